@@ -1,0 +1,90 @@
+"""Column conversion at the Python boundary: pandas/numpy in, typed contiguous arrays
+out, with errors that name the offending row and value.  Vectorised: no per-element
+Python loops."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
+
+
+def as_array(values: Any, dtype: Any, name: str) -> np.ndarray:
+    """A C-contiguous 1-d array of ``dtype`` (no copy when the input already fits)."""
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise ShapeError(f"{name} must be 1-dimensional, got shape {arr.shape}")
+    if arr.dtype.kind not in "biuf":
+        raise InputTypeError(f"{name} must be numeric, got dtype {arr.dtype}")
+    if np.dtype(dtype).kind in "iu" and arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr) | (arr != np.round(arr))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InvalidArgumentError(f"{name}: row {i} is {arr[i]!r}, expected an integer")
+    return np.ascontiguousarray(arr, dtype=dtype)
+
+
+def encode_labels(values: Any, labels: Sequence[str], name: str) -> np.ndarray:
+    """int32 codes of ``values`` in ``labels``; an unknown label raises
+    UnknownLabelError naming the first bad row and value."""
+    cat = pd.Categorical(pd.Series(values, copy=False), categories=list(labels))
+    codes = np.asarray(cat.codes, dtype=np.int32)
+    bad = np.flatnonzero(codes < 0)
+    if bad.size:
+        i = int(bad[0])
+        v = pd.Series(values, copy=False).iloc[i]
+        raise UnknownLabelError(
+            f"{name}: row {i} has unknown label {v!r} (known: {', '.join(map(str, labels))})"
+        )
+    return codes
+
+
+def ids_as_int64(values: Any, name: str) -> np.ndarray:
+    """Integer ids as int64 (zero-copy when possible); other ids are factorised."""
+    s = pd.Series(values, copy=False)
+    if s.dtype.kind in "iu":
+        return np.ascontiguousarray(s.to_numpy(), dtype=np.int64)
+    codes, _ = pd.factorize(s, use_na_sentinel=True)
+    bad = np.flatnonzero(codes < 0)
+    if bad.size:
+        raise InvalidArgumentError(f"{name}: row {int(bad[0])} is missing (NaN/None)")
+    return codes.astype(np.int64, copy=False)
+
+
+def times_as_numbers(values: Any, name: str) -> np.ndarray:
+    """Times as int64 nanoseconds (datetimes) or float64 (numbers); rejects NaT/NaN."""
+    s = pd.Series(values, copy=False)
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        try:
+            s = pd.to_datetime(s, utc=True)
+        except (ValueError, TypeError) as e:
+            raise InputTypeError(f"{name}: cannot read as timestamps: {e}") from None
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        bad = np.flatnonzero(s.isna().to_numpy())
+        if bad.size:
+            raise InvalidArgumentError(f"{name}: row {int(bad[0])} is NaT (missing time)")
+        return np.ascontiguousarray(s.to_numpy(dtype="datetime64[ns]").view(np.int64))
+    if s.dtype.kind in "iu":
+        return np.ascontiguousarray(s.to_numpy(), dtype=np.int64)
+    if s.dtype.kind == "f":
+        arr = np.ascontiguousarray(s.to_numpy(), dtype=np.float64)
+        bad = np.flatnonzero(~np.isfinite(arr))
+        if bad.size:
+            raise InvalidArgumentError(f"{name}: row {int(bad[0])} is {arr[bad[0]]!r}, times must be finite")
+        return arr
+    raise InputTypeError(f"{name} must hold datetimes or numbers, got dtype {s.dtype}")
+
+
+def require_columns(df: pd.DataFrame, columns: dict[str, str | None]) -> None:
+    """Raise UnknownLabelError if a named column is missing from ``df``."""
+    if not isinstance(df, pd.DataFrame):
+        raise InputTypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
+    for role, col in columns.items():
+        if col is not None and col not in df.columns:
+            raise UnknownLabelError(
+                f"{role} column {col!r} is not in the DataFrame (columns: {', '.join(map(str, df.columns))})"
+            )

@@ -1,0 +1,29 @@
+/*
+ * funnelnet C ABI (C99).  One prefix: fnet_.
+ *
+ * Conventions (every area follows them):
+ *  - Opaque handles only.  Every fnet_X_create / fnet_X_from_* has an fnet_X_destroy;
+ *    destroying NULL does nothing.
+ *  - Every fallible function returns fnet_status; FNET_OK (0) is success.  Outputs come
+ *    through pointer arguments, outputs first.  On failure no output is written and no
+ *    existing object changes.  No function throws or aborts.
+ *  - fnet_last_error() gives a message for the last failure on the calling thread,
+ *    valid until the next fnet_ call on that thread.  Read failure from the status,
+ *    never from the message.
+ *  - Caller-owned buffers, two calls: pass out = NULL to get the needed element count
+ *    in *needed (returns FNET_OK); then pass a buffer of that capacity.  A buffer that is
+ *    too small returns FNET_E_BUFFER_TOO_SMALL and still sets *needed.
+ *  - Option structs start with a version field; initialise them with their _INIT macro.
+ *  - Matrices are dense, row-major, double.
+ */
+#ifndef FUNNELNET_H
+#define FUNNELNET_H
+
+#include "funnelnet/c/version.h"
+#include "funnelnet/c/core.h"
+#include "funnelnet/c/funnel.h"
+#include "funnelnet/c/attribution.h"
+#include "funnelnet/c/graph.h"
+#include "funnelnet/c/customers.h"
+
+#endif /* FUNNELNET_H */

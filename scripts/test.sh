@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test: GoogleTest (ctest), the pure-C ABI tests, the package consumer test,
+# pytest, then the C++ and C tests again under AddressSanitizer + UBSan.
+# Installs whatever is missing first.  Exits non-zero if any test fails.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+FUNNELNET_WITH_TESTS=1 bash scripts/bootstrap.sh
+JOBS="${JOBS:-$(nproc)}"
+
+echo "== C++ / C build and tests (Release)"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DFUNNELNET_BUILD_TESTS=ON >/dev/null
+cmake --build build/release -j "$JOBS"
+ctest --test-dir build/release --output-on-failure -j "$JOBS"
+
+echo "== Python package and pytest"
+bash scripts/build_python.sh
+.venv/bin/python -m pytest -q tests/python --doctest-modules bindings/python/funnelnet
+
+echo "== C++ / C tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFUNNELNET_SANITIZE=ON \
+  -DFUNNELNET_BUILD_TESTS=ON -DFUNNELNET_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build build/asan -j "$JOBS"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build/asan --output-on-failure -j "$JOBS" -LE package
+
+echo "== all tests passed"

@@ -1,0 +1,70 @@
+// Shared machinery of the C ABI implementation: the guard that turns exceptions into
+// status codes, the thread-local last error, and the two-call buffer helper.
+#pragma once
+
+#include <cstring>
+#include <new>
+#include <span>
+#include <string>
+
+#include "funnelnet.h"
+#include "funnelnet/core/error.hpp"
+
+namespace funnelnet::capi {
+
+/// The thread-local last-error message.
+inline std::string& last_error() {
+  thread_local std::string message;
+  return message;
+}
+
+inline fnet_status set_error(fnet_status status, const char* message) noexcept {
+  try {
+    last_error() = message;
+  } catch (...) {  // keep the status even if the message cannot be stored
+  }
+  return status;
+}
+
+/// Run `body` (which returns nothing and throws on failure) and map the outcome to a
+/// status.  Every extern "C" function body goes through here: nothing crosses the ABI.
+template <class Body>
+fnet_status guard(Body&& body) noexcept {
+  try {
+    last_error().clear();
+    body();
+    return FNET_OK;
+  } catch (const funnelnet::Error& e) {
+    return set_error(static_cast<fnet_status>(e.code()), e.what());
+  } catch (const std::bad_alloc&) {
+    return set_error(FNET_E_NO_MEMORY, "out of memory");
+  } catch (const std::exception& e) {
+    return set_error(FNET_E_INTERNAL, e.what());
+  } catch (...) {
+    return set_error(FNET_E_INTERNAL, "unknown internal error");
+  }
+}
+
+/// Throw null_argument naming `what` if `p` is NULL.
+template <class T>
+void require_ptr(const T* p, const char* what) {
+  if (p == nullptr) funnelnet::fail(funnelnet::Errc::null_argument, what, " must not be NULL");
+}
+
+/// The two-call buffer pattern: sets *needed; copies `src` into `out` when `out` is not
+/// NULL and `capacity` suffices; throws buffer_too_small otherwise.
+template <class T, class Src>
+void copy_out(T* out, std::size_t capacity, std::size_t* needed, const Src& src) {
+  const std::size_t n = static_cast<std::size_t>(src.size());
+  if (needed != nullptr) *needed = n;
+  if (out == nullptr) {
+    if (needed == nullptr) funnelnet::fail(funnelnet::Errc::null_argument, "out and needed are both NULL");
+    return;
+  }
+  if (capacity < n)
+    funnelnet::fail(funnelnet::Errc::buffer_too_small, "buffer holds ", capacity,
+                    " elements, ", n, " needed");
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<T>(src.data()[i]);
+}
+
+}  // namespace funnelnet::capi

@@ -1,0 +1,2 @@
+// C ABI: the customers area (declared in include/funnelnet/c/customers.h).
+#include "c_api/common.hpp"
