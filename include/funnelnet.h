@@ -19,11 +19,11 @@
 #ifndef FUNNELNET_H
 #define FUNNELNET_H
 
-#include "funnelnet/c/version.h"
-#include "funnelnet/c/core.h"
-#include "funnelnet/c/funnel.h"
 #include "funnelnet/c/attribution.h"
-#include "funnelnet/c/graph.h"
+#include "funnelnet/c/core.h"
 #include "funnelnet/c/customers.h"
+#include "funnelnet/c/funnel.h"
+#include "funnelnet/c/graph.h"
+#include "funnelnet/c/version.h"
 
 #endif /* FUNNELNET_H */

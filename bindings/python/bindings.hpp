@@ -20,7 +20,9 @@ using array = py::array_t<T, py::array::c_style>;
 /// Read-only span over a 1-d array (no copy).
 template <class T>
 std::span<const T> span_of(const array<T>& a, const char* what) {
-  if (a.ndim() != 1) funnelnet::fail(funnelnet::Errc::shape_mismatch, what, " must be 1-dimensional, got ", a.ndim(), " dimensions");
+  if (a.ndim() != 1)
+    funnelnet::fail(funnelnet::Errc::shape_mismatch, what, " must be 1-dimensional, got ", a.ndim(),
+                    " dimensions");
   return {a.data(), static_cast<std::size_t>(a.shape(0))};
 }
 

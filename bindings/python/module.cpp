@@ -42,28 +42,41 @@ PYBIND11_MODULE(_core, m) {
                                  "A value is out of its domain (NaN, negative, rows not summing to 1, ...).");
   auto code = [](Errc e) { return static_cast<int>(e); };
   c.by_code[code(Errc::invalid_argument)] = invalid;
-  c.by_code[code(Errc::unknown_label)] = make_class(m, "UnknownLabelError", invalid, nullptr, "A name or id the object does not know.");
-  c.by_code[code(Errc::duplicate_label)] = make_class(m, "DuplicateLabelError", invalid, nullptr, "The same name given twice.");
-  c.by_code[code(Errc::shape_mismatch)] = make_class(m, "ShapeError", invalid, nullptr, "Arrays of different lengths or wrong shape.");
-  c.by_code[code(Errc::empty_input)] = make_class(m, "EmptyInputError", invalid, nullptr, "Nothing to work on.");
-  c.by_code[code(Errc::not_absorbing)] = make_class(m, "NotAbsorbingError", invalid, nullptr, "No absorbing state is reachable from some state.");
+  c.by_code[code(Errc::unknown_label)] =
+      make_class(m, "UnknownLabelError", invalid, nullptr, "A name or id the object does not know.");
+  c.by_code[code(Errc::duplicate_label)] =
+      make_class(m, "DuplicateLabelError", invalid, nullptr, "The same name given twice.");
+  c.by_code[code(Errc::shape_mismatch)] =
+      make_class(m, "ShapeError", invalid, nullptr, "Arrays of different lengths or wrong shape.");
+  c.by_code[code(Errc::empty_input)] =
+      make_class(m, "EmptyInputError", invalid, nullptr, "Nothing to work on.");
+  c.by_code[code(Errc::not_absorbing)] = make_class(m, "NotAbsorbingError", invalid, nullptr,
+                                                    "No absorbing state is reachable from some state.");
   c.by_code[code(Errc::null_argument)] = invalid;
   c.by_code[code(Errc::buffer_too_small)] = invalid;
-  c.by_code[code(Errc::out_of_range)] = make_class(m, "OutOfRangeError", invalid, PyExc_IndexError, "An index outside its range.");
-  c.by_code[code(Errc::io_error)] = make_class(m, "FileError", c.base, PyExc_OSError, "A file could not be read or written.");
-  c.by_code[code(Errc::format_error)] = make_class(m, "FormatError", invalid, nullptr, "Corrupt file, malformed line or unknown model version.");
-  c.by_code[code(Errc::not_converged)] = make_class(m, "ConvergenceError", c.base, PyExc_RuntimeError, "An iterative method did not converge.");
+  c.by_code[code(Errc::out_of_range)] =
+      make_class(m, "OutOfRangeError", invalid, PyExc_IndexError, "An index outside its range.");
+  c.by_code[code(Errc::io_error)] =
+      make_class(m, "FileError", c.base, PyExc_OSError, "A file could not be read or written.");
+  c.by_code[code(Errc::format_error)] = make_class(m, "FormatError", invalid, nullptr,
+                                                   "Corrupt file, malformed line or unknown model version.");
+  c.by_code[code(Errc::not_converged)] =
+      make_class(m, "ConvergenceError", c.base, PyExc_RuntimeError, "An iterative method did not converge.");
   c.by_code[code(Errc::no_memory)] = PyExc_MemoryError;
-  c.by_code[code(Errc::internal)] = make_class(m, "InternalError", c.base, PyExc_RuntimeError, "A bug in funnelnet: please report it.");
-  c.by_code[code(Errc::cancelled)] = make_class(m, "CancelledError", c.base, nullptr, "A progress callback or interrupt stopped the job.");
-  c.by_code[code(Errc::type_error)] = make_class(m, "InputTypeError", c.base, PyExc_TypeError, "Wrong kind of input (dtype, object type).");
+  c.by_code[code(Errc::internal)] =
+      make_class(m, "InternalError", c.base, PyExc_RuntimeError, "A bug in funnelnet: please report it.");
+  c.by_code[code(Errc::cancelled)] =
+      make_class(m, "CancelledError", c.base, nullptr, "A progress callback or interrupt stopped the job.");
+  c.by_code[code(Errc::type_error)] =
+      make_class(m, "InputTypeError", c.base, PyExc_TypeError, "Wrong kind of input (dtype, object type).");
 
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const funnelnet::Error& e) {
       const int k = static_cast<int>(e.code());
-      PyObject* cls = (k >= 0 && k < 32 && classes().by_code[k] != nullptr) ? classes().by_code[k] : classes().base;
+      PyObject* cls =
+          (k >= 0 && k < 32 && classes().by_code[k] != nullptr) ? classes().by_code[k] : classes().base;
       PyErr_SetString(cls, e.what());
     }
   });

@@ -3,6 +3,8 @@
 
 namespace funnelnet::python {
 
-void register_attribution(py::module_& m) { (void)m; }
+void register_attribution(py::module_& m) {
+  (void)m;
+}
 
 }  // namespace funnelnet::python

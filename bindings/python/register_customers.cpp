@@ -3,6 +3,8 @@
 
 namespace funnelnet::python {
 
-void register_customers(py::module_& m) { (void)m; }
+void register_customers(py::module_& m) {
+  (void)m;
+}
 
 }  // namespace funnelnet::python

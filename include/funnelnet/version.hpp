@@ -10,7 +10,7 @@
   namespace funnelnet { \
   inline namespace v0 {
 #define FUNNELNET_END \
-  } \
+  }                   \
   }
 
 FUNNELNET_BEGIN

@@ -62,8 +62,8 @@ void copy_out(T* out, std::size_t capacity, std::size_t* needed, const Src& src)
     return;
   }
   if (capacity < n)
-    funnelnet::fail(funnelnet::Errc::buffer_too_small, "buffer holds ", capacity,
-                    " elements, ", n, " needed");
+    funnelnet::fail(funnelnet::Errc::buffer_too_small, "buffer holds ", capacity, " elements, ", n,
+                    " needed");
   for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<T>(src.data()[i]);
 }
 

@@ -3,7 +3,9 @@
 
 extern "C" {
 
-FNET_API int fnet_version_number(void) { return FNET_VERSION_NUMBER; }
+FNET_API int fnet_version_number(void) {
+  return FNET_VERSION_NUMBER;
+}
 
 FNET_API const char* fnet_version_string(void) {
 #define FNET_STR2(x) #x
@@ -13,7 +15,9 @@ FNET_API const char* fnet_version_string(void) {
 #undef FNET_STR2
 }
 
-FNET_API const char* fnet_last_error(void) { return funnelnet::capi::last_error().c_str(); }
+FNET_API const char* fnet_last_error(void) {
+  return funnelnet::capi::last_error().c_str();
+}
 
 FNET_API const char* fnet_status_name(fnet_status status) {
   return funnelnet::errc_name(static_cast<funnelnet::Errc>(status));

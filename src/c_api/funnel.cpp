@@ -1,11 +1,12 @@
 // C ABI: Markov funnels (declared in include/funnelnet/c/funnel.h).
+#include "funnelnet/funnel.hpp"
+
 #include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "c_api/common.hpp"
-#include "funnelnet/funnel.hpp"
 
 using funnelnet::Errc;
 using funnelnet::fail;
@@ -42,9 +43,8 @@ funnelnet::Matrix matrix_from(const double* data, std::size_t n) {
 }
 
 template <class Time>
-fnet_status counts_from_events(fnet_counts** out, const fnet_stages* stages, size_t n,
-                               const int64_t* lead, const Time* time, const int32_t* stage_ids,
-                               int repeats) {
+fnet_status counts_from_events(fnet_counts** out, const fnet_stages* stages, size_t n, const int64_t* lead,
+                               const Time* time, const int32_t* stage_ids, int repeats) {
   return guard([&] {
     require_ptr(out, "out");
     require_ptr(stages, "stages");
@@ -53,8 +53,8 @@ fnet_status counts_from_events(fnet_counts** out, const fnet_stages* stages, siz
       require_ptr(time, "time");
       require_ptr(stage_ids, "stage_ids");
     }
-    auto c = funnelnet::TransitionCounts::from_events<Time>(
-        stages->value, {lead, n}, {time, n}, {stage_ids, n}, to_repeats(repeats));
+    auto c = funnelnet::TransitionCounts::from_events<Time>(stages->value, {lead, n}, {time, n},
+                                                            {stage_ids, n}, to_repeats(repeats));
     *out = new fnet_counts{std::move(c)};
   });
 }
@@ -82,7 +82,9 @@ FNET_API fnet_status fnet_stages_create(fnet_stages** out, size_t n, const char*
   });
 }
 
-FNET_API void fnet_stages_destroy(fnet_stages* stages) { delete stages; }
+FNET_API void fnet_stages_destroy(fnet_stages* stages) {
+  delete stages;
+}
 
 FNET_API fnet_status fnet_stages_size(size_t* out, const fnet_stages* stages) {
   return guard([&] {
@@ -92,8 +94,8 @@ FNET_API fnet_status fnet_stages_size(size_t* out, const fnet_stages* stages) {
   });
 }
 
-FNET_API fnet_status fnet_stages_name(char* buf, size_t capacity, size_t* needed,
-                                      const fnet_stages* stages, size_t i) {
+FNET_API fnet_status fnet_stages_name(char* buf, size_t capacity, size_t* needed, const fnet_stages* stages,
+                                      size_t i) {
   return guard([&] {
     require_ptr(stages, "stages");
     if (i >= stages->value.size())
@@ -134,10 +136,9 @@ FNET_API fnet_status fnet_counts_from_matrix(fnet_counts** out, const fnet_stage
   });
 }
 
-FNET_API fnet_status fnet_counts_from_paths(fnet_counts** out, const fnet_stages* stages,
-                                            size_t n_paths, const int64_t* offsets,
-                                            const int32_t* stage_ids, const double* weights,
-                                            int repeats) {
+FNET_API fnet_status fnet_counts_from_paths(fnet_counts** out, const fnet_stages* stages, size_t n_paths,
+                                            const int64_t* offsets, const int32_t* stage_ids,
+                                            const double* weights, int repeats) {
   return guard([&] {
     require_ptr(out, "out");
     require_ptr(stages, "stages");
@@ -159,8 +160,8 @@ FNET_API fnet_status fnet_counts_from_events(fnet_counts** out, const fnet_stage
   return counts_from_events<int64_t>(out, stages, n, lead, time, stage_ids, repeats);
 }
 
-FNET_API fnet_status fnet_counts_from_events_f64(fnet_counts** out, const fnet_stages* stages,
-                                                 size_t n, const int64_t* lead, const double* time,
+FNET_API fnet_status fnet_counts_from_events_f64(fnet_counts** out, const fnet_stages* stages, size_t n,
+                                                 const int64_t* lead, const double* time,
                                                  const int32_t* stage_ids, int repeats) {
   return counts_from_events<double>(out, stages, n, lead, time, stage_ids, repeats);
 }
@@ -174,7 +175,9 @@ FNET_API fnet_status fnet_counts_merge(fnet_counts** out, const fnet_counts* a, 
   });
 }
 
-FNET_API void fnet_counts_destroy(fnet_counts* counts) { delete counts; }
+FNET_API void fnet_counts_destroy(fnet_counts* counts) {
+  delete counts;
+}
 
 FNET_API fnet_status fnet_counts_matrix(double* out, size_t capacity, size_t* needed,
                                         const fnet_counts* counts) {
@@ -215,7 +218,8 @@ FNET_API fnet_status fnet_chain_fit(fnet_chain** out, const fnet_counts* counts,
         fail(Errc::invalid_argument, "fnet_fit_options.version is ", options->version, ", expected ",
              FNET_FIT_OPTIONS_VERSION, " (initialise with FNET_FIT_OPTIONS_INIT)");
       if (options->empty_rows < FNET_EMPTY_ROWS_ERROR || options->empty_rows > FNET_EMPTY_ROWS_UNIFORM)
-        fail(Errc::invalid_argument, "empty_rows must be one of FNET_EMPTY_ROWS_*, got ", options->empty_rows);
+        fail(Errc::invalid_argument, "empty_rows must be one of FNET_EMPTY_ROWS_*, got ",
+             options->empty_rows);
       o.smoothing = options->smoothing;
       o.empty_rows = static_cast<funnelnet::EmptyRows>(options->empty_rows);
     }
@@ -223,7 +227,9 @@ FNET_API fnet_status fnet_chain_fit(fnet_chain** out, const fnet_counts* counts,
   });
 }
 
-FNET_API void fnet_chain_destroy(fnet_chain* chain) { delete chain; }
+FNET_API void fnet_chain_destroy(fnet_chain* chain) {
+  delete chain;
+}
 
 FNET_API fnet_status fnet_chain_size(size_t* out, const fnet_chain* chain) {
   return guard([&] {
@@ -267,7 +273,9 @@ FNET_API fnet_status fnet_absorbing_analyze(fnet_absorbing** out, const fnet_cha
   });
 }
 
-FNET_API void fnet_absorbing_destroy(fnet_absorbing* analysis) { delete analysis; }
+FNET_API void fnet_absorbing_destroy(fnet_absorbing* analysis) {
+  delete analysis;
+}
 
 FNET_API fnet_status fnet_absorbing_sizes(size_t* n_transient, size_t* n_absorbing,
                                           const fnet_absorbing* analysis) {

@@ -8,13 +8,13 @@
 #include "funnelnet/c/version.h"
 
 #if defined(_WIN32)
-#  if defined(FNET_BUILDING_LIBRARY)
-#    define FNET_API __declspec(dllexport)
-#  else
-#    define FNET_API __declspec(dllimport)
-#  endif
+#if defined(FNET_BUILDING_LIBRARY)
+#define FNET_API __declspec(dllexport)
 #else
-#  define FNET_API __attribute__((visibility("default")))
+#define FNET_API __declspec(dllimport)
+#endif
+#else
+#define FNET_API __attribute__((visibility("default")))
 #endif
 
 #ifdef __cplusplus

@@ -19,22 +19,22 @@ FUNNELNET_BEGIN
 /// Stable error codes; the values equal the C ABI's fnet_status and are never reused.
 enum class Errc : int {
   ok = 0,
-  invalid_argument = 1,   ///< a value is out of its domain (NaN, negative, rows not summing to 1)
-  unknown_label = 2,      ///< a name or id that the object does not know
-  duplicate_label = 3,    ///< the same name given twice where names must be unique
-  shape_mismatch = 4,     ///< arrays of different lengths, non-square matrices
-  empty_input = 5,        ///< nothing to work on
-  not_absorbing = 6,      ///< no absorbing state reachable from some transient state
-  null_argument = 7,      ///< a NULL handle or pointer (C ABI only)
-  buffer_too_small = 8,   ///< caller-owned output buffer too small (C ABI only)
-  out_of_range = 9,       ///< an index outside its range
-  io_error = 10,          ///< a file could not be read or written
-  format_error = 11,      ///< corrupt file, malformed line, unknown model version
-  not_converged = 12,     ///< an iterative method stopped before converging
-  no_memory = 13,         ///< allocation failed
-  internal = 14,          ///< a bug: please report it
-  cancelled = 15,         ///< a progress callback asked to stop
-  type_error = 16,        ///< wrong kind of input (dtype, object type)
+  invalid_argument = 1,  ///< a value is out of its domain (NaN, negative, rows not summing to 1)
+  unknown_label = 2,     ///< a name or id that the object does not know
+  duplicate_label = 3,   ///< the same name given twice where names must be unique
+  shape_mismatch = 4,    ///< arrays of different lengths, non-square matrices
+  empty_input = 5,       ///< nothing to work on
+  not_absorbing = 6,     ///< no absorbing state reachable from some transient state
+  null_argument = 7,     ///< a NULL handle or pointer (C ABI only)
+  buffer_too_small = 8,  ///< caller-owned output buffer too small (C ABI only)
+  out_of_range = 9,      ///< an index outside its range
+  io_error = 10,         ///< a file could not be read or written
+  format_error = 11,     ///< corrupt file, malformed line, unknown model version
+  not_converged = 12,    ///< an iterative method stopped before converging
+  no_memory = 13,        ///< allocation failed
+  internal = 14,         ///< a bug: please report it
+  cancelled = 15,        ///< a progress callback asked to stop
+  type_error = 16,       ///< wrong kind of input (dtype, object type)
 };
 
 /// Short, stable name of an error code ("invalid_argument", ...).
@@ -107,8 +107,7 @@ inline void require_probability(double value, std::string_view what) {
 
 /// Throw shape_mismatch unless `got == expected`.
 inline void require_size(std::size_t got, std::size_t expected, std::string_view what) {
-  if (got != expected)
-    fail(Errc::shape_mismatch, what, " has length ", got, ", expected ", expected);
+  if (got != expected) fail(Errc::shape_mismatch, what, " has length ", got, ", expected ", expected);
 }
 
 FUNNELNET_END

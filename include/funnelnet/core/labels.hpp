@@ -26,8 +26,8 @@ class Labels {
       if (names_[i].empty()) fail(Errc::invalid_argument, what, " ", i, " has an empty name");
       auto [it, inserted] = index_.emplace(names_[i], static_cast<std::int32_t>(i));
       if (!inserted)
-        fail(Errc::duplicate_label, what, " name '", names_[i], "' appears twice (positions ",
-             it->second, " and ", i, ")");
+        fail(Errc::duplicate_label, what, " name '", names_[i], "' appears twice (positions ", it->second,
+             " and ", i, ")");
     }
   }
 

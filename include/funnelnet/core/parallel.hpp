@@ -35,8 +35,7 @@ inline unsigned resolve_threads(int requested) noexcept {
 template <class Body>
 void parallel_for(std::size_t n_tasks, int threads, Body&& body, const Progress& progress = {}) {
   if (n_tasks == 0) return;
-  const unsigned n_threads =
-      static_cast<unsigned>(std::min<std::size_t>(resolve_threads(threads), n_tasks));
+  const unsigned n_threads = static_cast<unsigned>(std::min<std::size_t>(resolve_threads(threads), n_tasks));
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> done{0};
   std::atomic<bool> stop{false};

@@ -78,6 +78,8 @@ class Rng {
 };
 
 /// The generator for task `task` of a run seeded with `seed`.
-inline Rng stream(std::uint64_t seed, std::uint64_t task) noexcept { return Rng(seed, task); }
+inline Rng stream(std::uint64_t seed, std::uint64_t task) noexcept {
+  return Rng(seed, task);
+}
 
 FUNNELNET_END

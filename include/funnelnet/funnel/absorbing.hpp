@@ -38,8 +38,9 @@ inline void require_absorbing(const MarkovChain& chain) {
   const StageSpace& space = chain.space();
   const std::size_t n = space.size();
   if (space.absorbing().empty())
-    fail(Errc::not_absorbing, "the chain has no absorbing state, so absorption is undefined; "
-                              "declare the end stages (won, lost, ...) absorbing");
+    fail(Errc::not_absorbing,
+         "the chain has no absorbing state, so absorption is undefined; "
+         "declare the end stages (won, lost, ...) absorbing");
   // Backward search from the absorbing states over edges with positive probability.
   std::vector<char> reaches(n, 0);
   std::deque<std::size_t> queue;

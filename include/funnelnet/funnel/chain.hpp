@@ -33,8 +33,8 @@ class MarkovChain {
       fail(Errc::invalid_argument, "row tolerance must be in [0, 1), got ", tolerance);
     const auto n = static_cast<Eigen::Index>(space_.size());
     if (p.rows() != n || p.cols() != n)
-      fail(Errc::shape_mismatch, "transition matrix is ", p.rows(), "x", p.cols(), ", expected ", n,
-           "x", n, " (one row and column per stage)");
+      fail(Errc::shape_mismatch, "transition matrix is ", p.rows(), "x", p.cols(), ", expected ", n, "x", n,
+           " (one row and column per stage)");
     for (Eigen::Index i = 0; i < n; ++i) {
       double sum = 0.0;
       for (Eigen::Index j = 0; j < n; ++j) {
@@ -45,12 +45,11 @@ class MarkovChain {
         sum += v;
       }
       if (std::abs(sum - 1.0) > tolerance)
-        fail(Errc::invalid_argument, "row '", space_.name(i), "' sums to ", sum,
-             ", not 1 (tolerance ", tolerance, ")");
+        fail(Errc::invalid_argument, "row '", space_.name(i), "' sums to ", sum, ", not 1 (tolerance ",
+             tolerance, ")");
       if (space_.is_absorbing(i) && std::abs(p(i, i) - 1.0) > tolerance)
-        fail(Errc::invalid_argument, "stage '", space_.name(i),
-             "' is declared absorbing but P[", space_.name(i), "][", space_.name(i), "] = ", p(i, i),
-             " (must be 1)");
+        fail(Errc::invalid_argument, "stage '", space_.name(i), "' is declared absorbing but P[",
+             space_.name(i), "][", space_.name(i), "] = ", p(i, i), " (must be 1)");
       p.row(i) /= sum;
     }
     p_ = std::move(p);
@@ -61,8 +60,8 @@ class MarkovChain {
   static MarkovChain from_matrix(std::vector<std::string> names, Matrix p,
                                  double tolerance = default_row_tolerance) {
     if (static_cast<std::size_t>(p.rows()) != names.size() || p.cols() != p.rows())
-      fail(Errc::shape_mismatch, "transition matrix is ", p.rows(), "x", p.cols(), " but ",
-           names.size(), " state names were given");
+      fail(Errc::shape_mismatch, "transition matrix is ", p.rows(), "x", p.cols(), " but ", names.size(),
+           " state names were given");
     std::vector<bool> absorbing(names.size());
     for (std::size_t i = 0; i < names.size(); ++i) {
       const double d = p(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(i));

@@ -35,8 +35,8 @@ class TransitionCounts {
   TransitionCounts(StageSpace space, Matrix counts) : space_(std::move(space)) {
     const auto n = static_cast<Eigen::Index>(space_.size());
     if (counts.rows() != n || counts.cols() != n)
-      fail(Errc::shape_mismatch, "count matrix is ", counts.rows(), "x", counts.cols(),
-           ", expected ", n, "x", n, " (one row and column per stage)");
+      fail(Errc::shape_mismatch, "count matrix is ", counts.rows(), "x", counts.cols(), ", expected ", n, "x",
+           n, " (one row and column per stage)");
     for (Eigen::Index i = 0; i < n; ++i)
       for (Eigen::Index j = 0; j < n; ++j) {
         const double c = counts(i, j);
@@ -44,8 +44,8 @@ class TransitionCounts {
           fail(Errc::invalid_argument, "count[", space_.name(i), "][", space_.name(j),
                "] must be finite and >= 0, got ", c);
         if (c > 0.0 && i != j && space_.is_absorbing(i))
-          fail(Errc::invalid_argument, "absorbing stage '", space_.name(i), "' has ", c,
-               " transitions to '", space_.name(j), "'; an absorbing stage has no exits");
+          fail(Errc::invalid_argument, "absorbing stage '", space_.name(i), "' has ", c, " transitions to '",
+               space_.name(j), "'; an absorbing stage has no exits");
       }
     counts_ = std::move(counts);
   }
@@ -64,21 +64,20 @@ class TransitionCounts {
   /// empty: each path once).  A path must not continue after an absorbing stage.
   static TransitionCounts from_paths(StageSpace space, std::span<const std::int32_t> stages,
                                      std::span<const std::int64_t> offsets,
-                                     std::span<const double> weights = {},
-                                     Repeats repeats = Repeats::keep) {
+                                     std::span<const double> weights = {}, Repeats repeats = Repeats::keep) {
     if (offsets.size() < 2) fail(Errc::empty_input, "no paths given (offsets needs n_paths + 1 entries)");
     const std::size_t n_paths = offsets.size() - 1;
     if (!weights.empty()) require_size(weights.size(), n_paths, "weights");
     if (offsets[0] != 0) fail(Errc::invalid_argument, "offsets[0] must be 0, got ", offsets[0]);
     if (offsets[n_paths] != static_cast<std::int64_t>(stages.size()))
-      fail(Errc::shape_mismatch, "offsets end at ", offsets[n_paths], " but there are ",
-           stages.size(), " stage entries");
+      fail(Errc::shape_mismatch, "offsets end at ", offsets[n_paths], " but there are ", stages.size(),
+           " stage entries");
     const auto n = static_cast<std::int32_t>(space.size());
     // Validate everything before counting anything.
     for (std::size_t p = 0; p < n_paths; ++p) {
       if (offsets[p + 1] < offsets[p])
-        fail(Errc::invalid_argument, "offsets must be non-decreasing: offsets[", p + 1, "] = ",
-             offsets[p + 1], " < offsets[", p, "] = ", offsets[p]);
+        fail(Errc::invalid_argument, "offsets must be non-decreasing: offsets[", p + 1,
+             "] = ", offsets[p + 1], " < offsets[", p, "] = ", offsets[p]);
       if (!weights.empty()) require_nonnegative(weights[p], detail::concat("weight of path ", p));
     }
     for (std::size_t p = 0; p < n_paths; ++p) {
@@ -113,8 +112,7 @@ class TransitionCounts {
   /// counting sort by lead when ids are dense, a sort of lead ids otherwise.
   template <class Time>
   static TransitionCounts from_events(StageSpace space, std::span<const std::int64_t> lead,
-                                      std::span<const Time> time,
-                                      std::span<const std::int32_t> stage,
+                                      std::span<const Time> time, std::span<const std::int32_t> stage,
                                       Repeats repeats = Repeats::collapse);
 
   /// The sum of two count tables over the same stage space.
@@ -141,8 +139,8 @@ namespace detail {
 
 // Count the transitions of one lead's events, already in time order.
 template <class Time>
-inline void count_lead(const StageSpace& space, Matrix& counts, const std::int32_t* stages,
-                       std::size_t len, Repeats repeats) {
+inline void count_lead(const StageSpace& space, Matrix& counts, const std::int32_t* stages, std::size_t len,
+                       Repeats repeats) {
   for (std::size_t k = 1; k < len; ++k) {
     const auto from = stages[k - 1];
     const auto to = stages[k];
@@ -156,8 +154,7 @@ inline void count_lead(const StageSpace& space, Matrix& counts, const std::int32
 template <class Time>
 TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const std::int64_t> lead,
                                                std::span<const Time> time,
-                                               std::span<const std::int32_t> stage,
-                                               Repeats repeats) {
+                                               std::span<const std::int32_t> stage, Repeats repeats) {
   static_assert(std::is_arithmetic_v<Time>, "event times must be integers or floating point");
   const std::size_t n = lead.size();
   if (n == 0) fail(Errc::empty_input, "the event log has no rows");
@@ -173,7 +170,8 @@ TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const
     if (stage[r] < 0 || stage[r] >= n_states)
       fail(Errc::out_of_range, "row ", r, ": stage index ", stage[r], " is outside [0, ", n_states, ")");
     if constexpr (std::is_floating_point_v<Time>) {
-      if (!std::isfinite(time[r])) fail(Errc::invalid_argument, "row ", r, ": time must be finite, got ", time[r]);
+      if (!std::isfinite(time[r]))
+        fail(Errc::invalid_argument, "row ", r, ": time must be finite, got ", time[r]);
     }
     lo = std::min(lo, lead[r]);
     hi = std::max(hi, lead[r]);
@@ -184,7 +182,8 @@ TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const
   std::vector<std::uint32_t> order;
   std::vector<std::int64_t> group_start;  // CSR over leads in `order`
   using Row = std::uint32_t;
-  if (n > std::numeric_limits<Row>::max()) fail(Errc::invalid_argument, "more than 2^32-1 events in one call; split the log and merge the counts");
+  if (n > std::numeric_limits<Row>::max())
+    fail(Errc::invalid_argument, "more than 2^32-1 events in one call; split the log and merge the counts");
   if (!sorted) {
     order.resize(n);
     const auto range = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
@@ -194,7 +193,8 @@ TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const
       for (std::size_t r = 0; r < n; ++r) ++start[static_cast<std::uint64_t>(lead[r] - lo) + 1];
       std::partial_sum(start.begin(), start.end(), start.begin());
       std::vector<std::uint32_t> cursor(start.begin(), start.end() - 1);
-      for (std::size_t r = 0; r < n; ++r) order[cursor[static_cast<std::uint64_t>(lead[r] - lo)]++] = static_cast<Row>(r);
+      for (std::size_t r = 0; r < n; ++r)
+        order[cursor[static_cast<std::uint64_t>(lead[r] - lo)]++] = static_cast<Row>(r);
     } else {
       std::iota(order.begin(), order.end(), Row{0});
       std::stable_sort(order.begin(), order.end(), [&](Row a, Row b) { return lead[a] < lead[b]; });
@@ -222,13 +222,14 @@ TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const
     } else {
       buf.resize(len);
       for (std::size_t q = 0; q < len; ++q) buf[q] = {time[row_at(k + q)], stage[row_at(k + q)]};
-      std::stable_sort(buf.begin(), buf.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::stable_sort(buf.begin(), buf.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
       for (std::size_t q = 0; q < len; ++q) seq[q] = buf[q].second;
     }
     for (std::size_t q = 0; q + 1 < len; ++q)
       if (sp.is_absorbing(seq[q]) && seq[q + 1] != seq[q])
-        fail(Errc::invalid_argument, "lead ", id, " leaves absorbing stage '", sp.name(seq[q]),
-             "' for '", sp.name(seq[q + 1]), "' (event ", q + 1, " of ", len, " in time order)");
+        fail(Errc::invalid_argument, "lead ", id, " leaves absorbing stage '", sp.name(seq[q]), "' for '",
+             sp.name(seq[q + 1]), "' (event ", q + 1, " of ", len, " in time order)");
     detail::count_lead<Time>(sp, c.counts_, seq.data(), len, repeats);
     k = end;
   }

@@ -27,8 +27,7 @@ class StageSpace {
   }
 
   /// A funnel: the transient stages in order, then the absorbing outcomes.
-  static StageSpace funnel(const std::vector<std::string>& stages,
-                           const std::vector<std::string>& outcomes) {
+  static StageSpace funnel(const std::vector<std::string>& stages, const std::vector<std::string>& outcomes) {
     std::vector<std::string> names(stages);
     names.insert(names.end(), outcomes.begin(), outcomes.end());
     std::vector<bool> absorbing(stages.size(), false);
