@@ -62,7 +62,11 @@ inline void require_absorbing(const MarkovChain& chain) {
   std::size_t n_stuck = 0;
   for (std::size_t i = 0; i < n; ++i)
     if (!reaches[i]) {
-      if (n_stuck < 5) stuck += (n_stuck ? ", '" : "'") + space.name(i) + "'";
+      if (n_stuck < 5) {
+        stuck.append(n_stuck ? ", '" : "'");
+        stuck.append(space.name(i));
+        stuck.push_back('\'');
+      }
       ++n_stuck;
     }
   if (n_stuck > 0)
