@@ -22,15 +22,23 @@ def as_array(values: Any, dtype: Any, name: str) -> np.ndarray:
         bad = ~np.isfinite(arr) | (arr != np.round(arr))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InvalidArgumentError(f"{name}: row {i} is {arr[i]!r}, expected an integer")
+            raise InvalidArgumentError(f"{name}: row {i} is {float(arr[i])!r}, expected an integer")
     return np.ascontiguousarray(arr, dtype=dtype)
 
 
 def encode_labels(values: Any, labels: Sequence[str], name: str) -> np.ndarray:
     """int32 codes of ``values`` in ``labels``; an unknown label raises
     UnknownLabelError naming the first bad row and value."""
-    cat = pd.Categorical(pd.Series(values, copy=False), categories=list(labels))
-    codes = np.asarray(cat.codes, dtype=np.int32)
+    index = pd.Index(list(labels))
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        codes = index.get_indexer(values.cat.categories)[values.cat.codes.to_numpy()]
+        codes[values.cat.codes.to_numpy() < 0] = -1
+        codes = codes.astype(np.int32)
+    else:
+        arr = np.asarray(values)
+        if arr.dtype.kind not in "OUS":
+            arr = arr.astype(str)  # numeric stage names compare as text
+        codes = index.get_indexer(arr.astype(object, copy=False)).astype(np.int32)
     bad = np.flatnonzero(codes < 0)
     if bad.size:
         i = int(bad[0])
@@ -74,7 +82,7 @@ def times_as_numbers(values: Any, name: str) -> np.ndarray:
         arr = np.ascontiguousarray(s.to_numpy(), dtype=np.float64)
         bad = np.flatnonzero(~np.isfinite(arr))
         if bad.size:
-            raise InvalidArgumentError(f"{name}: row {int(bad[0])} is {arr[bad[0]]!r}, times must be finite")
+            raise InvalidArgumentError(f"{name}: row {int(bad[0])} is {float(arr[bad[0]])!r}, times must be finite")
         return arr
     raise InputTypeError(f"{name} must hold datetimes or numbers, got dtype {s.dtype}")
 

@@ -199,10 +199,11 @@ class TransitionCounts:
             raise EmptyInputError("the event log has no rows")
         rep = _choice(repeats, _REPEATS, "repeats")
         stage_col = df[stage]
-        if stage_col.isna().any():
-            raise InvalidArgumentError(f"{stage}: row {int(np.flatnonzero(stage_col.isna().to_numpy())[0])} is missing")
-        f = _resolve_funnel(funnel, pd.unique(stage_col.astype(str)), absorbing)
-        codes = encode_labels(stage_col.astype(str).to_numpy(), f.states, stage)
+        missing = stage_col.isna().to_numpy()
+        if missing.any():
+            raise InvalidArgumentError(f"{stage}: row {int(np.flatnonzero(missing)[0])} is missing")
+        f = _resolve_funnel(funnel, (str(x) for x in pd.unique(stage_col)), absorbing)
+        codes = encode_labels(stage_col, f.states, stage)
         leads = ids_as_int64(df[lead], lead)
         t = times_as_numbers(df[time], time)
         builder = _core.funnel.TransitionCounts.from_events_i64 if t.dtype == np.int64 else _core.funnel.TransitionCounts.from_events_f64
