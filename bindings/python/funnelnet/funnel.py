@@ -202,7 +202,9 @@ class TransitionCounts:
         missing = stage_col.isna().to_numpy()
         if missing.any():
             raise InvalidArgumentError(f"{stage}: row {int(np.flatnonzero(missing)[0])} is missing")
-        f = _resolve_funnel(funnel, (str(x) for x in pd.unique(stage_col)), absorbing)
+        f = funnel if funnel is not None else _resolve_funnel(None, (str(x) for x in pd.unique(stage_col)), absorbing)
+        if not isinstance(f, Funnel):
+            raise InputTypeError(f"funnel must be a funnelnet.Funnel, got {type(f).__name__}")
         codes = encode_labels(stage_col, f.states, stage)
         leads = ids_as_int64(df[lead], lead)
         t = times_as_numbers(df[time], time)

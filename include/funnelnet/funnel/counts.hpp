@@ -137,15 +137,164 @@ class TransitionCounts {
 
 namespace detail {
 
-// Count the transitions of one lead's events, already in time order.
+// One lead's events, in input order: sort by time (stable), check that no absorbing stage
+// is left, and count consecutive pairs.  `times`/`stages` are scratch copies (mutated).
 template <class Time>
-inline void count_lead(const StageSpace& space, Matrix& counts, const std::int32_t* stages, std::size_t len,
-                       Repeats repeats) {
+inline void count_group(const StageSpace& space, Matrix& counts, std::int64_t lead_id, Time* times,
+                        std::int32_t* stages, std::size_t len, Repeats repeats) {
+  // Insertion sort: groups are short and usually (nearly) in order already.
+  for (std::size_t k = 1; k < len; ++k) {
+    if (!(times[k] < times[k - 1])) continue;
+    const Time t = times[k];
+    const std::int32_t st = stages[k];
+    std::size_t q = k;
+    while (q > 0 && t < times[q - 1]) {
+      times[q] = times[q - 1];
+      stages[q] = stages[q - 1];
+      --q;
+    }
+    times[q] = t;
+    stages[q] = st;
+  }
   for (std::size_t k = 1; k < len; ++k) {
     const auto from = stages[k - 1];
     const auto to = stages[k];
-    if (from == to && (repeats == Repeats::collapse || space.is_absorbing(from))) continue;
+    if (from == to) {
+      if (repeats == Repeats::collapse || space.is_absorbing(from)) continue;
+    } else if (space.is_absorbing(from)) {
+      fail(Errc::invalid_argument, "lead ", lead_id, " leaves absorbing stage '", space.name(from), "' for '",
+           space.name(to), "' (event ", k, " of ", len, " in time order)");
+    }
     counts(from, to) += 1.0;
+  }
+}
+
+// Open-addressing map from sparse 64-bit lead ids to dense ids 0..m-1.
+class DenseIds {
+ public:
+  explicit DenseIds(std::size_t expected) {
+    std::size_t cap = 16;
+    while (cap < 2 * expected) cap <<= 1;
+    keys_.assign(cap, 0);
+    vals_.assign(cap, kEmpty);
+  }
+  std::uint32_t get(std::int64_t key) {
+    std::size_t mask = keys_.size() - 1;
+    std::uint64_t h = static_cast<std::uint64_t>(key);
+    std::size_t i = splitmix(h) & mask;
+    while (vals_[i] != kEmpty) {
+      if (keys_[i] == key) return vals_[i];
+      i = (i + 1) & mask;
+    }
+    keys_[i] = key;
+    vals_[i] = next_;
+    ids_.push_back(key);
+    if (++next_ * 2 > keys_.size()) grow();
+    return next_ - 1;
+  }
+  [[nodiscard]] std::int64_t original(std::uint32_t id) const { return ids_[id]; }
+  [[nodiscard]] std::uint32_t size() const { return next_; }
+
+ private:
+  static constexpr std::uint32_t kEmpty = 0xffffffffU;
+  static std::uint64_t splitmix(std::uint64_t z) {
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  void grow() {
+    std::vector<std::int64_t> keys(keys_.size() * 2, 0);
+    std::vector<std::uint32_t> vals(vals_.size() * 2, kEmpty);
+    const std::size_t mask = keys.size() - 1;
+    for (std::size_t i = 0; i < keys_.size(); ++i)
+      if (vals_[i] != kEmpty) {
+        std::size_t j = splitmix(static_cast<std::uint64_t>(keys_[i])) & mask;
+        while (vals[j] != kEmpty) j = (j + 1) & mask;
+        keys[j] = keys_[i];
+        vals[j] = vals_[i];
+      }
+    keys_.swap(keys);
+    vals_.swap(vals);
+  }
+  std::vector<std::int64_t> keys_;
+  std::vector<std::uint32_t> vals_;
+  std::vector<std::int64_t> ids_;
+  std::uint32_t next_ = 0;
+};
+
+// Group rows by bucket (a dense lead id from `bucket_of(r)`, in [0, n_buckets)) and count
+// each group.  Two-level counting sort: buckets are split into ~1024 partitions of
+// consecutive ids; a pass streams rows into their partition (about 1024 sequential
+// write streams, so writes stay cache-friendly), then each partition is sorted by bucket
+// inside the cache.  Passes cover ranges of partitions so that the scratch memory stays
+// near a quarter of the input's size.
+template <class Time, class BucketOf, class LeadOf>
+void count_by_buckets(const StageSpace& space, Matrix& counts, std::span<const Time> time,
+                      std::span<const std::int32_t> stage, std::size_t n_buckets, BucketOf bucket_of,
+                      LeadOf lead_of, Repeats repeats) {
+  const std::size_t n = time.size();
+  std::vector<std::uint32_t> start(n_buckets + 1, 0);
+  for (std::size_t r = 0; r < n; ++r) ++start[bucket_of(r) + 1];
+  std::partial_sum(start.begin(), start.end(), start.begin());
+  // Partitions: contiguous ranges of 2^shift buckets, about 1024 of them.  Lead ids are
+  // dense, so each holds about n / 1024 rows unless the log is very skewed.
+  unsigned shift = 0;
+  while ((n_buckets >> shift) > 1024) ++shift;
+  const std::size_t n_parts = ((n_buckets - 1) >> shift) + 1;
+  std::vector<std::uint32_t> part_first(n_parts + 1);
+  for (std::size_t k = 0; k < n_parts; ++k) part_first[k] = static_cast<std::uint32_t>(k << shift);
+  part_first[n_parts] = static_cast<std::uint32_t>(n_buckets);
+  auto rows_of = [&](std::size_t k) { return start[part_first[k + 1]] - start[part_first[k]]; };
+
+  struct Row {
+    Time t;
+    std::uint32_t bucket;
+    std::int32_t stage;
+  };
+  const std::size_t cap = std::max<std::size_t>(n / 4 + 1, 1);
+  std::size_t largest = 0;
+  for (std::size_t k = 0; k < n_parts; ++k) largest = std::max<std::size_t>(largest, rows_of(k));
+  std::vector<Row> rows(std::min(n, std::max(cap, largest)));
+  std::vector<Time> tbuf(largest);
+  std::vector<std::int32_t> sbuf(largest);
+  std::vector<std::uint32_t> cursor(n_parts);
+  std::size_t k0 = 0;
+  while (k0 < n_parts) {
+    // Partitions [k0, k1) fit in `rows`.
+    std::size_t k1 = k0;
+    std::size_t used = 0;
+    while (k1 < n_parts && (k1 == k0 || used + rows_of(k1) <= rows.size())) {
+      cursor[k1] = static_cast<std::uint32_t>(used);
+      used += rows_of(k1++);
+    }
+    for (std::size_t r = 0; r < n; ++r) {
+      const std::size_t b = bucket_of(r);
+      const std::size_t k = b >> shift;
+      if (k < k0 || k >= k1) continue;
+      rows[cursor[k]++] = Row{time[r], static_cast<std::uint32_t>(b), stage[r]};
+    }
+    std::size_t off = 0;
+    for (std::size_t k = k0; k < k1; ++k) {
+      // Counting sort of the partition by bucket, inside the cache.
+      const std::size_t fb = part_first[k], lb = part_first[k + 1];
+      const std::uint32_t base = start[fb];
+      const std::size_t m = rows_of(k);
+      for (std::size_t q = 0; q < m; ++q) {
+        const Row& row = rows[off + q];
+        const std::uint32_t pos = start[row.bucket]++ - base;  // start[b] ends at bucket b's end
+        tbuf[pos] = row.t;
+        sbuf[pos] = row.stage;
+      }
+      std::uint32_t lo = 0;
+      for (std::size_t b = fb; b < lb; ++b) {
+        const std::uint32_t hi = start[b] - base;
+        if (hi - lo > 1) count_group<Time>(space, counts, lead_of(b), tbuf.data() + lo, sbuf.data() + lo, hi - lo, repeats);
+        lo = hi;
+      }
+      off += m;
+    }
+    k0 = k1;
   }
 }
 
@@ -153,13 +302,17 @@ inline void count_lead(const StageSpace& space, Matrix& counts, const std::int32
 
 template <class Time>
 TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const std::int64_t> lead,
-                                               std::span<const Time> time,
-                                               std::span<const std::int32_t> stage, Repeats repeats) {
+                                               std::span<const Time> time, std::span<const std::int32_t> stage,
+                                               Repeats repeats) {
   static_assert(std::is_arithmetic_v<Time>, "event times must be integers or floating point");
   const std::size_t n = lead.size();
   if (n == 0) fail(Errc::empty_input, "the event log has no rows");
   require_size(time.size(), n, "time column");
   require_size(stage.size(), n, "stage column");
+  if (repeats != Repeats::keep && repeats != Repeats::collapse)
+    fail(Errc::invalid_argument, "repeats must be keep (0) or collapse (1), got ", static_cast<int>(repeats));
+  if (n >= std::numeric_limits<std::uint32_t>::max())
+    fail(Errc::invalid_argument, "more than 2^32-2 events in one call; split the log by lead and merge the counts");
   const auto n_states = static_cast<std::int32_t>(space.size());
 
   // Pass 1: validate values, find the lead-id range and whether rows are already sorted.
@@ -170,68 +323,47 @@ TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const
     if (stage[r] < 0 || stage[r] >= n_states)
       fail(Errc::out_of_range, "row ", r, ": stage index ", stage[r], " is outside [0, ", n_states, ")");
     if constexpr (std::is_floating_point_v<Time>) {
-      if (!std::isfinite(time[r]))
-        fail(Errc::invalid_argument, "row ", r, ": time must be finite, got ", time[r]);
+      if (!std::isfinite(time[r])) fail(Errc::invalid_argument, "row ", r, ": time must be finite, got ", time[r]);
     }
     lo = std::min(lo, lead[r]);
     hi = std::max(hi, lead[r]);
     if (r > 0 && (lead[r] < lead[r - 1] || (lead[r] == lead[r - 1] && time[r] < time[r - 1]))) sorted = false;
   }
 
-  // Order rows by (lead, time), stably.  `order` holds row numbers.
-  std::vector<std::uint32_t> order;
-  std::vector<std::int64_t> group_start;  // CSR over leads in `order`
-  using Row = std::uint32_t;
-  if (n > std::numeric_limits<Row>::max())
-    fail(Errc::invalid_argument, "more than 2^32-1 events in one call; split the log and merge the counts");
-  if (!sorted) {
-    order.resize(n);
-    const auto range = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
-    if (range < 4 * static_cast<std::uint64_t>(n) + 1024) {
-      // Dense ids: counting sort by lead (stable, so input order is kept within a lead).
-      std::vector<std::uint32_t> start(range + 2, 0);
-      for (std::size_t r = 0; r < n; ++r) ++start[static_cast<std::uint64_t>(lead[r] - lo) + 1];
-      std::partial_sum(start.begin(), start.end(), start.begin());
-      std::vector<std::uint32_t> cursor(start.begin(), start.end() - 1);
-      for (std::size_t r = 0; r < n; ++r)
-        order[cursor[static_cast<std::uint64_t>(lead[r] - lo)]++] = static_cast<Row>(r);
-    } else {
-      std::iota(order.begin(), order.end(), Row{0});
-      std::stable_sort(order.begin(), order.end(), [&](Row a, Row b) { return lead[a] < lead[b]; });
-    }
-  }
-  auto row_at = [&](std::size_t k) -> std::size_t { return sorted ? k : order[k]; };
-
   TransitionCounts c = zeros(std::move(space));
   const StageSpace& sp = c.space_;
-  std::vector<std::int32_t> seq;
-  std::vector<std::pair<Time, std::int32_t>> buf;
-  std::size_t k = 0;
-  while (k < n) {
-    const std::int64_t id = lead[row_at(k)];
-    std::size_t end = k + 1;
-    bool in_order = true;
-    while (end < n && lead[row_at(end)] == id) {
-      if (time[row_at(end)] < time[row_at(end - 1)]) in_order = false;
-      ++end;
+  if (sorted) {
+    // Already in (lead, time) order: one sequential pass.
+    std::vector<Time> tb;
+    std::vector<std::int32_t> sb;
+    std::size_t k = 0;
+    while (k < n) {
+      std::size_t end = k + 1;
+      while (end < n && lead[end] == lead[k]) ++end;
+      if (end - k > 1) {
+        tb.assign(time.begin() + static_cast<std::ptrdiff_t>(k), time.begin() + static_cast<std::ptrdiff_t>(end));
+        sb.assign(stage.begin() + static_cast<std::ptrdiff_t>(k), stage.begin() + static_cast<std::ptrdiff_t>(end));
+        detail::count_group<Time>(sp, c.counts_, lead[k], tb.data(), sb.data(), end - k, repeats);
+      }
+      k = end;
     }
-    const std::size_t len = end - k;
-    seq.resize(len);
-    if (in_order) {
-      for (std::size_t q = 0; q < len; ++q) seq[q] = stage[row_at(k + q)];
-    } else {
-      buf.resize(len);
-      for (std::size_t q = 0; q < len; ++q) buf[q] = {time[row_at(k + q)], stage[row_at(k + q)]};
-      std::stable_sort(buf.begin(), buf.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
-      for (std::size_t q = 0; q < len; ++q) seq[q] = buf[q].second;
-    }
-    for (std::size_t q = 0; q + 1 < len; ++q)
-      if (sp.is_absorbing(seq[q]) && seq[q + 1] != seq[q])
-        fail(Errc::invalid_argument, "lead ", id, " leaves absorbing stage '", sp.name(seq[q]), "' for '",
-             sp.name(seq[q + 1]), "' (event ", q + 1, " of ", len, " in time order)");
-    detail::count_lead<Time>(sp, c.counts_, seq.data(), len, repeats);
-    k = end;
+    return c;
+  }
+  const auto range = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+  if (range < n / 2 + 1024) {
+    // Dense ids: the id itself is the bucket.
+    detail::count_by_buckets<Time>(
+        sp, c.counts_, time, stage, static_cast<std::size_t>(range) + 1,
+        [&](std::size_t r) { return static_cast<std::size_t>(lead[r] - lo); },
+        [&](std::size_t b) { return lo + static_cast<std::int64_t>(b); }, repeats);
+  } else {
+    // Sparse ids: map them to dense ids first (4 bytes per event).
+    detail::DenseIds ids(std::min<std::size_t>(n, 1 << 20));
+    std::vector<std::uint32_t> dense(n);
+    for (std::size_t r = 0; r < n; ++r) dense[r] = ids.get(lead[r]);
+    detail::count_by_buckets<Time>(
+        sp, c.counts_, time, stage, ids.size(), [&](std::size_t r) { return static_cast<std::size_t>(dense[r]); },
+        [&](std::size_t b) { return ids.original(static_cast<std::uint32_t>(b)); }, repeats);
   }
   return c;
 }
