@@ -255,24 +255,30 @@ void count_by_buckets(const StageSpace& space, Matrix& counts, std::span<const T
   const std::size_t cap = std::max<std::size_t>(n / 4 + 1, 1);
   std::size_t largest = 0;
   for (std::size_t k = 0; k < n_parts; ++k) largest = std::max<std::size_t>(largest, rows_of(k));
-  std::vector<Row> rows(std::min(n, std::max(cap, largest)));
+  const std::size_t slots = std::min(n, std::max(cap, largest));
+  std::vector<Row> rows(slots + 1);  // the last slot absorbs writes of rows outside the pass
   std::vector<Time> tbuf(largest);
   std::vector<std::int32_t> sbuf(largest);
   std::vector<std::uint32_t> cursor(n_parts);
+  std::vector<std::uint32_t> step(n_parts);
   std::size_t k0 = 0;
   while (k0 < n_parts) {
-    // Partitions [k0, k1) fit in `rows`.
+    // Partitions [k0, k1) fit in `rows`; the others write to the spare slot (branch-free).
+    std::fill(cursor.begin(), cursor.end(), static_cast<std::uint32_t>(slots));
+    std::fill(step.begin(), step.end(), 0U);
     std::size_t k1 = k0;
     std::size_t used = 0;
-    while (k1 < n_parts && (k1 == k0 || used + rows_of(k1) <= rows.size())) {
+    while (k1 < n_parts && (k1 == k0 || used + rows_of(k1) <= slots)) {
       cursor[k1] = static_cast<std::uint32_t>(used);
+      step[k1] = 1;
       used += rows_of(k1++);
     }
     for (std::size_t r = 0; r < n; ++r) {
       const std::size_t b = bucket_of(r);
       const std::size_t k = b >> shift;
-      if (k < k0 || k >= k1) continue;
-      rows[cursor[k]++] = Row{time[r], static_cast<std::uint32_t>(b), stage[r]};
+      const std::uint32_t pos = cursor[k];
+      rows[pos] = Row{time[r], static_cast<std::uint32_t>(b), stage[r]};
+      cursor[k] = pos + step[k];
     }
     std::size_t off = 0;
     for (std::size_t k = k0; k < k1; ++k) {
@@ -315,20 +321,33 @@ TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const
     fail(Errc::invalid_argument, "more than 2^32-2 events in one call; split the log by lead and merge the counts");
   const auto n_states = static_cast<std::int32_t>(space.size());
 
-  // Pass 1: validate values, find the lead-id range and whether rows are already sorted.
-  std::int64_t lo = lead[0];
-  std::int64_t hi = lead[0];
-  bool sorted = true;
+  // Pass 1 (branch-free reductions, vectorised): validate values, find the lead-id range
+  // and whether rows are already sorted; locate the first bad row only if there is one.
+  std::int32_t smin = stage[0], smax = stage[0];
   for (std::size_t r = 0; r < n; ++r) {
-    if (stage[r] < 0 || stage[r] >= n_states)
-      fail(Errc::out_of_range, "row ", r, ": stage index ", stage[r], " is outside [0, ", n_states, ")");
-    if constexpr (std::is_floating_point_v<Time>) {
-      if (!std::isfinite(time[r])) fail(Errc::invalid_argument, "row ", r, ": time must be finite, got ", time[r]);
-    }
+    smin = std::min(smin, stage[r]);
+    smax = std::max(smax, stage[r]);
+  }
+  if (smin < 0 || smax >= n_states)
+    for (std::size_t r = 0; r < n; ++r)
+      if (stage[r] < 0 || stage[r] >= n_states)
+        fail(Errc::out_of_range, "row ", r, ": stage index ", stage[r], " is outside [0, ", n_states, ")");
+  if constexpr (std::is_floating_point_v<Time>) {
+    bool finite = true;
+    for (std::size_t r = 0; r < n; ++r) finite &= std::isfinite(time[r]);
+    if (!finite)
+      for (std::size_t r = 0; r < n; ++r)
+        if (!std::isfinite(time[r])) fail(Errc::invalid_argument, "row ", r, ": time must be finite, got ", time[r]);
+  }
+  std::int64_t lo = lead[0], hi = lead[0];
+  bool unsorted = false;
+  for (std::size_t r = 0; r < n; ++r) {
     lo = std::min(lo, lead[r]);
     hi = std::max(hi, lead[r]);
-    if (r > 0 && (lead[r] < lead[r - 1] || (lead[r] == lead[r - 1] && time[r] < time[r - 1]))) sorted = false;
   }
+  for (std::size_t r = 1; r < n; ++r)
+    unsorted |= (lead[r] < lead[r - 1]) | ((lead[r] == lead[r - 1]) & (time[r] < time[r - 1]));
+  const bool sorted = !unsorted;
 
   TransitionCounts c = zeros(std::move(space));
   const StageSpace& sp = c.space_;
