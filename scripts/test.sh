@@ -15,7 +15,8 @@ ctest --test-dir build/release --output-on-failure -j "$JOBS"
 
 echo "== Python package and pytest"
 bash scripts/build_python.sh
-.venv/bin/python -m pytest -q tests/python --doctest-modules bindings/python/funnelnet
+# Doctests run against the installed package (--pyargs), from outside the source tree.
+(cd build && "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/python" --doctest-modules --pyargs funnelnet)
 
 echo "== C++ / C tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFUNNELNET_SANITIZE=ON \

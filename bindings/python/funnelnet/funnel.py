@@ -6,8 +6,12 @@
 ...     ["potential>possible>target>won", "potential>lost", "potential>possible>lost"],
 ...     funnel=f, sep=">")
 >>> chain = counts.fit()
->>> round(chain.absorption_probabilities().loc["potential", "won"], 4)
-0.3333
+>>> print(chain.absorption_probabilities().round(3))
+outcome      won   lost
+stage                  
+potential  0.333  0.667
+possible   0.500  0.500
+target     1.000  0.000
 """
 from __future__ import annotations
 
@@ -275,7 +279,7 @@ class MarkovChain:
     >>> import funnelnet as fn
     >>> p = [[1, 0, 0, 0, 0], [.5, 0, .5, 0, 0], [0, .5, 0, .5, 0], [0, 0, .5, 0, .5], [0, 0, 0, 0, 1]]
     >>> chain = fn.MarkovChain(p, states=["0", "1", "2", "3", "4"])
-    >>> chain.expected_steps().tolist()
+    >>> chain.expected_steps().round(12).tolist()
     [3.0, 4.0, 3.0]
     """
 

@@ -1,0 +1,1 @@
+# Type stubs for funnelnet._core.customers.
