@@ -189,7 +189,7 @@ class DenseIds {
     keys_[i] = key;
     vals_[i] = next_;
     ids_.push_back(key);
-    if (++next_ * 2 > keys_.size()) grow();
+    if (2 * static_cast<std::size_t>(++next_) > keys_.size()) grow();
     return next_ - 1;
   }
   [[nodiscard]] std::int64_t original(std::uint32_t id) const { return ids_[id]; }
