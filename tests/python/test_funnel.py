@@ -174,3 +174,19 @@ def test_failed_construction_leaves_existing_objects_unchanged():
     with pytest.raises(fn.InvalidArgumentError):
         counts + fn.TransitionCounts.from_paths(["x>y"], absorbing=["y"], sep=">")
     np.testing.assert_array_equal(counts.to_numpy(), before)
+
+
+def test_dask_event_log_counts_equal_in_memory_counts():
+    import dask.dataframe as dd
+    f = fn.Funnel(["potential", "possible", "target"], outcomes=["won", "lost"])
+    p = np.array([[.3, .4, 0, 0, .3], [.1, .3, .4, 0, .2], [0, .1, .3, .4, .2], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]])
+    log = fn.MarkovChain(p, states=f.states).simulate(3000, seed=11)
+    log = log.sample(frac=1, random_state=1).reset_index(drop=True)  # a lead's events span partitions
+    ddf = dd.from_pandas(log, npartitions=5)
+    got = fn.TransitionCounts.from_events(ddf, lead="lead", stage="stage", time="time", funnel=f, repeats="keep")
+    want = fn.TransitionCounts.from_events(log, lead="lead", stage="stage", time="time", funnel=f, repeats="keep")
+    np.testing.assert_array_equal(got.to_numpy(), want.to_numpy())
+    with pytest.raises(fn.InvalidArgumentError, match="needs funnel"):
+        fn.TransitionCounts.from_events(ddf, lead="lead", stage="stage", time="time")
+    with pytest.raises(fn.UnknownLabelError, match="'when'"):
+        fn.TransitionCounts.from_events(ddf, lead="lead", stage="stage", time="when", funnel=f)

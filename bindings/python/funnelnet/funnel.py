@@ -198,6 +198,8 @@ class TransitionCounts:
         Times may be datetimes (any resolution, tz-aware ok), integers or floats.  Lead
         ids may be of any type.  A lead that leaves an absorbing stage raises.
         """
+        if _is_dask_frame(df):
+            return cls._from_dask_events(df, lead=lead, stage=stage, time=time, funnel=funnel, repeats=repeats)
         require_columns(df, {"lead": lead, "stage": stage, "time": time})
         if len(df) == 0:
             raise EmptyInputError("the event log has no rows")
@@ -214,6 +216,33 @@ class TransitionCounts:
         t = times_as_numbers(df[time], time)
         builder = _core.funnel.TransitionCounts.from_events_i64 if t.dtype == np.int64 else _core.funnel.TransitionCounts.from_events_f64
         return cls(builder(f._space, leads, t, codes, rep))
+
+    @classmethod
+    def _from_dask_events(cls, ddf: Any, *, lead: str, stage: str, time: str, funnel: Funnel | None, repeats: str) -> "TransitionCounts":
+        """Count a Dask DataFrame: shuffle so each lead's events share a partition, count
+        every partition in parallel, and add the counts (they are mergeable)."""
+        import dask
+
+        if funnel is None:
+            raise InvalidArgumentError("a Dask event log needs funnel=Funnel(...): states cannot be inferred lazily")
+        _choice(repeats, _REPEATS, "repeats")
+        for role, col in {"lead": lead, "stage": stage, "time": time}.items():
+            if col not in ddf.columns:
+                raise fn_unknown_column(role, col, list(ddf.columns))
+        n = len(funnel)
+
+        def count(part: pd.DataFrame) -> tuple[np.ndarray, int]:
+            if len(part) == 0:
+                return np.zeros((n, n)), 0
+            c = cls.from_events(part, lead=lead, stage=stage, time=time, funnel=funnel, repeats=repeats)
+            return c.to_numpy(), len(part)
+
+        parts = ddf.shuffle(on=lead).to_delayed()
+        results = dask.compute(*[dask.delayed(count)(p) for p in parts])
+        if sum(rows for _, rows in results) == 0:
+            raise EmptyInputError("the event log has no rows")
+        total = np.sum([m for m, _ in results], axis=0)
+        return cls.from_matrix(total, funnel)
 
     # ---------------------------------------------------------------- access
     @property
@@ -414,6 +443,16 @@ class MarkovChain:
             dwell = [float(x) for x in mean_dwell]
         lead, t, st = _core.funnel.simulate_events(self._core, states.index(start), int(n_leads), int(seed), dwell, int(max_steps), int(threads))
         return pd.DataFrame({"lead": lead, "time": t, "stage": pd.Categorical.from_codes(st, categories=states)})
+
+
+def _is_dask_frame(obj: Any) -> bool:
+    return type(obj).__module__.split(".")[0] in ("dask", "dask_expr") and hasattr(obj, "to_delayed")
+
+
+def fn_unknown_column(role: str, col: str, columns: Sequence[Any]) -> Exception:
+    from .errors import UnknownLabelError
+
+    return UnknownLabelError(f"{role} column {col!r} is not in the DataFrame (columns: {', '.join(map(str, columns))})")
 
 
 def fn_unknown(name: Any, states: Sequence[str]) -> Exception:
