@@ -60,16 +60,22 @@ Events make_events(std::size_t n, bool shuffled) {
 
 void BM_CountEvents(benchmark::State& state, bool shuffled) {
   const auto n = static_cast<std::size_t>(state.range(0));
+  const int threads = static_cast<int>(state.range(1));
   const Events e = make_events(n, shuffled);
   const StageSpace space = space_of(8, 2);
   for (auto _ : state) {
-    auto c = TransitionCounts::from_events<std::int64_t>(space, e.lead, e.time, e.stage);
+    auto c = TransitionCounts::from_events<std::int64_t>(space, e.lead, e.time, e.stage, Repeats::collapse, threads);
     benchmark::DoNotOptimize(c.matrix().data());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
 }
-BENCHMARK_CAPTURE(BM_CountEvents, shuffled, true)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_CountEvents, sorted, false)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
+// Args: events, threads.
+BENCHMARK_CAPTURE(BM_CountEvents, shuffled, true)
+    ->Args({10'000'000, 1})
+    ->Args({10'000'000, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_CountEvents, sorted, false)->Args({10'000'000, 1})->Unit(benchmark::kMillisecond);
 
 void BM_AbsorbingAnalysis(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));

@@ -17,7 +17,7 @@ TransitionCounts counts_from_events(const StageSpace& space, const array<std::in
   auto t = span_of(time, "time");
   auto s = span_of(stage, "stage");
   py::gil_scoped_release release;
-  return TransitionCounts::from_events<Time>(space, l, t, s, static_cast<Repeats>(repeats));
+  return TransitionCounts::from_events<Time>(space, l, t, s, static_cast<Repeats>(repeats), threads);
 }
 
 }  // namespace
@@ -52,10 +52,10 @@ void register_funnel(py::module_& m) {
           py::arg("weights").noconvert(), py::arg("repeats"))
       .def_static("from_events_i64", &counts_from_events<std::int64_t>, py::arg("space"),
                   py::arg("lead").noconvert(), py::arg("time").noconvert(), py::arg("stage").noconvert(),
-                  py::arg("repeats"))
+                  py::arg("repeats"), py::arg("threads") = 0)
       .def_static("from_events_f64", &counts_from_events<double>, py::arg("space"),
                   py::arg("lead").noconvert(), py::arg("time").noconvert(), py::arg("stage").noconvert(),
-                  py::arg("repeats"))
+                  py::arg("repeats"), py::arg("threads") = 0)
       .def("merged", &TransitionCounts::merged, py::arg("other"))
       .def_property_readonly("space", &TransitionCounts::space)
       .def_property_readonly("matrix", &TransitionCounts::matrix, py::return_value_policy::copy)

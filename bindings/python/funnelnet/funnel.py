@@ -187,6 +187,7 @@ class TransitionCounts:
         funnel: Funnel | None = None,
         absorbing: Sequence[str] | None = None,
         repeats: str = "collapse",
+        threads: int = 0,
     ) -> "TransitionCounts":
         """Counts from an event log: one row per (lead, time, stage) in any order.
 
@@ -197,6 +198,8 @@ class TransitionCounts:
 
         Times may be datetimes (any resolution, tz-aware ok), integers or floats.  Lead
         ids may be of any type.  A lead that leaves an absorbing stage raises.
+        ``threads`` (0 = all cores) does not change the result.  A Dask DataFrame is
+        counted partition by partition (``funnel`` required).
         """
         if _is_dask_frame(df):
             return cls._from_dask_events(df, lead=lead, stage=stage, time=time, funnel=funnel, repeats=repeats)
@@ -215,7 +218,7 @@ class TransitionCounts:
         leads = ids_as_int64(df[lead], lead)
         t = times_as_numbers(df[time], time)
         builder = _core.funnel.TransitionCounts.from_events_i64 if t.dtype == np.int64 else _core.funnel.TransitionCounts.from_events_f64
-        return cls(builder(f._space, leads, t, codes, rep))
+        return cls(builder(f._space, leads, t, codes, rep, int(threads)))
 
     @classmethod
     def _from_dask_events(cls, ddf: Any, *, lead: str, stage: str, time: str, funnel: Funnel | None, repeats: str) -> "TransitionCounts":

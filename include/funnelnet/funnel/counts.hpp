@@ -4,6 +4,8 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +17,7 @@
 
 #include "funnelnet/core/error.hpp"
 #include "funnelnet/core/matrix.hpp"
+#include "funnelnet/core/parallel.hpp"
 #include "funnelnet/funnel/stage_space.hpp"
 
 FUNNELNET_BEGIN
@@ -108,12 +111,14 @@ class TransitionCounts {
   /// Counts from an event log: row r says lead[r] was in stage[r] at time[r].  Rows may
   /// come in any order; per lead they are ordered by time (ties keep input order) and
   /// each consecutive pair of events is one transition.  `Time` is an integer or
-  /// floating type (e.g. nanoseconds since the epoch, or days).  Linear time: a
-  /// counting sort by lead when ids are dense, a sort of lead ids otherwise.
+  /// floating type (e.g. nanoseconds since the epoch, or days).  Linear time (a
+  /// two-level counting sort by lead; sparse ids are first mapped to dense ones), scratch
+  /// memory about a quarter of the input, `threads` threads (0 = all cores); the result
+  /// does not depend on the thread count.
   template <class Time>
   static TransitionCounts from_events(StageSpace space, std::span<const std::int64_t> lead,
                                       std::span<const Time> time, std::span<const std::int32_t> stage,
-                                      Repeats repeats = Repeats::collapse);
+                                      Repeats repeats = Repeats::collapse, int threads = 0);
 
   /// The sum of two count tables over the same stage space.
   [[nodiscard]] TransitionCounts merged(const TransitionCounts& other) const {
@@ -232,7 +237,7 @@ class DenseIds {
 template <class Time, class BucketOf, class LeadOf>
 void count_by_buckets(const StageSpace& space, Matrix& counts, std::span<const Time> time,
                       std::span<const std::int32_t> stage, std::size_t n_buckets, BucketOf bucket_of,
-                      LeadOf lead_of, Repeats repeats) {
+                      LeadOf lead_of, Repeats repeats, int threads) {
   const std::size_t n = time.size();
   std::vector<std::uint32_t> start(n_buckets + 1, 0);
   for (std::size_t r = 0; r < n; ++r) ++start[bucket_of(r) + 1];
@@ -243,65 +248,104 @@ void count_by_buckets(const StageSpace& space, Matrix& counts, std::span<const T
   while ((n_buckets >> shift) > 1024) ++shift;
   const std::size_t n_parts = ((n_buckets - 1) >> shift) + 1;
   std::vector<std::uint32_t> part_first(n_parts + 1);
+  std::vector<std::uint32_t> part_rows(n_parts);
+  std::size_t largest = 0;
   for (std::size_t k = 0; k < n_parts; ++k) part_first[k] = static_cast<std::uint32_t>(k << shift);
   part_first[n_parts] = static_cast<std::uint32_t>(n_buckets);
-  auto rows_of = [&](std::size_t k) { return start[part_first[k + 1]] - start[part_first[k]]; };
+  for (std::size_t k = 0; k < n_parts; ++k) {
+    part_rows[k] = start[part_first[k + 1]] - start[part_first[k]];
+    largest = std::max<std::size_t>(largest, part_rows[k]);
+  }
+
+  // Passes: ranges of partitions whose rows fit the per-thread buffer.  The scratch
+  // memory of all threads together stays near a quarter of the input.
+  const std::size_t n_threads = std::min<std::size_t>(resolve_threads(threads), std::max<std::size_t>(1, n >> 18));
+  const std::size_t slots = std::min(n, std::max(n / (4 * n_threads) + 1, largest));
+  std::vector<std::pair<std::size_t, std::size_t>> passes;
+  for (std::size_t k0 = 0; k0 < n_parts;) {
+    std::size_t k1 = k0, used = 0;
+    while (k1 < n_parts && (k1 == k0 || used + part_rows[k1] <= slots)) used += part_rows[k1++];
+    passes.emplace_back(k0, k1);
+    k0 = k1;
+  }
 
   struct Row {
     Time t;
     std::uint32_t bucket;
     std::int32_t stage;
   };
-  const std::size_t cap = std::max<std::size_t>(n / 4 + 1, 1);
-  std::size_t largest = 0;
-  for (std::size_t k = 0; k < n_parts; ++k) largest = std::max<std::size_t>(largest, rows_of(k));
-  const std::size_t slots = std::min(n, std::max(cap, largest));
-  std::vector<Row> rows(slots + 1);  // the last slot absorbs writes of rows outside the pass
-  std::vector<Time> tbuf(largest);
-  std::vector<std::int32_t> sbuf(largest);
-  std::vector<std::uint32_t> cursor(n_parts);
-  std::vector<std::uint32_t> step(n_parts);
-  std::size_t k0 = 0;
-  while (k0 < n_parts) {
-    // Partitions [k0, k1) fit in `rows`; the others write to the spare slot (branch-free).
-    std::fill(cursor.begin(), cursor.end(), static_cast<std::uint32_t>(slots));
-    std::fill(step.begin(), step.end(), 0U);
-    std::size_t k1 = k0;
+  struct Workspace {
+    std::vector<Row> rows;
+    std::vector<Time> tbuf;
+    std::vector<std::int32_t> sbuf;
+    std::vector<std::uint32_t> cursor, step;
+    Matrix counts;
+  };
+  std::vector<Workspace> work(n_threads);
+  std::vector<std::exception_ptr> errors(passes.size());
+  std::atomic<std::size_t> next_pass{0};
+
+  auto run_pass = [&](Workspace& ws, std::size_t k0, std::size_t k1) {
+    // Partitions [k0, k1) fill `rows`; other rows write to the spare last slot (branch-free).
+    std::fill(ws.cursor.begin(), ws.cursor.end(), static_cast<std::uint32_t>(slots));
+    std::fill(ws.step.begin(), ws.step.end(), 0U);
     std::size_t used = 0;
-    while (k1 < n_parts && (k1 == k0 || used + rows_of(k1) <= slots)) {
-      cursor[k1] = static_cast<std::uint32_t>(used);
-      step[k1] = 1;
-      used += rows_of(k1++);
+    for (std::size_t k = k0; k < k1; ++k) {
+      ws.cursor[k] = static_cast<std::uint32_t>(used);
+      ws.step[k] = 1;
+      used += part_rows[k];
     }
     for (std::size_t r = 0; r < n; ++r) {
       const std::size_t b = bucket_of(r);
       const std::size_t k = b >> shift;
-      const std::uint32_t pos = cursor[k];
-      rows[pos] = Row{time[r], static_cast<std::uint32_t>(b), stage[r]};
-      cursor[k] = pos + step[k];
+      const std::uint32_t pos = ws.cursor[k];
+      ws.rows[pos] = Row{time[r], static_cast<std::uint32_t>(b), stage[r]};
+      ws.cursor[k] = pos + ws.step[k];
     }
     std::size_t off = 0;
     for (std::size_t k = k0; k < k1; ++k) {
-      // Counting sort of the partition by bucket, inside the cache.
+      // Counting sort of the partition by bucket, inside the cache.  Partitions are
+      // disjoint, so threads touch disjoint entries of `start`.
       const std::size_t fb = part_first[k], lb = part_first[k + 1];
       const std::uint32_t base = start[fb];
-      const std::size_t m = rows_of(k);
+      const std::size_t m = part_rows[k];
       for (std::size_t q = 0; q < m; ++q) {
-        const Row& row = rows[off + q];
+        const Row& row = ws.rows[off + q];
         const std::uint32_t pos = start[row.bucket]++ - base;  // start[b] ends at bucket b's end
-        tbuf[pos] = row.t;
-        sbuf[pos] = row.stage;
+        ws.tbuf[pos] = row.t;
+        ws.sbuf[pos] = row.stage;
       }
       std::uint32_t lo = 0;
       for (std::size_t b = fb; b < lb; ++b) {
         const std::uint32_t hi = start[b] - base;
-        if (hi - lo > 1) count_group<Time>(space, counts, lead_of(b), tbuf.data() + lo, sbuf.data() + lo, hi - lo, repeats);
+        if (hi - lo > 1)
+          count_group<Time>(space, ws.counts, lead_of(b), ws.tbuf.data() + lo, ws.sbuf.data() + lo, hi - lo, repeats);
         lo = hi;
       }
       off += m;
     }
-    k0 = k1;
-  }
+  };
+
+  parallel_for(n_threads, static_cast<int>(n_threads), [&](std::size_t w) {
+    Workspace& ws = work[w];
+    ws.rows.resize(slots + 1);
+    ws.tbuf.resize(largest);
+    ws.sbuf.resize(largest);
+    ws.cursor.resize(n_parts);
+    ws.step.resize(n_parts);
+    ws.counts = Matrix::Zero(counts.rows(), counts.cols());
+    for (std::size_t p; (p = next_pass.fetch_add(1)) < passes.size();) {
+      try {
+        run_pass(ws, passes[p].first, passes[p].second);
+      } catch (...) {
+        errors[p] = std::current_exception();
+      }
+    }
+  });
+  // The error of the earliest pass, as a single thread would have met it first.
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  for (const auto& ws : work) counts += ws.counts;  // exact: integer-valued sums
 }
 
 }  // namespace detail
@@ -309,7 +353,7 @@ void count_by_buckets(const StageSpace& space, Matrix& counts, std::span<const T
 template <class Time>
 TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const std::int64_t> lead,
                                                std::span<const Time> time, std::span<const std::int32_t> stage,
-                                               Repeats repeats) {
+                                               Repeats repeats, int threads) {
   static_assert(std::is_arithmetic_v<Time>, "event times must be integers or floating point");
   const std::size_t n = lead.size();
   if (n == 0) fail(Errc::empty_input, "the event log has no rows");
@@ -374,7 +418,7 @@ TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const
     detail::count_by_buckets<Time>(
         sp, c.counts_, time, stage, static_cast<std::size_t>(range) + 1,
         [&](std::size_t r) { return static_cast<std::size_t>(lead[r] - lo); },
-        [&](std::size_t b) { return lo + static_cast<std::int64_t>(b); }, repeats);
+        [&](std::size_t b) { return lo + static_cast<std::int64_t>(b); }, repeats, threads);
   } else {
     // Sparse ids: map them to dense ids first (4 bytes per event).
     detail::DenseIds ids(std::min<std::size_t>(n, 1 << 20));
@@ -382,7 +426,7 @@ TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const
     for (std::size_t r = 0; r < n; ++r) dense[r] = ids.get(lead[r]);
     detail::count_by_buckets<Time>(
         sp, c.counts_, time, stage, ids.size(), [&](std::size_t r) { return static_cast<std::size_t>(dense[r]); },
-        [&](std::size_t b) { return ids.original(static_cast<std::uint32_t>(b)); }, repeats);
+        [&](std::size_t b) { return ids.original(static_cast<std::uint32_t>(b)); }, repeats, threads);
   }
   return c;
 }

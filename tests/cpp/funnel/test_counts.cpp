@@ -216,3 +216,29 @@ TEST(Simulate, RecoversTheChainAndIsThreadCountIndependent) {
   const double pw = analyze_absorbing(chain).absorption(0, 0);
   EXPECT_NEAR(won / 20000, pw, 4 * std::sqrt(pw * (1 - pw) / 20000));
 }
+
+TEST(Counts, SameCountsAndErrorsAtAnyThreadCount) {
+  // ~320,000 events: large enough for several passes on several threads.
+  for (std::int64_t stride : {1LL, 7919LL}) {
+    Log log = random_log(2024, 80000, stride);
+    const Matrix expected = brute_force(funnel5(), log.lead, log.time, log.stage, Repeats::collapse);
+    for (int threads : {1, 2, 3, 4}) {
+      auto c = TransitionCounts::from_events<double>(funnel5(), log.lead, log.time, log.stage, Repeats::collapse, threads);
+      EXPECT_EQ(c.matrix(), expected) << "threads " << threads << " stride " << stride;
+    }
+    // Two leads leave an absorbing stage, far apart: every thread count reports the same one.
+    log.lead.insert(log.lead.end(), {5, 5, 79990 * stride, 79990 * stride});
+    log.time.insert(log.time.end(), {1e6, 1e6 + 1, 1e6, 1e6 + 1});
+    log.stage.insert(log.stage.end(), {3, 0, 4, 1});
+    std::string first;
+    for (int threads : {1, 2, 4}) {
+      try {
+        (void)TransitionCounts::from_events<double>(funnel5(), log.lead, log.time, log.stage, Repeats::collapse, threads);
+        FAIL() << "expected an error";
+      } catch (const Error& e) {
+        if (first.empty()) first = e.what();
+        EXPECT_EQ(first, e.what()) << "threads " << threads;
+      }
+    }
+  }
+}
