@@ -12,7 +12,8 @@ namespace {
 
 template <class Time>
 TransitionCounts counts_from_events(const StageSpace& space, const array<std::int64_t>& lead,
-                                    const array<Time>& time, const array<std::int32_t>& stage, int repeats) {
+                                    const array<Time>& time, const array<std::int32_t>& stage, int repeats,
+                                    int threads) {
   auto l = span_of(lead, "lead");
   auto t = span_of(time, "time");
   auto s = span_of(stage, "stage");
