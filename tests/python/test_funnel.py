@@ -190,3 +190,15 @@ def test_dask_event_log_counts_equal_in_memory_counts():
         fn.TransitionCounts.from_events(ddf, lead="lead", stage="stage", time="time")
     with pytest.raises(fn.UnknownLabelError, match="'when'"):
         fn.TransitionCounts.from_events(ddf, lead="lead", stage="stage", time="when", funnel=f)
+
+
+def test_event_counts_do_not_depend_on_thread_count():
+    rng = np.random.default_rng(5)
+    n = 400_000
+    lead = rng.integers(0, 60_000, size=n)
+    df = pd.DataFrame({"lead": lead, "time": rng.random(n), "stage": rng.choice(["a", "b", "c"], size=n)})
+    f = fn.Funnel(["a", "b", "c"])
+    counts = [fn.TransitionCounts.from_events(df, lead="lead", stage="stage", time="time", funnel=f, threads=t).to_numpy() for t in (1, 2, 4)]
+    np.testing.assert_array_equal(counts[0], counts[1])
+    np.testing.assert_array_equal(counts[0], counts[2])
+    np.testing.assert_array_equal(counts[0], _brute_force_counts(df, f.states, "collapse"))
