@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "expect_error.hpp"
 #include "funnelnet/core/random.hpp"
 #include "funnelnet/funnel.hpp"
 
@@ -205,27 +206,19 @@ TEST(Fit, EmptyRowPolicies) {
 }
 
 TEST(Chain, RejectsBadMatrices) {
-  auto expect_code = [](auto&& f, Errc code, const std::string& needle) {
-    try {
-      f();
-      FAIL() << "expected " << errc_name(code);
-    } catch (const Error& e) {
-      EXPECT_EQ(e.code(), code) << e.what();
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    }
-  };
+
   StageSpace space({"a", "b"}, {false, true});
-  expect_code([&] { MarkovChain(space, mat({{.5, .6}, {0, 1}})); }, Errc::invalid_argument, "row 'a' sums to 1.1");
-  expect_code([&] { MarkovChain(space, mat({{NAN, 1}, {0, 1}})); }, Errc::invalid_argument, "P[a][a]");
-  expect_code([&] { MarkovChain(space, mat({{-.1, 1.1}, {0, 1}})); }, Errc::invalid_argument, "-0.1");
-  expect_code([&] { MarkovChain(space, mat({{.5, .5}, {.5, .5}})); }, Errc::invalid_argument, "declared absorbing");
-  expect_code([&] { MarkovChain(space, Matrix::Identity(3, 3)); }, Errc::shape_mismatch, "3x3");
-  expect_code([&] { StageSpace({"a", "a"}, {false, true}); }, Errc::duplicate_label, "'a'");
-  expect_code([&] { StageSpace({"a", ""}, {false, true}); }, Errc::invalid_argument, "empty name");
-  expect_code([&] { StageSpace({}, {}); }, Errc::empty_input, "at least one");
-  expect_code([&] { StageSpace({"a", "b"}, {false}); }, Errc::shape_mismatch, "absorbing flags");
-  expect_code([&] { (void)space.index("zzz"); }, Errc::unknown_label, "'zzz'");
+  expect_error([&] { MarkovChain(space, mat({{.5, .6}, {0, 1}})); }, Errc::invalid_argument, "row 'a' sums to 1.1");
+  expect_error([&] { MarkovChain(space, mat({{NAN, 1}, {0, 1}})); }, Errc::invalid_argument, "P[a][a]");
+  expect_error([&] { MarkovChain(space, mat({{-.1, 1.1}, {0, 1}})); }, Errc::invalid_argument, "-0.1");
+  expect_error([&] { MarkovChain(space, mat({{.5, .5}, {.5, .5}})); }, Errc::invalid_argument, "declared absorbing");
+  expect_error([&] { MarkovChain(space, Matrix::Identity(3, 3)); }, Errc::shape_mismatch, "3x3");
+  expect_error([&] { StageSpace({"a", "a"}, {false, true}); }, Errc::duplicate_label, "'a'");
+  expect_error([&] { StageSpace({"a", ""}, {false, true}); }, Errc::invalid_argument, "empty name");
+  expect_error([&] { StageSpace({}, {}); }, Errc::empty_input, "at least one");
+  expect_error([&] { StageSpace({"a", "b"}, {false}); }, Errc::shape_mismatch, "absorbing flags");
+  expect_error([&] { (void)space.index("zzz"); }, Errc::unknown_label, "'zzz'");
   // Tolerance is stated and applied.
   EXPECT_NO_THROW(MarkovChain(space, mat({{.5, .5 + 1e-10}, {0, 1}})));
-  expect_code([&] { MarkovChain(space, mat({{.5, .5 + 1e-6}, {0, 1}})); }, Errc::invalid_argument, "tolerance");
+  expect_error([&] { MarkovChain(space, mat({{.5, .5 + 1e-6}, {0, 1}})); }, Errc::invalid_argument, "tolerance");
 }

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <vector>
 
+#include "expect_error.hpp"
 #include "funnelnet/core/random.hpp"
 #include "funnelnet/funnel.hpp"
 
@@ -147,51 +148,43 @@ TEST(Counts, PathsWithWeightsAndRepeats) {
 
 TEST(Counts, BadInputNamesTheCulprit) {
   auto space = funnel5();
-  auto expect_code = [](auto&& f, Errc code, const std::string& needle) {
-    try {
-      f();
-      FAIL() << "expected " << errc_name(code);
-    } catch (const Error& e) {
-      EXPECT_EQ(e.code(), code) << e.what();
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    }
-  };
+
   std::vector<std::int64_t> lead{1, 1, 2};
   std::vector<double> time{0, 1, 0};
   std::vector<std::int32_t> stage{0, 1, 7};
-  expect_code([&] { (void)TransitionCounts::from_events<double>(space, lead, time, stage); }, Errc::out_of_range,
+  expect_error([&] { (void)TransitionCounts::from_events<double>(space, lead, time, stage); }, Errc::out_of_range,
               "row 2");
   stage = {0, 1, 0};
   std::vector<double> nan_time{0, NAN, 0};
-  expect_code([&] { (void)TransitionCounts::from_events<double>(space, lead, nan_time, stage); },
+  expect_error([&] { (void)TransitionCounts::from_events<double>(space, lead, nan_time, stage); },
               Errc::invalid_argument, "row 1");
   std::vector<double> short_time{0, 1};
-  expect_code([&] { (void)TransitionCounts::from_events<double>(space, lead, short_time, stage); },
+  expect_error([&] { (void)TransitionCounts::from_events<double>(space, lead, short_time, stage); },
               Errc::shape_mismatch, "time column");
-  expect_code([&] { (void)TransitionCounts::from_events<double>(space, {}, {}, {}); }, Errc::empty_input, "no rows");
+  expect_error([&] { (void)TransitionCounts::from_events<double>(space, {}, {}, {}); }, Errc::empty_input, "no rows");
   // A lead that leaves an absorbing stage.
   std::vector<std::int32_t> leaves{3, 0, 0};
-  expect_code([&] { (void)TransitionCounts::from_events<double>(space, lead, time, leaves); },
+  expect_error([&] { (void)TransitionCounts::from_events<double>(space, lead, time, leaves); },
               Errc::invalid_argument, "lead 1 leaves absorbing stage 'won'");
   // Paths.
   std::vector<std::int32_t> ps{0, 3, 1};
   std::vector<std::int64_t> off{0, 3};
-  expect_code([&] { (void)TransitionCounts::from_paths(space, ps, off); }, Errc::invalid_argument,
+  expect_error([&] { (void)TransitionCounts::from_paths(space, ps, off); }, Errc::invalid_argument,
               "continues after absorbing stage 'won'");
   std::vector<std::int64_t> bad_off{0, 2};
-  expect_code([&] { (void)TransitionCounts::from_paths(space, ps, bad_off); }, Errc::shape_mismatch, "offsets end");
+  expect_error([&] { (void)TransitionCounts::from_paths(space, ps, bad_off); }, Errc::shape_mismatch, "offsets end");
   std::vector<double> neg{-1};
   std::vector<std::int32_t> ok{0, 1};
   std::vector<std::int64_t> ok_off{0, 2};
-  expect_code([&] { (void)TransitionCounts::from_paths(space, ok, ok_off, neg); }, Errc::invalid_argument,
+  expect_error([&] { (void)TransitionCounts::from_paths(space, ok, ok_off, neg); }, Errc::invalid_argument,
               "weight of path 0");
-  expect_code([&] { (void)TransitionCounts::from_paths(space, {}, {}); }, Errc::empty_input, "no paths");
+  expect_error([&] { (void)TransitionCounts::from_paths(space, {}, {}); }, Errc::empty_input, "no paths");
   Matrix neg_counts = Matrix::Zero(5, 5);
   neg_counts(0, 1) = -2;
-  expect_code([&] { TransitionCounts(space, neg_counts); }, Errc::invalid_argument, "count[potential][possible]");
+  expect_error([&] { TransitionCounts(space, neg_counts); }, Errc::invalid_argument, "count[potential][possible]");
   Matrix exits = Matrix::Zero(5, 5);
   exits(3, 0) = 1;
-  expect_code([&] { TransitionCounts(space, exits); }, Errc::invalid_argument, "absorbing stage 'won'");
+  expect_error([&] { TransitionCounts(space, exits); }, Errc::invalid_argument, "absorbing stage 'won'");
 }
 
 TEST(Simulate, RecoversTheChainAndIsThreadCountIndependent) {
