@@ -12,10 +12,11 @@ buying).  DataFrames in, DataFrames out; the heavy lifting is C++.
 from __future__ import annotations
 
 from . import _core
+from . import attribution
 from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _errors_all
 from .funnel import Funnel, MarkovChain, TransitionCounts
 
 __version__: str = _core.__version__
 
-__all__ = ["Funnel", "MarkovChain", "TransitionCounts", "__version__", *_errors_all]
+__all__ = ["attribution", "Funnel", "MarkovChain", "TransitionCounts", "__version__", *_errors_all]

@@ -86,7 +86,11 @@ class PathSet {
       const std::string_view s = paths[p];
       std::size_t pos = 0;
       std::size_t k = 0;
-      if (strip(s).empty()) fail(Errc::invalid_argument, "path ", p, " is empty (no touches)");
+      if (strip(s).empty()) {
+        if (p < conversions.size() && conversions[p] > 0)
+          fail(Errc::invalid_argument, "path ", p, " has ", conversions[p], " conversions but no touches");
+        fail(Errc::invalid_argument, "path ", p, " is empty (no touches)");
+      }
       while (true) {
         const std::size_t next = s.find(sep, pos);
         const std::string_view name = strip(s.substr(pos, next == std::string_view::npos ? std::string_view::npos
