@@ -97,7 +97,7 @@ def _journeys_core(events: pd.DataFrame, customer: str, time: str, channel: str,
     conv = as_array(conv, np.float64, converted)
     bad = np.flatnonzero((conv != 0) & (conv != 1))
     if bad.size:
-        raise InvalidArgumentError(f"{converted}: row {int(bad[0])} is {conv[bad[0]]!r}, expected 0 or 1")
+        raise InvalidArgumentError(f"{converted}: row {int(bad[0])} is {float(conv[bad[0]])!r}, expected 0 or 1")
     t = times_as_numbers(events[time], time)
     builder = _core.attribution.journeys_i64 if t.dtype == np.int64 else _core.attribution.journeys_f64
     paths, cust, age = builder([str(n) for n in names], ids_as_int64(events[customer], customer), t,
