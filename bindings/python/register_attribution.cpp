@@ -51,8 +51,9 @@ std::vector<double> vec(const array<double>& a, const char* what) {
 
 template <class Time>
 py::tuple journeys(const std::vector<std::string>& channels, const array<std::int64_t>& customer,
-                   const array<Time>& time, const array<std::int32_t>& channel, const array<std::uint8_t>& converted,
-                   const array<double>& value, bool conversion_is_touch, const std::string& sep) {
+                   const array<Time>& time, const array<std::int32_t>& channel,
+                   const array<std::uint8_t>& converted, const array<double>& value, bool conversion_is_touch,
+                   const std::string& sep) {
   Labels labels(channels, "channel");
   auto cu = span_of(customer, "customer");
   auto t = span_of(time, "time");
@@ -76,9 +77,9 @@ void register_attribution(py::module_& m) {
                        const array<double>& nulls, const array<double>& values, std::string sep) {
              auto t = span_of(touches, "touches");
              auto o = span_of(offsets, "offsets");
-             return PathSet(Labels(std::move(channels), "channel"), {t.begin(), t.end()}, {o.begin(), o.end()},
-                            vec(conversions, "conversions"), vec(nulls, "nulls"), vec(values, "values"),
-                            std::move(sep));
+             return PathSet(Labels(std::move(channels), "channel"), {t.begin(), t.end()},
+                            {o.begin(), o.end()}, vec(conversions, "conversions"), vec(nulls, "nulls"),
+                            vec(values, "values"), std::move(sep));
            }),
            py::arg("channels"), py::arg("touches").noconvert(), py::arg("offsets").noconvert(),
            py::arg("conversions").noconvert(), py::arg("nulls").noconvert(), py::arg("values").noconvert(),
@@ -86,7 +87,8 @@ void register_attribution(py::module_& m) {
       .def_static(
           "parse",
           [](const py::list& paths, const std::string& sep, const array<double>& conversions,
-             const array<double>& nulls, const array<double>& values, const std::vector<std::string>& vocabulary) {
+             const array<double>& nulls, const array<double>& values,
+             const std::vector<std::string>& vocabulary) {
             // Views into the Python strings (kept alive by `paths`), gathered in C++.
             std::vector<std::string_view> views;
             views.reserve(py::len(paths));
@@ -142,7 +144,8 @@ void register_attribution(py::module_& m) {
       [](const PathSet& paths, int repeats, double half_life, double first_weight, double last_weight,
          const array<double>& age) {
         HeuristicOptions o;
-        if (repeats != 0 && repeats != 1) fail(Errc::invalid_argument, "repeats code must be 0 or 1, got ", repeats);
+        if (repeats != 0 && repeats != 1)
+          fail(Errc::invalid_argument, "repeats code must be 0 or 1, got ", repeats);
         o.repeats = static_cast<Repeats>(repeats);
         o.half_life = half_life;
         o.first_weight = first_weight;
@@ -152,8 +155,8 @@ void register_attribution(py::module_& m) {
         auto r = heuristic_attribution(paths, o, a);
         return std::make_pair(std::move(r.conversions), std::move(r.value));
       },
-      py::arg("paths"), py::arg("repeats"), py::arg("half_life"), py::arg("first_weight"), py::arg("last_weight"),
-      py::arg("age").noconvert());
+      py::arg("paths"), py::arg("repeats"), py::arg("half_life"), py::arg("first_weight"),
+      py::arg("last_weight"), py::arg("age").noconvert());
 
   py::class_<MarkovAttribution>(m, "MarkovAttribution")
       .def_static(
@@ -175,12 +178,14 @@ void register_attribution(py::module_& m) {
       .def_property_readonly("n_states", &MarkovAttribution::n_states)
       .def_property_readonly("conversion_probability", &MarkovAttribution::conversion_probability)
       .def_property_readonly("expected_value", &MarkovAttribution::expected_value)
-      .def_property_readonly("removal_effects", [](const MarkovAttribution& a) { return to_array(a.removal_effects()); })
+      .def_property_readonly("removal_effects",
+                             [](const MarkovAttribution& a) { return to_array(a.removal_effects()); })
       .def_property_readonly("value_removal_effects",
                              [](const MarkovAttribution& a) { return to_array(a.value_removal_effects()); })
       .def_property_readonly("attributed_conversions",
                              [](const MarkovAttribution& a) { return to_array(a.attributed_conversions()); })
-      .def_property_readonly("attributed_value", [](const MarkovAttribution& a) { return to_array(a.attributed_value()); })
+      .def_property_readonly("attributed_value",
+                             [](const MarkovAttribution& a) { return to_array(a.attributed_value()); })
       .def("state_names",
            [](const MarkovAttribution& a) {
              std::vector<std::string> n(a.n_states());
@@ -192,8 +197,10 @@ void register_attribution(py::module_& m) {
              auto t = a.transitions();
              std::vector<std::int32_t> from(t.size()), to(t.size());
              std::vector<double> p(t.size());
-             for (std::size_t i = 0; i < t.size(); ++i) from[i] = t[i].from, to[i] = t[i].to, p[i] = t[i].probability;
-             return py::make_tuple(to_array(std::move(from)), to_array(std::move(to)), to_array(std::move(p)));
+             for (std::size_t i = 0; i < t.size(); ++i)
+               from[i] = t[i].from, to[i] = t[i].to, p[i] = t[i].probability;
+             return py::make_tuple(to_array(std::move(from)), to_array(std::move(to)),
+                                   to_array(std::move(p)));
            })
       .def(
           "sequence_removal_effects",
@@ -222,8 +229,8 @@ void register_attribution(py::module_& m) {
           py::arg("paths"))
       .def(
           "simulate",
-          [](const MarkovAttribution& a, std::uint64_t n, std::uint64_t seed, int threads, const py::object& progress,
-             std::size_t max_steps) {
+          [](const MarkovAttribution& a, std::uint64_t n, std::uint64_t seed, int threads,
+             const py::object& progress, std::size_t max_steps) {
             auto cb = wrap_progress(progress);
             SimulationResult r;
             {

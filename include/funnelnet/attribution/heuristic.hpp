@@ -59,7 +59,8 @@ inline HeuristicResult heuristic_attribution(const PathSet& paths, const Heurist
     fail(Errc::invalid_argument, "first_weight + last_weight must be <= 1, got ",
          options.first_weight + options.last_weight);
   if (options.repeats != Repeats::keep && options.repeats != Repeats::collapse)
-    fail(Errc::invalid_argument, "repeats must be keep (0) or collapse (1), got ", static_cast<int>(options.repeats));
+    fail(Errc::invalid_argument, "repeats must be keep (0) or collapse (1), got ",
+         static_cast<int>(options.repeats));
   if (!age.empty()) {
     require_size(age.size(), paths.touches().size(), "age");
     for (std::size_t k = 0; k < age.size(); ++k)

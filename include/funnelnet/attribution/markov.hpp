@@ -104,7 +104,8 @@ class MarkovAttribution {
     m.build(paths);
     m.base_ = m.solve_removed({});
     std::vector<std::vector<char>> sets(m.channels_.size());
-    for (std::size_t c = 0; c < sets.size(); ++c) sets[c] = m.states_with(std::vector<std::int32_t>{static_cast<std::int32_t>(c)});
+    for (std::size_t c = 0; c < sets.size(); ++c)
+      sets[c] = m.states_with(std::vector<std::int32_t>{static_cast<std::int32_t>(c)});
     auto re = m.removal_effects_of(sets, options.threads, options.progress);
     m.removal_effects_ = std::move(re.first);
     m.value_removal_effects_ = std::move(re.second);
@@ -158,11 +159,13 @@ class MarkovAttribution {
     if (offsets.size() < 2) fail(Errc::empty_input, "no sequences given (offsets needs n + 1 entries)");
     if (offsets[0] != 0) fail(Errc::invalid_argument, "offsets[0] must be 0, got ", offsets[0]);
     if (offsets.back() != static_cast<std::int64_t>(seq.size()))
-      fail(Errc::shape_mismatch, "offsets end at ", offsets.back(), " but there are ", seq.size(), " channels");
+      fail(Errc::shape_mismatch, "offsets end at ", offsets.back(), " but there are ", seq.size(),
+           " channels");
     const std::size_t n = offsets.size() - 1;
     std::vector<std::vector<char>> sets(n);
     for (std::size_t q = 0; q < n; ++q) {
-      if (offsets[q + 1] < offsets[q]) fail(Errc::invalid_argument, "offsets must be non-decreasing at ", q + 1);
+      if (offsets[q + 1] < offsets[q])
+        fail(Errc::invalid_argument, "offsets must be non-decreasing at ", q + 1);
       const auto len = offsets[q + 1] - offsets[q];
       if (len == 0) fail(Errc::invalid_argument, "sequence ", q, " is empty");
       if (len > order_)
@@ -171,8 +174,8 @@ class MarkovAttribution {
       std::vector<std::int32_t> s(seq.begin() + offsets[q], seq.begin() + offsets[q + 1]);
       for (std::size_t k = 0; k < s.size(); ++k)
         if (s[k] < 0 || s[k] >= static_cast<std::int32_t>(channels_.size()))
-          fail(Errc::out_of_range, "sequence ", q, ", position ", k, ": channel index ", s[k], " is outside [0, ",
-               channels_.size(), ")");
+          fail(Errc::out_of_range, "sequence ", q, ", position ", k, ": channel index ", s[k],
+               " is outside [0, ", channels_.size(), ")");
       sets[q] = states_with(s);
     }
     return removal_effects_of(sets, threads, progress);
@@ -210,7 +213,8 @@ class MarkovAttribution {
   [[nodiscard]] std::vector<MarkovTransition> transitions() const {
     std::vector<MarkovTransition> t;
     for (std::size_t i = 0; i < n_states(); ++i) {
-      for (auto k = row_off_[i]; k < row_off_[i + 1]; ++k) t.push_back({static_cast<std::int32_t>(i), col_[k], prob_[k]});
+      for (auto k = row_off_[i]; k < row_off_[i + 1]; ++k)
+        t.push_back({static_cast<std::int32_t>(i), col_[k], prob_[k]});
       if (p_conv_[i] > 0) t.push_back({static_cast<std::int32_t>(i), kConversion, p_conv_[i]});
       if (p_null_[i] > 0) t.push_back({static_cast<std::int32_t>(i), kNull, p_null_[i]});
     }
@@ -223,7 +227,8 @@ class MarkovAttribution {
   /// visits channel c and converts is one that removing c would lose, so one run
   /// estimates every channel.  A journey longer than `max_steps` counts as a null.
   [[nodiscard]] SimulationResult simulate(std::uint64_t n_journeys, std::uint64_t seed, int threads = 0,
-                                          const Progress& progress = {}, std::size_t max_steps = 1000000) const {
+                                          const Progress& progress = {},
+                                          std::size_t max_steps = 1000000) const {
     if (n_journeys < 2) fail(Errc::invalid_argument, "n_journeys must be >= 2, got ", n_journeys);
     const std::size_t n_tasks = static_cast<std::size_t>(std::min<std::uint64_t>(64, n_journeys));
     const std::size_t nc = channels_.size();
@@ -306,8 +311,12 @@ class MarkovAttribution {
       hi = est + half;
     };
     res.conversion_probability = static_cast<double>(conv) / static_cast<double>(n_journeys);
-    interval([](const Task& t, double& v) { v = static_cast<double>(t.conv) / static_cast<double>(t.n); return t.n > 0; },
-             res.conversion_probability, res.conversion_probability_lower, res.conversion_probability_upper);
+    interval(
+        [](const Task& t, double& v) {
+          v = static_cast<double>(t.conv) / static_cast<double>(t.n);
+          return t.n > 0;
+        },
+        res.conversion_probability, res.conversion_probability_lower, res.conversion_probability_upper);
     res.removal_effects.resize(nc);
     res.lower.resize(nc);
     res.upper.resize(nc);
@@ -340,7 +349,7 @@ class MarkovAttribution {
     const std::uint64_t base = nc + 1;
     state_seq_.clear();
     state_off_.assign(1, 0);
-    state_off_.push_back(0);  // start: empty tuple
+    state_off_.push_back(0);           // start: empty tuple
     std::vector<std::int32_t> direct;  // order 1: state of channel c is c + 1
     std::unordered_map<std::uint64_t, std::int32_t> ids;
     if (order_ == 1) {
@@ -352,7 +361,8 @@ class MarkovAttribution {
     std::vector<std::int32_t> window;
     std::unordered_map<std::uint64_t, double> sparse_counts;
     Matrix dense_counts;
-    if (order_ == 1) dense_counts = Matrix::Zero(static_cast<Eigen::Index>(nc + 1), static_cast<Eigen::Index>(nc + 1));
+    if (order_ == 1)
+      dense_counts = Matrix::Zero(static_cast<Eigen::Index>(nc + 1), static_cast<Eigen::Index>(nc + 1));
     std::vector<double> conv(order_ == 1 ? nc + 1 : 1, 0.0), nulls(conv.size(), 0.0), value(conv.size(), 0.0);
     auto grow = [&](std::size_t n) {
       if (conv.size() < n) {
@@ -476,7 +486,8 @@ class MarkovAttribution {
       a.makeCompressed();
       Eigen::SparseLU<Eigen::SparseMatrix<double>, Eigen::COLAMDOrdering<int>> lu;
       lu.compute(a);
-      if (lu.info() != Eigen::Success) fail(Errc::internal, "sparse LU of the removal chain failed: ", lu.lastErrorMessage());
+      if (lu.info() != Eigen::Success)
+        fail(Errc::internal, "sparse LU of the removal chain failed: ", lu.lastErrorMessage());
       x = lu.solve(Eigen::MatrixXd(rhs));
     }
     return {x(0, 0), x(0, 1)};

@@ -93,8 +93,8 @@ class PathSet {
       }
       while (true) {
         const std::size_t next = s.find(sep, pos);
-        const std::string_view name = strip(s.substr(pos, next == std::string_view::npos ? std::string_view::npos
-                                                                                      : next - pos));
+        const std::string_view name =
+            strip(s.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
         if (name.empty())
           fail(Errc::invalid_argument, "path ", p, ", touch ", k, ": empty channel name in '", s, "'");
         auto it = index.find(name);
@@ -113,8 +113,8 @@ class PathSet {
     }
     return PathSet(Labels(std::move(names), "channel"), std::move(touches), std::move(offsets),
                    std::vector<double>(conversions.begin(), conversions.end()),
-                   std::vector<double>(nulls.begin(), nulls.end()), std::vector<double>(values.begin(), values.end()),
-                   std::string(sep));
+                   std::vector<double>(nulls.begin(), nulls.end()),
+                   std::vector<double>(values.begin(), values.end()), std::string(sep));
   }
 
   [[nodiscard]] std::size_t size() const noexcept { return offsets_.empty() ? 0 : offsets_.size() - 1; }
@@ -153,7 +153,8 @@ class PathSet {
     if (!values_.empty()) require_size(values_.size(), n, "values");
     if (offsets_[0] != 0) fail(Errc::invalid_argument, "offsets[0] must be 0, got ", offsets_[0]);
     if (offsets_[n] != static_cast<std::int64_t>(touches_.size()))
-      fail(Errc::shape_mismatch, "offsets end at ", offsets_[n], " but there are ", touches_.size(), " touches");
+      fail(Errc::shape_mismatch, "offsets end at ", offsets_[n], " but there are ", touches_.size(),
+           " touches");
     if (channels_.empty()) fail(Errc::empty_input, "no channels given");
     for (std::size_t c = 0; c < channels_.size(); ++c)
       if (channels_.name(c).find(sep_) != std::string::npos)
@@ -162,8 +163,8 @@ class PathSet {
     std::vector<char> seen(channels_.size(), 0);
     for (std::size_t p = 0; p < n; ++p) {
       if (offsets_[p + 1] < offsets_[p])
-        fail(Errc::invalid_argument, "offsets must be non-decreasing: offsets[", p + 1, "] = ", offsets_[p + 1],
-             " < offsets[", p, "] = ", offsets_[p]);
+        fail(Errc::invalid_argument, "offsets must be non-decreasing: offsets[", p + 1,
+             "] = ", offsets_[p + 1], " < offsets[", p, "] = ", offsets_[p]);
       const double conv = conversions_[p];
       if (!(std::isfinite(conv) && conv >= 0.0))
         fail(Errc::invalid_argument, "path ", p, ": conversions must be finite and >= 0, got ", conv);
@@ -176,7 +177,8 @@ class PathSet {
           fail(Errc::invalid_argument, "path ", p, ": value ", values_[p], " with no conversions");
       }
       if (offsets_[p + 1] == offsets_[p]) {
-        if (conv > 0.0) fail(Errc::invalid_argument, "path ", p, " has ", conv, " conversions but no touches");
+        if (conv > 0.0)
+          fail(Errc::invalid_argument, "path ", p, " has ", conv, " conversions but no touches");
         fail(Errc::invalid_argument, "path ", p, " is empty (no touches)");
       }
       for (auto k = offsets_[p]; k < offsets_[p + 1]; ++k) {
@@ -240,9 +242,11 @@ Journeys journeys_from_events(const Labels& channels, std::span<const std::int64
   for (std::size_t r = 0; r < n; ++r) {
     if (channel[r] < 0 || channel[r] >= n_ch)
       fail(Errc::out_of_range, "row ", r, ": channel index ", channel[r], " is outside [0, ", n_ch, ")");
-    if (converted[r] > 1) fail(Errc::invalid_argument, "row ", r, ": converted must be 0 or 1, got ", +converted[r]);
+    if (converted[r] > 1)
+      fail(Errc::invalid_argument, "row ", r, ": converted must be 0 or 1, got ", +converted[r]);
     if constexpr (std::is_floating_point_v<Time>)
-      if (!std::isfinite(time[r])) fail(Errc::invalid_argument, "row ", r, ": time must be finite, got ", time[r]);
+      if (!std::isfinite(time[r]))
+        fail(Errc::invalid_argument, "row ", r, ": time must be finite, got ", time[r]);
     if (!value.empty()) {
       if (!(std::isfinite(value[r]) && value[r] >= 0.0))
         fail(Errc::invalid_argument, "row ", r, ": value must be finite and >= 0, got ", value[r]);
@@ -280,7 +284,8 @@ Journeys journeys_from_events(const Labels& channels, std::span<const std::int64
         touches.push_back(channel[r]);
         touch_time.push_back(static_cast<double>(time[r]));
       } else if (!pending) {
-        fail(Errc::invalid_argument, "row ", r, ": customer ", customer[r], " converts with no touches before");
+        fail(Errc::invalid_argument, "row ", r, ": customer ", customer[r],
+             " converts with no touches before");
       }
       close(1.0, 0.0, value.empty() ? 0.0 : value[r], static_cast<double>(time[r]), customer[r]);
     } else {
@@ -289,8 +294,8 @@ Journeys journeys_from_events(const Labels& channels, std::span<const std::int64
       if (last_of_customer) close(0.0, 1.0, 0.0, static_cast<double>(time[r]), customer[r]);
     }
   }
-  Journeys j{PathSet(channels, std::move(touches), std::move(offsets), std::move(conv),
-                     std::move(nulls), value.empty() ? std::vector<double>{} : std::move(vals), options.sep),
+  Journeys j{PathSet(channels, std::move(touches), std::move(offsets), std::move(conv), std::move(nulls),
+                     value.empty() ? std::vector<double>{} : std::move(vals), options.sep),
              std::move(cust), std::move(age)};
   return j;
 }

@@ -46,8 +46,10 @@ struct Brute {
         double out = 0, acc = 0;
         for (const auto& [t, w] : row) out += w;
         for (const auto& [t, w] : row) {
-          if (t == State{-1}) acc += w * (use_value ? value.at(s) / row.at(State{-1}) : 1.0);
-          else if (t != State{-2} && !removed(t)) acc += w * x[t];
+          if (t == State{-1})
+            acc += w * (use_value ? value.at(s) / row.at(State{-1}) : 1.0);
+          else if (t != State{-2} && !removed(t))
+            acc += w * x[t];
         }
         const double v = acc / out;
         change = std::max(change, std::abs(v - x[s]));
@@ -121,7 +123,8 @@ TEST(Markov, RandomPathsMatchBruteForce) {
     for (int p = 0; p < 60; ++p) {
       std::string s;
       const int len = 1 + static_cast<int>(rng.below(6));
-      for (int k = 0; k < len; ++k) s += (k ? ">" : "") + std::string(1, static_cast<char>('a' + rng.below(nc)));
+      for (int k = 0; k < len; ++k)
+        s += (k ? ">" : "") + std::string(1, static_cast<char>('a' + rng.below(nc)));
       paths.push_back(s);
       conv.push_back(static_cast<double>(rng.below(3)));
       nulls.push_back(static_cast<double>(rng.below(4)));
@@ -143,7 +146,8 @@ TEST(Markov, RandomPathsMatchBruteForce) {
         EXPECT_NEAR(m.expected_value(), v0, 1e-9);
         for (int c = 0; c < static_cast<int>(ps.n_channels()); ++c) {
           EXPECT_NEAR(m.removal_effects()[c], 1 - b.p({c}, {}, false) / p0, 1e-9) << seed << " " << order;
-          EXPECT_NEAR(m.value_removal_effects()[c], 1 - b.p({c}, {}, true) / v0, 1e-9) << seed << " " << order;
+          EXPECT_NEAR(m.value_removal_effects()[c], 1 - b.p({c}, {}, true) / v0, 1e-9)
+              << seed << " " << order;
         }
         if (order >= 2) {
           const std::vector<std::int64_t> off{0, 2, 3};
@@ -174,7 +178,8 @@ TEST(Markov, LargeChainUsesSparseLuAndAgreesWithBruteForce) {
   for (int p = 0; p < 600; ++p) {
     std::string s;
     const int len = 1 + static_cast<int>(rng.below(5));
-    for (int k = 0; k < len; ++k) s += (k ? ">" : "") + std::string(1, static_cast<char>('a' + rng.below(12)));
+    for (int k = 0; k < len; ++k)
+      s += (k ? ">" : "") + std::string(1, static_cast<char>('a' + rng.below(12)));
     paths.push_back(s);
     conv.push_back(static_cast<double>(rng.below(2)));
     nulls.push_back(1.0);

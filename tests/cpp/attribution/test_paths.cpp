@@ -39,18 +39,32 @@ TEST(Paths, BadInput) {
   expect_error([] { parse({"a", ""}, {1, 0}); }, Errc::invalid_argument, "path 1 is empty");
   expect_error([] { parse({"a>>b"}, {1}); }, Errc::invalid_argument, "path 0, touch 1: empty channel name");
   expect_error([] { parse({"a>c"}, {1}, {}, {}, {"a", "b"}); }, Errc::unknown_label, "unknown channel 'c'");
-  expect_error([] { parse({"a"}, {1}, {}, {}, {"a", "b"}); }, Errc::invalid_argument, "channel 'b' appears in no path");
+  expect_error(
+      [] {
+        parse({"a"}, {1}, {}, {}, {"a", "b"});
+      },
+      Errc::invalid_argument, "channel 'b' appears in no path");
   expect_error([] { parse({"a", "b"}, {1, -1}); }, Errc::invalid_argument, "path 1: conversions");
   expect_error([] { parse({"a", "b"}, {1, 1}, {0, -2}); }, Errc::invalid_argument, "path 1: nulls");
   expect_error([] { parse({"a", "b"}, {1, 1}, {}, {1, -3}); }, Errc::invalid_argument, "path 1: value");
-  expect_error([] { parse({"a", "b"}, {1, 0}, {0, 1}, {1, 4}); }, Errc::invalid_argument, "value 4 with no conversions");
+  expect_error(
+      [] {
+        parse({"a", "b"}, {1, 0}, {0, 1}, {1, 4});
+      },
+      Errc::invalid_argument, "value 4 with no conversions");
   expect_error([] { parse({"a", "b"}, {1}); }, Errc::shape_mismatch, "conversions");
   // Channel ids: a path with conversions but no touches, ids out of range, separators in names.
-  expect_error([] { PathSet(Labels({"a"}), {0}, {0, 1, 1}, {1, 2}); }, Errc::invalid_argument,
-               "path 1 has 2 conversions but no touches");
+  expect_error(
+      [] {
+        PathSet(Labels({"a"}), {0}, {0, 1, 1}, {1, 2});
+      },
+      Errc::invalid_argument, "path 1 has 2 conversions but no touches");
   expect_error([] { PathSet(Labels({"a"}), {0, 3}, {0, 2}, {1}); }, Errc::out_of_range, "channel index 3");
-  expect_error([] { PathSet(Labels({"a>b", "c"}), {0, 1}, {0, 2}, {1}); }, Errc::invalid_argument,
-               "channel 'a>b' contains the separator");
+  expect_error(
+      [] {
+        PathSet(Labels({"a>b", "c"}), {0, 1}, {0, 2}, {1});
+      },
+      Errc::invalid_argument, "channel 'a>b' contains the separator");
   expect_error([] { PathSet(Labels({"a", ""}), {0}, {0, 1}, {1}); }, Errc::invalid_argument, "empty name");
 }
 
@@ -74,7 +88,8 @@ TEST(Journeys, SortsByTimeAndSplitsAtConversions) {
   JourneyOptions o;
   o.conversion_is_touch = false;
   {
-    // Without the conversion's own touch: a(1) b(2) conversion-row a(3) b(4) -> [a, b] converts, [b] does not.
+    // Without the conversion's own touch: a(1) b(2) conversion-row a(3) b(4) -> [a, b] converts, [b] does
+    // not.
     const std::vector<std::int64_t> cu{1, 1, 1, 1};
     const std::vector<double> ti{1, 2, 3, 4};
     const std::vector<std::int32_t> chn{0, 1, 0, 1};
@@ -92,7 +107,8 @@ TEST(Journeys, SortsByTimeAndSplitsAtConversions) {
   expect_error([&] { journeys_from_events<double>(ch, cust, t, c, conv, stray); }, Errc::invalid_argument,
                "row 1: value 5 on a row that is not a conversion");
   std::vector<std::int32_t> bad{1, 0, 9, 2, 3};
-  expect_error([&] { journeys_from_events<double>(ch, cust, t, bad, conv, val); }, Errc::out_of_range, "row 2");
+  expect_error([&] { journeys_from_events<double>(ch, cust, t, bad, conv, val); }, Errc::out_of_range,
+               "row 2");
   std::vector<std::uint8_t> early{0, 1, 0, 0, 0};
   std::vector<double> tt{3, 0, 4, 5, 8};
   expect_error([&] { journeys_from_events<double>(ch, cust, tt, c, early, {}, o); }, Errc::invalid_argument,
@@ -100,8 +116,11 @@ TEST(Journeys, SortsByTimeAndSplitsAtConversions) {
   std::vector<double> nan_t{3, 1, NAN, 5, 8};
   expect_error([&] { journeys_from_events<double>(ch, cust, nan_t, c, conv, val); }, Errc::invalid_argument,
                "row 2: time must be finite");
-  expect_error([&] { journeys_from_events<double>(Labels({"a", "b", "c", "d", "e"}), cust, t, c, conv, val); },
-               Errc::invalid_argument, "channel 'e' appears in no path");
+  expect_error(
+      [&] {
+        journeys_from_events<double>(Labels({"a", "b", "c", "d", "e"}), cust, t, c, conv, val);
+      },
+      Errc::invalid_argument, "channel 'e' appears in no path");
   expect_error([&] { journeys_from_events<double>(ch, {}, {}, {}, {}); }, Errc::empty_input, "no rows");
 }
 
@@ -110,7 +129,8 @@ TEST(Heuristic, HandWorkedPath) {
   auto ps = parse({"a>b>c"}, {2}, {}, {10});
   auto r = heuristic_attribution(ps);
   const double w = 0.25 + 0.5 + 1.0;  // half-life 1 touch: ages 2, 1, 0
-  const double expect[3][5] = {{2, 0, 2.0 / 3, 2 * 0.25 / w, 0.8}, {0, 0, 2.0 / 3, 2 * 0.5 / w, 0.4},
+  const double expect[3][5] = {{2, 0, 2.0 / 3, 2 * 0.25 / w, 0.8},
+                               {0, 0, 2.0 / 3, 2 * 0.5 / w, 0.4},
                                {0, 2, 2.0 / 3, 2 * 1.0 / w, 0.8}};
   for (int c = 0; c < 3; ++c)
     for (int m = 0; m < 5; ++m) {
