@@ -350,9 +350,8 @@ class MarkovAttribution {
     state_seq_.clear();
     state_off_.assign(1, 0);
     state_off_.push_back(0);           // start: empty tuple
-    std::vector<std::int32_t> direct;  // order 1: state of channel c is c + 1
     std::unordered_map<std::uint64_t, std::int32_t> ids;
-    if (order_ == 1) {
+    if (order_ == 1) {  // state c + 1 is channel c
       for (std::size_t c = 0; c < nc; ++c) {
         state_seq_.push_back(static_cast<std::int32_t>(c));
         state_off_.push_back(static_cast<std::int64_t>(state_seq_.size()));
@@ -360,9 +359,10 @@ class MarkovAttribution {
     }
     std::vector<std::int32_t> window;
     std::unordered_map<std::uint64_t, double> sparse_counts;
+    // Order 1 with a moderate channel count counts into a dense table; otherwise a hash map.
+    const bool dense = order_ == 1 && nc <= 2047;
     Matrix dense_counts;
-    if (order_ == 1)
-      dense_counts = Matrix::Zero(static_cast<Eigen::Index>(nc + 1), static_cast<Eigen::Index>(nc + 1));
+    if (dense) dense_counts = Matrix::Zero(static_cast<Eigen::Index>(nc + 1), static_cast<Eigen::Index>(nc + 1));
     std::vector<double> conv(order_ == 1 ? nc + 1 : 1, 0.0), nulls(conv.size(), 0.0), value(conv.size(), 0.0);
     auto grow = [&](std::size_t n) {
       if (conv.size() < n) {
@@ -395,7 +395,7 @@ class MarkovAttribution {
         if (static_cast<int>(window.size()) == order_) window.erase(window.begin());
         window.push_back(ch);
         const std::int32_t s = state_of(window);
-        if (order_ == 1)
+        if (dense)
           dense_counts(prev, s) += w;
         else
           sparse_counts[(static_cast<std::uint64_t>(prev) << 32) | static_cast<std::uint32_t>(s)] += w;
@@ -409,7 +409,7 @@ class MarkovAttribution {
     grow(n);
     // CSR rows.
     std::vector<std::vector<std::pair<std::int32_t, double>>> rows(n);
-    if (order_ == 1) {
+    if (dense) {
       for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = 0; j < n; ++j)
           if (dense_counts(i, j) > 0) rows[i].push_back({static_cast<std::int32_t>(j), dense_counts(i, j)});
