@@ -1,5 +1,5 @@
-// Attribution benchmarks: exact Markov removal effects of 10^6 journeys over 50
-// channels (order 1, 2 and 3), parsing path strings, heuristics, and the simulation
+// Attribution benchmarks: exact Markov removal effects of 10^5 and 10^6 journeys over
+// 50 channels (order 1, 2 and 3), parsing path strings, heuristics, and the simulation
 // estimate for comparison.
 //   cmake -S . -B build/bench -G Ninja -DFUNNELNET_BUILD_BENCHMARKS=ON && cmake --build build/bench --target
 //   bench_attribution
@@ -50,8 +50,13 @@ const PathSet& paths_1m() {
   return p;
 }
 
+const PathSet& paths_100k() {
+  static const PathSet p = make_paths(100000, 50);
+  return p;
+}
+
 void BM_MarkovExact(benchmark::State& state) {
-  const auto& p = paths_1m();
+  const auto& p = state.range(2) == 1000000 ? paths_1m() : paths_100k();
   MarkovOptions o;
   o.order = static_cast<int>(state.range(0));
   o.threads = static_cast<int>(state.range(1));
@@ -65,11 +70,14 @@ void BM_MarkovExact(benchmark::State& state) {
   state.counters["touches/s"] = benchmark::Counter(static_cast<double>(p.touches().size()),
                                                    benchmark::Counter::kIsIterationInvariantRate);
 }
+// Args: order, threads (0 = all), journeys.
 BENCHMARK(BM_MarkovExact)
-    ->Args({1, 1})
-    ->Args({1, 0})
-    ->Args({2, 0})
-    ->Args({3, 0})
+    ->Args({1, 1, 1000000})
+    ->Args({1, 0, 1000000})
+    ->Args({2, 0, 100000})
+    ->Args({2, 0, 1000000})
+    ->Args({3, 0, 100000})
+    ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 
 void BM_ParsePaths(benchmark::State& state) {

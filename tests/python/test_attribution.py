@@ -323,3 +323,16 @@ def test_bad_markov_options_and_separator_in_event_names():
         fn.attribution.journeys(log.iloc[:0], **kw)
     with pytest.raises(fn.InvalidArgumentError, match="half_life"):
         fn.attribution.heuristic(df, path="path", conversions="c", half_life=0)
+
+
+def test_large_order3_chain_matches_dense_numpy_solve():
+    # 12 channels at order 3 give more than 400 states: the certified iterative solve runs.
+    paths, df = random_paths(11, n=500, channels="abcdefghijkl", max_len=5)
+    m = fn.attribution.MarkovAttribution.fit(df, path="path", conversions="conv", nulls="null", value="value", order=3)
+    assert m._core.n_states > 400
+    r = m.channels()
+    p0, v0 = brute_force(paths, df.conv, df.null, df.value, order=3)
+    for c in ["a", "f", "l"]:
+        p, v = brute_force(paths, df.conv, df.null, df.value, order=3, removed=c)
+        assert r.loc[c, "removal_effect"] == pytest.approx(1 - p / p0, abs=1e-11)
+        assert r.loc[c, "value_removal_effect"] == pytest.approx(1 - v / v0, abs=1e-11)
