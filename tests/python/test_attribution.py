@@ -336,3 +336,17 @@ def test_large_order3_chain_matches_dense_numpy_solve():
         p, v = brute_force(paths, df.conv, df.null, df.value, order=3, removed=c)
         assert r.loc[c, "removal_effect"] == pytest.approx(1 - p / p0, abs=1e-11)
         assert r.loc[c, "value_removal_effect"] == pytest.approx(1 - v / v0, abs=1e-11)
+
+
+def test_transition_matrix_and_progress_bar():
+    # The second case: the fitted chain by hand (ChannelAttribution's out_more
+    # transition matrix shows the same numbers).
+    df = pd.DataFrame({"path": ["c1>c2>c3", "c1", "c2>c3"], "conv": [1, 0, 0], "null": [0, 1, 1]})
+    m = fn.attribution.MarkovAttribution.fit(df, path="path", conversions="conv", nulls="null", progress=True)
+    t = m.transition_matrix().set_index(["from", "to"])["probability"].to_dict()
+    assert t == pytest.approx({("(start)", "c1"): 2 / 3, ("(start)", "c2"): 1 / 3, ("c1", "c2"): 0.5,
+                               ("c1", "(null)"): 0.5, ("c2", "c3"): 1.0, ("c3", "(conversion)"): 0.5,
+                               ("c3", "(null)"): 0.5})
+    assert m.channels()["removal_effect"].tolist() == pytest.approx([0.5, 1, 1])
+    sim = m.simulate(10_000, seed=1, progress=True)
+    assert list(sim.columns) == ["removal_effect", "lower", "upper", "exact"]
