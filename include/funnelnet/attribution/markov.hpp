@@ -500,7 +500,8 @@ class MarkovAttribution {
       bool certified = std::isfinite(steps_bound_) && steps_bound_ < 1e9;
       if (certified) {
         it.setTolerance(1e-15);
-        it.setMaxIterations(std::max<Eigen::Index>(2000, 4 * static_cast<Eigen::Index>(steps_bound_)));
+        it.setMaxIterations(
+            std::clamp<Eigen::Index>(4 * static_cast<Eigen::Index>(steps_bound_), 2000, 20000));
         it.compute(a);
       }
       for (int j = 0; j < (has_values_ ? 2 : 1) && certified; ++j) {
@@ -554,7 +555,7 @@ class MarkovAttribution {
     a.setFromTriplets(trip.begin(), trip.end());
     Eigen::BiCGSTAB<Eigen::SparseMatrix<double, Eigen::RowMajor>, Eigen::DiagonalPreconditioner<double>> it;
     it.setTolerance(1e-14);
-    it.setMaxIterations(100000);
+    it.setMaxIterations(5000);
     it.compute(a);
     const Eigen::VectorXd one = Eigen::VectorXd::Ones(static_cast<Eigen::Index>(n));
     const Eigen::VectorXd t = it.solve(one);
