@@ -109,6 +109,31 @@ void register_attribution(py::module_& m) {
           },
           py::arg("paths"), py::arg("sep"), py::arg("conversions").noconvert(), py::arg("nulls").noconvert(),
           py::arg("values").noconvert(), py::arg("vocabulary"))
+      .def_static(
+          "parse_buffer",
+          [](const array<std::uint8_t>& data, const array<std::int64_t>& offsets, const std::string& sep,
+             const array<double>& conversions, const array<double>& nulls, const array<double>& values,
+             const std::vector<std::string>& vocabulary) {
+            // Arrow-style strings: string i is data[offsets[i] .. offsets[i+1]) (zero-copy views).
+            auto d = span_of(data, "data");
+            auto o = span_of(offsets, "offsets");
+            auto c = span_of(conversions, "conversions");
+            auto nl = span_of(nulls, "nulls");
+            auto v = span_of(values, "values");
+            py::gil_scoped_release release;
+            if (o.empty()) fail(Errc::empty_input, "no paths given");
+            std::vector<std::string_view> views(o.size() - 1);
+            for (std::size_t i = 0; i + 1 < o.size(); ++i) {
+              if (o[i] < 0 || o[i + 1] < o[i] || static_cast<std::size_t>(o[i + 1]) > d.size())
+                fail(Errc::invalid_argument, "string offsets are inconsistent at path ", i);
+              views[i] = std::string_view(reinterpret_cast<const char*>(d.data()) + o[i],
+                                          static_cast<std::size_t>(o[i + 1] - o[i]));
+            }
+            return PathSet::parse(views, sep, c, nl, v, vocabulary);
+          },
+          py::arg("data").noconvert(), py::arg("offsets").noconvert(), py::arg("sep"),
+          py::arg("conversions").noconvert(), py::arg("nulls").noconvert(), py::arg("values").noconvert(),
+          py::arg("vocabulary"))
       .def_property_readonly("channels", [](const PathSet& p) { return p.channels().names(); })
       .def_property_readonly("touches", [](const PathSet& p) { return to_array(p.touches()); })
       .def_property_readonly("offsets", [](const PathSet& p) { return to_array(p.offsets()); })

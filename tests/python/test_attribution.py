@@ -350,3 +350,15 @@ def test_transition_matrix_and_progress_bar():
     assert m.channels()["removal_effect"].tolist() == pytest.approx([0.5, 1, 1])
     sim = m.simulate(10_000, seed=1, progress=True)
     assert list(sim.columns) == ["removal_effect", "lower", "upper", "exact"]
+
+
+def test_arrow_and_object_strings_parse_alike():
+    _, df = random_paths(9)
+    sliced = df.iloc[3:]  # a slice: Arrow offsets that do not start at 0
+    a = fn.attribution.markov(sliced, path="path", conversions="conv", nulls="null")
+    b = fn.attribution.markov(sliced.astype({"path": object}), path="path", conversions="conv", nulls="null")
+    assert a["removal_effect"].to_dict() == pytest.approx(b["removal_effect"].to_dict(), abs=1e-14)
+    paths = [p.split(" > ") for p in sliced.path]
+    p0, _ = brute_force(paths, sliced.conv, sliced.null)
+    p, _ = brute_force(paths, sliced.conv, sliced.null, removed="c")
+    assert a.loc["c", "removal_effect"] == pytest.approx(1 - p / p0, abs=1e-12)
