@@ -11,6 +11,10 @@ class PathSet:
     @staticmethod
     def parse(paths: list[str], sep: str, conversions: npt.NDArray[np.float64], nulls: npt.NDArray[np.float64],
               values: npt.NDArray[np.float64], vocabulary: Sequence[str]) -> PathSet: ...
+    @staticmethod
+    def parse_buffer(data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64], sep: str,
+                     conversions: npt.NDArray[np.float64], nulls: npt.NDArray[np.float64],
+                     values: npt.NDArray[np.float64], vocabulary: Sequence[str]) -> PathSet: ...
     @property
     def channels(self) -> list[str]: ...
     @property
