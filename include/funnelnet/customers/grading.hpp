@@ -55,8 +55,9 @@ class CustomerTable {
     for (Eigen::Index i = 0; i < values_.rows(); ++i)
       for (Eigen::Index j = 0; j < values_.cols(); ++j)
         if (!std::isfinite(values_(i, j)))
-          fail(Errc::invalid_argument, "criterion '", criteria_.name(static_cast<std::size_t>(j)), "': row ", i,
-               " (customer ", ids_[static_cast<std::size_t>(i)], ") is ", values_(i, j), "; values must be finite");
+          fail(Errc::invalid_argument, "criterion '", criteria_.name(static_cast<std::size_t>(j)), "': row ",
+               i, " (customer ", ids_[static_cast<std::size_t>(i)], ") is ", values_(i, j),
+               "; values must be finite");
   }
 
   /// Add a categorical column (kind, industry, region...): codes[i] indexes labels.
@@ -82,7 +83,8 @@ class CustomerTable {
     return static_cast<std::size_t>(criteria_.at(name, "criterion"));
   }
   /// Codes and labels of a categorical column; throws unknown_label.
-  [[nodiscard]] std::pair<const std::vector<std::int32_t>*, const Labels*> category(std::string_view name) const {
+  [[nodiscard]] std::pair<const std::vector<std::int32_t>*, const Labels*> category(
+      std::string_view name) const {
     for (const auto& c : categories_)
       if (c.name == name) return {&c.codes, &c.labels};
     std::string known;
@@ -135,7 +137,8 @@ struct Grading {
 
 namespace detail {
 
-inline Grading weighted_score(const CustomerTable& table, const std::vector<Criterion>& criteria, Normalize norm) {
+inline Grading weighted_score(const CustomerTable& table, const std::vector<Criterion>& criteria,
+                              Normalize norm) {
   if (criteria.empty()) fail(Errc::empty_input, "choose at least one criterion to grade on");
   if (table.size() == 0) fail(Errc::empty_input, "the customer table is empty");
   if (norm != Normalize::none && norm != Normalize::minmax && norm != Normalize::zscore)
@@ -145,15 +148,18 @@ inline Grading weighted_score(const CustomerTable& table, const std::vector<Crit
   for (const auto& c : criteria) {
     cols.push_back(table.criterion(c.name));
     if (!(std::isfinite(c.weight) && c.weight >= 0.0))
-      fail(Errc::invalid_argument, "criterion '", c.name, "': weight must be finite and >= 0, got ", c.weight);
+      fail(Errc::invalid_argument, "criterion '", c.name, "': weight must be finite and >= 0, got ",
+           c.weight);
     if (c.direction != 1 && c.direction != -1)
       fail(Errc::invalid_argument, "criterion '", c.name, "': direction must be +1 or -1, got ", c.direction);
     wsum += c.weight;
   }
   for (std::size_t a = 0; a < cols.size(); ++a)
     for (std::size_t b = a + 1; b < cols.size(); ++b)
-      if (cols[a] == cols[b]) fail(Errc::duplicate_label, "criterion '", criteria[a].name, "' is chosen twice");
-  if (!(wsum > 0.0)) fail(Errc::invalid_argument, "criterion weights are all zero; give at least one weight > 0");
+      if (cols[a] == cols[b])
+        fail(Errc::duplicate_label, "criterion '", criteria[a].name, "' is chosen twice");
+  if (!(wsum > 0.0))
+    fail(Errc::invalid_argument, "criterion weights are all zero; give at least one weight > 0");
   const auto n = static_cast<Eigen::Index>(table.size());
   const auto k = static_cast<Eigen::Index>(criteria.size());
   Grading g;
@@ -259,7 +265,8 @@ inline Grading grade_by_mix(const CustomerTable& table, const std::vector<Criter
     std::size_t begin = 0;
     for (std::size_t k = 0; k < mix.size(); ++k) {
       cum += mix[k];
-      const std::size_t end = k + 1 == mix.size() ? m.size() : static_cast<std::size_t>(std::llround(n * cum / total));
+      const std::size_t end =
+          k + 1 == mix.size() ? m.size() : static_cast<std::size_t>(std::llround(n * cum / total));
       for (std::size_t r = begin; r < std::max(begin, end); ++r) g.tier[m[r]] = static_cast<std::int32_t>(k);
       begin = std::max(begin, end);
     }
@@ -280,8 +287,8 @@ inline Grading grade_by_value(std::span<const double> value, const std::vector<d
     if (!(cutoffs[k] > 0.0 && cutoffs[k] < 1.0))
       fail(Errc::invalid_argument, "cut-off ", k, " must be in (0, 1), got ", cutoffs[k]);
     if (k > 0 && !(cutoffs[k] > cutoffs[k - 1]))
-      fail(Errc::invalid_argument, "tiers out of order: cut-off ", k, " = ", cutoffs[k], " is not above cut-off ",
-           k - 1, " = ", cutoffs[k - 1]);
+      fail(Errc::invalid_argument, "tiers out of order: cut-off ", k, " = ", cutoffs[k],
+           " is not above cut-off ", k - 1, " = ", cutoffs[k - 1]);
   }
   double total = 0.0;
   for (std::size_t i = 0; i < value.size(); ++i) {
@@ -293,7 +300,8 @@ inline Grading grade_by_value(std::span<const double> value, const std::vector<d
   const std::size_t n = value.size();
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return value[a] > value[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return value[a] > value[b]; });
   Grading g;
   g.n_tiers = cutoffs.size() + 1;
   g.tier.resize(n);
@@ -304,7 +312,8 @@ inline Grading grade_by_value(std::span<const double> value, const std::vector<d
   for (std::size_t r = 0; r < n; ++r) {
     const std::size_t i = order[r];
     std::int32_t t = 0;
-    while (static_cast<std::size_t>(t) < cutoffs.size() && before >= cutoffs[static_cast<std::size_t>(t)]) ++t;
+    while (static_cast<std::size_t>(t) < cutoffs.size() && before >= cutoffs[static_cast<std::size_t>(t)])
+      ++t;
     g.tier[i] = t;
     const double share = value[i] / total;
     before += share;

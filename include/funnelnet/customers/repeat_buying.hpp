@@ -50,13 +50,13 @@ inline const char* fit_status_name(FitStatus s) noexcept {
 /// What a maximum-likelihood fit reports besides the parameters.
 struct FitReport {
   FitStatus status = FitStatus::not_finite;
-  int iterations = 0;            ///< LBFGS iterations
-  int evaluations = 0;           ///< log-likelihood evaluations
-  double log_likelihood = 0.0;   ///< total weighted log-likelihood at the parameters
-  double gradient_norm = 0.0;    ///< inf-norm of the gradient of the mean LL in log-parameters
-  std::size_t unique_rows = 0;   ///< rows the likelihood was evaluated on (after compression)
-  bool at_bound = false;         ///< some log-parameter ended at its bound (|log p| = 18.42)
-  std::string message;           ///< what happened, for people
+  int iterations = 0;           ///< LBFGS iterations
+  int evaluations = 0;          ///< log-likelihood evaluations
+  double log_likelihood = 0.0;  ///< total weighted log-likelihood at the parameters
+  double gradient_norm = 0.0;   ///< inf-norm of the gradient of the mean LL in log-parameters
+  std::size_t unique_rows = 0;  ///< rows the likelihood was evaluated on (after compression)
+  bool at_bound = false;        ///< some log-parameter ended at its bound (|log p| = 18.42)
+  std::string message;          ///< what happened, for people
   [[nodiscard]] bool converged() const noexcept { return status == FitStatus::converged; }
 };
 
@@ -100,7 +100,8 @@ inline void validate_rfm(std::span<const double> x, std::span<const double> tx, 
     if (!(std::isfinite(x[i]) && x[i] >= 0.0))
       fail(Errc::invalid_argument, "frequency: row ", i, " is ", x[i], "; frequency must be finite and >= 0");
     if (x[i] != std::floor(x[i]))
-      fail(Errc::invalid_argument, "frequency: row ", i, " is ", x[i], "; frequency counts purchases (integer)");
+      fail(Errc::invalid_argument, "frequency: row ", i, " is ", x[i],
+           "; frequency counts purchases (integer)");
     if (!(std::isfinite(tx[i]) && tx[i] >= 0.0))
       fail(Errc::invalid_argument, "recency: row ", i, " is ", tx[i], "; recency must be finite and >= 0");
     if (!(std::isfinite(T[i]) && T[i] >= 0.0))
@@ -142,7 +143,8 @@ inline RfmRows make_rows(std::span<const double> x, std::span<const double> tx, 
     const std::size_t i = idx[k];
     const double wi = w.empty() ? 1.0 : w[i];
     if (wi == 0.0) continue;
-    if (merge && !rows.x.empty() && rows.x.back() == x[i] && rows.tx.back() == tx[i] && rows.T.back() == T[i]) {
+    if (merge && !rows.x.empty() && rows.x.back() == x[i] && rows.tx.back() == tx[i] &&
+        rows.T.back() == T[i]) {
       rows.w.back() += wi;
       continue;
     }
@@ -190,7 +192,9 @@ inline double hyp2f1_series(double a, double b, double c, double z) {
   return sum;
 }
 
-inline double log1pexp(double v) { return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v)); }
+inline double log1pexp(double v) {
+  return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v));
+}
 
 // ---------------------------------------------------------------- per-row likelihoods
 // Each adds the gradient with respect to the raw parameters into g and returns the row's
@@ -473,13 +477,23 @@ FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const Rep
   try {
     rep.iterations = solver.minimize(objective, th, fx, lb, ub);
     rep.status = FitStatus::converged;
+    // The solver's own test passed at th: report that point (its f may tie with `best`).
+    Vec g_end(static_cast<Eigen::Index>(K));
+    const double f_end = objective(th, g_end);
+    if (f_end <= best_f * (1.0 + 1e-15)) {
+      best = th;
+      best_g = g_end;
+      best_f = std::min(best_f, f_end);
+    }
   } catch (const std::exception& e) {
     rep.status = FitStatus::line_search_failed;
     rep.message = e.what();
   }
   const double gn = proj_grad_norm(best, best_g);
   rep.gradient_norm = gn;
-  if (rep.status == FitStatus::converged && gn > o.tolerance) rep.status = FitStatus::max_iterations;
+  if (rep.status == FitStatus::converged && rep.iterations >= o.max_iterations && o.max_iterations > 0 &&
+      gn > o.tolerance)
+    rep.status = FitStatus::max_iterations;
   // The line search gives up at a numerical optimum (no decrease left in double precision);
   // that is convergence when the gradient is small anyway.
   if (rep.status == FitStatus::line_search_failed && gn <= std::max(o.tolerance, 1e-7)) {
@@ -511,8 +525,8 @@ inline double weighted_mean(const std::vector<double>& v, const std::vector<doub
 
 inline void require_params(RepeatKind kind, std::span<const double> p) {
   if (p.size() != 4)
-    fail(Errc::shape_mismatch, kind == RepeatKind::beta_geo ? "BG/NBD" : "Pareto/NBD", " takes 4 parameters, got ",
-         p.size());
+    fail(Errc::shape_mismatch, kind == RepeatKind::beta_geo ? "BG/NBD" : "Pareto/NBD",
+         " takes 4 parameters, got ", p.size());
   static const char* bg[] = {"r", "alpha", "a", "b"};
   static const char* pn[] = {"r", "alpha", "s", "beta"};
   for (std::size_t k = 0; k < 4; ++k)
@@ -548,7 +562,8 @@ class RepeatModel {
                          const RepeatFitOptions& options = {}) {
     if (kind != RepeatKind::beta_geo && kind != RepeatKind::pareto_nbd)
       fail(Errc::invalid_argument, "unknown repeat-buying model kind ", static_cast<int>(kind));
-    if (!(options.tolerance > 0.0)) fail(Errc::invalid_argument, "tolerance must be > 0, got ", options.tolerance);
+    if (!(options.tolerance > 0.0))
+      fail(Errc::invalid_argument, "tolerance must be > 0, got ", options.tolerance);
     if (options.max_iterations < 0)
       fail(Errc::invalid_argument, "max_iterations must be >= 0, got ", options.max_iterations);
     detail::validate_rfm(frequency, recency, T, weights, true);
@@ -668,7 +683,8 @@ class RepeatModel {
       // (1 - 2F1(r+x, b+x; a+b+x-1; z) (1-z)^(r+x)) with z = t/(alpha+T+t), through Euler's
       // transformation (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z): no overflow for large x.
       const double z = t / (alpha + T + t);
-      const double h = std::pow(1.0 - z, a - 1.0) * detail::hyp2f1_series(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z);
+      const double h =
+          std::pow(1.0 - z, a - 1.0) * detail::hyp2f1_series(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z);
       return (a + b + x - 1.0) / (a - 1.0) * (1.0 - h) * pa;
     }
     const double s = p_[2], beta = p_[3];
@@ -690,7 +706,8 @@ class GammaGammaModel {
 
   /// A model with given parameters (finite and > 0).
   explicit GammaGammaModel(std::span<const double> params) {
-    if (params.size() != 3) fail(Errc::shape_mismatch, "Gamma-Gamma takes 3 parameters (p, q, v), got ", params.size());
+    if (params.size() != 3)
+      fail(Errc::shape_mismatch, "Gamma-Gamma takes 3 parameters (p, q, v), got ", params.size());
     static const char* names[] = {"p", "q", "v"};
     for (std::size_t k = 0; k < 3; ++k)
       if (!(std::isfinite(params[k]) && params[k] > 0.0))
@@ -706,7 +723,8 @@ class GammaGammaModel {
     require_size(spend.size(), frequency.size(), "spend");
     if (!weights.empty()) require_size(weights.size(), frequency.size(), "weights");
     if (frequency.empty()) fail(Errc::empty_input, "no repeat buyers to fit");
-    if (!(options.tolerance > 0.0)) fail(Errc::invalid_argument, "tolerance must be > 0, got ", options.tolerance);
+    if (!(options.tolerance > 0.0))
+      fail(Errc::invalid_argument, "tolerance must be > 0, got ", options.tolerance);
     double wsum = 0.0;
     for (std::size_t i = 0; i < frequency.size(); ++i) {
       const double x = frequency[i], m = spend[i];
@@ -714,10 +732,12 @@ class GammaGammaModel {
         fail(Errc::invalid_argument, "frequency: row ", i, " is ", x,
              "; Gamma-Gamma is fitted on repeat buyers (integer frequency >= 1)");
       if (!(std::isfinite(m) && m > 0.0))
-        fail(Errc::invalid_argument, "spend: row ", i, " is ", m, "; mean repeat spend must be finite and > 0");
+        fail(Errc::invalid_argument, "spend: row ", i, " is ", m,
+             "; mean repeat spend must be finite and > 0");
       if (!weights.empty()) {
         if (!(std::isfinite(weights[i]) && weights[i] >= 0.0))
-          fail(Errc::invalid_argument, "weights: row ", i, " is ", weights[i], "; weights must be finite and >= 0");
+          fail(Errc::invalid_argument, "weights: row ", i, " is ", weights[i],
+               "; weights must be finite and >= 0");
         wsum += weights[i];
       }
     }
@@ -740,7 +760,8 @@ class GammaGammaModel {
 
   /// E[spend per transaction | x, m] = (p (v + x m)) / (p x + q - 1); customers with
   /// x = 0 get the population mean p v / (q - 1).  Needs q > 1.
-  void expected_spend(std::span<const double> frequency, std::span<const double> spend, std::span<double> out) const {
+  void expected_spend(std::span<const double> frequency, std::span<const double> spend,
+                      std::span<double> out) const {
     require_size(spend.size(), frequency.size(), "spend");
     require_size(out.size(), frequency.size(), "output");
     const double p = p_[0], q = p_[1], v = p_[2];

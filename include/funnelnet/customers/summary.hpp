@@ -27,10 +27,10 @@ enum class FutureRows : int {
 /// epoch); recency and T are reported in units of `period_length` periods (7 with daily
 /// periods gives weeks at daily resolution).
 struct SummaryOptions {
-  std::int64_t calibration_end = 0;   ///< last period of the calibration window (inclusive)
-  bool holdout = false;               ///< also summarise (calibration_end, holdout_end]
-  std::int64_t holdout_end = 0;       ///< last period of the holdout window (inclusive)
-  double period_length = 1.0;         ///< periods per reported time unit
+  std::int64_t calibration_end = 0;  ///< last period of the calibration window (inclusive)
+  bool holdout = false;              ///< also summarise (calibration_end, holdout_end]
+  std::int64_t holdout_end = 0;      ///< last period of the holdout window (inclusive)
+  double period_length = 1.0;        ///< periods per reported time unit
   FutureRows future = FutureRows::error;
 };
 
@@ -38,10 +38,10 @@ struct SummaryOptions {
 /// in increasing customer id.
 struct TransactionSummary {
   std::vector<std::int64_t> customer;
-  std::vector<double> frequency;        ///< repeat purchase periods in calibration
-  std::vector<double> recency;          ///< last minus first purchase period, in time units
-  std::vector<double> T;                ///< calibration end minus first purchase period
-  std::vector<double> monetary_value;   ///< mean per-period spend over repeat periods (0 if none)
+  std::vector<double> frequency;               ///< repeat purchase periods in calibration
+  std::vector<double> recency;                 ///< last minus first purchase period, in time units
+  std::vector<double> T;                       ///< calibration end minus first purchase period
+  std::vector<double> monetary_value;          ///< mean per-period spend over repeat periods (0 if none)
   std::vector<double> frequency_holdout;       ///< purchase periods in the holdout window
   std::vector<double> monetary_value_holdout;  ///< mean per-period spend in the holdout (0 if none)
   double duration_holdout = 0.0;               ///< holdout length in time units
@@ -73,7 +73,8 @@ inline TransactionSummary summarize_transactions(std::span<const std::int64_t> c
   rows.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     const double a = amount.empty() ? 0.0 : amount[i];
-    if (!std::isfinite(a)) fail(Errc::invalid_argument, "amount: row ", i, " is ", a, "; amounts must be finite");
+    if (!std::isfinite(a))
+      fail(Errc::invalid_argument, "amount: row ", i, " is ", a, "; amounts must be finite");
     if (time[i] > end) {
       if (o.future == FutureRows::error)
         fail(Errc::invalid_argument, "time: row ", i, " (customer ", customer[i], ") is period ", time[i],
@@ -82,7 +83,8 @@ inline TransactionSummary summarize_transactions(std::span<const std::int64_t> c
     }
     rows.push_back({customer[i], time[i], a});
   }
-  std::sort(rows.begin(), rows.end(), [](const Tx& x, const Tx& y) { return x.c != y.c ? x.c < y.c : x.t < y.t; });
+  std::sort(rows.begin(), rows.end(),
+            [](const Tx& x, const Tx& y) { return x.c != y.c ? x.c < y.c : x.t < y.t; });
   TransactionSummary s;
   const double L = o.period_length;
   s.duration_holdout = o.holdout ? static_cast<double>(o.holdout_end - o.calibration_end) / L : 0.0;

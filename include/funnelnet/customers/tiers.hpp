@@ -36,7 +36,7 @@ enum class SnapshotGaps : int {
 /// Options of fit_tier_migration().
 struct TierMigrationOptions {
   SnapshotGaps gaps = SnapshotGaps::error;
-  double smoothing = 0.0;                   ///< additive pseudo-count (see funnel fit())
+  double smoothing = 0.0;                       ///< additive pseudo-count (see funnel fit())
   EmptyRows empty_rows = EmptyRows::absorbing;  ///< tiers with no observed exits stay put
 };
 
@@ -56,8 +56,10 @@ struct TierMigration {
 /// Throws duplicate_label for two snapshots of one customer in one period, and (unless
 /// options.gaps is skip) invalid_argument for a missing period between snapshots.
 inline TierMigration fit_tier_migration(const StageSpace& space, std::span<const std::int64_t> customer,
-                                        std::span<const std::int64_t> period, std::span<const std::int32_t> tier,
-                                        std::span<const std::int32_t> segment = {}, std::size_t n_segments = 1,
+                                        std::span<const std::int64_t> period,
+                                        std::span<const std::int32_t> tier,
+                                        std::span<const std::int32_t> segment = {},
+                                        std::size_t n_segments = 1,
                                         const TierMigrationOptions& options = {}) {
   const std::size_t n = customer.size();
   require_size(period.size(), n, "period");
@@ -98,12 +100,13 @@ inline TierMigration fit_tier_migration(const StageSpace& space, std::span<const
     const std::size_t h = idx[k - 1];
     const std::int64_t gap = period[i] - period[h];
     if (gap == 0)
-      fail(Errc::duplicate_label, "customer ", customer[i], " has two snapshots in period ", period[i], " (rows ", h,
-           " and ", i, ")");
+      fail(Errc::duplicate_label, "customer ", customer[i], " has two snapshots in period ", period[i],
+           " (rows ", h, " and ", i, ")");
     if (gap > 1) {
       if (options.gaps == SnapshotGaps::error)
-        fail(Errc::invalid_argument, "snapshot gap: customer ", customer[i], " has no snapshot between periods ",
-             period[h], " and ", period[i], " (rows ", h, " and ", i, "); fill the gap or skip gaps");
+        fail(Errc::invalid_argument, "snapshot gap: customer ", customer[i],
+             " has no snapshot between periods ", period[h], " and ", period[i], " (rows ", h, " and ", i,
+             "); fill the gap or skip gaps");
       continue;
     }
     const std::size_t hs = segment.empty() ? 0 : static_cast<std::size_t>(segment[h]);
@@ -122,7 +125,8 @@ inline TierMigration fit_tier_migration(const StageSpace& space, std::span<const
 namespace detail {
 inline void require_stochastic(const Matrix& p) {
   if (p.rows() != p.cols() || p.rows() == 0)
-    fail(Errc::shape_mismatch, "transition matrix is ", p.rows(), "x", p.cols(), ", expected square and non-empty");
+    fail(Errc::shape_mismatch, "transition matrix is ", p.rows(), "x", p.cols(),
+         ", expected square and non-empty");
   for (Eigen::Index i = 0; i < p.rows(); ++i) {
     double s = 0.0;
     for (Eigen::Index j = 0; j < p.cols(); ++j) {
@@ -188,7 +192,8 @@ inline Vector churn_within(const Matrix& p, const std::vector<std::int32_t>& chu
     fail(Errc::duplicate_label, "a churn state is listed twice");
   Matrix q = p;
   for (auto s : churn_states) {
-    if (s < 0 || s >= p.rows()) fail(Errc::out_of_range, "churn state ", s, " is outside [0, ", p.rows(), ")");
+    if (s < 0 || s >= p.rows())
+      fail(Errc::out_of_range, "churn state ", s, " is outside [0, ", p.rows(), ")");
     q.row(s).setZero();
     q(s, s) = 1.0;
   }
@@ -211,7 +216,8 @@ inline Vector mix_ahead(const Matrix& p, const Vector& mix, std::int64_t k) {
 
 /// Markov lifetime value over a finite horizon of `horizon` periods (rewards at
 /// t = 0 .. horizon-1, each discounted by (1+d)^-t): V = sum_t (P/(1+d))^t R.
-inline Vector markov_clv_finite(const Matrix& p, const Vector& reward, double discount, std::int64_t horizon) {
+inline Vector markov_clv_finite(const Matrix& p, const Vector& reward, double discount,
+                                std::int64_t horizon) {
   detail::require_stochastic(p);
   require_size(static_cast<std::size_t>(reward.size()), static_cast<std::size_t>(p.rows()), "rewards");
   for (Eigen::Index i = 0; i < reward.size(); ++i)
