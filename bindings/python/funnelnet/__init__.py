@@ -15,7 +15,8 @@ from . import _core
 from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _errors_all
 from .funnel import Funnel, MarkovChain, TransitionCounts
+from . import customers
 
 __version__: str = _core.__version__
 
-__all__ = ["Funnel", "MarkovChain", "TransitionCounts", "__version__", *_errors_all]
+__all__ = ["Funnel", "MarkovChain", "TransitionCounts", "customers", "__version__", *_errors_all]
