@@ -20,7 +20,7 @@ customer
 3               1.0     41.0  81.0            12.0
 >>> bg = fn.customers.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
 >>> bg.conditional_probability_alive(2, 30.43, 38.86).round(4)
-array([0.7265])
+array([0.7266])
 """
 from __future__ import annotations
 

@@ -25,7 +25,8 @@ struct Cdnow {
 // Reads ../shared/data/customers/cdnow_customers_summary_with_transactions.csv
 // (ID, x, t_x, T, zbar: 2,357 customers, weeks).
 Cdnow read_cdnow() {
-  std::ifstream f(std::string(FUNNELNET_SHARED_DATA) + "/customers/cdnow_customers_summary_with_transactions.csv");
+  std::ifstream f(std::string(FUNNELNET_SHARED_DATA) +
+                  "/customers/cdnow_customers_summary_with_transactions.csv");
   EXPECT_TRUE(f.good());
   Cdnow d;
   std::string line;
@@ -88,14 +89,18 @@ TEST(ParetoNbd, PublishedCdnowEstimates) {
 static double pareto_ll_quadrature(const double* p, double x, double tx, double T) {
   const double r = p[0], al = p[1], s = p[2], be = p[3];
   auto f = [&](double u) { return std::exp(-(r + x) * std::log(al + u) - (s + 1) * std::log(be + u)); };
-  const double integral = tx < T ? boost::math::quadrature::gauss_kronrod<double, 61>::integrate(f, tx, T, 15, 1e-14) : 0.0;
+  const double integral =
+      tx < T ? boost::math::quadrature::gauss_kronrod<double, 61>::integrate(f, tx, T, 15, 1e-14) : 0.0;
   const double e = std::exp(-(r + x) * std::log(al + T) - s * std::log(be + T));
-  return std::lgamma(r + x) - std::lgamma(r) + r * std::log(al) + s * std::log(be) + std::log(e + s * integral);
+  return std::lgamma(r + x) - std::lgamma(r) + r * std::log(al) + s * std::log(be) +
+         std::log(e + s * integral);
 }
 
 TEST(ParetoNbd, LikelihoodMatchesQuadratureOnBothBranches) {
-  const std::vector<std::array<double, 4>> params = {{0.55, 10.6, 0.61, 11.7}, {2.0, 3.0, 0.3, 30.0}, {0.7, 40.0, 1.5, 2.0}};
-  const std::vector<std::array<double, 3>> rows = {{0, 0, 38}, {1, 1.7, 38.9}, {5, 20, 30}, {20, 35, 36}, {2, 30.4, 38.9}};
+  const std::vector<std::array<double, 4>> params = {
+      {0.55, 10.6, 0.61, 11.7}, {2.0, 3.0, 0.3, 30.0}, {0.7, 40.0, 1.5, 2.0}};
+  const std::vector<std::array<double, 3>> rows = {
+      {0, 0, 38}, {1, 1.7, 38.9}, {5, 20, 30}, {20, 35, 36}, {2, 30.4, 38.9}};
   for (const auto& p : params) {
     const RepeatModel m(RepeatKind::pareto_nbd, p);
     for (const auto& r : rows) {
@@ -123,7 +128,8 @@ void check_gradient(std::array<double, 4> p, double x, double tx, double T) {
 }
 
 TEST(RepeatBuying, AnalyticGradientsMatchFiniteDifferences) {
-  for (auto p : std::vector<std::array<double, 4>>{{0.55, 10.6, 0.61, 11.7}, {2.0, 3.0, 0.3, 30.0}, {0.7, 40.0, 1.5, 2.0}})
+  for (auto p : std::vector<std::array<double, 4>>{
+           {0.55, 10.6, 0.61, 11.7}, {2.0, 3.0, 0.3, 30.0}, {0.7, 40.0, 1.5, 2.0}})
     for (auto r : std::vector<std::array<double, 3>>{{0, 0, 38}, {3, 20, 38}, {30, 37, 39}}) {
       check_gradient<detail::ParetoRow>(p, r[0], r[1], r[2]);
       check_gradient<detail::BetaGeoRow>(p, r[0], r[1], r[2]);
@@ -156,14 +162,18 @@ TEST(RepeatBuying, PredictionsAgainstClosedForms) {
   const RepeatModel m(RepeatKind::beta_geo, p);
   const double r = p[0], al = p[1], a = p[2], b = p[3], t = 39;
   const double z = t / (al + t), A = b, B = r, C = a + b - 1;  // Euler's integral needs C > B > 0
-  auto integrand = [&](double u) { return std::pow(u, B - 1) * std::pow(1 - u, C - B - 1) * std::pow(1 - z * u, -A); };
+  auto integrand = [&](double u) {
+    return std::pow(u, B - 1) * std::pow(1 - u, C - B - 1) * std::pow(1 - z * u, -A);
+  };
   // tanh-sinh copes with the integrable singularity u^(B-1) at 0
-  const double f21 = boost::math::quadrature::tanh_sinh<double>().integrate(integrand, 0.0, 1.0) / std::beta(B, C - B);
+  const double f21 =
+      boost::math::quadrature::tanh_sinh<double>().integrate(integrand, 0.0, 1.0) / std::beta(B, C - B);
   const double expect = (a + b - 1) / (a - 1) * (1 - f21 * std::pow(al / (al + t), r));
   EXPECT_NEAR(m.expected_purchases_new(t), expect, 1e-8);
   // Pareto/NBD new customer: r beta / (alpha (s-1)) (1 - (beta/(beta+t))^(s-1)).
   const RepeatModel pn(RepeatKind::pareto_nbd, std::array<double, 4>{0.553, 10.578, 0.606, 11.669});
-  EXPECT_NEAR(pn.expected_purchases_new(t), 0.553 * 11.669 / (10.578 * -0.394) * (1 - std::pow(11.669 / 50.669, -0.394)), 1e-10);
+  EXPECT_NEAR(pn.expected_purchases_new(t),
+              0.553 * 11.669 / (10.578 * -0.394) * (1 - std::pow(11.669 / 50.669, -0.394)), 1e-10);
 }
 
 TEST(GammaGamma, PublishedCdnowEstimates) {
@@ -218,8 +228,11 @@ TEST(RepeatBuying, BadInput) {
   std::vector<double> zero_w = {0, 0};
   expect_error([&] { RepeatModel::fit(RepeatKind::pareto_nbd, ok, ok, T, zero_w); }, Errc::invalid_argument,
                "weights are all zero");
-  expect_error([&] { RepeatModel(RepeatKind::beta_geo, std::array<double, 4>{1, -1, 1, 1}); },
-               Errc::invalid_argument, "alpha");
+  expect_error(
+      [&] {
+        RepeatModel(RepeatKind::beta_geo, std::array<double, 4>{1, -1, 1, 1});
+      },
+      Errc::invalid_argument, "alpha");
   const std::vector<double> gx = {1, 2}, gm = {10, 0};
   expect_error([&] { GammaGammaModel::fit(gx, gm); }, Errc::invalid_argument, "spend: row 1 is 0");
   const std::vector<double> gx0 = {0, 2}, gm0 = {10, 5};

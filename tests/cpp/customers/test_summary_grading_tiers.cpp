@@ -29,7 +29,8 @@ TEST(Summary, MatchesBruteForceOnCdnowMaster) {
   double dollars;
   while (f >> id >> date >> cds >> dollars) {
     // days since 1997-01-01 (all dates are 1997 or 1998)
-    const int y = static_cast<int>(date / 10000), mo = static_cast<int>(date / 100 % 100), d = static_cast<int>(date % 100);
+    const int y = static_cast<int>(date / 10000), mo = static_cast<int>(date / 100 % 100),
+              d = static_cast<int>(date % 100);
     static const int cum[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
     cust.push_back(id);
     day.push_back((y - 1997) * 365 + cum[mo - 1] + d - 1);
@@ -81,7 +82,8 @@ TEST(Summary, BadInput) {
   const std::vector<double> a = {1, 2, 3};
   SummaryOptions o;
   o.calibration_end = 10;
-  expect_error([&] { summarize_transactions(c, t, a, o); }, Errc::invalid_argument, "row 2 (customer 2) is period 12");
+  expect_error([&] { summarize_transactions(c, t, a, o); }, Errc::invalid_argument,
+               "row 2 (customer 2) is period 12");
   o.future = FutureRows::drop;
   EXPECT_EQ(summarize_transactions(c, t, a, o).size(), 1u);
   const std::vector<double> nan = {1, std::nan(""), 3};
@@ -147,14 +149,32 @@ TEST(Grading, BadInput) {
   const CustomerTable t = small_table();
   Matrix th(1, 2);
   th << 1.0, 2.0;
-  expect_error([&] { grade_by_score(t, {{"credit", 1, 1}}, th); }, Errc::invalid_argument, "tiers out of order");
+  expect_error(
+      [&] {
+        grade_by_score(t, {{"credit", 1, 1}}, th);
+      },
+      Errc::invalid_argument, "tiers out of order");
   th << 2.0, 1.0;
-  expect_error([&] { grade_by_score(t, {{"credit", 0, 1}, {"loyalty", 0, 1}}, th); }, Errc::invalid_argument,
-               "weights are all zero");
-  expect_error([&] { grade_by_score(t, {{"revenue", 1, 1}}, th); }, Errc::unknown_label, "criterion 'revenue'");
-  expect_error([&] { grade_by_score(t, {{"credit", 1, 1}}, th, "industry"); }, Errc::unknown_label, "industry");
-  expect_error([&] { grade_by_value(std::vector<double>{1, 2}, {0.9, 0.5}); }, Errc::invalid_argument,
-               "tiers out of order");
+  expect_error(
+      [&] {
+        grade_by_score(t, {{"credit", 0, 1}, {"loyalty", 0, 1}}, th);
+      },
+      Errc::invalid_argument, "weights are all zero");
+  expect_error(
+      [&] {
+        grade_by_score(t, {{"revenue", 1, 1}}, th);
+      },
+      Errc::unknown_label, "criterion 'revenue'");
+  expect_error(
+      [&] {
+        grade_by_score(t, {{"credit", 1, 1}}, th, "industry");
+      },
+      Errc::unknown_label, "industry");
+  expect_error(
+      [&] {
+        grade_by_value(std::vector<double>{1, 2}, {0.9, 0.5});
+      },
+      Errc::invalid_argument, "tiers out of order");
   expect_error([&] { grade_by_mix(t, {{"credit", 1, 1}}, {1, 0}); }, Errc::invalid_argument, "mix[1]");
   Matrix bad(1, 1);
   bad << std::nan("");
@@ -258,7 +278,8 @@ TEST(Tiers, BadInput) {
   o.gaps = SnapshotGaps::skip;
   EXPECT_EQ(fit_tier_migration(space, c, p, t, {}, 1, o).counts[0].total(), 0.0);
   const std::vector<std::int64_t> p2 = {0, 0, 0};
-  expect_error([&] { fit_tier_migration(space, c, p2, t); }, Errc::duplicate_label, "two snapshots in period 0");
+  expect_error([&] { fit_tier_migration(space, c, p2, t); }, Errc::duplicate_label,
+               "two snapshots in period 0");
   const std::vector<std::int32_t> t3 = {0, 5, 1};
   expect_error([&] { fit_tier_migration(space, c, p, t3); }, Errc::out_of_range, "tier index 5");
 }
