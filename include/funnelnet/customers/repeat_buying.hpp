@@ -166,9 +166,10 @@ inline Hyp1 hyp1(double b, double c, double z) {
   double term = 1.0, sum = 1.0, sb = 0.0, sc = 0.0, sz = 0.0, db = 0.0, dc = 0.0;
   for (int n = 0; n < 1000000; ++n) {
     const double dn = static_cast<double>(n);
-    term *= z * (b + dn) / (c + dn);
-    db += 1.0 / (b + dn);
-    dc -= 1.0 / (c + dn);
+    const double ib = 1.0 / (b + dn), ic = 1.0 / (c + dn);
+    term *= z * (b + dn) * ic;
+    db += ib;
+    dc -= ic;
     sum += term;
     sb += term * db;
     sc += term * dc;
@@ -286,7 +287,8 @@ inline double pareto_log_g(double r, double alpha, double s, double beta, double
 ///   Gamma(r+x) alpha^r beta^s / Gamma(r) [ (alpha+T)^-(r+x) (beta+T)^-s + s (G(t_x) - G(T)) ].
 /// Also returns, through log_palive, log P(alive | x, t_x, T).
 inline double pareto_row_core(double r, double alpha, double s, double beta, double x, double tx, double T,
-                              double lg_term, double* d, double* log_palive) {
+                              double lg_term, double* d, double* log_palive,
+                              const double* cached_g_tx = nullptr, const double* cached_d_tx = nullptr) {
   const double laT = std::log(alpha + T), lbT = std::log(beta + T);
   const double e1 = -(r + x) * laT - s * lbT;
   double d1[4] = {-laT, -(r + x) / (alpha + T), -lbT, -s / (beta + T)};
@@ -298,7 +300,14 @@ inline double pareto_row_core(double r, double alpha, double s, double beta, dou
   } else {
     double d2[4], d3[4];
     const double ls = std::log(s);
-    const double e2 = ls + pareto_log_g(r, alpha, s, beta, x, tx, d2);
+    double lg_tx;
+    if (cached_g_tx != nullptr) {
+      lg_tx = *cached_g_tx;
+      for (int k = 0; k < 4; ++k) d2[k] = cached_d_tx[k];
+    } else {
+      lg_tx = pareto_log_g(r, alpha, s, beta, x, tx, d2);
+    }
+    const double e2 = ls + lg_tx;
     const double e3 = ls + pareto_log_g(r, alpha, s, beta, x, T, d3);
     d2[2] += 1.0 / s;
     d3[2] += 1.0 / s;
@@ -325,15 +334,23 @@ struct ParetoRow {
         dg_r(boost::math::digamma(r)),
         log_alpha(std::log(alpha)),
         log_beta(std::log(beta)) {}
+  // log G(t_x) of the current (x, t_x): rows come sorted, so customers with the same
+  // history and different T (all the x = 0 ones) share it
+  double ctx = -1, g_tx = 0, d_tx[4] = {0, 0, 0, 0};
   double operator()(double x, double tx, double T, double w, double* g) {
     if (x != cx) {
       cx = x;
       lg_rx = std::lgamma(r + x);
       dg_rx = boost::math::digamma(r + x);
+      ctx = -1;
+    }
+    if (tx != ctx && tx != T) {
+      ctx = tx;
+      g_tx = pareto_log_g(r, alpha, s, beta, x, tx, d_tx);
     }
     double d[4];
     const double pre = lg_rx - lg_r + r * log_alpha + s * log_beta;
-    const double ll = pareto_row_core(r, alpha, s, beta, x, tx, T, pre, d, nullptr);
+    const double ll = pareto_row_core(r, alpha, s, beta, x, tx, T, pre, d, nullptr, &g_tx, d_tx);
     d[0] += dg_rx - dg_r + log_alpha;
     d[1] += r / alpha;
     d[2] += log_beta;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "expect_error.hpp"
+#include "funnelnet/core/random.hpp"
 #include "funnelnet/customers.hpp"
 
 using namespace funnelnet;
@@ -282,4 +283,41 @@ TEST(Tiers, BadInput) {
                "two snapshots in period 0");
   const std::vector<std::int32_t> t3 = {0, 5, 1};
   expect_error([&] { fit_tier_migration(space, c, p, t3); }, Errc::out_of_range, "tier index 5");
+}
+
+TEST(Summary, RadixAndComparisonSortPathsAgree) {
+  // Narrow id range -> packed-key radix sort; one id near 2^62 -> comparison sort.  Both
+  // must give the brute-force summary for the shared customers.
+  Rng rng(3);
+  std::vector<std::int64_t> c, t;
+  std::vector<double> a;
+  for (int i = 0; i < 5000; ++i) {
+    c.push_back(static_cast<std::int64_t>(rng.below(300)) - 150);
+    t.push_back(static_cast<std::int64_t>(rng.below(100)));
+    a.push_back(rng.uniform());
+  }
+  SummaryOptions o;
+  o.calibration_end = 99;
+  const auto narrow = summarize_transactions(c, t, a, o);
+  c.push_back(std::int64_t{1} << 62);
+  t.push_back(0);
+  a.push_back(1.0);
+  const auto wide = summarize_transactions(c, t, a, o);
+  ASSERT_EQ(wide.size(), narrow.size() + 1);
+  EXPECT_EQ(wide.customer.back(), std::int64_t{1} << 62);
+  for (std::size_t k = 0; k < narrow.size(); ++k) {
+    EXPECT_EQ(narrow.customer[k], wide.customer[k]);
+    EXPECT_EQ(narrow.frequency[k], wide.frequency[k]);
+    EXPECT_EQ(narrow.recency[k], wide.recency[k]);
+    EXPECT_NEAR(narrow.monetary_value[k], wide.monetary_value[k], 1e-12);
+  }
+  std::map<std::int64_t, std::set<std::int64_t>> days;
+  for (std::size_t i = 0; i + 1 < c.size(); ++i) days[c[i]].insert(t[i]);
+  std::size_t k = 0;
+  for (const auto& [id, d] : days) {
+    EXPECT_EQ(narrow.customer[k], id);
+    EXPECT_EQ(narrow.frequency[k], static_cast<double>(d.size() - 1));
+    EXPECT_EQ(narrow.recency[k], static_cast<double>(*d.rbegin() - *d.begin()));
+    ++k;
+  }
 }
