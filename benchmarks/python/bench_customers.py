@@ -75,7 +75,8 @@ def lifetimes_ll(model, d):
 def bench_fit(name, ours_cls, theirs_cls, d, d_small, threads):
     import lifetimes  # noqa: F401  (oracle / peer only)
 
-    t_ours, ours = timed(lambda: ours_cls(threads=threads).fit(d["frequency"], d["recency"], d["T"]), repeat=3)
+    t_ours, ours = timed(lambda: ours_cls(threads=threads).fit(d["frequency"], d["recency"], d["T"]),
+                         repeat=3 if len(d) < 100_000 else 1)
     t_th, th = timed(lambda: theirs_cls().fit(d_small["frequency"], d_small["recency"], d_small["T"]))
     ll_th = lifetimes_ll(th, d_small)
     same = ours if len(d) == len(d_small) else ours_cls(threads=threads).fit(
