@@ -1,2 +1,596 @@
 // C ABI: the customers area (declared in include/funnelnet/c/customers.h).
+#include "funnelnet/customers.hpp"
+
+#include <cstring>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
 #include "c_api/common.hpp"
+
+using funnelnet::Errc;
+using funnelnet::fail;
+using funnelnet::capi::copy_out;
+using funnelnet::capi::guard;
+using funnelnet::capi::require_ptr;
+
+struct fnet_repeat_model {
+  funnelnet::RepeatModel value;
+};
+struct fnet_gamma_gamma {
+  funnelnet::GammaGammaModel value;
+};
+struct fnet_txn_summary {
+  funnelnet::TransactionSummary value;
+};
+struct fnet_customer_table {
+  funnelnet::CustomerTable value;
+};
+struct fnet_grading {
+  funnelnet::Grading value;
+};
+struct fnet_tier_migration {
+  funnelnet::TierMigration value;
+};
+
+namespace {
+
+template <class T>
+std::span<const T> in(const T* p, std::size_t n, const char* what) {
+  if (n > 0) require_ptr(p, what);
+  return {p, n};
+}
+
+funnelnet::RepeatKind to_kind(int kind) {
+  if (kind != FNET_REPEAT_BETA_GEO && kind != FNET_REPEAT_PARETO_NBD)
+    fail(Errc::invalid_argument, "kind must be FNET_REPEAT_BETA_GEO (0) or FNET_REPEAT_PARETO_NBD (1), got ",
+         kind);
+  return static_cast<funnelnet::RepeatKind>(kind);
+}
+
+funnelnet::RepeatFitOptions to_options(const fnet_repeat_fit_options* o, std::size_t n_params) {
+  funnelnet::RepeatFitOptions r;
+  if (o == nullptr) return r;
+  if (o->version != FNET_REPEAT_FIT_OPTIONS_VERSION)
+    fail(Errc::invalid_argument, "fnet_repeat_fit_options.version is ", o->version, ", expected ",
+         FNET_REPEAT_FIT_OPTIONS_VERSION, " (initialise with FNET_REPEAT_FIT_OPTIONS_INIT)");
+  r.max_iterations = o->max_iterations;
+  r.tolerance = o->tolerance;
+  r.compress = o->compress != 0;
+  r.threads = o->threads;
+  if (o->initial != nullptr) r.initial.assign(o->initial, o->initial + n_params);
+  return r;
+}
+
+struct Rfm {
+  std::span<const double> x, tx, T;
+};
+Rfm rfm(std::size_t n, const double* x, const double* tx, const double* T) {
+  return {in(x, n, "frequency"), in(tx, n, "recency"), in(T, n, "T")};
+}
+
+funnelnet::Matrix square(const double* p, std::size_t n) {
+  require_ptr(p, "p");
+  funnelnet::Matrix m(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+  std::memcpy(m.data(), p, n * n * sizeof(double));
+  return m;
+}
+
+// Row-major copy of a matrix (funnelnet::Matrix is row-major already).
+std::vector<double> flat(const funnelnet::Matrix& m) {
+  return std::vector<double>(m.data(), m.data() + m.size());
+}
+
+funnelnet::Vector vec(const double* p, std::size_t n, const char* what) {
+  require_ptr(p, what);
+  funnelnet::Vector v(static_cast<Eigen::Index>(n));
+  for (std::size_t i = 0; i < n; ++i) v[static_cast<Eigen::Index>(i)] = p[i];
+  return v;
+}
+
+std::vector<funnelnet::Criterion> criteria_of(std::size_t m, const char* const* names, const double* weights,
+                                              const int* directions) {
+  if (m > 0) {
+    require_ptr(names, "criteria");
+    require_ptr(weights, "weights");
+    require_ptr(directions, "directions");
+  }
+  std::vector<funnelnet::Criterion> c(m);
+  for (std::size_t j = 0; j < m; ++j) {
+    if (names[j] == nullptr) fail(Errc::null_argument, "criteria[", j, "] must not be NULL");
+    c[j] = {names[j], weights[j], directions[j]};
+  }
+  return c;
+}
+
+funnelnet::Normalize to_normalize(int v) {
+  if (v < 0 || v > 2)
+    fail(Errc::invalid_argument, "normalize must be FNET_NORMALIZE_NONE/MINMAX/ZSCORE, got ", v);
+  return static_cast<funnelnet::Normalize>(v);
+}
+
+}  // namespace
+
+extern "C" {
+
+// ---------------------------------------------------------------- repeat-buying models
+
+FNET_API fnet_status fnet_repeat_fit(fnet_repeat_model** out, int kind, size_t n, const double* frequency,
+                                     const double* recency, const double* T, const double* weights,
+                                     const fnet_repeat_fit_options* options) {
+  return guard([&] {
+    require_ptr(out, "out");
+    const auto k = to_kind(kind);
+    const Rfm d = rfm(n, frequency, recency, T);
+    std::span<const double> w =
+        weights == nullptr ? std::span<const double>{} : std::span<const double>{weights, n};
+    auto m = funnelnet::RepeatModel::fit(k, d.x, d.tx, d.T, w, to_options(options, 4));
+    *out = new fnet_repeat_model{std::move(m)};
+  });
+}
+
+FNET_API fnet_status fnet_repeat_create(fnet_repeat_model** out, int kind, const double* params) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(params, "params");
+    *out = new fnet_repeat_model{funnelnet::RepeatModel(to_kind(kind), std::span<const double>(params, 4))};
+  });
+}
+
+FNET_API void fnet_repeat_destroy(fnet_repeat_model* model) {
+  delete model;
+}
+
+FNET_API fnet_status fnet_repeat_params(double* out, size_t capacity, size_t* needed,
+                                        const fnet_repeat_model* model) {
+  return guard([&] {
+    require_ptr(model, "model");
+    copy_out(out, capacity, needed, model->value.params());
+  });
+}
+
+FNET_API fnet_status fnet_repeat_report(int* status, double* log_likelihood, double* gradient_norm,
+                                        size_t* unique_rows, const fnet_repeat_model* model) {
+  return guard([&] {
+    require_ptr(model, "model");
+    const auto& r = model->value.report();
+    if (status != nullptr) *status = static_cast<int>(r.status);
+    if (log_likelihood != nullptr) *log_likelihood = r.log_likelihood;
+    if (gradient_norm != nullptr) *gradient_norm = r.gradient_norm;
+    if (unique_rows != nullptr) *unique_rows = r.unique_rows;
+  });
+}
+
+FNET_API fnet_status fnet_repeat_log_likelihood(double* out, const fnet_repeat_model* model, size_t n,
+                                                const double* frequency, const double* recency,
+                                                const double* T) {
+  return guard([&] {
+    require_ptr(model, "model");
+    if (n > 0) require_ptr(out, "out");
+    const Rfm d = rfm(n, frequency, recency, T);
+    model->value.log_likelihood(d.x, d.tx, d.T, {out, n});
+  });
+}
+
+FNET_API fnet_status fnet_repeat_p_alive(double* out, const fnet_repeat_model* model, size_t n,
+                                         const double* frequency, const double* recency, const double* T) {
+  return guard([&] {
+    require_ptr(model, "model");
+    if (n > 0) require_ptr(out, "out");
+    const Rfm d = rfm(n, frequency, recency, T);
+    model->value.p_alive(d.x, d.tx, d.T, {out, n});
+  });
+}
+
+FNET_API fnet_status fnet_repeat_expected_purchases(double* out, const fnet_repeat_model* model, double t,
+                                                    size_t n, const double* frequency, const double* recency,
+                                                    const double* T) {
+  return guard([&] {
+    require_ptr(model, "model");
+    if (n > 0) require_ptr(out, "out");
+    const Rfm d = rfm(n, frequency, recency, T);
+    model->value.expected_purchases(t, d.x, d.tx, d.T, {out, n});
+  });
+}
+
+FNET_API fnet_status fnet_repeat_expected_purchases_new(double* out, const fnet_repeat_model* model,
+                                                        double t) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(model, "model");
+    *out = model->value.expected_purchases_new(t);
+  });
+}
+
+FNET_API fnet_status fnet_repeat_clv(double* out, const fnet_repeat_model* model, size_t n,
+                                     const double* frequency, const double* recency, const double* T,
+                                     const double* spend, int n_periods, double period_length,
+                                     double discount) {
+  return guard([&] {
+    require_ptr(model, "model");
+    if (n > 0) require_ptr(out, "out");
+    const Rfm d = rfm(n, frequency, recency, T);
+    model->value.clv(d.x, d.tx, d.T, in(spend, n, "spend"), n_periods, period_length, discount, {out, n});
+  });
+}
+
+FNET_API fnet_status fnet_gamma_gamma_fit(fnet_gamma_gamma** out, size_t n, const double* frequency,
+                                          const double* spend, const double* weights,
+                                          const fnet_repeat_fit_options* options) {
+  return guard([&] {
+    require_ptr(out, "out");
+    std::span<const double> w =
+        weights == nullptr ? std::span<const double>{} : std::span<const double>{weights, n};
+    auto g = funnelnet::GammaGammaModel::fit(in(frequency, n, "frequency"), in(spend, n, "spend"), w,
+                                             to_options(options, 3));
+    *out = new fnet_gamma_gamma{std::move(g)};
+  });
+}
+
+FNET_API fnet_status fnet_gamma_gamma_create(fnet_gamma_gamma** out, const double* params) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(params, "params");
+    *out = new fnet_gamma_gamma{funnelnet::GammaGammaModel(std::span<const double>(params, 3))};
+  });
+}
+
+FNET_API void fnet_gamma_gamma_destroy(fnet_gamma_gamma* model) {
+  delete model;
+}
+
+FNET_API fnet_status fnet_gamma_gamma_params(double* out, size_t capacity, size_t* needed,
+                                             const fnet_gamma_gamma* model) {
+  return guard([&] {
+    require_ptr(model, "model");
+    copy_out(out, capacity, needed, model->value.params());
+  });
+}
+
+FNET_API fnet_status fnet_gamma_gamma_report(int* status, double* log_likelihood, double* gradient_norm,
+                                             const fnet_gamma_gamma* model) {
+  return guard([&] {
+    require_ptr(model, "model");
+    const auto& r = model->value.report();
+    if (status != nullptr) *status = static_cast<int>(r.status);
+    if (log_likelihood != nullptr) *log_likelihood = r.log_likelihood;
+    if (gradient_norm != nullptr) *gradient_norm = r.gradient_norm;
+  });
+}
+
+FNET_API fnet_status fnet_gamma_gamma_expected_spend(double* out, const fnet_gamma_gamma* model, size_t n,
+                                                     const double* frequency, const double* spend) {
+  return guard([&] {
+    require_ptr(model, "model");
+    if (n > 0) require_ptr(out, "out");
+    model->value.expected_spend(in(frequency, n, "frequency"), in(spend, n, "spend"), {out, n});
+  });
+}
+
+// ---------------------------------------------------------------- transaction summaries
+
+FNET_API fnet_status fnet_txn_summary_create(fnet_txn_summary** out, size_t n, const int64_t* customer,
+                                             const int64_t* time, const double* amount,
+                                             const fnet_summary_options* options) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(options, "options");
+    if (options->version != FNET_SUMMARY_OPTIONS_VERSION)
+      fail(Errc::invalid_argument, "fnet_summary_options.version is ", options->version, ", expected ",
+           FNET_SUMMARY_OPTIONS_VERSION, " (initialise with FNET_SUMMARY_OPTIONS_INIT)");
+    if (options->future != FNET_FUTURE_ERROR && options->future != FNET_FUTURE_DROP)
+      fail(Errc::invalid_argument, "future must be FNET_FUTURE_ERROR or FNET_FUTURE_DROP, got ",
+           options->future);
+    funnelnet::SummaryOptions o;
+    o.calibration_end = options->calibration_end;
+    o.holdout = options->holdout != 0;
+    o.holdout_end = options->holdout_end;
+    o.period_length = options->period_length;
+    o.future = static_cast<funnelnet::FutureRows>(options->future);
+    auto s = funnelnet::summarize_transactions(
+        in(customer, n, "customer"), in(time, n, "time"),
+        amount == nullptr ? std::span<const double>{} : std::span<const double>{amount, n}, o);
+    *out = new fnet_txn_summary{std::move(s)};
+  });
+}
+
+FNET_API void fnet_txn_summary_destroy(fnet_txn_summary* summary) {
+  delete summary;
+}
+
+FNET_API fnet_status fnet_txn_summary_size(size_t* out, const fnet_txn_summary* summary) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(summary, "summary");
+    *out = summary->value.size();
+  });
+}
+
+FNET_API fnet_status fnet_txn_summary_customers(int64_t* out, size_t capacity, size_t* needed,
+                                                const fnet_txn_summary* summary) {
+  return guard([&] {
+    require_ptr(summary, "summary");
+    copy_out(out, capacity, needed, summary->value.customer);
+  });
+}
+
+FNET_API fnet_status fnet_txn_summary_column(double* out, size_t capacity, size_t* needed,
+                                             const fnet_txn_summary* summary, int column) {
+  return guard([&] {
+    require_ptr(summary, "summary");
+    const auto& s = summary->value;
+    switch (column) {
+      case FNET_SUMMARY_FREQUENCY: copy_out(out, capacity, needed, s.frequency); break;
+      case FNET_SUMMARY_RECENCY: copy_out(out, capacity, needed, s.recency); break;
+      case FNET_SUMMARY_T: copy_out(out, capacity, needed, s.T); break;
+      case FNET_SUMMARY_MONETARY_VALUE: copy_out(out, capacity, needed, s.monetary_value); break;
+      case FNET_SUMMARY_FREQUENCY_HOLDOUT: copy_out(out, capacity, needed, s.frequency_holdout); break;
+      case FNET_SUMMARY_MONETARY_VALUE_HOLDOUT:
+        copy_out(out, capacity, needed, s.monetary_value_holdout);
+        break;
+      default: fail(Errc::out_of_range, "summary column ", column, " is not one of FNET_SUMMARY_* (0..5)");
+    }
+  });
+}
+
+FNET_API fnet_status fnet_txn_summary_duration_holdout(double* out, const fnet_txn_summary* summary) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(summary, "summary");
+    *out = summary->value.duration_holdout;
+  });
+}
+
+// ---------------------------------------------------------------- customer table, grading
+
+FNET_API fnet_status fnet_customer_table_create(fnet_customer_table** out, size_t n, const int64_t* ids,
+                                                size_t k, const char* const* criteria, const double* values) {
+  return guard([&] {
+    require_ptr(out, "out");
+    auto id = in(ids, n, "ids");
+    if (k > 0) require_ptr(criteria, "criteria");
+    if (n * k > 0) require_ptr(values, "values");
+    std::vector<std::string> names(k);
+    for (size_t j = 0; j < k; ++j) {
+      if (criteria[j] == nullptr) fail(Errc::null_argument, "criteria[", j, "] must not be NULL");
+      names[j] = criteria[j];
+    }
+    funnelnet::Matrix v(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(k));
+    if (n * k > 0) std::memcpy(v.data(), values, n * k * sizeof(double));
+    *out = new fnet_customer_table{funnelnet::CustomerTable(std::vector<std::int64_t>(id.begin(), id.end()),
+                                                            std::move(names), std::move(v))};
+  });
+}
+
+FNET_API void fnet_customer_table_destroy(fnet_customer_table* table) {
+  delete table;
+}
+
+FNET_API fnet_status fnet_customer_table_add_category(fnet_customer_table* table, const char* name,
+                                                      const int32_t* codes, size_t n_labels,
+                                                      const char* const* labels) {
+  return guard([&] {
+    require_ptr(table, "table");
+    require_ptr(name, "name");
+    auto c = in(codes, table->value.size(), "codes");
+    if (n_labels > 0) require_ptr(labels, "labels");
+    std::vector<std::string> l(n_labels);
+    for (size_t j = 0; j < n_labels; ++j) {
+      if (labels[j] == nullptr) fail(Errc::null_argument, "labels[", j, "] must not be NULL");
+      l[j] = labels[j];
+    }
+    table->value.add_category(name, std::vector<std::int32_t>(c.begin(), c.end()), std::move(l));
+  });
+}
+
+FNET_API fnet_status fnet_grade_score(fnet_grading** out, const fnet_customer_table* table, size_t m,
+                                      const char* const* criteria, const double* weights,
+                                      const int* directions, int normalize, const char* group,
+                                      size_t n_groups, size_t n_tiers, const double* thresholds) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(table, "table");
+    if (n_tiers < 2) fail(Errc::invalid_argument, "n_tiers must be >= 2, got ", n_tiers);
+    require_ptr(thresholds, "thresholds");
+    funnelnet::Matrix th(static_cast<Eigen::Index>(n_groups), static_cast<Eigen::Index>(n_tiers - 1));
+    if (n_groups > 0) std::memcpy(th.data(), thresholds, n_groups * (n_tiers - 1) * sizeof(double));
+    auto g = funnelnet::grade_by_score(table->value, criteria_of(m, criteria, weights, directions), th,
+                                       group == nullptr ? "" : group, to_normalize(normalize));
+    *out = new fnet_grading{std::move(g)};
+  });
+}
+
+FNET_API fnet_status fnet_grade_mix(fnet_grading** out, const fnet_customer_table* table, size_t m,
+                                    const char* const* criteria, const double* weights, const int* directions,
+                                    int normalize, const char* group, size_t n_tiers, const double* mix) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(table, "table");
+    auto mx = in(mix, n_tiers, "mix");
+    auto g = funnelnet::grade_by_mix(table->value, criteria_of(m, criteria, weights, directions),
+                                     std::vector<double>(mx.begin(), mx.end()), group == nullptr ? "" : group,
+                                     to_normalize(normalize));
+    *out = new fnet_grading{std::move(g)};
+  });
+}
+
+FNET_API fnet_status fnet_grade_value(fnet_grading** out, size_t n, const double* value, size_t n_tiers,
+                                      const double* cutoffs) {
+  return guard([&] {
+    require_ptr(out, "out");
+    if (n_tiers < 2) fail(Errc::invalid_argument, "n_tiers must be >= 2, got ", n_tiers);
+    auto c = in(cutoffs, n_tiers - 1, "cutoffs");
+    auto g = funnelnet::grade_by_value(in(value, n, "value"), std::vector<double>(c.begin(), c.end()));
+    *out = new fnet_grading{std::move(g)};
+  });
+}
+
+FNET_API void fnet_grading_destroy(fnet_grading* grading) {
+  delete grading;
+}
+
+FNET_API fnet_status fnet_grading_sizes(size_t* n, size_t* n_tiers, size_t* n_columns,
+                                        const fnet_grading* grading) {
+  return guard([&] {
+    require_ptr(grading, "grading");
+    if (n != nullptr) *n = grading->value.tier.size();
+    if (n_tiers != nullptr) *n_tiers = grading->value.n_tiers;
+    if (n_columns != nullptr) *n_columns = grading->value.columns.size();
+  });
+}
+
+FNET_API fnet_status fnet_grading_tiers(int32_t* out, size_t capacity, size_t* needed,
+                                        const fnet_grading* grading) {
+  return guard([&] {
+    require_ptr(grading, "grading");
+    copy_out(out, capacity, needed, grading->value.tier);
+  });
+}
+
+FNET_API fnet_status fnet_grading_scores(double* out, size_t capacity, size_t* needed,
+                                         const fnet_grading* grading) {
+  return guard([&] {
+    require_ptr(grading, "grading");
+    copy_out(out, capacity, needed, grading->value.score);
+  });
+}
+
+FNET_API fnet_status fnet_grading_contributions(double* out, size_t capacity, size_t* needed,
+                                                const fnet_grading* grading) {
+  return guard([&] {
+    require_ptr(grading, "grading");
+    copy_out(out, capacity, needed, flat(grading->value.contributions));
+  });
+}
+
+// ---------------------------------------------------------------- tier migration, Markov CLV
+
+FNET_API fnet_status fnet_tier_migration_fit(fnet_tier_migration** out, size_t n_states,
+                                             const char* const* names, const unsigned char* absorbing,
+                                             size_t n, const int64_t* customer, const int64_t* period,
+                                             const int32_t* tier, const int32_t* segment, size_t n_segments,
+                                             const fnet_tier_options* options) {
+  return guard([&] {
+    require_ptr(out, "out");
+    if (n_states > 0) require_ptr(names, "names");
+    std::vector<std::string> v(n_states);
+    std::vector<bool> a(n_states, false);
+    for (size_t i = 0; i < n_states; ++i) {
+      if (names[i] == nullptr) fail(Errc::null_argument, "names[", i, "] must not be NULL");
+      v[i] = names[i];
+      a[i] = absorbing != nullptr && absorbing[i] != 0;
+    }
+    funnelnet::TierMigrationOptions o;
+    if (options != nullptr) {
+      if (options->version != FNET_TIER_OPTIONS_VERSION)
+        fail(Errc::invalid_argument, "fnet_tier_options.version is ", options->version, ", expected ",
+             FNET_TIER_OPTIONS_VERSION, " (initialise with FNET_TIER_OPTIONS_INIT)");
+      if (options->gaps != FNET_GAPS_ERROR && options->gaps != FNET_GAPS_SKIP)
+        fail(Errc::invalid_argument, "gaps must be FNET_GAPS_ERROR or FNET_GAPS_SKIP, got ", options->gaps);
+      if (options->empty_rows < 0 || options->empty_rows > 2)
+        fail(Errc::invalid_argument, "empty_rows must be one of FNET_EMPTY_ROWS_*, got ",
+             options->empty_rows);
+      o.gaps = static_cast<funnelnet::SnapshotGaps>(options->gaps);
+      o.smoothing = options->smoothing;
+      o.empty_rows = static_cast<funnelnet::EmptyRows>(options->empty_rows);
+    }
+    const funnelnet::StageSpace space(std::move(v), std::move(a));
+    auto tm = funnelnet::fit_tier_migration(
+        space, in(customer, n, "customer"), in(period, n, "period"), in(tier, n, "tier"),
+        segment == nullptr ? std::span<const std::int32_t>{} : std::span<const std::int32_t>{segment, n},
+        n_segments, o);
+    *out = new fnet_tier_migration{std::move(tm)};
+  });
+}
+
+FNET_API void fnet_tier_migration_destroy(fnet_tier_migration* tm) {
+  delete tm;
+}
+
+FNET_API fnet_status fnet_tier_migration_sizes(size_t* n_states, size_t* n_segments,
+                                               const fnet_tier_migration* tm) {
+  return guard([&] {
+    require_ptr(tm, "tm");
+    if (n_states != nullptr) *n_states = tm->value.space.size();
+    if (n_segments != nullptr) *n_segments = tm->value.chains.size();
+  });
+}
+
+static void check_segment(const fnet_tier_migration* tm, size_t segment) {
+  require_ptr(tm, "tm");
+  if (segment >= tm->value.chains.size())
+    fail(Errc::out_of_range, "segment ", segment, " is outside [0, ", tm->value.chains.size(), ")");
+}
+
+FNET_API fnet_status fnet_tier_migration_counts(double* out, size_t capacity, size_t* needed,
+                                                const fnet_tier_migration* tm, size_t segment) {
+  return guard([&] {
+    check_segment(tm, segment);
+    copy_out(out, capacity, needed, flat(tm->value.counts[segment].matrix()));
+  });
+}
+
+FNET_API fnet_status fnet_tier_migration_matrix(double* out, size_t capacity, size_t* needed,
+                                                const fnet_tier_migration* tm, size_t segment) {
+  return guard([&] {
+    check_segment(tm, segment);
+    copy_out(out, capacity, needed, flat(tm->value.chains[segment].matrix()));
+  });
+}
+
+FNET_API fnet_status fnet_tier_migration_customers(size_t* customers, size_t* late,
+                                                   const fnet_tier_migration* tm, size_t segment) {
+  return guard([&] {
+    check_segment(tm, segment);
+    if (customers != nullptr) *customers = tm->value.customers[segment];
+    if (late != nullptr) *late = tm->value.late[segment];
+  });
+}
+
+FNET_API fnet_status fnet_tier_rates(double* promotion, double* demotion, double* stay, double* churn,
+                                     size_t n, const double* p, size_t n_churn, const int32_t* churn_states) {
+  return guard([&] {
+    const auto m = square(p, n);
+    auto c = in(churn_states, n_churn, "churn_states");
+    const auto r = funnelnet::tier_rates(m, std::vector<std::int32_t>(c.begin(), c.end()));
+    double* outs[] = {promotion, demotion, stay, churn};
+    const funnelnet::Vector* src[] = {&r.promotion, &r.demotion, &r.stay, &r.churn};
+    for (int k = 0; k < 4; ++k)
+      if (outs[k] != nullptr)
+        for (size_t i = 0; i < n; ++i) outs[k][i] = (*src[k])[static_cast<Eigen::Index>(i)];
+  });
+}
+
+FNET_API fnet_status fnet_tier_churn_within(double* out, size_t n, const double* p, size_t n_churn,
+                                            const int32_t* churn_states, int64_t k) {
+  return guard([&] {
+    require_ptr(out, "out");
+    auto c = in(churn_states, n_churn, "churn_states");
+    const auto v = funnelnet::churn_within(square(p, n), std::vector<std::int32_t>(c.begin(), c.end()), k);
+    for (size_t i = 0; i < n; ++i) out[i] = v[static_cast<Eigen::Index>(i)];
+  });
+}
+
+FNET_API fnet_status fnet_tier_mix_ahead(double* out, size_t n, const double* p, const double* mix,
+                                         int64_t k) {
+  return guard([&] {
+    require_ptr(out, "out");
+    const auto v = funnelnet::mix_ahead(square(p, n), vec(mix, n, "mix"), k);
+    for (size_t i = 0; i < n; ++i) out[i] = v[static_cast<Eigen::Index>(i)];
+  });
+}
+
+FNET_API fnet_status fnet_markov_clv(double* out, size_t n, const double* p, const double* reward,
+                                     double discount, int64_t horizon) {
+  return guard([&] {
+    require_ptr(out, "out");
+    const auto m = square(p, n);
+    const auto r = vec(reward, n, "reward");
+    const auto v = horizon < 0 ? funnelnet::markov_clv(m, r, discount)
+                               : funnelnet::markov_clv_finite(m, r, discount, horizon);
+    for (size_t i = 0; i < n; ++i) out[i] = v[static_cast<Eigen::Index>(i)];
+  });
+}
+
+}  // extern "C"

@@ -16,7 +16,8 @@ from . import attribution
 from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _errors_all
 from .funnel import Funnel, MarkovChain, TransitionCounts
+from . import customers
 
 __version__: str = _core.__version__
 
-__all__ = ["attribution", "Funnel", "MarkovChain", "TransitionCounts", "__version__", *_errors_all]
+__all__ = ["attribution", "Funnel", "MarkovChain", "TransitionCounts", "__version__", "customers", *_errors_all]

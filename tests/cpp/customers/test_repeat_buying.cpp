@@ -1,0 +1,240 @@
+// Repeat-buying models: published CDNOW estimates (Fader, Hardie and Lee 2005; Fader and
+// Hardie's Pareto/NBD note; Gamma-Gamma note 025), numerical-integration and finite-
+// difference oracles, stability at extremes, and bad input.
+#include <gtest/gtest.h>
+
+#include <boost/math/quadrature/gauss_kronrod.hpp>
+#include <boost/math/quadrature/tanh_sinh.hpp>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "expect_error.hpp"
+#include "funnelnet/customers.hpp"
+
+using namespace funnelnet;
+
+namespace {
+
+struct Cdnow {
+  std::vector<double> x, tx, T, m;
+};
+
+// Reads ../shared/data/customers/cdnow_customers_summary_with_transactions.csv
+// (ID, x, t_x, T, zbar: 2,357 customers, weeks).
+Cdnow read_cdnow() {
+  std::ifstream f(std::string(FUNNELNET_SHARED_DATA) +
+                  "/customers/cdnow_customers_summary_with_transactions.csv");
+  EXPECT_TRUE(f.good());
+  Cdnow d;
+  std::string line;
+  std::getline(f, line);
+  while (std::getline(f, line)) {
+    std::stringstream ss(line);
+    std::string c;
+    std::vector<double> v;
+    while (std::getline(ss, c, ',')) v.push_back(std::stod(c));
+    d.x.push_back(v[1]);
+    d.tx.push_back(v[2]);
+    d.T.push_back(v[3]);
+    d.m.push_back(v[4]);
+  }
+  return d;
+}
+
+}  // namespace
+
+TEST(BetaGeo, PublishedCdnowEstimates) {
+  const Cdnow d = read_cdnow();
+  ASSERT_EQ(d.x.size(), 2357u);
+  const auto m = RepeatModel::fit(RepeatKind::beta_geo, d.x, d.tx, d.T);
+  EXPECT_TRUE(m.report().converged()) << m.report().message;
+  EXPECT_NEAR(m.params()[0], 0.243, 5e-4);
+  EXPECT_NEAR(m.params()[1], 4.414, 5e-4);
+  EXPECT_NEAR(m.params()[2], 0.793, 5e-4);
+  EXPECT_NEAR(m.params()[3], 2.426, 5e-4);
+  EXPECT_NEAR(m.report().log_likelihood, -9582.4, 0.05);
+  EXPECT_LT(m.report().unique_rows, d.x.size());  // CDNOW compresses
+}
+
+TEST(BetaGeo, CompressedAndWeightedFitsAgree) {
+  const Cdnow d = read_cdnow();
+  RepeatFitOptions plain;
+  plain.compress = false;
+  const auto a = RepeatModel::fit(RepeatKind::beta_geo, d.x, d.tx, d.T, {}, plain);
+  // Doubling every row by weight 2 gives the same optimum and twice the LL.
+  std::vector<double> w(d.x.size(), 2.0);
+  RepeatFitOptions threaded;
+  threaded.threads = 3;
+  const auto b = RepeatModel::fit(RepeatKind::beta_geo, d.x, d.tx, d.T, w, threaded);
+  for (int k = 0; k < 4; ++k) EXPECT_NEAR(a.params()[k], b.params()[k], 1e-5 * a.params()[k]);
+  EXPECT_NEAR(2 * a.report().log_likelihood, b.report().log_likelihood, 1e-6);
+}
+
+TEST(ParetoNbd, PublishedCdnowEstimates) {
+  const Cdnow d = read_cdnow();
+  const auto m = RepeatModel::fit(RepeatKind::pareto_nbd, d.x, d.tx, d.T);
+  EXPECT_TRUE(m.report().converged()) << m.report().message;
+  EXPECT_NEAR(m.params()[0], 0.553, 5e-4);
+  EXPECT_NEAR(m.params()[1], 10.578, 5e-3);
+  EXPECT_NEAR(m.params()[2], 0.606, 5e-4);
+  EXPECT_NEAR(m.params()[3], 11.669, 5e-3);
+  EXPECT_NEAR(m.report().log_likelihood, -9595.0, 0.05);
+}
+
+// The Pareto/NBD likelihood as the double integral's inner form, by adaptive quadrature:
+// Gamma(r+x) a^r b^s / Gamma(r) [(a+T)^-(r+x) (b+T)^-s + s int_tx^T (a+u)^-(r+x) (b+u)^-(s+1) du].
+static double pareto_ll_quadrature(const double* p, double x, double tx, double T) {
+  const double r = p[0], al = p[1], s = p[2], be = p[3];
+  auto f = [&](double u) { return std::exp(-(r + x) * std::log(al + u) - (s + 1) * std::log(be + u)); };
+  const double integral =
+      tx < T ? boost::math::quadrature::gauss_kronrod<double, 61>::integrate(f, tx, T, 15, 1e-14) : 0.0;
+  const double e = std::exp(-(r + x) * std::log(al + T) - s * std::log(be + T));
+  return std::lgamma(r + x) - std::lgamma(r) + r * std::log(al) + s * std::log(be) +
+         std::log(e + s * integral);
+}
+
+TEST(ParetoNbd, LikelihoodMatchesQuadratureOnBothBranches) {
+  const std::vector<std::array<double, 4>> params = {
+      {0.55, 10.6, 0.61, 11.7}, {2.0, 3.0, 0.3, 30.0}, {0.7, 40.0, 1.5, 2.0}};
+  const std::vector<std::array<double, 3>> rows = {
+      {0, 0, 38}, {1, 1.7, 38.9}, {5, 20, 30}, {20, 35, 36}, {2, 30.4, 38.9}};
+  for (const auto& p : params) {
+    const RepeatModel m(RepeatKind::pareto_nbd, p);
+    for (const auto& r : rows) {
+      double ll = 0;
+      m.log_likelihood(std::span(&r[0], 1), std::span(&r[1], 1), std::span(&r[2], 1), std::span(&ll, 1));
+      EXPECT_NEAR(ll, pareto_ll_quadrature(p.data(), r[0], r[1], r[2]), 1e-10) << p[0] << " " << r[0];
+    }
+  }
+}
+
+// Central finite differences of the row log-likelihood against the analytic gradient.
+template <class Row>
+void check_gradient(std::array<double, 4> p, double x, double tx, double T) {
+  double g[4] = {0, 0, 0, 0};
+  Row(p.data())(x, tx, T, 1.0, g);
+  for (int k = 0; k < 4; ++k) {
+    auto hi = p, lo = p;
+    const double h = 1e-6 * p[k];
+    hi[k] += h;
+    lo[k] -= h;
+    double gd[4] = {0, 0, 0, 0};
+    const double fd = (Row(hi.data())(x, tx, T, 1.0, gd) - Row(lo.data())(x, tx, T, 1.0, gd)) / (2 * h);
+    EXPECT_NEAR(g[k], fd, 1e-5 * std::max(1.0, std::abs(fd))) << "parameter " << k << " x=" << x;
+  }
+}
+
+TEST(RepeatBuying, AnalyticGradientsMatchFiniteDifferences) {
+  for (auto p : std::vector<std::array<double, 4>>{
+           {0.55, 10.6, 0.61, 11.7}, {2.0, 3.0, 0.3, 30.0}, {0.7, 40.0, 1.5, 2.0}})
+    for (auto r : std::vector<std::array<double, 3>>{{0, 0, 38}, {3, 20, 38}, {30, 37, 39}}) {
+      check_gradient<detail::ParetoRow>(p, r[0], r[1], r[2]);
+      check_gradient<detail::BetaGeoRow>(p, r[0], r[1], r[2]);
+    }
+}
+
+TEST(RepeatBuying, StableAtExtremes) {
+  // 200 purchases, tiny and huge times: finite likelihoods and predictions.
+  const std::vector<double> x = {200, 200, 0, 1}, tx = {38.9, 1.0, 0, 1e-9}, T = {39, 1e4, 1e-9, 1e6};
+  for (auto kind : {RepeatKind::beta_geo, RepeatKind::pareto_nbd}) {
+    const RepeatModel m(kind, std::array<double, 4>{0.5, 5.0, 0.8, 3.0});
+    std::vector<double> ll(4), pa(4), e(4);
+    m.log_likelihood(x, tx, T, ll);
+    m.p_alive(x, tx, T, pa);
+    m.expected_purchases(52, x, tx, T, e);
+    for (int i = 0; i < 4; ++i) {
+      EXPECT_TRUE(std::isfinite(ll[i])) << i;
+      EXPECT_TRUE(pa[i] >= 0 && pa[i] <= 1) << i << " " << pa[i];
+      EXPECT_TRUE(std::isfinite(e[i]) && e[i] >= 0) << i << " " << e[i];
+    }
+    EXPECT_GT(pa[0], 0.99);  // bought 200 times up to the end: alive
+    EXPECT_LT(pa[1], 1e-6);  // 200 purchases then silence for 10^4 weeks: gone
+  }
+}
+
+TEST(RepeatBuying, PredictionsAgainstClosedForms) {
+  // BG/NBD, x = 0: P(alive) = 1; E[Y(t) | new] from eq. 9 of Fader-Hardie-Lee with
+  // 2F1 by quadrature of Euler's integral (c > b > 0).
+  const std::array<double, 4> p = {0.243, 4.414, 0.793, 2.426};
+  const RepeatModel m(RepeatKind::beta_geo, p);
+  const double r = p[0], al = p[1], a = p[2], b = p[3], t = 39;
+  const double z = t / (al + t), A = b, B = r, C = a + b - 1;  // Euler's integral needs C > B > 0
+  auto integrand = [&](double u) {
+    return std::pow(u, B - 1) * std::pow(1 - u, C - B - 1) * std::pow(1 - z * u, -A);
+  };
+  // tanh-sinh copes with the integrable singularity u^(B-1) at 0
+  const double f21 =
+      boost::math::quadrature::tanh_sinh<double>().integrate(integrand, 0.0, 1.0) / std::beta(B, C - B);
+  const double expect = (a + b - 1) / (a - 1) * (1 - f21 * std::pow(al / (al + t), r));
+  EXPECT_NEAR(m.expected_purchases_new(t), expect, 1e-8);
+  // Pareto/NBD new customer: r beta / (alpha (s-1)) (1 - (beta/(beta+t))^(s-1)).
+  const RepeatModel pn(RepeatKind::pareto_nbd, std::array<double, 4>{0.553, 10.578, 0.606, 11.669});
+  EXPECT_NEAR(pn.expected_purchases_new(t),
+              0.553 * 11.669 / (10.578 * -0.394) * (1 - std::pow(11.669 / 50.669, -0.394)), 1e-10);
+}
+
+TEST(GammaGamma, PublishedCdnowEstimates) {
+  const Cdnow d = read_cdnow();
+  std::vector<double> x, m;
+  for (std::size_t i = 0; i < d.x.size(); ++i)
+    if (d.x[i] > 0) {
+      x.push_back(d.x[i]);
+      m.push_back(d.m[i]);
+    }
+  ASSERT_EQ(x.size(), 946u);
+  const auto g = GammaGammaModel::fit(x, m);
+  EXPECT_TRUE(g.report().converged()) << g.report().message;
+  EXPECT_NEAR(g.params()[0], 6.25, 5e-3);
+  EXPECT_NEAR(g.params()[1], 3.74, 5e-3);
+  EXPECT_NEAR(g.params()[2], 15.44, 1e-2);  // the optimum is 15.4477 (lifetimes' docs: 15.447)
+  // E[spend | x, m] = p (v + x m) / (p x + q - 1), and x = 0 gives the population mean.
+  std::vector<double> out(2);
+  const std::vector<double> xs = {2, 0}, ms = {22.35, 0};
+  g.expected_spend(xs, ms, out);
+  const double p = g.params()[0], q = g.params()[1], v = g.params()[2];
+  EXPECT_NEAR(out[0], p * (v + 2 * 22.35) / (2 * p + q - 1), 1e-12);
+  EXPECT_NEAR(out[1], p * v / (q - 1), 1e-12);
+}
+
+TEST(RepeatBuying, ClvIsDiscountedIncrements) {
+  const RepeatModel m(RepeatKind::beta_geo, std::array<double, 4>{0.243, 4.414, 0.793, 2.426});
+  const std::vector<double> x = {2}, tx = {30.43}, T = {38.86}, spend = {20};
+  std::vector<double> clv(1), e(1);
+  m.clv(x, tx, T, spend, 3, 4.345, 0.01, clv);
+  double expect = 0, prev = 0;
+  for (int k = 1; k <= 3; ++k) {
+    m.expected_purchases(k * 4.345, x, tx, T, e);
+    expect += 20 * (e[0] - prev) / std::pow(1.01, k);
+    prev = e[0];
+  }
+  EXPECT_NEAR(clv[0], expect, 1e-12);
+  EXPECT_GT(clv[0], 0);
+}
+
+TEST(RepeatBuying, BadInput) {
+  const std::vector<double> ok = {1, 2}, T = {10, 10};
+  auto fit = [](std::vector<double> x, std::vector<double> tx, std::vector<double> t) {
+    return RepeatModel::fit(RepeatKind::beta_geo, x, tx, t);
+  };
+  expect_error([&] { fit({-1, 2}, ok, T); }, Errc::invalid_argument, "frequency: row 0");
+  expect_error([&] { fit({1, 2}, {1, 12}, T); }, Errc::invalid_argument, "recency 12 is larger than T 10");
+  expect_error([&] { fit({0, 2}, {3, 2}, T); }, Errc::invalid_argument, "frequency is 0 but recency is 3");
+  expect_error([&] { fit({1.5, 2}, ok, T); }, Errc::invalid_argument, "integer");
+  expect_error([&] { fit({1}, ok, T); }, Errc::shape_mismatch, "recency");
+  expect_error([&] { fit({}, {}, {}); }, Errc::empty_input, "no customers");
+  std::vector<double> zero_w = {0, 0};
+  expect_error([&] { RepeatModel::fit(RepeatKind::pareto_nbd, ok, ok, T, zero_w); }, Errc::invalid_argument,
+               "weights are all zero");
+  expect_error(
+      [&] {
+        RepeatModel(RepeatKind::beta_geo, std::array<double, 4>{1, -1, 1, 1});
+      },
+      Errc::invalid_argument, "alpha");
+  const std::vector<double> gx = {1, 2}, gm = {10, 0};
+  expect_error([&] { GammaGammaModel::fit(gx, gm); }, Errc::invalid_argument, "spend: row 1 is 0");
+  const std::vector<double> gx0 = {0, 2}, gm0 = {10, 5};
+  expect_error([&] { GammaGammaModel::fit(gx0, gm0); }, Errc::invalid_argument, "repeat buyers");
+}
