@@ -174,11 +174,12 @@ inline ReferralGraph ReferralGraph::from_edges(std::span<const std::int64_t> src
   see(dst);
   see(nodes);
   const std::size_t total = 2 * m + nodes.size();
-  const auto range = static_cast<__uint128_t>(static_cast<__int128>(hi) - static_cast<__int128>(lo)) + 1;
+  // hi - lo as an unsigned 64-bit difference (exact, since hi >= lo).
+  const std::uint64_t span = total == 0 ? 0 : static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
   std::vector<std::int64_t> ids;
   std::vector<node_t> ms(m), md(m);
-  if (range <= static_cast<__uint128_t>(4 * total + 1024)) {
-    const auto r = static_cast<std::size_t>(range);
+  if (total > 0 && span < static_cast<std::uint64_t>(4 * total + 1024)) {
+    const auto r = static_cast<std::size_t>(span) + 1;
     std::vector<node_t> map(r, 0);
     for (std::int64_t x : src) map[static_cast<std::size_t>(x - lo)] = 1;
     for (std::int64_t x : dst) map[static_cast<std::size_t>(x - lo)] = 1;
