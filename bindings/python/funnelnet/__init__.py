@@ -15,7 +15,9 @@ from . import _core
 from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _errors_all
 from .funnel import Funnel, MarkovChain, TransitionCounts
+from . import influence
+from .graph import ReferralGraph
 
 __version__: str = _core.__version__
 
-__all__ = ["Funnel", "MarkovChain", "TransitionCounts", "__version__", *_errors_all]
+__all__ = ["Funnel", "MarkovChain", "TransitionCounts", "ReferralGraph", "influence", "__version__", *_errors_all]
