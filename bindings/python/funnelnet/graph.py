@@ -132,6 +132,10 @@ class ReferralGraph:
         sl = _choice(self_loops, _SELF_LOOPS, "self_loops")
         du = _choice(duplicates, _DUPLICATES, "duplicates")
         extra = None if nodes is None else np.asarray(nodes)
+        if m == 0 and (extra is None or len(extra) == 0):
+            from .errors import EmptyInputError
+
+            raise EmptyInputError("graph has no edges and no nodes")
         if _is_integer_array(s) and _is_integer_array(d) and (extra is None or _is_integer_array(extra)) and (m > 0 or extra is not None):
             s64 = np.ascontiguousarray(s, dtype=np.int64)
             d64 = np.ascontiguousarray(d, dtype=np.int64)
@@ -290,7 +294,7 @@ class ReferralGraph:
         pos = self._labels.get_indexer(vals)
         bad = np.flatnonzero(pos < 0)
         if bad.size:
-            raise UnknownLabelError(f"{what} {vals[int(bad[0])]!r} is not a node of the graph")
+            raise UnknownLabelError(f"{what} {vals.tolist()[int(bad[0])]!r} is not a node of the graph")
         return np.ascontiguousarray(pos, dtype=np.int64)
 
     def _per_node(self, values: Any, name: str, fill: float | None = 0.0) -> np.ndarray:
@@ -301,7 +305,7 @@ class ReferralGraph:
         if isinstance(values, pd.Series):
             unknown = values.index.difference(self._labels)
             if len(unknown):
-                raise UnknownLabelError(f"{name}: {unknown[0]!r} is not a node of the graph")
+                raise UnknownLabelError(f"{name}: {unknown.tolist()[0]!r} is not a node of the graph")
             s = values.reindex(self._labels)
             if fill is not None:
                 s = s.fillna(fill)
@@ -392,8 +396,9 @@ class ReferralGraph:
     ) -> pd.Series:
         """Betweenness centrality (Brandes, unweighted shortest paths).  With ``sources``
         (labels) or ``samples`` (that many random sources, seeded) only those sources are
-        accumulated and the result is scaled by n / #sources, like
-        ``networkx.betweenness_centrality(k=...)``.  Same seed, same result at any
+        accumulated and scaled to estimate the full value exactly as
+        ``networkx.betweenness_centrality(k=...)`` does (networkx >= 3.5: non-source
+        nodes by (n-1)/k, source nodes by (n-1)/(k-1)).  Same seed, same result at any
         thread count."""
         src = _EMPTY_I if sources is None else self.positions(sources, "source")
         k = 0 if samples is None else int(samples)

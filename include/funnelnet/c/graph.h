@@ -150,7 +150,8 @@ typedef struct fnet_betweenness_options {
 #define FNET_BETWEENNESS_OPTIONS_VERSION 1
 #define FNET_BETWEENNESS_OPTIONS_INIT \
   { FNET_BETWEENNESS_OPTIONS_VERSION, 1, NULL, 0, 0, 0, 0, NULL, NULL }
-/* Betweenness (Brandes, unweighted); with sources/samples scaled by n / #sources. */
+/* Betweenness (Brandes, unweighted); with k sources/samples, scaled like networkx >= 3.5
+ * betweenness_centrality(k=...): non-sources by (n-1)/k, sources by (n-1)/(k-1). */
 FNET_API fnet_status fnet_graph_betweenness(double* out, size_t capacity, size_t* needed,
                                             const fnet_graph* graph, const fnet_betweenness_options* options);
 

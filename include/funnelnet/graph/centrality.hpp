@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <span>
 #include <vector>
@@ -234,8 +235,10 @@ struct BetweennessOptions {
 
 /// Betweenness centrality of every node by Brandes' algorithm on unweighted shortest
 /// paths (edge multiplicity counts, as in a multigraph), endpoints excluded.  With
-/// `sources` or `samples` only those sources are accumulated and the result is scaled
-/// by n / (number of sources), like networkx.betweenness_centrality(k=...).  Sources
+/// `sources` (duplicates count once) or `samples` only those k sources are accumulated
+/// and scaled to estimate the full value as networkx >= 3.5 does for
+/// betweenness_centrality(k=...): non-source nodes by (n-1)/k, source nodes by
+/// (n-1)/(k-1) (NaN when k = 1), before normalisation.  Sources
 /// are split into a fixed set of tasks and partial sums combined in task order, so
 /// the result is the same at any thread count.
 inline std::vector<double> betweenness(const ReferralGraph& g, const BetweennessOptions& o = {}) {
@@ -249,6 +252,8 @@ inline std::vector<double> betweenness(const ReferralGraph& g, const Betweenness
       if (o.sources[i] >= n)
         fail(Errc::out_of_range, "source ", i, " is node ", o.sources[i], ", outside [0, ", n, ")");
     src.assign(o.sources.begin(), o.sources.end());
+    std::sort(src.begin(), src.end());
+    src.erase(std::unique(src.begin(), src.end()), src.end());
     subset = true;
   } else if (o.samples > 0) {
     if (o.samples > n) fail(Errc::out_of_range, "samples ", o.samples, " exceeds the ", n, " nodes");
@@ -310,15 +315,22 @@ inline std::vector<double> betweenness(const ReferralGraph& g, const Betweenness
   std::vector<double> bc(n, 0.0);
   for (const auto& p : partial)
     for (std::size_t v = 0; v < n; ++v) bc[v] += p[v];
-  double scale = 1.0;
-  bool scaled = false;
-  if (o.normalized && n > 2) {
-    scale = 1.0 / (static_cast<double>(n - 1) * static_cast<double>(n - 2));
-    scaled = true;
+  if (n <= 2) return bc;
+  const double norm = o.normalized ? 1.0 / (static_cast<double>(n - 1) * static_cast<double>(n - 2)) : 1.0;
+  if (!subset || src.size() == n) {
+    if (norm != 1.0)
+      for (double& v : bc) v *= norm;
+    return bc;
   }
-  if (subset && (scaled || !o.normalized)) scale *= static_cast<double>(n) / static_cast<double>(src.size());
-  if (scale != 1.0)
-    for (double& v : bc) v *= scale;
+  // Sampled sources (networkx >= 3.5 estimator): a non-source node is averaged over k
+  // sources, a source node over the k - 1 others (its own source adds nothing).
+  const double k = static_cast<double>(src.size());
+  const double nm1 = static_cast<double>(n - 1);
+  const double non_source = nm1 / k * norm;
+  const double source = k > 1 ? nm1 / (k - 1) * norm : std::numeric_limits<double>::quiet_NaN();
+  std::vector<char> is_source(n, 0);
+  for (node_t s : src) is_source[s] = 1;
+  for (std::size_t v = 0; v < n; ++v) bc[v] *= is_source[v] ? source : non_source;
   return bc;
 }
 
