@@ -251,33 +251,29 @@ inline ReferralGraph ReferralGraph::build(std::vector<std::int64_t> ids, std::sp
       if (S(i) == D(i))
         fail(Errc::invalid_argument, "self-loop at row ", i, " (node ", src[i],
              " refers itself) and self_loops is 'reject'");
-  // Counting sort by source (stable: input order within a source).
-  std::vector<edge_t> start(n + 1, 0);
+  // Two stable counting sorts (by target, then by source): rows come out sorted by
+  // (target, input row) in O(m + n), with duplicates adjacent.
+  const bool drop = options.self_loops == SelfLoops::drop;
+  std::vector<edge_t> tcount(n + 1, 0), start(n + 1, 0);
   for (std::size_t i = 0; i < m; ++i) {
-    if (options.self_loops == SelfLoops::drop && S(i) == D(i)) continue;
+    if (drop && S(i) == D(i)) continue;
+    ++tcount[D(i) + 1];
     ++start[S(i) + 1];
   }
-  for (std::size_t v = 0; v < n; ++v) start[v + 1] += start[v];
+  for (std::size_t v = 0; v < n; ++v) {
+    tcount[v + 1] += tcount[v];
+    start[v + 1] += start[v];
+  }
   std::vector<std::int64_t> order(start[n]);
   {
-    std::vector<edge_t> pos(start.begin(), start.end() - 1);
+    std::vector<std::int64_t> by_target(start[n]);
     for (std::size_t i = 0; i < m; ++i) {
-      if (options.self_loops == SelfLoops::drop && S(i) == D(i)) continue;
-      order[pos[S(i)]++] = static_cast<std::int64_t>(i);
+      if (drop && S(i) == D(i)) continue;
+      by_target[tcount[D(i)]++] = static_cast<std::int64_t>(i);
     }
-  }
-  // Sort each row by (target, input row): deterministic layout, duplicates adjacent.
-  for (std::size_t v = 0; v < n; ++v) {
-    auto b = order.begin() + static_cast<std::ptrdiff_t>(start[v]);
-    auto e = order.begin() + static_cast<std::ptrdiff_t>(start[v + 1]);
-    bool sorted = true;
-    for (auto it = b; it + 1 < e && sorted; ++it)
-      sorted = D(static_cast<std::size_t>(*it)) <= D(static_cast<std::size_t>(*(it + 1)));
-    if (!sorted)
-      std::sort(b, e, [&](std::int64_t x, std::int64_t y) {
-        const node_t dx = D(static_cast<std::size_t>(x)), dy = D(static_cast<std::size_t>(y));
-        return dx != dy ? dx < dy : x < y;
-      });
+    std::vector<edge_t>().swap(tcount);
+    std::vector<edge_t> pos(start.begin(), start.end() - 1);
+    for (std::int64_t i : by_target) order[pos[S(static_cast<std::size_t>(i))]++] = i;
   }
   if (options.duplicates == Duplicates::reject)
     for (std::size_t v = 0; v < n; ++v)
