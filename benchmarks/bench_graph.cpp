@@ -14,7 +14,9 @@ using namespace funnelnet;
 
 namespace {
 
-std::string data(const std::string& rel) { return std::string(FUNNELNET_SHARED_DATA) + "/graphs/" + rel; }
+std::string data(const std::string& rel) {
+  return std::string(FUNNELNET_SHARED_DATA) + "/graphs/" + rel;
+}
 
 /// Chung-Lu style power-law edges (exponent 2.1) over n nodes.
 std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> power_law(std::size_t n, std::size_t m,
@@ -28,7 +30,8 @@ std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> power_law(std::s
   std::iota(perm.begin(), perm.end(), 0);
   for (std::size_t i = n; i-- > 1;) std::swap(perm[i], perm[rng.below(i + 1)]);
   auto draw = [&] {
-    return static_cast<std::int64_t>(std::upper_bound(cdf.begin(), cdf.end(), rng.uniform() * s) - cdf.begin());
+    return static_cast<std::int64_t>(std::upper_bound(cdf.begin(), cdf.end(), rng.uniform() * s) -
+                                     cdf.begin());
   };
   for (std::size_t e = 0; e < m; ++e) {
     src[e] = perm[static_cast<std::size_t>(draw())];

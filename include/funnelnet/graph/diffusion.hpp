@@ -133,6 +133,14 @@ inline void check_values(std::span<const double> values, std::size_t n, const ch
       fail(Errc::invalid_argument, what, " of node ", v, " must be finite and >= 0, got ", values[v]);
 }
 
+/// IC thresholds: rng() >> 11 < ceil(p * 2^53) exactly when uniform() < p, without
+/// the floating-point conversion in the inner loop.
+inline std::vector<std::uint64_t> ic_thresholds(std::span<const double> p) {
+  std::vector<std::uint64_t> t(p.size());
+  for (std::size_t e = 0; e < p.size(); ++e) t[e] = static_cast<std::uint64_t>(std::ceil(p[e] * 0x1.0p53));
+  return t;
+}
+
 /// One simulation: activates nodes from `seeds`, returns (count, value) and records
 /// newly activated per round into `rounds` (if not null).  `stamp`/`mark` implement an
 /// O(1)-reset visited set; `acc`/`theta` are LT scratch.
@@ -141,14 +149,16 @@ struct Simulator {
   std::span<const double> p;
   Model model;
   std::span<const double> values;
+  std::span<const std::uint64_t> thr;  // IC: ic_thresholds(p)
   std::vector<std::uint32_t> stamp;
   std::vector<std::uint32_t> touched;  // LT: threshold drawn in this run
   std::vector<double> acc, theta;
   std::vector<node_t> frontier;
   std::uint32_t mark = 0;
 
-  Simulator(const ReferralGraph& graph, std::span<const double> probs, Model m, std::span<const double> vals)
-      : g(graph), p(probs), model(m), values(vals), stamp(graph.num_nodes(), 0) {
+  Simulator(const ReferralGraph& graph, std::span<const double> probs, Model m, std::span<const double> vals,
+            std::span<const std::uint64_t> thresholds)
+      : g(graph), p(probs), model(m), values(vals), thr(thresholds), stamp(graph.num_nodes(), 0) {
     if (model == Model::lt) {
       touched.assign(graph.num_nodes(), 0);
       acc.assign(graph.num_nodes(), 0.0);
@@ -183,7 +193,7 @@ struct Simulator {
         if (stamp[v] == mark) continue;
         bool activate;
         if (model == Model::ic) {
-          activate = rng.uniform() < p[e];
+          activate = (rng() >> 11) < thr[e];
         } else {
           if (touched[v] != mark) {
             touched[v] = mark;
@@ -253,6 +263,7 @@ inline SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds
   detail::check_values(o.node_values, g.num_nodes(), "node value");
   if (o.n_sims == 0) fail(Errc::invalid_argument, "n_sims must be > 0");
   const std::size_t tasks = simulation_tasks(o.n_sims);
+  const auto thr = o.model == Model::ic ? detail::ic_thresholds(p) : std::vector<std::uint64_t>{};
   struct Part {
     double sum = 0, sq = 0, vsum = 0, vsq = 0;
     std::vector<double> rounds;
@@ -262,7 +273,7 @@ inline SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds
       tasks, o.threads,
       [&](std::size_t t) {
         const std::size_t b = o.n_sims * t / tasks, e = o.n_sims * (t + 1) / tasks;
-        detail::Simulator sim(g, p, o.model, o.node_values);
+        detail::Simulator sim(g, p, o.model, o.node_values, thr);
         Rng rng = stream(o.seed, t);
         Part& part = parts[t];
         for (std::size_t i = b; i < e; ++i) {

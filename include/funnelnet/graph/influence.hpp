@@ -56,7 +56,9 @@ struct RRGenerator {
   const ReferralGraph& g;
   std::span<const double> p;
   Model model;
-  std::vector<double> cum;  // cumulative root distribution (empty = uniform)
+  std::vector<double> cum;            // cumulative root distribution (empty = uniform)
+  std::vector<double> p_in;           // p in in-edge order (sequential access)
+  std::vector<std::uint64_t> thr_in;  // IC thresholds in in-edge order
   std::uint64_t seed, base;
   int threads;
 
@@ -75,7 +77,6 @@ struct RRGenerator {
           std::vector<char> seen(n, 0);
           const auto ioff = g.in_offsets();
           const auto isrc = g.in_sources();
-          const auto iedge = g.in_edges();
           for (std::size_t j = 0; j < rr_batch; ++j) {
             node_t root;
             if (cum.empty()) {
@@ -93,7 +94,7 @@ struct RRGenerator {
                 const node_t v = out.nodes[h];
                 for (edge_t q = ioff[v]; q < ioff[v + 1]; ++q) {
                   const node_t u = isrc[q];
-                  if (!seen[u] && rng.uniform() < p[iedge[q]]) {
+                  if (!seen[u] && (rng() >> 11) < thr_in[q]) {
                     seen[u] = 1;
                     out.nodes.push_back(u);
                   }
@@ -107,7 +108,7 @@ struct RRGenerator {
                 node_t next = v;
                 bool found = false;
                 for (edge_t q = ioff[v]; q < ioff[v + 1]; ++q) {
-                  c += p[iedge[q]];
+                  c += p_in[q];
                   if (r < c) {
                     next = isrc[q];
                     found = true;
@@ -254,7 +255,13 @@ inline InfluenceResult imm(const ReferralGraph& g, std::size_t k, std::span<cons
     fail(Errc::invalid_argument, "epsilon must lie in (0, 1), got ", o.epsilon);
   if (!(o.ell > 0.0 && std::isfinite(o.ell))) fail(Errc::invalid_argument, "ell must be > 0, got ", o.ell);
   const std::size_t n = g.num_nodes();
-  detail::RRGenerator gen{g, p, o.model, {}, o.seed, 0, o.threads};
+  detail::RRGenerator gen{g, p, o.model, {}, {}, {}, o.seed, 0, o.threads};
+  {
+    const auto iedge = g.in_edges();
+    gen.p_in.resize(iedge.size());
+    for (std::size_t q = 0; q < iedge.size(); ++q) gen.p_in[q] = p[iedge[q]];
+    if (o.model == Model::ic) gen.thr_in = detail::ic_thresholds(gen.p_in);
+  }
   double W = static_cast<double>(n);
   if (!o.node_values.empty()) {
     gen.cum.resize(n);
@@ -351,12 +358,13 @@ inline InfluenceResult celf(const ReferralGraph& g, std::size_t k, std::span<con
   const std::size_t n = g.num_nodes();
   const bool value = !o.node_values.empty();
   const bool with_costs = o.budget > 0.0;
+  const auto thr = o.model == Model::ic ? detail::ic_thresholds(p) : std::vector<std::uint64_t>{};
   std::vector<double> gain(n);
   const std::size_t chunks = std::min<std::size_t>(n, 64);
   parallel_for(
       chunks, o.threads,
       [&](std::size_t c) {
-        detail::Simulator sim(g, p, o.model, o.node_values);
+        detail::Simulator sim(g, p, o.model, o.node_values, thr);
         for (std::size_t v = c; v < n; v += chunks) {
           const node_t s = static_cast<node_t>(v);
           gain[v] = detail::mc_estimate(sim, {&s, 1}, o.n_sims, o.seed, value);
@@ -376,7 +384,7 @@ inline InfluenceResult celf(const ReferralGraph& g, std::size_t k, std::span<con
   std::priority_queue<Item> heap;
   for (std::size_t v = 0; v < n; ++v)
     heap.push({score(gain[v], static_cast<node_t>(v)), static_cast<node_t>(v), 0});
-  detail::Simulator sim(g, p, o.model, o.node_values);
+  detail::Simulator sim(g, p, o.model, o.node_values, thr);
   InfluenceResult r;
   double current = 0.0, spent = 0.0;
   while (r.seeds.size() < k && !heap.empty()) {
@@ -400,7 +408,7 @@ inline InfluenceResult celf(const ReferralGraph& g, std::size_t k, std::span<con
     r.cost = spent;
     // The better of cost-effective greedy and the best affordable single node.
     std::int64_t single = -1;
-    detail::Simulator s1(g, p, o.model, o.node_values);
+    detail::Simulator s1(g, p, o.model, o.node_values, thr);
     double best = -1.0;
     for (std::size_t v = 0; v < n; ++v) {
       if (o.costs[v] > o.budget * (1.0 + 1e-12)) continue;
