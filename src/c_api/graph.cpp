@@ -376,6 +376,38 @@ FNET_API fnet_status fnet_influence_spread(double* mean, double* std_error, doub
   });
 }
 
+FNET_API fnet_status fnet_influence_activation_times(double* out, size_t capacity, size_t* needed,
+                                                     const fnet_graph* graph, const size_t* seeds,
+                                                     size_t n_seeds, const double* probabilities,
+                                                     const double* delays, const double* time_bins,
+                                                     size_t n_bins, const fnet_spread_options* options) {
+  return guard([&] {
+    const auto& g = graph_of(graph);
+    require_ptr(probabilities, "probabilities");
+    require_ptr(delays, "delays");
+    require_ptr(time_bins, "time_bins");
+    check_version(options, FNET_SPREAD_OPTIONS_VERSION, "fnet_spread_options");
+    if (n_bins < 2) fail(Errc::invalid_argument, "time_bins needs at least 2 bin edges, got ", n_bins);
+    if (out == nullptr && needed != nullptr) {
+      *needed = n_bins - 1;
+      return;
+    }
+    auto s = nodes_of(seeds, n_seeds, g, "seeds");
+    funnelnet::SpreadOptions o;
+    if (options != nullptr) {
+      o.model = model_of(options->model);
+      o.n_sims = options->n_sims;
+      o.seed = options->seed;
+      o.threads = options->threads;
+      o.node_values = per_node(options->node_values, g);
+      o.progress = progress_of(options->progress, options->user_data);
+    }
+    o.delays = {delays, g.num_edges()};
+    o.time_bins = {time_bins, n_bins};
+    copy_out(out, capacity, needed, funnelnet::spread(g, s, {probabilities, g.num_edges()}, o).by_time);
+  });
+}
+
 FNET_API fnet_status fnet_influence_exact(double* out, const fnet_graph* graph, const size_t* seeds,
                                           size_t n_seeds, const double* probabilities, int model) {
   return guard([&] {

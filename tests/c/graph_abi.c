@@ -271,6 +271,28 @@ static void test_diffusion(void) {
   }
 }
 
+static void test_activation_times(void) {
+  /* Path 0 -> 1 -> 2 with p = 1 and delays 2, 3: activations at times 0, 2 and 5. */
+  const int64_t src[] = {0, 1};
+  const int64_t dst[] = {1, 2};
+  const double p[] = {1.0, 1.0}, delay[] = {2.0, 3.0}, bins[] = {0.0, 1.0, 3.0, 6.0}, bad[] = {2.0, -3.0};
+  double hist[3] = {0, 0, 0};
+  size_t needed = 0, seed0 = 0;
+  fnet_graph* g = NULL;
+  fnet_spread_options so = FNET_SPREAD_OPTIONS_INIT;
+  so.n_sims = 10;
+  CHECK_OK(fnet_graph_from_edges(&g, 2, src, dst, NULL, NULL, 0, NULL, NULL));
+  CHECK_OK(fnet_influence_activation_times(NULL, 0, &needed, g, &seed0, 1, p, delay, bins, 4, &so));
+  CHECK(needed == 3);
+  CHECK_OK(fnet_influence_activation_times(hist, 3, &needed, g, &seed0, 1, p, delay, bins, 4, &so));
+  CHECK(hist[0] == 1.0 && hist[1] == 1.0 && hist[2] == 1.0);
+  CHECK_STATUS(fnet_influence_activation_times(hist, 3, &needed, g, &seed0, 1, p, bad, bins, 4, &so),
+               FNET_E_INVALID_ARGUMENT, "delay of edge 1");
+  CHECK_STATUS(fnet_influence_activation_times(hist, 3, &needed, g, &seed0, 1, p, delay, bins, 1, &so),
+               FNET_E_INVALID_ARGUMENT, "at least 2");
+  fnet_graph_destroy(g);
+}
+
 static int stop_at_once(void* user, uint64_t done, uint64_t total) {
   (void)done;
   (void)total;
@@ -302,5 +324,6 @@ int main(void) {
   test_shared_data();
   test_diffusion();
   test_cancel();
+  test_activation_times();
   return check_report("graph_abi");
 }

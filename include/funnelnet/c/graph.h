@@ -213,6 +213,16 @@ FNET_API fnet_status fnet_influence_spread(double* mean, double* std_error, doub
                                            double* value_std_error, const fnet_graph* graph,
                                            const size_t* seeds, size_t n_seeds, const double* probabilities,
                                            const fnet_spread_options* options);
+/* Activation-time profile: with per-edge delays (m entries, finite, >= 0; edge order) a
+ * u activating at time t reaches v at t + delay; out (n_bins - 1 entries, two-call
+ * pattern) receives the expected number of activations per bin [time_bins[i],
+ * time_bins[i+1]) (strictly increasing edges; the last may be INFINITY).  Seeds activate
+ * at time 0.  Same model, probabilities and options as fnet_influence_spread. */
+FNET_API fnet_status fnet_influence_activation_times(double* out, size_t capacity, size_t* needed,
+                                                     const fnet_graph* graph, const size_t* seeds,
+                                                     size_t n_seeds, const double* probabilities,
+                                                     const double* delays, const double* time_bins,
+                                                     size_t n_bins, const fnet_spread_options* options);
 /* Exact spread by live-edge enumeration (tiny graphs; FNET_E_OUT_OF_RANGE beyond 2^24 worlds). */
 FNET_API fnet_status fnet_influence_exact(double* out, const fnet_graph* graph, const size_t* seeds,
                                           size_t n_seeds, const double* probabilities, int model);

@@ -10,9 +10,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <queue>
 #include <span>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -220,6 +222,54 @@ struct Simulator {
     }
     return {static_cast<double>(frontier.size()), value};
   }
+
+  /// Continuous-time run: u activating at time t reaches v over edge e at t + delay[e];
+  /// arrivals are processed in time order (ties by arrival sequence), the IC coin / LT
+  /// weight applies at arrival.  The final active set has the same distribution as
+  /// run(); activation times go into `hist` (bins [edges[i], edges[i+1])).
+  double run_timed(std::span<const node_t> seeds, Rng& rng, std::span<const double> delay,
+                   std::span<const double> edges, std::vector<double>& hist) {
+    if (++mark == 0) {
+      std::fill(stamp.begin(), stamp.end(), 0);
+      std::fill(touched.begin(), touched.end(), 0);
+      mark = 1;
+    }
+    const auto off = g.offsets();
+    const auto tg = g.targets();
+    using Event = std::tuple<double, std::uint64_t, edge_t>;  // time, sequence, edge
+    std::priority_queue<Event, std::vector<Event>, std::greater<>> q;
+    std::uint64_t seq = 0, count = 0;
+    auto activate = [&](node_t u, double t) {
+      stamp[u] = mark;
+      ++count;
+      const auto it = std::upper_bound(edges.begin(), edges.end(), t);
+      if (it != edges.begin() && it != edges.end())
+        hist[static_cast<std::size_t>(it - edges.begin()) - 1] += 1.0;
+      for (edge_t e = off[u]; e < off[u + 1]; ++e)
+        if (stamp[tg[e]] != mark) q.emplace(t + delay[e], seq++, e);
+    };
+    for (node_t x : seeds) activate(x, 0.0);
+    while (!q.empty()) {
+      const auto [t, sq, e] = q.top();
+      q.pop();
+      const node_t v = tg[e];
+      if (stamp[v] == mark) continue;
+      bool on;
+      if (model == Model::ic) {
+        on = (rng() >> 11) < thr[e];
+      } else {
+        if (touched[v] != mark) {
+          touched[v] = mark;
+          acc[v] = 0.0;
+          theta[v] = rng.uniform();
+        }
+        acc[v] += p[e];
+        on = acc[v] > theta[v];
+      }
+      if (on) activate(v, t);
+    }
+    return static_cast<double>(count);
+  }
 };
 
 }  // namespace detail
@@ -232,6 +282,11 @@ struct SpreadOptions {
   /// Optional per-node value (e.g. win probability x deal size): also report the
   /// expected total value of the activated nodes.
   std::span<const double> node_values;
+  /// Optional per-edge delays (finite, >= 0; CSR order) with `time_bins` (>= 2
+  /// increasing bin edges; the last may be +inf): also report the expected number of
+  /// activations per time bin (seeds activate at time 0).
+  std::span<const double> delays;
+  std::span<const double> time_bins;
   Progress progress;
 };
 
@@ -243,6 +298,7 @@ struct SpreadResult {
   double value_stderr = 0.0;
   std::size_t n_sims = 0;
   std::vector<double> by_round;  ///< mean newly activated per round (round 0 = the seeds)
+  std::vector<double> by_time;   ///< with delays: mean activations per time bin
 };
 
 /// Number of fixed tasks for n_sims simulations (independent of the thread count).
@@ -262,11 +318,25 @@ inline SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds
   const auto s = detail::check_seeds(g, seeds);
   detail::check_values(o.node_values, g.num_nodes(), "node value");
   if (o.n_sims == 0) fail(Errc::invalid_argument, "n_sims must be > 0");
+  const bool timed = !o.delays.empty() || !o.time_bins.empty();
+  if (timed) {
+    require_size(o.delays.size(), g.num_edges(), "delays");
+    for (std::size_t e = 0; e < o.delays.size(); ++e)
+      if (!(std::isfinite(o.delays[e]) && o.delays[e] >= 0.0))
+        fail(Errc::invalid_argument, "delay of edge ", e, " must be finite and >= 0, got ", o.delays[e]);
+    if (o.time_bins.size() < 2)
+      fail(Errc::invalid_argument, "time_bins needs at least 2 bin edges, got ", o.time_bins.size());
+    for (std::size_t i = 0; i < o.time_bins.size(); ++i) {
+      if (std::isnan(o.time_bins[i]) || (i > 0 && !(o.time_bins[i] > o.time_bins[i - 1])))
+        fail(Errc::invalid_argument, "time_bins must be strictly increasing; entry ", i, " is ",
+             o.time_bins[i]);
+    }
+  }
   const std::size_t tasks = simulation_tasks(o.n_sims);
   const auto thr = o.model == Model::ic ? detail::ic_thresholds(p) : std::vector<std::uint64_t>{};
   struct Part {
     double sum = 0, sq = 0, vsum = 0, vsq = 0;
-    std::vector<double> rounds;
+    std::vector<double> rounds, hist;
   };
   std::vector<Part> parts(tasks);
   parallel_for(
@@ -276,6 +346,11 @@ inline SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds
         detail::Simulator sim(g, p, o.model, o.node_values, thr);
         Rng rng = stream(o.seed, t);
         Part& part = parts[t];
+        if (timed) {
+          part.hist.assign(o.time_bins.size() - 1, 0.0);
+          Rng trng = stream(o.seed ^ 0x7d1e5ULL, t);  // its own streams: run() results stay unchanged
+          for (std::size_t i = b; i < e; ++i) sim.run_timed(s, trng, o.delays, o.time_bins, part.hist);
+        }
         for (std::size_t i = b; i < e; ++i) {
           auto [c, v] = sim.run(s, rng, &part.rounds);
           part.sum += c;
@@ -293,6 +368,8 @@ inline SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds
     sq += part.sq;
     vsum += part.vsum;
     vsq += part.vsq;
+    if (part.hist.size() > r.by_time.size()) r.by_time.resize(part.hist.size(), 0.0);
+    for (std::size_t k = 0; k < part.hist.size(); ++k) r.by_time[k] += part.hist[k];
     if (part.rounds.size() > r.by_round.size()) r.by_round.resize(part.rounds.size(), 0.0);
     for (std::size_t k = 0; k < part.rounds.size(); ++k) r.by_round[k] += part.rounds[k];
   }
@@ -304,6 +381,7 @@ inline SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds
     r.value_stderr = std::sqrt(std::max(0.0, (vsq - n * r.value_mean * r.value_mean) / (n - 1.0)) / n);
   }
   for (double& x : r.by_round) x /= n;
+  for (double& x : r.by_time) x /= n;
   return r;
 }
 

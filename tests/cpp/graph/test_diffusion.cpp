@@ -217,3 +217,54 @@ TEST(Influence, ValuesAndBudget) {
   auto r10 = imm(g, 6, p, io);
   EXPECT_NEAR(r10.spread, 11.0, 0.5);
 }
+
+TEST(Diffusion, ActivationTimesWithDelays) {
+  // 0 -> 1 (delay 1), 0 -> 2 (delay 5), 1 -> 2 (delay 1): with p = 1, node 2 activates at
+  // time 2 (the shortest delay path).  Bins [0, 0.5), [0.5, 1.5), [1.5, 2.5), [2.5, 10).
+  std::vector<std::int64_t> s{0, 0, 1}, d{1, 2, 2};
+  auto g = ReferralGraph::from_indices(3, s, d);
+  std::vector<double> delay{1, 5, 1};  // CSR order here equals input order
+  std::vector<double> bins{0, 0.5, 1.5, 2.5, 10};
+  std::vector<node_t> seeds{0};
+  std::vector<double> one(3, 1.0);
+  SpreadOptions o;
+  o.n_sims = 50;
+  o.delays = delay;
+  o.time_bins = bins;
+  auto r = spread(g, seeds, one, o);
+  EXPECT_EQ(r.by_time, (std::vector<double>{1, 1, 1, 0}));
+  // IC p = 0.5 on 0 -> 1 and 1 -> 2, 0 -> 2 closed: P(node 1) = 0.5 at t=1, P(node 2) = 0.25 at t=2.
+  std::vector<double> half{0.5, 0.0, 0.5};
+  o.n_sims = 100000;
+  auto h = spread(g, seeds, half, o);
+  EXPECT_NEAR(h.by_time[1], 0.5, 0.01);
+  EXPECT_NEAR(h.by_time[2], 0.25, 0.01);
+  // LT: node 2 has in-weights 0.5 (from 0, delay 5) and 0.5 (from 1, delay 1); node 1 is
+  // reached surely at t=1; node 2 at t=2 with P 0.5, else at t=5 (the second arrival).
+  std::vector<double> lt{1.0, 0.5, 0.5};
+  std::vector<double> bins2{0, 1.5, 3, 7};
+  o.model = Model::lt;
+  o.time_bins = bins2;
+  auto l = spread(g, seeds, lt, o);
+  EXPECT_DOUBLE_EQ(l.by_time[0], 2.0);
+  EXPECT_NEAR(l.by_time[1], 0.5, 0.01);
+  EXPECT_NEAR(l.by_time[2], 0.5, 0.01);
+  EXPECT_NEAR(l.by_time[1] + l.by_time[2], 1.0, 1e-12);
+  // Same seed, same histogram at any thread count.
+  o.threads = 1;
+  auto a = spread(g, seeds, lt, o);
+  o.threads = 3;
+  auto b = spread(g, seeds, lt, o);
+  EXPECT_EQ(a.by_time, b.by_time);
+  // Bad input.
+  std::vector<double> neg{1, -1, 1};
+  o.delays = neg;
+  expect_error([&] { spread(g, seeds, lt, o); }, Errc::invalid_argument, "delay of edge 1");
+  o.delays = delay;
+  std::vector<double> bad_bins{0, 2, 1};
+  o.time_bins = bad_bins;
+  expect_error([&] { spread(g, seeds, lt, o); }, Errc::invalid_argument, "entry 2");
+  std::vector<double> short_delay{1};
+  o.delays = short_delay;
+  expect_error([&] { spread(g, seeds, lt, o); }, Errc::shape_mismatch, "delays");
+}
