@@ -314,10 +314,12 @@ void register_graph(py::module_& m) {
       "spread",
       [](const ReferralGraph& g, const array<std::int64_t>& seeds, const array<double>& p, int model,
          std::size_t n_sims, std::uint64_t seed, int threads, const array<double>& values,
-         const py::object& progress) {
+         const py::object& progress, const array<double>& delays, const array<double>& time_bins) {
         auto s = as_nodes(seeds, g, "seeds");
         auto ps = span_of(p, "probabilities");
         SpreadOptions o;
+        o.delays = span_of(delays, "delays");
+        o.time_bins = span_of(time_bins, "time_bins");
         o.model = model_of(model);
         o.n_sims = n_sims;
         o.seed = seed;
@@ -336,11 +338,13 @@ void register_graph(py::module_& m) {
         d["value_stderr"] = r.value_stderr;
         d["n_sims"] = r.n_sims;
         d["by_round"] = to_numpy(std::move(r.by_round));
+        d["by_time"] = to_numpy(std::move(r.by_time));
         return d;
       },
       py::arg("g"), py::arg("seeds").noconvert(), py::arg("p").noconvert(), py::arg("model"),
       py::arg("n_sims"), py::arg("seed"), py::arg("threads"), py::arg("values").noconvert(),
-      py::arg("progress") = py::none());
+      py::arg("progress") = py::none(), py::arg("delays").noconvert() = array<double>(0),
+      py::arg("time_bins").noconvert() = array<double>(0));
 
   m.def(
       "exact_spread",

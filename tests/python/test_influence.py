@@ -204,3 +204,23 @@ def test_progress_bar_and_cancel(tiny, capsys):
     with pytest.raises(fn.CancelledError):
         _core.graph.spread(tiny._core, np.array([0], dtype=np.int64), p, 0, 5000, 1, 2,
                            np.empty(0), lambda done, total: False)
+
+
+def test_activation_times_with_delays():
+    # 0 -> 1 (1 day), 0 -> 2 (5 days), 1 -> 2 (1 day).  IC with p(0->1) = p(1->2) = 0.5 and
+    # 0 -> 2 closed: node 1 at day 1 w.p. 0.5, node 2 at day 2 w.p. 0.25.
+    g = fn.ReferralGraph.from_edges([0, 0, 1], [1, 2, 2])
+    e = g.edges()
+    assert list(zip(e["source"], e["target"])) == [(0, 1), (0, 2), (1, 2)]
+    r = influence.spread(g, [0], probabilities=[0.5, 0.0, 0.5], n_sims=100_000, seed=3,
+                         delays=[1.0, 5.0, 1.0], time_bins=[0, 0.5, 1.5, 2.5, np.inf])
+    assert r.by_time.iloc[0] == 1.0
+    assert abs(r.by_time.iloc[1] - 0.5) < 0.01 and abs(r.by_time.iloc[2] - 0.25) < 0.01
+    assert r.by_time.iloc[3] == 0.0
+    assert r.by_time.index[1] == pd.Interval(0.5, 1.5, closed="left")
+    with pytest.raises(fn.InvalidArgumentError, match="delay of edge 1"):
+        influence.spread(g, [0], delays=[1.0, -1.0, 1.0], time_bins=[0, 1])
+    with pytest.raises(fn.InvalidArgumentError, match="strictly increasing"):
+        influence.spread(g, [0], delays=[1.0, 1.0, 1.0], time_bins=[0, 2, 1])
+    with pytest.raises(fn.InvalidArgumentError, match="both delays"):
+        influence.spread(g, [0], delays=[1.0, 1.0, 1.0])
