@@ -17,7 +17,9 @@ from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _errors_all
 from .funnel import Funnel, MarkovChain, TransitionCounts
 from . import customers
+from . import influence
+from .graph import ReferralGraph
 
 __version__: str = _core.__version__
 
-__all__ = ["attribution", "Funnel", "MarkovChain", "TransitionCounts", "__version__", "customers", *_errors_all]
+__all__ = ["attribution", "customers", "influence", "Funnel", "MarkovChain", "ReferralGraph", "TransitionCounts", "__version__", *_errors_all]

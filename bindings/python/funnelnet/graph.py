@@ -1,0 +1,427 @@
+"""Referral networks: who referred whom, and who matters.
+
+A :class:`ReferralGraph` is a directed graph stored as compressed sparse rows in C++
+(Boost.Graph compatible).  Build it from edge arrays, a DataFrame, networkx or a file;
+node ids can be any hashable labels and every result comes back labelled with them.
+
+>>> import funnelnet as fn
+>>> g = fn.ReferralGraph.from_edges(["ana", "ana", "bo"], ["bo", "cy", "cy"])
+>>> g.number_of_nodes, g.number_of_edges
+(3, 3)
+>>> g.pagerank().round(4)
+node
+ana    0.1976
+bo     0.2816
+cy     0.5209
+Name: pagerank, dtype: float64
+>>> g.cascades().loc["ana", ["size", "depth", "breadth"]].tolist()
+[3, 1, 2]
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._convert import as_array, require_columns, times_as_numbers
+from .errors import InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
+
+__all__ = ["ReferralGraph"]
+
+_SELF_LOOPS = {"keep": 0, "drop": 1, "reject": 2}
+_DUPLICATES = {"keep": 0, "merge": 1, "reject": 2}
+_DEGREE = {"out": 0, "in": 1, "total": 2}
+_DANGLING = {"personalization": 0, "uniform": 1}
+
+_EMPTY_F = np.empty(0, dtype=np.float64)
+_EMPTY_I = np.empty(0, dtype=np.int64)
+
+
+def _choice(value: str, options: Mapping[str, int], name: str) -> int:
+    if value not in options:
+        raise InvalidArgumentError(f"{name} must be one of {sorted(options)}, got {value!r}")
+    return options[value]
+
+
+def _tqdm_progress(progress: bool, desc: str) -> tuple[Callable[[int, int], bool] | None, Any]:
+    """A C++-progress callback feeding a tqdm bar (or None), and the bar to close."""
+    if not progress:
+        return None, None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(desc=desc, unit="task")
+
+    def cb(done: int, total: int) -> bool:
+        if bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+        return True
+
+    return cb, bar
+
+
+def _run_with_progress(progress: bool, desc: str, fn: Callable[[Any], Any]) -> Any:
+    cb, bar = _tqdm_progress(progress, desc)
+    try:
+        return fn(cb)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _is_integer_array(a: np.ndarray) -> bool:
+    return a.dtype.kind in "iu" or a.dtype == bool
+
+
+class ReferralGraph:
+    """A directed referral graph (u -> v: u referred v) with labelled nodes.
+
+    Build with :meth:`from_edges`, :meth:`from_pandas`, :meth:`from_networkx`,
+    :meth:`read_edge_list` or :meth:`read_metis`.  The graph is immutable.
+
+    Policies (explicit, never silent): ``self_loops`` is ``"keep"``, ``"drop"`` (the
+    node stays, isolated if it has no other edge) or ``"reject"``; ``duplicates`` is
+    ``"keep"`` (multigraph), ``"merge"`` (one edge, weights summed, earliest time kept;
+    the default) or ``"reject"``.  Isolated nodes come from ``nodes=``.
+    """
+
+    def __init__(self, core: Any, labels: pd.Index) -> None:
+        self._core = core
+        self._labels = labels
+
+    # ---------------------------------------------------------------- construction
+    @classmethod
+    def from_edges(
+        cls,
+        src: Any,
+        dst: Any,
+        weight: Any = None,
+        time: Any = None,
+        nodes: Any = None,
+        self_loops: str = "keep",
+        duplicates: str = "merge",
+    ) -> "ReferralGraph":
+        """Graph from parallel arrays: edge i goes from ``src[i]`` to ``dst[i]``.
+
+        Integer ids go to C++ without a copy (int64, C-contiguous) and are mapped there;
+        other labels (strings, mixed) are factorised with pandas.  ``weight`` (>= 0) and
+        ``time`` (numbers or datetimes; datetimes become float nanoseconds) are optional
+        per-edge arrays.  ``nodes`` adds nodes without edges.
+
+        Raises ShapeError for arrays of different lengths, InvalidArgumentError for a
+        missing label, a bad weight or time, or a rejected self-loop, DuplicateLabelError
+        for a rejected duplicate, EmptyInputError when there is nothing at all.
+        """
+        s, d = np.asarray(src), np.asarray(dst)
+        if s.ndim != 1 or d.ndim != 1:
+            raise ShapeError(f"src and dst must be 1-dimensional, got shapes {s.shape} and {d.shape}")
+        if len(s) != len(d):
+            raise ShapeError(f"dst has length {len(d)} but src has length {len(s)}")
+        m = len(s)
+        w = _EMPTY_F if weight is None else as_array(weight, np.float64, "weight")
+        if weight is not None and len(w) != m:
+            raise ShapeError(f"weight has length {len(w)} but there are {m} edges")
+        t = _EMPTY_F
+        if time is not None:
+            t = np.ascontiguousarray(times_as_numbers(time, "time"), dtype=np.float64)
+            if len(t) != m:
+                raise ShapeError(f"time has length {len(t)} but there are {m} edges")
+        sl = _choice(self_loops, _SELF_LOOPS, "self_loops")
+        du = _choice(duplicates, _DUPLICATES, "duplicates")
+        extra = None if nodes is None else np.asarray(nodes)
+        if m == 0 and (extra is None or len(extra) == 0):
+            from .errors import EmptyInputError
+
+            raise EmptyInputError("graph has no edges and no nodes")
+        if _is_integer_array(s) and _is_integer_array(d) and (extra is None or _is_integer_array(extra)) and (m > 0 or extra is not None):
+            s64 = np.ascontiguousarray(s, dtype=np.int64)
+            d64 = np.ascontiguousarray(d, dtype=np.int64)
+            n64 = _EMPTY_I if extra is None else np.ascontiguousarray(extra, dtype=np.int64)
+            core = _core.graph.Graph.from_edges(s64, d64, w, t, n64, sl, du)
+            return cls(core, pd.Index(np.asarray(core.ids).copy(), name="node"))
+        parts = [pd.Series(s, copy=False), pd.Series(d, copy=False)]
+        if extra is not None:
+            parts.append(pd.Series(extra, copy=False))
+        allv = pd.concat(parts, ignore_index=True)
+        codes, uniques = pd.factorize(allv, use_na_sentinel=True)
+        bad = np.flatnonzero(codes < 0)
+        if bad.size:
+            i = int(bad[0])
+            which, row = ("src", i) if i < m else (("dst", i - m) if i < 2 * m else ("nodes", i - 2 * m))
+            raise InvalidArgumentError(f"{which}: row {row} is missing (NaN/None); node ids must be present")
+        codes = codes.astype(np.int64, copy=False)
+        core = _core.graph.Graph.from_indices(
+            len(uniques), np.ascontiguousarray(codes[:m]), np.ascontiguousarray(codes[m : 2 * m]), w, t, sl, du
+        )
+        return cls(core, pd.Index(uniques, name="node"))
+
+    @classmethod
+    def from_pandas(
+        cls,
+        df: pd.DataFrame,
+        source: str = "source",
+        target: str = "target",
+        weight: str | None = None,
+        time: str | None = None,
+        **policies: Any,
+    ) -> "ReferralGraph":
+        """Graph from a DataFrame with referrer / referee columns (and optional weight
+        and time columns).  ``policies`` are ``self_loops=`` and ``duplicates=``.
+
+        >>> import pandas as pd, funnelnet as fn
+        >>> df = pd.DataFrame({"referrer": [1, 1, 2], "referee": [2, 3, 3], "deals": [2.0, 1.0, 5.0]})
+        >>> fn.ReferralGraph.from_pandas(df, "referrer", "referee", weight="deals").degree(weighted=True).tolist()
+        [3.0, 5.0, 0.0]
+        """
+        require_columns(df, {"source": source, "target": target, "weight": weight, "time": time})
+        return cls.from_edges(
+            df[source].to_numpy(),
+            df[target].to_numpy(),
+            weight=None if weight is None else df[weight].to_numpy(),
+            time=None if time is None else df[time],
+            **policies,
+        )
+
+    @classmethod
+    def from_networkx(cls, graph: Any, weight: str | None = "weight", **policies: Any) -> "ReferralGraph":
+        """Graph from a networkx graph (undirected graphs give both directions).  Edge
+        attribute ``weight`` is used when present (default 1); isolated nodes are kept."""
+        directed = graph.is_directed()
+        edges = list(graph.edges(data=True))
+        src = [u for u, _, _ in edges]
+        dst = [v for _, v, _ in edges]
+        w = [float(a.get(weight, 1.0)) if weight else 1.0 for _, _, a in edges]
+        if not directed:
+            rev = [(v, u, x) for u, v, x in zip(src, dst, w) if u != v]
+            src += [r[0] for r in rev]
+            dst += [r[1] for r in rev]
+            w += [r[2] for r in rev]
+        nodes = list(graph.nodes())
+        if all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in nodes):
+            arr = lambda v: np.asarray(v, dtype=np.int64)  # noqa: E731
+        else:
+            arr = lambda v: np.asarray(v, dtype=object)  # noqa: E731
+        return cls.from_edges(arr(src), arr(dst), weight=np.asarray(w, dtype=np.float64), nodes=arr(nodes), **policies)
+
+    def to_networkx(self) -> Any:
+        """A networkx DiGraph (MultiDiGraph if duplicate edges were kept) with ``weight``
+        (and ``time``) edge attributes."""
+        import networkx as nx
+
+        e = self.edges()
+        multi = e.duplicated(["source", "target"]).any()
+        g = nx.MultiDiGraph() if multi else nx.DiGraph()
+        g.add_nodes_from(self._labels)
+        cols = ["source", "target", "weight"] + (["time"] if "time" in e else [])
+        for row in e[cols].itertuples(index=False):
+            attrs = {"weight": row[2]}
+            if len(row) > 3:
+                attrs["time"] = row[3]
+            g.add_edge(row[0], row[1], **attrs)
+        return g
+
+    @classmethod
+    def read_edge_list(
+        cls,
+        path: str,
+        header_lines: int = 0,
+        weighted: bool = False,
+        symmetric: bool = False,
+        self_loops: str = "keep",
+        duplicates: str = "merge",
+    ) -> "ReferralGraph":
+        """Read a SNAP-style edge list ("u v" or "u v w" per line; '#' and '%' comments).
+        FormatError names the line of a malformed entry; FileError if unreadable."""
+        core = _core.graph.Graph.read_edge_list(
+            str(path), header_lines, weighted, symmetric, _choice(self_loops, _SELF_LOOPS, "self_loops"),
+            _choice(duplicates, _DUPLICATES, "duplicates"),
+        )
+        return cls(core, pd.Index(np.asarray(core.ids).copy(), name="node"))
+
+    @classmethod
+    def read_metis(cls, path: str, self_loops: str = "keep", duplicates: str = "merge") -> "ReferralGraph":
+        """Read a METIS graph (1-based node ids 1..n, both directions of every edge)."""
+        core = _core.graph.Graph.read_metis(
+            str(path), _choice(self_loops, _SELF_LOOPS, "self_loops"), _choice(duplicates, _DUPLICATES, "duplicates")
+        )
+        return cls(core, pd.Index(np.asarray(core.ids).copy(), name="node"))
+
+    # ---------------------------------------------------------------- inspection
+    @property
+    def nodes(self) -> pd.Index:
+        """Node labels in internal order (every per-node result uses this index)."""
+        return self._labels
+
+    @property
+    def number_of_nodes(self) -> int:
+        return int(self._core.num_nodes)
+
+    @property
+    def number_of_edges(self) -> int:
+        return int(self._core.num_edges)
+
+    def __len__(self) -> int:
+        return self.number_of_nodes
+
+    def __repr__(self) -> str:
+        return f"ReferralGraph(nodes={self.number_of_nodes}, edges={self.number_of_edges})"
+
+    def edges(self) -> pd.DataFrame:
+        """Edges in graph order (per-edge arrays such as probabilities use this order):
+        source, target (labels), weight, time (if given) and input_row (the row of the
+        input that produced the edge; the first one of a merged group)."""
+        c = self._core
+        df = pd.DataFrame(
+            {
+                "source": self._labels.take(np.asarray(c.sources, dtype=np.int64)),
+                "target": self._labels.take(np.asarray(c.targets, dtype=np.int64)),
+                "weight": np.asarray(c.weights),
+            }
+        )
+        if c.has_times:
+            df["time"] = np.asarray(c.times)
+        df["input_row"] = np.asarray(c.input_rows)
+        return df
+
+    def positions(self, labels: Any, what: str = "node") -> np.ndarray:
+        """Internal positions (int64) of node labels; UnknownLabelError names the first unknown one."""
+        if isinstance(labels, (str, bytes)) or np.isscalar(labels):
+            labels = [labels]
+        vals = pd.Index(labels)
+        pos = self._labels.get_indexer(vals)
+        bad = np.flatnonzero(pos < 0)
+        if bad.size:
+            raise UnknownLabelError(f"{what} {vals.tolist()[int(bad[0])]!r} is not a node of the graph")
+        return np.ascontiguousarray(pos, dtype=np.int64)
+
+    def _per_node(self, values: Any, name: str, fill: float | None = 0.0) -> np.ndarray:
+        """A float64 array in node order from a Series / dict (by label; missing = fill)
+        or an array of length n (in node order)."""
+        if isinstance(values, Mapping):
+            values = pd.Series(values, dtype=np.float64)
+        if isinstance(values, pd.Series):
+            unknown = values.index.difference(self._labels)
+            if len(unknown):
+                raise UnknownLabelError(f"{name}: {unknown.tolist()[0]!r} is not a node of the graph")
+            s = values.reindex(self._labels)
+            if fill is not None:
+                s = s.fillna(fill)
+            return np.ascontiguousarray(s.to_numpy(dtype=np.float64))
+        a = np.asarray(values, dtype=np.float64)
+        if a.ndim != 1 or len(a) != self.number_of_nodes:
+            raise ShapeError(f"{name} has shape {a.shape}, expected ({self.number_of_nodes},) (one per node)")
+        return np.ascontiguousarray(a)
+
+    def _series(self, values: np.ndarray, name: str) -> pd.Series:
+        return pd.Series(values, index=self._labels, name=name)
+
+    # ---------------------------------------------------------------- influence ranking
+    def degree(self, kind: str = "out", weighted: bool = False) -> pd.Series:
+        """Out-, in- or total degree (edge counts, or weight sums when ``weighted``)."""
+        return self._series(_core.graph.degree(self._core, _choice(kind, _DEGREE, "kind"), weighted), f"{kind}_degree")
+
+    def pagerank(
+        self,
+        damping: float = 0.85,
+        personalization: Any = None,
+        dangling: Any = "personalization",
+        weighted: bool = False,
+        tol: float = 1e-10,
+        max_iter: int = 1000,
+        threads: int = 0,
+    ) -> pd.Series:
+        """PageRank by the power iteration networkx uses.
+
+        ``personalization`` (Series/dict by label, missing = 0, or an array in node
+        order) is the teleport distribution (uniform if None).  ``dangling`` says where
+        nodes without out-weight send their rank: ``"personalization"`` (networkx's
+        default), ``"uniform"``, or a Series/dict/array of weights.  Stops when the L1
+        change is below ``n * tol``; ConvergenceError after ``max_iter`` iterations.
+        InvalidArgumentError for a vector summing to 0 or with negative/NaN entries.
+        """
+        pers = _EMPTY_F if personalization is None else self._per_node(personalization, "personalization")
+        dw = _EMPTY_F
+        if isinstance(dangling, str):
+            code = _choice(dangling, _DANGLING, "dangling")
+        else:
+            code, dw = 2, self._per_node(dangling, "dangling")
+        x, _ = _core.graph.pagerank(self._core, damping, weighted, pers, code, dw, tol, max_iter, threads)
+        return self._series(x, "pagerank")
+
+    def katz(
+        self,
+        alpha: float = 0.1,
+        beta: Any = 1.0,
+        weighted: bool = False,
+        normalized: bool = True,
+        tol: float = 1e-12,
+        max_iter: int = 10000,
+        threads: int = 0,
+    ) -> pd.Series:
+        """Katz centrality x_i = alpha * sum_{j -> i} w_ji x_j + beta_i (networkx's
+        iteration); ``beta`` is a scalar or per node.  ConvergenceError when ``alpha`` is
+        at or above 1 / spectral radius."""
+        betas = _EMPTY_F
+        b = 1.0
+        if np.isscalar(beta):
+            b = float(beta)
+        else:
+            betas = self._per_node(beta, "beta", fill=None)
+        x, _ = _core.graph.katz(self._core, alpha, b, betas, weighted, normalized, tol, max_iter, threads)
+        return self._series(x, "katz")
+
+    def core_numbers(self) -> pd.Series:
+        """k-core number per node (degree = in + out, as networkx.core_number on a
+        DiGraph).  InvalidArgumentError if the graph has self-loops (build with
+        ``self_loops="drop"``)."""
+        return self._series(_core.graph.core_numbers(self._core), "core")
+
+    def components(self, strong: bool = False) -> pd.Series:
+        """Component label per node (weakly connected, or strongly with ``strong=True``),
+        numbered 0.. in order of each component's first node."""
+        labels, _ = _core.graph.components(self._core, strong)
+        return self._series(labels, "strong_component" if strong else "weak_component")
+
+    def betweenness(
+        self,
+        normalized: bool = True,
+        sources: Sequence[Any] | None = None,
+        samples: int | None = None,
+        seed: int = 0,
+        threads: int = 0,
+        progress: bool = False,
+    ) -> pd.Series:
+        """Betweenness centrality (Brandes, unweighted shortest paths).  With ``sources``
+        (labels) or ``samples`` (that many random sources, seeded) only those sources are
+        accumulated and scaled to estimate the full value exactly as
+        ``networkx.betweenness_centrality(k=...)`` does (networkx >= 3.5: non-source
+        nodes by (n-1)/k, source nodes by (n-1)/(k-1)).  Same seed, same result at any
+        thread count."""
+        src = _EMPTY_I if sources is None else self.positions(sources, "source")
+        k = 0 if samples is None else int(samples)
+        bc = _run_with_progress(
+            progress, "betweenness",
+            lambda cb: _core.graph.betweenness(self._core, normalized, src, k, seed, threads, cb),
+        )
+        return self._series(bc, "betweenness")
+
+    def cascades(self, roots: Sequence[Any] | None = None, threads: int = 0, progress: bool = False) -> pd.DataFrame:
+        """Referral cascade of each root (all nodes by default): the breadth-first tree of
+        everyone reached from it.  Columns: size (root included), depth, breadth (largest
+        level) and virality (structural virality: mean distance between pairs in the
+        tree; NaN for a single node)."""
+        r = _EMPTY_I if roots is None else self.positions(roots, "root")
+        d = _run_with_progress(progress, "cascades", lambda cb: _core.graph.cascades(self._core, r, threads, cb))
+        idx = self._labels.take(d.pop("root"))
+        return pd.DataFrame(d, index=idx)
+
+    def referral_conversion(self, outcome: Any) -> pd.DataFrame:
+        """Per-referrer conversion of referees: ``outcome`` per node (Series/dict by
+        label, missing = unknown; or an array) with 1 converted, 0 not, NaN unknown.
+        Columns: referred (referees with a known outcome), converted, rate."""
+        y = self._per_node(outcome, "outcome", fill=None)
+        d = _core.graph.referral_conversion(self._core, y)
+        return pd.DataFrame(d, index=self._labels)
