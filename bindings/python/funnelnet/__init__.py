@@ -15,7 +15,11 @@ from . import _core
 from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _errors_all
 from .funnel import Funnel, MarkovChain, TransitionCounts
+from .continuous import ContinuousChain, ExposureCounts
+from .funnel import WhatIf, load_model
+from .segments import SegmentedFunnel
 
 __version__: str = _core.__version__
 
 __all__ = ["Funnel", "MarkovChain", "TransitionCounts", "__version__", *_errors_all]
+__all__ += ["ContinuousChain", "ExposureCounts", "SegmentedFunnel", "WhatIf", "load_model"]
