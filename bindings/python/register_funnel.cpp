@@ -360,6 +360,71 @@ void register_funnel(py::module_& m) {
   m.def("write_atomic", [](const std::string& path, const std::string& text) { io::write_atomic(path, text); },
         py::arg("path"), py::arg("text"));
   m.def("read_file", [](const std::string& path) { return io::read_file(path); }, py::arg("path"));
+
+  // ---- higher-order chains ---------------------------------------------------------
+  py::class_<HigherOrderChain>(m, "HigherOrderChain")
+      .def_readonly("space", &HigherOrderChain::space)
+      .def_readonly("order", &HigherOrderChain::order)
+      .def_readonly("histories", &HigherOrderChain::histories)
+      .def_readonly("counts", &HigherOrderChain::counts)
+      .def_readonly("probabilities", &HigherOrderChain::probabilities)
+      .def_readonly("log_likelihood", &HigherOrderChain::log_likelihood)
+      .def_readonly("parameters", &HigherOrderChain::parameters)
+      .def_readonly("transitions", &HigherOrderChain::transitions);
+  m.def(
+      "fit_higher_order",
+      [](const StageSpace& space, const array<std::int32_t>& stages, const array<std::int64_t>& offsets, int order,
+         double smoothing) {
+        auto s = span_of(stages, "stages");
+        auto o = span_of(offsets, "offsets");
+        py::gil_scoped_release release;
+        return fit_higher_order(space, s, o, order, smoothing);
+      },
+      py::arg("space"), py::arg("stages").noconvert(), py::arg("offsets").noconvert(), py::arg("order"),
+      py::arg("smoothing"));
+  m.def(
+      "higher_order_log_likelihood",
+      [](const HigherOrderChain& chain, const array<std::int32_t>& stages, const array<std::int64_t>& offsets) {
+        auto s = span_of(stages, "stages");
+        auto o = span_of(offsets, "offsets");
+        py::gil_scoped_release release;
+        return higher_order_log_likelihood(chain, s, o);
+      },
+      py::arg("chain"), py::arg("stages").noconvert(), py::arg("offsets").noconvert());
+  m.def(
+      "select_order",
+      [](const StageSpace& space, const array<std::int32_t>& stages, const array<std::int64_t>& offsets, int max_order,
+         const array<std::int32_t>& test_stages, const array<std::int64_t>& test_offsets, double smoothing) {
+        auto s = span_of(stages, "stages");
+        auto o = span_of(offsets, "offsets");
+        auto ts = span_of(test_stages, "test stages");
+        auto to = span_of(test_offsets, "test offsets");
+        std::vector<OrderScore> r;
+        {
+          py::gil_scoped_release release;
+          r = select_order(space, s, o, max_order, ts, to, smoothing);
+        }
+        py::dict out;
+        std::vector<int> order;
+        std::vector<double> ll, p, aic, bic, held;
+        for (const auto& x : r) {
+          order.push_back(x.order);
+          ll.push_back(x.log_likelihood);
+          p.push_back(x.parameters);
+          aic.push_back(x.aic);
+          bic.push_back(x.bic);
+          held.push_back(x.heldout_log_likelihood);
+        }
+        out["order"] = order;
+        out["log_likelihood"] = ll;
+        out["parameters"] = p;
+        out["aic"] = aic;
+        out["bic"] = bic;
+        out["heldout_log_likelihood"] = held;
+        return out;
+      },
+      py::arg("space"), py::arg("stages").noconvert(), py::arg("offsets").noconvert(), py::arg("max_order"),
+      py::arg("test_stages").noconvert(), py::arg("test_offsets").noconvert(), py::arg("smoothing"));
 }
 
 }  // namespace funnelnet::python

@@ -42,6 +42,7 @@ static void test_periods(void) {
   CHECK_OK(fnet_counts_matrix(m, 9, &needed, c));
   CHECK(m[0] == 5 && m[1] == 1 && m[2] == 1);
   fnet_counts_destroy(c);
+  c = NULL;
 
   CHECK_STATUS(fnet_counts_from_periods(&c, s, 2, bad_lead, bad_time, bad_stage, &o), FNET_E_INVALID_ARGUMENT,
                "timestamps out of order");

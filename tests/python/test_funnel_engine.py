@@ -401,3 +401,48 @@ def test_bad_exposure_and_generators():
         fn.ContinuousChain([[-1, 1], [0, 0]], states=["a", "won"]).transition_matrix(-2)
     with pytest.raises(fn.InvalidArgumentError, match=r"\(0, 1\)"):
         fn.MarkovChain([[0.5, 0.5], [0, 1]], states=["a", "won"]).time_to_close(quantiles=[1.5])
+
+
+# ---------------------------------------------------------------- higher-order chains
+
+def _simulate_paths(seed: int, n: int, length: int, second: bool) -> list[list[str]]:
+    rng = np.random.default_rng(seed)
+    p1 = np.array([[0.2, 0.5, 0.3], [0.4, 0.2, 0.4], [0.3, 0.3, 0.4]])
+    out = []
+    for _ in range(n):
+        s = list(rng.integers(0, 3, size=2))
+        while len(s) < length:
+            if second and rng.random() < 0.8:
+                s.append(s[-2])
+            else:
+                s.append(int(rng.choice(3, p=p1[s[-1]])))
+        out.append([["a", "b", "c"][i] for i in s])
+    return out
+
+
+def test_higher_order_counts_and_order_selection():
+    from collections import Counter
+
+    paths = _simulate_paths(1, 300, 12, second=True)
+    f = fn.Funnel(["a", "b", "c"])
+    ho = fn.HigherOrderChain.fit(paths, order=2, funnel=f)
+    brute = Counter((">".join(p[t - 2:t]), p[t]) for p in paths for t in range(2, len(p)))
+    counts = ho.counts_frame()
+    for (h, nxt), c in brute.items():
+        assert counts.loc[h, nxt] == c
+    assert counts.to_numpy().sum() == sum(brute.values())
+    train, test = paths[:200], paths[200:]
+    sel = fn.select_order(train, max_order=3, test=test, funnel=f)
+    assert sel["bic"].idxmin() == 2
+    assert sel["heldout_log_likelihood"].idxmax() >= 2
+    first = _simulate_paths(2, 300, 12, second=False)
+    assert fn.select_order(first, max_order=3, funnel=f)["bic"].idxmin() == 1
+    # Held-out log-likelihood by hand for order 1 with smoothing 0.5 on positions >= 3.
+    ho1 = fn.HigherOrderChain.fit(train, order=1, funnel=f, smoothing=0.5)
+    probs = ho1.to_frame()
+    manual = sum(np.log(probs.loc[p[t - 1], p[t]]) for p in test for t in range(1, len(p)))
+    assert ho1.log_likelihood(test) == pytest.approx(manual, rel=1e-12)
+    with pytest.raises(fn.InvalidArgumentError, match="order must be in"):
+        fn.HigherOrderChain.fit(paths, order=0, funnel=f)
+    with pytest.raises(fn.EmptyInputError, match="history of 3"):
+        fn.HigherOrderChain.fit([["a", "b"]], order=3, funnel=f)

@@ -18,8 +18,9 @@ from .funnel import Funnel, MarkovChain, TransitionCounts
 from .continuous import ContinuousChain, ExposureCounts
 from .funnel import WhatIf, load_model
 from .segments import SegmentedFunnel
+from .higher_order import HigherOrderChain, select_order
 
 __version__: str = _core.__version__
 
 __all__ = ["Funnel", "MarkovChain", "TransitionCounts", "__version__", *_errors_all]
-__all__ += ["ContinuousChain", "ExposureCounts", "SegmentedFunnel", "WhatIf", "load_model"]
+__all__ += ["ContinuousChain", "ExposureCounts", "SegmentedFunnel", "WhatIf", "load_model", "HigherOrderChain", "select_order"]

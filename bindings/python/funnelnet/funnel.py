@@ -519,20 +519,29 @@ class MarkovChain:
 
     expected_visits = fundamental_matrix
 
+    def _summary(self) -> Any:
+        # Absorption figures without the fundamental matrix (sparse solver for large chains).
+        if getattr(self, "_summary_cache", None) is None:
+            self._summary_cache = self._analysis if self._analysis is not None else _core.funnel.summarize_absorption(self._core)
+        return self._summary_cache
+
     def absorption_probabilities(self) -> pd.DataFrame:
         """B = N R: probability of ending in each absorbing state (columns) from each
         transient stage (rows), e.g. the win probability per stage."""
-        a = self._absorbing()
+        a = self._summary()
         cols = pd.Index([self.states[i] for i in a.absorbing], name="outcome")
-        return pd.DataFrame(a.absorption, index=self._tindex(), columns=cols)
+        idx = pd.Index([self.states[i] for i in a.transient], name="stage")
+        return pd.DataFrame(a.absorption, index=idx, columns=cols)
 
     def expected_steps(self) -> pd.Series:
         """Expected number of steps (transitions) before absorption, per transient stage."""
-        return pd.Series(self._absorbing().expected_steps, index=self._tindex(), name="expected_steps")
+        a = self._summary()
+        return pd.Series(a.expected_steps, index=pd.Index([self.states[i] for i in a.transient], name="stage"), name="expected_steps")
 
     def steps_variance(self) -> pd.Series:
         """Variance of the number of steps before absorption, per transient stage."""
-        return pd.Series(self._absorbing().steps_variance, index=self._tindex(), name="steps_variance")
+        a = self._summary()
+        return pd.Series(a.steps_variance, index=pd.Index([self.states[i] for i in a.transient], name="stage"), name="steps_variance")
 
     # ---------------------------------------------------------------- time to close
     def time_to_close(self, quantiles: Sequence[float] = (0.5, 0.9), max_steps: int = 1_000_000) -> pd.DataFrame:
