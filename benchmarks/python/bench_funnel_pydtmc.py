@@ -11,7 +11,7 @@ PyDTMC pins numpy < 2, so it lives in its own virtual environment; funnelnet's _
 
 What is timed, per chain (best of --repeat runs, construction included on both sides):
   absorbing  funnelnet: MarkovChain(p) + absorption_probabilities() + expected_steps()
-             PyDTMC:    MarkovChain(p) + absorption_probabilities + mean_absorption_times
+             PyDTMC:    MarkovChain(p) + absorption_probabilities() + mean_absorption_times()
   ranking    funnelnet: MarkovChain(p).bottlenecks("won") (gradient and elasticity of
              P(won) from the first stage for every transition, sorted)
              PyDTMC has no sensitivity of absorption; its closest route is one absorption
@@ -75,7 +75,7 @@ def main() -> None:
 
         def theirs():
             mc = pydtmc.MarkovChain(p, states)
-            return mc.absorption_probabilities, mc.mean_absorption_times
+            return mc.absorption_probabilities(), mc.mean_absorption_times()
 
         b_ours, t_ours = ours()
         b_theirs, t_theirs = theirs()
@@ -100,7 +100,7 @@ def main() -> None:
             z = 1 + 1e-4 * m[i, j]
             m[i] /= z
             m[i, j] = p[i, j] * (1 + 1e-4) / z
-            return float(np.asarray(pydtmc.MarkovChain(m, states).absorption_probabilities)[0, 0])
+            return float(np.asarray(pydtmc.MarkovChain(m, states).absorption_probabilities())[0, 0])
 
         t = time.perf_counter()
         for k in pick:

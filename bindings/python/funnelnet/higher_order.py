@@ -5,9 +5,9 @@ selection by AIC, BIC and held-out log-likelihood.
 >>> paths = ["a>b>a>b>a>b", "b>a>b>a>b>a", "a>a>b>b>a>a>b>b"]
 >>> ho = fn.HigherOrderChain.fit(paths, order=2, sep=">", absorbing=[])
 >>> ho.to_frame().loc["a>b"].round(3).tolist()
-[0.6, 0.4]
+[0.667, 0.333]
 >>> fn.select_order(paths, max_order=2, sep=">", absorbing=[])["parameters"].tolist()
-[2.0, 3.0]
+[2.0, 2.0]
 """
 from __future__ import annotations
 

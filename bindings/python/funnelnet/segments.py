@@ -10,9 +10,9 @@ whether the segments convert differently at all.
 >>> round(seg.test()["p_value"], 6) < 0.001
 True
 >>> seg.win_probabilities("won").round(3)
-segment  referral   cold  pooled
-stage                           
-open        0.772  0.418   0.559
+segment  referral  cold  pooled
+stage                          
+open        0.738  0.43    0.56
 """
 from __future__ import annotations
 

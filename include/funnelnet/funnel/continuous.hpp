@@ -189,7 +189,7 @@ class ContinuousChain {
              ", not 0 (Q[i][i] must be minus the sum of the row's rates)");
       if (space_.is_absorbing(i) && out > 0.0)
         fail(Errc::invalid_argument, "stage '", space_.name(i), "' is declared absorbing but has exit rate ", out);
-      q(i, i) = -out;
+      q(i, i) = out > 0.0 ? -out : 0.0;  // no -0.0 on rows without exits
     }
     q_ = std::move(q);
   }
