@@ -3,9 +3,9 @@
 #include <pybind11/eigen.h>
 #include <pybind11/stl.h>
 
-#include "bindings.hpp"
 #include <optional>
 
+#include "bindings.hpp"
 #include "funnelnet/funnel.hpp"
 #include "funnelnet/io/json.hpp"
 
@@ -25,9 +25,9 @@ TransitionCounts counts_from_events(const StageSpace& space, const array<std::in
 }
 
 template <class Time>
-TransitionCounts period_counts_py(const StageSpace& space, const array<std::int64_t>& lead, const array<Time>& time,
-                                  const array<std::int32_t>& stage, Time period, std::optional<Time> origin,
-                                  std::optional<Time> cutoff, int threads) {
+TransitionCounts period_counts_py(const StageSpace& space, const array<std::int64_t>& lead,
+                                  const array<Time>& time, const array<std::int32_t>& stage, Time period,
+                                  std::optional<Time> origin, std::optional<Time> cutoff, int threads) {
   auto l = span_of(lead, "lead");
   auto t = span_of(time, "time");
   auto s = span_of(stage, "stage");
@@ -41,9 +41,9 @@ TransitionCounts period_counts_py(const StageSpace& space, const array<std::int6
 }
 
 template <class Time>
-ExposureCounts exposure_from_events(const StageSpace& space, const array<std::int64_t>& lead, const array<Time>& time,
-                                    const array<std::int32_t>& stage, std::optional<Time> cutoff, double time_unit,
-                                    int threads) {
+ExposureCounts exposure_from_events(const StageSpace& space, const array<std::int64_t>& lead,
+                                    const array<Time>& time, const array<std::int32_t>& stage,
+                                    std::optional<Time> cutoff, double time_unit, int threads) {
   auto l = span_of(lead, "lead");
   auto t = span_of(time, "time");
   auto s = span_of(stage, "stage");
@@ -59,7 +59,9 @@ Progress progress_from(const py::object& callback) {
   };
 }
 
-std::span<const double> vec_span(const array<double>& a, const char* what) { return span_of(a, what); }
+std::span<const double> vec_span(const array<double>& a, const char* what) {
+  return span_of(a, what);
+}
 
 }  // namespace
 
@@ -188,9 +190,9 @@ void register_funnel(py::module_& m) {
       .def_static("from_events_i64", &exposure_from_events<std::int64_t>, py::arg("space"),
                   py::arg("lead").noconvert(), py::arg("time").noconvert(), py::arg("stage").noconvert(),
                   py::arg("cutoff"), py::arg("time_unit"), py::arg("threads") = 0)
-      .def_static("from_events_f64", &exposure_from_events<double>, py::arg("space"), py::arg("lead").noconvert(),
-                  py::arg("time").noconvert(), py::arg("stage").noconvert(), py::arg("cutoff"), py::arg("time_unit"),
-                  py::arg("threads") = 0)
+      .def_static("from_events_f64", &exposure_from_events<double>, py::arg("space"),
+                  py::arg("lead").noconvert(), py::arg("time").noconvert(), py::arg("stage").noconvert(),
+                  py::arg("cutoff"), py::arg("time_unit"), py::arg("threads") = 0)
       .def("merged", &ExposureCounts::merged, py::arg("other"))
       .def_property_readonly("space", &ExposureCounts::space)
       .def_property_readonly("matrix", &ExposureCounts::matrix, py::return_value_policy::copy)
@@ -336,8 +338,8 @@ void register_funnel(py::module_& m) {
         }
         return out;
       },
-      py::arg("counts"), py::arg("prior"), py::arg("level"), py::arg("draws"), py::arg("seed"), py::arg("threads"),
-      py::arg("progress"));
+      py::arg("counts"), py::arg("prior"), py::arg("level"), py::arg("draws"), py::arg("seed"),
+      py::arg("threads"), py::arg("progress"));
   py::class_<SegmentFit>(m, "SegmentFit")
       .def_readonly("names", &SegmentFit::names)
       .def_readonly("pooled", &SegmentFit::pooled)
@@ -357,9 +359,11 @@ void register_funnel(py::module_& m) {
   m.def("counts_from_json", &io::counts_from_json, py::arg("text"));
   m.def("exposure_counts_from_json", &io::exposure_counts_from_json, py::arg("text"));
   m.def("continuous_chain_from_json", &io::continuous_chain_from_json, py::arg("text"));
-  m.def("write_atomic", [](const std::string& path, const std::string& text) { io::write_atomic(path, text); },
-        py::arg("path"), py::arg("text"));
-  m.def("read_file", [](const std::string& path) { return io::read_file(path); }, py::arg("path"));
+  m.def(
+      "write_atomic", [](const std::string& path, const std::string& text) { io::write_atomic(path, text); },
+      py::arg("path"), py::arg("text"));
+  m.def(
+      "read_file", [](const std::string& path) { return io::read_file(path); }, py::arg("path"));
 
   // ---- higher-order chains ---------------------------------------------------------
   py::class_<HigherOrderChain>(m, "HigherOrderChain")
@@ -373,8 +377,8 @@ void register_funnel(py::module_& m) {
       .def_readonly("transitions", &HigherOrderChain::transitions);
   m.def(
       "fit_higher_order",
-      [](const StageSpace& space, const array<std::int32_t>& stages, const array<std::int64_t>& offsets, int order,
-         double smoothing) {
+      [](const StageSpace& space, const array<std::int32_t>& stages, const array<std::int64_t>& offsets,
+         int order, double smoothing) {
         auto s = span_of(stages, "stages");
         auto o = span_of(offsets, "offsets");
         py::gil_scoped_release release;
@@ -384,7 +388,8 @@ void register_funnel(py::module_& m) {
       py::arg("smoothing"));
   m.def(
       "higher_order_log_likelihood",
-      [](const HigherOrderChain& chain, const array<std::int32_t>& stages, const array<std::int64_t>& offsets) {
+      [](const HigherOrderChain& chain, const array<std::int32_t>& stages,
+         const array<std::int64_t>& offsets) {
         auto s = span_of(stages, "stages");
         auto o = span_of(offsets, "offsets");
         py::gil_scoped_release release;
@@ -393,8 +398,9 @@ void register_funnel(py::module_& m) {
       py::arg("chain"), py::arg("stages").noconvert(), py::arg("offsets").noconvert());
   m.def(
       "select_order",
-      [](const StageSpace& space, const array<std::int32_t>& stages, const array<std::int64_t>& offsets, int max_order,
-         const array<std::int32_t>& test_stages, const array<std::int64_t>& test_offsets, double smoothing) {
+      [](const StageSpace& space, const array<std::int32_t>& stages, const array<std::int64_t>& offsets,
+         int max_order, const array<std::int32_t>& test_stages, const array<std::int64_t>& test_offsets,
+         double smoothing) {
         auto s = span_of(stages, "stages");
         auto o = span_of(offsets, "offsets");
         auto ts = span_of(test_stages, "test stages");

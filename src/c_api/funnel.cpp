@@ -1,6 +1,5 @@
 // C ABI: Markov funnels (declared in include/funnelnet/c/funnel.h).
 #include "funnelnet/funnel.hpp"
-#include "funnelnet/io/json.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "c_api/common.hpp"
+#include "funnelnet/io/json.hpp"
 
 using funnelnet::Errc;
 using funnelnet::fail;
@@ -70,15 +70,18 @@ fnet_status counts_from_events(fnet_counts** out, const fnet_stages* stages, siz
 }
 
 void require_stage(const funnelnet::StageSpace& space, size_t stage) {
-  if (stage >= space.size()) fail(Errc::out_of_range, "stage index ", stage, " is outside [0, ", space.size(), ")");
-  if (space.is_absorbing(stage)) fail(Errc::invalid_argument, "'", space.name(stage), "' is an outcome, not a stage");
+  if (stage >= space.size())
+    fail(Errc::out_of_range, "stage index ", stage, " is outside [0, ", space.size(), ")");
+  if (space.is_absorbing(stage))
+    fail(Errc::invalid_argument, "'", space.name(stage), "' is an outcome, not a stage");
 }
 
 /// Row of `stage` among the transient states.
 Eigen::Index transient_row(const funnelnet::StageSpace& space, size_t stage) {
   require_stage(space, stage);
   const auto& t = space.transient();
-  return static_cast<Eigen::Index>(std::find(t.begin(), t.end(), static_cast<std::int32_t>(stage)) - t.begin());
+  return static_cast<Eigen::Index>(std::find(t.begin(), t.end(), static_cast<std::int32_t>(stage)) -
+                                   t.begin());
 }
 
 void fill_time_to_close(const funnelnet::TimeToClose& t, Eigen::Index row, double* mean, double* variance,
@@ -437,14 +440,14 @@ FNET_API fnet_status fnet_exposure_from_events(fnet_exposure** out, const fnet_s
     }
     std::optional<double> cut;
     if (has_cutoff) cut = cutoff;
-    auto e = funnelnet::ExposureCounts::from_events<double>(stages->value, {lead, n}, {time, n}, {stage_ids, n}, cut,
-                                                            time_unit);
+    auto e = funnelnet::ExposureCounts::from_events<double>(stages->value, {lead, n}, {time, n},
+                                                            {stage_ids, n}, cut, time_unit);
     *out = new fnet_exposure{std::move(e)};
   });
 }
 
-FNET_API fnet_status fnet_exposure_create(fnet_exposure** out, const fnet_stages* stages, const double* counts,
-                                          const double* exposure) {
+FNET_API fnet_status fnet_exposure_create(fnet_exposure** out, const fnet_stages* stages,
+                                          const double* counts, const double* exposure) {
   return guard([&] {
     require_ptr(out, "out");
     require_ptr(stages, "stages");
@@ -457,7 +460,8 @@ FNET_API fnet_status fnet_exposure_create(fnet_exposure** out, const fnet_stages
   });
 }
 
-FNET_API fnet_status fnet_exposure_merge(fnet_exposure** out, const fnet_exposure* a, const fnet_exposure* b) {
+FNET_API fnet_status fnet_exposure_merge(fnet_exposure** out, const fnet_exposure* a,
+                                         const fnet_exposure* b) {
   return guard([&] {
     require_ptr(out, "out");
     require_ptr(a, "a");
@@ -493,7 +497,8 @@ FNET_API fnet_status fnet_ctmc_create(fnet_ctmc** out, const fnet_stages* stages
     require_ptr(stages, "stages");
     require_ptr(q, "q");
     const double tol = tolerance > 0.0 ? tolerance : 1e-9;
-    *out = new fnet_ctmc{funnelnet::ContinuousChain(stages->value, matrix_from(q, stages->value.size()), tol)};
+    *out =
+        new fnet_ctmc{funnelnet::ContinuousChain(stages->value, matrix_from(q, stages->value.size()), tol)};
   });
 }
 
@@ -502,8 +507,8 @@ FNET_API fnet_status fnet_ctmc_fit(fnet_ctmc** out, const fnet_exposure* exposur
     require_ptr(out, "out");
     require_ptr(exposure, "exposure");
     if (empty_rows != FNET_EMPTY_ROWS_ERROR && empty_rows != FNET_EMPTY_ROWS_ABSORBING)
-      fail(Errc::invalid_argument, "empty_rows must be FNET_EMPTY_ROWS_ERROR or FNET_EMPTY_ROWS_ABSORBING, got ",
-           empty_rows);
+      fail(Errc::invalid_argument,
+           "empty_rows must be FNET_EMPTY_ROWS_ERROR or FNET_EMPTY_ROWS_ABSORBING, got ", empty_rows);
     funnelnet::ContinuousFitOptions o;
     o.empty_rows = static_cast<funnelnet::EmptyRows>(empty_rows);
     *out = new fnet_ctmc{funnelnet::fit_continuous(exposure->value, o)};
@@ -514,7 +519,8 @@ FNET_API void fnet_ctmc_destroy(fnet_ctmc* chain) {
   delete chain;
 }
 
-FNET_API fnet_status fnet_ctmc_generator(double* out, size_t capacity, size_t* needed, const fnet_ctmc* chain) {
+FNET_API fnet_status fnet_ctmc_generator(double* out, size_t capacity, size_t* needed,
+                                         const fnet_ctmc* chain) {
   return guard([&] {
     require_ptr(chain, "chain");
     copy_out(out, capacity, needed, chain->value.generator());
@@ -543,8 +549,9 @@ FNET_API fnet_status fnet_ctmc_jump_chain(fnet_chain** out, const fnet_ctmc* cha
   });
 }
 
-FNET_API fnet_status fnet_ctmc_time_to_close(double* mean, double* variance, double* quantiles, size_t n_probs,
-                                             const double* probs, const fnet_ctmc* chain, size_t stage) {
+FNET_API fnet_status fnet_ctmc_time_to_close(double* mean, double* variance, double* quantiles,
+                                             size_t n_probs, const double* probs, const fnet_ctmc* chain,
+                                             size_t stage) {
   return guard([&] {
     check_time_args(mean, variance, quantiles, n_probs, probs);
     require_ptr(chain, "chain");
@@ -554,8 +561,9 @@ FNET_API fnet_status fnet_ctmc_time_to_close(double* mean, double* variance, dou
   });
 }
 
-FNET_API fnet_status fnet_chain_time_to_close(double* mean, double* variance, double* quantiles, size_t n_probs,
-                                              const double* probs, const fnet_chain* chain, size_t stage) {
+FNET_API fnet_status fnet_chain_time_to_close(double* mean, double* variance, double* quantiles,
+                                              size_t n_probs, const double* probs, const fnet_chain* chain,
+                                              size_t stage) {
   return guard([&] {
     check_time_args(mean, variance, quantiles, n_probs, probs);
     require_ptr(chain, "chain");
@@ -587,7 +595,8 @@ FNET_API fnet_status fnet_chain_class_closed(unsigned char* out, size_t capacity
   });
 }
 
-FNET_API fnet_status fnet_chain_stationary(double* out, size_t capacity, size_t* needed, const fnet_chain* chain) {
+FNET_API fnet_status fnet_chain_stationary(double* out, size_t capacity, size_t* needed,
+                                           const fnet_chain* chain) {
   return guard([&] {
     require_ptr(chain, "chain");
     copy_out(out, capacity, needed, funnelnet::stationary_distribution(chain->value));
@@ -604,9 +613,9 @@ FNET_API fnet_status fnet_chain_first_passage(double* out, size_t capacity, size
 
 // ---- bottlenecks -----------------------------------------------------------------
 
-FNET_API fnet_status fnet_chain_sensitivity(double* value, double* gradient, double* elasticity, size_t capacity,
-                                            size_t* needed, const fnet_chain* chain, const double* start,
-                                            const double* outcome_values) {
+FNET_API fnet_status fnet_chain_sensitivity(double* value, double* gradient, double* elasticity,
+                                            size_t capacity, size_t* needed, const fnet_chain* chain,
+                                            const double* start, const double* outcome_values) {
   return guard([&] {
     require_ptr(value, "value");
     require_ptr(chain, "chain");
@@ -660,8 +669,9 @@ FNET_API fnet_status fnet_chain_bottlenecks(size_t* from, size_t* to, double* el
 
 // ---- uncertainty and segments ----------------------------------------------------
 
-FNET_API fnet_status fnet_counts_posterior_intervals(double* lower, double* upper, size_t capacity, size_t* needed,
-                                                     const fnet_counts* counts, double prior, double level) {
+FNET_API fnet_status fnet_counts_posterior_intervals(double* lower, double* upper, size_t capacity,
+                                                     size_t* needed, const fnet_counts* counts, double prior,
+                                                     double level) {
   return guard([&] {
     require_ptr(counts, "counts");
     const size_t n = counts->value.size();
@@ -708,7 +718,6 @@ FNET_API fnet_status fnet_segments_fit(fnet_chain** shrunk, double* statistic, d
 }
 
 // ---- persistence -----------------------------------------------------------------
-
 
 FNET_API fnet_status fnet_chain_save(const fnet_chain* chain, const char* path) {
   return save_object(chain, path);

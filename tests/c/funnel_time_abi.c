@@ -48,10 +48,11 @@ static void test_periods(void) {
                "timestamps out of order");
   CHECK_STATUS(fnet_counts_from_periods(&c, s, 2, bad_lead, dup_time, dup_stage, &o), FNET_E_INVALID_ARGUMENT,
                "duplicate event");
-  CHECK_STATUS(fnet_counts_from_periods(&c, s, 2, bad_lead, leave_time, leave_stage, &o), FNET_E_INVALID_ARGUMENT,
-               "leaves absorbing stage 'won'");
+  CHECK_STATUS(fnet_counts_from_periods(&c, s, 2, bad_lead, leave_time, leave_stage, &o),
+               FNET_E_INVALID_ARGUMENT, "leaves absorbing stage 'won'");
   o.cutoff = 30;
-  CHECK_STATUS(fnet_counts_from_periods(&c, s, 5, lead, time, stage, &o), FNET_E_INVALID_ARGUMENT, "do not divide");
+  CHECK_STATUS(fnet_counts_from_periods(&c, s, 5, lead, time, stage, &o), FNET_E_INVALID_ARGUMENT,
+               "do not divide");
   o.cutoff = 14;
   CHECK_STATUS(fnet_counts_from_periods(&c, s, 5, lead, time, stage, &o), FNET_E_INVALID_ARGUMENT,
                "censoring date is before an event");
@@ -109,7 +110,8 @@ static void test_continuous(void) {
   CHECK_OK(fnet_exposure_merge(&e2, e, e));
   fnet_exposure_destroy(e2);
   e2 = NULL;
-  CHECK_STATUS(fnet_exposure_create(&e2, s, exits, neg), FNET_E_INVALID_ARGUMENT, "exposure of stage 'engaging'");
+  CHECK_STATUS(fnet_exposure_create(&e2, s, exits, neg), FNET_E_INVALID_ARGUMENT,
+               "exposure of stage 'engaging'");
   CHECK_OK(fnet_exposure_create(&e2, s, exits, zero_t));
   fnet_ctmc_destroy(q);
   q = NULL;
@@ -185,10 +187,10 @@ static void test_recurrent_and_bottlenecks(void) {
     raised = NULL;
     CHECK_STATUS(fnet_chain_raise(&raised, c, 1, 3, 0.5), FNET_E_INVALID_ARGUMENT, "P[1][3] is 0");
     CHECK_STATUS(fnet_chain_raise(&raised, c, 0, 1, 0.5), FNET_E_INVALID_ARGUMENT, "'lost' is an outcome");
-    CHECK_STATUS(fnet_chain_sensitivity(&value, grad, el, 25, &needed, c, bad_start, values), FNET_E_INVALID_ARGUMENT,
-                 "sums to 0.5");
-    CHECK_STATUS(fnet_chain_sensitivity(&value, grad, el, 3, &needed, c, start, values), FNET_E_BUFFER_TOO_SMALL,
-                 "25 needed");
+    CHECK_STATUS(fnet_chain_sensitivity(&value, grad, el, 25, &needed, c, bad_start, values),
+                 FNET_E_INVALID_ARGUMENT, "sums to 0.5");
+    CHECK_STATUS(fnet_chain_sensitivity(&value, grad, el, 3, &needed, c, start, values),
+                 FNET_E_BUFFER_TOO_SMALL, "25 needed");
     CHECK(raised == NULL);
     fnet_chain_destroy(c);
     fnet_stages_destroy(s);
@@ -221,7 +223,8 @@ static void test_uncertainty_segments_files(void) {
   /* The lost entry only has its prior: P[s][lost] ~ Beta(1, 14): 1 - (1 - q)^(1/14). */
   CHECK_NEAR(lo[2], 1 - pow(0.95, 1.0 / 14), 1e-12);
   CHECK_NEAR(hi[2], 1 - pow(0.05, 1.0 / 14), 1e-12);
-  CHECK_STATUS(fnet_counts_posterior_intervals(lo, hi, 9, &needed, c, 1.0, 2.0), FNET_E_INVALID_ARGUMENT, "level");
+  CHECK_STATUS(fnet_counts_posterior_intervals(lo, hi, 9, &needed, c, 1.0, 2.0), FNET_E_INVALID_ARGUMENT,
+               "level");
 
   CHECK_OK(fnet_counts_from_matrix(&segs[0], s, ref));
   CHECK_OK(fnet_counts_from_matrix(&segs[1], s, cold));

@@ -139,9 +139,9 @@ typedef struct fnet_period_options {
   double period;    /* length of one period in time units, > 0 */
   int has_origin;   /* non-zero: origin is the start of period 0 (default: derived) */
   double origin;
-  int has_cutoff;   /* non-zero: cutoff ends observation (default: end of last event's period) */
+  int has_cutoff; /* non-zero: cutoff ends observation (default: end of last event's period) */
   double cutoff;
-  int threads;      /* 0 = all cores; the result does not depend on it */
+  int threads; /* 0 = all cores; the result does not depend on it */
 } fnet_period_options;
 #define FNET_PERIOD_OPTIONS_VERSION 1
 #define FNET_PERIOD_OPTIONS_INIT \
@@ -166,8 +166,8 @@ FNET_API fnet_status fnet_exposure_from_events(fnet_exposure** out, const fnet_s
                                                const int32_t* stage_ids, int has_cutoff, double cutoff,
                                                double time_unit);
 /* Exposure counts from an n x n exit-count matrix (zero diagonal) and n exposures >= 0. */
-FNET_API fnet_status fnet_exposure_create(fnet_exposure** out, const fnet_stages* stages, const double* counts,
-                                          const double* exposure);
+FNET_API fnet_status fnet_exposure_create(fnet_exposure** out, const fnet_stages* stages,
+                                          const double* counts, const double* exposure);
 /* a + b (same stage space). */
 FNET_API fnet_status fnet_exposure_merge(fnet_exposure** out, const fnet_exposure* a, const fnet_exposure* b);
 FNET_API void fnet_exposure_destroy(fnet_exposure* exposure);
@@ -187,7 +187,8 @@ FNET_API fnet_status fnet_ctmc_create(fnet_ctmc** out, const fnet_stages* stages
 FNET_API fnet_status fnet_ctmc_fit(fnet_ctmc** out, const fnet_exposure* exposure, int empty_rows);
 FNET_API void fnet_ctmc_destroy(fnet_ctmc* chain);
 /* The n x n generator Q (two-call pattern). */
-FNET_API fnet_status fnet_ctmc_generator(double* out, size_t capacity, size_t* needed, const fnet_ctmc* chain);
+FNET_API fnet_status fnet_ctmc_generator(double* out, size_t capacity, size_t* needed,
+                                         const fnet_ctmc* chain);
 /* P(t) = exp(Q t), n x n (two-call pattern); t finite and >= 0. */
 FNET_API fnet_status fnet_ctmc_transition_matrix(double* out, size_t capacity, size_t* needed,
                                                  const fnet_ctmc* chain, double t);
@@ -196,11 +197,13 @@ FNET_API fnet_status fnet_ctmc_jump_chain(fnet_chain** out, const fnet_ctmc* cha
 /* Time to close from transient state `stage`: mean, variance and n_probs quantiles at
  * levels probs (each in (0, 1)), in the chain's time unit.  quantiles may be NULL when
  * n_probs is 0. */
-FNET_API fnet_status fnet_ctmc_time_to_close(double* mean, double* variance, double* quantiles, size_t n_probs,
-                                             const double* probs, const fnet_ctmc* chain, size_t stage);
+FNET_API fnet_status fnet_ctmc_time_to_close(double* mean, double* variance, double* quantiles,
+                                             size_t n_probs, const double* probs, const fnet_ctmc* chain,
+                                             size_t stage);
 /* The same for a discrete chain, in steps (periods); quantiles are whole numbers. */
-FNET_API fnet_status fnet_chain_time_to_close(double* mean, double* variance, double* quantiles, size_t n_probs,
-                                              const double* probs, const fnet_chain* chain, size_t stage);
+FNET_API fnet_status fnet_chain_time_to_close(double* mean, double* variance, double* quantiles,
+                                              size_t n_probs, const double* probs, const fnet_chain* chain,
+                                              size_t stage);
 
 /* ---- recurrent chains ------------------------------------------------------------ */
 
@@ -213,7 +216,8 @@ FNET_API fnet_status fnet_chain_class_closed(unsigned char* out, size_t capacity
                                              const fnet_chain* chain);
 /* Stationary distribution (n entries); FNET_E_INVALID_ARGUMENT unless there is exactly one
  * closed class. */
-FNET_API fnet_status fnet_chain_stationary(double* out, size_t capacity, size_t* needed, const fnet_chain* chain);
+FNET_API fnet_status fnet_chain_stationary(double* out, size_t capacity, size_t* needed,
+                                           const fnet_chain* chain);
 /* Mean first-passage times, n x n (diagonal: mean recurrence times); irreducible chains only. */
 FNET_API fnet_status fnet_chain_first_passage(double* out, size_t capacity, size_t* needed,
                                               const fnet_chain* chain);
@@ -224,9 +228,9 @@ FNET_API fnet_status fnet_chain_first_passage(double* out, size_t capacity, size
  * (n entries, read on absorbing states: 1 for won gives the win probability).  Fills
  * *value, and gradient / elasticity (n x n each, row-major; either may be NULL):
  * dF/dP[i][j], and dF/dx for raising P[i][j] by a fraction x with the row renormalised. */
-FNET_API fnet_status fnet_chain_sensitivity(double* value, double* gradient, double* elasticity, size_t capacity,
-                                            size_t* needed, const fnet_chain* chain, const double* start,
-                                            const double* outcome_values);
+FNET_API fnet_status fnet_chain_sensitivity(double* value, double* gradient, double* elasticity,
+                                            size_t capacity, size_t* needed, const fnet_chain* chain,
+                                            const double* start, const double* outcome_values);
 /* A new chain with P[from][to] raised by fraction (0.1 = +10%) and the row renormalised. */
 FNET_API fnet_status fnet_chain_raise(fnet_chain** out, const fnet_chain* chain, size_t from, size_t to,
                                       double fraction);
@@ -240,8 +244,9 @@ FNET_API fnet_status fnet_chain_bottlenecks(size_t* from, size_t* to, double* el
 
 /* Equal-tailed posterior intervals (n x n each) of every transition probability under a
  * symmetric Dirichlet(prior) prior; level in (0, 1). */
-FNET_API fnet_status fnet_counts_posterior_intervals(double* lower, double* upper, size_t capacity, size_t* needed,
-                                                     const fnet_counts* counts, double prior, double level);
+FNET_API fnet_status fnet_counts_posterior_intervals(double* lower, double* upper, size_t capacity,
+                                                     size_t* needed, const fnet_counts* counts, double prior,
+                                                     double level);
 /* Segments: n_segments count tables over one stage space, with unique names.  Fills the
  * likelihood-ratio statistic, its degrees of freedom and p-value, and (when shrunk is not
  * NULL) one new empirical-Bayes chain per segment in shrunk[0 .. n_segments).  A segment

@@ -28,7 +28,7 @@ FUNNELNET_BEGIN
 
 /// Sensitivity of a figure F = alpha^T h to the transition probabilities.
 struct Sensitivity {
-  double value = 0.0;  ///< F from the start distribution
+  double value = 0.0;   ///< F from the start distribution
   Vector state_values;  ///< h per state: win probability / expected value from there
   Vector visits;        ///< u per state: expected visits from the start (0 for outcomes)
   Matrix gradient;      ///< dF / dP[i][j] (rows of outcomes are 0)
@@ -41,11 +41,12 @@ inline void check_start(const MarkovChain& chain, std::span<const double> start)
   double sum = 0.0;
   for (std::size_t i = 0; i < start.size(); ++i) {
     if (!(std::isfinite(start[i]) && start[i] >= 0.0))
-      fail(Errc::invalid_argument, "start weight of stage '", chain.space().name(i), "' must be finite and >= 0, got ",
-           start[i]);
+      fail(Errc::invalid_argument, "start weight of stage '", chain.space().name(i),
+           "' must be finite and >= 0, got ", start[i]);
     sum += start[i];
   }
-  if (std::abs(sum - 1.0) > 1e-9) fail(Errc::invalid_argument, "the start distribution sums to ", sum, ", not 1");
+  if (std::abs(sum - 1.0) > 1e-9)
+    fail(Errc::invalid_argument, "the start distribution sums to ", sum, ", not 1");
 }
 inline void check_values(const MarkovChain& chain, std::span<const double> values) {
   require_size(values.size(), chain.size(), "outcome values");
@@ -104,7 +105,8 @@ inline Sensitivity sensitivity(const MarkovChain& chain, std::span<const double>
 /// `chain` with P[from][to] raised by `fraction` (0.1 = +10%) and the row renormalised:
 /// P[from][to] -> P[from][to] (1 + x) / (1 + x P[from][to]), the rest of the row scaled by
 /// 1 / (1 + x P[from][to]).  `from` must be a stage, P[from][to] > 0 and x > -1.
-inline MarkovChain raise_transition(const MarkovChain& chain, std::size_t from, std::size_t to, double fraction) {
+inline MarkovChain raise_transition(const MarkovChain& chain, std::size_t from, std::size_t to,
+                                    double fraction) {
   const std::size_t n = chain.size();
   if (from >= n) fail(Errc::out_of_range, "from index ", from, " is outside [0, ", n, ")");
   if (to >= n) fail(Errc::out_of_range, "to index ", to, " is outside [0, ", n, ")");
@@ -128,7 +130,7 @@ inline MarkovChain raise_transition(const MarkovChain& chain, std::size_t from, 
 struct WhatIf {
   MarkovChain chain;  ///< the changed chain
   double value_before = 0.0, value_after = 0.0;
-  Vector state_values_before, state_values_after;  ///< h per state
+  Vector state_values_before, state_values_after;      ///< h per state
   Vector expected_steps_before, expected_steps_after;  ///< per stage (transient order)
 };
 

@@ -65,7 +65,6 @@ class MarkovChain {
   }
 
  public:
-
   /// A chain whose absorbing states are inferred from the matrix: state i is absorbing
   /// when P[i][i] = 1 (within `tolerance`).
   static MarkovChain from_matrix(std::vector<std::string> names, Matrix p,

@@ -41,8 +41,8 @@ class ExposureCounts {
   ExposureCounts(StageSpace space, Matrix counts, Vector exposure) : space_(std::move(space)) {
     const auto n = static_cast<Eigen::Index>(space_.size());
     if (counts.rows() != n || counts.cols() != n)
-      fail(Errc::shape_mismatch, "count matrix is ", counts.rows(), "x", counts.cols(), ", expected ", n, "x", n,
-           " (one row and column per stage)");
+      fail(Errc::shape_mismatch, "count matrix is ", counts.rows(), "x", counts.cols(), ", expected ", n, "x",
+           n, " (one row and column per stage)");
     require_size(static_cast<std::size_t>(exposure.size()), space_.size(), "exposure");
     for (Eigen::Index i = 0; i < n; ++i) {
       if (!(std::isfinite(exposure(i)) && exposure(i) >= 0.0))
@@ -80,7 +80,8 @@ class ExposureCounts {
 
   /// The sum of two tables over the same stage space.
   [[nodiscard]] ExposureCounts merged(const ExposureCounts& other) const {
-    if (!(space_ == other.space_)) fail(Errc::invalid_argument, "cannot merge counts over different stage spaces");
+    if (!(space_ == other.space_))
+      fail(Errc::invalid_argument, "cannot merge counts over different stage spaces");
     ExposureCounts c = *this;
     c.counts_ += other.counts_;
     c.exposure_ += other.exposure_;
@@ -144,7 +145,8 @@ ExposureCounts ExposureCounts::from_events(StageSpace space, std::span<const std
         cur = s;
         entered = t;
       }
-      if (!space.is_absorbing(static_cast<std::size_t>(cur))) p.t(cur) += static_cast<double>(cut - entered) * inv_unit;
+      if (!space.is_absorbing(static_cast<std::size_t>(cur)))
+        p.t(cur) += static_cast<double>(cut - entered) * inv_unit;
     }
     partial[task] = std::move(p);
   });
@@ -188,7 +190,8 @@ class ContinuousChain {
         fail(Errc::invalid_argument, "row '", space_.name(i), "' of the generator sums to ", q(i, i) + out,
              ", not 0 (Q[i][i] must be minus the sum of the row's rates)");
       if (space_.is_absorbing(i) && out > 0.0)
-        fail(Errc::invalid_argument, "stage '", space_.name(i), "' is declared absorbing but has exit rate ", out);
+        fail(Errc::invalid_argument, "stage '", space_.name(i), "' is declared absorbing but has exit rate ",
+             out);
       q(i, i) = out > 0.0 ? -out : 0.0;  // no -0.0 on rows without exits
     }
     q_ = std::move(q);
@@ -204,7 +207,8 @@ class ContinuousChain {
   /// Transition matrix over a horizon t >= 0: P(t) = exp(Q t) (Eigen's scaling and
   /// squaring Pade approximant).
   [[nodiscard]] Matrix transition_matrix(double t) const {
-    if (!(std::isfinite(t) && t >= 0.0)) fail(Errc::invalid_argument, "horizon t must be finite and >= 0, got ", t);
+    if (!(std::isfinite(t) && t >= 0.0))
+      fail(Errc::invalid_argument, "horizon t must be finite and >= 0, got ", t);
     Matrix qt = q_ * t;
     Matrix p = qt.exp();
     // Clean rounding: entries in [0, 1], rows summing to 1.
@@ -245,7 +249,8 @@ class ContinuousChain {
   /// Log-likelihood of exposure counts: sum n_ij log q_ij - q_i T_i (-infinity if a
   /// counted move has rate 0).
   [[nodiscard]] double log_likelihood(const ExposureCounts& counts) const {
-    if (!(counts.space() == space_)) fail(Errc::invalid_argument, "counts and chain have different stage spaces");
+    if (!(counts.space() == space_))
+      fail(Errc::invalid_argument, "counts and chain have different stage spaces");
     double ll = 0.0;
     const Matrix& c = counts.matrix();
     for (Eigen::Index i = 0; i < c.rows(); ++i) {
@@ -273,9 +278,11 @@ struct ContinuousFitOptions {
 
 /// Maximum-likelihood generator: q_ij = n_ij / T_i.  A stage with exits but zero
 /// exposure (instant passages only) has an infinite rate and is an error naming it.
-inline ContinuousChain fit_continuous(const ExposureCounts& counts, const ContinuousFitOptions& options = {}) {
+inline ContinuousChain fit_continuous(const ExposureCounts& counts,
+                                      const ContinuousFitOptions& options = {}) {
   if (options.empty_rows == EmptyRows::uniform)
-    fail(Errc::invalid_argument, "empty_rows = uniform has no meaning in continuous time; use error or absorbing");
+    fail(Errc::invalid_argument,
+         "empty_rows = uniform has no meaning in continuous time; use error or absorbing");
   const StageSpace& space = counts.space();
   const auto n = static_cast<Eigen::Index>(space.size());
   Matrix q = Matrix::Zero(n, n);

@@ -41,8 +41,8 @@ struct OrderScore {
   int order = 1;
   double log_likelihood = 0.0;  ///< training transitions at positions >= max_order
   double parameters = 0.0;
-  double aic = 0.0;  ///< 2 p - 2 LL
-  double bic = 0.0;  ///< p ln(N) - 2 LL
+  double aic = 0.0;                     ///< 2 p - 2 LL
+  double bic = 0.0;                     ///< p ln(N) - 2 LL
   double heldout_log_likelihood = 0.0;  ///< on the test paths (0 without test paths)
 };
 
@@ -84,8 +84,8 @@ void for_each_transition(const StageSpace& space, PathsView p, int k, int start,
 /// on the transitions at positions >= `start` (default k: every transition with a full
 /// history).  `smoothing` is added to every entry of each observed history's row.
 inline HigherOrderChain fit_higher_order(const StageSpace& space, std::span<const std::int32_t> stages,
-                                         std::span<const std::int64_t> offsets, int order, double smoothing = 0.0,
-                                         int start = -1) {
+                                         std::span<const std::int64_t> offsets, int order,
+                                         double smoothing = 0.0, int start = -1) {
   if (order < 1 || order > 16) fail(Errc::invalid_argument, "order must be in [1, 16], got ", order);
   require_nonnegative(smoothing, "smoothing");
   if (start < 0) start = order;
@@ -98,16 +98,17 @@ inline HigherOrderChain fit_higher_order(const StageSpace& space, std::span<cons
   std::vector<std::int32_t> hist;
   std::vector<double> cnt;
   double total = 0.0;
-  detail::for_each_transition(space, {stages, offsets}, order, start, [&](const std::int32_t* h, std::int32_t next) {
-    const std::uint64_t key = detail::history_key(h, order, n);
-    auto [it, inserted] = row_of.emplace(key, row_of.size());
-    if (inserted) {
-      hist.insert(hist.end(), h, h + order);
-      cnt.resize(cnt.size() + n, 0.0);
-    }
-    cnt[it->second * n + static_cast<std::size_t>(next)] += 1.0;
-    total += 1.0;
-  });
+  detail::for_each_transition(space, {stages, offsets}, order, start,
+                              [&](const std::int32_t* h, std::int32_t next) {
+                                const std::uint64_t key = detail::history_key(h, order, n);
+                                auto [it, inserted] = row_of.emplace(key, row_of.size());
+                                if (inserted) {
+                                  hist.insert(hist.end(), h, h + order);
+                                  cnt.resize(cnt.size() + n, 0.0);
+                                }
+                                cnt[it->second * n + static_cast<std::size_t>(next)] += 1.0;
+                                total += 1.0;
+                              });
   if (total == 0.0) fail(Errc::empty_input, "no transition has a history of ", order, " stages");
   HigherOrderChain out;
   out.space = space;
@@ -159,12 +160,14 @@ inline double higher_order_log_likelihood(const HigherOrderChain& chain, std::sp
 /// Scores of orders 1..max_order fitted on the training paths (all scored on the
 /// transitions at positions >= max_order), with the held-out log-likelihood of the test
 /// paths (may be empty: offsets of size < 2) under each order fitted with `smoothing`.
-inline std::vector<OrderScore> select_order(const StageSpace& space, std::span<const std::int32_t> train_stages,
+inline std::vector<OrderScore> select_order(const StageSpace& space,
+                                            std::span<const std::int32_t> train_stages,
                                             std::span<const std::int64_t> train_offsets, int max_order,
                                             std::span<const std::int32_t> test_stages = {},
                                             std::span<const std::int64_t> test_offsets = {},
                                             double smoothing = 0.5) {
-  if (max_order < 1 || max_order > 16) fail(Errc::invalid_argument, "max_order must be in [1, 16], got ", max_order);
+  if (max_order < 1 || max_order > 16)
+    fail(Errc::invalid_argument, "max_order must be in [1, 16], got ", max_order);
   const bool has_test = test_offsets.size() >= 2;
   std::vector<OrderScore> out;
   for (int k = 1; k <= max_order; ++k) {
@@ -176,7 +179,8 @@ inline std::vector<OrderScore> select_order(const StageSpace& space, std::span<c
     s.aic = 2.0 * s.parameters - 2.0 * s.log_likelihood;
     s.bic = s.parameters * std::log(mle.transitions) - 2.0 * s.log_likelihood;
     if (has_test) {
-      const HigherOrderChain sm = fit_higher_order(space, train_stages, train_offsets, k, smoothing, max_order);
+      const HigherOrderChain sm =
+          fit_higher_order(space, train_stages, train_offsets, k, smoothing, max_order);
       s.heldout_log_likelihood = higher_order_log_likelihood(sm, test_stages, test_offsets, max_order);
     }
     out.push_back(s);

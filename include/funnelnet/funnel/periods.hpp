@@ -88,7 +88,8 @@ TransitionCounts period_counts(const StageSpace& space, std::span<const std::int
     origin = *options.origin;
     if constexpr (std::is_floating_point_v<Time>)
       if (!std::isfinite(origin)) fail(Errc::invalid_argument, "origin must be finite, got ", origin);
-    if (!options.cutoff) cutoff = origin + static_cast<Time>(detail::period_index(tmax, origin, period) + 1) * period;
+    if (!options.cutoff)
+      cutoff = origin + static_cast<Time>(detail::period_index(tmax, origin, period) + 1) * period;
   } else {
     if (!options.cutoff) {
       origin = tmin;
@@ -106,49 +107,52 @@ TransitionCounts period_counts(const StageSpace& space, std::span<const std::int
   if constexpr (std::is_floating_point_v<Time>) {
     const double k = (cutoff - origin) / period;
     if (std::abs(k - std::round(k)) > 1e-9 * std::max(1.0, k))
-      fail(Errc::invalid_argument, "the periods do not divide the observation window: cutoff - origin = ",
-           cutoff - origin, " is not a whole number of periods of ", period);
+      fail(Errc::invalid_argument,
+           "the periods do not divide the observation window: cutoff - origin = ", cutoff - origin,
+           " is not a whole number of periods of ", period);
     n_periods = static_cast<std::int64_t>(std::round(k));
   } else {
     if ((cutoff - origin) % period != 0)
-      fail(Errc::invalid_argument, "the periods do not divide the observation window: cutoff - origin = ",
-           cutoff - origin, " is not a whole number of periods of ", period);
+      fail(Errc::invalid_argument,
+           "the periods do not divide the observation window: cutoff - origin = ", cutoff - origin,
+           " is not a whole number of periods of ", period);
     n_periods = static_cast<std::int64_t>((cutoff - origin) / period);
   }
   for (std::size_t r = 0; r < n; ++r) {
     if (time[r] >= cutoff)
-      fail(Errc::invalid_argument, "the censoring date is before an event: row ", r, " (lead ", lead[r], ", time ",
-           time[r], ") is not earlier than the cutoff ", cutoff);
+      fail(Errc::invalid_argument, "the censoring date is before an event: row ", r, " (lead ", lead[r],
+           ", time ", time[r], ") is not earlier than the cutoff ", cutoff);
     if (time[r] < origin)
-      fail(Errc::invalid_argument, "row ", r, " (lead ", lead[r], ", time ", time[r], ") is before the origin ",
-           origin);
+      fail(Errc::invalid_argument, "row ", r, " (lead ", lead[r], ", time ", time[r],
+           ") is before the origin ", origin);
   }
 
   const detail::LeadGroups groups = detail::group_rows_by_lead(lead);
   const auto ns = static_cast<Eigen::Index>(space.size());
   std::vector<Matrix> partial(std::max<std::size_t>(1, std::min<std::size_t>(64, groups.size())));
-  detail::for_lead_tasks(groups.size(), options.threads, [&](std::size_t task, std::size_t g0, std::size_t g1) {
-    Matrix c = Matrix::Zero(ns, ns);
-    for (std::size_t g = g0; g < g1; ++g) {
-      const std::uint32_t* rows = groups.rows.data() + groups.start[g];
-      const std::size_t len = groups.start[g + 1] - groups.start[g];
-      detail::check_lead_sequence<Time>(space, groups.id[g], rows, len, time, stage);
-      std::int32_t cur = stage[rows[0]];
-      std::int64_t entered = detail::period_index(time[rows[0]], origin, period);
-      for (std::size_t k = 1; k < len; ++k) {
-        const std::int32_t s = stage[rows[k]];
-        if (s == cur) continue;  // status update (or a repeat of the outcome)
-        const std::int64_t q = detail::period_index(time[rows[k]], origin, period);
-        if (q - entered > 1) c(cur, cur) += static_cast<double>(q - entered - 1);
-        c(cur, s) += 1.0;
-        cur = s;
-        entered = q;
-      }
-      if (!space.is_absorbing(static_cast<std::size_t>(cur)))
-        c(cur, cur) += static_cast<double>(n_periods - 1 - entered);  // censored: observed stays only
-    }
-    partial[task] = std::move(c);
-  });
+  detail::for_lead_tasks(
+      groups.size(), options.threads, [&](std::size_t task, std::size_t g0, std::size_t g1) {
+        Matrix c = Matrix::Zero(ns, ns);
+        for (std::size_t g = g0; g < g1; ++g) {
+          const std::uint32_t* rows = groups.rows.data() + groups.start[g];
+          const std::size_t len = groups.start[g + 1] - groups.start[g];
+          detail::check_lead_sequence<Time>(space, groups.id[g], rows, len, time, stage);
+          std::int32_t cur = stage[rows[0]];
+          std::int64_t entered = detail::period_index(time[rows[0]], origin, period);
+          for (std::size_t k = 1; k < len; ++k) {
+            const std::int32_t s = stage[rows[k]];
+            if (s == cur) continue;  // status update (or a repeat of the outcome)
+            const std::int64_t q = detail::period_index(time[rows[k]], origin, period);
+            if (q - entered > 1) c(cur, cur) += static_cast<double>(q - entered - 1);
+            c(cur, s) += 1.0;
+            cur = s;
+            entered = q;
+          }
+          if (!space.is_absorbing(static_cast<std::size_t>(cur)))
+            c(cur, cur) += static_cast<double>(n_periods - 1 - entered);  // censored: observed stays only
+        }
+        partial[task] = std::move(c);
+      });
   Matrix total = Matrix::Zero(ns, ns);
   for (const auto& m : partial)
     if (m.size() > 0) total += m;

@@ -82,7 +82,7 @@ struct PosteriorOptions {
 struct PosteriorFigures {
   std::vector<std::int32_t> transient, absorbing;
   Matrix absorption_mean, absorption_lower, absorption_upper;  ///< |T| x |A|
-  Vector steps_mean, steps_lower, steps_upper;                  ///< expected steps to close
+  Vector steps_mean, steps_lower, steps_upper;                 ///< expected steps to close
 };
 
 namespace detail {
@@ -122,7 +122,8 @@ inline double quantile_sorted(const std::vector<double>& v, double q) {
 /// means and equal-tailed intervals of the absorption probabilities and the expected
 /// steps to close.  Draws are split into fixed blocks of 64, block b drawing from
 /// stream(seed, b), so the result does not depend on the thread count.
-inline PosteriorFigures posterior_figures(const TransitionCounts& counts, const PosteriorOptions& options = {}) {
+inline PosteriorFigures posterior_figures(const TransitionCounts& counts,
+                                          const PosteriorOptions& options = {}) {
   require_nonnegative(options.prior, "prior");
   if (!(options.level > 0.0 && options.level < 1.0))
     fail(Errc::invalid_argument, "level must be in (0, 1), got ", options.level);

@@ -91,10 +91,12 @@ inline ClassStructure communicating_classes(const MarkovChain& chain) {
         std::min(first[static_cast<std::size_t>(comp[static_cast<std::size_t>(i)])], i);
   std::vector<std::int32_t> order(static_cast<std::size_t>(n_comp));
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(),
-            [&](std::int32_t a, std::int32_t b) { return first[static_cast<std::size_t>(a)] < first[static_cast<std::size_t>(b)]; });
+  std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+    return first[static_cast<std::size_t>(a)] < first[static_cast<std::size_t>(b)];
+  });
   std::vector<std::int32_t> rename(static_cast<std::size_t>(n_comp));
-  for (std::int32_t k = 0; k < n_comp; ++k) rename[static_cast<std::size_t>(order[static_cast<std::size_t>(k)])] = k;
+  for (std::int32_t k = 0; k < n_comp; ++k)
+    rename[static_cast<std::size_t>(order[static_cast<std::size_t>(k)])] = k;
   ClassStructure out;
   out.class_of.resize(static_cast<std::size_t>(n));
   out.classes.resize(static_cast<std::size_t>(n_comp));
@@ -125,7 +127,8 @@ inline ClassStructure communicating_classes(const MarkovChain& chain) {
           level[static_cast<std::size_t>(w)] = level[static_cast<std::size_t>(v)] + 1;
           queue.push_back(w);
         } else {
-          g = std::gcd(g, std::abs(level[static_cast<std::size_t>(v)] + 1 - level[static_cast<std::size_t>(w)]));
+          g = std::gcd(g,
+                       std::abs(level[static_cast<std::size_t>(v)] + 1 - level[static_cast<std::size_t>(w)]));
         }
       }
     }
@@ -162,15 +165,18 @@ inline Vector stationary_distribution(const MarkovChain& chain) {
   const auto n_closed = std::count(cs.closed.begin(), cs.closed.end(), true);
   if (n_closed != 1)
     fail(Errc::invalid_argument, "the chain has ", n_closed,
-         " closed classes, so its stationary distribution is not unique: ", detail::class_names(chain, cs, true),
+         " closed classes, so its stationary distribution is not unique: ",
+         detail::class_names(chain, cs, true),
          "; analyse each closed class on its own (or use absorbing analysis)");
-  const std::size_t c = static_cast<std::size_t>(std::find(cs.closed.begin(), cs.closed.end(), true) - cs.closed.begin());
+  const std::size_t c =
+      static_cast<std::size_t>(std::find(cs.closed.begin(), cs.closed.end(), true) - cs.closed.begin());
   const auto& members = cs.classes[c];
   const auto m = static_cast<Eigen::Index>(members.size());
   // Solve (P_C^T - I) pi = 0 with the last equation replaced by sum pi = 1.
   Matrix a(m, m);
   for (Eigen::Index i = 0; i < m; ++i)
-    for (Eigen::Index j = 0; j < m; ++j) a(i, j) = chain.matrix()(members[j], members[i]) - (i == j ? 1.0 : 0.0);
+    for (Eigen::Index j = 0; j < m; ++j)
+      a(i, j) = chain.matrix()(members[j], members[i]) - (i == j ? 1.0 : 0.0);
   a.row(m - 1).setOnes();
   Vector b = Vector::Zero(m);
   b(m - 1) = 1.0;
@@ -188,8 +194,9 @@ inline Vector stationary_distribution(const MarkovChain& chain) {
 inline Matrix first_passage_times(const MarkovChain& chain) {
   const ClassStructure cs = communicating_classes(chain);
   if (cs.classes.size() != 1)
-    fail(Errc::invalid_argument, "first-passage times need an irreducible chain (one communicating class), got ",
-         cs.classes.size(), " classes: ", detail::class_names(chain, cs, false));
+    fail(Errc::invalid_argument,
+         "first-passage times need an irreducible chain (one communicating class), got ", cs.classes.size(),
+         " classes: ", detail::class_names(chain, cs, false));
   const Vector pi = stationary_distribution(chain);
   const auto n = static_cast<Eigen::Index>(chain.size());
   Matrix a = Matrix::Identity(n, n) - chain.matrix();

@@ -31,13 +31,13 @@ FUNNELNET_BEGIN
 
 /// Result of fit_segments().
 struct SegmentFit {
-  std::vector<std::string> names;      ///< segment names
-  MarkovChain pooled;                  ///< MLE of all segments together
-  std::vector<MarkovChain> shrunk;     ///< per segment, empirical-Bayes posterior mean
-  Vector concentration;                ///< alpha_i per state (0 for outcomes and unseen rows)
-  double statistic = 0.0;              ///< likelihood-ratio statistic G
-  double df = 0.0;                     ///< its degrees of freedom
-  double p_value = 1.0;                ///< P(chi2(df) >= G)
+  std::vector<std::string> names;   ///< segment names
+  MarkovChain pooled;               ///< MLE of all segments together
+  std::vector<MarkovChain> shrunk;  ///< per segment, empirical-Bayes posterior mean
+  Vector concentration;             ///< alpha_i per state (0 for outcomes and unseen rows)
+  double statistic = 0.0;           ///< likelihood-ratio statistic G
+  double df = 0.0;                  ///< its degrees of freedom
+  double p_value = 1.0;             ///< P(chi2(df) >= G)
 };
 
 namespace detail {
@@ -83,15 +83,16 @@ inline double best_concentration(const std::vector<Vector>& rows, const Vector& 
 /// Fit one chain per segment with shrinkage toward the pooled chain, and test whether
 /// the segments differ.  All counts must share one stage space; names must be unique;
 /// a segment with no transitions at all is an error naming it (empty_input).
-inline SegmentFit fit_segments(const std::vector<TransitionCounts>& segments, const std::vector<std::string>& names) {
+inline SegmentFit fit_segments(const std::vector<TransitionCounts>& segments,
+                               const std::vector<std::string>& names) {
   if (segments.empty()) fail(Errc::empty_input, "no segments given");
   require_size(names.size(), segments.size(), "segment names");
   const Labels labels(names, "segment");
   const StageSpace& space = segments[0].space();
   for (std::size_t s = 0; s < segments.size(); ++s) {
     if (!(segments[s].space() == space))
-      fail(Errc::invalid_argument, "segment '", names[s], "' has a different stage space from segment '", names[0],
-           "'");
+      fail(Errc::invalid_argument, "segment '", names[s], "' has a different stage space from segment '",
+           names[0], "'");
     if (segments[s].total() <= 0.0)
       fail(Errc::empty_input, "segment '", names[s], "' has no data (no transitions counted)");
   }
@@ -132,7 +133,9 @@ inline SegmentFit fit_segments(const std::vector<TransitionCounts>& segments, co
     out.df += (s_i - 1.0) * (k_i - 1.0);
   }
   out.statistic = std::max(0.0, out.statistic);
-  out.p_value = out.df > 0.0 ? boost::math::cdf(boost::math::complement(boost::math::chi_squared_distribution<double>(out.df), out.statistic)) : 1.0;
+  out.p_value = out.df > 0.0 ? boost::math::cdf(boost::math::complement(
+                                   boost::math::chi_squared_distribution<double>(out.df), out.statistic))
+                             : 1.0;
   for (auto& m : shrunk) out.shrunk.emplace_back(space, std::move(m), 1e-9);
   return out;
 }

@@ -32,7 +32,8 @@ class TransientSolver {
     std::size_t nnz = 0;
     for (Eigen::Index a = 0; a < nt; ++a)
       for (Eigen::Index b = 0; b < nt; ++b) nnz += p(transient[a], transient[b]) != 0.0;
-    sparse_ = nt >= 300 && static_cast<double>(nnz) <= 0.05 * static_cast<double>(nt) * static_cast<double>(nt);
+    sparse_ =
+        nt >= 300 && static_cast<double>(nnz) <= 0.05 * static_cast<double>(nt) * static_cast<double>(nt);
     if (sparse_) {
       std::vector<Eigen::Triplet<double>> trip;
       trip.reserve(nnz + static_cast<std::size_t>(nt));

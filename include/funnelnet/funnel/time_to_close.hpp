@@ -93,7 +93,8 @@ inline Vector close_time_cdf(const MarkovChain& chain, std::size_t k) {
 
 /// P(T <= t) per transient stage for the continuous chain: 1 - exp(S t) 1.
 inline Vector close_time_cdf(const ContinuousChain& chain, double t) {
-  if (!(std::isfinite(t) && t >= 0.0)) fail(Errc::invalid_argument, "time t must be finite and >= 0, got ", t);
+  if (!(std::isfinite(t) && t >= 0.0))
+    fail(Errc::invalid_argument, "time t must be finite and >= 0, got ", t);
   detail::require_absorbing(chain.jump_chain());
   const Matrix s = detail::transient_block(chain.generator(), chain.space().transient());
   Matrix st = s * t;

@@ -71,7 +71,8 @@ inline const json& field(const json& j, const char* name) {
 }
 
 inline double number(const json& v, const char* what) {
-  if (!v.is_number()) fail(Errc::format_error, "model file: ", what, " must be a number, got ", v.type_name());
+  if (!v.is_number())
+    fail(Errc::format_error, "model file: ", what, " must be a number, got ", v.type_name());
   return v.get<double>();
 }
 
@@ -191,7 +192,8 @@ inline ExposureCounts exposure_counts_from_json(std::string_view text) {
   if (!e.is_array() || e.size() != space.size())
     fail(Errc::format_error, "model file: 'exposure' must be an array of ", space.size(), " numbers");
   Vector t(static_cast<Eigen::Index>(space.size()));
-  for (std::size_t i = 0; i < space.size(); ++i) t(static_cast<Eigen::Index>(i)) = detail::number(e[i], "exposure");
+  for (std::size_t i = 0; i < space.size(); ++i)
+    t(static_cast<Eigen::Index>(i)) = detail::number(e[i], "exposure");
   return detail::validated([&] { return ExposureCounts(space, std::move(c), std::move(t)); });
 }
 /// Read a continuous-time chain from JSON text.
@@ -207,7 +209,8 @@ inline ContinuousChain continuous_chain_from_json(std::string_view text) {
 inline void write_atomic(const std::filesystem::path& path, std::string_view text) {
   static std::atomic<unsigned> counter{0};
   std::filesystem::path tmp = path;
-  tmp += ".tmp-" + std::to_string(static_cast<unsigned long long>(std::hash<std::string>{}(path.string()) & 0xffff)) +
+  tmp += ".tmp-" +
+         std::to_string(static_cast<unsigned long long>(std::hash<std::string>{}(path.string()) & 0xffff)) +
          "-" + std::to_string(counter.fetch_add(1));
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -246,8 +249,12 @@ void save(const T& object, const std::filesystem::path& path) {
   write_atomic(path, to_json(object));
 }
 
-inline MarkovChain load_chain(const std::filesystem::path& path) { return chain_from_json(read_file(path)); }
-inline TransitionCounts load_counts(const std::filesystem::path& path) { return counts_from_json(read_file(path)); }
+inline MarkovChain load_chain(const std::filesystem::path& path) {
+  return chain_from_json(read_file(path));
+}
+inline TransitionCounts load_counts(const std::filesystem::path& path) {
+  return counts_from_json(read_file(path));
+}
 inline ExposureCounts load_exposure_counts(const std::filesystem::path& path) {
   return exposure_counts_from_json(read_file(path));
 }

@@ -37,7 +37,8 @@ MarkovChain demo_chain() {
       0.00, 0.00, 0.05, 0.35, 0.45, 0.15,   //
       0, 0, 0, 0, 1, 0,                     //
       0, 0, 0, 0, 0, 1;
-  return MarkovChain(StageSpace::funnel({"potential", "possible", "target", "effective"}, {"won", "lost"}), p);
+  return MarkovChain(StageSpace::funnel({"potential", "possible", "target", "effective"}, {"won", "lost"}),
+                     p);
 }
 // Win probability from state 0 computed directly: (I - Q)^-1 R, no library analysis.
 double win_from_first(const Matrix& p, double won_value = 1.0, double lost_value = 0.0) {
@@ -148,7 +149,8 @@ TEST(Bottlenecks, GradientAndElasticityMatchFiniteDifferences) {
   auto s = sensitivity(chain, start, std::vector<double>{0, 0, 0, 0, 1, 0});
   auto rank = rank_bottlenecks(chain, s);
   ASSERT_EQ(rank.size(), 17u);  // positive entries of the four stage rows
-  for (std::size_t k = 1; k < rank.size(); ++k) EXPECT_GE(std::abs(rank[k - 1].elasticity), std::abs(rank[k].elasticity));
+  for (std::size_t k = 1; k < rank.size(); ++k)
+    EXPECT_GE(std::abs(rank[k - 1].elasticity), std::abs(rank[k].elasticity));
   double best = 0;
   for (int i = 0; i < 4; ++i)
     for (int j = 0; j < 6; ++j) best = std::max(best, std::abs(s.elasticity(i, j)));
@@ -171,14 +173,22 @@ TEST(Bottlenecks, WhatIfAgainstHandBuiltChain) {
   EXPECT_GT(w.value_after, w.value_before);
   EXPECT_TRUE(w.expected_steps_after.isApprox(n.rowwise().sum(), 1e-12));
   // Bad input.
-  expect_error([&] { (void)raise_transition(chain, 0, 3, 0.1); }, Errc::invalid_argument, "P[potential][effective] is 0");
-  expect_error([&] { (void)raise_transition(chain, 4, 4, 0.1); }, Errc::invalid_argument, "'won' is an outcome");
+  expect_error([&] { (void)raise_transition(chain, 0, 3, 0.1); }, Errc::invalid_argument,
+               "P[potential][effective] is 0");
+  expect_error([&] { (void)raise_transition(chain, 4, 4, 0.1); }, Errc::invalid_argument,
+               "'won' is an outcome");
   expect_error([&] { (void)raise_transition(chain, 0, 9, 0.1); }, Errc::out_of_range, "to index 9");
   expect_error([&] { (void)raise_transition(chain, 0, 1, -1.0); }, Errc::invalid_argument, "fraction");
-  expect_error([&] { (void)sensitivity(chain, std::vector<double>{0.5, 0, 0, 0, 0, 0}, values); },
-               Errc::invalid_argument, "sums to 0.5");
-  expect_error([&] { (void)sensitivity(chain, start, std::vector<double>{0, 0}); }, Errc::shape_mismatch,
-               "outcome values");
+  expect_error(
+      [&] {
+        (void)sensitivity(chain, std::vector<double>{0.5, 0, 0, 0, 0, 0}, values);
+      },
+      Errc::invalid_argument, "sums to 0.5");
+  expect_error(
+      [&] {
+        (void)sensitivity(chain, start, std::vector<double>{0, 0});
+      },
+      Errc::shape_mismatch, "outcome values");
 }
 
 TEST(Posterior, BetaQuantilesClosedForm) {
@@ -197,7 +207,8 @@ TEST(Posterior, BetaQuantilesClosedForm) {
   EXPECT_EQ(zero.upper(0, 0), 0.0);
   EXPECT_EQ(zero.lower(0, 1), 1.0);
   TransitionCounts empty(sp, Matrix::Zero(2, 2));
-  expect_error([&] { (void)posterior_intervals(empty, 0.0); }, Errc::invalid_argument, "stage 's' has no observed exits");
+  expect_error([&] { (void)posterior_intervals(empty, 0.0); }, Errc::invalid_argument,
+               "stage 's' has no observed exits");
   expect_error([&] { (void)posterior_intervals(c, 1.0, 1.5); }, Errc::invalid_argument, "level");
 }
 
@@ -253,7 +264,8 @@ TEST(Segments, LikelihoodRatioAndShrinkage) {
     for (int s = 0; s < 2; ++s) {
       const double ns = obs[s][0] + obs[s][1] + obs[s][2];
       ll += std::lgamma(alpha) - std::lgamma(ns + alpha);
-      for (int j = 0; j < 3; ++j) ll += std::lgamma(obs[s][j] + alpha * pooled[j]) - std::lgamma(alpha * pooled[j]);
+      for (int j = 0; j < 3; ++j)
+        ll += std::lgamma(obs[s][j] + alpha * pooled[j]) - std::lgamma(alpha * pooled[j]);
     }
     return ll;
   };
@@ -273,10 +285,17 @@ TEST(Segments, LikelihoodRatioAndShrinkage) {
   EXPECT_GT(same.concentration(0), 1e5);
   // Bad input.
   TransitionCounts none(sp, Matrix::Zero(3, 3));
-  expect_error([&] { (void)fit_segments({ref, none}, {"referral", "web"}); }, Errc::empty_input,
-               "segment 'web' has no data");
+  expect_error(
+      [&] {
+        (void)fit_segments({ref, none}, {"referral", "web"});
+      },
+      Errc::empty_input, "segment 'web' has no data");
   expect_error([&] { (void)fit_segments({ref, cold}, {"x", "x"}); }, Errc::duplicate_label, "'x'");
   expect_error([&] { (void)fit_segments({}, {}); }, Errc::empty_input, "no segments");
   TransitionCounts other(StageSpace::funnel({"t"}, {"won", "lost"}), Matrix::Zero(3, 3));
-  expect_error([&] { (void)fit_segments({ref, other}, {"a", "b"}); }, Errc::invalid_argument, "different stage space");
+  expect_error(
+      [&] {
+        (void)fit_segments({ref, other}, {"a", "b"});
+      },
+      Errc::invalid_argument, "different stage space");
 }

@@ -25,7 +25,8 @@ Paths simulate(std::uint64_t seed, int n_paths, int len, bool second) {
   const double p1[3][3] = {{0.2, 0.5, 0.3}, {0.4, 0.2, 0.4}, {0.3, 0.3, 0.4}};
   Paths p;
   for (int i = 0; i < n_paths; ++i) {
-    std::vector<std::int32_t> s{static_cast<std::int32_t>(rng.below(3)), static_cast<std::int32_t>(rng.below(3))};
+    std::vector<std::int32_t> s{static_cast<std::int32_t>(rng.below(3)),
+                                static_cast<std::int32_t>(rng.below(3))};
     while (static_cast<int>(s.size()) < len) {
       const std::int32_t cur = s.back(), two = s[s.size() - 2];
       std::int32_t next;
@@ -62,7 +63,8 @@ TEST(HigherOrder, CountsMatchBruteForce) {
     double sum = row[0] + row[1] + row[2];
     for (int j = 0; j < 3; ++j) {
       EXPECT_EQ(ch.counts(r, j), row[static_cast<std::size_t>(j)]);
-      if (row[static_cast<std::size_t>(j)] > 0) ll += row[static_cast<std::size_t>(j)] * std::log(row[static_cast<std::size_t>(j)] / sum);
+      if (row[static_cast<std::size_t>(j)] > 0)
+        ll += row[static_cast<std::size_t>(j)] * std::log(row[static_cast<std::size_t>(j)] / sum);
     }
   }
   EXPECT_NEAR(ch.log_likelihood, ll, 1e-9);

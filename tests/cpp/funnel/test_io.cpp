@@ -1,10 +1,10 @@
 // Model files: exact round trips (bit for bit), atomic writes, and every kind of bad file.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 #include <string>
 
 #include "expect_error.hpp"
@@ -85,7 +85,8 @@ TEST(ModelFiles, BadFilesAreRejected) {
                "not valid JSON");
   std::string v2 = text;
   v2.replace(v2.find("\"version\":1"), 11, "\"version\":7");
-  expect_error([&] { (void)io::chain_from_json(v2); }, Errc::format_error, "unsupported model file version 7");
+  expect_error([&] { (void)io::chain_from_json(v2); }, Errc::format_error,
+               "unsupported model file version 7");
   expect_error([&] { (void)io::counts_from_json(text); }, Errc::format_error,
                "holds a 'markov_chain', expected a 'transition_counts'");
   expect_error([&] { (void)io::chain_from_json(R"({"format":"other","version":1})"); }, Errc::format_error,

@@ -144,12 +144,21 @@ TEST(Periods, BadInput) {
   using V32 = std::vector<std::int32_t>;
   PeriodOptions<std::int64_t> o;
   o.period = 7;
-  expect_error([&] { period_counts<std::int64_t>(sp, V64{1, 1}, V64{5, 3}, V32{0, 1}, o); }, Errc::invalid_argument,
-               "timestamps out of order");
-  expect_error([&] { period_counts<std::int64_t>(sp, V64{1, 1}, V64{5, 5}, V32{0, 0}, o); }, Errc::invalid_argument,
-               "duplicate event");
-  expect_error([&] { period_counts<std::int64_t>(sp, V64{4, 4}, V64{1, 9}, V32{2, 0}, o); }, Errc::invalid_argument,
-               "lead 4 leaves absorbing stage 'won'");
+  expect_error(
+      [&] {
+        period_counts<std::int64_t>(sp, V64{1, 1}, V64{5, 3}, V32{0, 1}, o);
+      },
+      Errc::invalid_argument, "timestamps out of order");
+  expect_error(
+      [&] {
+        period_counts<std::int64_t>(sp, V64{1, 1}, V64{5, 5}, V32{0, 0}, o);
+      },
+      Errc::invalid_argument, "duplicate event");
+  expect_error(
+      [&] {
+        period_counts<std::int64_t>(sp, V64{4, 4}, V64{1, 9}, V32{2, 0}, o);
+      },
+      Errc::invalid_argument, "lead 4 leaves absorbing stage 'won'");
   PeriodOptions<std::int64_t> zero;
   zero.period = 0;
   expect_error([&] { period_counts<std::int64_t>(sp, V64{1}, V64{1}, V32{0}, zero); }, Errc::invalid_argument,
@@ -158,25 +167,30 @@ TEST(Periods, BadInput) {
   nodiv.period = 7;
   nodiv.origin = 0;
   nodiv.cutoff = 30;
-  expect_error([&] { period_counts<std::int64_t>(sp, V64{1}, V64{1}, V32{0}, nodiv); }, Errc::invalid_argument,
-               "do not divide");
+  expect_error([&] { period_counts<std::int64_t>(sp, V64{1}, V64{1}, V32{0}, nodiv); },
+               Errc::invalid_argument, "do not divide");
   PeriodOptions<std::int64_t> early;
   early.period = 7;
   early.origin = 0;
   early.cutoff = 14;
-  expect_error([&] { period_counts<std::int64_t>(sp, V64{1, 2}, V64{3, 14}, V32{0, 0}, early); },
-               Errc::invalid_argument, "censoring date is before an event: row 1 (lead 2, time 14)");
+  expect_error(
+      [&] {
+        period_counts<std::int64_t>(sp, V64{1, 2}, V64{3, 14}, V32{0, 0}, early);
+      },
+      Errc::invalid_argument, "censoring date is before an event: row 1 (lead 2, time 14)");
   PeriodOptions<std::int64_t> late_origin;
   late_origin.period = 7;
   late_origin.origin = 7;
-  expect_error([&] { period_counts<std::int64_t>(sp, V64{1}, V64{3}, V32{0}, late_origin); }, Errc::invalid_argument,
-               "before the origin");
+  expect_error([&] { period_counts<std::int64_t>(sp, V64{1}, V64{3}, V32{0}, late_origin); },
+               Errc::invalid_argument, "before the origin");
   PeriodOptions<double> nan;
   nan.period = std::nan("");
   expect_error([&] { period_counts<double>(sp, V64{1}, std::vector<double>{1.0}, V32{0}, nan); },
                Errc::invalid_argument, "period must be finite");
-  expect_error([&] { period_counts<std::int64_t>(sp, V64{}, V64{}, V32{}, o); }, Errc::empty_input, "no rows");
-  expect_error([&] { period_counts<std::int64_t>(sp, V64{1}, V64{1}, V32{3}, o); }, Errc::out_of_range, "row 0");
+  expect_error([&] { period_counts<std::int64_t>(sp, V64{}, V64{}, V32{}, o); }, Errc::empty_input,
+               "no rows");
+  expect_error([&] { period_counts<std::int64_t>(sp, V64{1}, V64{1}, V32{3}, o); }, Errc::out_of_range,
+               "row 0");
 }
 
 TEST(Continuous, ExposureMatchesDirectSums) {
@@ -308,32 +322,49 @@ TEST(Continuous, BadInput) {
   auto sp = StageSpace::funnel({"a"}, {"won"});
   using V64 = std::vector<std::int64_t>;
   using V32 = std::vector<std::int32_t>;
-  expect_error([&] { ExposureCounts(sp, Matrix::Zero(2, 2), Vector::Constant(2, -1.0)); }, Errc::invalid_argument,
-               "exposure of stage 'a' must be finite and >= 0, got -1");
+  expect_error([&] { ExposureCounts(sp, Matrix::Zero(2, 2), Vector::Constant(2, -1.0)); },
+               Errc::invalid_argument, "exposure of stage 'a' must be finite and >= 0, got -1");
   Matrix c = Matrix::Zero(2, 2);
   c(0, 1) = 3;
   Vector t = Vector::Zero(2);
   expect_error([&] { (void)fit_continuous(ExposureCounts(sp, c, t)); }, Errc::invalid_argument,
                "stage 'a' has 3 exits but zero exposure");
-  expect_error([&] { (void)fit_continuous(ExposureCounts(sp, Matrix::Zero(2, 2), t)); }, Errc::invalid_argument,
-               "no exposure and no exits");
-  EXPECT_EQ(fit_continuous(ExposureCounts(sp, Matrix::Zero(2, 2), t), {EmptyRows::absorbing}).generator()(0, 0), 0.0);
+  expect_error([&] { (void)fit_continuous(ExposureCounts(sp, Matrix::Zero(2, 2), t)); },
+               Errc::invalid_argument, "no exposure and no exits");
+  EXPECT_EQ(
+      fit_continuous(ExposureCounts(sp, Matrix::Zero(2, 2), t), {EmptyRows::absorbing}).generator()(0, 0),
+      0.0);
   Matrix diag = Matrix::Zero(2, 2);
   diag(0, 0) = 1;
   expect_error([&] { ExposureCounts(sp, diag, t); }, Errc::invalid_argument, "diagonal must be 0");
-  expect_error([&] { ExposureCounts::from_events<std::int64_t>(sp, V64{1, 1}, V64{5, 2}, V32{0, 1}); },
-               Errc::invalid_argument, "timestamps out of order");
-  expect_error([&] { ExposureCounts::from_events<std::int64_t>(sp, V64{1, 1}, V64{2, 2}, V32{0, 0}); },
-               Errc::invalid_argument, "duplicate event");
-  expect_error([&] { ExposureCounts::from_events<std::int64_t>(sp, V64{1, 1}, V64{2, 3}, V32{1, 0}); },
-               Errc::invalid_argument, "leaves absorbing stage 'won'");
-  expect_error([&] { ExposureCounts::from_events<std::int64_t>(sp, V64{1, 2}, V64{2, 9}, V32{0, 0}, 5); },
-               Errc::invalid_argument, "censoring date is before an event: row 1");
+  expect_error(
+      [&] {
+        ExposureCounts::from_events<std::int64_t>(sp, V64{1, 1}, V64{5, 2}, V32{0, 1});
+      },
+      Errc::invalid_argument, "timestamps out of order");
+  expect_error(
+      [&] {
+        ExposureCounts::from_events<std::int64_t>(sp, V64{1, 1}, V64{2, 2}, V32{0, 0});
+      },
+      Errc::invalid_argument, "duplicate event");
+  expect_error(
+      [&] {
+        ExposureCounts::from_events<std::int64_t>(sp, V64{1, 1}, V64{2, 3}, V32{1, 0});
+      },
+      Errc::invalid_argument, "leaves absorbing stage 'won'");
+  expect_error(
+      [&] {
+        ExposureCounts::from_events<std::int64_t>(sp, V64{1, 2}, V64{2, 9}, V32{0, 0}, 5);
+      },
+      Errc::invalid_argument, "censoring date is before an event: row 1");
   expect_error([&] { ExposureCounts::from_events<std::int64_t>(sp, V64{1}, V64{2}, V32{0}, 5, 0.0); },
                Errc::invalid_argument, "time_unit");
   auto other = StageSpace::funnel({"b"}, {"won"});
-  expect_error([&] { (void)ExposureCounts(sp, Matrix::Zero(2, 2), t).merged(ExposureCounts(other, Matrix::Zero(2, 2), t)); },
-               Errc::invalid_argument, "different stage spaces");
+  expect_error(
+      [&] {
+        (void)ExposureCounts(sp, Matrix::Zero(2, 2), t).merged(ExposureCounts(other, Matrix::Zero(2, 2), t));
+      },
+      Errc::invalid_argument, "different stage spaces");
 }
 
 TEST(TimeToClose, DiscreteGeometric) {
@@ -345,9 +376,11 @@ TEST(TimeToClose, DiscreteGeometric) {
   EXPECT_NEAR(t.mean(0), 1 / (1 - s), 1e-12);
   EXPECT_NEAR(t.variance(0), s / ((1 - s) * (1 - s)), 1e-10);
   for (std::size_t k = 0; k < probs.size(); ++k)
-    EXPECT_EQ(t.quantiles(0, static_cast<Eigen::Index>(k)), std::ceil(std::log(1 - probs[k]) / std::log(s) - 1e-9));
+    EXPECT_EQ(t.quantiles(0, static_cast<Eigen::Index>(k)),
+              std::ceil(std::log(1 - probs[k]) / std::log(s) - 1e-9));
   EXPECT_NEAR(close_time_cdf(chain, 3)(0), 1 - s * s * s, 1e-15);
-  expect_error([&] { (void)time_to_close(chain, std::vector<double>{1.0}); }, Errc::invalid_argument, "(0, 1)");
+  expect_error([&] { (void)time_to_close(chain, std::vector<double>{1.0}); }, Errc::invalid_argument,
+               "(0, 1)");
   expect_error([&] { (void)time_to_close(chain, std::vector<double>{0.999999}, 10); }, Errc::not_converged,
                "max_steps");
 }

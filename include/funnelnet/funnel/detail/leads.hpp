@@ -33,7 +33,8 @@ struct LeadGroups {
 inline LeadGroups group_rows_by_lead(std::span<const std::int64_t> lead) {
   const std::size_t n = lead.size();
   if (n >= std::numeric_limits<std::uint32_t>::max())
-    fail(Errc::invalid_argument, "more than 2^32-2 events in one call; split the log by lead and merge the counts");
+    fail(Errc::invalid_argument,
+         "more than 2^32-2 events in one call; split the log by lead and merge the counts");
   LeadGroups g;
   bool sorted = true;
   for (std::size_t r = 1; r < n; ++r) sorted &= lead[r] >= lead[r - 1];
@@ -65,8 +66,8 @@ inline LeadGroups group_rows_by_lead(std::span<const std::int64_t> lead) {
 /// Checks shared by the time-aware estimators: equal column lengths, stage indices in
 /// range, finite times.
 template <class Time>
-void check_event_columns(const StageSpace& space, std::span<const std::int64_t> lead, std::span<const Time> time,
-                         std::span<const std::int32_t> stage) {
+void check_event_columns(const StageSpace& space, std::span<const std::int64_t> lead,
+                         std::span<const Time> time, std::span<const std::int32_t> stage) {
   static_assert(std::is_arithmetic_v<Time>, "event times must be integers or floating point");
   const std::size_t n = lead.size();
   if (n == 0) fail(Errc::empty_input, "the event log has no rows");
@@ -78,27 +79,29 @@ void check_event_columns(const StageSpace& space, std::span<const std::int64_t> 
       fail(Errc::out_of_range, "row ", r, ": stage index ", stage[r], " is outside [0, ", n_states, ")");
   if constexpr (std::is_floating_point_v<Time>) {
     for (std::size_t r = 0; r < n; ++r)
-      if (!std::isfinite(time[r])) fail(Errc::invalid_argument, "row ", r, ": time must be finite, got ", time[r]);
+      if (!std::isfinite(time[r]))
+        fail(Errc::invalid_argument, "row ", r, ": time must be finite, got ", time[r]);
   }
 }
 
 /// Checks within one lead's rows (in input order): times never go backwards, no event
 /// is given twice, and nothing follows an absorbing stage except repeats of it.
 template <class Time>
-void check_lead_sequence(const StageSpace& space, std::int64_t lead_id, const std::uint32_t* rows, std::size_t len,
-                         std::span<const Time> time, std::span<const std::int32_t> stage) {
+void check_lead_sequence(const StageSpace& space, std::int64_t lead_id, const std::uint32_t* rows,
+                         std::size_t len, std::span<const Time> time, std::span<const std::int32_t> stage) {
   for (std::size_t k = 1; k < len; ++k) {
     const std::uint32_t a = rows[k - 1], b = rows[k];
     if (time[b] < time[a])
       fail(Errc::invalid_argument, "lead ", lead_id, ": timestamps out of order: row ", b, " (time ", time[b],
-           ") comes after row ", a, " (time ", time[a], "); give each lead's events in the order they happened");
+           ") comes after row ", a, " (time ", time[a],
+           "); give each lead's events in the order they happened");
     if (stage[b] == stage[a] && time[b] == time[a])
-      fail(Errc::invalid_argument, "lead ", lead_id, ": duplicate event: rows ", a, " and ", b, " both say stage '",
-           space.name(static_cast<std::size_t>(stage[a])), "' at time ", time[a]);
+      fail(Errc::invalid_argument, "lead ", lead_id, ": duplicate event: rows ", a, " and ", b,
+           " both say stage '", space.name(static_cast<std::size_t>(stage[a])), "' at time ", time[a]);
     if (stage[b] != stage[a] && space.is_absorbing(static_cast<std::size_t>(stage[a])))
       fail(Errc::invalid_argument, "lead ", lead_id, " leaves absorbing stage '",
-           space.name(static_cast<std::size_t>(stage[a])), "' for '", space.name(static_cast<std::size_t>(stage[b])),
-           "' (row ", b, ")");
+           space.name(static_cast<std::size_t>(stage[a])), "' for '",
+           space.name(static_cast<std::size_t>(stage[b])), "' (row ", b, ")");
   }
 }
 
