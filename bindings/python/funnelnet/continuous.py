@@ -25,7 +25,7 @@ import pandas as pd
 from . import _core
 from ._convert import require_columns, times_as_numbers
 from .errors import EmptyInputError, InputTypeError, InvalidArgumentError, ShapeError
-from .funnel import Funnel, MarkovChain, _encode_events, _is_calendar, _time_frame, _timestamp_ns, fn_unknown
+from .funnel import Funnel, MarkovChain, _encode_events, _pick, _is_calendar, _time_frame, _timestamp_ns, fn_unknown
 
 __all__ = ["ExposureCounts", "ContinuousChain"]
 
@@ -205,7 +205,7 @@ class ContinuousChain:
 
     @property
     def transient_states(self) -> list[str]:
-        return [self._core.space.names[i] for i in self._core.space.transient]
+        return _pick(self._core.space.names, self._core.space.transient)
 
     def generator(self) -> pd.DataFrame:
         """Q as a DataFrame (rates per time unit)."""

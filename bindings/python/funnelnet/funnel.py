@@ -31,6 +31,12 @@ _REPEATS = {"keep": 0, "collapse": 1}
 _EMPTY_ROWS = {"error": 0, "absorbing": 1, "uniform": 2}
 
 
+def _pick(names: Sequence[str], idx: Iterable[int]) -> list[str]:
+    """names[i] for i in idx (names converted from C++ once, not per element)."""
+    names = list(names)
+    return [names[i] for i in idx]
+
+
 def _choice(value: str, options: dict[str, int], name: str) -> int:
     if value not in options:
         raise InvalidArgumentError(f"{name} must be one of {sorted(options)}, got {value!r}")
@@ -70,12 +76,12 @@ class Funnel:
     @property
     def stages(self) -> list[str]:
         """The transient stages."""
-        return [self._space.names[i] for i in self._space.transient]
+        return _pick(self._space.names, self._space.transient)
 
     @property
     def outcomes(self) -> list[str]:
         """The absorbing outcomes."""
-        return [self._space.names[i] for i in self._space.absorbing]
+        return _pick(self._space.names, self._space.absorbing)
 
     def __len__(self) -> int:
         return len(self._space)
@@ -475,11 +481,11 @@ class MarkovChain:
 
     @property
     def absorbing_states(self) -> list[str]:
-        return [self._core.space.names[i] for i in self._core.space.absorbing]
+        return _pick(self._core.space.names, self._core.space.absorbing)
 
     @property
     def transient_states(self) -> list[str]:
-        return [self._core.space.names[i] for i in self._core.space.transient]
+        return _pick(self._core.space.names, self._core.space.transient)
 
     @property
     def funnel(self) -> Funnel:
@@ -507,7 +513,7 @@ class MarkovChain:
         return self._analysis
 
     def _tindex(self) -> pd.Index:
-        return pd.Index([self.states[i] for i in self._absorbing().transient], name="stage")
+        return pd.Index(_pick(self.states, self._absorbing().transient), name="stage")
 
     def fundamental_matrix(self) -> pd.DataFrame:
         """N = (I - Q)^-1: expected visits to each transient stage (columns) starting from
@@ -529,19 +535,19 @@ class MarkovChain:
         """B = N R: probability of ending in each absorbing state (columns) from each
         transient stage (rows), e.g. the win probability per stage."""
         a = self._summary()
-        cols = pd.Index([self.states[i] for i in a.absorbing], name="outcome")
-        idx = pd.Index([self.states[i] for i in a.transient], name="stage")
+        cols = pd.Index(_pick(self.states, a.absorbing), name="outcome")
+        idx = pd.Index(_pick(self.states, a.transient), name="stage")
         return pd.DataFrame(a.absorption, index=idx, columns=cols)
 
     def expected_steps(self) -> pd.Series:
         """Expected number of steps (transitions) before absorption, per transient stage."""
         a = self._summary()
-        return pd.Series(a.expected_steps, index=pd.Index([self.states[i] for i in a.transient], name="stage"), name="expected_steps")
+        return pd.Series(a.expected_steps, index=pd.Index(_pick(self.states, a.transient), name="stage"), name="expected_steps")
 
     def steps_variance(self) -> pd.Series:
         """Variance of the number of steps before absorption, per transient stage."""
         a = self._summary()
-        return pd.Series(a.steps_variance, index=pd.Index([self.states[i] for i in a.transient], name="stage"), name="steps_variance")
+        return pd.Series(a.steps_variance, index=pd.Index(_pick(self.states, a.transient), name="stage"), name="steps_variance")
 
     # ---------------------------------------------------------------- time to close
     def time_to_close(self, quantiles: Sequence[float] = (0.5, 0.9), max_steps: int = 1_000_000) -> pd.DataFrame:
