@@ -340,6 +340,36 @@ void register_funnel(py::module_& m) {
       },
       py::arg("counts"), py::arg("prior"), py::arg("level"), py::arg("draws"), py::arg("seed"),
       py::arg("threads"), py::arg("progress"));
+  py::class_<ContinuousPosteriorFigures>(m, "ContinuousPosteriorFigures")
+      .def_readonly("transient", &ContinuousPosteriorFigures::transient)
+      .def_readonly("absorbing", &ContinuousPosteriorFigures::absorbing)
+      .def_readonly("absorption_mean", &ContinuousPosteriorFigures::absorption_mean)
+      .def_readonly("absorption_lower", &ContinuousPosteriorFigures::absorption_lower)
+      .def_readonly("absorption_upper", &ContinuousPosteriorFigures::absorption_upper)
+      .def_readonly("time_mean", &ContinuousPosteriorFigures::time_mean)
+      .def_readonly("time_lower", &ContinuousPosteriorFigures::time_lower)
+      .def_readonly("time_upper", &ContinuousPosteriorFigures::time_upper);
+  m.def(
+      "posterior_figures_continuous",
+      [](const ExposureCounts& counts, double prior_shape, double prior_rate, double level, std::size_t draws,
+         std::uint64_t seed, int threads, const py::object& progress) {
+        ContinuousPosteriorOptions o;
+        o.prior_shape = prior_shape;
+        o.prior_rate = prior_rate;
+        o.level = level;
+        o.draws = draws;
+        o.seed = seed;
+        o.threads = threads;
+        o.progress = progress_from(progress);
+        ContinuousPosteriorFigures out;
+        {
+          py::gil_scoped_release release;
+          out = posterior_figures(counts, o);
+        }
+        return out;
+      },
+      py::arg("counts"), py::arg("prior_shape"), py::arg("prior_rate"), py::arg("level"), py::arg("draws"),
+      py::arg("seed"), py::arg("threads"), py::arg("progress"));
   py::class_<SegmentFit>(m, "SegmentFit")
       .def_readonly("names", &SegmentFit::names)
       .def_readonly("pooled", &SegmentFit::pooled)

@@ -446,3 +446,18 @@ def test_higher_order_counts_and_order_selection():
         fn.HigherOrderChain.fit(paths, order=0, funnel=f)
     with pytest.raises(fn.EmptyInputError, match="history of 3"):
         fn.HigherOrderChain.fit([["a", "b"]], order=3, funnel=f)
+
+
+def test_continuous_posterior_is_gamma_ratio():
+    f = fn.Funnel(["s"], outcomes=["won", "lost"])
+    e = fn.ExposureCounts.from_arrays([[0, 30, 20], [0, 0, 0], [0, 0, 0]], [400, 0, 0], f)
+    fig = e.posterior_figures(prior_shape=0.5, level=0.9, draws=20000, seed=3)
+    b = scipy.stats.beta(30.5, 20.5)  # q_w / (q_w + q_l) for independent Gamma rates
+    assert fig.loc["s", "P(won) lower"] == pytest.approx(b.ppf(0.05), abs=0.005)
+    assert fig.loc["s", "P(won) upper"] == pytest.approx(b.ppf(0.95), abs=0.005)
+    ig = scipy.stats.invgamma(51, scale=400)  # 1 / (q_w + q_l)
+    assert fig.loc["s", "time"] == pytest.approx(ig.mean(), rel=0.01)
+    assert fig.loc["s", "time lower"] == pytest.approx(ig.ppf(0.05), rel=0.01)
+    assert fig.loc["s", "time upper"] == pytest.approx(ig.ppf(0.95), rel=0.01)
+    with pytest.raises(fn.InvalidArgumentError, match="level"):
+        e.posterior_figures(level=1.0)

@@ -124,6 +124,40 @@ class ExposureCounts:
             raise InvalidArgumentError(f"empty_rows must be 'error' or 'absorbing', got {empty_rows!r}")
         return ContinuousChain._wrap(_core.funnel.fit_continuous(self._core, codes[empty_rows]), self.time_unit)
 
+    def posterior_figures(
+        self,
+        *,
+        prior_shape: float = 0.5,
+        prior_rate: float = 0.0,
+        level: float = 0.95,
+        draws: int = 2000,
+        seed: int = 0,
+        threads: int = 0,
+        progress: bool = False,
+    ) -> pd.DataFrame:
+        """Posterior means and intervals per stage of the outcome probabilities and the
+        expected time to close (in ``time_unit``).  Each rate q_ij is drawn from its
+        conjugate posterior Gamma(n_ij + prior_shape, T_i + prior_rate); seeded (the same
+        at any thread count); ``progress=True`` shows a tqdm bar."""
+        from .funnel import _progress_callback
+
+        cb, bar = _progress_callback(progress, "posterior draws")
+        try:
+            r = _core.funnel.posterior_figures_continuous(self._core, float(prior_shape), float(prior_rate), float(level), int(draws), int(seed), int(threads), cb)
+        finally:
+            if bar is not None:
+                bar.close()
+        states = self.states
+        out: dict[str, np.ndarray] = {}
+        for k, a in enumerate(r.absorbing):
+            out[f"P({states[a]})"] = r.absorption_mean[:, k]
+            out[f"P({states[a]}) lower"] = r.absorption_lower[:, k]
+            out[f"P({states[a]}) upper"] = r.absorption_upper[:, k]
+        out["time"] = r.time_mean
+        out["time lower"] = r.time_lower
+        out["time upper"] = r.time_upper
+        return pd.DataFrame(out, index=pd.Index(_pick(states, r.transient), name="stage"))
+
     def to_json(self) -> str:
         return _core.funnel.to_json(self._core)
 

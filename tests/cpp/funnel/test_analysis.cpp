@@ -4,6 +4,7 @@
 // form, grid search of the marginal likelihood).
 #include <gtest/gtest.h>
 
+#include <boost/math/distributions/gamma.hpp>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -298,4 +299,37 @@ TEST(Segments, LikelihoodRatioAndShrinkage) {
         (void)fit_segments({ref, other}, {"a", "b"});
       },
       Errc::invalid_argument, "different stage space");
+}
+
+TEST(Posterior, ContinuousRatesAreGammaRatios) {
+  // One stage, 30 exits to won and 20 to lost over 400 days.  With independent
+  // Gamma(n + a, T) rates, P(won) = q_w / (q_w + q_l) ~ Beta(30 + a, 20 + a) and the mean
+  // time to close 1 / (q_w + q_l) is inverse-gamma: T / Gamma(50 + 2a, 1).
+  auto sp = StageSpace::funnel({"s"}, {"won", "lost"});
+  Matrix c = Matrix::Zero(3, 3);
+  c(0, 1) = 30;
+  c(0, 2) = 20;
+  Vector t = Vector::Zero(3);
+  t(0) = 400;
+  ExposureCounts e(sp, c, t);
+  ContinuousPosteriorOptions o;
+  o.prior_shape = 0.5;
+  o.level = 0.9;
+  o.draws = 20000;
+  o.seed = 9;
+  auto f = posterior_figures(e, o);
+  boost::math::beta_distribution<double> beta(30.5, 20.5);
+  EXPECT_NEAR(f.absorption_mean(0, 0), 30.5 / 51, 0.003);
+  EXPECT_NEAR(f.absorption_lower(0, 0), boost::math::quantile(beta, 0.05), 0.005);
+  EXPECT_NEAR(f.absorption_upper(0, 0), boost::math::quantile(beta, 0.95), 0.005);
+  boost::math::gamma_distribution<double> g(51.0, 1.0);
+  EXPECT_NEAR(f.time_mean(0), 400.0 / 50.0, 0.05);
+  EXPECT_NEAR(f.time_lower(0), 400.0 / boost::math::quantile(g, 0.95), 0.1);
+  EXPECT_NEAR(f.time_upper(0), 400.0 / boost::math::quantile(g, 0.05), 0.1);
+  o.threads = 1;
+  auto f1 = posterior_figures(e, o);
+  EXPECT_EQ(f1.time_upper, f.time_upper);
+  ExposureCounts none(sp, Matrix::Zero(3, 3), Vector::Zero(3));
+  expect_error([&] { (void)posterior_figures(none, o); }, Errc::invalid_argument,
+               "stage 's' has no exposure");
 }

@@ -195,3 +195,16 @@ def exposure_counts_from_json(text: str) -> ExposureCounts: ...
 def continuous_chain_from_json(text: str) -> ContinuousChain: ...
 def write_atomic(path: str, text: str) -> None: ...
 def read_file(path: str) -> str: ...
+
+class ContinuousPosteriorFigures:
+    transient: list[int]
+    absorbing: list[int]
+    absorption_mean: npt.NDArray[np.float64]
+    absorption_lower: npt.NDArray[np.float64]
+    absorption_upper: npt.NDArray[np.float64]
+    time_mean: npt.NDArray[np.float64]
+    time_lower: npt.NDArray[np.float64]
+    time_upper: npt.NDArray[np.float64]
+
+def posterior_figures_continuous(counts: ExposureCounts, prior_shape: float, prior_rate: float, level: float, draws: int,
+                                 seed: int, threads: int, progress: Callable[[int, int], bool] | None) -> ContinuousPosteriorFigures: ...
