@@ -57,6 +57,8 @@ def main() -> None:
     print(f"P(won | Engaging) = {ctmc.absorption_probabilities().loc['Engaging', 'Won']:.2%}")
     print("Time to close from Engaging (days):")
     print(ttc.round(1).to_string())
+    print("Posterior (Gamma rates, 95%) for the win probability and mean days to close:")
+    print(exposure.posterior_figures(draws=1000, seed=1).round(3).to_string())
 
     # Weekly periods: the same question in discrete time, with intervals.
     weekly = fn.TransitionCounts.from_periods(log, lead="deal", stage="stage", time="at", period="week",
