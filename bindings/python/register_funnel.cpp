@@ -3,8 +3,11 @@
 #include <pybind11/eigen.h>
 #include <pybind11/stl.h>
 
+#include <optional>
+
 #include "bindings.hpp"
 #include "funnelnet/funnel.hpp"
+#include "funnelnet/io/json.hpp"
 
 namespace funnelnet::python {
 
@@ -19,6 +22,45 @@ TransitionCounts counts_from_events(const StageSpace& space, const array<std::in
   auto s = span_of(stage, "stage");
   py::gil_scoped_release release;
   return TransitionCounts::from_events<Time>(space, l, t, s, static_cast<Repeats>(repeats), threads);
+}
+
+template <class Time>
+TransitionCounts period_counts_py(const StageSpace& space, const array<std::int64_t>& lead,
+                                  const array<Time>& time, const array<std::int32_t>& stage, Time period,
+                                  std::optional<Time> origin, std::optional<Time> cutoff, int threads) {
+  auto l = span_of(lead, "lead");
+  auto t = span_of(time, "time");
+  auto s = span_of(stage, "stage");
+  PeriodOptions<Time> o;
+  o.period = period;
+  o.origin = origin;
+  o.cutoff = cutoff;
+  o.threads = threads;
+  py::gil_scoped_release release;
+  return period_counts<Time>(space, l, t, s, o);
+}
+
+template <class Time>
+ExposureCounts exposure_from_events(const StageSpace& space, const array<std::int64_t>& lead,
+                                    const array<Time>& time, const array<std::int32_t>& stage,
+                                    std::optional<Time> cutoff, double time_unit, int threads) {
+  auto l = span_of(lead, "lead");
+  auto t = span_of(time, "time");
+  auto s = span_of(stage, "stage");
+  py::gil_scoped_release release;
+  return ExposureCounts::from_events<Time>(space, l, t, s, cutoff, time_unit, threads);
+}
+
+Progress progress_from(const py::object& callback) {
+  if (callback.is_none()) return {};
+  return [callback](std::uint64_t done, std::uint64_t total) {
+    py::gil_scoped_acquire gil;
+    return callback(done, total).cast<bool>();
+  };
+}
+
+std::span<const double> vec_span(const array<double>& a, const char* what) {
+  return span_of(a, what);
 }
 
 }  // namespace
@@ -130,6 +172,295 @@ void register_funnel(py::module_& m) {
       },
       py::arg("chain"), py::arg("start"), py::arg("n_leads"), py::arg("seed"), py::arg("mean_dwell"),
       py::arg("max_steps"), py::arg("threads"));
+
+  // ---- time ----------------------------------------------------------------------
+  m.def("period_counts_i64", &period_counts_py<std::int64_t>, py::arg("space"), py::arg("lead").noconvert(),
+        py::arg("time").noconvert(), py::arg("stage").noconvert(), py::arg("period"), py::arg("origin"),
+        py::arg("cutoff"), py::arg("threads") = 0);
+  m.def("period_counts_f64", &period_counts_py<double>, py::arg("space"), py::arg("lead").noconvert(),
+        py::arg("time").noconvert(), py::arg("stage").noconvert(), py::arg("period"), py::arg("origin"),
+        py::arg("cutoff"), py::arg("threads") = 0);
+
+  py::class_<ExposureCounts>(m, "ExposureCounts")
+      .def(py::init([](const StageSpace& space, const Eigen::Ref<const Matrix>& counts,
+                       const Eigen::Ref<const Vector>& exposure) {
+             return ExposureCounts(space, Matrix(counts), Vector(exposure));
+           }),
+           py::arg("space"), py::arg("counts"), py::arg("exposure"))
+      .def_static("from_events_i64", &exposure_from_events<std::int64_t>, py::arg("space"),
+                  py::arg("lead").noconvert(), py::arg("time").noconvert(), py::arg("stage").noconvert(),
+                  py::arg("cutoff"), py::arg("time_unit"), py::arg("threads") = 0)
+      .def_static("from_events_f64", &exposure_from_events<double>, py::arg("space"),
+                  py::arg("lead").noconvert(), py::arg("time").noconvert(), py::arg("stage").noconvert(),
+                  py::arg("cutoff"), py::arg("time_unit"), py::arg("threads") = 0)
+      .def("merged", &ExposureCounts::merged, py::arg("other"))
+      .def_property_readonly("space", &ExposureCounts::space)
+      .def_property_readonly("matrix", &ExposureCounts::matrix, py::return_value_policy::copy)
+      .def_property_readonly("exposure", &ExposureCounts::exposure, py::return_value_policy::copy);
+
+  py::class_<ContinuousChain>(m, "ContinuousChain")
+      .def(py::init([](const StageSpace& space, const Eigen::Ref<const Matrix>& q, double tol) {
+             return ContinuousChain(space, Matrix(q), tol);
+           }),
+           py::arg("space"), py::arg("q"), py::arg("tolerance") = 1e-9)
+      .def_property_readonly("space", &ContinuousChain::space)
+      .def_property_readonly("generator", &ContinuousChain::generator, py::return_value_policy::copy)
+      .def("transition_matrix", &ContinuousChain::transition_matrix, py::arg("t"))
+      .def("jump_chain", &ContinuousChain::jump_chain)
+      .def("log_likelihood", &ContinuousChain::log_likelihood, py::arg("counts"));
+
+  m.def(
+      "fit_continuous",
+      [](const ExposureCounts& counts, int empty_rows) {
+        if (empty_rows != 0 && empty_rows != 1)
+          fail(Errc::invalid_argument, "empty_rows must be 'error' or 'absorbing' in continuous time");
+        return fit_continuous(counts, {static_cast<EmptyRows>(empty_rows)});
+      },
+      py::arg("counts"), py::arg("empty_rows") = 0);
+
+  py::class_<TimeToClose>(m, "TimeToClose")
+      .def_readonly("transient", &TimeToClose::transient)
+      .def_readonly("probs", &TimeToClose::probs)
+      .def_readonly("mean", &TimeToClose::mean)
+      .def_readonly("variance", &TimeToClose::variance)
+      .def_readonly("quantiles", &TimeToClose::quantiles);
+  m.def(
+      "time_to_close_discrete",
+      [](const MarkovChain& chain, std::vector<double> probs, std::size_t max_steps) {
+        py::gil_scoped_release release;
+        return time_to_close(chain, probs, max_steps);
+      },
+      py::arg("chain"), py::arg("probs"), py::arg("max_steps") = 1000000);
+  m.def(
+      "time_to_close_continuous",
+      [](const ContinuousChain& chain, std::vector<double> probs) {
+        py::gil_scoped_release release;
+        return time_to_close(chain, probs);
+      },
+      py::arg("chain"), py::arg("probs"));
+  m.def("close_time_cdf_discrete", py::overload_cast<const MarkovChain&, std::size_t>(&close_time_cdf),
+        py::arg("chain"), py::arg("k"));
+  m.def("close_time_cdf_continuous", py::overload_cast<const ContinuousChain&, double>(&close_time_cdf),
+        py::arg("chain"), py::arg("t"));
+
+  py::class_<AbsorptionSummary>(m, "AbsorptionSummary")
+      .def_readonly("transient", &AbsorptionSummary::transient)
+      .def_readonly("absorbing", &AbsorptionSummary::absorbing)
+      .def_readonly("absorption", &AbsorptionSummary::absorption)
+      .def_readonly("expected_steps", &AbsorptionSummary::expected_steps)
+      .def_readonly("steps_variance", &AbsorptionSummary::steps_variance);
+  m.def(
+      "summarize_absorption",
+      [](const MarkovChain& chain) {
+        py::gil_scoped_release release;
+        return summarize_absorption(chain);
+      },
+      py::arg("chain"));
+
+  // ---- recurrent chains ------------------------------------------------------------
+  py::class_<ClassStructure>(m, "ClassStructure")
+      .def_readonly("class_of", &ClassStructure::class_of)
+      .def_readonly("classes", &ClassStructure::classes)
+      .def_readonly("closed", &ClassStructure::closed)
+      .def_readonly("period", &ClassStructure::period);
+  m.def("communicating_classes", &communicating_classes, py::arg("chain"));
+  m.def("stationary_distribution", &stationary_distribution, py::arg("chain"));
+  m.def("first_passage_times", &first_passage_times, py::arg("chain"));
+
+  // ---- bottlenecks -----------------------------------------------------------------
+  py::class_<Sensitivity>(m, "Sensitivity")
+      .def_readonly("value", &Sensitivity::value)
+      .def_readonly("state_values", &Sensitivity::state_values)
+      .def_readonly("visits", &Sensitivity::visits)
+      .def_readonly("gradient", &Sensitivity::gradient)
+      .def_readonly("elasticity", &Sensitivity::elasticity);
+  m.def(
+      "sensitivity",
+      [](const MarkovChain& chain, const array<double>& start, const array<double>& values) {
+        auto s = vec_span(start, "start");
+        auto v = vec_span(values, "values");
+        py::gil_scoped_release release;
+        return sensitivity(chain, s, v);
+      },
+      py::arg("chain"), py::arg("start").noconvert(), py::arg("values").noconvert());
+  m.def("raise_transition", &raise_transition, py::arg("chain"), py::arg("from_"), py::arg("to"),
+        py::arg("fraction"));
+  m.def(
+      "rank_bottlenecks",
+      [](const MarkovChain& chain, const Sensitivity& s) {
+        auto r = rank_bottlenecks(chain, s);
+        const auto k = static_cast<py::ssize_t>(r.size());
+        py::array_t<std::int32_t> from(k), to(k);
+        py::array_t<double> p(k), g(k), e(k);
+        for (py::ssize_t i = 0; i < k; ++i) {
+          const auto& b = r[static_cast<std::size_t>(i)];
+          from.mutable_at(i) = b.from;
+          to.mutable_at(i) = b.to;
+          p.mutable_at(i) = b.probability;
+          g.mutable_at(i) = b.gradient;
+          e.mutable_at(i) = b.elasticity;
+        }
+        return py::make_tuple(from, to, p, g, e);
+      },
+      py::arg("chain"), py::arg("sensitivity"));
+
+  // ---- uncertainty and segments ----------------------------------------------------
+  py::class_<TransitionIntervals>(m, "TransitionIntervals")
+      .def_readonly("level", &TransitionIntervals::level)
+      .def_readonly("mean", &TransitionIntervals::mean)
+      .def_readonly("lower", &TransitionIntervals::lower)
+      .def_readonly("upper", &TransitionIntervals::upper);
+  m.def("posterior_intervals", &posterior_intervals, py::arg("counts"), py::arg("prior"), py::arg("level"));
+  py::class_<PosteriorFigures>(m, "PosteriorFigures")
+      .def_readonly("transient", &PosteriorFigures::transient)
+      .def_readonly("absorbing", &PosteriorFigures::absorbing)
+      .def_readonly("absorption_mean", &PosteriorFigures::absorption_mean)
+      .def_readonly("absorption_lower", &PosteriorFigures::absorption_lower)
+      .def_readonly("absorption_upper", &PosteriorFigures::absorption_upper)
+      .def_readonly("steps_mean", &PosteriorFigures::steps_mean)
+      .def_readonly("steps_lower", &PosteriorFigures::steps_lower)
+      .def_readonly("steps_upper", &PosteriorFigures::steps_upper);
+  m.def(
+      "posterior_figures",
+      [](const TransitionCounts& counts, double prior, double level, std::size_t draws, std::uint64_t seed,
+         int threads, const py::object& progress) {
+        PosteriorOptions o;
+        o.prior = prior;
+        o.level = level;
+        o.draws = draws;
+        o.seed = seed;
+        o.threads = threads;
+        o.progress = progress_from(progress);
+        PosteriorFigures out;
+        {
+          py::gil_scoped_release release;
+          out = posterior_figures(counts, o);
+        }
+        return out;
+      },
+      py::arg("counts"), py::arg("prior"), py::arg("level"), py::arg("draws"), py::arg("seed"),
+      py::arg("threads"), py::arg("progress"));
+  py::class_<ContinuousPosteriorFigures>(m, "ContinuousPosteriorFigures")
+      .def_readonly("transient", &ContinuousPosteriorFigures::transient)
+      .def_readonly("absorbing", &ContinuousPosteriorFigures::absorbing)
+      .def_readonly("absorption_mean", &ContinuousPosteriorFigures::absorption_mean)
+      .def_readonly("absorption_lower", &ContinuousPosteriorFigures::absorption_lower)
+      .def_readonly("absorption_upper", &ContinuousPosteriorFigures::absorption_upper)
+      .def_readonly("time_mean", &ContinuousPosteriorFigures::time_mean)
+      .def_readonly("time_lower", &ContinuousPosteriorFigures::time_lower)
+      .def_readonly("time_upper", &ContinuousPosteriorFigures::time_upper);
+  m.def(
+      "posterior_figures_continuous",
+      [](const ExposureCounts& counts, double prior_shape, double prior_rate, double level, std::size_t draws,
+         std::uint64_t seed, int threads, const py::object& progress) {
+        ContinuousPosteriorOptions o;
+        o.prior_shape = prior_shape;
+        o.prior_rate = prior_rate;
+        o.level = level;
+        o.draws = draws;
+        o.seed = seed;
+        o.threads = threads;
+        o.progress = progress_from(progress);
+        ContinuousPosteriorFigures out;
+        {
+          py::gil_scoped_release release;
+          out = posterior_figures(counts, o);
+        }
+        return out;
+      },
+      py::arg("counts"), py::arg("prior_shape"), py::arg("prior_rate"), py::arg("level"), py::arg("draws"),
+      py::arg("seed"), py::arg("threads"), py::arg("progress"));
+  py::class_<SegmentFit>(m, "SegmentFit")
+      .def_readonly("names", &SegmentFit::names)
+      .def_readonly("pooled", &SegmentFit::pooled)
+      .def_readonly("shrunk", &SegmentFit::shrunk)
+      .def_readonly("concentration", &SegmentFit::concentration)
+      .def_readonly("statistic", &SegmentFit::statistic)
+      .def_readonly("df", &SegmentFit::df)
+      .def_readonly("p_value", &SegmentFit::p_value);
+  m.def("fit_segments", &fit_segments, py::arg("segments"), py::arg("names"));
+
+  // ---- persistence -----------------------------------------------------------------
+  m.def("to_json", py::overload_cast<const MarkovChain&>(&io::to_json), py::arg("obj"));
+  m.def("to_json", py::overload_cast<const TransitionCounts&>(&io::to_json), py::arg("obj"));
+  m.def("to_json", py::overload_cast<const ExposureCounts&>(&io::to_json), py::arg("obj"));
+  m.def("to_json", py::overload_cast<const ContinuousChain&>(&io::to_json), py::arg("obj"));
+  m.def("chain_from_json", &io::chain_from_json, py::arg("text"));
+  m.def("counts_from_json", &io::counts_from_json, py::arg("text"));
+  m.def("exposure_counts_from_json", &io::exposure_counts_from_json, py::arg("text"));
+  m.def("continuous_chain_from_json", &io::continuous_chain_from_json, py::arg("text"));
+  m.def(
+      "write_atomic", [](const std::string& path, const std::string& text) { io::write_atomic(path, text); },
+      py::arg("path"), py::arg("text"));
+  m.def(
+      "read_file", [](const std::string& path) { return io::read_file(path); }, py::arg("path"));
+
+  // ---- higher-order chains ---------------------------------------------------------
+  py::class_<HigherOrderChain>(m, "HigherOrderChain")
+      .def_readonly("space", &HigherOrderChain::space)
+      .def_readonly("order", &HigherOrderChain::order)
+      .def_readonly("histories", &HigherOrderChain::histories)
+      .def_readonly("counts", &HigherOrderChain::counts)
+      .def_readonly("probabilities", &HigherOrderChain::probabilities)
+      .def_readonly("log_likelihood", &HigherOrderChain::log_likelihood)
+      .def_readonly("parameters", &HigherOrderChain::parameters)
+      .def_readonly("transitions", &HigherOrderChain::transitions);
+  m.def(
+      "fit_higher_order",
+      [](const StageSpace& space, const array<std::int32_t>& stages, const array<std::int64_t>& offsets,
+         int order, double smoothing) {
+        auto s = span_of(stages, "stages");
+        auto o = span_of(offsets, "offsets");
+        py::gil_scoped_release release;
+        return fit_higher_order(space, s, o, order, smoothing);
+      },
+      py::arg("space"), py::arg("stages").noconvert(), py::arg("offsets").noconvert(), py::arg("order"),
+      py::arg("smoothing"));
+  m.def(
+      "higher_order_log_likelihood",
+      [](const HigherOrderChain& chain, const array<std::int32_t>& stages,
+         const array<std::int64_t>& offsets) {
+        auto s = span_of(stages, "stages");
+        auto o = span_of(offsets, "offsets");
+        py::gil_scoped_release release;
+        return higher_order_log_likelihood(chain, s, o);
+      },
+      py::arg("chain"), py::arg("stages").noconvert(), py::arg("offsets").noconvert());
+  m.def(
+      "select_order",
+      [](const StageSpace& space, const array<std::int32_t>& stages, const array<std::int64_t>& offsets,
+         int max_order, const array<std::int32_t>& test_stages, const array<std::int64_t>& test_offsets,
+         double smoothing) {
+        auto s = span_of(stages, "stages");
+        auto o = span_of(offsets, "offsets");
+        auto ts = span_of(test_stages, "test stages");
+        auto to = span_of(test_offsets, "test offsets");
+        std::vector<OrderScore> r;
+        {
+          py::gil_scoped_release release;
+          r = select_order(space, s, o, max_order, ts, to, smoothing);
+        }
+        py::dict out;
+        std::vector<int> order;
+        std::vector<double> ll, p, aic, bic, held;
+        for (const auto& x : r) {
+          order.push_back(x.order);
+          ll.push_back(x.log_likelihood);
+          p.push_back(x.parameters);
+          aic.push_back(x.aic);
+          bic.push_back(x.bic);
+          held.push_back(x.heldout_log_likelihood);
+        }
+        out["order"] = order;
+        out["log_likelihood"] = ll;
+        out["parameters"] = p;
+        out["aic"] = aic;
+        out["bic"] = bic;
+        out["heldout_log_likelihood"] = held;
+        return out;
+      },
+      py::arg("space"), py::arg("stages").noconvert(), py::arg("offsets").noconvert(), py::arg("max_order"),
+      py::arg("test_stages").noconvert(), py::arg("test_offsets").noconvert(), py::arg("smoothing"));
 }
 
 }  // namespace funnelnet::python

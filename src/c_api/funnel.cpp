@@ -1,12 +1,16 @@
 // C ABI: Markov funnels (declared in include/funnelnet/c/funnel.h).
 #include "funnelnet/funnel.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "c_api/common.hpp"
+#include "funnelnet/io/json.hpp"
 
 using funnelnet::Errc;
 using funnelnet::fail;
@@ -25,6 +29,12 @@ struct fnet_chain {
 };
 struct fnet_absorbing {
   funnelnet::AbsorbingAnalysis value;
+};
+struct fnet_exposure {
+  funnelnet::ExposureCounts value;
+};
+struct fnet_ctmc {
+  funnelnet::ContinuousChain value;
 };
 
 namespace {
@@ -56,6 +66,59 @@ fnet_status counts_from_events(fnet_counts** out, const fnet_stages* stages, siz
     auto c = funnelnet::TransitionCounts::from_events<Time>(stages->value, {lead, n}, {time, n},
                                                             {stage_ids, n}, to_repeats(repeats));
     *out = new fnet_counts{std::move(c)};
+  });
+}
+
+void require_stage(const funnelnet::StageSpace& space, size_t stage) {
+  if (stage >= space.size())
+    fail(Errc::out_of_range, "stage index ", stage, " is outside [0, ", space.size(), ")");
+  if (space.is_absorbing(stage))
+    fail(Errc::invalid_argument, "'", space.name(stage), "' is an outcome, not a stage");
+}
+
+/// Row of `stage` among the transient states.
+Eigen::Index transient_row(const funnelnet::StageSpace& space, size_t stage) {
+  require_stage(space, stage);
+  const auto& t = space.transient();
+  return static_cast<Eigen::Index>(std::find(t.begin(), t.end(), static_cast<std::int32_t>(stage)) -
+                                   t.begin());
+}
+
+void fill_time_to_close(const funnelnet::TimeToClose& t, Eigen::Index row, double* mean, double* variance,
+                        double* quantiles, size_t n_probs) {
+  *mean = t.mean(row);
+  *variance = t.variance(row);
+  for (size_t k = 0; k < n_probs; ++k) quantiles[k] = t.quantiles(row, static_cast<Eigen::Index>(k));
+}
+
+void check_time_args(double* mean, double* variance, double* quantiles, size_t n_probs, const double* probs) {
+  require_ptr(mean, "mean");
+  require_ptr(variance, "variance");
+  if (n_probs > 0) {
+    require_ptr(quantiles, "quantiles");
+    require_ptr(probs, "probs");
+  }
+}
+
+std::span<const double> state_vector(const double* p, size_t n, const char* what) {
+  require_ptr(p, what);
+  return {p, n};
+}
+
+template <class Handle>
+fnet_status save_object(const Handle* h, const char* path) {
+  return guard([&] {
+    require_ptr(h, "object");
+    require_ptr(path, "path");
+    funnelnet::io::save(h->value, path);
+  });
+}
+template <class Handle, class Load>
+fnet_status load_object(Handle** out, const char* path, Load load) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(path, "path");
+    *out = new Handle{load(path)};
   });
 }
 
@@ -333,6 +396,368 @@ FNET_API fnet_status fnet_absorbing_steps_variance(double* out, size_t capacity,
   return guard([&] {
     require_ptr(analysis, "analysis");
     copy_out(out, capacity, needed, analysis->value.steps_variance);
+  });
+}
+
+// ---- time ------------------------------------------------------------------------
+
+FNET_API fnet_status fnet_counts_from_periods(fnet_counts** out, const fnet_stages* stages, size_t n,
+                                              const int64_t* lead, const double* time,
+                                              const int32_t* stage_ids, const fnet_period_options* options) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(stages, "stages");
+    require_ptr(options, "options");
+    if (options->version != FNET_PERIOD_OPTIONS_VERSION)
+      fail(Errc::invalid_argument, "fnet_period_options.version is ", options->version, ", expected ",
+           FNET_PERIOD_OPTIONS_VERSION, " (initialise with FNET_PERIOD_OPTIONS_INIT)");
+    if (n > 0) {
+      require_ptr(lead, "lead");
+      require_ptr(time, "time");
+      require_ptr(stage_ids, "stage_ids");
+    }
+    funnelnet::PeriodOptions<double> o;
+    o.period = options->period;
+    if (options->has_origin) o.origin = options->origin;
+    if (options->has_cutoff) o.cutoff = options->cutoff;
+    o.threads = options->threads;
+    auto c = funnelnet::period_counts<double>(stages->value, {lead, n}, {time, n}, {stage_ids, n}, o);
+    *out = new fnet_counts{std::move(c)};
+  });
+}
+
+FNET_API fnet_status fnet_exposure_from_events(fnet_exposure** out, const fnet_stages* stages, size_t n,
+                                               const int64_t* lead, const double* time,
+                                               const int32_t* stage_ids, int has_cutoff, double cutoff,
+                                               double time_unit) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(stages, "stages");
+    if (n > 0) {
+      require_ptr(lead, "lead");
+      require_ptr(time, "time");
+      require_ptr(stage_ids, "stage_ids");
+    }
+    std::optional<double> cut;
+    if (has_cutoff) cut = cutoff;
+    auto e = funnelnet::ExposureCounts::from_events<double>(stages->value, {lead, n}, {time, n},
+                                                            {stage_ids, n}, cut, time_unit);
+    *out = new fnet_exposure{std::move(e)};
+  });
+}
+
+FNET_API fnet_status fnet_exposure_create(fnet_exposure** out, const fnet_stages* stages,
+                                          const double* counts, const double* exposure) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(stages, "stages");
+    require_ptr(counts, "counts");
+    require_ptr(exposure, "exposure");
+    const size_t n = stages->value.size();
+    funnelnet::Vector t(static_cast<Eigen::Index>(n));
+    for (size_t i = 0; i < n; ++i) t(static_cast<Eigen::Index>(i)) = exposure[i];
+    *out = new fnet_exposure{funnelnet::ExposureCounts(stages->value, matrix_from(counts, n), std::move(t))};
+  });
+}
+
+FNET_API fnet_status fnet_exposure_merge(fnet_exposure** out, const fnet_exposure* a,
+                                         const fnet_exposure* b) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(a, "a");
+    require_ptr(b, "b");
+    *out = new fnet_exposure{a->value.merged(b->value)};
+  });
+}
+
+FNET_API void fnet_exposure_destroy(fnet_exposure* exposure) {
+  delete exposure;
+}
+
+FNET_API fnet_status fnet_exposure_counts(double* out, size_t capacity, size_t* needed,
+                                          const fnet_exposure* exposure) {
+  return guard([&] {
+    require_ptr(exposure, "exposure");
+    copy_out(out, capacity, needed, exposure->value.matrix());
+  });
+}
+
+FNET_API fnet_status fnet_exposure_time(double* out, size_t capacity, size_t* needed,
+                                        const fnet_exposure* exposure) {
+  return guard([&] {
+    require_ptr(exposure, "exposure");
+    copy_out(out, capacity, needed, exposure->value.exposure());
+  });
+}
+
+FNET_API fnet_status fnet_ctmc_create(fnet_ctmc** out, const fnet_stages* stages, const double* q,
+                                      double tolerance) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(stages, "stages");
+    require_ptr(q, "q");
+    const double tol = tolerance > 0.0 ? tolerance : 1e-9;
+    *out =
+        new fnet_ctmc{funnelnet::ContinuousChain(stages->value, matrix_from(q, stages->value.size()), tol)};
+  });
+}
+
+FNET_API fnet_status fnet_ctmc_fit(fnet_ctmc** out, const fnet_exposure* exposure, int empty_rows) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(exposure, "exposure");
+    if (empty_rows != FNET_EMPTY_ROWS_ERROR && empty_rows != FNET_EMPTY_ROWS_ABSORBING)
+      fail(Errc::invalid_argument,
+           "empty_rows must be FNET_EMPTY_ROWS_ERROR or FNET_EMPTY_ROWS_ABSORBING, got ", empty_rows);
+    funnelnet::ContinuousFitOptions o;
+    o.empty_rows = static_cast<funnelnet::EmptyRows>(empty_rows);
+    *out = new fnet_ctmc{funnelnet::fit_continuous(exposure->value, o)};
+  });
+}
+
+FNET_API void fnet_ctmc_destroy(fnet_ctmc* chain) {
+  delete chain;
+}
+
+FNET_API fnet_status fnet_ctmc_generator(double* out, size_t capacity, size_t* needed,
+                                         const fnet_ctmc* chain) {
+  return guard([&] {
+    require_ptr(chain, "chain");
+    copy_out(out, capacity, needed, chain->value.generator());
+  });
+}
+
+FNET_API fnet_status fnet_ctmc_transition_matrix(double* out, size_t capacity, size_t* needed,
+                                                 const fnet_ctmc* chain, double t) {
+  return guard([&] {
+    require_ptr(chain, "chain");
+    const size_t n = chain->value.size();
+    if (needed != nullptr) *needed = n * n;
+    if (out == nullptr) {
+      if (needed == nullptr) fail(Errc::null_argument, "out and needed are both NULL");
+      return;
+    }
+    copy_out(out, capacity, needed, chain->value.transition_matrix(t));
+  });
+}
+
+FNET_API fnet_status fnet_ctmc_jump_chain(fnet_chain** out, const fnet_ctmc* chain) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(chain, "chain");
+    *out = new fnet_chain{chain->value.jump_chain()};
+  });
+}
+
+FNET_API fnet_status fnet_ctmc_time_to_close(double* mean, double* variance, double* quantiles,
+                                             size_t n_probs, const double* probs, const fnet_ctmc* chain,
+                                             size_t stage) {
+  return guard([&] {
+    check_time_args(mean, variance, quantiles, n_probs, probs);
+    require_ptr(chain, "chain");
+    const Eigen::Index row = transient_row(chain->value.space(), stage);
+    auto t = funnelnet::time_to_close(chain->value, std::span<const double>(probs, n_probs));
+    fill_time_to_close(t, row, mean, variance, quantiles, n_probs);
+  });
+}
+
+FNET_API fnet_status fnet_chain_time_to_close(double* mean, double* variance, double* quantiles,
+                                              size_t n_probs, const double* probs, const fnet_chain* chain,
+                                              size_t stage) {
+  return guard([&] {
+    check_time_args(mean, variance, quantiles, n_probs, probs);
+    require_ptr(chain, "chain");
+    const Eigen::Index row = transient_row(chain->value.space(), stage);
+    auto t = funnelnet::time_to_close(chain->value, std::span<const double>(probs, n_probs));
+    fill_time_to_close(t, row, mean, variance, quantiles, n_probs);
+  });
+}
+
+// ---- recurrent chains ------------------------------------------------------------
+
+FNET_API fnet_status fnet_chain_classes(int32_t* class_of, size_t capacity, size_t* needed, size_t* n_classes,
+                                        const fnet_chain* chain) {
+  return guard([&] {
+    require_ptr(chain, "chain");
+    auto cs = funnelnet::communicating_classes(chain->value);
+    if (n_classes != nullptr) *n_classes = cs.classes.size();
+    copy_out(class_of, capacity, needed, cs.class_of);
+  });
+}
+
+FNET_API fnet_status fnet_chain_class_closed(unsigned char* out, size_t capacity, size_t* needed,
+                                             const fnet_chain* chain) {
+  return guard([&] {
+    require_ptr(chain, "chain");
+    auto cs = funnelnet::communicating_classes(chain->value);
+    std::vector<unsigned char> closed(cs.closed.begin(), cs.closed.end());
+    copy_out(out, capacity, needed, closed);
+  });
+}
+
+FNET_API fnet_status fnet_chain_stationary(double* out, size_t capacity, size_t* needed,
+                                           const fnet_chain* chain) {
+  return guard([&] {
+    require_ptr(chain, "chain");
+    copy_out(out, capacity, needed, funnelnet::stationary_distribution(chain->value));
+  });
+}
+
+FNET_API fnet_status fnet_chain_first_passage(double* out, size_t capacity, size_t* needed,
+                                              const fnet_chain* chain) {
+  return guard([&] {
+    require_ptr(chain, "chain");
+    copy_out(out, capacity, needed, funnelnet::first_passage_times(chain->value));
+  });
+}
+
+// ---- bottlenecks -----------------------------------------------------------------
+
+FNET_API fnet_status fnet_chain_sensitivity(double* value, double* gradient, double* elasticity,
+                                            size_t capacity, size_t* needed, const fnet_chain* chain,
+                                            const double* start, const double* outcome_values) {
+  return guard([&] {
+    require_ptr(value, "value");
+    require_ptr(chain, "chain");
+    const size_t n = chain->value.size();
+    if (needed != nullptr) *needed = n * n;
+    if ((gradient != nullptr || elasticity != nullptr) && capacity < n * n)
+      fail(Errc::buffer_too_small, "buffer holds ", capacity, " elements, ", n * n, " needed");
+    auto s = funnelnet::sensitivity(chain->value, state_vector(start, n, "start"),
+                                    state_vector(outcome_values, n, "outcome_values"));
+    *value = s.value;
+    if (gradient != nullptr) copy_out(gradient, capacity, needed, s.gradient);
+    if (elasticity != nullptr) copy_out(elasticity, capacity, needed, s.elasticity);
+  });
+}
+
+FNET_API fnet_status fnet_chain_raise(fnet_chain** out, const fnet_chain* chain, size_t from, size_t to,
+                                      double fraction) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(chain, "chain");
+    *out = new fnet_chain{funnelnet::raise_transition(chain->value, from, to, fraction)};
+  });
+}
+
+FNET_API fnet_status fnet_chain_bottlenecks(size_t* from, size_t* to, double* elasticity, size_t capacity,
+                                            size_t* needed, const fnet_chain* chain, const double* start,
+                                            const double* outcome_values) {
+  return guard([&] {
+    require_ptr(chain, "chain");
+    const size_t n = chain->value.size();
+    auto s = funnelnet::sensitivity(chain->value, state_vector(start, n, "start"),
+                                    state_vector(outcome_values, n, "outcome_values"));
+    auto rank = funnelnet::rank_bottlenecks(chain->value, s);
+    if (needed != nullptr) *needed = rank.size();
+    if (from == nullptr && to == nullptr && elasticity == nullptr) {
+      if (needed == nullptr) fail(Errc::null_argument, "outputs and needed are all NULL");
+      return;
+    }
+    require_ptr(from, "from");
+    require_ptr(to, "to");
+    require_ptr(elasticity, "elasticity");
+    if (capacity < rank.size())
+      fail(Errc::buffer_too_small, "buffer holds ", capacity, " elements, ", rank.size(), " needed");
+    for (size_t k = 0; k < rank.size(); ++k) {
+      from[k] = static_cast<size_t>(rank[k].from);
+      to[k] = static_cast<size_t>(rank[k].to);
+      elasticity[k] = rank[k].elasticity;
+    }
+  });
+}
+
+// ---- uncertainty and segments ----------------------------------------------------
+
+FNET_API fnet_status fnet_counts_posterior_intervals(double* lower, double* upper, size_t capacity,
+                                                     size_t* needed, const fnet_counts* counts, double prior,
+                                                     double level) {
+  return guard([&] {
+    require_ptr(counts, "counts");
+    const size_t n = counts->value.size();
+    if (needed != nullptr) *needed = n * n;
+    if (lower == nullptr && upper == nullptr) {
+      if (needed == nullptr) fail(Errc::null_argument, "lower, upper and needed are all NULL");
+      return;
+    }
+    require_ptr(lower, "lower");
+    require_ptr(upper, "upper");
+    auto iv = funnelnet::posterior_intervals(counts->value, prior, level);
+    copy_out(lower, capacity, needed, iv.lower);
+    copy_out(upper, capacity, needed, iv.upper);
+  });
+}
+
+FNET_API fnet_status fnet_segments_fit(fnet_chain** shrunk, double* statistic, double* df, double* p_value,
+                                       size_t n_segments, const fnet_counts* const* segments,
+                                       const char* const* names) {
+  return guard([&] {
+    require_ptr(statistic, "statistic");
+    require_ptr(df, "df");
+    require_ptr(p_value, "p_value");
+    if (n_segments == 0) fail(Errc::empty_input, "no segments given (n_segments is 0)");
+    require_ptr(segments, "segments");
+    require_ptr(names, "names");
+    std::vector<funnelnet::TransitionCounts> segs;
+    std::vector<std::string> nm;
+    for (size_t s = 0; s < n_segments; ++s) {
+      if (segments[s] == nullptr) fail(Errc::null_argument, "segments[", s, "] must not be NULL");
+      if (names[s] == nullptr) fail(Errc::null_argument, "names[", s, "] must not be NULL");
+      segs.push_back(segments[s]->value);
+      nm.emplace_back(names[s]);
+    }
+    auto f = funnelnet::fit_segments(segs, nm);
+    std::vector<std::unique_ptr<fnet_chain>> made;
+    if (shrunk != nullptr)
+      for (auto& c : f.shrunk) made.push_back(std::make_unique<fnet_chain>(fnet_chain{std::move(c)}));
+    *statistic = f.statistic;
+    *df = f.df;
+    *p_value = f.p_value;
+    for (size_t s = 0; s < made.size(); ++s) shrunk[s] = made[s].release();
+  });
+}
+
+// ---- persistence -----------------------------------------------------------------
+
+FNET_API fnet_status fnet_chain_save(const fnet_chain* chain, const char* path) {
+  return save_object(chain, path);
+}
+FNET_API fnet_status fnet_counts_save(const fnet_counts* counts, const char* path) {
+  return save_object(counts, path);
+}
+FNET_API fnet_status fnet_exposure_save(const fnet_exposure* exposure, const char* path) {
+  return save_object(exposure, path);
+}
+FNET_API fnet_status fnet_ctmc_save(const fnet_ctmc* chain, const char* path) {
+  return save_object(chain, path);
+}
+FNET_API fnet_status fnet_chain_load(fnet_chain** out, const char* path) {
+  return load_object(out, path, [](const char* p) { return funnelnet::io::load_chain(p); });
+}
+FNET_API fnet_status fnet_counts_load(fnet_counts** out, const char* path) {
+  return load_object(out, path, [](const char* p) { return funnelnet::io::load_counts(p); });
+}
+FNET_API fnet_status fnet_exposure_load(fnet_exposure** out, const char* path) {
+  return load_object(out, path, [](const char* p) { return funnelnet::io::load_exposure_counts(p); });
+}
+FNET_API fnet_status fnet_ctmc_load(fnet_ctmc** out, const char* path) {
+  return load_object(out, path, [](const char* p) { return funnelnet::io::load_continuous_chain(p); });
+}
+
+FNET_API fnet_status fnet_chain_to_json(char* buf, size_t capacity, size_t* needed, const fnet_chain* chain) {
+  return guard([&] {
+    require_ptr(chain, "chain");
+    const std::string text = funnelnet::io::to_json(chain->value);
+    std::string with_nul(text.c_str(), text.size() + 1);
+    copy_out(buf, capacity, needed, with_nul);
+  });
+}
+
+FNET_API fnet_status fnet_chain_from_json(fnet_chain** out, const char* json) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(json, "json");
+    *out = new fnet_chain{funnelnet::io::chain_from_json(json)};
   });
 }
 

@@ -15,6 +15,7 @@ target     1.000  0.000
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -22,12 +23,18 @@ import pandas as pd
 
 from . import _core
 from ._convert import as_array, encode_labels, ids_as_int64, require_columns, times_as_numbers
-from .errors import EmptyInputError, InputTypeError, InvalidArgumentError, ShapeError
+from .errors import EmptyInputError, FileError, FormatError, InputTypeError, InvalidArgumentError, ShapeError
 
-__all__ = ["Funnel", "TransitionCounts", "MarkovChain"]
+__all__ = ["Funnel", "TransitionCounts", "MarkovChain", "WhatIf", "load_model"]
 
 _REPEATS = {"keep": 0, "collapse": 1}
 _EMPTY_ROWS = {"error": 0, "absorbing": 1, "uniform": 2}
+
+
+def _pick(names: Sequence[str], idx: Iterable[int]) -> list[str]:
+    """names[i] for i in idx (names converted from C++ once, not per element)."""
+    names = list(names)
+    return [names[i] for i in idx]
 
 
 def _choice(value: str, options: dict[str, int], name: str) -> int:
@@ -69,12 +76,12 @@ class Funnel:
     @property
     def stages(self) -> list[str]:
         """The transient stages."""
-        return [self._space.names[i] for i in self._space.transient]
+        return _pick(self._space.names, self._space.transient)
 
     @property
     def outcomes(self) -> list[str]:
         """The absorbing outcomes."""
-        return [self._space.names[i] for i in self._space.absorbing]
+        return _pick(self._space.names, self._space.absorbing)
 
     def __len__(self) -> int:
         return len(self._space)
@@ -247,6 +254,125 @@ class TransitionCounts:
         total = np.sum([m for m, _ in results], axis=0)
         return cls.from_matrix(total, funnel)
 
+    @classmethod
+    def from_periods(
+        cls,
+        df: pd.DataFrame,
+        *,
+        lead: str,
+        stage: str,
+        time: str,
+        period: Any = "week",
+        origin: Any = None,
+        cutoff: Any = None,
+        funnel: Funnel | None = None,
+        absorbing: Sequence[str] | None = None,
+        threads: int = 0,
+    ) -> "TransitionCounts":
+        """Period-by-period counts from a timestamped event log, open leads censored.
+
+        Time is cut into periods (``"day"``, ``"week"``, ``"month"``, a ``pd.Timedelta``,
+        or a number for numeric times).  A stage entered in period a and left in period
+        b gives b - a - 1 stays (i -> i) and one move, so a lead that stays k periods
+        contributes k - 1 stays.  A lead still in a stage at ``cutoff`` contributes its
+        stays and no exit: it is censored, not lost.
+
+        Rows of one lead must be in the order the events happened (row order breaks ties
+        between equal timestamps; sort with ``df.sort_values([lead, time],
+        kind="stable")`` if needed); leads may be interleaved.  A repeated stage is a
+        status update.  ``cutoff`` (exclusive: every event must be earlier) defaults to
+        the end of the period holding the last event; ``origin`` (start of period 0)
+        defaults to whole periods back from the cut-off.  ``cutoff - origin`` must be a
+        whole number of periods.  Errors name the lead and row: timestamps out of order,
+        duplicate events, leaving an outcome, events at or after the cut-off.
+        """
+        require_columns(df, {"lead": lead, "stage": stage, "time": time})
+        if len(df) == 0:
+            raise EmptyInputError("the event log has no rows")
+        f, codes, leads = _encode_events(df, lead, stage, funnel, absorbing)
+        t = times_as_numbers(df[time], time)
+        if _is_calendar(df[time]):
+            t, per, org, cut = _calendar_periods(t, period, origin, cutoff)
+            return cls(_core.funnel.period_counts_i64(f._space, leads, t, codes, per, org, cut, int(threads)))
+        if isinstance(period, str) or isinstance(period, pd.Timedelta):
+            raise InvalidArgumentError(f"period {period!r} needs datetime times; {time!r} is numeric: give a number")
+        if t.dtype == np.int64:
+            if float(period) != int(period):
+                raise InvalidArgumentError(f"period {period!r} does not divide integer times: give a whole number")
+            o = None if origin is None else int(origin)
+            c = None if cutoff is None else int(cutoff)
+            return cls(_core.funnel.period_counts_i64(f._space, leads, t, codes, int(period), o, c, int(threads)))
+        o = None if origin is None else float(origin)
+        c = None if cutoff is None else float(cutoff)
+        return cls(_core.funnel.period_counts_f64(f._space, leads, t, codes, float(period), o, c, int(threads)))
+
+    # ---------------------------------------------------------------- uncertainty
+    def posterior_intervals(self, prior: float = 0.5, level: float = 0.95) -> pd.DataFrame:
+        """Posterior mean and equal-tailed interval of every transition probability out
+        of a stage, under a symmetric Dirichlet(``prior``) prior on each row's entries
+        (exact Beta marginals).  One row per (from, to) pair; columns ``mean``,
+        ``lower``, ``upper``."""
+        iv = _core.funnel.posterior_intervals(self._core, float(prior), float(level))
+        states = self.states
+        rows = [i for i, a in enumerate(self._core.space.absorbing_flags) if not a]
+        idx = pd.MultiIndex.from_product([[states[i] for i in rows], states], names=["from", "to"])
+        return pd.DataFrame(
+            {"mean": iv.mean[rows].ravel(), "lower": iv.lower[rows].ravel(), "upper": iv.upper[rows].ravel()}, index=idx
+        )
+
+    def posterior_figures(
+        self,
+        *,
+        prior: float = 0.5,
+        level: float = 0.95,
+        draws: int = 2000,
+        seed: int = 0,
+        threads: int = 0,
+        progress: bool = False,
+    ) -> pd.DataFrame:
+        """Posterior means and intervals of the derived figures, per stage: the
+        probability of each outcome and the expected steps to close.  Chains are drawn
+        from the Dirichlet posterior (seeded: the same seed gives the same answer at any
+        thread count); ``progress=True`` shows a tqdm bar."""
+        cb, bar = _progress_callback(progress, "posterior draws")
+        try:
+            r = _core.funnel.posterior_figures(self._core, float(prior), float(level), int(draws), int(seed), int(threads), cb)
+        finally:
+            if bar is not None:
+                bar.close()
+        states = self.states
+        out: dict[str, np.ndarray] = {}
+        for k, a in enumerate(r.absorbing):
+            out[f"P({states[a]})"] = r.absorption_mean[:, k]
+            out[f"P({states[a]}) lower"] = r.absorption_lower[:, k]
+            out[f"P({states[a]}) upper"] = r.absorption_upper[:, k]
+        out["steps"] = r.steps_mean
+        out["steps lower"] = r.steps_lower
+        out["steps upper"] = r.steps_upper
+        return pd.DataFrame(out, index=pd.Index([states[i] for i in r.transient], name="stage"))
+
+    # ---------------------------------------------------------------- persistence
+    def to_json(self) -> str:
+        """The counts as versioned JSON text (exact round trip)."""
+        return _core.funnel.to_json(self._core)
+
+    @classmethod
+    def from_json(cls, text: str) -> "TransitionCounts":
+        """Counts from JSON text written by :meth:`to_json` (FormatError if corrupt)."""
+        return cls(_core.funnel.counts_from_json(text))
+
+    def save(self, path: Any) -> None:
+        """Write the counts to ``path`` as versioned JSON, atomically."""
+        _core.funnel.write_atomic(str(path), self.to_json())
+
+    def __reduce__(self) -> Any:
+        return (TransitionCounts.from_json, (self.to_json(),))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TransitionCounts) and self.funnel == other.funnel and np.array_equal(self.to_numpy(), other.to_numpy())
+
+    __hash__ = None  # type: ignore[assignment]
+
     # ---------------------------------------------------------------- access
     @property
     def funnel(self) -> Funnel:
@@ -355,11 +481,11 @@ class MarkovChain:
 
     @property
     def absorbing_states(self) -> list[str]:
-        return [self._core.space.names[i] for i in self._core.space.absorbing]
+        return _pick(self._core.space.names, self._core.space.absorbing)
 
     @property
     def transient_states(self) -> list[str]:
-        return [self._core.space.names[i] for i in self._core.space.transient]
+        return _pick(self._core.space.names, self._core.space.transient)
 
     @property
     def funnel(self) -> Funnel:
@@ -387,7 +513,7 @@ class MarkovChain:
         return self._analysis
 
     def _tindex(self) -> pd.Index:
-        return pd.Index([self.states[i] for i in self._absorbing().transient], name="stage")
+        return pd.Index(_pick(self.states, self._absorbing().transient), name="stage")
 
     def fundamental_matrix(self) -> pd.DataFrame:
         """N = (I - Q)^-1: expected visits to each transient stage (columns) starting from
@@ -399,20 +525,174 @@ class MarkovChain:
 
     expected_visits = fundamental_matrix
 
+    def _summary(self) -> Any:
+        # Absorption figures without the fundamental matrix (sparse solver for large chains).
+        if getattr(self, "_summary_cache", None) is None:
+            self._summary_cache = self._analysis if self._analysis is not None else _core.funnel.summarize_absorption(self._core)
+        return self._summary_cache
+
     def absorption_probabilities(self) -> pd.DataFrame:
         """B = N R: probability of ending in each absorbing state (columns) from each
         transient stage (rows), e.g. the win probability per stage."""
-        a = self._absorbing()
-        cols = pd.Index([self.states[i] for i in a.absorbing], name="outcome")
-        return pd.DataFrame(a.absorption, index=self._tindex(), columns=cols)
+        a = self._summary()
+        cols = pd.Index(_pick(self.states, a.absorbing), name="outcome")
+        idx = pd.Index(_pick(self.states, a.transient), name="stage")
+        return pd.DataFrame(a.absorption, index=idx, columns=cols)
 
     def expected_steps(self) -> pd.Series:
         """Expected number of steps (transitions) before absorption, per transient stage."""
-        return pd.Series(self._absorbing().expected_steps, index=self._tindex(), name="expected_steps")
+        a = self._summary()
+        return pd.Series(a.expected_steps, index=pd.Index(_pick(self.states, a.transient), name="stage"), name="expected_steps")
 
     def steps_variance(self) -> pd.Series:
         """Variance of the number of steps before absorption, per transient stage."""
-        return pd.Series(self._absorbing().steps_variance, index=self._tindex(), name="steps_variance")
+        a = self._summary()
+        return pd.Series(a.steps_variance, index=pd.Index(_pick(self.states, a.transient), name="stage"), name="steps_variance")
+
+    # ---------------------------------------------------------------- time to close
+    def time_to_close(self, quantiles: Sequence[float] = (0.5, 0.9), max_steps: int = 1_000_000) -> pd.DataFrame:
+        """Number of steps (periods, for a chain fitted by ``from_periods``) until won or
+        lost, per stage: ``mean``, ``sd`` and the requested quantiles (``q50``, ``q90``,
+        ...; the smallest k with P(T <= k) >= q).  The distribution is discrete
+        phase-type."""
+        q = [float(x) for x in quantiles]
+        r = _core.funnel.time_to_close_discrete(self._core, q, int(max_steps))
+        return _time_frame(r, self.states, q)
+
+    def close_time_cdf(self, k: int) -> pd.Series:
+        """P(closed within k steps), per stage."""
+        if int(k) < 0:
+            raise InvalidArgumentError(f"k must be >= 0, got {k}")
+        v = _core.funnel.close_time_cdf_discrete(self._core, int(k))
+        return pd.Series(v, index=pd.Index(self.transient_states, name="stage"), name=f"P(T<={int(k)})")
+
+    # ---------------------------------------------------------------- recurrent chains
+    def communicating_classes(self) -> pd.DataFrame:
+        """Communicating class of each state, whether the class is closed (recurrent) and
+        its period (1 = aperiodic).  Classes are numbered by their first state."""
+        cs = _core.funnel.communicating_classes(self._core)
+        cls = np.asarray(cs.class_of)
+        return pd.DataFrame(
+            {"class": cls, "closed": np.asarray(cs.closed)[cls], "period": np.asarray(cs.period)[cls]},
+            index=pd.Index(self.states, name="state"),
+        )
+
+    def stationary_distribution(self) -> pd.Series:
+        """Long-run share of time in each state (pi P = pi).  Needs exactly one closed
+        class (InvalidArgumentError names them otherwise)."""
+        return pd.Series(_core.funnel.stationary_distribution(self._core), index=pd.Index(self.states, name="state"), name="pi")
+
+    def first_passage_times(self) -> pd.DataFrame:
+        """Mean number of steps to first reach each state (columns) from each state
+        (rows); the diagonal holds the mean recurrence times.  Irreducible chains only."""
+        m = _core.funnel.first_passage_times(self._core)
+        return pd.DataFrame(m, index=pd.Index(self.states, name="from"), columns=pd.Index(self.states, name="to"))
+
+    def recurrence_times(self) -> pd.Series:
+        """Mean steps between visits to each state (1 / pi), irreducible chains only."""
+        return pd.Series(np.diag(_core.funnel.first_passage_times(self._core)), index=pd.Index(self.states, name="state"), name="recurrence")
+
+    # ---------------------------------------------------------------- bottlenecks
+    def _figure_args(self, outcome: str | None, values: dict[str, float] | None, start: Any) -> tuple[np.ndarray, np.ndarray]:
+        states = self.states
+        absorbing = self.absorbing_states
+        if not absorbing:
+            raise fn_not_absorbing()
+        v = np.zeros(len(states))
+        if values is not None:
+            for k, x in values.items():
+                if str(k) not in absorbing:
+                    raise fn_unknown(k, absorbing)
+                v[states.index(str(k))] = float(x)
+        else:
+            o = absorbing[0] if outcome is None else str(outcome)
+            if o not in absorbing:
+                raise fn_unknown(o, absorbing)
+            v[states.index(o)] = 1.0
+        a = np.zeros(len(states))
+        if start is None:
+            a[self._core.space.transient[0] if self._core.space.transient else 0] = 1.0
+        elif isinstance(start, dict):
+            for k, x in start.items():
+                if str(k) not in states:
+                    raise fn_unknown(k, states)
+                a[states.index(str(k))] = float(x)
+        else:
+            if str(start) not in states:
+                raise fn_unknown(start, states)
+            a[states.index(str(start))] = 1.0
+        return a, v
+
+    def sensitivity(self, outcome: str | None = None, *, values: dict[str, float] | None = None, start: Any = None) -> pd.DataFrame:
+        """How the win probability from ``start`` (default: the first stage) responds to
+        each transition.  ``outcome`` names the outcome whose probability is the figure
+        (default: the first outcome); ``values`` ({outcome: value}, e.g. deal values)
+        makes it the expected value instead.  One row per (from, to) with
+        ``gradient`` = dF/dP[from][to] and ``elasticity`` = dF/dx for raising P[from][to]
+        by a fraction x with the row renormalised (so 0.1 * elasticity is about the
+        effect of a 10% better step)."""
+        a, v = self._figure_args(outcome, values, start)
+        sn = _core.funnel.sensitivity(self._core, a, v)
+        states = self.states
+        rows = list(self._core.space.transient)
+        idx = pd.MultiIndex.from_product([[states[i] for i in rows], states], names=["from", "to"])
+        return pd.DataFrame({"probability": self._core.matrix[rows].ravel(), "gradient": sn.gradient[rows].ravel(), "elasticity": sn.elasticity[rows].ravel()}, index=idx)
+
+    def bottlenecks(self, outcome: str | None = None, *, values: dict[str, float] | None = None, start: Any = None) -> pd.DataFrame:
+        """Transitions ranked by their impact on the figure (see :meth:`sensitivity`):
+        largest |elasticity| first.  Columns ``from``, ``to``, ``probability``,
+        ``gradient``, ``elasticity`` and ``gain_10pct`` (0.1 * elasticity, the first-order
+        effect of raising that step by 10%)."""
+        a, v = self._figure_args(outcome, values, start)
+        sn = _core.funnel.sensitivity(self._core, a, v)
+        f, t, p, g, e = _core.funnel.rank_bottlenecks(self._core, sn)
+        states = np.asarray(self.states, dtype=object)
+        return pd.DataFrame({"from": states[f], "to": states[t], "probability": p, "gradient": g, "elasticity": e, "gain_10pct": 0.1 * e})
+
+    def what_if(self, from_: str, to: str, pct: float, outcome: str | None = None, *, values: dict[str, float] | None = None, start: Any = None) -> "WhatIf":
+        """Raise P[from_][to] by ``pct`` percent (renormalising the row) and report the
+        figure and, per stage, the win probability (or value) and expected steps before
+        and after.  Returns a :class:`WhatIf` with the changed chain."""
+        states = self.states
+        for x in (from_, to):
+            if str(x) not in states:
+                raise fn_unknown(x, states)
+        a, v = self._figure_args(outcome, values, start)
+        new = MarkovChain._wrap(_core.funnel.raise_transition(self._core, states.index(str(from_)), states.index(str(to)), float(pct) / 100.0))
+        before = _core.funnel.sensitivity(self._core, a, v)
+        after = _core.funnel.sensitivity(new._core, a, v)
+        tr = list(self._core.space.transient)
+        idx = pd.Index([states[i] for i in tr], name="stage")
+        table = pd.DataFrame({
+            "value before": before.state_values[tr],
+            "value after": after.state_values[tr],
+            "steps before": _core.funnel.summarize_absorption(self._core).expected_steps,
+            "steps after": _core.funnel.summarize_absorption(new._core).expected_steps,
+        }, index=idx)
+        return WhatIf(chain=new, value_before=float(before.value), value_after=float(after.value), table=table)
+
+    # ---------------------------------------------------------------- persistence
+    def to_json(self) -> str:
+        """The chain as versioned JSON text (exact round trip)."""
+        return _core.funnel.to_json(self._core)
+
+    @classmethod
+    def from_json(cls, text: str) -> "MarkovChain":
+        """A chain from JSON text written by :meth:`to_json` (FormatError if corrupt)."""
+        return cls._wrap(_core.funnel.chain_from_json(text))
+
+    def save(self, path: Any) -> None:
+        """Write the chain to ``path`` as versioned JSON, atomically (temporary file, then
+        rename); read it back with :func:`funnelnet.load_model`."""
+        _core.funnel.write_atomic(str(path), self.to_json())
+
+    def __reduce__(self) -> Any:
+        return (MarkovChain.from_json, (self.to_json(),))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MarkovChain) and self.funnel == other.funnel and np.array_equal(self.to_numpy(), other.to_numpy())
+
+    __hash__ = None  # type: ignore[assignment]
 
     # ---------------------------------------------------------------- simulation
     def simulate(
@@ -462,3 +742,144 @@ def fn_unknown(name: Any, states: Sequence[str]) -> Exception:
     from .errors import UnknownLabelError
 
     return UnknownLabelError(f"unknown state {name!r} (known: {', '.join(states)})")
+
+
+@dataclass
+class WhatIf:
+    """Result of :meth:`MarkovChain.what_if`: the changed ``chain``, the figure before
+    and after, and a per-stage ``table`` (value and expected steps, before and after)."""
+
+    chain: MarkovChain
+    value_before: float
+    value_after: float
+    table: pd.DataFrame
+
+    @property
+    def gain(self) -> float:
+        """value_after - value_before."""
+        return self.value_after - self.value_before
+
+
+def load_model(path: Any) -> Any:
+    """Read a model file written by any ``save`` method (chains, counts, exposure
+    counts, continuous chains).  FileError if it cannot be read; FormatError if it is
+    corrupt, of an unknown version or kind, or fails validation.
+
+    >>> import funnelnet as fn, tempfile, os
+    >>> chain = fn.MarkovChain([[0.5, 0.5], [0, 1]], states=["open", "won"])
+    >>> path = os.path.join(tempfile.mkdtemp(), "chain.json")
+    >>> chain.save(path)
+    >>> fn.load_model(path) == chain
+    True
+    """
+    import json
+
+    text = _core.funnel.read_file(str(path))
+    try:
+        kind = json.loads(text).get("kind")
+    except (ValueError, AttributeError):
+        kind = None
+    from .continuous import ContinuousChain, ExposureCounts
+
+    readers = {
+        "markov_chain": MarkovChain.from_json,
+        "transition_counts": TransitionCounts.from_json,
+        "exposure_counts": ExposureCounts.from_json,
+        "continuous_chain": ContinuousChain.from_json,
+    }
+    if kind not in readers:
+        # Let the C++ reader produce the precise error (not JSON, wrong format, version...).
+        return MarkovChain.from_json(text)
+    return readers[kind](text)
+
+
+def _is_calendar(col: Any) -> bool:
+    s = pd.Series(col, copy=False)
+    return bool(pd.api.types.is_datetime64_any_dtype(s.dtype) or s.dtype == object or pd.api.types.is_string_dtype(s.dtype))
+
+
+def _encode_events(df: pd.DataFrame, lead: str, stage: str, funnel: Funnel | None, absorbing: Sequence[str] | None) -> tuple[Funnel, np.ndarray, np.ndarray]:
+    stage_col = df[stage]
+    missing = stage_col.isna().to_numpy()
+    if missing.any():
+        raise InvalidArgumentError(f"{stage}: row {int(np.flatnonzero(missing)[0])} is missing")
+    f = funnel if funnel is not None else _resolve_funnel(None, (str(x) for x in pd.unique(stage_col)), absorbing)
+    if not isinstance(f, Funnel):
+        raise InputTypeError(f"funnel must be a funnelnet.Funnel, got {type(f).__name__}")
+    codes = encode_labels(stage_col, f.states, stage)
+    leads = ids_as_int64(df[lead], lead)
+    return f, codes, leads
+
+
+_NS = {"day": 86_400 * 10**9, "week": 7 * 86_400 * 10**9}
+
+
+def _timestamp_ns(x: Any, name: str) -> int:
+    try:
+        ts = pd.Timestamp(x)
+    except (ValueError, TypeError) as e:
+        raise InputTypeError(f"{name}: cannot read {x!r} as a timestamp: {e}") from None
+    if ts is pd.NaT:
+        raise InvalidArgumentError(f"{name} is NaT")
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return int(ts.as_unit("ns").value)
+
+
+def _calendar_periods(t: np.ndarray, period: Any, origin: Any, cutoff: Any) -> tuple[np.ndarray, int, int | None, int | None]:
+    """Event times (int64 ns) as (times, period, origin, cutoff) in one integer unit."""
+    if isinstance(period, str) and period == "month":
+        months = t.view("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
+
+        def month_index(x: Any, name: str) -> int:
+            ns = _timestamp_ns(x, name)
+            m = np.datetime64(ns, "ns").astype("datetime64[M]")
+            if m.astype("datetime64[ns]").astype(np.int64) != ns:
+                raise InvalidArgumentError(f"the periods do not divide the observation window: {name} {pd.Timestamp(ns)} is not the start of a month")
+            return int(m.astype(np.int64))
+
+        o = None if origin is None else month_index(origin, "origin")
+        c = None if cutoff is None else month_index(cutoff, "cutoff")
+        return np.ascontiguousarray(months), 1, o, c
+    if isinstance(period, str) and period in _NS:
+        per = _NS[period]
+    else:
+        try:
+            per = int(pd.Timedelta(period).value)
+        except (ValueError, TypeError):
+            raise InvalidArgumentError(f"period must be 'day', 'week', 'month' or a Timedelta, got {period!r}") from None
+    if per <= 0:
+        raise InvalidArgumentError(f"period must be > 0, got {period!r}")
+    o = None if origin is None else _timestamp_ns(origin, "origin")
+    c = None if cutoff is None else _timestamp_ns(cutoff, "cutoff")
+    return t, per, o, c
+
+
+def _progress_callback(progress: bool, desc: str) -> tuple[Any, Any]:
+    if not progress:
+        return None, None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=0, desc=desc)
+
+    def cb(done: int, total: int) -> bool:
+        if bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+        return True
+
+    return cb, bar
+
+
+def _time_frame(r: Any, states: Sequence[str], q: Sequence[float]) -> pd.DataFrame:
+    out: dict[str, Any] = {"mean": r.mean, "sd": np.sqrt(np.maximum(r.variance, 0.0))}
+    for k, p in enumerate(q):
+        out[f"q{100 * p:g}"] = r.quantiles[:, k]
+    return pd.DataFrame(out, index=pd.Index([states[i] for i in r.transient], name="stage"))
+
+
+def fn_not_absorbing() -> Exception:
+    from .errors import NotAbsorbingError
+
+    return NotAbsorbingError("the chain has no absorbing state (outcome), so win probabilities are undefined")

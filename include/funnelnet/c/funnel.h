@@ -128,6 +128,150 @@ FNET_API fnet_status fnet_absorbing_expected_steps(double* out, size_t capacity,
 FNET_API fnet_status fnet_absorbing_steps_variance(double* out, size_t capacity, size_t* needed,
                                                    const fnet_absorbing* analysis);
 
+/* ---- time: period chains, continuous-time chains, time to close ------------------ */
+
+typedef struct fnet_exposure fnet_exposure; /* exit counts and time spent per stage */
+typedef struct fnet_ctmc fnet_ctmc;         /* a continuous-time chain (generator Q) */
+
+/* Options of fnet_counts_from_periods; initialise with FNET_PERIOD_OPTIONS_INIT. */
+typedef struct fnet_period_options {
+  unsigned version; /* FNET_PERIOD_OPTIONS_VERSION */
+  double period;    /* length of one period in time units, > 0 */
+  int has_origin;   /* non-zero: origin is the start of period 0 (default: derived) */
+  double origin;
+  int has_cutoff; /* non-zero: cutoff ends observation (default: end of last event's period) */
+  double cutoff;
+  int threads; /* 0 = all cores; the result does not depend on it */
+} fnet_period_options;
+#define FNET_PERIOD_OPTIONS_VERSION 1
+#define FNET_PERIOD_OPTIONS_INIT \
+  { FNET_PERIOD_OPTIONS_VERSION, 1.0, 0, 0.0, 0, 0.0, 0 }
+
+/* Period-by-period counts from an event log of n rows (lead, time, stage): rows of one
+ * lead in the order the events happened, leads interleaved in any order.  A stage
+ * entered in period a and left in period b gives b - a - 1 stays and one move; a lead
+ * open at the cut-off gives its stays and no exit (censored).  Errors name the lead and
+ * row: timestamps out of order within a lead, duplicate events, leaving an absorbing
+ * stage, period <= 0, (cutoff - origin) not a whole number of periods, events at or
+ * after the cut-off or before the origin. */
+FNET_API fnet_status fnet_counts_from_periods(fnet_counts** out, const fnet_stages* stages, size_t n,
+                                              const int64_t* lead, const double* time,
+                                              const int32_t* stage_ids, const fnet_period_options* options);
+
+/* Exposure (time in each stage, in units of time_unit) and exits from an event log, rows
+ * as for fnet_counts_from_periods.  Open leads run to cutoff when has_cutoff is non-zero,
+ * else to the latest event time; an event after the cut-off is an error. */
+FNET_API fnet_status fnet_exposure_from_events(fnet_exposure** out, const fnet_stages* stages, size_t n,
+                                               const int64_t* lead, const double* time,
+                                               const int32_t* stage_ids, int has_cutoff, double cutoff,
+                                               double time_unit);
+/* Exposure counts from an n x n exit-count matrix (zero diagonal) and n exposures >= 0. */
+FNET_API fnet_status fnet_exposure_create(fnet_exposure** out, const fnet_stages* stages,
+                                          const double* counts, const double* exposure);
+/* a + b (same stage space). */
+FNET_API fnet_status fnet_exposure_merge(fnet_exposure** out, const fnet_exposure* a, const fnet_exposure* b);
+FNET_API void fnet_exposure_destroy(fnet_exposure* exposure);
+/* The n x n exit counts (two-call pattern). */
+FNET_API fnet_status fnet_exposure_counts(double* out, size_t capacity, size_t* needed,
+                                          const fnet_exposure* exposure);
+/* The n exposures (two-call pattern). */
+FNET_API fnet_status fnet_exposure_time(double* out, size_t capacity, size_t* needed,
+                                        const fnet_exposure* exposure);
+
+/* A continuous-time chain from an n x n generator: off-diagonal rates >= 0, rows summing
+ * to 0 within tolerance (<= 0: 1e-9), absorbing rows zero. */
+FNET_API fnet_status fnet_ctmc_create(fnet_ctmc** out, const fnet_stages* stages, const double* q,
+                                      double tolerance);
+/* Maximum-likelihood generator q_ij = n_ij / T_i.  empty_rows: FNET_EMPTY_ROWS_ERROR or
+ * FNET_EMPTY_ROWS_ABSORBING for stages with no exposure and no exits. */
+FNET_API fnet_status fnet_ctmc_fit(fnet_ctmc** out, const fnet_exposure* exposure, int empty_rows);
+FNET_API void fnet_ctmc_destroy(fnet_ctmc* chain);
+/* The n x n generator Q (two-call pattern). */
+FNET_API fnet_status fnet_ctmc_generator(double* out, size_t capacity, size_t* needed,
+                                         const fnet_ctmc* chain);
+/* P(t) = exp(Q t), n x n (two-call pattern); t finite and >= 0. */
+FNET_API fnet_status fnet_ctmc_transition_matrix(double* out, size_t capacity, size_t* needed,
+                                                 const fnet_ctmc* chain, double t);
+/* The embedded jump chain (where a lead goes when it leaves a stage). */
+FNET_API fnet_status fnet_ctmc_jump_chain(fnet_chain** out, const fnet_ctmc* chain);
+/* Time to close from transient state `stage`: mean, variance and n_probs quantiles at
+ * levels probs (each in (0, 1)), in the chain's time unit.  quantiles may be NULL when
+ * n_probs is 0. */
+FNET_API fnet_status fnet_ctmc_time_to_close(double* mean, double* variance, double* quantiles,
+                                             size_t n_probs, const double* probs, const fnet_ctmc* chain,
+                                             size_t stage);
+/* The same for a discrete chain, in steps (periods); quantiles are whole numbers. */
+FNET_API fnet_status fnet_chain_time_to_close(double* mean, double* variance, double* quantiles,
+                                              size_t n_probs, const double* probs, const fnet_chain* chain,
+                                              size_t stage);
+
+/* ---- recurrent chains ------------------------------------------------------------ */
+
+/* Communicating class of each state (n entries, two-call pattern); classes are numbered
+ * by their smallest state.  *n_classes (may be NULL) receives the number of classes. */
+FNET_API fnet_status fnet_chain_classes(int32_t* class_of, size_t capacity, size_t* needed, size_t* n_classes,
+                                        const fnet_chain* chain);
+/* Per class: 1 if closed (recurrent), 0 if transient (two-call pattern). */
+FNET_API fnet_status fnet_chain_class_closed(unsigned char* out, size_t capacity, size_t* needed,
+                                             const fnet_chain* chain);
+/* Stationary distribution (n entries); FNET_E_INVALID_ARGUMENT unless there is exactly one
+ * closed class. */
+FNET_API fnet_status fnet_chain_stationary(double* out, size_t capacity, size_t* needed,
+                                           const fnet_chain* chain);
+/* Mean first-passage times, n x n (diagonal: mean recurrence times); irreducible chains only. */
+FNET_API fnet_status fnet_chain_first_passage(double* out, size_t capacity, size_t* needed,
+                                              const fnet_chain* chain);
+
+/* ---- bottlenecks ----------------------------------------------------------------- */
+
+/* Sensitivity of F = sum_i start[i] h_i, h the value of each state given outcome_values
+ * (n entries, read on absorbing states: 1 for won gives the win probability).  Fills
+ * *value, and gradient / elasticity (n x n each, row-major; either may be NULL):
+ * dF/dP[i][j], and dF/dx for raising P[i][j] by a fraction x with the row renormalised. */
+FNET_API fnet_status fnet_chain_sensitivity(double* value, double* gradient, double* elasticity,
+                                            size_t capacity, size_t* needed, const fnet_chain* chain,
+                                            const double* start, const double* outcome_values);
+/* A new chain with P[from][to] raised by fraction (0.1 = +10%) and the row renormalised. */
+FNET_API fnet_status fnet_chain_raise(fnet_chain** out, const fnet_chain* chain, size_t from, size_t to,
+                                      double fraction);
+/* Transitions out of stages with P > 0 ranked by |elasticity| (two-call pattern on the
+ * number of transitions; from / to / elasticity may be NULL except all three together). */
+FNET_API fnet_status fnet_chain_bottlenecks(size_t* from, size_t* to, double* elasticity, size_t capacity,
+                                            size_t* needed, const fnet_chain* chain, const double* start,
+                                            const double* outcome_values);
+
+/* ---- uncertainty and segments ---------------------------------------------------- */
+
+/* Equal-tailed posterior intervals (n x n each) of every transition probability under a
+ * symmetric Dirichlet(prior) prior; level in (0, 1). */
+FNET_API fnet_status fnet_counts_posterior_intervals(double* lower, double* upper, size_t capacity,
+                                                     size_t* needed, const fnet_counts* counts, double prior,
+                                                     double level);
+/* Segments: n_segments count tables over one stage space, with unique names.  Fills the
+ * likelihood-ratio statistic, its degrees of freedom and p-value, and (when shrunk is not
+ * NULL) one new empirical-Bayes chain per segment in shrunk[0 .. n_segments).  A segment
+ * with no transitions is FNET_E_EMPTY_INPUT.  On failure nothing is allocated. */
+FNET_API fnet_status fnet_segments_fit(fnet_chain** shrunk, double* statistic, double* df, double* p_value,
+                                       size_t n_segments, const fnet_counts* const* segments,
+                                       const char* const* names);
+
+/* ---- persistence (versioned JSON) ------------------------------------------------ */
+
+/* Save atomically (temporary file, then rename); FNET_E_IO naming the path on failure. */
+FNET_API fnet_status fnet_chain_save(const fnet_chain* chain, const char* path);
+FNET_API fnet_status fnet_counts_save(const fnet_counts* counts, const char* path);
+FNET_API fnet_status fnet_exposure_save(const fnet_exposure* exposure, const char* path);
+FNET_API fnet_status fnet_ctmc_save(const fnet_ctmc* chain, const char* path);
+/* Load; FNET_E_IO if unreadable, FNET_E_FORMAT for corrupt files, other kinds, unknown
+ * versions or invalid contents. */
+FNET_API fnet_status fnet_chain_load(fnet_chain** out, const char* path);
+FNET_API fnet_status fnet_counts_load(fnet_counts** out, const char* path);
+FNET_API fnet_status fnet_exposure_load(fnet_exposure** out, const char* path);
+FNET_API fnet_status fnet_ctmc_load(fnet_ctmc** out, const char* path);
+/* The chain as JSON text (two-call pattern, NUL included), and back. */
+FNET_API fnet_status fnet_chain_to_json(char* buf, size_t capacity, size_t* needed, const fnet_chain* chain);
+FNET_API fnet_status fnet_chain_from_json(fnet_chain** out, const char* json);
+
 #ifdef __cplusplus
 }
 #endif

@@ -28,7 +28,16 @@ class MarkovChain {
   /// [0, 1], every row must sum to 1 within `tolerance`, and every absorbing stage must
   /// have P[a][a] = 1 (within `tolerance`).  Rows are then rescaled to sum to exactly 1.
   MarkovChain(StageSpace space, Matrix p, double tolerance = default_row_tolerance)
-      : space_(std::move(space)) {
+      : MarkovChain(std::move(space), std::move(p), tolerance, true) {}
+
+  /// Like the constructor, but rows are kept bit for bit (not rescaled): used to restore
+  /// a saved chain exactly.
+  static MarkovChain exact(StageSpace space, Matrix p, double tolerance = default_row_tolerance) {
+    return {std::move(space), std::move(p), tolerance, false};
+  }
+
+ private:
+  MarkovChain(StageSpace space, Matrix p, double tolerance, bool rescale) : space_(std::move(space)) {
     if (!(tolerance >= 0.0 && tolerance < 1.0))
       fail(Errc::invalid_argument, "row tolerance must be in [0, 1), got ", tolerance);
     const auto n = static_cast<Eigen::Index>(space_.size());
@@ -50,11 +59,12 @@ class MarkovChain {
       if (space_.is_absorbing(i) && std::abs(p(i, i) - 1.0) > tolerance)
         fail(Errc::invalid_argument, "stage '", space_.name(i), "' is declared absorbing but P[",
              space_.name(i), "][", space_.name(i), "] = ", p(i, i), " (must be 1)");
-      p.row(i) /= sum;
+      if (rescale) p.row(i) /= sum;
     }
     p_ = std::move(p);
   }
 
+ public:
   /// A chain whose absorbing states are inferred from the matrix: state i is absorbing
   /// when P[i][i] = 1 (within `tolerance`).
   static MarkovChain from_matrix(std::vector<std::string> names, Matrix p,

@@ -1,5 +1,5 @@
 # Type stubs for funnelnet._core.funnel.
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -58,3 +58,153 @@ def fit(counts: TransitionCounts, smoothing: float = 0.0, empty_rows: int = 0) -
 def analyze_absorbing(chain: MarkovChain) -> AbsorbingAnalysis: ...
 def simulate_events(chain: MarkovChain, start: int, n_leads: int, seed: int, mean_dwell: Sequence[float],
                     max_steps: int, threads: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int32]]: ...
+
+# ---- time
+def period_counts_i64(space: StageSpace, lead: npt.NDArray[np.int64], time: npt.NDArray[np.int64], stage: npt.NDArray[np.int32],
+                      period: int, origin: int | None, cutoff: int | None, threads: int = 0) -> TransitionCounts: ...
+def period_counts_f64(space: StageSpace, lead: npt.NDArray[np.int64], time: npt.NDArray[np.float64], stage: npt.NDArray[np.int32],
+                      period: float, origin: float | None, cutoff: float | None, threads: int = 0) -> TransitionCounts: ...
+
+class ExposureCounts:
+    def __init__(self, space: StageSpace, counts: npt.ArrayLike, exposure: npt.ArrayLike) -> None: ...
+    @staticmethod
+    def from_events_i64(space: StageSpace, lead: npt.NDArray[np.int64], time: npt.NDArray[np.int64], stage: npt.NDArray[np.int32],
+                        cutoff: int | None, time_unit: float, threads: int = 0) -> ExposureCounts: ...
+    @staticmethod
+    def from_events_f64(space: StageSpace, lead: npt.NDArray[np.int64], time: npt.NDArray[np.float64], stage: npt.NDArray[np.int32],
+                        cutoff: float | None, time_unit: float, threads: int = 0) -> ExposureCounts: ...
+    def merged(self, other: ExposureCounts) -> ExposureCounts: ...
+    @property
+    def space(self) -> StageSpace: ...
+    @property
+    def matrix(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def exposure(self) -> npt.NDArray[np.float64]: ...
+
+class ContinuousChain:
+    def __init__(self, space: StageSpace, q: npt.ArrayLike, tolerance: float = ...) -> None: ...
+    @property
+    def space(self) -> StageSpace: ...
+    @property
+    def generator(self) -> npt.NDArray[np.float64]: ...
+    def transition_matrix(self, t: float) -> npt.NDArray[np.float64]: ...
+    def jump_chain(self) -> MarkovChain: ...
+    def log_likelihood(self, counts: ExposureCounts) -> float: ...
+
+def fit_continuous(counts: ExposureCounts, empty_rows: int = 0) -> ContinuousChain: ...
+
+class TimeToClose:
+    transient: list[int]
+    probs: list[float]
+    mean: npt.NDArray[np.float64]
+    variance: npt.NDArray[np.float64]
+    quantiles: npt.NDArray[np.float64]
+
+def time_to_close_discrete(chain: MarkovChain, probs: Sequence[float], max_steps: int = ...) -> TimeToClose: ...
+def time_to_close_continuous(chain: ContinuousChain, probs: Sequence[float]) -> TimeToClose: ...
+def close_time_cdf_discrete(chain: MarkovChain, k: int) -> npt.NDArray[np.float64]: ...
+def close_time_cdf_continuous(chain: ContinuousChain, t: float) -> npt.NDArray[np.float64]: ...
+
+class AbsorptionSummary:
+    transient: list[int]
+    absorbing: list[int]
+    absorption: npt.NDArray[np.float64]
+    expected_steps: npt.NDArray[np.float64]
+    steps_variance: npt.NDArray[np.float64]
+
+def summarize_absorption(chain: MarkovChain) -> AbsorptionSummary: ...
+
+# ---- recurrent chains
+class ClassStructure:
+    class_of: list[int]
+    classes: list[list[int]]
+    closed: list[bool]
+    period: list[int]
+
+def communicating_classes(chain: MarkovChain) -> ClassStructure: ...
+def stationary_distribution(chain: MarkovChain) -> npt.NDArray[np.float64]: ...
+def first_passage_times(chain: MarkovChain) -> npt.NDArray[np.float64]: ...
+
+# ---- bottlenecks
+class Sensitivity:
+    value: float
+    state_values: npt.NDArray[np.float64]
+    visits: npt.NDArray[np.float64]
+    gradient: npt.NDArray[np.float64]
+    elasticity: npt.NDArray[np.float64]
+
+def sensitivity(chain: MarkovChain, start: npt.NDArray[np.float64], values: npt.NDArray[np.float64]) -> Sensitivity: ...
+def raise_transition(chain: MarkovChain, from_: int, to: int, fraction: float) -> MarkovChain: ...
+def rank_bottlenecks(chain: MarkovChain, sensitivity: Sensitivity) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+
+# ---- uncertainty and segments
+class TransitionIntervals:
+    level: float
+    mean: npt.NDArray[np.float64]
+    lower: npt.NDArray[np.float64]
+    upper: npt.NDArray[np.float64]
+
+def posterior_intervals(counts: TransitionCounts, prior: float, level: float) -> TransitionIntervals: ...
+
+class PosteriorFigures:
+    transient: list[int]
+    absorbing: list[int]
+    absorption_mean: npt.NDArray[np.float64]
+    absorption_lower: npt.NDArray[np.float64]
+    absorption_upper: npt.NDArray[np.float64]
+    steps_mean: npt.NDArray[np.float64]
+    steps_lower: npt.NDArray[np.float64]
+    steps_upper: npt.NDArray[np.float64]
+
+def posterior_figures(counts: TransitionCounts, prior: float, level: float, draws: int, seed: int, threads: int,
+                      progress: Callable[[int, int], bool] | None) -> PosteriorFigures: ...
+
+class SegmentFit:
+    names: list[str]
+    pooled: MarkovChain
+    shrunk: list[MarkovChain]
+    concentration: npt.NDArray[np.float64]
+    statistic: float
+    df: float
+    p_value: float
+
+def fit_segments(segments: Sequence[TransitionCounts], names: Sequence[str]) -> SegmentFit: ...
+
+# ---- higher-order chains
+class HigherOrderChain:
+    space: StageSpace
+    order: int
+    histories: npt.NDArray[np.int32]
+    counts: npt.NDArray[np.float64]
+    probabilities: npt.NDArray[np.float64]
+    log_likelihood: float
+    parameters: float
+    transitions: float
+
+def fit_higher_order(space: StageSpace, stages: npt.NDArray[np.int32], offsets: npt.NDArray[np.int64], order: int,
+                     smoothing: float) -> HigherOrderChain: ...
+def higher_order_log_likelihood(chain: HigherOrderChain, stages: npt.NDArray[np.int32], offsets: npt.NDArray[np.int64]) -> float: ...
+def select_order(space: StageSpace, stages: npt.NDArray[np.int32], offsets: npt.NDArray[np.int64], max_order: int,
+                 test_stages: npt.NDArray[np.int32], test_offsets: npt.NDArray[np.int64], smoothing: float) -> dict[str, list[float]]: ...
+
+# ---- persistence
+def to_json(obj: MarkovChain | TransitionCounts | ExposureCounts | ContinuousChain) -> str: ...
+def chain_from_json(text: str) -> MarkovChain: ...
+def counts_from_json(text: str) -> TransitionCounts: ...
+def exposure_counts_from_json(text: str) -> ExposureCounts: ...
+def continuous_chain_from_json(text: str) -> ContinuousChain: ...
+def write_atomic(path: str, text: str) -> None: ...
+def read_file(path: str) -> str: ...
+
+class ContinuousPosteriorFigures:
+    transient: list[int]
+    absorbing: list[int]
+    absorption_mean: npt.NDArray[np.float64]
+    absorption_lower: npt.NDArray[np.float64]
+    absorption_upper: npt.NDArray[np.float64]
+    time_mean: npt.NDArray[np.float64]
+    time_lower: npt.NDArray[np.float64]
+    time_upper: npt.NDArray[np.float64]
+
+def posterior_figures_continuous(counts: ExposureCounts, prior_shape: float, prior_rate: float, level: float, draws: int,
+                                 seed: int, threads: int, progress: Callable[[int, int], bool] | None) -> ContinuousPosteriorFigures: ...
