@@ -672,10 +672,28 @@ class RepeatModel {
       else
         m.p_ = {1.0, alpha0, 1.0, std::max(mT, 1e-3)};
     }
-    if (kind == RepeatKind::beta_geo)
-      m.report_ = detail::maximise<detail::BetaGeoRow, 4>(m.p_, rows, options);
-    else
-      m.report_ = detail::maximise<detail::ParetoRow, 4>(m.p_, rows, options);
+    auto run = [&](const detail::RfmRows& r, const RepeatFitOptions& o) {
+      return kind == RepeatKind::beta_geo ? detail::maximise<detail::BetaGeoRow, 4>(m.p_, r, o)
+                                          : detail::maximise<detail::ParetoRow, 4>(m.p_, r, o);
+    };
+    if (options.initial.empty() && rows.size() > 200000) {
+      // Warm start: fit every k-th row (rows are sorted by x, so this is stratified by
+      // frequency) with weight k first; the full fit then needs a few iterations only.
+      const std::size_t k = rows.size() / 20000;
+      detail::RfmRows sub;
+      for (std::size_t i = 0; i < rows.size(); i += k) {
+        sub.x.push_back(rows.x[i]);
+        sub.tx.push_back(rows.tx[i]);
+        sub.T.push_back(rows.T[i]);
+        sub.w.push_back(rows.w[i] * static_cast<double>(k));
+      }
+      RepeatFitOptions warm = options;
+      warm.tolerance = std::max(options.tolerance, 1e-6);
+      const std::array<double, 4> start = m.p_;
+      const FitReport pre = run(sub, warm);
+      if (pre.status == FitStatus::not_finite || pre.at_bound) m.p_ = start;
+    }
+    m.report_ = run(rows, options);
     return m;
   }
 
