@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "funnelnet/core/random.hpp"
@@ -66,7 +67,7 @@ void BM_ContinuousFit10M(benchmark::State& state) {
   for (int i = 0; i < 8; ++i) stages.push_back("s" + std::to_string(i));
   const auto space = StageSpace::funnel(stages, {"won", "lost"});
   for (auto _ : state) {
-    auto e = ExposureCounts::from_events<double>(space, log.lead, log.time, log.stage, 800.0, 1.0,
+    auto e = ExposureCounts::from_events<double>(space, log.lead, log.time, log.stage, std::nullopt, 1.0,
                                                  static_cast<int>(state.range(0)));
     auto q = fit_continuous(e);
     benchmark::DoNotOptimize(q.generator().data());

@@ -110,6 +110,13 @@ def main() -> None:
               big.iloc[: args.lifetimes_customers], args.threads)
     bench_fit(f"Pareto/NBD synthetic", fn.customers.ParetoNBD, lifetimes.ParetoNBDFitter, big,
               big.iloc[: args.pareto_lifetimes_customers], args.threads)
+    # the same customers at daily resolution (as a summary of dated transactions would
+    # be): unique rows collapse, funnelnet fits the compressed rows
+    day = big.assign(recency=np.floor(big["recency"] * 7) / 7, T=np.floor(big["T"] * 7) / 7)
+    bench_fit(f"BG/NBD synthetic, daily", fn.customers.BetaGeo, lifetimes.BetaGeoFitter, day,
+              day.iloc[: args.lifetimes_customers], args.threads)
+    bench_fit(f"Pareto/NBD synthetic, daily", fn.customers.ParetoNBD, lifetimes.ParetoNBDFitter, day,
+              day.iloc[: args.pareto_lifetimes_customers], args.threads)
 
     rng = np.random.default_rng(7)
     n = args.transactions

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "expect_error.hpp"
+#include "funnelnet/core/random.hpp"
 #include "funnelnet/customers.hpp"
 
 using namespace funnelnet;
@@ -64,13 +65,14 @@ TEST(BetaGeo, CompressedAndWeightedFitsAgree) {
   RepeatFitOptions plain;
   plain.compress = false;
   const auto a = RepeatModel::fit(RepeatKind::beta_geo, d.x, d.tx, d.T, {}, plain);
-  // Doubling every row by weight 2 gives the same optimum and twice the LL.
-  std::vector<double> w(d.x.size(), 2.0);
+  // Every row standing for 10^6 customers (2.4 billion in all) gives the same optimum and 10^6 times the LL.
+  std::vector<double> w(d.x.size(), 1e6);
   RepeatFitOptions threaded;
   threaded.threads = 3;
   const auto b = RepeatModel::fit(RepeatKind::beta_geo, d.x, d.tx, d.T, w, threaded);
   for (int k = 0; k < 4; ++k) EXPECT_NEAR(a.params()[k], b.params()[k], 1e-5 * a.params()[k]);
-  EXPECT_NEAR(2 * a.report().log_likelihood, b.report().log_likelihood, 1e-6);
+  EXPECT_NEAR(1e6 * a.report().log_likelihood, b.report().log_likelihood,
+              1e-9 * std::abs(b.report().log_likelihood));
 }
 
 TEST(ParetoNbd, PublishedCdnowEstimates) {
@@ -237,4 +239,28 @@ TEST(RepeatBuying, BadInput) {
   expect_error([&] { GammaGammaModel::fit(gx, gm); }, Errc::invalid_argument, "spend: row 1 is 0");
   const std::vector<double> gx0 = {0, 2}, gm0 = {10, 5};
   expect_error([&] { GammaGammaModel::fit(gx0, gm0); }, Errc::invalid_argument, "repeat buyers");
+}
+
+TEST(RepeatBuying, SameFitAtAnyThreadCount) {
+  // 17,000 distinct rows (continuous T) take the 64-task parallel path.
+  funnelnet::Rng rng(11);
+  std::vector<double> x, tx, T;
+  for (int i = 0; i < 17000; ++i) {
+    const double t = 20 + 32 * rng.uniform();
+    const double k = static_cast<double>(rng.below(6));
+    x.push_back(k);
+    T.push_back(t);
+    tx.push_back(k > 0 ? t * rng.uniform() : 0.0);
+  }
+  RepeatFitOptions one, three;
+  one.threads = 1;
+  three.threads = 3;
+  one.max_iterations = three.max_iterations = 5;  // a few iterations exercise the parallel sums
+  for (auto kind : {RepeatKind::beta_geo, RepeatKind::pareto_nbd}) {
+    const auto a = RepeatModel::fit(kind, x, tx, T, {}, one);
+    const auto b = RepeatModel::fit(kind, x, tx, T, {}, three);
+    EXPECT_EQ(a.report().unique_rows, 17000u);
+    for (int k = 0; k < 4; ++k) EXPECT_EQ(a.params()[k], b.params()[k]);
+    EXPECT_EQ(a.report().log_likelihood, b.report().log_likelihood);
+  }
 }
