@@ -66,8 +66,7 @@ static void test_bg_closed_forms(void) {
   CHECK_NEAR(e_new, 1.1967231933208, 1e-9); /* scipy hyp2f1 in lifetimes' formula */
   CHECK_OK(fnet_repeat_clv(clv, m, 2, x, tx, T, spend, 12, 4.345, 0.01));
   CHECK(clv[0] == 0 && clv[1] > 0);
-  CHECK_STATUS(fnet_repeat_p_alive(pa, m, 2, x, T, tx), FNET_E_INVALID_ARGUMENT,
-               "larger than T");
+  CHECK_STATUS(fnet_repeat_p_alive(pa, m, 2, x, T, tx), FNET_E_INVALID_ARGUMENT, "larger than T");
   fnet_repeat_destroy(m);
 }
 
