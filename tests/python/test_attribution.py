@@ -11,7 +11,7 @@ import pytest
 
 import funnelnet as fn
 
-CA = pytest.importorskip("ChannelAttribution")
+import ChannelAttribution as CA  # noqa: E402  (test oracle: tests/requirements/attribution.txt)
 
 
 # ---------------------------------------------------------------- brute force (numpy)

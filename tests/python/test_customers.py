@@ -9,7 +9,7 @@ import pytest
 
 import funnelnet as fn
 
-lifetimes = pytest.importorskip("lifetimes")
+import lifetimes  # noqa: E402  (test oracle: tests/requirements/customers.txt)
 
 
 @pytest.fixture(scope="module")
