@@ -22,28 +22,6 @@ py::array_t<T> to_array(std::vector<T> v) {
   return py::array_t<T>(static_cast<py::ssize_t>(heap->size()), heap->data(), owner);
 }
 
-// A progress callback that takes the GIL to call `cb(done, total)`.  Nothing may be
-// thrown through parallel_for's reporting loop, so a pending KeyboardInterrupt or an
-// exception in `cb` cancels the job (CancelledError) instead.
-Progress wrap_progress(const py::object& cb) {
-  if (cb.is_none()) return {};
-  return [cb](std::uint64_t done, std::uint64_t total) {
-    py::gil_scoped_acquire gil;
-    if (PyErr_CheckSignals() != 0) {
-      PyErr_Clear();
-      return false;
-    }
-    try {
-      return cb(done, total).cast<bool>();
-    } catch (py::error_already_set& e) {
-      e.discard_as_unraisable("funnelnet progress callback");
-      return false;
-    } catch (...) {
-      return false;
-    }
-  };
-}
-
 std::vector<double> vec(const array<double>& a, const char* what) {
   auto s = span_of(a, what);
   return {s.begin(), s.end()};
@@ -193,7 +171,7 @@ void register_attribution(py::module_& m) {
               fail(Errc::invalid_argument, "repeats code must be 0 or 1, got ", repeats);
             o.repeats = static_cast<Repeats>(repeats);
             o.threads = threads;
-            o.progress = wrap_progress(progress);
+            o.progress = progress_from_python(progress);
             py::gil_scoped_release release;
             return MarkovAttribution::fit(paths, o);
           },
@@ -256,7 +234,7 @@ void register_attribution(py::module_& m) {
           "simulate",
           [](const MarkovAttribution& a, std::uint64_t n, std::uint64_t seed, int threads,
              const py::object& progress, std::size_t max_steps) {
-            auto cb = wrap_progress(progress);
+            auto cb = progress_from_python(progress);
             SimulationResult r;
             {
               py::gil_scoped_release release;

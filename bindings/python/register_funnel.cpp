@@ -51,14 +51,6 @@ ExposureCounts exposure_from_events(const StageSpace& space, const array<std::in
   return ExposureCounts::from_events<Time>(space, l, t, s, cutoff, time_unit, threads);
 }
 
-Progress progress_from(const py::object& callback) {
-  if (callback.is_none()) return {};
-  return [callback](std::uint64_t done, std::uint64_t total) {
-    py::gil_scoped_acquire gil;
-    return callback(done, total).cast<bool>();
-  };
-}
-
 std::span<const double> vec_span(const array<double>& a, const char* what) {
   return span_of(a, what);
 }
@@ -330,7 +322,7 @@ void register_funnel(py::module_& m) {
         o.draws = draws;
         o.seed = seed;
         o.threads = threads;
-        o.progress = progress_from(progress);
+        o.progress = progress_from_python(progress);
         PosteriorFigures out;
         {
           py::gil_scoped_release release;
@@ -360,7 +352,7 @@ void register_funnel(py::module_& m) {
         o.draws = draws;
         o.seed = seed;
         o.threads = threads;
-        o.progress = progress_from(progress);
+        o.progress = progress_from_python(progress);
         ContinuousPosteriorFigures out;
         {
           py::gil_scoped_release release;

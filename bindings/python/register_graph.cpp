@@ -51,26 +51,6 @@ Model model_of(int m) {
   return static_cast<Model>(m);
 }
 
-/// Wrap an optional Python callable(done, total) -> bool; it runs with the GIL held.
-/// Exceptions and Ctrl-C inside it cancel the job (the C++ side raises CancelledError).
-Progress progress_of(const py::object& cb) {
-  if (cb.is_none()) return {};
-  return [cb](std::uint64_t done, std::uint64_t total) {
-    py::gil_scoped_acquire gil;
-    if (PyErr_CheckSignals() != 0) {
-      PyErr_Clear();
-      return false;
-    }
-    try {
-      return py::cast<bool>(cb(done, total));
-    } catch (py::error_already_set& e) {
-      e.restore();
-      PyErr_Clear();
-      return false;
-    }
-  };
-}
-
 }  // namespace
 
 void register_graph(py::module_& m) {
@@ -239,7 +219,7 @@ void register_graph(py::module_& m) {
         o.samples = samples;
         o.seed = seed;
         o.threads = threads;
-        o.progress = progress_of(progress);
+        o.progress = progress_from_python(progress);
         std::vector<double> bc;
         {
           py::gil_scoped_release release;
@@ -254,7 +234,7 @@ void register_graph(py::module_& m) {
       "cascades",
       [](const ReferralGraph& g, const array<std::int64_t>& roots, int threads, const py::object& progress) {
         auto r = as_nodes(roots, g, "roots");
-        auto p = progress_of(progress);
+        auto p = progress_from_python(progress);
         Cascades c;
         {
           py::gil_scoped_release release;
@@ -325,7 +305,7 @@ void register_graph(py::module_& m) {
         o.seed = seed;
         o.threads = threads;
         o.node_values = span_of(values, "values");
-        o.progress = progress_of(progress);
+        o.progress = progress_from_python(progress);
         SpreadResult r;
         {
           py::gil_scoped_release release;
@@ -380,7 +360,7 @@ void register_graph(py::module_& m) {
         o.node_values = span_of(values, "values");
         o.costs = span_of(costs, "costs");
         o.budget = budget;
-        o.progress = progress_of(progress);
+        o.progress = progress_from_python(progress);
         InfluenceResult r;
         {
           py::gil_scoped_release release;
@@ -406,7 +386,7 @@ void register_graph(py::module_& m) {
         o.node_values = span_of(values, "values");
         o.costs = span_of(costs, "costs");
         o.budget = budget;
-        o.progress = progress_of(progress);
+        o.progress = progress_from_python(progress);
         InfluenceResult r;
         {
           py::gil_scoped_release release;

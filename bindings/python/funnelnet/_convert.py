@@ -96,3 +96,24 @@ def require_columns(df: pd.DataFrame, columns: dict[str, str | None]) -> None:
             raise UnknownLabelError(
                 f"{role} column {col!r} is not in the DataFrame (columns: {', '.join(map(str, df.columns))})"
             )
+
+
+def progress_callback(progress: bool, desc: str, unit: str = "task") -> tuple[Any, Any]:
+    """For ``progress=True``: a ``callback(done, total) -> bool`` for the C++ progress hook
+    that feeds a tqdm bar, and the bar (close it when the job ends); ``(None, None)``
+    otherwise."""
+    if not progress:
+        return None, None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=0, desc=desc, unit=unit)
+
+    def cb(done: int, total: int) -> bool:
+        if bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+        return True
+
+    return cb, bar
+

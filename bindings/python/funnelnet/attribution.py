@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._convert import progress_callback as _tqdm_callback
 from ._convert import as_array, ids_as_int64, require_columns, times_as_numbers
 from .errors import EmptyInputError, InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
 
@@ -314,20 +315,6 @@ def markov_events(events: pd.DataFrame, *, customer: str, time: str, channel: st
                                         progress=progress, conversion_is_touch=conversion_is_touch).channels()
 
 
-def _tqdm_callback(progress: bool, desc: str) -> tuple[Callable[[int, int], bool] | None, Any]:
-    if not progress:
-        return None, None
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=0, desc=desc)
-
-    def cb(done: int, total: int) -> bool:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-        return True
-
-    return cb, bar
 
 
 class MarkovAttribution:

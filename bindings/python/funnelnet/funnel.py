@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._convert import progress_callback as _progress_callback
 from ._convert import as_array, encode_labels, ids_as_int64, require_columns, times_as_numbers
 from .errors import EmptyInputError, FileError, FormatError, InputTypeError, InvalidArgumentError, ShapeError
 
@@ -855,21 +856,6 @@ def _calendar_periods(t: np.ndarray, period: Any, origin: Any, cutoff: Any) -> t
     return t, per, o, c
 
 
-def _progress_callback(progress: bool, desc: str) -> tuple[Any, Any]:
-    if not progress:
-        return None, None
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=0, desc=desc)
-
-    def cb(done: int, total: int) -> bool:
-        if bar.total != total:
-            bar.total = total
-        bar.n = done
-        bar.refresh()
-        return True
-
-    return cb, bar
 
 
 def _time_frame(r: Any, states: Sequence[str], q: Sequence[float]) -> pd.DataFrame:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._convert import progress_callback as _tqdm_progress
 from ._convert import as_array, require_columns, times_as_numbers
 from .errors import InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
 
@@ -45,22 +46,6 @@ def _choice(value: str, options: Mapping[str, int], name: str) -> int:
     return options[value]
 
 
-def _tqdm_progress(progress: bool, desc: str) -> tuple[Callable[[int, int], bool] | None, Any]:
-    """A C++-progress callback feeding a tqdm bar (or None), and the bar to close."""
-    if not progress:
-        return None, None
-    from tqdm.auto import tqdm
-
-    bar = tqdm(desc=desc, unit="task")
-
-    def cb(done: int, total: int) -> bool:
-        if bar.total != total:
-            bar.total = total
-        bar.n = done
-        bar.refresh()
-        return True
-
-    return cb, bar
 
 
 def _run_with_progress(progress: bool, desc: str, fn: Callable[[Any], Any]) -> Any:
