@@ -157,31 +157,14 @@ class TransitionCounts:
             ``"collapse"`` ignores repeats.
         """
         rep = _choice(repeats, _REPEATS, "repeats")
-        s = pd.Series(paths, copy=False) if not isinstance(paths, pd.Series) else paths.reset_index(drop=True)
-        if len(s) == 0:
-            raise EmptyInputError("no paths given")
-        if sep is not None:
-            if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
-                raise InputTypeError(f"with sep={sep!r} paths must be strings, got dtype {s.dtype}")
-            s = s.str.split(sep, regex=False)
-        exploded = s.explode()
-        if sep is not None:
-            exploded = exploded.str.strip()
-        bad = exploded.isna() | (exploded.astype(str) == "")
-        if bad.any():
-            p = int(exploded.index[np.flatnonzero(bad.to_numpy())[0]])
-            raise InvalidArgumentError(f"path {p} is empty or has an empty stage name: {paths[p]!r}")
-        f = _resolve_funnel(funnel, exploded.astype(str).unique(), absorbing)
-        codes = encode_labels(exploded.astype(str).to_numpy(), f.states, "paths")
-        lengths = np.bincount(exploded.index.to_numpy(), minlength=len(s))
-        offsets = np.zeros(len(s) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
+        f, codes, offsets = _encode_paths(paths, funnel, absorbing, sep)
+        n_paths = len(offsets) - 1
         if counts is None:
-            weights = np.ones(len(s), dtype=np.float64)
+            weights = np.ones(n_paths, dtype=np.float64)
         else:
             weights = as_array(counts, np.float64, "counts")
-            if len(weights) != len(s):
-                raise ShapeError(f"counts has length {len(weights)}, expected {len(s)} (one per path)")
+            if len(weights) != n_paths:
+                raise ShapeError(f"counts has length {len(weights)}, expected {n_paths} (one per path)")
         return cls(_core.funnel.TransitionCounts.from_paths(f._space, codes, offsets, weights, rep))
 
     @classmethod
@@ -869,3 +852,31 @@ def fn_not_absorbing() -> Exception:
     from .errors import NotAbsorbingError
 
     return NotAbsorbingError("the chain has no absorbing state (outcome), so win probabilities are undefined")
+
+
+def _encode_paths(paths: Any, funnel: "Funnel | None", absorbing: Sequence[str] | None,
+                  sep: str | None) -> tuple["Funnel", np.ndarray, np.ndarray]:
+    """Paths (sequences of stage names, or strings joined by ``sep``) as state codes plus
+    path offsets, vectorised (explode, strip, encode); empty names name their path."""
+    s = pd.Series(paths, copy=False) if not isinstance(paths, pd.Series) else paths.reset_index(drop=True)
+    if len(s) == 0:
+        raise EmptyInputError("no paths given")
+    original = s
+    if sep is not None:
+        if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
+            raise InputTypeError(f"with sep={sep!r} paths must be strings, got dtype {s.dtype}")
+        s = s.str.split(sep, regex=False)
+    exploded = s.explode()
+    if sep is not None:
+        exploded = exploded.str.strip()
+    bad = exploded.isna() | (exploded.astype(str) == "")
+    if bad.any():
+        p = int(exploded.index[np.flatnonzero(bad.to_numpy())[0]])
+        raise InvalidArgumentError(f"path {p} is empty or has an empty stage name: {original.iloc[p]!r}")
+    names = exploded.astype(str)
+    f = _resolve_funnel(funnel, names.unique(), absorbing)
+    codes = encode_labels(names.to_numpy(), f.states, "paths")
+    lengths = np.bincount(exploded.index.to_numpy(), minlength=len(s))
+    offsets = np.zeros(len(s) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return f, codes, offsets

@@ -17,35 +17,9 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._convert import encode_labels
-from .errors import EmptyInputError, InputTypeError, InvalidArgumentError
-from .funnel import Funnel, _resolve_funnel
+from .funnel import Funnel, _encode_paths
 
 __all__ = ["HigherOrderChain", "select_order"]
-
-
-def _encode_paths(paths: Any, funnel: Funnel | None, absorbing: Sequence[str] | None, sep: str | None) -> tuple[Funnel, np.ndarray, np.ndarray]:
-    s = pd.Series(paths, copy=False) if not isinstance(paths, pd.Series) else paths.reset_index(drop=True)
-    if len(s) == 0:
-        raise EmptyInputError("no paths given")
-    if sep is not None:
-        if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
-            raise InputTypeError(f"with sep={sep!r} paths must be strings, got dtype {s.dtype}")
-        s = s.str.split(sep, regex=False)
-    exploded = s.explode()
-    if sep is not None:
-        exploded = exploded.str.strip()
-    bad = exploded.isna() | (exploded.astype(str) == "")
-    if bad.any():
-        p = int(exploded.index[np.flatnonzero(bad.to_numpy())[0]])
-        raise InvalidArgumentError(f"path {p} is empty or has an empty stage name")
-    names = exploded.astype(str)
-    f = _resolve_funnel(funnel, names.unique(), absorbing)
-    codes = encode_labels(names.to_numpy(), f.states, "paths")
-    lengths = np.bincount(exploded.index.to_numpy(), minlength=len(s))
-    offsets = np.zeros(len(s) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return f, codes, offsets
 
 
 class HigherOrderChain:
