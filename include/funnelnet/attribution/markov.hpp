@@ -311,8 +311,9 @@ class MarkovAttribution {
         s2 += v * v;
         ++m;
       }
-      const double var = m > 1 ? std::max(0.0, (s2 - s * s / m) / (m - 1)) : 0.0;
-      const double half = m > 1 ? 1.959963984540054 * std::sqrt(var / m) : 0.0;
+      const auto md = static_cast<double>(m);
+      const double var = m > 1 ? std::max(0.0, (s2 - s * s / md) / (md - 1.0)) : 0.0;
+      const double half = m > 1 ? 1.959963984540054 * std::sqrt(var / md) : 0.0;
       lo = est - half;
       hi = est + half;
     };
@@ -419,7 +420,9 @@ class MarkovAttribution {
     if (dense) {
       for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = 0; j < n; ++j)
-          if (dense_counts(i, j) > 0) rows[i].push_back({static_cast<std::int32_t>(j), dense_counts(i, j)});
+          if (const double c = dense_counts(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+              c > 0)
+            rows[i].push_back({static_cast<std::int32_t>(j), c});
     } else {
       for (const auto& [key, cnt] : sparse_counts)
         rows[key >> 32].push_back({static_cast<std::int32_t>(key & 0xffffffffU), cnt});
