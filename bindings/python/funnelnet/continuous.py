@@ -139,7 +139,7 @@ class ExposureCounts:
         expected time to close (in ``time_unit``).  Each rate q_ij is drawn from its
         conjugate posterior Gamma(n_ij + prior_shape, T_i + prior_rate); seeded (the same
         at any thread count); ``progress=True`` shows a tqdm bar."""
-        from .funnel import _progress_callback
+        from .funnel import _posterior_frame, _progress_callback
 
         cb, bar = _progress_callback(progress, "posterior draws")
         try:
@@ -147,16 +147,7 @@ class ExposureCounts:
         finally:
             if bar is not None:
                 bar.close()
-        states = self.states
-        out: dict[str, np.ndarray] = {}
-        for k, a in enumerate(r.absorbing):
-            out[f"P({states[a]})"] = r.absorption_mean[:, k]
-            out[f"P({states[a]}) lower"] = r.absorption_lower[:, k]
-            out[f"P({states[a]}) upper"] = r.absorption_upper[:, k]
-        out["time"] = r.time_mean
-        out["time lower"] = r.time_lower
-        out["time upper"] = r.time_upper
-        return pd.DataFrame(out, index=pd.Index(_pick(states, r.transient), name="stage"))
+        return _posterior_frame(r, self.states, "time", r.time_mean, r.time_lower, r.time_upper)
 
     def to_json(self) -> str:
         return _core.funnel.to_json(self._core)

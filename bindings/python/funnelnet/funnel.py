@@ -324,16 +324,7 @@ class TransitionCounts:
         finally:
             if bar is not None:
                 bar.close()
-        states = self.states
-        out: dict[str, np.ndarray] = {}
-        for k, a in enumerate(r.absorbing):
-            out[f"P({states[a]})"] = r.absorption_mean[:, k]
-            out[f"P({states[a]}) lower"] = r.absorption_lower[:, k]
-            out[f"P({states[a]}) upper"] = r.absorption_upper[:, k]
-        out["steps"] = r.steps_mean
-        out["steps lower"] = r.steps_lower
-        out["steps upper"] = r.steps_upper
-        return pd.DataFrame(out, index=pd.Index([states[i] for i in r.transient], name="stage"))
+        return _posterior_frame(r, self.states, "steps", r.steps_mean, r.steps_lower, r.steps_upper)
 
     # ---------------------------------------------------------------- persistence
     def to_json(self) -> str:
@@ -880,3 +871,18 @@ def _encode_paths(paths: Any, funnel: "Funnel | None", absorbing: Sequence[str] 
     offsets = np.zeros(len(s) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     return f, codes, offsets
+
+
+def _posterior_frame(r: Any, states: Sequence[str], figure: str, mean: np.ndarray, lower: np.ndarray,
+                     upper: np.ndarray) -> pd.DataFrame:
+    """One row per transient stage: P(outcome) mean/lower/upper for each absorbing state,
+    then the figure to close (``figure``, e.g. steps or time) with its interval."""
+    out: dict[str, np.ndarray] = {}
+    for k, a in enumerate(r.absorbing):
+        out[f"P({states[a]})"] = r.absorption_mean[:, k]
+        out[f"P({states[a]}) lower"] = r.absorption_lower[:, k]
+        out[f"P({states[a]}) upper"] = r.absorption_upper[:, k]
+    out[figure] = mean
+    out[f"{figure} lower"] = lower
+    out[f"{figure} upper"] = upper
+    return pd.DataFrame(out, index=pd.Index([states[i] for i in r.transient], name="stage"))

@@ -118,6 +118,42 @@ inline double quantile_sorted(const std::vector<double>& v, double q) {
   const double f = pos - static_cast<double>(k);
   return k + 1 < v.size() ? v[k] * (1.0 - f) + v[k + 1] * f : v[k];
 }
+
+/// Means and equal-tailed `level` intervals of posterior draws stored draw-major, each
+/// draw an nt x (na + 1) row-major block: the first na columns are outcome probabilities
+/// (into the *_mean/lower/upper matrices), the last is the figure to close (steps or
+/// time, into the vectors).
+inline void summarize_draws(const std::vector<double>& samples, std::size_t draws, Eigen::Index nt,
+                            Eigen::Index na, double level, Matrix& p_mean, Matrix& p_lower, Matrix& p_upper,
+                            Vector& f_mean, Vector& f_lower, Vector& f_upper) {
+  const std::size_t per = static_cast<std::size_t>(nt * (na + 1));
+  p_mean.resize(nt, na);
+  p_lower.resize(nt, na);
+  p_upper.resize(nt, na);
+  f_mean.resize(nt);
+  f_lower.resize(nt);
+  f_upper.resize(nt);
+  const double lo_q = (1.0 - level) / 2.0, hi_q = 1.0 - lo_q;
+  std::vector<double> v(draws);
+  for (Eigen::Index r = 0; r < nt; ++r)
+    for (Eigen::Index c = 0; c <= na; ++c) {
+      double sum = 0.0;
+      for (std::size_t d = 0; d < draws; ++d)
+        sum += (v[d] = samples[d * per + static_cast<std::size_t>(r * (na + 1) + c)]);
+      std::sort(v.begin(), v.end());
+      const double mean = sum / static_cast<double>(draws);
+      const double lo = quantile_sorted(v, lo_q), hi = quantile_sorted(v, hi_q);
+      if (c < na) {
+        p_mean(r, c) = mean;
+        p_lower(r, c) = lo;
+        p_upper(r, c) = hi;
+      } else {
+        f_mean(r) = mean;
+        f_lower(r) = lo;
+        f_upper(r) = hi;
+      }
+    }
+}
 }  // namespace detail
 
 /// Posterior draws of the chain (rows from their Dirichlet posteriors), each analysed:
@@ -174,31 +210,9 @@ inline PosteriorFigures posterior_figures(const TransitionCounts& counts,
         }
       },
       options.progress);
-  out.absorption_mean.resize(nt, na);
-  out.absorption_lower.resize(nt, na);
-  out.absorption_upper.resize(nt, na);
-  out.steps_mean.resize(nt);
-  out.steps_lower.resize(nt);
-  out.steps_upper.resize(nt);
-  const double lo_q = (1.0 - options.level) / 2.0, hi_q = 1.0 - lo_q;
-  std::vector<double> v(options.draws);
-  for (Eigen::Index r = 0; r < nt; ++r)
-    for (Eigen::Index c = 0; c <= na; ++c) {
-      double sum = 0.0;
-      for (std::size_t d = 0; d < options.draws; ++d) sum += (v[d] = samples[d * per + r * (na + 1) + c]);
-      std::sort(v.begin(), v.end());
-      const double mean = sum / static_cast<double>(options.draws);
-      const double lo = detail::quantile_sorted(v, lo_q), hi = detail::quantile_sorted(v, hi_q);
-      if (c < na) {
-        out.absorption_mean(r, c) = mean;
-        out.absorption_lower(r, c) = lo;
-        out.absorption_upper(r, c) = hi;
-      } else {
-        out.steps_mean(r) = mean;
-        out.steps_lower(r) = lo;
-        out.steps_upper(r) = hi;
-      }
-    }
+  detail::summarize_draws(samples, options.draws, nt, na, options.level, out.absorption_mean,
+                          out.absorption_lower, out.absorption_upper, out.steps_mean, out.steps_lower,
+                          out.steps_upper);
   return out;
 }
 
@@ -299,32 +313,9 @@ inline ContinuousPosteriorFigures posterior_figures(const ExposureCounts& counts
         }
       },
       options.progress);
-  out.absorption_mean.resize(nt, na);
-  out.absorption_lower.resize(nt, na);
-  out.absorption_upper.resize(nt, na);
-  out.time_mean.resize(nt);
-  out.time_lower.resize(nt);
-  out.time_upper.resize(nt);
-  const double lo_q = (1.0 - options.level) / 2.0, hi_q = 1.0 - lo_q;
-  std::vector<double> v(options.draws);
-  for (Eigen::Index r = 0; r < nt; ++r)
-    for (Eigen::Index c = 0; c <= na; ++c) {
-      double sum = 0.0;
-      for (std::size_t d = 0; d < options.draws; ++d)
-        sum += (v[d] = samples[d * per + static_cast<std::size_t>(r * (na + 1) + c)]);
-      std::sort(v.begin(), v.end());
-      const double mean = sum / static_cast<double>(options.draws);
-      const double lo = detail::quantile_sorted(v, lo_q), hi = detail::quantile_sorted(v, hi_q);
-      if (c < na) {
-        out.absorption_mean(r, c) = mean;
-        out.absorption_lower(r, c) = lo;
-        out.absorption_upper(r, c) = hi;
-      } else {
-        out.time_mean(r) = mean;
-        out.time_lower(r) = lo;
-        out.time_upper(r) = hi;
-      }
-    }
+  detail::summarize_draws(samples, options.draws, nt, na, options.level, out.absorption_mean,
+                          out.absorption_lower, out.absorption_upper, out.time_mean, out.time_lower,
+                          out.time_upper);
   return out;
 }
 
