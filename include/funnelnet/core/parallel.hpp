@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "funnelnet/core/error.hpp"
@@ -26,75 +28,39 @@ inline unsigned resolve_threads(int requested) noexcept {
   return hw == 0 ? 1U : hw;
 }
 
+namespace detail {
+/// A type-erased loop body: `call(context, task)`.  Cheap to copy, never owns.
+struct TaskFn {
+  void* context;
+  void (*call)(void* context, std::size_t task);
+};
+
+/// Runs `fn` for every task in [0, n_tasks) on the calling thread and up to
+/// `n_threads - 1` workers of the process-wide persistent thread pool (created on first
+/// use, grown on demand, never torn down while jobs run).  Defined in src/core/parallel.cpp.
+void run_parallel(std::size_t n_tasks, unsigned n_threads, TaskFn fn, const Progress& progress);
+
+/// Number of worker threads the pool holds now (for tests and diagnostics).
+std::size_t pool_size() noexcept;
+}  // namespace detail
+
 /// Run body(task) for task in [0, n_tasks) on up to `threads` threads (0 = all cores).
 /// Tasks are claimed dynamically, so results must depend only on the task index (draw
 /// randomness from stream(seed, task)) to be independent of the thread count.  The
 /// first exception thrown by a task is rethrown here after all threads stop.  If
 /// `progress` is set it is called from this thread as tasks finish; returning false
 /// stops the remaining tasks and throws Errc::cancelled.
+///
+/// The workers come from one persistent pool (no thread is spawned per call); a
+/// parallel_for called from inside a task runs that inner loop on the calling thread.
 template <class Body>
 void parallel_for(std::size_t n_tasks, int threads, Body&& body, const Progress& progress = {}) {
   if (n_tasks == 0) return;
   const unsigned n_threads = static_cast<unsigned>(std::min<std::size_t>(resolve_threads(threads), n_tasks));
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::size_t> done{0};
-  std::atomic<bool> stop{false};
-  std::exception_ptr first_error;
-  std::mutex error_mutex;
-
-  auto worker = [&] {
-    while (!stop.load(std::memory_order_relaxed)) {
-      const std::size_t task = next.fetch_add(1, std::memory_order_relaxed);
-      if (task >= n_tasks) break;
-      try {
-        body(task);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!first_error) first_error = std::current_exception();
-        stop.store(true);
-      }
-      done.fetch_add(1, std::memory_order_release);
-    }
-  };
-
-  bool cancelled = false;
-  if (n_threads <= 1 && !progress) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    pool.reserve(n_threads);
-    for (unsigned t = 1; t < n_threads; ++t) pool.emplace_back(worker);
-    if (progress) {
-      // The calling thread reports progress and works between reports.
-      std::size_t reported = 0;
-      while (!stop.load() && next.load() < n_tasks) {
-        const std::size_t task = next.fetch_add(1);
-        if (task >= n_tasks) break;
-        try {
-          body(task);
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(error_mutex);
-          if (!first_error) first_error = std::current_exception();
-          stop.store(true);
-        }
-        const std::size_t d = done.fetch_add(1) + 1;
-        if (d != reported) {
-          reported = d;
-          if (!progress(d, n_tasks)) {
-            cancelled = true;
-            stop.store(true);
-          }
-        }
-      }
-      for (auto& th : pool) th.join();
-      if (!cancelled && !first_error) progress(n_tasks, n_tasks);
-    } else {
-      worker();
-      for (auto& th : pool) th.join();
-    }
-  }
-  if (first_error) std::rethrow_exception(first_error);
-  if (cancelled) fail(Errc::cancelled, "cancelled by the progress callback");
+  using B = std::remove_reference_t<Body>;
+  detail::TaskFn fn{const_cast<void*>(static_cast<const void*>(std::addressof(body))),
+                    [](void* ctx, std::size_t task) { (*static_cast<B*>(ctx))(task); }};
+  detail::run_parallel(n_tasks, n_threads, fn, progress);
 }
 
 FUNNELNET_END

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "shared_data.hpp"
 #include "expect_error.hpp"
 #include "funnelnet/core/random.hpp"
 #include "funnelnet/customers.hpp"
@@ -26,7 +27,7 @@ struct Cdnow {
 // Reads ../shared/data/customers/cdnow_customers_summary_with_transactions.csv
 // (ID, x, t_x, T, zbar: 2,357 customers, weeks).
 Cdnow read_cdnow() {
-  std::ifstream f(std::string(FUNNELNET_SHARED_DATA) +
+  std::ifstream f(shared_data_dir() +
                   "/customers/cdnow_customers_summary_with_transactions.csv");
   EXPECT_TRUE(f.good());
   Cdnow d;

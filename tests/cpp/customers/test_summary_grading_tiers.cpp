@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "shared_data.hpp"
 #include "expect_error.hpp"
 #include "funnelnet/core/random.hpp"
 #include "funnelnet/customers.hpp"
@@ -20,7 +21,7 @@ using namespace funnelnet;
 
 TEST(Summary, MatchesBruteForceOnCdnowMaster) {
   // ../shared/data/customers/CDNOW_master.txt: customer, date YYYYMMDD, CDs, dollars.
-  std::ifstream f(std::string(FUNNELNET_SHARED_DATA) + "/customers/CDNOW_master.txt");
+  std::ifstream f(shared_data_dir() + "/customers/CDNOW_master.txt");
   ASSERT_TRUE(f.good());
   std::string header;
   std::getline(f, header);
@@ -201,7 +202,7 @@ TEST(Tiers, PfeiferCarrawayRecencyExample) {
 
 TEST(Tiers, MigrationCountsMatchBruteForceOnHolsonPanel) {
   // ../shared/data/journeys/markovchain_holson.csv: 1,000 subjects x 11 periods, states 1..3.
-  std::ifstream f(std::string(FUNNELNET_SHARED_DATA) + "/journeys/markovchain_holson.csv");
+  std::ifstream f(shared_data_dir() + "/journeys/markovchain_holson.csv");
   ASSERT_TRUE(f.good());
   std::string line;
   std::getline(f, line);
@@ -239,7 +240,7 @@ TEST(Tiers, MigrationCountsMatchBruteForceOnHolsonPanel) {
 
 TEST(Tiers, RatesAndChurnOnAbsorbingRatings) {
   // ../shared/data/journeys/markovchain_tm_abs.csv: AAA..D counts, D row all zeros.
-  std::ifstream f(std::string(FUNNELNET_SHARED_DATA) + "/journeys/markovchain_tm_abs.csv");
+  std::ifstream f(shared_data_dir() + "/journeys/markovchain_tm_abs.csv");
   ASSERT_TRUE(f.good());
   std::string line;
   std::getline(f, line);

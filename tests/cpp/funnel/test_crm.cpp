@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "shared_data.hpp"
 #include "funnelnet/funnel.hpp"
 
 using namespace funnelnet;
@@ -34,8 +35,8 @@ struct Deal {
   std::int64_t engage = -1, close = -1;
 };
 std::vector<Deal> read_pipeline() {
-  std::ifstream in(std::string(FUNNELNET_SHARED_DATA) + "/crm/sales_pipeline.csv");
-  EXPECT_TRUE(in.good()) << "cannot read " << FUNNELNET_SHARED_DATA << "/crm/sales_pipeline.csv";
+  std::ifstream in(shared_data_dir() + "/crm/sales_pipeline.csv");
+  EXPECT_TRUE(in.good()) << "cannot read " << shared_data_dir() << "/crm/sales_pipeline.csv";
   std::vector<Deal> out;
   std::string line;
   std::getline(in, line);

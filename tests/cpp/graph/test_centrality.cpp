@@ -6,6 +6,7 @@
 #include <Eigen/Dense>
 #include <set>
 
+#include "shared_data.hpp"
 #include "expect_error.hpp"
 #include "funnelnet/graph.hpp"
 
@@ -13,7 +14,7 @@ using namespace funnelnet;
 
 namespace {
 std::string data(const std::string& rel) {
-  return std::string(FUNNELNET_SHARED_DATA) + "/graphs/" + rel;
+  return shared_data_dir() + "/graphs/" + rel;
 }
 
 ReferralGraph karate() {

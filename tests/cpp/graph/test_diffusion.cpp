@@ -3,6 +3,7 @@
 // brute-force best seed sets on tiny graphs, and CELF for IMM.
 #include <gtest/gtest.h>
 
+#include "shared_data.hpp"
 #include "expect_error.hpp"
 #include "funnelnet/graph.hpp"
 
@@ -10,7 +11,7 @@ using namespace funnelnet;
 
 namespace {
 std::string data(const std::string& rel) {
-  return std::string(FUNNELNET_SHARED_DATA) + "/graphs/" + rel;
+  return shared_data_dir() + "/graphs/" + rel;
 }
 
 /// A 6-node graph with a cycle and a shared child (m = 8).

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "shared_data.hpp"
 #include "expect_error.hpp"
 #include "funnelnet/graph.hpp"
 
@@ -16,7 +17,7 @@ using namespace funnelnet;
 
 namespace {
 std::string data(const std::string& rel) {
-  return std::string(FUNNELNET_SHARED_DATA) + "/graphs/" + rel;
+  return shared_data_dir() + "/graphs/" + rel;
 }
 
 std::string temp_file(const std::string& name, const std::string& text) {

@@ -1,0 +1,113 @@
+// The persistent pool behind parallel_for: every task runs exactly once at any thread
+// count, errors and cancellation come back to the caller, nested and concurrent calls
+// neither deadlock nor spawn threads per call.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <numeric>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "funnelnet/core/parallel.hpp"
+
+namespace fn = funnelnet;
+
+TEST(Parallel, EveryTaskRunsOnceAtAnyThreadCount) {
+  for (int threads : {1, 2, 3, 7, 0}) {
+    const std::size_t n = 10'000;
+    std::vector<std::atomic<int>> hits(n);
+    fn::parallel_for(n, threads, [&](std::size_t t) { hits[t].fetch_add(1); });
+    for (std::size_t t = 0; t < n; ++t)
+      ASSERT_EQ(hits[t].load(), 1) << "task " << t << " threads " << threads;
+  }
+}
+
+TEST(Parallel, PoolIsReusedNotRespawned) {
+  fn::parallel_for(64, 4, [](std::size_t) {});
+  const std::size_t size = fn::detail::pool_size();
+  EXPECT_GE(size, 3U);
+  for (int i = 0; i < 200; ++i) fn::parallel_for(64, 4, [](std::size_t) {});
+  EXPECT_EQ(fn::detail::pool_size(), size);
+}
+
+TEST(Parallel, FirstErrorIsRethrownAfterAllStop) {
+  std::atomic<int> ran{0};
+  EXPECT_THROW(fn::parallel_for(1000, 4,
+                                [&](std::size_t t) {
+                                  ran.fetch_add(1);
+                                  if (t == 10) throw std::runtime_error("task 10 failed");
+                                }),
+               std::runtime_error);
+  EXPECT_GE(ran.load(), 11);  // tasks before the failure ran (claimed in order)
+  // The pool is still usable after a failure.
+  std::atomic<int> after{0};
+  fn::parallel_for(100, 4, [&](std::size_t) { after.fetch_add(1); });
+  EXPECT_EQ(after.load(), 100);
+}
+
+TEST(Parallel, ProgressReachesTotalAndCancels) {
+  for (int threads : {1, 3}) {
+    std::uint64_t last = 0, total = 0;
+    fn::parallel_for(
+        500, threads, [](std::size_t) {},
+        [&](std::uint64_t d, std::uint64_t t) {
+          EXPECT_GE(d, last);
+          last = d;
+          total = t;
+          return true;
+        });
+    EXPECT_EQ(last, 500U);
+    EXPECT_EQ(total, 500U);
+    // Tasks take 1 ms, so work is left when the caller first reports (after its own
+    // first task) and the callback's "stop" is honoured.
+    std::atomic<int> ran{0};
+    try {
+      fn::parallel_for(
+          500, threads,
+          [&](std::size_t) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            ran.fetch_add(1);
+          },
+          [](std::uint64_t, std::uint64_t) { return false; });
+      FAIL() << "expected cancellation";
+    } catch (const fn::Error& e) {
+      EXPECT_EQ(e.code(), fn::Errc::cancelled);
+      EXPECT_LT(ran.load(), 500);
+    }
+  }
+}
+
+TEST(Parallel, ThrowingProgressCallbackIsRethrown) {
+  EXPECT_THROW(fn::parallel_for(
+                   1000, 3, [](std::size_t) {},
+                   [](std::uint64_t d, std::uint64_t) -> bool {
+                     if (d > 5) throw std::logic_error("callback failed");
+                     return true;
+                   }),
+               std::logic_error);
+}
+
+TEST(Parallel, NestedCallsRunInline) {
+  std::vector<std::atomic<int>> hits(64 * 64);
+  fn::parallel_for(64, 4, [&](std::size_t i) {
+    fn::parallel_for(64, 4, [&](std::size_t j) { hits[i * 64 + j].fetch_add(1); });
+  });
+  for (auto& h : hits) ASSERT_EQ(h.load(), 1);
+}
+
+TEST(Parallel, ConcurrentCallersShareThePool) {
+  std::vector<std::thread> callers;
+  std::vector<long long> sums(8, 0);
+  for (int c = 0; c < 8; ++c)
+    callers.emplace_back([&, c] {
+      for (int rep = 0; rep < 20; ++rep) {
+        std::vector<long long> part(256, 0);
+        fn::parallel_for(256, 3, [&](std::size_t t) { part[t] = static_cast<long long>(t) * (c + 1); });
+        sums[static_cast<std::size_t>(c)] += std::accumulate(part.begin(), part.end(), 0LL);
+      }
+    });
+  for (auto& t : callers) t.join();
+  for (int c = 0; c < 8; ++c) EXPECT_EQ(sums[static_cast<std::size_t>(c)], 20LL * (c + 1) * (255 * 256 / 2));
+}
