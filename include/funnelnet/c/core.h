@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "funnelnet/c/status.h"
 #include "funnelnet/c/version.h"
 
 #if defined(_WIN32)
@@ -21,26 +22,12 @@
 extern "C" {
 #endif
 
-/* Status codes: stable, never reused (they equal funnelnet::Errc in C++). */
-typedef enum fnet_status {
-  FNET_OK = 0,
-  FNET_E_INVALID_ARGUMENT = 1, /* a value out of its domain (NaN, negative, rows not summing to 1) */
-  FNET_E_UNKNOWN_LABEL = 2,    /* a name or id the object does not know */
-  FNET_E_DUPLICATE_LABEL = 3,  /* the same name twice where names must be unique */
-  FNET_E_SHAPE_MISMATCH = 4,   /* arrays of different lengths, non-square matrices */
-  FNET_E_EMPTY_INPUT = 5,      /* nothing to work on */
-  FNET_E_NOT_ABSORBING = 6,    /* no absorbing state reachable from some transient state */
-  FNET_E_NULL_ARGUMENT = 7,    /* a required pointer or handle is NULL */
-  FNET_E_BUFFER_TOO_SMALL = 8, /* caller-owned buffer too small; *needed says how big */
-  FNET_E_OUT_OF_RANGE = 9,     /* an index outside its range */
-  FNET_E_IO = 10,              /* a file could not be read or written */
-  FNET_E_FORMAT = 11,          /* corrupt file, malformed line, unknown model version */
-  FNET_E_NOT_CONVERGED = 12,   /* an iterative method stopped before converging */
-  FNET_E_NO_MEMORY = 13,       /* allocation failed */
-  FNET_E_INTERNAL = 14,        /* a bug in funnelnet: please report it */
-  FNET_E_CANCELLED = 15,       /* a progress callback asked to stop */
-  FNET_E_TYPE = 16             /* wrong kind of input */
-} fnet_status;
+/* Status codes: stable, never reused (they equal funnelnet::Errc in C++).  FNET_OK is 0;
+ * every code, its value and its meaning is listed once, in funnelnet/c/status.h
+ * (FNET_E_INVALID_ARGUMENT, FNET_E_UNKNOWN_LABEL, ..., FNET_E_TYPE). */
+#define FNET_STATUS_ENUMERATOR_(c_suffix, value, cxx, py, parent, builtin, doc) FNET_##c_suffix = value,
+typedef enum fnet_status { FNET_STATUS_TABLE(FNET_STATUS_ENUMERATOR_) } fnet_status;
+#undef FNET_STATUS_ENUMERATOR_
 
 /* Version of the library at run time; equals FNET_VERSION_NUMBER of a matching header. */
 FNET_API int fnet_version_number(void);

@@ -12,53 +12,39 @@
 #include <string_view>
 #include <utility>
 
+#include "funnelnet/c/status.h"
 #include "funnelnet/version.hpp"
 
 FUNNELNET_BEGIN
 
 /// Stable error codes; the values equal the C ABI's fnet_status and are never reused.
+/// The one table of codes and meanings is FNET_STATUS_TABLE in funnelnet/c/status.h.
 enum class Errc : int {
-  ok = 0,
-  invalid_argument = 1,  ///< a value is out of its domain (NaN, negative, rows not summing to 1)
-  unknown_label = 2,     ///< a name or id that the object does not know
-  duplicate_label = 3,   ///< the same name given twice where names must be unique
-  shape_mismatch = 4,    ///< arrays of different lengths, non-square matrices
-  empty_input = 5,       ///< nothing to work on
-  not_absorbing = 6,     ///< no absorbing state reachable from some transient state
-  null_argument = 7,     ///< a NULL handle or pointer (C ABI only)
-  buffer_too_small = 8,  ///< caller-owned output buffer too small (C ABI only)
-  out_of_range = 9,      ///< an index outside its range
-  io_error = 10,         ///< a file could not be read or written
-  format_error = 11,     ///< corrupt file, malformed line, unknown model version
-  not_converged = 12,    ///< an iterative method stopped before converging
-  no_memory = 13,        ///< allocation failed
-  internal = 14,         ///< a bug: please report it
-  cancelled = 15,        ///< a progress callback asked to stop
-  type_error = 16,       ///< wrong kind of input (dtype, object type)
+#define FUNNELNET_ERRC_(c_suffix, value, cxx, py, parent, builtin, doc) cxx = value,
+  FNET_STATUS_TABLE(FUNNELNET_ERRC_)
+#undef FUNNELNET_ERRC_
 };
 
-/// Short, stable name of an error code ("invalid_argument", ...).
+/// Short, stable name of an error code ("invalid_argument", ...); "unknown" otherwise.
 inline const char* errc_name(Errc c) noexcept {
   switch (c) {
-    case Errc::ok: return "ok";
-    case Errc::invalid_argument: return "invalid_argument";
-    case Errc::unknown_label: return "unknown_label";
-    case Errc::duplicate_label: return "duplicate_label";
-    case Errc::shape_mismatch: return "shape_mismatch";
-    case Errc::empty_input: return "empty_input";
-    case Errc::not_absorbing: return "not_absorbing";
-    case Errc::null_argument: return "null_argument";
-    case Errc::buffer_too_small: return "buffer_too_small";
-    case Errc::out_of_range: return "out_of_range";
-    case Errc::io_error: return "io_error";
-    case Errc::format_error: return "format_error";
-    case Errc::not_converged: return "not_converged";
-    case Errc::no_memory: return "no_memory";
-    case Errc::internal: return "internal";
-    case Errc::cancelled: return "cancelled";
-    case Errc::type_error: return "type_error";
+#define FUNNELNET_ERRC_NAME_(c_suffix, value, cxx, py, parent, builtin, doc) \
+  case Errc::cxx: return #cxx;
+    FNET_STATUS_TABLE(FUNNELNET_ERRC_NAME_)
+#undef FUNNELNET_ERRC_NAME_
   }
   return "unknown";
+}
+
+/// What an error code means, in words (from the same table).
+inline const char* errc_meaning(Errc c) noexcept {
+  switch (c) {
+#define FUNNELNET_ERRC_DOC_(c_suffix, value, cxx, py, parent, builtin, doc) \
+  case Errc::cxx: return doc;
+    FNET_STATUS_TABLE(FUNNELNET_ERRC_DOC_)
+#undef FUNNELNET_ERRC_DOC_
+  }
+  return "unknown status code";
 }
 
 /// Base of every exception the core throws.  `code()` says what kind of failure it
