@@ -1,0 +1,102 @@
+// Crash-safe file writes (unique temporary, fsync, rename, fsync of the folder).
+#include "funnelnet/io/file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+FUNNELNET_BEGIN
+namespace io {
+namespace {
+
+std::string unique_suffix() {
+  static std::atomic<std::uint64_t> counter{0};
+  // Random bits from the OS where available, mixed with the clock: two processes with
+  // the same pid (containers) still pick different names.
+  std::uint64_t r = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  try {
+    std::random_device rd;
+    r ^= (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+  } catch (...) {  // no entropy source: the clock and the counter still separate names
+  }
+  char buf[96];
+  std::snprintf(buf, sizeof buf, ".tmp-%ld-%llu-%016llx", static_cast<long>(::getpid()),
+                static_cast<unsigned long long>(counter.fetch_add(1)), static_cast<unsigned long long>(r));
+  return buf;
+}
+
+void write_all(int fd, std::string_view text, const std::filesystem::path& tmp) {
+  const char* p = text.data();
+  std::size_t left = text.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(Errc::io_error, "cannot write '", tmp.string(), "': ", std::strerror(errno));
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace
+
+void write_atomic(const std::filesystem::path& path, std::string_view text) {
+  if (path.empty()) fail(Errc::io_error, "cannot write a model file to an empty path");
+  std::filesystem::path tmp = path;
+  tmp += unique_suffix();
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) fail(Errc::io_error, "cannot open '", tmp.string(), "' for writing: ", std::strerror(errno));
+  try {
+    write_all(fd, text, tmp);
+    if (::fsync(fd) != 0)
+      fail(Errc::io_error, "cannot flush '", tmp.string(), "' to disk: ", std::strerror(errno));
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    fail(Errc::io_error, "cannot close '", tmp.string(), "': ", std::strerror(err));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    fail(Errc::io_error, "cannot rename '", tmp.string(), "' to '", path.string(), "': ", std::strerror(err));
+  }
+  // Make the rename durable: fsync the folder (best effort; some file systems refuse).
+  std::filesystem::path dir = path.parent_path();
+  if (dir.empty()) dir = ".";
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    fail(Errc::io_error, "cannot read '", path.string(), "': it is a folder, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(Errc::io_error, "cannot open '", path.string(), "' for reading: ", std::strerror(errno));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) fail(Errc::io_error, "cannot read '", path.string(), "'");
+  return ss.str();
+}
+
+}  // namespace io
+FUNNELNET_END

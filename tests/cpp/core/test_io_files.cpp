@@ -1,0 +1,113 @@
+// Crash-safe model files: unique temporaries, concurrent writers, killed writers, the
+// kind registry and the version rule.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "expect_error.hpp"
+#include "funnelnet/funnel/chain.hpp"
+#include "funnelnet/io/json.hpp"
+
+namespace fn = funnelnet;
+namespace fs = std::filesystem;
+
+namespace {
+fs::path scratch_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / ("funnelnet_io_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+std::size_t count_temporaries(const fs::path& dir) {
+  std::size_t n = 0;
+  for (const auto& e : fs::directory_iterator(dir))
+    n += e.path().filename().string().find(".tmp-") != std::string::npos;
+  return n;
+}
+}  // namespace
+
+TEST(IoFiles, ConcurrentWritersLeaveOneWholeVersionAndNoTemporaries) {
+  const fs::path dir = scratch_dir("concurrent");
+  const fs::path path = dir / "model.json";
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 8; ++w)
+    writers.emplace_back([&, w] {
+      const std::string text(100'000 + static_cast<std::size_t>(w), static_cast<char>('a' + w));
+      for (int rep = 0; rep < 20; ++rep) fn::io::write_atomic(path, text);
+    });
+  for (auto& t : writers) t.join();
+  const std::string got = fn::io::read_file(path);
+  ASSERT_GE(got.size(), 100'000U);
+  const int w = static_cast<int>(got.size() - 100'000);
+  ASSERT_LT(w, 8);
+  EXPECT_EQ(got, std::string(got.size(), static_cast<char>('a' + w)));  // one writer's whole text
+  EXPECT_EQ(count_temporaries(dir), 0U);
+  fs::remove_all(dir);
+}
+
+TEST(IoFiles, KilledWriterNeverLeavesAPartialFile) {
+  const fs::path dir = scratch_dir("killed");
+  const fs::path path = dir / "model.json";
+  const std::string old_text(1 << 20, 'o');
+  const std::string new_text(1 << 20, 'n');
+  fn::io::write_atomic(path, old_text);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      for (;;) fn::io::write_atomic(path, new_text);  // killed from outside
+    }
+    ::usleep(static_cast<useconds_t>(2000 + 3000 * attempt));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    const std::string got = fn::io::read_file(path);
+    EXPECT_TRUE(got == old_text || got == new_text) << "partial file of " << got.size() << " bytes";
+  }
+  fs::remove_all(dir);
+}
+
+TEST(IoFiles, UnwritableAndUnreadablePathsAreIoErrors) {
+  expect_error([] { fn::io::write_atomic("/nonexistent-folder/x/model.json", "{}"); }, fn::Errc::io_error,
+               "/nonexistent-folder/x/model.json");
+  expect_error([] { fn::io::read_file("/nonexistent-folder/model.json"); }, fn::Errc::io_error,
+               "/nonexistent-folder/model.json");
+  expect_error([] { fn::io::read_file(fs::temp_directory_path()); }, fn::Errc::io_error, "folder");
+}
+
+TEST(IoFiles, KindRegistryDispatchesAndChecksVersions) {
+  fn::StageSpace space({"open", "won", "lost"}, {false, true, true});
+  fn::Matrix p(3, 3);
+  p << 0.5, 0.3, 0.2, 0, 1, 0, 0, 0, 1;
+  const std::string text = fn::io::to_json(fn::MarkovChain::exact(space, p));
+  const fn::io::ModelKind kind = fn::io::model_kind(text);
+  EXPECT_EQ(kind.kind, "markov_chain");
+  EXPECT_EQ(kind.area, "funnel");
+  bool listed = false;
+  for (const auto& k : fn::io::model_kinds()) listed |= k.kind == kind.kind;
+  EXPECT_TRUE(listed);
+
+  std::string v2 = text;
+  v2.replace(v2.find("\"version\":1"), 11, "\"version\":2");
+  expect_error([&] { fn::io::model_kind(v2); }, fn::Errc::format_error, "versions 1 to 1");
+  expect_error([&] { fn::io::chain_from_json(v2); }, fn::Errc::format_error, "version 2");
+  std::string other = text;
+  other.replace(other.find("markov_chain"), 12, "pizza_recipe");
+  expect_error([&] { fn::io::model_kind(other); }, fn::Errc::format_error, "unknown kind 'pizza_recipe'");
+  expect_error([] { fn::io::model_kind("[1, 2"); }, fn::Errc::format_error, "not valid JSON");
+  expect_error([] { fn::io::model_kind("{\"format\": \"other\"}"); }, fn::Errc::format_error,
+               "not a funnelnet");
+}
+
+TEST(IoFiles, HugeNumbersAreFormatErrorsNotInternal) {
+  const std::string text =
+      "{\"format\":\"funnelnet\",\"version\":1,\"kind\":\"markov_chain\",\"states\":[\"a\",\"won\"],"
+      "\"absorbing\":[false,true],\"matrix\":[[1e999,0],[0,1]]}";
+  expect_error([&] { fn::io::chain_from_json(text); }, fn::Errc::format_error, "");
+}
