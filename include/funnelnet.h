@@ -13,7 +13,9 @@
  *  - Caller-owned buffers, two calls: pass out = NULL to get the needed element count
  *    in *needed (returns FNET_OK); then pass a buffer of that capacity.  A buffer that is
  *    too small returns FNET_E_BUFFER_TOO_SMALL and still sets *needed.
- *  - Option structs start with a version field; initialise them with their _INIT macro.
+ *  - Option structs start with a version field; initialise them with their _INIT macro
+ *    or their fnet_X_options_init() function (funnelnet/c/options.h).  Any version from 1
+ *    to the library's is accepted.
  *  - Matrices are dense, row-major, double.
  */
 #ifndef FUNNELNET_H
@@ -24,6 +26,7 @@
 #include "funnelnet/c/customers.h"
 #include "funnelnet/c/funnel.h"
 #include "funnelnet/c/graph.h"
+#include "funnelnet/c/options.h"
 #include "funnelnet/c/version.h"
 
 #endif /* FUNNELNET_H */

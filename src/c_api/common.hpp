@@ -67,4 +67,16 @@ void copy_out(T* out, std::size_t capacity, std::size_t* needed, const Src& src)
   for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<T>(src.data()[i]);
 }
 
+/// Check an option struct's version: any version from 1 to `current` (the one this
+/// library was built with) is accepted, so programs built against an older header keep
+/// working; 0 (an uninitialised struct) or a newer version is invalid_argument naming
+/// the struct.
+template <class Options>
+void check_options(const Options* o, unsigned current, const char* type_name) {
+  if (o->version < 1 || o->version > current)
+    funnelnet::fail(funnelnet::Errc::invalid_argument, type_name, ".version is ", o->version,
+                    ": initialise it with its _INIT macro or ", type_name,
+                    "_init() (this library reads versions 1 to ", current, ")");
+}
+
 }  // namespace funnelnet::capi

@@ -24,3 +24,16 @@ FNET_API const char* fnet_status_name(fnet_status status) {
 }
 
 }  // extern "C"
+
+// fnet_<x>_options_init: one per row of FNET_OPTIONS_TABLE (funnelnet/c/options.h).
+extern "C" {
+#define FNET_OPTIONS_INIT_DEF_(type, prefix)            \
+  FNET_API fnet_status type##_init(type* options) {     \
+    return funnelnet::capi::guard([&] {                 \
+      funnelnet::capi::require_ptr(options, "options"); \
+      *options = type prefix##_INIT;                    \
+    });                                                 \
+  }
+FNET_OPTIONS_TABLE(FNET_OPTIONS_INIT_DEF_)
+#undef FNET_OPTIONS_INIT_DEF_
+}  // extern "C"
