@@ -119,7 +119,9 @@ class Pool {
       jobs_.erase(std::remove(jobs_.begin(), jobs_.end(), job), jobs_.end());
       job->finished.wait(lock, [&] { return job->active == 0; });
     }
-    if (progress && !cancelled && !job->first_error) job->report(progress, n_tasks);
+    // The final report can still cancel: when workers claimed every task before the
+    // caller's first report, this is the callback's only chance to say stop.
+    if (progress && !cancelled && !job->first_error && !job->report(progress, n_tasks)) cancelled = true;
     if (job->first_error) std::rethrow_exception(job->first_error);
     if (cancelled) fail(Errc::cancelled, "cancelled by the progress callback");
   }
@@ -190,7 +192,7 @@ void run_parallel(std::size_t n_tasks, unsigned n_threads, TaskFn fn, const Prog
           break;
         }
       }
-      if (!cancelled && !job.first_error) job.report(progress, n_tasks);
+      if (!cancelled && !job.first_error && !job.report(progress, n_tasks)) cancelled = true;
     }
     if (job.first_error) std::rethrow_exception(job.first_error);
     if (cancelled) fail(Errc::cancelled, "cancelled by the progress callback");

@@ -79,6 +79,22 @@ TEST(Parallel, ProgressReachesTotalAndCancels) {
   }
 }
 
+TEST(Parallel, FinalReportCanStillCancel) {
+  // Instant tasks on a warm pool: the workers may claim every task before the caller
+  // reports; a callback that always says stop must still cancel the job.
+  fn::parallel_for(64, 3, [](std::size_t) {});
+  for (int threads : {1, 3})
+    for (int rep = 0; rep < 50; ++rep) {
+      try {
+        fn::parallel_for(
+            5, threads, [](std::size_t) {}, [](std::uint64_t, std::uint64_t) { return false; });
+        FAIL() << "expected cancellation at threads " << threads;
+      } catch (const fn::Error& e) {
+        EXPECT_EQ(e.code(), fn::Errc::cancelled);
+      }
+    }
+}
+
 TEST(Parallel, ThrowingProgressCallbackIsRethrown) {
   EXPECT_THROW(fn::parallel_for(
                    1000, 3, [](std::size_t) {},
