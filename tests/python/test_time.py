@@ -47,7 +47,7 @@ def test_periods_are_calendar_periods_in_utc():
     # brute force: ISO weeks by pandas' W-SUN periods (Monday to Sunday)
     ref = t.dt.to_period("W-SUN").dt.start_time
     np.testing.assert_array_equal(ftime.period_start(weeks, "week"), ref.to_numpy().astype("datetime64[ns]").view(np.int64))
-    assert (pd.to_datetime(ftime.period_start(weeks, "week")).dayofweek == 0).all()
+    assert (pd.to_datetime(ftime.period_start(weeks, "week")).day_of_week == 0).all()
     months = ftime.period_index(ns, "month")
     assert months[-1] == (2024 - 1970) * 12 + 1
     assert ftime.readable(ftime.period_start(months[-1], "month")) == "2024-02-01"
