@@ -5,7 +5,8 @@ One module per concern:
 - :mod:`.stages` -- :class:`Funnel`, the state space;
 - :mod:`.counts` -- :class:`TransitionCounts` from paths, event logs (pandas or Dask),
   period-by-period logs or a matrix;
-- :mod:`.chain` -- :class:`MarkovChain`: absorbing and recurrent analysis;
+- :mod:`.chain` -- :class:`MarkovChain`: validation, access, absorbing analysis;
+- :mod:`.recurrent` -- classes, stationary distribution, passage times;
 - :mod:`.time_to_close` -- steps or time until won or lost;
 - :mod:`.bottlenecks` -- sensitivity, ranked bottlenecks, :class:`WhatIf`;
 - :mod:`.posterior` -- Bayesian intervals of transitions and derived figures;

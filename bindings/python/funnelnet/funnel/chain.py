@@ -12,6 +12,7 @@ from .. import _core
 from .._common.options import pick
 from ..errors import InvalidArgumentError, ShapeError
 from . import bottlenecks as _bottlenecks
+from . import recurrent as _recurrent
 from ._shared import unknown_state
 from .bottlenecks import WhatIf
 from .io import to_json, write_atomic
@@ -177,27 +178,21 @@ class MarkovChain:
     def communicating_classes(self) -> pd.DataFrame:
         """Communicating class of each state, whether the class is closed (recurrent) and
         its period (1 = aperiodic).  Classes are numbered by their first state."""
-        cs = _core.funnel.communicating_classes(self._core)
-        cls = np.asarray(cs.class_of)
-        return pd.DataFrame(
-            {"class": cls, "closed": np.asarray(cs.closed)[cls], "period": np.asarray(cs.period)[cls]},
-            index=pd.Index(self.states, name="state"),
-        )
+        return _recurrent.communicating_classes(self._core)
 
     def stationary_distribution(self) -> pd.Series:
         """Long-run share of time in each state (pi P = pi).  Needs exactly one closed
         class (InvalidArgumentError names them otherwise)."""
-        return pd.Series(_core.funnel.stationary_distribution(self._core), index=pd.Index(self.states, name="state"), name="pi")
+        return _recurrent.stationary_distribution(self._core)
 
     def first_passage_times(self) -> pd.DataFrame:
         """Mean number of steps to first reach each state (columns) from each state
         (rows); the diagonal holds the mean recurrence times.  Irreducible chains only."""
-        m = _core.funnel.first_passage_times(self._core)
-        return pd.DataFrame(m, index=pd.Index(self.states, name="from"), columns=pd.Index(self.states, name="to"))
+        return _recurrent.first_passage_times(self._core)
 
     def recurrence_times(self) -> pd.Series:
         """Mean steps between visits to each state (1 / pi), irreducible chains only."""
-        return pd.Series(np.diag(_core.funnel.first_passage_times(self._core)), index=pd.Index(self.states, name="state"), name="recurrence")
+        return _recurrent.recurrence_times(self._core)
 
     # ---------------------------------------------------------------- bottlenecks
     def sensitivity(self, outcome: str | None = None, *, values: dict[str, float] | None = None, start: Any = None) -> pd.DataFrame:
