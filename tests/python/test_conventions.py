@@ -138,3 +138,8 @@ def test_renamed_parameters_still_work_with_a_warning():
 def test_threads_default_is_all_cores_in_customers():
     assert fn.customers.BetaGeo().threads == 0
     assert fn.customers.GammaGamma().threads == 0
+
+
+@pytest.mark.parametrize("module", public_modules(), ids=lambda m: m.__name__)
+def test_every_public_module_says_what_it_holds(module):
+    assert module.__doc__ and module.__doc__.strip(), f"{module.__name__} has no docstring"
