@@ -123,3 +123,18 @@ def test_pickles_of_01_objects_that_name_old_modules_still_load():
     payload = pickle.dumps((old._restore_chain, (q.to_json(), "D")))
     restore, args = pickle.loads(payload)
     assert restore(*args) == q
+
+
+def test_warnings_point_at_the_users_import_line():
+    # So that Python's default filters show them in scripts and notebooks (__main__).
+    sys.modules.pop("funnelnet.higher_order", None)
+    fn.__dict__.pop("higher_order", None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        import funnelnet.higher_order  # noqa: F401
+        sys.modules.pop("funnelnet.segments", None)
+        fn.__dict__.pop("segments", None)
+        fn.segments  # noqa: B018
+        fn.customers.BetaGeo(tolerance=1e-6)
+    assert len(caught) == 3
+    assert all(w.filename == __file__ for w in caught), [(w.filename, w.lineno) for w in caught]
