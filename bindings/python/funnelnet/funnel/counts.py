@@ -184,8 +184,10 @@ class TransitionCounts:
         days from 00:00 UTC and ISO weeks from Monday 00:00 UTC, as every other area
         does; ``"first_event"`` counts periods from the first event (the 0.1
         behaviour).  Months are always calendar months; a given ``origin`` or
-        ``cutoff`` anchors the grid itself.  Errors name the lead and row: timestamps out of order,
-        duplicate events, leaving an outcome, events at or after the cut-off.
+        ``cutoff`` anchors the grid itself.
+
+        Errors name the lead and row: timestamps out of order, duplicate events, leaving
+        an outcome, events at or after the cut-off.
         """
         require_columns(df, {"lead": lead, "stage": stage, "time": time})
         if len(df) == 0:
