@@ -164,3 +164,19 @@ def test_errors_pickle():
         fn.TransitionCounts.from_paths(["potential>nowhere"], funnel=F, sep=">")
     back = roundtrip(info.value)
     assert type(back) is fn.UnknownLabelError and str(back) == str(info.value)
+
+
+def test_objects_travel_to_dask_worker_processes():
+    # The processes scheduler pickles every task: the funnel in the counting closure and a
+    # fitted model shipped to the workers (0.1 failed here: Funnel and BetaGeo did not pickle).
+    dask = pytest.importorskip("dask")
+    import dask.dataframe as dd
+
+    log = pd.DataFrame({"lead": [1, 1, 2, 2, 3], "t": [1, 2, 1, 3, 1], "stage": ["potential", "possible", "potential", "won", "lost"]})
+    bg = fn.customers.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    p_alive = dask.delayed(lambda model, f: np.asarray(model.p_alive(f, f * 3, f * 5 + 1)))(bg, np.arange(3.0))
+    with dask.config.set(scheduler="processes", num_workers=2):
+        c = fn.TransitionCounts.from_events(dd.from_pandas(log, npartitions=2), lead="lead", stage="stage", time="t", funnel=F)
+        (pa,) = dask.compute(p_alive)
+    assert c == fn.TransitionCounts.from_events(log, lead="lead", stage="stage", time="t", funnel=F)
+    np.testing.assert_array_equal(pa, bg.p_alive(np.arange(3.0), np.arange(3.0) * 3, np.arange(3.0) * 5 + 1))
