@@ -42,7 +42,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     tx = simulate(args.customers, args.seed)
-    s = fn.customers.summary_from_transactions(tx, customer="customer", date="date", amount="amount",
+    s = fn.customers.summary_from_transactions(tx, customer="customer", time="date", amount="amount",
                                                calibration_end="2024-12-31", freq="D", freq_multiplier=7)
     print(f"{len(tx):,} transactions -> {len(s):,} customers; mean frequency {s['frequency'].mean():.2f}")
     bg = fn.customers.BetaGeo().fit(s["frequency"], s["recency"], s["T"])

@@ -113,7 +113,7 @@ def test_weighted_compressed_fit_equals_full(cdnow):
 
 
 def test_summary_matches_lifetimes(master):
-    ours = fn.customers.summary_from_transactions(master, customer="customer_id", date="date",
+    ours = fn.customers.summary_from_transactions(master, customer="customer_id", time="date",
                                                   amount="dollar_value", freq="D", freq_multiplier=7)
     ref = lifetimes.utils.summary_data_from_transaction_data(master, "customer_id", "date",
                                                              monetary_value_col="dollar_value", freq="D",
@@ -126,7 +126,7 @@ def test_summary_matches_lifetimes(master):
 
 def test_summary_weeks_and_holdout(master):
     # cut-offs on Sundays, where pandas' W-SUN weeks end: lifetimes cuts raw dates, funnelnet periods
-    ours = fn.customers.summary_from_transactions(master, customer="customer_id", date="date",
+    ours = fn.customers.summary_from_transactions(master, customer="customer_id", time="date",
                                                   amount="dollar_value", calibration_end="1997-09-28",
                                                   holdout_end="1998-06-28", freq="W", future="drop")
     ref = lifetimes.utils.calibration_and_holdout_data(master, "customer_id", "date",
@@ -255,6 +255,6 @@ def test_bad_input():
         C.TierMigration.fit(snaps, tiers=["A", "B"], lost=[])
     tx = pd.DataFrame({"c": [1, 2], "d": pd.to_datetime(["2024-01-01", "2024-05-01"])})
     with pytest.raises(fn.InvalidArgumentError, match=r"row 1 \(customer 2\)"):
-        C.summary_from_transactions(tx, customer="c", date="d", calibration_end="2024-03-01")
-    assert len(C.summary_from_transactions(tx, customer="c", date="d", calibration_end="2024-03-01",
+        C.summary_from_transactions(tx, customer="c", time="d", calibration_end="2024-03-01")
+    assert len(C.summary_from_transactions(tx, customer="c", time="d", calibration_end="2024-03-01",
                                            future="drop")) == 1

@@ -5,27 +5,45 @@ channel attribution, referral networks (influence ranking, diffusion, influence
 maximisation) and customers (ABC grading, tier migration, lifetime value, repeat
 buying).  DataFrames in, DataFrames out; the heavy lifting is C++.
 
+One sub-package per area: :mod:`funnelnet.funnel`, :mod:`funnelnet.attribution`,
+:mod:`funnelnet.graph` (with :mod:`funnelnet.graph.influence`, also reachable as
+``fn.influence``), :mod:`funnelnet.customers`; homes for the next areas:
+:mod:`funnelnet.datasets`, :mod:`funnelnet.pipeline`, :mod:`funnelnet.scoring`,
+:mod:`funnelnet.plot`, :mod:`funnelnet.cli`, :mod:`funnelnet.dask`.
+
 >>> import funnelnet as fn
 >>> fn.__version__
 '0.1.0'
 """
 from __future__ import annotations
 
+from typing import Any
+
 from . import _core
-from . import attribution, customers, influence
-from .continuous import ContinuousChain, ExposureCounts
+from . import attribution, customers, funnel, graph
+from . import cli, dask, datasets, pipeline, plot, scoring  # homes of the next areas (empty)
 from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _errors_all
-from .funnel import Funnel, MarkovChain, TransitionCounts, WhatIf, load_model
-from .graph import ReferralGraph
-from .higher_order import HigherOrderChain, select_order
-from .segments import SegmentedFunnel
+from .funnel import (
+    ContinuousChain,
+    ExposureCounts,
+    Funnel,
+    HigherOrderChain,
+    MarkovChain,
+    SegmentedFunnel,
+    TransitionCounts,
+    WhatIf,
+    load_model,
+    select_order,
+)
+from .graph import ReferralGraph, influence
 
 __version__: str = _core.__version__
 
 __all__ = [
-    # modules
-    "attribution", "customers", "influence",
+    # areas
+    "funnel", "attribution", "graph", "customers", "influence",
+    "datasets", "pipeline", "scoring", "plot", "cli", "dask",
     # funnel
     "Funnel", "MarkovChain", "TransitionCounts", "ContinuousChain", "ExposureCounts",
     "SegmentedFunnel", "WhatIf", "HigherOrderChain", "select_order", "load_model",
@@ -33,3 +51,15 @@ __all__ = [
     "ReferralGraph",
     "__version__", *_errors_all,
 ]
+
+# Modules of 0.1 that moved into the area sub-packages: ``fn.continuous`` and friends
+# still resolve, through deprecated alias modules that warn with the new path.
+_MOVED = {"continuous": "funnel.continuous", "segments": "funnel.segments", "higher_order": "funnel.higher_order"}
+
+
+def __getattr__(name: str) -> Any:  # PEP 562
+    if name in _MOVED:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")  # the alias module warns
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
+from ..errors import InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
+from .time import times_as_numbers  # noqa: F401  (re-exported: the one time rule lives in .time)
 
 
 def as_array(values: Any, dtype: Any, name: str) -> np.ndarray:
@@ -61,32 +62,6 @@ def ids_as_int64(values: Any, name: str) -> np.ndarray:
     return codes.astype(np.int64, copy=False)
 
 
-def times_as_numbers(values: Any, name: str) -> np.ndarray:
-    """Times as int64 nanoseconds (datetimes) or float64 (numbers); rejects NaT/NaN."""
-    s = pd.Series(values, copy=False)
-    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-        try:
-            s = pd.to_datetime(s, utc=True)
-        except (ValueError, TypeError) as e:
-            raise InputTypeError(f"{name}: cannot read as timestamps: {e}") from None
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
-        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        bad = np.flatnonzero(s.isna().to_numpy())
-        if bad.size:
-            raise InvalidArgumentError(f"{name}: row {int(bad[0])} is NaT (missing time)")
-        return np.ascontiguousarray(s.to_numpy(dtype="datetime64[ns]").view(np.int64))
-    if s.dtype.kind in "iu":
-        return np.ascontiguousarray(s.to_numpy(), dtype=np.int64)
-    if s.dtype.kind == "f":
-        arr = np.ascontiguousarray(s.to_numpy(), dtype=np.float64)
-        bad = np.flatnonzero(~np.isfinite(arr))
-        if bad.size:
-            raise InvalidArgumentError(f"{name}: row {int(bad[0])} is {float(arr[bad[0]])!r}, times must be finite")
-        return arr
-    raise InputTypeError(f"{name} must hold datetimes or numbers, got dtype {s.dtype}")
-
-
 def require_columns(df: pd.DataFrame, columns: dict[str, str | None]) -> None:
     """Raise UnknownLabelError if a named column is missing from ``df``."""
     if not isinstance(df, pd.DataFrame):
@@ -96,24 +71,3 @@ def require_columns(df: pd.DataFrame, columns: dict[str, str | None]) -> None:
             raise UnknownLabelError(
                 f"{role} column {col!r} is not in the DataFrame (columns: {', '.join(map(str, df.columns))})"
             )
-
-
-def progress_callback(progress: bool, desc: str, unit: str = "task") -> tuple[Any, Any]:
-    """For ``progress=True``: a ``callback(done, total) -> bool`` for the C++ progress hook
-    that feeds a tqdm bar, and the bar (close it when the job ends); ``(None, None)``
-    otherwise."""
-    if not progress:
-        return None, None
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=0, desc=desc, unit=unit)
-
-    def cb(done: int, total: int) -> bool:
-        if bar.total != total:
-            bar.total = total
-        bar.n = done
-        bar.refresh()
-        return True
-
-    return cb, bar
-

@@ -1,4 +1,5 @@
-"""Referral networks: who referred whom, and who matters.
+"""The referral graph: who referred whom, and who matters (centrality, cores,
+components, cascades, referral conversion).
 
 A :class:`ReferralGraph` is a directed graph stored as compressed sparse rows in C++
 (Boost.Graph compatible).  Build it from edge arrays, a DataFrame, networkx or a file;
@@ -24,10 +25,12 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import _core
-from ._convert import progress_callback as _tqdm_progress
-from ._convert import as_array, require_columns, times_as_numbers
-from .errors import InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
+from .. import _core
+from .._common.convert import as_array, require_columns
+from .._common.options import choice as _choice
+from .._common.options import run_with_progress as _run_with_progress
+from .._common.time import times_as_numbers
+from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
 
 __all__ = ["ReferralGraph"]
 
@@ -38,23 +41,6 @@ _DANGLING = {"personalization": 0, "uniform": 1}
 
 _EMPTY_F = np.empty(0, dtype=np.float64)
 _EMPTY_I = np.empty(0, dtype=np.int64)
-
-
-def _choice(value: str, options: Mapping[str, int], name: str) -> int:
-    if value not in options:
-        raise InvalidArgumentError(f"{name} must be one of {sorted(options)}, got {value!r}")
-    return options[value]
-
-
-
-
-def _run_with_progress(progress: bool, desc: str, fn: Callable[[Any], Any]) -> Any:
-    cb, bar = _tqdm_progress(progress, desc)
-    try:
-        return fn(cb)
-    finally:
-        if bar is not None:
-            bar.close()
 
 
 def _is_integer_array(a: np.ndarray) -> bool:
@@ -76,6 +62,30 @@ class ReferralGraph:
     def __init__(self, core: Any, labels: pd.Index) -> None:
         self._core = core
         self._labels = labels
+        self._input_rows: np.ndarray | None = None  # set when rebuilt from a pickle
+
+    # ---------------------------------------------------------------- pickling
+    def __reduce__(self) -> Any:
+        # The validated state: CSR edges in graph order (sources, targets, weights, times),
+        # the input row of each edge and the node labels.  Rebuilt through the validating
+        # constructor with every edge kept as it is, so edge order, weights and every
+        # result are the same.
+        c = self._core
+        return (
+            _restore_graph,
+            (
+                self.number_of_nodes,
+                np.asarray(c.sources, dtype=np.int64),
+                np.asarray(c.targets, dtype=np.int64),
+                np.array(c.weights, dtype=np.float64),
+                np.array(c.times, dtype=np.float64) if c.has_times else None,
+                self._edge_input_rows().copy(),
+                self._labels,
+            ),
+        )
+
+    def _edge_input_rows(self) -> np.ndarray:
+        return self._input_rows if self._input_rows is not None else np.asarray(self._core.input_rows)
 
     # ---------------------------------------------------------------- construction
     @classmethod
@@ -118,8 +128,6 @@ class ReferralGraph:
         du = _choice(duplicates, _DUPLICATES, "duplicates")
         extra = None if nodes is None else np.asarray(nodes)
         if m == 0 and (extra is None or len(extra) == 0):
-            from .errors import EmptyInputError
-
             raise EmptyInputError("graph has no edges and no nodes")
         if _is_integer_array(s) and _is_integer_array(d) and (extra is None or _is_integer_array(extra)) and (m > 0 or extra is not None):
             s64 = np.ascontiguousarray(s, dtype=np.int64)
@@ -242,10 +250,12 @@ class ReferralGraph:
 
     @property
     def number_of_nodes(self) -> int:
+        """Number of nodes (isolated ones included)."""
         return int(self._core.num_nodes)
 
     @property
     def number_of_edges(self) -> int:
+        """Number of edges (after the self-loop and duplicate policies)."""
         return int(self._core.num_edges)
 
     def __len__(self) -> int:
@@ -268,7 +278,7 @@ class ReferralGraph:
         )
         if c.has_times:
             df["time"] = np.asarray(c.times)
-        df["input_row"] = np.asarray(c.input_rows)
+        df["input_row"] = self._edge_input_rows()
         return df
 
     def positions(self, labels: Any, what: str = "node") -> np.ndarray:
@@ -410,3 +420,15 @@ class ReferralGraph:
         y = self._per_node(outcome, "outcome", fill=None)
         d = _core.graph.referral_conversion(self._core, y)
         return pd.DataFrame(d, index=self._labels)
+
+
+def _restore_graph(n: int, src: np.ndarray, dst: np.ndarray, weights: np.ndarray, times: np.ndarray | None,
+                   input_rows: np.ndarray, labels: pd.Index) -> ReferralGraph:
+    t = _EMPTY_F if times is None else np.ascontiguousarray(times, dtype=np.float64)
+    core = _core.graph.Graph.from_indices(int(n), np.ascontiguousarray(src, dtype=np.int64),
+                                          np.ascontiguousarray(dst, dtype=np.int64),
+                                          np.ascontiguousarray(weights, dtype=np.float64), t,
+                                          _SELF_LOOPS["keep"], _DUPLICATES["keep"])
+    g = ReferralGraph(core, labels)
+    g._input_rows = np.asarray(input_rows, dtype=np.int64)
+    return g

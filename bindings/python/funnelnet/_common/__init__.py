@@ -1,0 +1,10 @@
+"""Private helpers shared by every area of the package (not public API).
+
+- :mod:`.convert`: pandas/numpy columns to typed contiguous arrays, with errors that
+  name the row (``as_array``, ``encode_labels``, ``ids_as_int64``, ``require_columns``).
+- :mod:`.time`: the one time rule (time zones, periods, numbers) used by every area.
+- :mod:`.options`: small argument helpers (``choice``, ``pick``, tqdm progress).
+- :mod:`.deprecation`: renamed parameters and moved modules.
+
+Areas import from here and never from each other's private names.
+"""

@@ -1,0 +1,107 @@
+"""Helpers shared by the modules of the attribution area (private): aggregated path
+tables and event logs read into the C++ PathSet, and the per-channel result frame."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import _core
+from .._common.convert import as_array, ids_as_int64, require_columns
+from .._common.time import times_as_numbers
+from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError
+
+REPEATS = {"keep": 0, "collapse": 1}
+
+
+def repeats_code(value: str) -> int:
+    if value not in REPEATS:
+        raise InvalidArgumentError(f"repeats must be one of {sorted(REPEATS)}, got {value!r}")
+    return REPEATS[value]
+
+
+def float_column(df: pd.DataFrame, col: str | None, name: str) -> np.ndarray:
+    if col is None:
+        return np.zeros(0, dtype=np.float64)
+    return as_array(df[col].to_numpy(), np.float64, col)
+
+
+def paths_from_frame(df: pd.DataFrame, path: str, conversions: str, nulls: str | None, value: str | None,
+                      sep: str, channels: Sequence[str] | None) -> Any:
+    require_columns(df, {"path": path, "conversions": conversions, "nulls": nulls, "value": value})
+    if len(df) == 0:
+        raise EmptyInputError("no paths given (the DataFrame has no rows)")
+    s = df[path]
+    if s.isna().any():
+        raise InvalidArgumentError(f"{path}: row {int(np.flatnonzero(s.isna().to_numpy())[0])} is missing (empty path)")
+    if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+        raise InputTypeError(f"{path} must hold strings joined by {sep!r}, got dtype {s.dtype}")
+    vocab = [] if channels is None else [str(c) for c in channels]
+    counts = (float_column(df, conversions, "conversions"), float_column(df, nulls, "nulls"), float_column(df, value, "value"))
+    buffers = arrow_buffers(s)
+    if buffers is not None:  # Arrow-backed strings (pandas' default str dtype): zero-copy
+        return _core.attribution.PathSet.parse_buffer(buffers[0], buffers[1], sep, *counts, vocab)
+    return _core.attribution.PathSet.parse(s.tolist(), sep, *counts, vocab)
+
+
+def arrow_buffers(s: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """(UTF-8 bytes, int64 offsets) of an Arrow-backed string Series, without copying the
+    text; None for other dtypes (they go through a list of str)."""
+    arr = s.array
+    if not hasattr(arr, "__arrow_array__"):
+        return None
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - Arrow strings imply pyarrow
+        return None
+    chunked = arr.__arrow_array__()
+    if isinstance(chunked, pa.ChunkedArray):
+        chunked = chunked.combine_chunks()
+    if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
+        return None
+    if pa.types.is_string(chunked.type):
+        chunked = chunked.cast(pa.large_string())
+    _, off_buf, data_buf = chunked.buffers()
+    offsets = np.frombuffer(off_buf, dtype=np.int64)[chunked.offset:chunked.offset + len(chunked) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
+    return data, np.ascontiguousarray(offsets)
+
+
+def journeys_core(events: pd.DataFrame, customer: str, time: str, channel: str, converted: str,
+                   value: str | None, sep: str, conversion_is_touch: bool) -> tuple[Any, np.ndarray, np.ndarray, Any]:
+    require_columns(events, {"customer": customer, "time": time, "channel": channel, "converted": converted,
+                             "value": value})
+    if len(events) == 0:
+        raise EmptyInputError("the event log has no rows")
+    ch = events[channel]
+    missing = ch.isna().to_numpy()
+    if missing.any():
+        raise InvalidArgumentError(f"{channel}: row {int(np.flatnonzero(missing)[0])} is missing")
+    codes, names = pd.factorize(ch.astype(str), sort=True)
+    empty = np.flatnonzero(np.asarray(names) == "")
+    if empty.size:
+        raise InvalidArgumentError(f"{channel}: row {int(np.flatnonzero(codes == empty[0])[0])} has an empty channel name")
+    conv = events[converted].to_numpy()
+    if conv.dtype == bool:
+        conv = conv.astype(np.uint8)
+    conv = as_array(conv, np.float64, converted)
+    bad = np.flatnonzero((conv != 0) & (conv != 1))
+    if bad.size:
+        raise InvalidArgumentError(f"{converted}: row {int(bad[0])} is {float(conv[bad[0]])!r}, expected 0 or 1")
+    t = times_as_numbers(events[time], time)
+    builder = _core.attribution.journeys_i64 if t.dtype == np.int64 else _core.attribution.journeys_f64
+    paths, cust, age = builder([str(n) for n in names], ids_as_int64(events[customer], customer), t,
+                               codes.astype(np.int32), conv.astype(np.uint8), float_column(events, value, "value"),
+                               bool(conversion_is_touch), sep)
+    # Map dense customer ids back to the caller's ids.
+    cvals = events[customer]
+    if cvals.dtype.kind in "iu":
+        labels = cust
+    else:
+        labels = pd.Series(pd.factorize(cvals)[1]).to_numpy()[cust]
+    return paths, labels, age, t.dtype
+
+
+def channel_frame(index: Sequence[str], data: dict[str, np.ndarray]) -> pd.DataFrame:
+    return pd.DataFrame(data, index=pd.Index(list(index), name="channel"))

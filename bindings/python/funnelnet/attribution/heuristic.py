@@ -1,0 +1,98 @@
+"""Heuristic attribution: first touch, last touch, linear, time decay and position based,
+from aggregated paths or an event log."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import _core
+from ..errors import InputTypeError
+from ._shared import channel_frame, journeys_core, paths_from_frame, repeats_code
+
+__all__ = ["heuristic", "heuristic_events"]
+
+_MODELS = ["first_touch", "last_touch", "linear", "time_decay", "position_based"]
+
+
+def _heuristic_frame(paths: Any, repeats: str, half_life: float, first_weight: float, last_weight: float,
+                     age: np.ndarray) -> pd.DataFrame:
+    conv, val = _core.attribution.heuristic(paths, repeats_code(repeats), float(half_life), float(first_weight),
+                                            float(last_weight), age)
+    data = {m: conv[:, k] for k, m in enumerate(_MODELS)}
+    if paths.has_values:
+        data.update({f"{m}_value": val[:, k] for k, m in enumerate(_MODELS)})
+    return channel_frame(paths.channels, data)
+
+
+def heuristic(df: pd.DataFrame, path: str = "path", conversions: str = "total_conversions",
+              value: str | None = None, *, sep: str = ">", repeats: str = "keep", half_life: float = 1.0,
+              first_weight: float = 0.4, last_weight: float = 0.4,
+              channels: Sequence[str] | None = None) -> pd.DataFrame:
+    """Heuristic attribution of aggregated paths: one row per channel.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per path (rows may repeat).
+    path : str
+        Column of paths, channel names joined by ``sep`` (spaces around names are stripped).
+    conversions : str
+        Column of conversion counts per path.
+    value : str, optional
+        Column of total conversion value per path; adds ``<model>_value`` columns.
+    sep : str
+        Separator between channels.
+    repeats : {"keep", "collapse"}
+        ``"keep"`` (default, as ChannelAttribution's linear touch) counts every touch;
+        ``"collapse"`` treats a run of the same channel as one touch.
+    half_life : float
+        Time-decay half-life in touches: a touch k steps before the last gets weight 2^(-k / half_life).
+    first_weight, last_weight : float
+        Position-based shares of the first and last touch (middle touches share the rest).
+    channels : sequence of str, optional
+        The known channels: an unknown name raises UnknownLabelError, and each must occur.
+
+    Returns
+    -------
+    DataFrame indexed by channel with columns first_touch, last_touch, linear,
+    time_decay, position_based (attributed conversions), and their ``_value`` twins.
+
+    Examples
+    --------
+    >>> import pandas as pd, funnelnet as fn
+    >>> df = pd.DataFrame({"path": ["a > b > c"], "total_conversions": [2]})
+    >>> fn.attribution.heuristic(df)[["first_touch", "linear", "position_based"]].round(3)
+             first_touch  linear  position_based
+    channel                                     
+    a                2.0   0.667             0.8
+    b                0.0   0.667             0.4
+    c                0.0   0.667             0.8
+    """
+    paths = paths_from_frame(df, path, conversions, None, value, sep, channels)
+    return _heuristic_frame(paths, repeats, half_life, first_weight, last_weight, np.zeros(0))
+
+
+def _half_life_units(half_life: Any, time_dtype: Any) -> float:
+    if isinstance(half_life, (pd.Timedelta, np.timedelta64, str)) or hasattr(half_life, "total_seconds"):
+        if time_dtype != np.int64:
+            raise InputTypeError("a timedelta half_life needs datetime times")
+        return float(pd.Timedelta(half_life).value)
+    return float(half_life)
+
+
+def heuristic_events(events: pd.DataFrame, *, customer: str, time: str, channel: str, converted: str,
+                     value: str | None = None, repeats: str = "keep", half_life: Any = None,
+                     first_weight: float = 0.4, last_weight: float = 0.4,
+                     conversion_is_touch: bool = True) -> pd.DataFrame:
+    """Heuristic attribution of an event log (journeys as in :func:`journeys`).
+
+    ``half_life`` for time decay: None counts touches (as :func:`heuristic`); a
+    timedelta (``"7D"``, ``pd.Timedelta``) or a number in the time column's unit weights
+    each touch by 2^(-(conversion time - touch time) / half_life).
+    """
+    paths, _, age, tdtype = journeys_core(events, customer, time, channel, converted, value, ">", conversion_is_touch)
+    if half_life is None:
+        return _heuristic_frame(paths, repeats, 1.0, first_weight, last_weight, np.zeros(0))
+    return _heuristic_frame(paths, repeats, _half_life_units(half_life, tdtype), first_weight, last_weight, age)

@@ -1,0 +1,244 @@
+"""Markov attribution: exact removal effects (order 1 or k) by linear solves, sequence
+removal effects, per-journey attribution and a seeded simulation estimate."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import _core
+from .._common.options import progress_callback as _tqdm_callback
+from ..errors import InputTypeError, InvalidArgumentError, UnknownLabelError
+from ._shared import channel_frame, journeys_core, paths_from_frame, repeats_code
+
+__all__ = ["MarkovAttribution", "markov", "markov_events"]
+
+
+def _markov_frame(model: "MarkovAttribution") -> pd.DataFrame:
+    c = model._core
+    data = {"removal_effect": c.removal_effects, "conversions": c.attributed_conversions}
+    if model._paths.has_values:
+        data["value_removal_effect"] = c.value_removal_effects
+        data["value"] = c.attributed_value
+    return channel_frame(c.channels, data)
+
+
+def markov(df: pd.DataFrame, path: str = "path", conversions: str = "total_conversions", nulls: str | None = None,
+           value: str | None = None, order: int = 1, *, sep: str = ">", repeats: str = "collapse",
+           threads: int = 0, progress: bool = False, channels: Sequence[str] | None = None) -> pd.DataFrame:
+    """Exact Markov removal effects of aggregated paths: one row per channel.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per path (rows may repeat).
+    path, conversions : str
+        Columns of paths (names joined by ``sep``) and conversion counts.
+    nulls : str, optional
+        Column of non-converting journey counts.  Without it every path converts (the
+        ``(null)`` state then only receives removed channels' journeys).
+    value : str, optional
+        Column of conversion value; adds value_removal_effect and value.
+    order : int
+        Markov order k: states are the last k channels.
+    repeats : {"collapse", "keep"}
+        Consecutive repeats collapsed (default, as ChannelAttribution) or kept as
+        self-loops (same effects at order 1).
+    threads : int
+        Threads for the removal solves (0 = all cores); results do not depend on it.
+    progress : bool
+        Show a tqdm bar over the removals.
+
+    Returns
+    -------
+    DataFrame indexed by channel: removal_effect, conversions (total conversions split
+    by removal effect), and with ``value`` also value_removal_effect and value.
+    ``df.attrs["conversion_probability"]`` holds P(conversion) of the fitted chain.
+    """
+    model = MarkovAttribution.fit(df, path=path, conversions=conversions, nulls=nulls, value=value, order=order,
+                                  sep=sep, repeats=repeats, threads=threads, progress=progress, channels=channels)
+    return model.channels()
+
+
+def markov_events(events: pd.DataFrame, *, customer: str, time: str, channel: str, converted: str,
+                  value: str | None = None, order: int = 1, repeats: str = "collapse", threads: int = 0,
+                  progress: bool = False, conversion_is_touch: bool = True) -> pd.DataFrame:
+    """Exact Markov removal effects of an event log (journeys as in :func:`journeys`).
+    Same columns as :func:`markov`; use :meth:`MarkovAttribution.fit_events` for the model."""
+    return MarkovAttribution.fit_events(events, customer=customer, time=time, channel=channel, converted=converted,
+                                        value=value, order=order, repeats=repeats, threads=threads,
+                                        progress=progress, conversion_is_touch=conversion_is_touch).channels()
+
+
+
+
+class MarkovAttribution:
+    """A fitted Markov attribution model with exact removal effects.
+
+    Build with :meth:`fit` (aggregated paths) or :meth:`fit_events` (an event log).
+
+    Examples
+    --------
+    >>> import pandas as pd, funnelnet as fn
+    >>> df = pd.DataFrame({"path": ["A>B>A>B>B>A", "A>B>B>A>A", "A>A"], "conv": [1, 1, 1]})
+    >>> m = fn.attribution.MarkovAttribution.fit(df, path="path", conversions="conv")
+    >>> m.channels()
+             removal_effect  conversions
+    channel                             
+    A                   1.0          2.0
+    B                   0.5          1.0
+    """
+
+    def __init__(self, core: Any, paths: Any, customers: np.ndarray | None = None) -> None:
+        self._core = core
+        self._paths = paths
+        self._customers = customers
+        self._repeats = "collapse"
+
+    # ------------------------------------------------------------------ pickling
+    def __reduce__(self) -> Any:
+        # The validated paths (channels, touches, offsets, counts, separator) and the model
+        # options; unpickling refits, which is exact and deterministic (linear solves).
+        p = self._paths
+        state = (list(p.channels), np.asarray(p.touches, dtype=np.int32), np.asarray(p.offsets, dtype=np.int64),
+                 np.asarray(p.conversions, dtype=np.float64), np.asarray(p.nulls, dtype=np.float64),
+                 np.asarray(p.values if p.has_values else [], dtype=np.float64), str(p.sep))
+        return (_restore_markov, (state, self.order, self._repeats, self._customers))
+
+    @classmethod
+    def fit(cls, df: pd.DataFrame, path: str = "path", conversions: str = "total_conversions",
+            nulls: str | None = None, value: str | None = None, order: int = 1, *, sep: str = ">",
+            repeats: str = "collapse", threads: int = 0, progress: bool = False,
+            channels: Sequence[str] | None = None) -> "MarkovAttribution":
+        """Fit from aggregated paths; arguments as :func:`markov`."""
+        paths = paths_from_frame(df, path, conversions, nulls, value, sep, channels)
+        return cls._fit(paths, order, repeats, threads, progress, None)
+
+    @classmethod
+    def fit_events(cls, events: pd.DataFrame, *, customer: str, time: str, channel: str, converted: str,
+                   value: str | None = None, order: int = 1, repeats: str = "collapse", threads: int = 0,
+                   progress: bool = False, conversion_is_touch: bool = True) -> "MarkovAttribution":
+        """Fit from an event log; journeys as in :func:`journeys`, model as :func:`markov`."""
+        paths, cust, _, _ = journeys_core(events, customer, time, channel, converted, value, ">", conversion_is_touch)
+        return cls._fit(paths, order, repeats, threads, progress, cust)
+
+    @classmethod
+    def _fit(cls, paths: Any, order: int, repeats: str, threads: int, progress: bool,
+             customers: np.ndarray | None) -> "MarkovAttribution":
+        if isinstance(order, bool) or not isinstance(order, (int, np.integer)):
+            raise InputTypeError(f"order must be an integer, got {order!r}")
+        cb, bar = _tqdm_callback(progress, "removal effects")
+        try:
+            core = _core.attribution.MarkovAttribution.fit(paths, int(order), repeats_code(repeats), int(threads), cb)
+        finally:
+            if bar is not None:
+                bar.close()
+        model = cls(core, paths, customers)
+        model._repeats = repeats
+        return model
+
+    # ------------------------------------------------------------------ results
+    @property
+    def conversion_probability(self) -> float:
+        """P(conversion) of a journey from ``(start)`` in the fitted chain."""
+        return float(self._core.conversion_probability)
+
+    @property
+    def order(self) -> int:
+        """The Markov order k: states are the last k channels."""
+        return int(self._core.order)
+
+    def channels(self) -> pd.DataFrame:
+        """One row per channel: removal_effect, conversions (and value_removal_effect, value)."""
+        out = _markov_frame(self)
+        out.attrs["conversion_probability"] = self.conversion_probability
+        return out
+
+    def sequences(self, sequences: Sequence[str | Sequence[str]], sep: str | None = None,
+                  threads: int = 0) -> pd.DataFrame:
+        """Removal effects of channel sequences (each at most ``order`` channels long):
+        removing ``"a > b"`` sends every journey that touches a then b consecutively
+        to ``(null)``.  Sequences are strings joined by ``sep`` (default: the model's) or lists."""
+        sep = self._paths.sep if sep is None else sep
+        names = list(self._core.channels)
+        index = {n: i for i, n in enumerate(names)}
+        flat: list[int] = []
+        offsets = [0]
+        labels = []
+        for q, s in enumerate(sequences):  # a handful of user-given sequences, not data
+            parts = [p.strip() for p in (s.split(sep) if isinstance(s, str) else s)]
+            for p in parts:
+                if p not in index:
+                    raise UnknownLabelError(f"sequence {q}: unknown channel {p!r} (known: {', '.join(names)})")
+                flat.append(index[p])
+            offsets.append(len(flat))
+            labels.append(" > ".join(parts))
+        re, vre = self._core.sequence_removal_effects(np.asarray(offsets, dtype=np.int64),
+                                                      np.asarray(flat, dtype=np.int32), int(threads))
+        data = {"removal_effect": re}
+        if self._paths.has_values:
+            data["value_removal_effect"] = vre
+        return pd.DataFrame(data, index=pd.Index(labels, name="sequence"))
+
+    def journeys(self) -> pd.DataFrame:
+        """Per-journey attribution: one row per (journey, channel) with the journey's
+        conversions (and value) split over its channels in proportion to their removal
+        effects.  ``journey`` is the row of the input (or the journey number for event
+        logs, with its ``customer``)."""
+        shares = self._core.journey_shares(self._paths)
+        offsets = self._paths.offsets
+        lengths = np.diff(offsets)
+        journey = np.repeat(np.arange(len(lengths)), lengths)
+        touches = self._paths.touches
+        names = np.asarray(self._core.channels, dtype=object)
+        df = pd.DataFrame({"journey": journey, "channel": touches, "share": shares})
+        g = df.groupby(["journey", "channel"], sort=True, as_index=False)["share"].sum()
+        j = g["journey"].to_numpy()
+        out = pd.DataFrame({"journey": j})
+        if self._customers is not None:
+            out["customer"] = self._customers[j]
+        out["channel"] = names[g["channel"].to_numpy()]
+        out["share"] = g["share"].to_numpy()
+        out["conversions"] = out["share"] * self._paths.conversions[j]
+        if self._paths.has_values:
+            out["value"] = out["share"] * self._paths.values[j]
+        return out
+
+    def transition_matrix(self) -> pd.DataFrame:
+        """The fitted transitions (long format): from, to, probability; states are
+        k-grams joined by the separator, plus (start), (conversion) and (null)."""
+        f, t, p = self._core.transitions()
+        names = np.asarray(self._core.state_names() + ["(null)", "(conversion)"], dtype=object)
+        return pd.DataFrame({"from": names[f], "to": names[t], "probability": p})
+
+    def simulate(self, n_journeys: int = 1_000_000, seed: int = 0, threads: int = 0, progress: bool = False,
+                 max_steps: int = 1_000_000) -> pd.DataFrame:
+        """Monte Carlo estimate of the channel removal effects with 95% confidence
+        intervals (seeded; the same at any thread count), for comparison with tools that
+        simulate.  Columns: removal_effect, lower, upper, exact."""
+        if n_journeys < 2:
+            raise InvalidArgumentError(f"n_journeys must be >= 2, got {n_journeys}")
+        cb, bar = _tqdm_callback(progress, "simulation")
+        try:
+            r = self._core.simulate(int(n_journeys), int(seed), int(threads), cb, int(max_steps))
+        finally:
+            if bar is not None:
+                bar.close()
+        out = channel_frame(self._core.channels, {"removal_effect": r["removal_effects"], "lower": r["lower"],
+                                           "upper": r["upper"], "exact": self._core.removal_effects})
+        out.attrs["conversion_probability"] = r["conversion_probability"]
+        return out
+
+    def __repr__(self) -> str:
+        return f"MarkovAttribution(channels={len(self._core.channels)}, order={self.order}, states={self._core.n_states})"
+
+
+def _restore_markov(state: tuple, order: int, repeats: str, customers: np.ndarray | None) -> MarkovAttribution:
+    channels, touches, offsets, conversions, nulls, values, sep = state
+    paths = _core.attribution.PathSet(channels, np.ascontiguousarray(touches, dtype=np.int32),
+                                      np.ascontiguousarray(offsets, dtype=np.int64),
+                                      np.ascontiguousarray(conversions, dtype=np.float64),
+                                      np.ascontiguousarray(nulls, dtype=np.float64),
+                                      np.ascontiguousarray(values, dtype=np.float64), sep)
+    return MarkovAttribution._fit(paths, order, repeats, 0, False, customers)

@@ -1,0 +1,89 @@
+"""Per-customer repeat-buying summaries (frequency, recency, T, monetary value) from a
+transaction log, as lifetimes' ``summary_data_from_transaction_data``."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import _core
+from .._common.convert import as_array, ids_as_int64, require_columns
+from .._common.deprecation import renamed_parameters
+from .._common.time import FREQ_PERIODS, is_calendar, period_index, times_as_ns
+from ..errors import InvalidArgumentError
+from ._shared import f64
+
+__all__ = ["summary_from_transactions"]
+
+_c = _core.customers
+
+
+def _periods(values: Any, freq: str, name: str, timezone: str = "utc") -> np.ndarray:
+    """Integer period index of datetimes by the package's time rule (hours, days, or ISO
+    weeks from Monday, as pandas' 'W' = 'W-SUN' periods ending on Sunday); integer
+    periods are taken as they are."""
+    s = pd.Series(values, copy=False)
+    if is_calendar(s):
+        if freq not in ("D", "W", "H"):
+            raise InvalidArgumentError(f"freq must be 'D', 'W' or 'H' for dates, got {freq!r}")
+        return period_index(times_as_ns(s, name, timezone), FREQ_PERIODS[freq])
+    return as_array(s.to_numpy(), np.int64, name)
+
+
+@renamed_parameters({"date": "time"})
+def summary_from_transactions(df: pd.DataFrame, *, customer: str, time: str, amount: str | None = None,
+                              calibration_end: Any = None, holdout_end: Any = None, freq: str = "D",
+                              freq_multiplier: float = 1.0, future: str = "error",
+                              timezone: str = "utc") -> pd.DataFrame:
+    """Per-customer repeat-buying summary from a transaction log.
+
+    Dates are floored to ``freq`` periods ('D', 'W' Monday-start weeks, 'H'; or integer
+    periods already); several purchases in one period count once with their amounts
+    added.  ``frequency`` counts repeat periods, ``recency`` and ``T`` are in units of
+    ``freq_multiplier`` periods (``freq='D', freq_multiplier=7`` gives weeks), and
+    ``monetary_value`` is the mean per-period spend over repeat periods (as lifetimes'
+    ``summary_data_from_transaction_data``).  With ``holdout_end`` the columns
+    ``frequency_holdout``, ``monetary_value_holdout`` and ``duration_holdout`` describe
+    (calibration_end, holdout_end], and only customers with a purchase by
+    ``calibration_end`` are kept.  Rows after the last cut-off raise
+    InvalidArgumentError naming the row unless ``future='drop'``.
+
+    ``time`` names the column of purchase times (``date=`` is its deprecated 0.1 name).
+    Times follow the package's time rule: time-zone-aware times are converted to UTC
+    and naive ones taken as UTC (``timezone="utc"``, the default); ``timezone="local"``
+    reads aware times at their own wall-clock time, the 0.1 behaviour.  The cut-offs
+    (``calibration_end``, ``holdout_end``) follow the same rule.
+    """
+    require_columns(df, {"customer": customer, "time": time, "amount": amount})
+    if future not in ("error", "drop"):
+        raise InvalidArgumentError(f"future must be 'error' or 'drop', got {future!r}")
+    periods = _periods(df[time], freq, time, timezone)
+    cust_col = df[customer]
+    ids = ids_as_int64(cust_col, customer)
+    amt = np.empty(0) if amount is None else f64(df[amount].to_numpy(), amount)
+
+    def cut(v: Any, name: str) -> int:
+        if isinstance(v, (int, np.integer)) and not pd.api.types.is_datetime64_any_dtype(df[time].dtype):
+            return int(v)
+        return int(_periods(pd.Series([pd.Timestamp(v)]), freq, name, timezone)[0])
+
+    cal = int(periods.max()) if calibration_end is None else cut(calibration_end, "calibration_end")
+    hold = holdout_end is not None
+    hend = cut(holdout_end, "holdout_end") if hold else 0
+    out = _c.summarize_transactions(ids, np.ascontiguousarray(periods, dtype=np.int64), amt, cal, hold, hend,
+                                    float(freq_multiplier), 0 if future == "error" else 1)
+    if cust_col.dtype.kind in "iu":
+        index = pd.Index(out["customer"], name=customer)
+    else:
+        _, uniques = pd.factorize(cust_col)
+        index = pd.Index(np.asarray(uniques)[out["customer"]], name=customer)
+    cols = {"frequency": out["frequency"], "recency": out["recency"], "T": out["T"]}
+    if amount is not None:
+        cols["monetary_value"] = out["monetary_value"]
+    if hold:
+        cols["frequency_holdout"] = out["frequency_holdout"]
+        if amount is not None:
+            cols["monetary_value_holdout"] = out["monetary_value_holdout"]
+        cols["duration_holdout"] = np.full(len(index), out["duration_holdout"])
+    return pd.DataFrame(cols, index=index)

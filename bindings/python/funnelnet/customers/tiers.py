@@ -1,0 +1,181 @@
+"""Tier migration: a Markov chain of customer tiers from periodic snapshots, its rates,
+mix forecasts and Markov lifetime value."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import _core
+from .._common.convert import as_array, encode_labels, ids_as_int64, require_columns
+from .._common.time import period_index, times_as_ns
+from ..errors import InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
+
+__all__ = ["TierMigration", "markov_clv"]
+
+_c = _core.customers
+
+#: Datetime months are numbered from year 0: year * 12 + month - 1.
+_MONTH_CODE_OFFSET = 1970 * 12
+
+
+def _month_codes(values: Any, name: str, timezone: str) -> np.ndarray:
+    """Calendar month codes (year * 12 + month - 1) of datetimes, by the package's time rule."""
+    return np.ascontiguousarray(period_index(times_as_ns(values, name, timezone), "month") + _MONTH_CODE_OFFSET)
+
+
+def markov_clv(p: Any, rewards: Any, discount: float, horizon: int | None = None) -> np.ndarray:
+    """Markov lifetime value (Pfeifer and Carraway 2000): with ``horizon`` periods,
+    sum_{t<horizon} (P/(1+d))^t R; without, (I - P/(1+d))^-1 R (needs d > 0).
+
+    >>> import numpy as np, funnelnet as fn
+    >>> P = np.array([[.5, .5, 0, 0], [.2, 0, .8, 0], [.1, 0, 0, .9], [0, 0, 0, 1]])
+    >>> fn.customers.markov_clv(P, [100, 0, 0, 0], 0.1).round(2)
+    array([231.08,  57.29,  21.01,   0.  ])
+    """
+    P = np.ascontiguousarray(np.asarray(p, dtype=np.float64))
+    if P.ndim != 2:
+        raise ShapeError(f"P must be 2-dimensional, got shape {P.shape}")
+    r = np.ascontiguousarray(np.asarray(rewards, dtype=np.float64))
+    return np.asarray(_c.markov_clv(P, r, float(discount), -1 if horizon is None else int(horizon)))
+
+
+class TierMigration:
+    """Tier-migration chain fitted from periodic tier snapshots.
+
+    Build with :meth:`fit`.  Tiers are ordered best first (e.g. A, B, C, prospect, lost);
+    ``lost`` names the churn tiers.  Customers who enter late only contribute the
+    periods they were observed in.
+    """
+
+    def __init__(self) -> None:
+        raise InputTypeError("use TierMigration.fit(snapshots, ...)")
+
+    @classmethod
+    def fit(cls, snapshots: pd.DataFrame, *, customer: str = "customer", period: str = "period",
+            tier: str = "tier", tiers: Sequence[str] | None = None, lost: Sequence[str] = ("lost",),
+            absorbing: Sequence[str] = (), segment: str | None = None, gaps: str = "error",
+            smoothing: float = 0.0, periods_per_year: int = 12, timezone: str = "utc") -> "TierMigration":
+        """Count moves between consecutive periods and fit the chain (per segment if
+        ``segment`` names a column; a move counts in the segment of its origin).
+
+        ``period`` holds integer periods (e.g. month numbers) or datetimes (taken as
+        calendar months by the package's time rule: aware times in UTC, naive taken as
+        UTC; ``timezone="local"`` reads aware times at their wall-clock time, the 0.1
+        behaviour).  Datetime months are numbered year * 12 + month - 1
+        (``first_period_``, ``last_period_``).  A missing period between two snapshots of a customer raises
+        InvalidArgumentError naming them unless ``gaps='skip'``.  ``tiers`` defaults to
+        the sorted tier labels; tiers with no observed exits stay put.
+        """
+        require_columns(snapshots, {"customer": customer, "period": period, "tier": tier, "segment": segment})
+        if gaps not in ("error", "skip"):
+            raise InvalidArgumentError(f"gaps must be 'error' or 'skip', got {gaps!r}")
+        if tiers is None:
+            tiers = sorted(map(str, pd.unique(snapshots[tier])))
+        tiers = [str(t) for t in tiers]
+        codes = encode_labels(snapshots[tier].astype(str), tiers, tier)
+        per = snapshots[period]
+        if pd.api.types.is_datetime64_any_dtype(per.dtype):
+            per_i = _month_codes(per, period, timezone)
+        elif isinstance(per.dtype, pd.PeriodDtype):
+            per_i = per.array.asi8.astype(np.int64)
+        else:
+            per_i = as_array(per.to_numpy(), np.int64, period)
+        seg_labels = ["all"]
+        seg = np.empty(0, dtype=np.int32)
+        if segment is not None:
+            sc, su = pd.factorize(snapshots[segment], sort=True)
+            if (sc < 0).any():
+                raise InvalidArgumentError(f"{segment}: row {int(np.flatnonzero(sc < 0)[0])} is missing")
+            seg, seg_labels = sc.astype(np.int32), [str(u) for u in su]
+        for name in list(lost) + list(absorbing):
+            if name not in tiers:
+                raise UnknownLabelError(f"tier {name!r} is not one of the tiers ({', '.join(tiers)})")
+        counts, chains, n_cust, n_late, first, last = _c.fit_tier_migration(
+            tiers, [t in set(absorbing) for t in tiers], ids_as_int64(snapshots[customer], customer),
+            np.ascontiguousarray(per_i), codes, seg, len(seg_labels), 0 if gaps == "error" else 1,
+            float(smoothing), 1)
+        self = object.__new__(cls)
+        self.tiers = tiers
+        self.lost = [str(x) for x in lost]
+        self.segments = seg_labels
+        self.periods_per_year = int(periods_per_year)
+        self._counts = [np.asarray(c) for c in counts]
+        self._chains = [np.asarray(c) for c in chains]
+        self.customers_ = pd.Series(n_cust, index=seg_labels, name="customers")
+        self.late_entrants_ = pd.Series(n_late, index=seg_labels, name="late_entrants")
+        self.first_period_, self.last_period_ = int(first), int(last)
+        self._snap = (snapshots[[customer, tier]].assign(_period=per_i), customer, tier)
+        self._timezone = timezone
+        return self
+
+    def _seg(self, segment: str | None) -> int:
+        if segment is None:
+            if len(self.segments) > 1:
+                raise InvalidArgumentError(f"choose a segment: one of {', '.join(self.segments)}")
+            return 0
+        if str(segment) not in self.segments:
+            raise UnknownLabelError(f"unknown segment {segment!r} (known: {', '.join(self.segments)})")
+        return self.segments.index(str(segment))
+
+    def counts(self, segment: str | None = None) -> pd.DataFrame:
+        """Observed moves from tier (rows) to tier (columns)."""
+        return pd.DataFrame(self._counts[self._seg(segment)], index=self.tiers, columns=self.tiers)
+
+    def matrix(self, segment: str | None = None) -> pd.DataFrame:
+        """Fitted one-period transition probabilities."""
+        return pd.DataFrame(self._chains[self._seg(segment)], index=self.tiers, columns=self.tiers)
+
+    def _churn_idx(self) -> list[int]:
+        return [self.tiers.index(t) for t in self.lost]
+
+    def rates(self, segment: str | None = None) -> pd.DataFrame:
+        """Per tier: promotion (to better tiers), demotion (to worse, not lost), stay,
+        churn (to a lost tier) per period, and churn within a year."""
+        P = self._chains[self._seg(segment)]
+        promo, demo, stay, churn = _c.tier_rates(P, self._churn_idx())
+        yearly = _c.churn_within(P, self._churn_idx(), self.periods_per_year)
+        return pd.DataFrame({"promotion": promo, "demotion": demo, "stay": stay, "churn": churn,
+                             "churn_per_year": yearly}, index=self.tiers)
+
+    def mix_ahead(self, mix: Any, k: int, segment: str | None = None) -> pd.Series:
+        """Expected tier mix ``k`` periods ahead from ``mix`` (Series by tier or array)."""
+        m = pd.Series(mix).reindex(self.tiers).fillna(0.0).to_numpy() if isinstance(mix, (pd.Series, dict)) \
+            else np.asarray(mix, dtype=np.float64)
+        return pd.Series(_c.mix_ahead(self._chains[self._seg(segment)], np.ascontiguousarray(m, dtype=np.float64),
+                                      int(k)), index=self.tiers)
+
+    def clv(self, rewards: Any, discount: float, horizon: int | None = None,
+            segment: str | None = None) -> pd.Series:
+        """Markov lifetime value per tier for ``rewards`` per tier and period (see markov_clv)."""
+        r = pd.Series(rewards).reindex(self.tiers).to_numpy() if isinstance(rewards, (pd.Series, dict)) else rewards
+        return pd.Series(markov_clv(self._chains[self._seg(segment)], r, discount, horizon), index=self.tiers)
+
+    def flag_idle(self, orders: pd.DataFrame, n_periods: int, *, tier: str | None = None,
+                  customer: str = "customer", period: str = "period") -> pd.Index:
+        """Customers whose tier in the last snapshot period is ``tier`` (default: the best)
+        and who have no order in the last ``n_periods`` periods up to it.  The orders'
+        ``period`` column holds periods numbered as the snapshots' or datetimes (read as
+        calendar months, as in :meth:`fit`)."""
+        snap, ccol, tcol = self._snap
+        tier = self.tiers[0] if tier is None else str(tier)
+        now = snap[snap["_period"] == self.last_period_]
+        members = pd.Index(now.loc[now[tcol].astype(str) == tier, ccol].unique())
+        require_columns(orders, {"customer": customer, "period": period})
+        op = orders[period]
+        if pd.api.types.is_datetime64_any_dtype(op.dtype):
+            op = pd.Series(_month_codes(op, period, getattr(self, "_timezone", "utc")), index=orders.index)
+        recent = orders.loc[(op > self.last_period_ - n_periods) & (op <= self.last_period_), customer]
+        return members.difference(pd.Index(recent.unique()))
+
+    def flag_overdue(self, max_periods: int) -> pd.Index:
+        """Customers in the last snapshot period whose tier has not changed for more than
+        ``max_periods`` periods (overdue for re-grading)."""
+        snap, ccol, tcol = self._snap
+        s = snap.sort_values([ccol, "_period"])
+        changed = s[tcol].ne(s.groupby(ccol)[tcol].shift())
+        last_change = s.loc[changed].groupby(ccol)["_period"].max()
+        current = s.loc[s["_period"] == self.last_period_, ccol].unique()
+        lc = last_change.reindex(current)
+        return pd.Index(lc.index[(self.last_period_ - lc.to_numpy()) > max_periods])

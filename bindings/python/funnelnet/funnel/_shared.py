@@ -1,0 +1,95 @@
+"""Helpers shared by the modules of the funnel area (private): reading stages from paths
+and event logs, and the result frames several analyses return."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._common.convert import encode_labels, ids_as_int64
+from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError, NotAbsorbingError, UnknownLabelError
+from .stages import Funnel
+
+REPEATS = {"keep": 0, "collapse": 1}
+EMPTY_ROWS = {"error": 0, "absorbing": 1, "uniform": 2}
+
+
+def resolve_funnel(funnel: Funnel | None, names_in_order: Iterable[Any], absorbing: Sequence[str] | None) -> Funnel:
+    """The given funnel, or one built from the names in order of first appearance with
+    ``absorbing`` as its outcomes."""
+    if funnel is not None:
+        if not isinstance(funnel, Funnel):
+            raise InputTypeError(f"funnel must be a funnelnet.Funnel, got {type(funnel).__name__}")
+        return funnel
+    if absorbing is None:
+        raise InvalidArgumentError("give either funnel=Funnel(...) or absorbing=[...] naming the end states")
+    seen = list(dict.fromkeys(str(x) for x in names_in_order))
+    outcomes = [str(a) for a in absorbing]
+    for a in outcomes:
+        if a not in seen:
+            seen.append(a)
+    return Funnel([s for s in seen if s not in outcomes], outcomes)
+
+
+def encode_events(df: pd.DataFrame, lead: str, stage: str, funnel: Funnel | None,
+                  absorbing: Sequence[str] | None) -> tuple[Funnel, np.ndarray, np.ndarray]:
+    """(funnel, int32 stage codes, int64 lead ids) of an event log."""
+    stage_col = df[stage]
+    missing = stage_col.isna().to_numpy()
+    if missing.any():
+        raise InvalidArgumentError(f"{stage}: row {int(np.flatnonzero(missing)[0])} is missing")
+    f = funnel if funnel is not None else resolve_funnel(None, (str(x) for x in pd.unique(stage_col)), absorbing)
+    if not isinstance(f, Funnel):
+        raise InputTypeError(f"funnel must be a funnelnet.Funnel, got {type(f).__name__}")
+    codes = encode_labels(stage_col, f.states, stage)
+    leads = ids_as_int64(df[lead], lead)
+    return f, codes, leads
+
+
+def encode_paths(paths: Any, funnel: Funnel | None, absorbing: Sequence[str] | None,
+                 sep: str | None) -> tuple[Funnel, np.ndarray, np.ndarray]:
+    """Paths (sequences of stage names, or strings joined by ``sep``) as state codes plus
+    path offsets, vectorised (explode, strip, encode); empty names name their path."""
+    s = pd.Series(paths, copy=False) if not isinstance(paths, pd.Series) else paths.reset_index(drop=True)
+    if len(s) == 0:
+        raise EmptyInputError("no paths given")
+    original = s
+    if sep is not None:
+        if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
+            raise InputTypeError(f"with sep={sep!r} paths must be strings, got dtype {s.dtype}")
+        s = s.str.split(sep, regex=False)
+    exploded = s.explode()
+    if sep is not None:
+        exploded = exploded.str.strip()
+    bad = exploded.isna() | (exploded.astype(str) == "")
+    if bad.any():
+        p = int(exploded.index[np.flatnonzero(bad.to_numpy())[0]])
+        raise InvalidArgumentError(f"path {p} is empty or has an empty stage name: {original.iloc[p]!r}")
+    names = exploded.astype(str)
+    f = resolve_funnel(funnel, names.unique(), absorbing)
+    codes = encode_labels(names.to_numpy(), f.states, "paths")
+    lengths = np.bincount(exploded.index.to_numpy(), minlength=len(s))
+    offsets = np.zeros(len(s) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return f, codes, offsets
+
+
+def is_dask_frame(obj: Any) -> bool:
+    """True for a Dask DataFrame (without importing dask)."""
+    return type(obj).__module__.split(".")[0] in ("dask", "dask_expr") and hasattr(obj, "to_delayed")
+
+
+def unknown_state(name: Any, states: Sequence[str]) -> Exception:
+    """UnknownLabelError for a state name."""
+    return UnknownLabelError(f"unknown state {name!r} (known: {', '.join(states)})")
+
+
+def not_absorbing() -> Exception:
+    """NotAbsorbingError for a chain without outcomes."""
+    return NotAbsorbingError("the chain has no absorbing state (outcome), so win probabilities are undefined")
+
+
+def stage_index(states: Sequence[str], idx: Sequence[int]) -> pd.Index:
+    """The ``stage`` index of per-stage results."""
+    return pd.Index([states[i] for i in idx], name="stage")

@@ -1,0 +1,259 @@
+"""Markov chains: a validated, row-stochastic chain over named states, with absorbing
+analysis (win probabilities, expected steps), time to close, recurrent-chain figures,
+bottlenecks, persistence and simulation (each concern in its own module)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import _core
+from .._common.options import pick
+from ..errors import InvalidArgumentError, ShapeError
+from . import bottlenecks as _bottlenecks
+from . import recurrent as _recurrent
+from ._shared import unknown_state
+from .bottlenecks import WhatIf
+from .io import to_json, write_atomic
+from .simulate import simulate_events
+from .stages import Funnel
+from .time_to_close import discrete_close_time_cdf, discrete_time_to_close
+
+if TYPE_CHECKING:
+    from .counts import TransitionCounts
+
+__all__ = ["MarkovChain", "WhatIf"]
+
+
+class MarkovChain:
+    """A validated, row-stochastic Markov chain over named states.
+
+    Parameters
+    ----------
+    matrix : array-like or DataFrame, shape (n, n)
+        Transition probabilities; rows must sum to 1 within ``tol``.  A DataFrame
+        supplies state names from its index (columns must match).
+    states : sequence of str, optional
+        State names (default: DataFrame index, or "s0", "s1", ...).
+    absorbing : sequence of str, optional
+        Names of the absorbing states; by default every state with P[i, i] = 1.
+    tol : float
+        Tolerance on row sums (default 1e-9).
+
+    Examples
+    --------
+    >>> import funnelnet as fn
+    >>> p = [[1, 0, 0, 0, 0], [.5, 0, .5, 0, 0], [0, .5, 0, .5, 0], [0, 0, .5, 0, .5], [0, 0, 0, 0, 1]]
+    >>> chain = fn.MarkovChain(p, states=["0", "1", "2", "3", "4"])
+    >>> chain.expected_steps().round(12).tolist()
+    [3.0, 4.0, 3.0]
+    """
+
+    def __init__(self, matrix: Any, states: Sequence[str] | None = None, absorbing: Sequence[str] | None = None, tol: float = 1e-9) -> None:
+        if isinstance(matrix, pd.DataFrame):
+            if states is None:
+                states = [str(s) for s in matrix.index]
+            if [str(c) for c in matrix.columns] != [str(s) for s in matrix.index]:
+                raise InvalidArgumentError("DataFrame columns must equal its index (the same states in the same order)")
+        p = np.ascontiguousarray(np.asarray(matrix, dtype=np.float64))
+        if p.ndim != 2 or p.shape[0] != p.shape[1]:
+            raise ShapeError(f"transition matrix must be square, got shape {p.shape}")
+        if states is None:
+            states = [f"s{i}" for i in range(p.shape[0])]
+        states = [str(s) for s in states]
+        if len(states) != p.shape[0]:
+            raise ShapeError(f"{len(states)} state names for a {p.shape[0]}x{p.shape[0]} matrix")
+        if absorbing is None:
+            core = _core.funnel.MarkovChain.from_matrix(states, p, float(tol))
+        else:
+            names = set(states)
+            for a in absorbing:
+                if str(a) not in names:
+                    raise unknown_state(a, states)
+            flags = [s in {str(a) for a in absorbing} for s in states]
+            core = _core.funnel.MarkovChain(_core.funnel.StageSpace(states, flags), p, float(tol))
+        self._core = core
+        self._analysis: Any = None
+
+    @classmethod
+    def _wrap(cls, core: Any) -> "MarkovChain":
+        c = cls.__new__(cls)
+        c._core = core
+        c._analysis = None
+        return c
+
+    # ---------------------------------------------------------------- access
+    @property
+    def states(self) -> list[str]:
+        """All state names in order."""
+        return list(self._core.space.names)
+
+    @property
+    def absorbing_states(self) -> list[str]:
+        """The absorbing states (outcomes)."""
+        return pick(self._core.space.names, self._core.space.absorbing)
+
+    @property
+    def transient_states(self) -> list[str]:
+        """The transient states (stages)."""
+        return pick(self._core.space.names, self._core.space.transient)
+
+    @property
+    def funnel(self) -> Funnel:
+        """The state space, as a :class:`Funnel`."""
+        return Funnel._from_space(self._core.space)
+
+    def to_numpy(self) -> np.ndarray:
+        """The transition matrix."""
+        return self._core.matrix
+
+    def to_frame(self) -> pd.DataFrame:
+        """The transition matrix as a DataFrame labelled by state."""
+        return pd.DataFrame(self._core.matrix, index=pd.Index(self.states, name="from"), columns=pd.Index(self.states, name="to"))
+
+    def __repr__(self) -> str:
+        return f"MarkovChain(states={self.states!r}, absorbing={self.absorbing_states!r})"
+
+    def log_likelihood(self, counts: "TransitionCounts") -> float:
+        """Log-likelihood of ``counts`` under this chain (-inf if a counted move has p = 0)."""
+        return float(self._core.log_likelihood(counts._core))
+
+    # ---------------------------------------------------------------- absorbing analysis
+    def _absorbing(self) -> Any:
+        if self._analysis is None:
+            self._analysis = _core.funnel.analyze_absorbing(self._core)
+        return self._analysis
+
+    def _tindex(self) -> pd.Index:
+        return pd.Index(pick(self.states, self._absorbing().transient), name="stage")
+
+    def fundamental_matrix(self) -> pd.DataFrame:
+        """N = (I - Q)^-1: expected visits to each transient stage (columns) starting from
+        each transient stage (rows).  Raises NotAbsorbingError when some stage cannot
+        reach an absorbing state."""
+        a = self._absorbing()
+        idx = self._tindex()
+        return pd.DataFrame(a.fundamental, index=idx, columns=pd.Index(idx.tolist(), name="visits"))
+
+    expected_visits = fundamental_matrix
+
+    def _summary(self) -> Any:
+        # Absorption figures without the fundamental matrix (sparse solver for large chains).
+        if getattr(self, "_summary_cache", None) is None:
+            self._summary_cache = self._analysis if self._analysis is not None else _core.funnel.summarize_absorption(self._core)
+        return self._summary_cache
+
+    def absorption_probabilities(self) -> pd.DataFrame:
+        """B = N R: probability of ending in each absorbing state (columns) from each
+        transient stage (rows), e.g. the win probability per stage."""
+        a = self._summary()
+        cols = pd.Index(pick(self.states, a.absorbing), name="outcome")
+        idx = pd.Index(pick(self.states, a.transient), name="stage")
+        return pd.DataFrame(a.absorption, index=idx, columns=cols)
+
+    def expected_steps(self) -> pd.Series:
+        """Expected number of steps (transitions) before absorption, per transient stage."""
+        a = self._summary()
+        return pd.Series(a.expected_steps, index=pd.Index(pick(self.states, a.transient), name="stage"), name="expected_steps")
+
+    def steps_variance(self) -> pd.Series:
+        """Variance of the number of steps before absorption, per transient stage."""
+        a = self._summary()
+        return pd.Series(a.steps_variance, index=pd.Index(pick(self.states, a.transient), name="stage"), name="steps_variance")
+
+    # ---------------------------------------------------------------- time to close
+    def time_to_close(self, quantiles: Sequence[float] = (0.5, 0.9), max_steps: int = 1_000_000) -> pd.DataFrame:
+        """Number of steps (periods, for a chain fitted by ``from_periods``) until won or
+        lost, per stage: ``mean``, ``sd`` and the requested quantiles (``q50``, ``q90``,
+        ...; the smallest k with P(T <= k) >= q).  The distribution is discrete
+        phase-type."""
+        return discrete_time_to_close(self._core, self.states, quantiles, max_steps)
+
+    def close_time_cdf(self, k: int) -> pd.Series:
+        """P(closed within k steps), per stage."""
+        return discrete_close_time_cdf(self._core, self.transient_states, k)
+
+    # ---------------------------------------------------------------- recurrent chains
+    def communicating_classes(self) -> pd.DataFrame:
+        """Communicating class of each state, whether the class is closed (recurrent) and
+        its period (1 = aperiodic).  Classes are numbered by their first state."""
+        return _recurrent.communicating_classes(self._core)
+
+    def stationary_distribution(self) -> pd.Series:
+        """Long-run share of time in each state (pi P = pi).  Needs exactly one closed
+        class (InvalidArgumentError names them otherwise)."""
+        return _recurrent.stationary_distribution(self._core)
+
+    def first_passage_times(self) -> pd.DataFrame:
+        """Mean number of steps to first reach each state (columns) from each state
+        (rows); the diagonal holds the mean recurrence times.  Irreducible chains only."""
+        return _recurrent.first_passage_times(self._core)
+
+    def recurrence_times(self) -> pd.Series:
+        """Mean steps between visits to each state (1 / pi), irreducible chains only."""
+        return _recurrent.recurrence_times(self._core)
+
+    # ---------------------------------------------------------------- bottlenecks
+    def sensitivity(self, outcome: str | None = None, *, values: dict[str, float] | None = None, start: Any = None) -> pd.DataFrame:
+        """How the win probability from ``start`` (default: the first stage) responds to
+        each transition.  ``outcome`` names the outcome whose probability is the figure
+        (default: the first outcome); ``values`` ({outcome: value}, e.g. deal values)
+        makes it the expected value instead.  One row per (from, to) with
+        ``gradient`` = dF/dP[from][to] and ``elasticity`` = dF/dx for raising P[from][to]
+        by a fraction x with the row renormalised (so 0.1 * elasticity is about the
+        effect of a 10% better step)."""
+        return _bottlenecks.sensitivity(self, outcome, values, start)
+
+    def bottlenecks(self, outcome: str | None = None, *, values: dict[str, float] | None = None, start: Any = None) -> pd.DataFrame:
+        """Transitions ranked by their impact on the figure (see :meth:`sensitivity`):
+        largest |elasticity| first.  Columns ``from``, ``to``, ``probability``,
+        ``gradient``, ``elasticity`` and ``gain_10pct`` (0.1 * elasticity, the first-order
+        effect of raising that step by 10%)."""
+        return _bottlenecks.bottlenecks(self, outcome, values, start)
+
+    def what_if(self, from_: str, to: str, pct: float, outcome: str | None = None, *, values: dict[str, float] | None = None, start: Any = None) -> "WhatIf":
+        """Raise P[from_][to] by ``pct`` percent (renormalising the row) and report the
+        figure and, per stage, the win probability (or value) and expected steps before
+        and after.  Returns a :class:`WhatIf` with the changed chain."""
+        return _bottlenecks.what_if(self, from_, to, pct, outcome, values, start)
+
+    # ---------------------------------------------------------------- persistence
+    def to_json(self) -> str:
+        """The chain as versioned JSON text (exact round trip)."""
+        return to_json(self._core)
+
+    @classmethod
+    def from_json(cls, text: str) -> "MarkovChain":
+        """A chain from JSON text written by :meth:`to_json` (FormatError if corrupt)."""
+        return cls._wrap(_core.funnel.chain_from_json(text))
+
+    def save(self, path: Any) -> None:
+        """Write the chain to ``path`` as versioned JSON, atomically (temporary file, then
+        rename); read it back with :func:`funnelnet.load_model`."""
+        write_atomic(path, self.to_json())
+
+    def __reduce__(self) -> Any:
+        return (MarkovChain.from_json, (self.to_json(),))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MarkovChain) and self.funnel == other.funnel and np.array_equal(self.to_numpy(), other.to_numpy())
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # ---------------------------------------------------------------- simulation
+    def simulate(
+        self,
+        n_leads: int,
+        start: str | None = None,
+        *,
+        seed: int = 0,
+        mean_dwell: dict[str, float] | Sequence[float] | None = None,
+        max_steps: int = 1000,
+        threads: int = 0,
+    ) -> pd.DataFrame:
+        """Simulate ``n_leads`` leads from ``start`` (default: the first state) as an event
+        log with columns ``lead``, ``time``, ``stage`` (categorical).  Each step waits an
+        exponential time with mean ``mean_dwell[stage]`` (default 1).  Seeded: the same
+        seed gives the same log at any thread count."""
+        return simulate_events(self._core, n_leads, start, seed, mean_dwell, max_steps, threads)

@@ -1,0 +1,291 @@
+"""Continuous-time funnels: exposure (time spent in each stage) and exits from a
+timestamped event log, with open leads right-censored, fitted to a generator matrix Q
+by maximum likelihood (q_ij = n_ij / T_i).
+
+>>> import pandas as pd, funnelnet as fn
+>>> log = pd.DataFrame({"lead": [1, 1, 2, 2, 3], "day": [0.0, 4, 2, 8, 0],
+...                     "stage": ["open", "won", "open", "lost", "open"]})
+>>> e = fn.ExposureCounts.from_events(log, lead="lead", stage="stage", time="day",
+...                                   absorbing=["won", "lost"], cutoff=10.0)
+>>> q = e.fit()
+>>> q.generator().loc["open"].round(3).tolist()
+[-0.1, 0.05, 0.05]
+>>> q.time_to_close(quantiles=[0.5]).round(3)
+       mean    sd    q50
+stage                   
+open   10.0  10.0  6.931
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import _core
+from .._common.convert import require_columns
+from .._common.options import pick
+from .._common.time import is_calendar, times_as_numbers, timestamp_ns
+from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError, ShapeError
+from ._shared import encode_events, unknown_state
+from .chain import MarkovChain
+from .io import to_json, write_atomic
+from .posterior import continuous_figures
+from .stages import Funnel
+from .time_to_close import continuous_close_time_cdf, continuous_time_to_close
+
+__all__ = ["ExposureCounts", "ContinuousChain"]
+
+_UNITS = {"s": 10**9, "min": 60 * 10**9, "h": 3600 * 10**9, "D": 86_400 * 10**9, "W": 7 * 86_400 * 10**9}
+
+
+class ExposureCounts:
+    """Sufficient statistics of a continuous-time funnel: exits n_ij between states and
+    the exposure T_i (time spent in each stage, open leads up to the cut-off).  Counts
+    add up (``a + b``), so logs can be processed per partition."""
+
+    def __init__(self, core: Any, time_unit: str = "") -> None:
+        self._core = core
+        self.time_unit = time_unit
+
+    @classmethod
+    def from_events(
+        cls,
+        df: pd.DataFrame,
+        *,
+        lead: str,
+        stage: str,
+        time: str,
+        cutoff: Any = None,
+        time_unit: str = "D",
+        funnel: Funnel | None = None,
+        absorbing: Sequence[str] | None = None,
+        threads: int = 0,
+    ) -> "ExposureCounts":
+        """Exposure and exits from an event log (one row per lead entering a stage).
+
+        Rows of one lead must be in the order the events happened (ties keep row
+        order); leads may be interleaved.  A lead whose last stage is not an outcome is
+        open: its time there runs to ``cutoff`` (default: the latest event) and no exit
+        is counted.  Datetime times are measured in ``time_unit`` ("s", "min", "h", "D",
+        "W"); numeric times are used as they are.  Errors name the lead and row:
+        timestamps out of order, duplicate events, leaving an outcome, a cut-off before
+        an event.
+        """
+        require_columns(df, {"lead": lead, "stage": stage, "time": time})
+        if len(df) == 0:
+            raise EmptyInputError("the event log has no rows")
+        f, codes, leads = encode_events(df, lead, stage, funnel, absorbing)
+        t = times_as_numbers(df[time], time)
+        if is_calendar(df[time]):
+            if time_unit not in _UNITS:
+                raise InvalidArgumentError(f"time_unit must be one of {sorted(_UNITS)}, got {time_unit!r}")
+            cut = None if cutoff is None else timestamp_ns(cutoff, "cutoff")
+            core = _core.funnel.ExposureCounts.from_events_i64(f._space, leads, t, codes, cut, float(_UNITS[time_unit]), int(threads))
+            return cls(core, time_unit)
+        if t.dtype == np.int64:
+            t = t.astype(np.float64)
+        cut = None if cutoff is None else float(cutoff)
+        return cls(_core.funnel.ExposureCounts.from_events_f64(f._space, leads, t, codes, cut, 1.0, int(threads)), "")
+
+    @classmethod
+    def from_arrays(cls, counts: Any, exposure: Any, funnel: Funnel, time_unit: str = "") -> "ExposureCounts":
+        """From an exit-count matrix (zero diagonal) and one exposure per state."""
+        m = np.ascontiguousarray(np.asarray(counts, dtype=np.float64))
+        t = np.ascontiguousarray(np.asarray(exposure, dtype=np.float64))
+        if m.ndim != 2:
+            raise ShapeError(f"counts must be 2-dimensional, got shape {m.shape}")
+        if t.ndim != 1:
+            raise ShapeError(f"exposure must be 1-dimensional, got shape {t.shape}")
+        if not isinstance(funnel, Funnel):
+            raise InputTypeError(f"funnel must be a funnelnet.Funnel, got {type(funnel).__name__}")
+        return cls(_core.funnel.ExposureCounts(funnel._space, m, t), time_unit)
+
+    @property
+    def funnel(self) -> Funnel:
+        """The state space, as a :class:`Funnel`."""
+        return Funnel._from_space(self._core.space)
+
+    @property
+    def states(self) -> list[str]:
+        """All state names in order."""
+        return list(self._core.space.names)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Exit counts as a DataFrame (rows: from, columns: to)."""
+        return pd.DataFrame(self._core.matrix, index=pd.Index(self.states, name="from"), columns=pd.Index(self.states, name="to"))
+
+    @property
+    def exposure(self) -> pd.Series:
+        """Time spent in each state (in ``time_unit``)."""
+        return pd.Series(self._core.exposure, index=pd.Index(self.states, name="state"), name="exposure")
+
+    def __add__(self, other: "ExposureCounts") -> "ExposureCounts":
+        if not isinstance(other, ExposureCounts):
+            return NotImplemented
+        return ExposureCounts(self._core.merged(other._core), self.time_unit)
+
+    def fit(self, empty_rows: str = "error") -> "ContinuousChain":
+        """Maximum-likelihood generator q_ij = n_ij / T_i.  ``empty_rows="absorbing"``
+        keeps leads in a stage with no exposure and no exits (default: error)."""
+        codes = {"error": 0, "absorbing": 1}
+        if empty_rows not in codes:
+            raise InvalidArgumentError(f"empty_rows must be 'error' or 'absorbing', got {empty_rows!r}")
+        return ContinuousChain._wrap(_core.funnel.fit_continuous(self._core, codes[empty_rows]), self.time_unit)
+
+    def posterior_figures(
+        self,
+        *,
+        prior_shape: float = 0.5,
+        prior_rate: float = 0.0,
+        level: float = 0.95,
+        draws: int = 2000,
+        seed: int = 0,
+        threads: int = 0,
+        progress: bool = False,
+    ) -> pd.DataFrame:
+        """Posterior means and intervals per stage of the outcome probabilities and the
+        expected time to close (in ``time_unit``).  Each rate q_ij is drawn from its
+        conjugate posterior Gamma(n_ij + prior_shape, T_i + prior_rate); seeded (the same
+        at any thread count); ``progress=True`` shows a tqdm bar."""
+        return continuous_figures(self._core, prior_shape, prior_rate, level, draws, seed, threads, progress)
+
+    def to_json(self) -> str:
+        """As versioned JSON text (exact round trip)."""
+        return to_json(self._core)
+
+    @classmethod
+    def from_json(cls, text: str) -> "ExposureCounts":
+        """From JSON text written by :meth:`to_json` (FormatError if corrupt)."""
+        return cls(_core.funnel.exposure_counts_from_json(text))
+
+    def save(self, path: Any) -> None:
+        """Write as versioned JSON, atomically."""
+        write_atomic(path, self.to_json())
+
+    def __reduce__(self) -> Any:
+        return (_restore_exposure, (self.to_json(), self.time_unit))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ExposureCounts) and self.to_json() == other.to_json()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ExposureCounts(states={self.states!r})"
+
+
+def _restore_exposure(text: str, unit: str) -> ExposureCounts:
+    e = ExposureCounts.from_json(text)
+    e.time_unit = unit
+    return e
+
+
+def _restore_chain(text: str, unit: str) -> "ContinuousChain":
+    c = ContinuousChain.from_json(text)
+    c.time_unit = unit
+    return c
+
+
+class ContinuousChain:
+    """A continuous-time Markov chain: generator Q (rates per time unit) over named
+    states.
+
+    Parameters
+    ----------
+    q : array-like or DataFrame (n, n)
+        Off-diagonal rates >= 0; the diagonal must be minus the row's rate sum.
+    states : sequence of str, optional
+    absorbing : sequence of str, optional
+        Outcomes; default: every state with no exits.
+    """
+
+    def __init__(self, q: Any, states: Sequence[str] | None = None, absorbing: Sequence[str] | None = None, tol: float = 1e-9) -> None:
+        if isinstance(q, pd.DataFrame) and states is None:
+            states = [str(s) for s in q.index]
+        m = np.ascontiguousarray(np.asarray(q, dtype=np.float64))
+        if m.ndim != 2 or m.shape[0] != m.shape[1]:
+            raise ShapeError(f"generator must be square, got shape {m.shape}")
+        states = [f"s{i}" for i in range(m.shape[0])] if states is None else [str(s) for s in states]
+        if len(states) != m.shape[0]:
+            raise ShapeError(f"{len(states)} state names for a {m.shape[0]}x{m.shape[0]} generator")
+        if absorbing is None:
+            off = np.abs(m).sum(axis=1) - np.abs(np.diag(m))
+            flags = [bool(x == 0) for x in off]
+        else:
+            for a in absorbing:
+                if str(a) not in states:
+                    raise unknown_state(a, states)
+            flags = [s in {str(a) for a in absorbing} for s in states]
+        self._core = _core.funnel.ContinuousChain(_core.funnel.StageSpace(states, flags), m, float(tol))
+        self.time_unit = ""
+
+    @classmethod
+    def _wrap(cls, core: Any, time_unit: str = "") -> "ContinuousChain":
+        c = cls.__new__(cls)
+        c._core = core
+        c.time_unit = time_unit
+        return c
+
+    @property
+    def states(self) -> list[str]:
+        """All state names in order."""
+        return list(self._core.space.names)
+
+    @property
+    def transient_states(self) -> list[str]:
+        """The transient states (stages)."""
+        return pick(self._core.space.names, self._core.space.transient)
+
+    def generator(self) -> pd.DataFrame:
+        """Q as a DataFrame (rates per time unit)."""
+        return pd.DataFrame(self._core.generator, index=pd.Index(self.states, name="from"), columns=pd.Index(self.states, name="to"))
+
+    def transition_matrix(self, t: float) -> pd.DataFrame:
+        """P(t) = exp(Q t): where a lead in each state (rows) is t time units later."""
+        return pd.DataFrame(self._core.transition_matrix(float(t)), index=pd.Index(self.states, name="from"), columns=pd.Index(self.states, name="to"))
+
+    def jump_chain(self) -> MarkovChain:
+        """The embedded discrete chain: where a lead goes when it leaves a stage."""
+        return MarkovChain._wrap(self._core.jump_chain())
+
+    def absorption_probabilities(self) -> pd.DataFrame:
+        """P(ending in each outcome) from each stage (that of the jump chain)."""
+        return self.jump_chain().absorption_probabilities()
+
+    def time_to_close(self, quantiles: Sequence[float] = (0.5, 0.9)) -> pd.DataFrame:
+        """Time until won or lost per stage (phase-type): ``mean``, ``sd`` and
+        quantiles, in the chain's time unit."""
+        return continuous_time_to_close(self._core, self.states, quantiles)
+
+    def close_time_cdf(self, t: float) -> pd.Series:
+        """P(closed within time t), per stage."""
+        return continuous_close_time_cdf(self._core, self.transient_states, t)
+
+    def log_likelihood(self, counts: ExposureCounts) -> float:
+        """sum n_ij log q_ij - q_i T_i."""
+        return float(self._core.log_likelihood(counts._core))
+
+    def to_json(self) -> str:
+        """As versioned JSON text (exact round trip)."""
+        return to_json(self._core)
+
+    @classmethod
+    def from_json(cls, text: str) -> "ContinuousChain":
+        """From JSON text written by :meth:`to_json` (FormatError if corrupt)."""
+        return cls._wrap(_core.funnel.continuous_chain_from_json(text))
+
+    def save(self, path: Any) -> None:
+        """Write as versioned JSON, atomically."""
+        write_atomic(path, self.to_json())
+
+    def __reduce__(self) -> Any:
+        return (_restore_chain, (self.to_json(), self.time_unit))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ContinuousChain) and self.to_json() == other.to_json()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ContinuousChain(states={self.states!r}, time_unit={self.time_unit!r})"

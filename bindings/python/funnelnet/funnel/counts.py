@@ -1,0 +1,337 @@
+"""Transition counts: the sufficient statistic of a Markov funnel, read from paths,
+event logs (pandas or Dask), period-by-period logs or a matrix; mergeable (``a + b``)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import _core
+from .._common.convert import as_array, require_columns
+from .._common.options import choice, unknown_column
+from .._common.time import PERIOD_NS, floor_ns, is_calendar, period_index, period_start, times_as_numbers, timestamp_ns
+from ..errors import EmptyInputError, InvalidArgumentError, ShapeError
+from ._shared import EMPTY_ROWS, REPEATS, encode_events, encode_paths, is_dask_frame
+from .io import to_json, write_atomic
+from .posterior import discrete_figures, transition_intervals
+from .stages import Funnel
+
+if TYPE_CHECKING:
+    from .chain import MarkovChain
+
+__all__ = ["TransitionCounts"]
+
+_ALIGN = {"calendar": 0, "first_event": 1}
+
+
+class TransitionCounts:
+    """How often leads moved from one state to another: the sufficient statistic of a
+    Markov funnel.  Counts are mergeable: ``a + b`` equals counting the union, so logs
+    can be counted per partition (or per Dask chunk) and added up.
+
+    Build with :meth:`from_paths`, :meth:`from_events` or :meth:`from_matrix`.
+    """
+
+    def __init__(self, core: Any) -> None:
+        self._core = core
+
+    # ---------------------------------------------------------------- constructors
+    @classmethod
+    def from_matrix(cls, counts: Any, funnel: Funnel) -> "TransitionCounts":
+        """Counts from a square matrix (array or DataFrame in the funnel's state order)."""
+        m = np.ascontiguousarray(np.asarray(counts, dtype=np.float64))
+        if m.ndim != 2:
+            raise ShapeError(f"counts must be 2-dimensional, got shape {m.shape}")
+        return cls(_core.funnel.TransitionCounts(funnel._space, m))
+
+    @classmethod
+    def from_paths(
+        cls,
+        paths: Any,
+        counts: Any = None,
+        *,
+        funnel: Funnel | None = None,
+        absorbing: Sequence[str] | None = None,
+        sep: str | None = None,
+        repeats: str = "keep",
+    ) -> "TransitionCounts":
+        """Counts from paths: each path is a sequence of state names, walked in order.
+
+        Parameters
+        ----------
+        paths : list of sequences of str, or strings joined by ``sep`` (list or Series)
+        counts : array-like, optional
+            How many times each path was observed (default 1 each).
+        funnel : Funnel, optional
+            The state space.  Without it, states are taken in order of first appearance
+            and ``absorbing`` names the end states.
+        sep : str, optional
+            Separator when paths are strings, e.g. ``">"``; names are stripped of spaces.
+        repeats : {"keep", "collapse"}
+            ``"keep"`` counts a repeated state as a self-transition (a lead that stays);
+            ``"collapse"`` ignores repeats.
+        """
+        rep = choice(repeats, REPEATS, "repeats")
+        f, codes, offsets = encode_paths(paths, funnel, absorbing, sep)
+        n_paths = len(offsets) - 1
+        if counts is None:
+            weights = np.ones(n_paths, dtype=np.float64)
+        else:
+            weights = as_array(counts, np.float64, "counts")
+            if len(weights) != n_paths:
+                raise ShapeError(f"counts has length {len(weights)}, expected {n_paths} (one per path)")
+        return cls(_core.funnel.TransitionCounts.from_paths(f._space, codes, offsets, weights, rep))
+
+    @classmethod
+    def from_events(
+        cls,
+        df: pd.DataFrame,
+        *,
+        lead: str,
+        stage: str,
+        time: str,
+        funnel: Funnel | None = None,
+        absorbing: Sequence[str] | None = None,
+        repeats: str = "collapse",
+        threads: int = 0,
+    ) -> "TransitionCounts":
+        """Counts from an event log: one row per (lead, time, stage) in any order.
+
+        Per lead, events are ordered by time (ties keep row order) and each consecutive
+        pair is a transition.  By default (``repeats="collapse"``) an event that repeats
+        the lead's current stage is a status update, not a transition; use
+        ``repeats="keep"`` to count it as a self-transition.
+
+        Times may be datetimes (any resolution, tz-aware ok), integers or floats.  Lead
+        ids may be of any type.  A lead that leaves an absorbing stage raises.
+        ``threads`` (0 = all cores) does not change the result.  A Dask DataFrame is
+        counted partition by partition (``funnel`` required).
+        """
+        if is_dask_frame(df):
+            return cls._from_dask_events(df, lead=lead, stage=stage, time=time, funnel=funnel, repeats=repeats)
+        require_columns(df, {"lead": lead, "stage": stage, "time": time})
+        if len(df) == 0:
+            raise EmptyInputError("the event log has no rows")
+        rep = choice(repeats, REPEATS, "repeats")
+        f, codes, leads = encode_events(df, lead, stage, funnel, absorbing)
+        t = times_as_numbers(df[time], time)
+        builder = _core.funnel.TransitionCounts.from_events_i64 if t.dtype == np.int64 else _core.funnel.TransitionCounts.from_events_f64
+        return cls(builder(f._space, leads, t, codes, rep, int(threads)))
+
+    @classmethod
+    def _from_dask_events(cls, ddf: Any, *, lead: str, stage: str, time: str, funnel: Funnel | None, repeats: str) -> "TransitionCounts":
+        """Count a Dask DataFrame: shuffle so each lead's events share a partition, count
+        every partition in parallel, and add the counts (they are mergeable)."""
+        import dask
+
+        if funnel is None:
+            raise InvalidArgumentError("a Dask event log needs funnel=Funnel(...): states cannot be inferred lazily")
+        choice(repeats, REPEATS, "repeats")
+        for role, col in {"lead": lead, "stage": stage, "time": time}.items():
+            if col not in ddf.columns:
+                raise unknown_column(role, col, list(ddf.columns))
+        n = len(funnel)
+
+        def count(part: pd.DataFrame) -> tuple[np.ndarray, int]:
+            if len(part) == 0:
+                return np.zeros((n, n)), 0
+            c = cls.from_events(part, lead=lead, stage=stage, time=time, funnel=funnel, repeats=repeats)
+            return c.to_numpy(), len(part)
+
+        parts = ddf.shuffle(on=lead).to_delayed()
+        results = dask.compute(*[dask.delayed(count)(p) for p in parts])
+        if sum(rows for _, rows in results) == 0:
+            raise EmptyInputError("the event log has no rows")
+        total = np.sum([m for m, _ in results], axis=0)
+        return cls.from_matrix(total, funnel)
+
+    @classmethod
+    def from_periods(
+        cls,
+        df: pd.DataFrame,
+        *,
+        lead: str,
+        stage: str,
+        time: str,
+        period: Any = "week",
+        origin: Any = None,
+        cutoff: Any = None,
+        funnel: Funnel | None = None,
+        absorbing: Sequence[str] | None = None,
+        threads: int = 0,
+        align: str = "calendar",
+    ) -> "TransitionCounts":
+        """Period-by-period counts from a timestamped event log, open leads censored.
+
+        Time is cut into periods (``"day"``, ``"week"``, ``"month"``, a ``pd.Timedelta``,
+        or a number for numeric times).  A stage entered in period a and left in period
+        b gives b - a - 1 stays (i -> i) and one move, so a lead that stays k periods
+        contributes k - 1 stays.  A lead still in a stage at ``cutoff`` contributes its
+        stays and no exit: it is censored, not lost.
+
+        Rows of one lead must be in the order the events happened (row order breaks ties
+        between equal timestamps; sort with ``df.sort_values([lead, time],
+        kind="stable")`` if needed); leads may be interleaved.  A repeated stage is a
+        status update.  ``cutoff`` (exclusive: every event must be earlier) defaults to
+        the end of the period holding the last event; ``origin`` (start of period 0)
+        defaults to whole periods back from the cut-off.  ``cutoff - origin`` must be a
+        whole number of periods.
+
+        Datetimes follow the package's time rule (aware times in UTC, naive taken as
+        UTC).  With neither ``origin`` nor ``cutoff``, ``align`` places the period grid
+        for ``"day"`` and ``"week"``: ``"calendar"`` (default) uses calendar periods,
+        days from 00:00 UTC and ISO weeks from Monday 00:00 UTC, as every other area
+        does; ``"first_event"`` counts periods from the first event (the 0.1
+        behaviour).  Months are always calendar months; a given ``origin`` or
+        ``cutoff`` anchors the grid itself.
+
+        Errors name the lead and row: timestamps out of order, duplicate events, leaving
+        an outcome, events at or after the cut-off.
+        """
+        require_columns(df, {"lead": lead, "stage": stage, "time": time})
+        if len(df) == 0:
+            raise EmptyInputError("the event log has no rows")
+        f, codes, leads = encode_events(df, lead, stage, funnel, absorbing)
+        t = times_as_numbers(df[time], time)
+        choice(align, _ALIGN, "align")
+        if is_calendar(df[time]):
+            t, per, org, cut = _calendar_periods(t, period, origin, cutoff, align)
+            return cls(_core.funnel.period_counts_i64(f._space, leads, t, codes, per, org, cut, int(threads)))
+        if isinstance(period, str) or isinstance(period, pd.Timedelta):
+            raise InvalidArgumentError(f"period {period!r} needs datetime times; {time!r} is numeric: give a number")
+        if t.dtype == np.int64:
+            if float(period) != int(period):
+                raise InvalidArgumentError(f"period {period!r} does not divide integer times: give a whole number")
+            o = None if origin is None else int(origin)
+            c = None if cutoff is None else int(cutoff)
+            return cls(_core.funnel.period_counts_i64(f._space, leads, t, codes, int(period), o, c, int(threads)))
+        o = None if origin is None else float(origin)
+        c = None if cutoff is None else float(cutoff)
+        return cls(_core.funnel.period_counts_f64(f._space, leads, t, codes, float(period), o, c, int(threads)))
+
+    # ---------------------------------------------------------------- uncertainty
+    def posterior_intervals(self, prior: float = 0.5, level: float = 0.95) -> pd.DataFrame:
+        """Posterior mean and equal-tailed interval of every transition probability out
+        of a stage, under a symmetric Dirichlet(``prior``) prior on each row's entries
+        (exact Beta marginals).  One row per (from, to) pair; columns ``mean``,
+        ``lower``, ``upper``."""
+        return transition_intervals(self._core, prior, level)
+
+    def posterior_figures(
+        self,
+        *,
+        prior: float = 0.5,
+        level: float = 0.95,
+        draws: int = 2000,
+        seed: int = 0,
+        threads: int = 0,
+        progress: bool = False,
+    ) -> pd.DataFrame:
+        """Posterior means and intervals of the derived figures, per stage: the
+        probability of each outcome and the expected steps to close.  Chains are drawn
+        from the Dirichlet posterior (seeded: the same seed gives the same answer at any
+        thread count); ``progress=True`` shows a tqdm bar."""
+        return discrete_figures(self._core, prior, level, draws, seed, threads, progress)
+
+    # ---------------------------------------------------------------- persistence
+    def to_json(self) -> str:
+        """The counts as versioned JSON text (exact round trip)."""
+        return to_json(self._core)
+
+    @classmethod
+    def from_json(cls, text: str) -> "TransitionCounts":
+        """Counts from JSON text written by :meth:`to_json` (FormatError if corrupt)."""
+        return cls(_core.funnel.counts_from_json(text))
+
+    def save(self, path: Any) -> None:
+        """Write the counts to ``path`` as versioned JSON, atomically."""
+        write_atomic(path, self.to_json())
+
+    def __reduce__(self) -> Any:
+        return (TransitionCounts.from_json, (self.to_json(),))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TransitionCounts) and self.funnel == other.funnel and np.array_equal(self.to_numpy(), other.to_numpy())
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # ---------------------------------------------------------------- access
+    @property
+    def funnel(self) -> Funnel:
+        """The state space the counts are over."""
+        return Funnel._from_space(self._core.space)
+
+    @property
+    def states(self) -> list[str]:
+        """All state names in order."""
+        return list(self._core.space.names)
+
+    def to_numpy(self) -> np.ndarray:
+        """The count matrix (rows: from, columns: to)."""
+        return self._core.matrix
+
+    def to_frame(self) -> pd.DataFrame:
+        """The count matrix as a DataFrame labelled by state."""
+        return pd.DataFrame(self._core.matrix, index=pd.Index(self.states, name="from"), columns=pd.Index(self.states, name="to"))
+
+    @property
+    def total(self) -> float:
+        """Total number of counted transitions."""
+        return float(self._core.total())
+
+    def __add__(self, other: "TransitionCounts") -> "TransitionCounts":
+        if not isinstance(other, TransitionCounts):
+            return NotImplemented
+        return TransitionCounts(self._core.merged(other._core))
+
+    def __repr__(self) -> str:
+        return f"TransitionCounts(states={self.states!r}, total={self.total:g})"
+
+    # ---------------------------------------------------------------- fitting
+    def fit(self, smoothing: float = 0.0, empty_rows: str = "error") -> "MarkovChain":
+        """Fit a chain: maximum likelihood, or with ``smoothing`` > 0 the posterior mean
+        under a symmetric Dirichlet prior (add ``smoothing`` to every entry of each
+        transient row).
+
+        ``empty_rows`` says what to do with a transient stage that has no observed
+        exits: ``"error"`` (default), ``"absorbing"`` (leads stay there) or ``"uniform"``.
+        """
+        code = choice(empty_rows, EMPTY_ROWS, "empty_rows")
+        from .chain import MarkovChain
+
+        return MarkovChain._wrap(_core.funnel.fit(self._core, float(smoothing), code))
+
+
+def _calendar_periods(t: np.ndarray, period: Any, origin: Any, cutoff: Any,
+                      align: str) -> tuple[np.ndarray, int, int | None, int | None]:
+    """Event times (int64 ns, UTC) as (times, period, origin, cutoff) in one integer unit,
+    by the package's time rule (see ``funnelnet._common.time``)."""
+    if isinstance(period, str) and period == "month":
+        months = period_index(t, "month")
+
+        def month_index(x: Any, name: str) -> int:
+            ns = timestamp_ns(x, name)
+            m = int(period_index(np.int64(ns), "month"))
+            if period_start(m, "month") != ns:
+                raise InvalidArgumentError(f"the periods do not divide the observation window: {name} {pd.Timestamp(ns)} is not the start of a month")
+            return m
+
+        o = None if origin is None else month_index(origin, "origin")
+        c = None if cutoff is None else month_index(cutoff, "cutoff")
+        return np.ascontiguousarray(months), 1, o, c
+    if isinstance(period, str) and period in ("day", "week"):
+        per = PERIOD_NS[period]
+        if origin is None and cutoff is None and align == "calendar" and len(t):
+            # Calendar grid: from the start of the first event's period to the end of the last's.
+            return t, per, floor_ns(int(t.min()), period), floor_ns(int(t.max()), period) + per
+    else:
+        try:
+            per = int(pd.Timedelta(period).value)
+        except (ValueError, TypeError):
+            raise InvalidArgumentError(f"period must be 'day', 'week', 'month' or a Timedelta, got {period!r}") from None
+    if per <= 0:
+        raise InvalidArgumentError(f"period must be > 0, got {period!r}")
+    o = None if origin is None else timestamp_ns(origin, "origin")
+    c = None if cutoff is None else timestamp_ns(cutoff, "cutoff")
+    return t, per, o, c

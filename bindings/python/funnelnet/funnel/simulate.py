@@ -1,0 +1,37 @@
+"""Simulation: seeded event logs from a chain (the same seed gives the same log at any
+thread count)."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import pandas as pd
+
+from .. import _core
+from ..errors import InvalidArgumentError
+from ._shared import unknown_state
+
+__all__ = ["simulate_events"]
+
+
+def simulate_events(core: Any, n_leads: int, start: str | None = None, seed: int = 0,
+                    mean_dwell: dict[str, float] | Sequence[float] | None = None, max_steps: int = 1000,
+                    threads: int = 0) -> pd.DataFrame:
+    """See :meth:`MarkovChain.simulate`."""
+    states = list(core.space.names)
+    start = states[0] if start is None else str(start)
+    if start not in states:
+        raise unknown_state(start, states)
+    if n_leads < 0:
+        raise InvalidArgumentError(f"n_leads must be >= 0, got {n_leads}")
+    if mean_dwell is None:
+        dwell: list[float] = []
+    elif isinstance(mean_dwell, dict):
+        for k in mean_dwell:
+            if k not in states:
+                raise unknown_state(k, states)
+        dwell = [float(mean_dwell.get(s, 1.0)) for s in states]
+    else:
+        dwell = [float(x) for x in mean_dwell]
+    lead, t, st = _core.funnel.simulate_events(core, states.index(start), int(n_leads), int(seed), dwell,
+                                               int(max_steps), int(threads))
+    return pd.DataFrame({"lead": lead, "time": t, "stage": pd.Categorical.from_codes(st, categories=states)})

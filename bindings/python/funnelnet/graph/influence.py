@@ -1,0 +1,272 @@
+"""Diffusion and choosing whom to cultivate.
+
+Independent cascade (``model="IC"``) and linear threshold (``model="LT"``) spread by
+seeded, parallel Monte Carlo (same seed, same answer at any thread count), exact
+spread for tiny graphs, and influence maximisation by IMM (Tang, Shi and Xiao 2015)
+or CELF greedy.  Edge probabilities (``probabilities=``):
+
+- ``"wc"`` weighted cascade, 1 / in-degree of the referee (the default);
+- a float, or ``"constant"`` with ``p=``: the same probability on every edge;
+- ``"trivalency"``: 0.1, 0.01 or 0.001 at random (seeded by ``seed``);
+- ``"weight"``: the graph's edge weights, which must lie in [0, 1];
+- ``"learned"`` with ``successes=`` and ``exposures=`` per edge and ``prior=(a, b)``:
+  the posterior mean (successes + a) / (exposures + a + b);
+- an array with one probability per edge in ``g.edges()`` order.
+For LT the probabilities are in-weights and must sum to at most 1 per node.
+
+>>> import funnelnet as fn
+>>> g = fn.ReferralGraph.from_edges([0, 0, 0, 0], [1, 2, 3, 4])
+>>> fn.influence.exact_spread(g, [0], probabilities=0.5)
+3.0
+>>> r = fn.influence.spread(g, [0], probabilities=0.5, n_sims=20000, seed=1)
+>>> abs(r.mean - 3.0) < 4 * r.stderr
+True
+>>> fn.influence.imm(g, 1, probabilities=0.5, seed=1).seeds
+[0]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import _core
+from .._common.options import run_with_progress as _run_with_progress
+from ..errors import InputTypeError, InvalidArgumentError, ShapeError
+from .referral import ReferralGraph
+
+_EMPTY_F = np.empty(0, dtype=np.float64)
+
+__all__ = ["SpreadResult", "InfluenceResult", "edge_probabilities", "spread", "exact_spread", "imm", "celf"]
+
+_MODELS = {"IC": 0, "LT": 1}
+
+
+def _model(model: str) -> int:
+    key = str(model).upper()
+    if key not in _MODELS:
+        raise InvalidArgumentError(f"model must be 'IC' or 'LT', got {model!r}")
+    return _MODELS[key]
+
+
+def _graph(g: Any) -> ReferralGraph:
+    if not isinstance(g, ReferralGraph):
+        raise InputTypeError(f"expected a funnelnet.ReferralGraph, got {type(g).__name__}")
+    return g
+
+
+def edge_probabilities(
+    g: ReferralGraph,
+    probabilities: Any = "wc",
+    p: float | None = None,
+    seed: int = 0,
+    successes: Any = None,
+    exposures: Any = None,
+    prior: tuple[float, float] = (1.0, 1.0),
+) -> np.ndarray:
+    """Edge probabilities in ``g.edges()`` order (see the module docstring for the
+    choices).  InvalidArgumentError for NaN or out-of-[0, 1] values, ShapeError for an
+    array of the wrong length."""
+    g = _graph(g)
+    c = g._core
+    if isinstance(probabilities, str):
+        kind = probabilities.lower()
+        if kind in ("wc", "weighted_cascade"):
+            return _core.graph.weighted_cascade(c, False)
+        if kind == "constant":
+            if p is None:
+                raise InvalidArgumentError("probabilities='constant' needs p=")
+            return _core.graph.constant_probabilities(c, float(p))
+        if kind == "trivalency":
+            return _core.graph.trivalency(c, int(seed))
+        if kind == "weight":
+            return _core.graph.given_probabilities(c, np.ascontiguousarray(np.asarray(c.weights), dtype=np.float64))
+        if kind == "learned":
+            if successes is None or exposures is None:
+                raise InvalidArgumentError("probabilities='learned' needs successes= and exposures= per edge")
+            s = np.ascontiguousarray(successes, dtype=np.float64)
+            x = np.ascontiguousarray(exposures, dtype=np.float64)
+            return _core.graph.learned_probabilities(c, s, x, float(prior[0]), float(prior[1]))
+        raise InvalidArgumentError(
+            f"probabilities must be 'wc', 'constant', 'trivalency', 'weight', 'learned', a float or an array, got {probabilities!r}"
+        )
+    if np.isscalar(probabilities):
+        return _core.graph.constant_probabilities(c, float(probabilities))
+    a = np.asarray(probabilities, dtype=np.float64)
+    if a.ndim != 1 or len(a) != g.number_of_edges:
+        raise ShapeError(f"edge probabilities have shape {a.shape}, expected ({g.number_of_edges},) (one per edge)")
+    return _core.graph.given_probabilities(c, np.ascontiguousarray(a))
+
+
+def _probs(g: ReferralGraph, probabilities: Any, seed: int) -> np.ndarray:
+    if isinstance(probabilities, np.ndarray) and probabilities.dtype == np.float64 and probabilities.flags.c_contiguous \
+            and probabilities.ndim == 1 and len(probabilities) == g.number_of_edges:
+        return probabilities  # checked again in C++
+    return edge_probabilities(g, probabilities, seed=seed)
+
+
+def _values(g: ReferralGraph, values: Any, name: str) -> np.ndarray:
+    return _EMPTY_F if values is None else g._per_node(values, name)
+
+
+@dataclass
+class SpreadResult:
+    """Monte Carlo spread: expected activated nodes (seeds included) with its standard
+    error, the expected activated value (when ``values`` were given), and the mean
+    number newly activated per round (round 0 = the seeds).  With ``delays``,
+    ``by_time`` is the expected number of activations per time bin (a Series indexed by
+    the bins, from a separate set of ``n_sims`` timed simulations)."""
+
+    mean: float
+    stderr: float
+    value_mean: float
+    value_stderr: float
+    n_sims: int
+    by_round: np.ndarray = field(repr=False)
+    by_time: "pd.Series | None" = field(default=None, repr=False)
+
+
+@dataclass
+class InfluenceResult:
+    """Seeds in the order chosen (labels), the estimated spread (or value) of all of
+    them and after each one, their total cost, and for IMM the RR sets used."""
+
+    seeds: list
+    spread: float
+    spread_after: pd.Series = field(repr=False)
+    cost: float = 0.0
+    n_rr_sets: int = 0
+
+
+def spread(
+    g: ReferralGraph,
+    seeds: Sequence[Any],
+    model: str = "IC",
+    probabilities: Any = "wc",
+    n_sims: int = 10000,
+    seed: int = 0,
+    threads: int = 0,
+    values: Any = None,
+    progress: bool = False,
+    delays: Any = None,
+    time_bins: Any = None,
+) -> SpreadResult:
+    """Expected spread of ``seeds`` (node labels) under IC or LT by Monte Carlo.
+
+    ``values`` (Series/dict by label or array) weights each activated node, e.g. win
+    probability x deal size, so ``value_mean`` is expected referral revenue.
+    ``delays`` (one per edge in ``g.edges()`` order, e.g. days from referral to
+    purchase) with ``time_bins`` (increasing bin edges, the last may be ``np.inf``)
+    adds the activation-time distribution ``by_time``: u activating at t reaches v at
+    t + delay, seeds at time 0.
+
+    >>> import numpy as np, funnelnet as fn
+    >>> g = fn.ReferralGraph.from_edges([0, 1], [1, 2])
+    >>> r = fn.influence.spread(g, [0], probabilities=1.0, n_sims=10, delays=[2.0, 3.0], time_bins=[0, 1, 3, np.inf])
+    >>> r.by_time.tolist()
+    [1.0, 1.0, 1.0]
+    """
+    g = _graph(g)
+    p = _probs(g, probabilities, seed)
+    s = g.positions(list(seeds), "seed")
+    v = _values(g, values, "values")
+    if (delays is None) != (time_bins is None):
+        raise InvalidArgumentError("give both delays= and time_bins= (or neither)")
+    dl = _EMPTY_F if delays is None else np.ascontiguousarray(delays, dtype=np.float64)
+    tb = _EMPTY_F if time_bins is None else np.ascontiguousarray(time_bins, dtype=np.float64)
+    d = _run_with_progress(
+        progress, "spread",
+        lambda cb: _core.graph.spread(g._core, s, p, _model(model), int(n_sims), int(seed), int(threads), v, cb, dl, tb),
+    )
+    by_time = None
+    if delays is not None:
+        by_time = pd.Series(d["by_time"], index=pd.IntervalIndex.from_breaks(tb, closed="left"), name="activations")
+    return SpreadResult(d["mean"], d["stderr"], d["value_mean"], d["value_stderr"], d["n_sims"], d["by_round"], by_time)
+
+
+def exact_spread(g: ReferralGraph, seeds: Sequence[Any], model: str = "IC", probabilities: Any = "wc") -> float:
+    """Exact expected spread by enumerating every live-edge world (tiny graphs only:
+    OutOfRangeError beyond 2^24 worlds)."""
+    g = _graph(g)
+    p = _probs(g, probabilities, 0)
+    return float(_core.graph.exact_spread(g._core, g.positions(list(seeds), "seed"), p, _model(model)))
+
+
+def _result(g: ReferralGraph, d: dict) -> InfluenceResult:
+    labels = g.nodes.take(d["seeds"])
+    return InfluenceResult(
+        seeds=list(labels),
+        spread=float(d["spread"]),
+        spread_after=pd.Series(d["spread_after"], index=labels, name="spread"),
+        cost=float(d["cost"]),
+        n_rr_sets=int(d["n_rr_sets"]),
+    )
+
+
+def _budget(g: ReferralGraph, costs: Any, budget: float | None) -> tuple[np.ndarray, float]:
+    if budget is None:
+        if costs is not None:
+            raise InvalidArgumentError("costs given without a budget")
+        return _EMPTY_F, 0.0
+    if costs is None:
+        raise InvalidArgumentError("a budget needs costs= per node")
+    return g._per_node(costs, "costs", fill=None), float(budget)
+
+
+def imm(
+    g: ReferralGraph,
+    k: int,
+    model: str = "IC",
+    probabilities: Any = "wc",
+    eps: float = 0.5,
+    ell: float = 1.0,
+    seed: int = 0,
+    threads: int = 0,
+    values: Any = None,
+    costs: Any = None,
+    budget: float | None = None,
+    progress: bool = False,
+) -> InfluenceResult:
+    """Influence maximisation by IMM: at most ``k`` seeds with (1 - 1/e - eps)-optimal
+    expected spread with probability 1 - 1/n^ell.  With ``values`` it maximises the
+    expected activated value; with ``costs`` and ``budget`` the seeds' total cost stays
+    within the budget.  OutOfRangeError when k exceeds the number of nodes."""
+    g = _graph(g)
+    p = _probs(g, probabilities, seed)
+    v = _values(g, values, "values")
+    c, b = _budget(g, costs, budget)
+    d = _run_with_progress(
+        progress, "imm",
+        lambda cb: _core.graph.imm(g._core, int(k), p, _model(model), float(eps), float(ell), int(seed), int(threads),
+                                   v, c, b, cb),
+    )
+    return _result(g, d)
+
+
+def celf(
+    g: ReferralGraph,
+    k: int,
+    model: str = "IC",
+    probabilities: Any = "wc",
+    n_sims: int = 1000,
+    seed: int = 0,
+    threads: int = 0,
+    values: Any = None,
+    costs: Any = None,
+    budget: float | None = None,
+    progress: bool = False,
+) -> InfluenceResult:
+    """CELF lazy greedy with Monte Carlo spread (common random numbers): the classic
+    reference for small graphs (cost about n * n_sims simulations)."""
+    g = _graph(g)
+    p = _probs(g, probabilities, seed)
+    v = _values(g, values, "values")
+    c, b = _budget(g, costs, budget)
+    d = _run_with_progress(
+        progress, "celf",
+        lambda cb: _core.graph.celf(g._core, int(k), p, _model(model), int(n_sims), int(seed), int(threads), v, c, b,
+                                    cb),
+    )
+    return _result(g, d)

@@ -1,0 +1,182 @@
+"""Every public object pickles (so a Dask plan can ship it to workers): the round trip
+gives an object whose outputs equal the original's.  Objects with a JSON model format
+pickle through it; the others pickle their validated state and rebuild through the
+validating constructors."""
+from __future__ import annotations
+
+import inspect
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import funnelnet as fn
+
+
+def roundtrip(obj):
+    return pickle.loads(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def assert_same(a, b):
+    """Outputs equal: frames, series, arrays, numbers, dicts, lists."""
+    if isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b)
+    elif isinstance(a, pd.Series):
+        pd.testing.assert_series_equal(a, b)
+    elif isinstance(a, pd.Index):
+        pd.testing.assert_index_equal(a, b)
+    elif isinstance(a, np.ndarray):
+        np.testing.assert_array_equal(a, b)
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys()
+        for k in a:
+            assert_same(a[k], b[k])
+    else:
+        assert a == b
+
+
+# ------------------------------------------------------------------ samples, one per class
+F = fn.Funnel(["potential", "possible"], outcomes=["won", "lost"])
+PATHS = ["potential>possible>won", "potential>lost", "potential>possible>lost", "potential>potential>possible>won"]
+
+
+def counts():
+    return fn.TransitionCounts.from_paths(PATHS, funnel=F, sep=">")
+
+
+def exposure():
+    log = pd.DataFrame({"lead": [1, 1, 2, 2, 3], "day": [0.0, 4, 2, 8, 0], "stage": ["open", "won", "open", "lost", "open"]})
+    return fn.ExposureCounts.from_events(log, lead="lead", stage="stage", time="day", absorbing=["won", "lost"], cutoff=10.0)
+
+
+def graph(**kw):
+    return fn.ReferralGraph.from_edges(["ana", "ana", "bo", "cy", "ana"], ["bo", "cy", "cy", "ana", "bo"],
+                                       weight=[1.0, 2.0, 0.5, 1.0, 3.0],
+                                       time=pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"]),
+                                       nodes=["dee"], **kw)
+
+
+def attribution_model():
+    df = pd.DataFrame({"path": ["a > b > c", "a", "b > c", "c > a"], "conv": [3, 1, 0, 2], "null": [1, 4, 2, 0],
+                       "value": [30.0, 5.0, 0.0, 12.0]})
+    return fn.attribution.MarkovAttribution.fit(df, path="path", conversions="conv", nulls="null", value="value", order=2)
+
+
+def attribution_events_model():
+    log = pd.DataFrame({"id": ["x", "x", "x", "y", "y"], "t": [3, 1, 2, 1, 2], "ch": ["ad", "fair", "demo", "ad", "demo"],
+                        "won": [0, 0, 1, 0, 1]})
+    return fn.attribution.MarkovAttribution.fit_events(log, customer="id", time="t", channel="ch", converted="won")
+
+
+def rfm():
+    rng = np.random.default_rng(3)
+    n = 300
+    T = rng.uniform(20, 40, n)
+    x = rng.poisson(2, n).astype(float)
+    tx = np.where(x > 0, T * rng.uniform(0.2, 1.0, n), 0.0)
+    m = np.where(x > 0, rng.gamma(4, 10, n), 0.0)
+    return x, tx, T, m
+
+
+def tiers():
+    snaps = pd.DataFrame({"customer": [1, 1, 1, 2, 2, 2, 3, 3, 3],
+                          "period": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"] * 3),
+                          "tier": ["A", "B", "B", "B", "B", "lost", "C", "B", "A"]})
+    return fn.customers.TierMigration.fit(snaps)
+
+
+x, tx, T, m = rfm()
+SAMPLES = {
+    "Funnel": (lambda: F, lambda o: (o.states, o.stages, o.outcomes)),
+    "TransitionCounts": (counts, lambda o: (o.to_frame(), o.total)),
+    "MarkovChain": (lambda: counts().fit(), lambda o: (o.absorption_probabilities(), o.time_to_close())),
+    "WhatIf": (lambda: counts().fit().what_if("potential", "possible", 10),
+               lambda o: (o.table, o.gain, o.chain.to_frame())),
+    "ExposureCounts": (exposure, lambda o: (o.to_frame(), o.exposure)),
+    "ContinuousChain": (lambda: exposure().fit(), lambda o: (o.generator(), o.time_to_close())),
+    "SegmentedFunnel": (lambda: fn.SegmentedFunnel({"a": counts(), "b": counts() + counts()}),
+                        lambda o: (o.win_probabilities("won"), o.concentration(), o.test())),
+    "HigherOrderChain": (lambda: fn.HigherOrderChain.fit(PATHS, order=2, funnel=F, sep=">"),
+                         lambda o: (o.to_frame(), o.counts_frame(), o.log_likelihood(PATHS, sep=">"))),
+    "ReferralGraph": (graph, lambda o: (o.edges(), o.pagerank(), o.degree(weighted=True), o.nodes,
+                                        o.cascades(), o.betweenness())),
+    "SpreadResult": (lambda: fn.influence.spread(graph(), ["ana"], probabilities=0.5, n_sims=200, seed=1),
+                     lambda o: (o.mean, o.stderr, o.by_round)),
+    "InfluenceResult": (lambda: fn.influence.imm(graph(), 1, probabilities=0.5, seed=1),
+                        lambda o: (o.seeds, o.spread, o.spread_after)),
+    "MarkovAttribution": (attribution_model, lambda o: (o.channels(), o.journeys(), o.transition_matrix(),
+                                                        o.sequences(["a > b"]), o.conversion_probability)),
+    "BetaGeo": (lambda: fn.customers.BetaGeo().fit(x, tx, T),
+                lambda o: (o.params_, o.report_, o.p_alive(x, tx, T), o.expected_purchases(10, x, tx, T))),
+    "ParetoNBD": (lambda: fn.customers.ParetoNBD().fit(x, tx, T),
+                  lambda o: (o.params_, o.report_, o.p_alive(x, tx, T))),
+    "GammaGamma": (lambda: fn.customers.GammaGamma().fit(x[x > 0], m[x > 0]),
+                   lambda o: (o.params_, o.report_, o.expected_spend(x, m))),
+    "TierMigration": (tiers, lambda o: (o.matrix(), o.counts(), o.rates(), o.flag_overdue(0))),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SAMPLES))
+def test_round_trip_gives_the_same_outputs(kind: str):
+    make, outputs = SAMPLES[kind]
+    obj = make()
+    back = roundtrip(obj)
+    assert type(back) is type(obj)
+    for a, b in zip(outputs(obj), outputs(back)):
+        assert_same(a, b)
+    # and again (a rebuilt object pickles too)
+    for a, b in zip(outputs(obj), outputs(roundtrip(back))):
+        assert_same(a, b)
+
+
+def test_every_public_class_has_a_pickle_sample():
+    public = set()
+    for mod in (fn, fn.funnel, fn.graph, fn.graph.influence, fn.attribution, fn.customers):
+        for name in getattr(mod, "__all__", []):
+            obj = getattr(mod, name)
+            if inspect.isclass(obj) and not issubclass(obj, BaseException):
+                public.add(obj.__name__)
+    assert public <= set(SAMPLES), f"no pickle test for {sorted(public - set(SAMPLES))}"
+
+
+def test_unfitted_models_and_variants_pickle():
+    for cls in (fn.customers.BetaGeo, fn.customers.ParetoNBD, fn.customers.GammaGamma):
+        back = roundtrip(cls(tol=1e-6, threads=2))
+        assert (back.tol, back.threads, back._model) == (1e-6, 2, None)
+    bg = fn.customers.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    assert_same(roundtrip(bg).p_alive(x, tx, T), bg.p_alive(x, tx, T))
+    # graphs with integer ids, no weights or times, duplicates kept, self-loops dropped
+    g = fn.ReferralGraph.from_edges([5, 5, 7, 9, 9], [7, 7, 9, 9, 5], duplicates="keep", self_loops="drop")
+    assert_same(roundtrip(g).edges(), g.edges())
+    assert_same(roundtrip(g).katz(alpha=0.05), g.katz(alpha=0.05))
+    m = attribution_events_model()
+    assert_same(roundtrip(m).journeys(), m.journeys())
+    # a funnel taken from a chain whose outcomes are not last
+    chain = fn.MarkovChain([[1, 0, 0], [0.5, 0, 0.5], [0, 0, 1]], states=["lost", "open", "won"])
+    assert roundtrip(chain.funnel) == chain.funnel
+
+
+def test_errors_pickle():
+    # Exceptions travel back from Dask workers.
+    with pytest.raises(fn.UnknownLabelError) as info:
+        F.states.index  # noqa: B018
+        fn.TransitionCounts.from_paths(["potential>nowhere"], funnel=F, sep=">")
+    back = roundtrip(info.value)
+    assert type(back) is fn.UnknownLabelError and str(back) == str(info.value)
+
+
+def test_objects_travel_to_dask_worker_processes():
+    # The processes scheduler pickles every task: the funnel in the counting closure and a
+    # fitted model shipped to the workers (0.1 failed here: Funnel and BetaGeo did not pickle).
+    dask = pytest.importorskip("dask")
+    import dask.dataframe as dd
+
+    log = pd.DataFrame({"lead": [1, 1, 2, 2, 3], "t": [1, 2, 1, 3, 1], "stage": ["potential", "possible", "potential", "won", "lost"]})
+    bg = fn.customers.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    p_alive = dask.delayed(lambda model, f: np.asarray(model.p_alive(f, f * 3, f * 5 + 1)))(bg, np.arange(3.0))
+    with dask.config.set(scheduler="processes", num_workers=2):
+        c = fn.TransitionCounts.from_events(dd.from_pandas(log, npartitions=2), lead="lead", stage="stage", time="t", funnel=F)
+        (pa,) = dask.compute(p_alive)
+    assert c == fn.TransitionCounts.from_events(log, lead="lead", stage="stage", time="t", funnel=F)
+    np.testing.assert_array_equal(pa, bg.p_alive(np.arange(3.0), np.arange(3.0) * 3, np.arange(3.0) * 5 + 1))
