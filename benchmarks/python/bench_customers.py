@@ -123,12 +123,12 @@ def main() -> None:
     tx = pd.DataFrame({"customer": rng.integers(0, n // 10, n),
                        "date": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 730, n), unit="D"),
                        "amount": rng.gamma(2.0, 20.0, n)})
-    t_ours, s = timed(lambda: fn.customers.summary_from_transactions(tx, customer="customer", date="date",
+    t_ours, s = timed(lambda: fn.customers.summary_from_transactions(tx, customer="customer", time="date",
                                                                       amount="amount"), repeat=2)
     small = tx.iloc[: args.lifetimes_transactions]
     t_th, ref = timed(lambda: lifetimes.utils.summary_data_from_transaction_data(
         small, "customer", "date", monetary_value_col="amount"))
-    chk = fn.customers.summary_from_transactions(small, customer="customer", date="date", amount="amount")
+    chk = fn.customers.summary_from_transactions(small, customer="customer", time="date", amount="amount")
     ref = ref.sort_index()
     assert np.allclose(chk[["frequency", "recency", "T", "monetary_value"]].to_numpy(),
                        ref[["frequency", "recency", "T", "monetary_value"]].to_numpy())

@@ -6,6 +6,8 @@ from . import graph as graph
 
 __version__: str
 version_number: int
+# status code -> exception class, built from the one status table (funnelnet/c/status.h)
+error_classes_by_code: dict[int, type[BaseException]]
 
 class FunnelnetError(Exception): ...
 class InvalidArgumentError(FunnelnetError, ValueError): ...
