@@ -37,7 +37,13 @@ const char* fit_status_name(FitStatus s) noexcept {
 
 namespace detail {
 
-double log_gamma(double v) noexcept {
+// Special functions and the Pareto/NBD pieces: internal to this file and inline, so the
+// likelihood loops get them inlined as when the code was header-only.
+namespace {
+
+/// log Gamma(v) that does not write the global `signgam` (std::lgamma does: a data race
+/// when likelihoods run on several threads, issue 17): lgamma_r where the C library has it.
+inline double log_gamma(double v) noexcept {
 #if defined(__GLIBC__) || defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || \
     defined(__OpenBSD__) || defined(__sun)
   int sign = 0;
@@ -46,6 +52,119 @@ double log_gamma(double v) noexcept {
   return std::lgamma(v);  // MSVC's CRT keeps no global sign
 #endif
 }
+
+/// F(b; c; z) = 2F1(1, b; c; z) = sum_n (b)_n / (c)_n z^n for 0 <= z < 1 and 0 < b < c,
+/// with its derivatives in b, c and z.  Every term is at most 1 and they decrease, so the
+/// series neither overflows nor cancels.
+struct Hyp1 {
+  double f, fb, fc, fz;
+};
+/// Terms summed at most: exact to double precision for z <= 0.998.  Beyond (alpha / beta
+/// extreme, on Pareto/NBD's Poisson ridge where r and alpha grow together) the sum is
+/// truncated, which bounds the cost of an evaluation rather than its accuracy.
+constexpr int hyp1_max_terms = 20000;
+inline Hyp1 hyp1(double b, double c, double z) {
+  double term = 1.0, sum = 1.0, sb = 0.0, sc = 0.0, sz = 0.0, db = 0.0, dc = 0.0;
+  for (int n = 0; n < hyp1_max_terms; ++n) {
+    const double dn = static_cast<double>(n);
+    const double bn = b + dn, cn = c + dn, inv = 1.0 / (bn * cn);
+    const double ib = cn * inv, ic = bn * inv;
+    term *= z * (b + dn) * ic;
+    db += ib;
+    dc -= ic;
+    sum += term;
+    sb += term * db;
+    sc += term * dc;
+    sz += (dn + 1.0) * term;
+    if (term * (dn + 1.0) <= 1e-17 * sum) break;
+  }
+  const double fz = z > 0.0 ? sz / z : b / c;
+  return {sum, sb, sc, fz};
+}
+
+/// Gauss 2F1(a, b; c; z) for 0 <= z < 1 by its power series (used with a large c).
+inline double hyp2f1_series(double a, double b, double c, double z) {
+  double term = 1.0, sum = 1.0;
+  for (int n = 0; n < 1000000; ++n) {
+    const double dn = static_cast<double>(n);
+    term *= (a + dn) * (b + dn) / ((c + dn) * (dn + 1.0)) * z;
+    sum += term;
+    if (std::abs(term) <= 1e-17 * std::abs(sum) && n > 2) break;
+    if (term == 0.0) break;
+  }
+  return sum;
+}
+
+inline double log1pexp(double v) {
+  return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v));
+}
+
+/// log G(t) = log of the integral from t to infinity of (alpha+u)^-(r+x) (beta+u)^-(s+1) du,
+/// with its gradient in (r, alpha, s, beta).  Closed form through F(b; c; z) on whichever
+/// side keeps 0 <= z < 1.
+inline double pareto_log_g(double r, double alpha, double s, double beta, double x, double t, double* d) {
+  const double p = r + x, rho = r + s + x;
+  const double la = std::log(alpha + t), lb = std::log(beta + t);
+  if (alpha >= beta) {
+    const double z = (alpha - beta) / (alpha + t);
+    const Hyp1 h = hyp1(p, rho + 1.0, z);
+    const double fb = h.fb / h.f, fc = h.fc / h.f, fz = h.fz / h.f;
+    d[0] = -la + fb + fc - 1.0 / rho;
+    d[1] = -p / (alpha + t) + fz * (beta + t) / ((alpha + t) * (alpha + t));
+    d[2] = -lb + fc - 1.0 / rho;
+    d[3] = -s / (beta + t) - fz / (alpha + t);
+    return -p * la - s * lb + std::log(h.f) - std::log(rho);
+  }
+  const double z = (beta - alpha) / (beta + t);
+  const Hyp1 h = hyp1(s + 1.0, rho + 1.0, z);
+  const double fb = h.fb / h.f, fc = h.fc / h.f, fz = h.fz / h.f;
+  d[0] = -la + fc - 1.0 / rho;
+  d[1] = -(p - 1.0) / (alpha + t) - fz / (beta + t);
+  d[2] = -lb + fb + fc - 1.0 / rho;
+  d[3] = -(s + 1.0) / (beta + t) + fz * (alpha + t) / ((beta + t) * (beta + t));
+  return -(s + 1.0) * lb - (p - 1.0) * la + std::log(h.f) - std::log(rho);
+}
+
+/// Pareto/NBD log-likelihood of one row: log of
+///   Gamma(r+x) alpha^r beta^s / Gamma(r) [ (alpha+T)^-(r+x) (beta+T)^-s + s (G(t_x) - G(T)) ].
+/// Also returns, through log_palive, log P(alive | x, t_x, T).
+inline double pareto_row_core(double r, double alpha, double s, double beta, double x, double tx, double T,
+                              double lg_term, double* d, double* log_palive,
+                              const double* cached_g_tx = nullptr, const double* cached_d_tx = nullptr) {
+  const double laT = std::log(alpha + T), lbT = std::log(beta + T);
+  const double e1 = -(r + x) * laT - s * lbT;
+  double d1[4] = {-laT, -(r + x) / (alpha + T), -lbT, -s / (beta + T)};
+  double logS;
+  if (tx == T) {
+    logS = e1;
+    if (d != nullptr)
+      for (int k = 0; k < 4; ++k) d[k] = d1[k];
+  } else {
+    double d2[4], d3[4];
+    const double ls = std::log(s);
+    double lg_tx;
+    if (cached_g_tx != nullptr) {
+      lg_tx = *cached_g_tx;
+      for (int k = 0; k < 4; ++k) d2[k] = cached_d_tx[k];
+    } else {
+      lg_tx = pareto_log_g(r, alpha, s, beta, x, tx, d2);
+    }
+    const double e2 = ls + lg_tx;
+    const double e3 = ls + pareto_log_g(r, alpha, s, beta, x, T, d3);
+    d2[2] += 1.0 / s;
+    d3[2] += 1.0 / s;
+    const double m = std::max(e1, e2);
+    const double w1 = std::exp(e1 - m), w2 = std::exp(e2 - m), w3 = std::exp(e3 - m);
+    const double S = std::max(w1 + w2 - w3, w1);  // w2 >= w3 mathematically
+    logS = m + std::log(S);
+    if (d != nullptr)
+      for (int k = 0; k < 4; ++k) d[k] = (w1 * d1[k] + w2 * d2[k] - w3 * d3[k]) / S;
+  }
+  if (log_palive != nullptr) *log_palive = e1 - logS;
+  return lg_term + logS;
+}
+
+}  // namespace
 
 /// Sort rows by (x, t_x, T) and merge equal ones, adding their weights.  Without
 /// `merge` rows are only sorted (each keeps its weight).
@@ -102,44 +221,6 @@ RfmRows make_rows(std::span<const double> x, std::span<const double> tx, std::sp
   for (std::size_t i : idx) emit(x[i], {tx[i], T[i], w.empty() ? 1.0 : w[i]});
   return rows;
 }
-
-Hyp1 hyp1(double b, double c, double z) {
-  double term = 1.0, sum = 1.0, sb = 0.0, sc = 0.0, sz = 0.0, db = 0.0, dc = 0.0;
-  for (int n = 0; n < hyp1_max_terms; ++n) {
-    const double dn = static_cast<double>(n);
-    const double bn = b + dn, cn = c + dn, inv = 1.0 / (bn * cn);
-    const double ib = cn * inv, ic = bn * inv;
-    term *= z * (b + dn) * ic;
-    db += ib;
-    dc -= ic;
-    sum += term;
-    sb += term * db;
-    sc += term * dc;
-    sz += (dn + 1.0) * term;
-    if (term * (dn + 1.0) <= 1e-17 * sum) break;
-  }
-  const double fz = z > 0.0 ? sz / z : b / c;
-  return {sum, sb, sc, fz};
-}
-
-/// Gauss 2F1(a, b; c; z) for 0 <= z < 1 by its power series (used with a large c).
-double hyp2f1_series(double a, double b, double c, double z) {
-  double term = 1.0, sum = 1.0;
-  for (int n = 0; n < 1000000; ++n) {
-    const double dn = static_cast<double>(n);
-    term *= (a + dn) * (b + dn) / ((c + dn) * (dn + 1.0)) * z;
-    sum += term;
-    if (std::abs(term) <= 1e-17 * std::abs(sum) && n > 2) break;
-    if (term == 0.0) break;
-  }
-  return sum;
-}
-
-namespace {
-double log1pexp(double v) {
-  return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v));
-}
-}  // namespace
 
 // ---------------------------------------------------------------- per-row likelihoods
 
@@ -288,71 +369,6 @@ double GammaGammaRow::operator()(double x, double m, double /*unused*/, double w
   g[1] += w * (dg_pxq - dg_q + log_v - lxmv);
   g[2] += w * (q / v - (p * x + q) / (x * m + v));
   return w * ll;
-}
-
-/// log G(t) = log of the integral from t to infinity of (alpha+u)^-(r+x) (beta+u)^-(s+1) du,
-/// with its gradient in (r, alpha, s, beta).  Closed form through F(b; c; z) on whichever
-/// side keeps 0 <= z < 1.
-double pareto_log_g(double r, double alpha, double s, double beta, double x, double t, double* d) {
-  const double p = r + x, rho = r + s + x;
-  const double la = std::log(alpha + t), lb = std::log(beta + t);
-  if (alpha >= beta) {
-    const double z = (alpha - beta) / (alpha + t);
-    const Hyp1 h = hyp1(p, rho + 1.0, z);
-    const double fb = h.fb / h.f, fc = h.fc / h.f, fz = h.fz / h.f;
-    d[0] = -la + fb + fc - 1.0 / rho;
-    d[1] = -p / (alpha + t) + fz * (beta + t) / ((alpha + t) * (alpha + t));
-    d[2] = -lb + fc - 1.0 / rho;
-    d[3] = -s / (beta + t) - fz / (alpha + t);
-    return -p * la - s * lb + std::log(h.f) - std::log(rho);
-  }
-  const double z = (beta - alpha) / (beta + t);
-  const Hyp1 h = hyp1(s + 1.0, rho + 1.0, z);
-  const double fb = h.fb / h.f, fc = h.fc / h.f, fz = h.fz / h.f;
-  d[0] = -la + fc - 1.0 / rho;
-  d[1] = -(p - 1.0) / (alpha + t) - fz / (beta + t);
-  d[2] = -lb + fb + fc - 1.0 / rho;
-  d[3] = -(s + 1.0) / (beta + t) + fz * (alpha + t) / ((beta + t) * (beta + t));
-  return -(s + 1.0) * lb - (p - 1.0) * la + std::log(h.f) - std::log(rho);
-}
-
-/// Pareto/NBD log-likelihood of one row: log of
-///   Gamma(r+x) alpha^r beta^s / Gamma(r) [ (alpha+T)^-(r+x) (beta+T)^-s + s (G(t_x) - G(T)) ].
-/// Also returns, through log_palive, log P(alive | x, t_x, T).
-double pareto_row_core(double r, double alpha, double s, double beta, double x, double tx, double T,
-                       double lg_term, double* d, double* log_palive, const double* cached_g_tx,
-                       const double* cached_d_tx) {
-  const double laT = std::log(alpha + T), lbT = std::log(beta + T);
-  const double e1 = -(r + x) * laT - s * lbT;
-  double d1[4] = {-laT, -(r + x) / (alpha + T), -lbT, -s / (beta + T)};
-  double logS;
-  if (tx == T) {
-    logS = e1;
-    if (d != nullptr)
-      for (int k = 0; k < 4; ++k) d[k] = d1[k];
-  } else {
-    double d2[4], d3[4];
-    const double ls = std::log(s);
-    double lg_tx;
-    if (cached_g_tx != nullptr) {
-      lg_tx = *cached_g_tx;
-      for (int k = 0; k < 4; ++k) d2[k] = cached_d_tx[k];
-    } else {
-      lg_tx = pareto_log_g(r, alpha, s, beta, x, tx, d2);
-    }
-    const double e2 = ls + lg_tx;
-    const double e3 = ls + pareto_log_g(r, alpha, s, beta, x, T, d3);
-    d2[2] += 1.0 / s;
-    d3[2] += 1.0 / s;
-    const double m = std::max(e1, e2);
-    const double w1 = std::exp(e1 - m), w2 = std::exp(e2 - m), w3 = std::exp(e3 - m);
-    const double S = std::max(w1 + w2 - w3, w1);  // w2 >= w3 mathematically
-    logS = m + std::log(S);
-    if (d != nullptr)
-      for (int k = 0; k < 4; ++k) d[k] = (w1 * d1[k] + w2 * d2[k] - w3 * d3[k]) / S;
-  }
-  if (log_palive != nullptr) *log_palive = e1 - logS;
-  return lg_term + logS;
 }
 
 /// Total weighted log-likelihood and gradient (raw parameters) over rows, split into a

@@ -30,25 +30,6 @@ struct RfmRows {
 RfmRows make_rows(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
                   std::span<const double> w, bool merge);
 
-/// F(b; c; z) = 2F1(1, b; c; z) = sum_n (b)_n / (c)_n z^n for 0 <= z < 1 and 0 < b < c,
-/// with its derivatives in b, c and z.  Every term is at most 1 and they decrease, so the
-/// series neither overflows nor cancels.
-struct Hyp1 {
-  double f, fb, fc, fz;
-};
-/// Terms summed at most: exact to double precision for z <= 0.998.  Beyond (alpha / beta
-/// extreme, on Pareto/NBD's Poisson ridge where r and alpha grow together) the sum is
-/// truncated, which bounds the cost of an evaluation rather than its accuracy.
-inline constexpr int hyp1_max_terms = 20000;
-Hyp1 hyp1(double b, double c, double z);
-
-/// Gauss 2F1(a, b; c; z) for 0 <= z < 1 by its power series (used with a large c).
-double hyp2f1_series(double a, double b, double c, double z);
-
-/// log Gamma(v) that does not write the global `signgam` (std::lgamma does, a data race
-/// when likelihoods run on several threads): lgamma_r where the C library has it.
-double log_gamma(double v) noexcept;
-
 // ---------------------------------------------------------------- per-row likelihoods
 // Each adds the gradient with respect to the raw parameters into g and returns the row's
 // log-likelihood.  Rows come sorted by x, so x-dependent special functions are cached.
@@ -65,18 +46,6 @@ struct BetaGeoRow {
   /// same sums as operator(), several times faster on rows that do not compress).
   double block(const RfmRows& rows, std::size_t begin, std::size_t end, double* g);
 };
-
-/// log G(t) = log of the integral from t to infinity of (alpha+u)^-(r+x) (beta+u)^-(s+1) du,
-/// with its gradient in (r, alpha, s, beta).  Closed form through F(b; c; z) on whichever
-/// side keeps 0 <= z < 1.
-double pareto_log_g(double r, double alpha, double s, double beta, double x, double t, double* d);
-
-/// Pareto/NBD log-likelihood of one row: log of
-///   Gamma(r+x) alpha^r beta^s / Gamma(r) [ (alpha+T)^-(r+x) (beta+T)^-s + s (G(t_x) - G(T)) ].
-/// Also returns, through log_palive, log P(alive | x, t_x, T).
-double pareto_row_core(double r, double alpha, double s, double beta, double x, double tx, double T,
-                       double lg_term, double* d, double* log_palive, const double* cached_g_tx = nullptr,
-                       const double* cached_d_tx = nullptr);
 
 /// Pareto/NBD log-likelihood of one row, caching the x- and t_x-dependent terms.
 struct ParetoRow {
