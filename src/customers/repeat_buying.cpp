@@ -821,7 +821,16 @@ GammaGammaModel GammaGammaModel::fit(const CustomerSummary& customers, std::span
     ms.push_back(m[i]);
     if (!weights.empty()) ws.push_back(weights[i]);
   }
-  detail::validate_weights(ws, xs.size());
+  if (!weights.empty()) {
+    // finite and >= 0 on every row (messages name the summary's row), not all zero on the
+    // repeat buyers
+    for (std::size_t i = 0; i < weights.size(); ++i)
+      if (!(std::isfinite(weights[i]) && weights[i] >= 0.0))
+        fail(Errc::invalid_argument, "weights: row ", i, " is ", weights[i],
+             "; weights must be finite and >= 0");
+    if (!(std::accumulate(ws.begin(), ws.end(), 0.0) > 0.0))
+      fail(Errc::invalid_argument, "weights are all zero on the repeat buyers");
+  }
   return fit_valid(xs, ms, ws, options);
 }
 

@@ -239,6 +239,12 @@ TEST(CustomerSummary, ModelBadInputOnATable) {
   std::vector<double> out(1);
   expect_error([&] { m.p_alive(s, out); }, Errc::shape_mismatch, "output");
   expect_error([&] { GammaGammaModel::fit(s); }, Errc::invalid_argument, "no monetary values");
+  const CustomerSummary spend({}, {0, 2, 1}, {0, 2, 1}, {3, 4, 5}, {0, 10, 20});
+  const std::vector<double> nan_w = {1, 1, NAN}, repeat_zero_w = {5, 0, 0};
+  expect_error([&] { GammaGammaModel::fit(spend, nan_w); }, Errc::invalid_argument, "weights: row 2");
+  expect_error([&] { GammaGammaModel::fit(spend, repeat_zero_w); }, Errc::invalid_argument,
+               "weights are all zero on the repeat buyers");
+  expect_error([&] { GammaGammaModel::fit(spend, short_w); }, Errc::shape_mismatch, "weights");
   const CustomerSummary once({}, {0, 0}, {0, 0}, {3, 4}, {0, 0});
   expect_error([&] { GammaGammaModel::fit(once); }, Errc::empty_input, "no repeat buyers");
 }
