@@ -3,7 +3,8 @@
 // Hardie's note 008) and Gamma-Gamma spend (Fader, Hardie and Lee 2005, note 025).
 //
 // Customers are summarised as (x, t_x, T): x repeat purchases, the last at t_x, observed
-// for T since the first purchase (the output of summarize_transactions()).  Fitting
+// for T since the first purchase (a CustomerSummary, e.g. built by
+// CustomerSummary::from_transactions()).  Fitting
 // works on weighted unique rows (so 10^6 customers with few distinct histories cost
 // little), optimises in log-parameter space with analytic gradients (LBFGS++ with
 // bounds), and reports how it stopped in a FitReport instead of throwing.

@@ -3,6 +3,8 @@
 // calibration / holdout split.  Same definitions as lifetimes'
 // summary_data_from_transaction_data and calibration_and_holdout_data: transactions in
 // the same period count once (their amounts add up), the first purchase is not a repeat.
+// CustomerSummary is that summary as an immutable, validated table: the input of every
+// repeat-buying model (repeat_buying.hpp).  Bodies in src/customers/summary.cpp.
 #pragma once
 
 #include <cstddef>
