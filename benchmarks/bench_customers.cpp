@@ -1,6 +1,7 @@
 // Customers benchmarks: BG/NBD and Pareto/NBD fits on CDNOW (2,357 customers) and on
 // 10^6 synthetic BG/NBD customers (continuous times: rows barely compress), and the
-// per-customer summary of 10^7 transactions.
+// per-customer summary of 10^7 transactions.  BM_BetaGeoCdnowTable fits the same CDNOW
+// customers given as a validated CustomerSummary.
 //   cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DFUNNELNET_BUILD_BENCHMARKS=ON
 //   cmake --build build/bench --target bench_customers && ./build/bench/benchmarks/bench_customers
 #include <benchmark/benchmark.h>
@@ -85,6 +86,18 @@ void fit(benchmark::State& state, RepeatKind kind, const Rfm& d) {
 void BM_BetaGeoCdnow(benchmark::State& s) {
   fit(s, RepeatKind::beta_geo, cdnow());
 }
+// The same fit on a validated CustomerSummary (checked once, outside the loop).
+void BM_BetaGeoCdnowTable(benchmark::State& state) {
+  const Rfm& d = cdnow();
+  const CustomerSummary table({}, d.x, d.tx, d.T);
+  RepeatFitOptions o;
+  o.threads = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    auto m = RepeatModel::fit(RepeatKind::beta_geo, table, {}, o);
+    benchmark::DoNotOptimize(m.report().log_likelihood);
+  }
+  state.counters["customers"] = static_cast<double>(table.size());
+}
 void BM_ParetoCdnow(benchmark::State& s) {
   fit(s, RepeatKind::pareto_nbd, cdnow());
 }
@@ -114,6 +127,7 @@ void BM_Summary(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_BetaGeoCdnow)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BetaGeoCdnowTable)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ParetoCdnow)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BetaGeoSynthetic)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(2);
 BENCHMARK(BM_ParetoSynthetic)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(1);

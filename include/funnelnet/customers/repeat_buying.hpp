@@ -3,28 +3,25 @@
 // Hardie's note 008) and Gamma-Gamma spend (Fader, Hardie and Lee 2005, note 025).
 //
 // Customers are summarised as (x, t_x, T): x repeat purchases, the last at t_x, observed
-// for T since the first purchase (the output of summarize_transactions()).  Fitting
+// for T since the first purchase (a CustomerSummary, e.g. built by
+// CustomerSummary::from_transactions()).  Fitting
 // works on weighted unique rows (so 10^6 customers with few distinct histories cost
 // little), optimises in log-parameter space with analytic gradients (LBFGS++ with
 // bounds), and reports how it stopped in a FitReport instead of throwing.
+//
+// Every fit and prediction takes a validated CustomerSummary (summary.hpp); the overloads
+// taking loose (frequency, recency, T) arrays check them with the same rules and
+// messages, then do the same work.  Bodies in src/customers/repeat_buying.cpp.
 #pragma once
 
-#include <LBFGSB.h>
-
-#include <algorithm>
 #include <array>
-#include <boost/math/special_functions/digamma.hpp>
-#include <cmath>
 #include <cstddef>
-#include <cstdint>
-#include <limits>
-#include <numeric>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "funnelnet/core/error.hpp"
-#include "funnelnet/core/parallel.hpp"
+#include "funnelnet/customers/summary.hpp"
 
 FUNNELNET_BEGIN
 
@@ -37,15 +34,7 @@ enum class FitStatus : int {
 };
 
 /// Short, stable name of a fit status ("converged", ...).
-inline const char* fit_status_name(FitStatus s) noexcept {
-  switch (s) {
-    case FitStatus::converged: return "converged";
-    case FitStatus::max_iterations: return "max_iterations";
-    case FitStatus::line_search_failed: return "line_search_failed";
-    case FitStatus::not_finite: return "not_finite";
-  }
-  return "unknown";
-}
+const char* fit_status_name(FitStatus s) noexcept;
 
 /// What a maximum-likelihood fit reports besides the parameters.
 struct FitReport {
@@ -77,557 +66,6 @@ enum class RepeatKind : int {
   pareto_nbd = 1,  ///< Pareto/NBD: parameters (r, alpha, s, beta)
 };
 
-namespace detail {
-
-/// Bounds on the log-parameters: every parameter lies in [1e-8, 1e8].
-inline constexpr double log_param_bound = 18.420680743952367;
-
-/// Weighted unique (x, t_x, T) rows, sorted by x then t_x then T.
-struct RfmRows {
-  std::vector<double> x, tx, T, w;
-  [[nodiscard]] std::size_t size() const noexcept { return x.size(); }
-};
-
-/// Checks a customer summary; `what` names the model for messages.  Weights may be empty.
-inline void validate_rfm(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
-                         std::span<const double> w, bool need_rows) {
-  require_size(tx.size(), x.size(), "recency");
-  require_size(T.size(), x.size(), "T");
-  if (!w.empty()) require_size(w.size(), x.size(), "weights");
-  if (need_rows && x.empty()) fail(Errc::empty_input, "no customers to fit");
-  double wsum = 0.0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    if (!(std::isfinite(x[i]) && x[i] >= 0.0))
-      fail(Errc::invalid_argument, "frequency: row ", i, " is ", x[i], "; frequency must be finite and >= 0");
-    if (x[i] != std::floor(x[i]))
-      fail(Errc::invalid_argument, "frequency: row ", i, " is ", x[i],
-           "; frequency counts purchases (integer)");
-    if (!(std::isfinite(tx[i]) && tx[i] >= 0.0))
-      fail(Errc::invalid_argument, "recency: row ", i, " is ", tx[i], "; recency must be finite and >= 0");
-    if (!(std::isfinite(T[i]) && T[i] >= 0.0))
-      fail(Errc::invalid_argument, "T: row ", i, " is ", T[i], "; T (age) must be finite and >= 0");
-    if (tx[i] > T[i])
-      fail(Errc::invalid_argument, "row ", i, ": recency ", tx[i], " is larger than T ", T[i],
-           " (the last purchase cannot be after the end of observation)");
-    if (x[i] == 0.0 && tx[i] != 0.0)
-      fail(Errc::invalid_argument, "row ", i, ": frequency is 0 but recency is ", tx[i],
-           " (recency is 0 without repeat purchases)");
-    if (!w.empty()) {
-      if (!(std::isfinite(w[i]) && w[i] >= 0.0))
-        fail(Errc::invalid_argument, "weights: row ", i, " is ", w[i], "; weights must be finite and >= 0");
-      wsum += w[i];
-    }
-  }
-  if (need_rows && !w.empty() && !(wsum > 0.0)) fail(Errc::invalid_argument, "weights are all zero");
-}
-
-/// Sort rows by (x, t_x, T) and merge equal ones, adding their weights.  Without
-/// `merge` rows are only sorted (each keeps its weight).
-inline RfmRows make_rows(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
-                         std::span<const double> w, bool merge) {
-  // Counting sort by x (validated integers >= 0), then each x group by (t_x, T) on a
-  // contiguous array: far fewer cache misses than sorting an index with three keys.
-  const std::size_t n = x.size();
-  struct R {
-    double tx, T, w;
-  };
-  double xmax = 0.0;
-  for (double v : x) xmax = std::max(xmax, v);
-  RfmRows rows;
-  rows.x.reserve(n);
-  rows.tx.reserve(n);
-  rows.T.reserve(n);
-  rows.w.reserve(n);
-  auto emit = [&](double xv, const R& r) {
-    if (r.w == 0.0) return;
-    if (merge && !rows.x.empty() && rows.x.back() == xv && rows.tx.back() == r.tx && rows.T.back() == r.T) {
-      rows.w.back() += r.w;
-      return;
-    }
-    rows.x.push_back(xv);
-    rows.tx.push_back(r.tx);
-    rows.T.push_back(r.T);
-    rows.w.push_back(r.w);
-  };
-  auto by_time = [](const R& a, const R& b) { return a.tx != b.tx ? a.tx < b.tx : a.T < b.T; };
-  if (xmax <= 4.0 * static_cast<double>(n) + 1024.0) {
-    const auto groups = static_cast<std::size_t>(xmax) + 1;
-    std::vector<std::size_t> start(groups + 1, 0);
-    for (double v : x) ++start[static_cast<std::size_t>(v) + 1];
-    for (std::size_t k = 1; k <= groups; ++k) start[k] += start[k - 1];
-    std::vector<R> buf(n);
-    std::vector<std::size_t> pos(start.begin(), start.end() - 1);
-    for (std::size_t i = 0; i < n; ++i)
-      buf[pos[static_cast<std::size_t>(x[i])]++] = {tx[i], T[i], w.empty() ? 1.0 : w[i]};
-    for (std::size_t k = 0; k < groups; ++k) {
-      std::sort(buf.begin() + static_cast<std::ptrdiff_t>(start[k]),
-                buf.begin() + static_cast<std::ptrdiff_t>(start[k + 1]), by_time);
-      for (std::size_t i = start[k]; i < start[k + 1]; ++i) emit(static_cast<double>(k), buf[i]);
-    }
-    return rows;
-  }
-  std::vector<std::size_t> idx(n);
-  std::iota(idx.begin(), idx.end(), std::size_t{0});
-  std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
-    if (x[a] != x[b]) return x[a] < x[b];
-    if (tx[a] != tx[b]) return tx[a] < tx[b];
-    return T[a] < T[b];
-  });
-  for (std::size_t i : idx) emit(x[i], {tx[i], T[i], w.empty() ? 1.0 : w[i]});
-  return rows;
-}
-
-/// F(b; c; z) = 2F1(1, b; c; z) = sum_n (b)_n / (c)_n z^n for 0 <= z < 1 and 0 < b < c,
-/// with its derivatives in b, c and z.  Every term is at most 1 and they decrease, so the
-/// series neither overflows nor cancels.
-struct Hyp1 {
-  double f, fb, fc, fz;
-};
-/// Terms summed at most: exact to double precision for z <= 0.998.  Beyond (alpha / beta
-/// extreme, on Pareto/NBD's Poisson ridge where r and alpha grow together) the sum is
-/// truncated, which bounds the cost of an evaluation rather than its accuracy.
-inline constexpr int hyp1_max_terms = 20000;
-inline Hyp1 hyp1(double b, double c, double z) {
-  double term = 1.0, sum = 1.0, sb = 0.0, sc = 0.0, sz = 0.0, db = 0.0, dc = 0.0;
-  for (int n = 0; n < hyp1_max_terms; ++n) {
-    const double dn = static_cast<double>(n);
-    const double bn = b + dn, cn = c + dn, inv = 1.0 / (bn * cn);
-    const double ib = cn * inv, ic = bn * inv;
-    term *= z * (b + dn) * ic;
-    db += ib;
-    dc -= ic;
-    sum += term;
-    sb += term * db;
-    sc += term * dc;
-    sz += (dn + 1.0) * term;
-    if (term * (dn + 1.0) <= 1e-17 * sum) break;
-  }
-  const double fz = z > 0.0 ? sz / z : b / c;
-  return {sum, sb, sc, fz};
-}
-
-/// Gauss 2F1(a, b; c; z) for 0 <= z < 1 by its power series (used with a large c).
-inline double hyp2f1_series(double a, double b, double c, double z) {
-  double term = 1.0, sum = 1.0;
-  for (int n = 0; n < 1000000; ++n) {
-    const double dn = static_cast<double>(n);
-    term *= (a + dn) * (b + dn) / ((c + dn) * (dn + 1.0)) * z;
-    sum += term;
-    if (std::abs(term) <= 1e-17 * std::abs(sum) && n > 2) break;
-    if (term == 0.0) break;
-  }
-  return sum;
-}
-
-inline double log1pexp(double v) {
-  return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v));
-}
-
-// ---------------------------------------------------------------- per-row likelihoods
-// Each adds the gradient with respect to the raw parameters into g and returns the row's
-// log-likelihood.  Rows come sorted by x, so x-dependent special functions are cached.
-
-/// BG/NBD log-likelihood of one row (Fader, Hardie and Lee 2005, eq. 6).
-struct BetaGeoRow {
-  double r, alpha, a, b;
-  double lg_r, lg_ab, lg_b, dg_r, dg_ab, dg_b, log_alpha;
-  // cache for the current x
-  double cx = -1, lg_rx = 0, lg_bx = 0, lg_abx = 0, dg_rx = 0, dg_bx = 0, dg_abx = 0;
-  explicit BetaGeoRow(const double* p)
-      : r(p[0]),
-        alpha(p[1]),
-        a(p[2]),
-        b(p[3]),
-        lg_r(std::lgamma(r)),
-        lg_ab(std::lgamma(a + b)),
-        lg_b(std::lgamma(b)),
-        dg_r(boost::math::digamma(r)),
-        dg_ab(boost::math::digamma(a + b)),
-        dg_b(boost::math::digamma(b)),
-        log_alpha(std::log(alpha)) {}
-  double operator()(double x, double tx, double T, double w, double* g) {
-    if (x != cx) {
-      cx = x;
-      lg_rx = std::lgamma(r + x);
-      lg_bx = std::lgamma(b + x);
-      lg_abx = std::lgamma(a + b + x);
-      dg_rx = boost::math::digamma(r + x);
-      dg_bx = boost::math::digamma(b + x);
-      dg_abx = boost::math::digamma(a + b + x);
-    }
-    const double A1 = lg_rx - lg_r + r * log_alpha;
-    const double A2 = lg_ab + lg_bx - lg_b - lg_abx;
-    const double laT = std::log(alpha + T);
-    const double A3 = -(r + x) * laT;
-    double d[4] = {dg_rx - dg_r + log_alpha, r / alpha, dg_ab - dg_abx, dg_ab + dg_bx - dg_b - dg_abx};
-    double ll;
-    if (x > 0) {
-      const double lat = std::log(alpha + tx);
-      const double A4 = std::log(a) - std::log(b + x - 1) - (r + x) * lat;
-      const double m = std::max(A3, A4);
-      const double w3 = std::exp(A3 - m), w4 = std::exp(A4 - m);
-      const double s = w3 + w4;
-      ll = A1 + A2 + m + std::log(s);
-      const double p3 = w3 / s, p4 = w4 / s;
-      d[0] += -p3 * laT - p4 * lat;
-      d[1] += -p3 * (r + x) / (alpha + T) - p4 * (r + x) / (alpha + tx);
-      d[2] += p4 / a;
-      d[3] += -p4 / (b + x - 1);
-    } else {
-      ll = A1 + A2 + A3;
-      d[0] += -laT;
-      d[1] += -(r + x) / (alpha + T);
-    }
-    for (int k = 0; k < 4; ++k) g[k] += w * d[k];
-    return w * ll;
-  }
-  /// Rows [b, e) at once: runs of equal x with Eigen's vectorised log / exp (the same
-  /// sums as operator(), several times faster on rows that do not compress).
-  template <class Rows>
-  double block(const Rows& rows, std::size_t begin, std::size_t end, double* g) {
-    using Arr = Eigen::Array<double, Eigen::Dynamic, 1, 0, 512, 1>;
-    double total = 0.0;
-    std::size_t i = begin;
-    while (i < end) {
-      const double x = rows.x[i];
-      std::size_t j = i;
-      while (j < end && j - i < 512 && rows.x[j] == x) ++j;
-      const auto m = static_cast<Eigen::Index>(j - i);
-      const Eigen::Map<const Eigen::ArrayXd> T(rows.T.data() + i, m), w(rows.w.data() + i, m);
-      if (x != cx) operator()(x, 0.0, 1.0, 0.0, g);  // refresh the x cache (weight 0 adds nothing)
-      const double rx = r + x, wsum = w.sum();
-      const double A12 = lg_rx - lg_r + r * log_alpha + lg_ab + lg_bx - lg_b - lg_abx;
-      const Arr laT = (alpha + T).log();
-      double d[4] = {wsum * (dg_rx - dg_r + log_alpha), wsum * r / alpha, wsum * (dg_ab - dg_abx),
-                     wsum * (dg_ab + dg_bx - dg_b - dg_abx)};
-      double ll = wsum * A12;
-      if (x > 0) {
-        const Eigen::Map<const Eigen::ArrayXd> tx(rows.tx.data() + i, m);
-        const Arr lat = (alpha + tx).log();
-        const double c4 = std::log(a) - std::log(b + x - 1);
-        const Arr A3 = -rx * laT, A4 = c4 - rx * lat;
-        const Arr hi = A3.max(A4), ex = (-(A3 - A4).abs()).exp();
-        const Arr p_small = ex / (1.0 + ex), p_big = 1.0 / (1.0 + ex);
-        const Arr p3 = (A3 >= A4).select(p_big, p_small), p4 = 1.0 - p3;
-        ll += (w * (hi + (1.0 + ex).log())).sum();
-        d[0] -= (w * (p3 * laT + p4 * lat)).sum();
-        d[1] -= rx * (w * (p3 / (alpha + T) + p4 / (alpha + tx))).sum();
-        const double wp4 = (w * p4).sum();
-        d[2] += wp4 / a;
-        d[3] -= wp4 / (b + x - 1);
-      } else {
-        ll -= rx * (w * laT).sum();
-        d[0] -= (w * laT).sum();
-        d[1] -= rx * (w / (alpha + T)).sum();
-      }
-      for (int k = 0; k < 4; ++k) g[k] += d[k];
-      total += ll;
-      i = j;
-    }
-    return total;
-  }
-};
-
-/// log G(t) = log of the integral from t to infinity of (alpha+u)^-(r+x) (beta+u)^-(s+1) du,
-/// with its gradient in (r, alpha, s, beta).  Closed form through F(b; c; z) on whichever
-/// side keeps 0 <= z < 1.
-inline double pareto_log_g(double r, double alpha, double s, double beta, double x, double t, double* d) {
-  const double p = r + x, rho = r + s + x;
-  const double la = std::log(alpha + t), lb = std::log(beta + t);
-  if (alpha >= beta) {
-    const double z = (alpha - beta) / (alpha + t);
-    const Hyp1 h = hyp1(p, rho + 1.0, z);
-    const double fb = h.fb / h.f, fc = h.fc / h.f, fz = h.fz / h.f;
-    d[0] = -la + fb + fc - 1.0 / rho;
-    d[1] = -p / (alpha + t) + fz * (beta + t) / ((alpha + t) * (alpha + t));
-    d[2] = -lb + fc - 1.0 / rho;
-    d[3] = -s / (beta + t) - fz / (alpha + t);
-    return -p * la - s * lb + std::log(h.f) - std::log(rho);
-  }
-  const double z = (beta - alpha) / (beta + t);
-  const Hyp1 h = hyp1(s + 1.0, rho + 1.0, z);
-  const double fb = h.fb / h.f, fc = h.fc / h.f, fz = h.fz / h.f;
-  d[0] = -la + fc - 1.0 / rho;
-  d[1] = -(p - 1.0) / (alpha + t) - fz / (beta + t);
-  d[2] = -lb + fb + fc - 1.0 / rho;
-  d[3] = -(s + 1.0) / (beta + t) + fz * (alpha + t) / ((beta + t) * (beta + t));
-  return -(s + 1.0) * lb - (p - 1.0) * la + std::log(h.f) - std::log(rho);
-}
-
-/// Pareto/NBD log-likelihood of one row: log of
-///   Gamma(r+x) alpha^r beta^s / Gamma(r) [ (alpha+T)^-(r+x) (beta+T)^-s + s (G(t_x) - G(T)) ].
-/// Also returns, through log_palive, log P(alive | x, t_x, T).
-inline double pareto_row_core(double r, double alpha, double s, double beta, double x, double tx, double T,
-                              double lg_term, double* d, double* log_palive,
-                              const double* cached_g_tx = nullptr, const double* cached_d_tx = nullptr) {
-  const double laT = std::log(alpha + T), lbT = std::log(beta + T);
-  const double e1 = -(r + x) * laT - s * lbT;
-  double d1[4] = {-laT, -(r + x) / (alpha + T), -lbT, -s / (beta + T)};
-  double logS;
-  if (tx == T) {
-    logS = e1;
-    if (d != nullptr)
-      for (int k = 0; k < 4; ++k) d[k] = d1[k];
-  } else {
-    double d2[4], d3[4];
-    const double ls = std::log(s);
-    double lg_tx;
-    if (cached_g_tx != nullptr) {
-      lg_tx = *cached_g_tx;
-      for (int k = 0; k < 4; ++k) d2[k] = cached_d_tx[k];
-    } else {
-      lg_tx = pareto_log_g(r, alpha, s, beta, x, tx, d2);
-    }
-    const double e2 = ls + lg_tx;
-    const double e3 = ls + pareto_log_g(r, alpha, s, beta, x, T, d3);
-    d2[2] += 1.0 / s;
-    d3[2] += 1.0 / s;
-    const double m = std::max(e1, e2);
-    const double w1 = std::exp(e1 - m), w2 = std::exp(e2 - m), w3 = std::exp(e3 - m);
-    const double S = std::max(w1 + w2 - w3, w1);  // w2 >= w3 mathematically
-    logS = m + std::log(S);
-    if (d != nullptr)
-      for (int k = 0; k < 4; ++k) d[k] = (w1 * d1[k] + w2 * d2[k] - w3 * d3[k]) / S;
-  }
-  if (log_palive != nullptr) *log_palive = e1 - logS;
-  return lg_term + logS;
-}
-
-struct ParetoRow {
-  double r, alpha, s, beta, lg_r, dg_r, log_alpha, log_beta;
-  double cx = -1, lg_rx = 0, dg_rx = 0;
-  explicit ParetoRow(const double* p)
-      : r(p[0]),
-        alpha(p[1]),
-        s(p[2]),
-        beta(p[3]),
-        lg_r(std::lgamma(r)),
-        dg_r(boost::math::digamma(r)),
-        log_alpha(std::log(alpha)),
-        log_beta(std::log(beta)) {}
-  // log G(t_x) of the current (x, t_x): rows come sorted, so customers with the same
-  // history and different T (all the x = 0 ones) share it
-  double ctx = -1, g_tx = 0, d_tx[4] = {0, 0, 0, 0};
-  double operator()(double x, double tx, double T, double w, double* g) {
-    if (x != cx) {
-      cx = x;
-      lg_rx = std::lgamma(r + x);
-      dg_rx = boost::math::digamma(r + x);
-      ctx = -1;
-    }
-    if (tx != ctx && tx != T) {
-      ctx = tx;
-      g_tx = pareto_log_g(r, alpha, s, beta, x, tx, d_tx);
-    }
-    double d[4];
-    const double pre = lg_rx - lg_r + r * log_alpha + s * log_beta;
-    const double ll = pareto_row_core(r, alpha, s, beta, x, tx, T, pre, d, nullptr, &g_tx, d_tx);
-    d[0] += dg_rx - dg_r + log_alpha;
-    d[1] += r / alpha;
-    d[2] += log_beta;
-    d[3] += s / beta;
-    for (int k = 0; k < 4; ++k) g[k] += w * d[k];
-    return w * ll;
-  }
-};
-
-/// Gamma-Gamma log-likelihood of one repeat buyer: x repeat purchases with mean spend m.
-struct GammaGammaRow {
-  double p, q, v, lg_q, dg_q, log_v;
-  double cx = -1, lg_pxq = 0, lg_px = 0, dg_pxq = 0, dg_px = 0, log_x = 0;
-  explicit GammaGammaRow(const double* par)
-      : p(par[0]),
-        q(par[1]),
-        v(par[2]),
-        lg_q(std::lgamma(q)),
-        dg_q(boost::math::digamma(q)),
-        log_v(std::log(v)) {}
-  double operator()(double x, double m, double /*unused*/, double w, double* g) {
-    if (x != cx) {
-      cx = x;
-      lg_pxq = std::lgamma(p * x + q);
-      lg_px = std::lgamma(p * x);
-      dg_pxq = boost::math::digamma(p * x + q);
-      dg_px = boost::math::digamma(p * x);
-      log_x = std::log(x);
-    }
-    const double lm = std::log(m), lxmv = std::log(x * m + v);
-    const double ll =
-        lg_pxq - lg_px - lg_q + q * log_v + (p * x - 1.0) * lm + p * x * log_x - (p * x + q) * lxmv;
-    g[0] += w * x * (dg_pxq - dg_px + lm + log_x - lxmv);
-    g[1] += w * (dg_pxq - dg_q + log_v - lxmv);
-    g[2] += w * (q / v - (p * x + q) / (x * m + v));
-    return w * ll;
-  }
-};
-
-/// Total weighted log-likelihood and gradient (raw parameters) over rows, split into a
-/// fixed number of tasks that does not depend on the thread count; partial sums are added
-/// in task order, so the result is the same at any thread count.
-template <class Row, std::size_t K>
-double total_ll(const std::array<double, K>& p, const RfmRows& rows, int threads, std::array<double, K>& g) {
-  const std::size_t n = rows.size();
-  const std::size_t n_tasks = n < 16384 ? 1 : 64;
-  std::vector<double> ll(n_tasks, 0.0);
-  std::vector<std::array<double, K>> gt(n_tasks);
-  auto body = [&](std::size_t task) {
-    const std::size_t b = n * task / n_tasks, e = n * (task + 1) / n_tasks;
-    Row row(p.data());
-    std::array<double, K> gl{};
-    double s = 0.0;
-    if constexpr (requires { row.block(rows, b, e, gl.data()); })
-      s = row.block(rows, b, e, gl.data());
-    else
-      for (std::size_t i = b; i < e; ++i) s += row(rows.x[i], rows.tx[i], rows.T[i], rows.w[i], gl.data());
-    ll[task] = s;
-    gt[task] = gl;
-  };
-  if (n_tasks == 1)
-    body(0);
-  else
-    parallel_for(n_tasks, threads, body);
-  double total = 0.0;
-  g.fill(0.0);
-  for (std::size_t t = 0; t < n_tasks; ++t) {
-    total += ll[t];
-    for (std::size_t k = 0; k < K; ++k) g[k] += gt[t][k];
-  }
-  return total;
-}
-
-/// Maximise the weighted log-likelihood over log-parameters with LBFGS-B.
-template <class Row, std::size_t K>
-FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const RepeatFitOptions& o) {
-  double wsum = 0.0;
-  for (double w : rows.w) wsum += w;
-  FitReport rep;
-  rep.unique_rows = rows.size();
-  using Vec = Eigen::Matrix<double, Eigen::Dynamic, 1>;
-  Vec theta(static_cast<Eigen::Index>(K));
-  for (std::size_t k = 0; k < K; ++k)
-    theta[static_cast<Eigen::Index>(k)] = std::clamp(std::log(params[k]), -log_param_bound, log_param_bound);
-  Vec best = theta;
-  double best_f = std::numeric_limits<double>::infinity();
-  Vec best_g = Vec::Zero(static_cast<Eigen::Index>(K));
-  int evals = 0;
-  auto objective = [&](const Vec& th, Vec& grad) -> double {
-    ++evals;
-    std::array<double, K> p{}, g{};
-    for (std::size_t k = 0; k < K; ++k) p[k] = std::exp(th[static_cast<Eigen::Index>(k)]);
-    const double ll = total_ll<Row, K>(p, rows, o.threads, g);
-    double f = -ll / wsum;
-    bool finite = std::isfinite(f);
-    for (std::size_t k = 0; k < K; ++k) {
-      grad[static_cast<Eigen::Index>(k)] = -g[k] * p[k] / wsum;
-      finite = finite && std::isfinite(grad[static_cast<Eigen::Index>(k)]);
-    }
-    if (!finite) {  // steer the line search away without NaN
-      grad.setZero();
-      return std::numeric_limits<double>::max();
-    }
-    if (f < best_f) {
-      best_f = f;
-      best = th;
-      best_g = grad;
-    }
-    return f;
-  };
-  Vec lb = Vec::Constant(static_cast<Eigen::Index>(K), -log_param_bound);
-  Vec ub = Vec::Constant(static_cast<Eigen::Index>(K), log_param_bound);
-  auto proj_grad_norm = [&](const Vec& th, const Vec& g) {
-    double m = 0.0;
-    for (Eigen::Index k = 0; k < th.size(); ++k) {
-      double gk = g[k];
-      if (th[k] <= lb[k] && gk > 0) gk = 0;  // descent would leave the box
-      if (th[k] >= ub[k] && gk < 0) gk = 0;
-      m = std::max(m, std::abs(gk));
-    }
-    return m;
-  };
-  {
-    Vec g0(static_cast<Eigen::Index>(K));
-    const double f0 = objective(theta, g0);
-    if (f0 == std::numeric_limits<double>::max()) {
-      rep.status = FitStatus::not_finite;
-      rep.evaluations = evals;
-      rep.message = "the log-likelihood is not finite at the starting parameters";
-      rep.log_likelihood = -std::numeric_limits<double>::infinity();
-      return rep;
-    }
-  }
-  LBFGSpp::LBFGSBParam<double> prm;
-  prm.epsilon = o.tolerance;
-  prm.epsilon_rel = 0.0;
-  prm.past = 0;
-  prm.delta = 0.0;
-  prm.max_iterations = o.max_iterations;
-  prm.max_linesearch = 20;
-  LBFGSpp::LBFGSBSolver<double> solver(prm);
-  double fx = 0.0;
-  Vec th = theta;
-  try {
-    rep.iterations = solver.minimize(objective, th, fx, lb, ub);
-    rep.status = FitStatus::converged;
-    // The solver's own test passed at th: report that point (its f may tie with `best`).
-    Vec g_end(static_cast<Eigen::Index>(K));
-    const double f_end = objective(th, g_end);
-    if (f_end <= best_f * (1.0 + 1e-15)) {
-      best = th;
-      best_g = g_end;
-      best_f = std::min(best_f, f_end);
-    }
-  } catch (const std::exception& e) {
-    rep.status = FitStatus::line_search_failed;
-    rep.message = e.what();
-  }
-  const double gn = proj_grad_norm(best, best_g);
-  rep.gradient_norm = gn;
-  if (rep.status == FitStatus::converged && rep.iterations >= o.max_iterations && o.max_iterations > 0 &&
-      gn > o.tolerance)
-    rep.status = FitStatus::max_iterations;
-  // The line search gives up at a numerical optimum (no decrease left in double precision);
-  // that is convergence when the gradient is small anyway.
-  if (rep.status == FitStatus::line_search_failed && gn <= std::max(o.tolerance, 1e-7)) {
-    rep.status = FitStatus::converged;
-    rep.message = "converged (line search stopped at the numerical optimum)";
-  }
-  if (rep.status == FitStatus::max_iterations)
-    rep.message = concat("stopped after ", rep.iterations, " iterations with gradient norm ", gn);
-  if (rep.status == FitStatus::converged && rep.message.empty()) rep.message = "converged";
-  for (std::size_t k = 0; k < K; ++k) {
-    const double t = best[static_cast<Eigen::Index>(k)];
-    params[k] = std::exp(t);
-    if (t <= lb[0] + 1e-9 || t >= ub[0] - 1e-9) rep.at_bound = true;
-  }
-  if (rep.at_bound) rep.message += "; a parameter is at its bound [1e-8, 1e8]";
-  rep.evaluations = evals;
-  rep.log_likelihood = -best_f * wsum;
-  return rep;
-}
-
-inline double weighted_mean(const std::vector<double>& v, const std::vector<double>& w) {
-  double s = 0, sw = 0;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    s += v[i] * w[i];
-    sw += w[i];
-  }
-  return s / sw;
-}
-
-inline void require_params(RepeatKind kind, std::span<const double> p) {
-  if (p.size() != 4)
-    fail(Errc::shape_mismatch, kind == RepeatKind::beta_geo ? "BG/NBD" : "Pareto/NBD",
-         " takes 4 parameters, got ", p.size());
-  static const char* bg[] = {"r", "alpha", "a", "b"};
-  static const char* pn[] = {"r", "alpha", "s", "beta"};
-  for (std::size_t k = 0; k < 4; ++k)
-    if (!(std::isfinite(p[k]) && p[k] > 0.0))
-      fail(Errc::invalid_argument, "parameter ", kind == RepeatKind::beta_geo ? bg[k] : pn[k],
-           " must be finite and > 0, got ", p[k]);
-}
-
-}  // namespace detail
-
 /// A fitted (or given) BG/NBD or Pareto/NBD model and its predictions.  Parameters are
 /// (r, alpha, a, b) for BG/NBD and (r, alpha, s, beta) for Pareto/NBD, in the time unit of
 /// the data (recency and T).
@@ -636,171 +74,70 @@ class RepeatModel {
   RepeatModel() = default;
 
   /// A model with given parameters (all finite and > 0).
-  RepeatModel(RepeatKind kind, std::span<const double> params) : kind_(kind) {
-    if (kind != RepeatKind::beta_geo && kind != RepeatKind::pareto_nbd)
-      fail(Errc::invalid_argument, "unknown repeat-buying model kind ", static_cast<int>(kind));
-    detail::require_params(kind, params);
-    std::copy(params.begin(), params.end(), p_.begin());
-    report_.status = FitStatus::converged;
-    report_.message = "parameters given";
-  }
+  RepeatModel(RepeatKind kind, std::span<const double> params);
+
+  /// Fit by maximum likelihood to the customers of a summary, optionally weighted
+  /// (weights[i] customers share row i; finite, >= 0, not all zero).  Throws on an empty
+  /// summary or bad options; a fit that does not converge is reported in report().
+  static RepeatModel fit(RepeatKind kind, const CustomerSummary& customers,
+                         std::span<const double> weights = {}, const RepeatFitOptions& options = {});
 
   /// Fit by maximum likelihood to per-customer (frequency, recency, T), optionally
   /// weighted (weights[i] customers share row i).  Throws on invalid input (negative
-  /// frequency, recency > T, ...); a fit that does not converge is reported in report().
+  /// frequency, recency > T, ...: the checks of CustomerSummary); a fit that does not
+  /// converge is reported in report().
   static RepeatModel fit(RepeatKind kind, std::span<const double> frequency, std::span<const double> recency,
                          std::span<const double> T, std::span<const double> weights = {},
-                         const RepeatFitOptions& options = {}) {
-    if (kind != RepeatKind::beta_geo && kind != RepeatKind::pareto_nbd)
-      fail(Errc::invalid_argument, "unknown repeat-buying model kind ", static_cast<int>(kind));
-    if (!(options.tolerance > 0.0))
-      fail(Errc::invalid_argument, "tolerance must be > 0, got ", options.tolerance);
-    if (options.max_iterations < 0)
-      fail(Errc::invalid_argument, "max_iterations must be >= 0, got ", options.max_iterations);
-    detail::validate_rfm(frequency, recency, T, weights, true);
-    RepeatModel m;
-    m.kind_ = kind;
-    const detail::RfmRows rows = detail::make_rows(frequency, recency, T, weights, options.compress);
-    if (!options.initial.empty()) {
-      detail::require_params(kind, options.initial);
-      std::copy(options.initial.begin(), options.initial.end(), m.p_.begin());
-    } else {
-      const double mT = detail::weighted_mean(rows.T, rows.w), mx = detail::weighted_mean(rows.x, rows.w);
-      const double alpha0 = std::max(mT / (mx + 1.0), 1e-3);
-      if (kind == RepeatKind::beta_geo)
-        m.p_ = {1.0, alpha0, 0.5, 1.0};
-      else
-        m.p_ = {1.0, alpha0, 1.0, std::max(mT, 1e-3)};
-    }
-    auto run = [&](const detail::RfmRows& r, const RepeatFitOptions& o) {
-      return kind == RepeatKind::beta_geo ? detail::maximise<detail::BetaGeoRow, 4>(m.p_, r, o)
-                                          : detail::maximise<detail::ParetoRow, 4>(m.p_, r, o);
-    };
-    if (options.initial.empty() && rows.size() > 200000) {
-      // Warm start: fit every k-th row (rows are sorted by x, so this is stratified by
-      // frequency) with weight k first; the full fit then needs a few iterations only.
-      const std::size_t k = rows.size() / 20000;
-      detail::RfmRows sub;
-      for (std::size_t i = 0; i < rows.size(); i += k) {
-        sub.x.push_back(rows.x[i]);
-        sub.tx.push_back(rows.tx[i]);
-        sub.T.push_back(rows.T[i]);
-        sub.w.push_back(rows.w[i] * static_cast<double>(k));
-      }
-      RepeatFitOptions warm = options;
-      warm.tolerance = std::max(options.tolerance, 1e-6);
-      const std::array<double, 4> start = m.p_;
-      const FitReport pre = run(sub, warm);
-      if (pre.status == FitStatus::not_finite || pre.at_bound) m.p_ = start;
-    }
-    m.report_ = run(rows, options);
-    return m;
-  }
+                         const RepeatFitOptions& options = {});
 
   [[nodiscard]] RepeatKind kind() const noexcept { return kind_; }
   [[nodiscard]] const std::array<double, 4>& params() const noexcept { return p_; }
   [[nodiscard]] const FitReport& report() const noexcept { return report_; }
 
-  /// Per-customer log-likelihood at the model's parameters.
+  /// Per-customer log-likelihood at the model's parameters (out: one per customer).
+  void log_likelihood(const CustomerSummary& customers, std::span<double> out) const;
   void log_likelihood(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
-                      std::span<double> out) const {
-    check(x, tx, T, out);
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      std::array<double, 4> g{};
-      if (kind_ == RepeatKind::beta_geo) {
-        detail::BetaGeoRow row(p_.data());
-        out[i] = row(x[i], tx[i], T[i], 1.0, g.data());
-      } else {
-        detail::ParetoRow row(p_.data());
-        out[i] = row(x[i], tx[i], T[i], 1.0, g.data());
-      }
-    }
-  }
+                      std::span<double> out) const;
 
   /// P(alive | x, t_x, T): the probability that each customer has not dropped out.
+  void p_alive(const CustomerSummary& customers, std::span<double> out) const;
   void p_alive(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
-               std::span<double> out) const {
-    check(x, tx, T, out);
-    for (std::size_t i = 0; i < x.size(); ++i) out[i] = std::exp(log_p_alive(x[i], tx[i], T[i]));
-  }
+               std::span<double> out) const;
 
   /// Expected number of purchases in (T, T + t] for each customer given (x, t_x, T).
+  void expected_purchases(double t, const CustomerSummary& customers, std::span<double> out) const;
   void expected_purchases(double t, std::span<const double> x, std::span<const double> tx,
-                          std::span<const double> T, std::span<double> out) const {
-    require_nonnegative(t, "t (prediction horizon)");
-    check(x, tx, T, out);
-    for (std::size_t i = 0; i < x.size(); ++i) out[i] = conditional(t, x[i], tx[i], T[i]);
-  }
+                          std::span<const double> T, std::span<double> out) const;
 
   /// Expected number of repeat purchases in (0, t] of a new, randomly chosen customer.
-  [[nodiscard]] double expected_purchases_new(double t) const {
-    require_nonnegative(t, "t (prediction horizon)");
-    return conditional(t, 0.0, 0.0, 0.0);
-  }
+  [[nodiscard]] double expected_purchases_new(double t) const;
 
   /// Discounted lifetime value (the scheme of lifetimes' customer_lifetime_value): the sum
   /// over periods k = 1..n_periods of spend * (E[purchases by k L] - E[purchases by
   /// (k-1) L]) / (1 + discount)^k, where L = period_length in the data's time unit.
+  /// `spend` is each customer's expected spend per purchase (finite; e.g. from
+  /// GammaGammaModel::expected_spend).
+  void clv(const CustomerSummary& customers, std::span<const double> spend, int n_periods,
+           double period_length, double discount, std::span<double> out) const;
   void clv(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
            std::span<const double> spend, int n_periods, double period_length, double discount,
-           std::span<double> out) const {
-    check(x, tx, T, out);
-    require_size(spend.size(), x.size(), "spend");
-    if (n_periods < 0) fail(Errc::invalid_argument, "n_periods must be >= 0, got ", n_periods);
-    if (!(std::isfinite(period_length) && period_length > 0.0))
-      fail(Errc::invalid_argument, "period_length must be finite and > 0, got ", period_length);
-    if (!(std::isfinite(discount) && discount > -1.0))
-      fail(Errc::invalid_argument, "discount rate must be finite and > -1, got ", discount);
-    for (std::size_t i = 0; i < x.size(); ++i)
-      if (!std::isfinite(spend[i])) fail(Errc::invalid_argument, "spend: row ", i, " is ", spend[i]);
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      double v = 0.0, prev = 0.0;
-      for (int k = 1; k <= n_periods; ++k) {
-        const double e = conditional(k * period_length, x[i], tx[i], T[i]);
-        v += spend[i] * (e - prev) / std::pow(1.0 + discount, k);
-        prev = e;
-      }
-      out[i] = v;
-    }
-  }
+           std::span<double> out) const;
 
  private:
-  void check(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
-             std::span<double> out) const {
-    detail::validate_rfm(x, tx, T, {}, false);
-    require_size(out.size(), x.size(), "output");
-  }
-
-  [[nodiscard]] double log_p_alive(double x, double tx, double T) const {
-    const double r = p_[0], alpha = p_[1];
-    if (kind_ == RepeatKind::beta_geo) {
-      if (x == 0.0) return 0.0;
-      const double a = p_[2], b = p_[3];
-      const double log_div = (r + x) * std::log((alpha + T) / (alpha + tx)) + std::log(a / (b + x - 1.0));
-      return -detail::log1pexp(log_div);
-    }
-    double lpa = 0.0;
-    detail::pareto_row_core(r, alpha, p_[2], p_[3], x, tx, T, 0.0, nullptr, &lpa);
-    return std::min(lpa, 0.0);
-  }
-
-  [[nodiscard]] double conditional(double t, double x, double tx, double T) const {
-    const double r = p_[0], alpha = p_[1];
-    const double pa = T > 0.0 ? std::exp(log_p_alive(x, tx, T)) : 1.0;
-    if (kind_ == RepeatKind::beta_geo) {
-      const double a = p_[2], b = p_[3];
-      // (1 - 2F1(r+x, b+x; a+b+x-1; z) (1-z)^(r+x)) with z = t/(alpha+T+t), through Euler's
-      // transformation (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z): no overflow for large x.
-      const double z = t / (alpha + T + t);
-      const double h =
-          std::pow(1.0 - z, a - 1.0) * detail::hyp2f1_series(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z);
-      return (a + b + x - 1.0) / (a - 1.0) * (1.0 - h) * pa;
-    }
-    const double s = p_[2], beta = p_[3];
-    const double q = std::log((beta + T) / (beta + T + t));
-    const double third = s == 1.0 ? -q : -std::expm1((s - 1.0) * q) / (s - 1.0);
-    return pa * (r + x) * (beta + T) / (alpha + T) * third;
-  }
+  static RepeatModel fit_valid(RepeatKind kind, std::span<const double> x, std::span<const double> tx,
+                               std::span<const double> T, std::span<const double> w,
+                               const RepeatFitOptions& options);
+  void log_likelihood_valid(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
+                            std::span<double> out) const;
+  void p_alive_valid(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
+                     std::span<double> out) const;
+  void expected_purchases_valid(double t, std::span<const double> x, std::span<const double> tx,
+                                std::span<const double> T, std::span<double> out) const;
+  void clv_valid(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
+                 std::span<const double> spend, int n_periods, double period_length, double discount,
+                 std::span<double> out) const;
+  [[nodiscard]] double log_p_alive(double x, double tx, double T) const;
+  [[nodiscard]] double conditional(double t, double x, double tx, double T) const;
 
   RepeatKind kind_ = RepeatKind::beta_geo;
   std::array<double, 4> p_{};
@@ -814,79 +151,35 @@ class GammaGammaModel {
   GammaGammaModel() = default;
 
   /// A model with given parameters (finite and > 0).
-  explicit GammaGammaModel(std::span<const double> params) {
-    if (params.size() != 3)
-      fail(Errc::shape_mismatch, "Gamma-Gamma takes 3 parameters (p, q, v), got ", params.size());
-    static const char* names[] = {"p", "q", "v"};
-    for (std::size_t k = 0; k < 3; ++k)
-      if (!(std::isfinite(params[k]) && params[k] > 0.0))
-        fail(Errc::invalid_argument, "parameter ", names[k], " must be finite and > 0, got ", params[k]);
-    std::copy(params.begin(), params.end(), p_.begin());
-    report_.status = FitStatus::converged;
-    report_.message = "parameters given";
-  }
+  explicit GammaGammaModel(std::span<const double> params);
+
+  /// Fit to the repeat buyers (frequency > 0) of a summary with a monetary column;
+  /// `weights` (may be empty) has one entry per row of the summary.  Throws empty_input
+  /// when the summary has no repeat buyers, invalid_argument when it has no monetary
+  /// column.
+  static GammaGammaModel fit(const CustomerSummary& customers, std::span<const double> weights = {},
+                             const RepeatFitOptions& options = {});
 
   /// Fit to repeat buyers: frequency x > 0 and mean repeat spend m > 0 for every row.
   static GammaGammaModel fit(std::span<const double> frequency, std::span<const double> spend,
-                             std::span<const double> weights = {}, const RepeatFitOptions& options = {}) {
-    require_size(spend.size(), frequency.size(), "spend");
-    if (!weights.empty()) require_size(weights.size(), frequency.size(), "weights");
-    if (frequency.empty()) fail(Errc::empty_input, "no repeat buyers to fit");
-    if (!(options.tolerance > 0.0))
-      fail(Errc::invalid_argument, "tolerance must be > 0, got ", options.tolerance);
-    double wsum = 0.0;
-    for (std::size_t i = 0; i < frequency.size(); ++i) {
-      const double x = frequency[i], m = spend[i];
-      if (!(std::isfinite(x) && x >= 1.0 && x == std::floor(x)))
-        fail(Errc::invalid_argument, "frequency: row ", i, " is ", x,
-             "; Gamma-Gamma is fitted on repeat buyers (integer frequency >= 1)");
-      if (!(std::isfinite(m) && m > 0.0))
-        fail(Errc::invalid_argument, "spend: row ", i, " is ", m,
-             "; mean repeat spend must be finite and > 0");
-      if (!weights.empty()) {
-        if (!(std::isfinite(weights[i]) && weights[i] >= 0.0))
-          fail(Errc::invalid_argument, "weights: row ", i, " is ", weights[i],
-               "; weights must be finite and >= 0");
-        wsum += weights[i];
-      }
-    }
-    if (!weights.empty() && !(wsum > 0.0)) fail(Errc::invalid_argument, "weights are all zero");
-    std::vector<double> dummy(frequency.size(), 0.0);
-    const detail::RfmRows rows = detail::make_rows(frequency, spend, dummy, weights, options.compress);
-    GammaGammaModel g;
-    if (!options.initial.empty()) {
-      GammaGammaModel given(options.initial);
-      g.p_ = given.p_;
-    } else {
-      g.p_ = {1.0, 1.0, detail::weighted_mean(rows.tx, rows.w)};
-    }
-    g.report_ = detail::maximise<detail::GammaGammaRow, 3>(g.p_, rows, options);
-    return g;
-  }
+                             std::span<const double> weights = {}, const RepeatFitOptions& options = {});
 
   [[nodiscard]] const std::array<double, 3>& params() const noexcept { return p_; }
   [[nodiscard]] const FitReport& report() const noexcept { return report_; }
 
   /// E[spend per transaction | x, m] = (p (v + x m)) / (p x + q - 1); customers with
-  /// x = 0 get the population mean p v / (q - 1).  Needs q > 1.
+  /// x = 0 get the population mean p v / (q - 1).  Needs q > 1, and the summary a
+  /// monetary column.
+  void expected_spend(const CustomerSummary& customers, std::span<double> out) const;
   void expected_spend(std::span<const double> frequency, std::span<const double> spend,
-                      std::span<double> out) const {
-    require_size(spend.size(), frequency.size(), "spend");
-    require_size(out.size(), frequency.size(), "output");
-    const double p = p_[0], q = p_[1], v = p_[2];
-    if (!(q > 1.0)) fail(Errc::invalid_argument, "expected spend needs q > 1 (finite mean), got q = ", q);
-    for (std::size_t i = 0; i < frequency.size(); ++i) {
-      const double x = frequency[i], m = spend[i];
-      if (!(std::isfinite(x) && x >= 0.0))
-        fail(Errc::invalid_argument, "frequency: row ", i, " is ", x, "; frequency must be finite and >= 0");
-      if (!(std::isfinite(m) && m >= 0.0) || (x > 0.0 && m == 0.0))
-        fail(Errc::invalid_argument, "spend: row ", i, " is ", m,
-             "; mean repeat spend must be finite, and > 0 for repeat buyers");
-      out[i] = p * (v + x * m) / (p * x + q - 1.0);
-    }
-  }
+                      std::span<double> out) const;
 
  private:
+  static GammaGammaModel fit_valid(std::span<const double> frequency, std::span<const double> spend,
+                                   std::span<const double> weights, const RepeatFitOptions& options);
+  void expected_spend_valid(std::span<const double> frequency, std::span<const double> spend,
+                            std::span<double> out) const;
+
   std::array<double, 3> p_{};
   FitReport report_;
 };

@@ -15,6 +15,7 @@
 #include "expect_error.hpp"
 #include "funnelnet/core/random.hpp"
 #include "funnelnet/customers.hpp"
+#include "funnelnet/customers/detail/repeat_likelihood.hpp"
 
 using namespace funnelnet;
 

@@ -1,0 +1,885 @@
+// Repeat-buying models (see funnelnet/customers/repeat_buying.hpp): per-row likelihoods
+// with analytic gradients, their thread-count-independent totals, the LBFGS-B fit and the
+// predictions.  LBFGS++, Eigen's array code and Boost.Math stay in this file.
+#include "funnelnet/customers/repeat_buying.hpp"
+
+#include <LBFGSB.h>
+#include <math.h>  // lgamma_r
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <array>
+#include <boost/math/special_functions/digamma.hpp>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "funnelnet/core/error.hpp"
+#include "funnelnet/core/parallel.hpp"
+#include "funnelnet/customers/detail/repeat_likelihood.hpp"
+
+FUNNELNET_BEGIN
+
+const char* fit_status_name(FitStatus s) noexcept {
+  switch (s) {
+    case FitStatus::converged: return "converged";
+    case FitStatus::max_iterations: return "max_iterations";
+    case FitStatus::line_search_failed: return "line_search_failed";
+    case FitStatus::not_finite: return "not_finite";
+  }
+  return "unknown";
+}
+
+namespace detail {
+
+// Special functions and the Pareto/NBD pieces: internal to this file and inline, so the
+// likelihood loops get them inlined as when the code was header-only.
+namespace {
+
+/// log Gamma(v) that does not write the global `signgam` (std::lgamma does: a data race
+/// when likelihoods run on several threads, issue 17): lgamma_r where the C library has it.
+inline double log_gamma(double v) noexcept {
+#if defined(__GLIBC__) || defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || \
+    defined(__OpenBSD__) || defined(__sun)
+  int sign = 0;
+  return ::lgamma_r(v, &sign);
+#else
+  return std::lgamma(v);  // MSVC's CRT keeps no global sign
+#endif
+}
+
+/// F(b; c; z) = 2F1(1, b; c; z) = sum_n (b)_n / (c)_n z^n for 0 <= z < 1 and 0 < b < c,
+/// with its derivatives in b, c and z.  Every term is at most 1 and they decrease, so the
+/// series neither overflows nor cancels.
+struct Hyp1 {
+  double f, fb, fc, fz;
+};
+/// Terms summed at most: exact to double precision for z <= 0.998.  Beyond (alpha / beta
+/// extreme, on Pareto/NBD's Poisson ridge where r and alpha grow together) the sum is
+/// truncated, which bounds the cost of an evaluation rather than its accuracy.
+constexpr int hyp1_max_terms = 20000;
+inline Hyp1 hyp1(double b, double c, double z) {
+  double term = 1.0, sum = 1.0, sb = 0.0, sc = 0.0, sz = 0.0, db = 0.0, dc = 0.0;
+  for (int n = 0; n < hyp1_max_terms; ++n) {
+    const double dn = static_cast<double>(n);
+    const double bn = b + dn, cn = c + dn, inv = 1.0 / (bn * cn);
+    const double ib = cn * inv, ic = bn * inv;
+    term *= z * (b + dn) * ic;
+    db += ib;
+    dc -= ic;
+    sum += term;
+    sb += term * db;
+    sc += term * dc;
+    sz += (dn + 1.0) * term;
+    if (term * (dn + 1.0) <= 1e-17 * sum) break;
+  }
+  const double fz = z > 0.0 ? sz / z : b / c;
+  return {sum, sb, sc, fz};
+}
+
+/// Gauss 2F1(a, b; c; z) for 0 <= z < 1 by its power series (used with a large c).
+inline double hyp2f1_series(double a, double b, double c, double z) {
+  double term = 1.0, sum = 1.0;
+  for (int n = 0; n < 1000000; ++n) {
+    const double dn = static_cast<double>(n);
+    term *= (a + dn) * (b + dn) / ((c + dn) * (dn + 1.0)) * z;
+    sum += term;
+    if (std::abs(term) <= 1e-17 * std::abs(sum) && n > 2) break;
+    if (term == 0.0) break;
+  }
+  return sum;
+}
+
+inline double log1pexp(double v) {
+  return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v));
+}
+
+/// log G(t) = log of the integral from t to infinity of (alpha+u)^-(r+x) (beta+u)^-(s+1) du,
+/// with its gradient in (r, alpha, s, beta).  Closed form through F(b; c; z) on whichever
+/// side keeps 0 <= z < 1.
+inline double pareto_log_g(double r, double alpha, double s, double beta, double x, double t, double* d) {
+  const double p = r + x, rho = r + s + x;
+  const double la = std::log(alpha + t), lb = std::log(beta + t);
+  if (alpha >= beta) {
+    const double z = (alpha - beta) / (alpha + t);
+    const Hyp1 h = hyp1(p, rho + 1.0, z);
+    const double fb = h.fb / h.f, fc = h.fc / h.f, fz = h.fz / h.f;
+    d[0] = -la + fb + fc - 1.0 / rho;
+    d[1] = -p / (alpha + t) + fz * (beta + t) / ((alpha + t) * (alpha + t));
+    d[2] = -lb + fc - 1.0 / rho;
+    d[3] = -s / (beta + t) - fz / (alpha + t);
+    return -p * la - s * lb + std::log(h.f) - std::log(rho);
+  }
+  const double z = (beta - alpha) / (beta + t);
+  const Hyp1 h = hyp1(s + 1.0, rho + 1.0, z);
+  const double fb = h.fb / h.f, fc = h.fc / h.f, fz = h.fz / h.f;
+  d[0] = -la + fc - 1.0 / rho;
+  d[1] = -(p - 1.0) / (alpha + t) - fz / (beta + t);
+  d[2] = -lb + fb + fc - 1.0 / rho;
+  d[3] = -(s + 1.0) / (beta + t) + fz * (alpha + t) / ((beta + t) * (beta + t));
+  return -(s + 1.0) * lb - (p - 1.0) * la + std::log(h.f) - std::log(rho);
+}
+
+/// Pareto/NBD log-likelihood of one row: log of
+///   Gamma(r+x) alpha^r beta^s / Gamma(r) [ (alpha+T)^-(r+x) (beta+T)^-s + s (G(t_x) - G(T)) ].
+/// Also returns, through log_palive, log P(alive | x, t_x, T).
+inline double pareto_row_core(double r, double alpha, double s, double beta, double x, double tx, double T,
+                              double lg_term, double* d, double* log_palive,
+                              const double* cached_g_tx = nullptr, const double* cached_d_tx = nullptr) {
+  const double laT = std::log(alpha + T), lbT = std::log(beta + T);
+  const double e1 = -(r + x) * laT - s * lbT;
+  double d1[4] = {-laT, -(r + x) / (alpha + T), -lbT, -s / (beta + T)};
+  double logS;
+  if (tx == T) {
+    logS = e1;
+    if (d != nullptr)
+      for (int k = 0; k < 4; ++k) d[k] = d1[k];
+  } else {
+    double d2[4], d3[4];
+    const double ls = std::log(s);
+    double lg_tx;
+    if (cached_g_tx != nullptr) {
+      lg_tx = *cached_g_tx;
+      for (int k = 0; k < 4; ++k) d2[k] = cached_d_tx[k];
+    } else {
+      lg_tx = pareto_log_g(r, alpha, s, beta, x, tx, d2);
+    }
+    const double e2 = ls + lg_tx;
+    const double e3 = ls + pareto_log_g(r, alpha, s, beta, x, T, d3);
+    d2[2] += 1.0 / s;
+    d3[2] += 1.0 / s;
+    const double m = std::max(e1, e2);
+    const double w1 = std::exp(e1 - m), w2 = std::exp(e2 - m), w3 = std::exp(e3 - m);
+    const double S = std::max(w1 + w2 - w3, w1);  // w2 >= w3 mathematically
+    logS = m + std::log(S);
+    if (d != nullptr)
+      for (int k = 0; k < 4; ++k) d[k] = (w1 * d1[k] + w2 * d2[k] - w3 * d3[k]) / S;
+  }
+  if (log_palive != nullptr) *log_palive = e1 - logS;
+  return lg_term + logS;
+}
+
+}  // namespace
+
+/// Sort rows by (x, t_x, T) and merge equal ones, adding their weights.  Without
+/// `merge` rows are only sorted (each keeps its weight).
+RfmRows make_rows(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
+                  std::span<const double> w, bool merge) {
+  // Counting sort by x (validated integers >= 0), then each x group by (t_x, T) on a
+  // contiguous array: far fewer cache misses than sorting an index with three keys.
+  const std::size_t n = x.size();
+  struct R {
+    double tx, T, w;
+  };
+  double xmax = 0.0;
+  for (double v : x) xmax = std::max(xmax, v);
+  RfmRows rows;
+  rows.x.reserve(n);
+  rows.tx.reserve(n);
+  rows.T.reserve(n);
+  rows.w.reserve(n);
+  auto emit = [&](double xv, const R& r) {
+    if (r.w == 0.0) return;
+    if (merge && !rows.x.empty() && rows.x.back() == xv && rows.tx.back() == r.tx && rows.T.back() == r.T) {
+      rows.w.back() += r.w;
+      return;
+    }
+    rows.x.push_back(xv);
+    rows.tx.push_back(r.tx);
+    rows.T.push_back(r.T);
+    rows.w.push_back(r.w);
+  };
+  auto by_time = [](const R& a, const R& b) { return a.tx != b.tx ? a.tx < b.tx : a.T < b.T; };
+  if (xmax <= 4.0 * static_cast<double>(n) + 1024.0) {
+    const auto groups = static_cast<std::size_t>(xmax) + 1;
+    std::vector<std::size_t> start(groups + 1, 0);
+    for (double v : x) ++start[static_cast<std::size_t>(v) + 1];
+    for (std::size_t k = 1; k <= groups; ++k) start[k] += start[k - 1];
+    std::vector<R> buf(n);
+    std::vector<std::size_t> pos(start.begin(), start.end() - 1);
+    for (std::size_t i = 0; i < n; ++i)
+      buf[pos[static_cast<std::size_t>(x[i])]++] = {tx[i], T[i], w.empty() ? 1.0 : w[i]};
+    for (std::size_t k = 0; k < groups; ++k) {
+      std::sort(buf.begin() + static_cast<std::ptrdiff_t>(start[k]),
+                buf.begin() + static_cast<std::ptrdiff_t>(start[k + 1]), by_time);
+      for (std::size_t i = start[k]; i < start[k + 1]; ++i) emit(static_cast<double>(k), buf[i]);
+    }
+    return rows;
+  }
+  std::vector<std::size_t> idx(n);
+  std::iota(idx.begin(), idx.end(), std::size_t{0});
+  std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
+    if (x[a] != x[b]) return x[a] < x[b];
+    if (tx[a] != tx[b]) return tx[a] < tx[b];
+    return T[a] < T[b];
+  });
+  for (std::size_t i : idx) emit(x[i], {tx[i], T[i], w.empty() ? 1.0 : w[i]});
+  return rows;
+}
+
+// ---------------------------------------------------------------- per-row likelihoods
+
+BetaGeoRow::BetaGeoRow(const double* p)
+    : r(p[0]),
+      alpha(p[1]),
+      a(p[2]),
+      b(p[3]),
+      lg_r(log_gamma(r)),
+      lg_ab(log_gamma(a + b)),
+      lg_b(log_gamma(b)),
+      dg_r(boost::math::digamma(r)),
+      dg_ab(boost::math::digamma(a + b)),
+      dg_b(boost::math::digamma(b)),
+      log_alpha(std::log(alpha)) {}
+double BetaGeoRow::operator()(double x, double tx, double T, double w, double* g) {
+  if (x != cx) {
+    cx = x;
+    lg_rx = log_gamma(r + x);
+    lg_bx = log_gamma(b + x);
+    lg_abx = log_gamma(a + b + x);
+    dg_rx = boost::math::digamma(r + x);
+    dg_bx = boost::math::digamma(b + x);
+    dg_abx = boost::math::digamma(a + b + x);
+  }
+  const double A1 = lg_rx - lg_r + r * log_alpha;
+  const double A2 = lg_ab + lg_bx - lg_b - lg_abx;
+  const double laT = std::log(alpha + T);
+  const double A3 = -(r + x) * laT;
+  double d[4] = {dg_rx - dg_r + log_alpha, r / alpha, dg_ab - dg_abx, dg_ab + dg_bx - dg_b - dg_abx};
+  double ll;
+  if (x > 0) {
+    const double lat = std::log(alpha + tx);
+    const double A4 = std::log(a) - std::log(b + x - 1) - (r + x) * lat;
+    const double m = std::max(A3, A4);
+    const double w3 = std::exp(A3 - m), w4 = std::exp(A4 - m);
+    const double s = w3 + w4;
+    ll = A1 + A2 + m + std::log(s);
+    const double p3 = w3 / s, p4 = w4 / s;
+    d[0] += -p3 * laT - p4 * lat;
+    d[1] += -p3 * (r + x) / (alpha + T) - p4 * (r + x) / (alpha + tx);
+    d[2] += p4 / a;
+    d[3] += -p4 / (b + x - 1);
+  } else {
+    ll = A1 + A2 + A3;
+    d[0] += -laT;
+    d[1] += -(r + x) / (alpha + T);
+  }
+  for (int k = 0; k < 4; ++k) g[k] += w * d[k];
+  return w * ll;
+}
+double BetaGeoRow::block(const RfmRows& rows, std::size_t begin, std::size_t end, double* g) {
+  using Arr = Eigen::Array<double, Eigen::Dynamic, 1, 0, 512, 1>;
+  double total = 0.0;
+  std::size_t i = begin;
+  while (i < end) {
+    const double x = rows.x[i];
+    std::size_t j = i;
+    while (j < end && j - i < 512 && rows.x[j] == x) ++j;
+    const auto m = static_cast<Eigen::Index>(j - i);
+    const Eigen::Map<const Eigen::ArrayXd> T(rows.T.data() + i, m), w(rows.w.data() + i, m);
+    if (x != cx) operator()(x, 0.0, 1.0, 0.0, g);  // refresh the x cache (weight 0 adds nothing)
+    const double rx = r + x, wsum = w.sum();
+    const double A12 = lg_rx - lg_r + r * log_alpha + lg_ab + lg_bx - lg_b - lg_abx;
+    const Arr laT = (alpha + T).log();
+    double d[4] = {wsum * (dg_rx - dg_r + log_alpha), wsum * r / alpha, wsum * (dg_ab - dg_abx),
+                   wsum * (dg_ab + dg_bx - dg_b - dg_abx)};
+    double ll = wsum * A12;
+    if (x > 0) {
+      const Eigen::Map<const Eigen::ArrayXd> tx(rows.tx.data() + i, m);
+      const Arr lat = (alpha + tx).log();
+      const double c4 = std::log(a) - std::log(b + x - 1);
+      const Arr A3 = -rx * laT, A4 = c4 - rx * lat;
+      const Arr hi = A3.max(A4), ex = (-(A3 - A4).abs()).exp();
+      const Arr p_small = ex / (1.0 + ex), p_big = 1.0 / (1.0 + ex);
+      const Arr p3 = (A3 >= A4).select(p_big, p_small), p4 = 1.0 - p3;
+      ll += (w * (hi + (1.0 + ex).log())).sum();
+      d[0] -= (w * (p3 * laT + p4 * lat)).sum();
+      d[1] -= rx * (w * (p3 / (alpha + T) + p4 / (alpha + tx))).sum();
+      const double wp4 = (w * p4).sum();
+      d[2] += wp4 / a;
+      d[3] -= wp4 / (b + x - 1);
+    } else {
+      ll -= rx * (w * laT).sum();
+      d[0] -= (w * laT).sum();
+      d[1] -= rx * (w / (alpha + T)).sum();
+    }
+    for (int k = 0; k < 4; ++k) g[k] += d[k];
+    total += ll;
+    i = j;
+  }
+  return total;
+}
+
+ParetoRow::ParetoRow(const double* p)
+    : r(p[0]),
+      alpha(p[1]),
+      s(p[2]),
+      beta(p[3]),
+      lg_r(log_gamma(r)),
+      dg_r(boost::math::digamma(r)),
+      log_alpha(std::log(alpha)),
+      log_beta(std::log(beta)) {}
+double ParetoRow::operator()(double x, double tx, double T, double w, double* g) {
+  if (x != cx) {
+    cx = x;
+    lg_rx = log_gamma(r + x);
+    dg_rx = boost::math::digamma(r + x);
+    ctx = -1;
+  }
+  if (tx != ctx && tx != T) {
+    ctx = tx;
+    g_tx = pareto_log_g(r, alpha, s, beta, x, tx, d_tx);
+  }
+  double d[4];
+  const double pre = lg_rx - lg_r + r * log_alpha + s * log_beta;
+  const double ll = pareto_row_core(r, alpha, s, beta, x, tx, T, pre, d, nullptr, &g_tx, d_tx);
+  d[0] += dg_rx - dg_r + log_alpha;
+  d[1] += r / alpha;
+  d[2] += log_beta;
+  d[3] += s / beta;
+  for (int k = 0; k < 4; ++k) g[k] += w * d[k];
+  return w * ll;
+}
+
+GammaGammaRow::GammaGammaRow(const double* par)
+    : p(par[0]),
+      q(par[1]),
+      v(par[2]),
+      lg_q(log_gamma(q)),
+      dg_q(boost::math::digamma(q)),
+      log_v(std::log(v)) {}
+double GammaGammaRow::operator()(double x, double m, double /*unused*/, double w, double* g) {
+  if (x != cx) {
+    cx = x;
+    lg_pxq = log_gamma(p * x + q);
+    lg_px = log_gamma(p * x);
+    dg_pxq = boost::math::digamma(p * x + q);
+    dg_px = boost::math::digamma(p * x);
+    log_x = std::log(x);
+  }
+  const double lm = std::log(m), lxmv = std::log(x * m + v);
+  const double ll =
+      lg_pxq - lg_px - lg_q + q * log_v + (p * x - 1.0) * lm + p * x * log_x - (p * x + q) * lxmv;
+  g[0] += w * x * (dg_pxq - dg_px + lm + log_x - lxmv);
+  g[1] += w * (dg_pxq - dg_q + log_v - lxmv);
+  g[2] += w * (q / v - (p * x + q) / (x * m + v));
+  return w * ll;
+}
+
+/// Total weighted log-likelihood and gradient (raw parameters) over rows, split into a
+/// fixed number of tasks that does not depend on the thread count; partial sums are added
+/// in task order, so the result is the same at any thread count.
+template <class Row, std::size_t K>
+double total_ll(const std::array<double, K>& p, const RfmRows& rows, int threads, std::array<double, K>& g) {
+  const std::size_t n = rows.size();
+  const std::size_t n_tasks = n < 16384 ? 1 : 64;
+  std::vector<double> ll(n_tasks, 0.0);
+  std::vector<std::array<double, K>> gt(n_tasks);
+  auto body = [&](std::size_t task) {
+    const std::size_t b = n * task / n_tasks, e = n * (task + 1) / n_tasks;
+    Row row(p.data());
+    std::array<double, K> gl{};
+    double s = 0.0;
+    if constexpr (requires { row.block(rows, b, e, gl.data()); })
+      s = row.block(rows, b, e, gl.data());
+    else
+      for (std::size_t i = b; i < e; ++i) s += row(rows.x[i], rows.tx[i], rows.T[i], rows.w[i], gl.data());
+    ll[task] = s;
+    gt[task] = gl;
+  };
+  if (n_tasks == 1)
+    body(0);
+  else
+    parallel_for(n_tasks, threads, body);
+  double total = 0.0;
+  g.fill(0.0);
+  for (std::size_t t = 0; t < n_tasks; ++t) {
+    total += ll[t];
+    for (std::size_t k = 0; k < K; ++k) g[k] += gt[t][k];
+  }
+  return total;
+}
+
+template double total_ll<BetaGeoRow, 4>(const std::array<double, 4>&, const RfmRows&, int,
+                                        std::array<double, 4>&);
+template double total_ll<ParetoRow, 4>(const std::array<double, 4>&, const RfmRows&, int,
+                                       std::array<double, 4>&);
+template double total_ll<GammaGammaRow, 3>(const std::array<double, 3>&, const RfmRows&, int,
+                                           std::array<double, 3>&);
+
+namespace {
+
+/// Maximise the weighted log-likelihood over log-parameters with LBFGS-B.
+template <class Row, std::size_t K>
+FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const RepeatFitOptions& o) {
+  double wsum = 0.0;
+  for (double w : rows.w) wsum += w;
+  FitReport rep;
+  rep.unique_rows = rows.size();
+  using Vec = Eigen::Matrix<double, Eigen::Dynamic, 1>;
+  Vec theta(static_cast<Eigen::Index>(K));
+  for (std::size_t k = 0; k < K; ++k)
+    theta[static_cast<Eigen::Index>(k)] = std::clamp(std::log(params[k]), -log_param_bound, log_param_bound);
+  Vec best = theta;
+  double best_f = std::numeric_limits<double>::infinity();
+  Vec best_g = Vec::Zero(static_cast<Eigen::Index>(K));
+  int evals = 0;
+  auto objective = [&](const Vec& th, Vec& grad) -> double {
+    ++evals;
+    std::array<double, K> p{}, g{};
+    for (std::size_t k = 0; k < K; ++k) p[k] = std::exp(th[static_cast<Eigen::Index>(k)]);
+    const double ll = total_ll<Row, K>(p, rows, o.threads, g);
+    double f = -ll / wsum;
+    bool finite = std::isfinite(f);
+    for (std::size_t k = 0; k < K; ++k) {
+      grad[static_cast<Eigen::Index>(k)] = -g[k] * p[k] / wsum;
+      finite = finite && std::isfinite(grad[static_cast<Eigen::Index>(k)]);
+    }
+    if (!finite) {  // steer the line search away without NaN
+      grad.setZero();
+      return std::numeric_limits<double>::max();
+    }
+    if (f < best_f) {
+      best_f = f;
+      best = th;
+      best_g = grad;
+    }
+    return f;
+  };
+  Vec lb = Vec::Constant(static_cast<Eigen::Index>(K), -log_param_bound);
+  Vec ub = Vec::Constant(static_cast<Eigen::Index>(K), log_param_bound);
+  auto proj_grad_norm = [&](const Vec& th, const Vec& g) {
+    double m = 0.0;
+    for (Eigen::Index k = 0; k < th.size(); ++k) {
+      double gk = g[k];
+      if (th[k] <= lb[k] && gk > 0) gk = 0;  // descent would leave the box
+      if (th[k] >= ub[k] && gk < 0) gk = 0;
+      m = std::max(m, std::abs(gk));
+    }
+    return m;
+  };
+  {
+    Vec g0(static_cast<Eigen::Index>(K));
+    const double f0 = objective(theta, g0);
+    if (f0 == std::numeric_limits<double>::max()) {
+      rep.status = FitStatus::not_finite;
+      rep.evaluations = evals;
+      rep.message = "the log-likelihood is not finite at the starting parameters";
+      rep.log_likelihood = -std::numeric_limits<double>::infinity();
+      return rep;
+    }
+  }
+  LBFGSpp::LBFGSBParam<double> prm;
+  prm.epsilon = o.tolerance;
+  prm.epsilon_rel = 0.0;
+  prm.past = 0;
+  prm.delta = 0.0;
+  prm.max_iterations = o.max_iterations;
+  prm.max_linesearch = 20;
+  LBFGSpp::LBFGSBSolver<double> solver(prm);
+  double fx = 0.0;
+  Vec th = theta;
+  try {
+    rep.iterations = solver.minimize(objective, th, fx, lb, ub);
+    rep.status = FitStatus::converged;
+    // The solver's own test passed at th: report that point (its f may tie with `best`).
+    Vec g_end(static_cast<Eigen::Index>(K));
+    const double f_end = objective(th, g_end);
+    if (f_end <= best_f * (1.0 + 1e-15)) {
+      best = th;
+      best_g = g_end;
+      best_f = std::min(best_f, f_end);
+    }
+  } catch (const std::exception& e) {
+    rep.status = FitStatus::line_search_failed;
+    rep.message = e.what();
+  }
+  const double gn = proj_grad_norm(best, best_g);
+  rep.gradient_norm = gn;
+  if (rep.status == FitStatus::converged && rep.iterations >= o.max_iterations && o.max_iterations > 0 &&
+      gn > o.tolerance)
+    rep.status = FitStatus::max_iterations;
+  // The line search gives up at a numerical optimum (no decrease left in double precision);
+  // that is convergence when the gradient is small anyway.
+  if (rep.status == FitStatus::line_search_failed && gn <= std::max(o.tolerance, 1e-7)) {
+    rep.status = FitStatus::converged;
+    rep.message = "converged (line search stopped at the numerical optimum)";
+  }
+  if (rep.status == FitStatus::max_iterations)
+    rep.message = concat("stopped after ", rep.iterations, " iterations with gradient norm ", gn);
+  if (rep.status == FitStatus::converged && rep.message.empty()) rep.message = "converged";
+  for (std::size_t k = 0; k < K; ++k) {
+    const double t = best[static_cast<Eigen::Index>(k)];
+    params[k] = std::exp(t);
+    if (t <= lb[0] + 1e-9 || t >= ub[0] - 1e-9) rep.at_bound = true;
+  }
+  if (rep.at_bound) rep.message += "; a parameter is at its bound [1e-8, 1e8]";
+  rep.evaluations = evals;
+  rep.log_likelihood = -best_f * wsum;
+  return rep;
+}
+
+double weighted_mean(const std::vector<double>& v, const std::vector<double>& w) {
+  double s = 0, sw = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    s += v[i] * w[i];
+    sw += w[i];
+  }
+  return s / sw;
+}
+
+void require_params(RepeatKind kind, std::span<const double> p) {
+  if (p.size() != 4)
+    fail(Errc::shape_mismatch, kind == RepeatKind::beta_geo ? "BG/NBD" : "Pareto/NBD",
+         " takes 4 parameters, got ", p.size());
+  static const char* bg[] = {"r", "alpha", "a", "b"};
+  static const char* pn[] = {"r", "alpha", "s", "beta"};
+  for (std::size_t k = 0; k < 4; ++k)
+    if (!(std::isfinite(p[k]) && p[k] > 0.0))
+      fail(Errc::invalid_argument, "parameter ", kind == RepeatKind::beta_geo ? bg[k] : pn[k],
+           " must be finite and > 0, got ", p[k]);
+}
+
+}  // namespace
+}  // namespace detail
+
+// ---------------------------------------------------------------- RepeatModel
+
+namespace {
+void require_kind(RepeatKind kind) {
+  if (kind != RepeatKind::beta_geo && kind != RepeatKind::pareto_nbd)
+    fail(Errc::invalid_argument, "unknown repeat-buying model kind ", static_cast<int>(kind));
+}
+}  // namespace
+
+RepeatModel::RepeatModel(RepeatKind kind, std::span<const double> params) : kind_(kind) {
+  require_kind(kind);
+  detail::require_params(kind, params);
+  std::copy(params.begin(), params.end(), p_.begin());
+  report_.status = FitStatus::converged;
+  report_.message = "parameters given";
+}
+
+namespace {
+void require_fit_options(RepeatKind kind, const RepeatFitOptions& options) {
+  require_kind(kind);
+  if (!(options.tolerance > 0.0))
+    fail(Errc::invalid_argument, "tolerance must be > 0, got ", options.tolerance);
+  if (options.max_iterations < 0)
+    fail(Errc::invalid_argument, "max_iterations must be >= 0, got ", options.max_iterations);
+}
+}  // namespace
+
+RepeatModel RepeatModel::fit(RepeatKind kind, const CustomerSummary& customers,
+                             std::span<const double> weights, const RepeatFitOptions& options) {
+  require_fit_options(kind, options);
+  // The summary is valid already; only the weights (not part of it) are checked here.
+  if (customers.empty()) fail(Errc::empty_input, "no customers to fit");
+  detail::validate_weights(weights, customers.size());
+  return fit_valid(kind, customers.frequency(), customers.recency(), customers.T(), weights, options);
+}
+
+RepeatModel RepeatModel::fit(RepeatKind kind, std::span<const double> frequency,
+                             std::span<const double> recency, std::span<const double> T,
+                             std::span<const double> weights, const RepeatFitOptions& options) {
+  require_fit_options(kind, options);
+  detail::validate_rfm({}, frequency, recency, T, {}, weights, true);
+  return fit_valid(kind, frequency, recency, T, weights, options);
+}
+
+RepeatModel RepeatModel::fit_valid(RepeatKind kind, std::span<const double> frequency,
+                                   std::span<const double> recency, std::span<const double> T,
+                                   std::span<const double> weights, const RepeatFitOptions& options) {
+  RepeatModel m;
+  m.kind_ = kind;
+  const detail::RfmRows rows = detail::make_rows(frequency, recency, T, weights, options.compress);
+  if (!options.initial.empty()) {
+    detail::require_params(kind, options.initial);
+    std::copy(options.initial.begin(), options.initial.end(), m.p_.begin());
+  } else {
+    const double mT = detail::weighted_mean(rows.T, rows.w), mx = detail::weighted_mean(rows.x, rows.w);
+    const double alpha0 = std::max(mT / (mx + 1.0), 1e-3);
+    if (kind == RepeatKind::beta_geo)
+      m.p_ = {1.0, alpha0, 0.5, 1.0};
+    else
+      m.p_ = {1.0, alpha0, 1.0, std::max(mT, 1e-3)};
+  }
+  auto run = [&](const detail::RfmRows& r, const RepeatFitOptions& o) {
+    return kind == RepeatKind::beta_geo ? detail::maximise<detail::BetaGeoRow, 4>(m.p_, r, o)
+                                        : detail::maximise<detail::ParetoRow, 4>(m.p_, r, o);
+  };
+  if (options.initial.empty() && rows.size() > 200000) {
+    // Warm start: fit every k-th row (rows are sorted by x, so this is stratified by
+    // frequency) with weight k first; the full fit then needs a few iterations only.
+    const std::size_t k = rows.size() / 20000;
+    detail::RfmRows sub;
+    for (std::size_t i = 0; i < rows.size(); i += k) {
+      sub.x.push_back(rows.x[i]);
+      sub.tx.push_back(rows.tx[i]);
+      sub.T.push_back(rows.T[i]);
+      sub.w.push_back(rows.w[i] * static_cast<double>(k));
+    }
+    RepeatFitOptions warm = options;
+    warm.tolerance = std::max(options.tolerance, 1e-6);
+    const std::array<double, 4> start = m.p_;
+    const FitReport pre = run(sub, warm);
+    if (pre.status == FitStatus::not_finite || pre.at_bound) m.p_ = start;
+  }
+  m.report_ = run(rows, options);
+  return m;
+}
+
+void RepeatModel::log_likelihood(const CustomerSummary& c, std::span<double> out) const {
+  require_size(out.size(), c.size(), "output");
+  log_likelihood_valid(c.frequency(), c.recency(), c.T(), out);
+}
+void RepeatModel::log_likelihood(std::span<const double> x, std::span<const double> tx,
+                                 std::span<const double> T, std::span<double> out) const {
+  detail::validate_rfm({}, x, tx, T, {}, {}, false);
+  require_size(out.size(), x.size(), "output");
+  log_likelihood_valid(x, tx, T, out);
+}
+void RepeatModel::log_likelihood_valid(std::span<const double> x, std::span<const double> tx,
+                                       std::span<const double> T, std::span<double> out) const {
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    std::array<double, 4> g{};
+    if (kind_ == RepeatKind::beta_geo) {
+      detail::BetaGeoRow row(p_.data());
+      out[i] = row(x[i], tx[i], T[i], 1.0, g.data());
+    } else {
+      detail::ParetoRow row(p_.data());
+      out[i] = row(x[i], tx[i], T[i], 1.0, g.data());
+    }
+  }
+}
+
+void RepeatModel::p_alive(const CustomerSummary& c, std::span<double> out) const {
+  require_size(out.size(), c.size(), "output");
+  p_alive_valid(c.frequency(), c.recency(), c.T(), out);
+}
+void RepeatModel::p_alive(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
+                          std::span<double> out) const {
+  detail::validate_rfm({}, x, tx, T, {}, {}, false);
+  require_size(out.size(), x.size(), "output");
+  p_alive_valid(x, tx, T, out);
+}
+void RepeatModel::p_alive_valid(std::span<const double> x, std::span<const double> tx,
+                                std::span<const double> T, std::span<double> out) const {
+  for (std::size_t i = 0; i < x.size(); ++i) out[i] = std::exp(log_p_alive(x[i], tx[i], T[i]));
+}
+
+void RepeatModel::expected_purchases(double t, const CustomerSummary& c, std::span<double> out) const {
+  require_nonnegative(t, "t (prediction horizon)");
+  require_size(out.size(), c.size(), "output");
+  expected_purchases_valid(t, c.frequency(), c.recency(), c.T(), out);
+}
+void RepeatModel::expected_purchases(double t, std::span<const double> x, std::span<const double> tx,
+                                     std::span<const double> T, std::span<double> out) const {
+  require_nonnegative(t, "t (prediction horizon)");
+  detail::validate_rfm({}, x, tx, T, {}, {}, false);
+  require_size(out.size(), x.size(), "output");
+  expected_purchases_valid(t, x, tx, T, out);
+}
+void RepeatModel::expected_purchases_valid(double t, std::span<const double> x, std::span<const double> tx,
+                                           std::span<const double> T, std::span<double> out) const {
+  for (std::size_t i = 0; i < x.size(); ++i) out[i] = conditional(t, x[i], tx[i], T[i]);
+}
+
+double RepeatModel::expected_purchases_new(double t) const {
+  require_nonnegative(t, "t (prediction horizon)");
+  return conditional(t, 0.0, 0.0, 0.0);
+}
+
+void RepeatModel::clv(const CustomerSummary& c, std::span<const double> spend, int n_periods,
+                      double period_length, double discount, std::span<double> out) const {
+  require_size(out.size(), c.size(), "output");
+  clv_valid(c.frequency(), c.recency(), c.T(), spend, n_periods, period_length, discount, out);
+}
+void RepeatModel::clv(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
+                      std::span<const double> spend, int n_periods, double period_length, double discount,
+                      std::span<double> out) const {
+  detail::validate_rfm({}, x, tx, T, {}, {}, false);
+  require_size(out.size(), x.size(), "output");
+  clv_valid(x, tx, T, spend, n_periods, period_length, discount, out);
+}
+void RepeatModel::clv_valid(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
+                            std::span<const double> spend, int n_periods, double period_length,
+                            double discount, std::span<double> out) const {
+  require_size(spend.size(), x.size(), "spend");
+  if (n_periods < 0) fail(Errc::invalid_argument, "n_periods must be >= 0, got ", n_periods);
+  if (!(std::isfinite(period_length) && period_length > 0.0))
+    fail(Errc::invalid_argument, "period_length must be finite and > 0, got ", period_length);
+  if (!(std::isfinite(discount) && discount > -1.0))
+    fail(Errc::invalid_argument, "discount rate must be finite and > -1, got ", discount);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (!std::isfinite(spend[i])) fail(Errc::invalid_argument, "spend: row ", i, " is ", spend[i]);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    double v = 0.0, prev = 0.0;
+    for (int k = 1; k <= n_periods; ++k) {
+      const double e = conditional(k * period_length, x[i], tx[i], T[i]);
+      v += spend[i] * (e - prev) / std::pow(1.0 + discount, k);
+      prev = e;
+    }
+    out[i] = v;
+  }
+}
+
+double RepeatModel::log_p_alive(double x, double tx, double T) const {
+  const double r = p_[0], alpha = p_[1];
+  if (kind_ == RepeatKind::beta_geo) {
+    if (x == 0.0) return 0.0;
+    const double a = p_[2], b = p_[3];
+    const double log_div = (r + x) * std::log((alpha + T) / (alpha + tx)) + std::log(a / (b + x - 1.0));
+    return -detail::log1pexp(log_div);
+  }
+  double lpa = 0.0;
+  detail::pareto_row_core(r, alpha, p_[2], p_[3], x, tx, T, 0.0, nullptr, &lpa);
+  return std::min(lpa, 0.0);
+}
+
+double RepeatModel::conditional(double t, double x, double tx, double T) const {
+  const double r = p_[0], alpha = p_[1];
+  const double pa = T > 0.0 ? std::exp(log_p_alive(x, tx, T)) : 1.0;
+  if (kind_ == RepeatKind::beta_geo) {
+    const double a = p_[2], b = p_[3];
+    // (1 - 2F1(r+x, b+x; a+b+x-1; z) (1-z)^(r+x)) with z = t/(alpha+T+t), through Euler's
+    // transformation (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z): no overflow for large x.
+    const double z = t / (alpha + T + t);
+    const double h =
+        std::pow(1.0 - z, a - 1.0) * detail::hyp2f1_series(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z);
+    return (a + b + x - 1.0) / (a - 1.0) * (1.0 - h) * pa;
+  }
+  const double s = p_[2], beta = p_[3];
+  const double q = std::log((beta + T) / (beta + T + t));
+  const double third = s == 1.0 ? -q : -std::expm1((s - 1.0) * q) / (s - 1.0);
+  return pa * (r + x) * (beta + T) / (alpha + T) * third;
+}
+
+// ---------------------------------------------------------------- GammaGammaModel
+
+GammaGammaModel::GammaGammaModel(std::span<const double> params) {
+  if (params.size() != 3)
+    fail(Errc::shape_mismatch, "Gamma-Gamma takes 3 parameters (p, q, v), got ", params.size());
+  static const char* names[] = {"p", "q", "v"};
+  for (std::size_t k = 0; k < 3; ++k)
+    if (!(std::isfinite(params[k]) && params[k] > 0.0))
+      fail(Errc::invalid_argument, "parameter ", names[k], " must be finite and > 0, got ", params[k]);
+  std::copy(params.begin(), params.end(), p_.begin());
+  report_.status = FitStatus::converged;
+  report_.message = "parameters given";
+}
+
+GammaGammaModel GammaGammaModel::fit(std::span<const double> frequency, std::span<const double> spend,
+                                     std::span<const double> weights, const RepeatFitOptions& options) {
+  require_size(spend.size(), frequency.size(), "spend");
+  if (!weights.empty()) require_size(weights.size(), frequency.size(), "weights");
+  if (frequency.empty()) fail(Errc::empty_input, "no repeat buyers to fit");
+  if (!(options.tolerance > 0.0))
+    fail(Errc::invalid_argument, "tolerance must be > 0, got ", options.tolerance);
+  double wsum = 0.0;
+  for (std::size_t i = 0; i < frequency.size(); ++i) {
+    const double x = frequency[i], m = spend[i];
+    if (!(std::isfinite(x) && x >= 1.0 && x == std::floor(x)))
+      fail(Errc::invalid_argument, "frequency: row ", i, " is ", x,
+           "; Gamma-Gamma is fitted on repeat buyers (integer frequency >= 1)");
+    if (!(std::isfinite(m) && m > 0.0))
+      fail(Errc::invalid_argument, "spend: row ", i, " is ", m, "; mean repeat spend must be finite and > 0");
+    if (!weights.empty()) {
+      if (!(std::isfinite(weights[i]) && weights[i] >= 0.0))
+        fail(Errc::invalid_argument, "weights: row ", i, " is ", weights[i],
+             "; weights must be finite and >= 0");
+      wsum += weights[i];
+    }
+  }
+  if (!weights.empty() && !(wsum > 0.0)) fail(Errc::invalid_argument, "weights are all zero");
+  return fit_valid(frequency, spend, weights, options);
+}
+
+GammaGammaModel GammaGammaModel::fit(const CustomerSummary& customers, std::span<const double> weights,
+                                     const RepeatFitOptions& options) {
+  if (!weights.empty()) require_size(weights.size(), customers.size(), "weights");
+  if (customers.repeat_buyers() == 0) fail(Errc::empty_input, "no repeat buyers to fit");
+  if (!customers.has_monetary())
+    fail(Errc::invalid_argument,
+         "the customer summary has no monetary values; Gamma-Gamma needs each repeat buyer's mean spend");
+  if (!(options.tolerance > 0.0))
+    fail(Errc::invalid_argument, "tolerance must be > 0, got ", options.tolerance);
+  // The repeat buyers only (the summary guarantees their spend is finite and > 0).
+  const auto x = customers.frequency();
+  const auto m = customers.monetary();
+  std::vector<double> xs, ms, ws;
+  xs.reserve(customers.repeat_buyers());
+  ms.reserve(customers.repeat_buyers());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (x[i] == 0.0) continue;
+    xs.push_back(x[i]);
+    ms.push_back(m[i]);
+    if (!weights.empty()) ws.push_back(weights[i]);
+  }
+  if (!weights.empty()) {
+    // finite and >= 0 on every row (messages name the summary's row), not all zero on the
+    // repeat buyers
+    for (std::size_t i = 0; i < weights.size(); ++i)
+      if (!(std::isfinite(weights[i]) && weights[i] >= 0.0))
+        fail(Errc::invalid_argument, "weights: row ", i, " is ", weights[i],
+             "; weights must be finite and >= 0");
+    if (!(std::accumulate(ws.begin(), ws.end(), 0.0) > 0.0))
+      fail(Errc::invalid_argument, "weights are all zero on the repeat buyers");
+  }
+  return fit_valid(xs, ms, ws, options);
+}
+
+GammaGammaModel GammaGammaModel::fit_valid(std::span<const double> frequency, std::span<const double> spend,
+                                           std::span<const double> weights, const RepeatFitOptions& options) {
+  std::vector<double> dummy(frequency.size(), 0.0);
+  const detail::RfmRows rows = detail::make_rows(frequency, spend, dummy, weights, options.compress);
+  GammaGammaModel g;
+  if (!options.initial.empty()) {
+    GammaGammaModel given(options.initial);
+    g.p_ = given.p_;
+  } else {
+    g.p_ = {1.0, 1.0, detail::weighted_mean(rows.tx, rows.w)};
+  }
+  g.report_ = detail::maximise<detail::GammaGammaRow, 3>(g.p_, rows, options);
+  return g;
+}
+
+void GammaGammaModel::expected_spend(const CustomerSummary& customers, std::span<double> out) const {
+  require_size(out.size(), customers.size(), "output");
+  if (!customers.has_monetary() && !customers.empty())
+    fail(Errc::invalid_argument,
+         "the customer summary has no monetary values; expected spend needs each customer's mean spend");
+  expected_spend_valid(customers.frequency(), customers.monetary(), out);
+}
+
+void GammaGammaModel::expected_spend(std::span<const double> frequency, std::span<const double> spend,
+                                     std::span<double> out) const {
+  require_size(spend.size(), frequency.size(), "spend");
+  require_size(out.size(), frequency.size(), "output");
+  if (!(p_[1] > 1.0))
+    fail(Errc::invalid_argument, "expected spend needs q > 1 (finite mean), got q = ", p_[1]);
+  for (std::size_t i = 0; i < frequency.size(); ++i) {
+    const double x = frequency[i], m = spend[i];
+    if (!(std::isfinite(x) && x >= 0.0))
+      fail(Errc::invalid_argument, "frequency: row ", i, " is ", x, "; frequency must be finite and >= 0");
+    if (!(std::isfinite(m) && m >= 0.0) || (x > 0.0 && m == 0.0))
+      fail(Errc::invalid_argument, "spend: row ", i, " is ", m,
+           "; mean repeat spend must be finite, and > 0 for repeat buyers");
+  }
+  expected_spend_valid(frequency, spend, out);
+}
+
+void GammaGammaModel::expected_spend_valid(std::span<const double> frequency, std::span<const double> spend,
+                                           std::span<double> out) const {
+  const double p = p_[0], q = p_[1], v = p_[2];
+  if (!(q > 1.0)) fail(Errc::invalid_argument, "expected spend needs q > 1 (finite mean), got q = ", q);
+  for (std::size_t i = 0; i < frequency.size(); ++i)
+    out[i] = p * (v + frequency[i] * spend[i]) / (p * frequency[i] + q - 1.0);
+}
+
+FUNNELNET_END
