@@ -52,9 +52,7 @@ funnelnet::RepeatKind to_kind(int kind) {
 funnelnet::RepeatFitOptions to_options(const fnet_repeat_fit_options* o, std::size_t n_params) {
   funnelnet::RepeatFitOptions r;
   if (o == nullptr) return r;
-  if (o->version != FNET_REPEAT_FIT_OPTIONS_VERSION)
-    fail(Errc::invalid_argument, "fnet_repeat_fit_options.version is ", o->version, ", expected ",
-         FNET_REPEAT_FIT_OPTIONS_VERSION, " (initialise with FNET_REPEAT_FIT_OPTIONS_INIT)");
+  funnelnet::capi::check_options(o, FNET_REPEAT_FIT_OPTIONS_VERSION, "fnet_repeat_fit_options");
   r.max_iterations = o->max_iterations;
   r.tolerance = o->tolerance;
   r.compress = o->compress != 0;
@@ -276,9 +274,7 @@ FNET_API fnet_status fnet_txn_summary_create(fnet_txn_summary** out, size_t n, c
   return guard([&] {
     require_ptr(out, "out");
     require_ptr(options, "options");
-    if (options->version != FNET_SUMMARY_OPTIONS_VERSION)
-      fail(Errc::invalid_argument, "fnet_summary_options.version is ", options->version, ", expected ",
-           FNET_SUMMARY_OPTIONS_VERSION, " (initialise with FNET_SUMMARY_OPTIONS_INIT)");
+    funnelnet::capi::check_options(options, FNET_SUMMARY_OPTIONS_VERSION, "fnet_summary_options");
     if (options->future != FNET_FUTURE_ERROR && options->future != FNET_FUTURE_DROP)
       fail(Errc::invalid_argument, "future must be FNET_FUTURE_ERROR or FNET_FUTURE_DROP, got ",
            options->future);
@@ -483,9 +479,7 @@ FNET_API fnet_status fnet_tier_migration_fit(fnet_tier_migration** out, size_t n
     }
     funnelnet::TierMigrationOptions o;
     if (options != nullptr) {
-      if (options->version != FNET_TIER_OPTIONS_VERSION)
-        fail(Errc::invalid_argument, "fnet_tier_options.version is ", options->version, ", expected ",
-             FNET_TIER_OPTIONS_VERSION, " (initialise with FNET_TIER_OPTIONS_INIT)");
+      funnelnet::capi::check_options(options, FNET_TIER_OPTIONS_VERSION, "fnet_tier_options");
       if (options->gaps != FNET_GAPS_ERROR && options->gaps != FNET_GAPS_SKIP)
         fail(Errc::invalid_argument, "gaps must be FNET_GAPS_ERROR or FNET_GAPS_SKIP, got ", options->gaps);
       if (options->empty_rows < 0 || options->empty_rows > 2)
