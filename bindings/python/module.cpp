@@ -44,6 +44,48 @@ constexpr StatusRow kStatusRows[] = {FNET_STATUS_TABLE(FUNNELNET_PY_ROW_)};
 #undef FUNNELNET_PY_ROW_
 
 void make_error_classes(py::module_& m) {
+  auto& c = classes();
+  std::map<std::string, PyObject*> made;
+  auto make = [&](const std::string& name, PyObject* base1, PyObject* base2, const std::string& doc) {
+    py::tuple bases = base2 != nullptr ? py::tuple(py::make_tuple(py::handle(base1), py::handle(base2)))
+                                       : py::tuple(py::make_tuple(py::handle(base1)));
+    const std::string full = "funnelnet." + name;
+    PyObject* cls = PyErr_NewExceptionWithDoc(full.c_str(), doc.c_str(), bases.ptr(), nullptr);
+    if (cls == nullptr) throw py::error_already_set();
+    m.attr(name.c_str()) = py::handle(cls);  // the module keeps a reference
+    made[name] = cls;
+    return cls;
+  };
+  c.base = make("FunnelnetError", PyExc_Exception, nullptr, "Base class of every funnelnet error.");
+  py::dict codes;
+  for (const StatusRow& row : kStatusRows) {
+    if (row.code == 0) continue;
+    const std::string name = row.cls;
+    PyObject* builtin = builtin_named(row.builtin);
+    PyObject* cls = nullptr;
+    if (auto it = made.find(name); it != made.end()) {
+      cls = it->second;  // one class for several codes
+    } else if (std::string_view(row.parent) == "none") {
+      cls = builtin;  // e.g. MemoryError: the builtin itself
+    } else {
+      std::string doc = row.doc;
+      if (!doc.empty()) doc[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(doc[0])));
+      cls = make(name, made.at(row.parent), builtin, doc + ".");
+    }
+    c.by_code[row.code] = cls;
+    codes[py::int_(row.code)] = py::handle(cls);
+  }
+  m.attr("error_classes_by_code") = codes;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "funnelnet's compiled core (private: use the funnelnet package)";
+  m.attr("__version__") = std::to_string(FNET_VERSION_MAJOR) + "." + std::to_string(FNET_VERSION_MINOR) +
+                          "." + std::to_string(FNET_VERSION_PATCH);
+  m.attr("version_number") = FNET_VERSION_NUMBER;
+
   make_error_classes(m);
 
   py::register_exception_translator([](std::exception_ptr p) {
