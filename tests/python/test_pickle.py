@@ -60,13 +60,13 @@ def graph(**kw):
 def attribution_model():
     df = pd.DataFrame({"path": ["a > b > c", "a", "b > c", "c > a"], "conv": [3, 1, 0, 2], "null": [1, 4, 2, 0],
                        "value": [30.0, 5.0, 0.0, 12.0]})
-    return fn.attribution.MarkovAttribution.fit(df, path="path", conversions="conv", nulls="null", value="value", order=2)
+    return fn.attribution.MarkovAttribution(order=2).fit(df, path="path", conversions="conv", nulls="null", value="value")
 
 
 def attribution_events_model():
     log = pd.DataFrame({"id": ["x", "x", "x", "y", "y"], "t": [3, 1, 2, 1, 2], "ch": ["ad", "fair", "demo", "ad", "demo"],
                         "won": [0, 0, 1, 0, 1]})
-    return fn.attribution.MarkovAttribution.fit_events(log, customer="id", time="t", channel="ch", converted="won")
+    return fn.attribution.MarkovAttribution().fit_events(log, customer="id", time="t", channel="ch", converted="won")
 
 
 def rfm():
@@ -83,7 +83,7 @@ def tiers():
     snaps = pd.DataFrame({"customer": [1, 1, 1, 2, 2, 2, 3, 3, 3],
                           "period": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"] * 3),
                           "tier": ["A", "B", "B", "B", "B", "lost", "C", "B", "A"]})
-    return fn.customers.TierMigration.fit(snaps)
+    return fn.customers.TierMigration().fit(snaps)
 
 
 x, tx, T, m = rfm()
@@ -97,7 +97,7 @@ SAMPLES = {
     "ContinuousChain": (lambda: exposure().fit(), lambda o: (o.generator(), o.time_to_close())),
     "SegmentedFunnel": (lambda: fn.SegmentedFunnel({"a": counts(), "b": counts() + counts()}),
                         lambda o: (o.win_probabilities("won"), o.concentration(), o.test())),
-    "HigherOrderChain": (lambda: fn.HigherOrderChain.fit(PATHS, order=2, funnel=F, sep=">"),
+    "HigherOrderChain": (lambda: fn.HigherOrderChain(order=2).fit(PATHS, funnel=F, sep=">"),
                          lambda o: (o.to_frame(), o.counts_frame(), o.log_likelihood(PATHS, sep=">"))),
     "ReferralGraph": (graph, lambda o: (o.edges(), o.pagerank(), o.degree(weighted=True), o.nodes,
                                         o.cascades(), o.betweenness())),
