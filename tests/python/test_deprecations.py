@@ -198,7 +198,7 @@ def test_01_return_shapes_still_work():
     assert set(t) == {"statistic", "df", "p_value"} and t["p_value"] == t.p_value
     assert t == {k: t[k] for k in t}
     w = fn.MarkovChain([[0, .5, .5], [0, 1, 0], [0, 0, 1]], states=["open", "won", "lost"]).what_if("open", "won", 10)
-    assert isinstance(w.table, pd.DataFrame) and w.gain == pytest.approx(w.value_after - w.value_before) > 0
+    assert isinstance(w.table, pd.DataFrame) and w.gain == pytest.approx(w.value_after - w.value_before) and w.gain > 0
     g = fn.ReferralGraph.from_edges([0, 0], [1, 2])
     r = fn.influence.spread(g, [0], probabilities=1.0, n_sims=10)
     assert (r.mean, r.stderr, r.by_round[:2].tolist()) == (3.0, 0.0, [1.0, 2.0])

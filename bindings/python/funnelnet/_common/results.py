@@ -35,7 +35,7 @@ def result(cls: type) -> type:
 
 
 def _is_scalar(v: Any) -> bool:
-    return v is None or isinstance(v, (bool, int, float, str, np.integer, np.floating))
+    return isinstance(v, (bool, int, float, str, np.integer, np.floating))
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -63,7 +63,7 @@ class Result:
         return tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
 
     def summary(self) -> dict[str, Any]:
-        """The scalar attributes (numbers, strings, short lists) by name."""
+        """The scalar attributes (numbers, strings, short lists; not None) by name."""
         out: dict[str, Any] = {}
         for name in self.fields():
             v = getattr(self, name)

@@ -28,12 +28,11 @@ class WhatIf(Result):
     >>> import funnelnet as fn
     >>> chain = fn.MarkovChain([[0, .5, .5], [0, 1, 0], [0, 0, 1]], states=["open", "won", "lost"])
     >>> w = chain.what_if("open", "won", 20)
-    >>> round(w.gain, 3)
-    0.1
-    >>> w.to_frame().round(3)
+    >>> w
+    WhatIf(value_before=0.5, value_after=0.545455, gain=0.0454545)
            value before  value after  steps before  steps after
     stage                                                      
-    open            0.5          0.6           1.0          1.0
+    open            0.5     0.545455           1.0          1.0
     """
 
     chain: "MarkovChain"
