@@ -305,3 +305,59 @@ def test_every_estimator_fit_returns_self():
                  [a for a in dir(type(model)) if a.endswith("_") and not a.startswith("_")
                   and isinstance(inspect.getattr_static(type(model), a), property)]
         assert fitted, f"{key}: no fitted attributes ending in '_'"
+
+
+# The same rule at run time: every public method of the sample objects (test_pickle's,
+# one per public class) that needs no argument returns a pandas object, a Result, a
+# scalar or one of the package's objects.
+def _zero_argument_methods(obj: object) -> list[str]:
+    out = []
+    for name in dir(type(obj)):
+        if name.startswith("_") or isinstance(inspect.getattr_static(type(obj), name), property):
+            continue
+        member = getattr(obj, name)
+        if not callable(member) or inspect.isclass(member):
+            continue
+        try:
+            sig = inspect.signature(member)
+        except (TypeError, ValueError):
+            continue
+        if all(p.default is not inspect.Parameter.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+               for p in sig.parameters.values()):
+            out.append(name)
+    return out
+
+
+SKIP_AT_RUN_TIME = {"save", "to_json", "to_networkx", "to_numpy", "fields", "summary", "keys", "items", "get",
+                    "simulate"}  # writing files, text, arrays (listed above), the result base's own members
+
+
+def test_analyses_return_pandas_or_a_result_at_run_time():
+    import sys
+
+    import numpy as np
+    import pandas as pd
+
+    from funnelnet._common.results import Result
+
+    sys.path.insert(0, __file__.rsplit("/", 1)[0])
+    from test_pickle import SAMPLES
+
+    package_types = tuple(obj for _, obj in CALLABLES if inspect.isclass(obj))
+    checked = 0
+    for kind, (make, _) in sorted(SAMPLES.items()):
+        obj = make()
+        for name in _zero_argument_methods(obj):
+            if name in SKIP_AT_RUN_TIME:
+                continue
+            try:
+                out = getattr(obj, name)()
+            except fn.FunnelnetError:
+                continue  # needs data this sample lacks (e.g. an irreducible chain)
+            checked += 1
+            ok = isinstance(out, (pd.DataFrame, pd.Series, pd.Index, Result, float, int, str, bool, np.floating,
+                                  type(None)) + package_types)
+            assert ok, f"{kind}.{name}() returned {type(out).__name__}"
+            if isinstance(out, Result):
+                assert isinstance(out.to_frame(), pd.DataFrame)
+    assert checked > 30

@@ -175,6 +175,8 @@ def test_class_method_fits_of_01_warn_and_give_the_same_model():
     new = fn.customers.TierMigration(tiers=["A", "B", "lost"], periods_per_year=4).fit(snaps)
     pd.testing.assert_frame_equal(old.rates(), new.rates())
     assert old.tiers_ == new.tiers_ == ["A", "B", "lost"] and old.segments == new.segments_ == ["all"]
+    with pytest.warns(DeprecationWarning):
+        assert fn.customers.TierMigration.fit(snaps).tiers == ["A", "B", "lost"]  # 0.1: the tiers used
     np.testing.assert_array_equal(old.matrix().to_numpy(), new.matrix().to_numpy())
 
 

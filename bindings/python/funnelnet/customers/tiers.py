@@ -50,9 +50,11 @@ def _legacy_fit(cls: type, snapshots: pd.DataFrame, *, customer: str = "customer
                 absorbing: Sequence[str] = (), segment: str | None = None, gaps: str = "error",
                 smoothing: float = 0.0, periods_per_year: int = 12, timezone: str = "utc") -> "TierMigration":
     """0.1's ``TierMigration.fit(snapshots, ...)`` class method (deprecated)."""
-    return cls(tiers=tiers, lost=lost, absorbing=absorbing, gaps=gaps, smoothing=smoothing,
-               periods_per_year=periods_per_year, timezone=timezone).fit(
+    model = cls(tiers=tiers, lost=lost, absorbing=absorbing, gaps=gaps, smoothing=smoothing,
+                periods_per_year=periods_per_year, timezone=timezone).fit(
         snapshots, customer=customer, period=period, tier=tier, segment=segment)
+    model.tiers = list(model.tiers_)  # 0.1 code reads the tiers used from ``tiers``
+    return model
 
 
 class TierMigration:
