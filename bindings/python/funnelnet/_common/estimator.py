@@ -40,6 +40,8 @@ class _FitMethod:
                           DeprecationWarning, stacklevel=2)
             return legacy(owner, *args, **kwargs)
 
+        on_class.__doc__ = (f"{func.__doc__ or ''}\n\nCalled on the class with data and settings together "
+                            f"(0.1's spelling) it still works, deprecated: use {new}.")
         on_class.__deprecated_spelling__ = True  # type: ignore[attr-defined]
         return on_class
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from typing import Any, ClassVar, Iterator
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -53,8 +53,6 @@ class Result:
 
     Subclasses are declared with :func:`result` and build their table in ``_table()``.
     """
-
-    _frame_name: ClassVar[str] = ""
 
     # ---------------------------------------------------------------- fields
     @classmethod

@@ -69,7 +69,7 @@ class _RepeatBase:
         return _c.RepeatModel(cls._kind, params)
 
     @classmethod
-    def from_params(cls, **params: float) -> "_RepeatBase":
+    def from_params(cls, **params: float) -> Self:
         """A model with given parameters (keywords named as in ``params_``)."""
         missing = [n for n in cls._names if n not in params]
         extra = [n for n in params if n not in cls._names]
