@@ -163,8 +163,9 @@ def test_class_method_fits_of_01_warn_and_give_the_same_model():
     pd.testing.assert_frame_equal(old.journeys(), fn.attribution.MarkovAttribution().fit_events(log, **kw).journeys())
 
     paths = ["a>b>a>b>a>b", "b>a>b>a>b>a", "a>a>b>b>a>a>b>b"]
-    with pytest.warns(DeprecationWarning, match=r"use HigherOrderChain\(order=\.\.\., smoothing=\.\.\.\)\.fit\(paths"):
+    with pytest.warns(DeprecationWarning, match=r"use HigherOrderChain\(order=\.\.\., smoothing=\.\.\.\)\.fit\(paths") as rec:
         old = fn.HigherOrderChain.fit(paths, order=2, sep=">", absorbing=[], smoothing=0.5)
+    assert rec[0].filename == __file__  # the warning points at the user's call
     new = fn.HigherOrderChain(order=2, smoothing=0.5).fit(paths, sep=">", absorbing=[])
     assert (old.order, old.smoothing) == (2, 0.5)
     pd.testing.assert_frame_equal(old.to_frame(), new.to_frame())
