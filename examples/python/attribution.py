@@ -39,8 +39,8 @@ def main() -> None:
     print(journeys.head(5).to_string(index=False), "\n")
 
     h = fn.attribution.heuristic(journeys, path="path", conversions="conversions", value="value")
-    m = fn.attribution.MarkovAttribution.fit(journeys, path="path", conversions="conversions", nulls="nulls",
-                                             value="value")
+    m = fn.attribution.MarkovAttribution().fit(journeys, path="path", conversions="conversions", nulls="nulls",
+                                               value="value")
     table = h[["first_touch", "last_touch", "linear", "position_based"]].join(m.channels())
     print("Attributed conversions by model (Markov removal effects are exact):")
     print(table.round(3).to_string(), "\n")
@@ -49,7 +49,8 @@ def main() -> None:
     print("Simulation estimate of the removal effects (200,000 journeys) against the exact values:")
     print(sim.round(4).to_string(), "\n")
 
-    m2 = fn.attribution.MarkovAttribution.fit(journeys, path="path", conversions="conversions", nulls="nulls", order=2)
+    m2 = fn.attribution.MarkovAttribution(order=2).fit(journeys, path="path", conversions="conversions",
+                                                       nulls="nulls")
     chans = list(m2.channels().index[:3])
     pairs = [f"{a} > {b}" for a in chans for b in chans if a != b]
     print("Order-2 removal effects of channel pairs (a journey touching a then b is lost):")

@@ -85,7 +85,7 @@ def main() -> None:
                                                             cutoff=cutoff + pd.Timedelta(days=1), funnel=funnel)
     seg = fn.SegmentedFunnel(by_product)
     t = seg.test()
-    print(f"\nBy product: likelihood-ratio G = {t['statistic']:.1f} on {t['df']:.0f} df, p = {t['p_value']:.3g}")
+    print(f"\nBy product: likelihood-ratio G = {t.statistic:.1f} on {t.df:.0f} df, p = {t.p_value:.3g}")
     print(seg.win_probabilities("Won").round(4).to_string())
     sys.stdout.flush()
 

@@ -190,7 +190,7 @@ def holson(shared_data):
 
 
 def test_tier_migration_brute_force(holson):
-    tm = fn.customers.TierMigration.fit(holson, customer="id", tiers=["A", "B", "C"], lost=["C"], segment="segment")
+    tm = fn.customers.TierMigration(tiers=["A", "B", "C"], lost=["C"]).fit(holson, customer="id", segment="segment")
     s = holson.sort_values(["id", "period"])
     nxt = s.groupby("id")["tier"].shift(-1)
     step = s.groupby("id")["period"].shift(-1) - s["period"]
@@ -220,7 +220,7 @@ def test_tier_flags():
     snaps = pd.DataFrame({"customer": [1, 1, 1, 2, 2, 2, 3, 3, 3],
                           "period": [1, 2, 3, 1, 2, 3, 1, 2, 3],
                           "tier": ["A", "A", "A", "B", "A", "A", "C", "C", "C"]})
-    tm = fn.customers.TierMigration.fit(snaps, tiers=["A", "B", "C"], lost=["C"])
+    tm = fn.customers.TierMigration(tiers=["A", "B", "C"], lost=["C"]).fit(snaps)
     orders = pd.DataFrame({"customer": [1, 2], "period": [1, 3]})
     assert list(tm.flag_idle(orders, 2)) == [1]  # A now, last order in period 1
     assert list(tm.flag_overdue(1)) == [1, 3]  # unchanged since period 1
@@ -252,7 +252,7 @@ def test_bad_input():
         C.grade(df, criteria=["credit"], thresholds=[0.5, 1])
     snaps = pd.DataFrame({"customer": [1, 1], "period": [1, 3], "tier": ["A", "B"]})
     with pytest.raises(fn.InvalidArgumentError, match="customer 1 has no snapshot between periods 1 and 3"):
-        C.TierMigration.fit(snaps, tiers=["A", "B"], lost=[])
+        C.TierMigration(tiers=["A", "B"], lost=[]).fit(snaps)
     tx = pd.DataFrame({"c": [1, 2], "d": pd.to_datetime(["2024-01-01", "2024-05-01"])})
     with pytest.raises(fn.InvalidArgumentError, match=r"row 1 \(customer 2\)"):
         C.summary_from_transactions(tx, customer="c", time="d", calibration_end="2024-03-01")

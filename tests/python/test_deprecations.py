@@ -138,3 +138,72 @@ def test_warnings_point_at_the_users_import_line():
         fn.customers.BetaGeo(tolerance=1e-6)
     assert len(caught) == 3
     assert all(w.filename == __file__ for w in caught), [(w.filename, w.lineno) for w in caught]
+
+
+# ---------------------------------------------------------------------------- the fit idiom
+# 0.1 fitted MarkovAttribution, HigherOrderChain and TierMigration through class methods
+# taking data and settings together; those calls still work, warn with the scikit-learn
+# spelling, and give the same model as it.
+def test_class_method_fits_of_01_warn_and_give_the_same_model():
+    import numpy as np
+    import pandas as pd
+
+    df = pd.DataFrame({"path": ["a > b > c", "a", "b > c", "c > a"], "conv": [3, 1, 0, 2], "null": [1, 4, 2, 0]})
+    with pytest.warns(DeprecationWarning, match=r"MarkovAttribution\.fit\(data, \.\.\.\) on the class is deprecated; "
+                                                 r"use MarkovAttribution\(order=\.\.\."):
+        old = fn.attribution.MarkovAttribution.fit(df, "path", "conv", "null", None, 2, repeats="keep")
+    new = fn.attribution.MarkovAttribution(order=2, repeats="keep").fit(df, path="path", conversions="conv", nulls="null")
+    assert (old.order, old.repeats) == (2, "keep")
+    pd.testing.assert_frame_equal(old.channels(), new.channels())
+
+    log = pd.DataFrame({"id": [1, 1, 1, 2], "t": [3, 1, 2, 1], "ch": ["ad", "fair", "demo", "ad"], "won": [0, 0, 1, 0]})
+    kw = dict(customer="id", time="t", channel="ch", converted="won")
+    with pytest.warns(DeprecationWarning, match=r"MarkovAttribution\.fit_events\(data, \.\.\.\) on the class"):
+        old = fn.attribution.MarkovAttribution.fit_events(log, order=1, **kw)
+    pd.testing.assert_frame_equal(old.journeys(), fn.attribution.MarkovAttribution().fit_events(log, **kw).journeys())
+
+    paths = ["a>b>a>b>a>b", "b>a>b>a>b>a", "a>a>b>b>a>a>b>b"]
+    with pytest.warns(DeprecationWarning, match=r"use HigherOrderChain\(order=\.\.\., smoothing=\.\.\.\)\.fit\(paths") as rec:
+        old = fn.HigherOrderChain.fit(paths, order=2, sep=">", absorbing=[], smoothing=0.5)
+    assert rec[0].filename == __file__  # the warning points at the user's call
+    new = fn.HigherOrderChain(order=2, smoothing=0.5).fit(paths, sep=">", absorbing=[])
+    assert (old.order, old.smoothing) == (2, 0.5)
+    pd.testing.assert_frame_equal(old.to_frame(), new.to_frame())
+
+    snaps = pd.DataFrame({"customer": [1, 1, 2, 2], "period": [1, 2, 1, 2], "tier": ["A", "B", "B", "lost"]})
+    with pytest.warns(DeprecationWarning, match=r"use TierMigration\(tiers=\.\.\., lost=\.\.\.\)\.fit\(snapshots"):
+        old = fn.customers.TierMigration.fit(snaps, tiers=["A", "B", "lost"], periods_per_year=4)
+    new = fn.customers.TierMigration(tiers=["A", "B", "lost"], periods_per_year=4).fit(snaps)
+    pd.testing.assert_frame_equal(old.rates(), new.rates())
+    assert old.tiers_ == new.tiers_ == ["A", "B", "lost"] and old.segments == new.segments_ == ["all"]
+    with pytest.warns(DeprecationWarning):
+        assert fn.customers.TierMigration.fit(snaps).tiers == ["A", "B", "lost"]  # 0.1: the tiers used
+    np.testing.assert_array_equal(old.matrix().to_numpy(), new.matrix().to_numpy())
+
+
+def test_the_unbound_fit_call_is_the_plain_method():
+    import pandas as pd
+
+    df = pd.DataFrame({"path": ["a > b", "a"], "conv": [1, 0], "null": [0, 1]})
+    m = fn.attribution.MarkovAttribution()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fn.attribution.MarkovAttribution.fit(m, df, path="path", conversions="conv", nulls="null") is m
+
+
+def test_01_return_shapes_still_work():
+    import pandas as pd
+
+    f = fn.Funnel(["open"], outcomes=["won", "lost"])
+    seg = fn.SegmentedFunnel({"a": fn.TransitionCounts.from_matrix([[1, 4, 1], [0, 0, 0], [0, 0, 0]], f),
+                              "b": fn.TransitionCounts.from_matrix([[1, 1, 4], [0, 0, 0], [0, 0, 0]], f)})
+    t = seg.test()  # a dict in 0.1
+    assert set(t) == {"statistic", "df", "p_value"} and t["p_value"] == t.p_value
+    assert t == {k: t[k] for k in t}
+    w = fn.MarkovChain([[0, .5, .5], [0, 1, 0], [0, 0, 1]], states=["open", "won", "lost"]).what_if("open", "won", 10)
+    assert isinstance(w.table, pd.DataFrame) and w.gain == pytest.approx(w.value_after - w.value_before) and w.gain > 0
+    g = fn.ReferralGraph.from_edges([0, 0], [1, 2])
+    r = fn.influence.spread(g, [0], probabilities=1.0, n_sims=10)
+    assert (r.mean, r.stderr, r.by_round[:2].tolist()) == (3.0, 0.0, [1.0, 2.0])
+    i = fn.influence.imm(g, 1, probabilities=1.0, seed=1)
+    assert i.seeds == [0] and i.spread == pytest.approx(3.0) and i.spread_after.tolist() == pytest.approx([3.0])

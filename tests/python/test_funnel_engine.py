@@ -425,7 +425,7 @@ def test_higher_order_counts_and_order_selection():
 
     paths = _simulate_paths(1, 300, 12, second=True)
     f = fn.Funnel(["a", "b", "c"])
-    ho = fn.HigherOrderChain.fit(paths, order=2, funnel=f)
+    ho = fn.HigherOrderChain(order=2).fit(paths, funnel=f)
     brute = Counter((">".join(p[t - 2:t]), p[t]) for p in paths for t in range(2, len(p)))
     counts = ho.counts_frame()
     for (h, nxt), c in brute.items():
@@ -438,14 +438,14 @@ def test_higher_order_counts_and_order_selection():
     first = _simulate_paths(2, 300, 12, second=False)
     assert fn.select_order(first, max_order=3, funnel=f)["bic"].idxmin() == 1
     # Held-out log-likelihood by hand for order 1 with smoothing 0.5 on positions >= 3.
-    ho1 = fn.HigherOrderChain.fit(train, order=1, funnel=f, smoothing=0.5)
+    ho1 = fn.HigherOrderChain(order=1, smoothing=0.5).fit(train, funnel=f)
     probs = ho1.to_frame()
     manual = sum(np.log(probs.loc[p[t - 1], p[t]]) for p in test for t in range(1, len(p)))
     assert ho1.log_likelihood(test) == pytest.approx(manual, rel=1e-12)
     with pytest.raises(fn.InvalidArgumentError, match="order must be in"):
-        fn.HigherOrderChain.fit(paths, order=0, funnel=f)
+        fn.HigherOrderChain(order=0).fit(paths, funnel=f)
     with pytest.raises(fn.EmptyInputError, match="history of 3"):
-        fn.HigherOrderChain.fit([["a", "b"]], order=3, funnel=f)
+        fn.HigherOrderChain(order=3).fit([["a", "b"]], funnel=f)
 
 
 def test_continuous_posterior_is_gamma_ratio():

@@ -60,13 +60,13 @@ def graph(**kw):
 def attribution_model():
     df = pd.DataFrame({"path": ["a > b > c", "a", "b > c", "c > a"], "conv": [3, 1, 0, 2], "null": [1, 4, 2, 0],
                        "value": [30.0, 5.0, 0.0, 12.0]})
-    return fn.attribution.MarkovAttribution.fit(df, path="path", conversions="conv", nulls="null", value="value", order=2)
+    return fn.attribution.MarkovAttribution(order=2).fit(df, path="path", conversions="conv", nulls="null", value="value")
 
 
 def attribution_events_model():
     log = pd.DataFrame({"id": ["x", "x", "x", "y", "y"], "t": [3, 1, 2, 1, 2], "ch": ["ad", "fair", "demo", "ad", "demo"],
                         "won": [0, 0, 1, 0, 1]})
-    return fn.attribution.MarkovAttribution.fit_events(log, customer="id", time="t", channel="ch", converted="won")
+    return fn.attribution.MarkovAttribution().fit_events(log, customer="id", time="t", channel="ch", converted="won")
 
 
 def rfm():
@@ -83,7 +83,7 @@ def tiers():
     snaps = pd.DataFrame({"customer": [1, 1, 1, 2, 2, 2, 3, 3, 3],
                           "period": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"] * 3),
                           "tier": ["A", "B", "B", "B", "B", "lost", "C", "B", "A"]})
-    return fn.customers.TierMigration.fit(snaps)
+    return fn.customers.TierMigration().fit(snaps)
 
 
 x, tx, T, m = rfm()
@@ -92,19 +92,23 @@ SAMPLES = {
     "TransitionCounts": (counts, lambda o: (o.to_frame(), o.total)),
     "MarkovChain": (lambda: counts().fit(), lambda o: (o.absorption_probabilities(), o.time_to_close())),
     "WhatIf": (lambda: counts().fit().what_if("potential", "possible", 10),
-               lambda o: (o.table, o.gain, o.chain.to_frame())),
+               lambda o: (o.table, o.gain, o.chain.to_frame(), o.to_frame())),
+    "AbsorptionResult": (lambda: counts().fit().absorption(),
+                         lambda o: (o.probabilities, o.expected_steps, o.steps_variance, o.to_frame())),
+    "SegmentTest": (lambda: fn.SegmentedFunnel({"a": counts(), "b": counts() + counts()}).test(),
+                    lambda o: (o.statistic, o.df, o.p_value, dict(o), o.to_frame())),
     "ExposureCounts": (exposure, lambda o: (o.to_frame(), o.exposure)),
     "ContinuousChain": (lambda: exposure().fit(), lambda o: (o.generator(), o.time_to_close())),
     "SegmentedFunnel": (lambda: fn.SegmentedFunnel({"a": counts(), "b": counts() + counts()}),
                         lambda o: (o.win_probabilities("won"), o.concentration(), o.test())),
-    "HigherOrderChain": (lambda: fn.HigherOrderChain.fit(PATHS, order=2, funnel=F, sep=">"),
+    "HigherOrderChain": (lambda: fn.HigherOrderChain(order=2).fit(PATHS, funnel=F, sep=">"),
                          lambda o: (o.to_frame(), o.counts_frame(), o.log_likelihood(PATHS, sep=">"))),
     "ReferralGraph": (graph, lambda o: (o.edges(), o.pagerank(), o.degree(weighted=True), o.nodes,
                                         o.cascades(), o.betweenness())),
     "SpreadResult": (lambda: fn.influence.spread(graph(), ["ana"], probabilities=0.5, n_sims=200, seed=1),
-                     lambda o: (o.mean, o.stderr, o.by_round)),
+                     lambda o: (o.mean, o.stderr, o.by_round, o.to_frame())),
     "InfluenceResult": (lambda: fn.influence.imm(graph(), 1, probabilities=0.5, seed=1),
-                        lambda o: (o.seeds, o.spread, o.spread_after)),
+                        lambda o: (o.seeds, o.spread, o.spread_after, o.to_frame())),
     "MarkovAttribution": (attribution_model, lambda o: (o.channels(), o.journeys(), o.transition_matrix(),
                                                         o.sequences(["a > b"]), o.conversion_probability)),
     "BetaGeo": (lambda: fn.customers.BetaGeo().fit(x, tx, T),
@@ -144,6 +148,13 @@ def test_unfitted_models_and_variants_pickle():
     for cls in (fn.customers.BetaGeo, fn.customers.ParetoNBD, fn.customers.GammaGamma):
         back = roundtrip(cls(tol=1e-6, threads=2))
         assert (back.tol, back.threads, back._model) == (1e-6, 2, None)
+    # unfitted estimators keep their settings
+    back = roundtrip(fn.attribution.MarkovAttribution(order=3, repeats="keep", threads=2))
+    assert (back.order, back.repeats, back.threads, back._core) == (3, "keep", 2, None)
+    back = roundtrip(fn.HigherOrderChain(order=3, smoothing=0.5))
+    assert (back.order, back.smoothing, back._core) == (3, 0.5, None)
+    back = roundtrip(fn.customers.TierMigration(tiers=["A", "B"], lost=["B"], gaps="skip"))
+    assert (back.tiers, back.lost, back.gaps, back._chains) == (["A", "B"], ["B"], "skip", None)
     bg = fn.customers.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
     assert_same(roundtrip(bg).p_alive(x, tx, T), bg.p_alive(x, tx, T))
     # graphs with integer ids, no weights or times, duplicates kept, self-loops dropped

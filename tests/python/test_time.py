@@ -138,9 +138,9 @@ def test_tier_snapshots_and_orders_by_month():
                           "period": pd.to_datetime(["2024-01-31 23:30", "2024-02-29 23:30"] * 2).tz_localize("UTC")
                           .tz_convert("Asia/Tokyo"),
                           "tier": ["A", "A", "A", "B"]})
-    tm = fn.customers.TierMigration.fit(snaps, lost=())
+    tm = fn.customers.TierMigration(lost=()).fit(snaps)
     assert (tm.first_period_, tm.last_period_) == (2024 * 12 + 0, 2024 * 12 + 1)  # UTC months: Jan, Feb
-    legacy = fn.customers.TierMigration.fit(snaps, lost=(), timezone="local")
+    legacy = fn.customers.TierMigration(lost=(), timezone="local").fit(snaps)
     assert (legacy.first_period_, legacy.last_period_) == (2024 * 12 + 1, 2024 * 12 + 2)  # Tokyo wall clock: Feb, Mar
     # flag_idle takes order dates as well as month codes
     orders_codes = pd.DataFrame({"customer": [2], "period": [2024 * 12 + 1]})

@@ -5,6 +5,8 @@
 - :mod:`.time`: the one time rule (time zones, periods, numbers) used by every area.
 - :mod:`.options`: small argument helpers (``choice``, ``pick``, tqdm progress).
 - :mod:`.deprecation`: renamed parameters and moved modules.
+- :mod:`.results`: :class:`~.results.Result`, the base of the typed result objects.
+- :mod:`.estimator`: ``fit_method``, 0.1's class-method fit spelling kept with a warning.
 
 Areas import from here and never from each other's private names.
 """

@@ -2,21 +2,25 @@
 removal effects, per-journey attribution and a seeded simulation estimate."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.estimator import fit_method
 from .._common.options import progress_callback as _tqdm_callback
 from ..errors import InputTypeError, InvalidArgumentError, UnknownLabelError
 from ._shared import channel_frame, journeys_core, paths_from_frame, repeats_code
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["MarkovAttribution", "markov", "markov_events"]
 
 
 def _markov_frame(model: "MarkovAttribution") -> pd.DataFrame:
-    c = model._core
+    c = model._fitted()
     data = {"removal_effect": c.removal_effects, "conversions": c.attributed_conversions}
     if model._paths.has_values:
         data["value_removal_effect"] = c.value_removal_effects
@@ -56,9 +60,9 @@ def markov(df: pd.DataFrame, path: str = "path", conversions: str = "total_conve
     by removal effect), and with ``value`` also value_removal_effect and value.
     ``df.attrs["conversion_probability"]`` holds P(conversion) of the fitted chain.
     """
-    model = MarkovAttribution.fit(df, path=path, conversions=conversions, nulls=nulls, value=value, order=order,
-                                  sep=sep, repeats=repeats, threads=threads, progress=progress, channels=channels)
-    return model.channels()
+    model = MarkovAttribution(order, repeats=repeats, threads=threads, progress=progress)
+    return model.fit(df, path=path, conversions=conversions, nulls=nulls, value=value, sep=sep,
+                     channels=channels).channels()
 
 
 def markov_events(events: pd.DataFrame, *, customer: str, time: str, channel: str, converted: str,
@@ -66,23 +70,53 @@ def markov_events(events: pd.DataFrame, *, customer: str, time: str, channel: st
                   progress: bool = False, conversion_is_touch: bool = True) -> pd.DataFrame:
     """Exact Markov removal effects of an event log (journeys as in :func:`journeys`).
     Same columns as :func:`markov`; use :meth:`MarkovAttribution.fit_events` for the model."""
-    return MarkovAttribution.fit_events(events, customer=customer, time=time, channel=channel, converted=converted,
-                                        value=value, order=order, repeats=repeats, threads=threads,
-                                        progress=progress, conversion_is_touch=conversion_is_touch).channels()
+    model = MarkovAttribution(order, repeats=repeats, threads=threads, progress=progress)
+    return model.fit_events(events, customer=customer, time=time, channel=channel, converted=converted,
+                            value=value, conversion_is_touch=conversion_is_touch).channels()
 
 
+def _legacy_fit(cls: type, df: pd.DataFrame, path: str = "path", conversions: str = "total_conversions",
+                nulls: str | None = None, value: str | None = None, order: int = 1, *, sep: str = ">",
+                repeats: str = "collapse", threads: int = 0, progress: bool = False,
+                channels: Sequence[str] | None = None) -> "MarkovAttribution":
+    """0.1's ``MarkovAttribution.fit(df, ..., order=...)`` class method (deprecated)."""
+    return cls(order, repeats=repeats, threads=threads, progress=progress).fit(
+        df, path=path, conversions=conversions, nulls=nulls, value=value, sep=sep, channels=channels)
+
+
+def _legacy_fit_events(cls: type, events: pd.DataFrame, *, customer: str, time: str, channel: str, converted: str,
+                       value: str | None = None, order: int = 1, repeats: str = "collapse", threads: int = 0,
+                       progress: bool = False, conversion_is_touch: bool = True) -> "MarkovAttribution":
+    """0.1's ``MarkovAttribution.fit_events(events, ..., order=...)`` class method (deprecated)."""
+    return cls(order, repeats=repeats, threads=threads, progress=progress).fit_events(
+        events, customer=customer, time=time, channel=channel, converted=converted, value=value,
+        conversion_is_touch=conversion_is_touch)
 
 
 class MarkovAttribution:
-    """A fitted Markov attribution model with exact removal effects.
+    """Markov attribution with exact removal effects (a scikit-learn style estimator).
 
-    Build with :meth:`fit` (aggregated paths) or :meth:`fit_events` (an event log).
+    Parameters
+    ----------
+    order : int
+        Markov order k: states are the last k channels.
+    repeats : {"collapse", "keep"}
+        Consecutive repeats collapsed (default, as ChannelAttribution) or kept as
+        self-loops (same effects at order 1).
+    threads : int
+        Threads for the removal solves (0 = all cores); results do not depend on it.
+    progress : bool
+        Show a tqdm bar over the removals.
+
+    Fit with :meth:`fit` (aggregated paths) or :meth:`fit_events` (an event log); both
+    return the model.  ``MarkovAttribution.fit(df, ..., order=...)`` called on the class
+    (0.1) still works, with a DeprecationWarning.
 
     Examples
     --------
     >>> import pandas as pd, funnelnet as fn
     >>> df = pd.DataFrame({"path": ["A>B>A>B>B>A", "A>B>B>A>A", "A>A"], "conv": [1, 1, 1]})
-    >>> m = fn.attribution.MarkovAttribution.fit(df, path="path", conversions="conv")
+    >>> m = fn.attribution.MarkovAttribution().fit(df, path="path", conversions="conv")
     >>> m.channels()
              removal_effect  conversions
     channel                             
@@ -90,64 +124,78 @@ class MarkovAttribution:
     B                   0.5          1.0
     """
 
-    def __init__(self, core: Any, paths: Any, customers: np.ndarray | None = None) -> None:
-        self._core = core
-        self._paths = paths
-        self._customers = customers
-        self._repeats = "collapse"
+    def __init__(self, order: int = 1, *, repeats: str = "collapse", threads: int = 0, progress: bool = False) -> None:
+        if isinstance(order, bool) or not isinstance(order, (int, np.integer)):
+            raise InputTypeError(f"order must be an integer, got {order!r}")
+        repeats_code(repeats)  # checked here, used at fit
+        self.order = int(order)
+        self.repeats = repeats
+        self.threads = int(threads)
+        self.progress = bool(progress)
+        self._core: Any = None
+        self._paths: Any = None
+        self._customers: np.ndarray | None = None
 
     # ------------------------------------------------------------------ pickling
     def __reduce__(self) -> Any:
-        # The validated paths (channels, touches, offsets, counts, separator) and the model
-        # options; unpickling refits, which is exact and deterministic (linear solves).
+        # The settings, the validated paths (channels, touches, offsets, counts, separator);
+        # unpickling refits, which is exact and deterministic (linear solves).
+        settings = (self.order, self.repeats, self.threads, self.progress)
         p = self._paths
+        if p is None:
+            return (_restore_markov, (settings, None, None))
         state = (list(p.channels), np.asarray(p.touches, dtype=np.int32), np.asarray(p.offsets, dtype=np.int64),
                  np.asarray(p.conversions, dtype=np.float64), np.asarray(p.nulls, dtype=np.float64),
                  np.asarray(p.values if p.has_values else [], dtype=np.float64), str(p.sep))
-        return (_restore_markov, (state, self.order, self._repeats, self._customers))
+        return (_restore_markov, (settings, state, self._customers))
 
-    @classmethod
-    def fit(cls, df: pd.DataFrame, path: str = "path", conversions: str = "total_conversions",
-            nulls: str | None = None, value: str | None = None, order: int = 1, *, sep: str = ">",
-            repeats: str = "collapse", threads: int = 0, progress: bool = False,
-            channels: Sequence[str] | None = None) -> "MarkovAttribution":
-        """Fit from aggregated paths; arguments as :func:`markov`."""
+    # ------------------------------------------------------------------ fitting
+    @fit_method(_legacy_fit, "MarkovAttribution(order=..., repeats=...).fit(df, path=..., conversions=...)")
+    def fit(self, df: pd.DataFrame, path: str = "path", conversions: str = "total_conversions",
+            nulls: str | None = None, value: str | None = None, *, sep: str = ">",
+            channels: Sequence[str] | None = None) -> Self:
+        """Fit from aggregated paths (columns as :func:`markov`); returns the model."""
         paths = paths_from_frame(df, path, conversions, nulls, value, sep, channels)
-        return cls._fit(paths, order, repeats, threads, progress, None)
+        return self._fit_paths(paths, None)
 
-    @classmethod
-    def fit_events(cls, events: pd.DataFrame, *, customer: str, time: str, channel: str, converted: str,
-                   value: str | None = None, order: int = 1, repeats: str = "collapse", threads: int = 0,
-                   progress: bool = False, conversion_is_touch: bool = True) -> "MarkovAttribution":
-        """Fit from an event log; journeys as in :func:`journeys`, model as :func:`markov`."""
+    @fit_method(_legacy_fit_events, "MarkovAttribution(order=..., repeats=...).fit_events(events, customer=..., ...)")
+    def fit_events(self, events: pd.DataFrame, *, customer: str, time: str, channel: str, converted: str,
+                   value: str | None = None, conversion_is_touch: bool = True) -> Self:
+        """Fit from an event log (journeys as in :func:`journeys`); returns the model."""
         paths, cust, _, _ = journeys_core(events, customer, time, channel, converted, value, ">", conversion_is_touch)
-        return cls._fit(paths, order, repeats, threads, progress, cust)
+        return self._fit_paths(paths, cust)
 
-    @classmethod
-    def _fit(cls, paths: Any, order: int, repeats: str, threads: int, progress: bool,
-             customers: np.ndarray | None) -> "MarkovAttribution":
-        if isinstance(order, bool) or not isinstance(order, (int, np.integer)):
-            raise InputTypeError(f"order must be an integer, got {order!r}")
-        cb, bar = _tqdm_callback(progress, "removal effects")
+    def _fit_paths(self, paths: Any, customers: np.ndarray | None) -> Self:
+        cb, bar = _tqdm_callback(self.progress, "removal effects")
         try:
-            core = _core.attribution.MarkovAttribution.fit(paths, int(order), repeats_code(repeats), int(threads), cb)
+            core = _core.attribution.MarkovAttribution.fit(paths, self.order, repeats_code(self.repeats),
+                                                           self.threads, cb)
         finally:
             if bar is not None:
                 bar.close()
-        model = cls(core, paths, customers)
-        model._repeats = repeats
-        return model
+        self._core, self._paths, self._customers = core, paths, customers
+        return self
+
+    def _fitted(self) -> Any:
+        if self._core is None:
+            raise InvalidArgumentError("MarkovAttribution is not fitted: call fit() or fit_events()")
+        return self._core
 
     # ------------------------------------------------------------------ results
     @property
-    def conversion_probability(self) -> float:
+    def conversion_probability_(self) -> float:
         """P(conversion) of a journey from ``(start)`` in the fitted chain."""
-        return float(self._core.conversion_probability)
+        return float(self._fitted().conversion_probability)
 
     @property
-    def order(self) -> int:
-        """The Markov order k: states are the last k channels."""
-        return int(self._core.order)
+    def conversion_probability(self) -> float:
+        """Same as :attr:`conversion_probability_` (0.1's name)."""
+        return self.conversion_probability_
+
+    @property
+    def n_states_(self) -> int:
+        """Number of states of the fitted chain (k-grams plus start, conversion, null)."""
+        return int(self._fitted().n_states)
 
     def channels(self) -> pd.DataFrame:
         """One row per channel: removal_effect, conversions (and value_removal_effect, value)."""
@@ -161,7 +209,7 @@ class MarkovAttribution:
         removing ``"a > b"`` sends every journey that touches a then b consecutively
         to ``(null)``.  Sequences are strings joined by ``sep`` (default: the model's) or lists."""
         sep = self._paths.sep if sep is None else sep
-        names = list(self._core.channels)
+        names = list(self._fitted().channels)
         index = {n: i for i, n in enumerate(names)}
         flat: list[int] = []
         offsets = [0]
@@ -174,7 +222,7 @@ class MarkovAttribution:
                 flat.append(index[p])
             offsets.append(len(flat))
             labels.append(" > ".join(parts))
-        re, vre = self._core.sequence_removal_effects(np.asarray(offsets, dtype=np.int64),
+        re, vre = self._fitted().sequence_removal_effects(np.asarray(offsets, dtype=np.int64),
                                                       np.asarray(flat, dtype=np.int32), int(threads))
         data = {"removal_effect": re}
         if self._paths.has_values:
@@ -186,12 +234,12 @@ class MarkovAttribution:
         conversions (and value) split over its channels in proportion to their removal
         effects.  ``journey`` is the row of the input (or the journey number for event
         logs, with its ``customer``)."""
-        shares = self._core.journey_shares(self._paths)
+        shares = self._fitted().journey_shares(self._paths)
         offsets = self._paths.offsets
         lengths = np.diff(offsets)
         journey = np.repeat(np.arange(len(lengths)), lengths)
         touches = self._paths.touches
-        names = np.asarray(self._core.channels, dtype=object)
+        names = np.asarray(self._fitted().channels, dtype=object)
         df = pd.DataFrame({"journey": journey, "channel": touches, "share": shares})
         g = df.groupby(["journey", "channel"], sort=True, as_index=False)["share"].sum()
         j = g["journey"].to_numpy()
@@ -208,8 +256,8 @@ class MarkovAttribution:
     def transition_matrix(self) -> pd.DataFrame:
         """The fitted transitions (long format): from, to, probability; states are
         k-grams joined by the separator, plus (start), (conversion) and (null)."""
-        f, t, p = self._core.transitions()
-        names = np.asarray(self._core.state_names() + ["(null)", "(conversion)"], dtype=object)
+        f, t, p = self._fitted().transitions()
+        names = np.asarray(self._fitted().state_names() + ["(null)", "(conversion)"], dtype=object)
         return pd.DataFrame({"from": names[f], "to": names[t], "probability": p})
 
     def simulate(self, n_journeys: int = 1_000_000, seed: int = 0, threads: int = 0, progress: bool = False,
@@ -221,24 +269,30 @@ class MarkovAttribution:
             raise InvalidArgumentError(f"n_journeys must be >= 2, got {n_journeys}")
         cb, bar = _tqdm_callback(progress, "simulation")
         try:
-            r = self._core.simulate(int(n_journeys), int(seed), int(threads), cb, int(max_steps))
+            r = self._fitted().simulate(int(n_journeys), int(seed), int(threads), cb, int(max_steps))
         finally:
             if bar is not None:
                 bar.close()
-        out = channel_frame(self._core.channels, {"removal_effect": r["removal_effects"], "lower": r["lower"],
-                                           "upper": r["upper"], "exact": self._core.removal_effects})
+        out = channel_frame(self._fitted().channels, {"removal_effect": r["removal_effects"], "lower": r["lower"],
+                                           "upper": r["upper"], "exact": self._fitted().removal_effects})
         out.attrs["conversion_probability"] = r["conversion_probability"]
         return out
 
     def __repr__(self) -> str:
+        if self._core is None:
+            return f"MarkovAttribution(order={self.order}, repeats={self.repeats!r})"
         return f"MarkovAttribution(channels={len(self._core.channels)}, order={self.order}, states={self._core.n_states})"
 
 
-def _restore_markov(state: tuple, order: int, repeats: str, customers: np.ndarray | None) -> MarkovAttribution:
+def _restore_markov(settings: tuple, state: tuple | None, customers: np.ndarray | None) -> MarkovAttribution:
+    order, repeats, threads, progress = settings
+    model = MarkovAttribution(order, repeats=repeats, threads=threads, progress=progress)
+    if state is None:
+        return model
     channels, touches, offsets, conversions, nulls, values, sep = state
     paths = _core.attribution.PathSet(channels, np.ascontiguousarray(touches, dtype=np.int32),
                                       np.ascontiguousarray(offsets, dtype=np.int64),
                                       np.ascontiguousarray(conversions, dtype=np.float64),
                                       np.ascontiguousarray(nulls, dtype=np.float64),
                                       np.ascontiguousarray(values, dtype=np.float64), sep)
-    return MarkovAttribution._fit(paths, order, repeats, 0, False, customers)
+    return model._fit_paths(paths, customers)

@@ -4,7 +4,7 @@ reporting how the fit stopped instead of raising."""
 from __future__ import annotations
 
 import warnings
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,9 @@ from .. import _core
 from .._common.deprecation import renamed_parameters
 from ..errors import InputTypeError, InvalidArgumentError
 from ._shared import f64, like
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["BetaGeo", "ParetoNBD", "GammaGamma"]
 
@@ -66,7 +69,7 @@ class _RepeatBase:
         return _c.RepeatModel(cls._kind, params)
 
     @classmethod
-    def from_params(cls, **params: float) -> "_RepeatBase":
+    def from_params(cls, **params: float) -> Self:
         """A model with given parameters (keywords named as in ``params_``)."""
         missing = [n for n in cls._names if n not in params]
         extra = [n for n in params if n not in cls._names]
@@ -79,14 +82,14 @@ class _RepeatBase:
         return m
 
     def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None,
-            initial: Mapping[str, float] | None = None) -> "_RepeatBase":
+            initial: Mapping[str, float] | None = None) -> Self:
         """Fit by maximum likelihood to per-customer frequency (repeat purchases), recency
         (time of the last purchase after the first) and T (age), in any one time unit.
 
         ``weights`` (optional) counts customers per row.  A fit that does not converge
         is not an error: check ``converged_`` and ``report_``.  Bad rows (negative
         frequency, recency > T, recency > 0 without repeats) raise InvalidArgumentError
-        naming the row.
+        naming the row.  Returns the model.
         """
         x, tx, t = f64(frequency, "frequency"), f64(recency, "recency"), f64(T, "T")
         w = np.empty(0) if weights is None else f64(weights, "weights")
@@ -222,8 +225,8 @@ class GammaGamma:
         g._model = _c.GammaGammaModel([float(p), float(q), float(v)])
         return g
 
-    def fit(self, frequency: Any, monetary_value: Any, weights: Any = None) -> "GammaGamma":
-        """Fit to repeat buyers' frequency and mean repeat spend."""
+    def fit(self, frequency: Any, monetary_value: Any, weights: Any = None) -> Self:
+        """Fit to repeat buyers' frequency and mean repeat spend; returns the model."""
         x, m = f64(frequency, "frequency"), f64(monetary_value, "monetary_value")
         w = np.empty(0) if weights is None else f64(weights, "weights")
         self._model = _c.GammaGammaModel.fit(x, m, w, self.max_iterations, self.tol, self.compress,

@@ -2,15 +2,19 @@
 mix forecasts and Markov lifetime value."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.estimator import fit_method
 from .._common.convert import as_array, encode_labels, ids_as_int64, require_columns
 from .._common.time import period_index, times_as_ns
 from ..errors import InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["TierMigration", "markov_clv"]
 
@@ -41,36 +45,78 @@ def markov_clv(p: Any, rewards: Any, discount: float, horizon: int | None = None
     return np.asarray(_c.markov_clv(P, r, float(discount), -1 if horizon is None else int(horizon)))
 
 
-class TierMigration:
-    """Tier-migration chain fitted from periodic tier snapshots.
+def _legacy_fit(cls: type, snapshots: pd.DataFrame, *, customer: str = "customer", period: str = "period",
+                tier: str = "tier", tiers: Sequence[str] | None = None, lost: Sequence[str] = ("lost",),
+                absorbing: Sequence[str] = (), segment: str | None = None, gaps: str = "error",
+                smoothing: float = 0.0, periods_per_year: int = 12, timezone: str = "utc") -> "TierMigration":
+    """0.1's ``TierMigration.fit(snapshots, ...)`` class method (deprecated)."""
+    model = cls(tiers=tiers, lost=lost, absorbing=absorbing, gaps=gaps, smoothing=smoothing,
+                periods_per_year=periods_per_year, timezone=timezone).fit(
+        snapshots, customer=customer, period=period, tier=tier, segment=segment)
+    model.tiers = list(model.tiers_)  # 0.1 code reads the tiers used from ``tiers``
+    return model
 
-    Build with :meth:`fit`.  Tiers are ordered best first (e.g. A, B, C, prospect, lost);
-    ``lost`` names the churn tiers.  Customers who enter late only contribute the
-    periods they were observed in.
+
+class TierMigration:
+    """Tier-migration chain fitted from periodic tier snapshots (a scikit-learn style
+    estimator: settings here, data in :meth:`fit`, fitted attributes end in ``_``).
+
+    Parameters
+    ----------
+    tiers : sequence of str, optional
+        The tiers, best first (e.g. A, B, C, prospect, lost); default: the sorted tier
+        labels seen at fit (``tiers_`` holds the order used).
+    lost : sequence of str
+        The churn tiers.
+    absorbing : sequence of str
+        Tiers that are never left.
+    gaps : {"error", "skip"}
+        A missing period between two snapshots of a customer raises
+        InvalidArgumentError naming them unless ``gaps='skip'``.
+    smoothing : float
+        Pseudo-count added to every observed row.
+    periods_per_year : int
+        For ``churn_per_year`` in :meth:`rates`.
+    timezone : {"utc", "local"}
+        How datetime periods are read (the package's time rule; ``"local"`` reads aware
+        times at their wall-clock time, the 0.1 behaviour).
+
+    Customers who enter late only contribute the periods they were observed in.
+    ``TierMigration.fit(snapshots, ...)`` called on the class (0.1) still works, with a
+    DeprecationWarning.
     """
 
-    def __init__(self) -> None:
-        raise InputTypeError("use TierMigration.fit(snapshots, ...)")
+    def __init__(self, *, tiers: Sequence[str] | None = None, lost: Sequence[str] = ("lost",),
+                 absorbing: Sequence[str] = (), gaps: str = "error", smoothing: float = 0.0,
+                 periods_per_year: int = 12, timezone: str = "utc") -> None:
+        if gaps not in ("error", "skip"):
+            raise InvalidArgumentError(f"gaps must be 'error' or 'skip', got {gaps!r}")
+        self.tiers = None if tiers is None else [str(t) for t in tiers]
+        self.lost = [str(x) for x in lost]
+        self.absorbing = [str(x) for x in absorbing]
+        self.gaps = gaps
+        self.smoothing = float(smoothing)
+        self.periods_per_year = int(periods_per_year)
+        self.timezone = timezone
+        self._chains: list[np.ndarray] | None = None
 
-    @classmethod
-    def fit(cls, snapshots: pd.DataFrame, *, customer: str = "customer", period: str = "period",
-            tier: str = "tier", tiers: Sequence[str] | None = None, lost: Sequence[str] = ("lost",),
-            absorbing: Sequence[str] = (), segment: str | None = None, gaps: str = "error",
-            smoothing: float = 0.0, periods_per_year: int = 12, timezone: str = "utc") -> "TierMigration":
+    @fit_method(_legacy_fit, "TierMigration(tiers=..., lost=...).fit(snapshots, customer=..., period=..., tier=...)")
+    def fit(self, snapshots: pd.DataFrame, *, customer: str = "customer", period: str = "period",
+            tier: str = "tier", segment: str | None = None) -> Self:
         """Count moves between consecutive periods and fit the chain (per segment if
         ``segment`` names a column; a move counts in the segment of its origin).
 
-        ``period`` holds integer periods (e.g. month numbers) or datetimes (taken as
+        Returns the model.  ``period`` holds integer periods (e.g. month numbers) or datetimes (taken as
         calendar months by the package's time rule: aware times in UTC, naive taken as
         UTC; ``timezone="local"`` reads aware times at their wall-clock time, the 0.1
         behaviour).  Datetime months are numbered year * 12 + month - 1
         (``first_period_``, ``last_period_``).  A missing period between two snapshots of a customer raises
-        InvalidArgumentError naming them unless ``gaps='skip'``.  ``tiers`` defaults to
-        the sorted tier labels; tiers with no observed exits stay put.
+        InvalidArgumentError naming them unless ``gaps='skip'``.  Tiers with no
+        observed exits stay put.
         """
         require_columns(snapshots, {"customer": customer, "period": period, "tier": tier, "segment": segment})
-        if gaps not in ("error", "skip"):
-            raise InvalidArgumentError(f"gaps must be 'error' or 'skip', got {gaps!r}")
+        gaps, smoothing, timezone, absorbing, lost = self.gaps, self.smoothing, self.timezone, self.absorbing, self.lost
+        tiers = self.tiers
         if tiers is None:
             tiers = sorted(map(str, pd.unique(snapshots[tier])))
         tiers = [str(t) for t in tiers]
@@ -96,39 +142,46 @@ class TierMigration:
             tiers, [t in set(absorbing) for t in tiers], ids_as_int64(snapshots[customer], customer),
             np.ascontiguousarray(per_i), codes, seg, len(seg_labels), 0 if gaps == "error" else 1,
             float(smoothing), 1)
-        self = object.__new__(cls)
-        self.tiers = tiers
-        self.lost = [str(x) for x in lost]
-        self.segments = seg_labels
-        self.periods_per_year = int(periods_per_year)
+        self.tiers_ = tiers
+        self.segments_ = seg_labels
         self._counts = [np.asarray(c) for c in counts]
         self._chains = [np.asarray(c) for c in chains]
         self.customers_ = pd.Series(n_cust, index=seg_labels, name="customers")
         self.late_entrants_ = pd.Series(n_late, index=seg_labels, name="late_entrants")
         self.first_period_, self.last_period_ = int(first), int(last)
         self._snap = (snapshots[[customer, tier]].assign(_period=per_i), customer, tier)
-        self._timezone = timezone
         return self
 
+    @property
+    def segments(self) -> list[str]:
+        """Same as ``segments_`` (0.1's name): the segment labels (``["all"]`` without segments)."""
+        return self._fitted_attr("segments_")
+
+    def _fitted_attr(self, name: str) -> Any:
+        if self._chains is None:
+            raise InvalidArgumentError("TierMigration is not fitted: call fit()")
+        return getattr(self, name)
+
     def _seg(self, segment: str | None) -> int:
+        self._fitted_attr("segments_")
         if segment is None:
-            if len(self.segments) > 1:
-                raise InvalidArgumentError(f"choose a segment: one of {', '.join(self.segments)}")
+            if len(self.segments_) > 1:
+                raise InvalidArgumentError(f"choose a segment: one of {', '.join(self.segments_)}")
             return 0
-        if str(segment) not in self.segments:
-            raise UnknownLabelError(f"unknown segment {segment!r} (known: {', '.join(self.segments)})")
-        return self.segments.index(str(segment))
+        if str(segment) not in self.segments_:
+            raise UnknownLabelError(f"unknown segment {segment!r} (known: {', '.join(self.segments_)})")
+        return self.segments_.index(str(segment))
 
     def counts(self, segment: str | None = None) -> pd.DataFrame:
         """Observed moves from tier (rows) to tier (columns)."""
-        return pd.DataFrame(self._counts[self._seg(segment)], index=self.tiers, columns=self.tiers)
+        return pd.DataFrame(self._counts[self._seg(segment)], index=self.tiers_, columns=self.tiers_)
 
     def matrix(self, segment: str | None = None) -> pd.DataFrame:
         """Fitted one-period transition probabilities."""
-        return pd.DataFrame(self._chains[self._seg(segment)], index=self.tiers, columns=self.tiers)
+        return pd.DataFrame(self._chains[self._seg(segment)], index=self.tiers_, columns=self.tiers_)
 
     def _churn_idx(self) -> list[int]:
-        return [self.tiers.index(t) for t in self.lost]
+        return [self.tiers_.index(t) for t in self.lost]
 
     def rates(self, segment: str | None = None) -> pd.DataFrame:
         """Per tier: promotion (to better tiers), demotion (to worse, not lost), stay,
@@ -137,20 +190,20 @@ class TierMigration:
         promo, demo, stay, churn = _c.tier_rates(P, self._churn_idx())
         yearly = _c.churn_within(P, self._churn_idx(), self.periods_per_year)
         return pd.DataFrame({"promotion": promo, "demotion": demo, "stay": stay, "churn": churn,
-                             "churn_per_year": yearly}, index=self.tiers)
+                             "churn_per_year": yearly}, index=self.tiers_)
 
     def mix_ahead(self, mix: Any, k: int, segment: str | None = None) -> pd.Series:
         """Expected tier mix ``k`` periods ahead from ``mix`` (Series by tier or array)."""
-        m = pd.Series(mix).reindex(self.tiers).fillna(0.0).to_numpy() if isinstance(mix, (pd.Series, dict)) \
+        m = pd.Series(mix).reindex(self.tiers_).fillna(0.0).to_numpy() if isinstance(mix, (pd.Series, dict)) \
             else np.asarray(mix, dtype=np.float64)
         return pd.Series(_c.mix_ahead(self._chains[self._seg(segment)], np.ascontiguousarray(m, dtype=np.float64),
-                                      int(k)), index=self.tiers)
+                                      int(k)), index=self.tiers_)
 
     def clv(self, rewards: Any, discount: float, horizon: int | None = None,
             segment: str | None = None) -> pd.Series:
         """Markov lifetime value per tier for ``rewards`` per tier and period (see markov_clv)."""
-        r = pd.Series(rewards).reindex(self.tiers).to_numpy() if isinstance(rewards, (pd.Series, dict)) else rewards
-        return pd.Series(markov_clv(self._chains[self._seg(segment)], r, discount, horizon), index=self.tiers)
+        r = pd.Series(rewards).reindex(self.tiers_).to_numpy() if isinstance(rewards, (pd.Series, dict)) else rewards
+        return pd.Series(markov_clv(self._chains[self._seg(segment)], r, discount, horizon), index=self.tiers_)
 
     def flag_idle(self, orders: pd.DataFrame, n_periods: int, *, tier: str | None = None,
                   customer: str = "customer", period: str = "period") -> pd.Index:
@@ -159,13 +212,13 @@ class TierMigration:
         ``period`` column holds periods numbered as the snapshots' or datetimes (read as
         calendar months, as in :meth:`fit`)."""
         snap, ccol, tcol = self._snap
-        tier = self.tiers[0] if tier is None else str(tier)
+        tier = self.tiers_[0] if tier is None else str(tier)
         now = snap[snap["_period"] == self.last_period_]
         members = pd.Index(now.loc[now[tcol].astype(str) == tier, ccol].unique())
         require_columns(orders, {"customer": customer, "period": period})
         op = orders[period]
         if pd.api.types.is_datetime64_any_dtype(op.dtype):
-            op = pd.Series(_month_codes(op, period, getattr(self, "_timezone", "utc")), index=orders.index)
+            op = pd.Series(_month_codes(op, period, self.timezone), index=orders.index)
         recent = orders.loc[(op > self.last_period_ - n_periods) & (op <= self.last_period_), customer]
         return members.difference(pd.Index(recent.unique()))
 

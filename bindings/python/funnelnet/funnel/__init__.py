@@ -32,12 +32,12 @@ target     1.000  0.000
 from __future__ import annotations
 
 from .bottlenecks import WhatIf
-from .chain import MarkovChain
+from .chain import AbsorptionResult, MarkovChain
 from .continuous import ContinuousChain, ExposureCounts
 from .counts import TransitionCounts
 from .higher_order import HigherOrderChain, select_order
 from .io import load_model
-from .segments import SegmentedFunnel
+from .segments import SegmentedFunnel, SegmentTest
 from .stages import Funnel
 
 __all__ = [
@@ -45,10 +45,12 @@ __all__ = [
     "TransitionCounts",
     "MarkovChain",
     "WhatIf",
+    "AbsorptionResult",
     "load_model",
     "ExposureCounts",
     "ContinuousChain",
     "SegmentedFunnel",
+    "SegmentTest",
     "HigherOrderChain",
     "select_order",
 ]

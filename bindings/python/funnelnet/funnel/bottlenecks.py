@@ -2,13 +2,13 @@
 transition, transitions ranked by impact, and what-if changes."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.results import Result, result
 from ._shared import not_absorbing, unknown_state
 
 if TYPE_CHECKING:
@@ -17,10 +17,23 @@ if TYPE_CHECKING:
 __all__ = ["WhatIf", "figure_args", "sensitivity", "bottlenecks", "what_if"]
 
 
-@dataclass
-class WhatIf:
+@result
+class WhatIf(Result):
     """Result of :meth:`MarkovChain.what_if`: the changed ``chain``, the figure before
-    and after, and a per-stage ``table`` (value and expected steps, before and after)."""
+    and after, and a per-stage ``table`` (value and expected steps, before and after).
+
+    ``to_frame()`` is ``table`` (one row per stage) with ``value_before``,
+    ``value_after`` and ``gain`` in its ``attrs``.
+
+    >>> import funnelnet as fn
+    >>> chain = fn.MarkovChain([[0, .5, .5], [0, 1, 0], [0, 0, 1]], states=["open", "won", "lost"])
+    >>> w = chain.what_if("open", "won", 20)
+    >>> w
+    WhatIf(value_before=0.5, value_after=0.545455, gain=0.0454545)
+           value before  value after  steps before  steps after
+    stage                                                      
+    open            0.5     0.545455           1.0          1.0
+    """
 
     chain: "MarkovChain"
     value_before: float
@@ -31,6 +44,13 @@ class WhatIf:
     def gain(self) -> float:
         """value_after - value_before."""
         return self.value_after - self.value_before
+
+    def summary(self) -> dict[str, Any]:
+        """value_before, value_after and gain."""
+        return {"value_before": self.value_before, "value_after": self.value_after, "gain": self.gain}
+
+    def _table(self) -> pd.DataFrame:
+        return self.table.copy()
 
 
 def figure_args(chain: "MarkovChain", outcome: str | None, values: dict[str, float] | None,

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import _core
 from .._common.options import pick
+from .._common.results import Result, result
 from ..errors import InvalidArgumentError, ShapeError
 from . import bottlenecks as _bottlenecks
 from . import recurrent as _recurrent
@@ -23,7 +24,26 @@ from .time_to_close import discrete_close_time_cdf, discrete_time_to_close
 if TYPE_CHECKING:
     from .counts import TransitionCounts
 
-__all__ = ["MarkovChain", "WhatIf"]
+__all__ = ["MarkovChain", "WhatIf", "AbsorptionResult"]
+
+
+@result
+class AbsorptionResult(Result):
+    """Result of :meth:`MarkovChain.absorption`: ``probabilities`` (DataFrame, stage x
+    outcome), ``expected_steps`` and ``steps_variance`` (Series by stage).
+    ``to_frame()``: one row per stage, columns ``P(<outcome>)`` for each outcome, then
+    ``expected_steps`` and ``steps_variance``."""
+
+    probabilities: pd.DataFrame
+    expected_steps: pd.Series
+    steps_variance: pd.Series
+
+    def _table(self) -> pd.DataFrame:
+        out = self.probabilities.rename(columns=lambda o: f"P({o})")
+        out.columns.name = None
+        out["expected_steps"] = self.expected_steps.to_numpy()
+        out["steps_variance"] = self.steps_variance.to_numpy()
+        return out
 
 
 class MarkovChain:
@@ -161,6 +181,21 @@ class MarkovChain:
         """Variance of the number of steps before absorption, per transient stage."""
         a = self._summary()
         return pd.Series(a.steps_variance, index=pd.Index(pick(self.states, a.transient), name="stage"), name="steps_variance")
+
+    def absorption(self) -> "AbsorptionResult":
+        """The absorbing analysis in one result: :meth:`absorption_probabilities`,
+        :meth:`expected_steps` and :meth:`steps_variance` as attributes of an
+        :class:`AbsorptionResult`, whose ``to_frame()`` has one row per stage.
+
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0, .5, .5], [0, 1, 0], [0, 0, 1]], states=["open", "won", "lost"])
+        >>> chain.absorption().to_frame()
+               P(won)  P(lost)  expected_steps  steps_variance
+        stage                                                 
+        open      0.5      0.5             1.0             0.0
+        """
+        return AbsorptionResult(probabilities=self.absorption_probabilities(), expected_steps=self.expected_steps(),
+                                steps_variance=self.steps_variance())
 
     # ---------------------------------------------------------------- time to close
     def time_to_close(self, quantiles: Sequence[float] = (0.5, 0.9), max_steps: int = 1_000_000) -> pd.DataFrame:

@@ -3,7 +3,7 @@ selection by AIC, BIC and held-out log-likelihood.
 
 >>> import funnelnet as fn
 >>> paths = ["a>b>a>b>a>b", "b>a>b>a>b>a", "a>a>b>b>a>a>b>b"]
->>> ho = fn.HigherOrderChain.fit(paths, order=2, sep=">", absorbing=[])
+>>> ho = fn.HigherOrderChain(order=2).fit(paths, sep=">", absorbing=[])
 >>> ho.to_frame().loc["a>b"].round(3).tolist()
 [0.667, 0.333]
 >>> fn.select_order(paths, max_order=2, sep=">", absorbing=[])["parameters"].tolist()
@@ -11,84 +11,112 @@ selection by AIC, BIC and held-out log-likelihood.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.estimator import fit_method
+from ..errors import InvalidArgumentError
 from ._shared import encode_paths
 from .stages import Funnel
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["HigherOrderChain", "select_order"]
 
 
+def _legacy_fit(cls: type, paths: Any, order: int = 2, *, funnel: Funnel | None = None,
+                absorbing: Sequence[str] | None = None, sep: str | None = None,
+                smoothing: float = 0.0) -> "HigherOrderChain":
+    """0.1's ``HigherOrderChain.fit(paths, order=...)`` class method (deprecated)."""
+    return cls(order, smoothing=smoothing).fit(paths, funnel=funnel, absorbing=absorbing, sep=sep)
+
+
 class HigherOrderChain:
-    """An order-k chain: one row per observed history of k stages (oldest first)."""
+    """An order-k chain: one row per observed history of k stages (oldest first).
 
-    def __init__(self, core: Any) -> None:
-        self._core = core
+    A scikit-learn style estimator: ``HigherOrderChain(order=2, smoothing=0.0)`` takes the
+    settings and :meth:`fit` the paths (``smoothing`` > 0 adds a pseudo-count to every
+    entry of each observed history's row).  ``HigherOrderChain.fit(paths, order=...)``
+    called on the class (0.1) still works, with a DeprecationWarning.
+    """
 
-    @classmethod
-    def fit(cls, paths: Any, order: int = 2, *, funnel: Funnel | None = None, absorbing: Sequence[str] | None = None, sep: str | None = None, smoothing: float = 0.0) -> "HigherOrderChain":
-        """Fit by maximum likelihood (``smoothing`` > 0 adds a pseudo-count to every entry
-        of each observed history's row) on every transition with a full history."""
+    def __init__(self, order: int = 2, *, smoothing: float = 0.0) -> None:
+        self.order = int(order)
+        self.smoothing = float(smoothing)
+        self._core: Any = None
+
+    @fit_method(_legacy_fit, "HigherOrderChain(order=..., smoothing=...).fit(paths, ...)")
+    def fit(self, paths: Any, *, funnel: Funnel | None = None, absorbing: Sequence[str] | None = None,
+            sep: str | None = None) -> Self:
+        """Fit by maximum likelihood on every transition with a full history; returns the
+        model."""
         f, codes, offsets = encode_paths(paths, funnel, absorbing, sep)
-        return cls._fit(f, codes, offsets, int(order), float(smoothing))
+        return self._fit_encoded(f, codes, offsets)
 
-    @classmethod
-    def _fit(cls, f: Funnel, codes: np.ndarray, offsets: np.ndarray, order: int, smoothing: float) -> "HigherOrderChain":
-        c = cls(_core.funnel.fit_higher_order(f._space, codes, offsets, order, smoothing))
-        c._funnel = f
-        c._data = (codes, offsets, order, smoothing)
-        return c
+    def _fit_encoded(self, f: Funnel, codes: np.ndarray, offsets: np.ndarray) -> Self:
+        self._core = _core.funnel.fit_higher_order(f._space, codes, offsets, self.order, self.smoothing)
+        self._funnel = f
+        self._data = (codes, offsets)
+        return self
+
+    def _fitted(self) -> Any:
+        if self._core is None:
+            raise InvalidArgumentError("HigherOrderChain is not fitted: call fit()")
+        return self._core
 
     def __reduce__(self) -> Any:
-        # The encoded training paths and options; unpickling refits (exact, deterministic).
-        data = getattr(self, "_data", None)
-        if data is None:
-            raise TypeError("a HigherOrderChain pickles only when built by HigherOrderChain.fit")
-        return (_restore_higher_order, (self._funnel, *data))
+        # The settings and the encoded training paths; unpickling refits (exact, deterministic).
+        if self._core is None:
+            return (_restore_higher_order, (None, None, None, self.order, self.smoothing))
+        return (_restore_higher_order, (self._funnel, *self._data, self.order, self.smoothing))
 
     @property
-    def order(self) -> int:
-        """The order k: how many past stages the next one depends on."""
-        return int(self._core.order)
+    def parameters_(self) -> float:
+        """Number of free parameters of the fitted chain (as :attr:`parameters`)."""
+        return self.parameters
 
     @property
     def parameters(self) -> float:
         """Number of free parameters (sum over histories of seen next stages - 1)."""
-        return float(self._core.parameters)
+        return float(self._fitted().parameters)
 
     @property
     def states(self) -> list[str]:
         """State names in order."""
-        return list(self._core.space.names)
+        return list(self._fitted().space.names)
 
     def _index(self) -> pd.Index:
         names = np.asarray(self.states, dtype=object)
-        h = names[np.asarray(self._core.histories)]
+        h = names[np.asarray(self._fitted().histories)]
         return pd.Index([">".join(row) for row in h], name="history")
 
     def to_frame(self) -> pd.DataFrame:
         """Next-stage probabilities (columns) per history (rows, "a>b" = a then b)."""
-        return pd.DataFrame(self._core.probabilities, index=self._index(), columns=pd.Index(self.states, name="next"))
+        return pd.DataFrame(self._fitted().probabilities, index=self._index(), columns=pd.Index(self.states, name="next"))
 
     def counts_frame(self) -> pd.DataFrame:
         """Next-stage counts per history."""
-        return pd.DataFrame(self._core.counts, index=self._index(), columns=pd.Index(self.states, name="next"))
+        return pd.DataFrame(self._fitted().counts, index=self._index(), columns=pd.Index(self.states, name="next"))
 
     def log_likelihood(self, paths: Any, sep: str | None = None) -> float:
         """Log-likelihood of other paths' transitions with a full history (an unseen
         history gives each next stage 1/n)."""
+        core = self._fitted()
         _, codes, offsets = encode_paths(paths, self._funnel, None, sep)
-        return float(_core.funnel.higher_order_log_likelihood(self._core, codes, offsets))
+        return float(_core.funnel.higher_order_log_likelihood(core, codes, offsets))
 
 
-def _restore_higher_order(funnel: Funnel, codes: np.ndarray, offsets: np.ndarray, order: int,
-                          smoothing: float) -> HigherOrderChain:
-    return HigherOrderChain._fit(funnel, np.ascontiguousarray(codes, dtype=np.int32),
-                                 np.ascontiguousarray(offsets, dtype=np.int64), order, smoothing)
+def _restore_higher_order(funnel: Funnel | None, codes: np.ndarray | None, offsets: np.ndarray | None,
+                          order: int, smoothing: float) -> HigherOrderChain:
+    model = HigherOrderChain(order, smoothing=smoothing)
+    if funnel is None:
+        return model
+    return model._fit_encoded(funnel, np.ascontiguousarray(codes, dtype=np.int32),
+                              np.ascontiguousarray(offsets, dtype=np.int64))
 
 
 def select_order(paths: Any, max_order: int = 3, *, test: Any = None, funnel: Funnel | None = None, absorbing: Sequence[str] | None = None, sep: str | None = None, smoothing: float = 0.5) -> pd.DataFrame:

@@ -22,12 +22,28 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.results import MappingResult, result
 from ..errors import EmptyInputError, InputTypeError, UnknownLabelError
 from .chain import MarkovChain
 from .counts import TransitionCounts
 from .stages import Funnel
 
-__all__ = ["SegmentedFunnel"]
+__all__ = ["SegmentedFunnel", "SegmentTest"]
+
+
+@result
+class SegmentTest(MappingResult):
+    """Result of :meth:`SegmentedFunnel.test`: the likelihood-ratio ``statistic`` G, its
+    degrees of freedom ``df`` and the chi-squared ``p_value``.  Also a read-only mapping
+    with those keys (0.1 returned a dict).  ``to_frame()``: one row (``likelihood_ratio``)."""
+
+    statistic: float
+    df: float
+    p_value: float
+
+    def _table(self) -> pd.DataFrame:
+        return pd.DataFrame({"statistic": [self.statistic], "df": [self.df], "p_value": [self.p_value]},
+                            index=pd.Index(["likelihood_ratio"], name="test"))
 
 
 class SegmentedFunnel:
@@ -114,10 +130,12 @@ class SegmentedFunnel:
         pos = [pooled.states.index(s) for s in idx]
         return pd.Series(np.asarray(self._fit.concentration)[pos], index=pd.Index(idx, name="stage"), name="concentration")
 
-    def test(self) -> dict[str, float]:
+    def test(self) -> "SegmentTest":
         """Likelihood-ratio test of "all segments share one chain": the statistic G, its
-        degrees of freedom and the chi-squared p-value."""
-        return {"statistic": float(self._fit.statistic), "df": float(self._fit.df), "p_value": float(self._fit.p_value)}
+        degrees of freedom and the chi-squared p-value, as a :class:`SegmentTest`
+        (``t.p_value``; ``t["p_value"]`` and ``dict(t)`` as 0.1's dict)."""
+        return SegmentTest(statistic=float(self._fit.statistic), df=float(self._fit.df),
+                           p_value=float(self._fit.p_value))
 
     def win_probabilities(self, outcome: str) -> pd.DataFrame:
         """P(outcome) from each stage for every segment (shrunk) and the pooled chain."""

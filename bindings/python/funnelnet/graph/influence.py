@@ -26,13 +26,14 @@ True
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.results import Result, result
 from .._common.options import run_with_progress as _run_with_progress
 from ..errors import InputTypeError, InvalidArgumentError, ShapeError
 from .referral import ReferralGraph
@@ -111,13 +112,17 @@ def _values(g: ReferralGraph, values: Any, name: str) -> np.ndarray:
     return _EMPTY_F if values is None else g._per_node(values, name)
 
 
-@dataclass
-class SpreadResult:
+@result
+class SpreadResult(Result):
     """Monte Carlo spread: expected activated nodes (seeds included) with its standard
     error, the expected activated value (when ``values`` were given), and the mean
     number newly activated per round (round 0 = the seeds).  With ``delays``,
     ``by_time`` is the expected number of activations per time bin (a Series indexed by
-    the bins, from a separate set of ``n_sims`` timed simulations)."""
+    the bins, from a separate set of ``n_sims`` timed simulations).
+
+    ``to_frame()``: one row per round (``round``), column ``activations`` (= ``by_round``);
+    the scalars are in its ``attrs``; ``by_time.to_frame()`` gives the timed table.
+    """
 
     mean: float
     stderr: float
@@ -127,17 +132,30 @@ class SpreadResult:
     by_round: np.ndarray = field(repr=False)
     by_time: "pd.Series | None" = field(default=None, repr=False)
 
+    def _table(self) -> pd.DataFrame:
+        return pd.DataFrame({"activations": np.asarray(self.by_round, dtype=np.float64)},
+                            index=pd.RangeIndex(len(self.by_round), name="round"))
 
-@dataclass
-class InfluenceResult:
+
+@result
+class InfluenceResult(Result):
     """Seeds in the order chosen (labels), the estimated spread (or value) of all of
-    them and after each one, their total cost, and for IMM the RR sets used."""
+    them and after each one, their total cost, and for IMM the RR sets used.
+
+    ``to_frame()``: one row per seed in the order chosen (indexed by the node labels),
+    columns ``spread`` (= ``spread_after``) and ``gain`` (what each seed added).
+    """
 
     seeds: list
     spread: float
     spread_after: pd.Series = field(repr=False)
     cost: float = 0.0
     n_rr_sets: int = 0
+
+    def _table(self) -> pd.DataFrame:
+        after = self.spread_after.to_numpy(dtype=np.float64)
+        gain = np.diff(after, prepend=0.0)
+        return pd.DataFrame({"spread": after, "gain": gain}, index=pd.Index(self.spread_after.index, name="node"))
 
 
 def spread(
