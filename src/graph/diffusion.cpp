@@ -30,6 +30,7 @@ EdgeProbabilities EdgeProbabilities::make(const ReferralGraph& g, std::vector<do
     double s = 0.0;
     for (edge_t k = ioff[v]; k < ioff[v + 1]; ++k) s += p[iedge[k]];
     if (s > 1.0 + 1e-9) {
+      r.lt_ok_ = false;
       r.lt_node_ = g.id(static_cast<node_t>(v));
       r.lt_sum_ = s;
       break;
@@ -39,7 +40,6 @@ EdgeProbabilities EdgeProbabilities::make(const ReferralGraph& g, std::vector<do
   r.values_ = *owner;
   r.owner_ = std::move(owner);
   r.graph_ = detail::CsrAccess::storage(g);
-  r.num_nodes_ = g.num_nodes();
   return r;
 }
 
@@ -108,7 +108,7 @@ void EdgeProbabilities::require_graph(const ReferralGraph& g) const {
 
 void EdgeProbabilities::require_model(Model model) const {
   if (model == Model::lt) {
-    if (lt_node_ >= 0)
+    if (!lt_ok_)
       fail(Errc::invalid_argument, "LT in-weights of node ", lt_node_, " sum to ", lt_sum_, ", above 1");
   } else if (model != Model::ic) {
     fail(Errc::invalid_argument, "unknown diffusion model ", static_cast<int>(model));

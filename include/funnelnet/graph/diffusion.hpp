@@ -60,13 +60,14 @@ class EdgeProbabilities {
   [[nodiscard]] std::size_t size() const noexcept { return values_.size(); }
   [[nodiscard]] double operator[](edge_t e) const noexcept { return values_[e]; }
   /// True when the values are valid LT in-weights (every node's in-sum <= 1 + 1e-9).
-  [[nodiscard]] bool lt_valid() const noexcept { return lt_node_ < 0; }
+  [[nodiscard]] bool lt_valid() const noexcept { return lt_ok_; }
   /// True when this object was built for `g` (or a copy of it).
   [[nodiscard]] bool belongs_to(const ReferralGraph& g) const noexcept;
   /// invalid_argument unless `model` is ic, or lt with lt_valid() (naming the first node
   /// whose in-weights sum above 1, and the sum).  O(1).
   void require_model(Model model) const;
-  /// shape_mismatch unless this object was built for `g`.  O(1).
+  /// Unless this object was built for `g` (or a copy): shape_mismatch when the edge
+  /// counts differ, invalid_argument otherwise.  O(1).
   void require_graph(const ReferralGraph& g) const;
 
  private:
@@ -76,9 +77,9 @@ class EdgeProbabilities {
   std::shared_ptr<const detail::CsrStorage> graph_;  // identity of the graph
   std::shared_ptr<const std::vector<double>> owner_;
   std::span<const double> values_;
-  std::size_t num_nodes_ = 0;
-  std::int64_t lt_node_ = -1;  // external id of the first node with in-sum > 1, or -1
-  double lt_sum_ = 0.0;        // its in-sum
+  bool lt_ok_ = true;         // every in-sum <= 1 + 1e-9
+  std::int64_t lt_node_ = 0;  // else: external id of the first node with in-sum > 1
+  double lt_sum_ = 0.0;       // and its in-sum
 };
 
 // The same rules as plain arrays (the C ABI and Python return these): each validates as

@@ -88,8 +88,17 @@ class ReferralGraph {
   /// Internal index of external id; unknown_label naming `what` and the id otherwise.
   [[nodiscard]] node_t index_of(std::int64_t id, const char* what = "node") const;
 
-  // Raw CSR arrays (out-edges): edges of u are [offsets[u], offsets[u+1]).  For the
-  // Boost.Graph view of the same storage see boost_view() in "funnelnet/graph/boost.hpp".
+  /// The Boost.Graph view (same storage): a boost::compressed_sparse_row_graph for any
+  /// Boost.Graph algorithm taking an IncidenceGraph / VertexListGraph / EdgeListGraph;
+  /// edge e's index is e.idx.  Needs #include "funnelnet/graph/boost.hpp" where it is
+  /// called (a template, so this header need not include Boost.Graph); the same as
+  /// boost_view(g).
+  template <class G = ReferralGraph>
+  [[nodiscard]] decltype(auto) boost() const noexcept {
+    return boost_view(static_cast<const G&>(*this));
+  }
+
+  // Raw CSR arrays (out-edges): edges of u are [offsets[u], offsets[u+1]).
   [[nodiscard]] std::span<const edge_t> offsets() const noexcept { return offsets_; }
   [[nodiscard]] std::span<const node_t> targets() const noexcept { return targets_; }
   /// Weight of each CSR edge.

@@ -95,6 +95,13 @@ TEST(EdgeProbabilities, LtInSumsAreCheckedOnceAndReportedByLtAnalyses) {
   SpreadOptions ic;
   ic.n_sims = 10;
   EXPECT_GT(spread(g, seeds, over, ic).mean, 0.0);
+  // Negative external ids are named too (and do not read as "no violation").
+  std::vector<std::int64_t> ns{-3, -2}, nd{-1, -1};
+  auto neg = ReferralGraph::from_edges(ns, nd);
+  auto pn = EdgeProbabilities::constant(neg, 0.7);
+  EXPECT_FALSE(pn.lt_valid());
+  expect_error([&] { pn.require_model(Model::lt); }, Errc::invalid_argument,
+               "LT in-weights of node -1 sum to 1.4");
   // Exactly 1 is allowed (weighted cascade), within 1e-9.
   EXPECT_TRUE(EdgeProbabilities::constant(g, 0.5).lt_valid());
 }
