@@ -1,9 +1,10 @@
 // Private to the compiled graph area: access to a ReferralGraph's shared CSR storage.
+// (CsrStorage may stay incomplete here: copying and comparing the pointer is enough.)
 #pragma once
 
 #include <memory>
 
-#include "funnelnet/graph/boost.hpp"
+#include "funnelnet/graph/referral_graph.hpp"
 
 FUNNELNET_BEGIN
 namespace detail {

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <utility>
 
+#include "funnelnet/graph/boost.hpp"
 #include "graph/access.hpp"
 
 FUNNELNET_BEGIN
