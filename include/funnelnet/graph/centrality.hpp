@@ -2,16 +2,12 @@
 // Conventions match networkx where the maths is the same (and are stated per function).
 #pragma once
 
-#include <algorithm>
-#include <cmath>
+#include <cstddef>
 #include <cstdint>
-#include <limits>
-#include <numeric>
 #include <span>
 #include <vector>
 
 #include "funnelnet/core/parallel.hpp"
-#include "funnelnet/core/random.hpp"
 #include "funnelnet/graph/referral_graph.hpp"
 
 FUNNELNET_BEGIN
@@ -21,21 +17,7 @@ enum class DegreeKind : int { out = 0, in = 1, total = 2 };
 
 /// Degree of every node: the number of edges (or the sum of their weights when
 /// `weighted`), counting duplicates kept by the Duplicates::keep policy.
-inline std::vector<double> degree(const ReferralGraph& g, DegreeKind kind = DegreeKind::out,
-                                  bool weighted = false) {
-  const std::size_t n = g.num_nodes();
-  std::vector<double> d(n, 0.0);
-  const auto off = g.offsets();
-  const auto tg = g.targets();
-  const auto w = g.weights();
-  for (std::size_t u = 0; u < n; ++u)
-    for (edge_t e = off[u]; e < off[u + 1]; ++e) {
-      const double x = weighted ? w[e] : 1.0;
-      if (kind != DegreeKind::in) d[u] += x;
-      if (kind != DegreeKind::out) d[tg[e]] += x;
-    }
-  return d;
-}
+std::vector<double> degree(const ReferralGraph& g, DegreeKind kind = DegreeKind::out, bool weighted = false);
 
 /// Where PageRank sends the rank of dangling nodes (nodes with no out-weight).
 enum class Dangling : int {
@@ -55,29 +37,6 @@ struct PageRankOptions {
   int threads = 0;
 };
 
-namespace detail {
-
-inline std::vector<double> normalised(std::span<const double> v, std::size_t n, const char* what) {
-  require_size(v.size(), n, what);
-  double s = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!(std::isfinite(v[i]) && v[i] >= 0.0))
-      fail(Errc::invalid_argument, what, " at node ", i, " must be finite and >= 0, got ", v[i]);
-    s += v[i];
-  }
-  if (!(s > 0.0)) fail(Errc::invalid_argument, what, " sums to 0; it must have a positive entry");
-  std::vector<double> out(v.begin(), v.end());
-  for (double& x : out) x /= s;
-  return out;
-}
-
-/// Split [0, n) into a fixed number of chunks independent of the thread count.
-inline std::size_t chunk_count(std::size_t n, std::size_t per = 4096) {
-  return std::max<std::size_t>(1, (n + per - 1) / per);
-}
-
-}  // namespace detail
-
 /// Result of an iterative centrality.
 struct IterativeResult {
   std::vector<double> values;
@@ -90,74 +49,7 @@ struct IterativeResult {
 /// empty) and d the dangling distribution.  Errors: invalid_argument for a damping
 /// outside (0, 1], a vector with negative / NaN entries or summing to 0;
 /// shape_mismatch for a vector of the wrong length; not_converged after max_iter.
-inline IterativeResult pagerank(const ReferralGraph& g, const PageRankOptions& o = {}) {
-  const std::size_t n = g.num_nodes();
-  if (n == 0) fail(Errc::empty_input, "pagerank on an empty graph");
-  if (!(o.damping > 0.0 && o.damping <= 1.0))
-    fail(Errc::invalid_argument, "damping must lie in (0, 1], got ", o.damping);
-  if (!(o.tolerance > 0.0)) fail(Errc::invalid_argument, "tolerance must be > 0, got ", o.tolerance);
-  std::vector<double> p = o.personalization.empty()
-                              ? std::vector<double>(n, 1.0 / static_cast<double>(n))
-                              : detail::normalised(o.personalization, n, "personalization");
-  std::vector<double> d;
-  if (o.dangling == Dangling::personalization)
-    d = p;
-  else if (o.dangling == Dangling::uniform)
-    d.assign(n, 1.0 / static_cast<double>(n));
-  else if (o.dangling == Dangling::custom)
-    d = detail::normalised(o.dangling_weights, n, "dangling_weights");
-  else
-    fail(Errc::invalid_argument, "unknown dangling policy ", static_cast<int>(o.dangling));
-  const auto off = g.offsets();
-  const auto w = g.weights();
-  std::vector<double> inv(n, 0.0);
-  std::vector<node_t> dangling;
-  for (std::size_t u = 0; u < n; ++u) {
-    double s = 0.0;
-    if (o.weighted)
-      for (edge_t e = off[u]; e < off[u + 1]; ++e) s += w[e];
-    else
-      s = static_cast<double>(off[u + 1] - off[u]);
-    if (s > 0.0)
-      inv[u] = 1.0 / s;
-    else
-      dangling.push_back(static_cast<node_t>(u));
-  }
-  const auto ioff = g.in_offsets();
-  const auto isrc = g.in_sources();
-  const auto iedge = g.in_edges();
-  std::vector<double> x(n, 1.0 / static_cast<double>(n)), next(n), contrib(n);
-  const std::size_t chunks = detail::chunk_count(n);
-  const std::size_t per = (n + chunks - 1) / chunks;
-  std::vector<double> err(chunks);
-  const double a = o.damping;
-  for (std::size_t it = 1; it <= o.max_iter; ++it) {
-    double dsum = 0.0;
-    for (node_t u : dangling) dsum += x[u];
-    for (std::size_t u = 0; u < n; ++u) contrib[u] = x[u] * inv[u];
-    parallel_for(chunks, o.threads, [&](std::size_t c) {
-      const std::size_t b = c * per, e = std::min(n, b + per);
-      double local = 0.0;
-      for (std::size_t v = b; v < e; ++v) {
-        double s = 0.0;
-        if (o.weighted)
-          for (edge_t k = ioff[v]; k < ioff[v + 1]; ++k) s += contrib[isrc[k]] * w[iedge[k]];
-        else
-          for (edge_t k = ioff[v]; k < ioff[v + 1]; ++k) s += contrib[isrc[k]];
-        const double nv = a * (s + dsum * d[v]) + (1.0 - a) * p[v];
-        local += std::abs(nv - x[v]);
-        next[v] = nv;
-      }
-      err[c] = local;
-    });
-    x.swap(next);
-    double total = 0.0;
-    for (double e : err) total += e;
-    if (total < static_cast<double>(n) * o.tolerance) return {std::move(x), it};
-  }
-  fail(Errc::not_converged, "pagerank did not converge in ", o.max_iter, " iterations (tolerance ",
-       o.tolerance, ")");
-}
+IterativeResult pagerank(const ReferralGraph& g, const PageRankOptions& o = {});
 
 struct KatzOptions {
   double alpha = 0.1;             ///< attenuation; must be below 1 / spectral radius
@@ -174,55 +66,7 @@ struct KatzOptions {
 /// networkx.katz_centrality (start at 0), optionally normalised to unit norm.
 /// Errors: invalid_argument for a non-finite alpha/beta, not_converged when alpha is too
 /// large for the graph (at or above 1 / spectral radius) or max_iter is reached.
-inline IterativeResult katz(const ReferralGraph& g, const KatzOptions& o = {}) {
-  const std::size_t n = g.num_nodes();
-  if (n == 0) fail(Errc::empty_input, "katz on an empty graph");
-  require_finite(o.alpha, "alpha");
-  require_finite(o.beta, "beta");
-  if (!o.betas.empty()) {
-    require_size(o.betas.size(), n, "betas");
-    for (std::size_t i = 0; i < n; ++i) require_finite(o.betas[i], "betas entry");
-  }
-  const auto ioff = g.in_offsets();
-  const auto isrc = g.in_sources();
-  const auto iedge = g.in_edges();
-  const auto w = g.weights();
-  std::vector<double> x(n, 0.0), next(n);
-  const std::size_t chunks = detail::chunk_count(n);
-  const std::size_t per = (n + chunks - 1) / chunks;
-  std::vector<double> err(chunks);
-  for (std::size_t it = 1; it <= o.max_iter; ++it) {
-    parallel_for(chunks, o.threads, [&](std::size_t c) {
-      const std::size_t b = c * per, e = std::min(n, b + per);
-      double local = 0.0;
-      for (std::size_t v = b; v < e; ++v) {
-        double s = 0.0;
-        for (edge_t k = ioff[v]; k < ioff[v + 1]; ++k) s += x[isrc[k]] * (o.weighted ? w[iedge[k]] : 1.0);
-        const double nv = o.alpha * s + (o.betas.empty() ? o.beta : o.betas[v]);
-        local += std::abs(nv - x[v]);
-        next[v] = nv;
-      }
-      err[c] = local;
-    });
-    x.swap(next);
-    double total = 0.0;
-    for (double e : err) total += e;
-    if (!std::isfinite(total))
-      fail(Errc::not_converged, "katz diverged: alpha ", o.alpha, " is at or above 1 / spectral radius");
-    if (total < static_cast<double>(n) * o.tolerance) {
-      if (o.normalized) {
-        double s = 0.0;
-        for (double v : x) s += v * v;
-        s = std::sqrt(s);
-        if (s > 0.0)
-          for (double& v : x) v /= s;
-      }
-      return {std::move(x), it};
-    }
-  }
-  fail(Errc::not_converged, "katz did not converge in ", o.max_iter, " iterations; alpha ", o.alpha,
-       " may be at or above 1 / spectral radius");
-}
+IterativeResult katz(const ReferralGraph& g, const KatzOptions& o = {});
 
 struct BetweennessOptions {
   bool normalized = true;           ///< divide by (n-1)(n-2) (directed, as networkx)
@@ -241,97 +85,6 @@ struct BetweennessOptions {
 /// (n-1)/(k-1) (NaN when k = 1), before normalisation.  Sources
 /// are split into a fixed set of tasks and partial sums combined in task order, so
 /// the result is the same at any thread count.
-inline std::vector<double> betweenness(const ReferralGraph& g, const BetweennessOptions& o = {}) {
-  const std::size_t n = g.num_nodes();
-  if (n == 0) fail(Errc::empty_input, "betweenness on an empty graph");
-  std::vector<node_t> src;
-  bool subset = false;
-  if (!o.sources.empty()) {
-    if (o.samples > 0) fail(Errc::invalid_argument, "give either sources or samples, not both");
-    for (std::size_t i = 0; i < o.sources.size(); ++i)
-      if (o.sources[i] >= n)
-        fail(Errc::out_of_range, "source ", i, " is node ", o.sources[i], ", outside [0, ", n, ")");
-    src.assign(o.sources.begin(), o.sources.end());
-    std::sort(src.begin(), src.end());
-    src.erase(std::unique(src.begin(), src.end()), src.end());
-    subset = true;
-  } else if (o.samples > 0) {
-    if (o.samples > n) fail(Errc::out_of_range, "samples ", o.samples, " exceeds the ", n, " nodes");
-    std::vector<node_t> all(n);
-    std::iota(all.begin(), all.end(), node_t{0});
-    Rng rng = stream(o.seed, 0);
-    for (std::size_t i = 0; i < o.samples; ++i) std::swap(all[i], all[i + rng.below(n - i)]);
-    src.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(o.samples));
-    subset = true;
-  } else {
-    src.resize(n);
-    std::iota(src.begin(), src.end(), node_t{0});
-  }
-  const std::size_t n_tasks = std::min<std::size_t>(src.size(), 32);
-  std::vector<std::vector<double>> partial(n_tasks);
-  const auto off = g.offsets();
-  const auto tg = g.targets();
-  parallel_for(
-      n_tasks, o.threads,
-      [&](std::size_t task) {
-        std::vector<double> acc(n, 0.0), sigma(n, 0.0), delta(n, 0.0);
-        std::vector<std::int64_t> dist(n, -1);
-        std::vector<node_t> order;
-        order.reserve(n);
-        for (std::size_t k = task; k < src.size(); k += n_tasks) {
-          const node_t s = src[k];
-          order.clear();
-          sigma[s] = 1.0;
-          dist[s] = 0;
-          order.push_back(s);
-          for (std::size_t h = 0; h < order.size(); ++h) {
-            const node_t u = order[h];
-            for (edge_t e = off[u]; e < off[u + 1]; ++e) {
-              const node_t v = tg[e];
-              if (dist[v] < 0) {
-                dist[v] = dist[u] + 1;
-                order.push_back(v);
-              }
-              if (dist[v] == dist[u] + 1) sigma[v] += sigma[u];
-            }
-          }
-          for (std::size_t h = order.size(); h-- > 0;) {
-            const node_t u = order[h];
-            for (edge_t e = off[u]; e < off[u + 1]; ++e) {
-              const node_t v = tg[e];
-              if (dist[v] == dist[u] + 1) delta[u] += sigma[u] / sigma[v] * (1.0 + delta[v]);
-            }
-            if (u != s) acc[u] += delta[u];
-          }
-          for (node_t u : order) {
-            sigma[u] = 0.0;
-            delta[u] = 0.0;
-            dist[u] = -1;
-          }
-        }
-        partial[task] = std::move(acc);
-      },
-      o.progress);
-  std::vector<double> bc(n, 0.0);
-  for (const auto& p : partial)
-    for (std::size_t v = 0; v < n; ++v) bc[v] += p[v];
-  if (n <= 2) return bc;
-  const double norm = o.normalized ? 1.0 / (static_cast<double>(n - 1) * static_cast<double>(n - 2)) : 1.0;
-  if (!subset || src.size() == n) {
-    if (norm != 1.0)
-      for (double& v : bc) v *= norm;
-    return bc;
-  }
-  // Sampled sources (networkx >= 3.5 estimator): a non-source node is averaged over k
-  // sources, a source node over the k - 1 others (its own source adds nothing).
-  const double k = static_cast<double>(src.size());
-  const double nm1 = static_cast<double>(n - 1);
-  const double non_source = nm1 / k * norm;
-  const double source = k > 1 ? nm1 / (k - 1) * norm : std::numeric_limits<double>::quiet_NaN();
-  std::vector<char> is_source(n, 0);
-  for (node_t s : src) is_source[s] = 1;
-  for (std::size_t v = 0; v < n; ++v) bc[v] *= is_source[v] ? source : non_source;
-  return bc;
-}
+std::vector<double> betweenness(const ReferralGraph& g, const BetweennessOptions& o = {});
 
 FUNNELNET_END

@@ -1,6 +1,8 @@
 // ReferralGraph: a directed graph of who referred whom, stored as a compressed sparse
-// row (CSR) graph that Boost.Graph algorithms accept directly (`boost()` returns a
-// boost::compressed_sparse_row_graph), plus the reverse CSR for in-edges.
+// row (CSR) graph, plus the reverse CSR for in-edges.  The CSR storage is a
+// boost::compressed_sparse_row_graph, but this header does not include Boost.Graph:
+// include "funnelnet/graph/boost.hpp" and call boost_view(g) to run any Boost.Graph
+// algorithm on the same storage (no copy).
 //
 // External node ids are arbitrary int64 values; they map to dense internal indices
 // 0..n-1 in ascending id order, and `id(v)` / `index_of(id)` map back and forth.
@@ -14,17 +16,14 @@
 //  - isolated nodes: a node exists if it appears in an edge or in the `nodes` list.
 // Within each source the out-edges are sorted by target (then input row), so the layout
 // is deterministic whatever the input order.
+//
+// A ReferralGraph is immutable once built; copies share the CSR storage.
 #pragma once
 
-#include <algorithm>
-#include <boost/graph/compressed_sparse_row_graph.hpp>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
-#include <numeric>
+#include <memory>
 #include <span>
-#include <utility>
 #include <vector>
 
 #include "funnelnet/core/error.hpp"
@@ -36,9 +35,12 @@ using node_t = std::uint32_t;
 /// Edge index into the CSR arrays.
 using edge_t = std::uint64_t;
 
-/// The Boost.Graph type underneath a ReferralGraph.
-using BoostCsr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, boost::no_property,
-                                                    boost::no_property, node_t, edge_t>;
+namespace detail {
+/// The CSR storage (a boost::compressed_sparse_row_graph); complete only in
+/// "funnelnet/graph/boost.hpp" and the compiled core.
+struct CsrStorage;
+struct CsrAccess;
+}  // namespace detail
 
 /// What to do with self-loops u -> u.
 enum class SelfLoops : int { keep = 0, drop = 1, reject = 2 };
@@ -72,7 +74,7 @@ class ReferralGraph {
                                     std::span<const double> time = {}, const GraphOptions& options = {});
 
   [[nodiscard]] std::size_t num_nodes() const noexcept { return ids_.size(); }
-  [[nodiscard]] std::size_t num_edges() const noexcept { return targets().size(); }
+  [[nodiscard]] std::size_t num_edges() const noexcept { return targets_.size(); }
   [[nodiscard]] bool has_times() const noexcept { return !time_.empty(); }
   /// True when weights were given (otherwise every weight is 1, or the count of merged edges).
   [[nodiscard]] bool has_weights() const noexcept { return weighted_; }
@@ -82,24 +84,23 @@ class ReferralGraph {
   /// All external ids in internal order (ascending).
   [[nodiscard]] std::span<const std::int64_t> ids() const noexcept { return ids_; }
   /// Internal index of external id, or -1 if unknown.
-  [[nodiscard]] std::int64_t find(std::int64_t id) const noexcept {
-    auto it = std::lower_bound(ids_.begin(), ids_.end(), id);
-    return (it != ids_.end() && *it == id) ? static_cast<std::int64_t>(it - ids_.begin()) : -1;
-  }
+  [[nodiscard]] std::int64_t find(std::int64_t id) const noexcept;
   /// Internal index of external id; unknown_label naming `what` and the id otherwise.
-  [[nodiscard]] node_t index_of(std::int64_t id, const char* what = "node") const {
-    const std::int64_t i = find(id);
-    if (i < 0) fail(Errc::unknown_label, what, " id ", id, " is not in the graph");
-    return static_cast<node_t>(i);
-  }
+  [[nodiscard]] node_t index_of(std::int64_t id, const char* what = "node") const;
 
-  /// The Boost.Graph view (same storage): use with any Boost.Graph algorithm that takes
-  /// an IncidenceGraph / VertexListGraph / EdgeListGraph.  Edge e's index is e.idx.
-  [[nodiscard]] const BoostCsr& boost() const noexcept { return g_; }
+  /// The Boost.Graph view (same storage): a boost::compressed_sparse_row_graph for any
+  /// Boost.Graph algorithm taking an IncidenceGraph / VertexListGraph / EdgeListGraph;
+  /// edge e's index is e.idx.  Needs #include "funnelnet/graph/boost.hpp" where it is
+  /// called (a template, so this header need not include Boost.Graph); the same as
+  /// boost_view(g).
+  template <class G = ReferralGraph>
+  [[nodiscard]] decltype(auto) boost() const noexcept {
+    return boost_view(static_cast<const G&>(*this));
+  }
 
   // Raw CSR arrays (out-edges): edges of u are [offsets[u], offsets[u+1]).
-  [[nodiscard]] std::span<const edge_t> offsets() const noexcept { return g_.m_forward.m_rowstart; }
-  [[nodiscard]] std::span<const node_t> targets() const noexcept { return g_.m_forward.m_column; }
+  [[nodiscard]] std::span<const edge_t> offsets() const noexcept { return offsets_; }
+  [[nodiscard]] std::span<const node_t> targets() const noexcept { return targets_; }
   /// Weight of each CSR edge.
   [[nodiscard]] std::span<const double> weights() const noexcept { return weight_; }
   /// Time of each CSR edge (empty if none were given).
@@ -114,7 +115,7 @@ class ReferralGraph {
   [[nodiscard]] std::span<const node_t> in_sources() const noexcept { return in_sources_; }
   [[nodiscard]] std::span<const edge_t> in_edges() const noexcept { return in_edges_; }
 
-  [[nodiscard]] std::size_t out_degree(node_t v) const { return offsets()[v + 1] - offsets()[v]; }
+  [[nodiscard]] std::size_t out_degree(node_t v) const { return offsets_[v + 1] - offsets_[v]; }
   [[nodiscard]] std::size_t in_degree(node_t v) const { return in_offsets_[v + 1] - in_offsets_[v]; }
 
  private:
@@ -123,8 +124,12 @@ class ReferralGraph {
                              const std::vector<node_t>* mapped_dst, std::span<const double> weight,
                              std::span<const double> time, const GraphOptions& options);
 
+  friend struct detail::CsrAccess;
+
   std::vector<std::int64_t> ids_;
-  BoostCsr g_;
+  std::shared_ptr<const detail::CsrStorage> csr_;  // immutable, shared by copies
+  std::span<const edge_t> offsets_;                // views into *csr_
+  std::span<const node_t> targets_;
   std::vector<double> weight_;
   std::vector<double> time_;
   std::vector<node_t> source_;
@@ -134,201 +139,5 @@ class ReferralGraph {
   std::vector<edge_t> in_edges_;
   bool weighted_ = false;
 };
-
-namespace detail {
-
-inline void check_edge_arrays(std::size_t m, std::size_t n_dst, std::span<const double> weight,
-                              std::span<const double> time) {
-  if (n_dst != m) fail(Errc::shape_mismatch, "dst has length ", n_dst, " but src has length ", m);
-  if (!weight.empty() && weight.size() != m)
-    fail(Errc::shape_mismatch, "weight has length ", weight.size(), " but there are ", m, " edges");
-  if (!time.empty() && time.size() != m)
-    fail(Errc::shape_mismatch, "time has length ", time.size(), " but there are ", m, " edges");
-  for (std::size_t i = 0; i < weight.size(); ++i)
-    if (!(std::isfinite(weight[i]) && weight[i] >= 0.0))
-      fail(Errc::invalid_argument, "weight at row ", i, " must be finite and >= 0, got ", weight[i]);
-  for (std::size_t i = 0; i < time.size(); ++i)
-    if (!std::isfinite(time[i]))
-      fail(Errc::invalid_argument, "time at row ", i, " must be finite, got ", time[i]);
-}
-
-}  // namespace detail
-
-inline ReferralGraph ReferralGraph::from_edges(std::span<const std::int64_t> src,
-                                               std::span<const std::int64_t> dst,
-                                               std::span<const double> weight, std::span<const double> time,
-                                               std::span<const std::int64_t> nodes,
-                                               const GraphOptions& options) {
-  const std::size_t m = src.size();
-  detail::check_edge_arrays(m, dst.size(), weight, time);
-  if (m == 0 && nodes.empty()) fail(Errc::empty_input, "graph has no edges and no nodes");
-  // Id range: dense bitmap when the ids are compact, sort + unique otherwise.
-  std::int64_t lo = std::numeric_limits<std::int64_t>::max(), hi = std::numeric_limits<std::int64_t>::min();
-  auto see = [&](std::span<const std::int64_t> a) {
-    for (std::int64_t x : a) {
-      lo = std::min(lo, x);
-      hi = std::max(hi, x);
-    }
-  };
-  see(src);
-  see(dst);
-  see(nodes);
-  const std::size_t total = 2 * m + nodes.size();
-  // hi - lo as an unsigned 64-bit difference (exact, since hi >= lo).
-  const std::uint64_t span = total == 0 ? 0 : static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
-  std::vector<std::int64_t> ids;
-  std::vector<node_t> ms(m), md(m);
-  if (total > 0 && span < static_cast<std::uint64_t>(4 * total + 1024)) {
-    const auto r = static_cast<std::size_t>(span) + 1;
-    std::vector<node_t> map(r, 0);
-    for (std::int64_t x : src) map[static_cast<std::size_t>(x - lo)] = 1;
-    for (std::int64_t x : dst) map[static_cast<std::size_t>(x - lo)] = 1;
-    for (std::int64_t x : nodes) map[static_cast<std::size_t>(x - lo)] = 1;
-    std::size_t count = 0;
-    for (std::size_t i = 0; i < r; ++i) count += map[i];
-    if (count > std::numeric_limits<node_t>::max() - 1) fail(Errc::out_of_range, "more than 2^32-1 nodes");
-    ids.reserve(count);
-    for (std::size_t i = 0; i < r; ++i)
-      if (map[i] != 0) {
-        map[i] = static_cast<node_t>(ids.size());
-        ids.push_back(lo + static_cast<std::int64_t>(i));
-      }
-    for (std::size_t i = 0; i < m; ++i) {
-      ms[i] = map[static_cast<std::size_t>(src[i] - lo)];
-      md[i] = map[static_cast<std::size_t>(dst[i] - lo)];
-    }
-  } else {
-    ids.reserve(total);
-    ids.insert(ids.end(), src.begin(), src.end());
-    ids.insert(ids.end(), dst.begin(), dst.end());
-    ids.insert(ids.end(), nodes.begin(), nodes.end());
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    if (ids.size() > std::numeric_limits<node_t>::max() - 1)
-      fail(Errc::out_of_range, "more than 2^32-1 nodes");
-    auto idx = [&](std::int64_t x) {
-      return static_cast<node_t>(std::lower_bound(ids.begin(), ids.end(), x) - ids.begin());
-    };
-    for (std::size_t i = 0; i < m; ++i) {
-      ms[i] = idx(src[i]);
-      md[i] = idx(dst[i]);
-    }
-  }
-  return build(std::move(ids), src, dst, &ms, &md, weight, time, options);
-}
-
-inline ReferralGraph ReferralGraph::from_indices(std::size_t n, std::span<const std::int64_t> src,
-                                                 std::span<const std::int64_t> dst,
-                                                 std::span<const double> weight, std::span<const double> time,
-                                                 const GraphOptions& options) {
-  const std::size_t m = src.size();
-  detail::check_edge_arrays(m, dst.size(), weight, time);
-  if (n == 0) fail(Errc::empty_input, "graph has no nodes (n is 0)");
-  if (n > std::numeric_limits<node_t>::max() - 1) fail(Errc::out_of_range, "more than 2^32-1 nodes");
-  const auto nn = static_cast<std::int64_t>(n);
-  for (std::size_t i = 0; i < m; ++i) {
-    if (src[i] < 0 || src[i] >= nn)
-      fail(Errc::out_of_range, "src at row ", i, " is ", src[i], ", outside [0, ", n, ")");
-    if (dst[i] < 0 || dst[i] >= nn)
-      fail(Errc::out_of_range, "dst at row ", i, " is ", dst[i], ", outside [0, ", n, ")");
-  }
-  std::vector<std::int64_t> ids(n);
-  std::iota(ids.begin(), ids.end(), std::int64_t{0});
-  return build(std::move(ids), src, dst, nullptr, nullptr, weight, time, options);
-}
-
-inline ReferralGraph ReferralGraph::build(std::vector<std::int64_t> ids, std::span<const std::int64_t> src,
-                                          std::span<const std::int64_t> dst, const std::vector<node_t>* ms,
-                                          const std::vector<node_t>* md, std::span<const double> weight,
-                                          std::span<const double> time, const GraphOptions& options) {
-  const std::size_t m = src.size();
-  const std::size_t n = ids.size();
-  auto S = [&](std::size_t i) { return ms ? (*ms)[i] : static_cast<node_t>(src[i]); };
-  auto D = [&](std::size_t i) { return md ? (*md)[i] : static_cast<node_t>(dst[i]); };
-  // Validate the self-loop policy before building anything.
-  if (options.self_loops == SelfLoops::reject)
-    for (std::size_t i = 0; i < m; ++i)
-      if (S(i) == D(i))
-        fail(Errc::invalid_argument, "self-loop at row ", i, " (node ", src[i],
-             " refers itself) and self_loops is 'reject'");
-  // Two stable counting sorts (by target, then by source): rows come out sorted by
-  // (target, input row) in O(m + n), with duplicates adjacent.
-  const bool drop = options.self_loops == SelfLoops::drop;
-  std::vector<edge_t> tcount(n + 1, 0), start(n + 1, 0);
-  for (std::size_t i = 0; i < m; ++i) {
-    if (drop && S(i) == D(i)) continue;
-    ++tcount[D(i) + 1];
-    ++start[S(i) + 1];
-  }
-  for (std::size_t v = 0; v < n; ++v) {
-    tcount[v + 1] += tcount[v];
-    start[v + 1] += start[v];
-  }
-  std::vector<std::int64_t> order(start[n]);
-  {
-    std::vector<std::int64_t> by_target(start[n]);
-    for (std::size_t i = 0; i < m; ++i) {
-      if (drop && S(i) == D(i)) continue;
-      by_target[tcount[D(i)]++] = static_cast<std::int64_t>(i);
-    }
-    std::vector<edge_t>().swap(tcount);
-    std::vector<edge_t> pos(start.begin(), start.end() - 1);
-    for (std::int64_t i : by_target) order[pos[S(static_cast<std::size_t>(i))]++] = i;
-  }
-  if (options.duplicates == Duplicates::reject)
-    for (std::size_t v = 0; v < n; ++v)
-      for (edge_t k = start[v] + 1; k < start[v + 1]; ++k)
-        if (D(static_cast<std::size_t>(order[k])) == D(static_cast<std::size_t>(order[k - 1])))
-          fail(Errc::duplicate_label, "edge ", ids[v], " -> ", ids[D(static_cast<std::size_t>(order[k]))],
-               " appears twice (rows ", order[k - 1], " and ", order[k], ") and duplicates is 'reject'");
-  ReferralGraph g;
-  g.weighted_ = !weight.empty();
-  std::vector<edge_t> rowstart(n + 1, 0);
-  std::vector<node_t> column;
-  column.reserve(order.size());
-  g.weight_.reserve(order.size());
-  g.input_row_.reserve(order.size());
-  if (!time.empty()) g.time_.reserve(order.size());
-  const bool merge = options.duplicates == Duplicates::merge;
-  for (std::size_t v = 0; v < n; ++v) {
-    for (edge_t k = start[v]; k < start[v + 1]; ++k) {
-      const auto i = static_cast<std::size_t>(order[k]);
-      const node_t t = D(i);
-      const double w = weight.empty() ? 1.0 : weight[i];
-      if (merge && k > start[v] && column.back() == t) {
-        g.weight_.back() += w;
-        if (!time.empty()) g.time_.back() = std::min(g.time_.back(), time[i]);
-        continue;
-      }
-      column.push_back(t);
-      g.weight_.push_back(w);
-      g.input_row_.push_back(static_cast<std::int64_t>(i));
-      if (!time.empty()) g.time_.push_back(time[i]);
-    }
-    rowstart[v + 1] = column.size();
-  }
-  const std::size_t me = column.size();
-  g.source_.resize(me);
-  for (std::size_t v = 0; v < n; ++v)
-    for (edge_t e = rowstart[v]; e < rowstart[v + 1]; ++e) g.source_[e] = static_cast<node_t>(v);
-  // Reverse CSR (in-edges sorted by source, as we sweep sources in order).
-  g.in_offsets_.assign(n + 1, 0);
-  for (node_t t : column) ++g.in_offsets_[t + 1];
-  for (std::size_t v = 0; v < n; ++v) g.in_offsets_[v + 1] += g.in_offsets_[v];
-  g.in_sources_.resize(me);
-  g.in_edges_.resize(me);
-  {
-    std::vector<edge_t> pos(g.in_offsets_.begin(), g.in_offsets_.end() - 1);
-    for (edge_t e = 0; e < me; ++e) {
-      const edge_t p = pos[column[e]]++;
-      g.in_sources_[p] = g.source_[e];
-      g.in_edges_[p] = e;
-    }
-  }
-  g.g_.m_forward.m_rowstart = std::move(rowstart);
-  g.g_.m_forward.m_column = std::move(column);
-  g.ids_ = std::move(ids);
-  return g;
-}
 
 FUNNELNET_END

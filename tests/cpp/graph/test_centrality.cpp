@@ -6,9 +6,9 @@
 #include <Eigen/Dense>
 #include <set>
 
-#include "shared_data.hpp"
 #include "expect_error.hpp"
 #include "funnelnet/graph.hpp"
+#include "shared_data.hpp"
 
 using namespace funnelnet;
 

@@ -3,9 +3,9 @@
 // brute-force best seed sets on tiny graphs, and CELF for IMM.
 #include <gtest/gtest.h>
 
-#include "shared_data.hpp"
 #include "expect_error.hpp"
 #include "funnelnet/graph.hpp"
+#include "shared_data.hpp"
 
 using namespace funnelnet;
 

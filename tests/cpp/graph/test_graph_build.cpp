@@ -9,9 +9,10 @@
 #include <map>
 #include <set>
 
-#include "shared_data.hpp"
 #include "expect_error.hpp"
 #include "funnelnet/graph.hpp"
+#include "funnelnet/graph/boost.hpp"
+#include "shared_data.hpp"
 
 using namespace funnelnet;
 
@@ -169,7 +170,10 @@ TEST(GraphIO, MalformedFilesNameTheLine) {
 
 TEST(GraphBoost, BoostBfsOnTheCsrViewMatchesOwnCascadeDepth) {
   auto g = read_metis(data("karate/karate.graph"));
-  const auto& bg = g.boost();
+  const BoostCsr& bg = boost_view(g);
+  EXPECT_EQ(&g.boost(), &bg);  // the member spelling, same storage
+  const ReferralGraph copy = g;
+  EXPECT_EQ(&boost_view(copy), &bg);  // copies share the storage
   EXPECT_EQ(num_vertices(bg), 34U);
   EXPECT_EQ(num_edges(bg), 156U);
   std::vector<std::size_t> dist(34, 0);

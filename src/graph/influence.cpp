@@ -1,0 +1,400 @@
+// Influence maximisation (declared in include/funnelnet/graph/influence.hpp): IMM on
+// reverse-reachable sets and CELF lazy greedy with Monte Carlo.
+#include "funnelnet/graph/influence.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <queue>
+#include <utility>
+
+#include "funnelnet/core/random.hpp"
+#include "graph/simulator.hpp"
+
+FUNNELNET_BEGIN
+
+namespace detail {
+namespace {
+
+/// RR sets stored flat: set i is nodes[offsets[i] .. offsets[i+1]).
+struct RRSets {
+  std::vector<node_t> nodes;
+  std::vector<std::uint64_t> offsets{0};
+  [[nodiscard]] std::size_t size() const { return offsets.size() - 1; }
+};
+
+constexpr std::size_t rr_batch = 256;
+
+/// Generates RR sets in fixed batches: batch b draws from stream(seed, base + b), so
+/// set i depends only on (seed, base, i), never on the thread count.
+struct RRGenerator {
+  const ReferralGraph& g;
+  std::span<const double> p;
+  Model model;
+  std::vector<double> cum;            // cumulative root distribution (empty = uniform)
+  std::vector<double> p_in;           // p in in-edge order (sequential access)
+  std::vector<std::uint64_t> thr_in;  // IC thresholds in in-edge order
+  std::uint64_t seed, base;
+  int threads;
+
+  void extend(RRSets& rr, std::size_t want, const Progress& progress) const {
+    const std::size_t have_batches = rr.size() / rr_batch;
+    const std::size_t want_batches = (want + rr_batch - 1) / rr_batch;
+    if (want_batches <= have_batches) return;
+    const std::size_t nb = want_batches - have_batches;
+    std::vector<RRSets> parts(nb);
+    const std::size_t n = g.num_nodes();
+    parallel_for(
+        nb, threads,
+        [&](std::size_t k) {
+          Rng rng = stream(seed, base + have_batches + k);
+          RRSets& out = parts[k];
+          std::vector<char> seen(n, 0);
+          const auto ioff = g.in_offsets();
+          const auto isrc = g.in_sources();
+          for (std::size_t j = 0; j < rr_batch; ++j) {
+            node_t root;
+            if (cum.empty()) {
+              root = static_cast<node_t>(rng.below(n));
+            } else {
+              const double r = rng.uniform() * cum.back();
+              root = static_cast<node_t>(std::upper_bound(cum.begin(), cum.end(), r) - cum.begin());
+              if (root >= n) root = static_cast<node_t>(n - 1);
+            }
+            const std::size_t first = out.nodes.size();
+            out.nodes.push_back(root);
+            seen[root] = 1;
+            if (model == Model::ic) {
+              for (std::size_t h = first; h < out.nodes.size(); ++h) {
+                const node_t v = out.nodes[h];
+                for (edge_t q = ioff[v]; q < ioff[v + 1]; ++q) {
+                  const node_t u = isrc[q];
+                  if (!seen[u] && (rng() >> 11) < thr_in[q]) {
+                    seen[u] = 1;
+                    out.nodes.push_back(u);
+                  }
+                }
+              }
+            } else {
+              node_t v = root;
+              while (true) {
+                const double r = rng.uniform();
+                double c = 0.0;
+                node_t next = v;
+                bool found = false;
+                for (edge_t q = ioff[v]; q < ioff[v + 1]; ++q) {
+                  c += p_in[q];
+                  if (r < c) {
+                    next = isrc[q];
+                    found = true;
+                    break;
+                  }
+                }
+                if (!found || seen[next]) break;
+                seen[next] = 1;
+                out.nodes.push_back(next);
+                v = next;
+              }
+            }
+            for (std::size_t h = first; h < out.nodes.size(); ++h) seen[out.nodes[h]] = 0;
+            out.offsets.push_back(out.nodes.size());
+          }
+        },
+        progress);
+    for (auto& part : parts) {
+      const std::uint64_t shift = rr.nodes.size();
+      rr.nodes.insert(rr.nodes.end(), part.nodes.begin(), part.nodes.end());
+      for (std::size_t j = 1; j < part.offsets.size(); ++j) rr.offsets.push_back(part.offsets[j] + shift);
+    }
+  }
+};
+
+/// Greedy maximum coverage over the first `t` RR sets: up to k seeds (or, with costs,
+/// cost-effective greedy within the budget, compared with the best single node).
+/// Returns seeds and the covered count after each seed.
+std::pair<std::vector<node_t>, std::vector<std::size_t>> greedy_cover(const RRSets& rr, std::size_t t,
+                                                                      std::size_t n, std::size_t k,
+                                                                      std::span<const double> costs,
+                                                                      double budget) {
+  std::vector<std::uint64_t> noff(n + 1, 0);
+  for (std::uint64_t i = 0; i < rr.offsets[t]; ++i) ++noff[rr.nodes[i] + 1];
+  for (std::size_t v = 0; v < n; ++v) noff[v + 1] += noff[v];
+  std::vector<std::uint32_t> sets(noff[n]);
+  {
+    std::vector<std::uint64_t> pos(noff.begin(), noff.end() - 1);
+    for (std::size_t s = 0; s < t; ++s)
+      for (std::uint64_t i = rr.offsets[s]; i < rr.offsets[s + 1]; ++i)
+        sets[pos[rr.nodes[i]]++] = static_cast<std::uint32_t>(s);
+  }
+  std::vector<std::int64_t> count(n);
+  for (std::size_t v = 0; v < n; ++v) count[v] = static_cast<std::int64_t>(noff[v + 1] - noff[v]);
+  const std::vector<std::int64_t> initial = count;
+  std::vector<char> covered(t, 0), chosen(n, 0);
+  std::vector<node_t> seeds;
+  std::vector<std::size_t> after;
+  std::size_t total = 0;
+  double spent = 0.0;
+  const bool with_costs = budget > 0.0;
+  while (seeds.size() < k) {
+    std::int64_t best = -1;
+    double best_score = -1.0;
+    for (std::size_t v = 0; v < n; ++v) {
+      if (chosen[v]) continue;
+      double score = static_cast<double>(count[v]);
+      if (with_costs) {
+        if (spent + costs[v] > budget * (1.0 + 1e-12)) continue;
+        score = costs[v] > 0.0 ? score / costs[v] : (count[v] > 0 ? INFINITY : 0.0);
+      }
+      if (score > best_score) {
+        best_score = score;
+        best = static_cast<std::int64_t>(v);
+      }
+    }
+    if (best < 0 || (with_costs && count[static_cast<std::size_t>(best)] == 0 && !seeds.empty())) break;
+    const auto b = static_cast<std::size_t>(best);
+    chosen[b] = 1;
+    seeds.push_back(static_cast<node_t>(b));
+    if (with_costs) spent += costs[b];
+    for (std::uint64_t i = noff[b]; i < noff[b + 1]; ++i) {
+      const std::uint32_t s = sets[i];
+      if (covered[s]) continue;
+      covered[s] = 1;
+      ++total;
+      for (std::uint64_t j = rr.offsets[s]; j < rr.offsets[s + 1]; ++j) --count[rr.nodes[j]];
+    }
+    after.push_back(total);
+  }
+  if (with_costs) {  // the better of cost-effective greedy and the best affordable single node
+    std::int64_t single = -1;
+    for (std::size_t v = 0; v < n; ++v)
+      if (costs[v] <= budget * (1.0 + 1e-12) &&
+          (single < 0 || initial[v] > initial[static_cast<std::size_t>(single)]))
+        single = static_cast<std::int64_t>(v);
+    if (single >= 0 && static_cast<std::size_t>(initial[static_cast<std::size_t>(single)]) > total)
+      return {{static_cast<node_t>(single)},
+              {static_cast<std::size_t>(initial[static_cast<std::size_t>(single)])}};
+  }
+  return {seeds, after};
+}
+
+std::size_t affordable_count(std::span<const double> costs, double budget, std::size_t k) {
+  std::vector<double> c(costs.begin(), costs.end());
+  std::sort(c.begin(), c.end());
+  double s = 0.0;
+  std::size_t cnt = 0;
+  for (double x : c) {
+    if (cnt >= k || s + x > budget * (1.0 + 1e-12)) break;
+    s += x;
+    ++cnt;
+  }
+  return std::max<std::size_t>(cnt, 1);
+}
+
+void check_k_costs(const ReferralGraph& g, std::size_t k, std::span<const double> costs, double budget) {
+  const std::size_t n = g.num_nodes();
+  if (n == 0) fail(Errc::empty_input, "influence maximisation on an empty graph");
+  if (k == 0) fail(Errc::invalid_argument, "k must be >= 1");
+  if (k > n) fail(Errc::out_of_range, "k = ", k, " exceeds the ", n, " nodes of the graph");
+  if (!(std::isfinite(budget) && budget >= 0.0))
+    fail(Errc::invalid_argument, "budget must be finite and >= 0, got ", budget);
+  if (budget > 0.0) {
+    if (costs.empty()) fail(Errc::invalid_argument, "a budget needs per-node costs");
+    require_size(costs.size(), n, "costs");
+    for (std::size_t v = 0; v < n; ++v)
+      if (!(std::isfinite(costs[v]) && costs[v] >= 0.0))
+        fail(Errc::invalid_argument, "cost of node ", g.id(static_cast<node_t>(v)),
+             " must be finite and >= 0, got ", costs[v]);
+  } else if (!costs.empty()) {
+    fail(Errc::invalid_argument, "costs given without a budget (> 0)");
+  }
+}
+
+}  // namespace
+}  // namespace detail
+
+InfluenceResult imm(const ReferralGraph& g, std::size_t k, const EdgeProbabilities& probs,
+                    const ImmOptions& o) {
+  detail::check_k_costs(g, k, o.costs, o.budget);
+  probs.require_graph(g);
+  probs.require_model(o.model);
+  const std::span<const double> p = probs.values();
+  detail::check_values(o.node_values, g.num_nodes(), "node value");
+  if (!(o.epsilon > 0.0 && o.epsilon < 1.0))
+    fail(Errc::invalid_argument, "epsilon must lie in (0, 1), got ", o.epsilon);
+  if (!(o.ell > 0.0 && std::isfinite(o.ell))) fail(Errc::invalid_argument, "ell must be > 0, got ", o.ell);
+  const std::size_t n = g.num_nodes();
+  detail::RRGenerator gen{g, p, o.model, {}, {}, {}, o.seed, 0, o.threads};
+  {
+    const auto iedge = g.in_edges();
+    gen.p_in.resize(iedge.size());
+    for (std::size_t q = 0; q < iedge.size(); ++q) gen.p_in[q] = p[iedge[q]];
+    if (o.model == Model::ic) gen.thr_in = detail::ic_thresholds(gen.p_in);
+  }
+  double W = static_cast<double>(n);
+  if (!o.node_values.empty()) {
+    gen.cum.resize(n);
+    std::partial_sum(o.node_values.begin(), o.node_values.end(), gen.cum.begin());
+    W = gen.cum.back();
+    if (!(W > 0.0)) fail(Errc::invalid_argument, "node values sum to 0");
+  }
+  const std::size_t keff = o.budget > 0.0 ? detail::affordable_count(o.costs, o.budget, k) : k;
+  const double dn = static_cast<double>(n);
+  const double logn = std::log(std::max(dn, 2.0));
+  const double ell = o.ell * (1.0 + std::log(2.0) / logn);
+  const double logcnk = std::lgamma(dn + 1) - std::lgamma(static_cast<double>(keff) + 1) -
+                        std::lgamma(dn - static_cast<double>(keff) + 1);
+  const double eps2 = std::sqrt(2.0) * o.epsilon;
+  const double lambda1 = (2.0 + 2.0 / 3.0 * eps2) *
+                         (logcnk + ell * logn + std::log(std::max(std::log2(std::max(dn, 2.0)), 1.0))) * W /
+                         (eps2 * eps2);
+  double lb = 1.0;
+  {
+    detail::RRSets rr;
+    const int rounds = std::max(1, static_cast<int>(std::log2(std::max(dn, 2.0))) - 1);
+    for (int i = 1; i <= rounds; ++i) {
+      const double x = W / std::pow(2.0, i);
+      const auto theta_i = static_cast<std::size_t>(std::ceil(lambda1 / x));
+      gen.extend(rr, theta_i, o.progress);
+      auto [seeds, after] = detail::greedy_cover(rr, theta_i, n, k, o.costs, o.budget);
+      const double f = after.empty() ? 0.0 : static_cast<double>(after.back()) / static_cast<double>(theta_i);
+      if (W * f >= (1.0 + eps2) * x) {
+        lb = W * f / (1.0 + eps2);
+        break;
+      }
+    }
+  }
+  const double e1 = 1.0 - 1.0 / std::exp(1.0);
+  const double alpha = std::sqrt(ell * logn + std::log(2.0));
+  const double beta = std::sqrt(e1 * (logcnk + ell * logn + std::log(2.0)));
+  const double lambda_star = 2.0 * W * std::pow(e1 * alpha + beta, 2.0) / (o.epsilon * o.epsilon);
+  const auto theta = static_cast<std::size_t>(std::ceil(lambda_star / lb));
+  detail::RRSets rr;
+  gen.base = std::uint64_t{1} << 40;  // fresh sets for the final phase
+  gen.extend(rr, theta, o.progress);
+  auto [seeds, after] = detail::greedy_cover(rr, theta, n, k, o.costs, o.budget);
+  InfluenceResult r;
+  r.seeds = std::move(seeds);
+  for (std::size_t c : after)
+    r.spread_after.push_back(W * static_cast<double>(c) / static_cast<double>(theta));
+  r.spread = r.spread_after.empty() ? 0.0 : r.spread_after.back();
+  r.n_rr_sets = theta;
+  if (!o.costs.empty())
+    for (node_t s : r.seeds) r.cost += o.costs[s];
+  return r;
+}
+
+InfluenceResult imm(const ReferralGraph& g, std::size_t k, std::span<const double> p, const ImmOptions& o) {
+  detail::check_k_costs(g, k, o.costs, o.budget);
+  return imm(g, k, EdgeProbabilities::given(g, p), o);
+}
+
+namespace detail {
+namespace {
+/// MC estimate with the same task split and streams as spread(), on one simulator.
+double mc_estimate(Simulator& sim, std::span<const node_t> seeds, std::size_t n_sims, std::uint64_t seed,
+                   bool value) {
+  const std::size_t tasks = simulation_tasks(n_sims);
+  double sum = 0.0;
+  for (std::size_t t = 0; t < tasks; ++t) {
+    Rng rng = stream(seed, t);
+    double part = 0.0;
+    for (std::size_t i = n_sims * t / tasks; i < n_sims * (t + 1) / tasks; ++i) {
+      auto [c, v] = sim.run(seeds, rng, nullptr);
+      part += value ? v : c;
+    }
+    sum += part;
+  }
+  return sum / static_cast<double>(n_sims);
+}
+}  // namespace
+}  // namespace detail
+
+InfluenceResult celf(const ReferralGraph& g, std::size_t k, const EdgeProbabilities& probs,
+                     const CelfOptions& o) {
+  detail::check_k_costs(g, k, o.costs, o.budget);
+  probs.require_graph(g);
+  probs.require_model(o.model);
+  const std::span<const double> p = probs.values();
+  detail::check_values(o.node_values, g.num_nodes(), "node value");
+  if (o.n_sims == 0) fail(Errc::invalid_argument, "n_sims must be > 0");
+  const std::size_t n = g.num_nodes();
+  const bool value = !o.node_values.empty();
+  const bool with_costs = o.budget > 0.0;
+  const auto thr = o.model == Model::ic ? detail::ic_thresholds(p) : std::vector<std::uint64_t>{};
+  std::vector<double> gain(n);
+  const std::size_t chunks = std::min<std::size_t>(n, 64);
+  parallel_for(
+      chunks, o.threads,
+      [&](std::size_t c) {
+        detail::Simulator sim(g, p, o.model, o.node_values, thr);
+        for (std::size_t v = c; v < n; v += chunks) {
+          const node_t s = static_cast<node_t>(v);
+          gain[v] = detail::mc_estimate(sim, {&s, 1}, o.n_sims, o.seed, value);
+        }
+      },
+      o.progress);
+  auto score = [&](double gn, node_t v) {
+    if (!with_costs) return gn;
+    return o.costs[v] > 0.0 ? gn / o.costs[v] : (gn > 0.0 ? INFINITY : 0.0);
+  };
+  struct Item {
+    double score;
+    node_t v;
+    std::size_t round;
+    bool operator<(const Item& b) const { return score != b.score ? score < b.score : v > b.v; }
+  };
+  std::priority_queue<Item> heap;
+  for (std::size_t v = 0; v < n; ++v)
+    heap.push({score(gain[v], static_cast<node_t>(v)), static_cast<node_t>(v), 0});
+  detail::Simulator sim(g, p, o.model, o.node_values, thr);
+  InfluenceResult r;
+  double current = 0.0, spent = 0.0;
+  while (r.seeds.size() < k && !heap.empty()) {
+    Item top = heap.top();
+    heap.pop();
+    if (with_costs && spent + o.costs[top.v] > o.budget * (1.0 + 1e-12)) continue;
+    if (top.round == r.seeds.size()) {
+      r.seeds.push_back(top.v);
+      current += gain[top.v];
+      r.spread_after.push_back(current);
+      if (with_costs) spent += o.costs[top.v];
+      continue;
+    }
+    std::vector<node_t> s = r.seeds;
+    s.push_back(top.v);
+    const double f = detail::mc_estimate(sim, s, o.n_sims, o.seed, value);
+    gain[top.v] = f - current;
+    heap.push({score(gain[top.v], top.v), top.v, r.seeds.size()});
+  }
+  if (with_costs) {
+    r.cost = spent;
+    // The better of cost-effective greedy and the best affordable single node.
+    std::int64_t single = -1;
+    detail::Simulator s1(g, p, o.model, o.node_values, thr);
+    double best = -1.0;
+    for (std::size_t v = 0; v < n; ++v) {
+      if (o.costs[v] > o.budget * (1.0 + 1e-12)) continue;
+      const node_t x = static_cast<node_t>(v);
+      const double f = detail::mc_estimate(s1, {&x, 1}, o.n_sims, o.seed, value);
+      if (f > best) {
+        best = f;
+        single = static_cast<std::int64_t>(v);
+      }
+    }
+    if (single >= 0 && best > current) {
+      r.seeds = {static_cast<node_t>(single)};
+      r.spread_after = {best};
+      current = best;
+      r.cost = o.costs[static_cast<std::size_t>(single)];
+    }
+  }
+  r.spread = current;
+  return r;
+}
+
+InfluenceResult celf(const ReferralGraph& g, std::size_t k, std::span<const double> p, const CelfOptions& o) {
+  detail::check_k_costs(g, k, o.costs, o.budget);
+  return celf(g, k, EdgeProbabilities::given(g, p), o);
+}
+
+FUNNELNET_END

@@ -1,0 +1,158 @@
+// Readers for graph files (declared in include/funnelnet/graph/io.hpp).
+#include "funnelnet/graph/io.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <string_view>
+#include <vector>
+
+FUNNELNET_BEGIN
+
+namespace detail {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+/// Split on blanks (spaces, tabs, commas).
+std::vector<std::string_view> fields(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == ',' || s[i] == '\r')) ++i;
+    std::size_t j = i;
+    while (j < s.size() && !(s[j] == ' ' || s[j] == '\t' || s[j] == ',' || s[j] == '\r')) ++j;
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+std::int64_t parse_int(std::string_view f, const std::string& path, std::size_t line, const char* what) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
+  if (ec != std::errc() || p != f.data() + f.size())
+    fail(Errc::format_error, path, ":", line, ": ", what, " '", f, "' is not an integer");
+  return v;
+}
+
+double parse_double(std::string_view f, const std::string& path, std::size_t line, const char* what) {
+  std::string tmp(f);
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(tmp.c_str(), &end);
+  if (end != tmp.c_str() + tmp.size() || errno == ERANGE)
+    fail(Errc::format_error, path, ":", line, ": ", what, " '", f, "' is not a number");
+  return v;
+}
+
+std::ifstream open_or_fail(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) fail(Errc::io_error, "cannot open '", path, "' for reading");
+  return in;
+}
+
+}  // namespace
+}  // namespace detail
+
+ReferralGraph read_edge_list(const std::string& path, const EdgeListOptions& options) {
+  auto in = detail::open_or_fail(path);
+  std::vector<std::int64_t> src, dst;
+  std::vector<double> w;
+  std::string line;
+  std::size_t lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (lineno <= options.header_lines) continue;
+    const std::string_view s = detail::trim(line);
+    if (s.empty() || options.comment_chars.find(s.front()) != std::string::npos) continue;
+    const auto f = detail::fields(s);
+    const std::size_t want = options.weighted ? 3 : 2;
+    if (f.size() != want)
+      fail(Errc::format_error, path, ":", lineno, ": expected ", want, " fields (",
+           options.weighted ? "u v w" : "u v", "), got ", f.size(), ": '", s, "'");
+    const auto u = detail::parse_int(f[0], path, lineno, "source");
+    const auto v = detail::parse_int(f[1], path, lineno, "target");
+    double wt = 1.0;
+    if (options.weighted) {
+      wt = detail::parse_double(f[2], path, lineno, "weight");
+      if (!(std::isfinite(wt) && wt >= 0.0))
+        fail(Errc::format_error, path, ":", lineno, ": weight ", wt, " must be finite and >= 0");
+    }
+    src.push_back(u);
+    dst.push_back(v);
+    if (options.weighted) w.push_back(wt);
+    if (options.symmetric && u != v) {
+      src.push_back(v);
+      dst.push_back(u);
+      if (options.weighted) w.push_back(wt);
+    }
+  }
+  if (in.bad()) fail(Errc::io_error, "error while reading '", path, "'");
+  if (src.empty()) fail(Errc::empty_input, path, ": no edges found");
+  return ReferralGraph::from_edges(src, dst, w, {}, {}, options.graph);
+}
+
+ReferralGraph read_metis(const std::string& path, const GraphOptions& options) {
+  auto in = detail::open_or_fail(path);
+  std::string line;
+  std::size_t lineno = 0;
+  std::int64_t n = -1, m = -1, fmt = 0;
+  std::vector<std::int64_t> src, dst;
+  std::vector<double> w;
+  std::int64_t node = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    const std::string_view s = detail::trim(line);
+    if (!s.empty() && s.front() == '%') continue;
+    const auto f = detail::fields(s);
+    if (n < 0) {
+      if (f.size() < 2 || f.size() > 4)
+        fail(Errc::format_error, path, ":", lineno, ": METIS header must be 'n m [fmt]', got '", s, "'");
+      n = detail::parse_int(f[0], path, lineno, "node count");
+      m = detail::parse_int(f[1], path, lineno, "edge count");
+      if (f.size() >= 3) fmt = detail::parse_int(f[2], path, lineno, "fmt");
+      if (n <= 0 || m < 0) fail(Errc::format_error, path, ":", lineno, ": bad header counts n=", n, " m=", m);
+      if (fmt != 0 && fmt != 1)
+        fail(Errc::format_error, path, ":", lineno, ": METIS fmt ", fmt, " is not supported (0 or 1)");
+      continue;
+    }
+    ++node;
+    if (node > n) {
+      if (f.empty()) continue;  // trailing blank lines
+      fail(Errc::format_error, path, ":", lineno, ": more node lines than the ", n, " in the header");
+    }
+    const std::size_t step = fmt == 1 ? 2 : 1;
+    if (f.size() % step != 0)
+      fail(Errc::format_error, path, ":", lineno, ": node ", node,
+           " has an odd number of fields (fmt 1 wants pairs)");
+    for (std::size_t k = 0; k < f.size(); k += step) {
+      const auto v = detail::parse_int(f[k], path, lineno, "neighbour");
+      if (v < 1 || v > n)
+        fail(Errc::format_error, path, ":", lineno, ": neighbour ", v, " of node ", node, " is outside [1, ",
+             n, "]");
+      src.push_back(node);
+      dst.push_back(v);
+      if (fmt == 1) w.push_back(detail::parse_double(f[k + 1], path, lineno, "edge weight"));
+    }
+  }
+  if (in.bad()) fail(Errc::io_error, "error while reading '", path, "'");
+  if (n < 0) fail(Errc::format_error, path, ": empty METIS file (no header)");
+  if (node < n) fail(Errc::format_error, path, ": header says ", n, " nodes, file has ", node, " node lines");
+  if (static_cast<std::int64_t>(src.size()) != 2 * m)
+    fail(Errc::format_error, path, ": header says ", m, " undirected edges (", 2 * m,
+         " entries), file lists ", src.size());
+  std::vector<std::int64_t> all(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) all[static_cast<std::size_t>(i)] = i + 1;
+  return ReferralGraph::from_edges(src, dst, w, {}, all, options);
+}
+
+FUNNELNET_END
