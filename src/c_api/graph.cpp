@@ -23,10 +23,8 @@ struct fnet_graph {
 namespace {
 
 template <class Opt>
-void check_version(const Opt* o, unsigned expected, const char* what) {
-  if (o != nullptr && o->version != expected)
-    fail(Errc::invalid_argument, what, " version is ", o->version, ", this library expects ", expected,
-         " (initialise with the _INIT macro)");
+void check_version(const Opt* o, unsigned current, const char* what) {
+  if (o != nullptr) funnelnet::capi::check_options(o, current, what);
 }
 
 funnelnet::GraphOptions graph_options(const fnet_graph_options* o) {

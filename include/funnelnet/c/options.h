@@ -8,7 +8,8 @@
  * Functions accept any version from 1 to the one they were built with, so a program
  * compiled against an older header keeps working with a newer library; a version of 0
  * or newer than the library gives FNET_E_INVALID_ARGUMENT naming the struct.
- * FNET_OPTIONS_TABLE(X) lists them all as X(type, MACRO_PREFIX). */
+ * FNET_OPTIONS_TABLE(X) lists them all as X(type, MACRO_PREFIX); fnet_probability_spec
+ * (graph.h) follows the same rules. */
 #ifndef FUNNELNET_C_OPTIONS_H
 #define FUNNELNET_C_OPTIONS_H
 
@@ -32,6 +33,7 @@
   X(fnet_spread_options, FNET_SPREAD_OPTIONS) \
   X(fnet_imm_options, FNET_IMM_OPTIONS) \
   X(fnet_celf_options, FNET_CELF_OPTIONS) \
+  X(fnet_probability_spec, FNET_PROBABILITY_SPEC) \
   X(fnet_repeat_fit_options, FNET_REPEAT_FIT_OPTIONS) \
   X(fnet_summary_options, FNET_SUMMARY_OPTIONS) \
   X(fnet_tier_options, FNET_TIER_OPTIONS)
