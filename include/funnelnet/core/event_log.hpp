@@ -58,7 +58,7 @@ class SortedEventLog {
   /// Earliest and latest event time.
   [[nodiscard]] Time first_time() const noexcept { return first_; }
   [[nodiscard]] Time last_time() const noexcept { return last_; }
-  /// Whether the input rows were already grouped by entity and in time order.
+  /// Whether the input rows were already in (entity, time) order (ids non-decreasing).
   [[nodiscard]] bool was_sorted() const noexcept { return was_sorted_; }
   /// The word used for entities in messages.
   [[nodiscard]] const std::string& entity_name() const noexcept { return entity_name_; }
