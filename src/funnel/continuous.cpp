@@ -46,7 +46,8 @@ template <class Time>
 ExposureCounts ExposureCounts::from_events(StageSpace space, std::span<const std::int64_t> lead,
                                            std::span<const Time> time, std::span<const std::int32_t> stage,
                                            std::optional<Time> cutoff, double time_unit, int threads) {
-  const SortedEventLog<Time> log(lead, time, stage, static_cast<std::int32_t>(space.size()), "stage", "lead");
+  const auto log = SortedEventLog<Time>::borrow(lead, time, stage, static_cast<std::int32_t>(space.size()),
+                                                "stage", "lead");
   if (!(std::isfinite(time_unit) && time_unit > 0.0))
     fail(Errc::invalid_argument, "time_unit must be finite and > 0, got ", time_unit);
   const Time cut = cutoff ? *cutoff : log.last_time();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/dense_ids.hpp"
+#include "funnelnet/core/event_log.hpp"
 #include "funnelnet/core/parallel.hpp"
 
 FUNNELNET_BEGIN
@@ -251,6 +252,23 @@ void count_by_buckets(const StageSpace& space, Matrix& counts, std::span<const T
   for (const auto& ws : work) counts += ws.counts;  // exact: integer-valued sums
 }
 
+// Error path of from_events: the first lead (in order of first appearance) that leaves an
+// absorbing stage, with the input row of the offending event.
+template <class Time>
+void throw_naming_row(const StageSpace& space, std::span<const std::int64_t> lead, std::span<const Time> time,
+                      std::span<const std::int32_t> stage) {
+  const auto log = SortedEventLog<Time>::borrow(lead, time, stage, static_cast<std::int32_t>(space.size()),
+                                                "stage", "lead");
+  const auto codes = log.codes();
+  for (std::size_t g = 0; g < log.entities(); ++g)
+    for (std::size_t k = log.offsets()[g] + 1; k < log.offsets()[g + 1]; ++k) {
+      const auto from = codes[k - 1], to = codes[k];
+      if (from != to && space.is_absorbing(static_cast<std::size_t>(from)))
+        fail(Errc::invalid_argument, "lead ", log.entity_ids()[g], " leaves absorbing stage '",
+             space.name(from), "' for '", space.name(to), "' (row ", log.row(k), ")");
+    }
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -302,41 +320,51 @@ TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const
 
   TransitionCounts c = zeros(std::move(space));
   const StageSpace& sp = c.space_;
-  if (sorted) {
-    // Already in (lead, time) order: one sequential pass.
-    std::vector<Time> tb;
-    std::vector<std::int32_t> sb;
-    std::size_t k = 0;
-    while (k < n) {
-      std::size_t end = k + 1;
-      while (end < n && lead[end] == lead[k]) ++end;
-      if (end - k > 1) {
-        tb.assign(time.begin() + static_cast<std::ptrdiff_t>(k),
-                  time.begin() + static_cast<std::ptrdiff_t>(end));
-        sb.assign(stage.begin() + static_cast<std::ptrdiff_t>(k),
-                  stage.begin() + static_cast<std::ptrdiff_t>(end));
-        detail::count_group<Time>(sp, c.counts_, lead[k], tb.data(), sb.data(), end - k, repeats);
+  auto count = [&] {
+    if (sorted) {
+      // Already in (lead, time) order: one sequential pass.
+      std::vector<Time> tb;
+      std::vector<std::int32_t> sb;
+      std::size_t k = 0;
+      while (k < n) {
+        std::size_t end = k + 1;
+        while (end < n && lead[end] == lead[k]) ++end;
+        if (end - k > 1) {
+          tb.assign(time.begin() + static_cast<std::ptrdiff_t>(k),
+                    time.begin() + static_cast<std::ptrdiff_t>(end));
+          sb.assign(stage.begin() + static_cast<std::ptrdiff_t>(k),
+                    stage.begin() + static_cast<std::ptrdiff_t>(end));
+          detail::count_group<Time>(sp, c.counts_, lead[k], tb.data(), sb.data(), end - k, repeats);
+        }
+        k = end;
       }
-      k = end;
+      return;
     }
-    return c;
-  }
-  const auto range = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
-  if (range < n / 2 + 1024) {
-    // Dense ids: the id itself is the bucket.
-    detail::count_by_buckets<Time>(
-        sp, c.counts_, time, stage, static_cast<std::size_t>(range) + 1,
-        [&](std::size_t r) { return static_cast<std::size_t>(lead[r] - lo); },
-        [&](std::size_t b) { return lo + static_cast<std::int64_t>(b); }, repeats, threads);
-  } else {
-    // Sparse ids: map them to dense ids first (4 bytes per event).
-    detail::DenseIds ids(std::min<std::size_t>(n, 1 << 20));
-    std::vector<std::uint32_t> dense(n);
-    for (std::size_t r = 0; r < n; ++r) dense[r] = ids.get(lead[r]);
-    detail::count_by_buckets<Time>(
-        sp, c.counts_, time, stage, ids.size(),
-        [&](std::size_t r) { return static_cast<std::size_t>(dense[r]); },
-        [&](std::size_t b) { return ids.original(static_cast<std::uint32_t>(b)); }, repeats, threads);
+    const auto range = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+    if (range < n / 2 + 1024) {
+      // Dense ids: the id itself is the bucket.
+      detail::count_by_buckets<Time>(
+          sp, c.counts_, time, stage, static_cast<std::size_t>(range) + 1,
+          [&](std::size_t r) { return static_cast<std::size_t>(lead[r] - lo); },
+          [&](std::size_t b) { return lo + static_cast<std::int64_t>(b); }, repeats, threads);
+    } else {
+      // Sparse ids: map them to dense ids first (4 bytes per event).
+      detail::DenseIds ids(std::min<std::size_t>(n, 1 << 20));
+      std::vector<std::uint32_t> dense(n);
+      for (std::size_t r = 0; r < n; ++r) dense[r] = ids.get(lead[r]);
+      detail::count_by_buckets<Time>(
+          sp, c.counts_, time, stage, ids.size(),
+          [&](std::size_t r) { return static_cast<std::size_t>(dense[r]); },
+          [&](std::size_t b) { return ids.original(static_cast<std::uint32_t>(b)); }, repeats, threads);
+    }
+  };
+  try {
+    count();
+  } catch (const Error&) {
+    // Only a lead leaving an absorbing stage fails here; the fast path does not keep row
+    // numbers, so find the user's row (error path only, no cost otherwise).
+    detail::throw_naming_row<Time>(sp, lead, time, stage);
+    throw;
   }
   return c;
 }

@@ -24,18 +24,17 @@ template <class Time>
 void check_lead_sequence(const StageSpace& space, const SortedEventLog<Time>& log, std::size_t g) {
   const auto time = log.times();
   const auto stage = log.codes();
-  const auto row = log.rows();
   const std::int64_t lead_id = log.entity_ids()[g];
   for (std::size_t k = log.offsets()[g] + 1; k < log.offsets()[g + 1]; ++k) {
     const std::size_t a = k - 1, b = k;
     if (stage[b] == stage[a] && time[b] == time[a])
-      fail(Errc::invalid_argument, "lead ", lead_id, ": duplicate event: rows ", std::min(row[a], row[b]),
-           " and ", std::max(row[a], row[b]), " both say stage '",
+      fail(Errc::invalid_argument, "lead ", lead_id, ": duplicate event: rows ",
+           std::min(log.row(a), log.row(b)), " and ", std::max(log.row(a), log.row(b)), " both say stage '",
            space.name(static_cast<std::size_t>(stage[a])), "' at time ", time[a]);
     if (stage[b] != stage[a] && space.is_absorbing(static_cast<std::size_t>(stage[a])))
       fail(Errc::invalid_argument, "lead ", lead_id, " leaves absorbing stage '",
            space.name(static_cast<std::size_t>(stage[a])), "' for '",
-           space.name(static_cast<std::size_t>(stage[b])), "' (row ", row[b], ")");
+           space.name(static_cast<std::size_t>(stage[b])), "' (row ", log.row(b), ")");
   }
 }
 

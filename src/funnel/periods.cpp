@@ -32,7 +32,8 @@ template <class Time>
 TransitionCounts period_counts(const StageSpace& space, std::span<const std::int64_t> lead,
                                std::span<const Time> time, std::span<const std::int32_t> stage,
                                const PeriodOptions<Time>& options) {
-  const SortedEventLog<Time> log(lead, time, stage, static_cast<std::int32_t>(space.size()), "stage", "lead");
+  const auto log = SortedEventLog<Time>::borrow(lead, time, stage, static_cast<std::int32_t>(space.size()),
+                                                "stage", "lead");
   const Time period = options.period;
   if constexpr (std::is_floating_point_v<Time>) {
     if (!(std::isfinite(period) && period > 0))

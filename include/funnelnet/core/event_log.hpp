@@ -32,17 +32,24 @@ class SortedEventLog {
  public:
   SortedEventLog() = default;
 
-  /// Validate the columns and sort.  Errors (typed funnelnet::Error): an empty log
-  /// (empty_input), columns of different lengths (shape_mismatch), a code outside
-  /// [0, n_codes) (out_of_range) or a non-finite time (invalid_argument), each naming the
-  /// first bad row; more than 2^32 - 2 rows.  `code_name` and `entity_name` are the words
-  /// used in messages ("stage", "lead").
+  /// Validate the columns and sort (the log owns copies).  Errors (typed
+  /// funnelnet::Error): an empty log (empty_input), columns of different lengths
+  /// (shape_mismatch), a code outside [0, n_codes) (out_of_range) or a non-finite time
+  /// (invalid_argument), each naming the first bad row; more than 2^32 - 2 rows.
+  /// `code_name` and `entity_name` are the words used in messages ("stage", "lead").
   SortedEventLog(std::span<const std::int64_t> entity, std::span<const Time> time,
                  std::span<const std::int32_t> code, std::int32_t n_codes,
                  std::string_view code_name = "code", std::string_view entity_name = "entity");
 
+  /// Like the constructor, but when the rows are already in (entity, time) order the log
+  /// views the caller's `time` and `code` columns instead of copying them: they must
+  /// outlive the log.  For readers that use the log inside one call.
+  static SortedEventLog borrow(std::span<const std::int64_t> entity, std::span<const Time> time,
+                               std::span<const std::int32_t> code, std::int32_t n_codes,
+                               std::string_view code_name = "code", std::string_view entity_name = "entity");
+
   /// Number of events (rows).
-  [[nodiscard]] std::size_t size() const noexcept { return time_.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return times().size(); }
   /// Number of distinct entities (groups).
   [[nodiscard]] std::size_t entities() const noexcept { return id_.size(); }
   /// Group g holds the events [offsets()[g], offsets()[g + 1]); entities() + 1 entries.
@@ -50,16 +57,20 @@ class SortedEventLog {
   /// The entity id of each group.
   [[nodiscard]] std::span<const std::int64_t> entity_ids() const noexcept { return id_; }
   /// Event times, grouped by entity and sorted by time within a group.
-  [[nodiscard]] std::span<const Time> times() const noexcept { return time_; }
+  [[nodiscard]] std::span<const Time> times() const noexcept {
+    return borrowed_ ? ext_time_ : std::span<const Time>(time_);
+  }
   /// Event codes, in the same order as times().
-  [[nodiscard]] std::span<const std::int32_t> codes() const noexcept { return code_; }
-  /// The input row of each event, in the same order as times().
-  [[nodiscard]] std::span<const std::uint32_t> rows() const noexcept { return row_; }
+  [[nodiscard]] std::span<const std::int32_t> codes() const noexcept {
+    return borrowed_ ? ext_code_ : std::span<const std::int32_t>(code_);
+  }
+  /// The input row of event k (k in the order of times()).
+  [[nodiscard]] std::size_t row(std::size_t k) const noexcept { return row_.empty() ? k : row_[k]; }
   /// Earliest and latest event time.
   [[nodiscard]] Time first_time() const noexcept { return first_; }
   [[nodiscard]] Time last_time() const noexcept { return last_; }
   /// Whether the input rows were already in (entity, time) order (ids non-decreasing).
-  [[nodiscard]] bool was_sorted() const noexcept { return was_sorted_; }
+  [[nodiscard]] bool was_sorted() const noexcept { return row_.empty(); }
   /// The word used for entities in messages.
   [[nodiscard]] const std::string& entity_name() const noexcept { return entity_name_; }
 
@@ -71,13 +82,19 @@ class SortedEventLog {
   void require_origin(Time origin) const;
 
  private:
+  SortedEventLog(std::span<const std::int64_t> entity, std::span<const Time> time,
+                 std::span<const std::int32_t> code, std::int32_t n_codes, std::string_view code_name,
+                 std::string_view entity_name, bool allow_borrow);
+
   std::vector<std::size_t> start_;
   std::vector<std::int64_t> id_;
   std::vector<Time> time_;
   std::vector<std::int32_t> code_;
-  std::vector<std::uint32_t> row_;
+  std::vector<std::uint32_t> row_;  // empty: event k is input row k
+  std::span<const Time> ext_time_;
+  std::span<const std::int32_t> ext_code_;
+  bool borrowed_ = false;
   Time first_{}, last_{};
-  bool was_sorted_ = true;
   std::string entity_name_ = "entity";
 };
 

@@ -13,7 +13,9 @@
 #include "expect_error.hpp"
 #include "funnelnet/core/event_log.hpp"
 #include "funnelnet/core/random.hpp"
-#include "funnelnet/funnel.hpp"
+#include "funnelnet/funnel/continuous.hpp"
+#include "funnelnet/funnel/counts.hpp"
+#include "funnelnet/funnel/periods.hpp"
 
 using namespace funnelnet;
 
@@ -55,7 +57,7 @@ void check_against_brute_force(const Cols<Time>& c) {
   ASSERT_EQ(log.size(), n);
   ASSERT_EQ(log.entities(), first.size());
   for (std::size_t k = 0; k < n; ++k) {
-    EXPECT_EQ(log.rows()[k], order[k]);
+    EXPECT_EQ(log.row(k), order[k]);
     EXPECT_EQ(log.times()[k], c.time[order[k]]);
     EXPECT_EQ(log.codes()[k], c.code[order[k]]);
   }
@@ -64,7 +66,23 @@ void check_against_brute_force(const Cols<Time>& c) {
   EXPECT_EQ(log.offsets().back(), n);
   for (std::size_t g = 0; g < log.entities(); ++g)
     for (std::size_t k = log.offsets()[g]; k < log.offsets()[g + 1]; ++k)
-      EXPECT_EQ(c.id[log.rows()[k]], log.entity_ids()[g]);
+      EXPECT_EQ(c.id[log.row(k)], log.entity_ids()[g]);
+  // borrow(): the same log; it views the caller's columns exactly when they were sorted.
+  const auto borrowed = SortedEventLog<Time>::borrow(c.id, c.time, c.code, 5);
+  ASSERT_EQ(borrowed.size(), n);
+  EXPECT_EQ(borrowed.was_sorted(), log.was_sorted());
+  EXPECT_EQ(borrowed.times().data() == c.time.data(), log.was_sorted());
+  EXPECT_NE(log.times().data(), c.time.data());
+  // A copy owns its events (no view into the source).
+  const SortedEventLog<Time> copy = log;
+  EXPECT_NE(copy.times().data(), log.times().data());
+  for (std::size_t k = 0; k < n; ++k) {
+    EXPECT_EQ(borrowed.row(k), order[k]);
+    EXPECT_EQ(borrowed.times()[k], c.time[order[k]]);
+    EXPECT_EQ(borrowed.codes()[k], c.code[order[k]]);
+    EXPECT_EQ(copy.row(k), order[k]);
+    EXPECT_EQ(copy.times()[k], c.time[order[k]]);
+  }
   EXPECT_EQ(log.first_time(), *std::min_element(c.time.begin(), c.time.end()));
   EXPECT_EQ(log.last_time(), *std::max_element(c.time.begin(), c.time.end()));
 }
@@ -109,6 +127,12 @@ TEST(EventLog, MatchesBruteForceSort) {
   Cols<std::int64_t> sorted{{1, 1, 2, 5}, {1, 2, 0, 7}, {0, 1, 0, 3}};
   check_against_brute_force(sorted);
   EXPECT_TRUE(SortedEventLog<std::int64_t>(sorted.id, sorted.time, sorted.code, 5).was_sorted());
+  // Long groups (merge sort path) and sparse ids (hash path).
+  {
+    Cols<double> big = random_rows<double>(77, 600);
+    for (auto& id : big.id) id = id % 3 == 0 ? (1LL << 50) : id % 2;
+    check_against_brute_force(big);
+  }
   // A single row.
   check_against_brute_force(Cols<double>{{42}, {1.5}, {4}});
 }
@@ -120,8 +144,9 @@ TEST(EventLog, TiesKeepInputOrder) {
   const SortedEventLog<double> log(id, time, code, 5);
   EXPECT_EQ(std::vector<std::int64_t>(log.entity_ids().begin(), log.entity_ids().end()),
             (std::vector<std::int64_t>{7, 3}));
-  EXPECT_EQ(std::vector<std::uint32_t>(log.rows().begin(), log.rows().end()),
-            (std::vector<std::uint32_t>{2, 0, 3, 1, 4}));
+  std::vector<std::size_t> rows;
+  for (std::size_t k = 0; k < log.size(); ++k) rows.push_back(log.row(k));
+  EXPECT_EQ(rows, (std::vector<std::size_t>{2, 0, 3, 1, 4}));
   EXPECT_FALSE(log.was_sorted());
 }
 
@@ -155,6 +180,23 @@ TEST(EventLog, BadInputNamesTheRow) {
         period_counts<std::int64_t>(kSpace, V64{5, 9, 5}, V64{3, 1, 1}, V32{0, 0, 3});
       },
       Errc::invalid_argument, "lead 5 leaves absorbing stage 'won' for 'a' (row 0)");
+  // The counting fast path names the row too (sorted, dense and sparse id paths).
+  expect_error(
+      [] {
+        TransitionCounts::from_events<std::int64_t>(kSpace, V64{5, 9, 5}, V64{3, 1, 1}, V32{0, 0, 3});
+      },
+      Errc::invalid_argument, "lead 5 leaves absorbing stage 'won' for 'a' (row 0)");
+  expect_error(
+      [] {
+        TransitionCounts::from_events<std::int64_t>(kSpace, V64{5, 5, 9}, V64{1, 3, 1}, V32{3, 0, 0});
+      },
+      Errc::invalid_argument, "lead 5 leaves absorbing stage 'won' for 'a' (row 1)");
+  expect_error(
+      [] {
+        TransitionCounts::from_events<double>(kSpace, V64{1LL << 40, 9, 1LL << 40},
+                                              std::vector<double>{3, 1, 1}, V32{0, 0, 3});
+      },
+      Errc::invalid_argument, "leaves absorbing stage 'won' for 'a' (row 0)");
 }
 
 TEST(EventLog, ShuffledRowsGiveIdenticalCountsInEveryReader) {
