@@ -43,7 +43,8 @@ Events make_events(std::size_t n, bool shuffled) {
     for (std::size_t k = 0; k < len; ++k) {
       e.lead.push_back(lead);
       e.time.push_back(t += 1 + static_cast<std::int64_t>(rng.below(86400)));
-      e.stage.push_back(k + 1 == len ? 8 + static_cast<std::int32_t>(rng.below(2)) : static_cast<std::int32_t>(rng.below(8)));
+      e.stage.push_back(k + 1 == len ? 8 + static_cast<std::int32_t>(rng.below(2))
+                                     : static_cast<std::int32_t>(rng.below(8)));
     }
     ++lead;
   }
@@ -64,7 +65,8 @@ void BM_CountEvents(benchmark::State& state, bool shuffled) {
   const Events e = make_events(n, shuffled);
   const StageSpace space = space_of(8, 2);
   for (auto _ : state) {
-    auto c = TransitionCounts::from_events<std::int64_t>(space, e.lead, e.time, e.stage, Repeats::collapse, threads);
+    auto c = TransitionCounts::from_events<std::int64_t>(space, e.lead, e.time, e.stage, Repeats::collapse,
+                                                         threads);
     benchmark::DoNotOptimize(c.matrix().data());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
@@ -76,6 +78,40 @@ BENCHMARK_CAPTURE(BM_CountEvents, shuffled, true)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK_CAPTURE(BM_CountEvents, sorted, false)->Args({10'000'000, 1})->Unit(benchmark::kMillisecond);
+
+// Readers that group and sort the log once (SortedEventLog): exposure and period counts.
+// Args: events, threads.
+void BM_ExposureEvents(benchmark::State& state, bool shuffled) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const int threads = static_cast<int>(state.range(1));
+  const Events e = make_events(n, shuffled);
+  const StageSpace space = space_of(8, 2);
+  for (auto _ : state) {
+    auto c = ExposureCounts::from_events<std::int64_t>(space, e.lead, e.time, e.stage, std::nullopt, 86400.0,
+                                                       threads);
+    benchmark::DoNotOptimize(c.exposure().data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+void BM_PeriodCounts(benchmark::State& state, bool shuffled) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const Events e = make_events(n, shuffled);
+  const StageSpace space = space_of(8, 2);
+  PeriodOptions<std::int64_t> o;
+  o.period = 7 * 86400;
+  o.threads = static_cast<int>(state.range(1));
+  for (auto _ : state) {
+    auto c = period_counts<std::int64_t>(space, e.lead, e.time, e.stage, o);
+    benchmark::DoNotOptimize(c.matrix().data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+// Rows in (lead, time) order, which every version of the readers accepts.
+BENCHMARK_CAPTURE(BM_ExposureEvents, sorted, false)->Args({10'000'000, 1})->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_PeriodCounts, sorted, false)->Args({10'000'000, 1})->Unit(benchmark::kMillisecond);
+// Shuffled rows (rejected before SortedEventLog).
+BENCHMARK_CAPTURE(BM_ExposureEvents, shuffled, true)->Args({10'000'000, 1})->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_PeriodCounts, shuffled, true)->Args({10'000'000, 1})->Unit(benchmark::kMillisecond);
 
 void BM_AbsorbingAnalysis(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));

@@ -147,20 +147,22 @@ typedef struct fnet_period_options {
 #define FNET_PERIOD_OPTIONS_INIT \
   { FNET_PERIOD_OPTIONS_VERSION, 1.0, 0, 0.0, 0, 0.0, 0 }
 
-/* Period-by-period counts from an event log of n rows (lead, time, stage): rows of one
- * lead in the order the events happened, leads interleaved in any order.  A stage
- * entered in period a and left in period b gives b - a - 1 stays and one move; a lead
- * open at the cut-off gives its stays and no exit (censored).  Errors name the lead and
- * row: timestamps out of order within a lead, duplicate events, leaving an absorbing
- * stage, period <= 0, (cutoff - origin) not a whole number of periods, events at or
- * after the cut-off or before the origin. */
+/* Period-by-period counts from an event log of n rows (lead, time, stage) in any order:
+ * per lead, rows are ordered by time (ties keep input order).  A stage entered in period
+ * a and left in period b gives b - a - 1 stays and one move; a lead open at the cut-off
+ * gives its stays and no exit (censored).  Cut-off rule (every event-log reader): events
+ * at or before the cut-off are observed (one exactly at it falls in the last period).
+ * Errors name the lead and row: duplicate events, leaving an absorbing stage,
+ * period <= 0, (cutoff - origin) not a whole number of periods, events after the
+ * cut-off or before the origin. */
 FNET_API fnet_status fnet_counts_from_periods(fnet_counts** out, const fnet_stages* stages, size_t n,
                                               const int64_t* lead, const double* time,
                                               const int32_t* stage_ids, const fnet_period_options* options);
 
 /* Exposure (time in each stage, in units of time_unit) and exits from an event log, rows
- * as for fnet_counts_from_periods.  Open leads run to cutoff when has_cutoff is non-zero,
- * else to the latest event time; an event after the cut-off is an error. */
+ * in any order as for fnet_counts_from_periods.  Open leads run to cutoff when has_cutoff
+ * is non-zero, else to the latest event time; an event after the cut-off is an error
+ * (the same cut-off rule). */
 FNET_API fnet_status fnet_exposure_from_events(fnet_exposure** out, const fnet_stages* stages, size_t n,
                                                const int64_t* lead, const double* time,
                                                const int32_t* stage_ids, int has_cutoff, double cutoff,

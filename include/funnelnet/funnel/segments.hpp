@@ -13,16 +13,10 @@
 // G ~ chi-squared(df) when all segments share one chain.
 #pragma once
 
-#include <boost/math/distributions/chi_squared.hpp>
-#include <boost/math/special_functions/gamma.hpp>
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "funnelnet/core/error.hpp"
-#include "funnelnet/core/labels.hpp"
 #include "funnelnet/core/matrix.hpp"
 #include "funnelnet/funnel/chain.hpp"
 #include "funnelnet/funnel/counts.hpp"
@@ -40,104 +34,9 @@ struct SegmentFit {
   double p_value = 1.0;             ///< P(chi2(df) >= G)
 };
 
-namespace detail {
-/// Dirichlet-multinomial log marginal of the row counts `c` (segments x states) under
-/// Dirichlet(alpha p), up to terms free of alpha.
-inline double dm_log_marginal(const std::vector<Vector>& rows, const Vector& p, double alpha) {
-  double ll = 0.0;
-  for (const Vector& c : rows) {
-    const double nsum = c.sum();
-    ll += std::lgamma(alpha) - std::lgamma(nsum + alpha);
-    for (Eigen::Index j = 0; j < c.size(); ++j)
-      if (p(j) > 0.0) ll += std::lgamma(c(j) + alpha * p(j)) - std::lgamma(alpha * p(j));
-  }
-  return ll;
-}
-
-/// Golden-section search for the alpha maximising the marginal, on log(alpha) in
-/// [log 1e-3, log 1e7] (a concentration at the upper end means the segments look alike).
-inline double best_concentration(const std::vector<Vector>& rows, const Vector& p) {
-  double a = std::log(1e-3), b = std::log(1e7);
-  const double g = 0.5 * (std::sqrt(5.0) - 1.0);
-  double x1 = b - g * (b - a), x2 = a + g * (b - a);
-  double f1 = dm_log_marginal(rows, p, std::exp(x1)), f2 = dm_log_marginal(rows, p, std::exp(x2));
-  for (int it = 0; it < 200 && b - a > 1e-8; ++it) {
-    if (f1 < f2) {
-      a = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = a + g * (b - a);
-      f2 = dm_log_marginal(rows, p, std::exp(x2));
-    } else {
-      b = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = b - g * (b - a);
-      f1 = dm_log_marginal(rows, p, std::exp(x1));
-    }
-  }
-  return std::exp(0.5 * (a + b));
-}
-}  // namespace detail
-
 /// Fit one chain per segment with shrinkage toward the pooled chain, and test whether
 /// the segments differ.  All counts must share one stage space; names must be unique;
 /// a segment with no transitions at all is an error naming it (empty_input).
-inline SegmentFit fit_segments(const std::vector<TransitionCounts>& segments,
-                               const std::vector<std::string>& names) {
-  if (segments.empty()) fail(Errc::empty_input, "no segments given");
-  require_size(names.size(), segments.size(), "segment names");
-  const Labels labels(names, "segment");
-  const StageSpace& space = segments[0].space();
-  for (std::size_t s = 0; s < segments.size(); ++s) {
-    if (!(segments[s].space() == space))
-      fail(Errc::invalid_argument, "segment '", names[s], "' has a different stage space from segment '",
-           names[0], "'");
-    if (segments[s].total() <= 0.0)
-      fail(Errc::empty_input, "segment '", names[s], "' has no data (no transitions counted)");
-  }
-  const auto n = static_cast<Eigen::Index>(space.size());
-  Matrix pooled_counts = Matrix::Zero(n, n);
-  for (const auto& c : segments) pooled_counts += c.matrix();
-  SegmentFit out;
-  out.names = names;
-  out.pooled = fit(TransitionCounts(space, pooled_counts), {0.0, EmptyRows::absorbing});
-  out.concentration = Vector::Zero(n);
-  const Matrix& pp = out.pooled.matrix();
-  std::vector<Matrix> shrunk(segments.size(), Matrix::Zero(n, n));
-  for (Eigen::Index i = 0; i < n; ++i) {
-    for (auto& m : shrunk) {
-      if (space.is_absorbing(i) || pooled_counts.row(i).sum() <= 0.0) m.row(i) = pp.row(i);
-    }
-    if (space.is_absorbing(i) || pooled_counts.row(i).sum() <= 0.0) continue;
-    std::vector<Vector> rows;
-    double s_i = 0.0, k_i = 0.0;
-    for (const auto& c : segments) {
-      const Vector r = c.matrix().row(i).transpose();
-      if (r.sum() > 0.0) {
-        rows.push_back(r);
-        s_i += 1.0;
-      }
-    }
-    const Vector p = pp.row(i).transpose();
-    for (Eigen::Index j = 0; j < n; ++j) k_i += pooled_counts(i, j) > 0.0 ? 1.0 : 0.0;
-    const double alpha = rows.size() >= 2 ? detail::best_concentration(rows, p) : 1e7;
-    out.concentration(i) = alpha;
-    for (std::size_t s = 0; s < segments.size(); ++s) {
-      const Vector c = segments[s].matrix().row(i).transpose();
-      shrunk[s].row(i) = ((c + alpha * p) / (c.sum() + alpha)).transpose();
-      const double ns = c.sum();
-      for (Eigen::Index j = 0; j < n; ++j)
-        if (c(j) > 0.0) out.statistic += 2.0 * c(j) * std::log(c(j) / (ns * p(j)));
-    }
-    out.df += (s_i - 1.0) * (k_i - 1.0);
-  }
-  out.statistic = std::max(0.0, out.statistic);
-  out.p_value = out.df > 0.0 ? boost::math::cdf(boost::math::complement(
-                                   boost::math::chi_squared_distribution<double>(out.df), out.statistic))
-                             : 1.0;
-  for (auto& m : shrunk) out.shrunk.emplace_back(space, std::move(m), 1e-9);
-  return out;
-}
+SegmentFit fit_segments(const std::vector<TransitionCounts>& segments, const std::vector<std::string>& names);
 
 FUNNELNET_END

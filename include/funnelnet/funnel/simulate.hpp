@@ -6,9 +6,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "funnelnet/core/error.hpp"
-#include "funnelnet/core/parallel.hpp"
-#include "funnelnet/core/random.hpp"
 #include "funnelnet/funnel/chain.hpp"
 
 FUNNELNET_BEGIN
@@ -33,61 +30,7 @@ struct SimulateOptions {
 
 /// Simulate `n_leads` leads starting in stage `start`; each lead records one event per
 /// step (self-transitions of transient stages included) until it is absorbed.
-inline EventLog simulate_events(const MarkovChain& chain, std::size_t start, std::size_t n_leads,
-                                const SimulateOptions& options = {}) {
-  const std::size_t n = chain.size();
-  if (start >= n) fail(Errc::out_of_range, "start stage index ", start, " is outside [0, ", n, ")");
-  std::vector<double> dwell = options.mean_dwell;
-  if (dwell.empty()) dwell.assign(n, 1.0);
-  require_size(dwell.size(), n, "mean_dwell");
-  for (std::size_t i = 0; i < n; ++i)
-    if (!(std::isfinite(dwell[i]) && dwell[i] > 0.0))
-      fail(Errc::invalid_argument, "mean_dwell for stage '", chain.space().name(i),
-           "' must be finite and > 0, got ", dwell[i]);
-  // Cumulative rows for inverse-CDF sampling.
-  Matrix cum = chain.matrix();
-  for (Eigen::Index i = 0; i < cum.rows(); ++i)
-    for (Eigen::Index j = 1; j < cum.cols(); ++j) cum(i, j) += cum(i, j - 1);
-
-  constexpr std::size_t block = 4096;
-  const std::size_t n_blocks = (n_leads + block - 1) / block;
-  std::vector<EventLog> parts(n_blocks);
-  parallel_for(n_blocks, options.threads, [&](std::size_t b) {
-    Rng rng = stream(options.seed, b);
-    EventLog& out = parts[b];
-    const std::size_t first = b * block;
-    const std::size_t last = std::min(n_leads, first + block);
-    for (std::size_t l = first; l < last; ++l) {
-      std::size_t s = start;
-      double t = 0.0;
-      out.lead.push_back(static_cast<std::int64_t>(l));
-      out.time.push_back(t);
-      out.stage.push_back(static_cast<std::int32_t>(s));
-      for (std::size_t step = 0; step < options.max_steps && !chain.space().is_absorbing(s); ++step) {
-        t += rng.exponential(1.0 / dwell[s]);
-        const double u = rng.uniform();
-        std::size_t next = 0;
-        const auto row = static_cast<Eigen::Index>(s);
-        while (next + 1 < n && cum(row, static_cast<Eigen::Index>(next)) <= u) ++next;
-        s = next;
-        out.lead.push_back(static_cast<std::int64_t>(l));
-        out.time.push_back(t);
-        out.stage.push_back(static_cast<std::int32_t>(s));
-      }
-    }
-  });
-  EventLog all;
-  std::size_t total = 0;
-  for (const auto& p : parts) total += p.lead.size();
-  all.lead.reserve(total);
-  all.time.reserve(total);
-  all.stage.reserve(total);
-  for (const auto& p : parts) {
-    all.lead.insert(all.lead.end(), p.lead.begin(), p.lead.end());
-    all.time.insert(all.time.end(), p.time.begin(), p.time.end());
-    all.stage.insert(all.stage.end(), p.stage.begin(), p.stage.end());
-  }
-  return all;
-}
+EventLog simulate_events(const MarkovChain& chain, std::size_t start, std::size_t n_leads,
+                         const SimulateOptions& options = {});
 
 FUNNELNET_END

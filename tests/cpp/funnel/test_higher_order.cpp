@@ -9,7 +9,9 @@
 
 #include "expect_error.hpp"
 #include "funnelnet/core/random.hpp"
-#include "funnelnet/funnel.hpp"
+#include "funnelnet/funnel/chain.hpp"
+#include "funnelnet/funnel/counts.hpp"
+#include "funnelnet/funnel/higher_order.hpp"
 
 using namespace funnelnet;
 

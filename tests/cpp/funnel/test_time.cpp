@@ -144,11 +144,9 @@ TEST(Periods, BadInput) {
   using V32 = std::vector<std::int32_t>;
   PeriodOptions<std::int64_t> o;
   o.period = 7;
-  expect_error(
-      [&] {
-        period_counts<std::int64_t>(sp, V64{1, 1}, V64{5, 3}, V32{0, 1}, o);
-      },
-      Errc::invalid_argument, "timestamps out of order");
+  // Rows of one lead out of time order are sorted, not rejected (issue 11).
+  EXPECT_EQ(period_counts<std::int64_t>(sp, V64{1, 1}, V64{5, 3}, V32{0, 1}, o).matrix(),
+            period_counts<std::int64_t>(sp, V64{1, 1}, V64{3, 5}, V32{1, 0}, o).matrix());
   expect_error(
       [&] {
         period_counts<std::int64_t>(sp, V64{1, 1}, V64{5, 5}, V32{0, 0}, o);
@@ -175,9 +173,15 @@ TEST(Periods, BadInput) {
   early.cutoff = 14;
   expect_error(
       [&] {
-        period_counts<std::int64_t>(sp, V64{1, 2}, V64{3, 14}, V32{0, 0}, early);
+        period_counts<std::int64_t>(sp, V64{1, 2}, V64{3, 15}, V32{0, 0}, early);
       },
-      Errc::invalid_argument, "censoring date is before an event: row 1 (lead 2, time 14)");
+      Errc::invalid_argument, "censoring date is before an event: row 1 (lead 2, time 15)");
+  // The one cut-off rule: an event at the cut-off is observed (in the last period).
+  {
+    const Matrix at = period_counts<std::int64_t>(sp, V64{1, 2}, V64{3, 14}, V32{0, 0}, early).matrix();
+    EXPECT_EQ(at(0, 0), 1.0);  // lead 1: periods 0..1 in 'a' (1 stay); lead 2 enters in period 1
+    EXPECT_EQ(at.sum(), 1.0);
+  }
   PeriodOptions<std::int64_t> late_origin;
   late_origin.period = 7;
   late_origin.origin = 7;
@@ -337,11 +341,19 @@ TEST(Continuous, BadInput) {
   Matrix diag = Matrix::Zero(2, 2);
   diag(0, 0) = 1;
   expect_error([&] { ExposureCounts(sp, diag, t); }, Errc::invalid_argument, "diagonal must be 0");
+  // Rows of one lead out of time order are sorted, not rejected (issue 11).
+  {
+    const auto shuffled = ExposureCounts::from_events<std::int64_t>(sp, V64{1, 1}, V64{5, 2}, V32{1, 0});
+    const auto sorted = ExposureCounts::from_events<std::int64_t>(sp, V64{1, 1}, V64{2, 5}, V32{0, 1});
+    EXPECT_EQ(shuffled.matrix(), sorted.matrix());
+    EXPECT_EQ(shuffled.exposure(), sorted.exposure());
+    EXPECT_EQ(sorted.exposure()(0), 3.0);
+  }
   expect_error(
       [&] {
         ExposureCounts::from_events<std::int64_t>(sp, V64{1, 1}, V64{5, 2}, V32{0, 1});
       },
-      Errc::invalid_argument, "timestamps out of order");
+      Errc::invalid_argument, "lead 1 leaves absorbing stage 'won' for 'a' (row 0)");
   expect_error(
       [&] {
         ExposureCounts::from_events<std::int64_t>(sp, V64{1, 1}, V64{2, 2}, V32{0, 0});
