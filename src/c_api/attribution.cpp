@@ -177,9 +177,7 @@ FNET_API fnet_status fnet_attribution_heuristic(double* conversions, double* val
     require_ptr(paths, "paths");
     fnet_heuristic_options o = FNET_HEURISTIC_OPTIONS_INIT;
     if (options != nullptr) {
-      if (options->version != FNET_HEURISTIC_OPTIONS_VERSION)
-        fail(Errc::invalid_argument, "fnet_heuristic_options.version is ", options->version, ", expected ",
-             FNET_HEURISTIC_OPTIONS_VERSION, " (initialise with FNET_HEURISTIC_OPTIONS_INIT)");
+      funnelnet::capi::check_options(options, FNET_HEURISTIC_OPTIONS_VERSION, "fnet_heuristic_options");
       o = *options;
     }
     funnelnet::HeuristicOptions h;
@@ -204,9 +202,7 @@ FNET_API fnet_status fnet_markov_fit(fnet_markov** out, const fnet_paths* paths,
     require_ptr(paths, "paths");
     fnet_markov_options o = FNET_MARKOV_OPTIONS_INIT;
     if (options != nullptr) {
-      if (options->version != FNET_MARKOV_OPTIONS_VERSION)
-        fail(Errc::invalid_argument, "fnet_markov_options.version is ", options->version, ", expected ",
-             FNET_MARKOV_OPTIONS_VERSION, " (initialise with FNET_MARKOV_OPTIONS_INIT)");
+      funnelnet::capi::check_options(options, FNET_MARKOV_OPTIONS_VERSION, "fnet_markov_options");
       o = *options;
     }
     funnelnet::MarkovOptions m;

@@ -277,9 +277,7 @@ FNET_API fnet_status fnet_chain_fit(fnet_chain** out, const fnet_counts* counts,
     require_ptr(counts, "counts");
     funnelnet::FitOptions o;
     if (options != nullptr) {
-      if (options->version != FNET_FIT_OPTIONS_VERSION)
-        fail(Errc::invalid_argument, "fnet_fit_options.version is ", options->version, ", expected ",
-             FNET_FIT_OPTIONS_VERSION, " (initialise with FNET_FIT_OPTIONS_INIT)");
+      funnelnet::capi::check_options(options, FNET_FIT_OPTIONS_VERSION, "fnet_fit_options");
       if (options->empty_rows < FNET_EMPTY_ROWS_ERROR || options->empty_rows > FNET_EMPTY_ROWS_UNIFORM)
         fail(Errc::invalid_argument, "empty_rows must be one of FNET_EMPTY_ROWS_*, got ",
              options->empty_rows);
@@ -408,9 +406,7 @@ FNET_API fnet_status fnet_counts_from_periods(fnet_counts** out, const fnet_stag
     require_ptr(out, "out");
     require_ptr(stages, "stages");
     require_ptr(options, "options");
-    if (options->version != FNET_PERIOD_OPTIONS_VERSION)
-      fail(Errc::invalid_argument, "fnet_period_options.version is ", options->version, ", expected ",
-           FNET_PERIOD_OPTIONS_VERSION, " (initialise with FNET_PERIOD_OPTIONS_INIT)");
+    funnelnet::capi::check_options(options, FNET_PERIOD_OPTIONS_VERSION, "fnet_period_options");
     if (n > 0) {
       require_ptr(lead, "lead");
       require_ptr(time, "time");

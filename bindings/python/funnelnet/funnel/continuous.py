@@ -64,13 +64,13 @@ class ExposureCounts:
     ) -> "ExposureCounts":
         """Exposure and exits from an event log (one row per lead entering a stage).
 
-        Rows of one lead must be in the order the events happened (ties keep row
-        order); leads may be interleaved.  A lead whose last stage is not an outcome is
+        Rows may come in any order (sorted by time per lead inside; ties keep row
+        order).  A lead whose last stage is not an outcome is
         open: its time there runs to ``cutoff`` (default: the latest event) and no exit
         is counted.  Datetime times are measured in ``time_unit`` ("s", "min", "h", "D",
-        "W"); numeric times are used as they are.  Errors name the lead and row:
-        timestamps out of order, duplicate events, leaving an outcome, a cut-off before
-        an event.
+        "W"); numeric times are used as they are.  Events at or before the cut-off are
+        observed (the package's one cut-off rule).  Errors name the lead and row:
+        duplicate events, leaving an outcome, a cut-off before an event.
         """
         require_columns(df, {"lead": lead, "stage": stage, "time": time})
         if len(df) == 0:

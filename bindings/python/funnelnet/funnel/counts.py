@@ -186,8 +186,10 @@ class TransitionCounts:
         behaviour).  Months are always calendar months; a given ``origin`` or
         ``cutoff`` anchors the grid itself.
 
-        Errors name the lead and row: timestamps out of order, duplicate events, leaving
-        an outcome, events at or after the cut-off.
+        Rows may come in any order (sorted by time per lead inside; ties keep row
+        order).  The cut-off rule is the package's one rule: events at or before the
+        cut-off are observed, an event after it is an error.  Errors name the lead and
+        row: duplicate events, leaving an outcome, events after the cut-off.
         """
         require_columns(df, {"lead": lead, "stage": stage, "time": time})
         if len(df) == 0:
