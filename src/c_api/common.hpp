@@ -2,6 +2,7 @@
 // status codes, the thread-local last error, and the two-call buffer helper.
 #pragma once
 
+#include <cctype>
 #include <cstring>
 #include <new>
 #include <span>
@@ -73,10 +74,13 @@ void copy_out(T* out, std::size_t capacity, std::size_t* needed, const Src& src)
 /// the struct.
 template <class Options>
 void check_options(const Options* o, unsigned current, const char* type_name) {
-  if (o->version < 1 || o->version > current)
+  if (o->version < 1 || o->version > current) {
+    std::string macro(type_name);  // fnet_fit_options -> FNET_FIT_OPTIONS_INIT
+    for (char& ch : macro) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
     funnelnet::fail(funnelnet::Errc::invalid_argument, type_name, ".version is ", o->version,
-                    ": initialise it with its _INIT macro or ", type_name,
+                    ": initialise it with ", macro, "_INIT or ", type_name,
                     "_init() (this library reads versions 1 to ", current, ")");
+  }
 }
 
 }  // namespace funnelnet::capi
