@@ -84,3 +84,31 @@ void check_options(const Options* o, unsigned current, const char* type_name) {
 }
 
 }  // namespace funnelnet::capi
+
+// Generic definitions of the C ABI's boilerplate shapes: one line per function instead
+// of a hand-written body.  Each expands to an extern "C" function (use them inside an
+// extern "C" block); `var` names the handle parameter (and appears in NULL messages),
+// the trailing expression may use it.
+//   FNET_DEFINE_DESTROY(fnet_chain_destroy, fnet_chain)              delete; NULL is a no-op
+//   FNET_DEFINE_GETTER(fnet_chain_size, size_t, fnet_chain, chain, chain->value.size())
+//   FNET_DEFINE_ARRAY_GETTER(fnet_chain_matrix, double, fnet_chain, chain, chain->value.matrix())
+//                                              two-call buffer pattern through copy_out
+#define FNET_DEFINE_DESTROY(name, handle_type) \
+  FNET_API void name(handle_type* handle) {    \
+    delete handle;                             \
+  }
+#define FNET_DEFINE_GETTER(name, out_type, handle_type, var, ...)    \
+  FNET_API fnet_status name(out_type* out, const handle_type* var) { \
+    return ::funnelnet::capi::guard([&] {                            \
+      ::funnelnet::capi::require_ptr(out, "out");                    \
+      ::funnelnet::capi::require_ptr(var, #var);                     \
+      *out = (__VA_ARGS__);                                          \
+    });                                                              \
+  }
+#define FNET_DEFINE_ARRAY_GETTER(name, out_type, handle_type, var, ...)                               \
+  FNET_API fnet_status name(out_type* out, size_t capacity, size_t* needed, const handle_type* var) { \
+    return ::funnelnet::capi::guard([&] {                                                             \
+      ::funnelnet::capi::require_ptr(var, #var);                                                      \
+      ::funnelnet::capi::copy_out(out, capacity, needed, __VA_ARGS__);                                \
+    });                                                                                               \
+  }

@@ -136,17 +136,9 @@ FNET_API fnet_status fnet_repeat_create(fnet_repeat_model** out, int kind, const
   });
 }
 
-FNET_API void fnet_repeat_destroy(fnet_repeat_model* model) {
-  delete model;
-}
+FNET_DEFINE_DESTROY(fnet_repeat_destroy, fnet_repeat_model)
 
-FNET_API fnet_status fnet_repeat_params(double* out, size_t capacity, size_t* needed,
-                                        const fnet_repeat_model* model) {
-  return guard([&] {
-    require_ptr(model, "model");
-    copy_out(out, capacity, needed, model->value.params());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_repeat_params, double, fnet_repeat_model, model, model->value.params())
 
 FNET_API fnet_status fnet_repeat_report(int* status, double* log_likelihood, double* gradient_norm,
                                         size_t* unique_rows, const fnet_repeat_model* model) {
@@ -234,17 +226,9 @@ FNET_API fnet_status fnet_gamma_gamma_create(fnet_gamma_gamma** out, const doubl
   });
 }
 
-FNET_API void fnet_gamma_gamma_destroy(fnet_gamma_gamma* model) {
-  delete model;
-}
+FNET_DEFINE_DESTROY(fnet_gamma_gamma_destroy, fnet_gamma_gamma)
 
-FNET_API fnet_status fnet_gamma_gamma_params(double* out, size_t capacity, size_t* needed,
-                                             const fnet_gamma_gamma* model) {
-  return guard([&] {
-    require_ptr(model, "model");
-    copy_out(out, capacity, needed, model->value.params());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_gamma_gamma_params, double, fnet_gamma_gamma, model, model->value.params())
 
 FNET_API fnet_status fnet_gamma_gamma_report(int* status, double* log_likelihood, double* gradient_norm,
                                              const fnet_gamma_gamma* model) {
@@ -291,25 +275,12 @@ FNET_API fnet_status fnet_txn_summary_create(fnet_txn_summary** out, size_t n, c
   });
 }
 
-FNET_API void fnet_txn_summary_destroy(fnet_txn_summary* summary) {
-  delete summary;
-}
+FNET_DEFINE_DESTROY(fnet_txn_summary_destroy, fnet_txn_summary)
 
-FNET_API fnet_status fnet_txn_summary_size(size_t* out, const fnet_txn_summary* summary) {
-  return guard([&] {
-    require_ptr(out, "out");
-    require_ptr(summary, "summary");
-    *out = summary->value.size();
-  });
-}
+FNET_DEFINE_GETTER(fnet_txn_summary_size, size_t, fnet_txn_summary, summary, summary->value.size())
 
-FNET_API fnet_status fnet_txn_summary_customers(int64_t* out, size_t capacity, size_t* needed,
-                                                const fnet_txn_summary* summary) {
-  return guard([&] {
-    require_ptr(summary, "summary");
-    copy_out(out, capacity, needed, summary->value.customer);
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_txn_summary_customers, int64_t, fnet_txn_summary, summary,
+                         summary->value.customer)
 
 FNET_API fnet_status fnet_txn_summary_column(double* out, size_t capacity, size_t* needed,
                                              const fnet_txn_summary* summary, int column) {
@@ -330,13 +301,8 @@ FNET_API fnet_status fnet_txn_summary_column(double* out, size_t capacity, size_
   });
 }
 
-FNET_API fnet_status fnet_txn_summary_duration_holdout(double* out, const fnet_txn_summary* summary) {
-  return guard([&] {
-    require_ptr(out, "out");
-    require_ptr(summary, "summary");
-    *out = summary->value.duration_holdout;
-  });
-}
+FNET_DEFINE_GETTER(fnet_txn_summary_duration_holdout, double, fnet_txn_summary, summary,
+                   summary->value.duration_holdout)
 
 // ---------------------------------------------------------------- customer table, grading
 
@@ -359,9 +325,7 @@ FNET_API fnet_status fnet_customer_table_create(fnet_customer_table** out, size_
   });
 }
 
-FNET_API void fnet_customer_table_destroy(fnet_customer_table* table) {
-  delete table;
-}
+FNET_DEFINE_DESTROY(fnet_customer_table_destroy, fnet_customer_table)
 
 FNET_API fnet_status fnet_customer_table_add_category(fnet_customer_table* table, const char* name,
                                                       const int32_t* codes, size_t n_labels,
@@ -422,9 +386,7 @@ FNET_API fnet_status fnet_grade_value(fnet_grading** out, size_t n, const double
   });
 }
 
-FNET_API void fnet_grading_destroy(fnet_grading* grading) {
-  delete grading;
-}
+FNET_DEFINE_DESTROY(fnet_grading_destroy, fnet_grading)
 
 FNET_API fnet_status fnet_grading_sizes(size_t* n, size_t* n_tiers, size_t* n_columns,
                                         const fnet_grading* grading) {
@@ -436,29 +398,12 @@ FNET_API fnet_status fnet_grading_sizes(size_t* n, size_t* n_tiers, size_t* n_co
   });
 }
 
-FNET_API fnet_status fnet_grading_tiers(int32_t* out, size_t capacity, size_t* needed,
-                                        const fnet_grading* grading) {
-  return guard([&] {
-    require_ptr(grading, "grading");
-    copy_out(out, capacity, needed, grading->value.tier);
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_grading_tiers, int32_t, fnet_grading, grading, grading->value.tier)
 
-FNET_API fnet_status fnet_grading_scores(double* out, size_t capacity, size_t* needed,
-                                         const fnet_grading* grading) {
-  return guard([&] {
-    require_ptr(grading, "grading");
-    copy_out(out, capacity, needed, grading->value.score);
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_grading_scores, double, fnet_grading, grading, grading->value.score)
 
-FNET_API fnet_status fnet_grading_contributions(double* out, size_t capacity, size_t* needed,
-                                                const fnet_grading* grading) {
-  return guard([&] {
-    require_ptr(grading, "grading");
-    copy_out(out, capacity, needed, flat(grading->value.contributions));
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_grading_contributions, double, fnet_grading, grading,
+                         flat(grading->value.contributions))
 
 // ---------------------------------------------------------------- tier migration, Markov CLV
 
@@ -498,9 +443,7 @@ FNET_API fnet_status fnet_tier_migration_fit(fnet_tier_migration** out, size_t n
   });
 }
 
-FNET_API void fnet_tier_migration_destroy(fnet_tier_migration* tm) {
-  delete tm;
-}
+FNET_DEFINE_DESTROY(fnet_tier_migration_destroy, fnet_tier_migration)
 
 FNET_API fnet_status fnet_tier_migration_sizes(size_t* n_states, size_t* n_segments,
                                                const fnet_tier_migration* tm) {

@@ -145,17 +145,9 @@ FNET_API fnet_status fnet_stages_create(fnet_stages** out, size_t n, const char*
   });
 }
 
-FNET_API void fnet_stages_destroy(fnet_stages* stages) {
-  delete stages;
-}
+FNET_DEFINE_DESTROY(fnet_stages_destroy, fnet_stages)
 
-FNET_API fnet_status fnet_stages_size(size_t* out, const fnet_stages* stages) {
-  return guard([&] {
-    require_ptr(out, "out");
-    require_ptr(stages, "stages");
-    *out = stages->value.size();
-  });
-}
+FNET_DEFINE_GETTER(fnet_stages_size, size_t, fnet_stages, stages, stages->value.size())
 
 FNET_API fnet_status fnet_stages_name(char* buf, size_t capacity, size_t* needed, const fnet_stages* stages,
                                       size_t i) {
@@ -238,17 +230,9 @@ FNET_API fnet_status fnet_counts_merge(fnet_counts** out, const fnet_counts* a, 
   });
 }
 
-FNET_API void fnet_counts_destroy(fnet_counts* counts) {
-  delete counts;
-}
+FNET_DEFINE_DESTROY(fnet_counts_destroy, fnet_counts)
 
-FNET_API fnet_status fnet_counts_matrix(double* out, size_t capacity, size_t* needed,
-                                        const fnet_counts* counts) {
-  return guard([&] {
-    require_ptr(counts, "counts");
-    copy_out(out, capacity, needed, counts->value.matrix());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_counts_matrix, double, fnet_counts, counts, counts->value.matrix())
 
 FNET_API fnet_status fnet_counts_stages(fnet_stages** out, const fnet_counts* counts) {
   return guard([&] {
@@ -288,25 +272,11 @@ FNET_API fnet_status fnet_chain_fit(fnet_chain** out, const fnet_counts* counts,
   });
 }
 
-FNET_API void fnet_chain_destroy(fnet_chain* chain) {
-  delete chain;
-}
+FNET_DEFINE_DESTROY(fnet_chain_destroy, fnet_chain)
 
-FNET_API fnet_status fnet_chain_size(size_t* out, const fnet_chain* chain) {
-  return guard([&] {
-    require_ptr(out, "out");
-    require_ptr(chain, "chain");
-    *out = chain->value.size();
-  });
-}
+FNET_DEFINE_GETTER(fnet_chain_size, size_t, fnet_chain, chain, chain->value.size())
 
-FNET_API fnet_status fnet_chain_matrix(double* out, size_t capacity, size_t* needed,
-                                       const fnet_chain* chain) {
-  return guard([&] {
-    require_ptr(chain, "chain");
-    copy_out(out, capacity, needed, chain->value.matrix());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_chain_matrix, double, fnet_chain, chain, chain->value.matrix())
 
 FNET_API fnet_status fnet_chain_stages(fnet_stages** out, const fnet_chain* chain) {
   return guard([&] {
@@ -334,9 +304,7 @@ FNET_API fnet_status fnet_absorbing_analyze(fnet_absorbing** out, const fnet_cha
   });
 }
 
-FNET_API void fnet_absorbing_destroy(fnet_absorbing* analysis) {
-  delete analysis;
-}
+FNET_DEFINE_DESTROY(fnet_absorbing_destroy, fnet_absorbing)
 
 FNET_API fnet_status fnet_absorbing_sizes(size_t* n_transient, size_t* n_absorbing,
                                           const fnet_absorbing* analysis) {
@@ -349,53 +317,23 @@ FNET_API fnet_status fnet_absorbing_sizes(size_t* n_transient, size_t* n_absorbi
   });
 }
 
-FNET_API fnet_status fnet_absorbing_transient(size_t* out, size_t capacity, size_t* needed,
-                                              const fnet_absorbing* analysis) {
-  return guard([&] {
-    require_ptr(analysis, "analysis");
-    copy_out(out, capacity, needed, analysis->value.transient);
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_absorbing_transient, size_t, fnet_absorbing, analysis,
+                         analysis->value.transient)
 
-FNET_API fnet_status fnet_absorbing_absorbing(size_t* out, size_t capacity, size_t* needed,
-                                              const fnet_absorbing* analysis) {
-  return guard([&] {
-    require_ptr(analysis, "analysis");
-    copy_out(out, capacity, needed, analysis->value.absorbing);
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_absorbing_absorbing, size_t, fnet_absorbing, analysis,
+                         analysis->value.absorbing)
 
-FNET_API fnet_status fnet_absorbing_fundamental(double* out, size_t capacity, size_t* needed,
-                                                const fnet_absorbing* analysis) {
-  return guard([&] {
-    require_ptr(analysis, "analysis");
-    copy_out(out, capacity, needed, analysis->value.fundamental);
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_absorbing_fundamental, double, fnet_absorbing, analysis,
+                         analysis->value.fundamental)
 
-FNET_API fnet_status fnet_absorbing_probabilities(double* out, size_t capacity, size_t* needed,
-                                                  const fnet_absorbing* analysis) {
-  return guard([&] {
-    require_ptr(analysis, "analysis");
-    copy_out(out, capacity, needed, analysis->value.absorption);
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_absorbing_probabilities, double, fnet_absorbing, analysis,
+                         analysis->value.absorption)
 
-FNET_API fnet_status fnet_absorbing_expected_steps(double* out, size_t capacity, size_t* needed,
-                                                   const fnet_absorbing* analysis) {
-  return guard([&] {
-    require_ptr(analysis, "analysis");
-    copy_out(out, capacity, needed, analysis->value.expected_steps);
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_absorbing_expected_steps, double, fnet_absorbing, analysis,
+                         analysis->value.expected_steps)
 
-FNET_API fnet_status fnet_absorbing_steps_variance(double* out, size_t capacity, size_t* needed,
-                                                   const fnet_absorbing* analysis) {
-  return guard([&] {
-    require_ptr(analysis, "analysis");
-    copy_out(out, capacity, needed, analysis->value.steps_variance);
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_absorbing_steps_variance, double, fnet_absorbing, analysis,
+                         analysis->value.steps_variance)
 
 // ---- time ------------------------------------------------------------------------
 
@@ -466,25 +404,11 @@ FNET_API fnet_status fnet_exposure_merge(fnet_exposure** out, const fnet_exposur
   });
 }
 
-FNET_API void fnet_exposure_destroy(fnet_exposure* exposure) {
-  delete exposure;
-}
+FNET_DEFINE_DESTROY(fnet_exposure_destroy, fnet_exposure)
 
-FNET_API fnet_status fnet_exposure_counts(double* out, size_t capacity, size_t* needed,
-                                          const fnet_exposure* exposure) {
-  return guard([&] {
-    require_ptr(exposure, "exposure");
-    copy_out(out, capacity, needed, exposure->value.matrix());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_exposure_counts, double, fnet_exposure, exposure, exposure->value.matrix())
 
-FNET_API fnet_status fnet_exposure_time(double* out, size_t capacity, size_t* needed,
-                                        const fnet_exposure* exposure) {
-  return guard([&] {
-    require_ptr(exposure, "exposure");
-    copy_out(out, capacity, needed, exposure->value.exposure());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_exposure_time, double, fnet_exposure, exposure, exposure->value.exposure())
 
 FNET_API fnet_status fnet_ctmc_create(fnet_ctmc** out, const fnet_stages* stages, const double* q,
                                       double tolerance) {
@@ -511,17 +435,9 @@ FNET_API fnet_status fnet_ctmc_fit(fnet_ctmc** out, const fnet_exposure* exposur
   });
 }
 
-FNET_API void fnet_ctmc_destroy(fnet_ctmc* chain) {
-  delete chain;
-}
+FNET_DEFINE_DESTROY(fnet_ctmc_destroy, fnet_ctmc)
 
-FNET_API fnet_status fnet_ctmc_generator(double* out, size_t capacity, size_t* needed,
-                                         const fnet_ctmc* chain) {
-  return guard([&] {
-    require_ptr(chain, "chain");
-    copy_out(out, capacity, needed, chain->value.generator());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_ctmc_generator, double, fnet_ctmc, chain, chain->value.generator())
 
 FNET_API fnet_status fnet_ctmc_transition_matrix(double* out, size_t capacity, size_t* needed,
                                                  const fnet_ctmc* chain, double t) {
@@ -591,21 +507,11 @@ FNET_API fnet_status fnet_chain_class_closed(unsigned char* out, size_t capacity
   });
 }
 
-FNET_API fnet_status fnet_chain_stationary(double* out, size_t capacity, size_t* needed,
-                                           const fnet_chain* chain) {
-  return guard([&] {
-    require_ptr(chain, "chain");
-    copy_out(out, capacity, needed, funnelnet::stationary_distribution(chain->value));
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_chain_stationary, double, fnet_chain, chain,
+                         funnelnet::stationary_distribution(chain->value))
 
-FNET_API fnet_status fnet_chain_first_passage(double* out, size_t capacity, size_t* needed,
-                                              const fnet_chain* chain) {
-  return guard([&] {
-    require_ptr(chain, "chain");
-    copy_out(out, capacity, needed, funnelnet::first_passage_times(chain->value));
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_chain_first_passage, double, fnet_chain, chain,
+                         funnelnet::first_passage_times(chain->value))
 
 // ---- bottlenecks -----------------------------------------------------------------
 

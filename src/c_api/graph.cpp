@@ -136,9 +136,7 @@ FNET_API fnet_status fnet_graph_read_metis(fnet_graph** out, const char* path,
   });
 }
 
-FNET_API void fnet_graph_destroy(fnet_graph* graph) {
-  delete graph;
-}
+FNET_DEFINE_DESTROY(fnet_graph_destroy, fnet_graph)
 
 FNET_API fnet_status fnet_graph_sizes(size_t* n_nodes, size_t* n_edges, const fnet_graph* graph) {
   return guard([&] {
