@@ -3,6 +3,7 @@
 // without the removed states, communicating classes against brute-force reachability.
 #include <gtest/gtest.h>
 
+#include <Eigen/LU>
 #include <Eigen/SparseCore>
 #include <cmath>
 #include <cstdint>
