@@ -147,6 +147,9 @@ SimulationResult MarkovAttribution::simulate(std::uint64_t n_journeys, std::uint
     target.push_back(kNull);
     off[i + 1] = static_cast<std::int64_t>(cum.size());
   }
+  // The channel a journey touches on entering state s (the last of its k-gram).
+  std::vector<std::int32_t> last_channel(n_states(), 0);
+  for (std::size_t i = 1; i < n_states(); ++i) last_channel[i] = state(i).back();
   struct Task {
     std::uint64_t n = 0, conv = 0;
     std::vector<std::uint64_t> touched;
@@ -175,7 +178,7 @@ SimulationResult MarkovAttribution::simulate(std::uint64_t n_journeys, std::uint
             }
             if (next == kNull) break;
             s = next;
-            seen[static_cast<std::size_t>(state(static_cast<std::size_t>(s)).back())] = j;
+            seen[static_cast<std::size_t>(last_channel[static_cast<std::size_t>(s)])] = j;
           }
           if (converted) {
             ++r.conv;
