@@ -1,0 +1,77 @@
+// Absorbing-chain analysis: where journeys end (won / lost, conversion / null) and how
+// long it takes.
+//
+// With the states split into transient T and absorbing A, P = [[Q, R], [0, I]]:
+//   fundamental matrix  N = (I - Q)^-1   (expected visits to j starting from i)
+//   absorption          B = N R          (probability of ending in a, from i)
+//   expected steps      t = N 1
+//   variance of steps   v = (2N - I) t - t*t
+// (Kemeny and Snell, Finite Markov Chains, 1960, ch. III.)
+//
+// markov::absorption() works on a sparse Q and a dense R and never forms N; the
+// MarkovChain overloads below adapt the funnel's dense chains.  Bodies are in
+// src/markov/absorbing.cpp.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "funnelnet/core/matrix.hpp"
+#include "funnelnet/markov/solver.hpp"
+#include "funnelnet/markov/sparse.hpp"
+
+FUNNELNET_BEGIN
+
+class MarkovChain;  // funnelnet/funnel/chain.hpp
+
+/// Result of analyze_absorbing(); rows follow `transient`, columns of `absorption`
+/// follow `absorbing` (indices into the chain's states).
+struct AbsorbingAnalysis {
+  std::vector<std::int32_t> transient;
+  std::vector<std::int32_t> absorbing;
+  Matrix fundamental;     ///< N: |T| x |T| expected visits
+  Matrix absorption;      ///< B: |T| x |A| absorption probabilities
+  Vector expected_steps;  ///< t: expected number of steps before absorption
+  Vector steps_variance;  ///< variance of the number of steps before absorption
+};
+
+/// Absorption figures without the fundamental matrix (three solves with one
+/// factorisation; sparse for large sparse chains).  Rows follow `transient`, columns of
+/// `absorption` follow `absorbing`.
+struct AbsorptionSummary {
+  std::vector<std::int32_t> transient;
+  std::vector<std::int32_t> absorbing;
+  Matrix absorption;      ///< B = N R
+  Vector expected_steps;  ///< t = N 1
+  Vector steps_variance;  ///< (2N - I) t - t*t
+};
+
+namespace markov {
+
+/// Absorption probabilities B = N R, expected steps t = N 1 and their variance
+/// (2N - I) t - t*t for a chain given by its transient block `q` (CSR, |T| x |T|) and
+/// its transient-to-absorbing block `r` (dense, |T| x |A|).  One factorisation, two
+/// solves.  `transient` / `absorbing` of the result are 0..|T|-1 and 0..|A|-1.
+[[nodiscard]] AbsorptionSummary absorption(const SparseRowMatrix& q, MatrixRef r,
+                                           const SolverOptions& options = {});
+
+/// The same from an already factorised block.
+[[nodiscard]] AbsorptionSummary absorption(const TransientSolver& solver, MatrixRef r);
+
+}  // namespace markov
+
+namespace detail {
+/// Throws not_absorbing unless every transient state reaches an absorbing one.
+void require_absorbing(const MarkovChain& chain);
+}  // namespace detail
+
+/// Fundamental matrix, absorption probabilities and time to absorption of `chain`.
+/// Throws not_absorbing when the chain has no absorbing state or some transient stage
+/// cannot reach one (its expected time to close would be infinite).
+AbsorbingAnalysis analyze_absorbing(const MarkovChain& chain);
+
+/// The absorbing analysis of `chain` less the fundamental matrix: use it for chains with
+/// thousands of states.  Throws not_absorbing like analyze_absorbing().
+AbsorptionSummary summarize_absorption(const MarkovChain& chain);
+
+FUNNELNET_END

@@ -1,0 +1,369 @@
+// The Markov engine's solves with I - Q (declared in funnelnet/markov/solver.hpp).
+#include "funnelnet/markov/solver.hpp"
+
+#include <Eigen/IterativeLinearSolvers>
+#include <Eigen/LU>
+#include <Eigen/SparseCore>
+#include <Eigen/SparseLU>
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+
+#include "funnelnet/core/error.hpp"
+
+FUNNELNET_BEGIN
+namespace markov {
+
+namespace {
+
+using SparseLU = Eigen::SparseLU<SparseColMatrix, Eigen::COLAMDOrdering<int>>;
+using BiCGSTAB = Eigen::BiCGSTAB<SparseRowMatrix, Eigen::DiagonalPreconditioner<double>>;
+
+bool use_sparse(Eigen::Index n, double nnz) {
+  return n >= 300 && nnz <= 0.05 * static_cast<double>(n) * static_cast<double>(n);
+}
+
+// I - Q from a compressed CSR Q (inner indices sorted within rows), merging the diagonal.
+SparseRowMatrix i_minus_q(const SparseRowMatrix& q) {
+  const Eigen::Index n = q.rows();
+  std::vector<int> outer(static_cast<std::size_t>(n) + 1, 0), inner;
+  std::vector<double> value;
+  inner.reserve(static_cast<std::size_t>(q.nonZeros() + n));
+  value.reserve(inner.capacity());
+  const int* qo = q.outerIndexPtr();
+  const int* qi = q.innerIndexPtr();
+  const double* qv = q.valuePtr();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    bool diag = false;
+    for (int k = qo[i]; k < qo[i + 1]; ++k) {
+      const int j = qi[k];
+      if (!diag && j > i) {
+        inner.push_back(static_cast<int>(i));
+        value.push_back(1.0);
+        diag = true;
+      }
+      inner.push_back(j);
+      if (j == i) {
+        value.push_back(1.0 - qv[k]);
+        diag = true;
+      } else {
+        value.push_back(-qv[k]);
+      }
+    }
+    if (!diag) {
+      inner.push_back(static_cast<int>(i));
+      value.push_back(1.0);
+    }
+    outer[static_cast<std::size_t>(i) + 1] = static_cast<int>(inner.size());
+  }
+  return Eigen::Map<const SparseRowMatrix>(n, n, static_cast<Eigen::Index>(inner.size()), outer.data(),
+                                           inner.data(), value.data());
+}
+
+}  // namespace
+
+struct TransientSolver::Impl {
+  Method method = Method::dense_lu;
+  Eigen::Index n = 0;
+  SolverOptions options;
+  Eigen::PartialPivLU<Matrix> lu;  // dense
+  SparseRowMatrix a_row;           // I - Q (iterative)
+  SparseColMatrix a;               // I - Q (sparse LU)
+  BiCGSTAB it;
+  mutable std::once_flag slu_once, slut_once;
+  mutable std::unique_ptr<SparseLU> slu, slut;
+
+  void dense_from(const SparseRowMatrix& q) {
+    Matrix m = Matrix::Identity(n, n);
+    const int* qo = q.outerIndexPtr();
+    const int* qi = q.innerIndexPtr();
+    const double* qv = q.valuePtr();
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (int k = qo[i]; k < qo[i + 1]; ++k) m(i, qi[k]) -= qv[k];
+    lu = Eigen::PartialPivLU<Matrix>(m);
+  }
+
+  // Sparse LU of I - Q, computed on first use for the iterative method.
+  const SparseLU& sparse_lu() const {
+    std::call_once(slu_once, [&] {
+      auto f = std::make_unique<SparseLU>();
+      if (method == Method::iterative) {
+        const SparseColMatrix ac(a_row);
+        f->compute(ac);
+      } else {
+        f->compute(a);
+      }
+      if (f->info() != Eigen::Success)
+        fail(Errc::internal, "sparse LU of I - Q failed: ", f->lastErrorMessage());
+      slu = std::move(f);
+    });
+    return *slu;
+  }
+
+  void init(const SparseRowMatrix& q) {  // q compressed
+    n = q.rows();
+    if (q.cols() != n)
+      fail(Errc::shape_mismatch, "the transient block is ", n, "x", q.cols(), ", not square");
+    Method m = options.method;
+    if (options.dense_limit > 0 && static_cast<std::size_t>(n) <= options.dense_limit) m = Method::dense_lu;
+    if (m == Method::automatic)
+      m = use_sparse(n, static_cast<double>(q.nonZeros())) ? Method::sparse_lu : Method::dense_lu;
+    method = m;
+    if (m == Method::dense_lu) {
+      dense_from(q);
+    } else if (m == Method::sparse_lu) {
+      a = i_minus_q(q);
+      a.makeCompressed();
+      auto f = std::make_unique<SparseLU>();
+      f->compute(a);
+      if (f->info() != Eigen::Success)
+        fail(Errc::not_absorbing, "I - Q is singular: some stage cannot reach an absorbing state");
+      slu = std::move(f);
+      std::call_once(slu_once, [] {});
+    } else {
+      a_row = i_minus_q(q);
+      if (certifiable()) {
+        it.setTolerance(1e-15);
+        it.setMaxIterations(
+            std::clamp<Eigen::Index>(4 * static_cast<Eigen::Index>(options.steps_bound), 2000, 20000));
+        it.compute(a_row);
+      }
+    }
+  }
+
+  [[nodiscard]] bool certifiable() const {
+    return std::isfinite(options.steps_bound) && options.steps_bound < 1e9;
+  }
+
+  Matrix solve_iterative(MatrixRef b) const {
+    Eigen::MatrixXd x = Eigen::MatrixXd::Zero(n, b.cols());
+    bool certified = certifiable();
+    for (Eigen::Index j = 0; j < b.cols() && certified; ++j) {
+      const Eigen::VectorXd bj = b.col(j);
+      if (bj.lpNorm<Eigen::Infinity>() == 0.0) continue;
+      Eigen::VectorXd xj = it.solve(bj);
+      const double res = (bj - a_row * xj).lpNorm<Eigen::Infinity>();
+      certified = std::isfinite(res) && options.steps_bound * res <=
+                                            options.tolerance * std::max(1.0, bj.lpNorm<Eigen::Infinity>());
+      x.col(j) = xj;
+    }
+    if (!certified) x = sparse_lu().solve(Eigen::MatrixXd(b));
+    return x;
+  }
+};
+
+TransientSolver::TransientSolver(const SparseRowMatrix& q, const SolverOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+  if (q.isCompressed()) {
+    impl_->init(q);
+  } else {
+    SparseRowMatrix c = q;
+    c.makeCompressed();
+    impl_->init(c);
+  }
+}
+
+TransientSolver::TransientSolver(const SparseColMatrix& q, const SolverOptions& options)
+    : TransientSolver(SparseRowMatrix(q), options) {}
+
+TransientSolver::TransientSolver(MatrixRef q, const SolverOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+  const Eigen::Index n = q.rows();
+  if (q.cols() != n) fail(Errc::shape_mismatch, "the transient block is ", n, "x", q.cols(), ", not square");
+  Method m = options.method;
+  if (options.dense_limit > 0 && static_cast<std::size_t>(n) <= options.dense_limit) m = Method::dense_lu;
+  if (m == Method::automatic) {
+    std::size_t nnz = 0;
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index j = 0; j < n; ++j) nnz += q(i, j) != 0.0;
+    m = use_sparse(n, static_cast<double>(nnz)) ? Method::sparse_lu : Method::dense_lu;
+  }
+  if (m == Method::dense_lu) {
+    impl_->n = n;
+    impl_->method = m;
+    impl_->lu = Eigen::PartialPivLU<Matrix>(Matrix(Matrix::Identity(n, n) - q));
+    return;
+  }
+  std::vector<std::int32_t> all(static_cast<std::size_t>(n));
+  for (Eigen::Index i = 0; i < n; ++i) all[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(i);
+  SparseRowMatrix s;
+  sparse_block(q, all, all, s);
+  impl_->options.method = m;
+  impl_->options.dense_limit = 0;
+  impl_->init(s);
+}
+
+TransientSolver::TransientSolver(TransientSolver&&) noexcept = default;
+TransientSolver& TransientSolver::operator=(TransientSolver&&) noexcept = default;
+TransientSolver::~TransientSolver() = default;
+
+Eigen::Index TransientSolver::size() const noexcept {
+  return impl_->n;
+}
+Method TransientSolver::method() const noexcept {
+  return impl_->method;
+}
+
+Matrix TransientSolver::solve(MatrixRef b) const {
+  const Impl& s = *impl_;
+  if (b.rows() != s.n) fail(Errc::shape_mismatch, "right-hand side has ", b.rows(), " rows, expected ", s.n);
+  switch (s.method) {
+    case Method::dense_lu: return s.lu.solve(b);
+    case Method::iterative: return s.solve_iterative(b);
+    default: {
+      const Eigen::MatrixXd bb = b;
+      Eigen::MatrixXd x = s.sparse_lu().solve(bb);
+      return x;
+    }
+  }
+}
+
+Matrix TransientSolver::solve_transpose(MatrixRef b) const {
+  const Impl& s = *impl_;
+  if (b.rows() != s.n) fail(Errc::shape_mismatch, "right-hand side has ", b.rows(), " rows, expected ", s.n);
+  if (s.method == Method::dense_lu) return s.lu.transpose().solve(b);
+  std::call_once(s.slut_once, [&] {
+    SparseColMatrix at;
+    if (s.method == Method::iterative)
+      at = s.a_row.transpose();
+    else
+      at = s.a.transpose();
+    at.makeCompressed();
+    auto f = std::make_unique<SparseLU>();
+    f->compute(at);
+    if (f->info() != Eigen::Success)
+      fail(Errc::internal, "sparse LU of (I - Q)^T failed: ", f->lastErrorMessage());
+    s.slut = std::move(f);
+  });
+  const Eigen::MatrixXd bb = b;
+  Eigen::MatrixXd x = s.slut->solve(bb);
+  return x;
+}
+
+double expected_steps_bound(const SparseRowMatrix& q) {
+  const Eigen::Index n = q.rows();
+  SparseRowMatrix c;
+  const SparseRowMatrix* qc = &q;
+  if (!q.isCompressed()) {
+    c = q;
+    c.makeCompressed();
+    qc = &c;
+  }
+  const SparseRowMatrix a = i_minus_q(*qc);
+  BiCGSTAB it;
+  it.setTolerance(1e-14);
+  it.setMaxIterations(5000);
+  it.compute(a);
+  const Eigen::VectorXd one = Eigen::VectorXd::Ones(n);
+  const Eigen::VectorXd t = it.solve(one);
+  const double r = (one - a * t).lpNorm<Eigen::Infinity>();
+  if (!(std::isfinite(r) && r < 0.5)) return std::numeric_limits<double>::infinity();
+  return t.lpNorm<Eigen::Infinity>() / (1.0 - r);
+}
+
+void mask_states(const SparseRowMatrix& q, const std::vector<char>& removed, SparseRowMatrix& out,
+                 std::vector<std::int32_t>& index) {
+  const Eigen::Index n = q.rows();
+  if (!removed.empty() && static_cast<Eigen::Index>(removed.size()) != n)
+    fail(Errc::shape_mismatch, "the mask has ", removed.size(), " entries for ", n, " states");
+  index.assign(static_cast<std::size_t>(n), -1);
+  std::int32_t m = 0;
+  for (Eigen::Index i = 0; i < n; ++i)
+    if (removed.empty() || !removed[static_cast<std::size_t>(i)]) index[static_cast<std::size_t>(i)] = m++;
+  std::vector<int> outer(static_cast<std::size_t>(m) + 1, 0), inner;
+  std::vector<double> value;
+  inner.reserve(static_cast<std::size_t>(q.nonZeros()));
+  value.reserve(inner.capacity());
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const std::int32_t r = index[static_cast<std::size_t>(i)];
+    if (r < 0) continue;
+    for (SparseRowMatrix::InnerIterator e(q, i); e; ++e) {
+      const std::int32_t c = index[static_cast<std::size_t>(e.index())];
+      if (c < 0) continue;  // redirected to the absorbing state worth 0
+      inner.push_back(c);
+      value.push_back(e.value());
+    }
+    outer[static_cast<std::size_t>(r) + 1] = static_cast<int>(inner.size());
+  }
+  out = Eigen::Map<const SparseRowMatrix>(m, m, static_cast<Eigen::Index>(inner.size()), outer.data(),
+                                          inner.data(), value.data());
+}
+
+Matrix solve_masked(const SparseRowMatrix& q, MatrixRef r, const std::vector<char>& removed,
+                    const SolverOptions& options) {
+  if (r.rows() != q.rows())
+    fail(Errc::shape_mismatch, "R has ", r.rows(), " rows for ", q.rows(), " transient states");
+  SparseRowMatrix qk;
+  std::vector<std::int32_t> index;
+  mask_states(q, removed, qk, index);
+  const Eigen::Index m = qk.rows();
+  Matrix rk(m, r.cols());
+  for (std::size_t i = 0; i < index.size(); ++i)
+    if (index[i] >= 0) rk.row(index[i]) = r.row(static_cast<Eigen::Index>(i));
+  Matrix x = Matrix::Zero(q.rows(), r.cols());
+  if (m == 0) return x;
+  const Matrix xk = TransientSolver(qk, options).solve(rk);
+  for (std::size_t i = 0; i < index.size(); ++i)
+    if (index[i] >= 0) x.row(static_cast<Eigen::Index>(i)) = xk.row(index[i]);
+  return x;
+}
+
+void sparse_block(MatrixRef p, const std::vector<std::int32_t>& rows, const std::vector<std::int32_t>& cols,
+                  SparseRowMatrix& out) {
+  std::vector<int> outer(rows.size() + 1, 0), inner;
+  std::vector<double> value;
+  for (std::size_t a = 0; a < rows.size(); ++a) {
+    for (std::size_t b = 0; b < cols.size(); ++b) {
+      const double v = p(rows[a], cols[b]);
+      if (v != 0.0) {
+        inner.push_back(static_cast<int>(b));
+        value.push_back(v);
+      }
+    }
+    outer[a + 1] = static_cast<int>(inner.size());
+  }
+  out = Eigen::Map<const SparseRowMatrix>(
+      static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(cols.size()),
+      static_cast<Eigen::Index>(inner.size()), outer.data(), inner.data(), value.data());
+}
+
+}  // namespace markov
+
+namespace detail {
+
+namespace {
+markov::TransientSolver funnel_solver(const Matrix& p, const std::vector<std::int32_t>& transient) {
+  const auto nt = static_cast<Eigen::Index>(transient.size());
+  std::size_t nnz = 0;
+  for (Eigen::Index a = 0; a < nt; ++a)
+    for (Eigen::Index b = 0; b < nt; ++b) nnz += p(transient[a], transient[b]) != 0.0;
+  markov::SolverOptions o;
+  if (markov::use_sparse(nt, static_cast<double>(nnz))) {
+    markov::SparseRowMatrix q;
+    markov::sparse_block(p, transient, transient, q);
+    o.method = markov::Method::sparse_lu;
+    return markov::TransientSolver(q, o);
+  }
+  o.method = markov::Method::dense_lu;
+  Matrix q(nt, nt);
+  for (Eigen::Index a = 0; a < nt; ++a)
+    for (Eigen::Index b = 0; b < nt; ++b) q(a, b) = p(transient[a], transient[b]);
+  return markov::TransientSolver(MatrixRef(q), o);
+}
+}  // namespace
+
+TransientSolver::TransientSolver(const Matrix& p, const std::vector<std::int32_t>& transient)
+    : solver_(funnel_solver(p, transient)) {}
+
+Matrix absorbing_block(const Matrix& p, const std::vector<std::int32_t>& transient,
+                       const std::vector<std::int32_t>& absorbing) {
+  Matrix r(static_cast<Eigen::Index>(transient.size()), static_cast<Eigen::Index>(absorbing.size()));
+  for (Eigen::Index a = 0; a < r.rows(); ++a)
+    for (Eigen::Index b = 0; b < r.cols(); ++b) r(a, b) = p(transient[a], absorbing[b]);
+  return r;
+}
+
+}  // namespace detail
+FUNNELNET_END
