@@ -105,9 +105,7 @@ FNET_API fnet_status fnet_paths_from_events(fnet_paths** out, size_t n_channels,
   });
 }
 
-FNET_API void fnet_paths_destroy(fnet_paths* paths) {
-  delete paths;
-}
+FNET_DEFINE_DESTROY(fnet_paths_destroy, fnet_paths)
 
 FNET_API fnet_status fnet_paths_sizes(size_t* n_paths, size_t* n_touches, size_t* n_channels,
                                       const fnet_paths* paths) {
@@ -119,44 +117,15 @@ FNET_API fnet_status fnet_paths_sizes(size_t* n_paths, size_t* n_touches, size_t
   });
 }
 
-FNET_API fnet_status fnet_paths_offsets(int64_t* out, size_t capacity, size_t* needed,
-                                        const fnet_paths* paths) {
-  return guard([&] {
-    require_ptr(paths, "paths");
-    copy_out(out, capacity, needed, paths->value.offsets());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_paths_offsets, int64_t, fnet_paths, paths, paths->value.offsets())
 
-FNET_API fnet_status fnet_paths_channel_ids(int32_t* out, size_t capacity, size_t* needed,
-                                            const fnet_paths* paths) {
-  return guard([&] {
-    require_ptr(paths, "paths");
-    copy_out(out, capacity, needed, paths->value.touches());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_paths_channel_ids, int32_t, fnet_paths, paths, paths->value.touches())
 
-FNET_API fnet_status fnet_paths_conversions(double* out, size_t capacity, size_t* needed,
-                                            const fnet_paths* paths) {
-  return guard([&] {
-    require_ptr(paths, "paths");
-    copy_out(out, capacity, needed, paths->value.conversions());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_paths_conversions, double, fnet_paths, paths, paths->value.conversions())
 
-FNET_API fnet_status fnet_paths_nulls(double* out, size_t capacity, size_t* needed, const fnet_paths* paths) {
-  return guard([&] {
-    require_ptr(paths, "paths");
-    copy_out(out, capacity, needed, paths->value.nulls());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_paths_nulls, double, fnet_paths, paths, paths->value.nulls())
 
-FNET_API fnet_status fnet_paths_values(double* out, size_t capacity, size_t* needed,
-                                       const fnet_paths* paths) {
-  return guard([&] {
-    require_ptr(paths, "paths");
-    copy_out(out, capacity, needed, paths->value.values());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_paths_values, double, fnet_paths, paths, paths->value.values())
 
 FNET_API fnet_status fnet_paths_ages(double* out, size_t capacity, size_t* needed, const fnet_paths* paths) {
   return guard([&] {
@@ -218,9 +187,7 @@ FNET_API fnet_status fnet_markov_fit(fnet_markov** out, const fnet_paths* paths,
   });
 }
 
-FNET_API void fnet_markov_destroy(fnet_markov* model) {
-  delete model;
-}
+FNET_DEFINE_DESTROY(fnet_markov_destroy, fnet_markov)
 
 FNET_API fnet_status fnet_markov_conversion_probability(double* probability, double* expected_value,
                                                         const fnet_markov* model) {
@@ -231,37 +198,17 @@ FNET_API fnet_status fnet_markov_conversion_probability(double* probability, dou
   });
 }
 
-FNET_API fnet_status fnet_markov_removal_effects(double* out, size_t capacity, size_t* needed,
-                                                 const fnet_markov* model) {
-  return guard([&] {
-    require_ptr(model, "model");
-    copy_out(out, capacity, needed, model->value.removal_effects());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_markov_removal_effects, double, fnet_markov, model,
+                         model->value.removal_effects())
 
-FNET_API fnet_status fnet_markov_value_removal_effects(double* out, size_t capacity, size_t* needed,
-                                                       const fnet_markov* model) {
-  return guard([&] {
-    require_ptr(model, "model");
-    copy_out(out, capacity, needed, model->value.value_removal_effects());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_markov_value_removal_effects, double, fnet_markov, model,
+                         model->value.value_removal_effects())
 
-FNET_API fnet_status fnet_markov_attributed_conversions(double* out, size_t capacity, size_t* needed,
-                                                        const fnet_markov* model) {
-  return guard([&] {
-    require_ptr(model, "model");
-    copy_out(out, capacity, needed, model->value.attributed_conversions());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_markov_attributed_conversions, double, fnet_markov, model,
+                         model->value.attributed_conversions())
 
-FNET_API fnet_status fnet_markov_attributed_value(double* out, size_t capacity, size_t* needed,
-                                                  const fnet_markov* model) {
-  return guard([&] {
-    require_ptr(model, "model");
-    copy_out(out, capacity, needed, model->value.attributed_value());
-  });
-}
+FNET_DEFINE_ARRAY_GETTER(fnet_markov_attributed_value, double, fnet_markov, model,
+                         model->value.attributed_value())
 
 FNET_API fnet_status fnet_markov_sequence_removal_effects(double* out, double* value_out, size_t capacity,
                                                           size_t* needed, const fnet_markov* model,
