@@ -173,7 +173,9 @@ TEST(MarkovEngine, MaskedChainEqualsTheChainRebuiltWithoutTheStates) {
         EXPECT_NEAR(1.0 - x(keep[a], 0) - x(keep[a], 1), brute(a, 2), 1e-10);
       }
       for (int i = 0; i < n; ++i)
-        if (removed[static_cast<std::size_t>(i)]) EXPECT_EQ(x(i, 0), 0.0);
+        if (removed[static_cast<std::size_t>(i)]) {
+          EXPECT_EQ(x(i, 0), 0.0);
+        }
     }
     // Nothing removed: the plain solve.
     const Matrix all = markov::solve_masked(q, c.r, {});
@@ -217,7 +219,9 @@ TEST(MarkovEngine, CommunicatingClassesMatchReachability) {
         for (int j = 0; j < n; ++j)
           if (p(i, j) > 0 && cs.class_of[j] != static_cast<std::int32_t>(c)) closed = false;
       EXPECT_EQ(cs.closed[c], closed);
-      if (c > 0) EXPECT_LT(cs.classes[c - 1][0], cs.classes[c][0]);  // numbered by smallest state
+      if (c > 0) {
+        EXPECT_LT(cs.classes[c - 1][0], cs.classes[c][0]);  // numbered by smallest state
+      }
     }
   }
 }
