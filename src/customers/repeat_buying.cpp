@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "funnelnet/core/error.hpp"
+#include "funnelnet/core/math.hpp"
 #include "funnelnet/core/parallel.hpp"
 #include "funnelnet/customers/detail/repeat_likelihood.hpp"
 
@@ -41,17 +42,7 @@ namespace detail {
 // likelihood loops get them inlined as when the code was header-only.
 namespace {
 
-/// log Gamma(v) that does not write the global `signgam` (std::lgamma does: a data race
-/// when likelihoods run on several threads, issue 17): lgamma_r where the C library has it.
-inline double log_gamma(double v) noexcept {
-#if defined(__GLIBC__) || defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || \
-    defined(__OpenBSD__) || defined(__sun)
-  int sign = 0;
-  return ::lgamma_r(v, &sign);
-#else
-  return std::lgamma(v);  // MSVC's CRT keeps no global sign
-#endif
-}
+using detail::log_gamma;
 
 /// F(b; c; z) = 2F1(1, b; c; z) = sum_n (b)_n / (c)_n z^n for 0 <= z < 1 and 0 < b < c,
 /// with its derivatives in b, c and z.  Every term is at most 1 and they decrease, so the

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "funnelnet/core/labels.hpp"
+#include "funnelnet/core/math.hpp"
 
 FUNNELNET_BEGIN
 
@@ -17,9 +18,9 @@ double dm_log_marginal(const std::vector<Vector>& rows, const Vector& p, double 
   double ll = 0.0;
   for (const Vector& c : rows) {
     const double nsum = c.sum();
-    ll += std::lgamma(alpha) - std::lgamma(nsum + alpha);
+    ll += detail::log_gamma(alpha) - detail::log_gamma(nsum + alpha);
     for (Eigen::Index j = 0; j < c.size(); ++j)
-      if (p(j) > 0.0) ll += std::lgamma(c(j) + alpha * p(j)) - std::lgamma(alpha * p(j));
+      if (p(j) > 0.0) ll += detail::log_gamma(c(j) + alpha * p(j)) - detail::log_gamma(alpha * p(j));
   }
   return ll;
 }

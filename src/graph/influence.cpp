@@ -8,6 +8,7 @@
 #include <queue>
 #include <utility>
 
+#include "funnelnet/core/math.hpp"
 #include "funnelnet/core/random.hpp"
 #include "graph/simulator.hpp"
 
@@ -241,8 +242,8 @@ InfluenceResult imm(const ReferralGraph& g, std::size_t k, const EdgeProbabiliti
   const double dn = static_cast<double>(n);
   const double logn = std::log(std::max(dn, 2.0));
   const double ell = o.ell * (1.0 + std::log(2.0) / logn);
-  const double logcnk = std::lgamma(dn + 1) - std::lgamma(static_cast<double>(keff) + 1) -
-                        std::lgamma(dn - static_cast<double>(keff) + 1);
+  const double logcnk = detail::log_gamma(dn + 1) - detail::log_gamma(static_cast<double>(keff) + 1) -
+                        detail::log_gamma(dn - static_cast<double>(keff) + 1);
   const double eps2 = std::sqrt(2.0) * o.epsilon;
   const double lambda1 = (2.0 + 2.0 / 3.0 * eps2) *
                          (logcnk + ell * logn + std::log(std::max(std::log2(std::max(dn, 2.0)), 1.0))) * W /
