@@ -1,7 +1,7 @@
 // Tier migration and Markov customer lifetime value (see funnelnet/customers/tiers.hpp).
 #include "funnelnet/customers/tiers.hpp"
+#include "funnelnet/markov/solver.hpp"
 
-#include <Eigen/LU>
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -185,8 +185,10 @@ Vector markov_clv(const Matrix& p, const Vector& reward, double discount) {
     if (!std::isfinite(reward[i])) fail(Errc::invalid_argument, "reward[", i, "] is ", reward[i]);
   if (!(std::isfinite(discount) && discount > 0.0))
     fail(Errc::invalid_argument, "the infinite-horizon value needs a discount rate > 0, got ", discount);
-  const Matrix a = Matrix::Identity(p.rows(), p.cols()) - p / (1.0 + discount);
-  return Eigen::PartialPivLU<Matrix>(a).solve(reward);
+  // v = r + Q v with Q = P / (1 + d): one transient solve on the Markov engine.
+  const Matrix q = p / (1.0 + discount);
+  const Matrix b = reward;
+  return markov::TransientSolver(q).solve(b).col(0);
 }
 
 FUNNELNET_END

@@ -2,13 +2,11 @@
 #include "funnelnet/graph/structure.hpp"
 
 #include <algorithm>
-#include <boost/graph/strong_components.hpp>
-#include <boost/property_map/property_map.hpp>
 #include <cmath>
 #include <limits>
 #include <numeric>
 
-#include "funnelnet/graph/boost.hpp"
+#include "funnelnet/core/scc.hpp"
 
 FUNNELNET_BEGIN
 
@@ -112,10 +110,8 @@ Components weak_components(const ReferralGraph& g) {
 
 Components strong_components(const ReferralGraph& g) {
   const std::size_t n = g.num_nodes();
-  std::vector<std::size_t> comp(n);
-  const BoostCsr& bg = boost_view(g);
-  boost::strong_components(bg, boost::make_iterator_property_map(comp.begin(), get(boost::vertex_index, bg)));
-  std::vector<std::int64_t> raw(comp.begin(), comp.end());
+  std::vector<std::int64_t> raw;
+  detail::strong_components_csr(n, g.offsets().data(), g.targets().data(), raw);
   return detail::relabel(std::move(raw));
 }
 

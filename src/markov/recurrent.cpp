@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "funnelnet/core/error.hpp"
+#include "funnelnet/core/scc.hpp"
 #include "funnelnet/funnel/chain.hpp"
 #include "funnelnet/markov/solver.hpp"
 
@@ -33,52 +34,10 @@ ClassStructure communicating_classes(const SparseRowMatrix& p) {
   }
   auto begin = [&](std::int32_t v) { return static_cast<std::size_t>(off[static_cast<std::size_t>(v)]); };
   auto end = [&](std::int32_t v) { return static_cast<std::size_t>(off[static_cast<std::size_t>(v) + 1]); };
-  // Iterative Tarjan.
-  std::vector<std::int32_t> index(static_cast<std::size_t>(n), -1), low(static_cast<std::size_t>(n), 0),
-      comp(static_cast<std::size_t>(n), -1);
-  std::vector<char> on_stack(static_cast<std::size_t>(n), 0);
-  std::vector<std::int32_t> stack;
-  std::vector<std::pair<std::int32_t, std::size_t>> call;
-  std::int32_t counter = 0, n_comp = 0;
-  for (std::int32_t root = 0; root < n; ++root) {
-    if (index[static_cast<std::size_t>(root)] >= 0) continue;
-    call.emplace_back(root, begin(root));
-    while (!call.empty()) {
-      auto& [v, e] = call.back();
-      const auto vu = static_cast<std::size_t>(v);
-      if (e == begin(v) && index[vu] < 0) {
-        index[vu] = low[vu] = counter++;
-        stack.push_back(v);
-        on_stack[vu] = 1;
-      }
-      if (e < end(v)) {
-        const std::int32_t w = adj[e++];
-        const auto wu = static_cast<std::size_t>(w);
-        if (index[wu] < 0) {
-          call.emplace_back(w, begin(w));
-        } else if (on_stack[wu]) {
-          low[vu] = std::min(low[vu], index[wu]);
-        }
-        continue;
-      }
-      if (low[vu] == index[vu]) {
-        std::int32_t w;
-        do {
-          w = stack.back();
-          stack.pop_back();
-          on_stack[static_cast<std::size_t>(w)] = 0;
-          comp[static_cast<std::size_t>(w)] = n_comp;
-        } while (w != v);
-        ++n_comp;
-      }
-      const std::int32_t done = v;
-      call.pop_back();
-      if (!call.empty()) {
-        const auto pu = static_cast<std::size_t>(call.back().first);
-        low[pu] = std::min(low[pu], low[static_cast<std::size_t>(done)]);
-      }
-    }
-  }
+  std::vector<std::int64_t> comp64;
+  const auto n_comp = static_cast<std::int32_t>(
+      detail::strong_components_csr(static_cast<std::size_t>(n), off.data(), adj.data(), comp64));
+  std::vector<std::int32_t> comp(comp64.begin(), comp64.end());
   // Renumber classes by smallest member.
   std::vector<std::int32_t> first(static_cast<std::size_t>(n_comp), n);
   for (std::int32_t i = 0; i < n; ++i)
