@@ -41,17 +41,7 @@ SortedEventLog<Time>::SortedEventLog(std::span<const std::int64_t> entity, std::
   if (n >= std::numeric_limits<std::uint32_t>::max())
     fail(Errc::invalid_argument,
          "more than 2^32-2 events in one call; split the log by lead and merge the counts");
-  // Branch-free reductions first; locate the first bad row only if there is one.
-  std::int32_t cmin = code[0], cmax = code[0];
-  for (std::size_t r = 0; r < n; ++r) {
-    cmin = std::min(cmin, code[r]);
-    cmax = std::max(cmax, code[r]);
-  }
-  if (cmin < 0 || cmax >= n_codes)
-    for (std::size_t r = 0; r < n; ++r)
-      if (code[r] < 0 || code[r] >= n_codes)
-        fail(Errc::out_of_range, "row ", r, ": ", code_name, " index ", code[r], " is outside [0, ", n_codes,
-             ")");
+  detail::require_codes_in_range(code, n_codes, code_name);
   if constexpr (std::is_floating_point_v<Time>) {
     bool finite = true;
     for (std::size_t r = 0; r < n; ++r) finite &= std::isfinite(time[r]);
@@ -193,5 +183,22 @@ void SortedEventLog<Time>::require_origin(Time origin) const {
 
 template class SortedEventLog<std::int64_t>;
 template class SortedEventLog<double>;
+
+namespace detail {
+void require_codes_in_range(std::span<const std::int32_t> code, std::int32_t n_codes,
+                            std::string_view code_name) {
+  if (code.empty()) return;
+  std::int32_t cmin = code[0], cmax = code[0];
+  for (const std::int32_t c : code) {
+    cmin = std::min(cmin, c);
+    cmax = std::max(cmax, c);
+  }
+  if (cmin < 0 || cmax >= n_codes)
+    for (std::size_t r = 0; r < code.size(); ++r)
+      if (code[r] < 0 || code[r] >= n_codes)
+        fail(Errc::out_of_range, "row ", r, ": ", code_name, " index ", code[r], " is outside [0, ", n_codes,
+             ")");
+}
+}  // namespace detail
 
 FUNNELNET_END

@@ -291,15 +291,7 @@ TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const
 
   // Pass 1 (branch-free reductions, vectorised): validate values, find the lead-id range
   // and whether rows are already sorted; locate the first bad row only if there is one.
-  std::int32_t smin = stage[0], smax = stage[0];
-  for (std::size_t r = 0; r < n; ++r) {
-    smin = std::min(smin, stage[r]);
-    smax = std::max(smax, stage[r]);
-  }
-  if (smin < 0 || smax >= n_states)
-    for (std::size_t r = 0; r < n; ++r)
-      if (stage[r] < 0 || stage[r] >= n_states)
-        fail(Errc::out_of_range, "row ", r, ": stage index ", stage[r], " is outside [0, ", n_states, ")");
+  detail::require_codes_in_range(stage, n_states, "stage");
   if constexpr (std::is_floating_point_v<Time>) {
     bool finite = true;
     for (std::size_t r = 0; r < n; ++r) finite &= std::isfinite(time[r]);

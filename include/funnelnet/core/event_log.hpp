@@ -101,4 +101,12 @@ class SortedEventLog {
 extern template class SortedEventLog<std::int64_t>;
 extern template class SortedEventLog<double>;
 
+namespace detail {
+/// Throw out_of_range naming the first row whose code is outside [0, n_codes) ("row 7:
+/// stage index 9 is outside [0, 5)").  Branch-free min/max first; the row is searched
+/// for only when there is a bad one.
+void require_codes_in_range(std::span<const std::int32_t> code, std::int32_t n_codes,
+                            std::string_view code_name);
+}  // namespace detail
+
 FUNNELNET_END
