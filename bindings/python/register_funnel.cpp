@@ -386,6 +386,10 @@ void register_funnel(py::module_& m) {
       py::arg("path"), py::arg("text"));
   m.def(
       "read_file", [](const std::string& path) { return io::read_file(path); }, py::arg("path"));
+  m.def(
+      "model_kind", [](const std::string& text) { return io::model_kind(text).kind; }, py::arg("text"),
+      "The kind of a model file's text (the C++ kind registry); FormatError if it is not a funnelnet "
+      "model file, of an unknown kind or a version this build does not read.");
 
   // ---- higher-order chains ---------------------------------------------------------
   py::class_<HigherOrderChain>(m, "HigherOrderChain")

@@ -221,13 +221,14 @@ ModelKind model_kind(std::string_view text) {
     auto v = j.find("version");
     if (v == j.end() || !v->is_number_integer() || v->get<std::int64_t>() < 1 ||
         v->get<std::int64_t>() > m.version)
-      fail(Errc::format_error, "unsupported '", kind, "' file version ", v == j.end() ? "(none)" : v->dump(),
-           " (this build reads versions 1 to ", m.version, ")");
+      fail(Errc::format_error, "unsupported model file version ", v == j.end() ? "(none)" : v->dump(),
+           " for '", kind, "' (this build reads versions 1 to ", m.version, ")");
     return m;
   }
   std::string known;
   for (const ModelKind& m : model_kinds()) known += (known.empty() ? "" : ", ") + m.kind;
-  fail(Errc::format_error, "model file holds an unknown kind '", kind, "' (known: ", known, ")");
+  fail(Errc::format_error, "model file holds a '", kind, "', a kind this build does not know (known: ", known,
+       ")");
 }
 
 }  // namespace io

@@ -16,7 +16,7 @@ from . import bottlenecks as _bottlenecks
 from . import recurrent as _recurrent
 from ._shared import unknown_state
 from .bottlenecks import WhatIf
-from .io import to_json, write_atomic
+from .io import JsonModel
 from .simulate import simulate_events
 from .stages import Funnel
 from .time_to_close import discrete_close_time_cdf, discrete_time_to_close
@@ -46,7 +46,7 @@ class AbsorptionResult(Result):
         return out
 
 
-class MarkovChain:
+class MarkovChain(JsonModel):
     """A validated, row-stochastic Markov chain over named states.
 
     Parameters
@@ -254,19 +254,12 @@ class MarkovChain:
         return _bottlenecks.what_if(self, from_, to, pct, outcome, values, start)
 
     # ---------------------------------------------------------------- persistence
-    def to_json(self) -> str:
-        """The chain as versioned JSON text (exact round trip)."""
-        return to_json(self._core)
 
     @classmethod
     def from_json(cls, text: str) -> "MarkovChain":
         """A chain from JSON text written by :meth:`to_json` (FormatError if corrupt)."""
         return cls._wrap(_core.funnel.chain_from_json(text))
 
-    def save(self, path: Any) -> None:
-        """Write the chain to ``path`` as versioned JSON, atomically (temporary file, then
-        rename); read it back with :func:`funnelnet.load_model`."""
-        write_atomic(path, self.to_json())
 
     def __reduce__(self) -> Any:
         return (MarkovChain.from_json, (self.to_json(),))

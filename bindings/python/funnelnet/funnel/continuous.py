@@ -29,7 +29,7 @@ from .._common.time import is_calendar, times_as_numbers, timestamp_ns
 from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError, ShapeError
 from ._shared import encode_events, unknown_state
 from .chain import MarkovChain
-from .io import to_json, write_atomic
+from .io import JsonModel
 from .posterior import continuous_figures
 from .stages import Funnel
 from .time_to_close import continuous_close_time_cdf, continuous_time_to_close
@@ -39,7 +39,7 @@ __all__ = ["ExposureCounts", "ContinuousChain"]
 _UNITS = {"s": 10**9, "min": 60 * 10**9, "h": 3600 * 10**9, "D": 86_400 * 10**9, "W": 7 * 86_400 * 10**9}
 
 
-class ExposureCounts:
+class ExposureCounts(JsonModel):
     """Sufficient statistics of a continuous-time funnel: exits n_ij between states and
     the exposure T_i (time spent in each stage, open leads up to the cut-off).  Counts
     add up (``a + b``), so logs can be processed per partition."""
@@ -150,18 +150,12 @@ class ExposureCounts:
         at any thread count); ``progress=True`` shows a tqdm bar."""
         return continuous_figures(self._core, prior_shape, prior_rate, level, draws, seed, threads, progress)
 
-    def to_json(self) -> str:
-        """As versioned JSON text (exact round trip)."""
-        return to_json(self._core)
 
     @classmethod
     def from_json(cls, text: str) -> "ExposureCounts":
         """From JSON text written by :meth:`to_json` (FormatError if corrupt)."""
         return cls(_core.funnel.exposure_counts_from_json(text))
 
-    def save(self, path: Any) -> None:
-        """Write as versioned JSON, atomically."""
-        write_atomic(path, self.to_json())
 
     def __reduce__(self) -> Any:
         return (_restore_exposure, (self.to_json(), self.time_unit))
@@ -187,7 +181,7 @@ def _restore_chain(text: str, unit: str) -> "ContinuousChain":
     return c
 
 
-class ContinuousChain:
+class ContinuousChain(JsonModel):
     """A continuous-time Markov chain: generator Q (rates per time unit) over named
     states.
 
@@ -266,18 +260,12 @@ class ContinuousChain:
         """sum n_ij log q_ij - q_i T_i."""
         return float(self._core.log_likelihood(counts._core))
 
-    def to_json(self) -> str:
-        """As versioned JSON text (exact round trip)."""
-        return to_json(self._core)
 
     @classmethod
     def from_json(cls, text: str) -> "ContinuousChain":
         """From JSON text written by :meth:`to_json` (FormatError if corrupt)."""
         return cls._wrap(_core.funnel.continuous_chain_from_json(text))
 
-    def save(self, path: Any) -> None:
-        """Write as versioned JSON, atomically."""
-        write_atomic(path, self.to_json())
 
     def __reduce__(self) -> Any:
         return (_restore_chain, (self.to_json(), self.time_unit))

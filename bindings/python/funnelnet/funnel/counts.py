@@ -13,7 +13,7 @@ from .._common.options import choice, unknown_column
 from .._common.time import PERIOD_NS, floor_ns, is_calendar, period_index, period_start, times_as_numbers, timestamp_ns
 from ..errors import EmptyInputError, InvalidArgumentError, ShapeError
 from ._shared import EMPTY_ROWS, REPEATS, encode_events, encode_paths, is_dask_frame
-from .io import to_json, write_atomic
+from .io import JsonModel
 from .posterior import discrete_figures, transition_intervals
 from .stages import Funnel
 
@@ -25,7 +25,7 @@ __all__ = ["TransitionCounts"]
 _ALIGN = {"calendar": 0, "first_event": 1}
 
 
-class TransitionCounts:
+class TransitionCounts(JsonModel):
     """How often leads moved from one state to another: the sufficient statistic of a
     Markov funnel.  Counts are mergeable: ``a + b`` equals counting the union, so logs
     can be counted per partition (or per Dask chunk) and added up.
@@ -237,18 +237,12 @@ class TransitionCounts:
         return discrete_figures(self._core, prior, level, draws, seed, threads, progress)
 
     # ---------------------------------------------------------------- persistence
-    def to_json(self) -> str:
-        """The counts as versioned JSON text (exact round trip)."""
-        return to_json(self._core)
 
     @classmethod
     def from_json(cls, text: str) -> "TransitionCounts":
         """Counts from JSON text written by :meth:`to_json` (FormatError if corrupt)."""
         return cls(_core.funnel.counts_from_json(text))
 
-    def save(self, path: Any) -> None:
-        """Write the counts to ``path`` as versioned JSON, atomically."""
-        write_atomic(path, self.to_json())
 
     def __reduce__(self) -> Any:
         return (TransitionCounts.from_json, (self.to_json(),))

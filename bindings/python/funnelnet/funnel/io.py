@@ -2,12 +2,11 @@
 :func:`load_model` for any file written by a ``save`` method."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .. import _core
 
-__all__ = ["load_model", "to_json", "write_atomic"]
+__all__ = ["JsonModel", "load_model", "to_json", "write_atomic"]
 
 
 def to_json(core: Any) -> str:
@@ -16,8 +15,24 @@ def to_json(core: Any) -> str:
 
 
 def write_atomic(path: Any, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temporary file, then rename)."""
+    """Write ``text`` to ``path`` crash-safely (unique temporary file, fsync, rename)."""
     _core.funnel.write_atomic(str(path), text)
+
+
+class JsonModel:
+    """Versioned-JSON persistence shared by the funnel's model objects (chains, counts,
+    exposure counts, continuous chains): each holds its compiled object in ``_core``."""
+
+    _core: Any
+
+    def to_json(self) -> str:
+        """The object as versioned JSON text (exact round trip)."""
+        return to_json(self._core)
+
+    def save(self, path: Any) -> None:
+        """Write the object to ``path`` as versioned JSON, crash-safely (unique temporary
+        file, fsync, rename); read it back with :func:`funnelnet.load_model`."""
+        write_atomic(path, self.to_json())
 
 
 def load_model(path: Any) -> Any:
@@ -37,17 +52,11 @@ def load_model(path: Any) -> Any:
     from .counts import TransitionCounts
 
     text = _core.funnel.read_file(str(path))
-    try:
-        kind = json.loads(text).get("kind")
-    except (ValueError, AttributeError):
-        kind = None
+    kind = _core.funnel.model_kind(text)  # the C++ registry: precise FormatError otherwise
     readers = {
         "markov_chain": MarkovChain.from_json,
         "transition_counts": TransitionCounts.from_json,
         "exposure_counts": ExposureCounts.from_json,
         "continuous_chain": ContinuousChain.from_json,
     }
-    if kind not in readers:
-        # Let the C++ reader produce the precise error (not JSON, wrong format, version...).
-        return MarkovChain.from_json(text)
     return readers[kind](text)
