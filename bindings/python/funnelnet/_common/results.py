@@ -78,8 +78,9 @@ class Result:
         df.attrs.update(self.summary())
         return df
 
-    def _table(self) -> pd.DataFrame:  # each result type builds its table
-        raise NotImplementedError
+    def _table(self) -> pd.DataFrame:
+        """The result's tidy table; every concrete result type defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define _table() to build its DataFrame")
 
     # ---------------------------------------------------------------- dict-style access
     def __getitem__(self, key: str) -> Any:
