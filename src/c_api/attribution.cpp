@@ -32,11 +32,8 @@ funnelnet::Labels channel_labels(size_t n, const char* const* names) {
   return funnelnet::Labels(std::move(v), "channel");
 }
 
-funnelnet::Repeats to_repeats(int repeats) {
-  if (repeats != FNET_REPEATS_KEEP && repeats != FNET_REPEATS_COLLAPSE)
-    fail(Errc::invalid_argument, "repeats must be FNET_REPEATS_KEEP (0) or FNET_REPEATS_COLLAPSE (1), got ",
-         repeats);
-  return static_cast<funnelnet::Repeats>(repeats);
+funnelnet::Repeats to_repeats(const fnet_repeats& repeats, const char* what) {
+  return funnelnet::capi::enum_to<funnelnet::Repeats>(repeats, what);
 }
 
 // Two output buffers of the same length n, either may be NULL.
@@ -150,7 +147,7 @@ FNET_API fnet_status fnet_attribution_heuristic(double* conversions, double* val
       o = *options;
     }
     funnelnet::HeuristicOptions h;
-    h.repeats = to_repeats(o.repeats);
+    h.repeats = to_repeats(o.repeats, "fnet_heuristic_options.repeats");
     h.half_life = o.half_life;
     h.first_weight = o.first_weight;
     h.last_weight = o.last_weight;
@@ -176,7 +173,7 @@ FNET_API fnet_status fnet_markov_fit(fnet_markov** out, const fnet_paths* paths,
     }
     funnelnet::MarkovOptions m;
     m.order = o.order;
-    m.repeats = to_repeats(o.repeats);
+    m.repeats = to_repeats(o.repeats, "fnet_markov_options.repeats");
     m.threads = o.threads;
     if (o.progress != nullptr) {
       auto fn = o.progress;

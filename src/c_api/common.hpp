@@ -7,6 +7,7 @@
 #include <new>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "funnelnet.h"
 #include "funnelnet/core/error.hpp"
@@ -81,6 +82,104 @@ void check_options(const Options* o, unsigned current, const char* type_name) {
                     ": initialise it with ", macro, "_INIT or ", type_name,
                     "_init() (this library reads versions 1 to ", current, ")");
   }
+}
+
+// ---- enumerations (one table: FNET_ENUM_TABLE in funnelnet/c/enums.h) ----------------
+
+/// One value of a C ABI enum: its number, C name and short name.
+struct EnumRow {
+  int value;
+  const char* c_name;
+  const char* name;
+};
+
+/// The rows of the C enum E (specialised for every row of FNET_ENUM_TABLE).
+template <class E>
+struct EnumInfo;
+
+#define FNET_ENUM_ROW_(c_name, value, name, doc) EnumRow{value, #c_name, #name},
+#define FNET_ENUM_INFO_(type, values)                                     \
+  static_assert(sizeof(type) == sizeof(int), #type " must be int-sized"); \
+  template <>                                                             \
+  struct EnumInfo<type> {                                                 \
+    static constexpr const char* type_name = #type;                       \
+    static constexpr EnumRow rows[] = {values(FNET_ENUM_ROW_)};           \
+  };
+FNET_ENUM_TABLE(FNET_ENUM_INFO_)
+#undef FNET_ENUM_INFO_
+
+/// Every enum of the table by type name (for fnet_enum_name / fnet_enum_value).
+struct EnumTable {
+  const char* type_name;
+  std::span<const EnumRow> rows;
+};
+#define FNET_ENUM_TABLE_ROW_(type, values) EnumTable{#type, EnumInfo<type>::rows},
+inline constexpr EnumTable kEnumTables[] = {FNET_ENUM_TABLE(FNET_ENUM_TABLE_ROW_)};
+#undef FNET_ENUM_TABLE_ROW_
+#undef FNET_ENUM_ROW_
+
+/// "FNET_REPEATS_KEEP (0), FNET_REPEATS_COLLAPSE (1)" for error messages.
+inline std::string enum_valid_names(std::span<const EnumRow> rows) {
+  std::string s;
+  for (const auto& r : rows) {
+    if (!s.empty()) s += ", ";
+    s += r.c_name;
+    s += " (";
+    s += std::to_string(r.value);
+    s += ")";
+  }
+  return s;
+}
+
+/// The row of `value` in `rows`, or nullptr.
+inline const EnumRow* enum_row(std::span<const EnumRow> rows, int value) {
+  for (const auto& r : rows)
+    if (r.value == value) return &r;
+  return nullptr;
+}
+
+/// The raw integer in an enum object written by C code.  Read through its bytes: a C
+/// caller may store any int there, and loading an out-of-range value as the C++ enum type
+/// would be undefined (and trips -fsanitize=enum).
+template <class E>
+int enum_raw(const E& e) noexcept {
+  static_assert(sizeof(E) == sizeof(int));
+  int v;
+  std::memcpy(&v, &e, sizeof v);
+  return v;
+}
+
+/// Validate the C enum value `e` of the field or parameter `what` and return it as an
+/// int: invalid_argument naming `what`, the value and every valid name otherwise.
+template <class E>
+int enum_value(const E& e, const char* what) {
+  const int v = enum_raw(e);
+  if (enum_row(EnumInfo<E>::rows, v) == nullptr)
+    funnelnet::fail(funnelnet::Errc::invalid_argument, what, " is ", v, ", not a valid ",
+                    EnumInfo<E>::type_name, ": valid values are ", enum_valid_names(EnumInfo<E>::rows));
+  return v;
+}
+
+/// enum_value() converted to the C++ enum T with the same numbering.
+template <class T, class E>
+T enum_to(const E& e, const char* what) {
+  return static_cast<T>(enum_value(e, what));
+}
+
+/// Short name ("keep") of a valid value of E; nullptr if it is not one.
+template <class E>
+const char* enum_name(const E& e) noexcept {
+  const EnumRow* r = enum_row(EnumInfo<E>::rows, enum_raw(e));
+  return r == nullptr ? nullptr : r->name;
+}
+
+/// The value of E called `name` (short or C name); unknown_label listing the valid names.
+template <class E>
+E enum_parse(std::string_view name) {
+  for (const auto& r : EnumInfo<E>::rows)
+    if (name == r.name || name == r.c_name) return static_cast<E>(r.value);
+  funnelnet::fail(funnelnet::Errc::unknown_label, "'", name, "' is not a ", EnumInfo<E>::type_name,
+                  ": valid names are ", enum_valid_names(EnumInfo<E>::rows));
 }
 
 }  // namespace funnelnet::capi

@@ -23,6 +23,51 @@ FNET_API const char* fnet_status_name(fnet_status status) {
   return funnelnet::errc_name(static_cast<funnelnet::Errc>(status));
 }
 
+namespace {
+
+// The enum table called type_name; unknown_label listing the enum types otherwise.
+const funnelnet::capi::EnumTable& enum_table(const char* type_name) {
+  funnelnet::capi::require_ptr(type_name, "enum_type");
+  std::string known;
+  for (const auto& t : funnelnet::capi::kEnumTables) {
+    if (std::strcmp(t.type_name, type_name) == 0) return t;
+    known += known.empty() ? "" : ", ";
+    known += t.type_name;
+  }
+  funnelnet::fail(funnelnet::Errc::unknown_label, "'", type_name,
+                  "' is not a funnelnet enum: known enums are ", known);
+}
+
+}  // namespace
+
+FNET_API fnet_status fnet_enum_name(const char** out, const char* enum_type, int value) {
+  return funnelnet::capi::guard([&] {
+    funnelnet::capi::require_ptr(out, "out");
+    const auto& t = enum_table(enum_type);
+    const auto* row = funnelnet::capi::enum_row(t.rows, value);
+    if (row == nullptr)
+      funnelnet::fail(funnelnet::Errc::invalid_argument, value, " is not a valid ", t.type_name,
+                      ": valid values are ", funnelnet::capi::enum_valid_names(t.rows));
+    *out = row->name;
+  });
+}
+
+FNET_API fnet_status fnet_enum_value(int* out, const char* enum_type, const char* name) {
+  return funnelnet::capi::guard([&] {
+    funnelnet::capi::require_ptr(out, "out");
+    funnelnet::capi::require_ptr(name, "name");
+    const auto& t = enum_table(enum_type);
+    for (const auto& r : t.rows) {
+      if (std::strcmp(name, r.name) == 0 || std::strcmp(name, r.c_name) == 0) {
+        *out = r.value;
+        return;
+      }
+    }
+    funnelnet::fail(funnelnet::Errc::unknown_label, "'", name, "' is not a ", t.type_name,
+                    ": valid names are ", funnelnet::capi::enum_valid_names(t.rows));
+  });
+}
+
 }  // extern "C"
 
 // fnet_<x>_options_init: one per row of FNET_OPTIONS_TABLE (funnelnet/c/options.h).

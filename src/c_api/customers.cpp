@@ -42,11 +42,8 @@ std::span<const T> in(const T* p, std::size_t n, const char* what) {
   return {p, n};
 }
 
-funnelnet::RepeatKind to_kind(int kind) {
-  if (kind != FNET_REPEAT_BETA_GEO && kind != FNET_REPEAT_PARETO_NBD)
-    fail(Errc::invalid_argument, "kind must be FNET_REPEAT_BETA_GEO (0) or FNET_REPEAT_PARETO_NBD (1), got ",
-         kind);
-  return static_cast<funnelnet::RepeatKind>(kind);
+funnelnet::RepeatKind to_kind(const fnet_repeat_kind& kind) {
+  return funnelnet::capi::enum_to<funnelnet::RepeatKind>(kind, "kind");
 }
 
 funnelnet::RepeatFitOptions to_options(const fnet_repeat_fit_options* o, std::size_t n_params) {
@@ -102,10 +99,8 @@ std::vector<funnelnet::Criterion> criteria_of(std::size_t m, const char* const* 
   return c;
 }
 
-funnelnet::Normalize to_normalize(int v) {
-  if (v < 0 || v > 2)
-    fail(Errc::invalid_argument, "normalize must be FNET_NORMALIZE_NONE/MINMAX/ZSCORE, got ", v);
-  return static_cast<funnelnet::Normalize>(v);
+funnelnet::Normalize to_normalize(const fnet_normalize& v) {
+  return funnelnet::capi::enum_to<funnelnet::Normalize>(v, "normalize");
 }
 
 }  // namespace
@@ -114,9 +109,9 @@ extern "C" {
 
 // ---------------------------------------------------------------- repeat-buying models
 
-FNET_API fnet_status fnet_repeat_fit(fnet_repeat_model** out, int kind, size_t n, const double* frequency,
-                                     const double* recency, const double* T, const double* weights,
-                                     const fnet_repeat_fit_options* options) {
+FNET_API fnet_status fnet_repeat_fit(fnet_repeat_model** out, fnet_repeat_kind kind, size_t n,
+                                     const double* frequency, const double* recency, const double* T,
+                                     const double* weights, const fnet_repeat_fit_options* options) {
   return guard([&] {
     require_ptr(out, "out");
     const auto k = to_kind(kind);
@@ -128,7 +123,8 @@ FNET_API fnet_status fnet_repeat_fit(fnet_repeat_model** out, int kind, size_t n
   });
 }
 
-FNET_API fnet_status fnet_repeat_create(fnet_repeat_model** out, int kind, const double* params) {
+FNET_API fnet_status fnet_repeat_create(fnet_repeat_model** out, fnet_repeat_kind kind,
+                                        const double* params) {
   return guard([&] {
     require_ptr(out, "out");
     require_ptr(params, "params");
@@ -259,15 +255,13 @@ FNET_API fnet_status fnet_txn_summary_create(fnet_txn_summary** out, size_t n, c
     require_ptr(out, "out");
     require_ptr(options, "options");
     funnelnet::capi::check_options(options, FNET_SUMMARY_OPTIONS_VERSION, "fnet_summary_options");
-    if (options->future != FNET_FUTURE_ERROR && options->future != FNET_FUTURE_DROP)
-      fail(Errc::invalid_argument, "future must be FNET_FUTURE_ERROR or FNET_FUTURE_DROP, got ",
-           options->future);
     funnelnet::SummaryOptions o;
     o.calibration_end = options->calibration_end;
     o.holdout = options->holdout != 0;
     o.holdout_end = options->holdout_end;
     o.period_length = options->period_length;
-    o.future = static_cast<funnelnet::FutureRows>(options->future);
+    o.future =
+        funnelnet::capi::enum_to<funnelnet::FutureRows>(options->future, "fnet_summary_options.future");
     auto s = funnelnet::summarize_transactions(
         in(customer, n, "customer"), in(time, n, "time"),
         amount == nullptr ? std::span<const double>{} : std::span<const double>{amount, n}, o);
@@ -283,11 +277,12 @@ FNET_DEFINE_ARRAY_GETTER(fnet_txn_summary_customers, int64_t, fnet_txn_summary, 
                          summary->value.customer)
 
 FNET_API fnet_status fnet_txn_summary_column(double* out, size_t capacity, size_t* needed,
-                                             const fnet_txn_summary* summary, int column) {
+                                             const fnet_txn_summary* summary, fnet_summary_column column) {
   return guard([&] {
     require_ptr(summary, "summary");
     const auto& s = summary->value;
-    switch (column) {
+    const int c = funnelnet::capi::enum_raw(column);
+    switch (c) {
       case FNET_SUMMARY_FREQUENCY: copy_out(out, capacity, needed, s.frequency); break;
       case FNET_SUMMARY_RECENCY: copy_out(out, capacity, needed, s.recency); break;
       case FNET_SUMMARY_T: copy_out(out, capacity, needed, s.T); break;
@@ -296,7 +291,10 @@ FNET_API fnet_status fnet_txn_summary_column(double* out, size_t capacity, size_
       case FNET_SUMMARY_MONETARY_VALUE_HOLDOUT:
         copy_out(out, capacity, needed, s.monetary_value_holdout);
         break;
-      default: fail(Errc::out_of_range, "summary column ", column, " is not one of FNET_SUMMARY_* (0..5)");
+      default:
+        fail(Errc::out_of_range, "summary column ", c,
+             " is not a valid fnet_summary_column: valid values are ",
+             funnelnet::capi::enum_valid_names(funnelnet::capi::EnumInfo<fnet_summary_column>::rows));
     }
   });
 }
@@ -346,7 +344,7 @@ FNET_API fnet_status fnet_customer_table_add_category(fnet_customer_table* table
 
 FNET_API fnet_status fnet_grade_score(fnet_grading** out, const fnet_customer_table* table, size_t m,
                                       const char* const* criteria, const double* weights,
-                                      const int* directions, int normalize, const char* group,
+                                      const int* directions, fnet_normalize normalize, const char* group,
                                       size_t n_groups, size_t n_tiers, const double* thresholds) {
   return guard([&] {
     require_ptr(out, "out");
@@ -363,7 +361,8 @@ FNET_API fnet_status fnet_grade_score(fnet_grading** out, const fnet_customer_ta
 
 FNET_API fnet_status fnet_grade_mix(fnet_grading** out, const fnet_customer_table* table, size_t m,
                                     const char* const* criteria, const double* weights, const int* directions,
-                                    int normalize, const char* group, size_t n_tiers, const double* mix) {
+                                    fnet_normalize normalize, const char* group, size_t n_tiers,
+                                    const double* mix) {
   return guard([&] {
     require_ptr(out, "out");
     require_ptr(table, "table");
@@ -425,14 +424,10 @@ FNET_API fnet_status fnet_tier_migration_fit(fnet_tier_migration** out, size_t n
     funnelnet::TierMigrationOptions o;
     if (options != nullptr) {
       funnelnet::capi::check_options(options, FNET_TIER_OPTIONS_VERSION, "fnet_tier_options");
-      if (options->gaps != FNET_GAPS_ERROR && options->gaps != FNET_GAPS_SKIP)
-        fail(Errc::invalid_argument, "gaps must be FNET_GAPS_ERROR or FNET_GAPS_SKIP, got ", options->gaps);
-      if (options->empty_rows < 0 || options->empty_rows > 2)
-        fail(Errc::invalid_argument, "empty_rows must be one of FNET_EMPTY_ROWS_*, got ",
-             options->empty_rows);
-      o.gaps = static_cast<funnelnet::SnapshotGaps>(options->gaps);
+      o.gaps = funnelnet::capi::enum_to<funnelnet::SnapshotGaps>(options->gaps, "fnet_tier_options.gaps");
       o.smoothing = options->smoothing;
-      o.empty_rows = static_cast<funnelnet::EmptyRows>(options->empty_rows);
+      o.empty_rows =
+          funnelnet::capi::enum_to<funnelnet::EmptyRows>(options->empty_rows, "fnet_tier_options.empty_rows");
     }
     const funnelnet::StageSpace space(std::move(v), std::move(a));
     auto tm = funnelnet::fit_tier_migration(

@@ -39,11 +39,8 @@ struct fnet_ctmc {
 
 namespace {
 
-funnelnet::Repeats to_repeats(int repeats) {
-  if (repeats != FNET_REPEATS_KEEP && repeats != FNET_REPEATS_COLLAPSE)
-    fail(Errc::invalid_argument, "repeats must be FNET_REPEATS_KEEP (0) or FNET_REPEATS_COLLAPSE (1), got ",
-         repeats);
-  return static_cast<funnelnet::Repeats>(repeats);
+funnelnet::Repeats to_repeats(const fnet_repeats& repeats) {
+  return funnelnet::capi::enum_to<funnelnet::Repeats>(repeats, "repeats");
 }
 
 funnelnet::Matrix matrix_from(const double* data, std::size_t n) {
@@ -54,7 +51,7 @@ funnelnet::Matrix matrix_from(const double* data, std::size_t n) {
 
 template <class Time>
 fnet_status counts_from_events(fnet_counts** out, const fnet_stages* stages, size_t n, const int64_t* lead,
-                               const Time* time, const int32_t* stage_ids, int repeats) {
+                               const Time* time, const int32_t* stage_ids, fnet_repeats repeats) {
   return guard([&] {
     require_ptr(out, "out");
     require_ptr(stages, "stages");
@@ -193,7 +190,7 @@ FNET_API fnet_status fnet_counts_from_matrix(fnet_counts** out, const fnet_stage
 
 FNET_API fnet_status fnet_counts_from_paths(fnet_counts** out, const fnet_stages* stages, size_t n_paths,
                                             const int64_t* offsets, const int32_t* stage_ids,
-                                            const double* weights, int repeats) {
+                                            const double* weights, fnet_repeats repeats) {
   return guard([&] {
     require_ptr(out, "out");
     require_ptr(stages, "stages");
@@ -211,13 +208,13 @@ FNET_API fnet_status fnet_counts_from_paths(fnet_counts** out, const fnet_stages
 
 FNET_API fnet_status fnet_counts_from_events(fnet_counts** out, const fnet_stages* stages, size_t n,
                                              const int64_t* lead, const int64_t* time,
-                                             const int32_t* stage_ids, int repeats) {
+                                             const int32_t* stage_ids, fnet_repeats repeats) {
   return counts_from_events<int64_t>(out, stages, n, lead, time, stage_ids, repeats);
 }
 
 FNET_API fnet_status fnet_counts_from_events_f64(fnet_counts** out, const fnet_stages* stages, size_t n,
                                                  const int64_t* lead, const double* time,
-                                                 const int32_t* stage_ids, int repeats) {
+                                                 const int32_t* stage_ids, fnet_repeats repeats) {
   return counts_from_events<double>(out, stages, n, lead, time, stage_ids, repeats);
 }
 
@@ -262,11 +259,9 @@ FNET_API fnet_status fnet_chain_fit(fnet_chain** out, const fnet_counts* counts,
     funnelnet::FitOptions o;
     if (options != nullptr) {
       funnelnet::capi::check_options(options, FNET_FIT_OPTIONS_VERSION, "fnet_fit_options");
-      if (options->empty_rows < FNET_EMPTY_ROWS_ERROR || options->empty_rows > FNET_EMPTY_ROWS_UNIFORM)
-        fail(Errc::invalid_argument, "empty_rows must be one of FNET_EMPTY_ROWS_*, got ",
-             options->empty_rows);
       o.smoothing = options->smoothing;
-      o.empty_rows = static_cast<funnelnet::EmptyRows>(options->empty_rows);
+      o.empty_rows =
+          funnelnet::capi::enum_to<funnelnet::EmptyRows>(options->empty_rows, "fnet_fit_options.empty_rows");
     }
     *out = new fnet_chain{funnelnet::fit(counts->value, o)};
   });
@@ -422,15 +417,19 @@ FNET_API fnet_status fnet_ctmc_create(fnet_ctmc** out, const fnet_stages* stages
   });
 }
 
-FNET_API fnet_status fnet_ctmc_fit(fnet_ctmc** out, const fnet_exposure* exposure, int empty_rows) {
+FNET_API fnet_status fnet_ctmc_fit(fnet_ctmc** out, const fnet_exposure* exposure,
+                                   fnet_empty_rows empty_rows) {
   return guard([&] {
     require_ptr(out, "out");
     require_ptr(exposure, "exposure");
-    if (empty_rows != FNET_EMPTY_ROWS_ERROR && empty_rows != FNET_EMPTY_ROWS_ABSORBING)
+    const int e = funnelnet::capi::enum_value(empty_rows, "empty_rows");
+    if (e != FNET_EMPTY_ROWS_ERROR && e != FNET_EMPTY_ROWS_ABSORBING)
       fail(Errc::invalid_argument,
-           "empty_rows must be FNET_EMPTY_ROWS_ERROR or FNET_EMPTY_ROWS_ABSORBING, got ", empty_rows);
+           "empty_rows must be FNET_EMPTY_ROWS_ERROR (0) or FNET_EMPTY_ROWS_ABSORBING (1) for a "
+           "continuous-time chain, got ",
+           funnelnet::capi::enum_name(empty_rows), " (", e, ")");
     funnelnet::ContinuousFitOptions o;
-    o.empty_rows = static_cast<funnelnet::EmptyRows>(empty_rows);
+    o.empty_rows = static_cast<funnelnet::EmptyRows>(e);
     *out = new fnet_ctmc{funnelnet::fit_continuous(exposure->value, o)};
   });
 }

@@ -31,14 +31,10 @@ funnelnet::GraphOptions graph_options(const fnet_graph_options* o) {
   check_version(o, FNET_GRAPH_OPTIONS_VERSION, "fnet_graph_options");
   funnelnet::GraphOptions g;
   if (o == nullptr) return g;
-  if (o->self_loops < 0 || o->self_loops > 2)
-    fail(Errc::invalid_argument, "self_loops must be FNET_SELF_LOOPS_KEEP/DROP/REJECT (0..2), got ",
-         o->self_loops);
-  if (o->duplicates < 0 || o->duplicates > 2)
-    fail(Errc::invalid_argument, "duplicates must be FNET_DUPLICATES_KEEP/MERGE/REJECT (0..2), got ",
-         o->duplicates);
-  g.self_loops = static_cast<funnelnet::SelfLoops>(o->self_loops);
-  g.duplicates = static_cast<funnelnet::Duplicates>(o->duplicates);
+  g.self_loops =
+      funnelnet::capi::enum_to<funnelnet::SelfLoops>(o->self_loops, "fnet_graph_options.self_loops");
+  g.duplicates =
+      funnelnet::capi::enum_to<funnelnet::Duplicates>(o->duplicates, "fnet_graph_options.duplicates");
   return g;
 }
 
@@ -47,10 +43,8 @@ const ReferralGraph& graph_of(const fnet_graph* g) {
   return g->value;
 }
 
-funnelnet::Model model_of(int model) {
-  if (model != FNET_MODEL_IC && model != FNET_MODEL_LT)
-    fail(Errc::invalid_argument, "model must be FNET_MODEL_IC (0) or FNET_MODEL_LT (1), got ", model);
-  return static_cast<funnelnet::Model>(model);
+funnelnet::Model model_of(const fnet_model& model, const char* what) {
+  return funnelnet::capi::enum_to<funnelnet::Model>(model, what);
 }
 
 std::span<const double> per_node(const double* p, const ReferralGraph& g) {
@@ -176,13 +170,15 @@ FNET_API fnet_status fnet_graph_edges(size_t* src, size_t* dst, double* weight, 
 }
 
 FNET_API fnet_status fnet_graph_degree(double* out, size_t capacity, size_t* needed, const fnet_graph* graph,
-                                       int kind, int weighted) {
+                                       fnet_degree_kind kind, int weighted) {
   return guard([&] {
     const auto& g = graph_of(graph);
-    if (kind < 0 || kind > 2)
-      fail(Errc::invalid_argument, "kind must be FNET_DEGREE_OUT/IN/TOTAL (0..2), got ", kind);
-    copy_out(out, capacity, needed,
-             funnelnet::degree(g, static_cast<funnelnet::DegreeKind>(kind), weighted != 0));
+    const auto k = funnelnet::capi::enum_to<funnelnet::DegreeKind>(kind, "kind");
+    if (out == nullptr && needed != nullptr) {  // size query: no work
+      *needed = g.num_nodes();
+      return;
+    }
+    copy_out(out, capacity, needed, funnelnet::degree(g, k, weighted != 0));
   });
 }
 
@@ -196,9 +192,8 @@ FNET_API fnet_status fnet_graph_pagerank(double* out, size_t capacity, size_t* n
       o.damping = options->damping;
       o.weighted = options->weighted != 0;
       o.personalization = per_node(options->personalization, g);
-      if (options->dangling < 0 || options->dangling > 2)
-        fail(Errc::invalid_argument, "dangling must be FNET_DANGLING_* (0..2), got ", options->dangling);
-      o.dangling = static_cast<funnelnet::Dangling>(options->dangling);
+      o.dangling =
+          funnelnet::capi::enum_to<funnelnet::Dangling>(options->dangling, "fnet_pagerank_options.dangling");
       if (o.dangling == funnelnet::Dangling::custom)
         require_ptr(options->dangling_weights, "dangling_weights");
       o.dangling_weights = per_node(options->dangling_weights, g);
@@ -325,7 +320,7 @@ FNET_API fnet_status fnet_graph_edge_probabilities(double* out, size_t capacity,
       return;
     }
     std::vector<double> p;
-    switch (spec->kind) {
+    switch (funnelnet::capi::enum_value(spec->kind, "fnet_probability_spec.kind")) {
       case FNET_PROB_CONSTANT: p = funnelnet::constant_probabilities(g, spec->constant); break;
       case FNET_PROB_WEIGHTED_CASCADE: p = funnelnet::weighted_cascade(g); break;
       case FNET_PROB_TRIVALENCY: p = funnelnet::trivalency(g, spec->seed); break;
@@ -339,7 +334,7 @@ FNET_API fnet_status fnet_graph_edge_probabilities(double* out, size_t capacity,
         p = funnelnet::learned_probabilities(g, {spec->successes, m}, {spec->exposures, m}, spec->prior_a,
                                              spec->prior_b);
         break;
-      default: fail(Errc::invalid_argument, "spec->kind must be FNET_PROB_* (0..4), got ", spec->kind);
+      default: fail(Errc::internal, "unhandled fnet_probability_kind");
     }
     copy_out(out, capacity, needed, p);
   });
@@ -357,7 +352,7 @@ FNET_API fnet_status fnet_influence_spread(double* mean, double* std_error, doub
     auto s = nodes_of(seeds, n_seeds, g, "seeds");
     funnelnet::SpreadOptions o;
     if (options != nullptr) {
-      o.model = model_of(options->model);
+      o.model = model_of(options->model, "fnet_spread_options.model");
       o.n_sims = options->n_sims;
       o.seed = options->seed;
       o.threads = options->threads;
@@ -391,7 +386,7 @@ FNET_API fnet_status fnet_influence_activation_times(double* out, size_t capacit
     auto s = nodes_of(seeds, n_seeds, g, "seeds");
     funnelnet::SpreadOptions o;
     if (options != nullptr) {
-      o.model = model_of(options->model);
+      o.model = model_of(options->model, "fnet_spread_options.model");
       o.n_sims = options->n_sims;
       o.seed = options->seed;
       o.threads = options->threads;
@@ -405,13 +400,13 @@ FNET_API fnet_status fnet_influence_activation_times(double* out, size_t capacit
 }
 
 FNET_API fnet_status fnet_influence_exact(double* out, const fnet_graph* graph, const size_t* seeds,
-                                          size_t n_seeds, const double* probabilities, int model) {
+                                          size_t n_seeds, const double* probabilities, fnet_model model) {
   return guard([&] {
     const auto& g = graph_of(graph);
     require_ptr(out, "out");
     require_ptr(probabilities, "probabilities");
     auto s = nodes_of(seeds, n_seeds, g, "seeds");
-    *out = funnelnet::exact_spread(g, s, {probabilities, g.num_edges()}, model_of(model));
+    *out = funnelnet::exact_spread(g, s, {probabilities, g.num_edges()}, model_of(model, "model"));
   });
 }
 
@@ -428,7 +423,7 @@ FNET_API fnet_status fnet_influence_imm(size_t* seeds, size_t capacity, size_t* 
       fail(Errc::buffer_too_small, "seeds buffer holds ", capacity, " entries, k = ", k, " needed");
     funnelnet::ImmOptions o;
     if (options != nullptr) {
-      o.model = model_of(options->model);
+      o.model = model_of(options->model, "fnet_imm_options.model");
       o.epsilon = options->epsilon;
       o.ell = options->ell;
       o.seed = options->seed;
@@ -459,7 +454,7 @@ FNET_API fnet_status fnet_influence_celf(size_t* seeds, size_t capacity, size_t*
       fail(Errc::buffer_too_small, "seeds buffer holds ", capacity, " entries, k = ", k, " needed");
     funnelnet::CelfOptions o;
     if (options != nullptr) {
-      o.model = model_of(options->model);
+      o.model = model_of(options->model, "fnet_celf_options.model");
       o.n_sims = options->n_sims;
       o.seed = options->seed;
       o.threads = options->threads;

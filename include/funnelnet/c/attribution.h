@@ -55,22 +55,17 @@ FNET_API fnet_status fnet_paths_ages(double* out, size_t capacity, size_t* neede
 
 /* ---- heuristics ------------------------------------------------------------------ */
 
-/* Columns of the heuristic result, in order. */
-#define FNET_HEURISTIC_FIRST_TOUCH 0
-#define FNET_HEURISTIC_LAST_TOUCH 1
-#define FNET_HEURISTIC_LINEAR 2
-#define FNET_HEURISTIC_TIME_DECAY 3
-#define FNET_HEURISTIC_POSITION_BASED 4
-#define FNET_HEURISTIC_COUNT 5
+/* Columns of the heuristic result, in order: fnet_heuristic_column, FNET_HEURISTIC_FIRST_TOUCH
+ * ... FNET_HEURISTIC_POSITION_BASED, FNET_HEURISTIC_COUNT of them (funnelnet/c/enums.h). */
 
 /* Heuristic options; initialise with FNET_HEURISTIC_OPTIONS_INIT. */
 typedef struct fnet_heuristic_options {
-  unsigned version;    /* FNET_HEURISTIC_OPTIONS_VERSION */
-  int repeats;         /* FNET_REPEATS_KEEP (default) or FNET_REPEATS_COLLAPSE */
-  double half_life;    /* time decay half-life: in touches, or in time units with use_ages */
-  double first_weight; /* position based: share of the first touch (0.4) */
-  double last_weight;  /* position based: share of the last touch (0.4) */
-  int use_ages;        /* non-zero: time decay by the event-log ages (fnet_paths_ages) */
+  unsigned version;     /* FNET_HEURISTIC_OPTIONS_VERSION */
+  fnet_repeats repeats; /* FNET_REPEATS_KEEP (default) or FNET_REPEATS_COLLAPSE */
+  double half_life;     /* time decay half-life: in touches, or in time units with use_ages */
+  double first_weight;  /* position based: share of the first touch (0.4) */
+  double last_weight;   /* position based: share of the last touch (0.4) */
+  int use_ages;         /* non-zero: time decay by the event-log ages (fnet_paths_ages) */
 } fnet_heuristic_options;
 #define FNET_HEURISTIC_OPTIONS_VERSION 1
 #define FNET_HEURISTIC_OPTIONS_INIT \
@@ -88,7 +83,7 @@ FNET_API fnet_status fnet_attribution_heuristic(double* conversions, double* val
 typedef struct fnet_markov_options {
   unsigned version;          /* FNET_MARKOV_OPTIONS_VERSION */
   int order;                 /* k >= 1: states are the last k channels */
-  int repeats;               /* FNET_REPEATS_COLLAPSE (default) or FNET_REPEATS_KEEP (self-loops) */
+  fnet_repeats repeats;      /* FNET_REPEATS_COLLAPSE (default) or FNET_REPEATS_KEEP (self-loops) */
   int threads;               /* 0 = all cores; results do not depend on it */
   fnet_progress_fn progress; /* may be NULL */
   void* user_data;           /* passed to progress */

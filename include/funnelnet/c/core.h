@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "funnelnet/c/enums.h"
 #include "funnelnet/c/status.h"
 #include "funnelnet/c/version.h"
 
@@ -37,6 +38,15 @@ FNET_API const char* fnet_version_string(void);
 FNET_API const char* fnet_last_error(void);
 /* Stable short name of a status code ("invalid_argument", ...), static storage. */
 FNET_API const char* fnet_status_name(fnet_status status);
+
+/* Enumerations by name (funnelnet/c/enums.h): *out gets the short name ("keep",
+ * "collapse", ...; static storage) of `value` in the enum called enum_type
+ * ("fnet_repeats", ...).  FNET_E_UNKNOWN_LABEL for an unknown enum type,
+ * FNET_E_INVALID_ARGUMENT (listing the valid names) for a value outside the enum. */
+FNET_API fnet_status fnet_enum_name(const char** out, const char* enum_type, int value);
+/* The value of `name` (short name "keep" or C name "FNET_REPEATS_KEEP") in enum_type;
+ * FNET_E_UNKNOWN_LABEL (listing the valid names) if it is not one of them. */
+FNET_API fnet_status fnet_enum_value(int* out, const char* enum_type, const char* name);
 
 /* Progress callback for long jobs: called with work done and total from the calling
  * thread; return non-zero to cancel (the call then returns FNET_E_CANCELLED). */

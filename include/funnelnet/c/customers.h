@@ -18,15 +18,12 @@ typedef struct fnet_tier_migration fnet_tier_migration; /* tier-migration counts
 
 /* ---- repeat-buying models --------------------------------------------------------- */
 
-#define FNET_REPEAT_BETA_GEO 0   /* BG/NBD: parameters r, alpha, a, b */
-#define FNET_REPEAT_PARETO_NBD 1 /* Pareto/NBD: parameters r, alpha, s, beta */
+/* Model kinds: fnet_repeat_kind, FNET_REPEAT_BETA_GEO (BG/NBD: r, alpha, a, b) or
+ * FNET_REPEAT_PARETO_NBD (Pareto/NBD: r, alpha, s, beta); funnelnet/c/enums.h. */
 
-/* How a fit stopped (fnet_repeat_report / fnet_gamma_gamma_report); only CONVERGED
+/* How a fit stopped (fnet_repeat_report / fnet_gamma_gamma_report): fnet_fit_status,
+ * FNET_FIT_CONVERGED / _MAX_ITERATIONS / _LINE_SEARCH_FAILED / _NOT_FINITE; only CONVERGED
  * means the gradient test was met.  A fit that does not converge still returns FNET_OK. */
-#define FNET_FIT_CONVERGED 0
-#define FNET_FIT_MAX_ITERATIONS 1
-#define FNET_FIT_LINE_SEARCH_FAILED 2
-#define FNET_FIT_NOT_FINITE 3
 
 /* Options of the maximum-likelihood fits; initialise with FNET_REPEAT_FIT_OPTIONS_INIT. */
 typedef struct fnet_repeat_fit_options {
@@ -45,11 +42,11 @@ typedef struct fnet_repeat_fit_options {
  * the last since the first purchase) and T (age), optionally weighted (weights may be NULL).
  * options may be NULL for the defaults.  Bad rows (negative frequency, recency > T, ...)
  * return FNET_E_INVALID_ARGUMENT naming the row. */
-FNET_API fnet_status fnet_repeat_fit(fnet_repeat_model** out, int kind, size_t n, const double* frequency,
-                                     const double* recency, const double* T, const double* weights,
-                                     const fnet_repeat_fit_options* options);
+FNET_API fnet_status fnet_repeat_fit(fnet_repeat_model** out, fnet_repeat_kind kind, size_t n,
+                                     const double* frequency, const double* recency, const double* T,
+                                     const double* weights, const fnet_repeat_fit_options* options);
 /* A model with the given 4 parameters (all > 0). */
-FNET_API fnet_status fnet_repeat_create(fnet_repeat_model** out, int kind, const double* params);
+FNET_API fnet_status fnet_repeat_create(fnet_repeat_model** out, fnet_repeat_kind kind, const double* params);
 FNET_API void fnet_repeat_destroy(fnet_repeat_model* model);
 /* The 4 parameters (two-call pattern). */
 FNET_API fnet_status fnet_repeat_params(double* out, size_t capacity, size_t* needed,
@@ -95,8 +92,8 @@ FNET_API fnet_status fnet_gamma_gamma_expected_spend(double* out, const fnet_gam
 
 /* ---- transaction summaries -------------------------------------------------------- */
 
-#define FNET_FUTURE_ERROR 0 /* a transaction after the end of observation is an error */
-#define FNET_FUTURE_DROP 1  /* ... is ignored */
+/* A transaction after the end of observation: fnet_future, FNET_FUTURE_ERROR (an error)
+ * or FNET_FUTURE_DROP (ignored); funnelnet/c/enums.h. */
 
 /* Options of fnet_txn_summary_create; initialise with FNET_SUMMARY_OPTIONS_INIT. Times
  * are integer periods (e.g. days since the epoch). */
@@ -106,19 +103,14 @@ typedef struct fnet_summary_options {
   int holdout;             /* non-zero: also summarise (calibration_end, holdout_end] */
   int64_t holdout_end;     /* last period of the holdout (inclusive) */
   double period_length;    /* periods per reported time unit (7 with days gives weeks) */
-  int future;              /* FNET_FUTURE_* */
+  fnet_future future;      /* FNET_FUTURE_* */
 } fnet_summary_options;
 #define FNET_SUMMARY_OPTIONS_VERSION 1
 #define FNET_SUMMARY_OPTIONS_INIT \
   { FNET_SUMMARY_OPTIONS_VERSION, 0, 0, 0, 1.0, FNET_FUTURE_ERROR }
 
-/* Columns of a summary (fnet_txn_summary_column). */
-#define FNET_SUMMARY_FREQUENCY 0
-#define FNET_SUMMARY_RECENCY 1
-#define FNET_SUMMARY_T 2
-#define FNET_SUMMARY_MONETARY_VALUE 3
-#define FNET_SUMMARY_FREQUENCY_HOLDOUT 4
-#define FNET_SUMMARY_MONETARY_VALUE_HOLDOUT 5
+/* Columns of a summary (fnet_txn_summary_column): fnet_summary_column, FNET_SUMMARY_FREQUENCY,
+ * _RECENCY, _T, _MONETARY_VALUE, _FREQUENCY_HOLDOUT, _MONETARY_VALUE_HOLDOUT (enums.h). */
 
 /* Summarise n transactions (customer, time period, amount; amount may be NULL). options
  * must not be NULL (it carries the cut-off). */
@@ -133,15 +125,13 @@ FNET_API fnet_status fnet_txn_summary_customers(int64_t* out, size_t capacity, s
                                                 const fnet_txn_summary* summary);
 /* One column FNET_SUMMARY_* (two-call pattern; holdout columns are empty without a holdout). */
 FNET_API fnet_status fnet_txn_summary_column(double* out, size_t capacity, size_t* needed,
-                                             const fnet_txn_summary* summary, int column);
+                                             const fnet_txn_summary* summary, fnet_summary_column column);
 /* Holdout length in time units (0 without a holdout). */
 FNET_API fnet_status fnet_txn_summary_duration_holdout(double* out, const fnet_txn_summary* summary);
 
 /* ---- customer table and ABC grading ----------------------------------------------- */
 
-#define FNET_NORMALIZE_NONE 0
-#define FNET_NORMALIZE_MINMAX 1
-#define FNET_NORMALIZE_ZSCORE 2
+/* Criterion normalisation: fnet_normalize, FNET_NORMALIZE_NONE / _MINMAX / _ZSCORE (enums.h). */
 
 /* A table of n customers (unique ids) with k named numeric criteria, values n x k
  * row-major (finite). */
@@ -159,13 +149,14 @@ FNET_API fnet_status fnet_customer_table_add_category(fnet_customer_table* table
  * a group). */
 FNET_API fnet_status fnet_grade_score(fnet_grading** out, const fnet_customer_table* table, size_t m,
                                       const char* const* criteria, const double* weights,
-                                      const int* directions, int normalize, const char* group,
+                                      const int* directions, fnet_normalize normalize, const char* group,
                                       size_t n_groups, size_t n_tiers, const double* thresholds);
 /* Target-mix grading: the same score cut into n_tiers quantile groups of relative sizes
  * mix (e.g. 1, 3, 6) within each group (group may be NULL). */
 FNET_API fnet_status fnet_grade_mix(fnet_grading** out, const fnet_customer_table* table, size_t m,
                                     const char* const* criteria, const double* weights, const int* directions,
-                                    int normalize, const char* group, size_t n_tiers, const double* mix);
+                                    fnet_normalize normalize, const char* group, size_t n_tiers,
+                                    const double* mix);
 /* Pareto grading of n values by cumulative share: n_tiers - 1 increasing cut-offs in (0, 1). */
 FNET_API fnet_status fnet_grade_value(fnet_grading** out, size_t n, const double* value, size_t n_tiers,
                                       const double* cutoffs);
@@ -183,19 +174,19 @@ FNET_API fnet_status fnet_grading_contributions(double* out, size_t capacity, si
 
 /* ---- tier migration and Markov lifetime value ------------------------------------- */
 
-#define FNET_GAPS_ERROR 0 /* a missing period between snapshots is an error */
-#define FNET_GAPS_SKIP 1  /* no move is counted across a gap */
+/* A missing period between snapshots: fnet_gaps, FNET_GAPS_ERROR (an error) or
+ * FNET_GAPS_SKIP (no move is counted across it); funnelnet/c/enums.h. */
 
 /* Options of fnet_tier_migration_fit; initialise with FNET_TIER_OPTIONS_INIT. */
 typedef struct fnet_tier_options {
-  unsigned version; /* FNET_TIER_OPTIONS_VERSION */
-  int gaps;         /* FNET_GAPS_* */
-  double smoothing; /* additive pseudo-count per entry of each transient row */
-  int empty_rows;   /* FNET_EMPTY_ROWS_* (funnel.h); default: tiers without exits stay put */
+  unsigned version;           /* FNET_TIER_OPTIONS_VERSION */
+  fnet_gaps gaps;             /* FNET_GAPS_* */
+  double smoothing;           /* additive pseudo-count per entry of each transient row */
+  fnet_empty_rows empty_rows; /* FNET_EMPTY_ROWS_*; default: tiers without exits stay put */
 } fnet_tier_options;
 #define FNET_TIER_OPTIONS_VERSION 1
 #define FNET_TIER_OPTIONS_INIT \
-  { FNET_TIER_OPTIONS_VERSION, 0, 0.0, 1 }
+  { FNET_TIER_OPTIONS_VERSION, FNET_GAPS_ERROR, 0.0, FNET_EMPTY_ROWS_ABSORBING }
 
 /* Fit tier migration from n snapshots (customer, period, tier index) over n_states
  * tiers named names[i] (best first; absorbing[i] non-zero for end states, may be NULL).

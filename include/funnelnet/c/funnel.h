@@ -14,9 +14,8 @@ typedef struct fnet_counts fnet_counts;       /* transition counts over a stage 
 typedef struct fnet_chain fnet_chain;         /* a validated row-stochastic chain */
 typedef struct fnet_absorbing fnet_absorbing; /* results of absorbing analysis */
 
-/* Repeated stages (i -> i): keep them as self-transitions, or collapse them. */
-#define FNET_REPEATS_KEEP 0
-#define FNET_REPEATS_COLLAPSE 1
+/* Repeated stages (i -> i): fnet_repeats, FNET_REPEATS_KEEP (self-transitions) or
+ * FNET_REPEATS_COLLAPSE (funnelnet/c/enums.h). */
 
 /* ---- stage spaces ---------------------------------------------------------------- */
 
@@ -45,17 +44,17 @@ FNET_API fnet_status fnet_counts_from_matrix(fnet_counts** out, const fnet_stage
  * entries.  repeats is FNET_REPEATS_KEEP or FNET_REPEATS_COLLAPSE. */
 FNET_API fnet_status fnet_counts_from_paths(fnet_counts** out, const fnet_stages* stages, size_t n_paths,
                                             const int64_t* offsets, const int32_t* stage_ids,
-                                            const double* weights, int repeats);
+                                            const double* weights, fnet_repeats repeats);
 /* Counts from an event log of n rows (lead id, time, stage index) in any order; per lead,
  * rows are ordered by time (ties keep input order).  Integer times (e.g. ns since the
  * epoch). repeats as above (FNET_REPEATS_COLLAPSE counts only changes of stage). */
 FNET_API fnet_status fnet_counts_from_events(fnet_counts** out, const fnet_stages* stages, size_t n,
                                              const int64_t* lead, const int64_t* time,
-                                             const int32_t* stage_ids, int repeats);
+                                             const int32_t* stage_ids, fnet_repeats repeats);
 /* The same with floating-point times (e.g. days); NaN or infinite times are rejected. */
 FNET_API fnet_status fnet_counts_from_events_f64(fnet_counts** out, const fnet_stages* stages, size_t n,
                                                  const int64_t* lead, const double* time,
-                                                 const int32_t* stage_ids, int repeats);
+                                                 const int32_t* stage_ids, fnet_repeats repeats);
 /* A new count table equal to a + b (same stage space required). */
 FNET_API fnet_status fnet_counts_merge(fnet_counts** out, const fnet_counts* a, const fnet_counts* b);
 FNET_API void fnet_counts_destroy(fnet_counts* counts);
@@ -67,16 +66,14 @@ FNET_API fnet_status fnet_counts_stages(fnet_stages** out, const fnet_counts* co
 
 /* ---- chains ---------------------------------------------------------------------- */
 
-/* What fitting does with a transient stage that has no observed exits. */
-#define FNET_EMPTY_ROWS_ERROR 0
-#define FNET_EMPTY_ROWS_ABSORBING 1
-#define FNET_EMPTY_ROWS_UNIFORM 2
+/* What fitting does with a transient stage that has no observed exits: fnet_empty_rows,
+ * FNET_EMPTY_ROWS_ERROR / _ABSORBING / _UNIFORM (funnelnet/c/enums.h). */
 
 /* Fitting options; initialise with FNET_FIT_OPTIONS_INIT. */
 typedef struct fnet_fit_options {
-  unsigned version; /* FNET_FIT_OPTIONS_VERSION */
-  double smoothing; /* additive pseudo-count per entry of each transient row; 0 = MLE */
-  int empty_rows;   /* FNET_EMPTY_ROWS_* */
+  unsigned version;           /* FNET_FIT_OPTIONS_VERSION */
+  double smoothing;           /* additive pseudo-count per entry of each transient row; 0 = MLE */
+  fnet_empty_rows empty_rows; /* FNET_EMPTY_ROWS_* */
 } fnet_fit_options;
 #define FNET_FIT_OPTIONS_VERSION 1
 #define FNET_FIT_OPTIONS_INIT \
@@ -186,7 +183,8 @@ FNET_API fnet_status fnet_ctmc_create(fnet_ctmc** out, const fnet_stages* stages
                                       double tolerance);
 /* Maximum-likelihood generator q_ij = n_ij / T_i.  empty_rows: FNET_EMPTY_ROWS_ERROR or
  * FNET_EMPTY_ROWS_ABSORBING for stages with no exposure and no exits. */
-FNET_API fnet_status fnet_ctmc_fit(fnet_ctmc** out, const fnet_exposure* exposure, int empty_rows);
+FNET_API fnet_status fnet_ctmc_fit(fnet_ctmc** out, const fnet_exposure* exposure,
+                                   fnet_empty_rows empty_rows);
 FNET_API void fnet_ctmc_destroy(fnet_ctmc* chain);
 /* The n x n generator Q (two-call pattern). */
 FNET_API fnet_status fnet_ctmc_generator(double* out, size_t capacity, size_t* needed,

@@ -17,21 +17,16 @@ extern "C" {
 
 typedef struct fnet_graph fnet_graph; /* an immutable directed referral graph (CSR) */
 
-/* Self-loops u -> u: keep them, drop them (the node stays), or reject (FNET_E_INVALID_ARGUMENT). */
-#define FNET_SELF_LOOPS_KEEP 0
-#define FNET_SELF_LOOPS_DROP 1
-#define FNET_SELF_LOOPS_REJECT 2
-/* Repeated edges u -> v: keep (multigraph), merge (weights summed, earliest time), or
- * reject (FNET_E_DUPLICATE_LABEL). */
-#define FNET_DUPLICATES_KEEP 0
-#define FNET_DUPLICATES_MERGE 1
-#define FNET_DUPLICATES_REJECT 2
+/* Self-loops u -> u (fnet_self_loops): FNET_SELF_LOOPS_KEEP, _DROP (the node stays) or
+ * _REJECT (FNET_E_INVALID_ARGUMENT).  Repeated edges u -> v (fnet_duplicates):
+ * FNET_DUPLICATES_KEEP (multigraph), _MERGE (weights summed, earliest time) or _REJECT
+ * (FNET_E_DUPLICATE_LABEL).  Values in funnelnet/c/enums.h. */
 
 /* Build options; initialise with FNET_GRAPH_OPTIONS_INIT (keep self-loops, merge duplicates). */
 typedef struct fnet_graph_options {
-  unsigned version; /* FNET_GRAPH_OPTIONS_VERSION */
-  int self_loops;   /* FNET_SELF_LOOPS_* */
-  int duplicates;   /* FNET_DUPLICATES_* */
+  unsigned version;           /* FNET_GRAPH_OPTIONS_VERSION */
+  fnet_self_loops self_loops; /* FNET_SELF_LOOPS_* */
+  fnet_duplicates duplicates; /* FNET_DUPLICATES_* */
 } fnet_graph_options;
 #define FNET_GRAPH_OPTIONS_VERSION 1
 #define FNET_GRAPH_OPTIONS_INIT \
@@ -80,24 +75,20 @@ FNET_API fnet_status fnet_graph_edges(size_t* src, size_t* dst, double* weight, 
 
 /* ---- influence ranking -------------------------------------------------------------- */
 
-#define FNET_DEGREE_OUT 0
-#define FNET_DEGREE_IN 1
-#define FNET_DEGREE_TOTAL 2
-/* Degree of every node (edge count, or weight sum when weighted is non-zero). */
+/* Degree of every node (edge count, or weight sum when weighted is non-zero); kind is
+ * FNET_DEGREE_OUT, FNET_DEGREE_IN or FNET_DEGREE_TOTAL. */
 FNET_API fnet_status fnet_graph_degree(double* out, size_t capacity, size_t* needed, const fnet_graph* graph,
-                                       int kind, int weighted);
+                                       fnet_degree_kind kind, int weighted);
 
-/* Where PageRank sends dangling nodes' rank. */
-#define FNET_DANGLING_PERSONALIZATION 0 /* as networkx */
-#define FNET_DANGLING_UNIFORM 1
-#define FNET_DANGLING_CUSTOM 2 /* to dangling_weights */
+/* Where PageRank sends dangling nodes' rank (fnet_dangling): FNET_DANGLING_PERSONALIZATION
+ * (as networkx), FNET_DANGLING_UNIFORM or FNET_DANGLING_CUSTOM (to dangling_weights). */
 
 typedef struct fnet_pagerank_options {
   unsigned version;               /* FNET_PAGERANK_OPTIONS_VERSION */
   double damping;                 /* in (0, 1] */
   int weighted;                   /* non-zero: use edge weights */
   const double* personalization;  /* n entries, normalised; NULL = uniform */
-  int dangling;                   /* FNET_DANGLING_* */
+  fnet_dangling dangling;         /* FNET_DANGLING_* */
   const double* dangling_weights; /* n entries for FNET_DANGLING_CUSTOM */
   double tolerance;               /* stop when sum |x - x_prev| < n * tolerance */
   size_t max_iter;
@@ -167,18 +158,15 @@ FNET_API fnet_status fnet_graph_referral_conversion(int64_t* referred, double* c
 
 /* ---- diffusion ---------------------------------------------------------------------- */
 
-#define FNET_MODEL_IC 0
-#define FNET_MODEL_LT 1
-
-#define FNET_PROB_CONSTANT 0         /* every edge `constant` */
-#define FNET_PROB_WEIGHTED_CASCADE 1 /* 1 / in-degree of the target */
-#define FNET_PROB_TRIVALENCY 2       /* 0.1, 0.01 or 0.001 at random (seeded) */
-#define FNET_PROB_GIVEN 3            /* per_edge, checked in [0, 1] */
-#define FNET_PROB_LEARNED 4          /* (successes + a) / (exposures + a + b) */
+/* Diffusion models (fnet_model): FNET_MODEL_IC, FNET_MODEL_LT.  Edge probability schemes
+ * (fnet_probability_kind): FNET_PROB_CONSTANT (every edge `constant`), _WEIGHTED_CASCADE
+ * (1 / in-degree of the target), _TRIVALENCY (0.1, 0.01 or 0.001 at random, seeded),
+ * _GIVEN (per_edge, checked in [0, 1]), _LEARNED ((successes + a) / (exposures + a + b)).
+ * Values in funnelnet/c/enums.h. */
 
 typedef struct fnet_probability_spec {
-  unsigned version; /* FNET_PROBABILITY_SPEC_VERSION */
-  int kind;         /* FNET_PROB_* */
+  unsigned version;           /* FNET_PROBABILITY_SPEC_VERSION */
+  fnet_probability_kind kind; /* FNET_PROB_* */
   double constant;
   const double* per_edge;
   const double* successes;
@@ -196,7 +184,7 @@ FNET_API fnet_status fnet_graph_edge_probabilities(double* out, size_t capacity,
 
 typedef struct fnet_spread_options {
   unsigned version; /* FNET_SPREAD_OPTIONS_VERSION */
-  int model;        /* FNET_MODEL_* */
+  fnet_model model; /* FNET_MODEL_* */
   size_t n_sims;
   uint64_t seed;
   int threads;
@@ -225,13 +213,13 @@ FNET_API fnet_status fnet_influence_activation_times(double* out, size_t capacit
                                                      size_t n_bins, const fnet_spread_options* options);
 /* Exact spread by live-edge enumeration (tiny graphs; FNET_E_OUT_OF_RANGE beyond 2^24 worlds). */
 FNET_API fnet_status fnet_influence_exact(double* out, const fnet_graph* graph, const size_t* seeds,
-                                          size_t n_seeds, const double* probabilities, int model);
+                                          size_t n_seeds, const double* probabilities, fnet_model model);
 
 /* ---- influence maximisation --------------------------------------------------------- */
 
 typedef struct fnet_imm_options {
   unsigned version; /* FNET_IMM_OPTIONS_VERSION */
-  int model;
+  fnet_model model;
   double epsilon; /* in (0, 1) */
   double ell;     /* failure probability 1 / n^ell */
   uint64_t seed;
@@ -253,7 +241,7 @@ FNET_API fnet_status fnet_influence_imm(size_t* seeds, size_t capacity, size_t* 
 
 typedef struct fnet_celf_options {
   unsigned version; /* FNET_CELF_OPTIONS_VERSION */
-  int model;
+  fnet_model model;
   size_t n_sims;
   uint64_t seed;
   int threads;
