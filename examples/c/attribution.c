@@ -16,17 +16,17 @@ int main(void) {
   double effect[3], credit[3], p = 0;
   size_t needed = 0, c;
   if (fnet_paths_create(&paths, 3, names, 3, offsets, channel_ids, won, lost, NULL, ">") != FNET_OK ||
-      fnet_markov_fit(&model, paths, NULL) != FNET_OK) {
+      fnet_attribution_markov_fit(&model, paths, NULL) != FNET_OK) {
     fprintf(stderr, "error: %s\n", fnet_last_error());
     fnet_paths_destroy(paths);
     return 1;
   }
-  fnet_markov_conversion_probability(&p, NULL, model);
-  fnet_markov_removal_effects(effect, 3, &needed, model);
-  fnet_markov_attributed_conversions(credit, 3, &needed, model);
+  fnet_attribution_markov_conversion_probability(&p, NULL, model);
+  fnet_attribution_markov_removal_effects(effect, 3, &needed, model);
+  fnet_attribution_markov_attributed_conversions(credit, 3, &needed, model);
   printf("P(won) = %.4f\n%-6s %14s %12s\n", p, "channel", "removal effect", "conversions");
   for (c = 0; c < 3; ++c) printf("%-6s %14.4f %12.4f\n", names[c], effect[c], credit[c]);
-  fnet_markov_destroy(model);
+  fnet_attribution_markov_destroy(model);
   fnet_paths_destroy(paths);
   return 0;
 }

@@ -1,17 +1,16 @@
 /* A sales funnel through the C ABI: fit a chain from paths and print the win
  * probability per stage.  Plain C99; link with -lfunnelnet. */
+#include <funnelnet.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <funnelnet.h>
-
-#define TRY(call)                                                                   \
-  do {                                                                              \
-    fnet_status st_ = (call);                                                       \
-    if (st_ != FNET_OK) {                                                           \
+#define TRY(call)                                                                               \
+  do {                                                                                          \
+    fnet_status st_ = (call);                                                                   \
+    if (st_ != FNET_OK) {                                                                       \
       fprintf(stderr, "%s failed: %s (%s)\n", #call, fnet_last_error(), fnet_status_name(st_)); \
-      return 1;                                                                     \
-    }                                                                               \
+      return 1;                                                                                 \
+    }                                                                                           \
   } while (0)
 
 int main(void) {

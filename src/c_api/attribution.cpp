@@ -64,11 +64,10 @@ FNET_API fnet_status fnet_paths_create(fnet_paths** out, size_t n_channels, cons
     require_ptr(out, "out");
     auto labels = channel_labels(n_channels, names);
     if (n_paths == 0) fail(Errc::empty_input, "no paths given (n_paths is 0)");
-    require_ptr(offsets, "offsets");
     require_ptr(conversions, "conversions");
-    const auto n_touches = offsets[n_paths];
-    if (n_touches < 0) fail(Errc::invalid_argument, "offsets[n_paths] must be >= 0, got ", n_touches);
+    const size_t n_touches = funnelnet::capi::check_offsets(offsets, n_paths, "path");
     if (n_touches > 0) require_ptr(channel_ids, "channel_ids");
+    funnelnet::capi::check_ids(channel_ids, offsets, n_paths, n_channels, "path", "touch", "channel index");
     std::vector<int32_t> t(channel_ids, channel_ids + n_touches);
     std::vector<int64_t> o(offsets, offsets + n_paths + 1);
     std::vector<double> c(conversions, conversions + n_paths);
@@ -153,6 +152,9 @@ FNET_API fnet_status fnet_attribution_heuristic(double* conversions, double* val
     h.last_weight = o.last_weight;
     if (o.use_ages && paths->age.empty())
       fail(Errc::invalid_argument, "use_ages needs journeys from an event log (fnet_paths_from_events)");
+    if (!funnelnet::capi::begin_outputs(paths->value.n_channels() * FNET_HEURISTIC_COUNT, capacity, needed,
+                                        conversions, value))
+      return;
     auto r = funnelnet::heuristic_attribution(
         paths->value, h, o.use_ages ? std::span<const double>(paths->age) : std::span<const double>{});
     const std::vector<double> c(r.conversions.data(), r.conversions.data() + r.conversions.size());
@@ -161,8 +163,8 @@ FNET_API fnet_status fnet_attribution_heuristic(double* conversions, double* val
   });
 }
 
-FNET_API fnet_status fnet_markov_fit(fnet_markov** out, const fnet_paths* paths,
-                                     const fnet_markov_options* options) {
+FNET_API fnet_status fnet_attribution_markov_fit(fnet_attribution_markov** out, const fnet_paths* paths,
+                                                 const fnet_attribution_markov_options* options) {
   return guard([&] {
     require_ptr(out, "out");
     require_ptr(paths, "paths");
@@ -184,10 +186,11 @@ FNET_API fnet_status fnet_markov_fit(fnet_markov** out, const fnet_paths* paths,
   });
 }
 
-FNET_DEFINE_DESTROY(fnet_markov_destroy, fnet_markov)
+FNET_DEFINE_DESTROY(fnet_attribution_markov_destroy, fnet_markov)
 
-FNET_API fnet_status fnet_markov_conversion_probability(double* probability, double* expected_value,
-                                                        const fnet_markov* model) {
+FNET_API fnet_status fnet_attribution_markov_conversion_probability(double* probability,
+                                                                    double* expected_value,
+                                                                    const fnet_markov* model) {
   return guard([&] {
     require_ptr(model, "model");
     if (probability != nullptr) *probability = model->value.conversion_probability();
@@ -195,47 +198,50 @@ FNET_API fnet_status fnet_markov_conversion_probability(double* probability, dou
   });
 }
 
-FNET_DEFINE_ARRAY_GETTER(fnet_markov_removal_effects, double, fnet_markov, model,
+FNET_DEFINE_ARRAY_GETTER(fnet_attribution_markov_removal_effects, double, fnet_markov, model,
                          model->value.removal_effects())
 
-FNET_DEFINE_ARRAY_GETTER(fnet_markov_value_removal_effects, double, fnet_markov, model,
+FNET_DEFINE_ARRAY_GETTER(fnet_attribution_markov_value_removal_effects, double, fnet_markov, model,
                          model->value.value_removal_effects())
 
-FNET_DEFINE_ARRAY_GETTER(fnet_markov_attributed_conversions, double, fnet_markov, model,
+FNET_DEFINE_ARRAY_GETTER(fnet_attribution_markov_attributed_conversions, double, fnet_markov, model,
                          model->value.attributed_conversions())
 
-FNET_DEFINE_ARRAY_GETTER(fnet_markov_attributed_value, double, fnet_markov, model,
+FNET_DEFINE_ARRAY_GETTER(fnet_attribution_markov_attributed_value, double, fnet_markov, model,
                          model->value.attributed_value())
 
-FNET_API fnet_status fnet_markov_sequence_removal_effects(double* out, double* value_out, size_t capacity,
-                                                          size_t* needed, const fnet_markov* model,
-                                                          size_t n_sequences, const int64_t* offsets,
-                                                          const int32_t* channel_ids) {
+FNET_API fnet_status fnet_attribution_markov_sequence_removal_effects(
+    double* out, double* value_out, size_t capacity, size_t* needed, const fnet_markov* model,
+    size_t n_sequences, const int64_t* offsets, const int32_t* channel_ids) {
   return guard([&] {
     require_ptr(model, "model");
     if (n_sequences == 0) fail(Errc::empty_input, "no sequences given (n_sequences is 0)");
-    require_ptr(offsets, "offsets");
-    const auto len = offsets[n_sequences];
-    if (len < 0) fail(Errc::invalid_argument, "offsets[n_sequences] must be >= 0, got ", len);
+    const size_t len = funnelnet::capi::check_offsets(offsets, n_sequences, "sequence");
     if (len > 0) require_ptr(channel_ids, "channel_ids");
+    funnelnet::capi::check_ids(channel_ids, offsets, n_sequences, model->value.channels().size(), "sequence",
+                               "position", "channel index");
+    if (!funnelnet::capi::begin_outputs(n_sequences, capacity, needed, out, value_out)) return;
     auto r = model->value.sequence_removal_effects({offsets, n_sequences + 1},
                                                    {channel_ids, static_cast<size_t>(len)});
     copy_pair(out, value_out, capacity, needed, r.first, r.second);
   });
 }
 
-FNET_API fnet_status fnet_markov_journey_shares(double* out, size_t capacity, size_t* needed,
-                                                const fnet_markov* model, const fnet_paths* paths) {
+FNET_API fnet_status fnet_attribution_markov_journey_shares(double* out, size_t capacity, size_t* needed,
+                                                            const fnet_markov* model,
+                                                            const fnet_paths* paths) {
   return guard([&] {
     require_ptr(model, "model");
     require_ptr(paths, "paths");
+    if (!funnelnet::capi::begin_outputs(paths->value.touches().size(), capacity, needed, out)) return;
     copy_out(out, capacity, needed, model->value.journey_shares(paths->value));
   });
 }
 
-FNET_API fnet_status fnet_markov_simulate(double* estimate, double* lower, double* upper, size_t capacity,
-                                          size_t* needed, const fnet_markov* model, uint64_t n_journeys,
-                                          uint64_t seed, int threads) {
+FNET_API fnet_status fnet_attribution_markov_simulate(double* estimate, double* lower, double* upper,
+                                                      size_t capacity, size_t* needed,
+                                                      const fnet_markov* model, uint64_t n_journeys,
+                                                      uint64_t seed, int threads) {
   return guard([&] {
     require_ptr(model, "model");
     const size_t n = model->value.channels().size();
@@ -252,6 +258,53 @@ FNET_API fnet_status fnet_markov_simulate(double* estimate, double* lower, doubl
       if (upper != nullptr) upper[c] = r.upper[c];
     }
   });
+}
+
+// ---- deprecated 0.1 names: thin wrappers -------------------------------------------
+
+FNET_API fnet_status fnet_markov_fit(fnet_markov** out, const fnet_paths* paths,
+                                     const fnet_markov_options* options) {
+  return fnet_attribution_markov_fit(out, paths, options);
+}
+FNET_API void fnet_markov_destroy(fnet_markov* model) {
+  fnet_attribution_markov_destroy(model);
+}
+FNET_API fnet_status fnet_markov_conversion_probability(double* probability, double* expected_value,
+                                                        const fnet_markov* model) {
+  return fnet_attribution_markov_conversion_probability(probability, expected_value, model);
+}
+FNET_API fnet_status fnet_markov_removal_effects(double* out, size_t capacity, size_t* needed,
+                                                 const fnet_markov* model) {
+  return fnet_attribution_markov_removal_effects(out, capacity, needed, model);
+}
+FNET_API fnet_status fnet_markov_value_removal_effects(double* out, size_t capacity, size_t* needed,
+                                                       const fnet_markov* model) {
+  return fnet_attribution_markov_value_removal_effects(out, capacity, needed, model);
+}
+FNET_API fnet_status fnet_markov_attributed_conversions(double* out, size_t capacity, size_t* needed,
+                                                        const fnet_markov* model) {
+  return fnet_attribution_markov_attributed_conversions(out, capacity, needed, model);
+}
+FNET_API fnet_status fnet_markov_attributed_value(double* out, size_t capacity, size_t* needed,
+                                                  const fnet_markov* model) {
+  return fnet_attribution_markov_attributed_value(out, capacity, needed, model);
+}
+FNET_API fnet_status fnet_markov_sequence_removal_effects(double* out, double* value_out, size_t capacity,
+                                                          size_t* needed, const fnet_markov* model,
+                                                          size_t n_sequences, const int64_t* offsets,
+                                                          const int32_t* channel_ids) {
+  return fnet_attribution_markov_sequence_removal_effects(out, value_out, capacity, needed, model,
+                                                          n_sequences, offsets, channel_ids);
+}
+FNET_API fnet_status fnet_markov_journey_shares(double* out, size_t capacity, size_t* needed,
+                                                const fnet_markov* model, const fnet_paths* paths) {
+  return fnet_attribution_markov_journey_shares(out, capacity, needed, model, paths);
+}
+FNET_API fnet_status fnet_markov_simulate(double* estimate, double* lower, double* upper, size_t capacity,
+                                          size_t* needed, const fnet_markov* model, uint64_t n_journeys,
+                                          uint64_t seed, int threads) {
+  return fnet_attribution_markov_simulate(estimate, lower, upper, capacity, needed, model, n_journeys, seed,
+                                          threads);
 }
 
 }  // extern "C"

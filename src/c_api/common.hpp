@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 #include <new>
 #include <span>
@@ -67,6 +68,52 @@ void copy_out(T* out, std::size_t capacity, std::size_t* needed, const Src& src)
     funnelnet::fail(funnelnet::Errc::buffer_too_small, "buffer holds ", capacity, " elements, ", n,
                     " needed");
   for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<T>(src.data()[i]);
+}
+
+/// Start of the two-call pattern for parallel outputs of n elements each, any of which
+/// may be NULL: sets *needed; returns false when every output is NULL (a size query: the
+/// caller returns without computing; null_argument if needed is NULL too); throws
+/// buffer_too_small when capacity < n.
+template <class... Ptr>
+bool begin_outputs(std::size_t n, std::size_t capacity, std::size_t* needed, const Ptr*... out) {
+  if (needed != nullptr) *needed = n;
+  if (((out == nullptr) && ...)) {
+    if (needed == nullptr) funnelnet::fail(funnelnet::Errc::null_argument, "outputs and needed are all NULL");
+    return false;
+  }
+  if (capacity < n)
+    funnelnet::fail(funnelnet::Errc::buffer_too_small, "buffer holds ", capacity, " elements, ", n,
+                    " needed");
+  return true;
+}
+
+/// Check CSR offsets of n_rows rows (n_rows + 1 entries) before anything indexes with
+/// them: offsets[0] == 0 and non-decreasing, so every row lies inside [0, offsets[n_rows]).
+/// Errors name the row (`row` = "path", "sequence") and the offset.  Returns offsets[n_rows].
+inline std::size_t check_offsets(const std::int64_t* offsets, std::size_t n_rows, const char* row) {
+  require_ptr(offsets, "offsets");
+  if (offsets[0] != 0)
+    funnelnet::fail(funnelnet::Errc::invalid_argument, "offsets[0] must be 0, got ", offsets[0]);
+  for (std::size_t r = 0; r < n_rows; ++r)
+    if (offsets[r + 1] < offsets[r])
+      funnelnet::fail(funnelnet::Errc::invalid_argument, row, " ", r,
+                      ": offsets must be non-decreasing, offsets[", r + 1, "] = ", offsets[r + 1],
+                      " < offsets[", r, "] = ", offsets[r]);
+  return static_cast<std::size_t>(offsets[n_rows]);
+}
+
+/// Every id of row r (ids[offsets[r] .. offsets[r+1]), offsets already checked) inside
+/// [0, limit): out_of_range naming the row and the position within it ("path 1, touch 0:
+/// channel index 5 is outside [0, 2)").
+inline void check_ids(const std::int32_t* ids, const std::int64_t* offsets, std::size_t n_rows,
+                      std::size_t limit, const char* row, const char* position, const char* id_name) {
+  for (std::size_t r = 0; r < n_rows; ++r)
+    for (auto k = offsets[r]; k < offsets[r + 1]; ++k) {
+      const std::int32_t c = ids[k];
+      if (c < 0 || static_cast<std::size_t>(c) >= limit)
+        funnelnet::fail(funnelnet::Errc::out_of_range, row, " ", r, ", ", position, " ", k - offsets[r], ": ",
+                        id_name, " ", c, " is outside [0, ", limit, ")");
+    }
 }
 
 /// Check an option struct's version: any version from 1 to `current` (the one this

@@ -65,11 +65,19 @@ Rfm rfm(std::size_t n, const double* x, const double* tx, const double* T) {
   return {in(x, n, "frequency"), in(tx, n, "recency"), in(T, n, "T")};
 }
 
+// The n x n row-major matrix p (NULL allowed when n is 0: memcpy with a NULL pointer is
+// undefined even for 0 bytes).
 funnelnet::Matrix square(const double* p, std::size_t n) {
-  require_ptr(p, "p");
   funnelnet::Matrix m(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+  if (n == 0) return m;
+  require_ptr(p, "p");
   std::memcpy(m.data(), p, n * n * sizeof(double));
   return m;
+}
+
+// Copy an Eigen vector of n entries into out (capacity already checked).
+void put(double* out, const funnelnet::Vector& v) {
+  for (Eigen::Index i = 0; i < v.size(); ++i) out[i] = v[i];
 }
 
 // Row-major copy of a matrix (funnelnet::Matrix is row-major already).
@@ -78,7 +86,7 @@ std::vector<double> flat(const funnelnet::Matrix& m) {
 }
 
 funnelnet::Vector vec(const double* p, std::size_t n, const char* what) {
-  require_ptr(p, what);
+  if (n > 0) require_ptr(p, what);
   funnelnet::Vector v(static_cast<Eigen::Index>(n));
   for (std::size_t i = 0; i < n; ++i) v[static_cast<Eigen::Index>(i)] = p[i];
   return v;
@@ -480,49 +488,75 @@ FNET_API fnet_status fnet_tier_migration_customers(size_t* customers, size_t* la
   });
 }
 
-FNET_API fnet_status fnet_tier_rates(double* promotion, double* demotion, double* stay, double* churn,
-                                     size_t n, const double* p, size_t n_churn, const int32_t* churn_states) {
+FNET_API fnet_status fnet_tier_transition_rates(double* promotion, double* demotion, double* stay,
+                                                double* churn, size_t capacity, size_t* needed, size_t n,
+                                                const double* p, size_t n_churn,
+                                                const int32_t* churn_states) {
   return guard([&] {
+    if (!funnelnet::capi::begin_outputs(n, capacity, needed, promotion, demotion, stay, churn)) return;
     const auto m = square(p, n);
     auto c = in(churn_states, n_churn, "churn_states");
     const auto r = funnelnet::tier_rates(m, std::vector<std::int32_t>(c.begin(), c.end()));
     double* outs[] = {promotion, demotion, stay, churn};
     const funnelnet::Vector* src[] = {&r.promotion, &r.demotion, &r.stay, &r.churn};
     for (int k = 0; k < 4; ++k)
-      if (outs[k] != nullptr)
-        for (size_t i = 0; i < n; ++i) outs[k][i] = (*src[k])[static_cast<Eigen::Index>(i)];
+      if (outs[k] != nullptr) put(outs[k], *src[k]);
   });
+}
+
+FNET_API fnet_status fnet_tier_churn_probability(double* out, size_t capacity, size_t* needed, size_t n,
+                                                 const double* p, size_t n_churn, const int32_t* churn_states,
+                                                 int64_t k) {
+  return guard([&] {
+    if (!funnelnet::capi::begin_outputs(n, capacity, needed, out)) return;
+    auto c = in(churn_states, n_churn, "churn_states");
+    put(out, funnelnet::churn_within(square(p, n), std::vector<std::int32_t>(c.begin(), c.end()), k));
+  });
+}
+
+FNET_API fnet_status fnet_tier_mix_forecast(double* out, size_t capacity, size_t* needed, size_t n,
+                                            const double* p, const double* mix, int64_t k) {
+  return guard([&] {
+    if (!funnelnet::capi::begin_outputs(n, capacity, needed, out)) return;
+    put(out, funnelnet::mix_ahead(square(p, n), vec(mix, n, "mix"), k));
+  });
+}
+
+FNET_API fnet_status fnet_tier_clv(double* out, size_t capacity, size_t* needed, size_t n, const double* p,
+                                   const double* reward, double discount, int64_t horizon) {
+  return guard([&] {
+    if (!funnelnet::capi::begin_outputs(n, capacity, needed, out)) return;
+    const auto m = square(p, n);
+    const auto r = vec(reward, n, "reward");
+    put(out, horizon < 0 ? funnelnet::markov_clv(m, r, discount)
+                         : funnelnet::markov_clv_finite(m, r, discount, horizon));
+  });
+}
+
+// Deprecated 0.1 forms: the outputs hold n entries.
+FNET_API fnet_status fnet_tier_rates(double* promotion, double* demotion, double* stay, double* churn,
+                                     size_t n, const double* p, size_t n_churn, const int32_t* churn_states) {
+  size_t needed = 0;
+  return fnet_tier_transition_rates(promotion, demotion, stay, churn, n, &needed, n, p, n_churn,
+                                    churn_states);
 }
 
 FNET_API fnet_status fnet_tier_churn_within(double* out, size_t n, const double* p, size_t n_churn,
                                             const int32_t* churn_states, int64_t k) {
-  return guard([&] {
-    require_ptr(out, "out");
-    auto c = in(churn_states, n_churn, "churn_states");
-    const auto v = funnelnet::churn_within(square(p, n), std::vector<std::int32_t>(c.begin(), c.end()), k);
-    for (size_t i = 0; i < n; ++i) out[i] = v[static_cast<Eigen::Index>(i)];
-  });
+  if (out == nullptr) return funnelnet::capi::set_error(FNET_E_NULL_ARGUMENT, "out must not be NULL");
+  return fnet_tier_churn_probability(out, n, nullptr, n, p, n_churn, churn_states, k);
 }
 
 FNET_API fnet_status fnet_tier_mix_ahead(double* out, size_t n, const double* p, const double* mix,
                                          int64_t k) {
-  return guard([&] {
-    require_ptr(out, "out");
-    const auto v = funnelnet::mix_ahead(square(p, n), vec(mix, n, "mix"), k);
-    for (size_t i = 0; i < n; ++i) out[i] = v[static_cast<Eigen::Index>(i)];
-  });
+  if (out == nullptr) return funnelnet::capi::set_error(FNET_E_NULL_ARGUMENT, "out must not be NULL");
+  return fnet_tier_mix_forecast(out, n, nullptr, n, p, mix, k);
 }
 
 FNET_API fnet_status fnet_markov_clv(double* out, size_t n, const double* p, const double* reward,
                                      double discount, int64_t horizon) {
-  return guard([&] {
-    require_ptr(out, "out");
-    const auto m = square(p, n);
-    const auto r = vec(reward, n, "reward");
-    const auto v = horizon < 0 ? funnelnet::markov_clv(m, r, discount)
-                               : funnelnet::markov_clv_finite(m, r, discount, horizon);
-    for (size_t i = 0; i < n; ++i) out[i] = v[static_cast<Eigen::Index>(i)];
-  });
+  if (out == nullptr) return funnelnet::capi::set_error(FNET_E_NULL_ARGUMENT, "out must not be NULL");
+  return fnet_tier_clv(out, n, nullptr, n, p, reward, discount, horizon);
 }
 
 }  // extern "C"

@@ -1,6 +1,7 @@
 // C ABI: referral networks (declared in include/funnelnet/c/graph.h).
 #include "funnelnet/graph.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <span>
 #include <string>
@@ -80,6 +81,19 @@ bool want_outputs(size_t n, size_t capacity, size_t* needed, Ptr... out) {
   if (!all) fail(Errc::null_argument, "give all output buffers or none");
   if (capacity < n) fail(Errc::buffer_too_small, "buffers hold ", capacity, " elements, ", n, " needed");
   return true;
+}
+
+/// Chosen seeds into a caller buffer: *n_chosen = how many were chosen (the size needed);
+/// the first min(capacity, chosen) are written; buffer_too_small when some did not fit.
+/// seeds NULL is a size query (FNET_OK).
+void put_seeds(size_t* seeds, size_t capacity, size_t* n_chosen, const std::vector<node_t>& chosen) {
+  *n_chosen = chosen.size();
+  if (seeds == nullptr) return;
+  const size_t fit = std::min(capacity, chosen.size());
+  for (size_t i = 0; i < fit; ++i) seeds[i] = chosen[i];
+  if (fit < chosen.size())
+    fail(Errc::buffer_too_small, "seeds buffer holds ", capacity, " entries, ", chosen.size(),
+         " seeds were chosen (the first ", fit, " are written)");
 }
 
 }  // namespace
@@ -415,12 +429,9 @@ FNET_API fnet_status fnet_influence_imm(size_t* seeds, size_t capacity, size_t* 
                                         const double* probabilities, const fnet_imm_options* options) {
   return guard([&] {
     const auto& g = graph_of(graph);
-    require_ptr(seeds, "seeds");
     require_ptr(n_chosen, "n_chosen");
     require_ptr(probabilities, "probabilities");
     check_version(options, FNET_IMM_OPTIONS_VERSION, "fnet_imm_options");
-    if (capacity < k)
-      fail(Errc::buffer_too_small, "seeds buffer holds ", capacity, " entries, k = ", k, " needed");
     funnelnet::ImmOptions o;
     if (options != nullptr) {
       o.model = model_of(options->model, "fnet_imm_options.model");
@@ -434,10 +445,9 @@ FNET_API fnet_status fnet_influence_imm(size_t* seeds, size_t capacity, size_t* 
       o.progress = progress_of(options->progress, options->user_data);
     }
     auto r = funnelnet::imm(g, k, {probabilities, g.num_edges()}, o);
-    for (size_t i = 0; i < r.seeds.size(); ++i) seeds[i] = r.seeds[i];
-    *n_chosen = r.seeds.size();
     if (spread) *spread = r.spread;
     if (n_rr_sets) *n_rr_sets = r.n_rr_sets;
+    put_seeds(seeds, capacity, n_chosen, r.seeds);
   });
 }
 
@@ -446,12 +456,9 @@ FNET_API fnet_status fnet_influence_celf(size_t* seeds, size_t capacity, size_t*
                                          const fnet_celf_options* options) {
   return guard([&] {
     const auto& g = graph_of(graph);
-    require_ptr(seeds, "seeds");
     require_ptr(n_chosen, "n_chosen");
     require_ptr(probabilities, "probabilities");
     check_version(options, FNET_CELF_OPTIONS_VERSION, "fnet_celf_options");
-    if (capacity < k)
-      fail(Errc::buffer_too_small, "seeds buffer holds ", capacity, " entries, k = ", k, " needed");
     funnelnet::CelfOptions o;
     if (options != nullptr) {
       o.model = model_of(options->model, "fnet_celf_options.model");
@@ -464,9 +471,8 @@ FNET_API fnet_status fnet_influence_celf(size_t* seeds, size_t capacity, size_t*
       o.progress = progress_of(options->progress, options->user_data);
     }
     auto r = funnelnet::celf(g, k, {probabilities, g.num_edges()}, o);
-    for (size_t i = 0; i < r.seeds.size(); ++i) seeds[i] = r.seeds[i];
-    *n_chosen = r.seeds.size();
     if (spread) *spread = r.spread;
+    put_seeds(seeds, capacity, n_chosen, r.seeds);
   });
 }
 

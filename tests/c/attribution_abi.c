@@ -24,23 +24,24 @@ static void issue_case_with_nulls(void) {
   CHECK_OK(fnet_paths_create(&paths, 3, names, 3, offsets, ids, conv, nulls, NULL, NULL));
   CHECK_OK(fnet_paths_sizes(&n_paths, &n_touches, &n_channels, paths));
   CHECK(n_paths == 3 && n_touches == 6 && n_channels == 3);
-  CHECK_OK(fnet_markov_fit(&m, paths, NULL));
-  CHECK_OK(fnet_markov_removal_effects(NULL, 0, &needed, m));
+  CHECK_OK(fnet_attribution_markov_fit(&m, paths, NULL));
+  CHECK_OK(fnet_attribution_markov_removal_effects(NULL, 0, &needed, m));
   CHECK(needed == 3);
-  CHECK_STATUS(fnet_markov_removal_effects(re, 2, &needed, m), FNET_E_BUFFER_TOO_SMALL, "3 needed");
-  CHECK_OK(fnet_markov_removal_effects(re, 3, &needed, m));
-  CHECK_OK(fnet_markov_attributed_conversions(at, 3, &needed, m));
+  CHECK_STATUS(fnet_attribution_markov_removal_effects(re, 2, &needed, m), FNET_E_BUFFER_TOO_SMALL,
+               "3 needed");
+  CHECK_OK(fnet_attribution_markov_removal_effects(re, 3, &needed, m));
+  CHECK_OK(fnet_attribution_markov_attributed_conversions(at, 3, &needed, m));
   CHECK_NEAR(re[0], 0.5, 1e-12);
   CHECK_NEAR(re[1], 1.0, 1e-12);
   CHECK_NEAR(re[2], 1.0, 1e-12);
   CHECK_NEAR(at[0], 0.2, 1e-12);
   CHECK_NEAR(at[1], 0.4, 1e-12);
   CHECK_NEAR(at[2], 0.4, 1e-12);
-  CHECK_OK(fnet_markov_conversion_probability(&p, &ev, m));
+  CHECK_OK(fnet_attribution_markov_conversion_probability(&p, &ev, m));
   CHECK_NEAR(p, 1.0 / 3.0, 1e-12); /* closed form: conversions / journeys */
   CHECK_NEAR(ev, 0.0, 1e-15);
   /* Per journey: path 0 splits 0.5 : 1 : 1 (0.2, 0.4, 0.4); each path's shares sum to 1. */
-  CHECK_OK(fnet_markov_journey_shares(shares, 6, &needed, m, paths));
+  CHECK_OK(fnet_attribution_markov_journey_shares(shares, 6, &needed, m, paths));
   CHECK(needed == 6);
   CHECK_NEAR(shares[0], 0.2, 1e-12);
   CHECK_NEAR(shares[1], 0.4, 1e-12);
@@ -49,11 +50,11 @@ static void issue_case_with_nulls(void) {
   {
     double est[3], lo[3], hi[3];
     int c;
-    CHECK_OK(fnet_markov_simulate(est, lo, hi, 3, &needed, m, 100000, 11, 2));
+    CHECK_OK(fnet_attribution_markov_simulate(est, lo, hi, 3, &needed, m, 100000, 11, 2));
     for (c = 0; c < 3; ++c) CHECK(lo[c] <= re[c] + 1e-9 && re[c] - 1e-9 <= hi[c] + 0.02);
     CHECK_NEAR(est[0], 0.5, 0.03);
   }
-  fnet_markov_destroy(m);
+  fnet_attribution_markov_destroy(m);
   fnet_paths_destroy(paths);
 }
 
@@ -72,42 +73,42 @@ static void issue_case_repeats_and_sequences(void) {
   const int64_t soff[] = {0, 2, 3};
   const int32_t seq[] = {0, 1, 1};
   CHECK_OK(fnet_paths_create(&paths, 2, names, 3, offsets, ids, conv, NULL, NULL, ">"));
-  CHECK_OK(fnet_markov_fit(&m, paths, &o));
-  CHECK_OK(fnet_markov_removal_effects(re, 2, &needed, m));
-  CHECK_OK(fnet_markov_attributed_conversions(at, 2, &needed, m));
+  CHECK_OK(fnet_attribution_markov_fit(&m, paths, &o));
+  CHECK_OK(fnet_attribution_markov_removal_effects(re, 2, &needed, m));
+  CHECK_OK(fnet_attribution_markov_attributed_conversions(at, 2, &needed, m));
   CHECK_NEAR(re[0], 1.0, 1e-12);
   CHECK_NEAR(re[1], 0.5, 1e-12);
   CHECK_NEAR(at[0], 2.0, 1e-12);
   CHECK_NEAR(at[1], 1.0, 1e-12);
   /* Order 1 cannot remove a two-channel sequence. */
-  CHECK_STATUS(fnet_markov_sequence_removal_effects(sre, svre, 2, &needed, m, 2, soff, seq),
+  CHECK_STATUS(fnet_attribution_markov_sequence_removal_effects(sre, svre, 2, &needed, m, 2, soff, seq),
                FNET_E_INVALID_ARGUMENT, "at most 1");
-  fnet_markov_destroy(m);
+  fnet_attribution_markov_destroy(m);
   m = NULL;
   /* Order 2: removing "A>B" loses every journey (each passes A then B, or is A>A);
    * collapsed paths are A>B>A>B>A, A>B>A, A.  P = 1; without A>B only "A" converts: 1/3. */
   o.order = 2;
-  CHECK_OK(fnet_markov_fit(&m, paths, &o));
-  CHECK_OK(fnet_markov_sequence_removal_effects(sre, svre, 2, &needed, m, 2, soff, seq));
+  CHECK_OK(fnet_attribution_markov_fit(&m, paths, &o));
+  CHECK_OK(fnet_attribution_markov_sequence_removal_effects(sre, svre, 2, &needed, m, 2, soff, seq));
   CHECK(needed == 2);
   CHECK_NEAR(sre[0], 2.0 / 3.0, 1e-12);
   CHECK_NEAR(sre[1], 2.0 / 3.0, 1e-12); /* removing B alone also loses the same two journeys */
-  fnet_markov_destroy(m);
+  fnet_attribution_markov_destroy(m);
   m = NULL;
   o.order = 1;
   o.progress = cancel_at_once;
   o.user_data = &calls;
-  CHECK_STATUS(fnet_markov_fit(&m, paths, &o), FNET_E_CANCELLED, "cancelled");
+  CHECK_STATUS(fnet_attribution_markov_fit(&m, paths, &o), FNET_E_CANCELLED, "cancelled");
   CHECK(m == NULL && calls >= 1);
   o = (fnet_markov_options)FNET_MARKOV_OPTIONS_INIT;
   o.version = 99;
-  CHECK_STATUS(fnet_markov_fit(&m, paths, &o), FNET_E_INVALID_ARGUMENT, "version");
+  CHECK_STATUS(fnet_attribution_markov_fit(&m, paths, &o), FNET_E_INVALID_ARGUMENT, "version");
   o = (fnet_markov_options)FNET_MARKOV_OPTIONS_INIT;
   o.order = 0;
-  CHECK_STATUS(fnet_markov_fit(&m, paths, &o), FNET_E_INVALID_ARGUMENT, "order must be >= 1");
+  CHECK_STATUS(fnet_attribution_markov_fit(&m, paths, &o), FNET_E_INVALID_ARGUMENT, "order must be >= 1");
   o.order = 1;
   o.repeats = 7;
-  CHECK_STATUS(fnet_markov_fit(&m, paths, &o), FNET_E_INVALID_ARGUMENT, "repeats");
+  CHECK_STATUS(fnet_attribution_markov_fit(&m, paths, &o), FNET_E_INVALID_ARGUMENT, "repeats");
   fnet_paths_destroy(paths);
 }
 
@@ -211,7 +212,7 @@ static void bad_paths(void) {
   CHECK_STATUS(fnet_paths_create(&p, 2, names, 2, empty_path, ids, conv, NULL, NULL, NULL),
                FNET_E_INVALID_ARGUMENT, "path 1 has 1 conversions but no touches");
   CHECK_STATUS(fnet_paths_create(&p, 2, names, 2, offsets, out_of_range, conv, NULL, NULL, NULL),
-               FNET_E_OUT_OF_RANGE, "channel index 5");
+               FNET_E_OUT_OF_RANGE, "path 1, touch 0: channel index 5");
   CHECK_STATUS(fnet_paths_create(&p, 2, names, 2, offsets, only_a, conv, NULL, NULL, NULL),
                FNET_E_INVALID_ARGUMENT, "channel 'b' appears in no path");
   CHECK_STATUS(fnet_paths_create(&p, 2, sep_names, 2, offsets, ids, conv, NULL, NULL, NULL),
@@ -223,16 +224,17 @@ static void bad_paths(void) {
   CHECK_STATUS(fnet_paths_create(NULL, 2, names, 2, offsets, ids, conv, NULL, NULL, NULL),
                FNET_E_NULL_ARGUMENT, "out");
   CHECK(p == NULL);
-  CHECK_STATUS(fnet_markov_fit(&m, NULL, NULL), FNET_E_NULL_ARGUMENT, "paths");
-  CHECK_STATUS(fnet_markov_removal_effects(NULL, 0, NULL, NULL), FNET_E_NULL_ARGUMENT, "model");
+  CHECK_STATUS(fnet_attribution_markov_fit(&m, NULL, NULL), FNET_E_NULL_ARGUMENT, "paths");
+  CHECK_STATUS(fnet_attribution_markov_removal_effects(NULL, 0, NULL, NULL), FNET_E_NULL_ARGUMENT, "model");
   {
     const double none[] = {0, 0}, nulls[] = {1, 1};
     CHECK_OK(fnet_paths_create(&p, 2, names, 2, offsets, ids, none, nulls, NULL, NULL));
-    CHECK_STATUS(fnet_markov_fit(&m, p, NULL), FNET_E_INVALID_ARGUMENT, "no path has a conversion");
+    CHECK_STATUS(fnet_attribution_markov_fit(&m, p, NULL), FNET_E_INVALID_ARGUMENT,
+                 "no path has a conversion");
     fnet_paths_destroy(p);
   }
   fnet_paths_destroy(NULL);
-  fnet_markov_destroy(NULL);
+  fnet_attribution_markov_destroy(NULL);
 }
 
 int main(void) {

@@ -215,22 +215,43 @@ static void test_tiers(void) {
   double counts[9], P[9];
   size_t needed = 0, ns = 0, nseg = 0, cust = 0, late = 0;
   int i;
-  CHECK_OK(fnet_markov_clv(v, 4, p, r, 0.1, -1));
+  CHECK_OK(fnet_tier_clv(v, 4, &needed, 4, p, r, 0.1, -1));
+  CHECK(needed == 4);
   CHECK_NEAR(v[0], 231.08, 5e-3);
   CHECK_NEAR(v[1], 57.29, 5e-3);
   CHECK_NEAR(v[2], 21.01, 5e-3);
   CHECK_NEAR(v[3], 0, 1e-12);
-  CHECK_OK(fnet_markov_clv(vf, 4, p, r, 0.1, 1));
+  CHECK_OK(fnet_tier_clv(vf, 4, NULL, 4, p, r, 0.1, 1));
   for (i = 0; i < 4; ++i) CHECK_NEAR(vf[i], r[i], 0);
-  CHECK_STATUS(fnet_markov_clv(v, 4, p, r, 0.0, -1), FNET_E_INVALID_ARGUMENT, "discount rate > 0");
-  CHECK_OK(fnet_tier_rates(promo, demo, stay, churn, 4, p, 1, lost));
+  CHECK_STATUS(fnet_tier_clv(v, 4, NULL, 4, p, r, 0.0, -1), FNET_E_INVALID_ARGUMENT, "discount rate > 0");
+  /* capacity: a size query computes nothing (bad discount not seen), a short buffer says how big */
+  needed = 0;
+  CHECK_OK(fnet_tier_clv(NULL, 0, &needed, 4, p, r, 0.0, -1));
+  CHECK(needed == 4);
+  needed = 0;
+  CHECK_STATUS(fnet_tier_clv(v, 3, &needed, 4, p, r, 0.1, -1), FNET_E_BUFFER_TOO_SMALL,
+               "3 elements, 4 needed");
+  CHECK(needed == 4);
+  CHECK_STATUS(fnet_tier_clv(NULL, 0, NULL, 4, p, r, 0.1, -1), FNET_E_NULL_ARGUMENT, "needed");
+  CHECK_OK(fnet_tier_transition_rates(promo, demo, stay, churn, 4, &needed, 4, p, 1, lost));
   CHECK_NEAR(promo[1], .2, 1e-15);
   CHECK_NEAR(demo[1], .8, 1e-15);
   CHECK_NEAR(churn[2], .9, 1e-15);
   CHECK_NEAR(stay[0], .5, 1e-15);
-  CHECK_OK(fnet_tier_churn_within(within, 4, p, 1, lost, 2));
+  CHECK_STATUS(fnet_tier_transition_rates(promo, NULL, NULL, NULL, 2, &needed, 4, p, 1, lost),
+               FNET_E_BUFFER_TOO_SMALL, "2 elements, 4 needed");
+  /* n = 0 with NULL p (was a memcpy from NULL, undefined): a clear error, needed = 0 */
+  needed = 9;
+  CHECK_STATUS(fnet_tier_transition_rates(promo, demo, stay, churn, 0, &needed, 0, NULL, 0, NULL),
+               FNET_E_SHAPE_MISMATCH, "expected square and non-empty");
+  CHECK(needed == 0);
+  CHECK_STATUS(fnet_tier_clv(v, 0, &needed, 0, NULL, NULL, 0.1, -1), FNET_E_SHAPE_MISMATCH, "non-empty");
+  CHECK_STATUS(fnet_tier_mix_forecast(mix, 0, &needed, 0, NULL, NULL, 1), FNET_E_SHAPE_MISMATCH, "non-empty");
+  CHECK_OK(fnet_tier_churn_probability(within, 4, &needed, 4, p, 1, lost, 2));
   CHECK_NEAR(within[1], .8 * .9, 1e-15); /* 2 -> 3 -> 4 */
-  CHECK_OK(fnet_tier_mix_ahead(mix, 4, p, mix0, 1));
+  CHECK_STATUS(fnet_tier_churn_probability(within, 1, &needed, 4, p, 1, lost, 2), FNET_E_BUFFER_TOO_SMALL,
+               "4 needed");
+  CHECK_OK(fnet_tier_mix_forecast(mix, 4, &needed, 4, p, mix0, 1));
   CHECK_NEAR(mix[0], 5, 1e-15);
   CHECK_NEAR(mix[1], 5, 1e-15);
 

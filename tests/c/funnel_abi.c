@@ -58,7 +58,9 @@ static void test_absorbing(void) {
 
 static void test_fit_sequence(void) {
   /* a b a a a a b a b a b a a b b b a: MLE [[4/9,5/9],[5/7,2/7]], LL -10.37054131 */
-  const char* seq = "abaaaababab" "aabbba";
+  const char* seq =
+      "abaaaababab"
+      "aabbba";
   const char* names[] = {"a", "b"};
   const unsigned char absorbing[] = {0, 0};
   int32_t ids[17];

@@ -238,8 +238,21 @@ static void test_diffusion(void) {
   CHECK(chosen == 1 && seeds[0] == 0);
   /* Bad input. */
   CHECK_STATUS(fnet_influence_imm(seeds, 8, &chosen, &est, &rr, g, 7, p, &io), FNET_E_OUT_OF_RANGE, "k = 7");
+  /* A short seeds buffer gets what fits, *n_chosen the number chosen; a NULL buffer is a size query. */
+  CHECK_OK(fnet_influence_imm(seeds, 8, &chosen, &est, &rr, g, 2, p, &io));
+  CHECK(chosen == 2 && seeds[0] == 0);
+  seeds[0] = seeds[1] = 99;
+  chosen = 0;
   CHECK_STATUS(fnet_influence_imm(seeds, 1, &chosen, &est, &rr, g, 2, p, &io), FNET_E_BUFFER_TOO_SMALL,
-               "k = 2");
+               "2 seeds were chosen");
+  CHECK(chosen == 2 && seeds[0] == 0 && seeds[1] == 99);
+  chosen = 0;
+  CHECK_OK(fnet_influence_imm(NULL, 0, &chosen, &est, &rr, g, 2, p, &io));
+  CHECK(chosen == 2);
+  chosen = 0;
+  CHECK_STATUS(fnet_influence_celf(seeds, 1, &chosen, &est, g, 2, p, &co), FNET_E_BUFFER_TOO_SMALL,
+               "2 seeds were chosen");
+  CHECK(chosen == 2 && seeds[0] == 0);
   p[2] = NAN;
   CHECK_STATUS(fnet_influence_spread(&mean, &se, NULL, NULL, g, &seed0, 1, p, &so), FNET_E_INVALID_ARGUMENT,
                "edge 2 (0 -> 3)");

@@ -79,7 +79,12 @@ FNET_API fnet_status fnet_attribution_heuristic(double* conversions, double* val
 
 /* ---- Markov removal effects ------------------------------------------------------ */
 
-/* Markov options; initialise with FNET_MARKOV_OPTIONS_INIT. */
+/* The fitted Markov attribution model (fnet_attribution_markov_*).  fnet_markov is its
+ * 0.1 name: the same type, so handles pass between old and new functions. */
+typedef struct fnet_markov fnet_attribution_markov;
+
+/* Markov options; initialise with FNET_ATTRIBUTION_MARKOV_OPTIONS_INIT (0.1 names:
+ * fnet_markov_options, FNET_MARKOV_OPTIONS_INIT; the same struct). */
 typedef struct fnet_markov_options {
   unsigned version;          /* FNET_MARKOV_OPTIONS_VERSION */
   int order;                 /* k >= 1: states are the last k channels */
@@ -91,38 +96,82 @@ typedef struct fnet_markov_options {
 #define FNET_MARKOV_OPTIONS_VERSION 1
 #define FNET_MARKOV_OPTIONS_INIT \
   { FNET_MARKOV_OPTIONS_VERSION, 1, FNET_REPEATS_COLLAPSE, 0, NULL, NULL }
+typedef fnet_markov_options fnet_attribution_markov_options;
+#define FNET_ATTRIBUTION_MARKOV_OPTIONS_VERSION FNET_MARKOV_OPTIONS_VERSION
+#define FNET_ATTRIBUTION_MARKOV_OPTIONS_INIT FNET_MARKOV_OPTIONS_INIT
 
 /* Fit the chain and compute every channel's exact removal effect (options may be NULL). */
-FNET_API fnet_status fnet_markov_fit(fnet_markov** out, const fnet_paths* paths,
-                                     const fnet_markov_options* options);
-FNET_API void fnet_markov_destroy(fnet_markov* model);
-/* P(conversion) from the start, and the expected conversion value. */
-FNET_API fnet_status fnet_markov_conversion_probability(double* probability, double* expected_value,
-                                                        const fnet_markov* model);
+FNET_API fnet_status fnet_attribution_markov_fit(fnet_attribution_markov** out, const fnet_paths* paths,
+                                                 const fnet_attribution_markov_options* options);
+FNET_API void fnet_attribution_markov_destroy(fnet_attribution_markov* model);
+/* P(conversion) from the start, and the expected conversion value (either may be NULL). */
+FNET_API fnet_status fnet_attribution_markov_conversion_probability(double* probability,
+                                                                    double* expected_value,
+                                                                    const fnet_attribution_markov* model);
 /* Per channel (two-call pattern, n_channels): removal effects for conversions and for
  * value, and the total conversions / value split in proportion to them. */
-FNET_API fnet_status fnet_markov_removal_effects(double* out, size_t capacity, size_t* needed,
-                                                 const fnet_markov* model);
-FNET_API fnet_status fnet_markov_value_removal_effects(double* out, size_t capacity, size_t* needed,
-                                                       const fnet_markov* model);
-FNET_API fnet_status fnet_markov_attributed_conversions(double* out, size_t capacity, size_t* needed,
-                                                        const fnet_markov* model);
-FNET_API fnet_status fnet_markov_attributed_value(double* out, size_t capacity, size_t* needed,
-                                                  const fnet_markov* model);
+FNET_API fnet_status fnet_attribution_markov_removal_effects(double* out, size_t capacity, size_t* needed,
+                                                             const fnet_attribution_markov* model);
+FNET_API fnet_status fnet_attribution_markov_value_removal_effects(double* out, size_t capacity,
+                                                                   size_t* needed,
+                                                                   const fnet_attribution_markov* model);
+FNET_API fnet_status fnet_attribution_markov_attributed_conversions(double* out, size_t capacity,
+                                                                    size_t* needed,
+                                                                    const fnet_attribution_markov* model);
+FNET_API fnet_status fnet_attribution_markov_attributed_value(double* out, size_t capacity, size_t* needed,
+                                                              const fnet_attribution_markov* model);
 /* Removal effects of n_sequences channel sequences, sequence q being
  * channel_ids[offsets[q] .. offsets[q+1]) (1 to order channels).  out and value_out
- * (either may be NULL) get n_sequences entries (two-call pattern on capacity). */
+ * (either may be NULL) get n_sequences entries (two-call pattern on capacity; a size
+ * query does not compute). */
+FNET_API fnet_status fnet_attribution_markov_sequence_removal_effects(
+    double* out, double* value_out, size_t capacity, size_t* needed, const fnet_attribution_markov* model,
+    size_t n_sequences, const int64_t* offsets, const int32_t* channel_ids);
+/* Per-journey attribution: for each touch of paths (fitted channels), its share of the
+ * journey's conversions (n_touches, two-call pattern; a size query does not compute). */
+FNET_API fnet_status fnet_attribution_markov_journey_shares(double* out, size_t capacity, size_t* needed,
+                                                            const fnet_attribution_markov* model,
+                                                            const fnet_paths* paths);
+/* Monte Carlo estimate of the channel removal effects with 95% confidence bounds, from
+ * n_journeys simulated journeys (seeded; independent of threads).  estimate, lower and
+ * upper get n_channels entries (lower / upper may be NULL; two-call on capacity; a size
+ * query does not simulate). */
+FNET_API fnet_status fnet_attribution_markov_simulate(double* estimate, double* lower, double* upper,
+                                                      size_t capacity, size_t* needed,
+                                                      const fnet_attribution_markov* model,
+                                                      uint64_t n_journeys, uint64_t seed, int threads);
+
+/* Deprecated 0.1 names (fnet_markov_* reads as customer value elsewhere): thin wrappers
+ * over the fnet_attribution_markov_* function of the same suffix. */
+FNET_DEPRECATED("use fnet_attribution_markov_fit")
+FNET_API fnet_status fnet_markov_fit(fnet_markov** out, const fnet_paths* paths,
+                                     const fnet_markov_options* options);
+FNET_DEPRECATED("use fnet_attribution_markov_destroy")
+FNET_API void fnet_markov_destroy(fnet_markov* model);
+FNET_DEPRECATED("use fnet_attribution_markov_conversion_probability")
+FNET_API fnet_status fnet_markov_conversion_probability(double* probability, double* expected_value,
+                                                        const fnet_markov* model);
+FNET_DEPRECATED("use fnet_attribution_markov_removal_effects")
+FNET_API fnet_status fnet_markov_removal_effects(double* out, size_t capacity, size_t* needed,
+                                                 const fnet_markov* model);
+FNET_DEPRECATED("use fnet_attribution_markov_value_removal_effects")
+FNET_API fnet_status fnet_markov_value_removal_effects(double* out, size_t capacity, size_t* needed,
+                                                       const fnet_markov* model);
+FNET_DEPRECATED("use fnet_attribution_markov_attributed_conversions")
+FNET_API fnet_status fnet_markov_attributed_conversions(double* out, size_t capacity, size_t* needed,
+                                                        const fnet_markov* model);
+FNET_DEPRECATED("use fnet_attribution_markov_attributed_value")
+FNET_API fnet_status fnet_markov_attributed_value(double* out, size_t capacity, size_t* needed,
+                                                  const fnet_markov* model);
+FNET_DEPRECATED("use fnet_attribution_markov_sequence_removal_effects")
 FNET_API fnet_status fnet_markov_sequence_removal_effects(double* out, double* value_out, size_t capacity,
                                                           size_t* needed, const fnet_markov* model,
                                                           size_t n_sequences, const int64_t* offsets,
                                                           const int32_t* channel_ids);
-/* Per-journey attribution: for each touch of paths (fitted channels), its share of the
- * journey's conversions (n_touches, two-call pattern). */
+FNET_DEPRECATED("use fnet_attribution_markov_journey_shares")
 FNET_API fnet_status fnet_markov_journey_shares(double* out, size_t capacity, size_t* needed,
                                                 const fnet_markov* model, const fnet_paths* paths);
-/* Monte Carlo estimate of the channel removal effects with 95% confidence bounds, from
- * n_journeys simulated journeys (seeded; independent of threads).  estimate, lower and
- * upper get n_channels entries (lower / upper may be NULL; two-call on capacity). */
+FNET_DEPRECATED("use fnet_attribution_markov_simulate")
 FNET_API fnet_status fnet_markov_simulate(double* estimate, double* lower, double* upper, size_t capacity,
                                           size_t* needed, const fnet_markov* model, uint64_t n_journeys,
                                           uint64_t seed, int threads);

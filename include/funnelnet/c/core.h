@@ -19,6 +19,19 @@
 #define FNET_API __attribute__((visibility("default")))
 #endif
 
+/* Marks a 0.1 name kept for compatibility (it still works; the message names the
+ * replacement).  Define FNET_NO_DEPRECATION_WARNINGS before including funnelnet.h to
+ * silence the warnings. */
+#if defined(FNET_NO_DEPRECATION_WARNINGS)
+#define FNET_DEPRECATED(message)
+#elif defined(__GNUC__) || defined(__clang__)
+#define FNET_DEPRECATED(message) __attribute__((deprecated(message)))
+#elif defined(_MSC_VER)
+#define FNET_DEPRECATED(message) __declspec(deprecated(message))
+#else
+#define FNET_DEPRECATED(message)
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -208,19 +208,39 @@ FNET_API fnet_status fnet_tier_migration_matrix(double* out, size_t capacity, si
 FNET_API fnet_status fnet_tier_migration_customers(size_t* customers, size_t* late,
                                                    const fnet_tier_migration* tm, size_t segment);
 
-/* Rates per state of an n x n row-stochastic p (states best first): promotion, demotion,
- * stay and churn (moves into the n_churn states listed in churn). Each output has n slots. */
+/* Rates per state of an n x n row-stochastic p (states best first, n >= 0; p may be NULL
+ * when n is 0): promotion, demotion, stay and churn (moves into the n_churn states listed
+ * in churn_states).  Each output gets n entries and may be NULL (two-call pattern on
+ * capacity: all four NULL gives *needed = n without computing). */
+FNET_API fnet_status fnet_tier_transition_rates(double* promotion, double* demotion, double* stay,
+                                                double* churn, size_t capacity, size_t* needed, size_t n,
+                                                const double* p, size_t n_churn, const int32_t* churn_states);
+/* Probability of reaching a churn state within k periods, per starting state (n entries,
+ * two-call pattern). */
+FNET_API fnet_status fnet_tier_churn_probability(double* out, size_t capacity, size_t* needed, size_t n,
+                                                 const double* p, size_t n_churn, const int32_t* churn_states,
+                                                 int64_t k);
+/* Tier mix k periods ahead: mix^T p^k (n entries, two-call pattern). */
+FNET_API fnet_status fnet_tier_mix_forecast(double* out, size_t capacity, size_t* needed, size_t n,
+                                            const double* p, const double* mix, int64_t k);
+/* Markov customer lifetime value (Pfeifer and Carraway 2000) per starting tier (n entries,
+ * two-call pattern), with rewards per state and discount rate per period: horizon >= 0
+ * sums t = 0 .. horizon-1; horizon < 0 is the infinite horizon (I - p/(1+d))^-1 reward,
+ * which needs discount > 0. */
+FNET_API fnet_status fnet_tier_clv(double* out, size_t capacity, size_t* needed, size_t n, const double* p,
+                                   const double* reward, double discount, int64_t horizon);
+
+/* Deprecated 0.1 forms without a capacity (outputs must hold n entries): thin wrappers. */
+FNET_DEPRECATED("use fnet_tier_transition_rates (takes a capacity)")
 FNET_API fnet_status fnet_tier_rates(double* promotion, double* demotion, double* stay, double* churn,
                                      size_t n, const double* p, size_t n_churn, const int32_t* churn_states);
-/* Probability of reaching a churn state within k periods, per starting state. */
+FNET_DEPRECATED("use fnet_tier_churn_probability (takes a capacity)")
 FNET_API fnet_status fnet_tier_churn_within(double* out, size_t n, const double* p, size_t n_churn,
                                             const int32_t* churn_states, int64_t k);
-/* Tier mix k periods ahead: mix^T p^k. */
+FNET_DEPRECATED("use fnet_tier_mix_forecast (takes a capacity)")
 FNET_API fnet_status fnet_tier_mix_ahead(double* out, size_t n, const double* p, const double* mix,
                                          int64_t k);
-/* Markov lifetime value (Pfeifer and Carraway 2000) with rewards per state and discount
- * rate per period: horizon >= 0 sums t = 0 .. horizon-1; horizon < 0 is the infinite
- * horizon (I - p/(1+d))^-1 reward, which needs discount > 0. */
+FNET_DEPRECATED("use fnet_tier_clv (customer value; fnet_markov_* is attribution)")
 FNET_API fnet_status fnet_markov_clv(double* out, size_t n, const double* p, const double* reward,
                                      double discount, int64_t horizon);
 

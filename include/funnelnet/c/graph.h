@@ -233,8 +233,10 @@ typedef struct fnet_imm_options {
 #define FNET_IMM_OPTIONS_VERSION 1
 #define FNET_IMM_OPTIONS_INIT \
   { FNET_IMM_OPTIONS_VERSION, FNET_MODEL_IC, 0.5, 1.0, 0, 0, NULL, NULL, 0.0, NULL, NULL }
-/* IMM: up to k seeds into seeds (capacity >= k), *n_chosen of them; estimated spread
- * and the number of RR sets used (both may be NULL). */
+/* IMM: up to k seeds.  *n_chosen gets the number chosen; the first min(capacity,
+ * *n_chosen) go into seeds, and FNET_E_BUFFER_TOO_SMALL says some did not fit (seeds may
+ * be NULL: no seeds written, FNET_OK).  Estimated spread and the number of RR sets used
+ * (both may be NULL) are written in either case. */
 FNET_API fnet_status fnet_influence_imm(size_t* seeds, size_t capacity, size_t* n_chosen, double* spread,
                                         size_t* n_rr_sets, const fnet_graph* graph, size_t k,
                                         const double* probabilities, const fnet_imm_options* options);
@@ -254,7 +256,8 @@ typedef struct fnet_celf_options {
 #define FNET_CELF_OPTIONS_VERSION 1
 #define FNET_CELF_OPTIONS_INIT \
   { FNET_CELF_OPTIONS_VERSION, FNET_MODEL_IC, 1000, 0, 0, NULL, NULL, 0.0, NULL, NULL }
-/* CELF greedy with Monte Carlo (reference; small graphs). */
+/* CELF greedy with Monte Carlo (reference; small graphs).  Seeds, *n_chosen and spread
+ * as for fnet_influence_imm (what fits is written; FNET_E_BUFFER_TOO_SMALL otherwise). */
 FNET_API fnet_status fnet_influence_celf(size_t* seeds, size_t capacity, size_t* n_chosen, double* spread,
                                          const fnet_graph* graph, size_t k, const double* probabilities,
                                          const fnet_celf_options* options);

@@ -25,6 +25,7 @@
   X(fnet_period_options, FNET_PERIOD_OPTIONS) \
   X(fnet_heuristic_options, FNET_HEURISTIC_OPTIONS) \
   X(fnet_markov_options, FNET_MARKOV_OPTIONS) \
+  X(fnet_attribution_markov_options, FNET_ATTRIBUTION_MARKOV_OPTIONS) \
   X(fnet_graph_options, FNET_GRAPH_OPTIONS) \
   X(fnet_edge_list_options, FNET_EDGE_LIST_OPTIONS) \
   X(fnet_pagerank_options, FNET_PAGERANK_OPTIONS) \
