@@ -30,6 +30,12 @@ struct fnet_chain {
 struct fnet_absorbing {
   funnelnet::AbsorbingAnalysis value;
 };
+struct fnet_sensitivity {
+  size_t n = 0;
+  funnelnet::Sensitivity value;
+  std::vector<size_t> from, to;  // ranked bottlenecks, one field per array
+  std::vector<double> probability, gradient, elasticity;
+};
 struct fnet_exposure {
   funnelnet::ExposureCounts value;
 };
@@ -506,11 +512,24 @@ FNET_API fnet_status fnet_chain_class_closed(unsigned char* out, size_t capacity
   });
 }
 
-FNET_DEFINE_ARRAY_GETTER(fnet_chain_stationary, double, fnet_chain, chain,
-                         funnelnet::stationary_distribution(chain->value))
+FNET_API fnet_status fnet_chain_stationary(double* out, size_t capacity, size_t* needed,
+                                           const fnet_chain* chain) {
+  return guard([&] {
+    require_ptr(chain, "chain");
+    if (!funnelnet::capi::begin_outputs(chain->value.size(), capacity, needed, out)) return;
+    copy_out(out, capacity, needed, funnelnet::stationary_distribution(chain->value));
+  });
+}
 
-FNET_DEFINE_ARRAY_GETTER(fnet_chain_first_passage, double, fnet_chain, chain,
-                         funnelnet::first_passage_times(chain->value))
+FNET_API fnet_status fnet_chain_first_passage(double* out, size_t capacity, size_t* needed,
+                                              const fnet_chain* chain) {
+  return guard([&] {
+    require_ptr(chain, "chain");
+    const size_t n = chain->value.size();
+    if (!funnelnet::capi::begin_outputs(n * n, capacity, needed, out)) return;
+    copy_out(out, capacity, needed, funnelnet::first_passage_times(chain->value));
+  });
+}
 
 // ---- bottlenecks -----------------------------------------------------------------
 
@@ -531,6 +550,57 @@ FNET_API fnet_status fnet_chain_sensitivity(double* value, double* gradient, dou
     if (elasticity != nullptr) copy_out(elasticity, capacity, needed, s.elasticity);
   });
 }
+
+FNET_API fnet_status fnet_sensitivity_analyze(fnet_sensitivity** out, const fnet_chain* chain,
+                                              const double* start, const double* outcome_values) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(chain, "chain");
+    const size_t n = chain->value.size();
+    auto s = funnelnet::sensitivity(chain->value, state_vector(start, n, "start"),
+                                    state_vector(outcome_values, n, "outcome_values"));
+    auto rank = funnelnet::rank_bottlenecks(chain->value, s);
+    auto h = std::make_unique<fnet_sensitivity>();
+    h->n = n;
+    h->value = std::move(s);
+    for (const auto& b : rank) {
+      h->from.push_back(static_cast<size_t>(b.from));
+      h->to.push_back(static_cast<size_t>(b.to));
+      h->probability.push_back(b.probability);
+      h->gradient.push_back(b.gradient);
+      h->elasticity.push_back(b.elasticity);
+    }
+    *out = h.release();
+  });
+}
+
+FNET_DEFINE_DESTROY(fnet_sensitivity_destroy, fnet_sensitivity)
+
+FNET_API fnet_status fnet_sensitivity_sizes(size_t* n_states, size_t* n_bottlenecks,
+                                            const fnet_sensitivity* analysis) {
+  return guard([&] {
+    require_ptr(analysis, "analysis");
+    if (n_states != nullptr) *n_states = analysis->n;
+    if (n_bottlenecks != nullptr) *n_bottlenecks = analysis->from.size();
+  });
+}
+
+FNET_DEFINE_GETTER(fnet_sensitivity_value, double, fnet_sensitivity, analysis, analysis->value.value)
+FNET_DEFINE_ARRAY_GETTER(fnet_sensitivity_state_values, double, fnet_sensitivity, analysis,
+                         analysis->value.state_values)
+FNET_DEFINE_ARRAY_GETTER(fnet_sensitivity_visits, double, fnet_sensitivity, analysis, analysis->value.visits)
+FNET_DEFINE_ARRAY_GETTER(fnet_sensitivity_gradient, double, fnet_sensitivity, analysis,
+                         analysis->value.gradient)
+FNET_DEFINE_ARRAY_GETTER(fnet_sensitivity_elasticity, double, fnet_sensitivity, analysis,
+                         analysis->value.elasticity)
+FNET_DEFINE_ARRAY_GETTER(fnet_sensitivity_bottleneck_from, size_t, fnet_sensitivity, analysis, analysis->from)
+FNET_DEFINE_ARRAY_GETTER(fnet_sensitivity_bottleneck_to, size_t, fnet_sensitivity, analysis, analysis->to)
+FNET_DEFINE_ARRAY_GETTER(fnet_sensitivity_bottleneck_probability, double, fnet_sensitivity, analysis,
+                         analysis->probability)
+FNET_DEFINE_ARRAY_GETTER(fnet_sensitivity_bottleneck_gradient, double, fnet_sensitivity, analysis,
+                         analysis->gradient)
+FNET_DEFINE_ARRAY_GETTER(fnet_sensitivity_bottleneck_elasticity, double, fnet_sensitivity, analysis,
+                         analysis->elasticity)
 
 FNET_API fnet_status fnet_chain_raise(fnet_chain** out, const fnet_chain* chain, size_t from, size_t to,
                                       double fraction) {

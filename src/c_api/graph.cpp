@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -19,6 +20,10 @@ using funnelnet::capi::require_ptr;
 
 struct fnet_graph {
   ReferralGraph value;
+};
+struct fnet_cascades {
+  std::vector<size_t> roots;
+  funnelnet::Cascades value;
 };
 
 namespace {
@@ -249,7 +254,11 @@ FNET_API fnet_status fnet_graph_katz(double* out, size_t capacity, size_t* neede
 
 FNET_API fnet_status fnet_graph_core_numbers(int64_t* out, size_t capacity, size_t* needed,
                                              const fnet_graph* graph) {
-  return guard([&] { copy_out(out, capacity, needed, funnelnet::core_numbers(graph_of(graph))); });
+  return guard([&] {
+    const auto& g = graph_of(graph);
+    if (!funnelnet::capi::begin_outputs(g.num_nodes(), capacity, needed, out)) return;
+    copy_out(out, capacity, needed, funnelnet::core_numbers(g));
+  });
 }
 
 FNET_API fnet_status fnet_graph_components(int64_t* out, size_t capacity, size_t* needed, size_t* count,
@@ -304,6 +313,28 @@ FNET_API fnet_status fnet_graph_cascades(int64_t* size, int64_t* depth, int64_t*
     }
   });
 }
+
+FNET_API fnet_status fnet_cascades_analyze(fnet_cascades** out, const fnet_graph* graph, const size_t* roots,
+                                           size_t n_roots, int threads) {
+  return guard([&] {
+    require_ptr(out, "out");
+    const auto& g = graph_of(graph);
+    auto r = nodes_of(roots, n_roots, g, "roots");
+    auto h = std::make_unique<fnet_cascades>();
+    h->value = funnelnet::cascades(g, r, threads);
+    h->roots.resize(n_roots == 0 ? g.num_nodes() : n_roots);
+    for (size_t i = 0; i < h->roots.size(); ++i) h->roots[i] = n_roots == 0 ? i : roots[i];
+    *out = h.release();
+  });
+}
+
+FNET_DEFINE_DESTROY(fnet_cascades_destroy, fnet_cascades)
+FNET_DEFINE_GETTER(fnet_cascades_count, size_t, fnet_cascades, cascades, cascades->roots.size())
+FNET_DEFINE_ARRAY_GETTER(fnet_cascades_roots, size_t, fnet_cascades, cascades, cascades->roots)
+FNET_DEFINE_ARRAY_GETTER(fnet_cascades_sizes, int64_t, fnet_cascades, cascades, cascades->value.size)
+FNET_DEFINE_ARRAY_GETTER(fnet_cascades_depths, int64_t, fnet_cascades, cascades, cascades->value.depth)
+FNET_DEFINE_ARRAY_GETTER(fnet_cascades_breadths, int64_t, fnet_cascades, cascades, cascades->value.breadth)
+FNET_DEFINE_ARRAY_GETTER(fnet_cascades_virality, double, fnet_cascades, cascades, cascades->value.virality)
 
 FNET_API fnet_status fnet_graph_referral_conversion(int64_t* referred, double* converted, double* rate,
                                                     size_t capacity, size_t* needed, const fnet_graph* graph,

@@ -231,6 +231,40 @@ FNET_API fnet_status fnet_chain_first_passage(double* out, size_t capacity, size
 FNET_API fnet_status fnet_chain_sensitivity(double* value, double* gradient, double* elasticity,
                                             size_t capacity, size_t* needed, const fnet_chain* chain,
                                             const double* start, const double* outcome_values);
+/* The same analysis once, as a handle: fnet_chain_sensitivity and fnet_chain_bottlenecks
+ * recompute everything on every call (including size queries); the handle computes once
+ * and its getters only copy.  start and outcome_values as above (n entries each). */
+typedef struct fnet_sensitivity fnet_sensitivity; /* sensitivity of F and ranked bottlenecks */
+FNET_API fnet_status fnet_sensitivity_analyze(fnet_sensitivity** out, const fnet_chain* chain,
+                                              const double* start, const double* outcome_values);
+FNET_API void fnet_sensitivity_destroy(fnet_sensitivity* analysis);
+/* Number of states n and of ranked bottleneck transitions. */
+FNET_API fnet_status fnet_sensitivity_sizes(size_t* n_states, size_t* n_bottlenecks,
+                                            const fnet_sensitivity* analysis);
+/* F from the start distribution. */
+FNET_API fnet_status fnet_sensitivity_value(double* out, const fnet_sensitivity* analysis);
+/* Per state (n entries, two-call pattern): h (value from there) and expected visits u. */
+FNET_API fnet_status fnet_sensitivity_state_values(double* out, size_t capacity, size_t* needed,
+                                                   const fnet_sensitivity* analysis);
+FNET_API fnet_status fnet_sensitivity_visits(double* out, size_t capacity, size_t* needed,
+                                             const fnet_sensitivity* analysis);
+/* dF/dP and elasticities, n x n row-major (two-call pattern). */
+FNET_API fnet_status fnet_sensitivity_gradient(double* out, size_t capacity, size_t* needed,
+                                               const fnet_sensitivity* analysis);
+FNET_API fnet_status fnet_sensitivity_elasticity(double* out, size_t capacity, size_t* needed,
+                                                 const fnet_sensitivity* analysis);
+/* The ranked bottlenecks (n_bottlenecks entries each, two-call pattern, in the order of
+ * fnet_chain_bottlenecks): from / to stage indices, P[from][to], dF/dP and elasticity. */
+FNET_API fnet_status fnet_sensitivity_bottleneck_from(size_t* out, size_t capacity, size_t* needed,
+                                                      const fnet_sensitivity* analysis);
+FNET_API fnet_status fnet_sensitivity_bottleneck_to(size_t* out, size_t capacity, size_t* needed,
+                                                    const fnet_sensitivity* analysis);
+FNET_API fnet_status fnet_sensitivity_bottleneck_probability(double* out, size_t capacity, size_t* needed,
+                                                             const fnet_sensitivity* analysis);
+FNET_API fnet_status fnet_sensitivity_bottleneck_gradient(double* out, size_t capacity, size_t* needed,
+                                                          const fnet_sensitivity* analysis);
+FNET_API fnet_status fnet_sensitivity_bottleneck_elasticity(double* out, size_t capacity, size_t* needed,
+                                                            const fnet_sensitivity* analysis);
 /* A new chain with P[from][to] raised by fraction (0.1 = +10%) and the row renormalised. */
 FNET_API fnet_status fnet_chain_raise(fnet_chain** out, const fnet_chain* chain, size_t from, size_t to,
                                       double fraction);

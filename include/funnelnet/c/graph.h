@@ -151,6 +151,26 @@ FNET_API fnet_status fnet_graph_betweenness(double* out, size_t capacity, size_t
 FNET_API fnet_status fnet_graph_cascades(int64_t* size, int64_t* depth, int64_t* breadth, double* virality,
                                          size_t capacity, size_t* needed, const fnet_graph* graph,
                                          const size_t* roots, size_t n_roots, int threads);
+/* The same once, as a handle (fnet_graph_cascades computes all four arrays per call):
+ * cascades of roots (internal indices; NULL / 0 = every node). */
+typedef struct fnet_cascades fnet_cascades; /* per-root cascade statistics */
+FNET_API fnet_status fnet_cascades_analyze(fnet_cascades** out, const fnet_graph* graph, const size_t* roots,
+                                           size_t n_roots, int threads);
+FNET_API void fnet_cascades_destroy(fnet_cascades* cascades);
+/* Number of roots (the length of every array below). */
+FNET_API fnet_status fnet_cascades_count(size_t* out, const fnet_cascades* cascades);
+/* Per root (two-call pattern): the root's internal index, cascade size, depth, breadth
+ * and structural virality. */
+FNET_API fnet_status fnet_cascades_roots(size_t* out, size_t capacity, size_t* needed,
+                                         const fnet_cascades* cascades);
+FNET_API fnet_status fnet_cascades_sizes(int64_t* out, size_t capacity, size_t* needed,
+                                         const fnet_cascades* cascades);
+FNET_API fnet_status fnet_cascades_depths(int64_t* out, size_t capacity, size_t* needed,
+                                          const fnet_cascades* cascades);
+FNET_API fnet_status fnet_cascades_breadths(int64_t* out, size_t capacity, size_t* needed,
+                                            const fnet_cascades* cascades);
+FNET_API fnet_status fnet_cascades_virality(double* out, size_t capacity, size_t* needed,
+                                            const fnet_cascades* cascades);
 /* Per-referrer conversion: outcome has n entries in [0, 1] or NaN (unknown). */
 FNET_API fnet_status fnet_graph_referral_conversion(int64_t* referred, double* converted, double* rate,
                                                     size_t capacity, size_t* needed, const fnet_graph* graph,
