@@ -12,7 +12,12 @@
  *    never from the message.
  *  - Caller-owned buffers, two calls: pass out = NULL to get the needed element count
  *    in *needed (returns FNET_OK); then pass a buffer of that capacity.  A buffer that is
- *    too small returns FNET_E_BUFFER_TOO_SMALL and still sets *needed.
+ *    too small returns FNET_E_BUFFER_TOO_SMALL and still sets *needed.  A size query does
+ *    no work; analyses with several outputs return a handle (fnet_X_analyze) whose
+ *    getters only copy.
+ *  - Enumerations are typed (funnelnet/c/enums.h, one table); an out-of-range value is
+ *    FNET_E_INVALID_ARGUMENT naming the valid names.  0.1 names kept for compatibility are
+ *    marked FNET_DEPRECATED (define FNET_NO_DEPRECATION_WARNINGS to silence them).
  *  - Option structs start with a version field; initialise them with their _INIT macro
  *    or their fnet_X_options_init() function (funnelnet/c/options.h).  Any version from 1
  *    to the library's is accepted.
@@ -24,6 +29,7 @@
 #include "funnelnet/c/attribution.h"
 #include "funnelnet/c/core.h"
 #include "funnelnet/c/customers.h"
+#include "funnelnet/c/enums.h"
 #include "funnelnet/c/funnel.h"
 #include "funnelnet/c/graph.h"
 #include "funnelnet/c/options.h"
