@@ -12,7 +12,7 @@ int main(void) {
   const int32_t channel_ids[] = {0, 1, 2, 0, 1, 2};
   const double won[] = {1, 0, 0}, lost[] = {0, 1, 1};
   fnet_paths* paths = NULL;
-  fnet_markov* model = NULL;
+  fnet_attribution_markov* model = NULL;
   double effect[3], credit[3], p = 0;
   size_t needed = 0, c;
   if (fnet_paths_create(&paths, 3, names, 3, offsets, channel_ids, won, lost, NULL, ">") != FNET_OK ||
