@@ -123,7 +123,8 @@ void register_funnel(py::module_& m) {
   m.def(
       "fit",
       [](const TransitionCounts& counts, double smoothing, int empty_rows) {
-        return fit(counts, {smoothing, enum_code<EmptyRows>(empty_rows, 2, "empty_rows")});
+        return fit(counts,
+                   {.smoothing = smoothing, .empty_rows = enum_code<EmptyRows>(empty_rows, 2, "empty_rows")});
       },
       py::arg("counts"), py::arg("smoothing") = FitOptions{}.smoothing,
       py::arg("empty_rows") = static_cast<int>(FitOptions{}.empty_rows));
