@@ -231,7 +231,7 @@ def test_signature_check_catches_a_changed_default():
 def test_committed_stubs_are_the_generated_ones():
     pytest.importorskip("pybind11_stubgen")
     script = ROOT / "scripts" / "gen_stubs.py"
-    if not script.is_file() or stub_dir() != SOURCE_STUBS and not SOURCE_STUBS.is_dir():
+    if not script.is_file() or not SOURCE_STUBS.is_dir():
         pytest.skip("needs the source tree (scripts/gen_stubs.py)")
     r = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, f"{REGENERATE}:\n{r.stdout[-4000:]}{r.stderr[-2000:]}"
