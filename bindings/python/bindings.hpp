@@ -4,7 +4,13 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <map>
+#include <optional>
 #include <span>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "funnelnet/core/error.hpp"
 #include "funnelnet/core/parallel.hpp"
@@ -49,6 +55,94 @@ inline funnelnet::Progress progress_from_python(const py::object& cb) {
     }
   };
 }
+
+/// A 1-d numpy array that takes ownership of a C++ vector (no copy of an rvalue: a capsule
+/// owns the moved vector and is the array's base object; an lvalue is copied once).
+template <class T>
+py::array_t<T> to_numpy(std::vector<T> v) {
+  auto* heap = new std::vector<T>(std::move(v));
+  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<T>(static_cast<py::ssize_t>(heap->size()), heap->data(), owner);
+}
+/// The same under the name some register_*.cpp use.
+template <class T>
+py::array_t<T> to_array(std::vector<T> v) {
+  return to_numpy(std::move(v));
+}
+
+/// Bind a function whose arguments are all C++ objects so it runs with the GIL released:
+/// m.def("f", &f, py::arg("x"), nogil_call()).  (Arguments are converted before, the
+/// result after the release.)
+using nogil_call = py::call_guard<py::gil_scoped_release>;
+
+/// Run `f()` with the GIL released and return its result.  Extract every span and convert
+/// every argument before calling: `f` must not touch Python objects.
+template <class F>
+auto nogil(F&& f) -> decltype(f()) {
+  py::gil_scoped_release release;
+  return std::forward<F>(f)();
+}
+
+/// An enum from its integer code in [0, max]; InvalidArgumentError naming `what` otherwise.
+template <class E>
+E enum_code(int code, int max, const char* what) {
+  if (code < 0 || code > max)
+    funnelnet::fail(funnelnet::Errc::invalid_argument, what, " code must be 0..", max, ", got ", code);
+  return static_cast<E>(code);
+}
+
+// ---- defaults of the C++ options structs ------------------------------------------
+// Each register_<area>() lists its options structs once with FUNNELNET_PY_DEFAULTS; the
+// values are read from a default-constructed struct (enums as their integer codes,
+// empty optionals as None, vectors as lists) each time Python calls
+// funnelnet._core.defaults().
+
+/// The Python value of one option field.
+template <class T>
+py::object option_value(const T& v) {
+  if constexpr (std::is_enum_v<T>) {
+    return py::int_(static_cast<int>(v));
+  } else if constexpr (requires {
+                         v.has_value();
+                         *v;
+                       }) {
+    return v ? option_value(*v) : py::none();
+  } else {
+    return py::cast(v);
+  }
+}
+
+/// Struct name -> a function building {field: default} from a default-constructed struct.
+inline std::map<std::string, py::dict (*)()>& option_defaults() {
+  static std::map<std::string, py::dict (*)()> registry;
+  return registry;
+}
+
+#define FUNNELNET_PY_PARENS_ ()
+// (FOR_EACH by __VA_OPT__ recursion: each rescan of the EXPAND chain handles one field;
+// 4 x 4 x 4 rescans, so up to 64 fields.)
+#define FUNNELNET_PY_EXPAND_(...) \
+  FUNNELNET_PY_EXPAND1_(FUNNELNET_PY_EXPAND1_(FUNNELNET_PY_EXPAND1_(FUNNELNET_PY_EXPAND1_(__VA_ARGS__))))
+#define FUNNELNET_PY_EXPAND1_(...) \
+  FUNNELNET_PY_EXPAND2_(FUNNELNET_PY_EXPAND2_(FUNNELNET_PY_EXPAND2_(FUNNELNET_PY_EXPAND2_(__VA_ARGS__))))
+#define FUNNELNET_PY_EXPAND2_(...) \
+  FUNNELNET_PY_EXPAND3_(FUNNELNET_PY_EXPAND3_(FUNNELNET_PY_EXPAND3_(FUNNELNET_PY_EXPAND3_(__VA_ARGS__))))
+#define FUNNELNET_PY_EXPAND3_(...) __VA_ARGS__
+#define FUNNELNET_PY_FIELDS_(s, d, f, ...)        \
+  d[#f] = ::funnelnet::python::option_value(s.f); \
+  __VA_OPT__(FUNNELNET_PY_FIELDS_AGAIN_ FUNNELNET_PY_PARENS_(s, d, __VA_ARGS__))
+#define FUNNELNET_PY_FIELDS_AGAIN_() FUNNELNET_PY_FIELDS_
+
+/// Publish the defaults of options struct `S` (fields listed by name) under the key
+/// `name`: FUNNELNET_PY_DEFAULTS_AS("PeriodOptions", PeriodOptions<double>, period, threads).
+#define FUNNELNET_PY_DEFAULTS_AS(name, S, ...)                                                         \
+  ::funnelnet::python::option_defaults()[name] = []() -> py::dict {                                    \
+    const S fnet_py_s_{};                                                                              \
+    py::dict fnet_py_d_;                                                                               \
+    FUNNELNET_PY_EXPAND_(FUNNELNET_PY_FIELDS_(fnet_py_s_, fnet_py_d_, __VA_ARGS__)) return fnet_py_d_; \
+  }
+/// The same under the struct's own name: FUNNELNET_PY_DEFAULTS(FitOptions, smoothing, empty_rows).
+#define FUNNELNET_PY_DEFAULTS(S, ...) FUNNELNET_PY_DEFAULTS_AS(#S, S, __VA_ARGS__)
 
 void register_funnel(py::module_& m);
 void register_attribution(py::module_& m);

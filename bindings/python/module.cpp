@@ -108,4 +108,15 @@ PYBIND11_MODULE(_core, m) {
   funnelnet::python::register_graph(graph);
   auto customers = m.def_submodule("customers", "Customers, tiers and repeat buying");
   funnelnet::python::register_customers(customers);
+
+  m.def(
+      "defaults",
+      []() {
+        py::dict out;
+        for (const auto& [name, read] : funnelnet::python::option_defaults()) out[py::str(name)] = read();
+        return out;
+      },
+      "The defaults of the C++ options structs, read from default-constructed structs (listed by "
+      "FUNNELNET_PY_DEFAULTS in register_*.cpp): {struct name: {field: value}}, enums as their integer "
+      "codes, unset optionals as None.  A fresh dict on every call.");
 }

@@ -15,13 +15,6 @@ namespace funnelnet::python {
 
 namespace {
 
-template <class T>
-py::array_t<T> to_array(std::vector<T> v) {
-  auto* heap = new std::vector<T>(std::move(v));
-  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-  return py::array_t<T>(static_cast<py::ssize_t>(heap->size()), heap->data(), owner);
-}
-
 std::vector<double> vec(const array<double>& a, const char* what) {
   auto s = span_of(a, what);
   return {s.begin(), s.end()};
@@ -38,17 +31,19 @@ py::tuple journeys(const std::vector<std::string>& channels, const array<std::in
   auto ch = span_of(channel, "channel");
   auto cv = span_of(converted, "converted");
   auto v = span_of(value, "value");
-  Journeys j;
-  {
-    py::gil_scoped_release release;
-    j = journeys_from_events<Time>(labels, cu, t, ch, cv, v, JourneyOptions{conversion_is_touch, sep});
-  }
+  auto j = nogil([&] {
+    return journeys_from_events<Time>(labels, cu, t, ch, cv, v, JourneyOptions{conversion_is_touch, sep});
+  });
   return py::make_tuple(std::move(j.paths), to_array(std::move(j.customer)), to_array(std::move(j.age)));
 }
 
 }  // namespace
 
 void register_attribution(py::module_& m) {
+  FUNNELNET_PY_DEFAULTS(JourneyOptions, conversion_is_touch, sep);
+  FUNNELNET_PY_DEFAULTS(HeuristicOptions, repeats, half_life, first_weight, last_weight);
+  FUNNELNET_PY_DEFAULTS(MarkovOptions, order, repeats, threads);
+
   py::class_<PathSet>(m, "PathSet")
       .def(py::init([](std::vector<std::string> channels, const array<std::int32_t>& touches,
                        const array<std::int64_t>& offsets, const array<double>& conversions,
@@ -147,9 +142,7 @@ void register_attribution(py::module_& m) {
       [](const PathSet& paths, int repeats, double half_life, double first_weight, double last_weight,
          const array<double>& age) {
         HeuristicOptions o;
-        if (repeats != 0 && repeats != 1)
-          fail(Errc::invalid_argument, "repeats code must be 0 or 1, got ", repeats);
-        o.repeats = static_cast<Repeats>(repeats);
+        o.repeats = enum_code<Repeats>(repeats, 1, "repeats");
         o.half_life = half_life;
         o.first_weight = first_weight;
         o.last_weight = last_weight;
@@ -167,9 +160,7 @@ void register_attribution(py::module_& m) {
           [](const PathSet& paths, int order, int repeats, int threads, const py::object& progress) {
             MarkovOptions o;
             o.order = order;
-            if (repeats != 0 && repeats != 1)
-              fail(Errc::invalid_argument, "repeats code must be 0 or 1, got ", repeats);
-            o.repeats = static_cast<Repeats>(repeats);
+            o.repeats = enum_code<Repeats>(repeats, 1, "repeats");
             o.threads = threads;
             o.progress = progress_from_python(progress);
             py::gil_scoped_release release;
@@ -211,23 +202,14 @@ void register_attribution(py::module_& m) {
              int threads) {
             auto o = span_of(offsets, "offsets");
             auto s = span_of(seq, "sequences");
-            std::pair<std::vector<double>, std::vector<double>> r;
-            {
-              py::gil_scoped_release release;
-              r = a.sequence_removal_effects(o, s, threads);
-            }
+            auto r = nogil([&] { return a.sequence_removal_effects(o, s, threads); });
             return py::make_tuple(to_array(std::move(r.first)), to_array(std::move(r.second)));
           },
           py::arg("offsets").noconvert(), py::arg("sequences").noconvert(), py::arg("threads") = 0)
       .def(
           "journey_shares",
           [](const MarkovAttribution& a, const PathSet& paths) {
-            std::vector<double> s;
-            {
-              py::gil_scoped_release release;
-              s = a.journey_shares(paths);
-            }
-            return to_array(std::move(s));
+            return to_numpy(nogil([&] { return a.journey_shares(paths); }));
           },
           py::arg("paths"))
       .def(
@@ -235,11 +217,7 @@ void register_attribution(py::module_& m) {
           [](const MarkovAttribution& a, std::uint64_t n, std::uint64_t seed, int threads,
              const py::object& progress, std::size_t max_steps) {
             auto cb = progress_from_python(progress);
-            SimulationResult r;
-            {
-              py::gil_scoped_release release;
-              r = a.simulate(n, seed, threads, cb, max_steps);
-            }
+            auto r = nogil([&] { return a.simulate(n, seed, threads, cb, max_steps); });
             py::dict d;
             d["n_journeys"] = r.n_journeys;
             d["conversion_probability"] = r.conversion_probability;

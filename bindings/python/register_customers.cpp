@@ -12,13 +12,6 @@ namespace funnelnet::python {
 
 namespace {
 
-template <class T>
-py::array_t<T> to_array(std::vector<T>&& v) {
-  auto* heap = new std::vector<T>(std::move(v));
-  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-  return py::array_t<T>(static_cast<py::ssize_t>(heap->size()), heap->data(), owner);
-}
-
 py::array_t<double> empty_out(std::size_t n) {
   return py::array_t<double>(static_cast<py::ssize_t>(n));
 }
@@ -74,6 +67,10 @@ py::tuple grading_tuple(Grading&& g) {
 }  // namespace
 
 void register_customers(py::module_& m) {
+  FUNNELNET_PY_DEFAULTS(RepeatFitOptions, max_iterations, tolerance, compress, threads, initial);
+  FUNNELNET_PY_DEFAULTS(SummaryOptions, calibration_end, holdout, holdout_end, period_length, future);
+  FUNNELNET_PY_DEFAULTS(TierMigrationOptions, gaps, smoothing, empty_rows);
+
   py::class_<RepeatModel>(m, "RepeatModel")
       .def(py::init([](int kind, std::vector<double> params) {
              if (kind != 0 && kind != 1)
@@ -198,11 +195,7 @@ void register_customers(py::module_& m) {
         o.holdout_end = holdout_end;
         o.period_length = period_length;
         o.future = static_cast<FutureRows>(future);
-        TransactionSummary s;
-        {
-          py::gil_scoped_release release;
-          s = summarize_transactions(c, t, a, o);
-        }
+        auto s = nogil([&] { return summarize_transactions(c, t, a, o); });
         py::dict d;
         d["customer"] = to_array(std::move(s.customer));
         d["frequency"] = to_array(std::move(s.frequency));
@@ -276,11 +269,7 @@ void register_customers(py::module_& m) {
         auto p = span_of(period, "period");
         auto t = span_of(tier, "tier");
         auto s = span_of(segment, "segment");
-        TierMigration tm;
-        {
-          py::gil_scoped_release release;
-          tm = fit_tier_migration(space, c, p, t, s, n_segments, o);
-        }
+        auto tm = nogil([&] { return fit_tier_migration(space, c, p, t, s, n_segments, o); });
         std::vector<Matrix> counts, chains;
         for (const auto& x : tm.counts) counts.push_back(x.matrix());
         for (const auto& x : tm.chains) chains.push_back(x.matrix());

@@ -58,6 +58,15 @@ std::span<const double> vec_span(const array<double>& a, const char* what) {
 }  // namespace
 
 void register_funnel(py::module_& m) {
+  FUNNELNET_PY_DEFAULTS(FitOptions, smoothing, empty_rows);
+  FUNNELNET_PY_DEFAULTS(ContinuousFitOptions, empty_rows);
+  FUNNELNET_PY_DEFAULTS_AS("PeriodOptions", PeriodOptions<double>, period, origin, cutoff, threads);
+  FUNNELNET_PY_DEFAULTS(PosteriorOptions, prior, level, draws, seed, threads);
+  FUNNELNET_PY_DEFAULTS(ContinuousPosteriorOptions, prior_shape, prior_rate, level, draws, seed, threads);
+  FUNNELNET_PY_DEFAULTS(SimulateOptions, seed, mean_dwell, max_steps, threads);
+  FUNNELNET_PY_DEFAULTS_AS("SolverOptions", markov::SolverOptions, method, dense_limit, steps_bound,
+                           tolerance);
+
   py::class_<StageSpace>(m, "StageSpace")
       .def(py::init<std::vector<std::string>, std::vector<bool>>(), py::arg("names"), py::arg("absorbing"))
       .def_property_readonly("names", &StageSpace::names)
@@ -114,14 +123,11 @@ void register_funnel(py::module_& m) {
   m.def(
       "fit",
       [](const TransitionCounts& counts, double smoothing, int empty_rows) {
-        FitOptions o;
-        o.smoothing = smoothing;
-        if (empty_rows < 0 || empty_rows > 2)
-          fail(Errc::invalid_argument, "empty_rows code must be 0, 1 or 2, got ", empty_rows);
-        o.empty_rows = static_cast<EmptyRows>(empty_rows);
-        return fit(counts, o);
+        return fit(counts,
+                   {.smoothing = smoothing, .empty_rows = enum_code<EmptyRows>(empty_rows, 2, "empty_rows")});
       },
-      py::arg("counts"), py::arg("smoothing") = 0.0, py::arg("empty_rows") = 0);
+      py::arg("counts"), py::arg("smoothing") = FitOptions{}.smoothing,
+      py::arg("empty_rows") = static_cast<int>(FitOptions{}.empty_rows));
 
   py::class_<AbsorbingAnalysis>(m, "AbsorbingAnalysis")
       .def_readonly("transient", &AbsorbingAnalysis::transient)
@@ -131,13 +137,7 @@ void register_funnel(py::module_& m) {
       .def_readonly("expected_steps", &AbsorbingAnalysis::expected_steps)
       .def_readonly("steps_variance", &AbsorbingAnalysis::steps_variance);
 
-  m.def(
-      "analyze_absorbing",
-      [](const MarkovChain& chain) {
-        py::gil_scoped_release release;
-        return analyze_absorbing(chain);
-      },
-      py::arg("chain"));
+  m.def("analyze_absorbing", &analyze_absorbing, py::arg("chain"), nogil_call());
 
   m.def(
       "simulate_events",
@@ -148,19 +148,9 @@ void register_funnel(py::module_& m) {
         o.mean_dwell = std::move(mean_dwell);
         o.max_steps = max_steps;
         o.threads = threads;
-        EventLog log;
-        {
-          py::gil_scoped_release release;
-          log = simulate_events(chain, start, n_leads, o);
-        }
-        auto to_array = [](auto&& v) {
-          using T = typename std::decay_t<decltype(v)>::value_type;
-          auto* heap = new std::vector<T>(std::move(v));
-          py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-          return py::array_t<T>(static_cast<py::ssize_t>(heap->size()), heap->data(), owner);
-        };
-        return py::make_tuple(to_array(std::move(log.lead)), to_array(std::move(log.time)),
-                              to_array(std::move(log.stage)));
+        auto log = nogil([&] { return simulate_events(chain, start, n_leads, o); });
+        return py::make_tuple(to_numpy(std::move(log.lead)), to_numpy(std::move(log.time)),
+                              to_numpy(std::move(log.stage)));
       },
       py::arg("chain"), py::arg("start"), py::arg("n_leads"), py::arg("seed"), py::arg("mean_dwell"),
       py::arg("max_steps"), py::arg("threads"));
@@ -208,7 +198,7 @@ void register_funnel(py::module_& m) {
           fail(Errc::invalid_argument, "empty_rows must be 'error' or 'absorbing' in continuous time");
         return fit_continuous(counts, {static_cast<EmptyRows>(empty_rows)});
       },
-      py::arg("counts"), py::arg("empty_rows") = 0);
+      py::arg("counts"), py::arg("empty_rows") = static_cast<int>(ContinuousFitOptions{}.empty_rows));
 
   py::class_<TimeToClose>(m, "TimeToClose")
       .def_readonly("transient", &TimeToClose::transient)
@@ -241,13 +231,7 @@ void register_funnel(py::module_& m) {
       .def_readonly("absorption", &AbsorptionSummary::absorption)
       .def_readonly("expected_steps", &AbsorptionSummary::expected_steps)
       .def_readonly("steps_variance", &AbsorptionSummary::steps_variance);
-  m.def(
-      "summarize_absorption",
-      [](const MarkovChain& chain) {
-        py::gil_scoped_release release;
-        return summarize_absorption(chain);
-      },
-      py::arg("chain"));
+  m.def("summarize_absorption", &summarize_absorption, py::arg("chain"), nogil_call());
 
   // ---- recurrent chains ------------------------------------------------------------
   py::class_<ClassStructure>(m, "ClassStructure")
@@ -323,12 +307,7 @@ void register_funnel(py::module_& m) {
         o.seed = seed;
         o.threads = threads;
         o.progress = progress_from_python(progress);
-        PosteriorFigures out;
-        {
-          py::gil_scoped_release release;
-          out = posterior_figures(counts, o);
-        }
-        return out;
+        return nogil([&] { return posterior_figures(counts, o); });
       },
       py::arg("counts"), py::arg("prior"), py::arg("level"), py::arg("draws"), py::arg("seed"),
       py::arg("threads"), py::arg("progress"));
@@ -353,12 +332,7 @@ void register_funnel(py::module_& m) {
         o.seed = seed;
         o.threads = threads;
         o.progress = progress_from_python(progress);
-        ContinuousPosteriorFigures out;
-        {
-          py::gil_scoped_release release;
-          out = posterior_figures(counts, o);
-        }
-        return out;
+        return nogil([&] { return posterior_figures(counts, o); });
       },
       py::arg("counts"), py::arg("prior_shape"), py::arg("prior_rate"), py::arg("level"), py::arg("draws"),
       py::arg("seed"), py::arg("threads"), py::arg("progress"));
@@ -431,11 +405,7 @@ void register_funnel(py::module_& m) {
         auto o = span_of(offsets, "offsets");
         auto ts = span_of(test_stages, "test stages");
         auto to = span_of(test_offsets, "test offsets");
-        std::vector<OrderScore> r;
-        {
-          py::gil_scoped_release release;
-          r = select_order(space, s, o, max_order, ts, to, smoothing);
-        }
+        auto r = nogil([&] { return select_order(space, s, o, max_order, ts, to, smoothing); });
         py::dict out;
         std::vector<int> order;
         std::vector<double> ll, p, aic, bic, held;

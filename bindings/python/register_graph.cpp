@@ -12,13 +12,6 @@ namespace funnelnet::python {
 
 namespace {
 
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& v) {
-  auto* heap = new std::vector<T>(std::move(v));
-  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-  return py::array_t<T>(static_cast<py::ssize_t>(heap->size()), heap->data(), owner);
-}
-
 /// Read-only numpy view of graph storage; the graph object stays alive as its base.
 template <class T>
 py::array_t<T> view(std::span<const T> s, py::handle owner) {
@@ -39,11 +32,8 @@ std::vector<node_t> as_nodes(const array<std::int64_t>& a, const ReferralGraph& 
 }
 
 GraphOptions policies(int self_loops, int duplicates) {
-  if (self_loops < 0 || self_loops > 2)
-    fail(Errc::invalid_argument, "self_loops code must be 0..2, got ", self_loops);
-  if (duplicates < 0 || duplicates > 2)
-    fail(Errc::invalid_argument, "duplicates code must be 0..2, got ", duplicates);
-  return {static_cast<SelfLoops>(self_loops), static_cast<Duplicates>(duplicates)};
+  return {enum_code<SelfLoops>(self_loops, 2, "self_loops"),
+          enum_code<Duplicates>(duplicates, 2, "duplicates")};
 }
 
 Model model_of(int m) {
@@ -54,6 +44,15 @@ Model model_of(int m) {
 }  // namespace
 
 void register_graph(py::module_& m) {
+  FUNNELNET_PY_DEFAULTS(GraphOptions, self_loops, duplicates);
+  FUNNELNET_PY_DEFAULTS(EdgeListOptions, header_lines, comment_chars, weighted, symmetric);
+  FUNNELNET_PY_DEFAULTS(PageRankOptions, damping, weighted, dangling, tolerance, max_iter, threads);
+  FUNNELNET_PY_DEFAULTS(KatzOptions, alpha, beta, weighted, normalized, tolerance, max_iter, threads);
+  FUNNELNET_PY_DEFAULTS(BetweennessOptions, normalized, samples, seed, threads);
+  FUNNELNET_PY_DEFAULTS(SpreadOptions, model, n_sims, seed, threads);
+  FUNNELNET_PY_DEFAULTS(ImmOptions, model, epsilon, ell, seed, threads, budget);
+  FUNNELNET_PY_DEFAULTS(CelfOptions, model, n_sims, seed, threads, budget);
+
   py::class_<ReferralGraph>(m, "Graph")
       .def_static(
           "from_edges",
@@ -128,8 +127,7 @@ void register_graph(py::module_& m) {
   m.def(
       "degree",
       [](const ReferralGraph& g, int kind, bool weighted) {
-        if (kind < 0 || kind > 2) fail(Errc::invalid_argument, "degree kind code must be 0..2, got ", kind);
-        return to_numpy(degree(g, static_cast<DegreeKind>(kind), weighted));
+        return to_numpy(degree(g, enum_code<DegreeKind>(kind, 2, "degree kind"), weighted));
       },
       py::arg("g"), py::arg("kind"), py::arg("weighted"));
 
@@ -142,18 +140,12 @@ void register_graph(py::module_& m) {
         o.damping = damping;
         o.weighted = weighted;
         o.personalization = span_of(personalization, "personalization");
-        if (dangling < 0 || dangling > 2)
-          fail(Errc::invalid_argument, "dangling code must be 0..2, got ", dangling);
-        o.dangling = static_cast<Dangling>(dangling);
+        o.dangling = enum_code<Dangling>(dangling, 2, "dangling");
         o.dangling_weights = span_of(dangling_weights, "dangling_weights");
         o.tolerance = tolerance;
         o.max_iter = max_iter;
         o.threads = threads;
-        IterativeResult r;
-        {
-          py::gil_scoped_release release;
-          r = pagerank(g, o);
-        }
+        auto r = nogil([&] { return pagerank(g, o); });
         return py::make_tuple(to_numpy(std::move(r.values)), r.iterations);
       },
       py::arg("g"), py::arg("damping"), py::arg("weighted"), py::arg("personalization").noconvert(),
@@ -173,36 +165,20 @@ void register_graph(py::module_& m) {
         o.tolerance = tolerance;
         o.max_iter = max_iter;
         o.threads = threads;
-        IterativeResult r;
-        {
-          py::gil_scoped_release release;
-          r = katz(g, o);
-        }
+        auto r = nogil([&] { return katz(g, o); });
         return py::make_tuple(to_numpy(std::move(r.values)), r.iterations);
       },
       py::arg("g"), py::arg("alpha"), py::arg("beta"), py::arg("betas").noconvert(), py::arg("weighted"),
       py::arg("normalized"), py::arg("tolerance"), py::arg("max_iter"), py::arg("threads"));
 
   m.def(
-      "core_numbers",
-      [](const ReferralGraph& g) {
-        std::vector<std::int64_t> c;
-        {
-          py::gil_scoped_release release;
-          c = core_numbers(g);
-        }
-        return to_numpy(std::move(c));
-      },
+      "core_numbers", [](const ReferralGraph& g) { return to_numpy(nogil([&] { return core_numbers(g); })); },
       py::arg("g"));
 
   m.def(
       "components",
       [](const ReferralGraph& g, bool strong) {
-        Components c;
-        {
-          py::gil_scoped_release release;
-          c = strong ? strong_components(g) : weak_components(g);
-        }
+        auto c = nogil([&] { return strong ? strong_components(g) : weak_components(g); });
         const std::size_t count = c.count;
         return py::make_tuple(to_numpy(std::move(c.label)), count);
       },
@@ -220,12 +196,7 @@ void register_graph(py::module_& m) {
         o.seed = seed;
         o.threads = threads;
         o.progress = progress_from_python(progress);
-        std::vector<double> bc;
-        {
-          py::gil_scoped_release release;
-          bc = betweenness(g, o);
-        }
-        return to_numpy(std::move(bc));
+        return to_numpy(nogil([&] { return betweenness(g, o); }));
       },
       py::arg("g"), py::arg("normalized"), py::arg("sources").noconvert(), py::arg("samples"),
       py::arg("seed"), py::arg("threads"), py::arg("progress") = py::none());
@@ -235,11 +206,7 @@ void register_graph(py::module_& m) {
       [](const ReferralGraph& g, const array<std::int64_t>& roots, int threads, const py::object& progress) {
         auto r = as_nodes(roots, g, "roots");
         auto p = progress_from_python(progress);
-        Cascades c;
-        {
-          py::gil_scoped_release release;
-          c = cascades(g, r, threads, p);
-        }
+        auto c = nogil([&] { return cascades(g, r, threads, p); });
         std::vector<std::int64_t> rr(c.roots.begin(), c.roots.end());
         py::dict d;
         d["root"] = to_numpy(std::move(rr));
@@ -306,11 +273,7 @@ void register_graph(py::module_& m) {
         o.threads = threads;
         o.node_values = span_of(values, "values");
         o.progress = progress_from_python(progress);
-        SpreadResult r;
-        {
-          py::gil_scoped_release release;
-          r = spread(g, s, ps, o);
-        }
+        auto r = nogil([&] { return spread(g, s, ps, o); });
         py::dict d;
         d["mean"] = r.mean;
         d["stderr"] = r.stderr_;
@@ -361,11 +324,7 @@ void register_graph(py::module_& m) {
         o.costs = span_of(costs, "costs");
         o.budget = budget;
         o.progress = progress_from_python(progress);
-        InfluenceResult r;
-        {
-          py::gil_scoped_release release;
-          r = imm(g, k, ps, o);
-        }
+        auto r = nogil([&] { return imm(g, k, ps, o); });
         return result_dict(std::move(r));
       },
       py::arg("g"), py::arg("k"), py::arg("p").noconvert(), py::arg("model"), py::arg("epsilon"),
@@ -387,11 +346,7 @@ void register_graph(py::module_& m) {
         o.costs = span_of(costs, "costs");
         o.budget = budget;
         o.progress = progress_from_python(progress);
-        InfluenceResult r;
-        {
-          py::gil_scoped_release release;
-          r = celf(g, k, ps, o);
-        }
+        auto r = nogil([&] { return celf(g, k, ps, o); });
         return result_dict(std::move(r));
       },
       py::arg("g"), py::arg("k"), py::arg("p").noconvert(), py::arg("model"), py::arg("n_sims"),

@@ -147,6 +147,195 @@ def test_threads_default_is_all_cores_in_customers():
     assert fn.customers.GammaGamma().threads == 0
 
 
+# ---------------------------------------------------------------------------- C++ defaults
+# A setting that a C++ options struct also has is defaulted once, in the struct; the
+# public signature reads it (funnelnet._common.options.default / default_choice) from
+# _core.defaults(), which reads default-constructed structs.  The table: public callable
+# -> {parameter: (struct, field, enum codes as the C++ enum numbers them, or None)}.
+EMPTY_ROWS = {"error": 0, "absorbing": 1, "uniform": 2}
+REPEATS = {"keep": 0, "collapse": 1}
+GRAPH_POLICY = {"keep": 0, "drop": 1, "reject": 2}  # SelfLoops
+DUPLICATES = {"keep": 0, "merge": 1, "reject": 2}
+MODELS = {"IC": 0, "LT": 1}
+_POST = {p: ("PosteriorOptions", p, None) for p in ("prior", "level", "draws", "seed", "threads")}
+_CPOST = {p: ("ContinuousPosteriorOptions", p, None)
+          for p in ("prior_shape", "prior_rate", "level", "draws", "seed", "threads")}
+_POLICIES = {"self_loops": ("GraphOptions", "self_loops", GRAPH_POLICY),
+             "duplicates": ("GraphOptions", "duplicates", DUPLICATES)}
+_REPEAT_FIT = {"max_iterations": ("RepeatFitOptions", "max_iterations", None),
+               "tol": ("RepeatFitOptions", "tolerance", None),
+               "compress": ("RepeatFitOptions", "compress", None)}
+_MARKOV = {"order": ("MarkovOptions", "order", None), "repeats": ("MarkovOptions", "repeats", REPEATS),
+           "threads": ("MarkovOptions", "threads", None)}
+CXX_DEFAULTS = {
+    "funnelnet.funnel.counts.TransitionCounts.fit": {
+        "smoothing": ("FitOptions", "smoothing", None), "empty_rows": ("FitOptions", "empty_rows", EMPTY_ROWS)},
+    "funnelnet.funnel.counts.TransitionCounts.posterior_intervals": {
+        "prior": ("PosteriorOptions", "prior", None), "level": ("PosteriorOptions", "level", None)},
+    "funnelnet.funnel.counts.TransitionCounts.posterior_figures": _POST,
+    "funnelnet.funnel.posterior.discrete_figures": _POST,
+    "funnelnet.funnel.continuous.ExposureCounts.fit": {
+        "empty_rows": ("ContinuousFitOptions", "empty_rows", {"error": 0, "absorbing": 1})},
+    "funnelnet.funnel.continuous.ExposureCounts.posterior_figures": _CPOST,
+    "funnelnet.funnel.posterior.continuous_figures": _CPOST,
+    "funnelnet.funnel.chain.MarkovChain.simulate": {
+        p: ("SimulateOptions", p, None) for p in ("seed", "max_steps", "threads")},
+    "funnelnet.attribution.heuristic.heuristic": {
+        "repeats": ("HeuristicOptions", "repeats", REPEATS),
+        **{p: ("HeuristicOptions", p, None) for p in ("half_life", "first_weight", "last_weight")}},
+    "funnelnet.attribution.heuristic.heuristic_events": {
+        "repeats": ("HeuristicOptions", "repeats", REPEATS),
+        **{p: ("HeuristicOptions", p, None) for p in ("first_weight", "last_weight")},
+        "conversion_is_touch": ("JourneyOptions", "conversion_is_touch", None)},
+    "funnelnet.attribution.journeys.journeys": {
+        p: ("JourneyOptions", p, None) for p in ("sep", "conversion_is_touch")},
+    "funnelnet.attribution.markov.MarkovAttribution.__init__": _MARKOV,
+    "funnelnet.attribution.markov.markov": _MARKOV,
+    "funnelnet.attribution.markov.markov_events": {
+        **_MARKOV, "conversion_is_touch": ("JourneyOptions", "conversion_is_touch", None)},
+    "funnelnet.attribution.markov.MarkovAttribution.fit_events": {
+        "conversion_is_touch": ("JourneyOptions", "conversion_is_touch", None)},
+    "funnelnet.funnel.simulate.simulate_events": {
+        p: ("SimulateOptions", p, None) for p in ("seed", "max_steps", "threads")},
+    "funnelnet.graph.influence.exact_spread": {"model": ("SpreadOptions", "model", MODELS)},
+    "funnelnet.graph.referral.ReferralGraph.from_edges": _POLICIES,
+    "funnelnet.graph.referral.ReferralGraph.read_metis": _POLICIES,
+    "funnelnet.graph.referral.ReferralGraph.read_edge_list": {
+        **_POLICIES, **{p: ("EdgeListOptions", p, None) for p in ("header_lines", "weighted", "symmetric")}},
+    "funnelnet.graph.referral.ReferralGraph.pagerank": {
+        "damping": ("PageRankOptions", "damping", None),
+        "dangling": ("PageRankOptions", "dangling", {"personalization": 0, "uniform": 1}),
+        "weighted": ("PageRankOptions", "weighted", None), "tol": ("PageRankOptions", "tolerance", None),
+        "max_iter": ("PageRankOptions", "max_iter", None), "threads": ("PageRankOptions", "threads", None)},
+    "funnelnet.graph.referral.ReferralGraph.katz": {
+        **{p: ("KatzOptions", p, None) for p in ("alpha", "beta", "weighted", "normalized", "max_iter", "threads")},
+        "tol": ("KatzOptions", "tolerance", None)},
+    "funnelnet.graph.referral.ReferralGraph.betweenness": {
+        p: ("BetweennessOptions", p, None) for p in ("normalized", "seed", "threads")},
+    "funnelnet.graph.influence.spread": {
+        "model": ("SpreadOptions", "model", MODELS), **{p: ("SpreadOptions", p, None) for p in ("n_sims", "seed", "threads")}},
+    "funnelnet.graph.influence.imm": {
+        "model": ("ImmOptions", "model", MODELS), "eps": ("ImmOptions", "epsilon", None),
+        **{p: ("ImmOptions", p, None) for p in ("ell", "seed", "threads")}},
+    "funnelnet.graph.influence.celf": {
+        "model": ("CelfOptions", "model", MODELS), **{p: ("CelfOptions", p, None) for p in ("n_sims", "seed", "threads")}},
+    "funnelnet.customers.repeat_buying.BetaGeo.__init__": _REPEAT_FIT,
+    "funnelnet.customers.repeat_buying.ParetoNBD.__init__": _REPEAT_FIT,
+    "funnelnet.customers.repeat_buying.GammaGamma.__init__": _REPEAT_FIT,
+    "funnelnet.customers.tiers.TierMigration.__init__": {
+        "gaps": ("TierMigrationOptions", "gaps", {"error": 0, "skip": 1}),
+        "smoothing": ("TierMigrationOptions", "smoothing", None)},
+    "funnelnet.customers.summary.summary_from_transactions": {
+        "freq_multiplier": ("SummaryOptions", "period_length", None),
+        "future": ("SummaryOptions", "future", {"error": 0, "drop": 1})},
+}
+# Parameters named like a C++ option whose default is deliberately not the struct's:
+# (callable, parameter) -> why.
+NOT_CXX_DEFAULTS = {
+    ("funnelnet.attribution.heuristic.heuristic_events", "half_life"):
+        "None counts touches (HeuristicOptions' 1.0 touch); a timedelta weighs by event time",
+    ("funnelnet.attribution.markov.MarkovAttribution.simulate", "max_steps"):
+        "a C++ function argument (MarkovAttribution::simulate), not an options struct; same 1e6",
+    ("funnelnet.funnel.chain.MarkovChain.time_to_close", "max_steps"):
+        "a C++ function argument (time_to_close), not an options struct; same 1e6",
+    ("funnelnet.funnel.chain.MarkovChain.__init__", "tol"):
+        "a C++ constructor argument (funnelnet::default_row_tolerance), not an options struct",
+    ("funnelnet.funnel.continuous.ContinuousChain.__init__", "tol"):
+        "a C++ constructor argument, not an options struct",
+    ("funnelnet.funnel.counts.TransitionCounts.from_events", "repeats"):
+        "a C++ function argument; events collapse repeats by default (paths keep them)",
+    ("funnelnet.funnel.counts.TransitionCounts.from_paths", "repeats"):
+        "a C++ function argument; paths keep repeats by default (events collapse them)",
+    ("funnelnet.funnel.segments.SegmentedFunnel.from_events", "repeats"): "as TransitionCounts.from_events",
+    ("funnelnet.funnel.higher_order.HigherOrderChain.__init__", "smoothing"):
+        "a C++ function argument (fit_higher_order), not an options struct",
+    ("funnelnet.funnel.higher_order.select_order", "smoothing"):
+        "0.5: held-out likelihoods need positive smoothing (documented)",
+    ("funnelnet.graph.influence.celf", "budget"): "None = no budget (C++ 0.0 = no budget)",
+    ("funnelnet.graph.influence.imm", "budget"): "None = no budget (C++ 0.0 = no budget)",
+    ("funnelnet.graph.influence.edge_probabilities", "prior"):
+        "the Beta prior of learned probabilities, a C++ function argument",
+    ("funnelnet.graph.referral.ReferralGraph.betweenness", "samples"):
+        "None = every source (C++ samples = 0)",
+    # RepeatFitOptions.threads (and FNET_REPEAT_FIT_OPTIONS_INIT) default to 1; the
+    # package's convention is threads=0 (all cores; the result is the same at any count).
+}
+# Parameter names that, in a public signature, must be in one of the two tables.
+OPTION_NAMES = {
+    "smoothing", "empty_rows", "prior", "level", "draws", "prior_shape", "prior_rate", "max_steps", "damping",
+    "dangling", "tol", "max_iter", "alpha", "beta", "normalized", "n_sims", "eps", "ell", "max_iterations",
+    "compress", "half_life", "first_weight", "last_weight", "conversion_is_touch", "header_lines", "symmetric",
+    "self_loops", "duplicates", "gaps", "future", "repeats", "model", "budget", "samples",
+}
+
+
+def _cxx(struct: str, field: str):
+    from funnelnet import _core
+
+    d = _core.defaults()
+    assert struct in d, f"_core.defaults() has no {struct} (FUNNELNET_PY_DEFAULTS in register_*.cpp)"
+    assert field in d[struct], f"_core.defaults()[{struct!r}] has no field {field!r}"
+    return d[struct][field]
+
+
+def _resolve(qualified: str) -> object:
+    """The object a dotted name names (a module, then attributes; inherited ones too)."""
+    parts = qualified.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            assert hasattr(obj, attr), f"{qualified} does not exist any more: update CXX_DEFAULTS"
+            obj = getattr(obj, attr)
+        return obj
+    raise AssertionError(f"no module in {qualified}")
+
+
+@pytest.mark.parametrize("name", sorted(CXX_DEFAULTS))
+def test_public_defaults_are_the_cxx_defaults(name: str):
+    sig = inspect.signature(_resolve(name))
+    for param, (struct, field, codes) in CXX_DEFAULTS[name].items():
+        assert param in sig.parameters, f"{name} has no parameter {param!r}"
+        got = sig.parameters[param].default
+        want = _cxx(struct, field)
+        if codes is not None:
+            assert got in codes, f"{name}({param}={got!r}): not one of {sorted(codes)}"
+            got = codes[got]
+        assert type(got) is type(want) and got == want, \
+            f"{name}({param}={got!r}) but the C++ default {struct}::{field} is {want!r}"
+
+
+def test_every_option_like_parameter_is_checked_against_cxx():
+    unlisted = []
+    for name, obj in CALLABLES:
+        sig = signature(obj)
+        if sig is None:
+            continue
+        for p in sig.parameters.values():
+            if p.name in OPTION_NAMES and p.default is not inspect.Parameter.empty \
+                    and p.name not in CXX_DEFAULTS.get(name, {}) and (name, p.name) not in NOT_CXX_DEFAULTS:
+                unlisted.append(f"{name}({p.name}={p.default!r})")
+    assert not unlisted, ("parameters named like a C++ option, in neither CXX_DEFAULTS nor NOT_CXX_DEFAULTS "
+                          f"(default them with _common.options.default): {unlisted}")
+
+
+def test_defaults_come_from_default_constructed_structs():
+    from funnelnet import _core
+
+    d = _core.defaults()
+    assert d is not _core.defaults()  # a fresh copy: callers cannot change the defaults
+    d["FitOptions"]["smoothing"] = 99.0
+    assert _core.defaults()["FitOptions"]["smoothing"] != 99.0
+    # Unset optionals are None and vectors lists; enums are integer codes (not bool).
+    assert _core.defaults()["PeriodOptions"]["origin"] is None
+    assert _core.defaults()["RepeatFitOptions"]["initial"] == []
+    assert type(_core.defaults()["FitOptions"]["empty_rows"]) is int
+    # Every C++ options struct with public settings is listed.
+    assert {s for table in CXX_DEFAULTS.values() for s, _, _ in table.values()} <= set(d)
+
+
 @pytest.mark.parametrize("module", public_modules(), ids=lambda m: m.__name__)
 def test_every_public_module_says_what_it_holds(module):
     assert module.__doc__ and module.__doc__.strip(), f"{module.__name__} has no docstring"

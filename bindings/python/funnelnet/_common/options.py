@@ -1,10 +1,43 @@
-"""Argument helpers shared by the areas: enumerated choices, label picking, and the
-tqdm progress bar fed by the C++ progress hook."""
+"""Argument helpers shared by the areas: the C++ options structs' defaults, enumerated
+choices, label picking, and the tqdm progress bar fed by the C++ progress hook."""
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from .. import _core
 from ..errors import InvalidArgumentError, UnknownLabelError
+
+#: {struct: {field: value}} read once from the compiled module's default-constructed
+#: C++ options structs (``_core.defaults()``): the one place the defaults are written.
+CXX_DEFAULTS: dict[str, dict[str, Any]] = _core.defaults()
+
+
+def default(struct: str, field: str) -> Any:
+    """The default of the C++ options struct field ``struct.field`` (e.g.
+    ``default("FitOptions", "smoothing")``), for the public signatures.
+
+    Examples
+    --------
+    >>> default("PageRankOptions", "damping")
+    0.85
+    """
+    return CXX_DEFAULTS[struct][field]
+
+
+def default_choice(struct: str, field: str, options: Mapping[str, int]) -> str:
+    """The name in ``options`` (name -> code, as given to :func:`choice`) of the C++
+    default of the enum field ``struct.field``.
+
+    Examples
+    --------
+    >>> default_choice("FitOptions", "empty_rows", {"error": 0, "absorbing": 1, "uniform": 2})
+    'error'
+    """
+    code = CXX_DEFAULTS[struct][field]
+    names = [name for name, c in options.items() if c == code]
+    if not names:
+        raise InvalidArgumentError(f"{struct}.{field} defaults to code {code}, which none of {sorted(options)} has")
+    return names[0]
 
 
 def choice(value: str, options: Mapping[str, int], name: str) -> int:

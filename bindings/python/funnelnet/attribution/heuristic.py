@@ -8,7 +8,10 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.options import default as _default
+from .._common.options import default_choice as _default_choice
 from ..errors import InputTypeError
+from ._shared import REPEATS as _REPEATS
 from ._shared import channel_frame, journeys_core, paths_from_frame, repeats_code
 
 __all__ = ["heuristic", "heuristic_events"]
@@ -27,8 +30,11 @@ def _heuristic_frame(paths: Any, repeats: str, half_life: float, first_weight: f
 
 
 def heuristic(df: pd.DataFrame, path: str = "path", conversions: str = "total_conversions",
-              value: str | None = None, *, sep: str = ">", repeats: str = "keep", half_life: float = 1.0,
-              first_weight: float = 0.4, last_weight: float = 0.4,
+              value: str | None = None, *, sep: str = ">",
+              repeats: str = _default_choice("HeuristicOptions", "repeats", _REPEATS),
+              half_life: float = _default("HeuristicOptions", "half_life"),
+              first_weight: float = _default("HeuristicOptions", "first_weight"),
+              last_weight: float = _default("HeuristicOptions", "last_weight"),
               channels: Sequence[str] | None = None) -> pd.DataFrame:
     """Heuristic attribution of aggregated paths: one row per channel.
 
@@ -83,9 +89,11 @@ def _half_life_units(half_life: Any, time_dtype: Any) -> float:
 
 
 def heuristic_events(events: pd.DataFrame, *, customer: str, time: str, channel: str, converted: str,
-                     value: str | None = None, repeats: str = "keep", half_life: Any = None,
-                     first_weight: float = 0.4, last_weight: float = 0.4,
-                     conversion_is_touch: bool = True) -> pd.DataFrame:
+                     value: str | None = None,
+                     repeats: str = _default_choice("HeuristicOptions", "repeats", _REPEATS), half_life: Any = None,
+                     first_weight: float = _default("HeuristicOptions", "first_weight"),
+                     last_weight: float = _default("HeuristicOptions", "last_weight"),
+                     conversion_is_touch: bool = _default("JourneyOptions", "conversion_is_touch")) -> pd.DataFrame:
     """Heuristic attribution of an event log (journeys as in :func:`journeys`).
 
     ``half_life`` for time decay: None counts touches (as :func:`heuristic`); a

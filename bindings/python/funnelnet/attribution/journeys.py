@@ -5,13 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._common.options import default as _default
 from ._shared import journeys_core
 
 __all__ = ["journeys"]
 
 
 def journeys(events: pd.DataFrame, *, customer: str, time: str, channel: str, converted: str,
-             value: str | None = None, sep: str = ">", conversion_is_touch: bool = True) -> pd.DataFrame:
+             value: str | None = None, sep: str = _default("JourneyOptions", "sep"),
+             conversion_is_touch: bool = _default("JourneyOptions", "conversion_is_touch")) -> pd.DataFrame:
     """Journeys from an event log, as a path table for :func:`heuristic` / :func:`markov`.
 
     Rows may come in any order: per customer they are sorted by time (ties keep row

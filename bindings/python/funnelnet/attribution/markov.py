@@ -8,9 +8,12 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.options import default as _default
+from .._common.options import default_choice as _default_choice
 from .._common.estimator import fit_method
 from .._common.options import progress_callback as _tqdm_callback
 from ..errors import InputTypeError, InvalidArgumentError, UnknownLabelError
+from ._shared import REPEATS as _REPEATS
 from ._shared import channel_frame, journeys_core, paths_from_frame, repeats_code
 
 if TYPE_CHECKING:
@@ -29,8 +32,9 @@ def _markov_frame(model: "MarkovAttribution") -> pd.DataFrame:
 
 
 def markov(df: pd.DataFrame, path: str = "path", conversions: str = "total_conversions", nulls: str | None = None,
-           value: str | None = None, order: int = 1, *, sep: str = ">", repeats: str = "collapse",
-           threads: int = 0, progress: bool = False, channels: Sequence[str] | None = None) -> pd.DataFrame:
+           value: str | None = None, order: int = _default("MarkovOptions", "order"), *, sep: str = ">",
+           repeats: str = _default_choice("MarkovOptions", "repeats", _REPEATS), threads: int = _default("MarkovOptions", "threads"),
+           progress: bool = False, channels: Sequence[str] | None = None) -> pd.DataFrame:
     """Exact Markov removal effects of aggregated paths: one row per channel.
 
     Parameters
@@ -66,8 +70,10 @@ def markov(df: pd.DataFrame, path: str = "path", conversions: str = "total_conve
 
 
 def markov_events(events: pd.DataFrame, *, customer: str, time: str, channel: str, converted: str,
-                  value: str | None = None, order: int = 1, repeats: str = "collapse", threads: int = 0,
-                  progress: bool = False, conversion_is_touch: bool = True) -> pd.DataFrame:
+                  value: str | None = None, order: int = _default("MarkovOptions", "order"),
+                  repeats: str = _default_choice("MarkovOptions", "repeats", _REPEATS), threads: int = _default("MarkovOptions", "threads"),
+                  progress: bool = False,
+                  conversion_is_touch: bool = _default("JourneyOptions", "conversion_is_touch")) -> pd.DataFrame:
     """Exact Markov removal effects of an event log (journeys as in :func:`journeys`).
     Same columns as :func:`markov`; use :meth:`MarkovAttribution.fit_events` for the model."""
     model = MarkovAttribution(order, repeats=repeats, threads=threads, progress=progress)
@@ -124,7 +130,8 @@ class MarkovAttribution:
     B                   0.5          1.0
     """
 
-    def __init__(self, order: int = 1, *, repeats: str = "collapse", threads: int = 0, progress: bool = False) -> None:
+    def __init__(self, order: int = _default("MarkovOptions", "order"), *, repeats: str = _default_choice("MarkovOptions", "repeats", _REPEATS),
+                 threads: int = _default("MarkovOptions", "threads"), progress: bool = False) -> None:
         if isinstance(order, bool) or not isinstance(order, (int, np.integer)):
             raise InputTypeError(f"order must be an integer, got {order!r}")
         repeats_code(repeats)  # checked here, used at fit
@@ -160,7 +167,8 @@ class MarkovAttribution:
 
     @fit_method(_legacy_fit_events, "MarkovAttribution(order=..., repeats=...).fit_events(events, customer=..., ...)")
     def fit_events(self, events: pd.DataFrame, *, customer: str, time: str, channel: str, converted: str,
-                   value: str | None = None, conversion_is_touch: bool = True) -> Self:
+                   value: str | None = None,
+                   conversion_is_touch: bool = _default("JourneyOptions", "conversion_is_touch")) -> Self:
         """Fit from an event log (journeys as in :func:`journeys`); returns the model."""
         paths, cust, _, _ = journeys_core(events, customer, time, channel, converted, value, ">", conversion_is_touch)
         return self._fit_paths(paths, cust)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.options import default as _default
 from .._common.deprecation import renamed_parameters
 from ..errors import InputTypeError, InvalidArgumentError
 from ._shared import f64, like
@@ -29,8 +30,8 @@ class _RepeatBase:
     _names: tuple[str, ...] = ()
 
     @renamed_parameters({"tolerance": "tol"})
-    def __init__(self, *, max_iterations: int = 2000, tol: float = 1e-9, compress: bool = True,
-                 threads: int = 0) -> None:
+    def __init__(self, *, max_iterations: int = _default("RepeatFitOptions", "max_iterations"), tol: float = _default("RepeatFitOptions", "tolerance"),
+                 compress: bool = _default("RepeatFitOptions", "compress"), threads: int = 0) -> None:
         """Fit settings: ``max_iterations`` and ``tol`` (gradient test) of the optimiser,
         ``compress`` (fit on weighted unique rows), ``threads`` (0 = all cores; the
         result is the same at any count).  ``tolerance=`` is the deprecated name of
@@ -190,8 +191,8 @@ class GammaGamma:
     _names = ("p", "q", "v")
 
     @renamed_parameters({"tolerance": "tol"})
-    def __init__(self, *, max_iterations: int = 2000, tol: float = 1e-9, compress: bool = True,
-                 threads: int = 0) -> None:
+    def __init__(self, *, max_iterations: int = _default("RepeatFitOptions", "max_iterations"), tol: float = _default("RepeatFitOptions", "tolerance"),
+                 compress: bool = _default("RepeatFitOptions", "compress"), threads: int = 0) -> None:
         """Fit settings, as for :class:`BetaGeo` (``tolerance=`` is the deprecated name of ``tol``)."""
         self.max_iterations, self.tol = int(max_iterations), float(tol)
         self.compress, self.threads = bool(compress), int(threads)

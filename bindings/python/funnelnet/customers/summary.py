@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.options import default as _default
+from .._common.options import default_choice as _default_choice
 from .._common.convert import as_array, ids_as_int64, require_columns
 from .._common.deprecation import renamed_parameters
 from .._common.time import FREQ_PERIODS, is_calendar, period_index, times_as_ns
@@ -17,6 +19,9 @@ from ._shared import f64
 __all__ = ["summary_from_transactions"]
 
 _c = _core.customers
+
+# FutureRows codes
+_FUTURE = {"error": 0, "drop": 1}
 
 
 def _periods(values: Any, freq: str, name: str, timezone: str = "utc") -> np.ndarray:
@@ -34,7 +39,8 @@ def _periods(values: Any, freq: str, name: str, timezone: str = "utc") -> np.nda
 @renamed_parameters({"date": "time"})
 def summary_from_transactions(df: pd.DataFrame, *, customer: str, time: str, amount: str | None = None,
                               calibration_end: Any = None, holdout_end: Any = None, freq: str = "D",
-                              freq_multiplier: float = 1.0, future: str = "error",
+                              freq_multiplier: float = _default("SummaryOptions", "period_length"),
+                              future: str = _default_choice("SummaryOptions", "future", _FUTURE),
                               timezone: str = "utc") -> pd.DataFrame:
     """Per-customer repeat-buying summary from a transaction log.
 
@@ -72,7 +78,7 @@ def summary_from_transactions(df: pd.DataFrame, *, customer: str, time: str, amo
     hold = holdout_end is not None
     hend = cut(holdout_end, "holdout_end") if hold else 0
     out = _c.summarize_transactions(ids, np.ascontiguousarray(periods, dtype=np.int64), amt, cal, hold, hend,
-                                    float(freq_multiplier), 0 if future == "error" else 1)
+                                    float(freq_multiplier), _FUTURE[future])
     if cust_col.dtype.kind in "iu":
         index = pd.Index(out["customer"], name=customer)
     else:

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.options import default as _default
+from .._common.options import default_choice as _default_choice
 from .._common.estimator import fit_method
 from .._common.convert import as_array, encode_labels, ids_as_int64, require_columns
 from .._common.time import period_index, times_as_ns
@@ -22,6 +24,9 @@ _c = _core.customers
 
 #: Datetime months are numbered from year 0: year * 12 + month - 1.
 _MONTH_CODE_OFFSET = 1970 * 12
+
+# SnapshotGaps codes
+_GAPS = {"error": 0, "skip": 1}
 
 
 def _month_codes(values: Any, name: str, timezone: str) -> np.ndarray:
@@ -87,7 +92,8 @@ class TierMigration:
     """
 
     def __init__(self, *, tiers: Sequence[str] | None = None, lost: Sequence[str] = ("lost",),
-                 absorbing: Sequence[str] = (), gaps: str = "error", smoothing: float = 0.0,
+                 absorbing: Sequence[str] = (), gaps: str = _default_choice("TierMigrationOptions", "gaps", _GAPS),
+                 smoothing: float = _default("TierMigrationOptions", "smoothing"),
                  periods_per_year: int = 12, timezone: str = "utc") -> None:
         if gaps not in ("error", "skip"):
             raise InvalidArgumentError(f"gaps must be 'error' or 'skip', got {gaps!r}")
@@ -140,7 +146,7 @@ class TierMigration:
                 raise UnknownLabelError(f"tier {name!r} is not one of the tiers ({', '.join(tiers)})")
         counts, chains, n_cust, n_late, first, last = _c.fit_tier_migration(
             tiers, [t in set(absorbing) for t in tiers], ids_as_int64(snapshots[customer], customer),
-            np.ascontiguousarray(per_i), codes, seg, len(seg_labels), 0 if gaps == "error" else 1,
+            np.ascontiguousarray(per_i), codes, seg, len(seg_labels), _GAPS[gaps],
             float(smoothing), 1)
         self.tiers_ = tiers
         self.segments_ = seg_labels

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.options import default as _default
 from .._common.options import pick
 from .._common.results import Result, result
 from ..errors import InvalidArgumentError, ShapeError
@@ -275,10 +276,10 @@ class MarkovChain(JsonModel):
         n_leads: int,
         start: str | None = None,
         *,
-        seed: int = 0,
+        seed: int = _default("SimulateOptions", "seed"),
         mean_dwell: dict[str, float] | Sequence[float] | None = None,
-        max_steps: int = 1000,
-        threads: int = 0,
+        max_steps: int = _default("SimulateOptions", "max_steps"),
+        threads: int = _default("SimulateOptions", "threads"),
     ) -> pd.DataFrame:
         """Simulate ``n_leads`` leads from ``start`` (default: the first state) as an event
         log with columns ``lead``, ``time``, ``stage`` (categorical).  Each step waits an

@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.options import default as _default
+from .._common.options import default_choice as _default_choice
 from .._common.convert import require_columns
 from .._common.options import pick
 from .._common.time import is_calendar, times_as_numbers, timestamp_ns
@@ -33,6 +35,9 @@ from .io import JsonModel
 from .posterior import continuous_figures
 from .stages import Funnel
 from .time_to_close import continuous_close_time_cdf, continuous_time_to_close
+
+# empty_rows in continuous time (the codes of EmptyRows that make sense there)
+_CONTINUOUS_EMPTY_ROWS = {"error": 0, "absorbing": 1}
 
 __all__ = ["ExposureCounts", "ContinuousChain"]
 
@@ -125,10 +130,10 @@ class ExposureCounts(JsonModel):
             return NotImplemented
         return ExposureCounts(self._core.merged(other._core), self.time_unit)
 
-    def fit(self, empty_rows: str = "error") -> "ContinuousChain":
+    def fit(self, empty_rows: str = _default_choice("ContinuousFitOptions", "empty_rows", _CONTINUOUS_EMPTY_ROWS)) -> "ContinuousChain":
         """Maximum-likelihood generator q_ij = n_ij / T_i.  ``empty_rows="absorbing"``
         keeps leads in a stage with no exposure and no exits (default: error)."""
-        codes = {"error": 0, "absorbing": 1}
+        codes = _CONTINUOUS_EMPTY_ROWS
         if empty_rows not in codes:
             raise InvalidArgumentError(f"empty_rows must be 'error' or 'absorbing', got {empty_rows!r}")
         return ContinuousChain._wrap(_core.funnel.fit_continuous(self._core, codes[empty_rows]), self.time_unit)
@@ -136,12 +141,12 @@ class ExposureCounts(JsonModel):
     def posterior_figures(
         self,
         *,
-        prior_shape: float = 0.5,
-        prior_rate: float = 0.0,
-        level: float = 0.95,
-        draws: int = 2000,
-        seed: int = 0,
-        threads: int = 0,
+        prior_shape: float = _default("ContinuousPosteriorOptions", "prior_shape"),
+        prior_rate: float = _default("ContinuousPosteriorOptions", "prior_rate"),
+        level: float = _default("ContinuousPosteriorOptions", "level"),
+        draws: int = _default("ContinuousPosteriorOptions", "draws"),
+        seed: int = _default("ContinuousPosteriorOptions", "seed"),
+        threads: int = _default("ContinuousPosteriorOptions", "threads"),
         progress: bool = False,
     ) -> pd.DataFrame:
         """Posterior means and intervals per stage of the outcome probabilities and the

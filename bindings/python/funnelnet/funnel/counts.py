@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.options import default as _default
+from .._common.options import default_choice as _default_choice
 from .._common.convert import as_array, require_columns
 from .._common.options import choice, unknown_column
 from .._common.time import PERIOD_NS, floor_ns, is_calendar, period_index, period_start, times_as_numbers, timestamp_ns
@@ -213,7 +215,8 @@ class TransitionCounts(JsonModel):
         return cls(_core.funnel.period_counts_f64(f._space, leads, t, codes, float(period), o, c, int(threads)))
 
     # ---------------------------------------------------------------- uncertainty
-    def posterior_intervals(self, prior: float = 0.5, level: float = 0.95) -> pd.DataFrame:
+    def posterior_intervals(self, prior: float = _default("PosteriorOptions", "prior"),
+                            level: float = _default("PosteriorOptions", "level")) -> pd.DataFrame:
         """Posterior mean and equal-tailed interval of every transition probability out
         of a stage, under a symmetric Dirichlet(``prior``) prior on each row's entries
         (exact Beta marginals).  One row per (from, to) pair; columns ``mean``,
@@ -223,11 +226,11 @@ class TransitionCounts(JsonModel):
     def posterior_figures(
         self,
         *,
-        prior: float = 0.5,
-        level: float = 0.95,
-        draws: int = 2000,
-        seed: int = 0,
-        threads: int = 0,
+        prior: float = _default("PosteriorOptions", "prior"),
+        level: float = _default("PosteriorOptions", "level"),
+        draws: int = _default("PosteriorOptions", "draws"),
+        seed: int = _default("PosteriorOptions", "seed"),
+        threads: int = _default("PosteriorOptions", "threads"),
         progress: bool = False,
     ) -> pd.DataFrame:
         """Posterior means and intervals of the derived figures, per stage: the
@@ -285,7 +288,8 @@ class TransitionCounts(JsonModel):
         return f"TransitionCounts(states={self.states!r}, total={self.total:g})"
 
     # ---------------------------------------------------------------- fitting
-    def fit(self, smoothing: float = 0.0, empty_rows: str = "error") -> "MarkovChain":
+    def fit(self, smoothing: float = _default("FitOptions", "smoothing"),
+            empty_rows: str = _default_choice("FitOptions", "empty_rows", EMPTY_ROWS)) -> "MarkovChain":
         """Fit a chain: maximum likelihood, or with ``smoothing`` > 0 the posterior mean
         under a symmetric Dirichlet prior (add ``smoothing`` to every entry of each
         transient row).

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.options import default as _default
 from .._common.options import run_with_progress
 from ._shared import stage_index
 
@@ -41,16 +42,23 @@ def transition_intervals(core: Any, prior: float, level: float) -> pd.DataFrame:
     )
 
 
-def discrete_figures(core: Any, prior: float = 0.5, level: float = 0.95, draws: int = 2000, seed: int = 0,
-                     threads: int = 0, progress: bool = False) -> pd.DataFrame:
+def discrete_figures(core: Any, prior: float = _default("PosteriorOptions", "prior"),
+                     level: float = _default("PosteriorOptions", "level"), draws: int = _default("PosteriorOptions", "draws"),
+                     seed: int = _default("PosteriorOptions", "seed"), threads: int = _default("PosteriorOptions", "threads"),
+                     progress: bool = False) -> pd.DataFrame:
     """Posterior figures of a discrete chain from its transition counts."""
     r = run_with_progress(progress, "posterior draws", lambda cb: _core.funnel.posterior_figures(
         core, float(prior), float(level), int(draws), int(seed), int(threads), cb))
     return posterior_frame(r, list(core.space.names), "steps", r.steps_mean, r.steps_lower, r.steps_upper)
 
 
-def continuous_figures(core: Any, prior_shape: float = 0.5, prior_rate: float = 0.0, level: float = 0.95,
-                       draws: int = 2000, seed: int = 0, threads: int = 0, progress: bool = False) -> pd.DataFrame:
+def continuous_figures(core: Any, prior_shape: float = _default("ContinuousPosteriorOptions", "prior_shape"),
+                       prior_rate: float = _default("ContinuousPosteriorOptions", "prior_rate"),
+                       level: float = _default("ContinuousPosteriorOptions", "level"),
+                       draws: int = _default("ContinuousPosteriorOptions", "draws"),
+                       seed: int = _default("ContinuousPosteriorOptions", "seed"),
+                       threads: int = _default("ContinuousPosteriorOptions", "threads"),
+                       progress: bool = False) -> pd.DataFrame:
     """Posterior figures of a continuous chain from its exposure counts."""
     r = run_with_progress(progress, "posterior draws", lambda cb: _core.funnel.posterior_figures_continuous(
         core, float(prior_shape), float(prior_rate), float(level), int(draws), int(seed), int(threads), cb))

@@ -7,15 +7,16 @@ from typing import Any, Sequence
 import pandas as pd
 
 from .. import _core
+from .._common.options import default as _default
 from ..errors import InvalidArgumentError
 from ._shared import unknown_state
 
 __all__ = ["simulate_events"]
 
 
-def simulate_events(core: Any, n_leads: int, start: str | None = None, seed: int = 0,
-                    mean_dwell: dict[str, float] | Sequence[float] | None = None, max_steps: int = 1000,
-                    threads: int = 0) -> pd.DataFrame:
+def simulate_events(core: Any, n_leads: int, start: str | None = None, seed: int = _default("SimulateOptions", "seed"),
+                    mean_dwell: dict[str, float] | Sequence[float] | None = None,
+                    max_steps: int = _default("SimulateOptions", "max_steps"), threads: int = _default("SimulateOptions", "threads")) -> pd.DataFrame:
     """See :meth:`MarkovChain.simulate`."""
     states = list(core.space.names)
     start = states[0] if start is None else str(start)

@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.options import default as _default
+from .._common.options import default_choice as _default_choice
 from .._common.results import Result, result
 from .._common.options import run_with_progress as _run_with_progress
 from ..errors import InputTypeError, InvalidArgumentError, ShapeError
@@ -161,11 +163,11 @@ class InfluenceResult(Result):
 def spread(
     g: ReferralGraph,
     seeds: Sequence[Any],
-    model: str = "IC",
+    model: str = _default_choice("SpreadOptions", "model", _MODELS),
     probabilities: Any = "wc",
-    n_sims: int = 10000,
-    seed: int = 0,
-    threads: int = 0,
+    n_sims: int = _default("SpreadOptions", "n_sims"),
+    seed: int = _default("SpreadOptions", "seed"),
+    threads: int = _default("SpreadOptions", "threads"),
     values: Any = None,
     progress: bool = False,
     delays: Any = None,
@@ -204,7 +206,8 @@ def spread(
     return SpreadResult(d["mean"], d["stderr"], d["value_mean"], d["value_stderr"], d["n_sims"], d["by_round"], by_time)
 
 
-def exact_spread(g: ReferralGraph, seeds: Sequence[Any], model: str = "IC", probabilities: Any = "wc") -> float:
+def exact_spread(g: ReferralGraph, seeds: Sequence[Any], model: str = _default_choice("SpreadOptions", "model", _MODELS),
+                 probabilities: Any = "wc") -> float:
     """Exact expected spread by enumerating every live-edge world (tiny graphs only:
     OutOfRangeError beyond 2^24 worlds)."""
     g = _graph(g)
@@ -236,12 +239,12 @@ def _budget(g: ReferralGraph, costs: Any, budget: float | None) -> tuple[np.ndar
 def imm(
     g: ReferralGraph,
     k: int,
-    model: str = "IC",
+    model: str = _default_choice("ImmOptions", "model", _MODELS),
     probabilities: Any = "wc",
-    eps: float = 0.5,
-    ell: float = 1.0,
-    seed: int = 0,
-    threads: int = 0,
+    eps: float = _default("ImmOptions", "epsilon"),
+    ell: float = _default("ImmOptions", "ell"),
+    seed: int = _default("ImmOptions", "seed"),
+    threads: int = _default("ImmOptions", "threads"),
     values: Any = None,
     costs: Any = None,
     budget: float | None = None,
@@ -266,11 +269,11 @@ def imm(
 def celf(
     g: ReferralGraph,
     k: int,
-    model: str = "IC",
+    model: str = _default_choice("CelfOptions", "model", _MODELS),
     probabilities: Any = "wc",
-    n_sims: int = 1000,
-    seed: int = 0,
-    threads: int = 0,
+    n_sims: int = _default("CelfOptions", "n_sims"),
+    seed: int = _default("CelfOptions", "seed"),
+    threads: int = _default("CelfOptions", "threads"),
     values: Any = None,
     costs: Any = None,
     budget: float | None = None,

@@ -28,6 +28,8 @@ import pandas as pd
 from .. import _core
 from .._common.convert import as_array, require_columns
 from .._common.options import choice as _choice
+from .._common.options import default as _default
+from .._common.options import default_choice as _default_choice
 from .._common.options import run_with_progress as _run_with_progress
 from .._common.time import times_as_numbers
 from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
@@ -96,8 +98,8 @@ class ReferralGraph:
         weight: Any = None,
         time: Any = None,
         nodes: Any = None,
-        self_loops: str = "keep",
-        duplicates: str = "merge",
+        self_loops: str = _default_choice("GraphOptions", "self_loops", _SELF_LOOPS),
+        duplicates: str = _default_choice("GraphOptions", "duplicates", _DUPLICATES),
     ) -> "ReferralGraph":
         """Graph from parallel arrays: edge i goes from ``src[i]`` to ``dst[i]``.
 
@@ -220,11 +222,11 @@ class ReferralGraph:
     def read_edge_list(
         cls,
         path: str,
-        header_lines: int = 0,
-        weighted: bool = False,
-        symmetric: bool = False,
-        self_loops: str = "keep",
-        duplicates: str = "merge",
+        header_lines: int = _default("EdgeListOptions", "header_lines"),
+        weighted: bool = _default("EdgeListOptions", "weighted"),
+        symmetric: bool = _default("EdgeListOptions", "symmetric"),
+        self_loops: str = _default_choice("GraphOptions", "self_loops", _SELF_LOOPS),
+        duplicates: str = _default_choice("GraphOptions", "duplicates", _DUPLICATES),
     ) -> "ReferralGraph":
         """Read a SNAP-style edge list ("u v" or "u v w" per line; '#' and '%' comments).
         FormatError names the line of a malformed entry; FileError if unreadable."""
@@ -235,7 +237,8 @@ class ReferralGraph:
         return cls(core, pd.Index(np.asarray(core.ids).copy(), name="node"))
 
     @classmethod
-    def read_metis(cls, path: str, self_loops: str = "keep", duplicates: str = "merge") -> "ReferralGraph":
+    def read_metis(cls, path: str, self_loops: str = _default_choice("GraphOptions", "self_loops", _SELF_LOOPS),
+                   duplicates: str = _default_choice("GraphOptions", "duplicates", _DUPLICATES)) -> "ReferralGraph":
         """Read a METIS graph (1-based node ids 1..n, both directions of every edge)."""
         core = _core.graph.Graph.read_metis(
             str(path), _choice(self_loops, _SELF_LOOPS, "self_loops"), _choice(duplicates, _DUPLICATES, "duplicates")
@@ -320,13 +323,13 @@ class ReferralGraph:
 
     def pagerank(
         self,
-        damping: float = 0.85,
+        damping: float = _default("PageRankOptions", "damping"),
         personalization: Any = None,
-        dangling: Any = "personalization",
-        weighted: bool = False,
-        tol: float = 1e-10,
-        max_iter: int = 1000,
-        threads: int = 0,
+        dangling: Any = _default_choice("PageRankOptions", "dangling", _DANGLING),
+        weighted: bool = _default("PageRankOptions", "weighted"),
+        tol: float = _default("PageRankOptions", "tolerance"),
+        max_iter: int = _default("PageRankOptions", "max_iter"),
+        threads: int = _default("PageRankOptions", "threads"),
     ) -> pd.Series:
         """PageRank by the power iteration networkx uses.
 
@@ -348,13 +351,13 @@ class ReferralGraph:
 
     def katz(
         self,
-        alpha: float = 0.1,
-        beta: Any = 1.0,
-        weighted: bool = False,
-        normalized: bool = True,
-        tol: float = 1e-12,
-        max_iter: int = 10000,
-        threads: int = 0,
+        alpha: float = _default("KatzOptions", "alpha"),
+        beta: Any = _default("KatzOptions", "beta"),
+        weighted: bool = _default("KatzOptions", "weighted"),
+        normalized: bool = _default("KatzOptions", "normalized"),
+        tol: float = _default("KatzOptions", "tolerance"),
+        max_iter: int = _default("KatzOptions", "max_iter"),
+        threads: int = _default("KatzOptions", "threads"),
     ) -> pd.Series:
         """Katz centrality x_i = alpha * sum_{j -> i} w_ji x_j + beta_i (networkx's
         iteration); ``beta`` is a scalar or per node.  ConvergenceError when ``alpha`` is
@@ -382,11 +385,11 @@ class ReferralGraph:
 
     def betweenness(
         self,
-        normalized: bool = True,
+        normalized: bool = _default("BetweennessOptions", "normalized"),
         sources: Sequence[Any] | None = None,
         samples: int | None = None,
-        seed: int = 0,
-        threads: int = 0,
+        seed: int = _default("BetweennessOptions", "seed"),
+        threads: int = _default("BetweennessOptions", "threads"),
         progress: bool = False,
     ) -> pd.Series:
         """Betweenness centrality (Brandes, unweighted shortest paths).  With ``sources``
