@@ -43,8 +43,12 @@ std::span<const T> in(const T* p, std::size_t n, const char* what) {
 }
 
 funnelnet::RepeatKind to_kind(int kind) {
-  if (kind != FNET_REPEAT_BETA_GEO && kind != FNET_REPEAT_PARETO_NBD)
-    fail(Errc::invalid_argument, "kind must be FNET_REPEAT_BETA_GEO (0) or FNET_REPEAT_PARETO_NBD (1), got ",
+  if (kind != FNET_REPEAT_BETA_GEO && kind != FNET_REPEAT_PARETO_NBD &&
+      kind != FNET_REPEAT_BETA_GEO_BETA_BINOM)
+    fail(Errc::invalid_argument,
+         "kind must be FNET_REPEAT_BETA_GEO (0), FNET_REPEAT_PARETO_NBD (1) or "
+         "FNET_REPEAT_BETA_GEO_BETA_BINOM (2), "
+         "got ",
          kind);
   return static_cast<funnelnet::RepeatKind>(kind);
 }

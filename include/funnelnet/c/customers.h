@@ -20,6 +20,8 @@ typedef struct fnet_tier_migration fnet_tier_migration; /* tier-migration counts
 
 #define FNET_REPEAT_BETA_GEO 0   /* BG/NBD: parameters r, alpha, a, b */
 #define FNET_REPEAT_PARETO_NBD 1 /* Pareto/NBD: parameters r, alpha, s, beta */
+/* BG/BB (discrete time): parameters alpha, beta, gamma, delta; recency and T count periods */
+#define FNET_REPEAT_BETA_GEO_BETA_BINOM 2
 
 /* How a fit stopped (fnet_repeat_report / fnet_gamma_gamma_report); only CONVERGED
  * means the gradient test was met.  A fit that does not converge still returns FNET_OK. */

@@ -70,6 +70,7 @@ TEST(BetaGeoBetaBinom, PublishedDonationEstimates) {
   EXPECT_NEAR(m.params()[1], 0.750, 2e-3);
   EXPECT_NEAR(m.params()[2], 0.657, 2e-3);
   EXPECT_NEAR(m.params()[3], 2.783, 5e-3);
+  EXPECT_NEAR(m.report().log_likelihood, -33225.6, 0.05);  // published LL
   ASSERT_EQ(m.report().covariance.size(), 16u);
   for (int k = 0; k < 4; ++k) EXPECT_GT(sd(m.report().covariance, k), 0.0);
   // P(alive) is a probability, and a donor with 6 of 6 periods is the most likely alive.
