@@ -33,6 +33,17 @@ _HINTS = {
 }
 
 
+def _ridge_note(p: pd.Series, pair: tuple[str, str], what: str) -> str:
+    """The note for a shape/scale pair running to infinity together: a mixing
+    distribution without spread (every customer has the same rate), which the data
+    cannot tell from a very narrow one."""
+    a, b = pair
+    if p[a] > 1e5 and p[b] > 1e5:
+        return (f" {a} and {b} grow together ({a} / {b} = {p[a] / p[b]:.4g}): the data show no heterogeneity in "
+                f"the {what}, the same for every customer.")
+    return ""
+
+
 class _Fitted:
     """What every fitted customers model shares: convergence checks, the observed-
     information summary and the repr.  Subclasses set ``_names``, ``_model``,
@@ -300,7 +311,7 @@ class BetaGeo(_RepeatBase):
             return (" The data show no drop-out (every customer still buying near the end of observation): "
                     "a / (a + b) runs to 0, the model tends to the NBD without drop-out, whose r and alpha are "
                     "the usable part, and P(alive) is 1 for everyone.")
-        return ""
+        return _ridge_note(p, ("r", "alpha"), "purchase rate") + _ridge_note(p, ("a", "b"), "drop-out probability")
 
 
 class ParetoNBD(_RepeatBase):
@@ -314,7 +325,7 @@ class ParetoNBD(_RepeatBase):
         if p["s"] / p["beta"] < 1e-6:
             return (" The data show no drop-out: the mean drop-out rate s / beta runs to 0, the model tends to "
                     "the NBD without drop-out, whose r and alpha are the usable part, and P(alive) is 1.")
-        return ""
+        return _ridge_note(p, ("r", "alpha"), "purchase rate") + _ridge_note(p, ("s", "beta"), "drop-out rate")
 
 
 class BetaGeoBetaBinom(_RepeatBase):
