@@ -281,3 +281,13 @@ def test_zero_repeat_spend_gets_the_population_mean_and_a_clv():
         a, b = C.GammaGamma().fit(x[:-1], m[:-1]), C.GammaGamma().fit(x, m)
     pd.testing.assert_series_equal(a.params_, b.params_)
     assert "1 repeat buyers with zero spend left out" in b.report_["message"]
+
+
+def test_tier_migration_repr_with_its_log_likelihood():
+    snaps = pd.DataFrame({"customer": [1, 1, 1, 2, 2, 2], "period": [1, 2, 3, 1, 2, 3],
+                          "tier": ["A", "A", "B", "B", "B", "lost"]})
+    tm = C.TierMigration(tiers=["A", "B", "lost"], lost=["lost"]).fit(snaps)
+    # moves A->A, A->B, B->B, B->lost: P(A->A) = P(A->B) = 1/2, P(B->B) = P(B->lost) = 1/2
+    assert repr(tm) == ("TierMigration(tiers=['A', 'B', 'lost'], segments=['all']; n=2, periods 1..3, "
+                        f"closed form (no iterations), log_likelihood={4 * np.log(0.5):.6g})")
+    assert repr(C.TierMigration(lost=["lost"])) == "TierMigration(tiers=None, lost=['lost'])"
