@@ -31,6 +31,7 @@ py::dict report_dict(const FitReport& r) {
   d["unique_rows"] = r.unique_rows;
   d["at_bound"] = r.at_bound;
   d["message"] = r.message;
+  d["covariance"] = r.covariance;
   return d;
 }
 
@@ -73,8 +74,8 @@ void register_customers(py::module_& m) {
 
   py::class_<RepeatModel>(m, "RepeatModel")
       .def(py::init([](int kind, std::vector<double> params) {
-             if (kind != 0 && kind != 1)
-               fail(Errc::invalid_argument, "kind must be 0 (BG/NBD) or 1 (Pareto/NBD)");
+             if (kind < 0 || kind > 2)
+               fail(Errc::invalid_argument, "kind must be 0 (BG/NBD), 1 (Pareto/NBD) or 2 (BG/BB)");
              return RepeatModel(static_cast<RepeatKind>(kind), params);
            }),
            py::arg("kind"), py::arg("params"))
@@ -83,8 +84,8 @@ void register_customers(py::module_& m) {
           [](int kind, const array<double>& x, const array<double>& tx, const array<double>& T,
              const array<double>& w, int max_iterations, double tolerance, bool compress, int threads,
              std::vector<double> initial) {
-            if (kind != 0 && kind != 1)
-              fail(Errc::invalid_argument, "kind must be 0 (BG/NBD) or 1 (Pareto/NBD)");
+            if (kind < 0 || kind > 2)
+              fail(Errc::invalid_argument, "kind must be 0 (BG/NBD), 1 (Pareto/NBD) or 2 (BG/BB)");
             auto [xs, txs, Ts] = rfm(x, tx, T);
             auto ws = span_of(w, "weights");
             auto o = fit_options(max_iterations, tolerance, compress, threads, std::move(initial));
@@ -134,6 +135,19 @@ void register_customers(py::module_& m) {
           py::arg("t"), py::arg("frequency").noconvert(), py::arg("recency").noconvert(),
           py::arg("T").noconvert())
       .def("expected_purchases_new", &RepeatModel::expected_purchases_new, py::arg("t"))
+      .def(
+          "p_alive_at",
+          [](const RepeatModel& r, double m, const array<double>& x, const array<double>& tx,
+             const array<double>& T) {
+            auto [xs, txs, Ts] = rfm(x, tx, T);
+            auto out = empty_out(xs.size());
+            auto o = span_out(out);
+            py::gil_scoped_release release;
+            r.p_alive_at(m, xs, txs, Ts, o);
+            return out;
+          },
+          py::arg("m"), py::arg("frequency").noconvert(), py::arg("recency").noconvert(),
+          py::arg("T").noconvert())
       .def(
           "clv",
           [](const RepeatModel& r, const array<double>& x, const array<double>& tx, const array<double>& T,
@@ -306,6 +320,33 @@ void register_customers(py::module_& m) {
                            : markov_clv_finite(Matrix(p), Vector(reward), discount, horizon);
       },
       py::arg("p"), py::arg("reward"), py::arg("discount"), py::arg("horizon"));
+  m.def(
+      "simulate_repeat",
+      [](int kind, std::vector<double> params, const array<double>& T, std::uint64_t seed, int threads) {
+        if (kind < 0 || kind > 2)
+          fail(Errc::invalid_argument, "kind must be 0 (BG/NBD), 1 (Pareto/NBD) or 2 (BG/BB)");
+        auto ts = span_of(T, "T");
+        SimulatedCustomers c;
+        {
+          py::gil_scoped_release release;
+          c = simulate_repeat(static_cast<RepeatKind>(kind), params, ts, seed, threads);
+        }
+        return py::make_tuple(to_array(std::move(c.frequency)), to_array(std::move(c.recency)),
+                              to_array(std::move(c.T)));
+      },
+      py::arg("kind"), py::arg("params"), py::arg("T").noconvert(), py::arg("seed"), py::arg("threads"));
+  m.def(
+      "simulate_spend",
+      [](std::vector<double> params, const array<double>& frequency, std::uint64_t seed, int threads) {
+        auto xs = span_of(frequency, "frequency");
+        std::vector<double> out;
+        {
+          py::gil_scoped_release release;
+          out = simulate_spend(params, xs, seed, threads);
+        }
+        return to_array(std::move(out));
+      },
+      py::arg("params"), py::arg("frequency").noconvert(), py::arg("seed"), py::arg("threads"));
 }
 
 }  // namespace funnelnet::python

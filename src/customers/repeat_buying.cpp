@@ -6,6 +6,7 @@
 #include <LBFGSB.h>
 #include <math.h>  // lgamma_r
 
+#include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <algorithm>
 #include <array>
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <limits>
 #include <numeric>
+#include <random>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,6 +24,7 @@
 #include "funnelnet/core/error.hpp"
 #include "funnelnet/core/math.hpp"
 #include "funnelnet/core/parallel.hpp"
+#include "funnelnet/core/random.hpp"
 #include "funnelnet/customers/detail/repeat_likelihood.hpp"
 
 FUNNELNET_BEGIN
@@ -84,6 +87,10 @@ inline double hyp2f1_series(double a, double b, double c, double z) {
     if (term == 0.0) break;
   }
   return sum;
+}
+
+inline double log_beta(double a, double b) {
+  return log_gamma(a) + log_gamma(b) - log_gamma(a + b);
 }
 
 inline double log1pexp(double v) {
@@ -362,6 +369,52 @@ double GammaGammaRow::operator()(double x, double m, double /*unused*/, double w
   return w * ll;
 }
 
+BetaGeoBetaBinomRow::BetaGeoBetaBinomRow(const double* p)
+    : al(p[0]),
+      be(p[1]),
+      ga(p[2]),
+      de(p[3]),
+      lb_ab(log_beta(al, be)),
+      lb_gd(log_beta(ga, de)),
+      dab_a(boost::math::digamma(al) - boost::math::digamma(al + be)),
+      dab_b(boost::math::digamma(be) - boost::math::digamma(al + be)),
+      dgd_g(boost::math::digamma(ga) - boost::math::digamma(ga + de)),
+      dgd_d(boost::math::digamma(de) - boost::math::digamma(ga + de)) {}
+double BetaGeoBetaBinomRow::operator()(double x, double tx, double n, double w, double* g) {
+  // L = B(al+x, be+n-x)/B(al,be) B(ga, de+n)/B(ga,de)
+  //   + sum_{i=0}^{n-tx-1} B(al+x, be+tx-x+i)/B(al,be) B(ga+1, de+tx+i)/B(ga,de),
+  // summed as exp(log term - max) with each term's gradient (digamma differences).
+  const auto n_terms = static_cast<std::size_t>(n - tx) + 1;
+  thread_local std::vector<double> lt, dt;
+  lt.resize(n_terms);
+  dt.resize(4 * n_terms);
+  const double a1 = al + x, dg_a1 = boost::math::digamma(a1), lg_a1 = log_gamma(a1);
+  auto term = [&](std::size_t j, double k, double c, double m) {
+    const double b1 = be + k, g1 = ga + c, d1 = de + m;
+    const double ps1 = boost::math::digamma(a1 + b1), ps2 = boost::math::digamma(g1 + d1);
+    double* d = &dt[4 * j];
+    d[0] = dg_a1 - ps1 - dab_a;
+    d[1] = boost::math::digamma(b1) - ps1 - dab_b;
+    d[2] = boost::math::digamma(g1) - ps2 - dgd_g;
+    d[3] = boost::math::digamma(d1) - ps2 - dgd_d;
+    lt[j] = lg_a1 + log_gamma(b1) - log_gamma(a1 + b1) - lb_ab + log_beta(g1, d1) - lb_gd;
+  };
+  term(0, n - x, 0.0, n);
+  for (std::size_t i = 0; i + 1 < n_terms; ++i) {
+    const auto di = static_cast<double>(i);
+    term(i + 1, tx - x + di, 1.0, tx + di);
+  }
+  const double m = *std::max_element(lt.begin(), lt.end());
+  double S = 0.0, d[4] = {0, 0, 0, 0};
+  for (std::size_t j = 0; j < n_terms; ++j) {
+    const double e = std::exp(lt[j] - m);
+    S += e;
+    for (int k = 0; k < 4; ++k) d[k] += e * dt[4 * j + static_cast<std::size_t>(k)];
+  }
+  for (int k = 0; k < 4; ++k) g[k] += w * d[k] / S;
+  return w * (m + std::log(S));
+}
+
 /// Total weighted log-likelihood and gradient (raw parameters) over rows, split into a
 /// fixed number of tasks that does not depend on the thread count; partial sums are added
 /// in task order, so the result is the same at any thread count.
@@ -400,10 +453,50 @@ template double total_ll<BetaGeoRow, 4>(const std::array<double, 4>&, const RfmR
                                         std::array<double, 4>&);
 template double total_ll<ParetoRow, 4>(const std::array<double, 4>&, const RfmRows&, int,
                                        std::array<double, 4>&);
+template double total_ll<BetaGeoBetaBinomRow, 4>(const std::array<double, 4>&, const RfmRows&, int,
+                                                 std::array<double, 4>&);
 template double total_ll<GammaGammaRow, 3>(const std::array<double, 3>&, const RfmRows&, int,
                                            std::array<double, 3>&);
 
 namespace {
+
+/// Inverse of the observed information in log-parameters at `params`: the Hessian of the
+/// negative total log-likelihood by central differences of its analytic gradient,
+/// symmetrised.  Empty when it is not positive definite.
+template <class Row, std::size_t K>
+std::vector<double> log_param_covariance(const std::array<double, K>& params, const RfmRows& rows,
+                                         int threads) {
+  using Mat = Eigen::Matrix<double, static_cast<int>(K), static_cast<int>(K)>;
+  auto grad = [&](const std::array<double, K>& th, std::array<double, K>& out) {
+    std::array<double, K> p{}, g{};
+    for (std::size_t k = 0; k < K; ++k) p[k] = std::exp(th[k]);
+    total_ll<Row, K>(p, rows, threads, g);
+    for (std::size_t k = 0; k < K; ++k) out[k] = -g[k] * p[k];
+  };
+  std::array<double, K> th{};
+  for (std::size_t k = 0; k < K; ++k) th[k] = std::log(params[k]);
+  Mat H;
+  constexpr double h = 1e-5;
+  for (std::size_t k = 0; k < K; ++k) {
+    std::array<double, K> up = th, dn = th, gu{}, gd{};
+    up[k] += h;
+    dn[k] -= h;
+    grad(up, gu);
+    grad(dn, gd);
+    for (std::size_t j = 0; j < K; ++j)
+      H(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(k)) = (gu[j] - gd[j]) / (2.0 * h);
+  }
+  const Mat Hs = 0.5 * (H + H.transpose());
+  if (!Hs.allFinite()) return {};
+  Eigen::LLT<Mat> llt(Hs);
+  if (llt.info() != Eigen::Success) return {};
+  const Mat C = llt.solve(Mat::Identity());
+  std::vector<double> out(K * K);
+  for (std::size_t j = 0; j < K; ++j)
+    for (std::size_t k = 0; k < K; ++k)
+      out[j * K + k] = C(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(k));
+  return out;
+}
 
 /// Maximise the weighted log-likelihood over log-parameters with LBFGS-B.
 template <class Row, std::size_t K>
@@ -475,20 +568,33 @@ FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const Rep
   LBFGSpp::LBFGSBSolver<double> solver(prm);
   double fx = 0.0;
   Vec th = theta;
-  try {
-    rep.iterations = solver.minimize(objective, th, fx, lb, ub);
-    rep.status = FitStatus::converged;
-    // The solver's own test passed at th: report that point (its f may tie with `best`).
-    Vec g_end(static_cast<Eigen::Index>(K));
-    const double f_end = objective(th, g_end);
-    if (f_end <= best_f * (1.0 + 1e-15)) {
-      best = th;
-      best_g = g_end;
-      best_f = std::min(best_f, f_end);
+  // A line search that fails has usually run into a badly scaled, nearly flat ridge (BG/NBD
+  // with no visible drop-out: a -> 0, b -> infinity); its quasi-Newton memory is then
+  // useless.  Restart from the best point with a fresh memory while that still improves
+  // the likelihood (at most `max_restarts` times) before reporting the failure.
+  constexpr int max_restarts = 5;
+  for (int attempt = 0;; ++attempt) {
+    const double f_start = best_f;
+    try {
+      rep.iterations += solver.minimize(objective, th, fx, lb, ub);
+      rep.status = FitStatus::converged;
+      rep.message.clear();
+      // The solver's own test passed at th: report that point (its f may tie with `best`).
+      Vec g_end(static_cast<Eigen::Index>(K));
+      const double f_end = objective(th, g_end);
+      if (f_end <= best_f * (1.0 + 1e-15)) {
+        best = th;
+        best_g = g_end;
+        best_f = std::min(best_f, f_end);
+      }
+      break;
+    } catch (const std::exception& e) {
+      rep.status = FitStatus::line_search_failed;
+      rep.message = e.what();
+      if (attempt > 0) rep.message += concat(" (after ", attempt, " restarts)");
     }
-  } catch (const std::exception& e) {
-    rep.status = FitStatus::line_search_failed;
-    rep.message = e.what();
+    if (attempt >= max_restarts || !(best_f < f_start - 1e-14 * std::abs(f_start))) break;
+    th = best;
   }
   const double gn = proj_grad_norm(best, best_g);
   rep.gradient_norm = gn;
@@ -512,6 +618,7 @@ FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const Rep
   if (rep.at_bound) rep.message += "; a parameter is at its bound [1e-8, 1e8]";
   rep.evaluations = evals;
   rep.log_likelihood = -best_f * wsum;
+  if (!rep.at_bound) rep.covariance = log_param_covariance<Row, K>(params, rows, o.threads);
   return rep;
 }
 
@@ -524,16 +631,43 @@ double weighted_mean(const std::vector<double>& v, const std::vector<double>& w)
   return s / sw;
 }
 
+const char* kind_name(RepeatKind kind) {
+  switch (kind) {
+    case RepeatKind::beta_geo: return "BG/NBD";
+    case RepeatKind::pareto_nbd: return "Pareto/NBD";
+    case RepeatKind::beta_geo_beta_binom: return "BG/BB";
+  }
+  return "?";
+}
+
 void require_params(RepeatKind kind, std::span<const double> p) {
-  if (p.size() != 4)
-    fail(Errc::shape_mismatch, kind == RepeatKind::beta_geo ? "BG/NBD" : "Pareto/NBD",
-         " takes 4 parameters, got ", p.size());
+  if (p.size() != 4) fail(Errc::shape_mismatch, kind_name(kind), " takes 4 parameters, got ", p.size());
   static const char* bg[] = {"r", "alpha", "a", "b"};
   static const char* pn[] = {"r", "alpha", "s", "beta"};
+  static const char* bb[] = {"alpha", "beta", "gamma", "delta"};
+  const char* const* names = kind == RepeatKind::beta_geo ? bg : kind == RepeatKind::pareto_nbd ? pn : bb;
   for (std::size_t k = 0; k < 4; ++k)
     if (!(std::isfinite(p[k]) && p[k] > 0.0))
-      fail(Errc::invalid_argument, "parameter ", kind == RepeatKind::beta_geo ? bg[k] : pn[k],
-           " must be finite and > 0, got ", p[k]);
+      fail(Errc::invalid_argument, kind_name(kind), " parameter ", names[k], " must be finite and > 0, got ",
+           p[k]);
+}
+
+/// BG/BB data on top of the checks of validate_rfm: recency and n are integers (periods)
+/// and a customer cannot buy in more periods than t_x.
+void require_discrete(RepeatKind kind, std::span<const double> x, std::span<const double> tx,
+                      std::span<const double> n) {
+  if (kind != RepeatKind::beta_geo_beta_binom) return;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (tx[i] != std::floor(tx[i]))
+      fail(Errc::invalid_argument, "recency: row ", i, " is ", tx[i],
+           "; BG/BB recency is the period of the last purchase (integer)");
+    if (n[i] != std::floor(n[i]))
+      fail(Errc::invalid_argument, "n_periods: row ", i, " is ", n[i],
+           "; BG/BB counts transaction opportunities (integer)");
+    if (x[i] > tx[i])
+      fail(Errc::invalid_argument, "row ", i, ": frequency ", x[i], " is larger than recency ", tx[i],
+           " (at most one purchase per period, the last in period recency)");
+  }
 }
 
 }  // namespace
@@ -543,7 +677,8 @@ void require_params(RepeatKind kind, std::span<const double> p) {
 
 namespace {
 void require_kind(RepeatKind kind) {
-  if (kind != RepeatKind::beta_geo && kind != RepeatKind::pareto_nbd)
+  if (kind != RepeatKind::beta_geo && kind != RepeatKind::pareto_nbd &&
+      kind != RepeatKind::beta_geo_beta_binom)
     fail(Errc::invalid_argument, "unknown repeat-buying model kind ", static_cast<int>(kind));
 }
 }  // namespace
@@ -572,6 +707,7 @@ RepeatModel RepeatModel::fit(RepeatKind kind, const CustomerSummary& customers,
   // The summary is valid already; only the weights (not part of it) are checked here.
   if (customers.empty()) fail(Errc::empty_input, "no customers to fit");
   detail::validate_weights(weights, customers.size());
+  detail::require_discrete(kind, customers.frequency(), customers.recency(), customers.T());
   return fit_valid(kind, customers.frequency(), customers.recency(), customers.T(), weights, options);
 }
 
@@ -580,6 +716,7 @@ RepeatModel RepeatModel::fit(RepeatKind kind, std::span<const double> frequency,
                              std::span<const double> weights, const RepeatFitOptions& options) {
   require_fit_options(kind, options);
   detail::validate_rfm({}, frequency, recency, T, {}, weights, true);
+  detail::require_discrete(kind, frequency, recency, T);
   return fit_valid(kind, frequency, recency, T, weights, options);
 }
 
@@ -597,12 +734,18 @@ RepeatModel RepeatModel::fit_valid(RepeatKind kind, std::span<const double> freq
     const double alpha0 = std::max(mT / (mx + 1.0), 1e-3);
     if (kind == RepeatKind::beta_geo)
       m.p_ = {1.0, alpha0, 0.5, 1.0};
+    else if (kind == RepeatKind::beta_geo_beta_binom)
+      m.p_ = {1.0, 1.0, 1.0, 1.0};
     else
       m.p_ = {1.0, alpha0, 1.0, std::max(mT, 1e-3)};
   }
   auto run = [&](const detail::RfmRows& r, const RepeatFitOptions& o) {
-    return kind == RepeatKind::beta_geo ? detail::maximise<detail::BetaGeoRow, 4>(m.p_, r, o)
-                                        : detail::maximise<detail::ParetoRow, 4>(m.p_, r, o);
+    switch (kind) {
+      case RepeatKind::beta_geo: return detail::maximise<detail::BetaGeoRow, 4>(m.p_, r, o);
+      case RepeatKind::pareto_nbd: return detail::maximise<detail::ParetoRow, 4>(m.p_, r, o);
+      case RepeatKind::beta_geo_beta_binom: break;
+    }
+    return detail::maximise<detail::BetaGeoBetaBinomRow, 4>(m.p_, r, o);
   };
   if (options.initial.empty() && rows.size() > 200000) {
     // Warm start: fit every k-th row (rows are sorted by x, so this is stratified by
@@ -627,11 +770,13 @@ RepeatModel RepeatModel::fit_valid(RepeatKind kind, std::span<const double> freq
 
 void RepeatModel::log_likelihood(const CustomerSummary& c, std::span<double> out) const {
   require_size(out.size(), c.size(), "output");
+  detail::require_discrete(kind_, c.frequency(), c.recency(), c.T());
   log_likelihood_valid(c.frequency(), c.recency(), c.T(), out);
 }
 void RepeatModel::log_likelihood(std::span<const double> x, std::span<const double> tx,
                                  std::span<const double> T, std::span<double> out) const {
   detail::validate_rfm({}, x, tx, T, {}, {}, false);
+  detail::require_discrete(kind_, x, tx, T);
   require_size(out.size(), x.size(), "output");
   log_likelihood_valid(x, tx, T, out);
 }
@@ -642,6 +787,9 @@ void RepeatModel::log_likelihood_valid(std::span<const double> x, std::span<cons
     if (kind_ == RepeatKind::beta_geo) {
       detail::BetaGeoRow row(p_.data());
       out[i] = row(x[i], tx[i], T[i], 1.0, g.data());
+    } else if (kind_ == RepeatKind::beta_geo_beta_binom) {
+      detail::BetaGeoBetaBinomRow row(p_.data());
+      out[i] = row(x[i], tx[i], T[i], 1.0, g.data());
     } else {
       detail::ParetoRow row(p_.data());
       out[i] = row(x[i], tx[i], T[i], 1.0, g.data());
@@ -651,11 +799,13 @@ void RepeatModel::log_likelihood_valid(std::span<const double> x, std::span<cons
 
 void RepeatModel::p_alive(const CustomerSummary& c, std::span<double> out) const {
   require_size(out.size(), c.size(), "output");
+  detail::require_discrete(kind_, c.frequency(), c.recency(), c.T());
   p_alive_valid(c.frequency(), c.recency(), c.T(), out);
 }
 void RepeatModel::p_alive(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
                           std::span<double> out) const {
   detail::validate_rfm({}, x, tx, T, {}, {}, false);
+  detail::require_discrete(kind_, x, tx, T);
   require_size(out.size(), x.size(), "output");
   p_alive_valid(x, tx, T, out);
 }
@@ -667,12 +817,14 @@ void RepeatModel::p_alive_valid(std::span<const double> x, std::span<const doubl
 void RepeatModel::expected_purchases(double t, const CustomerSummary& c, std::span<double> out) const {
   require_nonnegative(t, "t (prediction horizon)");
   require_size(out.size(), c.size(), "output");
+  detail::require_discrete(kind_, c.frequency(), c.recency(), c.T());
   expected_purchases_valid(t, c.frequency(), c.recency(), c.T(), out);
 }
 void RepeatModel::expected_purchases(double t, std::span<const double> x, std::span<const double> tx,
                                      std::span<const double> T, std::span<double> out) const {
   require_nonnegative(t, "t (prediction horizon)");
   detail::validate_rfm({}, x, tx, T, {}, {}, false);
+  detail::require_discrete(kind_, x, tx, T);
   require_size(out.size(), x.size(), "output");
   expected_purchases_valid(t, x, tx, T, out);
 }
@@ -689,12 +841,14 @@ double RepeatModel::expected_purchases_new(double t) const {
 void RepeatModel::clv(const CustomerSummary& c, std::span<const double> spend, int n_periods,
                       double period_length, double discount, std::span<double> out) const {
   require_size(out.size(), c.size(), "output");
+  detail::require_discrete(kind_, c.frequency(), c.recency(), c.T());
   clv_valid(c.frequency(), c.recency(), c.T(), spend, n_periods, period_length, discount, out);
 }
 void RepeatModel::clv(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
                       std::span<const double> spend, int n_periods, double period_length, double discount,
                       std::span<double> out) const {
   detail::validate_rfm({}, x, tx, T, {}, {}, false);
+  detail::require_discrete(kind_, x, tx, T);
   require_size(out.size(), x.size(), "output");
   clv_valid(x, tx, T, spend, n_periods, period_length, discount, out);
 }
@@ -720,8 +874,33 @@ void RepeatModel::clv_valid(std::span<const double> x, std::span<const double> t
   }
 }
 
+void RepeatModel::p_alive_at(double m, std::span<const double> x, std::span<const double> tx,
+                             std::span<const double> T, std::span<double> out) const {
+  if (kind_ != RepeatKind::beta_geo_beta_binom)
+    fail(Errc::invalid_argument, "p_alive_at (alive m periods ahead) is defined for BG/BB only; use p_alive");
+  require_nonnegative(m, "m (future periods)");
+  detail::validate_rfm({}, x, tx, T, {}, {}, false);
+  detail::require_discrete(kind_, x, tx, T);
+  require_size(out.size(), x.size(), "output");
+  detail::BetaGeoBetaBinomRow row(p_.data());
+  std::array<double, 4> g{};
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double n = T[i];
+    const double l = detail::log_beta(p_[0] + x[i], p_[1] + n - x[i]) - row.lb_ab +
+                     detail::log_beta(p_[2], p_[3] + n + m) - row.lb_gd;
+    out[i] = std::min(1.0, std::exp(l - row(x[i], tx[i], n, 1.0, g.data())));
+  }
+}
+
 double RepeatModel::log_p_alive(double x, double tx, double T) const {
   const double r = p_[0], alpha = p_[1];
+  if (kind_ == RepeatKind::beta_geo_beta_binom) {
+    detail::BetaGeoBetaBinomRow row(p_.data());
+    std::array<double, 4> g{};
+    const double l = detail::log_beta(p_[0] + x, p_[1] + T - x) - row.lb_ab +
+                     detail::log_beta(p_[2], p_[3] + T + 1.0) - row.lb_gd;
+    return std::min(0.0, l - row(x, tx, T, 1.0, g.data()));
+  }
   if (kind_ == RepeatKind::beta_geo) {
     if (x == 0.0) return 0.0;
     const double a = p_[2], b = p_[3];
@@ -733,7 +912,29 @@ double RepeatModel::log_p_alive(double x, double tx, double T) const {
   return std::min(lpa, 0.0);
 }
 
+double RepeatModel::bgbb_conditional(double t, double x, double tx, double n) const {
+  // Fader, Hardie and Shang (2010), eq. 13; the limit gamma -> 1 of delta / (gamma - 1)
+  // [Gamma(1+d+n)/Gamma(g+d+n) - Gamma(1+d+n+t)/Gamma(g+d+n+t)] is
+  // delta (digamma(1+d+n+t) - digamma(1+d+n)).
+  const double al = p_[0], be = p_[1], ga = p_[2], de = p_[3];
+  detail::BetaGeoBetaBinomRow row(p_.data());
+  std::array<double, 4> g{};
+  const double ll = row(x, tx, n, 1.0, g.data());
+  const double lead = std::exp(detail::log_beta(al + x + 1.0, be + n - x) - row.lb_ab - ll);
+  double tail;
+  if (std::abs(ga - 1.0) < 1e-8) {
+    tail = de * (boost::math::digamma(1.0 + de + n + t) - boost::math::digamma(1.0 + de + n));
+  } else {
+    const double c = detail::log_gamma(ga + de) - detail::log_gamma(1.0 + de);
+    const double u = std::exp(c + detail::log_gamma(1.0 + de + n) - detail::log_gamma(ga + de + n));
+    const double v = std::exp(c + detail::log_gamma(1.0 + de + n + t) - detail::log_gamma(ga + de + n + t));
+    tail = de / (ga - 1.0) * (u - v);
+  }
+  return lead * tail;
+}
+
 double RepeatModel::conditional(double t, double x, double tx, double T) const {
+  if (kind_ == RepeatKind::beta_geo_beta_binom) return bgbb_conditional(t, x, tx, T);
   const double r = p_[0], alpha = p_[1];
   const double pa = T > 0.0 ? std::exp(log_p_alive(x, tx, T)) : 1.0;
   if (kind_ == RepeatKind::beta_geo) {
@@ -778,8 +979,9 @@ GammaGammaModel GammaGammaModel::fit(std::span<const double> frequency, std::spa
     if (!(std::isfinite(x) && x >= 1.0 && x == std::floor(x)))
       fail(Errc::invalid_argument, "frequency: row ", i, " is ", x,
            "; Gamma-Gamma is fitted on repeat buyers (integer frequency >= 1)");
-    if (!(std::isfinite(m) && m > 0.0))
-      fail(Errc::invalid_argument, "spend: row ", i, " is ", m, "; mean repeat spend must be finite and > 0");
+    if (!(std::isfinite(m) && m >= 0.0))
+      fail(Errc::invalid_argument, "spend: row ", i, " is ", m,
+           "; mean repeat spend must be finite and >= 0");
     if (!weights.empty()) {
       if (!(std::isfinite(weights[i]) && weights[i] >= 0.0))
         fail(Errc::invalid_argument, "weights: row ", i, " is ", weights[i],
@@ -788,7 +990,28 @@ GammaGammaModel GammaGammaModel::fit(std::span<const double> frequency, std::spa
     }
   }
   if (!weights.empty() && !(wsum > 0.0)) fail(Errc::invalid_argument, "weights are all zero");
-  return fit_valid(frequency, spend, weights, options);
+  // Repeat buyers whose repeat purchases cost nothing say nothing about a Gamma spend: they
+  // are left out of the fit (and get the population mean in expected_spend).
+  std::vector<double> xs, ms, ws;
+  std::size_t zero = 0;
+  for (std::size_t i = 0; i < frequency.size(); ++i) {
+    if (spend[i] == 0.0) {
+      ++zero;
+      continue;
+    }
+    xs.push_back(frequency[i]);
+    ms.push_back(spend[i]);
+    if (!weights.empty()) ws.push_back(weights[i]);
+  }
+  if (xs.empty())
+    fail(Errc::empty_input, "every repeat buyer has zero mean repeat spend (", zero,
+         " rows); Gamma-Gamma needs some with spend > 0");
+  if (!weights.empty() && !(std::accumulate(ws.begin(), ws.end(), 0.0) > 0.0))
+    fail(Errc::invalid_argument, "weights are all zero on the repeat buyers with spend > 0");
+  if (zero == 0) return fit_valid(frequency, spend, weights, options);
+  GammaGammaModel g = fit_valid(xs, ms, ws, options);
+  g.report_.message += detail::concat("; ", zero, " repeat buyers with zero spend left out of the fit");
+  return g;
 }
 
 GammaGammaModel GammaGammaModel::fit(const CustomerSummary& customers, std::span<const double> weights,
@@ -858,9 +1081,9 @@ void GammaGammaModel::expected_spend(std::span<const double> frequency, std::spa
     const double x = frequency[i], m = spend[i];
     if (!(std::isfinite(x) && x >= 0.0))
       fail(Errc::invalid_argument, "frequency: row ", i, " is ", x, "; frequency must be finite and >= 0");
-    if (!(std::isfinite(m) && m >= 0.0) || (x > 0.0 && m == 0.0))
+    if (!(std::isfinite(m) && m >= 0.0))
       fail(Errc::invalid_argument, "spend: row ", i, " is ", m,
-           "; mean repeat spend must be finite, and > 0 for repeat buyers");
+           "; mean repeat spend must be finite and >= 0");
   }
   expected_spend_valid(frequency, spend, out);
 }
@@ -869,8 +1092,101 @@ void GammaGammaModel::expected_spend_valid(std::span<const double> frequency, st
                                            std::span<double> out) const {
   const double p = p_[0], q = p_[1], v = p_[2];
   if (!(q > 1.0)) fail(Errc::invalid_argument, "expected spend needs q > 1 (finite mean), got q = ", q);
+  // x = 0 or m = 0: no spend observed, so the population mean p v / (q - 1).
+  for (std::size_t i = 0; i < frequency.size(); ++i) {
+    const double x = spend[i] == 0.0 ? 0.0 : frequency[i];
+    out[i] = p * (v + x * spend[i]) / (p * x + q - 1.0);
+  }
+}
+
+// ---------------------------------------------------------------- simulators
+
+namespace {
+constexpr std::size_t sim_block = 4096;
+
+double draw_gamma(Rng& rng, double shape, double rate) {
+  return std::gamma_distribution<double>(shape, 1.0 / rate)(rng);
+}
+double draw_beta(Rng& rng, double a, double b) {
+  const double u = draw_gamma(rng, a, 1.0), v = draw_gamma(rng, b, 1.0);
+  return u + v > 0.0 ? u / (u + v) : a / (a + b);
+}
+}  // namespace
+
+SimulatedCustomers simulate_repeat(RepeatKind kind, std::span<const double> params, std::span<const double> T,
+                                   std::uint64_t seed, int threads) {
+  require_kind(kind);
+  detail::require_params(kind, params);
+  const bool discrete = kind == RepeatKind::beta_geo_beta_binom;
+  for (std::size_t i = 0; i < T.size(); ++i)
+    if (!(std::isfinite(T[i]) && T[i] >= 0.0) || (discrete && T[i] != std::floor(T[i])))
+      fail(Errc::invalid_argument, discrete ? "n_periods" : "T", ": row ", i, " is ", T[i],
+           discrete ? "; the number of periods must be an integer >= 0" : "; T must be finite and >= 0");
+  const std::array<double, 4> p{params[0], params[1], params[2], params[3]};
+  SimulatedCustomers out;
+  const std::size_t n = T.size();
+  out.frequency.assign(n, 0.0);
+  out.recency.assign(n, 0.0);
+  out.T.assign(T.begin(), T.end());
+  const std::size_t n_tasks = (n + sim_block - 1) / sim_block;
+  parallel_for(n_tasks, threads, [&](std::size_t task) {
+    Rng rng = stream(seed, task);
+    const std::size_t end = std::min(n, (task + 1) * sim_block);
+    for (std::size_t i = task * sim_block; i < end; ++i) {
+      double x = 0.0, tx = 0.0;
+      const double age = T[i];
+      if (kind == RepeatKind::beta_geo) {
+        const double lambda = draw_gamma(rng, p[0], p[1]), drop = draw_beta(rng, p[2], p[3]);
+        for (double t = rng.exponential(lambda); t <= age; t += rng.exponential(lambda)) {
+          x += 1.0;
+          tx = t;
+          if (rng.bernoulli(drop)) break;
+        }
+      } else if (kind == RepeatKind::pareto_nbd) {
+        const double lambda = draw_gamma(rng, p[0], p[1]), mu = draw_gamma(rng, p[2], p[3]);
+        const double life = std::min(age, rng.exponential(mu));
+        for (double t = rng.exponential(lambda); t <= life; t += rng.exponential(lambda)) {
+          x += 1.0;
+          tx = t;
+        }
+      } else {
+        const double buy = draw_beta(rng, p[0], p[1]), drop = draw_beta(rng, p[2], p[3]);
+        for (double t = 1.0; t <= age; t += 1.0) {
+          if (rng.bernoulli(drop)) break;
+          if (rng.bernoulli(buy)) {
+            x += 1.0;
+            tx = t;
+          }
+        }
+      }
+      out.frequency[i] = x;
+      out.recency[i] = tx;
+    }
+  });
+  return out;
+}
+
+std::vector<double> simulate_spend(std::span<const double> params, std::span<const double> frequency,
+                                   std::uint64_t seed, int threads) {
+  const GammaGammaModel given(params);  // checks the parameters
+  const auto& p = given.params();
   for (std::size_t i = 0; i < frequency.size(); ++i)
-    out[i] = p * (v + frequency[i] * spend[i]) / (p * frequency[i] + q - 1.0);
+    if (!(std::isfinite(frequency[i]) && frequency[i] >= 0.0 && frequency[i] == std::floor(frequency[i])))
+      fail(Errc::invalid_argument, "frequency: row ", i, " is ", frequency[i],
+           "; frequency counts repeat purchases (integer >= 0)");
+  const std::size_t n = frequency.size();
+  std::vector<double> out(n, 0.0);
+  const std::size_t n_tasks = (n + sim_block - 1) / sim_block;
+  parallel_for(n_tasks, threads, [&](std::size_t task) {
+    Rng rng = stream(seed, task);
+    const std::size_t end = std::min(n, (task + 1) * sim_block);
+    for (std::size_t i = task * sim_block; i < end; ++i) {
+      const double nu = draw_gamma(rng, p[1], p[2]);
+      const double x = frequency[i];
+      out[i] = x > 0.0 ? draw_gamma(rng, p[0] * x, nu) / x : 0.0;
+    }
+  });
+  return out;
 }
 
 FUNNELNET_END

@@ -72,17 +72,40 @@ static void test_bg_closed_forms(void) {
 
 static void test_gamma_gamma(void) {
   const double p[3] = {6.25, 3.74, 15.44}, x[2] = {2, 0}, m[2] = {22.35, 0};
-  const double fx[4] = {1, 2, 3, 1}, fm[4] = {10, 20, 15, 0};
+  const double fx[4] = {1, 2, 3, 1}, fm[4] = {10, 20, 15, -1};
+  const double zx[1] = {3}, zm[1] = {0};
   double e[2];
   fnet_gamma_gamma* g = NULL;
   CHECK_OK(fnet_gamma_gamma_create(&g, p));
   CHECK_OK(fnet_gamma_gamma_expected_spend(e, g, 2, x, m));
   CHECK_NEAR(e[0], 6.25 * (15.44 + 2 * 22.35) / (2 * 6.25 + 3.74 - 1), 1e-12);
   CHECK_NEAR(e[1], 6.25 * 15.44 / 2.74, 1e-12);
+  /* a repeat buyer without repeat spend gets the population mean too */
+  CHECK_OK(fnet_gamma_gamma_expected_spend(e, g, 1, zx, zm));
+  CHECK_NEAR(e[0], 6.25 * 15.44 / 2.74, 1e-12);
   fnet_gamma_gamma_destroy(g);
   g = NULL;
-  CHECK_STATUS(fnet_gamma_gamma_fit(&g, 4, fx, fm, NULL, NULL), FNET_E_INVALID_ARGUMENT, "spend: row 3 is 0");
+  CHECK_STATUS(fnet_gamma_gamma_fit(&g, 4, fx, fm, NULL, NULL), FNET_E_INVALID_ARGUMENT,
+               "spend: row 3 is -1");
   CHECK(g == NULL);
+}
+
+/* BG/BB: a new customer's expected purchases in n periods against Fader, Hardie and
+ * Shang (2010), eq. 8, written out with lgamma. */
+static void test_bgbb_closed_form(void) {
+  const double p[4] = {1.204, 0.750, 0.657, 2.783};
+  const double a = p[0], b = p[1], g = p[2], d = p[3];
+  const double x[1] = {7}, tx[1] = {6}, n[1] = {6};
+  double e = 0, pa[1];
+  fnet_repeat_model* m = NULL;
+  CHECK_OK(fnet_repeat_create(&m, FNET_REPEAT_BETA_GEO_BETA_BINOM, p));
+  CHECK_OK(fnet_repeat_expected_purchases_new(&e, m, 6.0));
+  CHECK_NEAR(e,
+             a / (a + b) * d / (g - 1) *
+                 (1 - exp(lgamma(g + d) - lgamma(g + d + 6) + lgamma(1 + d + 6) - lgamma(1 + d))),
+             1e-12);
+  CHECK_STATUS(fnet_repeat_p_alive(pa, m, 1, x, tx, n), FNET_E_INVALID_ARGUMENT, "larger than recency");
+  fnet_repeat_destroy(m);
 }
 
 static void test_repeat_bad_input(void) {
@@ -279,6 +302,7 @@ int main(void) {
   test_repeat_fit_is_optimal(FNET_REPEAT_BETA_GEO);
   test_repeat_fit_is_optimal(FNET_REPEAT_PARETO_NBD);
   test_bg_closed_forms();
+  test_bgbb_closed_form();
   test_gamma_gamma();
   test_repeat_bad_input();
   test_summary();

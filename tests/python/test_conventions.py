@@ -359,6 +359,11 @@ OTHER_RETURNS = {
         "same type as the input (lifetimes)",
     "funnelnet.customers.repeat_buying.GammaGamma.conditional_expected_average_profit": "same type as the input",
     "funnelnet.customers.repeat_buying.GammaGamma.customer_lifetime_value": "same type as the input (lifetimes)",
+    "funnelnet.customers.repeat_buying.BetaGeoBetaBinom.conditional_probability_alive": "same type as the input (lifetimes)",
+    "funnelnet.customers.repeat_buying.BetaGeoBetaBinom.conditional_expected_number_of_purchases_up_to_time":
+        "same type as the input (lifetimes)",
+    "funnelnet.customers.repeat_buying.BetaGeoBetaBinom.p_alive": "same type as the input (lifetimes)",
+    "funnelnet.customers.repeat_buying.GammaGamma.simulate": "same type as the frequencies given",
     "funnelnet.graph.referral.ReferralGraph.to_networkx": "a networkx graph",
     # persistence
     "funnelnet.funnel.io.load_model": "whichever model the file holds",
@@ -472,6 +477,8 @@ def _fit_samples():
     return {
         "BetaGeo": (fn.customers.BetaGeo(), (x, tx, T), {}),
         "ParetoNBD": (fn.customers.ParetoNBD(), (x, tx, T), {}),
+        "BetaGeoBetaBinom": (fn.customers.BetaGeoBetaBinom(), (np.minimum(x, 6), np.where(x > 0, 6.0, 0.0),
+                                                                np.full(200, 6.0)), {}),
         "GammaGamma": (fn.customers.GammaGamma(), (x[x > 0], m[x > 0]), {}),
         "MarkovAttribution": (fn.attribution.MarkovAttribution(), (paths,),
                               dict(path="path", conversions="conv", nulls="null")),

@@ -241,8 +241,11 @@ def test_bad_input():
         C.BetaGeo().fit([1, -1], [1, 0], [5, 5])
     with pytest.raises(fn.InvalidArgumentError, match="recency 7 is larger than T 5"):
         C.ParetoNBD().fit([1, 1], [1, 7], [5, 5])
-    with pytest.raises(fn.InvalidArgumentError, match="spend: row 0 is 0"):
-        C.GammaGamma().fit([1, 2], [0.0, 3.0])
+    # zero repeat spend is left out of the fit (test_customers_fit_quality); negative spend is an error
+    with pytest.raises(fn.InvalidArgumentError, match="spend: row 0 is -1"):
+        C.GammaGamma().fit([1, 2], [-1.0, 3.0])
+    with pytest.raises(fn.EmptyInputError, match="every repeat buyer has zero mean repeat spend"):
+        C.GammaGamma().fit([1, 2], [0.0, 0.0])
     df = pd.DataFrame({"credit": [1.0, 2.0, 3.0], "loyalty": [3.0, 2.0, 1.0]})
     with pytest.raises(fn.InvalidArgumentError, match="weights are all zero"):
         C.grade(df, criteria={"credit": 0, "loyalty": 0}, thresholds=[1, 0.5])

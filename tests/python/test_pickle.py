@@ -86,6 +86,12 @@ def tiers():
     return fn.customers.TierMigration().fit(snaps)
 
 
+# discrete-time (BG/BB) histories: frequency, recency, n_periods and weights (donors)
+BX = np.array([0, 1, 1, 2, 3, 6], dtype=float)
+BTX = np.array([0, 1, 4, 5, 6, 6], dtype=float)
+BN = np.full(6, 6.0)
+BW = np.array([50, 20, 10, 12, 8, 9], dtype=float)
+
 x, tx, T, m = rfm()
 SAMPLES = {
     "Funnel": (lambda: F, lambda o: (o.states, o.stages, o.outcomes)),
@@ -115,6 +121,9 @@ SAMPLES = {
                 lambda o: (o.params_, o.report_, o.p_alive(x, tx, T), o.expected_purchases(10, x, tx, T))),
     "ParetoNBD": (lambda: fn.customers.ParetoNBD().fit(x, tx, T),
                   lambda o: (o.params_, o.report_, o.p_alive(x, tx, T))),
+    "BetaGeoBetaBinom": (lambda: fn.customers.BetaGeoBetaBinom().fit(BX, BTX, BN, weights=BW),
+                         lambda o: (o.params_, o.report_, o.summary, repr(o), o.p_alive(BX, BTX, BN),
+                                    o.conditional_expected_number_of_purchases_up_to_time(3, BX, BTX, BN))),
     "GammaGamma": (lambda: fn.customers.GammaGamma().fit(x[x > 0], m[x > 0]),
                    lambda o: (o.params_, o.report_, o.expected_spend(x, m))),
     "TierMigration": (tiers, lambda o: (o.matrix(), o.counts(), o.rates(), o.flag_overdue(0))),
@@ -145,9 +154,10 @@ def test_every_public_class_has_a_pickle_sample():
 
 
 def test_unfitted_models_and_variants_pickle():
-    for cls in (fn.customers.BetaGeo, fn.customers.ParetoNBD, fn.customers.GammaGamma):
-        back = roundtrip(cls(tol=1e-6, threads=2))
-        assert (back.tol, back.threads, back._model) == (1e-6, 2, None)
+    for cls in (fn.customers.BetaGeo, fn.customers.ParetoNBD, fn.customers.GammaGamma,
+                fn.customers.BetaGeoBetaBinom):
+        back = roundtrip(cls(tol=1e-6, threads=2, strict=True))
+        assert (back.tol, back.threads, back.strict, back._model) == (1e-6, 2, True, None)
     # unfitted estimators keep their settings
     back = roundtrip(fn.attribution.MarkovAttribution(order=3, repeats="keep", threads=2))
     assert (back.order, back.repeats, back.threads, back._core) == (3, "keep", 2, None)

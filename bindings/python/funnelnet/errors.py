@@ -24,9 +24,20 @@ from ._core import (
     UnknownLabelError,
 )
 
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative fit stopped before converging, or converged at the edge of its
+    parameter space; its estimates are usable only with care.  The message says what
+    stopped it and what to try.  Turn it into an error with ``warnings.simplefilter(
+    "error", funnelnet.ConvergenceWarning)`` or, per model, with ``strict=True`` (which
+    raises :class:`ConvergenceError`)."""
+
+
 __all__ = [
     "CancelledError",
     "ConvergenceError",
+    "ConvergenceWarning",
     "DuplicateLabelError",
     "EmptyInputError",
     "FileError",

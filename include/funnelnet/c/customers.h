@@ -19,7 +19,9 @@ typedef struct fnet_tier_migration fnet_tier_migration; /* tier-migration counts
 /* ---- repeat-buying models --------------------------------------------------------- */
 
 /* Model kinds: fnet_repeat_kind, FNET_REPEAT_BETA_GEO (BG/NBD: r, alpha, a, b) or
- * FNET_REPEAT_PARETO_NBD (Pareto/NBD: r, alpha, s, beta); funnelnet/c/enums.h. */
+ * FNET_REPEAT_PARETO_NBD (Pareto/NBD: r, alpha, s, beta) or
+ * FNET_REPEAT_BETA_GEO_BETA_BINOM (BG/BB, discrete time: alpha, beta, gamma, delta; recency and
+ * T count periods); funnelnet/c/enums.h. */
 
 /* How a fit stopped (fnet_repeat_report / fnet_gamma_gamma_report): fnet_fit_status,
  * FNET_FIT_CONVERGED / _MAX_ITERATIONS / _LINE_SEARCH_FAILED / _NOT_FINITE; only CONVERGED

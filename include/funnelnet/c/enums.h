@@ -54,7 +54,9 @@
 /* Repeat-buying model kinds. */
 #define FNET_REPEAT_KIND_VALUES(V) \
   V(FNET_REPEAT_BETA_GEO,   0, beta_geo,   "BG/NBD: parameters r, alpha, a, b") \
-  V(FNET_REPEAT_PARETO_NBD, 1, pareto_nbd, "Pareto/NBD: parameters r, alpha, s, beta")
+  V(FNET_REPEAT_PARETO_NBD, 1, pareto_nbd, "Pareto/NBD: parameters r, alpha, s, beta") \
+  V(FNET_REPEAT_BETA_GEO_BETA_BINOM, 2, beta_geo_beta_binom, \
+    "BG/BB (discrete time): parameters alpha, beta, gamma, delta; recency and T count periods")
 
 /* How a maximum-likelihood fit stopped; only CONVERGED means the gradient test was met. */
 #define FNET_FIT_STATUS_VALUES(V) \

@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,6 +47,13 @@ struct FitReport {
   std::size_t unique_rows = 0;  ///< rows the likelihood was evaluated on (after compression)
   bool at_bound = false;        ///< some log-parameter ended at its bound (|log p| = 18.42)
   std::string message;          ///< what happened, for people
+  /// Covariance of the log-parameters (K x K, row-major): the inverse of the observed
+  /// information, i.e. of the Hessian of the negative total weighted log-likelihood with
+  /// respect to log p at the optimum (central differences of the analytic gradient).
+  /// Standard errors of the parameters are p_k sqrt(cov_kk) (delta method).  Empty when
+  /// the model was given rather than fitted, or when the Hessian is not positive definite
+  /// (a parameter at its bound, a flat direction).
+  std::vector<double> covariance;
   [[nodiscard]] bool converged() const noexcept { return status == FitStatus::converged; }
 };
 
@@ -64,11 +72,18 @@ struct RepeatFitOptions {
 enum class RepeatKind : int {
   beta_geo = 0,    ///< BG/NBD: parameters (r, alpha, a, b)
   pareto_nbd = 1,  ///< Pareto/NBD: parameters (r, alpha, s, beta)
+  /// BG/BB (Fader, Hardie and Shang 2010), discrete time: parameters (alpha, beta, gamma,
+  /// delta); frequency x = periods with a purchase, recency t_x = the last such period,
+  /// T = n, the number of transaction opportunities (all integers, 0 <= x <= t_x <= n).
+  beta_geo_beta_binom = 2,
 };
 
-/// A fitted (or given) BG/NBD or Pareto/NBD model and its predictions.  Parameters are
-/// (r, alpha, a, b) for BG/NBD and (r, alpha, s, beta) for Pareto/NBD, in the time unit of
-/// the data (recency and T).
+/// A fitted (or given) BG/NBD, Pareto/NBD or BG/BB model and its predictions.  Parameters
+/// are (r, alpha, a, b) for BG/NBD and (r, alpha, s, beta) for Pareto/NBD, in the time unit
+/// of the data (recency and T); (alpha, beta, gamma, delta) for BG/BB, whose recency and T
+/// count transaction opportunities (periods) and whose prediction horizons are numbers of
+/// future periods.  For BG/BB, p_alive() is the probability of being alive at
+/// opportunity n + 1 (Fader, Hardie and Shang 2010, eq. 11; see p_alive_at()).
 class RepeatModel {
  public:
   RepeatModel() = default;
@@ -104,6 +119,12 @@ class RepeatModel {
   void p_alive(std::span<const double> x, std::span<const double> tx, std::span<const double> T,
                std::span<double> out) const;
 
+  /// BG/BB only: P(alive at opportunity n + m | x, t_x, n) for m >= 0 future periods
+  /// (lifetimes' conditional_probability_alive(m, ...)).  Throws invalid_argument for
+  /// the continuous-time models.
+  void p_alive_at(double m, std::span<const double> x, std::span<const double> tx, std::span<const double> T,
+                  std::span<double> out) const;
+
   /// Expected number of purchases in (T, T + t] for each customer given (x, t_x, T).
   void expected_purchases(double t, const CustomerSummary& customers, std::span<double> out) const;
   void expected_purchases(double t, std::span<const double> x, std::span<const double> tx,
@@ -137,12 +158,36 @@ class RepeatModel {
                  std::span<const double> spend, int n_periods, double period_length, double discount,
                  std::span<double> out) const;
   [[nodiscard]] double log_p_alive(double x, double tx, double T) const;
+  [[nodiscard]] double bgbb_conditional(double t, double x, double tx, double n) const;
   [[nodiscard]] double conditional(double t, double x, double tx, double T) const;
 
   RepeatKind kind_ = RepeatKind::beta_geo;
   std::array<double, 4> p_{};
   FitReport report_;
 };
+
+/// Customers drawn from a repeat-buying model: one (x, t_x, T) per customer.
+struct SimulatedCustomers {
+  std::vector<double> frequency, recency, T;
+};
+
+/// Draw one customer per entry of `T` (its age, or for BG/BB its number of transaction
+/// opportunities, an integer) from the model with parameters `params` (the order of
+/// RepeatModel): BG/NBD draws lambda ~ Gamma(r, alpha) and p ~ Beta(a, b), purchases at
+/// rate lambda after the first, a drop-out with probability p after each; Pareto/NBD
+/// draws lambda ~ Gamma(r, alpha) and a lifetime ~ Exp(mu), mu ~ Gamma(s, beta); BG/BB
+/// draws p ~ Beta(alpha, beta) and theta ~ Beta(gamma, delta), and in each period a
+/// living customer first drops out with probability theta, then buys with probability p.
+/// Customers are split into blocks of 4096, block k drawing from stream(seed, k): the same
+/// seed gives the same customers at any thread count.  Throws on bad parameters or T.
+SimulatedCustomers simulate_repeat(RepeatKind kind, std::span<const double> params, std::span<const double> T,
+                                   std::uint64_t seed, int threads = 0);
+
+/// Mean repeat spend of customers with the given frequencies under Gamma-Gamma (p, q, v):
+/// nu ~ Gamma(q, v) per customer, then the mean of x spends ~ Gamma(p, nu) (a Gamma(p x,
+/// nu) total over x).  Frequency 0 gives 0 (no repeat spend).  Seeded as simulate_repeat.
+std::vector<double> simulate_spend(std::span<const double> params, std::span<const double> frequency,
+                                   std::uint64_t seed, int threads = 0);
 
 /// Gamma-Gamma model of spend per transaction (p, q, v = "gamma"), fitted on repeat
 /// buyers: x repeat purchases with mean spend m.  Assumes spend independent of frequency.
@@ -160,7 +205,10 @@ class GammaGammaModel {
   static GammaGammaModel fit(const CustomerSummary& customers, std::span<const double> weights = {},
                              const RepeatFitOptions& options = {});
 
-  /// Fit to repeat buyers: frequency x > 0 and mean repeat spend m > 0 for every row.
+  /// Fit to repeat buyers: frequency x > 0 and mean repeat spend m >= 0 for every row.
+  /// Rows with m = 0 (repeat purchases that cost nothing: samples, returns netted out)
+  /// carry no information on a Gamma spend and are left out of the fit (the report's
+  /// message counts them); an error when no row with m > 0 is left.
   static GammaGammaModel fit(std::span<const double> frequency, std::span<const double> spend,
                              std::span<const double> weights = {}, const RepeatFitOptions& options = {});
 
@@ -168,8 +216,9 @@ class GammaGammaModel {
   [[nodiscard]] const FitReport& report() const noexcept { return report_; }
 
   /// E[spend per transaction | x, m] = (p (v + x m)) / (p x + q - 1); customers with
-  /// x = 0 get the population mean p v / (q - 1).  Needs q > 1, and the summary a
-  /// monetary column.
+  /// x = 0 (no repeat purchase) or m = 0 (repeat purchases without spend) get the
+  /// population mean p v / (q - 1), as lifetimes does for x = 0, so they keep a lifetime
+  /// value.  Needs q > 1, and the summary a monetary column.
   void expected_spend(const CustomerSummary& customers, std::span<double> out) const;
   void expected_spend(std::span<const double> frequency, std::span<const double> spend,
                       std::span<double> out) const;

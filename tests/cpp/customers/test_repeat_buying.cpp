@@ -237,8 +237,10 @@ TEST(RepeatBuying, BadInput) {
         RepeatModel(RepeatKind::beta_geo, std::array<double, 4>{1, -1, 1, 1});
       },
       Errc::invalid_argument, "alpha");
-  const std::vector<double> gx = {1, 2}, gm = {10, 0};
-  expect_error([&] { GammaGammaModel::fit(gx, gm); }, Errc::invalid_argument, "spend: row 1 is 0");
+  // Zero spend is left out of the fit (and gets the population mean); negative spend is an error.
+  const std::vector<double> gx = {1, 2}, gm = {10, -1}, gz = {0, 0};
+  expect_error([&] { GammaGammaModel::fit(gx, gm); }, Errc::invalid_argument, "spend: row 1 is -1");
+  expect_error([&] { GammaGammaModel::fit(gx, gz); }, Errc::empty_input, "zero mean repeat spend (2 rows)");
   const std::vector<double> gx0 = {0, 2}, gm0 = {10, 5};
   expect_error([&] { GammaGammaModel::fit(gx0, gm0); }, Errc::invalid_argument, "repeat buyers");
 }

@@ -1,8 +1,9 @@
 """Customers: ABC grading, tier migration and Markov lifetime value, repeat buying.
 
-Repeat-buying models (BG/NBD, Pareto/NBD, Gamma-Gamma) are fitted by maximum
-likelihood in C++ (log-parameters, analytic gradients, LBFGS-B, weighted unique rows)
-and report how the fit stopped instead of raising.
+Repeat-buying models (BG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma) are fitted by maximum
+likelihood in C++ (log-parameters, analytic gradients, LBFGS-B, weighted unique rows);
+a fit that does not converge warns (``funnelnet.ConvergenceWarning``) or, with
+``strict=True``, raises ``funnelnet.ConvergenceError``.
 
 >>> import funnelnet as fn
 >>> import pandas as pd
@@ -25,13 +26,14 @@ array([0.7266])
 from __future__ import annotations
 
 from .grading import STANDARD_CRITERIA, grade
-from .repeat_buying import BetaGeo, GammaGamma, ParetoNBD
+from .repeat_buying import BetaGeo, BetaGeoBetaBinom, GammaGamma, ParetoNBD
 from .summary import summary_from_transactions
 from .tiers import TierMigration, markov_clv
 
 __all__ = [
     "BetaGeo",
     "ParetoNBD",
+    "BetaGeoBetaBinom",
     "GammaGamma",
     "summary_from_transactions",
     "grade",

@@ -1,6 +1,7 @@
-"""Repeat buying: BG/NBD, Pareto/NBD and Gamma-Gamma models fitted by maximum
-likelihood in C++ (log-parameters, analytic gradients, LBFGS-B, weighted unique rows),
-reporting how the fit stopped instead of raising."""
+"""Repeat buying: BG/NBD, Pareto/NBD, BG/BB and Gamma-Gamma models fitted by maximum
+likelihood in C++ (log-parameters, analytic gradients, LBFGS-B, weighted unique rows).
+A fit that does not converge warns (:class:`funnelnet.ConvergenceWarning`) or, with
+``strict=True``, raises :class:`funnelnet.ConvergenceError`."""
 from __future__ import annotations
 
 import warnings
@@ -12,36 +13,170 @@ import pandas as pd
 from .. import _core
 from .._common.options import default as _default
 from .._common.deprecation import renamed_parameters
-from ..errors import InputTypeError, InvalidArgumentError
+from ..errors import ConvergenceError, ConvergenceWarning, InputTypeError, InvalidArgumentError
 from ._shared import f64, like
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["BetaGeo", "ParetoNBD", "GammaGamma"]
+__all__ = ["BetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma"]
 
 _c = _core.customers
 
 _FREQ_FACTOR = {"W": 4.345, "M": 1.0, "D": 30.0, "H": 30.0 * 24}
 
+_Z95 = 1.959963984540054  # the 97.5% normal quantile
 
-class _RepeatBase:
+_HINTS = {
+    "line_search_failed": "the optimiser could not improve along a nearly flat ridge",
+    "max_iterations": "it ran out of iterations: raise max_iterations",
+    "not_finite": "the log-likelihood is not finite at the start: pass other initial= values",
+}
+
+
+def _ridge_note(p: pd.Series, pair: tuple[str, str], what: str) -> str:
+    """The note for a shape/scale pair running to infinity together: a mixing
+    distribution without spread (every customer has the same rate), which the data
+    cannot tell from a very narrow one."""
+    a, b = pair
+    if p[a] > 1e5 and p[b] > 1e5:
+        return (f" {a} and {b} grow together ({a} / {b} = {p[a] / p[b]:.4g}): the data show no heterogeneity in "
+                f"the {what}, the same for every customer.")
+    return ""
+
+
+class _Fitted:
+    """What every fitted customers model shares: convergence checks, the observed-
+    information summary and the repr.  Subclasses set ``_names``, ``_model``,
+    ``_report``, ``_n`` and ``strict``."""
+
+    _names: tuple[str, ...] = ()
+    _model: Any
+    _report: dict | None
+    _n: float | None = None
+    strict: bool = False
+
+    def _fitted(self) -> Any:
+        if self._model is None:
+            raise InvalidArgumentError(f"{type(self).__name__} is not fitted: call fit() or from_params()")
+        return self._model
+
+    @property
+    def params_(self) -> pd.Series:
+        """The parameters, by name."""
+        return pd.Series(self._fitted().params, index=list(self._names), dtype=float)
+
+    @property
+    def report_(self) -> dict:
+        """How the fit stopped: status, converged, log_likelihood, gradient_norm, unique_rows,
+        at_bound, message and covariance (of the log-parameters; empty when unavailable)."""
+        model = self._fitted()
+        return dict(self._report) if self._report is not None else dict(model.report)
+
+    @property
+    def converged_(self) -> bool:
+        """Whether the gradient test was met."""
+        return bool(self.report_["converged"])
+
+    @property
+    def log_likelihood_(self) -> float:
+        """Total (weighted) log-likelihood at the fitted parameters."""
+        return float(self.report_["log_likelihood"])
+
+    def _edge_note(self) -> str:
+        """Model-specific reading of a fit that ran to the edge (empty: none)."""
+        return ""
+
+    def _check_convergence(self, stacklevel: int = 3) -> None:
+        """Warn (or, strict, raise) when the fit did not converge; warn when it converged
+        with a parameter at its bound (the data do not identify it)."""
+        rep = self.report_
+        name = type(self).__name__
+        tries = ("Try: refitting with the time unit changed (freq='W' instead of 'D' in "
+                 "summary_from_transactions, or T divided by a constant), other starting values "
+                 "(initial=), a larger max_iterations, or another model")
+        if not rep["converged"]:
+            what = _HINTS.get(rep["status"], rep["status"])
+            bound = (" A parameter sits at its bound [1e-8, 1e8]: the data do not identify it." if rep["at_bound"]
+                     else "") + self._edge_note()
+            msg = (f"{name} fit did not converge ({rep['status']}: {rep['message']}; {what}; gradient norm "
+                   f"{rep['gradient_norm']:.3g}).{bound} Its estimates (params_ {self._param_text()}) and "
+                   f"predictions are unreliable. {tries}; strict=True makes this an error.")
+            if self.strict:
+                raise ConvergenceError(msg)
+            warnings.warn(msg, ConvergenceWarning, stacklevel=stacklevel + 1)
+        elif rep["at_bound"]:
+            warnings.warn(f"{name} converged with a parameter at its bound [1e-8, 1e8] (params_ "
+                          f"{self._param_text()}): the data do not identify it and its standard error is "
+                          f"not available.{self._edge_note()} {tries}.", ConvergenceWarning,
+                          stacklevel=stacklevel + 1)
+
+    def _param_text(self) -> str:
+        return ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+
+    @property
+    def variance_matrix_(self) -> pd.DataFrame:
+        """Covariance of the parameter estimates (delta method on the inverse observed
+        information in log-parameters): cov_ij = p_i p_j C_ij.  NaN when the model was
+        given (``from_params``) or its Hessian is not positive definite."""
+        names = list(self._names)
+        k = len(names)
+        c = np.asarray(self.report_.get("covariance") or [np.nan] * (k * k), dtype=float).reshape(k, k)
+        p = self.params_.to_numpy()
+        return pd.DataFrame(c * np.outer(p, p), index=names, columns=names)
+
+    @property
+    def standard_errors_(self) -> pd.Series:
+        """Standard errors of the parameters (as lifetimes' ``standard_errors_``)."""
+        return pd.Series(np.sqrt(np.diag(self.variance_matrix_.to_numpy())), index=list(self._names))
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The estimates with standard errors and 95% intervals, one row per parameter
+        (lifetimes' ``summary`` columns): ``coef``, ``se(coef)`` (delta method on the
+        inverse observed information), ``lower 95% bound`` and ``upper 95% bound``.  The
+        intervals are Wald intervals on the log scale, coef * exp(-/+ 1.96 se / coef), so
+        they stay positive (lifetimes' coef -/+ 1.96 se can go below zero).  NaN where the
+        information is not available (a given model, a parameter at its bound)."""
+        p = self.params_
+        se = self.standard_errors_
+        rel = se / p
+        return pd.DataFrame({"coef": p, "se(coef)": se, "lower 95% bound": p * np.exp(-_Z95 * rel),
+                             "upper 95% bound": p * np.exp(_Z95 * rel)})
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        if self._model is None:
+            return f"{name}()"
+        rep = self.report_
+        if self._n is None:
+            return f"{name}({self._param_text()}; given)"
+        return (f"{name}({self._param_text()}; n={self._n:g}, converged={bool(rep['converged'])}, "
+                f"log_likelihood={rep['log_likelihood']:.6g})")
+
+
+class _RepeatBase(_Fitted):
     _kind = 0
     _names: tuple[str, ...] = ()
+    _time = "T"
 
     @renamed_parameters({"tolerance": "tol"})
     def __init__(self, *, max_iterations: int = _default("RepeatFitOptions", "max_iterations"), tol: float = _default("RepeatFitOptions", "tolerance"),
-                 compress: bool = _default("RepeatFitOptions", "compress"), threads: int = 0) -> None:
+                 compress: bool = _default("RepeatFitOptions", "compress"), threads: int = 0,
+                 strict: bool = False) -> None:
         """Fit settings: ``max_iterations`` and ``tol`` (gradient test) of the optimiser,
         ``compress`` (fit on weighted unique rows), ``threads`` (0 = all cores; the
-        result is the same at any count).  ``tolerance=`` is the deprecated name of
+        result is the same at any count), ``strict`` (a fit that does not converge raises
+        ConvergenceError instead of warning).  ``tolerance=`` is the deprecated name of
         ``tol``."""
         self.max_iterations = int(max_iterations)
         self.tol = float(tol)
         self.compress = bool(compress)
         self.threads = int(threads)
+        self.strict = bool(strict)
         self._model: Any = None
         self._report: dict | None = None
+        self._n: float | None = None
 
     @property
     def tolerance(self) -> float:
@@ -61,6 +196,8 @@ class _RepeatBase:
     def __setstate__(self, state: dict) -> None:
         state = dict(state)
         params, report = state.pop("params", None), state.pop("report", None)
+        state.setdefault("strict", False)
+        state.setdefault("_n", None)
         self.__dict__.update(state)
         self._model = None if params is None else self._make_model(params)
         self._report = report
@@ -88,43 +225,48 @@ class _RepeatBase:
         (time of the last purchase after the first) and T (age), in any one time unit.
 
         ``weights`` (optional) counts customers per row.  A fit that does not converge
-        is not an error: check ``converged_`` and ``report_``.  Bad rows (negative
-        frequency, recency > T, recency > 0 without repeats) raise InvalidArgumentError
-        naming the row.  Returns the model.
+        is not silent: it warns (:class:`funnelnet.ConvergenceWarning`, saying what to
+        try) or, with ``strict=True``, raises ConvergenceError; ``converged_`` and
+        ``report_`` say how it stopped.  Bad rows (negative frequency, recency > T,
+        recency > 0 without repeats) raise InvalidArgumentError naming the row.  Returns
+        the model.
         """
-        x, tx, t = f64(frequency, "frequency"), f64(recency, "recency"), f64(T, "T")
+        return self._fit(frequency, recency, T, weights, initial)
+
+    def _fit(self, frequency: Any, recency: Any, T: Any, weights: Any, initial: Mapping[str, float] | None) -> Self:
+        x, tx, t = f64(frequency, "frequency"), f64(recency, "recency"), f64(T, self._time)
         w = np.empty(0) if weights is None else f64(weights, "weights")
         init = [] if initial is None else [float(initial[n]) for n in self._names]
         self._model = _c.RepeatModel.fit(self._kind, x, tx, t, w, self.max_iterations, self.tol,
                                          self.compress, self.threads, init)
         self._report = None
+        self._n = float(len(x) if weights is None else w.sum())
+        self._check_convergence(stacklevel=4)
         return self
 
-    def _fitted(self) -> Any:
-        if self._model is None:
-            raise InvalidArgumentError(f"{type(self).__name__} is not fitted: call fit() or from_params()")
-        return self._model
+    def simulate(self, T: Any, size: int = 1, *, seed: int = 0, threads: int = 0) -> pd.DataFrame:
+        """Customers drawn from the model with these parameters (given or fitted).
 
-    @property
-    def params_(self) -> pd.Series:
-        """The parameters, by name."""
-        return pd.Series(self._fitted().params, index=list(self._names), dtype=float)
+        Parameters
+        ----------
+        T : float or array-like
+            Each customer's age (BG/BB: number of transaction opportunities, an integer);
+            a scalar gives ``size`` customers of that age.
+        size : int
+            Number of customers when ``T`` is a scalar.
+        seed, threads : int
+            The same seed gives the same customers at any thread count.
 
-    @property
-    def report_(self) -> dict:
-        """How the fit stopped: status, converged, log_likelihood, gradient_norm, unique_rows, ..."""
-        model = self._fitted()
-        return dict(self._report) if self._report is not None else dict(model.report)
-
-    @property
-    def converged_(self) -> bool:
-        """Whether the gradient test was met."""
-        return bool(self.report_["converged"])
-
-    @property
-    def log_likelihood_(self) -> float:
-        """Total (weighted) log-likelihood at the fitted parameters."""
-        return float(self.report_["log_likelihood"])
+        Returns
+        -------
+        DataFrame
+            One row per customer: ``frequency``, ``recency`` and ``T`` (BG/BB:
+            ``n_periods``), ready for :meth:`fit`.
+        """
+        t = np.full(int(size), float(T)) if np.ndim(T) == 0 else f64(T, self._time)
+        x, tx, tt = _c.simulate_repeat(self._kind, [float(v) for v in self._fitted().params], t, int(seed),
+                                       int(threads))
+        return pd.DataFrame({"frequency": x, "recency": tx, self._time: tt})
 
     def _rfm(self, frequency: Any, recency: Any, T: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return f64(frequency, "frequency"), f64(recency, "recency"), f64(T, "T")
@@ -151,11 +293,6 @@ class _RepeatBase:
         """Expected repeat purchases in (0, t] of a new, randomly chosen customer."""
         return float(self._fitted().expected_purchases_new(float(t)))
 
-    def __repr__(self) -> str:
-        if self._model is None:
-            return f"{type(self).__name__}()"
-        p = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
-        return f"{type(self).__name__}({p}, status={self.report_['status']!r})"
 
 
 class BetaGeo(_RepeatBase):
@@ -170,6 +307,14 @@ class BetaGeo(_RepeatBase):
     _kind = 0
     _names = ("r", "alpha", "a", "b")
 
+    def _edge_note(self) -> str:
+        p = self.params_
+        if p["a"] / (p["a"] + p["b"]) < 1e-6:
+            return (" The data show no drop-out (every customer still buying near the end of observation): "
+                    "a / (a + b) runs to 0, the model tends to the NBD without drop-out, whose r and alpha are "
+                    "the usable part, and P(alive) is 1 for everyone.")
+        return _ridge_note(p, ("r", "alpha"), "purchase rate") + _ridge_note(p, ("a", "b"), "drop-out probability")
+
 
 class ParetoNBD(_RepeatBase):
     """Pareto/NBD model (Schmittlein, Morrison and Colombo 1987): parameters r, alpha, s, beta."""
@@ -177,10 +322,80 @@ class ParetoNBD(_RepeatBase):
     _kind = 1
     _names = ("r", "alpha", "s", "beta")
 
+    def _edge_note(self) -> str:
+        p = self.params_
+        if p["s"] / p["beta"] < 1e-6:
+            return (" The data show no drop-out: the mean drop-out rate s / beta runs to 0, the model tends to "
+                    "the NBD without drop-out, whose r and alpha are the usable part, and P(alive) is 1.")
+        return _ridge_note(p, ("r", "alpha"), "purchase rate") + _ridge_note(p, ("s", "beta"), "drop-out rate")
 
-class GammaGamma:
+
+class BetaGeoBetaBinom(_RepeatBase):
+    """BG/BB model (Fader, Hardie and Shang 2010) for discrete-time repeat buying:
+    parameters alpha, beta (purchase probability p ~ Beta(alpha, beta)) and gamma, delta
+    (drop-out probability theta ~ Beta(gamma, delta) per transaction opportunity).
+
+    Data are per customer: ``frequency`` (opportunities with a purchase after the first),
+    ``recency`` (the last such opportunity, 0 without repeats) and ``n_periods`` (the
+    opportunities observed), all integers; ``weights`` counts customers per row (the
+    lifetimes layout of ``donations.csv``).  Predictions take the number of future
+    opportunities first, as lifetimes' ``BetaGeoBetaBinomFitter`` does.
+
+    >>> import funnelnet as fn
+    >>> m = fn.customers.BetaGeoBetaBinom.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783)
+    >>> round(m.expected_number_of_purchases_up_to_time(6), 4)
+    2.2196
+    """
+
+    _kind = 2
+    _names = ("alpha", "beta", "gamma", "delta")
+    _time = "n_periods"
+
+    def fit(self, frequency: Any, recency: Any, n_periods: Any, weights: Any = None,
+            initial: Mapping[str, float] | None = None) -> Self:
+        """Fit by maximum likelihood to integer (frequency, recency, n_periods) rows,
+        optionally weighted (``weights[i]`` customers share row i).
+
+        A fit that does not converge warns (:class:`funnelnet.ConvergenceWarning`) or, with
+        ``strict=True``, raises ConvergenceError.  Bad rows (non-integer periods,
+        frequency > recency, recency > n_periods) raise InvalidArgumentError naming the
+        row.  Returns the model.
+        """
+        return self._fit(frequency, recency, n_periods, weights, initial)
+
+    def conditional_probability_alive(self, m_periods_in_future: float, frequency: Any, recency: Any,
+                                      n_periods: Any) -> Any:
+        """P(alive at opportunity n_periods + m_periods_in_future | history), per customer
+        (Fader, Hardie and Shang 2010, eq. A10; lifetimes' argument order)."""
+        x, tx, n = self._rfm(frequency, recency, n_periods)
+        return like(self._fitted().p_alive_at(float(m_periods_in_future), x, tx, n), frequency)
+
+    def p_alive(self, frequency: Any, recency: Any, n_periods: Any) -> Any:
+        """P(alive at the next opportunity, n_periods + 1 | history), per customer."""
+        return self.conditional_probability_alive(1, frequency, recency, n_periods)
+
+    def conditional_expected_number_of_purchases_up_to_time(self, m_periods_in_future: float, frequency: Any,
+                                                             recency: Any, n_periods: Any) -> Any:
+        """Expected purchases in the next ``m_periods_in_future`` opportunities, per
+        customer (Fader, Hardie and Shang 2010, eq. 13)."""
+        x, tx, n = self._rfm(frequency, recency, n_periods)
+        return like(self._fitted().expected_purchases(float(m_periods_in_future), x, tx, n), frequency)
+
+    expected_purchases = conditional_expected_number_of_purchases_up_to_time
+    predict = conditional_expected_number_of_purchases_up_to_time
+
+    def expected_number_of_purchases_up_to_time(self, n_periods: float) -> float:
+        """Expected repeat purchases in the first ``n_periods`` opportunities of a new,
+        randomly chosen customer (Fader, Hardie and Shang 2010, eq. 8)."""
+        return float(self._fitted().expected_purchases_new(float(n_periods)))
+
+
+class GammaGamma(_Fitted):
     """Gamma-Gamma model of spend per transaction: parameters p, q, v.  Fit on repeat
-    buyers only (frequency > 0, mean repeat spend > 0).
+    buyers (frequency > 0); those whose mean repeat spend is 0 are left out of the fit
+    (the report's message counts them).  Predictions for customers without repeat spend
+    (frequency 0, or mean repeat spend 0) are the population mean p v / (q - 1), so they
+    keep a lifetime value.
 
     >>> import funnelnet as fn
     >>> g = fn.customers.GammaGamma.from_params(p=6.25, q=3.74, v=15.44)
@@ -192,12 +407,15 @@ class GammaGamma:
 
     @renamed_parameters({"tolerance": "tol"})
     def __init__(self, *, max_iterations: int = _default("RepeatFitOptions", "max_iterations"), tol: float = _default("RepeatFitOptions", "tolerance"),
-                 compress: bool = _default("RepeatFitOptions", "compress"), threads: int = 0) -> None:
+                 compress: bool = _default("RepeatFitOptions", "compress"), threads: int = 0,
+                 strict: bool = False) -> None:
         """Fit settings, as for :class:`BetaGeo` (``tolerance=`` is the deprecated name of ``tol``)."""
         self.max_iterations, self.tol = int(max_iterations), float(tol)
         self.compress, self.threads = bool(compress), int(threads)
+        self.strict = bool(strict)
         self._model: Any = None
         self._report: dict | None = None
+        self._n: float | None = None
 
     @property
     def tolerance(self) -> float:
@@ -215,6 +433,8 @@ class GammaGamma:
     def __setstate__(self, state: dict) -> None:
         state = dict(state)
         params, report = state.pop("params", None), state.pop("report", None)
+        state.setdefault("strict", False)
+        state.setdefault("_n", None)
         self.__dict__.update(state)
         self._model = None if params is None else _c.GammaGammaModel(params)
         self._report = report
@@ -227,37 +447,32 @@ class GammaGamma:
         return g
 
     def fit(self, frequency: Any, monetary_value: Any, weights: Any = None) -> Self:
-        """Fit to repeat buyers' frequency and mean repeat spend; returns the model."""
+        """Fit to repeat buyers' frequency (>= 1) and mean repeat spend (>= 0; rows with 0
+        are left out of the fit); returns the model.  A fit that does not converge warns
+        (:class:`funnelnet.ConvergenceWarning`) or, with ``strict=True``, raises
+        ConvergenceError."""
         x, m = f64(frequency, "frequency"), f64(monetary_value, "monetary_value")
         w = np.empty(0) if weights is None else f64(weights, "weights")
         self._model = _c.GammaGammaModel.fit(x, m, w, self.max_iterations, self.tol, self.compress,
                                              self.threads, [])
         self._report = None
+        keep = m > 0
+        self._n = float(keep.sum() if weights is None else w[keep].sum())
+        self._check_convergence()
         return self
 
-    def _fitted(self) -> Any:
-        if self._model is None:
-            raise InvalidArgumentError("GammaGamma is not fitted: call fit() or from_params()")
-        return self._model
-
-    @property
-    def params_(self) -> pd.Series:
-        """The parameters p, q, v."""
-        return pd.Series(self._fitted().params, index=list(self._names), dtype=float)
-
-    @property
-    def report_(self) -> dict:
-        """How the fit stopped."""
-        model = self._fitted()
-        return dict(self._report) if self._report is not None else dict(model.report)
-
-    @property
-    def converged_(self) -> bool:
-        """Whether the gradient test was met."""
-        return bool(self.report_["converged"])
+    def simulate(self, frequency: Any, *, seed: int = 0, threads: int = 0) -> Any:
+        """Mean repeat spend drawn from the model for customers with the given frequencies
+        (integers >= 0; 0 gives 0): nu ~ Gamma(q, rate v) per customer, then the mean of
+        ``frequency`` spends ~ Gamma(p, rate nu).  The same seed gives the same draws at
+        any thread count.  Returns an array (a Series with the input's index for a Series)."""
+        out = _c.simulate_spend([float(v) for v in self._fitted().params], f64(frequency, "frequency"), int(seed),
+                                int(threads))
+        return like(out, frequency)
 
     def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Any:
-        """E[spend per transaction | frequency, mean spend]; frequency 0 gives the population mean."""
+        """E[spend per transaction | frequency, mean spend]; customers without repeat spend
+        (frequency 0, or mean repeat spend 0) get the population mean p v / (q - 1)."""
         out = self._fitted().expected_spend(f64(frequency, "frequency"), f64(monetary_value, "monetary_value"))
         return like(out, frequency)
 

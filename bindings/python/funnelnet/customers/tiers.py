@@ -158,6 +158,18 @@ class TierMigration:
         self._snap = (snapshots[[customer, tier]].assign(_period=per_i), customer, tier)
         return self
 
+    def __repr__(self) -> str:
+        if self._chains is None:
+            return f"TierMigration(tiers={self.tiers!r}, lost={self.lost!r})"
+        # the multinomial log-likelihood of the counted moves at the fitted (closed-form) chains
+        ll = 0.0
+        for c, p in zip(self._counts, self._chains):
+            m = c > 0
+            ll += float(np.sum(c[m] * np.log(p[m])))
+        return (f"TierMigration(tiers={self.tiers_!r}, segments={self.segments_!r}; "
+                f"n={int(self.customers_.sum())}, periods {self.first_period_}..{self.last_period_}, "
+                f"closed form (no iterations), log_likelihood={ll:.6g})")
+
     @property
     def segments(self) -> list[str]:
         """Same as ``segments_`` (0.1's name): the segment labels (``["all"]`` without segments)."""

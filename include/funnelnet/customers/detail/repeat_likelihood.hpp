@@ -66,6 +66,14 @@ struct GammaGammaRow {
   double operator()(double x, double m, double /*unused*/, double w, double* g);
 };
 
+/// BG/BB log-likelihood of one row (Fader, Hardie and Shang 2010, eq. 5): x purchases in
+/// n = T opportunities, the last at t_x.
+struct BetaGeoBetaBinomRow {
+  double al, be, ga, de, lb_ab, lb_gd, dab_a, dab_b, dgd_g, dgd_d;
+  explicit BetaGeoBetaBinomRow(const double* p);
+  double operator()(double x, double tx, double n, double w, double* g);
+};
+
 /// Total weighted log-likelihood and gradient (raw parameters) over rows, split into a
 /// fixed number of tasks that does not depend on the thread count; partial sums are added
 /// in task order, so the result is the same at any thread count.  Instantiated in the
@@ -77,6 +85,8 @@ extern template double total_ll<BetaGeoRow, 4>(const std::array<double, 4>&, con
                                                std::array<double, 4>&);
 extern template double total_ll<ParetoRow, 4>(const std::array<double, 4>&, const RfmRows&, int,
                                               std::array<double, 4>&);
+extern template double total_ll<BetaGeoBetaBinomRow, 4>(const std::array<double, 4>&, const RfmRows&, int,
+                                                        std::array<double, 4>&);
 extern template double total_ll<GammaGammaRow, 3>(const std::array<double, 3>&, const RfmRows&, int,
                                                   std::array<double, 3>&);
 
