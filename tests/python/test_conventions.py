@@ -171,6 +171,11 @@ OTHER_RETURNS = {
     "funnelnet.customers.repeat_buying.GammaGamma.conditional_expected_average_profit": "same type as the input",
     "funnelnet.customers.repeat_buying.GammaGamma.customer_lifetime_value": "same type as the input (lifetimes)",
     "funnelnet.graph.referral.ReferralGraph.to_networkx": "a networkx graph",
+    # one horizon: a Series (0.1's return); a list of horizons: a DataFrame, one column each
+    "funnelnet.funnel.chain.MarkovChain.close_time_cdf": "pd.Series for one k, pd.DataFrame for a list",
+    "funnelnet.funnel.continuous.ContinuousChain.close_time_cdf": "pd.Series for one t, pd.DataFrame for a list",
+    "funnelnet.funnel.time_to_close.discrete_close_time_cdf": "as MarkovChain.close_time_cdf",
+    "funnelnet.funnel.time_to_close.continuous_close_time_cdf": "as ContinuousChain.close_time_cdf",
     # persistence
     "funnelnet.funnel.io.load_model": "whichever model the file holds",
     # the concern module's helper behind MarkovChain.sensitivity/bottlenecks/what_if
