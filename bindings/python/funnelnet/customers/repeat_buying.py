@@ -11,6 +11,7 @@ import pandas as pd
 
 from .. import _core
 from .._common.deprecation import renamed_parameters
+from .._common.messages import user_terms
 from ..errors import InputTypeError, InvalidArgumentError
 from ._shared import f64, like
 
@@ -177,6 +178,12 @@ class ParetoNBD(_RepeatBase):
     _names = ("r", "alpha", "s", "beta")
 
 
+def _row_labels(*columns: Any) -> pd.Index | None:
+    """The index of the first pandas input (the customer ids of a summary table), to
+    name the customer in "row k" messages."""
+    return next((c.index for c in columns if isinstance(c, (pd.Series, pd.DataFrame))), None)
+
+
 class GammaGamma:
     """Gamma-Gamma model of spend per transaction: parameters p, q, v.  Fit on repeat
     buyers only (frequency > 0, mean repeat spend > 0).
@@ -229,8 +236,9 @@ class GammaGamma:
         """Fit to repeat buyers' frequency and mean repeat spend; returns the model."""
         x, m = f64(frequency, "frequency"), f64(monetary_value, "monetary_value")
         w = np.empty(0) if weights is None else f64(weights, "weights")
-        self._model = _c.GammaGammaModel.fit(x, m, w, self.max_iterations, self.tol, self.compress,
-                                             self.threads, [])
+        with user_terms(entity="customer", rows=_row_labels(frequency, monetary_value)):
+            self._model = _c.GammaGammaModel.fit(x, m, w, self.max_iterations, self.tol, self.compress,
+                                                 self.threads, [])
         self._report = None
         return self
 
@@ -257,7 +265,9 @@ class GammaGamma:
 
     def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Any:
         """E[spend per transaction | frequency, mean spend]; frequency 0 gives the population mean."""
-        out = self._fitted().expected_spend(f64(frequency, "frequency"), f64(monetary_value, "monetary_value"))
+        model = self._fitted()
+        with user_terms(entity="customer", rows=_row_labels(frequency, monetary_value)):
+            out = model.expected_spend(f64(frequency, "frequency"), f64(monetary_value, "monetary_value"))
         return like(out, frequency)
 
     expected_spend = conditional_expected_average_profit
