@@ -240,3 +240,104 @@ def test_gamma_gamma_errors_name_the_customer():
         fn.customers.GammaGamma().fit(x, m)
     with pytest.raises(fn.InvalidArgumentError, match=r"row 1 \(customer 'bolt'\)"):
         fn.customers.GammaGamma.from_params(6.25, 3.74, 15.44).conditional_expected_average_profit(x, m)
+
+
+# ------------------------------------------------------------------ segments
+
+def _segment_log() -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    rows = []
+    for lead in range(120):
+        source, region = ["referral", "cold"][lead % 2], ["EMEA", "US"][(lead // 2) % 2]
+        p_won = {"referral": 0.7, "cold": 0.3}[source] + (0.1 if region == "US" else 0.0)
+        rows.append((lead, 0, "new", source, region))
+        if lead >= 116:  # still open: only the first event
+            continue
+        rows.append((lead, 1, "won" if rng.random() < p_won else "lost", source, region))
+    return pd.DataFrame(rows, columns=["lead", "t", "stage", "source", "region"])
+
+
+SEG_FUNNEL = fn.Funnel(["new"], outcomes=["won", "lost"])
+
+
+def test_segments_by_several_columns_settable_shrinkage_and_open_only_segments():
+    log = _segment_log()
+    kw = dict(lead="lead", stage="stage", time="t", funnel=SEG_FUNNEL)
+    seg = fn.SegmentedFunnel.from_events(log, segment=["source", "region"], **kw)
+    assert sorted(seg.segments) == ["cold / EMEA", "cold / US", "referral / EMEA", "referral / US"]
+    own = {}
+    for name in seg.segments:
+        s, r = name.split(" / ")
+        part = log[(log["source"] == s) & (log["region"] == r)]
+        own[name] = fn.TransitionCounts.from_events(part, **kw).to_numpy()
+    pooled = sum(own.values())
+    p = pooled[0] / pooled[0].sum()
+    # concentration=0: each segment's own MLE; a cap: (c + cap p) / (n + cap), the closed form
+    free = fn.SegmentedFunnel.from_events(log, segment=["source", "region"], concentration=0.0, **kw)
+    capped = fn.SegmentedFunnel.from_events(log, segment=["source", "region"], max_concentration=2.0, **kw)
+    assert capped.concentration()["new"] == pytest.approx(min(2.0, seg.concentration()["new"]))
+    for name, c in own.items():
+        np.testing.assert_allclose(free.chains[name].to_numpy()[0], c[0] / c[0].sum(), atol=1e-12)
+        a = capped.concentration()["new"]
+        np.testing.assert_allclose(capped.chains[name].to_numpy()[0], (c[0] + a * p) / (c[0].sum() + a), atol=1e-12)
+    # a segment whose leads are all open has no transitions: it gets the pooled chain
+    log2 = log.assign(source=np.where(log["lead"] >= 116, "partner", log["source"]))
+    seg2 = fn.SegmentedFunnel.from_events(log2, segment="source", **kw)
+    np.testing.assert_allclose(seg2.chains["partner"].to_numpy(), seg2.pooled.to_numpy())
+
+
+def test_segments_time_to_close_and_long_output():
+    log = _segment_log()
+    seg = fn.SegmentedFunnel.from_events(log, segment="source", lead="lead", stage="stage", time="t",
+                                         funnel=SEG_FUNNEL)
+    ttc = seg.time_to_close()
+    for name, chain in {**seg.chains, "pooled": seg.pooled}.items():
+        P = chain.to_numpy()
+        mean = np.linalg.solve(np.eye(1) - P[:1, :1], np.ones(1))  # fundamental matrix N 1
+        assert ttc[(name, "mean")]["new"] == pytest.approx(mean[0])
+    tidy = seg.time_to_close(long=True)
+    assert tidy.loc[("cold", "new"), "mean"] == ttc[("cold", "mean")]["new"]
+    wide = seg.win_probabilities("won")
+    long = seg.win_probabilities("won", long=True)
+    assert list(long.columns) == ["segment", "stage", "probability"] and len(long) == wide.size
+    for row in long.itertuples():
+        assert row.probability == wide.loc[row.stage, row.segment]
+
+
+# ------------------------------------------------------------------ graph
+
+def test_katz_divergence_gives_the_alpha_bound():
+    G = nx.gnp_random_graph(60, 0.3, seed=1)  # lambda_max about 18: the default alpha 0.1 diverges
+    g = fn.ReferralGraph.from_networkx(G, weight=None)
+    lam = max(np.linalg.eigvalsh(nx.to_numpy_array(G, nodelist=list(g.nodes), weight=None)))
+    assert lam > 10
+    with pytest.raises(fn.ConvergenceError, match="use alpha <") as e:
+        g.katz()
+    bound = float(str(e.value).split("use alpha < ")[1].split()[0])
+    assert bound == pytest.approx(1 / lam, rel=1e-8)
+    ours = g.katz(alpha=0.9 * bound, tol=1e-14, max_iter=100000)
+    ref = nx.katz_centrality_numpy(G, alpha=0.9 * bound, weight=None)
+    np.testing.assert_allclose(ours.to_numpy(), [ref[n] for n in g.nodes], atol=1e-8)
+
+
+def test_edge_list_header_line_is_detected(shared_data):
+    path = shared_data / "graphs" / "ca-GrQc" / "CA-GrQc.txt"
+    with pytest.raises(fn.FormatError, match=r"'5242 28980' looks like a header.*header_lines=1"):
+        fn.ReferralGraph.read_edge_list(path)
+    g = fn.ReferralGraph.read_edge_list(path, header_lines=1)
+    assert g.number_of_nodes == 5242
+
+
+def test_pagerank_alpha_alias_and_integer_degrees():
+    G = nx.gnp_random_graph(40, 0.1, seed=3, directed=True)
+    g = fn.ReferralGraph.from_networkx(G, weight=None)
+    ref = nx.pagerank(G, alpha=0.7, tol=1e-13)
+    got = g.pagerank(alpha=0.7)
+    np.testing.assert_allclose(got.to_numpy(), [ref[n] for n in g.nodes], atol=1e-9)
+    assert got.equals(g.pagerank(damping=0.7))
+    with pytest.raises(fn.InvalidArgumentError, match="same parameter"):
+        g.pagerank(damping=0.5, alpha=0.7)
+    deg = g.degree()
+    assert deg.dtype == np.int64
+    assert deg.to_dict() == dict(G.out_degree())
+    assert g.degree(weighted=True).dtype == np.float64
