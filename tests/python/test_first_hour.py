@@ -233,6 +233,15 @@ def test_calibration_end_cuts_as_lifetimes(shared_data):
                                                calibration_end="1997-09-30", future="error")
 
 
+def test_summary_errors_name_the_customer_and_the_date():
+    tx = pd.DataFrame({"c": ["acme", "bolt"], "d": pd.to_datetime(["2024-01-01", "2024-05-01"])})
+    with pytest.raises(fn.InvalidArgumentError) as e:
+        fn.customers.summary_from_transactions(tx, customer="c", time="d", calibration_end="2024-03-01",
+                                               future="error")
+    msg = str(e.value)
+    assert "row 1 (customer 'bolt') is period 2024-05-01" in msg and "end of observation 2024-03-01" in msg, msg
+
+
 def test_gamma_gamma_errors_name_the_customer():
     x = pd.Series([2.0, 3.0, 1.0], index=pd.Index(["acme", "bolt", "core"], name="customer"))
     m = pd.Series([10.0, -4.0, 8.0], index=x.index)

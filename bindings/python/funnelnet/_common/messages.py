@@ -54,7 +54,7 @@ def time_formatter(times: Any) -> Callable[[float], str] | None:
 
 
 def rewrite(message: str, ids: Any = None, entity: str | None = None, times: Any = None,
-            rows: Any = None) -> str:
+            rows: Any = None, words: tuple[str, ...] = ()) -> str:
     """``message`` with ``<entity> <code>`` replaced by the user's id, times made
     readable (see the module docstring) and, with ``rows`` (the index of the user's
     Series, e.g. customer ids), ``row <k>`` followed by ``(<entity> <label>)``."""
@@ -85,22 +85,24 @@ def rewrite(message: str, ids: Any = None, entity: str | None = None, times: Any
             except (ValueError, OverflowError):  # pragma: no cover - leave odd values as they are
                 return m.group(0)
 
-        message = re.sub(rf"\b{_TIME_WORDS} (\(?)({_NUMBER})(?![\w.])", when, message)
+        pattern = _TIME_WORDS if not words else "(" + "|".join([_TIME_WORDS[1:-1], *map(re.escape, words)]) + ")"
+        message = re.sub(rf"\b{pattern} (\(?)({_NUMBER})(?![\w.])", when, message)
     return message
 
 
 @contextmanager
 def user_terms(*, ids: Any = None, entity: str | None = None, times: Any = None,
-               rows: Any = None) -> Iterator[None]:
+               rows: Any = None, words: tuple[str, ...] = ()) -> Iterator[None]:
     """Re-raise a funnelnet error from the block with its message in the user's terms:
     ``ids`` (the user's id column, in the order the core received it) for ``entity``
     codes, ``times`` (see :func:`time_formatter`) for times, ``rows`` (an index of
-    labels, one per input row) to name the ``entity`` of ``row k``.  Same error class."""
+    labels, one per input row) to name the ``entity`` of ``row k``; ``words``: more
+    words that precede a time ("is period").  Same error class."""
     try:
         yield
     except FunnelnetError as e:
         text = str(e)
-        new = rewrite(text, ids, entity, times, rows)
+        new = rewrite(text, ids, entity, times, rows, words)
         if new == text:
             raise
         raise type(e)(new) from None

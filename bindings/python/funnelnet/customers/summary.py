@@ -10,7 +10,8 @@ import pandas as pd
 from .. import _core
 from .._common.convert import as_array, ids_as_int64, require_columns
 from .._common.deprecation import renamed_parameters
-from .._common.time import FREQ_PERIODS, is_calendar, period_index, reject_yyyymmdd, times_as_ns
+from .._common.messages import user_terms
+from .._common.time import FREQ_PERIODS, is_calendar, period_index, period_start, readable, reject_yyyymmdd, times_as_ns
 from ..errors import InputTypeError, InvalidArgumentError
 from ._shared import f64
 
@@ -80,8 +81,13 @@ def summary_from_transactions(df: pd.DataFrame, *, customer: str, time: str, amo
     cal = int(periods.max()) if calibration_end is None else cut(calibration_end, "calibration_end")
     hold = holdout_end is not None
     hend = cut(holdout_end, "holdout_end") if hold else 0
-    out = _c.summarize_transactions(ids, np.ascontiguousarray(periods, dtype=np.int64), amt, cal, hold, hend,
-                                    float(freq_multiplier), 0 if future == "error" else 1)
+    shown = None
+    if is_calendar(df[time]):
+        unit = FREQ_PERIODS.get(freq, "day")
+        shown = lambda k: readable(period_start(int(k), unit))  # noqa: E731
+    with user_terms(ids=cust_col, entity="customer", times=shown, words=("is period",)):
+        out = _c.summarize_transactions(ids, np.ascontiguousarray(periods, dtype=np.int64), amt, cal, hold, hend,
+                                        float(freq_multiplier), 0 if future == "error" else 1)
     if cust_col.dtype.kind in "iu":
         index = pd.Index(out["customer"], name=customer)
     else:
