@@ -215,6 +215,14 @@ def test_tier_migration_without_a_lost_tier_and_flag_idle_kinds():
         tm.flag_idle(orders, 1)
 
 
+def test_tier_messages_name_the_customer_and_months():
+    snaps = pd.DataFrame({"customer": ["IOMVIZR8", "IOMVIZR8"], "period": pd.to_datetime(["2023-12-01", "2024-02-01"]),
+                          "tier": ["A", "B"]})
+    with pytest.raises(fn.InvalidArgumentError,
+                       match=r"customer 'IOMVIZR8' has no snapshot between periods 2023-12 and 2024-02 \(rows 0 and 1\)"):
+        fn.customers.TierMigration().fit(snaps)
+
+
 def test_calibration_end_cuts_as_lifetimes(shared_data):
     import lifetimes
 

@@ -81,12 +81,14 @@ def rewrite(message: str, ids: Any = None, entity: str | None = None, times: Any
 
         def when(m: re.Match) -> str:
             try:
-                return f"{m.group(1)} {m.group(2)}{fmt(float(m.group(3)))}"
+                second = f" and {fmt(float(m.group(4)))}" if m.group(4) is not None else ""
+                return f"{m.group(1)} {m.group(2)}{fmt(float(m.group(3)))}{second}"
             except (ValueError, OverflowError):  # pragma: no cover - leave odd values as they are
                 return m.group(0)
 
         pattern = _TIME_WORDS if not words else "(" + "|".join([_TIME_WORDS[1:-1], *map(re.escape, words)]) + ")"
-        message = re.sub(rf"\b{pattern} (\(?)({_NUMBER})(?![\w.])", when, message)
+        # "<word> <time>" and "<word> <time> and <time>" ("between periods 24287 and 24289")
+        message = re.sub(rf"\b{pattern} (\(?)({_NUMBER})(?: and ({_NUMBER}))?(?![\w.])", when, message)
     return message
 
 

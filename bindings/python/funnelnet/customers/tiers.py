@@ -10,6 +10,7 @@ import pandas as pd
 from .. import _core
 from .._common.estimator import fit_method
 from .._common.convert import as_array, encode_labels, ids_as_int64, require_columns
+from .._common.messages import user_terms
 from .._common.time import period_index, times_as_ns
 from ..errors import InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
 
@@ -141,13 +142,16 @@ class TierMigration:
         for name in list(lost) + list(absorbing):
             if name not in tiers:
                 raise UnknownLabelError(f"tier {name!r} is not one of the tiers ({', '.join(tiers)})")
-        counts, chains, n_cust, n_late, first, last = _c.fit_tier_migration(
-            tiers, [t in set(absorbing) for t in tiers], ids_as_int64(snapshots[customer], customer),
-            np.ascontiguousarray(per_i), codes, seg, len(seg_labels), 0 if gaps == "error" else 1,
-            float(smoothing), 1)
+        dated = bool(pd.api.types.is_datetime64_any_dtype(per.dtype))
+        with user_terms(ids=snapshots[customer], entity="customer", times="month_code" if dated else None,
+                        words=("in period", "between periods")):
+            counts, chains, n_cust, n_late, first, last = _c.fit_tier_migration(
+                tiers, [t in set(absorbing) for t in tiers], ids_as_int64(snapshots[customer], customer),
+                np.ascontiguousarray(per_i), codes, seg, len(seg_labels), 0 if gaps == "error" else 1,
+                float(smoothing), 1)
         self.tiers_ = tiers
         self.lost_ = list(lost)
-        self._dated = bool(pd.api.types.is_datetime64_any_dtype(per.dtype))
+        self._dated = dated
         self.segments_ = seg_labels
         self._counts = [np.asarray(c) for c in counts]
         self._chains = [np.asarray(c) for c in chains]
