@@ -1,12 +1,14 @@
 // Readers for graph files (declared in include/funnelnet/graph/io.hpp).
 #include "funnelnet/graph/io.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -60,6 +62,29 @@ std::ifstream open_or_fail(const std::string& path) {
   return in;
 }
 
+/// A SNAP-style "n m" header read as an edge: the first data line (a, b) is a header
+/// when a equals the number of distinct nodes on the other lines and b their number of
+/// lines (or half or twice it, for lists that hold both directions).  Then format_error
+/// naming the line and header_lines.
+void reject_count_header(const std::string& path, std::size_t line, const std::string& text,
+                         std::span<const std::int64_t> src, std::span<const std::int64_t> dst,
+                         std::size_t first_entries, std::size_t data_lines) {
+  if (data_lines < 2) return;
+  const auto a = src[0], b = dst[0];
+  const auto rest = static_cast<std::int64_t>(data_lines - 1);
+  if (!(b == rest || 2 * b == rest || b == 2 * rest) || a <= 0) return;
+  std::vector<std::int64_t> ids;
+  ids.reserve(2 * (src.size() - first_entries));
+  ids.insert(ids.end(), src.begin() + static_cast<std::ptrdiff_t>(first_entries), src.end());
+  ids.insert(ids.end(), dst.begin() + static_cast<std::ptrdiff_t>(first_entries), dst.end());
+  std::sort(ids.begin(), ids.end());
+  const auto nodes = static_cast<std::int64_t>(std::unique(ids.begin(), ids.end()) - ids.begin());
+  if (nodes != a) return;
+  fail(Errc::format_error, path, ":", line, ": '", text,
+       "' looks like a header, not an edge: the other lines hold ", nodes, " nodes and ", rest,
+       " edges; skip it with header_lines=", line);
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -69,6 +94,8 @@ ReferralGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
   std::vector<double> w;
   std::string line;
   std::size_t lineno = 0;
+  std::size_t data_lines = 0, first_line = 0, first_entries = 0;
+  std::string first_text;
   while (std::getline(in, line)) {
     ++lineno;
     if (lineno <= options.header_lines) continue;
@@ -87,6 +114,10 @@ ReferralGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
       if (!(std::isfinite(wt) && wt >= 0.0))
         fail(Errc::format_error, path, ":", lineno, ": weight ", wt, " must be finite and >= 0");
     }
+    if (data_lines++ == 0) {
+      first_line = lineno;
+      first_text = std::string(f[0]) + " " + std::string(f[1]);
+    }
     src.push_back(u);
     dst.push_back(v);
     if (options.weighted) w.push_back(wt);
@@ -95,9 +126,12 @@ ReferralGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
       dst.push_back(u);
       if (options.weighted) w.push_back(wt);
     }
+    if (data_lines == 1) first_entries = src.size();
   }
   if (in.bad()) fail(Errc::io_error, "error while reading '", path, "'");
   if (src.empty()) fail(Errc::empty_input, path, ": no edges found");
+  if (!options.weighted)
+    detail::reject_count_header(path, first_line, first_text, src, dst, first_entries, data_lines);
   return ReferralGraph::from_edges(src, dst, w, {}, {}, options.graph);
 }
 

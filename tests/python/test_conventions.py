@@ -222,12 +222,12 @@ CXX_DEFAULTS = {
     "funnelnet.customers.repeat_buying.BetaGeo.__init__": _REPEAT_FIT,
     "funnelnet.customers.repeat_buying.ParetoNBD.__init__": _REPEAT_FIT,
     "funnelnet.customers.repeat_buying.GammaGamma.__init__": _REPEAT_FIT,
+    "funnelnet.customers.repeat_buying.BetaGeoBetaBinom.__init__": _REPEAT_FIT,
     "funnelnet.customers.tiers.TierMigration.__init__": {
         "gaps": ("TierMigrationOptions", "gaps", {"error": 0, "skip": 1}),
         "smoothing": ("TierMigrationOptions", "smoothing", None)},
     "funnelnet.customers.summary.summary_from_transactions": {
-        "freq_multiplier": ("SummaryOptions", "period_length", None),
-        "future": ("SummaryOptions", "future", {"error": 0, "drop": 1})},
+        "freq_multiplier": ("SummaryOptions", "period_length", None)},
 }
 # Parameters named like a C++ option whose default is deliberately not the struct's:
 # (callable, parameter) -> why.
@@ -257,6 +257,10 @@ NOT_CXX_DEFAULTS = {
         "the Beta prior of learned probabilities, a C++ function argument",
     ("funnelnet.graph.referral.ReferralGraph.betweenness", "samples"):
         "None = every source (C++ samples = 0)",
+    ("funnelnet.customers.summary.summary_from_transactions", "future"):
+        "'drop': the calibration end cuts, as in lifetimes (SummaryOptions and the C INIT keep 'error')",
+    ("funnelnet.graph.referral.ReferralGraph.pagerank", "alpha"):
+        "networkx's name for damping; None = use damping",
     # RepeatFitOptions.threads (and FNET_REPEAT_FIT_OPTIONS_INIT) default to 1; the
     # package's convention is threads=0 (all cores; the result is the same at any count).
 }
@@ -365,6 +369,11 @@ OTHER_RETURNS = {
     "funnelnet.customers.repeat_buying.BetaGeoBetaBinom.p_alive": "same type as the input (lifetimes)",
     "funnelnet.customers.repeat_buying.GammaGamma.simulate": "same type as the frequencies given",
     "funnelnet.graph.referral.ReferralGraph.to_networkx": "a networkx graph",
+    # one horizon: a Series (0.1's return); a list of horizons: a DataFrame, one column each
+    "funnelnet.funnel.chain.MarkovChain.close_time_cdf": "pd.Series for one k, pd.DataFrame for a list",
+    "funnelnet.funnel.continuous.ContinuousChain.close_time_cdf": "pd.Series for one t, pd.DataFrame for a list",
+    "funnelnet.funnel.time_to_close.discrete_close_time_cdf": "as MarkovChain.close_time_cdf",
+    "funnelnet.funnel.time_to_close.continuous_close_time_cdf": "as ContinuousChain.close_time_cdf",
     # persistence
     "funnelnet.funnel.io.load_model": "whichever model the file holds",
     # the concern module's helper behind MarkovChain.sensitivity/bottlenecks/what_if

@@ -258,6 +258,6 @@ def test_bad_input():
         C.TierMigration(tiers=["A", "B"], lost=[]).fit(snaps)
     tx = pd.DataFrame({"c": [1, 2], "d": pd.to_datetime(["2024-01-01", "2024-05-01"])})
     with pytest.raises(fn.InvalidArgumentError, match=r"row 1 \(customer 2\)"):
-        C.summary_from_transactions(tx, customer="c", time="d", calibration_end="2024-03-01")
+        C.summary_from_transactions(tx, customer="c", time="d", calibration_end="2024-03-01", future="error")
     assert len(C.summary_from_transactions(tx, customer="c", time="d", calibration_end="2024-03-01",
                                            future="drop")) == 1

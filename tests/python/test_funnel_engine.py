@@ -295,8 +295,12 @@ def test_segments_against_scipy_g_test():
     shrunk = seg.chains["web"].to_numpy()[0]
     assert np.abs(shrunk - pooled[0]).sum() < np.abs(own - pooled[0]).sum()
     assert (seg.concentration() > 0).all()
-    with pytest.raises(fn.EmptyInputError, match="segment 'partner' has no data"):
-        fn.SegmentedFunnel({"referral": seg_counts(ref, f), "partner": seg_counts(np.zeros((4, 4)), f)})
+    # a segment without transitions (only open leads) is shrunk all the way to the pool
+    part = fn.SegmentedFunnel({"referral": seg_counts(ref, f), "partner": seg_counts(np.zeros((4, 4)), f)})
+    np.testing.assert_allclose(part.chains["partner"].to_numpy(), ref / np.maximum(ref.sum(1, keepdims=True), 1)
+                               + np.diag([0, 0, 1, 1]) * (ref.sum(1) == 0), atol=1e-12)
+    with pytest.raises(fn.EmptyInputError, match="no segment has data"):
+        fn.SegmentedFunnel({"partner": seg_counts(np.zeros((4, 4)), f)})
 
 
 def seg_counts(m, f):

@@ -162,6 +162,31 @@ TEST(Centrality, KatzMatchesLinearSolve) {
   expect_error([&] { katz(k, o); }, Errc::shape_mismatch, "betas");
 }
 
+TEST(Centrality, KatzDivergenceNamesTheAlphaBound) {
+  // The message gives 1 / lambda_max; the oracle is the largest eigenvalue of karate's
+  // (symmetric) adjacency matrix from Eigen's eigensolver.
+  auto k = karate();
+  const Eigen::MatrixXd a = adjacency(k, false);
+  const double lambda = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(a).eigenvalues().maxCoeff();
+  KatzOptions o;
+  o.alpha = 0.5;
+  try {
+    katz(k, o);
+    ADD_FAILURE() << "expected not_converged";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::not_converged);
+    const std::string msg = e.what();
+    const auto at = msg.find("use alpha < ");
+    ASSERT_NE(at, std::string::npos) << msg;
+    EXPECT_NEAR(std::stod(msg.substr(at + 12)), 1.0 / lambda, 1e-8) << msg;
+  }
+  o.alpha = 0.9 / lambda;  // below the bound: converges, but not in 3 iterations
+  o.max_iter = 3;
+  expect_error([&] { katz(k, o); }, Errc::not_converged, "raise max_iter");
+  o.max_iter = 100000;
+  EXPECT_NO_THROW(katz(k, o));
+}
+
 TEST(Centrality, BetweennessMatchesAllPairsCounting) {
   auto g = small_directed();
   auto k = karate();

@@ -136,6 +136,14 @@ TEST(GraphIO, ReadsSharedDataWithPublishedCounts) {
   auto gw = weak_components(grqc).sizes();
   EXPECT_EQ(*std::max_element(gw.begin(), gw.end()), 4158);
 
+  // Without header_lines the "5242 28980" line is no edge: 5242 nodes and 28980 lines follow it.
+  EdgeListOptions no_header;
+  expect_error([&] { read_edge_list(data("ca-GrQc/CA-GrQc.txt"), no_header); }, Errc::format_error,
+               ":1: '5242 28980' looks like a header, not an edge: the other lines hold 5242 nodes and 28980 "
+               "edges; skip it with header_lines=1");
+  expect_error([&] { read_edge_list(data("facebook/facebook_combined_opim.txt"), no_header); },
+               Errc::format_error, "header_lines=1");
+
   auto fb = read_edge_list(data("facebook/facebook_combined_opim.txt"), header);
   EXPECT_EQ(fb.num_nodes(), 4039U);
   EXPECT_EQ(fb.num_edges(), 176468U);

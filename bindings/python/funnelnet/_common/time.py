@@ -47,6 +47,7 @@ __all__ = [
     "period_start",
     "floor_ns",
     "readable",
+    "reject_yyyymmdd",
 ]
 
 NS_PER_DAY = 86_400 * 10**9
@@ -163,3 +164,29 @@ def readable(ns: int) -> str:
     """A time in ns for messages: ``2024-01-08`` at midnight, else ``2024-01-08 13:05:00``."""
     ts = pd.Timestamp(int(ns))
     return str(ts.date()) if ts == ts.normalize() else str(ts)
+
+
+def reject_yyyymmdd(values: Any, name: str) -> None:
+    """Raise InputTypeError when integer times look like YYYYMMDD dates (every value a
+    valid-looking date between 1900-01-01 and 2100-12-31, e.g. CDNOW's 19970101): read
+    as numbers they would be periods 19,970,101 and 19,970,201, 100 apart for one month.
+
+    >>> try:
+    ...     reject_yyyymmdd(np.array([19970101, 19970225]), "date")
+    ... except InputTypeError as e:
+    ...     print(str(e)[:72])
+    date holds integers that look like YYYYMMDD dates (19970101 to 19970225)
+    """
+    a = np.asarray(values)
+    if a.dtype.kind not in "iu" or a.size == 0:
+        return
+    lo, hi = int(a.min()), int(a.max())
+    if lo < 19000101 or hi > 21001231:
+        return
+    month, day = (a // 100) % 100, a % 100
+    if ((month < 1) | (month > 12) | (day < 1) | (day > 31)).any():
+        return
+    raise InputTypeError(
+        f"{name} holds integers that look like YYYYMMDD dates ({lo} to {hi}) and would be read as "
+        f"numbers ({lo} and {lo + 100} a month apart would be 100 periods apart): convert them with "
+        f"pd.to_datetime(df[{name!r}].astype(str), format='%Y%m%d')")

@@ -31,21 +31,43 @@ def _markov_frame(model: "MarkovAttribution") -> pd.DataFrame:
     return channel_frame(c.channels, data)
 
 
-def markov(df: pd.DataFrame, path: str = "path", conversions: str = "total_conversions", nulls: str | None = None,
+#: Column names read when ``conversions`` / ``nulls`` are not given, in order:
+#: ChannelAttribution's spelling first, then the columns :func:`journeys` returns.
+_CONVERSION_COLUMNS = ("total_conversions", "conversions")
+_NULL_COLUMNS = ("total_null", "nulls")
+
+
+def _count_columns(df: pd.DataFrame, conversions: str | None, nulls: str | None) -> tuple[str, str | None]:
+    """The conversions and nulls columns: the given names, else the first present of the
+    known spellings (so ``markov(journeys(...))`` reads journeys' columns as they are)."""
+    cols = getattr(df, "columns", ())
+    if conversions is None:
+        conversions = next((c for c in _CONVERSION_COLUMNS if c in cols), _CONVERSION_COLUMNS[0])
+    if nulls is None:
+        nulls = next((c for c in _NULL_COLUMNS if c in cols and c != conversions), None)
+    return conversions, nulls
+
+
+def markov(df: pd.DataFrame, path: str = "path", conversions: str | None = None, nulls: str | None = None,
            value: str | None = None, order: int = _default("MarkovOptions", "order"), *, sep: str = ">",
-           repeats: str = _default_choice("MarkovOptions", "repeats", _REPEATS), threads: int = _default("MarkovOptions", "threads"),
-           progress: bool = False, channels: Sequence[str] | None = None) -> pd.DataFrame:
+           repeats: str = _default_choice("MarkovOptions", "repeats", _REPEATS),
+           threads: int = _default("MarkovOptions", "threads"), progress: bool = False, channels: Sequence[str] | None = None) -> pd.DataFrame:
     """Exact Markov removal effects of aggregated paths: one row per channel.
 
     Parameters
     ----------
     df : DataFrame
         One row per path (rows may repeat).
-    path, conversions : str
-        Columns of paths (names joined by ``sep``) and conversion counts.
+    path : str
+        Column of paths (channel names joined by ``sep``).
+    conversions : str, optional
+        Column of conversion counts.  Default: ``"total_conversions"`` (ChannelAttribution)
+        if present, else ``"conversions"`` (what :func:`journeys` returns).
     nulls : str, optional
-        Column of non-converting journey counts.  Without it every path converts (the
-        ``(null)`` state then only receives removed channels' journeys).
+        Column of non-converting journey counts.  Default: ``"total_null"`` if present,
+        else ``"nulls"`` (what :func:`journeys` returns), so ``markov(journeys(...))``
+        reads the journeys table as it is.  With no such column every path converts
+        (the ``(null)`` state then only receives removed channels' journeys).
     value : str, optional
         Column of conversion value; adds value_removal_effect and value.
     order : int
@@ -81,7 +103,7 @@ def markov_events(events: pd.DataFrame, *, customer: str, time: str, channel: st
                             value=value, conversion_is_touch=conversion_is_touch).channels()
 
 
-def _legacy_fit(cls: type, df: pd.DataFrame, path: str = "path", conversions: str = "total_conversions",
+def _legacy_fit(cls: type, df: pd.DataFrame, path: str = "path", conversions: str | None = None,
                 nulls: str | None = None, value: str | None = None, order: int = 1, *, sep: str = ">",
                 repeats: str = "collapse", threads: int = 0, progress: bool = False,
                 channels: Sequence[str] | None = None) -> "MarkovAttribution":
@@ -158,10 +180,12 @@ class MarkovAttribution:
 
     # ------------------------------------------------------------------ fitting
     @fit_method(_legacy_fit, "MarkovAttribution(order=..., repeats=...).fit(df, path=..., conversions=...)")
-    def fit(self, df: pd.DataFrame, path: str = "path", conversions: str = "total_conversions",
+    def fit(self, df: pd.DataFrame, path: str = "path", conversions: str | None = None,
             nulls: str | None = None, value: str | None = None, *, sep: str = ">",
             channels: Sequence[str] | None = None) -> Self:
-        """Fit from aggregated paths (columns as :func:`markov`); returns the model."""
+        """Fit from aggregated paths (columns and their defaults as :func:`markov`, so the
+        table :func:`journeys` returns is read as it is); returns the model."""
+        conversions, nulls = _count_columns(df, conversions, nulls)
         paths = paths_from_frame(df, path, conversions, nulls, value, sep, channels)
         return self._fit_paths(paths, None)
 

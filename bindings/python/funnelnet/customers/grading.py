@@ -35,8 +35,24 @@ def _criteria_spec(criteria: Any) -> list[tuple[str, float, int]]:
             if direction not in ("higher", "lower"):
                 raise InvalidArgumentError(f"criterion {name!r}: direction must be 'higher' or 'lower', got {direction!r}")
             direction = 1 if direction == "higher" else -1
-        spec.append((str(name), float(w), int(direction)))
+        try:
+            w = float(w)
+        except (ValueError, TypeError):
+            raise InputTypeError(f"criterion {name!r}: the weight must be a number, got {w!r}") from None
+        spec.append((str(name), w, int(direction)))
     return spec
+
+
+def _require_numeric(col: pd.Series, what: str) -> None:
+    """InputTypeError naming the first row (by ``df``'s index label) that is not a number."""
+    if col.dtype.kind in "biuf":
+        return
+    num = pd.to_numeric(col, errors="coerce")
+    bad = np.flatnonzero(num.isna().to_numpy() & col.notna().to_numpy())
+    if bad.size:
+        i = int(bad[0])
+        raise InputTypeError(f"{what}: row {col.index[i]!r} is {col.iloc[i]!r}, not a number "
+                             f"(criteria must be numeric columns; got dtype {col.dtype})")
 
 
 def grade(df: pd.DataFrame, *, mode: str = "score", criteria: Any = None, thresholds: Any = None,
@@ -86,6 +102,8 @@ def grade(df: pd.DataFrame, *, mode: str = "score", criteria: Any = None, thresh
                 raise UnknownLabelError(f"unknown criterion {name!r}: not a column "
                                         f"(columns: {', '.join(map(str, df.columns))})")
         names = [s[0] for s in spec]
+        for name in names:
+            _require_numeric(df[name], f"criterion {name!r}")
         values = np.ascontiguousarray(df[names].to_numpy(dtype=np.float64))
         ids = np.arange(len(df), dtype=np.int64)
         cats = []

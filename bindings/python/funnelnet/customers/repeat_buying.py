@@ -13,6 +13,7 @@ import pandas as pd
 from .. import _core
 from .._common.options import default as _default
 from .._common.deprecation import renamed_parameters
+from .._common.messages import user_terms
 from ..errors import ConvergenceError, ConvergenceWarning, InputTypeError, InvalidArgumentError
 from ._shared import f64, like
 
@@ -390,6 +391,12 @@ class BetaGeoBetaBinom(_RepeatBase):
         return float(self._fitted().expected_purchases_new(float(n_periods)))
 
 
+def _row_labels(*columns: Any) -> pd.Index | None:
+    """The index of the first pandas input (the customer ids of a summary table), to
+    name the customer in "row k" messages."""
+    return next((c.index for c in columns if isinstance(c, (pd.Series, pd.DataFrame))), None)
+
+
 class GammaGamma(_Fitted):
     """Gamma-Gamma model of spend per transaction: parameters p, q, v.  Fit on repeat
     buyers (frequency > 0); those whose mean repeat spend is 0 are left out of the fit
@@ -453,8 +460,9 @@ class GammaGamma(_Fitted):
         ConvergenceError."""
         x, m = f64(frequency, "frequency"), f64(monetary_value, "monetary_value")
         w = np.empty(0) if weights is None else f64(weights, "weights")
-        self._model = _c.GammaGammaModel.fit(x, m, w, self.max_iterations, self.tol, self.compress,
-                                             self.threads, [])
+        with user_terms(entity="customer", rows=_row_labels(frequency, monetary_value)):
+            self._model = _c.GammaGammaModel.fit(x, m, w, self.max_iterations, self.tol, self.compress,
+                                                 self.threads, [])
         self._report = None
         keep = m > 0
         self._n = float(keep.sum() if weights is None else w[keep].sum())
@@ -473,7 +481,9 @@ class GammaGamma(_Fitted):
     def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Any:
         """E[spend per transaction | frequency, mean spend]; customers without repeat spend
         (frequency 0, or mean repeat spend 0) get the population mean p v / (q - 1)."""
-        out = self._fitted().expected_spend(f64(frequency, "frequency"), f64(monetary_value, "monetary_value"))
+        model = self._fitted()
+        with user_terms(entity="customer", rows=_row_labels(frequency, monetary_value)):
+            out = model.expected_spend(f64(frequency, "frequency"), f64(monetary_value, "monetary_value"))
         return like(out, frequency)
 
     expected_spend = conditional_expected_average_profit

@@ -12,8 +12,9 @@ from .._common.options import default as _default
 from .._common.options import default_choice as _default_choice
 from .._common.convert import as_array, ids_as_int64, require_columns
 from .._common.deprecation import renamed_parameters
-from .._common.time import FREQ_PERIODS, is_calendar, period_index, times_as_ns
-from ..errors import InvalidArgumentError
+from .._common.messages import user_terms
+from .._common.time import FREQ_PERIODS, is_calendar, period_index, period_start, readable, reject_yyyymmdd, times_as_ns
+from ..errors import InputTypeError, InvalidArgumentError
 from ._shared import f64
 
 __all__ = ["summary_from_transactions"]
@@ -33,14 +34,16 @@ def _periods(values: Any, freq: str, name: str, timezone: str = "utc") -> np.nda
         if freq not in ("D", "W", "H"):
             raise InvalidArgumentError(f"freq must be 'D', 'W' or 'H' for dates, got {freq!r}")
         return period_index(times_as_ns(s, name, timezone), FREQ_PERIODS[freq])
-    return as_array(s.to_numpy(), np.int64, name)
+    out = as_array(s.to_numpy(), np.int64, name)
+    reject_yyyymmdd(out, name)
+    return out
 
 
 @renamed_parameters({"date": "time"})
 def summary_from_transactions(df: pd.DataFrame, *, customer: str, time: str, amount: str | None = None,
                               calibration_end: Any = None, holdout_end: Any = None, freq: str = "D",
                               freq_multiplier: float = _default("SummaryOptions", "period_length"),
-                              future: str = _default_choice("SummaryOptions", "future", _FUTURE),
+                              future: str = "drop",
                               timezone: str = "utc") -> pd.DataFrame:
     """Per-customer repeat-buying summary from a transaction log.
 
@@ -52,8 +55,11 @@ def summary_from_transactions(df: pd.DataFrame, *, customer: str, time: str, amo
     ``summary_data_from_transaction_data``).  With ``holdout_end`` the columns
     ``frequency_holdout``, ``monetary_value_holdout`` and ``duration_holdout`` describe
     (calibration_end, holdout_end], and only customers with a purchase by
-    ``calibration_end`` are kept.  Rows after the last cut-off raise
-    InvalidArgumentError naming the row unless ``future='drop'``.
+    ``calibration_end`` are kept.  The last cut-off cuts, as lifetimes'
+    ``observation_period_end`` does: rows after it are left out (``future='drop'``, the
+    default); ``future='error'`` raises InvalidArgumentError naming the first such row
+    and customer instead.  Integer times that look like YYYYMMDD dates (19970101) raise
+    InputTypeError: convert them to datetimes first.
 
     ``time`` names the column of purchase times (``date=`` is its deprecated 0.1 name).
     Times follow the package's time rule: time-zone-aware times are converted to UTC
@@ -70,15 +76,24 @@ def summary_from_transactions(df: pd.DataFrame, *, customer: str, time: str, amo
     amt = np.empty(0) if amount is None else f64(df[amount].to_numpy(), amount)
 
     def cut(v: Any, name: str) -> int:
-        if isinstance(v, (int, np.integer)) and not pd.api.types.is_datetime64_any_dtype(df[time].dtype):
+        numeric = not is_calendar(df[time])
+        if isinstance(v, (int, np.integer)) and numeric:
             return int(v)
+        if numeric:
+            raise InputTypeError(f"{name} is {v!r}, a date, but {time!r} holds numbered periods: "
+                                 f"give {name} as a period number, or give {time!r} as datetimes")
         return int(_periods(pd.Series([pd.Timestamp(v)]), freq, name, timezone)[0])
 
     cal = int(periods.max()) if calibration_end is None else cut(calibration_end, "calibration_end")
     hold = holdout_end is not None
     hend = cut(holdout_end, "holdout_end") if hold else 0
-    out = _c.summarize_transactions(ids, np.ascontiguousarray(periods, dtype=np.int64), amt, cal, hold, hend,
-                                    float(freq_multiplier), _FUTURE[future])
+    shown = None
+    if is_calendar(df[time]):
+        unit = FREQ_PERIODS.get(freq, "day")
+        shown = lambda k: readable(period_start(int(k), unit))  # noqa: E731
+    with user_terms(ids=cust_col, entity="customer", times=shown, words=("is period",)):
+        out = _c.summarize_transactions(ids, np.ascontiguousarray(periods, dtype=np.int64), amt, cal, hold, hend,
+                                        float(freq_multiplier), _FUTURE[future])
     if cust_col.dtype.kind in "iu":
         index = pd.Index(out["customer"], name=customer)
     else:

@@ -12,6 +12,7 @@ from .._common.options import default as _default
 from .._common.options import default_choice as _default_choice
 from .._common.estimator import fit_method
 from .._common.convert import as_array, encode_labels, ids_as_int64, require_columns
+from .._common.messages import user_terms
 from .._common.time import period_index, times_as_ns
 from ..errors import InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
 
@@ -51,7 +52,7 @@ def markov_clv(p: Any, rewards: Any, discount: float, horizon: int | None = None
 
 
 def _legacy_fit(cls: type, snapshots: pd.DataFrame, *, customer: str = "customer", period: str = "period",
-                tier: str = "tier", tiers: Sequence[str] | None = None, lost: Sequence[str] = ("lost",),
+                tier: str = "tier", tiers: Sequence[str] | None = None, lost: Sequence[str] | None = None,
                 absorbing: Sequence[str] = (), segment: str | None = None, gaps: str = "error",
                 smoothing: float = 0.0, periods_per_year: int = 12, timezone: str = "utc") -> "TierMigration":
     """0.1's ``TierMigration.fit(snapshots, ...)`` class method (deprecated)."""
@@ -71,8 +72,10 @@ class TierMigration:
     tiers : sequence of str, optional
         The tiers, best first (e.g. A, B, C, prospect, lost); default: the sorted tier
         labels seen at fit (``tiers_`` holds the order used).
-    lost : sequence of str
-        The churn tiers.
+    lost : sequence of str, optional
+        The churn tiers.  Default: the tier called ``"lost"`` if there is one, else no
+        churn tier (``lost_`` holds the tiers used); a named tier that is not among the
+        tiers raises UnknownLabelError.
     absorbing : sequence of str
         Tiers that are never left.
     gaps : {"error", "skip"}
@@ -91,14 +94,14 @@ class TierMigration:
     DeprecationWarning.
     """
 
-    def __init__(self, *, tiers: Sequence[str] | None = None, lost: Sequence[str] = ("lost",),
+    def __init__(self, *, tiers: Sequence[str] | None = None, lost: Sequence[str] | None = None,
                  absorbing: Sequence[str] = (), gaps: str = _default_choice("TierMigrationOptions", "gaps", _GAPS),
                  smoothing: float = _default("TierMigrationOptions", "smoothing"),
                  periods_per_year: int = 12, timezone: str = "utc") -> None:
         if gaps not in ("error", "skip"):
             raise InvalidArgumentError(f"gaps must be 'error' or 'skip', got {gaps!r}")
         self.tiers = None if tiers is None else [str(t) for t in tiers]
-        self.lost = [str(x) for x in lost]
+        self.lost = None if lost is None else [str(x) for x in lost]
         self.absorbing = [str(x) for x in absorbing]
         self.gaps = gaps
         self.smoothing = float(smoothing)
@@ -141,14 +144,20 @@ class TierMigration:
             if (sc < 0).any():
                 raise InvalidArgumentError(f"{segment}: row {int(np.flatnonzero(sc < 0)[0])} is missing")
             seg, seg_labels = sc.astype(np.int32), [str(u) for u in su]
+        lost = [t for t in ("lost",) if t in tiers] if lost is None else lost
         for name in list(lost) + list(absorbing):
             if name not in tiers:
                 raise UnknownLabelError(f"tier {name!r} is not one of the tiers ({', '.join(tiers)})")
-        counts, chains, n_cust, n_late, first, last = _c.fit_tier_migration(
-            tiers, [t in set(absorbing) for t in tiers], ids_as_int64(snapshots[customer], customer),
-            np.ascontiguousarray(per_i), codes, seg, len(seg_labels), _GAPS[gaps],
-            float(smoothing), 1)
+        dated = bool(pd.api.types.is_datetime64_any_dtype(per.dtype))
+        with user_terms(ids=snapshots[customer], entity="customer", times="month_code" if dated else None,
+                        words=("in period", "between periods")):
+            counts, chains, n_cust, n_late, first, last = _c.fit_tier_migration(
+                tiers, [t in set(absorbing) for t in tiers], ids_as_int64(snapshots[customer], customer),
+                np.ascontiguousarray(per_i), codes, seg, len(seg_labels), _GAPS[gaps],
+                float(smoothing), 1)
         self.tiers_ = tiers
+        self.lost_ = list(lost)
+        self._dated = dated
         self.segments_ = seg_labels
         self._counts = [np.asarray(c) for c in counts]
         self._chains = [np.asarray(c) for c in chains]
@@ -199,14 +208,18 @@ class TierMigration:
         return pd.DataFrame(self._chains[self._seg(segment)], index=self.tiers_, columns=self.tiers_)
 
     def _churn_idx(self) -> list[int]:
-        return [self.tiers_.index(t) for t in self.lost]
+        lost = getattr(self, "lost_", None)
+        lost = (self.lost or []) if lost is None else lost
+        return [self.tiers_.index(t) for t in lost]
 
     def rates(self, segment: str | None = None) -> pd.DataFrame:
         """Per tier: promotion (to better tiers), demotion (to worse, not lost), stay,
         churn (to a lost tier) per period, and churn within a year."""
         P = self._chains[self._seg(segment)]
-        promo, demo, stay, churn = _c.tier_rates(P, self._churn_idx())
-        yearly = _c.churn_within(P, self._churn_idx(), self.periods_per_year)
+        lost = self._churn_idx()
+        promo, demo, stay, churn = _c.tier_rates(P, lost)
+        # without a churn tier nobody churns: churn_per_year is 0
+        yearly = _c.churn_within(P, lost, self.periods_per_year) if lost else np.zeros(len(self.tiers_))
         return pd.DataFrame({"promotion": promo, "demotion": demo, "stay": stay, "churn": churn,
                              "churn_per_year": yearly}, index=self.tiers_)
 
@@ -236,6 +249,9 @@ class TierMigration:
         require_columns(orders, {"customer": customer, "period": period})
         op = orders[period]
         if pd.api.types.is_datetime64_any_dtype(op.dtype):
+            if not getattr(self, "_dated", True):
+                raise InputTypeError(f"orders' {period!r} holds dates but the snapshots' periods were numbers "
+                                     f"(last period {self.last_period_}): give the orders' periods in the same numbering")
             op = pd.Series(_month_codes(op, period, self.timezone), index=orders.index)
         recent = orders.loc[(op > self.last_period_ - n_periods) & (op <= self.last_period_), customer]
         return members.difference(pd.Index(recent.unique()))

@@ -206,8 +206,12 @@ class MarkovChain(JsonModel):
         phase-type."""
         return discrete_time_to_close(self._core, self.states, quantiles, max_steps)
 
-    def close_time_cdf(self, k: int) -> pd.Series:
-        """P(closed within k steps), per stage."""
+    def close_time_cdf(self, k: Any) -> pd.Series | pd.DataFrame:
+        """P(closed within k steps), per stage.
+
+        ``k`` is a whole number of steps (a Series named ``P(T<=k)``) or a list of them
+        (a DataFrame with one column per horizon).  A non-numeric ``k`` raises
+        InputTypeError, a negative or fractional one InvalidArgumentError."""
         return discrete_close_time_cdf(self._core, self.transient_states, k)
 
     # ---------------------------------------------------------------- recurrent chains

@@ -26,8 +26,9 @@ from .. import _core
 from .._common.options import default as _default
 from .._common.options import default_choice as _default_choice
 from .._common.convert import require_columns
+from .._common.messages import user_terms
 from .._common.options import pick
-from .._common.time import is_calendar, times_as_numbers, timestamp_ns
+from .._common.time import is_calendar, reject_yyyymmdd, times_as_numbers, timestamp_ns
 from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError, ShapeError
 from ._shared import encode_events, unknown_state
 from .chain import MarkovChain
@@ -86,12 +87,15 @@ class ExposureCounts(JsonModel):
             if time_unit not in _UNITS:
                 raise InvalidArgumentError(f"time_unit must be one of {sorted(_UNITS)}, got {time_unit!r}")
             cut = None if cutoff is None else timestamp_ns(cutoff, "cutoff")
-            core = _core.funnel.ExposureCounts.from_events_i64(f._space, leads, t, codes, cut, float(_UNITS[time_unit]), int(threads))
+            with user_terms(ids=df[lead], entity="lead", times="ns"):
+                core = _core.funnel.ExposureCounts.from_events_i64(f._space, leads, t, codes, cut, float(_UNITS[time_unit]), int(threads))
             return cls(core, time_unit)
+        reject_yyyymmdd(t, time)
         if t.dtype == np.int64:
             t = t.astype(np.float64)
         cut = None if cutoff is None else float(cutoff)
-        return cls(_core.funnel.ExposureCounts.from_events_f64(f._space, leads, t, codes, cut, 1.0, int(threads)), "")
+        with user_terms(ids=df[lead], entity="lead"):
+            return cls(_core.funnel.ExposureCounts.from_events_f64(f._space, leads, t, codes, cut, 1.0, int(threads)), "")
 
     @classmethod
     def from_arrays(cls, counts: Any, exposure: Any, funnel: Funnel, time_unit: str = "") -> "ExposureCounts":
@@ -257,8 +261,12 @@ class ContinuousChain(JsonModel):
         quantiles, in the chain's time unit."""
         return continuous_time_to_close(self._core, self.states, quantiles)
 
-    def close_time_cdf(self, t: float) -> pd.Series:
-        """P(closed within time t), per stage."""
+    def close_time_cdf(self, t: Any) -> pd.Series | pd.DataFrame:
+        """P(closed within time t), per stage, t in the chain's time unit.
+
+        ``t`` is one time (a Series named ``P(T<=t)``) or a list of times (a DataFrame
+        with one column per horizon).  A non-numeric ``t`` raises InputTypeError, a
+        negative one InvalidArgumentError."""
         return continuous_close_time_cdf(self._core, self.transient_states, t)
 
     def log_likelihood(self, counts: ExposureCounts) -> float:

@@ -11,8 +11,9 @@ from .. import _core
 from .._common.options import default as _default
 from .._common.options import default_choice as _default_choice
 from .._common.convert import as_array, require_columns
+from .._common.messages import user_terms
 from .._common.options import choice, unknown_column
-from .._common.time import PERIOD_NS, floor_ns, is_calendar, period_index, period_start, times_as_numbers, timestamp_ns
+from .._common.time import PERIOD_NS, floor_ns, is_calendar, period_index, period_start, reject_yyyymmdd, times_as_numbers, timestamp_ns
 from ..errors import EmptyInputError, InvalidArgumentError, ShapeError
 from ._shared import EMPTY_ROWS, REPEATS, encode_events, encode_paths, is_dask_frame
 from .io import JsonModel
@@ -119,7 +120,8 @@ class TransitionCounts(JsonModel):
         f, codes, leads = encode_events(df, lead, stage, funnel, absorbing)
         t = times_as_numbers(df[time], time)
         builder = _core.funnel.TransitionCounts.from_events_i64 if t.dtype == np.int64 else _core.funnel.TransitionCounts.from_events_f64
-        return cls(builder(f._space, leads, t, codes, rep, int(threads)))
+        with user_terms(ids=df[lead], entity="lead", times="ns" if is_calendar(df[time]) else None):
+            return cls(builder(f._space, leads, t, codes, rep, int(threads)))
 
     @classmethod
     def _from_dask_events(cls, ddf: Any, *, lead: str, stage: str, time: str, funnel: Funnel | None, repeats: str) -> "TransitionCounts":
@@ -172,13 +174,10 @@ class TransitionCounts(JsonModel):
         contributes k - 1 stays.  A lead still in a stage at ``cutoff`` contributes its
         stays and no exit: it is censored, not lost.
 
-        Rows of one lead must be in the order the events happened (row order breaks ties
-        between equal timestamps; sort with ``df.sort_values([lead, time],
-        kind="stable")`` if needed); leads may be interleaved.  A repeated stage is a
-        status update.  ``cutoff`` (exclusive: every event must be earlier) defaults to
-        the end of the period holding the last event; ``origin`` (start of period 0)
-        defaults to whole periods back from the cut-off.  ``cutoff - origin`` must be a
-        whole number of periods.
+        A repeated stage is a status update.  ``cutoff`` defaults to the end of the
+        period holding the last event; ``origin`` (start of period 0) defaults to whole
+        periods back from the cut-off.  ``cutoff - origin`` must be a whole number of
+        periods.  Integer times that look like YYYYMMDD dates raise InputTypeError.
 
         Datetimes follow the package's time rule (aware times in UTC, naive taken as
         UTC).  With neither ``origin`` nor ``cutoff``, ``align`` places the period grid
@@ -201,18 +200,23 @@ class TransitionCounts(JsonModel):
         choice(align, _ALIGN, "align")
         if is_calendar(df[time]):
             t, per, org, cut = _calendar_periods(t, period, origin, cutoff, align)
-            return cls(_core.funnel.period_counts_i64(f._space, leads, t, codes, per, org, cut, int(threads)))
+            shown = "month" if isinstance(period, str) and period == "month" else "ns"
+            with user_terms(ids=df[lead], entity="lead", times=shown):
+                return cls(_core.funnel.period_counts_i64(f._space, leads, t, codes, per, org, cut, int(threads)))
         if isinstance(period, str) or isinstance(period, pd.Timedelta):
             raise InvalidArgumentError(f"period {period!r} needs datetime times; {time!r} is numeric: give a number")
+        reject_yyyymmdd(t, time)
         if t.dtype == np.int64:
             if float(period) != int(period):
                 raise InvalidArgumentError(f"period {period!r} does not divide integer times: give a whole number")
             o = None if origin is None else int(origin)
             c = None if cutoff is None else int(cutoff)
-            return cls(_core.funnel.period_counts_i64(f._space, leads, t, codes, int(period), o, c, int(threads)))
+            with user_terms(ids=df[lead], entity="lead"):
+                return cls(_core.funnel.period_counts_i64(f._space, leads, t, codes, int(period), o, c, int(threads)))
         o = None if origin is None else float(origin)
         c = None if cutoff is None else float(cutoff)
-        return cls(_core.funnel.period_counts_f64(f._space, leads, t, codes, float(period), o, c, int(threads)))
+        with user_terms(ids=df[lead], entity="lead"):
+            return cls(_core.funnel.period_counts_f64(f._space, leads, t, codes, float(period), o, c, int(threads)))
 
     # ---------------------------------------------------------------- uncertainty
     def posterior_intervals(self, prior: float = _default("PosteriorOptions", "prior"),

@@ -16,14 +16,14 @@ open        0.738  0.43    0.56
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .. import _core
 from .._common.results import MappingResult, result
-from ..errors import EmptyInputError, InputTypeError, UnknownLabelError
+from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError, UnknownLabelError
 from .chain import MarkovChain
 from .counts import TransitionCounts
 from .stages import Funnel
@@ -53,7 +53,13 @@ class SegmentedFunnel:
     ----------
     counts : mapping of segment name -> TransitionCounts
         One count table per segment, all over the same funnel.  A segment with no
-        transitions raises EmptyInputError naming it.
+        transitions (e.g. only open leads) gets the pooled chain: with no data of its
+        own it is shrunk all the way to the pool.  EmptyInputError if no segment has any.
+    concentration : float, optional
+        Set the shrinkage: the same alpha for every stage instead of the fitted one
+        (0 = each segment's own estimate where it has data; large = the pool).
+    max_concentration : float, optional
+        Cap the fitted alpha_i (a cap limits how far a segment is pulled to the pool).
 
     Row i of segment s is the posterior mean (c_si + alpha_i p_i) / (n_si + alpha_i), where
     p_i is the pooled row and alpha_i maximises the Dirichlet-multinomial marginal
@@ -61,7 +67,8 @@ class SegmentedFunnel:
     the pool, a large one keeps its own data.
     """
 
-    def __init__(self, counts: Mapping[str, TransitionCounts]) -> None:
+    def __init__(self, counts: Mapping[str, TransitionCounts], *, concentration: float | None = None,
+                 max_concentration: float | None = None) -> None:
         if not isinstance(counts, Mapping):
             raise InputTypeError(f"counts must be a mapping of segment name -> TransitionCounts, got {type(counts).__name__}")
         if len(counts) == 0:
@@ -69,43 +76,86 @@ class SegmentedFunnel:
         for k, v in counts.items():
             if not isinstance(v, TransitionCounts):
                 raise InputTypeError(f"segment {k!r}: expected TransitionCounts, got {type(v).__name__}")
+        for name, x in (("concentration", concentration), ("max_concentration", max_concentration)):
+            if x is not None and not (np.isfinite(float(x)) and float(x) >= 0):
+                raise InvalidArgumentError(f"{name} must be finite and >= 0, got {x!r}")
         self._names = [str(k) for k in counts]
         self._counts = dict(zip(self._names, counts.values()))
-        self._fit = _core.funnel.fit_segments([v._core for v in counts.values()], self._names)
+        self._settings = (concentration, max_concentration)
+        self._with_data = [n for n in self._names if self._counts[n].total > 0]
+        if not self._with_data:
+            raise EmptyInputError(f"no segment has data (no transitions counted in {', '.join(map(repr, self._names))})")
+        self._fit = _core.funnel.fit_segments([self._counts[n]._core for n in self._with_data], self._with_data)
+        self._alpha = np.asarray(self._fit.concentration, dtype=np.float64).copy()
+        if concentration is not None or max_concentration is not None:
+            seen = self._alpha > 0  # transient rows with pooled data
+            if concentration is not None:
+                self._alpha[seen] = float(concentration)
+            if max_concentration is not None:
+                self._alpha = np.minimum(self._alpha, float(max_concentration))
+            self._shrunk = {n: self._shrink(n, seen) for n in self._with_data}
+        else:
+            self._shrunk = {n: MarkovChain._wrap(c) for n, c in zip(self._with_data, self._fit.shrunk)}
+
+    def _shrink(self, name: str, seen: np.ndarray) -> MarkovChain:
+        """(c_i + alpha_i p_i) / (n_i + alpha_i) on the rows in ``seen``, the pooled row elsewhere."""
+        P = self.pooled.to_numpy()
+        C = self._counts[name].to_numpy()
+        a = self._alpha[:, None]
+        n = C.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rows = (C + a * P) / (n + a)
+        out = np.where(seen[:, None] & ((n + a) > 0), rows, P)
+        pooled = self.pooled
+        return MarkovChain(out, states=pooled.states, absorbing=pooled.absorbing_states)
 
     def __reduce__(self) -> Any:
-        # The per-segment counts (they pickle as versioned JSON); unpickling refits.
-        return (SegmentedFunnel, (self._counts,))
+        # The per-segment counts (they pickle as versioned JSON) and the settings; unpickling refits.
+        return (_restore_segments, (self._counts, *self._settings))
 
     @classmethod
     def from_events(
         cls,
         df: pd.DataFrame,
         *,
-        segment: str,
+        segment: str | Sequence[str],
         lead: str,
         stage: str,
         time: str,
         funnel: Funnel,
         segments: Any = None,
         repeats: str = "collapse",
+        concentration: float | None = None,
+        max_concentration: float | None = None,
     ) -> "SegmentedFunnel":
-        """Count an event log per value of the ``segment`` column (e.g. lead source) and
-        fit.  ``segments`` lists the segments to fit (default: those present); a listed
-        segment with no rows raises EmptyInputError naming it."""
-        if segment not in df.columns:
-            raise UnknownLabelError(f"segment column {segment!r} is not in the DataFrame")
-        names = list(pd.unique(df[segment].dropna())) if segments is None else list(segments)
-        zero = np.zeros((len(funnel), len(funnel)))
+        """Count an event log per value of the ``segment`` column (e.g. lead source), or
+        per combination of several columns (``segment=["source", "region"]``, segments
+        named ``"referral / EMEA"``), and fit.  ``segments`` lists the segments to fit
+        (default: those present); a listed segment with no rows raises EmptyInputError
+        naming it, one whose leads are all still open gets the pooled chain.
+        ``concentration`` / ``max_concentration`` as in the constructor."""
+        cols = [segment] if isinstance(segment, str) else list(segment)
+        if not cols:
+            raise InvalidArgumentError("segment names no column")
+        for c in cols:
+            if c not in df.columns:
+                raise UnknownLabelError(f"segment column {c!r} is not in the DataFrame")
+        key = df[cols[0]]
+        if len(cols) > 1:
+            missing = df[cols].isna().any(axis=1)
+            key = df[cols[0]].astype(str)
+            for c in cols[1:]:
+                key = key + " / " + df[c].astype(str)
+            key = key.mask(missing)
+        names = list(pd.unique(key.dropna())) if segments is None else list(segments)
         counts: dict[str, TransitionCounts] = {}
-        groups = dict(tuple(df.groupby(segment, sort=False, observed=True)))
+        groups = dict(tuple(df.groupby(key, sort=False, observed=True)))
         for name in names:
             part = groups.get(name)
             if part is None or len(part) == 0:
-                counts[str(name)] = TransitionCounts.from_matrix(zero, funnel)
-            else:
-                counts[str(name)] = TransitionCounts.from_events(part, lead=lead, stage=stage, time=time, funnel=funnel, repeats=repeats)
-        return cls(counts)
+                raise EmptyInputError(f"segment {str(name)!r} has no data (no rows with {' / '.join(cols)} = {name!r})")
+            counts[str(name)] = TransitionCounts.from_events(part, lead=lead, stage=stage, time=time, funnel=funnel, repeats=repeats)
+        return cls(counts, concentration=concentration, max_concentration=max_concentration)
 
     @property
     def segments(self) -> list[str]:
@@ -119,16 +169,28 @@ class SegmentedFunnel:
 
     @property
     def chains(self) -> dict[str, MarkovChain]:
-        """The shrunk chain of each segment."""
-        return {n: MarkovChain._wrap(c) for n, c in zip(self._names, self._fit.shrunk)}
+        """The shrunk chain of each segment (the pooled chain for a segment without data)."""
+        return {n: self._shrunk[n] if n in self._shrunk else self.pooled for n in self._names}
 
     def concentration(self) -> pd.Series:
-        """alpha_i per stage: the prior weight (in pseudo-transitions) of the pooled row.
-        Large values mean the segments look alike for that stage."""
+        """alpha_i per stage: the prior weight (in pseudo-transitions) of the pooled row
+        (as set or capped).  Large values mean the segments look alike for that stage."""
         pooled = self.pooled
         idx = pooled.transient_states
         pos = [pooled.states.index(s) for s in idx]
-        return pd.Series(np.asarray(self._fit.concentration)[pos], index=pd.Index(idx, name="stage"), name="concentration")
+        return pd.Series(self._alpha[pos], index=pd.Index(idx, name="stage"), name="concentration")
+
+    def time_to_close(self, quantiles: Sequence[float] = (0.5, 0.9), long: bool = False) -> pd.DataFrame:
+        """Steps (periods) until won or lost from each stage, per segment and pooled
+        (see :meth:`MarkovChain.time_to_close`): columns ``(segment, statistic)``, or with
+        ``long=True`` one row per (segment, stage) with the statistics as columns."""
+        chains = {**self.chains, "pooled": self.pooled}
+        frames = {n: c.time_to_close(quantiles) for n, c in chains.items()}
+        if long:
+            out = pd.concat(frames, names=["segment"])
+            return out
+        out = pd.concat(frames, axis=1, names=["segment", "statistic"])
+        return out
 
     def test(self) -> "SegmentTest":
         """Likelihood-ratio test of "all segments share one chain": the statistic G, its
@@ -137,13 +199,23 @@ class SegmentedFunnel:
         return SegmentTest(statistic=float(self._fit.statistic), df=float(self._fit.df),
                            p_value=float(self._fit.p_value))
 
-    def win_probabilities(self, outcome: str) -> pd.DataFrame:
-        """P(outcome) from each stage for every segment (shrunk) and the pooled chain."""
+    def win_probabilities(self, outcome: str, long: bool = False) -> pd.DataFrame:
+        """P(outcome) from each stage for every segment (shrunk) and the pooled chain:
+        one column per segment, or with ``long=True`` a tidy table with columns
+        ``segment``, ``stage`` and ``probability``."""
         cols = {n: c.absorption_probabilities()[outcome] for n, c in self.chains.items()}
         cols["pooled"] = self.pooled.absorption_probabilities()[outcome]
         out = pd.DataFrame(cols)
         out.columns.name = "segment"
+        if long:
+            return out.melt(ignore_index=False, var_name="segment", value_name="probability").reset_index()[
+                ["segment", "stage", "probability"]]
         return out
 
     def __repr__(self) -> str:
         return f"SegmentedFunnel(segments={self._names!r}, p_value={self._fit.p_value:.3g})"
+
+
+def _restore_segments(counts: Mapping[str, TransitionCounts], concentration: float | None,
+                      max_concentration: float | None) -> SegmentedFunnel:
+    return SegmentedFunnel(counts, concentration=concentration, max_concentration=max_concentration)

@@ -229,7 +229,11 @@ class ReferralGraph:
         duplicates: str = _default_choice("GraphOptions", "duplicates", _DUPLICATES),
     ) -> "ReferralGraph":
         """Read a SNAP-style edge list ("u v" or "u v w" per line; '#' and '%' comments).
-        FormatError names the line of a malformed entry; FileError if unreadable."""
+        FormatError names the line of a malformed entry; FileError if unreadable.
+
+        ``header_lines`` lines are skipped first.  A first line "n m" that counts the
+        rest (n distinct nodes and m lines follow, as in SNAP's CA-GrQc) is a header,
+        not an edge: without ``header_lines=1`` it raises FormatError saying so."""
         core = _core.graph.Graph.read_edge_list(
             str(path), header_lines, weighted, symmetric, _choice(self_loops, _SELF_LOOPS, "self_loops"),
             _choice(duplicates, _DUPLICATES, "duplicates"),
@@ -318,8 +322,12 @@ class ReferralGraph:
 
     # ---------------------------------------------------------------- influence ranking
     def degree(self, kind: str = "out", weighted: bool = False) -> pd.Series:
-        """Out-, in- or total degree (edge counts, or weight sums when ``weighted``)."""
-        return self._series(_core.graph.degree(self._core, _choice(kind, _DEGREE, "kind"), weighted), f"{kind}_degree")
+        """Out-, in- or total degree: edge counts (int64, as networkx's ``degree``), or
+        weight sums (float64) when ``weighted``."""
+        d = np.asarray(_core.graph.degree(self._core, _choice(kind, _DEGREE, "kind"), weighted))
+        if not weighted:
+            d = np.rint(d).astype(np.int64)
+        return self._series(d, f"{kind}_degree")
 
     def pagerank(
         self,
@@ -330,8 +338,13 @@ class ReferralGraph:
         tol: float = _default("PageRankOptions", "tolerance"),
         max_iter: int = _default("PageRankOptions", "max_iter"),
         threads: int = _default("PageRankOptions", "threads"),
+        alpha: float | None = None,
     ) -> pd.Series:
         """PageRank by the power iteration networkx uses.
+
+        ``damping`` is the probability of following an edge; ``alpha`` is networkx's
+        name for it and is accepted as an alias (giving both with different values
+        raises InvalidArgumentError).
 
         ``personalization`` (Series/dict by label, missing = 0, or an array in node
         order) is the teleport distribution (uniform if None).  ``dangling`` says where
@@ -340,6 +353,11 @@ class ReferralGraph:
         change is below ``n * tol``; ConvergenceError after ``max_iter`` iterations.
         InvalidArgumentError for a vector summing to 0 or with negative/NaN entries.
         """
+        if alpha is not None:
+            if damping != 0.85 and float(alpha) != float(damping):
+                raise InvalidArgumentError(f"alpha={alpha!r} and damping={damping!r} name the same parameter "
+                                           "(networkx's alpha is funnelnet's damping): give one")
+            damping = float(alpha)
         pers = _EMPTY_F if personalization is None else self._per_node(personalization, "personalization")
         dw = _EMPTY_F
         if isinstance(dangling, str):
@@ -360,8 +378,10 @@ class ReferralGraph:
         threads: int = _default("KatzOptions", "threads"),
     ) -> pd.Series:
         """Katz centrality x_i = alpha * sum_{j -> i} w_ji x_j + beta_i (networkx's
-        iteration); ``beta`` is a scalar or per node.  ConvergenceError when ``alpha`` is
-        at or above 1 / spectral radius."""
+        iteration); ``beta`` is a scalar or per node.  The iteration converges only for
+        ``alpha < 1 / lambda_max`` (lambda_max: the largest eigenvalue of the adjacency
+        matrix); above it ConvergenceError says "use alpha < <bound>" with the bound
+        computed for this graph."""
         betas = _EMPTY_F
         b = 1.0
         if np.isscalar(beta):
