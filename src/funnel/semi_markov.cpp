@@ -25,7 +25,8 @@ void check_durations(std::span<const double> duration, bool positive) {
   for (std::size_t r = 0; r < duration.size(); ++r) {
     const double d = duration[r];
     if (!std::isfinite(d) || d < 0.0 || (positive && d == 0.0))
-      fail(Errc::invalid_argument, "duration: row ", r, " is ", d, positive ? ", expected finite and > 0" : ", expected finite and >= 0");
+      fail(Errc::invalid_argument, "duration: row ", r, " is ", d,
+           positive ? ", expected finite and > 0" : ", expected finite and >= 0");
   }
 }
 
@@ -33,7 +34,8 @@ void check_durations(std::span<const double> duration, bool positive) {
 std::vector<std::size_t> order_by(std::span<const double> duration) {
   std::vector<std::size_t> idx(duration.size());
   std::iota(idx.begin(), idx.end(), std::size_t{0});
-  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return duration[a] < duration[b]; });
+  std::stable_sort(idx.begin(), idx.end(),
+                   [&](std::size_t a, std::size_t b) { return duration[a] < duration[b]; });
   return idx;
 }
 
@@ -51,7 +53,8 @@ SurvivalCurve kaplan_meier(std::span<const double> duration, std::span<const std
   if (duration.empty()) fail(Errc::empty_input, "kaplan_meier: no durations");
   check_durations(duration, false);
   for (std::size_t r = 0; r < observed.size(); ++r)
-    if (observed[r] > 1) fail(Errc::invalid_argument, "observed: row ", r, " is ", int(observed[r]), ", expected 0 or 1");
+    if (observed[r] > 1)
+      fail(Errc::invalid_argument, "observed: row ", r, " is ", int(observed[r]), ", expected 0 or 1");
   const auto idx = order_by(duration);
   SurvivalCurve c;
   double s = 1.0;
@@ -90,7 +93,8 @@ CumulativeIncidence aalen_johansen(std::span<const double> duration, std::span<c
   check_durations(duration, false);
   for (std::size_t r = 0; r < cause.size(); ++r)
     if (cause[r] < -1 || cause[r] >= static_cast<std::int32_t>(n_causes))
-      fail(Errc::out_of_range, "cause: row ", r, " is ", cause[r], ", expected -1 (censored) or 0..", n_causes - 1);
+      fail(Errc::out_of_range, "cause: row ", r, " is ", cause[r], ", expected -1 (censored) or 0..",
+           n_causes - 1);
   const auto idx = order_by(duration);
   CumulativeIncidence c;
   std::vector<std::vector<double>> rows;
@@ -120,7 +124,8 @@ CumulativeIncidence aalen_johansen(std::span<const double> duration, std::span<c
   }
   c.incidence = Matrix::Zero(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(n_causes));
   for (std::size_t k = 0; k < rows.size(); ++k)
-    for (std::size_t j = 0; j < n_causes; ++j) c.incidence(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(j)) = rows[k][j];
+    for (std::size_t j = 0; j < n_causes; ++j)
+      c.incidence(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(j)) = rows[k][j];
   return c;
 }
 
@@ -339,12 +344,14 @@ DurationFit fit_duration(HoldingFamily family, std::span<const double> duration,
   if (duration.empty()) fail(Errc::empty_input, "fit_duration: no durations");
   if (family == HoldingFamily::empirical)
     fail(Errc::invalid_argument, "fit_duration: family must be exponential, weibull or gamma, got empirical");
-  if (!(tol > 0) || !std::isfinite(tol)) fail(Errc::invalid_argument, "tol must be finite and > 0, got ", tol);
+  if (!(tol > 0) || !std::isfinite(tol))
+    fail(Errc::invalid_argument, "tol must be finite and > 0, got ", tol);
   if (max_iter < 1) fail(Errc::invalid_argument, "max_iter must be >= 1, got ", max_iter);
   check_durations(duration, family != HoldingFamily::exponential);
   double d = 0, total = 0;
   for (std::size_t r = 0; r < observed.size(); ++r) {
-    if (observed[r] > 1) fail(Errc::invalid_argument, "observed: row ", r, " is ", int(observed[r]), ", expected 0 or 1");
+    if (observed[r] > 1)
+      fail(Errc::invalid_argument, "observed: row ", r, " is ", int(observed[r]), ", expected 0 or 1");
     d += observed[r];
     total += duration[r];
   }
@@ -353,7 +360,8 @@ DurationFit fit_duration(HoldingFamily family, std::span<const double> duration,
   if (family == HoldingFamily::exponential) {
     fit.family = family;
     fit.shape = 1.0;
-    if (!(total > 0)) fail(Errc::invalid_argument, "fit_duration: the total duration is 0, the rate is unbounded");
+    if (!(total > 0))
+      fail(Errc::invalid_argument, "fit_duration: the total duration is 0, the rate is unbounded");
     fit.scale = total / d;
     fit.log_likelihood = -d * std::log(fit.scale) - d;
     fit.converged = true;
@@ -382,17 +390,22 @@ SemiMarkovFunnel SemiMarkovFunnel::fit(StageSpace space, std::span<const std::in
   Matrix exits = Matrix::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
   for (std::size_t r = 0; r < stage.size(); ++r) {
     const auto i = stage[r], j = next[r];
-    if (i < 0 || static_cast<std::size_t>(i) >= n) fail(Errc::out_of_range, "stage: row ", r, " is ", i, ", expected 0..", n - 1);
+    if (i < 0 || static_cast<std::size_t>(i) >= n)
+      fail(Errc::out_of_range, "stage: row ", r, " is ", i, ", expected 0..", n - 1);
     if (space.is_absorbing(static_cast<std::size_t>(i)))
-      fail(Errc::invalid_argument, "stage: row ", r, " is the outcome '", space.name(static_cast<std::size_t>(i)), "'; sojourns are spent in stages");
+      fail(Errc::invalid_argument, "stage: row ", r, " is the outcome '",
+           space.name(static_cast<std::size_t>(i)), "'; sojourns are spent in stages");
     if (j < -1 || (j >= 0 && static_cast<std::size_t>(j) >= n))
       fail(Errc::out_of_range, "next: row ", r, " is ", j, ", expected -1 (still there) or 0..", n - 1);
-    if (j == i) fail(Errc::invalid_argument, "next: row ", r, " moves from '", space.name(static_cast<std::size_t>(i)), "' to itself");
+    if (j == i)
+      fail(Errc::invalid_argument, "next: row ", r, " moves from '", space.name(static_cast<std::size_t>(i)),
+           "' to itself");
     if (j >= 0) exits(i, j) += 1;
   }
   for (auto i : space.transient())
     if (exits.row(i).sum() == 0)
-      fail(Errc::empty_input, "stage '", space.name(static_cast<std::size_t>(i)), "' has no observed exit, so its holding time cannot be fitted");
+      fail(Errc::empty_input, "stage '", space.name(static_cast<std::size_t>(i)),
+           "' has no observed exit, so its holding time cannot be fitted");
 
   SemiMarkovFunnel m;
   m.family_ = options.family;
@@ -408,7 +421,8 @@ SemiMarkovFunnel SemiMarkovFunnel::fit(StageSpace space, std::span<const std::in
     }
     StageModel& sm = m.models_[i];
     for (std::size_t j = 0; j < n; ++j)
-      if (exits(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) > 0) sm.dest.push_back(static_cast<std::int32_t>(j));
+      if (exits(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) > 0)
+        sm.dest.push_back(static_cast<std::int32_t>(j));
     std::vector<double> dur;
     std::vector<std::int32_t> cause;
     for (auto r : rows[i]) {
@@ -421,8 +435,10 @@ SemiMarkovFunnel SemiMarkovFunnel::fit(StageSpace space, std::span<const std::in
       double prev_total = 0;
       for (std::size_t k = 0; k < aj.time.size(); ++k) {
         for (std::size_t c = 0; c < sm.dest.size(); ++c) {
-          const double before = k == 0 ? 0.0 : aj.incidence(static_cast<Eigen::Index>(k - 1), static_cast<Eigen::Index>(c));
-          const double mass = aj.incidence(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(c)) - before;
+          const double before =
+              k == 0 ? 0.0 : aj.incidence(static_cast<Eigen::Index>(k - 1), static_cast<Eigen::Index>(c));
+          const double mass =
+              aj.incidence(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(c)) - before;
           if (mass <= 0) continue;
           prev_total += mass;
           sm.time.push_back(aj.time[k]);
@@ -448,10 +464,10 @@ SemiMarkovFunnel SemiMarkovFunnel::fit(StageSpace space, std::span<const std::in
       for (std::size_t r = 0; r < dur.size(); ++r) obs[r] = cause[r] == static_cast<std::int32_t>(c);
       DurationFit f = fit_duration(options.family, dur, obs, options.tol, options.max_iter);
       if (!f.converged)
-        fail(Errc::not_converged, "the ", family_name(options.family), " fit of the time from '", space.name(i), "' to '",
-             space.name(static_cast<std::size_t>(sm.dest[c])), "' did not converge in ", f.iterations,
-             " iterations (score ", f.gradient_norm, "; ", f.events, " exits, ", f.censored,
-             " censored); try family='empirical' or a larger max_iter");
+        fail(Errc::not_converged, "the ", family_name(options.family), " fit of the time from '",
+             space.name(i), "' to '", space.name(static_cast<std::size_t>(sm.dest[c])),
+             "' did not converge in ", f.iterations, " iterations (score ", f.gradient_norm, "; ", f.events,
+             " exits, ", f.censored, " censored); try family='empirical' or a larger max_iter");
       sm.fits.push_back(f);
       m.components_.push_back({static_cast<std::int32_t>(i), sm.dest[c], f});
     }
@@ -488,7 +504,8 @@ SemiMarkovFunnel SemiMarkovFunnel::fit(StageSpace space, std::span<const std::in
         const double t = 0.5 * (lo + hi);
         double sum = 0;
         for (std::size_t c = 0; c < nd; ++c) sum += h[c] = hazard(sm.fits[c], t);
-        for (std::size_t c = 0; c < nd; ++c) acc[c] += (sum > 0 ? h[c] / sum : 1.0 / static_cast<double>(nd)) / grid;
+        for (std::size_t c = 0; c < nd; ++c)
+          acc[c] += (sum > 0 ? h[c] / sum : 1.0 / static_cast<double>(nd)) / grid;
         t_prev = t;
       }
       for (std::size_t c = 0; c < nd; ++c) m.jump_(static_cast<Eigen::Index>(i), sm.dest[c]) = acc[c];
@@ -499,7 +516,8 @@ SemiMarkovFunnel SemiMarkovFunnel::fit(StageSpace space, std::span<const std::in
 }
 
 double SemiMarkovFunnel::holding_survival(std::int32_t stage, double t) const {
-  if (stage < 0 || static_cast<std::size_t>(stage) >= space_.size() || space_.is_absorbing(static_cast<std::size_t>(stage)))
+  if (stage < 0 || static_cast<std::size_t>(stage) >= space_.size() ||
+      space_.is_absorbing(static_cast<std::size_t>(stage)))
     fail(Errc::invalid_argument, "holding_survival: stage ", stage, " is not a transient stage");
   const StageModel& sm = models_[static_cast<std::size_t>(stage)];
   if (family_ != HoldingFamily::empirical) {
@@ -535,8 +553,8 @@ namespace {
 
 // The remaining time in stage model `sm` for a lead that has spent `age` there, and its
 // destination (`to` = -1: unresolved, infinite time).
-double draw_sojourn(const SemiMarkovFunnel::StageModel& sm, HoldingFamily family, double age, std::int32_t& to,
-                    Rng& rng) {
+double draw_sojourn(const SemiMarkovFunnel::StageModel& sm, HoldingFamily family, double age,
+                    std::int32_t& to, Rng& rng) {
   if (family != HoldingFamily::empirical) {
     double best = kInf;
     to = -1;
@@ -561,11 +579,13 @@ double draw_sojourn(const SemiMarkovFunnel::StageModel& sm, HoldingFamily family
     return best - age;
   }
   // Empirical: exits strictly after `age`, each with its Aalen-Johansen mass.
-  const auto first = static_cast<std::size_t>(std::upper_bound(sm.time.begin(), sm.time.end(), age) - sm.time.begin());
+  const auto first =
+      static_cast<std::size_t>(std::upper_bound(sm.time.begin(), sm.time.end(), age) - sm.time.begin());
   const double base = first == 0 ? 0.0 : sm.cum[first - 1];
   const double target = base + rng.uniform() * (1.0 - base);
-  const auto k = static_cast<std::size_t>(std::upper_bound(sm.cum.begin() + static_cast<std::ptrdiff_t>(first), sm.cum.end(), target) -
-                                          sm.cum.begin());
+  const auto k = static_cast<std::size_t>(
+      std::upper_bound(sm.cum.begin() + static_cast<std::ptrdiff_t>(first), sm.cum.end(), target) -
+      sm.cum.begin());
   if (k >= sm.cum.size()) {
     to = -1;
     return kInf;
@@ -576,12 +596,13 @@ double draw_sojourn(const SemiMarkovFunnel::StageModel& sm, HoldingFamily family
 
 }  // namespace
 
-CloseDraws SemiMarkovFunnel::simulate_close(std::int32_t stage, double age, std::size_t draws, std::uint64_t seed,
-                                            int threads, std::size_t max_steps) const {
+CloseDraws SemiMarkovFunnel::simulate_close(std::int32_t stage, double age, std::size_t draws,
+                                            std::uint64_t seed, int threads, std::size_t max_steps) const {
   if (stage < 0 || static_cast<std::size_t>(stage) >= space_.size())
     fail(Errc::out_of_range, "stage ", stage, " is outside 0..", space_.size() - 1);
   if (space_.is_absorbing(static_cast<std::size_t>(stage)))
-    fail(Errc::invalid_argument, "stage '", space_.name(static_cast<std::size_t>(stage)), "' is an outcome: nothing left to close");
+    fail(Errc::invalid_argument, "stage '", space_.name(static_cast<std::size_t>(stage)),
+         "' is an outcome: nothing left to close");
   if (!std::isfinite(age) || age < 0) fail(Errc::invalid_argument, "age must be finite and >= 0, got ", age);
   if (draws == 0) fail(Errc::invalid_argument, "draws must be >= 1");
   CloseDraws out;

@@ -52,9 +52,9 @@ SurvivalCurve kaplan_meier(std::span<const double> duration, std::span<const std
 /// incidence(k, c) = P(event of cause c by time[k]); sum over causes = 1 - KM(time[k]).
 struct CumulativeIncidence {
   std::vector<double> time;
-  Matrix incidence;               ///< rows: time, columns: cause
-  std::vector<double> survival;   ///< the overall Kaplan-Meier curve at each time
-  std::vector<double> at_risk;    ///< number at risk just before each time
+  Matrix incidence;              ///< rows: time, columns: cause
+  std::vector<double> survival;  ///< the overall Kaplan-Meier curve at each time
+  std::vector<double> at_risk;   ///< number at risk just before each time
   /// The incidence of each cause at t (0 before the first time, last row after the last).
   [[nodiscard]] Vector at(double t) const;
 };
@@ -156,14 +156,15 @@ class SemiMarkovFunnel {
   /// `draws` seeded draws of the remaining time to close and the outcome for a lead in
   /// transient stage `stage` that has already spent `age` (>= 0) there.  Tasks of 4096
   /// draws use stream(seed, task), so the result does not depend on `threads`.
-  [[nodiscard]] CloseDraws simulate_close(std::int32_t stage, double age, std::size_t draws, std::uint64_t seed,
-                                          int threads = 0, std::size_t max_steps = 10000) const;
+  [[nodiscard]] CloseDraws simulate_close(std::int32_t stage, double age, std::size_t draws,
+                                          std::uint64_t seed, int threads = 0,
+                                          std::size_t max_steps = 10000) const;
 
  public:
   /// Per-stage state of the fitted model (used by the simulation; not part of the API).
   struct StageModel {
-    std::vector<std::int32_t> dest;     // destinations with exits
-    std::vector<DurationFit> fits;      // parametric: one per destination
+    std::vector<std::int32_t> dest;  // destinations with exits
+    std::vector<DurationFit> fits;   // parametric: one per destination
     // empirical: flattened (time, destination) exits with cumulative mass
     std::vector<double> time;
     std::vector<std::int32_t> to;

@@ -111,7 +111,8 @@ TEST(KaplanMeier, UncensoredIsTheEmpiricalSurvival) {
   std::fill(s.obs.begin(), s.obs.end(), 1);
   const auto km = kaplan_meier(s.t, s.obs);
   for (double at : {1.0, 2.0, 4.0, 7.0}) {
-    const double above = static_cast<double>(std::count_if(s.t.begin(), s.t.end(), [&](double x) { return x > at; }));
+    const double above =
+        static_cast<double>(std::count_if(s.t.begin(), s.t.end(), [&](double x) { return x > at; }));
     EXPECT_NEAR(km.at(at), above / 40.0, 1e-12);
   }
 }
@@ -182,7 +183,8 @@ TEST(DurationFit, GammaIsTheCensoredMaximum) {
   const double best = gamma_loglik(s, f.shape, f.scale);
   EXPECT_NEAR(f.log_likelihood, best, 1e-5 * std::abs(best));
   for (double da : {-2e-3, 2e-3})
-    for (double dt : {-2e-3, 2e-3}) EXPECT_LE(gamma_loglik(s, f.shape * (1 + da), f.scale * (1 + dt)), best + 1e-7);
+    for (double dt : {-2e-3, 2e-3})
+      EXPECT_LE(gamma_loglik(s, f.shape * (1 + da), f.scale * (1 + dt)), best + 1e-7);
 }
 
 TEST(DurationFit, ExponentialIsEventsOverExposure) {
@@ -200,8 +202,8 @@ TEST(DurationFit, TiedEventsDoNotConvergeSilently) {
   EXPECT_FALSE(f.converged);
   StageSpace sp({"a", "won"}, {false, true});
   std::vector<std::int32_t> st(10, 0), nx(10, 1);
-  expect_error([&] { (void)SemiMarkovFunnel::fit(sp, st, t, nx, {HoldingFamily::weibull}); }, Errc::not_converged,
-               "from 'a' to 'won'");
+  expect_error([&] { (void)SemiMarkovFunnel::fit(sp, st, t, nx, {HoldingFamily::weibull}); },
+               Errc::not_converged, "from 'a' to 'won'");
 }
 
 namespace {
@@ -266,7 +268,9 @@ TEST(SemiMarkov, ExponentialEqualsTheContinuousChain) {
   const auto draws = m.simulate_close(0, 12.0, n, 7, 0);  // memoryless: age does not matter
   for (double t : {5.0, 15.0, 40.0}) {
     const double p = close_time_cdf(chain, t)[0];
-    const double mc = static_cast<double>(std::count_if(draws.time.begin(), draws.time.end(), [&](double x) { return x <= t; })) / n;
+    const double mc = static_cast<double>(std::count_if(draws.time.begin(), draws.time.end(),
+                                                        [&](double x) { return x <= t; })) /
+                      n;
     EXPECT_NEAR(mc, p, 4 * std::sqrt(p * (1 - p) / n) + 1e-9) << t;
   }
   const double won = static_cast<double>(std::count(draws.outcome.begin(), draws.outcome.end(), 2)) / n;
@@ -285,7 +289,8 @@ TEST(SemiMarkov, EmpiricalAgeConditioningMatchesCounting) {
     const bool won = rng.uniform() < 0.5;
     st.push_back(0);
     nx.push_back(won ? 1 : 2);
-    du.push_back(std::floor(won ? rng.exponential(0.1) : 3 * rng.exponential(0.1)) + 1);  // lost ones are slower
+    du.push_back(std::floor(won ? rng.exponential(0.1) : 3 * rng.exponential(0.1)) +
+                 1);  // lost ones are slower
   }
   StageSpace sp({"open", "won", "lost"}, {false, true, true});
   const auto m = SemiMarkovFunnel::fit(sp, st, du, nx);
@@ -299,11 +304,14 @@ TEST(SemiMarkov, EmpiricalAgeConditioningMatchesCounting) {
     const double p = w / all;
     EXPECT_NEAR(mc, p, 4 * std::sqrt(p * (1 - p) / n) + 1e-9) << age;
   }
-  EXPECT_NEAR(m.holding_quantile(0, 0.5), [&] {
-    std::vector<double> v(du);
-    std::sort(v.begin(), v.end());
-    return v[249];  // smallest t with at least half gone (ties: the KM step)
-  }(), 1e-12);
+  EXPECT_NEAR(
+      m.holding_quantile(0, 0.5),
+      [&] {
+        std::vector<double> v(du);
+        std::sort(v.begin(), v.end());
+        return v[249];  // smallest t with at least half gone (ties: the KM step)
+      }(),
+      1e-12);
 }
 
 TEST(SemiMarkov, SameSeedSameDrawsAtAnyThreadCount) {
@@ -322,18 +330,22 @@ TEST(SemiMarkov, BadInputNamesTheRow) {
   StageSpace sp({"a", "won"}, {false, true});
   std::vector<std::int32_t> st{0, 1}, nx{1, -1};
   std::vector<double> du{1.0, 2.0};
-  expect_error([&] { (void)SemiMarkovFunnel::fit(sp, st, du, nx); }, Errc::invalid_argument, "row 1 is the outcome 'won'");
+  expect_error([&] { (void)SemiMarkovFunnel::fit(sp, st, du, nx); }, Errc::invalid_argument,
+               "row 1 is the outcome 'won'");
   st = {0, 0};
   nx = {1, 0};
-  expect_error([&] { (void)SemiMarkovFunnel::fit(sp, st, du, nx); }, Errc::invalid_argument, "row 1 moves from 'a' to itself");
+  expect_error([&] { (void)SemiMarkovFunnel::fit(sp, st, du, nx); }, Errc::invalid_argument,
+               "row 1 moves from 'a' to itself");
   nx = {-1, -1};
-  expect_error([&] { (void)SemiMarkovFunnel::fit(sp, st, du, nx); }, Errc::empty_input, "stage 'a' has no observed exit");
+  expect_error([&] { (void)SemiMarkovFunnel::fit(sp, st, du, nx); }, Errc::empty_input,
+               "stage 'a' has no observed exit");
   nx = {1, 1};
   du = {1.0, -2.0};
-  expect_error([&] { (void)SemiMarkovFunnel::fit(sp, st, du, nx); }, Errc::invalid_argument, "duration: row 1 is -2");
+  expect_error([&] { (void)SemiMarkovFunnel::fit(sp, st, du, nx); }, Errc::invalid_argument,
+               "duration: row 1 is -2");
   du = {1.0, 0.0};
-  expect_error([&] { (void)SemiMarkovFunnel::fit(sp, st, du, nx, {HoldingFamily::gamma}); }, Errc::invalid_argument,
-               "duration: row 1 is 0");
+  expect_error([&] { (void)SemiMarkovFunnel::fit(sp, st, du, nx, {HoldingFamily::gamma}); },
+               Errc::invalid_argument, "duration: row 1 is 0");
   std::vector<std::uint8_t> obs{1, 2};
   expect_error([&] { (void)kaplan_meier(du, obs); }, Errc::invalid_argument, "observed: row 1 is 2");
   std::vector<std::int32_t> cause{0, 3};
