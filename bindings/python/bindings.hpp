@@ -51,6 +51,7 @@ inline funnelnet::Progress progress_from_python(const py::object& cb) {
 }
 
 void register_funnel(py::module_& m);
+void register_semi_markov(py::module_& m);  // also into funnelnet._core.funnel
 void register_attribution(py::module_& m);
 void register_graph(py::module_& m);
 void register_customers(py::module_& m);

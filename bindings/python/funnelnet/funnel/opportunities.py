@@ -28,7 +28,7 @@ stage), then into its outcome on its close date.  Stages without a date are hand
 ...     stage_dates={"Prospecting": None, "Engaging": "engage"},
 ...     outcomes=["Won", "Lost"], close="close", missing="untimed")
 >>> counts.to_frame().loc[["Prospecting", "Engaging"], ["Engaging", "Won"]].to_numpy().tolist()
-(3.0, 1.0)
+[[3.0, 0.0], [0.0, 1.0]]
 >>> e = fn.ExposureCounts.from_opportunities(
 ...     deals, lead="id", stage="stage", stage_dates={"Prospecting": None, "Engaging": "engage"},
 ...     outcomes=["Won", "Lost"], close="close", cutoff="2017-01-15")
