@@ -45,14 +45,13 @@ import pandas as pd
 
 from .._common.convert import require_columns
 from .._common.options import choice
-from .._common.time import is_calendar, timestamp_ns
+from .._common.time import is_calendar, times_as_ns, timestamp_ns
 from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError, UnknownLabelError
 from .stages import Funnel
 
 __all__ = ["opportunity_events", "opportunity_table_hint"]
 
 MISSING = {"censor": 0, "untimed": 1}
-_NAT = np.iinfo(np.int64).min
 
 
 def _times(df: pd.DataFrame, col: str | None, name: str) -> np.ndarray:
@@ -61,11 +60,10 @@ def _times(df: pd.DataFrame, col: str | None, name: str) -> np.ndarray:
         return np.full(len(df), np.nan)
     s = df[col]
     if is_calendar(s):
-        from .._common.time import _as_datetime_series  # the one time rule
-
-        ns = _as_datetime_series(s, name).dt.as_unit("ns").to_numpy().view(np.int64)
-        out = ns.astype(np.float64)
-        out[ns == _NAT] = np.nan
+        out = np.full(len(s), np.nan)
+        ok = s.notna().to_numpy()
+        if ok.any():  # the package's time rule on the dates present
+            out[ok] = times_as_ns(s[ok], name).astype(np.float64)
         return out
     if s.dtype.kind in "iuf":
         return s.to_numpy(dtype=np.float64, na_value=np.nan)
