@@ -281,3 +281,48 @@ def test_semi_markov_pickles_and_rejects_bad_queries():
         m.win_probabilities("a", age=-1.0)
     with pytest.raises(InvalidArgumentError, match="family"):
         fn.SemiMarkovFunnel("lognormal")
+
+
+@pytest.mark.parametrize("family", ["weibull", "gamma"])
+def test_parametric_jump_chain_and_age_conditional_win_match_quadrature(family):
+    from scipy.integrate import quad
+
+    rng = np.random.default_rng(11)
+    n = 1500
+    won = rng.uniform(size=n) < 0.6
+    t = np.where(won, rng.weibull(1.8, n) * 12, rng.weibull(0.8, n) * 30) + 0.01
+    obs = rng.uniform(size=n) < 0.85
+    log = _one_stage_log(t, obs, np.where(won, "won", "lost"))
+    # The unobserved leads stay open until the cut-off (censored there).  The oracle is
+    # the fitted latent distributions themselves: P(won | age) by quadrature.
+    m = fn.SemiMarkovFunnel(family, draws=200_000, seed=5).fit(log, lead="lead", stage="stage", time="t",
+                                                               absorbing=["won", "lost"], cutoff=float(t.max()) + 1)
+    h = m.holding_.set_index("destination")
+    dist = st.weibull_min if family == "weibull" else st.gamma
+    fw = dist(h.loc["won", "shape"], scale=h.loc["won", "scale"])
+    fl = dist(h.loc["lost", "shape"], scale=h.loc["lost", "scale"])
+
+    def p_won(age):
+        num = quad(lambda x: fw.pdf(x) * fl.sf(x), age, np.inf, limit=200)[0]
+        return num / (fw.sf(age) * fl.sf(age))
+
+    assert m.jump_matrix_.loc["open", "won"] == pytest.approx(p_won(0.0), abs=2e-4)
+    assert m.jump_matrix_.loc["open", ["won", "lost"]].sum() == pytest.approx(1.0, abs=1e-12)
+    for age in (0.0, 15.0):
+        p = p_won(age)
+        assert abs(m.win_probabilities("open", age=age)["won"] - p) <= 4 * np.sqrt(p * (1 - p) / m.draws)
+    # Holding survival is the product of the two latent survivals.
+    assert m.stale(["open"], [np.nextafter(m.holding_quantile("open", 0.5), np.inf)], q=0.5).item()
+    x = m.holding_quantile("open", 0.5)
+    assert fw.sf(x) * fl.sf(x) == pytest.approx(0.5, rel=1e-9)
+
+
+def test_cumulative_incidence_sums_to_scipy_kaplan_meier():
+    rng = np.random.default_rng(4)
+    t = np.ceil(rng.exponential(10, 300))
+    cause = rng.choice([-1, 0, 1], size=300, p=[0.3, 0.4, 0.3])
+    ci = fn.funnel.cumulative_incidence(t, cause, ["won", "lost"])
+    ev = cause >= 0
+    sf = st.ecdf(st.CensoredData(uncensored=t[ev], right=t[~ev])).sf.evaluate(ci.index.to_numpy())
+    np.testing.assert_allclose(ci["won"] + ci["lost"], 1 - sf, atol=1e-12)
+    np.testing.assert_allclose(ci["survival"], sf, atol=1e-12)
