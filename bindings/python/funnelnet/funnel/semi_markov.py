@@ -36,7 +36,7 @@ from .._common.results import Result, result
 from .._common.time import is_calendar, times_as_numbers
 from ..errors import InvalidArgumentError
 from ._shared import encode_events, unknown_state
-from .continuous import _UNITS, ExposureCounts
+from .continuous import ExposureCounts
 from .opportunities import opportunity_events
 from .stages import Funnel
 
@@ -219,7 +219,7 @@ class SemiMarkovFunnel:
         _, codes, leads = encode_events(df, lead, stage, f, None)
         t = times_as_numbers(df[time], time).astype(np.float64)
         calendar = is_calendar(df[time])
-        unit = float(_UNITS[time_unit]) if calendar else 1.0
+        unit = float(pd.Timedelta(1, unit=time_unit).value) if calendar else 1.0
         if cutoff is None:
             cut = float(t.max())
         elif calendar:
