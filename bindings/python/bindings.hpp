@@ -145,6 +145,7 @@ inline std::map<std::string, py::dict (*)()>& option_defaults() {
 #define FUNNELNET_PY_DEFAULTS(S, ...) FUNNELNET_PY_DEFAULTS_AS(#S, S, __VA_ARGS__)
 
 void register_funnel(py::module_& m);
+void register_semi_markov(py::module_& m);  // also into funnelnet._core.funnel
 void register_attribution(py::module_& m);
 void register_graph(py::module_& m);
 void register_customers(py::module_& m);

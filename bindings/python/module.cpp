@@ -102,6 +102,7 @@ PYBIND11_MODULE(_core, m) {
 
   auto funnel = m.def_submodule("funnel", "Markov funnels");
   funnelnet::python::register_funnel(funnel);
+  funnelnet::python::register_semi_markov(funnel);
   auto attribution = m.def_submodule("attribution", "Channel attribution");
   funnelnet::python::register_attribution(attribution);
   auto graph = m.def_submodule("graph", "Referral networks");

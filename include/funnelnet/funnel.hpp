@@ -11,6 +11,7 @@
 #include "funnelnet/funnel/posterior.hpp"
 #include "funnelnet/funnel/recurrent.hpp"
 #include "funnelnet/funnel/segments.hpp"
+#include "funnelnet/funnel/semi_markov.hpp"
 #include "funnelnet/funnel/simulate.hpp"
 #include "funnelnet/funnel/solver.hpp"
 #include "funnelnet/funnel/stage_space.hpp"

@@ -378,6 +378,9 @@ OTHER_RETURNS = {
     "funnelnet.funnel.io.load_model": "whichever model the file holds",
     # the concern module's helper behind MarkovChain.sensitivity/bottlenecks/what_if
     "funnelnet.funnel.bottlenecks.figure_args": "(start, values) arrays for the C++ call; not re-exported",
+    # the reshaping behind TransitionCounts/ExposureCounts.from_opportunities (not re-exported)
+    "funnelnet.funnel.opportunities.opportunity_events": "(event log, funnel, cut-off) for from_events",
+    "funnelnet.funnel.opportunities.opportunity_table_hint": "a context manager adding a hint to errors",
 }
 
 
@@ -495,6 +498,8 @@ def _fit_samples():
                                          dict(customer="id", time="t", channel="ch", converted="won")),
         "HigherOrderChain": (fn.HigherOrderChain(order=1), (["a>b>a", "b>a"],), dict(sep=">", absorbing=[])),
         "TierMigration": (fn.customers.TierMigration(lost=()), (snaps,), {}),
+        "SemiMarkovFunnel": (fn.SemiMarkovFunnel(draws=100), (log,),
+                             dict(lead="id", stage="ch", time="t", absorbing=["b"])),
     }
 
 

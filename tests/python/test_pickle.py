@@ -93,6 +93,8 @@ BN = np.full(6, 6.0)
 BW = np.array([50, 20, 10, 12, 8, 9], dtype=float)
 
 x, tx, T, m = rfm()
+SEMI_LOG = pd.DataFrame({"lead": [1, 1, 2, 2, 3, 3, 4, 4, 5], "t": [0.0, 3, 0, 7, 0, 4, 0, 9, 0],
+                         "stage": ["a", "won", "a", "lost", "a", "won", "a", "lost", "a"]})
 SAMPLES = {
     "Funnel": (lambda: F, lambda o: (o.states, o.stages, o.outcomes)),
     "TransitionCounts": (counts, lambda o: (o.to_frame(), o.total)),
@@ -127,6 +129,15 @@ SAMPLES = {
     "GammaGamma": (lambda: fn.customers.GammaGamma().fit(x[x > 0], m[x > 0]),
                    lambda o: (o.params_, o.report_, o.expected_spend(x, m))),
     "TierMigration": (tiers, lambda o: (o.matrix(), o.counts(), o.rates(), o.flag_overdue(0))),
+    "SemiMarkovFunnel": (lambda: fn.SemiMarkovFunnel("weibull", draws=2000).fit(SEMI_LOG, lead="lead", stage="stage",
+                                                                             time="t", absorbing=["won", "lost"]),
+                         lambda o: (o.holding_, o.jump_matrix_, o.win_probabilities("a", 2.0), o.goodness_of_fit())),
+    "GoodnessOfFit": (lambda: fn.SemiMarkovFunnel(draws=2000).fit(SEMI_LOG, lead="lead", stage="stage", time="t",
+                                                                  absorbing=["won", "lost"]).goodness_of_fit([3, 6]),
+                      lambda o: (o.table, o.max_error_markov, o.to_frame())),
+    "CloseOutlook": (lambda: fn.SemiMarkovFunnel(draws=2000).fit(SEMI_LOG, lead="lead", stage="stage", time="t",
+                                                                 absorbing=["won", "lost"]).outlook("a", 1.0),
+                     lambda o: (o.win, o.quantiles, o.cdf, o.to_frame())),
 }
 
 

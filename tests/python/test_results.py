@@ -32,6 +32,12 @@ def seg() -> fn.SegmentedFunnel:
     return fn.SegmentedFunnel({"a": c, "b": c + c})
 
 
+def semi() -> fn.SemiMarkovFunnel:
+    log = pd.DataFrame({"lead": [1, 1, 2, 2, 3, 3, 4], "t": [0.0, 3, 0, 7, 0, 4, 0],
+                        "stage": ["a", "won", "a", "lost", "a", "won", "a"]})
+    return fn.SemiMarkovFunnel(draws=2000).fit(log, lead="lead", stage="stage", time="t", absorbing=["won", "lost"])
+
+
 RESULTS = {
     "WhatIf": lambda: chain().what_if("potential", "possible", 10),
     "AbsorptionResult": lambda: chain().absorption(),
@@ -41,6 +47,8 @@ RESULTS = {
     "InfluenceResult(imm)": lambda: fn.influence.imm(graph(), 2, probabilities=0.5, seed=1),
     "InfluenceResult(celf)": lambda: fn.influence.celf(graph(), 2, probabilities=0.5, n_sims=200, seed=1),
     "SegmentTest": lambda: seg().test(),
+    "GoodnessOfFit": lambda: semi().goodness_of_fit([3.0, 6.0]),
+    "CloseOutlook": lambda: semi().outlook("a", 1.0, horizons=[2.0, 5.0]),
 }
 
 

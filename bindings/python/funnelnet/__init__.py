@@ -31,6 +31,7 @@ from .funnel import (
     HigherOrderChain,
     MarkovChain,
     SegmentedFunnel,
+    SemiMarkovFunnel,
     TransitionCounts,
     WhatIf,
     load_model,
@@ -46,7 +47,7 @@ __all__ = [
     "datasets", "pipeline", "scoring", "plot", "cli", "dask",
     # funnel
     "Funnel", "MarkovChain", "TransitionCounts", "ContinuousChain", "ExposureCounts",
-    "SegmentedFunnel", "WhatIf", "HigherOrderChain", "select_order", "load_model",
+    "SegmentedFunnel", "WhatIf", "HigherOrderChain", "select_order", "load_model", "SemiMarkovFunnel",
     # referral networks
     "ReferralGraph",
     "__version__", *_errors_all,

@@ -14,7 +14,9 @@ One module per concern:
 - :mod:`.io` -- versioned JSON, atomic files, :func:`load_model`;
 - :mod:`.continuous` -- :class:`ExposureCounts`, :class:`ContinuousChain`;
 - :mod:`.segments` -- :class:`SegmentedFunnel`;
-- :mod:`.higher_order` -- :class:`HigherOrderChain`, :func:`select_order`.
+- :mod:`.higher_order` -- :class:`HigherOrderChain`, :func:`select_order`;
+- :mod:`.opportunities` -- reading CRM opportunity tables (``from_opportunities``);
+- :mod:`.semi_markov` -- :class:`SemiMarkovFunnel`, Kaplan-Meier, Aalen-Johansen.
 
 >>> import funnelnet as fn
 >>> f = fn.Funnel(["potential", "possible", "target"], outcomes=["won", "lost"])
@@ -38,6 +40,7 @@ from .counts import TransitionCounts
 from .higher_order import HigherOrderChain, select_order
 from .io import load_model
 from .segments import SegmentedFunnel, SegmentTest
+from .semi_markov import CloseOutlook, GoodnessOfFit, SemiMarkovFunnel, cumulative_incidence, kaplan_meier
 from .stages import Funnel
 
 __all__ = [
@@ -53,6 +56,11 @@ __all__ = [
     "SegmentTest",
     "HigherOrderChain",
     "select_order",
+    "SemiMarkovFunnel",
+    "GoodnessOfFit",
+    "CloseOutlook",
+    "kaplan_meier",
+    "cumulative_incidence",
 ]
 
 # Helpers that 0.1 exposed without a leading underscore (never documented): kept as

@@ -17,7 +17,7 @@ open   10.0  10.0  6.931
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,7 @@ from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError, Shap
 from ._shared import encode_events, unknown_state
 from .chain import MarkovChain
 from .io import JsonModel
+from .opportunities import opportunity_events, opportunity_table_hint
 from .posterior import continuous_figures
 from .stages import Funnel
 from .time_to_close import continuous_close_time_cdf, continuous_time_to_close
@@ -78,11 +79,12 @@ class ExposureCounts(JsonModel):
         observed (the package's one cut-off rule).  Errors name the lead and row:
         duplicate events, leaving an outcome, a cut-off before an event.
         """
-        require_columns(df, {"lead": lead, "stage": stage, "time": time})
-        if len(df) == 0:
-            raise EmptyInputError("the event log has no rows")
+        with opportunity_table_hint(df, lead, time):
+            require_columns(df, {"lead": lead, "stage": stage, "time": time})
+            if len(df) == 0:
+                raise EmptyInputError("the event log has no rows")
+            t = times_as_numbers(df[time], time)
         f, codes, leads = encode_events(df, lead, stage, funnel, absorbing)
-        t = times_as_numbers(df[time], time)
         if is_calendar(df[time]):
             if time_unit not in _UNITS:
                 raise InvalidArgumentError(f"time_unit must be one of {sorted(_UNITS)}, got {time_unit!r}")
@@ -96,6 +98,47 @@ class ExposureCounts(JsonModel):
         cut = None if cutoff is None else float(cutoff)
         with user_terms(ids=df[lead], entity="lead"):
             return cls(_core.funnel.ExposureCounts.from_events_f64(f._space, leads, t, codes, cut, 1.0, int(threads)), "")
+
+    @classmethod
+    def from_opportunities(
+        cls,
+        df: pd.DataFrame,
+        *,
+        stage: str,
+        stage_dates: Mapping[str, str | None],
+        outcomes: Sequence[str],
+        close: str | None,
+        lead: str | None = None,
+        missing: str = "censor",
+        cutoff: Any = None,
+        time_unit: str = "D",
+        threads: int = 0,
+    ) -> "ExposureCounts":
+        """Exposure and exits from a CRM opportunity table (one row per opportunity with
+        its current stage and a date column per stage), open opportunities censored at
+        ``cutoff`` (default: the latest date).
+
+        Parameters are those of :meth:`TransitionCounts.from_opportunities` plus
+        ``time_unit`` ("s", "min", "h", "D", "W") for datetime columns.  The result
+        equals :meth:`from_events` on the reshaped event log.  With
+        ``missing="untimed"`` an undated stage is a step with no time in it (a stage with
+        exits but no exposure cannot be fitted).
+
+        Examples
+        --------
+        >>> import pandas as pd, funnelnet as fn
+        >>> deals = pd.DataFrame({"stage": ["Engaging", "Won", "Lost"], "engaged": [3.0, 1, 2],
+        ...                       "closed": [None, 9.0, 5.0]})
+        >>> e = fn.ExposureCounts.from_opportunities(
+        ...     deals, stage="stage", stage_dates={"Engaging": "engaged"},
+        ...     outcomes=["Won", "Lost"], close="closed", cutoff=10.0)
+        >>> e.exposure.tolist()  # 7 (open) + 8 + 3
+        [18.0, 0.0, 0.0]
+        """
+        log, funnel, cut = opportunity_events(df, stage=stage, stage_dates=stage_dates, outcomes=outcomes, close=close,
+                                              lead=lead, missing=missing, cutoff=cutoff)
+        return cls.from_events(log, lead="lead", stage="stage", time="time", cutoff=cut, time_unit=time_unit,
+                               funnel=funnel, threads=threads)
 
     @classmethod
     def from_arrays(cls, counts: Any, exposure: Any, funnel: Funnel, time_unit: str = "") -> "ExposureCounts":

@@ -2,7 +2,7 @@
 event logs (pandas or Dask), period-by-period logs or a matrix; mergeable (``a + b``)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,7 @@ from .._common.time import PERIOD_NS, floor_ns, is_calendar, period_index, perio
 from ..errors import EmptyInputError, InvalidArgumentError, ShapeError
 from ._shared import EMPTY_ROWS, REPEATS, encode_events, encode_paths, is_dask_frame
 from .io import JsonModel
+from .opportunities import opportunity_events, opportunity_table_hint
 from .posterior import discrete_figures, transition_intervals
 from .stages import Funnel
 
@@ -113,15 +114,79 @@ class TransitionCounts(JsonModel):
         """
         if is_dask_frame(df):
             return cls._from_dask_events(df, lead=lead, stage=stage, time=time, funnel=funnel, repeats=repeats)
-        require_columns(df, {"lead": lead, "stage": stage, "time": time})
-        if len(df) == 0:
-            raise EmptyInputError("the event log has no rows")
+        with opportunity_table_hint(df, lead, time):
+            require_columns(df, {"lead": lead, "stage": stage, "time": time})
+            if len(df) == 0:
+                raise EmptyInputError("the event log has no rows")
+            t = times_as_numbers(df[time], time)
         rep = choice(repeats, REPEATS, "repeats")
         f, codes, leads = encode_events(df, lead, stage, funnel, absorbing)
-        t = times_as_numbers(df[time], time)
         builder = _core.funnel.TransitionCounts.from_events_i64 if t.dtype == np.int64 else _core.funnel.TransitionCounts.from_events_f64
         with user_terms(ids=df[lead], entity="lead", times="ns" if is_calendar(df[time]) else None):
             return cls(builder(f._space, leads, t, codes, rep, int(threads)))
+
+    @classmethod
+    def from_opportunities(
+        cls,
+        df: pd.DataFrame,
+        *,
+        stage: str,
+        stage_dates: Mapping[str, str | None],
+        outcomes: Sequence[str],
+        close: str | None,
+        lead: str | None = None,
+        missing: str = "censor",
+        cutoff: Any = None,
+        threads: int = 0,
+    ) -> "TransitionCounts":
+        """Counts from a CRM opportunity table: one row per opportunity with its current
+        stage and a date column per stage (the shape CRMs export).
+
+        Parameters
+        ----------
+        df : DataFrame
+            One row per opportunity.
+        stage : str
+            Column with the current stage: a key of ``stage_dates`` (open) or an outcome.
+        stage_dates : mapping of str to str or None
+            The funnel's stages in order, each with the column holding the date the
+            opportunity entered it (None: the CRM keeps no date for that stage).
+        outcomes : sequence of str
+            The closed stages (e.g. ``["Won", "Lost"]``); a closed opportunity enters its
+            outcome on its ``close`` date.
+        close : str or None
+            Column with the close date.
+        lead : str, optional
+            Column with the opportunity id (named in errors); default the row index.
+        missing : {"censor", "untimed"}
+            A stage without a date: ``"censor"`` keeps the history up to the last dated
+            step (leading undated stages are skipped); ``"untimed"`` keeps the step,
+            ordered by the funnel.  See :mod:`funnelnet.funnel.opportunities`.
+        cutoff : time, optional
+            Time given to untimed steps of opportunities without any date.
+        threads : int
+            0 = all cores; never changes the result.
+
+        Returns
+        -------
+        TransitionCounts
+            Equal to :meth:`from_events` on the reshaped event log (one row per step).
+
+        Examples
+        --------
+        >>> import pandas as pd, funnelnet as fn
+        >>> deals = pd.DataFrame({"stage": ["Engaging", "Won", "Lost"], "engaged": [3, 1, 2],
+        ...                       "closed": [None, 9.0, 5.0]})
+        >>> c = fn.TransitionCounts.from_opportunities(
+        ...     deals, stage="stage", stage_dates={"Engaging": "engaged"},
+        ...     outcomes=["Won", "Lost"], close="closed")
+        >>> c.to_frame().loc["Engaging"].tolist()
+        [0.0, 1.0, 1.0]
+        """
+        log, funnel, _ = opportunity_events(df, stage=stage, stage_dates=stage_dates, outcomes=outcomes, close=close,
+                                            lead=lead, missing=missing, cutoff=cutoff)
+        return cls.from_events(log, lead="lead", stage="stage", time="time", funnel=funnel, repeats="keep",
+                               threads=threads)
 
     @classmethod
     def _from_dask_events(cls, ddf: Any, *, lead: str, stage: str, time: str, funnel: Funnel | None, repeats: str) -> "TransitionCounts":
