@@ -8,13 +8,16 @@ cd "$ROOT"
 FUNNELNET_WITH_TESTS=1 bash scripts/bootstrap.sh
 JOBS="${JOBS:-$(nproc)}"
 
-echo "== C++ / C build and tests (Release)"
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DFUNNELNET_BUILD_TESTS=ON >/dev/null
+echo "== C++ / C build and tests (Release), with the Python module"
+# The core is compiled once for the library, the tests and the Python module.
+PY="$ROOT/.venv/bin/python"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DFUNNELNET_BUILD_TESTS=ON \
+  -DFUNNELNET_BUILD_PYTHON=ON -DPython_EXECUTABLE="$PY" -Dpybind11_DIR="$("$PY" -m pybind11 --cmakedir)" >/dev/null
 cmake --build build/release -j "$JOBS"
 ctest --test-dir build/release --output-on-failure -j "$JOBS"
 
-echo "== Python package and pytest"
-bash scripts/build_python.sh
+echo "== Python package (the module built above, installed with pip) and pytest"
+bash scripts/build_python.sh build/release
 # Doctests run against the installed package (--pyargs), from outside the source tree.
 (cd build && "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/python" --doctest-modules --pyargs funnelnet)
 

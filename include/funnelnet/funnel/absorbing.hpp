@@ -2,7 +2,6 @@
 // funnelnet/markov/absorbing.hpp (AbsorbingAnalysis, analyze_absorbing, ...).
 #pragma once
 
-#include <Eigen/LU>
 #include <cstddef>
 #include <cstdint>
 #include <deque>

@@ -2,7 +2,6 @@
 // times moved to the Markov engine, funnelnet/markov/recurrent.hpp.
 #pragma once
 
-#include <Eigen/LU>
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>

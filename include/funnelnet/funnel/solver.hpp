@@ -3,8 +3,6 @@
 // funnelnet/markov/absorbing.hpp (AbsorptionSummary, summarize_absorption).
 #pragma once
 
-#include <Eigen/LU>
-#include <Eigen/SparseCore>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -16,7 +14,10 @@
 #include "funnelnet/funnel/chain.hpp"
 #include "funnelnet/markov/absorbing.hpp"
 #include "funnelnet/markov/solver.hpp"
+#include "funnelnet/markov/sparse.hpp"
 
 FUNNELNET_BEGIN
-using SparseMatrix = Eigen::SparseMatrix<double>;  // column-major, for Eigen's sparse solvers
+/// Column-major sparse matrix (Eigen::SparseMatrix<double>), for Eigen's sparse solvers.
+/// Declared only: code that builds or reads one includes <Eigen/SparseCore> itself.
+using SparseMatrix = markov::SparseColMatrix;
 FUNNELNET_END

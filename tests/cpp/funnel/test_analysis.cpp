@@ -4,6 +4,7 @@
 // form, grid search of the marginal likelihood).
 #include <gtest/gtest.h>
 
+#include <Eigen/LU>
 #include <boost/math/distributions/beta.hpp>
 #include <boost/math/distributions/gamma.hpp>
 #include <cmath>
