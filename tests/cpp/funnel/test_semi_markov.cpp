@@ -261,7 +261,9 @@ TEST(SemiMarkov, ExponentialEqualsTheContinuousChain) {
   const ContinuousChain chain(sp, Q);
   for (int i = 0; i < 2; ++i)
     for (int j = 0; j < 4; ++j)
-      if (j != i) EXPECT_NEAR(m.jump_matrix()(i, j), Q(i, j) / -Q(i, i), 1e-6) << i << "," << j;
+      if (j != i) {
+        EXPECT_NEAR(m.jump_matrix()(i, j), Q(i, j) / -Q(i, i), 1e-6) << i << "," << j;
+      }
   // Holding survival exp(q_i t) and the time-to-close distribution by simulation.
   EXPECT_NEAR(m.holding_survival(0, 7.0), std::exp(Q(0, 0) * 7.0), 1e-12);
   const std::size_t n = 200000;
