@@ -1,0 +1,440 @@
+// The synthetic CRM generator: options validation, the truth, and the parallel,
+// per-account-stream generation (see include/funnelnet/datasets/synthetic_crm.hpp).
+#include "funnelnet/datasets/synthetic_crm.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+
+#include "funnelnet/core/error.hpp"
+#include "funnelnet/core/random.hpp"
+
+FUNNELNET_BEGIN
+
+namespace datasets {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t kBlock = 4096;  // accounts per task (fixed: never depends on threads)
+
+// Stream tags: each sub-process of an account has its own stream, so changing the
+// knobs of one (e.g. the funnel) leaves the draws of the others unchanged.
+constexpr std::uint64_t kTagAccount = 0x1f3a5c7e9b2d4f61ULL;
+constexpr std::uint64_t kTagFunnel = 0x7c15e3a9d2b84f07ULL;
+constexpr std::uint64_t kTagBuying = 0xa4d2c6e8f1b3957bULL;
+
+void check_prob(double v, const char* knob) {
+  if (!(v >= 0.0 && v <= 1.0))
+    fail(Errc::invalid_argument, "synthetic_crm: ", knob, " must be in [0, 1], got ", v);
+}
+void check_positive(double v, const char* knob) {
+  if (!(v > 0.0) || !std::isfinite(v))
+    fail(Errc::invalid_argument, "synthetic_crm: ", knob, " must be positive and finite, got ", v);
+}
+template <std::size_t N>
+void check_mix(const std::array<double, N>& m, const char* knob) {
+  double s = 0;
+  for (std::size_t i = 0; i < N; ++i) {
+    if (!(m[i] >= 0.0 && m[i] <= 1.0))
+      fail(Errc::invalid_argument, "synthetic_crm: ", knob, "[", i, "] must be in [0, 1], got ", m[i]);
+    s += m[i];
+  }
+  if (std::abs(s - 1.0) > 1e-6)
+    fail(Errc::invalid_argument, "synthetic_crm: ", knob, " must sum to 1, sums to ", s);
+}
+
+template <std::size_t N>
+int draw_mix(Rng& rng, const std::array<double, N>& m) {
+  const double u = rng.uniform();
+  double c = 0;
+  for (std::size_t i = 0; i + 1 < N; ++i) {
+    c += m[i];
+    if (u < c) return static_cast<int>(i);
+  }
+  return static_cast<int>(N - 1);
+}
+
+int draw_row(Rng& rng, const double* row, int n) {
+  const double u = rng.uniform();
+  double c = 0;
+  int last = 0;
+  for (int j = 0; j < n; ++j) {
+    if (row[j] <= 0) continue;
+    c += row[j];
+    last = j;
+    if (u < c) return j;
+  }
+  return last;  // rounding: the last possible state
+}
+
+double gamma_draw(Rng& rng, double shape, double scale) {
+  return std::gamma_distribution<double>(shape, scale)(rng);
+}
+
+bool in_season(int calendar_month) {  // Mar-Jul, Sep-Nov (0 = January)
+  return (calendar_month >= 2 && calendar_month <= 6) || (calendar_month >= 8 && calendar_month <= 10);
+}
+
+// Solves the absorption probability into `won` from each transient stage: (I - Q) x = R_won.
+std::array<double, kCrmTransient> won_probability(const double* p) {
+  constexpr int n = kCrmTransient;
+  double a[n][n + 1];
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < n; ++j) a[i][j] = (i == j ? 1.0 : 0.0) - p[i * kCrmStages + j];
+    a[i][n] = p[i * kCrmStages + won];
+  }
+  for (int c = 0; c < n; ++c) {  // Gaussian elimination with partial pivoting
+    int piv = c;
+    for (int r = c + 1; r < n; ++r)
+      if (std::abs(a[r][c]) > std::abs(a[piv][c])) piv = r;
+    for (int k = 0; k <= n; ++k) std::swap(a[c][k], a[piv][k]);
+    if (std::abs(a[c][c]) < 1e-14)
+      fail(Errc::not_absorbing, "synthetic_crm: funnel_matrix never ends (stage ", c, ")");
+    for (int r = 0; r < n; ++r) {
+      if (r == c) continue;
+      const double f = a[r][c] / a[c][c];
+      for (int k = c; k <= n; ++k) a[r][k] -= f * a[c][k];
+    }
+  }
+  std::array<double, n> x{};
+  for (int i = 0; i < n; ++i) x[i] = a[i][n] / a[i][i];
+  return x;
+}
+
+// Everything one block of accounts produces that is not indexed by account.
+struct Block {
+  std::vector<std::int64_t> lead_account;
+  std::vector<std::int8_t> lead_segment, lead_referred, lead_reactivated, lead_outcome;
+  std::vector<double> lead_start, lead_conversion;
+  std::vector<std::int64_t> event_lead;  // local lead index
+  std::vector<std::int8_t> event_stage;
+  std::vector<double> event_time;
+  std::vector<std::int64_t> tx_account;
+  std::vector<double> tx_time, tx_amount;
+};
+
+}  // namespace
+
+void validate_crm_options(const CrmOptions& o) {
+  if (o.n_accounts < 0)
+    fail(Errc::invalid_argument, "synthetic_crm: n_accounts must be >= 0, got ", o.n_accounts);
+  if (o.months < 1 || o.months > 1200)
+    fail(Errc::invalid_argument, "synthetic_crm: months must be in 1 .. 1200, got ", o.months);
+  if (o.start_month < 0 || o.start_month > 11)
+    fail(Errc::invalid_argument, "synthetic_crm: start_month must be in 0 .. 11, got ", o.start_month);
+  if (o.threads < 0) fail(Errc::invalid_argument, "synthetic_crm: threads must be >= 0, got ", o.threads);
+  check_mix(o.kind_mix, "kind_mix");
+  if (o.n_industries < 1 || o.n_industries > 32767)
+    fail(Errc::invalid_argument, "synthetic_crm: n_industries must be in 1 .. 32767, got ", o.n_industries);
+  if (o.n_regions < 1 || o.n_regions > 32767)
+    fail(Errc::invalid_argument, "synthetic_crm: n_regions must be in 1 .. 32767, got ", o.n_regions);
+  check_prob(o.distributor_share, "distributor_share");
+  check_mix(o.possibility_mix, "possibility_mix");
+  check_mix(o.progress_mix, "progress_mix");
+  check_mix(o.tier_mix, "tier_mix");
+  for (int i = 0; i < 3; ++i)
+    if (!(o.tier_mix[static_cast<std::size_t>(i)] > 0))
+      fail(Errc::invalid_argument, "synthetic_crm: tier_mix[", i, "] must be positive, got ",
+           o.tier_mix[static_cast<std::size_t>(i)]);
+  check_prob(o.regrade_rate, "regrade_rate");
+  check_prob(o.a_loss_rate, "a_loss_rate");
+  check_prob(o.a_to_b_share, "a_to_b_share");
+  for (int i = 0; i < kCrmTransient; ++i) {
+    double s = 0;
+    for (int j = 0; j < kCrmStages; ++j) {
+      const double v = o.funnel_matrix[static_cast<std::size_t>(i * kCrmStages + j)];
+      if (!(v >= 0.0 && v <= 1.0))
+        fail(Errc::invalid_argument, "synthetic_crm: funnel_matrix[", i, "][", j, "] must be in [0, 1], got ",
+             v);
+      if (i == j && v != 0.0)
+        fail(Errc::invalid_argument, "synthetic_crm: funnel_matrix[", i, "][", i,
+             "] must be 0 (stalls are dwell times, not self-loops), got ", v);
+      s += v;
+    }
+    if (std::abs(s - 1.0) > 1e-6)
+      fail(Errc::invalid_argument, "synthetic_crm: funnel_matrix row ", i, " must sum to 1, sums to ", s);
+    check_positive(o.dwell_mean[static_cast<std::size_t>(i)], "dwell_mean");
+  }
+  check_positive(o.dwell_shape, "dwell_shape");
+  for (int k = 0; k < 3; ++k) {
+    check_positive(o.kind_lift[static_cast<std::size_t>(k)], "kind_lift");
+    check_positive(o.kind_pace[static_cast<std::size_t>(k)], "kind_pace");
+  }
+  check_prob(o.referred_share, "referred_share");
+  check_positive(o.referred_lift, "referred_lift");
+  check_positive(o.referred_pace, "referred_pace");
+  check_prob(o.reactivation_rate, "reactivation_rate");
+  if (o.reactivation_rate >= 1.0 && !o.censor)
+    fail(Errc::invalid_argument, "synthetic_crm: reactivation_rate must be < 1 when censor is false, got ",
+         o.reactivation_rate);
+  check_positive(o.reactivation_delay, "reactivation_delay");
+  if (!(o.seasonality >= 0.0 && o.seasonality < 1.0))
+    fail(Errc::invalid_argument, "synthetic_crm: seasonality must be in [0, 1), got ", o.seasonality);
+  check_positive(o.bg_r, "bg_r");
+  check_positive(o.bg_alpha, "bg_alpha");
+  check_positive(o.bg_a, "bg_a");
+  check_positive(o.bg_b, "bg_b");
+  check_positive(o.gg_p, "gg_p");
+  check_positive(o.gg_q, "gg_q");
+  check_positive(o.gg_v, "gg_v");
+}
+
+CrmTruth crm_truth(const CrmOptions& o) {
+  validate_crm_options(o);
+  CrmTruth t;
+  t.dwell_shape = o.dwell_shape;
+  t.transition.assign(static_cast<std::size_t>(kCrmSegments * kCrmTransient * kCrmStages), 0.0);
+  t.dwell_mean.assign(static_cast<std::size_t>(kCrmSegments * kCrmTransient), 0.0);
+  t.conversion.assign(kCrmSegments, 0.0);
+  for (int s = 0; s < kCrmSegments; ++s) {
+    const auto kind = static_cast<std::size_t>(s / 2);
+    const bool referred = (s % 2) == 1;
+    const double lift = o.kind_lift[kind] * (referred ? o.referred_lift : 1.0);
+    const double pace = o.kind_pace[kind] * (referred ? o.referred_pace : 1.0);
+    double* p = t.transition.data() + static_cast<std::ptrdiff_t>(s * kCrmTransient * kCrmStages);
+    for (int i = 0; i < kCrmTransient; ++i) {
+      // Forward moves (and won) are scaled by the lift, then the row is renormalised:
+      // an odds-style effect that keeps every row a distribution.
+      double sum = 0;
+      for (int j = 0; j < kCrmStages; ++j) {
+        double v = o.funnel_matrix[static_cast<std::size_t>(i * kCrmStages + j)];
+        if (j > i && j != lost) v *= lift;
+        p[i * kCrmStages + j] = v;
+        sum += v;
+      }
+      for (int j = 0; j < kCrmStages; ++j) p[i * kCrmStages + j] /= sum;
+      t.dwell_mean[static_cast<std::size_t>(s * kCrmTransient + i)] =
+          o.dwell_mean[static_cast<std::size_t>(i)] * pace;
+    }
+    t.conversion[static_cast<std::size_t>(s)] = won_probability(p)[potential];
+  }
+  // Tier chain: reversible, stationary at tier_mix, with regrade_rate of accounts moving
+  // a month; the A -> C flow is the A losses.
+  const auto& pi = o.tier_mix;
+  const double half = o.regrade_rate / 2.0;
+  const double loss = 1.0 - std::pow(1.0 - o.a_loss_rate, 1.0 / 12.0);
+  const double f_ac = pi[0] * loss;
+  if (f_ac > half)
+    fail(Errc::invalid_argument, "synthetic_crm: a_loss_rate = ", o.a_loss_rate,
+         " needs more re-grading than regrade_rate = ", o.regrade_rate, " allows");
+  const double f_ab = o.a_to_b_share * (half - f_ac);
+  const double f_bc = half - f_ac - f_ab;
+  const double flow[3][3] = {{0, f_ab, f_ac}, {f_ab, 0, f_bc}, {f_ac, f_bc, 0}};
+  for (int i = 0; i < 3; ++i) {
+    double off = 0;
+    for (int j = 0; j < 3; ++j) {
+      if (i == j) continue;
+      const double m = flow[i][j] / pi[static_cast<std::size_t>(i)];
+      t.tier_matrix[static_cast<std::size_t>(i * 3 + j)] = m;
+      off += m;
+    }
+    if (off > 1.0)
+      fail(Errc::invalid_argument, "synthetic_crm: regrade_rate = ", o.regrade_rate, " with tier_mix[", i,
+           "] = ", pi[static_cast<std::size_t>(i)], " moves more than all of tier ", "ABC"[i], " each month");
+    t.tier_matrix[static_cast<std::size_t>(i * 4)] = 1.0 - off;
+  }
+  return t;
+}
+
+CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
+  CrmData d;
+  d.truth = crm_truth(o);  // validates
+  const auto n = static_cast<std::size_t>(o.n_accounts);
+  const auto months = static_cast<std::size_t>(o.months);
+  const double horizon = static_cast<double>(o.months) * kCrmMonthDays;
+  d.horizon = horizon;
+  const CrmTruth& truth = d.truth;
+
+  d.kind.resize(n);
+  d.sales_mode.resize(n);
+  d.possibility.resize(n);
+  d.progress.resize(n);
+  d.industry.resize(n);
+  d.region.resize(n);
+  d.criteria.resize(n * kCrmCriteria);
+  d.tiers.resize(n * months);
+  d.won_time.assign(n, kNaN);
+  d.truth.purchase_rate.assign(n, kNaN);
+  d.truth.dropout.assign(n, kNaN);
+  d.truth.spend_rate.assign(n, kNaN);
+
+  // Lead-start months: cumulative seasonal weights.
+  std::vector<double> month_cdf(months);
+  {
+    double c = 0;
+    for (std::size_t m = 0; m < months; ++m) {
+      const int cal = static_cast<int>((static_cast<std::size_t>(o.start_month) + m) % 12);
+      c += in_season(cal) ? 1.0 + o.seasonality : 1.0 - o.seasonality;
+      month_cdf[m] = c;
+    }
+    for (auto& v : month_cdf) v /= c;
+  }
+  // Criteria means by tier (A, B, C): higher is better except difficulty and distance.
+  constexpr double kGood[3] = {0.75, 0.55, 0.35};
+  const double* tm = truth.tier_matrix.data();
+
+  const std::size_t n_blocks = (n + kBlock - 1) / kBlock;
+  std::vector<Block> blocks(n_blocks);
+
+  parallel_for(
+      n_blocks, o.threads,
+      [&](std::size_t b) {
+        Block& out = blocks[b];
+        const std::size_t lo = b * kBlock;
+        const std::size_t hi = std::min(n, lo + kBlock);
+        for (std::size_t i = lo; i < hi; ++i) {
+          // ---- account attributes and tier snapshots
+          Rng ra(o.seed ^ kTagAccount, i);
+          const int kind = draw_mix(ra, o.kind_mix);
+          d.kind[i] = static_cast<std::int8_t>(kind);
+          d.industry[i] = static_cast<std::int16_t>(ra.below(static_cast<std::uint64_t>(o.n_industries)));
+          d.region[i] = static_cast<std::int16_t>(ra.below(static_cast<std::uint64_t>(o.n_regions)));
+          d.sales_mode[i] = static_cast<std::int8_t>(ra.bernoulli(o.distributor_share) ? 1 : 0);
+          d.possibility[i] = static_cast<std::int8_t>(draw_mix(ra, o.possibility_mix));
+          d.progress[i] = static_cast<std::int8_t>(draw_mix(ra, o.progress_mix));
+          int tier = draw_mix(ra, o.tier_mix);
+          std::normal_distribution<double> noise(0.0, 0.12);
+          for (int c = 0; c < kCrmCriteria; ++c) {
+            const double mean = (c >= 5) ? 1.0 - kGood[tier] : kGood[tier];
+            d.criteria[i * kCrmCriteria + static_cast<std::size_t>(c)] =
+                static_cast<float>(std::clamp(mean + noise(ra), 0.0, 1.0));
+          }
+          std::int8_t* row = d.tiers.data() + i * months;
+          row[0] = static_cast<std::int8_t>(tier);
+          for (std::size_t m = 1; m < months; ++m) {
+            tier = draw_row(ra, tm + tier * 3, 3);
+            row[m] = static_cast<std::int8_t>(tier);
+          }
+
+          // ---- funnel leads
+          Rng rf(o.seed ^ kTagFunnel, i);
+          const double u = rf.uniform();
+          const auto month = static_cast<std::size_t>(
+              std::lower_bound(month_cdf.begin(), month_cdf.end(), u) - month_cdf.begin());
+          double start = (static_cast<double>(std::min(month, months - 1)) + rf.uniform()) * kCrmMonthDays;
+          int referred = rf.bernoulli(o.referred_share) ? 1 : 0;
+          int reactivated = 0;
+          double won_at = kNaN;
+          while (true) {
+            const int seg = 2 * kind + referred;
+            const double* p =
+                truth.transition.data() + static_cast<std::ptrdiff_t>(seg * kCrmTransient * kCrmStages);
+            const double* dm = truth.dwell_mean.data() + static_cast<std::ptrdiff_t>(seg * kCrmTransient);
+            const auto lead = static_cast<std::int64_t>(out.lead_account.size());
+            out.lead_account.push_back(static_cast<std::int64_t>(i));
+            out.lead_segment.push_back(static_cast<std::int8_t>(seg));
+            out.lead_referred.push_back(static_cast<std::int8_t>(referred));
+            out.lead_reactivated.push_back(static_cast<std::int8_t>(reactivated));
+            out.lead_start.push_back(start);
+            out.lead_conversion.push_back(truth.conversion[static_cast<std::size_t>(seg)]);
+            int state = potential;
+            double t = start;
+            out.event_lead.push_back(lead);
+            out.event_stage.push_back(static_cast<std::int8_t>(state));
+            out.event_time.push_back(t);
+            std::int8_t outcome = 0;
+            while (true) {
+              t += gamma_draw(rf, o.dwell_shape, dm[state] / o.dwell_shape);
+              if (o.censor && t > horizon) break;
+              state = draw_row(rf, p + state * kCrmStages, kCrmStages);
+              out.event_lead.push_back(lead);
+              out.event_stage.push_back(static_cast<std::int8_t>(state));
+              out.event_time.push_back(t);
+              if (state == won) {
+                outcome = 1;
+                break;
+              }
+              if (state == lost) {
+                outcome = 2;
+                break;
+              }
+            }
+            out.lead_outcome.push_back(outcome);
+            if (outcome == 1) {
+              won_at = t;
+              break;
+            }
+            if (outcome != 2 || !rf.bernoulli(o.reactivation_rate)) break;
+            start = t + rf.exponential(1.0 / o.reactivation_delay);
+            if (o.censor && start > horizon) break;
+            referred = 0;
+            reactivated = 1;
+          }
+
+          // ---- repeat buying of a won account
+          if (std::isnan(won_at)) continue;
+          d.won_time[i] = won_at;
+          Rng rt(o.seed ^ kTagBuying, i);
+          const double lambda = gamma_draw(rt, o.bg_r, 1.0 / o.bg_alpha);
+          const double ga = gamma_draw(rt, o.bg_a, 1.0);
+          const double gb = gamma_draw(rt, o.bg_b, 1.0);
+          const double drop = ga / (ga + gb);
+          const double nu = gamma_draw(rt, o.gg_q, 1.0 / o.gg_v);
+          d.truth.purchase_rate[i] = lambda;
+          d.truth.dropout[i] = drop;
+          d.truth.spend_rate[i] = nu;
+          if (won_at > horizon) continue;
+          double t = won_at;
+          while (true) {
+            out.tx_account.push_back(static_cast<std::int64_t>(i));
+            out.tx_time.push_back(t);
+            out.tx_amount.push_back(gamma_draw(rt, o.gg_p, 1.0 / nu));
+            if (t > won_at && rt.bernoulli(drop)) break;  // drop-out after a repeat purchase
+            t += rt.exponential(lambda);
+            if (t > horizon) break;
+          }
+        }
+      },
+      progress);
+
+  // ---- merge the blocks in order
+  std::vector<std::size_t> lead_off(n_blocks + 1, 0), ev_off(n_blocks + 1, 0), tx_off(n_blocks + 1, 0);
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    lead_off[b + 1] = lead_off[b] + blocks[b].lead_account.size();
+    ev_off[b + 1] = ev_off[b] + blocks[b].event_lead.size();
+    tx_off[b + 1] = tx_off[b] + blocks[b].tx_account.size();
+  }
+  d.lead_account.resize(lead_off[n_blocks]);
+  d.lead_segment.resize(lead_off[n_blocks]);
+  d.lead_referred.resize(lead_off[n_blocks]);
+  d.lead_reactivated.resize(lead_off[n_blocks]);
+  d.lead_outcome.resize(lead_off[n_blocks]);
+  d.lead_start.resize(lead_off[n_blocks]);
+  d.lead_conversion.resize(lead_off[n_blocks]);
+  d.event_lead.resize(ev_off[n_blocks]);
+  d.event_stage.resize(ev_off[n_blocks]);
+  d.event_time.resize(ev_off[n_blocks]);
+  d.tx_account.resize(tx_off[n_blocks]);
+  d.tx_time.resize(tx_off[n_blocks]);
+  d.tx_amount.resize(tx_off[n_blocks]);
+  parallel_for(n_blocks, o.threads, [&](std::size_t b) {
+    Block& in = blocks[b];
+    const auto copy = [](const auto& src, auto& dst, std::size_t at) {
+      std::copy(src.begin(), src.end(), dst.begin() + static_cast<std::ptrdiff_t>(at));
+    };
+    copy(in.lead_account, d.lead_account, lead_off[b]);
+    copy(in.lead_segment, d.lead_segment, lead_off[b]);
+    copy(in.lead_referred, d.lead_referred, lead_off[b]);
+    copy(in.lead_reactivated, d.lead_reactivated, lead_off[b]);
+    copy(in.lead_outcome, d.lead_outcome, lead_off[b]);
+    copy(in.lead_start, d.lead_start, lead_off[b]);
+    copy(in.lead_conversion, d.lead_conversion, lead_off[b]);
+    const auto base = static_cast<std::int64_t>(lead_off[b]);
+    for (std::size_t k = 0; k < in.event_lead.size(); ++k)
+      d.event_lead[ev_off[b] + k] = in.event_lead[k] + base;
+    copy(in.event_stage, d.event_stage, ev_off[b]);
+    copy(in.event_time, d.event_time, ev_off[b]);
+    copy(in.tx_account, d.tx_account, tx_off[b]);
+    copy(in.tx_time, d.tx_time, tx_off[b]);
+    copy(in.tx_amount, d.tx_amount, tx_off[b]);
+    in = Block{};  // free as we go
+  });
+  return d;
+}
+
+}  // namespace datasets
+
+FUNNELNET_END
