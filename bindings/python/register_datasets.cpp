@@ -94,6 +94,16 @@ datasets::CrmOptions options_from(const py::dict& knobs) {
       o.seasonality = v.cast<double>();
     else if (key == "censor")
       o.censor = v.cast<bool>();
+    else if (key == "min_ties")
+      o.min_ties = v.cast<int>();
+    else if (key == "tie_tail")
+      o.tie_tail = v.cast<double>();
+    else if (key == "max_ties")
+      o.max_ties = v.cast<int>();
+    else if (key == "referral_probability")
+      o.referral_probability = v.cast<double>();
+    else if (key == "referral_delay")
+      o.referral_delay = v.cast<double>();
     else if (key == "bg_r")
       o.bg_r = v.cast<double>();
     else if (key == "bg_alpha")
@@ -128,6 +138,11 @@ py::dict truth_dict(datasets::CrmTruth& t, const datasets::CrmOptions& o) {
   d["dwell_shape"] = t.dwell_shape;
   d["conversion"] = to_array(std::move(t.conversion));
   d["tier_matrix"] = to_array(std::vector<double>(t.tier_matrix.begin(), t.tier_matrix.end()));
+  d["tie_offsets"] = to_array(std::move(t.tie_offsets));
+  d["tie_target"] = to_array(std::move(t.tie_target));
+  d["tie_probability"] = to_array(std::move(t.tie_probability));
+  d["influence"] = to_array(std::move(t.influence));
+  d["referral_delay"] = o.referral_delay;
   d["purchase_rate"] = to_array(std::move(t.purchase_rate));
   d["dropout"] = to_array(std::move(t.dropout));
   d["spend_rate"] = to_array(std::move(t.spend_rate));
@@ -171,6 +186,11 @@ void register_datasets(py::module_& m) {
         out["tx_account"] = to_array(std::move(d.tx_account));
         out["tx_time"] = to_array(std::move(d.tx_time));
         out["tx_amount"] = to_array(std::move(d.tx_amount));
+        out["ref_referrer"] = to_array(std::move(d.ref_referrer));
+        out["ref_referee"] = to_array(std::move(d.ref_referee));
+        out["ref_time"] = to_array(std::move(d.ref_time));
+        out["ref_new_lead"] = to_array(std::move(d.ref_new_lead));
+        out["ref_round"] = to_array(std::move(d.ref_round));
         out["horizon"] = d.horizon;
         out["truth"] = truth_dict(d.truth, o);
         return out;

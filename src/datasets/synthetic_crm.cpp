@@ -25,6 +25,9 @@ constexpr std::size_t kBlock = 4096;  // accounts per task (fixed: never depends
 constexpr std::uint64_t kTagAccount = 0x1f3a5c7e9b2d4f61ULL;
 constexpr std::uint64_t kTagFunnel = 0x7c15e3a9d2b84f07ULL;
 constexpr std::uint64_t kTagBuying = 0xa4d2c6e8f1b3957bULL;
+constexpr std::uint64_t kTagNetwork = 0x3b9e1d7a5c2f8e43ULL;
+constexpr std::uint64_t kTagReferral = 0xd6f4a2c8e0b1937dULL;
+constexpr std::uint64_t kTagReferredLead = 0x58c3e9b1f7a2d46bULL;
 
 void check_prob(double v, const char* knob) {
   if (!(v >= 0.0 && v <= 1.0))
@@ -173,6 +176,11 @@ void validate_crm_options(const CrmOptions& o) {
   check_positive(o.reactivation_delay, "reactivation_delay");
   if (!(o.seasonality >= 0.0 && o.seasonality < 1.0))
     fail(Errc::invalid_argument, "synthetic_crm: seasonality must be in [0, 1), got ", o.seasonality);
+  if (o.min_ties < 0) fail(Errc::invalid_argument, "synthetic_crm: min_ties must be >= 0, got ", o.min_ties);
+  if (o.max_ties < 0) fail(Errc::invalid_argument, "synthetic_crm: max_ties must be >= 0, got ", o.max_ties);
+  check_positive(o.tie_tail, "tie_tail");
+  check_prob(o.referral_probability, "referral_probability");
+  check_positive(o.referral_delay, "referral_delay");
   check_positive(o.bg_r, "bg_r");
   check_positive(o.bg_alpha, "bg_alpha");
   check_positive(o.bg_a, "bg_a");
@@ -274,11 +282,62 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
   }
   // Criteria means by tier (A, B, C): higher is better except difficulty and distance.
   constexpr double kGood[3] = {0.75, 0.55, 0.35};
+  constexpr int kInfluence = 3;  // the industry-influence criterion
   const double* tm = truth.tier_matrix.data();
+
+  // One lead of account i (and its re-activations) into `out`; returns the won time or NaN.
+  const auto run_lead = [&](Rng& rf, Block& out, std::size_t i, int referred, double start) {
+    const int kind = d.kind[i];
+    int reactivated = 0;
+    while (true) {
+      const int seg = 2 * kind + referred;
+      const double* p =
+          truth.transition.data() + static_cast<std::ptrdiff_t>(seg * kCrmTransient * kCrmStages);
+      const double* dm = truth.dwell_mean.data() + static_cast<std::ptrdiff_t>(seg * kCrmTransient);
+      const auto lead = static_cast<std::int64_t>(out.lead_account.size());
+      out.lead_account.push_back(static_cast<std::int64_t>(i));
+      out.lead_segment.push_back(static_cast<std::int8_t>(seg));
+      out.lead_referred.push_back(static_cast<std::int8_t>(referred));
+      out.lead_reactivated.push_back(static_cast<std::int8_t>(reactivated));
+      out.lead_start.push_back(start);
+      out.lead_conversion.push_back(truth.conversion[static_cast<std::size_t>(seg)]);
+      int state = potential;
+      double t = start;
+      out.event_lead.push_back(lead);
+      out.event_stage.push_back(static_cast<std::int8_t>(state));
+      out.event_time.push_back(t);
+      std::int8_t outcome = 0;
+      while (true) {
+        t += gamma_draw(rf, o.dwell_shape, dm[state] / o.dwell_shape);
+        if (o.censor && t > horizon) break;
+        state = draw_row(rf, p + state * kCrmStages, kCrmStages);
+        out.event_lead.push_back(lead);
+        out.event_stage.push_back(static_cast<std::int8_t>(state));
+        out.event_time.push_back(t);
+        if (state == won) {
+          outcome = 1;
+          break;
+        }
+        if (state == lost) {
+          outcome = 2;
+          break;
+        }
+      }
+      out.lead_outcome.push_back(outcome);
+      if (outcome == 1) return t;
+      if (outcome != 2 || !rf.bernoulli(o.reactivation_rate)) return kNaN;
+      start = t + rf.exponential(1.0 / o.reactivation_delay);
+      if (o.censor && start > horizon) return kNaN;
+      referred = 0;
+      reactivated = 1;
+    }
+  };
 
   const std::size_t n_blocks = (n + kBlock - 1) / kBlock;
   std::vector<Block> blocks(n_blocks);
+  const std::size_t total_work = 2 * n_blocks;
 
+  // ---- phase 1: account attributes, tier snapshots, organic leads
   parallel_for(
       n_blocks, o.threads,
       [&](std::size_t b) {
@@ -286,7 +345,6 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
         const std::size_t lo = b * kBlock;
         const std::size_t hi = std::min(n, lo + kBlock);
         for (std::size_t i = lo; i < hi; ++i) {
-          // ---- account attributes and tier snapshots
           Rng ra(o.seed ^ kTagAccount, i);
           const int kind = draw_mix(ra, o.kind_mix);
           d.kind[i] = static_cast<std::int8_t>(kind);
@@ -309,64 +367,163 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
             row[m] = static_cast<std::int8_t>(tier);
           }
 
-          // ---- funnel leads
           Rng rf(o.seed ^ kTagFunnel, i);
           const double u = rf.uniform();
           const auto month = static_cast<std::size_t>(
               std::lower_bound(month_cdf.begin(), month_cdf.end(), u) - month_cdf.begin());
-          double start = (static_cast<double>(std::min(month, months - 1)) + rf.uniform()) * kCrmMonthDays;
-          int referred = rf.bernoulli(o.referred_share) ? 1 : 0;
-          int reactivated = 0;
-          double won_at = kNaN;
-          while (true) {
-            const int seg = 2 * kind + referred;
-            const double* p =
-                truth.transition.data() + static_cast<std::ptrdiff_t>(seg * kCrmTransient * kCrmStages);
-            const double* dm = truth.dwell_mean.data() + static_cast<std::ptrdiff_t>(seg * kCrmTransient);
-            const auto lead = static_cast<std::int64_t>(out.lead_account.size());
-            out.lead_account.push_back(static_cast<std::int64_t>(i));
-            out.lead_segment.push_back(static_cast<std::int8_t>(seg));
-            out.lead_referred.push_back(static_cast<std::int8_t>(referred));
-            out.lead_reactivated.push_back(static_cast<std::int8_t>(reactivated));
-            out.lead_start.push_back(start);
-            out.lead_conversion.push_back(truth.conversion[static_cast<std::size_t>(seg)]);
-            int state = potential;
-            double t = start;
-            out.event_lead.push_back(lead);
-            out.event_stage.push_back(static_cast<std::int8_t>(state));
-            out.event_time.push_back(t);
-            std::int8_t outcome = 0;
-            while (true) {
-              t += gamma_draw(rf, o.dwell_shape, dm[state] / o.dwell_shape);
-              if (o.censor && t > horizon) break;
-              state = draw_row(rf, p + state * kCrmStages, kCrmStages);
-              out.event_lead.push_back(lead);
-              out.event_stage.push_back(static_cast<std::int8_t>(state));
-              out.event_time.push_back(t);
-              if (state == won) {
-                outcome = 1;
-                break;
-              }
-              if (state == lost) {
-                outcome = 2;
-                break;
-              }
-            }
-            out.lead_outcome.push_back(outcome);
-            if (outcome == 1) {
-              won_at = t;
-              break;
-            }
-            if (outcome != 2 || !rf.bernoulli(o.reactivation_rate)) break;
-            start = t + rf.exponential(1.0 / o.reactivation_delay);
-            if (o.censor && start > horizon) break;
-            referred = 0;
-            reactivated = 1;
-          }
+          const double start =
+              (static_cast<double>(std::min(month, months - 1)) + rf.uniform()) * kCrmMonthDays;
+          const int referred = rf.bernoulli(o.referred_share) ? 1 : 0;
+          d.won_time[i] = run_lead(rf, out, i, referred, start);
+        }
+      },
+      progress ? Progress([&](std::uint64_t done, std::uint64_t) { return progress(done, total_work); })
+               : Progress{});
 
-          // ---- repeat buying of a won account
+  // ---- phase 2: the latent trade network (ties within an industry)
+  std::vector<std::int64_t> by_industry_off(static_cast<std::size_t>(o.n_industries) + 1, 0);
+  std::vector<std::int64_t> by_industry(n);
+  for (std::size_t i = 0; i < n; ++i) ++by_industry_off[static_cast<std::size_t>(d.industry[i]) + 1];
+  for (std::size_t k = 0; k < static_cast<std::size_t>(o.n_industries); ++k)
+    by_industry_off[k + 1] += by_industry_off[k];
+  {
+    std::vector<std::int64_t> fill(by_industry_off.begin(), by_industry_off.end() - 1);
+    for (std::size_t i = 0; i < n; ++i)
+      by_industry[static_cast<std::size_t>(fill[static_cast<std::size_t>(d.industry[i])]++)] =
+          static_cast<std::int64_t>(i);
+  }
+  const auto ties_of = [&](Rng& rn, std::size_t i) {
+    const auto k = static_cast<std::size_t>(d.industry[i]);
+    const std::int64_t peers = by_industry_off[k + 1] - by_industry_off[k] - 1;
+    const double draw = static_cast<double>(o.min_ties) * std::pow(1.0 - rn.uniform(), -1.0 / o.tie_tail);
+    const double cap = std::min<double>(o.max_ties, static_cast<double>(std::max<std::int64_t>(peers, 0)));
+    return static_cast<std::int64_t>(std::min(std::floor(draw), cap));
+  };
+  auto& off = d.truth.tie_offsets;
+  off.assign(n + 1, 0);
+  parallel_for(n_blocks, o.threads, [&](std::size_t b) {
+    for (std::size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
+      Rng rn(o.seed ^ kTagNetwork, i);
+      off[i + 1] = ties_of(rn, i);
+    }
+  });
+  for (std::size_t i = 0; i < n; ++i) off[i + 1] += off[i];
+  d.truth.tie_target.resize(static_cast<std::size_t>(off[n]));
+  d.truth.tie_probability.resize(static_cast<std::size_t>(off[n]));
+  d.truth.influence.assign(n, 0.0);
+  parallel_for(n_blocks, o.threads, [&](std::size_t b) {
+    for (std::size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
+      Rng rn(o.seed ^ kTagNetwork, i);
+      const std::int64_t deg = ties_of(rn, i);
+      const auto k = static_cast<std::size_t>(d.industry[i]);
+      const std::int64_t lo = by_industry_off[k];
+      const std::int64_t size = by_industry_off[k + 1] - lo;
+      const double p =
+          std::min(1.0, o.referral_probability * 2.0 * d.criteria[i * kCrmCriteria + kInfluence]);
+      const auto at = static_cast<std::size_t>(off[i]);
+      double sum = 0;
+      for (std::int64_t e = 0; e < deg; ++e) {
+        std::int64_t j;
+        bool fresh;
+        do {  // a distinct peer other than i (deg < size, so this ends)
+          j = by_industry[static_cast<std::size_t>(
+              lo + static_cast<std::int64_t>(rn.below(static_cast<std::uint64_t>(size))))];
+          fresh = j != static_cast<std::int64_t>(i);
+          for (std::int64_t f = 0; fresh && f < e; ++f)
+            fresh = d.truth.tie_target[at + static_cast<std::size_t>(f)] != j;
+        } while (!fresh);
+        d.truth.tie_target[at + static_cast<std::size_t>(e)] = j;
+        d.truth.tie_probability[at + static_cast<std::size_t>(e)] = p;
+        sum += p;
+      }
+      d.truth.influence[i] = sum;
+    }
+  });
+
+  // ---- phase 3: the referral cascade, round by round from the organic wins
+  std::vector<std::int64_t> frontier;
+  for (std::size_t i = 0; i < n; ++i)
+    if (!std::isnan(d.won_time[i])) frontier.push_back(static_cast<std::int64_t>(i));
+  std::vector<std::uint8_t> referred_before(n, 0);
+  constexpr std::size_t kChunk = 1024;
+  for (int round = 1; !frontier.empty(); ++round) {
+    struct Fired {
+      std::int64_t referrer, referee;
+      double time;
+    };
+    const std::size_t n_chunks = (frontier.size() + kChunk - 1) / kChunk;
+    std::vector<std::vector<Fired>> fired(n_chunks);
+    parallel_for(n_chunks, o.threads, [&](std::size_t c) {
+      for (std::size_t f = c * kChunk; f < std::min(frontier.size(), (c + 1) * kChunk); ++f) {
+        const auto i = static_cast<std::size_t>(frontier[f]);
+        Rng rr(o.seed ^ kTagReferral, i);  // an account wins (and refers) at most once
+        for (auto e = static_cast<std::size_t>(off[i]); e < static_cast<std::size_t>(off[i + 1]); ++e) {
+          if (!rr.bernoulli(d.truth.tie_probability[e])) continue;
+          const double t = d.won_time[i] + rr.exponential(1.0 / o.referral_delay);
+          if (o.censor && t > horizon) continue;
+          fired[c].push_back({static_cast<std::int64_t>(i), d.truth.tie_target[e], t});
+        }
+      }
+    });
+    // The earliest referral of each account neither won nor referred before opens a lead.
+    std::vector<Fired> all;
+    for (auto& v : fired) all.insert(all.end(), v.begin(), v.end());
+    std::vector<std::size_t> order(all.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      if (all[a].referee != all[b].referee) return all[a].referee < all[b].referee;
+      if (all[a].time != all[b].time) return all[a].time < all[b].time;
+      return a < b;
+    });
+    std::vector<std::size_t> opens;  // indices into `all`
+    std::vector<std::int8_t> new_lead(all.size(), 0);
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const Fired& r = all[order[k]];
+      const auto j = static_cast<std::size_t>(r.referee);
+      if (k > 0 && all[order[k - 1]].referee == r.referee) continue;
+      if (!std::isnan(d.won_time[j]) || referred_before[j]) continue;
+      referred_before[j] = 1;
+      new_lead[order[k]] = 1;
+      opens.push_back(order[k]);
+    }
+    for (std::size_t k = 0; k < all.size(); ++k) {
+      d.ref_referrer.push_back(all[k].referrer);
+      d.ref_referee.push_back(all[k].referee);
+      d.ref_time.push_back(all[k].time);
+      d.ref_new_lead.push_back(new_lead[k]);
+      d.ref_round.push_back(static_cast<std::int16_t>(std::min(round, 32767)));
+    }
+    // Referred leads, in referee order (opens is sorted by referee).
+    const std::size_t n_lead_chunks = (opens.size() + kChunk - 1) / kChunk;
+    const std::size_t first = blocks.size();
+    blocks.resize(first + n_lead_chunks);
+    std::vector<double> won_at(opens.size(), kNaN);
+    parallel_for(n_lead_chunks, o.threads, [&](std::size_t c) {
+      for (std::size_t k = c * kChunk; k < std::min(opens.size(), (c + 1) * kChunk); ++k) {
+        const Fired& r = all[opens[k]];
+        const auto j = static_cast<std::size_t>(r.referee);
+        Rng rf(o.seed ^ kTagReferredLead, j);  // an account is referred into a lead at most once
+        won_at[k] = run_lead(rf, blocks[first + c], j, 1, r.time);
+      }
+    });
+    frontier.clear();
+    for (std::size_t k = 0; k < opens.size(); ++k) {
+      if (std::isnan(won_at[k])) continue;
+      const auto j = static_cast<std::size_t>(all[opens[k]].referee);
+      d.won_time[j] = won_at[k];
+      frontier.push_back(static_cast<std::int64_t>(j));
+    }
+  }
+
+  // ---- phase 4: repeat buying of the won accounts
+  std::vector<Block> buying(n_blocks);
+  parallel_for(
+      n_blocks, o.threads,
+      [&](std::size_t b) {
+        Block& out = buying[b];
+        for (std::size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
+          const double won_at = d.won_time[i];
           if (std::isnan(won_at)) continue;
-          d.won_time[i] = won_at;
           Rng rt(o.seed ^ kTagBuying, i);
           const double lambda = gamma_draw(rt, o.bg_r, 1.0 / o.bg_alpha);
           const double ga = gamma_draw(rt, o.bg_a, 1.0);
@@ -388,33 +545,36 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
           }
         }
       },
-      progress);
+      progress
+          ? Progress([&](std::uint64_t done, std::uint64_t) { return progress(n_blocks + done, total_work); })
+          : Progress{});
 
   // ---- merge the blocks in order
-  std::vector<std::size_t> lead_off(n_blocks + 1, 0), ev_off(n_blocks + 1, 0), tx_off(n_blocks + 1, 0);
-  for (std::size_t b = 0; b < n_blocks; ++b) {
+  const std::size_t nb = blocks.size();
+  std::vector<std::size_t> lead_off(nb + 1, 0), ev_off(nb + 1, 0), tx_off(n_blocks + 1, 0);
+  for (std::size_t b = 0; b < nb; ++b) {
     lead_off[b + 1] = lead_off[b] + blocks[b].lead_account.size();
     ev_off[b + 1] = ev_off[b] + blocks[b].event_lead.size();
-    tx_off[b + 1] = tx_off[b] + blocks[b].tx_account.size();
   }
-  d.lead_account.resize(lead_off[n_blocks]);
-  d.lead_segment.resize(lead_off[n_blocks]);
-  d.lead_referred.resize(lead_off[n_blocks]);
-  d.lead_reactivated.resize(lead_off[n_blocks]);
-  d.lead_outcome.resize(lead_off[n_blocks]);
-  d.lead_start.resize(lead_off[n_blocks]);
-  d.lead_conversion.resize(lead_off[n_blocks]);
-  d.event_lead.resize(ev_off[n_blocks]);
-  d.event_stage.resize(ev_off[n_blocks]);
-  d.event_time.resize(ev_off[n_blocks]);
+  for (std::size_t b = 0; b < n_blocks; ++b) tx_off[b + 1] = tx_off[b] + buying[b].tx_account.size();
+  d.lead_account.resize(lead_off[nb]);
+  d.lead_segment.resize(lead_off[nb]);
+  d.lead_referred.resize(lead_off[nb]);
+  d.lead_reactivated.resize(lead_off[nb]);
+  d.lead_outcome.resize(lead_off[nb]);
+  d.lead_start.resize(lead_off[nb]);
+  d.lead_conversion.resize(lead_off[nb]);
+  d.event_lead.resize(ev_off[nb]);
+  d.event_stage.resize(ev_off[nb]);
+  d.event_time.resize(ev_off[nb]);
   d.tx_account.resize(tx_off[n_blocks]);
   d.tx_time.resize(tx_off[n_blocks]);
   d.tx_amount.resize(tx_off[n_blocks]);
-  parallel_for(n_blocks, o.threads, [&](std::size_t b) {
+  const auto copy = [](const auto& src, auto& dst, std::size_t at) {
+    std::copy(src.begin(), src.end(), dst.begin() + static_cast<std::ptrdiff_t>(at));
+  };
+  parallel_for(nb, o.threads, [&](std::size_t b) {
     Block& in = blocks[b];
-    const auto copy = [](const auto& src, auto& dst, std::size_t at) {
-      std::copy(src.begin(), src.end(), dst.begin() + static_cast<std::ptrdiff_t>(at));
-    };
     copy(in.lead_account, d.lead_account, lead_off[b]);
     copy(in.lead_segment, d.lead_segment, lead_off[b]);
     copy(in.lead_referred, d.lead_referred, lead_off[b]);
@@ -427,10 +587,14 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
       d.event_lead[ev_off[b] + k] = in.event_lead[k] + base;
     copy(in.event_stage, d.event_stage, ev_off[b]);
     copy(in.event_time, d.event_time, ev_off[b]);
+    in = Block{};  // free as we go
+  });
+  parallel_for(n_blocks, o.threads, [&](std::size_t b) {
+    Block& in = buying[b];
     copy(in.tx_account, d.tx_account, tx_off[b]);
     copy(in.tx_time, d.tx_time, tx_off[b]);
     copy(in.tx_amount, d.tx_amount, tx_off[b]);
-    in = Block{};  // free as we go
+    in = Block{};
   });
   return d;
 }

@@ -150,12 +150,52 @@ def test_lead_starts_are_seasonal(crm):
 def test_same_seed_same_frames_at_any_thread_count():
     a = fn.datasets.synthetic_crm(n_accounts=20_000, seed=3, threads=1)
     b = fn.datasets.synthetic_crm(n_accounts=20_000, seed=3, threads=4)
-    for name in ("accounts", "tiers", "leads", "events", "transactions"):
+    for name in ("accounts", "tiers", "leads", "events", "transactions", "referrals"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
     pd.testing.assert_frame_equal(a.truth.customers, b.truth.customers)
+    pd.testing.assert_frame_equal(a.truth.ties, b.truth.ties)
     assert a == b
     c = fn.datasets.synthetic_crm(n_accounts=20_000, seed=4, threads=1)
     assert not a.events.equals(c.events)
+
+
+def test_referrals_follow_the_independent_cascade_truth(crm):
+    ref, tr = crm.referrals, crm.truth
+    won = crm.accounts["won"].notna()
+    # uncensored: each won account tries each of its ties once, with the tie's probability
+    ties = tr.ties[won.to_numpy()[tr.ties["source"].to_numpy()]]
+    p = ties["probability"].to_numpy()
+    assert abs(len(ref) - p.sum()) <= Z * np.sqrt((p * (1 - p)).sum()), (len(ref), p.sum())
+    assert ref["referrer"].isin(np.flatnonzero(won.to_numpy())).all()
+    # every referral runs along a tie, after the referrer's win
+    keyed = ref.merge(tr.ties, left_on=["referrer", "referee"], right_on=["source", "target"], how="left")
+    assert keyed["probability"].notna().all()
+    delay = (ref["time"] - crm.accounts["won"].to_numpy()[ref["referrer"].to_numpy()]) / pd.Timedelta(days=1)
+    assert (delay > 0).all()
+    assert abs(delay.mean() - tr.referral_delay) <= Z * tr.referral_delay / np.sqrt(len(delay))
+    # influence is the expected referral count: the more influential referred more (rank check)
+    made = ref.groupby("referrer").size().reindex(np.flatnonzero(won.to_numpy()), fill_value=0)
+    infl = tr.influence[made.index]
+    hi = infl > infl.median()
+    assert made[hi].mean() > made[~hi].mean()
+    assert abs(made.sum() - infl.sum()) <= Z * np.sqrt(infl.sum())
+    # a referral opens one referred lead per account at most, starting at the referral
+    opened = ref[ref["new_lead"]]
+    assert opened["referee"].is_unique
+    referred = crm.leads[crm.leads["referred"] & ~crm.leads["reactivated"]]
+    assert sorted(referred["account"]) == sorted(opened["referee"])
+    starts = referred.set_index("account")["start"].sort_index()
+    np.testing.assert_array_equal(starts.to_numpy(), opened.set_index("referee")["time"].sort_index().to_numpy())
+    # the network: at least 4 ties each, a Pareto tail of index 2 (P(ties >= 16) = 1/16), within industries
+    deg = tr.ties.groupby("source").size().reindex(crm.accounts.index, fill_value=0)
+    assert deg.min() >= 4
+    share = (deg >= 16).mean()
+    assert abs(share - 1 / 16) <= Z * np.sqrt(1 / 16 * 15 / 16 / len(deg))
+    ind = crm.accounts["industry"].to_numpy()
+    assert (ind[tr.ties["source"].to_numpy()] == ind[tr.ties["target"].to_numpy()]).all()
+    # the referrals load into the library's referral graph
+    g = fn.ReferralGraph.from_edges(ref["referrer"], ref["referee"], time=ref["time"])
+    assert g.number_of_edges == len(ref.drop_duplicates(["referrer", "referee"]))
 
 
 @pytest.mark.parametrize("kwargs,error,needle", [
@@ -171,6 +211,8 @@ def test_same_seed_same_frames_at_any_thread_count():
     ({"n_accounts": 2.5}, fn.InputTypeError, "n_accounts must be an integer"),
     ({"gg_q": "many"}, fn.InputTypeError, "gg_q must be a number"),
     ({"seed": -1}, fn.InvalidArgumentError, "seed must be >= 0, got -1"),
+    ({"referral_probability": -0.5}, fn.InvalidArgumentError, "referral_probability must be in [0, 1], got -0.5"),
+    ({"min_ties": 1.5}, fn.InputTypeError, "min_ties must be an integer"),
 ])
 def test_bad_knobs_are_typed_errors_naming_the_knob(kwargs, error, needle):
     args = {"n_accounts": 10} | kwargs

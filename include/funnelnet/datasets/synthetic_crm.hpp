@@ -72,13 +72,24 @@ struct CrmOptions {
   std::array<double, 3> kind_lift{0.9, 1.15, 1.0};
   /// Dwell-time multipliers by kind (organisations decide by committee: slower).
   std::array<double, 3> kind_pace{0.8, 0.9, 1.4};
-  double referred_share = 0.15;       ///< share of first leads that came by referral
+  double referred_share = 0.0;        ///< share of first leads referred from outside the trade network
   double referred_lift = 1.5;         ///< forward-move multiplier of referred leads
   double referred_pace = 0.7;         ///< dwell multiplier of referred leads (they close faster)
   double reactivation_rate = 0.1;     ///< probability a lost lead is re-activated (a new lead)
   double reactivation_delay = 180.0;  ///< mean days before a re-activation (exponential)
   double seasonality = 0.3;           ///< lead-start weight 1 + s in Mar-Jul and Sep-Nov, 1 - s otherwise
   bool censor = true;                 ///< stop every lead at the end of the history (else run to the end)
+
+  // referrals: an independent-cascade process over a latent trade network.  Each account
+  // has ties to min_ties * U^(-1/tie_tail) (heavy-tailed, capped at max_ties) peers of its
+  // industry; a won account refers each peer with probability
+  // referral_probability * 2 * (its industry-influence score), after an exponential delay.
+  // A referred account that had not been won and not referred before gets a referred lead.
+  int min_ties = 4;                   ///< every customer influences at least ~4 peers in its trade
+  double tie_tail = 2.0;              ///< Pareto tail index of the number of ties (> 0)
+  int max_ties = 500;                 ///< cap on ties per account
+  double referral_probability = 0.1;  ///< mean edge probability (scaled by industry influence)
+  double referral_delay = 30.0;       ///< mean days from a win to each referral
 
   // repeat buying of won accounts (BG/NBD, days) and amounts (Gamma-Gamma)
   double bg_r = 2.0;         ///< purchase-rate shape
@@ -105,6 +116,13 @@ struct CrmTruth {
   std::vector<double> conversion;
   /// Monthly tier chain on A/B/C (3 x 3, row-major).
   std::array<double, 9> tier_matrix{};
+  /// The latent trade network (CSR by referrer): ties of account i are
+  /// tie_target[tie_offsets[i] .. tie_offsets[i + 1]) with IC probabilities tie_probability.
+  std::vector<std::int64_t> tie_offsets, tie_target;
+  std::vector<double> tie_probability;
+  /// Per account: its true influence, the expected number of referrals once won (sum of
+  /// its tie probabilities).
+  std::vector<double> influence;
   /// Per account: the repeat-buying draws of won accounts (NaN for the others).
   std::vector<double> purchase_rate;  ///< lambda, per day
   std::vector<double> dropout;        ///< p
@@ -136,6 +154,12 @@ struct CrmData {
   std::vector<std::int64_t> tx_account;
   std::vector<double> tx_time;
   std::vector<double> tx_amount;
+
+  // referrals (in cascade round order, then referrer, then tie order)
+  std::vector<std::int64_t> ref_referrer, ref_referee;
+  std::vector<double> ref_time;
+  std::vector<std::int8_t> ref_new_lead;  ///< 1 if the referral opened a referred lead
+  std::vector<std::int16_t> ref_round;    ///< cascade generation (1 = referred by an organic win)
 
   double horizon = 0;  ///< days in the history
   CrmTruth truth;

@@ -203,6 +203,10 @@ TEST(SyntheticCrm, SameSeedSameDataAtAnyThreadCount) {
   EXPECT_EQ(a.event_stage, b.event_stage);
   EXPECT_EQ(a.tx_amount, b.tx_amount);
   EXPECT_EQ(a.lead_account, b.lead_account);
+  EXPECT_EQ(a.ref_referee, b.ref_referee);
+  EXPECT_EQ(a.ref_time, b.ref_time);
+  EXPECT_EQ(a.truth.tie_target, b.truth.tie_target);
+  EXPECT_GT(a.ref_referee.size(), 100U);
   o.seed = 12;
   const CrmData c = synthetic_crm(o);
   EXPECT_NE(a.event_time, c.event_time);
@@ -226,6 +230,9 @@ TEST(SyntheticCrm, BadKnobsAreTypedErrorsNamingTheKnob) {
   bad([](CrmOptions& o) { o.dwell_shape = 0; }, "dwell_shape");
   bad([](CrmOptions& o) { o.bg_alpha = -3; }, "bg_alpha must be positive and finite, got -3");
   bad([](CrmOptions& o) { o.threads = -2; }, "threads");
+  bad([](CrmOptions& o) { o.referral_probability = 2; }, "referral_probability must be in [0, 1], got 2");
+  bad([](CrmOptions& o) { o.min_ties = -1; }, "min_ties must be >= 0, got -1");
+  bad([](CrmOptions& o) { o.tie_tail = 0; }, "tie_tail");
   bad(
       [](CrmOptions& o) {
         o.a_loss_rate = 0.9;
@@ -242,4 +249,87 @@ TEST(SyntheticCrm, ZeroAccountsIsEmpty) {
   EXPECT_TRUE(d.event_lead.empty());
   EXPECT_TRUE(d.tx_account.empty());
   EXPECT_EQ(d.truth.conversion.size(), static_cast<std::size_t>(kCrmSegments));
+}
+
+TEST(SyntheticCrm, TradeNetworkIsHeavyTailedWithinIndustries) {
+  const CrmData& d = big();
+  const auto& off = d.truth.tie_offsets;
+  const std::size_t n = d.kind.size();
+  ASSERT_EQ(off.size(), n + 1);
+  double ge8 = 0, ge16 = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t deg = off[i + 1] - off[i];
+    ASSERT_GE(deg, 4);  // every account influences at least 4 peers (industries are large here)
+    ge8 += deg >= 8;
+    ge16 += deg >= 16;
+    std::vector<std::int64_t> seen;
+    double sum = 0;
+    for (auto e = static_cast<std::size_t>(off[i]); e < static_cast<std::size_t>(off[i + 1]); ++e) {
+      const auto j = d.truth.tie_target[e];
+      ASSERT_NE(j, static_cast<std::int64_t>(i));
+      ASSERT_EQ(d.industry[static_cast<std::size_t>(j)], d.industry[i]);
+      seen.push_back(j);
+      sum += d.truth.tie_probability[e];
+    }
+    std::sort(seen.begin(), seen.end());
+    ASSERT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end());
+    ASSERT_NEAR(d.truth.influence[i], sum, 1e-9);
+  }
+  // ties = floor(4 U^(-1/2)): P(ties >= x) = (4 / x)^2, a Pareto tail of index 2
+  const double nn = static_cast<double>(n);
+  EXPECT_NEAR(ge8 / nn, 0.25, kZ * std::sqrt(0.25 * 0.75 / nn));
+  EXPECT_NEAR(ge16 / nn, 0.0625, kZ * std::sqrt(0.0625 * 0.9375 / nn));
+}
+
+TEST(SyntheticCrm, ReferralsFollowTheIndependentCascadeTruth) {
+  const CrmData& d = big();
+  const std::size_t n = d.kind.size();
+  // Every won account tries each tie once (uncensored): the referrals it made are a sum
+  // of Bernoulli(p_e) over its ties.
+  std::vector<double> made(n, 0.0);
+  double delay = 0;
+  for (std::size_t k = 0; k < d.ref_referrer.size(); ++k) {
+    const auto i = static_cast<std::size_t>(d.ref_referrer[k]);
+    ASSERT_FALSE(std::isnan(d.won_time[i]));
+    const double dt = d.ref_time[k] - d.won_time[i];
+    ASSERT_GT(dt, 0.0);
+    delay += dt;
+    made[i] += 1;
+    bool is_tie = false;
+    for (auto e = static_cast<std::size_t>(d.truth.tie_offsets[i]);
+         e < static_cast<std::size_t>(d.truth.tie_offsets[i + 1]); ++e)
+      is_tie = is_tie || d.truth.tie_target[e] == d.ref_referee[k];
+    ASSERT_TRUE(is_tie);
+  }
+  double fired = 0, expect = 0, var = 0, winners = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (std::isnan(d.won_time[i])) continue;
+    winners += 1;
+    fired += made[i];
+    for (auto e = static_cast<std::size_t>(d.truth.tie_offsets[i]);
+         e < static_cast<std::size_t>(d.truth.tie_offsets[i + 1]); ++e) {
+      const double p = d.truth.tie_probability[e];
+      expect += p;
+      var += p * (1 - p);
+    }
+  }
+  ASSERT_GT(winners, 5000);
+  EXPECT_NEAR(fired, expect, kZ * std::sqrt(var));
+  const double nref = static_cast<double>(d.ref_referrer.size());
+  EXPECT_NEAR(delay / nref, 30.0, kZ * 30.0 / std::sqrt(nref));  // exponential: sd = mean
+
+  // A referral opens a referred lead starting at its time, once per account at most.
+  std::vector<int> opened(n, 0);
+  std::size_t referred_leads = 0;
+  for (std::size_t l = 0; l < d.lead_account.size(); ++l)
+    if (d.lead_referred[l]) ++referred_leads;
+  for (std::size_t k = 0; k < d.ref_referee.size(); ++k)
+    if (d.ref_new_lead[k]) ++opened[static_cast<std::size_t>(d.ref_referee[k])];
+  std::size_t opens = 0;
+  for (int c : opened) {
+    ASSERT_LE(c, 1);
+    opens += static_cast<std::size_t>(c);
+  }
+  EXPECT_EQ(opens, referred_leads);  // referred_share = 0: all referred leads come from the cascade
+  EXPECT_GT(opens, 1000U);
 }

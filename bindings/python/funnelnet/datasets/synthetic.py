@@ -4,8 +4,10 @@
 grades, grading criteria, monthly A/B/C tier snapshots), funnel leads moving through a
 declared semi-Markov funnel (``potential -> possible -> target -> effective`` ending
 ``won`` or ``lost``, with stalls, skips, fall-backs and re-activations, segment effects
-by customer kind and referral, seasonal lead months) and the repeat purchases of won
-accounts (BG/NBD purchase rates and drop-out, Gamma-Gamma amounts).  The generation runs
+by customer kind and referral, seasonal lead months), referrals (an independent cascade
+from won accounts over a latent, heavy-tailed trade network inside each industry; a
+referral opens a referred lead) and the repeat purchases of won accounts (BG/NBD purchase
+rates and drop-out, Gamma-Gamma amounts).  The generation runs
 in C++, in parallel over blocks of accounts, each account drawing from its own random
 streams: the same seed gives identical frames at any thread count.
 
@@ -48,10 +50,11 @@ _KNOBS = {
     "progress_mix": 3, "tier_mix": 3, "regrade_rate": 0, "a_loss_rate": 0, "a_to_b_share": 0,
     "funnel_matrix": 24, "dwell_mean": 4, "dwell_shape": 0, "kind_lift": 3, "kind_pace": 3,
     "referred_share": 0, "referred_lift": 0, "referred_pace": 0, "reactivation_rate": 0,
-    "reactivation_delay": 0, "seasonality": 0, "censor": 0, "bg_r": 0, "bg_alpha": 0, "bg_a": 0, "bg_b": 0,
+    "reactivation_delay": 0, "seasonality": 0, "censor": 0, "min_ties": 0, "tie_tail": 0, "max_ties": 0,
+    "referral_probability": 0, "referral_delay": 0, "bg_r": 0, "bg_alpha": 0, "bg_a": 0, "bg_b": 0,
     "gg_p": 0, "gg_q": 0, "gg_v": 0,
 }
-_INT_KNOBS = {"n_industries", "n_regions"}
+_INT_KNOBS = {"n_industries", "n_regions", "min_ties", "max_ties"}
 
 
 @result
@@ -79,6 +82,14 @@ class CRMTruth(Result):
     customers : pandas.DataFrame
         Per won account: its purchase rate ``lambda`` (per day), drop-out probability
         ``p`` and spend rate ``nu`` (amounts are Gamma(gg_p, rate nu)).
+    ties : pandas.DataFrame
+        The latent trade network: ``source``, ``target`` (peers in the same industry) and
+        the independent-cascade ``probability`` that a won source refers the target.
+    influence : pandas.Series
+        Per account, its true influence: the expected number of referrals it makes once
+        won (the sum of its tie probabilities).
+    referral_delay : float
+        Mean days from a win to each of its referrals (exponential).
     """
 
     transition: pd.DataFrame
@@ -94,6 +105,9 @@ class CRMTruth(Result):
     gg_q: float
     gg_v: float
     customers: pd.DataFrame
+    ties: pd.DataFrame
+    influence: pd.Series
+    referral_delay: float
 
     def _table(self) -> pd.DataFrame:
         return self.transition
@@ -122,6 +136,10 @@ class SyntheticCRM(Result):
     transactions : pandas.DataFrame
         Purchases of won accounts ``account``, ``time``, ``amount``; the first one is at
         the won time.
+    referrals : pandas.DataFrame
+        Referrals ``referrer``, ``referee``, ``time``, ``new_lead`` (the referral opened a
+        referred lead: the referee was neither won nor referred before) and ``round`` (the
+        cascade generation), from an independent-cascade process over ``truth.ties``.
     truth : CRMTruth
         The truth.
     start : pandas.Timestamp
@@ -135,6 +153,7 @@ class SyntheticCRM(Result):
     leads: pd.DataFrame
     events: pd.DataFrame
     transactions: pd.DataFrame
+    referrals: pd.DataFrame
     truth: CRMTruth
     start: pd.Timestamp
     end: pd.Timestamp
@@ -222,7 +241,8 @@ def synthetic_crm(n_accounts: int = 10_000, months: int = 24, seed: int = 0, thr
         ``funnel_matrix`` (4 x 6 jump chain of the base segment), ``dwell_mean`` (4 days),
         ``dwell_shape``, ``kind_lift`` (3), ``kind_pace`` (3), ``referred_share``,
         ``referred_lift``, ``referred_pace``, ``reactivation_rate``, ``reactivation_delay``,
-        ``seasonality``, ``censor``, ``bg_r``, ``bg_alpha``, ``bg_a``, ``bg_b``, ``gg_p``,
+        ``seasonality``, ``censor``, ``min_ties`` (4), ``tie_tail`` (2), ``max_ties``,
+        ``referral_probability`` (0.1), ``referral_delay`` (30 days), ``bg_r``, ``bg_alpha``, ``bg_a``, ``bg_b``, ``gg_p``,
         ``gg_q``, ``gg_v``.
 
     Returns
@@ -304,7 +324,17 @@ def _assemble(d: dict[str, Any], origin: pd.Timestamp, months: int) -> Synthetic
         "time": _times(o_ns, d["tx_time"]),
         "amount": d["tx_amount"],
     })
+    referrals = pd.DataFrame({
+        "referrer": d["ref_referrer"],
+        "referee": d["ref_referee"],
+        "time": _times(o_ns, d["ref_time"]),
+        "new_lead": d["ref_new_lead"].astype(bool),
+        "round": d["ref_round"],
+    })
     t = d["truth"]
+    offsets = t["tie_offsets"]
+    ties = pd.DataFrame({"source": np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets)),
+                         "target": t["tie_target"], "probability": t["tie_probability"]})
     rows = pd.MultiIndex.from_product([_SEGMENTS, STAGES[:4]], names=["segment", "stage"])
     transition = pd.DataFrame(t["transition"].reshape(len(rows), len(STAGES)), index=rows,
                               columns=pd.Index(STAGES, name="to"))
@@ -319,7 +349,9 @@ def _assemble(d: dict[str, Any], origin: pd.Timestamp, months: int) -> Synthetic
         tier_matrix=pd.DataFrame(t["tier_matrix"].reshape(3, 3), index=pd.Index(_TIERS, name="from"),
                                  columns=pd.Index(_TIERS, name="to")),
         bg_r=float(t["bg_r"]), bg_alpha=float(t["bg_alpha"]), bg_a=float(t["bg_a"]), bg_b=float(t["bg_b"]),
-        gg_p=float(t["gg_p"]), gg_q=float(t["gg_q"]), gg_v=float(t["gg_v"]), customers=customers)
+        gg_p=float(t["gg_p"]), gg_q=float(t["gg_q"]), gg_v=float(t["gg_v"]), customers=customers,
+        ties=ties, influence=pd.Series(t["influence"], index=account_index, name="influence"),
+        referral_delay=float(t["referral_delay"]))
     end = origin + pd.Timedelta(days=float(d["horizon"]))
     return SyntheticCRM(accounts=accounts, tiers=tiers, leads=leads, events=events, transactions=transactions,
-                        truth=truth, start=origin, end=end)
+                        referrals=referrals, truth=truth, start=origin, end=end)
