@@ -7,7 +7,7 @@ transactions).  Each size runs in a fresh process so its peak resident memory is
 
 "C++" is the generator alone (funnelnet._core.datasets.synthetic_crm, columns as numpy
 arrays); "total" adds building the pandas frames.  Rows = accounts + leads + events +
-transactions (the tier snapshots, accounts x months cells, are counted separately).
+transactions + opportunities + referrals (the tier snapshots, accounts x months cells, are counted separately).
 """
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def one(n: int, months: int, threads: int, seed: int) -> dict:
     t2 = time.perf_counter()
     crm = fn.datasets.synthetic_crm(n_accounts=n, months=months, seed=seed, threads=threads)
     t3 = time.perf_counter()
-    rows = len(crm.accounts) + len(crm.leads) + len(crm.events) + len(crm.transactions)
+    rows = (len(crm.accounts) + len(crm.leads) + len(crm.events) + len(crm.transactions)
+            + len(crm.opportunities) + len(crm.referrals))
     return {
         "accounts": n, "cpp_s": t1 - t0, "total_s": t3 - t2, "rows": rows, "leads": len(crm.leads),
         "events": len(crm.events), "transactions": len(crm.transactions), "tier_cells": crm.tiers.size,

@@ -104,6 +104,16 @@ datasets::CrmOptions options_from(const py::dict& knobs) {
       o.referral_probability = v.cast<double>();
     else if (key == "referral_delay")
       o.referral_delay = v.cast<double>();
+    else if (key == "product_mix")
+      set_array(o.product_mix, v, key);
+    else if (key == "agents_per_region")
+      o.agents_per_region = v.cast<int>();
+    else if (key == "loss_reason_mix")
+      set_array(o.loss_reason_mix, v, key);
+    else if (key == "deal_value")
+      set_array(o.deal_value, v, key);
+    else if (key == "deal_shape")
+      o.deal_shape = v.cast<double>();
     else if (key == "bg_r")
       o.bg_r = v.cast<double>();
     else if (key == "bg_alpha")
@@ -186,6 +196,16 @@ void register_datasets(py::module_& m) {
         out["tx_account"] = to_array(std::move(d.tx_account));
         out["tx_time"] = to_array(std::move(d.tx_time));
         out["tx_amount"] = to_array(std::move(d.tx_amount));
+        out["opp_lead"] = to_array(std::move(d.opp_lead));
+        out["opp_account"] = to_array(std::move(d.opp_account));
+        out["opp_product"] = to_array(std::move(d.opp_product));
+        out["opp_owner"] = to_array(std::move(d.opp_owner));
+        out["opp_stage"] = to_array(std::move(d.opp_stage));
+        out["opp_status"] = to_array(std::move(d.opp_status));
+        out["opp_reason"] = to_array(std::move(d.opp_reason));
+        out["opp_entry"] = to_array(std::move(d.opp_entry));
+        out["opp_close"] = to_array(std::move(d.opp_close));
+        out["opp_amount"] = to_array(std::move(d.opp_amount));
         out["ref_referrer"] = to_array(std::move(d.ref_referrer));
         out["ref_referee"] = to_array(std::move(d.ref_referee));
         out["ref_time"] = to_array(std::move(d.ref_time));

@@ -28,6 +28,8 @@ constexpr std::uint64_t kTagBuying = 0xa4d2c6e8f1b3957bULL;
 constexpr std::uint64_t kTagNetwork = 0x3b9e1d7a5c2f8e43ULL;
 constexpr std::uint64_t kTagReferral = 0xd6f4a2c8e0b1937dULL;
 constexpr std::uint64_t kTagReferredLead = 0x58c3e9b1f7a2d46bULL;
+constexpr std::uint64_t kTagOpportunity = 0x91e7c3a5f2d8b46dULL;
+constexpr std::uint64_t kTagReferredOpportunity = 0x2c8f6a4e1b9d7305ULL;
 
 void check_prob(double v, const char* knob) {
   if (!(v >= 0.0 && v <= 1.0))
@@ -117,6 +119,10 @@ struct Block {
   std::vector<double> event_time;
   std::vector<std::int64_t> tx_account;
   std::vector<double> tx_time, tx_amount;
+  std::vector<std::int64_t> opp_lead, opp_account;  // opp_lead: local lead index
+  std::vector<std::int8_t> opp_product, opp_stage, opp_status, opp_reason;
+  std::vector<std::int32_t> opp_owner;
+  std::vector<double> opp_entry, opp_close, opp_amount;
 };
 
 }  // namespace
@@ -181,6 +187,13 @@ void validate_crm_options(const CrmOptions& o) {
   check_positive(o.tie_tail, "tie_tail");
   check_prob(o.referral_probability, "referral_probability");
   check_positive(o.referral_delay, "referral_delay");
+  check_mix(o.product_mix, "product_mix");
+  check_mix(o.loss_reason_mix, "loss_reason_mix");
+  if (o.agents_per_region < 1 || o.agents_per_region > 100000)
+    fail(Errc::invalid_argument, "synthetic_crm: agents_per_region must be in 1 .. 100000, got ",
+         o.agents_per_region);
+  for (int k = 0; k < 3; ++k) check_positive(o.deal_value[static_cast<std::size_t>(k)], "deal_value");
+  check_positive(o.deal_shape, "deal_shape");
   check_positive(o.bg_r, "bg_r");
   check_positive(o.bg_alpha, "bg_alpha");
   check_positive(o.bg_a, "bg_a");
@@ -286,7 +299,27 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
   const double* tm = truth.tier_matrix.data();
 
   // One lead of account i (and its re-activations) into `out`; returns the won time or NaN.
-  const auto run_lead = [&](Rng& rf, Block& out, std::size_t i, int referred, double start) {
+  // The opportunity of a lead that reached `target` (a quote): product, owner, value and,
+  // once closed, its status and loss reason; drawn from `ro`.
+  const auto add_opportunity = [&](Rng& ro, Block& out, std::size_t i, std::int64_t lead, double entry,
+                                   int last, std::int8_t outcome, double close) {
+    out.opp_lead.push_back(lead);
+    out.opp_account.push_back(static_cast<std::int64_t>(i));
+    out.opp_product.push_back(static_cast<std::int8_t>(draw_mix(ro, o.product_mix)));
+    out.opp_owner.push_back(
+        static_cast<std::int32_t>(d.region[i]) * o.agents_per_region +
+        static_cast<std::int32_t>(ro.below(static_cast<std::uint64_t>(o.agents_per_region))));
+    out.opp_entry.push_back(entry);
+    out.opp_stage.push_back(static_cast<std::int8_t>(last));
+    out.opp_status.push_back(outcome);
+    out.opp_close.push_back(outcome == 0 ? kNaN : close);
+    out.opp_reason.push_back(outcome == 2 ? static_cast<std::int8_t>(draw_mix(ro, o.loss_reason_mix))
+                                          : static_cast<std::int8_t>(-1));
+    const double mean = o.deal_value[static_cast<std::size_t>(d.kind[i])];
+    out.opp_amount.push_back(gamma_draw(ro, o.deal_shape, mean / o.deal_shape));
+  };
+
+  const auto run_lead = [&](Rng& rf, Rng& ro, Block& out, std::size_t i, int referred, double start) {
     const int kind = d.kind[i];
     int reactivated = 0;
     while (true) {
@@ -307,10 +340,14 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
       out.event_stage.push_back(static_cast<std::int8_t>(state));
       out.event_time.push_back(t);
       std::int8_t outcome = 0;
+      double quoted = kNaN;  // first time at `target` (or a skip to won from before it)
+      int last = state;
       while (true) {
         t += gamma_draw(rf, o.dwell_shape, dm[state] / o.dwell_shape);
         if (o.censor && t > horizon) break;
         state = draw_row(rf, p + state * kCrmStages, kCrmStages);
+        if (state == target && std::isnan(quoted)) quoted = t;
+        if (state < kCrmTransient) last = state;
         out.event_lead.push_back(lead);
         out.event_stage.push_back(static_cast<std::int8_t>(state));
         out.event_time.push_back(t);
@@ -324,6 +361,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
         }
       }
       out.lead_outcome.push_back(outcome);
+      if (!std::isnan(quoted)) add_opportunity(ro, out, i, lead, quoted, last, outcome, t);
       if (outcome == 1) return t;
       if (outcome != 2 || !rf.bernoulli(o.reactivation_rate)) return kNaN;
       start = t + rf.exponential(1.0 / o.reactivation_delay);
@@ -374,7 +412,8 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
           const double start =
               (static_cast<double>(std::min(month, months - 1)) + rf.uniform()) * kCrmMonthDays;
           const int referred = rf.bernoulli(o.referred_share) ? 1 : 0;
-          d.won_time[i] = run_lead(rf, out, i, referred, start);
+          Rng ro(o.seed ^ kTagOpportunity, i);
+          d.won_time[i] = run_lead(rf, ro, out, i, referred, start);
         }
       },
       progress ? Progress([&](std::uint64_t done, std::uint64_t) { return progress(done, total_work); })
@@ -503,7 +542,8 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
         const Fired& r = all[opens[k]];
         const auto j = static_cast<std::size_t>(r.referee);
         Rng rf(o.seed ^ kTagReferredLead, j);  // an account is referred into a lead at most once
-        won_at[k] = run_lead(rf, blocks[first + c], j, 1, r.time);
+        Rng ro(o.seed ^ kTagReferredOpportunity, j);
+        won_at[k] = run_lead(rf, ro, blocks[first + c], j, 1, r.time);
       }
     });
     frontier.clear();
@@ -551,11 +591,17 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
 
   // ---- merge the blocks in order
   const std::size_t nb = blocks.size();
-  std::vector<std::size_t> lead_off(nb + 1, 0), ev_off(nb + 1, 0), tx_off(n_blocks + 1, 0);
+  std::vector<std::size_t> lead_off(nb + 1, 0), ev_off(nb + 1, 0), opp_off(nb + 1, 0),
+      tx_off(n_blocks + 1, 0);
   for (std::size_t b = 0; b < nb; ++b) {
     lead_off[b + 1] = lead_off[b] + blocks[b].lead_account.size();
     ev_off[b + 1] = ev_off[b] + blocks[b].event_lead.size();
+    opp_off[b + 1] = opp_off[b] + blocks[b].opp_lead.size();
   }
+  for (auto* v : {&d.opp_lead, &d.opp_account}) v->resize(opp_off[nb]);
+  for (auto* v : {&d.opp_product, &d.opp_stage, &d.opp_status, &d.opp_reason}) v->resize(opp_off[nb]);
+  for (auto* v : {&d.opp_entry, &d.opp_close, &d.opp_amount}) v->resize(opp_off[nb]);
+  d.opp_owner.resize(opp_off[nb]);
   for (std::size_t b = 0; b < n_blocks; ++b) tx_off[b + 1] = tx_off[b] + buying[b].tx_account.size();
   d.lead_account.resize(lead_off[nb]);
   d.lead_segment.resize(lead_off[nb]);
@@ -587,6 +633,16 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
       d.event_lead[ev_off[b] + k] = in.event_lead[k] + base;
     copy(in.event_stage, d.event_stage, ev_off[b]);
     copy(in.event_time, d.event_time, ev_off[b]);
+    for (std::size_t k = 0; k < in.opp_lead.size(); ++k) d.opp_lead[opp_off[b] + k] = in.opp_lead[k] + base;
+    copy(in.opp_account, d.opp_account, opp_off[b]);
+    copy(in.opp_product, d.opp_product, opp_off[b]);
+    copy(in.opp_owner, d.opp_owner, opp_off[b]);
+    copy(in.opp_stage, d.opp_stage, opp_off[b]);
+    copy(in.opp_status, d.opp_status, opp_off[b]);
+    copy(in.opp_reason, d.opp_reason, opp_off[b]);
+    copy(in.opp_entry, d.opp_entry, opp_off[b]);
+    copy(in.opp_close, d.opp_close, opp_off[b]);
+    copy(in.opp_amount, d.opp_amount, opp_off[b]);
     in = Block{};  // free as we go
   });
   parallel_for(n_blocks, o.threads, [&](std::size_t b) {

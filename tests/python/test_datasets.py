@@ -150,7 +150,7 @@ def test_lead_starts_are_seasonal(crm):
 def test_same_seed_same_frames_at_any_thread_count():
     a = fn.datasets.synthetic_crm(n_accounts=20_000, seed=3, threads=1)
     b = fn.datasets.synthetic_crm(n_accounts=20_000, seed=3, threads=4)
-    for name in ("accounts", "tiers", "leads", "events", "transactions", "referrals"):
+    for name in ("accounts", "tiers", "leads", "events", "transactions", "opportunities", "referrals"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
     pd.testing.assert_frame_equal(a.truth.customers, b.truth.customers)
     pd.testing.assert_frame_equal(a.truth.ties, b.truth.ties)
@@ -198,6 +198,29 @@ def test_referrals_follow_the_independent_cascade_truth(crm):
     assert g.number_of_edges == len(ref.drop_duplicates(["referrer", "referee"]))
 
 
+def test_opportunities_are_the_quoted_leads(crm_censored):
+    crm = crm_censored
+    opp, ev, leads = crm.opportunities, crm.events, crm.leads
+    quoted = ev[ev["stage"] == "target"].groupby("lead")["time"].min()
+    assert sorted(opp["lead"]) == sorted(quoted.index)
+    np.testing.assert_array_equal(opp.set_index("lead")["entry"].sort_index().to_numpy(),
+                                  quoted.sort_index().to_numpy())
+    status = leads.loc[opp["lead"], "outcome"].map({"open": "C", "won": "W", "lost": "L"}).to_numpy()
+    assert (opp["status"].astype(str).to_numpy() == status.astype(str)).all()
+    assert (opp["closed"].isna() == (opp["status"] == "C")).all()
+    assert (opp["reason"].notna() == (opp["status"] == "L")).all()
+    lost = opp.loc[opp["status"] == "L", "reason"].value_counts(normalize=True)
+    mix = pd.Series([0.35, 0.25, 0.15, 0.1, 0.08, 0.07], index=fn.datasets.LOSS_REASONS)
+    n = (opp["status"] == "L").sum()
+    assert (np.abs(lost.reindex(mix.index) - mix) <= Z * np.sqrt(mix * (1 - mix) / n)).all()
+    kind = crm.accounts["kind"].to_numpy()[opp["account"].to_numpy()]
+    means = opp.groupby(kind, observed=True)["amount"].agg(["mean", "size"])
+    for k, m in zip(fn.datasets.KINDS, (20000.0, 40000.0, 120000.0)):
+        assert abs(means.loc[k, "mean"] - m) <= Z * m / np.sqrt(2.0 * means.loc[k, "size"])
+    region = crm.accounts["region"].to_numpy()[opp["account"].to_numpy()]
+    assert (opp["owner"].to_numpy() // 5 == region).all()
+
+
 @pytest.mark.parametrize("kwargs,error,needle", [
     ({"n_accounts": -5}, fn.InvalidArgumentError, "n_accounts must be >= 0, got -5"),
     ({"months": 0}, fn.InvalidArgumentError, "months must be in 1 .. 1200, got 0"),
@@ -213,6 +236,8 @@ def test_referrals_follow_the_independent_cascade_truth(crm):
     ({"seed": -1}, fn.InvalidArgumentError, "seed must be >= 0, got -1"),
     ({"referral_probability": -0.5}, fn.InvalidArgumentError, "referral_probability must be in [0, 1], got -0.5"),
     ({"min_ties": 1.5}, fn.InputTypeError, "min_ties must be an integer"),
+    ({"loss_reason_mix": [0.5, 0.5, 0.5, 0, 0, 0]}, fn.InvalidArgumentError, "loss_reason_mix must sum to 1"),
+    ({"agents_per_region": 0}, fn.InvalidArgumentError, "agents_per_region must be in 1 .. 100000, got 0"),
 ])
 def test_bad_knobs_are_typed_errors_naming_the_knob(kwargs, error, needle):
     args = {"n_accounts": 10} | kwargs

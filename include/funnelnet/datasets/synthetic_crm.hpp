@@ -91,6 +91,14 @@ struct CrmOptions {
   double referral_probability = 0.1;  ///< mean edge probability (scaled by industry influence)
   double referral_delay = 30.0;       ///< mean days from a win to each referral
 
+  // opportunities: a lead that reaches `target` (a quote) becomes an opportunity
+  std::array<double, 5> product_mix{0.35, 0.25, 0.2, 0.12, 0.08};  ///< product lines 0..4
+  int agents_per_region = 5;  ///< owners: agent = region * agents_per_region + k
+  /// Loss reasons (a Pareto): price, competitor, product, service, quality, channel.
+  std::array<double, 6> loss_reason_mix{0.35, 0.25, 0.15, 0.1, 0.08, 0.07};
+  std::array<double, 3> deal_value{20000.0, 40000.0, 120000.0};  ///< mean deal value by kind
+  double deal_shape = 2.0;                                       ///< Gamma shape of deal values
+
   // repeat buying of won accounts (BG/NBD, days) and amounts (Gamma-Gamma)
   double bg_r = 2.0;         ///< purchase-rate shape
   double bg_alpha = 1600.0;  ///< purchase-rate scale (days): mean rate r/alpha = one every 800 days
@@ -154,6 +162,15 @@ struct CrmData {
   std::vector<std::int64_t> tx_account;
   std::vector<double> tx_time;
   std::vector<double> tx_amount;
+
+  // opportunities (in lead order): leads that reached `target`
+  std::vector<std::int64_t> opp_lead, opp_account;
+  std::vector<std::int8_t> opp_product;
+  std::vector<std::int32_t> opp_owner;
+  std::vector<std::int8_t> opp_stage;   ///< last transient stage reached
+  std::vector<std::int8_t> opp_status;  ///< 0 continuing, 1 won, 2 lost
+  std::vector<std::int8_t> opp_reason;  ///< loss reason (index into loss_reason_mix), -1 unless lost
+  std::vector<double> opp_entry, opp_close, opp_amount;  ///< quote time, close time (NaN if open), value
 
   // referrals (in cascade round order, then referrer, then tie order)
   std::vector<std::int64_t> ref_referrer, ref_referee;

@@ -333,3 +333,51 @@ TEST(SyntheticCrm, ReferralsFollowTheIndependentCascadeTruth) {
   EXPECT_EQ(opens, referred_leads);  // referred_share = 0: all referred leads come from the cascade
   EXPECT_GT(opens, 1000U);
 }
+
+TEST(SyntheticCrm, OpportunitiesAreTheQuotedLeadsWithDeclaredMixes) {
+  const CrmData& d = big();
+  const CrmOptions o;
+  // Independent of the generator's bookkeeping: leads with a `target` event, from the events.
+  std::vector<double> quoted(d.lead_account.size(), std::nan(""));
+  for (std::size_t k = 0; k < d.event_lead.size(); ++k) {
+    auto& q = quoted[static_cast<std::size_t>(d.event_lead[k])];
+    if (d.event_stage[k] == target && std::isnan(q)) q = d.event_time[k];
+  }
+  std::size_t n_quoted = 0;
+  for (double q : quoted) n_quoted += !std::isnan(q);
+  ASSERT_EQ(d.opp_lead.size(), n_quoted);
+  std::vector<double> reasons(6, 0.0), products(5, 0.0), sum(3, 0.0), cnt(3, 0.0);
+  double lost_n = 0;
+  for (std::size_t k = 0; k < d.opp_lead.size(); ++k) {
+    const auto l = static_cast<std::size_t>(d.opp_lead[k]);
+    ASSERT_EQ(d.opp_entry[k], quoted[l]);
+    ASSERT_EQ(d.opp_account[k], d.lead_account[l]);
+    ASSERT_EQ(d.opp_status[k], d.lead_outcome[l]);
+    ASSERT_EQ(d.opp_owner[k] / o.agents_per_region, d.region[static_cast<std::size_t>(d.opp_account[k])]);
+    ASSERT_EQ(d.opp_reason[k] >= 0, d.opp_status[k] == 2);
+    if (d.opp_status[k] == 2) {
+      reasons[static_cast<std::size_t>(d.opp_reason[k])] += 1;
+      lost_n += 1;
+    }
+    products[static_cast<std::size_t>(d.opp_product[k])] += 1;
+    const auto kind = static_cast<std::size_t>(d.kind[static_cast<std::size_t>(d.opp_account[k])]);
+    sum[kind] += d.opp_amount[k];
+    cnt[kind] += 1;
+  }
+  for (std::size_t l = 0; l < d.lead_account.size(); ++l)
+    if (d.lead_outcome[l] == 1) ASSERT_FALSE(std::isnan(quoted[l]));  // every win went through a quote
+  const double nopp = static_cast<double>(d.opp_lead.size());
+  ASSERT_GT(lost_n, 2000);
+  for (std::size_t r = 0; r < 6; ++r) {
+    const double p = o.loss_reason_mix[r];
+    EXPECT_NEAR(reasons[r] / lost_n, p, kZ * std::sqrt(p * (1 - p) / lost_n)) << r;
+  }
+  for (std::size_t r = 0; r < 5; ++r) {
+    const double p = o.product_mix[r];
+    EXPECT_NEAR(products[r] / nopp, p, kZ * std::sqrt(p * (1 - p) / nopp)) << r;
+  }
+  for (std::size_t k = 0; k < 3; ++k) {
+    const double m = o.deal_value[k];
+    EXPECT_NEAR(sum[k] / cnt[k], m, kZ * m / std::sqrt(o.deal_shape * cnt[k])) << k;
+  }
+}

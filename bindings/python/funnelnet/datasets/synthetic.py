@@ -32,7 +32,7 @@ from .._common.options import run_with_progress
 from .._common.results import Result, result
 from ..errors import InputTypeError, InvalidArgumentError
 
-__all__ = ["synthetic_crm", "SyntheticCRM", "CRMTruth", "STAGES", "KINDS", "CRITERIA"]
+__all__ = ["synthetic_crm", "SyntheticCRM", "CRMTruth", "STAGES", "KINDS", "CRITERIA", "LOSS_REASONS"]
 
 #: Funnel stages of the generator, in code order (four transient stages, two ends).
 STAGES = ("potential", "possible", "target", "effective", "won", "lost")
@@ -51,10 +51,13 @@ _KNOBS = {
     "funnel_matrix": 24, "dwell_mean": 4, "dwell_shape": 0, "kind_lift": 3, "kind_pace": 3,
     "referred_share": 0, "referred_lift": 0, "referred_pace": 0, "reactivation_rate": 0,
     "reactivation_delay": 0, "seasonality": 0, "censor": 0, "min_ties": 0, "tie_tail": 0, "max_ties": 0,
-    "referral_probability": 0, "referral_delay": 0, "bg_r": 0, "bg_alpha": 0, "bg_a": 0, "bg_b": 0,
+    "referral_probability": 0, "referral_delay": 0, "product_mix": 5, "agents_per_region": 0,
+    "loss_reason_mix": 6, "deal_value": 3, "deal_shape": 0, "bg_r": 0, "bg_alpha": 0, "bg_a": 0, "bg_b": 0,
     "gg_p": 0, "gg_q": 0, "gg_v": 0,
 }
-_INT_KNOBS = {"n_industries", "n_regions", "min_ties", "max_ties"}
+_INT_KNOBS = {"n_industries", "n_regions", "min_ties", "max_ties", "agents_per_region"}
+#: Loss reasons of lost opportunities (a Pareto), in code order.
+LOSS_REASONS = ("price", "competitor", "product", "service", "quality", "channel")
 
 
 @result
@@ -136,6 +139,13 @@ class SyntheticCRM(Result):
     transactions : pandas.DataFrame
         Purchases of won accounts ``account``, ``time``, ``amount``; the first one is at
         the won time.
+    opportunities : pandas.DataFrame
+        One row per lead that reached ``target`` (a quote), index ``opportunity``:
+        ``lead``, ``account``, ``product`` (0-4), ``owner`` (agent id; agents
+        ``region * agents_per_region ..`` serve a region), ``entry`` (quote time),
+        ``stage`` (last stage reached), ``status`` (W won / L lost / C continuing),
+        ``closed`` (NaT while open), ``reason`` (loss reason, :data:`LOSS_REASONS`),
+        ``amount`` (deal value, Gamma with mean ``deal_value`` by kind).
     referrals : pandas.DataFrame
         Referrals ``referrer``, ``referee``, ``time``, ``new_lead`` (the referral opened a
         referred lead: the referee was neither won nor referred before) and ``round`` (the
@@ -153,6 +163,7 @@ class SyntheticCRM(Result):
     leads: pd.DataFrame
     events: pd.DataFrame
     transactions: pd.DataFrame
+    opportunities: pd.DataFrame
     referrals: pd.DataFrame
     truth: CRMTruth
     start: pd.Timestamp
@@ -242,7 +253,8 @@ def synthetic_crm(n_accounts: int = 10_000, months: int = 24, seed: int = 0, thr
         ``dwell_shape``, ``kind_lift`` (3), ``kind_pace`` (3), ``referred_share``,
         ``referred_lift``, ``referred_pace``, ``reactivation_rate``, ``reactivation_delay``,
         ``seasonality``, ``censor``, ``min_ties`` (4), ``tie_tail`` (2), ``max_ties``,
-        ``referral_probability`` (0.1), ``referral_delay`` (30 days), ``bg_r``, ``bg_alpha``, ``bg_a``, ``bg_b``, ``gg_p``,
+        ``referral_probability`` (0.1), ``referral_delay`` (30 days), ``product_mix`` (5),
+        ``agents_per_region``, ``loss_reason_mix`` (6), ``deal_value`` (3), ``deal_shape``, ``bg_r``, ``bg_alpha``, ``bg_a``, ``bg_b``, ``gg_p``,
         ``gg_q``, ``gg_v``.
 
     Returns
@@ -324,6 +336,19 @@ def _assemble(d: dict[str, Any], origin: pd.Timestamp, months: int) -> Synthetic
         "time": _times(o_ns, d["tx_time"]),
         "amount": d["tx_amount"],
     })
+    reason = d["opp_reason"]
+    opportunities = pd.DataFrame({
+        "lead": d["opp_lead"],
+        "account": d["opp_account"],
+        "product": d["opp_product"],
+        "owner": d["opp_owner"],
+        "entry": _times(o_ns, d["opp_entry"]),
+        "stage": pd.Categorical.from_codes(d["opp_stage"], categories=list(STAGES)),
+        "status": pd.Categorical.from_codes(d["opp_status"], categories=["C", "W", "L"]),
+        "closed": _times(o_ns, d["opp_close"]),
+        "reason": pd.Categorical.from_codes(reason, categories=list(LOSS_REASONS)),
+        "amount": d["opp_amount"],
+    }, index=pd.RangeIndex(d["opp_lead"].shape[0], name="opportunity"))
     referrals = pd.DataFrame({
         "referrer": d["ref_referrer"],
         "referee": d["ref_referee"],
@@ -354,4 +379,4 @@ def _assemble(d: dict[str, Any], origin: pd.Timestamp, months: int) -> Synthetic
         referral_delay=float(t["referral_delay"]))
     end = origin + pd.Timedelta(days=float(d["horizon"]))
     return SyntheticCRM(accounts=accounts, tiers=tiers, leads=leads, events=events, transactions=transactions,
-                        referrals=referrals, truth=truth, start=origin, end=end)
+                        opportunities=opportunities, referrals=referrals, truth=truth, start=origin, end=end)
