@@ -253,3 +253,25 @@ def test_funnel_matrix_knob_changes_the_truth():
     crm = fn.datasets.synthetic_crm(n_accounts=0, funnel_matrix=Q)
     np.testing.assert_allclose(crm.truth.transition.loc["organisation/organic"].to_numpy(), Q)
     assert len(crm.accounts) == 0 and len(crm.events) == 0
+
+
+def test_tier_migration_fit_recovers_the_tier_chain():
+    crm = fn.datasets.synthetic_crm(n_accounts=30_000, months=12, seed=2)
+    model = fn.customers.TierMigration(tiers=["A", "B", "C"], lost=[]).fit(crm.tier_snapshots())
+    fitted = model.matrix().to_numpy()
+    truth = crm.truth.tier_matrix.to_numpy()
+    codes = np.column_stack([crm.tiers[c].cat.codes.to_numpy() for c in crm.tiers.columns])
+    n_from = np.bincount(codes[:, :-1].ravel(), minlength=3)  # moves observed out of each tier
+    se = np.sqrt(truth * (1 - truth) / n_from[:, None])
+    assert np.all(np.abs(fitted - truth) <= Z * se + 1e-12), (fitted, truth)
+
+
+def test_the_result_pickles_and_compares_by_value():
+    import pickle
+
+    crm = fn.datasets.synthetic_crm(n_accounts=3_000, seed=8)
+    back = pickle.loads(pickle.dumps(crm))
+    assert back == crm
+    assert back.truth == crm.truth
+    assert crm.to_frame().index.name == "account"
+    assert "SyntheticCRM" in repr(crm)
