@@ -13,13 +13,6 @@ namespace funnelnet::python {
 namespace {
 
 template <class T>
-py::array_t<T> to_array(std::vector<T>&& v) {
-  auto* heap = new std::vector<T>(std::move(v));
-  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-  return py::array_t<T>(static_cast<py::ssize_t>(heap->size()), heap->data(), owner);
-}
-
-template <class T>
 py::array_t<T> to_array_2d(std::vector<T>&& v, std::size_t cols) {
   const auto rows = static_cast<py::ssize_t>(cols == 0 ? 0 : v.size() / cols);
   auto* heap = new std::vector<T>(std::move(v));
