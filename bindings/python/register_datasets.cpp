@@ -155,6 +155,7 @@ py::dict truth_dict(datasets::CrmTruth& t, const datasets::CrmOptions& o) {
 }  // namespace
 
 void register_datasets(py::module_& m) {
+  FUNNELNET_PY_DEFAULTS_AS("CrmOptions", datasets::CrmOptions, n_accounts, months, seed, threads);
   m.def(
       "synthetic_crm",
       [](const py::dict& knobs, const py::object& progress) {

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from .._common.options import run_with_progress
+from .._common.options import default, run_with_progress
 from .._common.results import Result, result
 from ..errors import InputTypeError, InvalidArgumentError
 
@@ -225,7 +225,8 @@ def _times(origin_ns: int, days: np.ndarray) -> np.ndarray:
     return ns.view("datetime64[ns]")
 
 
-def synthetic_crm(n_accounts: int = 10_000, months: int = 24, seed: int = 0, threads: int = 0, *,
+def synthetic_crm(n_accounts: int = default("CrmOptions", "n_accounts"), months: int = default("CrmOptions", "months"),
+                  seed: int = default("CrmOptions", "seed"), threads: int = default("CrmOptions", "threads"), *,
                   start: Any = "2024-01-01", progress: bool = False, **knobs: Any) -> SyntheticCRM:
     """Generate a synthetic B2B CRM with its ground truth.
 
