@@ -149,5 +149,6 @@ void register_semi_markov(py::module_& m);  // also into funnelnet._core.funnel
 void register_attribution(py::module_& m);
 void register_graph(py::module_& m);
 void register_customers(py::module_& m);
+void register_datasets(py::module_& m);
 
 }  // namespace funnelnet::python

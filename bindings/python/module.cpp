@@ -109,6 +109,8 @@ PYBIND11_MODULE(_core, m) {
   funnelnet::python::register_graph(graph);
   auto customers = m.def_submodule("customers", "Customers, tiers and repeat buying");
   funnelnet::python::register_customers(customers);
+  auto datasets = m.def_submodule("datasets", "Synthetic data sets with their truth");
+  funnelnet::python::register_datasets(datasets);
 
   m.def(
       "defaults",

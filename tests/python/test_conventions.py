@@ -228,6 +228,8 @@ CXX_DEFAULTS = {
         "smoothing": ("TierMigrationOptions", "smoothing", None)},
     "funnelnet.customers.summary.summary_from_transactions": {
         "freq_multiplier": ("SummaryOptions", "period_length", None)},
+    "funnelnet.datasets.synthetic.synthetic_crm": {
+        p: ("CrmOptions", p, None) for p in ("n_accounts", "months", "seed", "threads")},
 }
 # Parameters named like a C++ option whose default is deliberately not the struct's:
 # (callable, parameter) -> why.

@@ -1,9 +1,16 @@
-"""Data sets (home of the datasets area; empty for now).
+"""Data sets: the seeded synthetic CRM generator with its ground truth (issue 12).
 
-Will hold the seeded synthetic company generator with its ground truth
-(``synthetic_crm``, issue 12) and readers for the real data sets the tests and
-examples use.  Nothing is public here yet.
+:func:`synthetic_crm` returns a :class:`SyntheticCRM` (accounts with monthly tier
+snapshots, funnel leads and events, transactions) and the :class:`CRMTruth` used to make
+it, so every estimator of funnelnet can be checked against known answers.
+
+>>> import funnelnet as fn
+>>> crm = fn.datasets.synthetic_crm(n_accounts=1000, seed=0)
+>>> len(crm.accounts)
+1000
 """
 from __future__ import annotations
 
-__all__: list[str] = []
+from .synthetic import CRITERIA, KINDS, LOSS_REASONS, STAGES, CRMTruth, SyntheticCRM, synthetic_crm
+
+__all__ = ["synthetic_crm", "SyntheticCRM", "CRMTruth", "STAGES", "KINDS", "CRITERIA", "LOSS_REASONS"]
