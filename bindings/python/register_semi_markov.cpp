@@ -12,13 +12,6 @@ namespace funnelnet::python {
 
 namespace {
 
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& v) {
-  auto* heap = new std::vector<T>(std::move(v));
-  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-  return py::array_t<T>(static_cast<py::ssize_t>(heap->size()), heap->data(), owner);
-}
-
 HoldingFamily family_of(int f) {
   if (f < 0 || f > 3) fail(Errc::invalid_argument, "family: unknown code ", f);
   return static_cast<HoldingFamily>(f);
