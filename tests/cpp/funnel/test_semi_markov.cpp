@@ -5,6 +5,7 @@
 // exponential semi-Markov funnel against the ContinuousChain closed forms.
 #include <gtest/gtest.h>
 
+#include <Eigen/LU>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
