@@ -118,6 +118,8 @@ class MarkovAttribution {
 
   [[nodiscard]] const Labels& channels() const noexcept { return channels_; }
   [[nodiscard]] int order() const noexcept { return order_; }
+  /// The separator of the fitted paths (joins channel names in state names).
+  [[nodiscard]] const std::string& sep() const noexcept { return sep_; }
   [[nodiscard]] Repeats repeats() const noexcept { return repeats_; }
   [[nodiscard]] bool has_values() const noexcept { return has_values_; }
   /// Number of transient states, "(start)" (index 0) included.
