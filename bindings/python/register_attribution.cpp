@@ -171,7 +171,8 @@ void register_attribution(py::module_& m) {
       .def_property_readonly("channels", [](const MarkovAttribution& a) { return a.channels().names(); })
       .def_property_readonly("order", &MarkovAttribution::order)
       .def_property_readonly("has_values", &MarkovAttribution::has_values)
-      .def_property_readonly("repeats", [](const MarkovAttribution& a) { return static_cast<int>(a.repeats()); })
+      .def_property_readonly("repeats",
+                             [](const MarkovAttribution& a) { return static_cast<int>(a.repeats()); })
       .def_property_readonly("sep", &MarkovAttribution::sep)
       .def_property_readonly("n_states", &MarkovAttribution::n_states)
       .def_property_readonly("conversion_probability", &MarkovAttribution::conversion_probability)

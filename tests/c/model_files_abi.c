@@ -11,13 +11,13 @@
 #include "funnelnet.h"
 
 /* The object's JSON through the two-call pattern (caller frees). */
-#define JSON_OF(fn, obj, out)                              \
-  do {                                                     \
-    size_t need_ = 0;                                      \
-    CHECK_OK(fn(NULL, 0, &need_, (obj)));                  \
-    (out) = (char*)malloc(need_);                          \
-    CHECK_OK(fn((out), need_, &need_, (obj)));             \
-    CHECK(strlen(out) + 1 == need_);                       \
+#define JSON_OF(fn, obj, out)                  \
+  do {                                         \
+    size_t need_ = 0;                          \
+    CHECK_OK(fn(NULL, 0, &need_, (obj)));      \
+    (out) = (char*)malloc(need_);              \
+    CHECK_OK(fn((out), need_, &need_, (obj))); \
+    CHECK(strlen(out) + 1 == need_);           \
   } while (0)
 
 static void graph_files(const char* dir) {
@@ -50,13 +50,16 @@ static void graph_files(const char* dir) {
     char small[8];
     size_t need = 0;
     CHECK_STATUS(fnet_graph_to_json(small, sizeof small, &need, g), FNET_E_BUFFER_TOO_SMALL, "needed");
-    CHECK_STATUS(fnet_graph_from_json(&untouched, "{\"format\":\"funnelnet\",\"version\":9,\"kind\":\"referral_graph\"}"),
+    CHECK_STATUS(fnet_graph_from_json(&untouched,
+                                      "{\"format\":\"funnelnet\",\"version\":9,\"kind\":\"referral_graph\"}"),
                  FNET_E_FORMAT, "unsupported model file version 9");
-    CHECK_STATUS(fnet_graph_from_json(&untouched, "{\"format\":\"funnelnet\",\"version\":1,\"kind\":\"gamma_gamma\"}"),
-                 FNET_E_FORMAT, "expected a 'referral_graph'");
+    CHECK_STATUS(
+        fnet_graph_from_json(&untouched, "{\"format\":\"funnelnet\",\"version\":1,\"kind\":\"gamma_gamma\"}"),
+        FNET_E_FORMAT, "expected a 'referral_graph'");
     CHECK_STATUS(fnet_graph_from_json(&untouched, "[1,"), FNET_E_FORMAT, "not valid JSON");
     CHECK_STATUS(fnet_graph_from_json(&untouched, NULL), FNET_E_NULL_ARGUMENT, "json");
-    CHECK_STATUS(fnet_graph_load(&untouched, "/nonexistent/graph.json"), FNET_E_IO, "/nonexistent/graph.json");
+    CHECK_STATUS(fnet_graph_load(&untouched, "/nonexistent/graph.json"), FNET_E_IO,
+                 "/nonexistent/graph.json");
     CHECK_STATUS(fnet_graph_save(NULL, path), FNET_E_NULL_ARGUMENT, "object");
     CHECK(untouched == NULL);
   }
@@ -168,7 +171,8 @@ static void attribution_files(const char* dir) {
   fnet_markov_destroy(b);
   b = NULL;
   CHECK_OK(fnet_attribution_markov_from_json(&b, text));
-  CHECK_STATUS(fnet_attribution_markov_from_json(&b, "{\"format\":\"funnelnet\",\"version\":1,\"kind\":\"markov_attribution\"}"),
+  CHECK_STATUS(fnet_attribution_markov_from_json(
+                   &b, "{\"format\":\"funnelnet\",\"version\":1,\"kind\":\"markov_attribution\"}"),
                FNET_E_FORMAT, "missing field 'channels'");
   free(text);
   free(text2);
