@@ -150,25 +150,25 @@ static void attribution_files(const char* dir) {
   const int32_t ids[] = {0, 2, 0, 1, 0, 2};
   const double conv[] = {3, 2, 0}, nulls[] = {1, 4, 5};
   fnet_paths* paths = NULL;
-  fnet_markov *m = NULL, *b = NULL;
+  fnet_attribution_markov *m = NULL, *b = NULL;
   double re1[3], re2[3], p1 = 0, p2 = 0, v1 = 0, v2 = 0;
   size_t need = 0;
   char *text = NULL, *text2 = NULL, path[512];
   CHECK_OK(fnet_paths_create(&paths, 3, names, 3, offsets, ids, conv, nulls, NULL, ">"));
-  CHECK_OK(fnet_markov_fit(&m, paths, NULL));
+  CHECK_OK(fnet_attribution_markov_fit(&m, paths, NULL));
   snprintf(path, sizeof path, "%smarkov.json", dir);
   CHECK_OK(fnet_attribution_markov_save(m, path));
   CHECK_OK(fnet_attribution_markov_load(&b, path));
-  CHECK_OK(fnet_markov_removal_effects(re1, 3, &need, m));
-  CHECK_OK(fnet_markov_removal_effects(re2, 3, &need, b));
+  CHECK_OK(fnet_attribution_markov_removal_effects(re1, 3, &need, m));
+  CHECK_OK(fnet_attribution_markov_removal_effects(re2, 3, &need, b));
   CHECK(memcmp(re1, re2, sizeof re1) == 0);
-  CHECK_OK(fnet_markov_conversion_probability(&p1, &v1, m));
-  CHECK_OK(fnet_markov_conversion_probability(&p2, &v2, b));
+  CHECK_OK(fnet_attribution_markov_conversion_probability(&p1, &v1, m));
+  CHECK_OK(fnet_attribution_markov_conversion_probability(&p2, &v2, b));
   CHECK(p1 == p2 && v1 == v2);
   JSON_OF(fnet_attribution_markov_to_json, m, text);
   JSON_OF(fnet_attribution_markov_to_json, b, text2);
   CHECK(strcmp(text, text2) == 0);
-  fnet_markov_destroy(b);
+  fnet_attribution_markov_destroy(b);
   b = NULL;
   CHECK_OK(fnet_attribution_markov_from_json(&b, text));
   CHECK_STATUS(fnet_attribution_markov_from_json(
@@ -176,8 +176,8 @@ static void attribution_files(const char* dir) {
                FNET_E_FORMAT, "missing field 'channels'");
   free(text);
   free(text2);
-  fnet_markov_destroy(m);
-  fnet_markov_destroy(b);
+  fnet_attribution_markov_destroy(m);
+  fnet_attribution_markov_destroy(b);
   fnet_paths_destroy(paths);
 }
 
