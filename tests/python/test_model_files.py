@@ -24,6 +24,7 @@ KINDS = {
     "ReferralGraph": "referral_graph",
     "MarkovAttribution": "markov_attribution",
     "BetaGeo": "repeat_model",
+    "BetaGeoBetaBinom": "repeat_model",
     "ParetoNBD": "repeat_model",
     "GammaGamma": "gamma_gamma",
 }
@@ -54,7 +55,7 @@ def test_round_trips_are_exact(name, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["HigherOrderChain", "ReferralGraph", "MarkovAttribution", "BetaGeo",
-                                  "ParetoNBD", "GammaGamma"])
+                                  "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma"])
 def test_pickles_go_through_the_model_file(name):
     obj = SAMPLES[name][0]()
     text = obj.to_json()
@@ -97,7 +98,7 @@ def test_model_read_from_a_file_has_no_training_paths():
         fn.attribution.MarkovAttribution.from_json(m.to_json()).journeys()
 
 
-@pytest.mark.parametrize("name", sorted(set(KINDS) - {"ParetoNBD"}))
+@pytest.mark.parametrize("name", sorted(set(KINDS) - {"ParetoNBD", "BetaGeoBetaBinom"}))
 def test_bad_files_raise_format_errors(name, tmp_path):
     obj = SAMPLES[name][0]()
     cls = type(obj)
@@ -151,7 +152,8 @@ def test_corrupt_contents_fail_the_objects_own_validation():
 
 def test_a_non_converged_fit_stays_visible_after_a_round_trip():
     x, tx, T, _ = rfm()
-    m = fn.customers.BetaGeo(max_iterations=2).fit(x, tx, T)
+    with pytest.warns(fn.ConvergenceWarning):
+        m = fn.customers.BetaGeo(max_iterations=2).fit(x, tx, T)
     assert not m.converged_
     back = fn.customers.BetaGeo.from_json(m.to_json())
     assert not back.converged_
