@@ -335,21 +335,25 @@ FNET_API fnet_status fnet_markov_simulate(double* estimate, double* lower, doubl
                                           uint64_t seed, int threads) {
   return fnet_attribution_markov_simulate(estimate, lower, upper, capacity, needed, model, n_journeys, seed,
                                           threads);
-  FNET_API fnet_status fnet_attribution_markov_save(const fnet_attribution_markov* object, const char* path) {
-    return save_handle(object, path);
-  }
-  FNET_API fnet_status fnet_attribution_markov_load(fnet_attribution_markov * *out, const char* path) {
-    return read_handle(out, path, "path", [](const char* p) {
-      return funnelnet::io::attribution_from_json(funnelnet::io::read_file(p));
-    });
-  }
-  FNET_API fnet_status fnet_attribution_markov_to_json(char* buf, size_t capacity, size_t* needed,
-                                                       const fnet_attribution_markov* object) {
-    return json_of_handle(buf, capacity, needed, object);
-  }
-  FNET_API fnet_status fnet_attribution_markov_from_json(fnet_attribution_markov * *out, const char* json) {
-    return read_handle(out, json, "json",
-                       [](const char* t) { return funnelnet::io::attribution_from_json(t); });
-  }
+}
+
+// ---- model files (versioned JSON) ---------------------------------------------------
+
+FNET_API fnet_status fnet_attribution_markov_save(const fnet_attribution_markov* object, const char* path) {
+  return save_handle(object, path);
+}
+FNET_API fnet_status fnet_attribution_markov_load(fnet_attribution_markov** out, const char* path) {
+  return read_handle(out, path, "path", [](const char* p) {
+    return funnelnet::io::attribution_from_json(funnelnet::io::read_file(p));
+  });
+}
+FNET_API fnet_status fnet_attribution_markov_to_json(char* buf, size_t capacity, size_t* needed,
+                                                     const fnet_attribution_markov* object) {
+  return json_of_handle(buf, capacity, needed, object);
+}
+FNET_API fnet_status fnet_attribution_markov_from_json(fnet_attribution_markov** out, const char* json) {
+  return read_handle(out, json, "json",
+                     [](const char* t) { return funnelnet::io::attribution_from_json(t); });
+}
 
 }  // extern "C"
