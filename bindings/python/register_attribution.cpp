@@ -10,6 +10,7 @@
 
 #include "bindings.hpp"
 #include "funnelnet/attribution.hpp"
+#include "funnelnet/io/json.hpp"
 
 namespace funnelnet::python {
 
@@ -169,6 +170,10 @@ void register_attribution(py::module_& m) {
           py::arg("paths"), py::arg("order"), py::arg("repeats"), py::arg("threads"), py::arg("progress"))
       .def_property_readonly("channels", [](const MarkovAttribution& a) { return a.channels().names(); })
       .def_property_readonly("order", &MarkovAttribution::order)
+      .def_property_readonly("has_values", &MarkovAttribution::has_values)
+      .def_property_readonly("repeats",
+                             [](const MarkovAttribution& a) { return static_cast<int>(a.repeats()); })
+      .def_property_readonly("sep", &MarkovAttribution::sep)
       .def_property_readonly("n_states", &MarkovAttribution::n_states)
       .def_property_readonly("conversion_probability", &MarkovAttribution::conversion_probability)
       .def_property_readonly("expected_value", &MarkovAttribution::expected_value)
@@ -229,6 +234,10 @@ void register_attribution(py::module_& m) {
             return d;
           },
           py::arg("n"), py::arg("seed"), py::arg("threads"), py::arg("progress"), py::arg("max_steps"));
+
+  // ---- persistence (model files: io/json.hpp) -------------------------------------
+  m.def("to_json", py::overload_cast<const MarkovAttribution&>(&io::to_json), py::arg("obj"));
+  m.def("attribution_from_json", &io::attribution_from_json, py::arg("text"));
 }
 
 }  // namespace funnelnet::python

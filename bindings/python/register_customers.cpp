@@ -7,6 +7,7 @@
 
 #include "bindings.hpp"
 #include "funnelnet/customers.hpp"
+#include "funnelnet/io/json.hpp"
 
 namespace funnelnet::python {
 
@@ -99,6 +100,7 @@ void register_customers(py::module_& m) {
           "params",
           [](const RepeatModel& r) { return std::vector<double>(r.params().begin(), r.params().end()); })
       .def_property_readonly("report", [](const RepeatModel& r) { return report_dict(r.report()); })
+      .def_property_readonly("kind", [](const RepeatModel& r) { return static_cast<int>(r.kind()); })
       .def(
           "log_likelihood",
           [](const RepeatModel& r, const array<double>& x, const array<double>& tx, const array<double>& T) {
@@ -347,6 +349,12 @@ void register_customers(py::module_& m) {
         return to_array(std::move(out));
       },
       py::arg("params"), py::arg("frequency").noconvert(), py::arg("seed"), py::arg("threads"));
+
+  // ---- persistence (model files: io/json.hpp) -------------------------------------
+  m.def("to_json", py::overload_cast<const RepeatModel&>(&io::to_json), py::arg("obj"));
+  m.def("to_json", py::overload_cast<const GammaGammaModel&>(&io::to_json), py::arg("obj"));
+  m.def("repeat_model_from_json", &io::repeat_model_from_json, py::arg("text"));
+  m.def("gamma_gamma_from_json", &io::gamma_gamma_from_json, py::arg("text"));
 }
 
 }  // namespace funnelnet::python

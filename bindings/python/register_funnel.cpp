@@ -427,6 +427,9 @@ void register_funnel(py::module_& m) {
       },
       py::arg("space"), py::arg("stages").noconvert(), py::arg("offsets").noconvert(), py::arg("max_order"),
       py::arg("test_stages").noconvert(), py::arg("test_offsets").noconvert(), py::arg("smoothing"));
+
+  m.def("to_json", py::overload_cast<const HigherOrderChain&>(&io::to_json), py::arg("obj"));
+  m.def("higher_order_from_json", &io::higher_order_from_json, py::arg("text"));
 }
 
 }  // namespace funnelnet::python

@@ -7,6 +7,7 @@
 
 #include "bindings.hpp"
 #include "funnelnet/graph.hpp"
+#include "funnelnet/io/json.hpp"
 
 namespace funnelnet::python {
 
@@ -54,6 +55,23 @@ void register_graph(py::module_& m) {
   FUNNELNET_PY_DEFAULTS(CelfOptions, model, n_sims, seed, threads, budget);
 
   py::class_<ReferralGraph>(m, "Graph")
+      .def_static(
+          "from_csr_edges",
+          [](const array<std::int64_t>& ids, const array<std::int64_t>& src, const array<std::int64_t>& dst,
+             const array<double>& weight, const array<double>& time, const array<std::int64_t>& input_rows,
+             bool weighted) {
+            auto i = span_of(ids, "ids");
+            auto s = span_of(src, "src");
+            auto d = span_of(dst, "dst");
+            auto w = span_of(weight, "weight");
+            auto t = span_of(time, "time");
+            auto r = span_of(input_rows, "input_rows");
+            py::gil_scoped_release release;
+            return ReferralGraph::from_csr_edges(i, s, d, w, t, r, weighted);
+          },
+          py::arg("ids").noconvert(), py::arg("src").noconvert(), py::arg("dst").noconvert(),
+          py::arg("weight").noconvert(), py::arg("time").noconvert(), py::arg("input_rows").noconvert(),
+          py::arg("weighted"))
       .def_static(
           "from_edges",
           [](const array<std::int64_t>& src, const array<std::int64_t>& dst, const array<double>& weight,
@@ -352,6 +370,20 @@ void register_graph(py::module_& m) {
       py::arg("g"), py::arg("k"), py::arg("p").noconvert(), py::arg("model"), py::arg("n_sims"),
       py::arg("seed"), py::arg("threads"), py::arg("values").noconvert(), py::arg("costs").noconvert(),
       py::arg("budget"), py::arg("progress") = py::none());
+
+  // ---- persistence (model files: io/json.hpp) -------------------------------------
+  m.def(
+      "to_json",
+      [](const ReferralGraph& g, const std::vector<std::string>& labels) { return io::to_json(g, labels); },
+      py::arg("graph"), py::arg("labels"));
+  m.def(
+      "graph_from_json",
+      [](const std::string& text) {
+        std::vector<std::string> labels;
+        ReferralGraph g = io::graph_from_json(text, &labels);
+        return py::make_tuple(std::move(g), std::move(labels));
+      },
+      py::arg("text"));
 }
 
 }  // namespace funnelnet::python

@@ -376,3 +376,129 @@ std::pair<std::vector<double>, std::vector<double>> MarkovAttribution::removal_e
 }
 
 FUNNELNET_END
+
+FUNNELNET_BEGIN
+
+MarkovAttributionState MarkovAttribution::to_state() const {
+  MarkovAttributionState s;
+  s.channels = channels_.names();
+  s.sep = sep_;
+  s.order = order_;
+  s.repeats = repeats_;
+  s.has_values = has_values_;
+  s.total_conversions = total_conversions_;
+  s.total_value = total_value_;
+  s.state_seq = state_seq_;
+  s.state_off = state_off_;
+  const std::size_t n = n_states();
+  s.q_offsets.assign(n + 1, 0);
+  if (q_) {
+    for (std::size_t i = 0; i < n; ++i) {
+      for (markov::SparseRowMatrix::InnerIterator it(*q_, static_cast<Eigen::Index>(i)); it; ++it) {
+        s.q_col.push_back(static_cast<std::int32_t>(it.col()));
+        s.q_value.push_back(it.value());
+      }
+      s.q_offsets[i + 1] = static_cast<std::int64_t>(s.q_col.size());
+    }
+  }
+  s.p_conv = p_conv_;
+  s.p_null = p_null_;
+  s.reward = reward_;
+  s.removal_effects = removal_effects_;
+  s.value_removal_effects = value_removal_effects_;
+  return s;
+}
+
+MarkovAttribution MarkovAttribution::from_state(const MarkovAttributionState& s) {
+  MarkovAttribution m;
+  m.channels_ = Labels(s.channels, "channel");
+  const std::size_t nc = m.channels_.size();
+  if (nc == 0) fail(Errc::invalid_argument, "channels: a fitted model has at least one channel");
+  if (s.order < 1) fail(Errc::invalid_argument, "order must be >= 1, got ", s.order);
+  if (s.repeats != Repeats::keep && s.repeats != Repeats::collapse)
+    fail(Errc::invalid_argument, "repeats must be keep (0) or collapse (1), got ",
+         static_cast<int>(s.repeats));
+  if (!(std::isfinite(s.total_conversions) && s.total_conversions > 0.0))
+    fail(Errc::invalid_argument, "total_conversions must be finite and > 0, got ", s.total_conversions);
+  if (!(std::isfinite(s.total_value) && s.total_value >= 0.0))
+    fail(Errc::invalid_argument, "total_value must be finite and >= 0, got ", s.total_value);
+  // States: state 0 is (start), with no channels; the others hold 1..order channels.
+  if (s.state_off.size() < 2 || s.state_off.front() != 0 ||
+      s.state_off.back() != static_cast<std::int64_t>(s.state_seq.size()))
+    fail(Errc::invalid_argument, "state offsets must start at 0 and end at ", s.state_seq.size(),
+         " (the length of the state channels)");
+  const std::size_t n = s.state_off.size() - 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t len = s.state_off[i + 1] - s.state_off[i];
+    if (i == 0 ? len != 0 : (len < 1 || len > s.order))
+      fail(Errc::invalid_argument, "state ", i, " has ", len,
+           " channels (the start state has none, the others 1 to ", s.order, ")");
+  }
+  for (std::size_t k = 0; k < s.state_seq.size(); ++k)
+    if (s.state_seq[k] < 0 || static_cast<std::size_t>(s.state_seq[k]) >= nc)
+      fail(Errc::out_of_range, "state channel ", k, " is ", s.state_seq[k], ", outside [0, ", nc, ")");
+  auto per_state = [&](const std::vector<double>& v, const char* what) {
+    if (v.size() != n) fail(Errc::shape_mismatch, what, " has ", v.size(), " entries for ", n, " states");
+  };
+  per_state(s.p_conv, "p_conv");
+  per_state(s.p_null, "p_null");
+  per_state(s.reward, "reward");
+  if (s.q_offsets.size() != n + 1 || s.q_offsets.front() != 0 ||
+      s.q_offsets.back() != static_cast<std::int64_t>(s.q_col.size()) || s.q_value.size() != s.q_col.size())
+    fail(Errc::shape_mismatch, "transient block: offsets must be ", n + 1, " entries from 0 to the ",
+         s.q_col.size(), " entries, with one probability per entry");
+  for (std::size_t i = 0; i < n; ++i) {
+    if (s.q_offsets[i + 1] < s.q_offsets[i])
+      fail(Errc::invalid_argument, "transient block: offsets decrease at state ", i);
+    double sum = s.p_conv[i] + s.p_null[i];
+    for (auto e = s.q_offsets[i]; e < s.q_offsets[i + 1]; ++e) {
+      const auto k = static_cast<std::size_t>(e);
+      if (s.q_col[k] < 0 || static_cast<std::size_t>(s.q_col[k]) >= n ||
+          (e > s.q_offsets[i] && s.q_col[k] <= s.q_col[k - 1]))
+        fail(Errc::invalid_argument, "transient block: state ", i, " has target ", s.q_col[k],
+             " (targets must be ascending state indices below ", n, ")");
+      if (!(s.q_value[k] >= 0.0 && s.q_value[k] <= 1.0))
+        fail(Errc::invalid_argument, "transient block: probability ", i, " -> ", s.q_col[k], " is ",
+             s.q_value[k], ", outside [0, 1]");
+      sum += s.q_value[k];
+    }
+    for (double v : {s.p_conv[i], s.p_null[i]})
+      if (!(v >= 0.0 && v <= 1.0))
+        fail(Errc::invalid_argument, "exit probability of state ", i, " is ", v, ", outside [0, 1]");
+    if (!std::isfinite(s.reward[i]) || s.reward[i] < 0.0)
+      fail(Errc::invalid_argument, "reward of state ", i, " must be finite and >= 0, got ", s.reward[i]);
+    if (std::abs(sum - 1.0) > 1e-9 && sum != 0.0)
+      fail(Errc::invalid_argument, "state ", i, ": transitions and exits sum to ", sum, ", not 1");
+  }
+  for (const auto* v : {&s.removal_effects, &s.value_removal_effects}) {
+    if (v->size() != nc)
+      fail(Errc::shape_mismatch, "removal effects have ", v->size(), " entries for ", nc, " channels");
+    for (std::size_t c = 0; c < nc; ++c)
+      if (!std::isfinite((*v)[c]))
+        fail(Errc::invalid_argument, "removal effect of channel '", s.channels[c], "' is not finite");
+  }
+  m.sep_ = s.sep;
+  m.order_ = s.order;
+  m.repeats_ = s.repeats;
+  m.has_values_ = s.has_values;
+  m.total_conversions_ = s.total_conversions;
+  m.total_value_ = s.total_value;
+  m.state_seq_ = s.state_seq;
+  m.state_off_ = s.state_off;
+  std::vector<int> row_off(s.q_offsets.begin(), s.q_offsets.end());
+  std::vector<int> col(s.q_col.begin(), s.q_col.end());
+  std::vector<double> prob = s.q_value;
+  const auto ni = static_cast<Eigen::Index>(n);
+  m.q_ = std::make_shared<const markov::SparseRowMatrix>(Eigen::Map<const markov::SparseRowMatrix>(
+      ni, ni, static_cast<Eigen::Index>(col.size()), row_off.data(), col.data(), prob.data()));
+  m.p_conv_ = s.p_conv;
+  m.p_null_ = s.p_null;
+  m.reward_ = s.reward;
+  m.steps_bound_ = m.n_states() <= dense_limit ? 0.0 : markov::expected_steps_bound(*m.q_);
+  m.base_ = m.solve_removed({});
+  m.removal_effects_ = s.removal_effects;
+  m.value_removal_effects_ = s.value_removal_effects;
+  return m;
+}
+
+FUNNELNET_END

@@ -2,9 +2,11 @@
 #include "funnelnet/attribution.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "c_api/common.hpp"
+#include "funnelnet/io/json.hpp"
 
 using funnelnet::Errc;
 using funnelnet::fail;
@@ -52,6 +54,34 @@ void copy_pair(double* a, double* b, size_t capacity, size_t* needed, const std:
   }
 }
 
+}  // namespace
+
+namespace {
+// Model files (io/json.hpp) for the handles of this area: save, load, to_json, from_json.
+template <class Handle>
+fnet_status save_handle(const Handle* h, const char* path) {
+  return guard([&] {
+    require_ptr(h, "object");
+    require_ptr(path, "path");
+    funnelnet::io::save(h->value, path);
+  });
+}
+template <class Handle, class Read>
+fnet_status read_handle(Handle** out, const char* arg, const char* what, Read read) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(arg, what);
+    *out = new Handle{read(arg)};
+  });
+}
+template <class Handle>
+fnet_status json_of_handle(char* buf, size_t capacity, size_t* needed, const Handle* h) {
+  return guard([&] {
+    require_ptr(h, "object");
+    const std::string text = funnelnet::io::to_json(h->value);
+    funnelnet::capi::copy_out(buf, capacity, needed, std::string_view(text.c_str(), text.size() + 1));
+  });
+}
 }  // namespace
 
 extern "C" {
@@ -305,6 +335,25 @@ FNET_API fnet_status fnet_markov_simulate(double* estimate, double* lower, doubl
                                           uint64_t seed, int threads) {
   return fnet_attribution_markov_simulate(estimate, lower, upper, capacity, needed, model, n_journeys, seed,
                                           threads);
+}
+
+// ---- model files (versioned JSON) ---------------------------------------------------
+
+FNET_API fnet_status fnet_attribution_markov_save(const fnet_attribution_markov* object, const char* path) {
+  return save_handle(object, path);
+}
+FNET_API fnet_status fnet_attribution_markov_load(fnet_attribution_markov** out, const char* path) {
+  return read_handle(out, path, "path", [](const char* p) {
+    return funnelnet::io::attribution_from_json(funnelnet::io::read_file(p));
+  });
+}
+FNET_API fnet_status fnet_attribution_markov_to_json(char* buf, size_t capacity, size_t* needed,
+                                                     const fnet_attribution_markov* object) {
+  return json_of_handle(buf, capacity, needed, object);
+}
+FNET_API fnet_status fnet_attribution_markov_from_json(fnet_attribution_markov** out, const char* json) {
+  return read_handle(out, json, "json",
+                     [](const char* t) { return funnelnet::io::attribution_from_json(t); });
 }
 
 }  // extern "C"

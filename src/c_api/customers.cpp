@@ -5,9 +5,11 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "c_api/common.hpp"
+#include "funnelnet/io/json.hpp"
 
 using funnelnet::Errc;
 using funnelnet::fail;
@@ -111,6 +113,34 @@ funnelnet::Normalize to_normalize(const fnet_normalize& v) {
   return funnelnet::capi::enum_to<funnelnet::Normalize>(v, "normalize");
 }
 
+}  // namespace
+
+namespace {
+// Model files (io/json.hpp) for the handles of this area: save, load, to_json, from_json.
+template <class Handle>
+fnet_status save_handle(const Handle* h, const char* path) {
+  return guard([&] {
+    require_ptr(h, "object");
+    require_ptr(path, "path");
+    funnelnet::io::save(h->value, path);
+  });
+}
+template <class Handle, class Read>
+fnet_status read_handle(Handle** out, const char* arg, const char* what, Read read) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(arg, what);
+    *out = new Handle{read(arg)};
+  });
+}
+template <class Handle>
+fnet_status json_of_handle(char* buf, size_t capacity, size_t* needed, const Handle* h) {
+  return guard([&] {
+    require_ptr(h, "object");
+    const std::string text = funnelnet::io::to_json(h->value);
+    funnelnet::capi::copy_out(buf, capacity, needed, std::string_view(text.c_str(), text.size() + 1));
+  });
+}
 }  // namespace
 
 extern "C" {
@@ -557,6 +587,57 @@ FNET_API fnet_status fnet_markov_clv(double* out, size_t n, const double* p, con
                                      double discount, int64_t horizon) {
   if (out == nullptr) return funnelnet::capi::set_error(FNET_E_NULL_ARGUMENT, "out must not be NULL");
   return fnet_tier_clv(out, n, nullptr, n, p, reward, discount, horizon);
+}
+
+FNET_API fnet_status fnet_repeat_save(const fnet_repeat_model* object, const char* path) {
+  return save_handle(object, path);
+}
+FNET_API fnet_status fnet_repeat_load(fnet_repeat_model** out, const char* path) {
+  return read_handle(out, path, "path", [](const char* p) {
+    return funnelnet::io::repeat_model_from_json(funnelnet::io::read_file(p));
+  });
+}
+FNET_API fnet_status fnet_repeat_to_json(char* buf, size_t capacity, size_t* needed,
+                                         const fnet_repeat_model* object) {
+  return json_of_handle(buf, capacity, needed, object);
+}
+FNET_API fnet_status fnet_repeat_from_json(fnet_repeat_model** out, const char* json) {
+  return read_handle(out, json, "json",
+                     [](const char* t) { return funnelnet::io::repeat_model_from_json(t); });
+}
+
+FNET_API fnet_status fnet_gamma_gamma_save(const fnet_gamma_gamma* object, const char* path) {
+  return save_handle(object, path);
+}
+FNET_API fnet_status fnet_gamma_gamma_load(fnet_gamma_gamma** out, const char* path) {
+  return read_handle(out, path, "path", [](const char* p) {
+    return funnelnet::io::gamma_gamma_from_json(funnelnet::io::read_file(p));
+  });
+}
+FNET_API fnet_status fnet_gamma_gamma_to_json(char* buf, size_t capacity, size_t* needed,
+                                              const fnet_gamma_gamma* object) {
+  return json_of_handle(buf, capacity, needed, object);
+}
+FNET_API fnet_status fnet_gamma_gamma_from_json(fnet_gamma_gamma** out, const char* json) {
+  return read_handle(out, json, "json",
+                     [](const char* t) { return funnelnet::io::gamma_gamma_from_json(t); });
+}
+
+FNET_API fnet_status fnet_tier_migration_save(const fnet_tier_migration* object, const char* path) {
+  return save_handle(object, path);
+}
+FNET_API fnet_status fnet_tier_migration_load(fnet_tier_migration** out, const char* path) {
+  return read_handle(out, path, "path", [](const char* p) {
+    return funnelnet::io::tier_migration_from_json(funnelnet::io::read_file(p));
+  });
+}
+FNET_API fnet_status fnet_tier_migration_to_json(char* buf, size_t capacity, size_t* needed,
+                                                 const fnet_tier_migration* object) {
+  return json_of_handle(buf, capacity, needed, object);
+}
+FNET_API fnet_status fnet_tier_migration_from_json(fnet_tier_migration** out, const char* json) {
+  return read_handle(out, json, "json",
+                     [](const char* t) { return funnelnet::io::tier_migration_from_json(t); });
 }
 
 }  // extern "C"

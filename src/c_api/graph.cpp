@@ -6,9 +6,11 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "c_api/common.hpp"
+#include "funnelnet/io/json.hpp"
 
 using funnelnet::Errc;
 using funnelnet::fail;
@@ -101,6 +103,34 @@ void put_seeds(size_t* seeds, size_t capacity, size_t* n_chosen, const std::vect
          " seeds were chosen (the first ", fit, " are written)");
 }
 
+}  // namespace
+
+namespace {
+// Model files (io/json.hpp) for the handles of this area: save, load, to_json, from_json.
+template <class Handle>
+fnet_status save_handle(const Handle* h, const char* path) {
+  return guard([&] {
+    require_ptr(h, "object");
+    require_ptr(path, "path");
+    funnelnet::io::save(h->value, path);
+  });
+}
+template <class Handle, class Read>
+fnet_status read_handle(Handle** out, const char* arg, const char* what, Read read) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(arg, what);
+    *out = new Handle{read(arg)};
+  });
+}
+template <class Handle>
+fnet_status json_of_handle(char* buf, size_t capacity, size_t* needed, const Handle* h) {
+  return guard([&] {
+    require_ptr(h, "object");
+    const std::string text = funnelnet::io::to_json(h->value);
+    funnelnet::capi::copy_out(buf, capacity, needed, std::string_view(text.c_str(), text.size() + 1));
+  });
+}
 }  // namespace
 
 extern "C" {
@@ -505,6 +535,22 @@ FNET_API fnet_status fnet_influence_celf(size_t* seeds, size_t capacity, size_t*
     if (spread) *spread = r.spread;
     put_seeds(seeds, capacity, n_chosen, r.seeds);
   });
+}
+
+FNET_API fnet_status fnet_graph_save(const fnet_graph* object, const char* path) {
+  return save_handle(object, path);
+}
+FNET_API fnet_status fnet_graph_load(fnet_graph** out, const char* path) {
+  return read_handle(out, path, "path", [](const char* p) {
+    return funnelnet::io::graph_from_json(funnelnet::io::read_file(p));
+  });
+}
+FNET_API fnet_status fnet_graph_to_json(char* buf, size_t capacity, size_t* needed,
+                                        const fnet_graph* object) {
+  return json_of_handle(buf, capacity, needed, object);
+}
+FNET_API fnet_status fnet_graph_from_json(fnet_graph** out, const char* json) {
+  return read_handle(out, json, "json", [](const char* t) { return funnelnet::io::graph_from_json(t); });
 }
 
 }  // extern "C"

@@ -692,6 +692,43 @@ RepeatModel::RepeatModel(RepeatKind kind, std::span<const double> params) : kind
 }
 
 namespace {
+void require_report(const FitReport& r) {
+  switch (r.status) {
+    case FitStatus::converged:
+    case FitStatus::max_iterations:
+    case FitStatus::line_search_failed:
+    case FitStatus::not_finite: break;
+    default: fail(Errc::invalid_argument, "unknown fit status ", static_cast<int>(r.status));
+  }
+  if (r.iterations < 0)
+    fail(Errc::invalid_argument, "fit report: iterations must be >= 0, got ", r.iterations);
+  if (r.evaluations < 0)
+    fail(Errc::invalid_argument, "fit report: evaluations must be >= 0, got ", r.evaluations);
+}
+}  // namespace
+
+RepeatModel::RepeatModel(RepeatKind kind, std::span<const double> params, FitReport report)
+    : RepeatModel(kind, params) {
+  require_report(report);
+  report_ = std::move(report);
+}
+
+const char* repeat_kind_name(RepeatKind k) noexcept {
+  switch (k) {
+    case RepeatKind::beta_geo: return "beta_geo";
+    case RepeatKind::pareto_nbd: return "pareto_nbd";
+    case RepeatKind::beta_geo_beta_binom: return "beta_geo_beta_binom";
+  }
+  return "unknown";
+}
+
+std::span<const RepeatKind> repeat_kinds() noexcept {
+  static constexpr RepeatKind kinds[] = {RepeatKind::beta_geo, RepeatKind::pareto_nbd,
+                                         RepeatKind::beta_geo_beta_binom};
+  return kinds;
+}
+
+namespace {
 void require_fit_options(RepeatKind kind, const RepeatFitOptions& options) {
   require_kind(kind);
   if (!(options.tolerance > 0.0))
@@ -964,6 +1001,11 @@ GammaGammaModel::GammaGammaModel(std::span<const double> params) {
   std::copy(params.begin(), params.end(), p_.begin());
   report_.status = FitStatus::converged;
   report_.message = "parameters given";
+}
+
+GammaGammaModel::GammaGammaModel(std::span<const double> params, FitReport report) : GammaGammaModel(params) {
+  require_report(report);
+  report_ = std::move(report);
 }
 
 GammaGammaModel GammaGammaModel::fit(std::span<const double> frequency, std::span<const double> spend,

@@ -130,6 +130,44 @@ ReferralGraph ReferralGraph::from_indices(std::size_t n, std::span<const std::in
   return build(std::move(ids), src, dst, nullptr, nullptr, weight, time, options);
 }
 
+ReferralGraph ReferralGraph::from_csr_edges(std::span<const std::int64_t> ids,
+                                            std::span<const std::int64_t> source,
+                                            std::span<const std::int64_t> target,
+                                            std::span<const double> weight, std::span<const double> time,
+                                            std::span<const std::int64_t> input_row, bool weighted) {
+  const std::size_t n = ids.size(), m = source.size();
+  if (n == 0) fail(Errc::empty_input, "graph has no nodes");
+  if (n > std::numeric_limits<node_t>::max() - 1) fail(Errc::out_of_range, "more than 2^32-1 nodes");
+  for (std::size_t v = 1; v < n; ++v)
+    if (!(ids[v - 1] < ids[v]))
+      fail(Errc::invalid_argument, "node ids must be strictly ascending: id ", ids[v], " at position ", v,
+           " follows ", ids[v - 1]);
+  if (weight.size() != m)
+    fail(Errc::shape_mismatch, "weights have ", weight.size(), " entries for ", m, " edges");
+  if (input_row.size() != m)
+    fail(Errc::shape_mismatch, "input rows have ", input_row.size(), " entries for ", m, " edges");
+  detail::check_edge_arrays(m, target.size(), weight, time);
+  const auto nn = static_cast<std::int64_t>(n);
+  for (std::size_t e = 0; e < m; ++e) {
+    if (source[e] < 0 || source[e] >= nn)
+      fail(Errc::out_of_range, "source of edge ", e, " is ", source[e], ", outside [0, ", n, ")");
+    if (target[e] < 0 || target[e] >= nn)
+      fail(Errc::out_of_range, "target of edge ", e, " is ", target[e], ", outside [0, ", n, ")");
+    if (input_row[e] < 0)
+      fail(Errc::invalid_argument, "input row of edge ", e, " is ", input_row[e], ", < 0");
+    if (e > 0 && (source[e] < source[e - 1] || (source[e] == source[e - 1] && target[e] < target[e - 1])))
+      fail(Errc::invalid_argument, "edge ", e, " (", source[e], " -> ", target[e],
+           ") is out of CSR order (sources ascending, then targets)");
+  }
+  std::vector<std::int64_t> id_copy(ids.begin(), ids.end());
+  // Keep every edge as it is: with (source, target) sorted the build keeps this order.
+  ReferralGraph g = build(std::move(id_copy), source, target, nullptr, nullptr, weight, time,
+                          GraphOptions{SelfLoops::keep, Duplicates::keep});
+  g.input_row_.assign(input_row.begin(), input_row.end());
+  g.weighted_ = weighted;
+  return g;
+}
+
 ReferralGraph ReferralGraph::build(std::vector<std::int64_t> ids, std::span<const std::int64_t> src,
                                    std::span<const std::int64_t> dst, const std::vector<node_t>* ms,
                                    const std::vector<node_t>* md, std::span<const double> weight,

@@ -378,6 +378,7 @@ OTHER_RETURNS = {
     "funnelnet.funnel.time_to_close.continuous_close_time_cdf": "as ContinuousChain.close_time_cdf",
     # persistence
     "funnelnet.funnel.io.load_model": "whichever model the file holds",
+    "funnelnet.customers.repeat_buying.repeat_model_from_json": "whichever repeat-buying model the file holds",
     # the concern module's helper behind MarkovChain.sensitivity/bottlenecks/what_if
     "funnelnet.funnel.bottlenecks.figure_args": "(start, values) arrays for the C++ call; not re-exported",
     # the reshaping behind TransitionCounts/ExposureCounts.from_opportunities (not re-exported)

@@ -71,6 +71,26 @@ struct MarkovTransition {
   double probability;
 };
 
+/// Everything a fitted MarkovAttribution holds (what a model file stores; see
+/// MarkovAttribution::to_state() / from_state()).  The transient block Q is CSR over the
+/// states: row i's entries are q_col/q_value[q_offsets[i] .. q_offsets[i+1]).
+struct MarkovAttributionState {
+  std::vector<std::string> channels;
+  std::string sep = ">";
+  int order = 1;
+  Repeats repeats = Repeats::collapse;
+  bool has_values = false;
+  double total_conversions = 0, total_value = 0;
+  std::vector<std::int32_t> state_seq;  ///< channels of every state, concatenated
+  std::vector<std::int64_t> state_off;  ///< state i is state_seq[state_off[i] .. state_off[i+1])
+  std::vector<std::int64_t> q_offsets;  ///< n_states + 1
+  std::vector<std::int32_t> q_col;      ///< target state of each entry, ascending in a row
+  std::vector<double> q_value;          ///< probability of each entry
+  std::vector<double> p_conv, p_null;   ///< exit probabilities per state
+  std::vector<double> reward;           ///< expected conversion value per step, per state
+  std::vector<double> removal_effects, value_removal_effects;  ///< per channel
+};
+
 class MarkovAttribution {
  public:
   static constexpr std::int32_t kConversion = -1;
@@ -81,6 +101,16 @@ class MarkovAttribution {
 
   MarkovAttribution() = default;
 
+  /// Rebuild a fitted model from its state (how a model file is read back:
+  /// io::attribution_from_json).  Validates every field (channel names, order and
+  /// repeats, states within the channels and order, Q's shape, entries in [0, 1], each
+  /// state's row plus its exits summing to 1 or 0, removal effects per channel) with
+  /// invalid_argument / shape_mismatch naming the field, state or channel; the base
+  /// conversion probability is re-solved (the same numbers as the fit).
+  static MarkovAttribution from_state(const MarkovAttributionState& state);
+  /// The state of a fitted model (from_state(to_state()) answers every query the same).
+  [[nodiscard]] MarkovAttributionState to_state() const;
+
   /// Fit the chain of `paths` and compute every channel's removal effects.  Errors:
   /// invalid_argument (order < 1 or too high for the number of channels, bad repeats,
   /// no conversions at all), cancelled (progress callback).
@@ -88,6 +118,8 @@ class MarkovAttribution {
 
   [[nodiscard]] const Labels& channels() const noexcept { return channels_; }
   [[nodiscard]] int order() const noexcept { return order_; }
+  /// The separator of the fitted paths (joins channel names in state names).
+  [[nodiscard]] const std::string& sep() const noexcept { return sep_; }
   [[nodiscard]] Repeats repeats() const noexcept { return repeats_; }
   [[nodiscard]] bool has_values() const noexcept { return has_values_; }
   /// Number of transient states, "(start)" (index 0) included.

@@ -176,6 +176,20 @@ FNET_API fnet_status fnet_markov_simulate(double* estimate, double* lower, doubl
                                           size_t* needed, const fnet_markov* model, uint64_t n_journeys,
                                           uint64_t seed, int threads);
 
+/* ---- model files (versioned JSON, as the funnel's fnet_chain_save ...) ------------ */
+/* Save the fitted Markov attribution (every query answers as the fitted model) atomically (temporary file,
+ * then rename); FNET_E_IO naming the path. */
+FNET_API fnet_status fnet_attribution_markov_save(const fnet_attribution_markov* object, const char* path);
+/* Load a file written by fnet_attribution_markov_save: FNET_E_IO if unreadable, FNET_E_FORMAT for a
+ * corrupt file, another kind, an unknown version or invalid contents (the message names
+ * the field).  On failure *out is untouched. */
+FNET_API fnet_status fnet_attribution_markov_load(fnet_attribution_markov** out, const char* path);
+/* The fitted Markov attribution (every query answers as the fitted model) as JSON text (two-call pattern, NUL
+ * included), and back. */
+FNET_API fnet_status fnet_attribution_markov_to_json(char* buf, size_t capacity, size_t* needed,
+                                                     const fnet_attribution_markov* object);
+FNET_API fnet_status fnet_attribution_markov_from_json(fnet_attribution_markov** out, const char* json);
+
 #ifdef __cplusplus
 }
 #endif

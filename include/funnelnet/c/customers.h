@@ -246,6 +246,45 @@ FNET_DEPRECATED("use fnet_tier_clv (customer value; fnet_markov_* is attribution
 FNET_API fnet_status fnet_markov_clv(double* out, size_t n, const double* p, const double* reward,
                                      double discount, int64_t horizon);
 
+/* ---- model files (versioned JSON, as the funnel's fnet_chain_save ...) ------------ */
+/* Save the repeat-buying model (kind, parameters, fit report) atomically (temporary file, then rename);
+ * FNET_E_IO naming the path. */
+FNET_API fnet_status fnet_repeat_save(const fnet_repeat_model* object, const char* path);
+/* Load a file written by fnet_repeat_save: FNET_E_IO if unreadable, FNET_E_FORMAT for a
+ * corrupt file, another kind, an unknown version or invalid contents (the message names
+ * the field).  On failure *out is untouched. */
+FNET_API fnet_status fnet_repeat_load(fnet_repeat_model** out, const char* path);
+/* The repeat-buying model (kind, parameters, fit report) as JSON text (two-call pattern, NUL included), and
+ * back. */
+FNET_API fnet_status fnet_repeat_to_json(char* buf, size_t capacity, size_t* needed,
+                                         const fnet_repeat_model* object);
+FNET_API fnet_status fnet_repeat_from_json(fnet_repeat_model** out, const char* json);
+
+/* Save the Gamma-Gamma model (parameters, fit report) atomically (temporary file, then rename); FNET_E_IO
+ * naming the path. */
+FNET_API fnet_status fnet_gamma_gamma_save(const fnet_gamma_gamma* object, const char* path);
+/* Load a file written by fnet_gamma_gamma_save: FNET_E_IO if unreadable, FNET_E_FORMAT for a
+ * corrupt file, another kind, an unknown version or invalid contents (the message names
+ * the field).  On failure *out is untouched. */
+FNET_API fnet_status fnet_gamma_gamma_load(fnet_gamma_gamma** out, const char* path);
+/* The Gamma-Gamma model (parameters, fit report) as JSON text (two-call pattern, NUL included), and back. */
+FNET_API fnet_status fnet_gamma_gamma_to_json(char* buf, size_t capacity, size_t* needed,
+                                              const fnet_gamma_gamma* object);
+FNET_API fnet_status fnet_gamma_gamma_from_json(fnet_gamma_gamma** out, const char* json);
+
+/* Save the tier migration (tiers, per-segment counts and chains) atomically (temporary file, then rename);
+ * FNET_E_IO naming the path. */
+FNET_API fnet_status fnet_tier_migration_save(const fnet_tier_migration* object, const char* path);
+/* Load a file written by fnet_tier_migration_save: FNET_E_IO if unreadable, FNET_E_FORMAT for a
+ * corrupt file, another kind, an unknown version or invalid contents (the message names
+ * the field).  On failure *out is untouched. */
+FNET_API fnet_status fnet_tier_migration_load(fnet_tier_migration** out, const char* path);
+/* The tier migration (tiers, per-segment counts and chains) as JSON text (two-call pattern, NUL included),
+ * and back. */
+FNET_API fnet_status fnet_tier_migration_to_json(char* buf, size_t capacity, size_t* needed,
+                                                 const fnet_tier_migration* object);
+FNET_API fnet_status fnet_tier_migration_from_json(fnet_tier_migration** out, const char* json);
+
 #ifdef __cplusplus
 }
 #endif

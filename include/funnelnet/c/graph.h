@@ -282,6 +282,19 @@ FNET_API fnet_status fnet_influence_celf(size_t* seeds, size_t capacity, size_t*
                                          const fnet_graph* graph, size_t k, const double* probabilities,
                                          const fnet_celf_options* options);
 
+/* ---- model files (versioned JSON, as the funnel's fnet_chain_save ...) ------------ */
+/* Save the graph atomically (temporary file, then rename); FNET_E_IO naming the path. */
+FNET_API fnet_status fnet_graph_save(const fnet_graph* object, const char* path);
+/* Load a file written by fnet_graph_save: FNET_E_IO if unreadable, FNET_E_FORMAT for a
+ * corrupt file, another kind, an unknown version or invalid contents (the message names
+ * the field).  On failure *out is untouched. */
+FNET_API fnet_status fnet_graph_load(fnet_graph** out, const char* path);
+/* The graph as JSON text (two-call pattern, NUL included), and back. Node ids, edges in
+ * CSR order with weights, times and input rows; labels written by other front ends are
+ * read and ignored. */
+FNET_API fnet_status fnet_graph_to_json(char* buf, size_t capacity, size_t* needed, const fnet_graph* object);
+FNET_API fnet_status fnet_graph_from_json(fnet_graph** out, const char* json);
+
 #ifdef __cplusplus
 }
 #endif

@@ -78,6 +78,13 @@ enum class RepeatKind : int {
   beta_geo_beta_binom = 2,
 };
 
+/// Short, stable name of a repeat-buying model kind ("beta_geo", "pareto_nbd", "beta_geo_beta_binom"; the
+/// "model" field of a repeat_model file), or "unknown".
+const char* repeat_kind_name(RepeatKind k) noexcept;
+/// Every RepeatKind this build knows, in enum order (model files and loaders iterate it,
+/// so a new kind only needs its enum value, its name and its parameter checks).
+std::span<const RepeatKind> repeat_kinds() noexcept;
+
 /// A fitted (or given) BG/NBD, Pareto/NBD or BG/BB model and its predictions.  Parameters
 /// are (r, alpha, a, b) for BG/NBD and (r, alpha, s, beta) for Pareto/NBD, in the time unit
 /// of the data (recency and T); (alpha, beta, gamma, delta) for BG/BB, whose recency and T
@@ -90,6 +97,11 @@ class RepeatModel {
 
   /// A model with given parameters (all finite and > 0).
   RepeatModel(RepeatKind kind, std::span<const double> params);
+
+  /// A model with given parameters and the report of the fit that produced them (how a
+  /// model file is read back: io::repeat_model_from_json).  Same checks on the
+  /// parameters; the report must hold finite counts (invalid_argument otherwise).
+  RepeatModel(RepeatKind kind, std::span<const double> params, FitReport report);
 
   /// Fit by maximum likelihood to the customers of a summary, optionally weighted
   /// (weights[i] customers share row i; finite, >= 0, not all zero).  Throws on an empty
@@ -197,6 +209,10 @@ class GammaGammaModel {
 
   /// A model with given parameters (finite and > 0).
   explicit GammaGammaModel(std::span<const double> params);
+
+  /// A model with given parameters and the report of the fit that produced them (how a
+  /// model file is read back: io::gamma_gamma_from_json).
+  GammaGammaModel(std::span<const double> params, FitReport report);
 
   /// Fit to the repeat buyers (frequency > 0) of a summary with a monetary column;
   /// `weights` (may be empty) has one entry per row of the summary.  Throws empty_input

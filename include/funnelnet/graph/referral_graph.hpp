@@ -73,6 +73,19 @@ class ReferralGraph {
                                     std::span<const std::int64_t> dst, std::span<const double> weight = {},
                                     std::span<const double> time = {}, const GraphOptions& options = {});
 
+  /// Rebuild a graph from its own arrays, edge for edge (how a model file is read back:
+  /// io::graph_from_json).  `ids` are the node ids, strictly ascending; edge e goes from
+  /// node index `source[e]` to `target[e]` (indices into ids) in CSR order (sources
+  /// non-decreasing, targets non-decreasing within a source); `weight` (finite, >= 0) and
+  /// `input_row` (>= 0) have one entry per edge, `time` one per edge or none;
+  /// `weighted` is has_weights().  Errors name the offending edge or node:
+  /// invalid_argument (order, weights, times, rows), out_of_range (an index),
+  /// shape_mismatch (lengths), empty_input (no nodes).
+  static ReferralGraph from_csr_edges(std::span<const std::int64_t> ids, std::span<const std::int64_t> source,
+                                      std::span<const std::int64_t> target, std::span<const double> weight,
+                                      std::span<const double> time, std::span<const std::int64_t> input_row,
+                                      bool weighted);
+
   [[nodiscard]] std::size_t num_nodes() const noexcept { return ids_.size(); }
   [[nodiscard]] std::size_t num_edges() const noexcept { return targets_.size(); }
   [[nodiscard]] bool has_times() const noexcept { return !time_.empty(); }

@@ -7,6 +7,8 @@
 - :mod:`.deprecation`: renamed parameters and moved modules.
 - :mod:`.results`: :class:`~.results.Result`, the base of the typed result objects.
 - :mod:`.estimator`: ``fit_method``, 0.1's class-method fit spelling kept with a warning.
+- :mod:`.persist`: model files (``JsonModel``: ``to_json``/``save``/``load`` through the
+  C++ JSON; ``load_model``, dispatching on the C++ kind registry; ``write_atomic``).
 
 Areas import from here and never from each other's private names.
 """

@@ -8,7 +8,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['MarkovAttribution', 'PathSet', 'heuristic', 'journeys_f64', 'journeys_i64']
+__all__: list[str] = ['MarkovAttribution', 'PathSet', 'attribution_from_json', 'heuristic', 'journeys_f64', 'journeys_i64', 'to_json']
 class PathSet:
     @staticmethod
     def parse(paths: list, sep: str, conversions: numpy.typing.NDArray[numpy.float64], nulls: numpy.typing.NDArray[numpy.float64], values: numpy.typing.NDArray[numpy.float64], vocabulary: collections.abc.Sequence[str]) -> PathSet:
@@ -76,6 +76,9 @@ class MarkovAttribution:
     def expected_value(self) -> float:
         ...
     @property
+    def has_values(self) -> bool:
+        ...
+    @property
     def n_states(self) -> int:
         ...
     @property
@@ -85,11 +88,21 @@ class MarkovAttribution:
     def removal_effects(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
     @property
+    def repeats(self) -> int:
+        ...
+    @property
+    def sep(self) -> str:
+        ...
+    @property
     def value_removal_effects(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
+def attribution_from_json(text: str) -> MarkovAttribution:
+    ...
 def heuristic(paths: PathSet, repeats: typing.SupportsInt | typing.SupportsIndex, half_life: typing.SupportsFloat | typing.SupportsIndex, first_weight: typing.SupportsFloat | typing.SupportsIndex, last_weight: typing.SupportsFloat | typing.SupportsIndex, age: numpy.typing.NDArray[numpy.float64]) -> tuple[typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"], typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]]:
     ...
 def journeys_f64(channels: collections.abc.Sequence[str], customer: numpy.typing.NDArray[numpy.int64], time: numpy.typing.NDArray[numpy.float64], channel: numpy.typing.NDArray[numpy.int32], converted: numpy.typing.NDArray[numpy.uint8], value: numpy.typing.NDArray[numpy.float64], conversion_is_touch: bool, sep: str) -> tuple:
     ...
 def journeys_i64(channels: collections.abc.Sequence[str], customer: numpy.typing.NDArray[numpy.int64], time: numpy.typing.NDArray[numpy.int64], channel: numpy.typing.NDArray[numpy.int32], converted: numpy.typing.NDArray[numpy.uint8], value: numpy.typing.NDArray[numpy.float64], conversion_is_touch: bool, sep: str) -> tuple:
+    ...
+def to_json(obj: MarkovAttribution) -> str:
     ...

@@ -4,11 +4,15 @@
 Referral networks
 """
 from __future__ import annotations
+import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Graph', 'betweenness', 'cascades', 'celf', 'components', 'constant_probabilities', 'core_numbers', 'degree', 'exact_spread', 'given_probabilities', 'imm', 'katz', 'learned_probabilities', 'pagerank', 'referral_conversion', 'spread', 'trivalency', 'weighted_cascade']
+__all__: list[str] = ['Graph', 'betweenness', 'cascades', 'celf', 'components', 'constant_probabilities', 'core_numbers', 'degree', 'exact_spread', 'given_probabilities', 'graph_from_json', 'imm', 'katz', 'learned_probabilities', 'pagerank', 'referral_conversion', 'spread', 'to_json', 'trivalency', 'weighted_cascade']
 class Graph:
+    @staticmethod
+    def from_csr_edges(ids: numpy.typing.NDArray[numpy.int64], src: numpy.typing.NDArray[numpy.int64], dst: numpy.typing.NDArray[numpy.int64], weight: numpy.typing.NDArray[numpy.float64], time: numpy.typing.NDArray[numpy.float64], input_rows: numpy.typing.NDArray[numpy.int64], weighted: bool) -> Graph:
+        ...
     @staticmethod
     def from_edges(src: numpy.typing.NDArray[numpy.int64], dst: numpy.typing.NDArray[numpy.int64], weight: numpy.typing.NDArray[numpy.float64], time: numpy.typing.NDArray[numpy.float64], nodes: numpy.typing.NDArray[numpy.int64], self_loops: typing.SupportsInt | typing.SupportsIndex, duplicates: typing.SupportsInt | typing.SupportsIndex) -> Graph:
         ...
@@ -69,6 +73,8 @@ def exact_spread(g: Graph, seeds: numpy.typing.NDArray[numpy.int64], p: numpy.ty
     ...
 def given_probabilities(g: Graph, p: numpy.typing.NDArray[numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
     ...
+def graph_from_json(text: str) -> tuple[Graph, list[str]]:
+    ...
 def imm(g: Graph, k: typing.SupportsInt | typing.SupportsIndex, p: numpy.typing.NDArray[numpy.float64], model: typing.SupportsInt | typing.SupportsIndex, epsilon: typing.SupportsFloat | typing.SupportsIndex, ell: typing.SupportsFloat | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex, values: numpy.typing.NDArray[numpy.float64], costs: numpy.typing.NDArray[numpy.float64], budget: typing.SupportsFloat | typing.SupportsIndex, progress: typing.Any = None) -> dict:
     ...
 def katz(g: Graph, alpha: typing.SupportsFloat | typing.SupportsIndex, beta: typing.SupportsFloat | typing.SupportsIndex, betas: numpy.typing.NDArray[numpy.float64], weighted: bool, normalized: bool, tolerance: typing.SupportsFloat | typing.SupportsIndex, max_iter: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex) -> tuple[numpy.typing.NDArray[numpy.float64], int]:
@@ -80,6 +86,8 @@ def pagerank(g: Graph, damping: typing.SupportsFloat | typing.SupportsIndex, wei
 def referral_conversion(g: Graph, outcome: numpy.typing.NDArray[numpy.float64]) -> dict:
     ...
 def spread(g: Graph, seeds: numpy.typing.NDArray[numpy.int64], p: numpy.typing.NDArray[numpy.float64], model: typing.SupportsInt | typing.SupportsIndex, n_sims: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex, values: numpy.typing.NDArray[numpy.float64], progress: typing.Any = None, delays: numpy.typing.NDArray[numpy.float64] = ..., time_bins: numpy.typing.NDArray[numpy.float64] = ...) -> dict:
+    ...
+def to_json(graph: Graph, labels: collections.abc.Sequence[str]) -> str:
     ...
 def trivalency(g: Graph, seed: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.float64]:
     ...

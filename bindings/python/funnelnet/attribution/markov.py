@@ -11,6 +11,7 @@ from .. import _core
 from .._common.options import default as _default
 from .._common.options import default_choice as _default_choice
 from .._common.estimator import fit_method
+from .._common.persist import JsonModel
 from .._common.options import progress_callback as _tqdm_callback
 from ..errors import InputTypeError, InvalidArgumentError, UnknownLabelError
 from ._shared import REPEATS as _REPEATS
@@ -25,7 +26,7 @@ __all__ = ["MarkovAttribution", "markov", "markov_events"]
 def _markov_frame(model: "MarkovAttribution") -> pd.DataFrame:
     c = model._fitted()
     data = {"removal_effect": c.removal_effects, "conversions": c.attributed_conversions}
-    if model._paths.has_values:
+    if c.has_values:
         data["value_removal_effect"] = c.value_removal_effects
         data["value"] = c.attributed_value
     return channel_frame(c.channels, data)
@@ -121,7 +122,7 @@ def _legacy_fit_events(cls: type, events: pd.DataFrame, *, customer: str, time: 
         conversion_is_touch=conversion_is_touch)
 
 
-class MarkovAttribution:
+class MarkovAttribution(JsonModel):
     """Markov attribution with exact removal effects (a scikit-learn style estimator).
 
     Parameters
@@ -167,16 +168,42 @@ class MarkovAttribution:
 
     # ------------------------------------------------------------------ pickling
     def __reduce__(self) -> Any:
-        # The settings, the validated paths (channels, touches, offsets, counts, separator);
-        # unpickling refits, which is exact and deterministic (linear solves).
+        # The settings, the fitted model through its model file (the C++ JSON: exact, no
+        # refit) and the validated training paths that journeys() reads (channels,
+        # touches, offsets, counts, separator).
         settings = (self.order, self.repeats, self.threads, self.progress)
-        p = self._paths
-        if p is None:
+        if self._core is None:
             return (_restore_markov, (settings, None, None))
-        state = (list(p.channels), np.asarray(p.touches, dtype=np.int32), np.asarray(p.offsets, dtype=np.int64),
-                 np.asarray(p.conversions, dtype=np.float64), np.asarray(p.nulls, dtype=np.float64),
-                 np.asarray(p.values if p.has_values else [], dtype=np.float64), str(p.sep))
-        return (_restore_markov, (settings, state, self._customers))
+        p = self._paths
+        state = None if p is None else (
+            list(p.channels), np.asarray(p.touches, dtype=np.int32), np.asarray(p.offsets, dtype=np.int64),
+            np.asarray(p.conversions, dtype=np.float64), np.asarray(p.nulls, dtype=np.float64),
+            np.asarray(p.values if p.has_values else [], dtype=np.float64), str(p.sep))
+        return (_restore_markov_json, (settings, self.to_json(), state, self._customers))
+
+    # ------------------------------------------------------------------ model files
+    def _to_json(self) -> str:
+        return _core.attribution.to_json(self._fitted())
+
+    @classmethod
+    def from_json(cls, text: str) -> "MarkovAttribution":
+        """A fitted model from JSON text written by :meth:`to_json` (channels, k-gram
+        states, transitions, exits, values and removal effects; every result is the
+        same, without refitting).  FormatError if the text is corrupt.  The training
+        paths are not part of the file, so :meth:`journeys` needs a refit (a pickled
+        model keeps them).
+
+        >>> import pandas as pd, funnelnet as fn
+        >>> df = pd.DataFrame({"path": ["A>B", "B", "A"], "conv": [2, 1, 1]})
+        >>> m = fn.attribution.MarkovAttribution().fit(df, path="path", conversions="conv")
+        >>> fn.attribution.MarkovAttribution.from_json(m.to_json()).channels().equals(m.channels())
+        True
+        """
+        core = _core.attribution.attribution_from_json(text)
+        names = {v: k for k, v in _REPEATS.items()}
+        model = cls(int(core.order), repeats=names[int(core.repeats)])
+        model._core = core
+        return model
 
     # ------------------------------------------------------------------ fitting
     @fit_method(_legacy_fit, "MarkovAttribution(order=..., repeats=...).fit(df, path=..., conversions=...)")
@@ -240,7 +267,7 @@ class MarkovAttribution:
         """Removal effects of channel sequences (each at most ``order`` channels long):
         removing ``"a > b"`` sends every journey that touches a then b consecutively
         to ``(null)``.  Sequences are strings joined by ``sep`` (default: the model's) or lists."""
-        sep = self._paths.sep if sep is None else sep
+        sep = self._fitted().sep if sep is None else sep
         names = list(self._fitted().channels)
         index = {n: i for i, n in enumerate(names)}
         flat: list[int] = []
@@ -257,7 +284,7 @@ class MarkovAttribution:
         re, vre = self._fitted().sequence_removal_effects(np.asarray(offsets, dtype=np.int64),
                                                       np.asarray(flat, dtype=np.int32), int(threads))
         data = {"removal_effect": re}
-        if self._paths.has_values:
+        if self._fitted().has_values:
             data["value_removal_effect"] = vre
         return pd.DataFrame(data, index=pd.Index(labels, name="sequence"))
 
@@ -266,6 +293,9 @@ class MarkovAttribution:
         conversions (and value) split over its channels in proportion to their removal
         effects.  ``journey`` is the row of the input (or the journey number for event
         logs, with its ``customer``)."""
+        if self._fitted() is not None and self._paths is None:
+            raise InvalidArgumentError("journeys() needs the training paths, which a model file does not hold "
+                                       "(this model was read with from_json/load): fit it again, or pickle it")
         shares = self._fitted().journey_shares(self._paths)
         offsets = self._paths.offsets
         lengths = np.diff(offsets)
@@ -314,6 +344,22 @@ class MarkovAttribution:
         if self._core is None:
             return f"MarkovAttribution(order={self.order}, repeats={self.repeats!r})"
         return f"MarkovAttribution(channels={len(self._core.channels)}, order={self.order}, states={self._core.n_states})"
+
+
+def _restore_markov_json(settings: tuple, text: str, state: tuple | None,
+                         customers: np.ndarray | None) -> MarkovAttribution:
+    order, repeats, threads, progress = settings
+    model = MarkovAttribution(order, repeats=repeats, threads=threads, progress=progress)
+    model._core = _core.attribution.attribution_from_json(text)
+    if state is not None:
+        channels, touches, offsets, conversions, nulls, values, sep = state
+        model._paths = _core.attribution.PathSet(channels, np.ascontiguousarray(touches, dtype=np.int32),
+                                                 np.ascontiguousarray(offsets, dtype=np.int64),
+                                                 np.ascontiguousarray(conversions, dtype=np.float64),
+                                                 np.ascontiguousarray(nulls, dtype=np.float64),
+                                                 np.ascontiguousarray(values, dtype=np.float64), sep)
+        model._customers = customers
+    return model
 
 
 def _restore_markov(settings: tuple, state: tuple | None, customers: np.ndarray | None) -> MarkovAttribution:

@@ -14,19 +14,68 @@ from .. import _core
 from .._common.options import default as _default
 from .._common.deprecation import renamed_parameters
 from .._common.messages import user_terms
-from ..errors import ConvergenceError, ConvergenceWarning, InputTypeError, InvalidArgumentError
+from .._common.persist import JsonModel
+from ..errors import ConvergenceError, ConvergenceWarning, FormatError, InputTypeError, InvalidArgumentError
 from ._shared import f64, like
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["BetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma"]
+__all__ = ["BetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "repeat_model_from_json"]
 
 _c = _core.customers
 
 _FREQ_FACTOR = {"W": 4.345, "M": 1.0, "D": 30.0, "H": 30.0 * 24}
 
 _Z95 = 1.959963984540054  # the 97.5% normal quantile
+
+# RepeatKind code -> Python class: filled by every _RepeatBase subclass, so a new
+# repeat-buying model (its C++ RepeatKind and one subclass) is read back with no list
+# to edit here.
+_REPEAT_CLASSES: dict[int, type] = {}
+
+
+def repeat_model_from_json(text: str) -> Any:
+    """A BG/NBD, Pareto/NBD (or any other repeat-buying) model from the JSON text of a
+    ``repeat_model`` file, as an object of the class of its kind (FormatError if corrupt)."""
+    model = _c.repeat_model_from_json(text)
+    cls = _REPEAT_CLASSES.get(int(model.kind))
+    if cls is None:
+        raise FormatError(f"model file holds repeat-buying model kind {int(model.kind)}, which no Python class wraps")
+    return cls._wrap(model)
+
+
+def _restore_repeat(cls: type, text: str | None, settings: dict) -> Any:
+    obj = cls.__new__(cls)
+    obj.__dict__.update(settings)
+    obj._model = None if text is None else cls.from_json(text)._model
+    obj._report = None
+    return obj
+
+
+def _restore_state(cls: type, state: dict) -> Any:
+    obj = cls.__new__(cls)
+    obj.__setstate__(state)
+    return obj
+
+
+class _PersistentFit(JsonModel):
+    """Model files and pickling of the fitted customers models through the C++ JSON:
+    the fitted model goes through ``to_json``; the fit settings travel beside it."""
+
+    _model: Any
+    _report: dict | None
+
+    def _to_json(self) -> str:
+        return _c.to_json(self._fitted())  # type: ignore[attr-defined]
+
+    def __reduce__(self) -> Any:
+        if self._report is not None:  # a report unpickled from an earlier version: keep it as it was
+            return (_restore_state, (type(self), self.__getstate__()))  # type: ignore[attr-defined]
+        settings = {k: v for k, v in self.__dict__.items() if k not in ("_model", "_report")}
+        return (_restore_repeat, (type(self), None if self._model is None else self.to_json(), settings))
+
+
 
 _HINTS = {
     "line_search_failed": "the optimiser could not improve along a nearly flat ridge",
@@ -46,7 +95,7 @@ def _ridge_note(p: pd.Series, pair: tuple[str, str], what: str) -> str:
     return ""
 
 
-class _Fitted:
+class _Fitted(_PersistentFit):
     """What every fitted customers model shares: convergence checks, the observed-
     information summary and the repr.  Subclasses set ``_names``, ``_model``,
     ``_report``, ``_n`` and ``strict``."""
@@ -161,6 +210,27 @@ class _RepeatBase(_Fitted):
     _names: tuple[str, ...] = ()
     _time = "T"
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _REPEAT_CLASSES[cls._kind] = cls
+
+    @classmethod
+    def _wrap(cls, model: Any) -> Any:
+        m = cls()
+        m._model = model
+        return m
+
+    @classmethod
+    def from_json(cls, text: str) -> Self:
+        """A model from JSON text written by :meth:`to_json` (parameters and fit report,
+        exact).  FormatError if the text is corrupt or holds another kind of model."""
+        model = _c.repeat_model_from_json(text)
+        if int(model.kind) != cls._kind:
+            other = _REPEAT_CLASSES.get(int(model.kind))
+            raise FormatError(f"model file holds a {other.__name__ if other else int(model.kind)} model, "
+                              f"not a {cls.__name__}")
+        return cls._wrap(model)
+
     @renamed_parameters({"tolerance": "tol"})
     def __init__(self, *, max_iterations: int = _default("RepeatFitOptions", "max_iterations"), tol: float = _default("RepeatFitOptions", "tolerance"),
                  compress: bool = _default("RepeatFitOptions", "compress"), threads: int = 0,
@@ -185,8 +255,8 @@ class _RepeatBase(_Fitted):
         warnings.warn("'tolerance' is deprecated, use 'tol'", DeprecationWarning, stacklevel=2)
         return self.tol
 
-    # Pickling: the settings, the parameters and the fit report; the C++ model is rebuilt
-    # from the parameters through its validating constructor.
+    # Pickling goes through the JSON model file (__reduce__ above); __setstate__ still
+    # reads the settings/parameters/report state pickled by earlier versions.
     def __getstate__(self) -> dict:
         state = {k: v for k, v in self.__dict__.items() if k not in ("_model", "_report")}
         if self._model is not None:
@@ -436,6 +506,14 @@ class GammaGamma(_Fitted):
             state["params"] = [float(x) for x in self._model.params]
             state["report"] = self.report_
         return state
+
+    @classmethod
+    def from_json(cls, text: str) -> "GammaGamma":
+        """A model from JSON text written by :meth:`to_json` (parameters and fit report,
+        exact; FormatError if corrupt)."""
+        g = cls()
+        g._model = _c.gamma_gamma_from_json(text)
+        return g
 
     def __setstate__(self, state: dict) -> None:
         state = dict(state)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .. import _core
 from .._common.estimator import fit_method
+from .._common.persist import JsonModel
 from ..errors import InvalidArgumentError
 from ._shared import encode_paths
 from .stages import Funnel
@@ -35,7 +36,7 @@ def _legacy_fit(cls: type, paths: Any, order: int = 2, *, funnel: Funnel | None 
     return cls(order, smoothing=smoothing).fit(paths, funnel=funnel, absorbing=absorbing, sep=sep)
 
 
-class HigherOrderChain:
+class HigherOrderChain(JsonModel):
     """An order-k chain: one row per observed history of k stages (oldest first).
 
     A scikit-learn style estimator: ``HigherOrderChain(order=2, smoothing=0.0)`` takes the
@@ -69,10 +70,31 @@ class HigherOrderChain:
         return self._core
 
     def __reduce__(self) -> Any:
-        # The settings and the encoded training paths; unpickling refits (exact, deterministic).
+        # The fitted chain through its model file (the C++ JSON), with the settings.
         if self._core is None:
             return (_restore_higher_order, (None, None, None, self.order, self.smoothing))
-        return (_restore_higher_order, (self._funnel, *self._data, self.order, self.smoothing))
+        return (_restore_higher_order_json, (self.to_json(), self.order, self.smoothing))
+
+    def _to_json(self) -> str:
+        return _core.funnel.to_json(self._fitted())
+
+    @classmethod
+    def from_json(cls, text: str) -> "HigherOrderChain":
+        """A fitted chain from JSON text written by :meth:`to_json` (states, order,
+        histories with their counts and probabilities, fit scores; exact).  FormatError
+        if corrupt.  The training paths are not part of the file; ``smoothing`` reads 0.0.
+
+        >>> import funnelnet as fn
+        >>> ho = fn.HigherOrderChain(order=2).fit(["a>b>a>b", "b>a>a>b"], sep=">", absorbing=[])
+        >>> fn.HigherOrderChain.from_json(ho.to_json()).to_frame().equals(ho.to_frame())
+        True
+        """
+        core = _core.funnel.higher_order_from_json(text)
+        model = cls(int(core.order))
+        model._core = core
+        model._funnel = Funnel._from_space(core.space)
+        model._data = None
+        return model
 
     @property
     def parameters_(self) -> float:
@@ -117,6 +139,12 @@ def _restore_higher_order(funnel: Funnel | None, codes: np.ndarray | None, offse
         return model
     return model._fit_encoded(funnel, np.ascontiguousarray(codes, dtype=np.int32),
                               np.ascontiguousarray(offsets, dtype=np.int64))
+
+
+def _restore_higher_order_json(text: str, order: int, smoothing: float) -> HigherOrderChain:
+    model = HigherOrderChain.from_json(text)
+    model.order, model.smoothing = int(order), float(smoothing)
+    return model
 
 
 def select_order(paths: Any, max_order: int = 3, *, test: Any = None, funnel: Funnel | None = None, absorbing: Sequence[str] | None = None, sep: str | None = None, smoothing: float = 0.5) -> pd.DataFrame:

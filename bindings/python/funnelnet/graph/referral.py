@@ -27,6 +27,7 @@ import pandas as pd
 
 from .. import _core
 from .._common.convert import as_array, require_columns
+from .._common.persist import read_file, write_atomic
 from .._common.options import choice as _choice
 from .._common.options import default as _default
 from .._common.options import default_choice as _default_choice
@@ -66,8 +67,72 @@ class ReferralGraph:
         self._labels = labels
         self._input_rows: np.ndarray | None = None  # set when rebuilt from a pickle
 
+    # ---------------------------------------------------------------- persistence
+    def _portable(self) -> tuple[Any, list[str]] | None:
+        # The core graph and the labels as the model file holds them: integer labels are
+        # the node ids themselves, string labels travel as "labels"; None for other label
+        # types (floats, datetimes, mixed), which the file format cannot hold exactly.
+        labels, core = self._labels, self._core
+        if labels.name != "node":
+            return None
+        ids = np.asarray(core.ids)
+        if _is_integer_array(np.asarray(labels)) and labels.dtype != bool:
+            node_ids, names = np.asarray(labels, dtype=np.int64), []
+        elif pd.api.types.infer_dtype(labels, skipna=False) == "string":
+            node_ids, names = ids, [str(x) for x in labels]
+        else:
+            return None
+        if self._input_rows is None and np.array_equal(node_ids, ids):
+            return core, names
+        if len(node_ids) > 1 and not bool(np.all(node_ids[1:] > node_ids[:-1])):
+            return None
+        c = _core.graph.Graph.from_csr_edges(
+            np.ascontiguousarray(node_ids), np.asarray(core.sources, dtype=np.int64),
+            np.asarray(core.targets, dtype=np.int64), np.array(core.weights, dtype=np.float64),
+            np.array(core.times, dtype=np.float64) if core.has_times else _EMPTY_F,
+            np.ascontiguousarray(self._edge_input_rows(), dtype=np.int64), bool(core.has_weights))
+        return c, names
+
+    def to_json(self) -> str:
+        """The graph as versioned JSON text (the C++ core's ``referral_graph`` model file):
+        node ids or string labels, the edges in graph order with weights, times and input
+        rows.  Exact round trip through :meth:`from_json`.  InputTypeError for node
+        labels that are neither integers nor strings.
+
+        >>> import funnelnet as fn
+        >>> g = fn.ReferralGraph.from_edges(["ann", "bob"], ["bob", "cy"])
+        >>> fn.ReferralGraph.from_json(g.to_json()).edges().equals(g.edges())
+        True
+        """
+        p = self._portable()
+        if p is None:
+            raise InputTypeError(f"a model file holds integer or string node labels; these are "
+                                 f"{pd.api.types.infer_dtype(self._labels, skipna=False)} (dtype {self._labels.dtype})")
+        return _core.graph.to_json(p[0], p[1])
+
+    @classmethod
+    def from_json(cls, text: str) -> "ReferralGraph":
+        """A graph from JSON text written by :meth:`to_json` (FormatError if corrupt)."""
+        core, names = _core.graph.graph_from_json(text)
+        labels = pd.Index(names if names else np.asarray(core.ids).copy(), name="node")
+        return cls(core, labels)
+
+    def save(self, path: Any) -> None:
+        """Write the graph to ``path`` as versioned JSON, crash-safely (unique temporary
+        file, fsync, rename); read it back with :meth:`load` or :func:`funnelnet.load_model`."""
+        write_atomic(path, self.to_json())
+
+    @classmethod
+    def load(cls, path: Any) -> "ReferralGraph":
+        """Read a graph file written by :meth:`save` (FileError, FormatError)."""
+        return cls.from_json(read_file(path))
+
     # ---------------------------------------------------------------- pickling
     def __reduce__(self) -> Any:
+        # Through the model file (the C++ JSON) when the labels are integers or strings;
+        # other label types keep the validated state below.
+        if self._portable() is not None:
+            return (ReferralGraph.from_json, (self.to_json(),))
         # The validated state: CSR edges in graph order (sources, targets, weights, times),
         # the input row of each edge and the node labels.  Rebuilt through the validating
         # constructor with every edge kept as it is, so edge order, weights and every
