@@ -11,6 +11,7 @@
 #include "bindings.hpp"
 #include "funnelnet/attribution.hpp"
 #include "funnelnet/io/json.hpp"
+#include "path_views.hpp"
 
 namespace funnelnet::python {
 
@@ -64,17 +65,7 @@ void register_attribution(py::module_& m) {
              const array<double>& nulls, const array<double>& values,
              const std::vector<std::string>& vocabulary) {
             // Views into the Python strings (kept alive by `paths`), gathered in C++.
-            std::vector<std::string_view> views;
-            views.reserve(py::len(paths));
-            for (py::ssize_t i = 0, n = static_cast<py::ssize_t>(py::len(paths)); i < n; ++i) {
-              PyObject* o = PyList_GET_ITEM(paths.ptr(), i);
-              if (!PyUnicode_Check(o))
-                fail(Errc::type_error, "path ", i, " is not a string (", Py_TYPE(o)->tp_name, ")");
-              Py_ssize_t len = 0;
-              const char* data = PyUnicode_AsUTF8AndSize(o, &len);
-              if (data == nullptr) throw py::error_already_set();
-              views.emplace_back(data, static_cast<std::size_t>(len));
-            }
+            auto views = string_views(paths, "path");
             auto c = span_of(conversions, "conversions");
             auto nl = span_of(nulls, "nulls");
             auto v = span_of(values, "values");
@@ -95,14 +86,7 @@ void register_attribution(py::module_& m) {
             auto nl = span_of(nulls, "nulls");
             auto v = span_of(values, "values");
             py::gil_scoped_release release;
-            if (o.empty()) fail(Errc::empty_input, "no paths given");
-            std::vector<std::string_view> views(o.size() - 1);
-            for (std::size_t i = 0; i + 1 < o.size(); ++i) {
-              if (o[i] < 0 || o[i + 1] < o[i] || static_cast<std::size_t>(o[i + 1]) > d.size())
-                fail(Errc::invalid_argument, "string offsets are inconsistent at path ", i);
-              views[i] = std::string_view(reinterpret_cast<const char*>(d.data()) + o[i],
-                                          static_cast<std::size_t>(o[i + 1] - o[i]));
-            }
+            const auto views = buffer_views(d, o);
             return PathSet::parse(views, sep, c, nl, v, vocabulary);
           },
           py::arg("data").noconvert(), py::arg("offsets").noconvert(), py::arg("sep"),

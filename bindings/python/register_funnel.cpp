@@ -8,6 +8,7 @@
 #include "bindings.hpp"
 #include "funnelnet/funnel.hpp"
 #include "funnelnet/io/json.hpp"
+#include "path_views.hpp"
 
 namespace funnelnet::python {
 
@@ -76,6 +77,49 @@ void register_funnel(py::module_& m) {
       .def("__len__", &StageSpace::size)
       .def("index", &StageSpace::index, py::arg("name"))
       .def("__eq__", [](const StageSpace& a, const StageSpace& b) { return a == b; });
+
+  // Paths of stage names through the one C++ path parser (core/paths.hpp): each returns
+  // (stage names, int32 codes, int64 offsets); errors name the path, step and stage.
+  m.def(
+      "parse_paths",
+      [](const py::list& paths, const std::string& sep, const std::vector<std::string>& vocabulary) {
+        auto views = string_views(paths, "path");
+        LabelPaths p;
+        {
+          py::gil_scoped_release release;
+          p = LabelPaths::parse(views, sep, vocabulary, {}, PathWords::stages());
+        }
+        return paths_tuple(p);
+      },
+      py::arg("paths"), py::arg("sep"), py::arg("vocabulary"));
+  m.def(
+      "parse_path_buffer",
+      [](const array<std::uint8_t>& data, const array<std::int64_t>& offsets, const std::string& sep,
+         const std::vector<std::string>& vocabulary) {
+        auto d = span_of(data, "data");
+        auto o = span_of(offsets, "offsets");
+        LabelPaths p;
+        {
+          py::gil_scoped_release release;
+          p = LabelPaths::parse(buffer_views(d, o), sep, vocabulary, {}, PathWords::stages());
+        }
+        return paths_tuple(p);
+      },
+      py::arg("data").noconvert(), py::arg("offsets").noconvert(), py::arg("sep"), py::arg("vocabulary"));
+  m.def(
+      "path_names",
+      [](const py::list& names, const array<std::int64_t>& offsets,
+         const std::vector<std::string>& vocabulary) {
+        auto views = string_views(names, "stage name");
+        auto o = span_of(offsets, "offsets");
+        LabelPaths p;
+        {
+          py::gil_scoped_release release;
+          p = LabelPaths::from_names(views, o, vocabulary, {}, PathWords::stages());
+        }
+        return paths_tuple(p);
+      },
+      py::arg("names"), py::arg("offsets").noconvert(), py::arg("vocabulary"));
 
   py::class_<TransitionCounts>(m, "TransitionCounts")
       .def(py::init([](const StageSpace& space, const Eigen::Ref<const Matrix>& counts) {

@@ -16,6 +16,18 @@ namespace {
 double clamp01(double v) {
   return std::min(1.0, std::max(0.0, v));
 }
+
+// std::upper_bound(first, first + n, u) for n >= 1, without branches on the data: the
+// comparisons of a random walk are unpredictable, so a conditional move beats a branch.
+// Same index as std::upper_bound (the first element > u, or first + n).
+inline const double* upper_bound_branchless(const double* first, std::size_t n, double u) noexcept {
+  while (n > 1) {
+    const std::size_t half = n / 2;
+    first = first[half - 1] <= u ? first + half : first;
+    n -= half;
+  }
+  return first + (*first <= u ? 1 : 0);
+}
 }  // namespace
 
 MarkovAttribution MarkovAttribution::fit(const PathSet& paths, const MarkovOptions& options) {
@@ -161,24 +173,32 @@ SimulationResult MarkovAttribution::simulate(std::uint64_t n_journeys, std::uint
         Task& r = tasks[t];
         r.n = n_journeys / n_tasks + (t < n_journeys % n_tasks ? 1 : 0);
         r.touched.assign(nc, 0);
-        std::vector<std::uint64_t> seen(nc, 0);
+        std::vector<std::uint64_t> seen_buf(nc, 0);
+        // Raw pointers: the walk's loads must not be re-read through the captured vectors.
+        std::uint64_t* const seen = seen_buf.data();
+        const double* const cum_p = cum.data();
+        const std::int64_t* const off_p = off.data();
+        const std::int32_t* const target_p = target.data();
+        const std::int32_t* const last_p = last_channel.data();
         Rng rng = stream(seed, t);
         for (std::uint64_t j = 1; j <= r.n; ++j) {
           std::int32_t s = 0;
           bool converted = false;
           for (std::size_t step = 0; step < max_steps; ++step) {
             const double u = rng.uniform();
-            const double* lo = cum.data() + off[s];
-            const double* hi = cum.data() + off[s + 1];
-            const auto k = static_cast<std::size_t>(std::upper_bound(lo, hi - 1, u) - cum.data());
-            const std::int32_t next = target[k];
+            const double* lo = cum_p + off_p[s];
+            const double* hi = cum_p + off_p[s + 1];
+            // The null entry (last, 2.0) is never searched: u < 1 stops at it at the latest.
+            const auto k = static_cast<std::size_t>(
+                upper_bound_branchless(lo, static_cast<std::size_t>(hi - 1 - lo), u) - cum_p);
+            const std::int32_t next = target_p[k];
             if (next == kConversion) {
               converted = true;
               break;
             }
             if (next == kNull) break;
             s = next;
-            seen[static_cast<std::size_t>(last_channel[static_cast<std::size_t>(s)])] = j;
+            seen[static_cast<std::size_t>(last_p[static_cast<std::size_t>(s)])] = j;
           }
           if (converted) {
             ++r.conv;
@@ -274,7 +294,38 @@ void MarkovAttribution::build(const PathSet& paths) {
     }
     return it->second;
   };
-  for (std::size_t p = 0; p < paths.size(); ++p) {
+  // Order 1 on the dense table: state = channel + 1, no k-gram window; the same additions
+  // in the same order as the general loop below, so the same counts to the last bit.
+  const bool direct = dense && order_ == 1;
+  if (direct) {
+    const auto& touches = paths.touches();
+    const auto& offsets = paths.offsets();
+    const double* const cv = paths.conversions().data();
+    const double* const nl = paths.nulls().data();
+    const double* const vl = paths.values().data();
+    double* const table = dense_counts.data();  // row-major
+    const auto stride = static_cast<std::size_t>(dense_counts.cols());
+    const bool collapse = repeats_ == Repeats::collapse;
+    for (std::size_t p = 0; p < paths.size(); ++p) {
+      const double c = cv[p], u = nl[p];
+      const double w = c + u;
+      if (!(w > 0.0)) continue;
+      std::size_t prev = 0;
+      std::int32_t last_channel = -1;
+      for (auto k = offsets[p]; k < offsets[p + 1]; ++k) {
+        const std::int32_t ch = touches[static_cast<std::size_t>(k)];
+        if (collapse && ch == last_channel) continue;
+        last_channel = ch;
+        const auto s = static_cast<std::size_t>(ch) + 1;
+        table[prev * stride + s] += w;
+        prev = s;
+      }
+      conv[prev] += c;
+      nulls[prev] += u;
+      value[prev] += vl[p];
+    }
+  }
+  for (std::size_t p = 0; !direct && p < paths.size(); ++p) {
     const double c = paths.conversions()[p], u = paths.nulls()[p];
     const double w = c + u;
     if (!(w > 0.0)) continue;

@@ -9,89 +9,43 @@
 
 FUNNELNET_BEGIN
 
-namespace {
-std::string_view strip(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
+PathSet::PathSet(LabelPaths paths, std::vector<double> conversions, std::vector<double> nulls,
+                 std::vector<double> values, std::string sep)
+    : paths_(std::move(paths)),
+      conversions_(std::move(conversions)),
+      nulls_(std::move(nulls)),
+      values_(std::move(values)),
+      sep_(std::move(sep)) {
+  validate();
+  if (nulls_.empty()) nulls_.assign(size(), 0.0);
+  has_values_ = !values_.empty();
+  if (!has_values_) values_.assign(size(), 0.0);
 }
-}  // namespace
 
 PathSet PathSet::parse(std::span<const std::string_view> paths, std::string_view sep,
                        std::span<const double> conversions, std::span<const double> nulls,
                        std::span<const double> values, const std::vector<std::string>& vocabulary) {
-  if (sep.empty()) fail(Errc::invalid_argument, "the separator must not be empty");
-  if (paths.empty()) fail(Errc::empty_input, "no paths given");
-  std::unordered_map<std::string_view, std::int32_t> index;
-  std::vector<std::string> names;
-  if (!vocabulary.empty()) {
-    Labels check(vocabulary, "channel");
-    names = vocabulary;
-    // Keys view the caller's strings (vocabulary, then paths), which outlive this call.
-    for (std::size_t i = 0; i < vocabulary.size(); ++i)
-      index.emplace(vocabulary[i], static_cast<std::int32_t>(i));
-  }
-  std::vector<std::int32_t> touches;
-  std::vector<std::int64_t> offsets;
-  offsets.reserve(paths.size() + 1);
-  offsets.push_back(0);
-  touches.reserve(paths.size() * 4);
-  for (std::size_t p = 0; p < paths.size(); ++p) {
-    const std::string_view s = paths[p];
-    std::size_t pos = 0;
-    std::size_t k = 0;
-    if (strip(s).empty()) {
-      if (p < conversions.size() && conversions[p] > 0)
-        fail(Errc::invalid_argument, "path ", p, " has ", conversions[p], " conversions but no touches");
-      fail(Errc::invalid_argument, "path ", p, " is empty (no touches)");
-    }
-    while (true) {
-      const std::size_t next = s.find(sep, pos);
-      const std::string_view name =
-          strip(s.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
-      if (name.empty())
-        fail(Errc::invalid_argument, "path ", p, ", touch ", k, ": empty channel name in '", s, "'");
-      auto it = index.find(name);
-      if (it == index.end()) {
-        if (!vocabulary.empty())
-          fail(Errc::unknown_label, "path ", p, ", touch ", k, ": unknown channel '", name, "'");
-        names.emplace_back(name);
-        it = index.emplace(name, static_cast<std::int32_t>(names.size() - 1)).first;
-      }
-      touches.push_back(it->second);
-      ++k;
-      if (next == std::string_view::npos) break;
-      pos = next + sep.size();
-    }
-    offsets.push_back(static_cast<std::int64_t>(touches.size()));
-  }
-  return PathSet(Labels(std::move(names), "channel"), std::move(touches), std::move(offsets),
-                 std::vector<double>(conversions.begin(), conversions.end()),
-                 std::vector<double>(nulls.begin(), nulls.end()),
-                 std::vector<double>(values.begin(), values.end()), std::string(sep));
+  // Blank strings become empty paths here so that validate() names their conversions.
+  return PathSet(LabelPaths::parse(paths, sep, vocabulary, {}, PathWords::channels(), /*allow_empty=*/true),
+                 {conversions.begin(), conversions.end()}, {nulls.begin(), nulls.end()},
+                 {values.begin(), values.end()}, std::string(sep));
 }
 
+// Offsets and channel indices were checked by LabelPaths; the rest is attribution's.
 void PathSet::validate() const {
   if (sep_.empty()) fail(Errc::invalid_argument, "the separator must not be empty");
-  if (offsets_.size() < 2) fail(Errc::empty_input, "no paths given (offsets needs n_paths + 1 entries)");
-  const std::size_t n = offsets_.size() - 1;
+  const std::size_t n = paths_.size();
+  if (n == 0) fail(Errc::empty_input, "no paths given (offsets needs n_paths + 1 entries)");
   require_size(conversions_.size(), n, "conversions");
   if (!nulls_.empty()) require_size(nulls_.size(), n, "nulls");
   if (!values_.empty()) require_size(values_.size(), n, "values");
-  if (offsets_[0] != 0) fail(Errc::invalid_argument, "offsets[0] must be 0, got ", offsets_[0]);
-  if (offsets_[n] != static_cast<std::int64_t>(touches_.size()))
-    fail(Errc::shape_mismatch, "offsets end at ", offsets_[n], " but there are ", touches_.size(),
-         " touches");
-  if (channels_.empty()) fail(Errc::empty_input, "no channels given");
-  for (std::size_t c = 0; c < channels_.size(); ++c)
-    if (channels_.name(c).find(sep_) != std::string::npos)
-      fail(Errc::invalid_argument, "channel '", channels_.name(c), "' contains the separator '", sep_, "'");
-  const auto n_ch = static_cast<std::int32_t>(channels_.size());
-  std::vector<char> seen(channels_.size(), 0);
+  const Labels& channels = paths_.labels();
+  if (channels.empty()) fail(Errc::empty_input, "no channels given");
+  for (std::size_t c = 0; c < channels.size(); ++c)
+    if (channels.name(c).find(sep_) != std::string::npos)
+      fail(Errc::invalid_argument, "channel '", channels.name(c), "' contains the separator '", sep_, "'");
+  const auto& offsets = paths_.offsets();
   for (std::size_t p = 0; p < n; ++p) {
-    if (offsets_[p + 1] < offsets_[p])
-      fail(Errc::invalid_argument, "offsets must be non-decreasing: offsets[", p + 1, "] = ", offsets_[p + 1],
-           " < offsets[", p, "] = ", offsets_[p]);
     const double conv = conversions_[p];
     if (!(std::isfinite(conv) && conv >= 0.0))
       fail(Errc::invalid_argument, "path ", p, ": conversions must be finite and >= 0, got ", conv);
@@ -103,20 +57,15 @@ void PathSet::validate() const {
       if (values_[p] > 0.0 && conv == 0.0)
         fail(Errc::invalid_argument, "path ", p, ": value ", values_[p], " with no conversions");
     }
-    if (offsets_[p + 1] == offsets_[p]) {
+    if (offsets[p + 1] == offsets[p]) {
       if (conv > 0.0) fail(Errc::invalid_argument, "path ", p, " has ", conv, " conversions but no touches");
       fail(Errc::invalid_argument, "path ", p, " is empty (no touches)");
     }
-    for (auto k = offsets_[p]; k < offsets_[p + 1]; ++k) {
-      const std::int32_t c = touches_[static_cast<std::size_t>(k)];
-      if (c < 0 || c >= n_ch)
-        fail(Errc::out_of_range, "path ", p, ", touch ", k - offsets_[p], ": channel index ", c,
-             " is outside [0, ", n_ch, ")");
-      seen[static_cast<std::size_t>(c)] = 1;
-    }
   }
+  std::vector<char> seen(channels.size(), 0);
+  for (const std::int32_t c : paths_.codes()) seen[static_cast<std::size_t>(c)] = 1;
   for (std::size_t c = 0; c < seen.size(); ++c)
-    if (!seen[c]) fail(Errc::invalid_argument, "channel '", channels_.name(c), "' appears in no path");
+    if (!seen[c]) fail(Errc::invalid_argument, "channel '", channels.name(c), "' appears in no path");
 }
 
 template <class Time>

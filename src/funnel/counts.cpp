@@ -47,36 +47,29 @@ TransitionCounts TransitionCounts::zeros(StageSpace space) {
 TransitionCounts TransitionCounts::from_paths(StageSpace space, std::span<const std::int32_t> stages,
                                               std::span<const std::int64_t> offsets,
                                               std::span<const double> weights, Repeats repeats) {
-  if (offsets.size() < 2) fail(Errc::empty_input, "no paths given (offsets needs n_paths + 1 entries)");
-  const std::size_t n_paths = offsets.size() - 1;
-  if (!weights.empty()) require_size(weights.size(), n_paths, "weights");
-  if (offsets[0] != 0) fail(Errc::invalid_argument, "offsets[0] must be 0, got ", offsets[0]);
-  if (offsets[n_paths] != static_cast<std::int64_t>(stages.size()))
-    fail(Errc::shape_mismatch, "offsets end at ", offsets[n_paths], " but there are ", stages.size(),
-         " stage entries");
-  const auto n = static_cast<std::int32_t>(space.size());
+  LabelPaths paths(space.labels(), {stages.begin(), stages.end()}, {offsets.begin(), offsets.end()},
+                   {weights.begin(), weights.end()}, PathWords::stages());
+  return from_paths(std::move(space), paths, repeats);
+}
+
+TransitionCounts TransitionCounts::from_paths(StageSpace space, const LabelPaths& paths, Repeats repeats) {
+  if (paths.size() == 0) fail(Errc::empty_input, "no paths given (offsets needs n_paths + 1 entries)");
+  if (!(paths.labels() == space.labels()))
+    fail(Errc::invalid_argument, "the paths' labels differ from the stage space's stages");
+  const auto& stages = paths.codes();
+  const auto& offsets = paths.offsets();
+  const std::size_t n_paths = paths.size();
   // Validate everything before counting anything.
-  for (std::size_t p = 0; p < n_paths; ++p) {
-    if (offsets[p + 1] < offsets[p])
-      fail(Errc::invalid_argument, "offsets must be non-decreasing: offsets[", p + 1, "] = ", offsets[p + 1],
-           " < offsets[", p, "] = ", offsets[p]);
-    if (!weights.empty()) require_nonnegative(weights[p], detail::concat("weight of path ", p));
-  }
-  for (std::size_t p = 0; p < n_paths; ++p) {
-    for (auto k = offsets[p]; k < offsets[p + 1]; ++k) {
+  for (std::size_t p = 0; p < n_paths; ++p)
+    for (auto k = offsets[p]; k + 1 < offsets[p + 1]; ++k) {
       const std::int32_t s = stages[static_cast<std::size_t>(k)];
-      if (s < 0 || s >= n)
-        fail(Errc::out_of_range, "path ", p, ", step ", k - offsets[p], ": stage index ", s,
-             " is outside [0, ", n, ")");
-      if (k + 1 < offsets[p + 1] && space.is_absorbing(static_cast<std::size_t>(s)) &&
-          stages[static_cast<std::size_t>(k + 1)] != s)
+      if (space.is_absorbing(static_cast<std::size_t>(s)) && stages[static_cast<std::size_t>(k + 1)] != s)
         fail(Errc::invalid_argument, "path ", p, ", step ", k - offsets[p],
-             ": the path continues after absorbing stage '", space.name(s), "'");
+             ": the path continues after absorbing stage '", space.name(static_cast<std::size_t>(s)), "'");
     }
-  }
   TransitionCounts c = zeros(std::move(space));
   for (std::size_t p = 0; p < n_paths; ++p) {
-    const double w = weights.empty() ? 1.0 : weights[p];
+    const double w = paths.weight(p);
     for (auto k = offsets[p] + 1; k < offsets[p + 1]; ++k) {
       const auto from = stages[static_cast<std::size_t>(k - 1)];
       const auto to = stages[static_cast<std::size_t>(k)];

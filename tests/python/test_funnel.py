@@ -156,8 +156,10 @@ def test_bad_paths_and_counts():
         fn.TransitionCounts.from_paths(["potential>won", "potential>lost"], counts=[1], funnel=f, sep=">")
     with pytest.raises(fn.InvalidArgumentError, match="weight of path 1"):
         fn.TransitionCounts.from_paths(["potential>won", "potential>lost"], counts=[1, -1], funnel=f, sep=">")
-    with pytest.raises(fn.InvalidArgumentError, match="path 0 is empty"):
+    with pytest.raises(fn.InvalidArgumentError, match="path 0, step 1: empty stage name in 'potential>>won'"):
         fn.TransitionCounts.from_paths(["potential>>won"], funnel=f, sep=">")
+    with pytest.raises(fn.InvalidArgumentError, match="path 0 is empty"):
+        fn.TransitionCounts.from_paths([" "], funnel=f, sep=">")
     with pytest.raises(fn.EmptyInputError):
         fn.TransitionCounts.from_paths([], funnel=f)
     with pytest.raises(fn.InvalidArgumentError, match="count\\[potential\\]\\[won\\]"):

@@ -1,8 +1,7 @@
 // PathSet: customer journeys for attribution.  One path per row, a sequence of channel
-// touches (CSR: touches[offsets[p] .. offsets[p+1])), with how many times the path ended
-// in a conversion, how many times it ended without one (nulls), and the conversion value
-// it earned.  Rows may repeat.  Everything is validated once, here; the models assume a
-// valid PathSet.
+// touches (a core LabelPaths, funnelnet/core/paths.hpp: touches[offsets[p] .. offsets[p+1])), with how many
+// times the path ended in a conversion, how many times it ended without one (nulls), and the conversion value
+// it earned.  Rows may repeat.  Everything is validated once, here; the models assume a valid PathSet.
 #pragma once
 
 #include <cstddef>
@@ -16,12 +15,15 @@
 
 #include "funnelnet/core/error.hpp"
 #include "funnelnet/core/labels.hpp"
+#include "funnelnet/core/paths.hpp"
 
 FUNNELNET_BEGIN
 
-/// Aggregated journeys over named channels.  Build with the constructor (channel ids in
-/// CSR form), `PathSet::parse` (strings such as "fair > visit > demo") or
-/// `journeys_from_events` (an event log).
+/// Aggregated journeys over named channels: a core `LabelPaths` (the channel touches, in
+/// CSR form, validated by the one path validator and parser of core/paths.hpp) plus, per
+/// path, conversions, nulls and conversion value.  Build with the constructor (channel
+/// ids in CSR form), `PathSet::parse` (strings such as "fair > visit > demo"), from a
+/// core `LabelPaths` or with `journeys_from_events` (an event log).
 class PathSet {
  public:
   PathSet() = default;
@@ -37,42 +39,34 @@ class PathSet {
   PathSet(Labels channels, std::vector<std::int32_t> touches, std::vector<std::int64_t> offsets,
           std::vector<double> conversions, std::vector<double> nulls = {}, std::vector<double> values = {},
           std::string sep = ">")
-      : channels_(std::move(channels)),
-        touches_(std::move(touches)),
-        offsets_(std::move(offsets)),
-        conversions_(std::move(conversions)),
-        nulls_(std::move(nulls)),
-        values_(std::move(values)),
-        sep_(std::move(sep)) {
-    validate();
-    if (nulls_.empty()) nulls_.assign(size(), 0.0);
-    if (values_.empty()) {
-      values_.assign(size(), 0.0);
-      has_values_ = false;
-    } else {
-      has_values_ = true;
-    }
-  }
+      : PathSet(LabelPaths(std::move(channels), std::move(touches), std::move(offsets), {},
+                           PathWords::channels()),
+                std::move(conversions), std::move(nulls), std::move(values), std::move(sep)) {}
+
+  /// Journeys over validated core paths (their weights are not used: conversions and
+  /// nulls count each path).  Same checks and errors as the constructor above.
+  PathSet(LabelPaths paths, std::vector<double> conversions, std::vector<double> nulls = {},
+          std::vector<double> values = {}, std::string sep = ">");
 
   /// Paths from strings: each is channel names joined by `sep` (names are stripped of
-  /// spaces and tabs).  Channels are numbered in order of first appearance unless
-  /// `vocabulary` is non-empty, in which case every name must be in it (unknown_label)
-  /// and every vocabulary channel must appear in some path.  Counts as in the
-  /// constructor.  Errors name the row: an empty path or empty channel name.
+  /// spaces and tabs), parsed by `LabelPaths::parse` ("path 3, touch 1: unknown channel
+  /// 'x'").  Channels are numbered in order of first appearance unless `vocabulary` is
+  /// non-empty, in which case every name must be in it (unknown_label) and every
+  /// vocabulary channel must appear in some path.  Counts as in the constructor.
   static PathSet parse(std::span<const std::string_view> paths, std::string_view sep,
                        std::span<const double> conversions, std::span<const double> nulls = {},
                        std::span<const double> values = {}, const std::vector<std::string>& vocabulary = {});
 
-  [[nodiscard]] std::size_t size() const noexcept { return offsets_.empty() ? 0 : offsets_.size() - 1; }
-  [[nodiscard]] std::size_t n_channels() const noexcept { return channels_.size(); }
-  [[nodiscard]] const Labels& channels() const noexcept { return channels_; }
+  [[nodiscard]] std::size_t size() const noexcept { return paths_.size(); }
+  [[nodiscard]] std::size_t n_channels() const noexcept { return paths_.n_labels(); }
+  [[nodiscard]] const Labels& channels() const noexcept { return paths_.labels(); }
   [[nodiscard]] const std::string& sep() const noexcept { return sep_; }
+  /// The core path set underneath (channel codes and offsets).
+  [[nodiscard]] const LabelPaths& paths() const noexcept { return paths_; }
   /// Channel indices of path p's touches, in order.
-  [[nodiscard]] std::span<const std::int32_t> path(std::size_t p) const {
-    return {touches_.data() + offsets_[p], static_cast<std::size_t>(offsets_[p + 1] - offsets_[p])};
-  }
-  [[nodiscard]] const std::vector<std::int32_t>& touches() const noexcept { return touches_; }
-  [[nodiscard]] const std::vector<std::int64_t>& offsets() const noexcept { return offsets_; }
+  [[nodiscard]] std::span<const std::int32_t> path(std::size_t p) const { return paths_.path(p); }
+  [[nodiscard]] const std::vector<std::int32_t>& touches() const noexcept { return paths_.codes(); }
+  [[nodiscard]] const std::vector<std::int64_t>& offsets() const noexcept { return paths_.offsets(); }
   [[nodiscard]] const std::vector<double>& conversions() const noexcept { return conversions_; }
   [[nodiscard]] const std::vector<double>& nulls() const noexcept { return nulls_; }
   [[nodiscard]] const std::vector<double>& values() const noexcept { return values_; }
@@ -86,9 +80,7 @@ class PathSet {
  private:
   void validate() const;
 
-  Labels channels_;
-  std::vector<std::int32_t> touches_;
-  std::vector<std::int64_t> offsets_;
+  LabelPaths paths_;
   std::vector<double> conversions_, nulls_, values_;
   std::string sep_ = ">";
   bool has_values_ = false;

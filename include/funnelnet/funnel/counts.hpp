@@ -9,6 +9,7 @@
 
 #include "funnelnet/core/error.hpp"
 #include "funnelnet/core/matrix.hpp"
+#include "funnelnet/core/paths.hpp"
 #include "funnelnet/funnel/stage_space.hpp"
 
 FUNNELNET_BEGIN
@@ -34,9 +35,20 @@ class TransitionCounts {
   /// Counts from paths given as stage indices in CSR form: path p is
   /// stages[offsets[p] .. offsets[p+1]), observed weights[p] times (weights may be
   /// empty: each path once).  A path must not continue after an absorbing stage.
+  /// Validated as a core `LabelPaths` over the space's stages (errors "path 2, step 0: stage
+  /// index 9 is outside [0, 5)", "weight of path 1 must be finite and >= 0").
   static TransitionCounts from_paths(StageSpace space, std::span<const std::int32_t> stages,
                                      std::span<const std::int64_t> offsets,
                                      std::span<const double> weights = {}, Repeats repeats = Repeats::keep);
+
+  /// Counts from a validated core path set whose labels are the space's stages, in the
+  /// space's order (e.g. `LabelPaths::parse(strings, ">", space.names(), weights,
+  /// PathWords::stages())`); each path counts `paths.weight(p)` times.  Errors:
+  /// invalid_argument when the labels differ from the space's stages, or a path
+  /// continues after an absorbing stage ("path 0, step 1: the path continues after
+  /// absorbing stage 'won'").
+  static TransitionCounts from_paths(StageSpace space, const LabelPaths& paths,
+                                     Repeats repeats = Repeats::keep);
 
   /// Counts from an event log: row r says lead[r] was in stage[r] at time[r].  Rows may
   /// come in any order; per lead they are ordered by time (ties keep input order) and

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "expect_error.hpp"
@@ -14,11 +16,13 @@ using namespace funnelnet;
 
 namespace {
 
-StageSpace funnel5() { return StageSpace::funnel({"potential", "possible", "target"}, {"won", "lost"}); }
+StageSpace funnel5() {
+  return StageSpace::funnel({"potential", "possible", "target"}, {"won", "lost"});
+}
 
 // Brute force: group rows by lead in a std::map, stable-sort by time, count pairs.
-Matrix brute_force(const StageSpace& space, const std::vector<std::int64_t>& lead, const std::vector<double>& time,
-                   const std::vector<std::int32_t>& stage, Repeats repeats) {
+Matrix brute_force(const StageSpace& space, const std::vector<std::int64_t>& lead,
+                   const std::vector<double>& time, const std::vector<std::int32_t>& stage, Repeats repeats) {
   std::map<std::int64_t, std::vector<std::pair<double, std::int32_t>>> by_lead;
   for (std::size_t r = 0; r < lead.size(); ++r) by_lead[lead[r]].push_back({time[r], stage[r]});
   const auto n = static_cast<Eigen::Index>(space.size());
@@ -26,7 +30,8 @@ Matrix brute_force(const StageSpace& space, const std::vector<std::int64_t>& lea
   for (auto& [id, ev] : by_lead) {
     std::stable_sort(ev.begin(), ev.end(), [](auto& a, auto& b) { return a.first < b.first; });
     for (std::size_t k = 1; k < ev.size(); ++k) {
-      if (ev[k].second == ev[k - 1].second && (repeats == Repeats::collapse || space.is_absorbing(ev[k].second)))
+      if (ev[k].second == ev[k - 1].second &&
+          (repeats == Repeats::collapse || space.is_absorbing(ev[k].second)))
         continue;
       c(ev[k - 1].second, ev[k].second) += 1;
     }
@@ -152,36 +157,39 @@ TEST(Counts, BadInputNamesTheCulprit) {
   std::vector<std::int64_t> lead{1, 1, 2};
   std::vector<double> time{0, 1, 0};
   std::vector<std::int32_t> stage{0, 1, 7};
-  expect_error([&] { (void)TransitionCounts::from_events<double>(space, lead, time, stage); }, Errc::out_of_range,
-              "row 2");
+  expect_error([&] { (void)TransitionCounts::from_events<double>(space, lead, time, stage); },
+               Errc::out_of_range, "row 2");
   stage = {0, 1, 0};
   std::vector<double> nan_time{0, NAN, 0};
   expect_error([&] { (void)TransitionCounts::from_events<double>(space, lead, nan_time, stage); },
-              Errc::invalid_argument, "row 1");
+               Errc::invalid_argument, "row 1");
   std::vector<double> short_time{0, 1};
   expect_error([&] { (void)TransitionCounts::from_events<double>(space, lead, short_time, stage); },
-              Errc::shape_mismatch, "time column");
-  expect_error([&] { (void)TransitionCounts::from_events<double>(space, {}, {}, {}); }, Errc::empty_input, "no rows");
+               Errc::shape_mismatch, "time column");
+  expect_error([&] { (void)TransitionCounts::from_events<double>(space, {}, {}, {}); }, Errc::empty_input,
+               "no rows");
   // A lead that leaves an absorbing stage.
   std::vector<std::int32_t> leaves{3, 0, 0};
   expect_error([&] { (void)TransitionCounts::from_events<double>(space, lead, time, leaves); },
-              Errc::invalid_argument, "lead 1 leaves absorbing stage 'won'");
+               Errc::invalid_argument, "lead 1 leaves absorbing stage 'won'");
   // Paths.
   std::vector<std::int32_t> ps{0, 3, 1};
   std::vector<std::int64_t> off{0, 3};
   expect_error([&] { (void)TransitionCounts::from_paths(space, ps, off); }, Errc::invalid_argument,
-              "continues after absorbing stage 'won'");
+               "continues after absorbing stage 'won'");
   std::vector<std::int64_t> bad_off{0, 2};
-  expect_error([&] { (void)TransitionCounts::from_paths(space, ps, bad_off); }, Errc::shape_mismatch, "offsets end");
+  expect_error([&] { (void)TransitionCounts::from_paths(space, ps, bad_off); }, Errc::shape_mismatch,
+               "offsets end");
   std::vector<double> neg{-1};
   std::vector<std::int32_t> ok{0, 1};
   std::vector<std::int64_t> ok_off{0, 2};
   expect_error([&] { (void)TransitionCounts::from_paths(space, ok, ok_off, neg); }, Errc::invalid_argument,
-              "weight of path 0");
+               "weight of path 0");
   expect_error([&] { (void)TransitionCounts::from_paths(space, {}, {}); }, Errc::empty_input, "no paths");
   Matrix neg_counts = Matrix::Zero(5, 5);
   neg_counts(0, 1) = -2;
-  expect_error([&] { TransitionCounts(space, neg_counts); }, Errc::invalid_argument, "count[potential][possible]");
+  expect_error([&] { TransitionCounts(space, neg_counts); }, Errc::invalid_argument,
+               "count[potential][possible]");
   Matrix exits = Matrix::Zero(5, 5);
   exits(3, 0) = 1;
   expect_error([&] { TransitionCounts(space, exits); }, Errc::invalid_argument, "absorbing stage 'won'");
@@ -200,7 +208,8 @@ TEST(Simulate, RecoversTheChainAndIsThreadCountIndependent) {
   auto four = simulate_events(chain, 0, 20000, o);
   EXPECT_EQ(one.stage, four.stage);
   EXPECT_EQ(one.time, four.time);
-  auto fitted = fit(TransitionCounts::from_events<double>(space, one.lead, one.time, one.stage, Repeats::keep));
+  auto fitted =
+      fit(TransitionCounts::from_events<double>(space, one.lead, one.time, one.stage, Repeats::keep));
   // Each row has thousands of exits: the MLE is within a few standard errors.
   EXPECT_LT((fitted.matrix() - p).cwiseAbs().maxCoeff(), 0.02);
   // Simulated win rate from 'potential' agrees with the absorption probability.
@@ -216,7 +225,8 @@ TEST(Counts, SameCountsAndErrorsAtAnyThreadCount) {
     Log log = random_log(2024, 80000, stride);
     const Matrix expected = brute_force(funnel5(), log.lead, log.time, log.stage, Repeats::collapse);
     for (int threads : {1, 2, 3, 4}) {
-      auto c = TransitionCounts::from_events<double>(funnel5(), log.lead, log.time, log.stage, Repeats::collapse, threads);
+      auto c = TransitionCounts::from_events<double>(funnel5(), log.lead, log.time, log.stage,
+                                                     Repeats::collapse, threads);
       EXPECT_EQ(c.matrix(), expected) << "threads " << threads << " stride " << stride;
     }
     // Two leads leave an absorbing stage, far apart: every thread count reports the same one.
@@ -226,7 +236,8 @@ TEST(Counts, SameCountsAndErrorsAtAnyThreadCount) {
     std::string first;
     for (int threads : {1, 2, 4}) {
       try {
-        (void)TransitionCounts::from_events<double>(funnel5(), log.lead, log.time, log.stage, Repeats::collapse, threads);
+        (void)TransitionCounts::from_events<double>(funnel5(), log.lead, log.time, log.stage,
+                                                    Repeats::collapse, threads);
         FAIL() << "expected an error";
       } catch (const Error& e) {
         if (first.empty()) first = e.what();
@@ -234,4 +245,37 @@ TEST(Counts, SameCountsAndErrorsAtAnyThreadCount) {
       }
     }
   }
+}
+
+TEST(Counts, FromCorePathsEqualsArraysAndBruteForce) {
+  // The funnel reads a core LabelPaths parsed from strings: same counts as the CSR arrays
+  // and as a brute-force count of the strings' consecutive pairs.
+  const StageSpace space({"a", "b", "won", "lost"}, {false, false, true, true});
+  const std::vector<std::string> strings{"a > b > won", "a>a>lost", "b > a > b > b > won", "a > won"};
+  const std::vector<double> w{2, 1, 0.5, 3};
+  std::vector<std::string_view> views(strings.begin(), strings.end());
+  const auto paths = LabelPaths::parse(views, ">", space.names(), w, PathWords::stages());
+  for (const Repeats rep : {Repeats::keep, Repeats::collapse}) {
+    const auto from_core = TransitionCounts::from_paths(space, paths, rep);
+    const auto from_arrays = TransitionCounts::from_paths(space, paths.codes(), paths.offsets(), w, rep);
+    Matrix brute = Matrix::Zero(4, 4);
+    for (std::size_t p = 0; p < strings.size(); ++p) {
+      std::vector<std::int32_t> ids;
+      for (char ch : strings[p])
+        if (ch == 'a' || ch == 'b') ids.push_back(ch == 'a' ? 0 : 1);
+      ids.push_back(strings[p].find("won") != std::string::npos ? 2 : 3);
+      for (std::size_t k = 1; k < ids.size(); ++k)
+        if (!(rep == Repeats::collapse && ids[k] == ids[k - 1])) brute(ids[k - 1], ids[k]) += w[p];
+    }
+    EXPECT_EQ(from_core.matrix(), brute);
+    EXPECT_EQ(from_arrays.matrix(), brute);
+  }
+  const StageSpace other({"x", "b", "won", "lost"}, {false, false, true, true});
+  expect_error([&] { (void)TransitionCounts::from_paths(other, paths); }, Errc::invalid_argument,
+               "labels differ");
+  const std::vector<std::string> bad{"a > won > b"};
+  std::vector<std::string_view> bad_views(bad.begin(), bad.end());
+  const auto after_won = LabelPaths::parse(bad_views, ">", space.names(), {}, PathWords::stages());
+  expect_error([&] { (void)TransitionCounts::from_paths(space, after_won); }, Errc::invalid_argument,
+               "path 0, step 1: the path continues after absorbing stage 'won'");
 }

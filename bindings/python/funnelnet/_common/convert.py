@@ -71,3 +71,26 @@ def require_columns(df: pd.DataFrame, columns: dict[str, str | None]) -> None:
             raise UnknownLabelError(
                 f"{role} column {col!r} is not in the DataFrame (columns: {', '.join(map(str, df.columns))})"
             )
+
+
+def arrow_buffers(s: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """(UTF-8 bytes, int64 offsets) of an Arrow-backed string Series, without copying the
+    text; None for other dtypes (they go through a list of str)."""
+    arr = s.array
+    if not hasattr(arr, "__arrow_array__"):
+        return None
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - Arrow strings imply pyarrow
+        return None
+    chunked = arr.__arrow_array__()
+    if isinstance(chunked, pa.ChunkedArray):
+        chunked = chunked.combine_chunks()
+    if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
+        return None
+    if pa.types.is_string(chunked.type):
+        chunked = chunked.cast(pa.large_string())
+    _, off_buf, data_buf = chunked.buffers()
+    offsets = np.frombuffer(off_buf, dtype=np.int64)[chunked.offset:chunked.offset + len(chunked) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
+    return data, np.ascontiguousarray(offsets)

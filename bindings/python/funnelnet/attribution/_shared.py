@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from .._common.convert import as_array, ids_as_int64, require_columns
+from .._common.convert import arrow_buffers, as_array, ids_as_int64, require_columns
 from .._common.time import times_as_numbers
 from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError
 
@@ -43,29 +43,6 @@ def paths_from_frame(df: pd.DataFrame, path: str, conversions: str, nulls: str |
     if buffers is not None:  # Arrow-backed strings (pandas' default str dtype): zero-copy
         return _core.attribution.PathSet.parse_buffer(buffers[0], buffers[1], sep, *counts, vocab)
     return _core.attribution.PathSet.parse(s.tolist(), sep, *counts, vocab)
-
-
-def arrow_buffers(s: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """(UTF-8 bytes, int64 offsets) of an Arrow-backed string Series, without copying the
-    text; None for other dtypes (they go through a list of str)."""
-    arr = s.array
-    if not hasattr(arr, "__arrow_array__"):
-        return None
-    try:
-        import pyarrow as pa
-    except ImportError:  # pragma: no cover - Arrow strings imply pyarrow
-        return None
-    chunked = arr.__arrow_array__()
-    if isinstance(chunked, pa.ChunkedArray):
-        chunked = chunked.combine_chunks()
-    if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
-        return None
-    if pa.types.is_string(chunked.type):
-        chunked = chunked.cast(pa.large_string())
-    _, off_buf, data_buf = chunked.buffers()
-    offsets = np.frombuffer(off_buf, dtype=np.int64)[chunked.offset:chunked.offset + len(chunked) + 1]
-    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
-    return data, np.ascontiguousarray(offsets)
 
 
 def journeys_core(events: pd.DataFrame, customer: str, time: str, channel: str, converted: str,

@@ -7,7 +7,8 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .._common.convert import encode_labels, ids_as_int64
+from .. import _core
+from .._common.convert import arrow_buffers, encode_labels, ids_as_int64
 from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError, NotAbsorbingError, UnknownLabelError
 from .stages import Funnel
 
@@ -50,29 +51,46 @@ def encode_events(df: pd.DataFrame, lead: str, stage: str, funnel: Funnel | None
 def encode_paths(paths: Any, funnel: Funnel | None, absorbing: Sequence[str] | None,
                  sep: str | None) -> tuple[Funnel, np.ndarray, np.ndarray]:
     """Paths (sequences of stage names, or strings joined by ``sep``) as state codes plus
-    path offsets, vectorised (explode, strip, encode); empty names name their path."""
+    path offsets, through the one C++ path parser (``core/paths.hpp``, shared with
+    attribution): errors name the path, the step and the stage.  No per-path Python
+    loop: strings go to C++ as a list (or zero-copy Arrow buffers), sequences are
+    exploded by pandas into one column of names."""
     s = pd.Series(paths, copy=False) if not isinstance(paths, pd.Series) else paths.reset_index(drop=True)
     if len(s) == 0:
         raise EmptyInputError("no paths given")
-    original = s
+    if funnel is not None and not isinstance(funnel, Funnel):
+        raise InputTypeError(f"funnel must be a funnelnet.Funnel, got {type(funnel).__name__}")
+    vocab = [] if funnel is None else list(funnel.states)
     if sep is not None:
         if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
             raise InputTypeError(f"with sep={sep!r} paths must be strings, got dtype {s.dtype}")
-        s = s.str.split(sep, regex=False)
-    exploded = s.explode()
-    if sep is not None:
-        exploded = exploded.str.strip()
-    bad = exploded.isna() | (exploded.astype(str) == "")
-    if bad.any():
-        p = int(exploded.index[np.flatnonzero(bad.to_numpy())[0]])
-        raise InvalidArgumentError(f"path {p} is empty or has an empty stage name: {original.iloc[p]!r}")
-    names = exploded.astype(str)
-    f = resolve_funnel(funnel, names.unique(), absorbing)
-    codes = encode_labels(names.to_numpy(), f.states, "paths")
-    lengths = np.bincount(exploded.index.to_numpy(), minlength=len(s))
-    offsets = np.zeros(len(s) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return f, codes, offsets
+        missing = s.isna().to_numpy()
+        if missing.any():
+            raise InvalidArgumentError(f"path {int(np.flatnonzero(missing)[0])} is missing (empty path)")
+        buffers = arrow_buffers(s)
+        if buffers is not None:
+            names, codes, offsets = _core.funnel.parse_path_buffer(buffers[0], buffers[1], sep, vocab)
+        else:
+            names, codes, offsets = _core.funnel.parse_paths(s.tolist(), sep, vocab)
+    else:
+        exploded = s.explode()  # a string item is a one-stage path
+        rows = np.bincount(exploded.index.to_numpy(), minlength=len(s))
+        missing = exploded.isna().to_numpy()
+        # explode gives an empty sequence (or a missing item) one NaN row: drop it, so that
+        # C++ names the empty path; other missing names are empty names.
+        keep = ~(missing & (rows[exploded.index.to_numpy()] == 1))
+        lengths = np.bincount(exploded.index.to_numpy()[keep], minlength=len(s)).astype(np.int64)
+        flat = exploded[keep]
+        text = flat.astype(str).where(~missing[keep], "")
+        offsets = np.zeros(len(s) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        names, codes, offsets = _core.funnel.path_names(text.tolist(), offsets, vocab)
+    if funnel is not None:
+        return funnel, codes, offsets
+    f = resolve_funnel(None, names, absorbing)
+    # Parsed labels are in order of first appearance; the funnel puts outcomes last.
+    order = pd.Index(f.states).get_indexer(names).astype(np.int32)
+    return f, order[codes], offsets
 
 
 def is_dask_frame(obj: Any) -> bool:
