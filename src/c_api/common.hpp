@@ -12,6 +12,7 @@
 
 #include "funnelnet.h"
 #include "funnelnet/core/error.hpp"
+#include "funnelnet/io/json.hpp"
 
 namespace funnelnet::capi {
 
@@ -227,6 +228,33 @@ E enum_parse(std::string_view name) {
     if (name == r.name || name == r.c_name) return static_cast<E>(r.value);
   funnelnet::fail(funnelnet::Errc::unknown_label, "'", name, "' is not a ", EnumInfo<E>::type_name,
                   ": valid names are ", enum_valid_names(EnumInfo<E>::rows));
+}
+
+// Model files (io/json.hpp) for any handle whose `value` has io::save / io::to_json:
+// save, load (through `read`), to_json (two-call pattern, NUL included), from_json.
+template <class Handle>
+fnet_status save_handle(const Handle* h, const char* path) noexcept {
+  return guard([&] {
+    require_ptr(h, "object");
+    require_ptr(path, "path");
+    io::save(h->value, path);
+  });
+}
+template <class Handle, class Read>
+fnet_status read_handle(Handle** out, const char* arg, const char* what, Read read) noexcept {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(arg, what);
+    *out = new Handle{read(arg)};
+  });
+}
+template <class Handle>
+fnet_status json_of_handle(char* buf, std::size_t capacity, std::size_t* needed, const Handle* h) noexcept {
+  return guard([&] {
+    require_ptr(h, "object");
+    const std::string text = io::to_json(h->value);
+    copy_out(buf, capacity, needed, std::string_view(text.c_str(), text.size() + 1));
+  });
 }
 
 }  // namespace funnelnet::capi

@@ -115,33 +115,9 @@ funnelnet::Normalize to_normalize(const fnet_normalize& v) {
 
 }  // namespace
 
-namespace {
-// Model files (io/json.hpp) for the handles of this area: save, load, to_json, from_json.
-template <class Handle>
-fnet_status save_handle(const Handle* h, const char* path) {
-  return guard([&] {
-    require_ptr(h, "object");
-    require_ptr(path, "path");
-    funnelnet::io::save(h->value, path);
-  });
-}
-template <class Handle, class Read>
-fnet_status read_handle(Handle** out, const char* arg, const char* what, Read read) {
-  return guard([&] {
-    require_ptr(out, "out");
-    require_ptr(arg, what);
-    *out = new Handle{read(arg)};
-  });
-}
-template <class Handle>
-fnet_status json_of_handle(char* buf, size_t capacity, size_t* needed, const Handle* h) {
-  return guard([&] {
-    require_ptr(h, "object");
-    const std::string text = funnelnet::io::to_json(h->value);
-    funnelnet::capi::copy_out(buf, capacity, needed, std::string_view(text.c_str(), text.size() + 1));
-  });
-}
-}  // namespace
+using funnelnet::capi::json_of_handle;
+using funnelnet::capi::read_handle;
+using funnelnet::capi::save_handle;
 
 extern "C" {
 

@@ -124,9 +124,9 @@ static void test_enum_out_of_range(void) {
                "FNET_MODEL_LT (1)");
   CHECK_STATUS(fnet_influence_exact(&mean, g, &seed, 1, p, (fnet_model)-3), FNET_E_INVALID_ARGUMENT,
                "model is -3");
-  CHECK_STATUS(fnet_repeat_create(&rm, (fnet_repeat_kind)2, params), FNET_E_INVALID_ARGUMENT,
-               "kind is 2, not a valid fnet_repeat_kind: valid values are FNET_REPEAT_BETA_GEO (0), "
-               "FNET_REPEAT_PARETO_NBD (1)");
+  CHECK_STATUS(fnet_repeat_create(&rm, (fnet_repeat_kind)3, params), FNET_E_INVALID_ARGUMENT,
+               "kind is 3, not a valid fnet_repeat_kind: valid values are FNET_REPEAT_BETA_GEO (0), "
+               "FNET_REPEAT_PARETO_NBD (1), FNET_REPEAT_BETA_GEO_BETA_BINOM (2)");
   CHECK(rm == NULL);
 
   fnet_graph_destroy(g);
