@@ -8,7 +8,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['AbsorbingAnalysis', 'AbsorptionSummary', 'ClassStructure', 'ContinuousChain', 'ContinuousPosteriorFigures', 'ExposureCounts', 'HigherOrderChain', 'MarkovChain', 'PosteriorFigures', 'SegmentFit', 'Sensitivity', 'StageSpace', 'TimeToClose', 'TransitionCounts', 'TransitionIntervals', 'analyze_absorbing', 'chain_from_json', 'close_time_cdf_continuous', 'close_time_cdf_discrete', 'communicating_classes', 'continuous_chain_from_json', 'counts_from_json', 'exposure_counts_from_json', 'first_passage_times', 'fit', 'fit_continuous', 'fit_higher_order', 'fit_segments', 'higher_order_from_json', 'higher_order_log_likelihood', 'model_kind', 'period_counts_f64', 'period_counts_i64', 'posterior_figures', 'posterior_figures_continuous', 'posterior_intervals', 'raise_transition', 'rank_bottlenecks', 'read_file', 'select_order', 'sensitivity', 'simulate_events', 'stationary_distribution', 'summarize_absorption', 'time_to_close_continuous', 'time_to_close_discrete', 'to_json', 'write_atomic']
+__all__: list[str] = ['AbsorbingAnalysis', 'AbsorptionSummary', 'ClassStructure', 'ContinuousChain', 'ContinuousPosteriorFigures', 'DurationFit', 'ExposureCounts', 'HigherOrderChain', 'MarkovChain', 'PosteriorFigures', 'SegmentFit', 'SemiMarkovFunnel', 'Sensitivity', 'StageSpace', 'TimeToClose', 'TransitionCounts', 'TransitionIntervals', 'aalen_johansen', 'analyze_absorbing', 'chain_from_json', 'close_time_cdf_continuous', 'close_time_cdf_discrete', 'communicating_classes', 'continuous_chain_from_json', 'counts_from_json', 'exposure_counts_from_json', 'first_passage_times', 'fit', 'fit_continuous', 'fit_duration', 'fit_higher_order', 'fit_segments', 'higher_order_from_json', 'higher_order_log_likelihood', 'kaplan_meier', 'model_kind', 'parse_path_buffer', 'parse_paths', 'path_names', 'period_counts_f64', 'period_counts_i64', 'posterior_figures', 'posterior_figures_continuous', 'posterior_intervals', 'raise_transition', 'rank_bottlenecks', 'read_file', 'select_order', 'sensitivity', 'simulate_events', 'stationary_distribution', 'summarize_absorption', 'time_to_close_continuous', 'time_to_close_discrete', 'to_json', 'write_atomic']
 class StageSpace:
     __hash__: typing.ClassVar[None] = None
     def __eq__(self, arg0: StageSpace) -> bool:
@@ -292,6 +292,62 @@ class HigherOrderChain:
     @property
     def transitions(self) -> float:
         ...
+class DurationFit:
+    def survival(self, t: typing.SupportsFloat | typing.SupportsIndex) -> float:
+        ...
+    @property
+    def censored(self) -> int:
+        ...
+    @property
+    def converged(self) -> bool:
+        ...
+    @property
+    def events(self) -> int:
+        ...
+    @property
+    def family(self) -> str:
+        ...
+    @property
+    def gradient_norm(self) -> float:
+        ...
+    @property
+    def iterations(self) -> int:
+        ...
+    @property
+    def log_likelihood(self) -> float:
+        ...
+    @property
+    def scale(self) -> float:
+        ...
+    @property
+    def shape(self) -> float:
+        ...
+class SemiMarkovFunnel:
+    @staticmethod
+    def fit(space: StageSpace, stage: numpy.typing.NDArray[numpy.int32], duration: numpy.typing.NDArray[numpy.float64], next: numpy.typing.NDArray[numpy.int32], family: typing.SupportsInt | typing.SupportsIndex, tol: typing.SupportsFloat | typing.SupportsIndex, max_iter: typing.SupportsInt | typing.SupportsIndex) -> SemiMarkovFunnel:
+        ...
+    def holding_quantile(self, stage: typing.SupportsInt | typing.SupportsIndex, q: typing.SupportsFloat | typing.SupportsIndex) -> float:
+        ...
+    def holding_survival(self, stage: typing.SupportsInt | typing.SupportsIndex, t: numpy.typing.NDArray[numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    def simulate_close(self, stage: typing.SupportsInt | typing.SupportsIndex, age: typing.SupportsFloat | typing.SupportsIndex, draws: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.int32]]:
+        ...
+    @property
+    def components(self) -> list:
+        ...
+    @property
+    def family(self) -> str:
+        ...
+    @property
+    def jump_matrix(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def space(self) -> StageSpace:
+        ...
+def aalen_johansen(duration: numpy.typing.NDArray[numpy.float64], cause: numpy.typing.NDArray[numpy.int32], n_causes: typing.SupportsInt | typing.SupportsIndex) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64], typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]]:
+    """
+    (time, at_risk, survival, incidence) of the Aalen-Johansen estimate.
+    """
 def analyze_absorbing(chain: MarkovChain) -> AbsorbingAnalysis:
     ...
 def chain_from_json(text: str) -> MarkovChain:
@@ -314,6 +370,8 @@ def fit(counts: TransitionCounts, smoothing: typing.SupportsFloat | typing.Suppo
     ...
 def fit_continuous(counts: ExposureCounts, empty_rows: typing.SupportsInt | typing.SupportsIndex = 0) -> ContinuousChain:
     ...
+def fit_duration(family: typing.SupportsInt | typing.SupportsIndex, duration: numpy.typing.NDArray[numpy.float64], observed: numpy.typing.NDArray[numpy.uint8], tol: typing.SupportsFloat | typing.SupportsIndex, max_iter: typing.SupportsInt | typing.SupportsIndex) -> DurationFit:
+    ...
 def fit_higher_order(space: StageSpace, stages: numpy.typing.NDArray[numpy.int32], offsets: numpy.typing.NDArray[numpy.int64], order: typing.SupportsInt | typing.SupportsIndex, smoothing: typing.SupportsFloat | typing.SupportsIndex) -> HigherOrderChain:
     ...
 def fit_segments(segments: collections.abc.Sequence[TransitionCounts], names: collections.abc.Sequence[str]) -> SegmentFit:
@@ -322,10 +380,20 @@ def higher_order_from_json(text: str) -> HigherOrderChain:
     ...
 def higher_order_log_likelihood(chain: HigherOrderChain, stages: numpy.typing.NDArray[numpy.int32], offsets: numpy.typing.NDArray[numpy.int64]) -> float:
     ...
+def kaplan_meier(duration: numpy.typing.NDArray[numpy.float64], observed: numpy.typing.NDArray[numpy.uint8]) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]]:
+    """
+    (time, at_risk, events, survival) of the Kaplan-Meier curve.
+    """
 def model_kind(text: str) -> str:
     """
     The kind of a model file's text (the C++ kind registry); FormatError if it is not a funnelnet model file, of an unknown kind or a version this build does not read.
     """
+def parse_path_buffer(data: numpy.typing.NDArray[numpy.uint8], offsets: numpy.typing.NDArray[numpy.int64], sep: str, vocabulary: collections.abc.Sequence[str]) -> tuple:
+    ...
+def parse_paths(paths: list, sep: str, vocabulary: collections.abc.Sequence[str]) -> tuple:
+    ...
+def path_names(names: list, offsets: numpy.typing.NDArray[numpy.int64], vocabulary: collections.abc.Sequence[str]) -> tuple:
+    ...
 def period_counts_f64(space: StageSpace, lead: numpy.typing.NDArray[numpy.int64], time: numpy.typing.NDArray[numpy.float64], stage: numpy.typing.NDArray[numpy.int32], period: typing.SupportsFloat | typing.SupportsIndex, origin: typing.SupportsFloat | typing.SupportsIndex | None, cutoff: typing.SupportsFloat | typing.SupportsIndex | None, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> TransitionCounts:
     ...
 def period_counts_i64(space: StageSpace, lead: numpy.typing.NDArray[numpy.int64], time: numpy.typing.NDArray[numpy.int64], stage: numpy.typing.NDArray[numpy.int32], period: typing.SupportsInt | typing.SupportsIndex, origin: typing.SupportsInt | typing.SupportsIndex | None, cutoff: typing.SupportsInt | typing.SupportsIndex | None, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> TransitionCounts:
