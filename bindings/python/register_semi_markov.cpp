@@ -20,6 +20,7 @@ HoldingFamily family_of(int f) {
 }  // namespace
 
 void register_semi_markov(py::module_& m) {
+  FUNNELNET_PY_DEFAULTS(SemiMarkovOptions, tol, max_iter);
   m.def(
       "kaplan_meier",
       [](const array<double>& duration, const array<std::uint8_t>& observed) {

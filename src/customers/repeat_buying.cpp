@@ -619,6 +619,24 @@ FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const Rep
   rep.evaluations = evals;
   rep.log_likelihood = -best_f * wsum;
   if (!rep.at_bound) rep.covariance = log_param_covariance<Row, K>(params, rows, o.threads);
+  // A line search that gives up close to the optimum: the Newton step still left,
+  // delta = Cov * (wsum g) in log-parameters, measured in standard errors
+  // (sqrt(delta' Cov^-1 delta) = wsum sqrt(g' Cov g)).  Below 1e-3 standard errors the
+  // estimate is at the optimum for every statistical purpose (the likelihood has no
+  // decrease left in double precision), so the fit counts as converged.
+  if (rep.status == FitStatus::line_search_failed && rep.covariance.size() == K * K) {
+    double q = 0.0;
+    for (std::size_t i = 0; i < K; ++i)
+      for (std::size_t j = 0; j < K; ++j)
+        q += best_g[static_cast<Eigen::Index>(i)] * rep.covariance[i * K + j] *
+             best_g[static_cast<Eigen::Index>(j)];
+    const double distance = wsum * std::sqrt(std::max(q, 0.0));
+    if (distance <= 1e-3) {
+      rep.status = FitStatus::converged;
+      rep.message = concat("converged (line search stopped ", distance,
+                           " standard errors from the optimum, at the precision of the likelihood)");
+    }
+  }
   return rep;
 }
 

@@ -226,6 +226,8 @@ CXX_DEFAULTS = {
     "funnelnet.customers.tiers.TierMigration.__init__": {
         "gaps": ("TierMigrationOptions", "gaps", {"error": 0, "skip": 1}),
         "smoothing": ("TierMigrationOptions", "smoothing", None)},
+    "funnelnet.funnel.semi_markov.SemiMarkovFunnel.__init__": {
+        "tol": ("SemiMarkovOptions", "tol", None), "max_iter": ("SemiMarkovOptions", "max_iter", None)},
     "funnelnet.customers.summary.summary_from_transactions": {
         "freq_multiplier": ("SummaryOptions", "period_length", None)},
     "funnelnet.datasets.synthetic.synthetic_crm": {
@@ -261,6 +263,8 @@ NOT_CXX_DEFAULTS = {
         "None = every source (C++ samples = 0)",
     ("funnelnet.customers.summary.summary_from_transactions", "future"):
         "'drop': the calibration end cuts, as in lifetimes (SummaryOptions and the C INIT keep 'error')",
+    ("funnelnet.funnel.semi_markov.SemiMarkovFunnel.__init__", "draws"):
+        "Monte Carlo draws per query: a C++ function argument (simulate_close), not an options struct",
     ("funnelnet.graph.referral.ReferralGraph.pagerank", "alpha"):
         "networkx's name for damping; None = use damping",
     # RepeatFitOptions.threads (and FNET_REPEAT_FIT_OPTIONS_INIT) default to 1; the
@@ -481,11 +485,12 @@ def _fit_samples():
     import numpy as np
     import pandas as pd
 
+    # customers drawn from known BG/NBD and Gamma-Gamma models, so the fits converge
     rng = np.random.default_rng(3)
     T = rng.uniform(20, 40, 200)
-    x = rng.poisson(2, 200).astype(float)
-    tx = np.where(x > 0, T * rng.uniform(0.2, 1.0, 200), 0.0)
-    m = np.where(x > 0, rng.gamma(4, 10, 200), 0.0)
+    sim = fn.customers.BetaGeo.from_params(r=0.5, alpha=5.0, a=0.8, b=2.5).simulate(T, seed=3)
+    x, tx = sim["frequency"].to_numpy(), sim["recency"].to_numpy()
+    m = np.where(x > 0, fn.customers.GammaGamma.from_params(p=6.0, q=4.0, v=15.0).simulate(x.astype(int), seed=4), 0.0)
     paths = pd.DataFrame({"path": ["a > b", "a", "b > a"], "conv": [1, 0, 1], "null": [0, 1, 1]})
     log = pd.DataFrame({"id": [1, 1, 2], "t": [1, 2, 1], "ch": ["a", "b", "a"], "won": [0, 1, 0]})
     snaps = pd.DataFrame({"customer": [1, 1, 2, 2], "period": [1, 2, 1, 2], "tier": ["A", "B", "B", "B"]})

@@ -70,12 +70,14 @@ def attribution_events_model():
 
 
 def rfm():
+    """Customers drawn from known BG/NBD and Gamma-Gamma models (so the fits converge)."""
     rng = np.random.default_rng(3)
-    n = 300
+    n = 1000
     T = rng.uniform(20, 40, n)
-    x = rng.poisson(2, n).astype(float)
-    tx = np.where(x > 0, T * rng.uniform(0.2, 1.0, n), 0.0)
-    m = np.where(x > 0, rng.gamma(4, 10, n), 0.0)
+    sim = fn.customers.BetaGeo.from_params(r=0.5, alpha=5.0, a=0.8, b=2.5).simulate(T, seed=3)
+    x, tx = sim["frequency"].to_numpy(), sim["recency"].to_numpy()
+    spend = fn.customers.GammaGamma.from_params(p=6.0, q=4.0, v=15.0).simulate(x.astype(int), seed=4)
+    m = np.where(x > 0, spend, 0.0)
     return x, tx, T, m
 
 

@@ -32,6 +32,7 @@ import pandas as pd
 from .. import _core
 from .._common.convert import as_array
 from .._common.options import choice
+from .._common.options import default as _default
 from .._common.results import Result, result
 from .._common.time import is_calendar, times_as_numbers
 from ..errors import InvalidArgumentError
@@ -185,7 +186,8 @@ class SemiMarkovFunnel:
         True when every parametric fit converged (always true when fitted: a failed fit raises).
     """
 
-    def __init__(self, family: str = "empirical", *, tol: float = 1e-10, max_iter: int = 200, draws: int = 100_000,
+    def __init__(self, family: str = "empirical", *, tol: float = _default("SemiMarkovOptions", "tol"),
+                 max_iter: int = _default("SemiMarkovOptions", "max_iter"), draws: int = 100_000,
                  seed: int = 0, threads: int = 0) -> None:
         choice(family, FAMILIES, "family")
         if int(draws) < 1:
