@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "shared_data.hpp"
 #include "expect_error.hpp"
 #include "funnelnet/core/random.hpp"
 #include "funnelnet/customers.hpp"
 #include "funnelnet/customers/detail/repeat_likelihood.hpp"
+#include "shared_data.hpp"
 
 using namespace funnelnet;
 
@@ -28,8 +28,7 @@ struct Cdnow {
 // Reads ../shared/data/customers/cdnow_customers_summary_with_transactions.csv
 // (ID, x, t_x, T, zbar: 2,357 customers, weeks).
 Cdnow read_cdnow() {
-  std::ifstream f(shared_data_dir() +
-                  "/customers/cdnow_customers_summary_with_transactions.csv");
+  std::ifstream f(shared_data_dir() + "/customers/cdnow_customers_summary_with_transactions.csv");
   EXPECT_TRUE(f.good());
   Cdnow d;
   std::string line;
