@@ -3,7 +3,8 @@
 - ```python blocks run in order, one namespace per file (like a notebook), with the
   working directory at the repository root (so ``../shared/data`` resolves as it does
   for a user of a checkout; blocks that read data honour ``FUNNELNET_SHARED_DATA``).
-  Warnings are errors, except DeprecationWarnings raised inside third-party libraries.
+  Warnings are errors, except DeprecationWarnings raised inside third-party libraries;
+  a `...` placeholder is an error.
   A failure names the file, the block and the line (code objects carry the Markdown
   file's own line numbers).
 - ```c / ```cpp blocks are complete programs, compiled with ``-fsyntax-only`` against
@@ -14,10 +15,12 @@
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
 import subprocess
+import tokenize
 import traceback
 import warnings
 from dataclasses import dataclass
@@ -92,6 +95,10 @@ def test_python_blocks_run(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for block in blocks(path, "python"):
         # Pad so that tracebacks carry the Markdown file's line numbers.
         source = "\n" * (block.line - 1) + block.code
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.OP and tok.string == "...":
+                pytest.fail(f"{block.where}: `...` placeholder at {path.relative_to(ROOT)}:{tok.start[0]}",
+                            pytrace=False)
         code = compile(source, str(path), "exec")
         with warnings.catch_warnings():
             warnings.simplefilter("error")
