@@ -2,7 +2,7 @@
 removal effects, per-journey attribution and a seeded simulation estimate."""
 from __future__ import annotations
 
-from typing import Any, Self, Sequence
+from typing import Any, Self, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -199,7 +199,7 @@ class MarkovAttribution(JsonModel):
         """
         core = _core.attribution.attribution_from_json(text)
         names = {v: k for k, v in _REPEATS.items()}
-        model = cls(int(core.order), repeats=names[int(core.repeats)])
+        model = cls(int(core.order), repeats=cast(Repeats, names[int(core.repeats)]))
         model._core = core
         return model
 
