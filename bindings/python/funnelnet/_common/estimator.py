@@ -7,9 +7,11 @@ from __future__ import annotations
 import functools
 import types
 import warnings
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 __all__ = ["fit_method"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class _FitMethod:
@@ -46,13 +48,17 @@ class _FitMethod:
         return on_class
 
 
-def fit_method(legacy: Callable[..., Any], new_spelling: str) -> Callable[[Callable[..., Any]], Any]:
+def fit_method(legacy: Callable[..., Any], new_spelling: str) -> Callable[[_F], _F]:
     """Decorator for an estimator's ``fit`` (or ``fit_<x>``) instance method.  ``legacy(cls,
     *args, **kwargs)`` implements the old class-method call (usually
     ``cls(settings).fit(data)``); ``new_spelling`` is shown in the warning, e.g.
-    ``"MarkovAttribution(order=...).fit(df, ...)"``."""
+    ``"MarkovAttribution(order=...).fit(df, ...)"``.
 
-    def wrap(func: Callable[..., Any]) -> Any:
-        return _FitMethod(func, legacy, new_spelling)
+    Typed as returning the method unchanged, so that type checkers see the instance
+    method's own signature (``-> Self``); the class-method spelling is deprecated and
+    untyped."""
+
+    def wrap(func: _F) -> _F:
+        return _FitMethod(func, legacy, new_spelling)  # type: ignore[return-value]
 
     return wrap

@@ -24,7 +24,7 @@ def default(struct: str, field: str) -> Any:
     return CXX_DEFAULTS[struct][field]
 
 
-def default_choice(struct: str, field: str, options: Mapping[str, int]) -> str:
+def default_choice(struct: str, field: str, options: Mapping[str, int]) -> Any:
     """The name in ``options`` (name -> code, as given to :func:`choice`) of the C++
     default of the enum field ``struct.field``.
 

@@ -28,7 +28,7 @@ Periods
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -60,6 +60,8 @@ FREQ_PERIODS = {"H": "hour", "D": "day", "W": "week", "M": "month"}
 # 1970-01-01 was a Thursday: the ISO week holding it starts 3 days earlier.
 _WEEK_SHIFT_DAYS = 3
 _TIMEZONES = ("utc", "local")
+#: ``timezone=`` values (_TIMEZONES).
+Timezone = Literal["utc", "local"]
 
 
 def is_calendar(values: Any) -> bool:

@@ -2,7 +2,7 @@
 tables and event logs read into the C++ PathSet, and the per-channel result frame."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,8 @@ from .._common.time import times_as_numbers
 from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError
 
 REPEATS = {"keep": 0, "collapse": 1}
+#: ``repeats=`` values (keys of REPEATS).
+Repeats = Literal["keep", "collapse"]
 
 
 def repeats_code(value: str) -> int:

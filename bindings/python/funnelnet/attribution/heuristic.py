@@ -12,6 +12,7 @@ from .._common.options import default as _default
 from .._common.options import default_choice as _default_choice
 from ..errors import InputTypeError
 from ._shared import REPEATS as _REPEATS
+from ._shared import Repeats
 from ._shared import channel_frame, journeys_core, paths_from_frame, repeats_code
 
 __all__ = ["heuristic", "heuristic_events"]
@@ -31,7 +32,7 @@ def _heuristic_frame(paths: Any, repeats: str, half_life: float, first_weight: f
 
 def heuristic(df: pd.DataFrame, path: str = "path", conversions: str = "total_conversions",
               value: str | None = None, *, sep: str = ">",
-              repeats: str = _default_choice("HeuristicOptions", "repeats", _REPEATS),
+              repeats: Repeats = _default_choice("HeuristicOptions", "repeats", _REPEATS),
               half_life: float = _default("HeuristicOptions", "half_life"),
               first_weight: float = _default("HeuristicOptions", "first_weight"),
               last_weight: float = _default("HeuristicOptions", "last_weight"),
@@ -90,7 +91,7 @@ def _half_life_units(half_life: Any, time_dtype: Any) -> float:
 
 def heuristic_events(events: pd.DataFrame, *, customer: str, time: str, channel: str, converted: str,
                      value: str | None = None,
-                     repeats: str = _default_choice("HeuristicOptions", "repeats", _REPEATS), half_life: Any = None,
+                     repeats: Repeats = _default_choice("HeuristicOptions", "repeats", _REPEATS), half_life: Any = None,
                      first_weight: float = _default("HeuristicOptions", "first_weight"),
                      last_weight: float = _default("HeuristicOptions", "last_weight"),
                      conversion_is_touch: bool = _default("JourneyOptions", "conversion_is_touch")) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 removal effects, per-journey attribution and a seeded simulation estimate."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Self, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -15,10 +15,8 @@ from .._common.persist import JsonModel
 from .._common.options import progress_callback as _tqdm_callback
 from ..errors import InputTypeError, InvalidArgumentError, UnknownLabelError
 from ._shared import REPEATS as _REPEATS
+from ._shared import Repeats
 from ._shared import channel_frame, journeys_core, paths_from_frame, repeats_code
-
-if TYPE_CHECKING:
-    from typing_extensions import Self
 
 __all__ = ["MarkovAttribution", "markov", "markov_events"]
 
@@ -51,7 +49,7 @@ def _count_columns(df: pd.DataFrame, conversions: str | None, nulls: str | None)
 
 def markov(df: pd.DataFrame, path: str = "path", conversions: str | None = None, nulls: str | None = None,
            value: str | None = None, order: int = _default("MarkovOptions", "order"), *, sep: str = ">",
-           repeats: str = _default_choice("MarkovOptions", "repeats", _REPEATS),
+           repeats: Repeats = _default_choice("MarkovOptions", "repeats", _REPEATS),
            threads: int = _default("MarkovOptions", "threads"), progress: bool = False, channels: Sequence[str] | None = None) -> pd.DataFrame:
     """Exact Markov removal effects of aggregated paths: one row per channel.
 
@@ -94,7 +92,7 @@ def markov(df: pd.DataFrame, path: str = "path", conversions: str | None = None,
 
 def markov_events(events: pd.DataFrame, *, customer: str, time: str, channel: str, converted: str,
                   value: str | None = None, order: int = _default("MarkovOptions", "order"),
-                  repeats: str = _default_choice("MarkovOptions", "repeats", _REPEATS), threads: int = _default("MarkovOptions", "threads"),
+                  repeats: Repeats = _default_choice("MarkovOptions", "repeats", _REPEATS), threads: int = _default("MarkovOptions", "threads"),
                   progress: bool = False,
                   conversion_is_touch: bool = _default("JourneyOptions", "conversion_is_touch")) -> pd.DataFrame:
     """Exact Markov removal effects of an event log (journeys as in :func:`journeys`).
@@ -106,7 +104,7 @@ def markov_events(events: pd.DataFrame, *, customer: str, time: str, channel: st
 
 def _legacy_fit(cls: type, df: pd.DataFrame, path: str = "path", conversions: str | None = None,
                 nulls: str | None = None, value: str | None = None, order: int = 1, *, sep: str = ">",
-                repeats: str = "collapse", threads: int = 0, progress: bool = False,
+                repeats: Repeats = "collapse", threads: int = 0, progress: bool = False,
                 channels: Sequence[str] | None = None) -> "MarkovAttribution":
     """0.1's ``MarkovAttribution.fit(df, ..., order=...)`` class method (deprecated)."""
     return cls(order, repeats=repeats, threads=threads, progress=progress).fit(
@@ -114,7 +112,7 @@ def _legacy_fit(cls: type, df: pd.DataFrame, path: str = "path", conversions: st
 
 
 def _legacy_fit_events(cls: type, events: pd.DataFrame, *, customer: str, time: str, channel: str, converted: str,
-                       value: str | None = None, order: int = 1, repeats: str = "collapse", threads: int = 0,
+                       value: str | None = None, order: int = 1, repeats: Repeats = "collapse", threads: int = 0,
                        progress: bool = False, conversion_is_touch: bool = True) -> "MarkovAttribution":
     """0.1's ``MarkovAttribution.fit_events(events, ..., order=...)`` class method (deprecated)."""
     return cls(order, repeats=repeats, threads=threads, progress=progress).fit_events(
@@ -153,7 +151,7 @@ class MarkovAttribution(JsonModel):
     B                   0.5          1.0
     """
 
-    def __init__(self, order: int = _default("MarkovOptions", "order"), *, repeats: str = _default_choice("MarkovOptions", "repeats", _REPEATS),
+    def __init__(self, order: int = _default("MarkovOptions", "order"), *, repeats: Repeats = _default_choice("MarkovOptions", "repeats", _REPEATS),
                  threads: int = _default("MarkovOptions", "threads"), progress: bool = False) -> None:
         if isinstance(order, bool) or not isinstance(order, (int, np.integer)):
             raise InputTypeError(f"order must be an integer, got {order!r}")
@@ -201,7 +199,7 @@ class MarkovAttribution(JsonModel):
         """
         core = _core.attribution.attribution_from_json(text)
         names = {v: k for k, v in _REPEATS.items()}
-        model = cls(int(core.order), repeats=names[int(core.repeats)])
+        model = cls(int(core.order), repeats=cast(Repeats, names[int(core.repeats)]))
         model._core = core
         return model
 

@@ -2,7 +2,7 @@
 value shares."""
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,10 @@ _c = _core.customers
 STANDARD_CRITERIA = ("credit", "loyalty", "dependence", "influence", "deal_value", "difficulty", "distance")
 
 _NORMALIZE = {"none": 0, "minmax": 1, "zscore": 2}
+#: ``normalize=`` values (keys of _NORMALIZE).
+Normalize = Literal["none", "minmax", "zscore"]
+#: ``grade(mode=)`` values.
+GradeMode = Literal["score", "mix", "value"]
 
 
 def _criteria_spec(criteria: Any) -> list[tuple[str, float, int]]:
@@ -55,9 +59,9 @@ def _require_numeric(col: pd.Series, what: str) -> None:
                              f"(criteria must be numeric columns; got dtype {col.dtype})")
 
 
-def grade(df: pd.DataFrame, *, mode: str = "score", criteria: Any = None, thresholds: Any = None,
+def grade(df: pd.DataFrame, *, mode: GradeMode = "score", criteria: Any = None, thresholds: Any = None,
           mix: Sequence[float] = (1, 3, 6), value: str | None = None, cutoffs: Sequence[float] = (0.8, 0.95),
-          tiers: Sequence[str] | None = None, group: str | None = None, normalize: str = "minmax") -> pd.DataFrame:
+          tiers: Sequence[str] | None = None, group: str | None = None, normalize: Normalize = "minmax") -> pd.DataFrame:
     """ABC-grade customers (one row each of ``df``).
 
     Modes:

@@ -5,7 +5,7 @@ A fit that does not converge warns (:class:`funnelnet.ConvergenceWarning`) or, w
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Literal, Mapping, Self
 
 import numpy as np
 import pandas as pd
@@ -16,16 +16,15 @@ from .._common.deprecation import renamed_parameters
 from .._common.messages import user_terms
 from .._common.persist import JsonModel
 from ..errors import ConvergenceError, ConvergenceWarning, FormatError, InputTypeError, InvalidArgumentError
-from ._shared import f64, like
-
-if TYPE_CHECKING:
-    from typing_extensions import Self
+from ._shared import Prediction, f64, like
 
 __all__ = ["BetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "repeat_model_from_json"]
 
 _c = _core.customers
 
 _FREQ_FACTOR = {"W": 4.345, "M": 1.0, "D": 30.0, "H": 30.0 * 24}
+#: ``customer_lifetime_value(freq=)`` values (keys of _FREQ_FACTOR).
+ClvFreq = Literal["W", "M", "D", "H"]
 
 _Z95 = 1.959963984540054  # the 97.5% normal quantile
 
@@ -35,7 +34,7 @@ _Z95 = 1.959963984540054  # the 97.5% normal quantile
 _REPEAT_CLASSES: dict[int, type] = {}
 
 
-def repeat_model_from_json(text: str) -> Any:
+def repeat_model_from_json(text: str) -> BetaGeo | ParetoNBD | BetaGeoBetaBinom:
     """A BG/NBD, Pareto/NBD (or any other repeat-buying) model from the JSON text of a
     ``repeat_model`` file, as an object of the class of its kind (FormatError if corrupt)."""
     model = _c.repeat_model_from_json(text)
@@ -342,18 +341,18 @@ class _RepeatBase(_Fitted):
     def _rfm(self, frequency: Any, recency: Any, T: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return f64(frequency, "frequency"), f64(recency, "recency"), f64(T, "T")
 
-    def log_likelihood(self, frequency: Any, recency: Any, T: Any) -> Any:
+    def log_likelihood(self, frequency: Any, recency: Any, T: Any) -> Prediction:
         """Per-customer log-likelihood at the model's parameters."""
         return like(self._fitted().log_likelihood(*self._rfm(frequency, recency, T)), frequency)
 
-    def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
+    def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> Prediction:
         """P(alive | frequency, recency, T) per customer."""
         return like(self._fitted().p_alive(*self._rfm(frequency, recency, T)), frequency)
 
     p_alive = conditional_probability_alive
 
     def conditional_expected_number_of_purchases_up_to_time(self, t: float, frequency: Any, recency: Any,
-                                                             T: Any) -> Any:
+                                                             T: Any) -> Prediction:
         """Expected purchases in the next ``t`` time units, per customer."""
         return like(self._fitted().expected_purchases(float(t), *self._rfm(frequency, recency, T)), frequency)
 
@@ -435,18 +434,18 @@ class BetaGeoBetaBinom(_RepeatBase):
         return self._fit(frequency, recency, n_periods, weights, initial)
 
     def conditional_probability_alive(self, m_periods_in_future: float, frequency: Any, recency: Any,
-                                      n_periods: Any) -> Any:
+                                      n_periods: Any) -> Prediction:
         """P(alive at opportunity n_periods + m_periods_in_future | history), per customer
         (Fader, Hardie and Shang 2010, eq. A10; lifetimes' argument order)."""
         x, tx, n = self._rfm(frequency, recency, n_periods)
         return like(self._fitted().p_alive_at(float(m_periods_in_future), x, tx, n), frequency)
 
-    def p_alive(self, frequency: Any, recency: Any, n_periods: Any) -> Any:
+    def p_alive(self, frequency: Any, recency: Any, n_periods: Any) -> Prediction:
         """P(alive at the next opportunity, n_periods + 1 | history), per customer."""
         return self.conditional_probability_alive(1, frequency, recency, n_periods)
 
     def conditional_expected_number_of_purchases_up_to_time(self, m_periods_in_future: float, frequency: Any,
-                                                             recency: Any, n_periods: Any) -> Any:
+                                                             recency: Any, n_periods: Any) -> Prediction:
         """Expected purchases in the next ``m_periods_in_future`` opportunities, per
         customer (Fader, Hardie and Shang 2010, eq. 13)."""
         x, tx, n = self._rfm(frequency, recency, n_periods)
@@ -508,7 +507,7 @@ class GammaGamma(_Fitted):
         return state
 
     @classmethod
-    def from_json(cls, text: str) -> "GammaGamma":
+    def from_json(cls, text: str) -> Self:
         """A model from JSON text written by :meth:`to_json` (parameters and fit report,
         exact; FormatError if corrupt)."""
         g = cls()
@@ -525,7 +524,7 @@ class GammaGamma(_Fitted):
         self._report = report
 
     @classmethod
-    def from_params(cls, p: float, q: float, v: float) -> "GammaGamma":
+    def from_params(cls, p: float, q: float, v: float) -> Self:
         """A model with given parameters."""
         g = cls()
         g._model = _c.GammaGammaModel([float(p), float(q), float(v)])
@@ -547,7 +546,7 @@ class GammaGamma(_Fitted):
         self._check_convergence()
         return self
 
-    def simulate(self, frequency: Any, *, seed: int = 0, threads: int = 0) -> Any:
+    def simulate(self, frequency: Any, *, seed: int = 0, threads: int = 0) -> Prediction:
         """Mean repeat spend drawn from the model for customers with the given frequencies
         (integers >= 0; 0 gives 0): nu ~ Gamma(q, rate v) per customer, then the mean of
         ``frequency`` spends ~ Gamma(p, rate nu).  The same seed gives the same draws at
@@ -556,7 +555,7 @@ class GammaGamma(_Fitted):
                                 int(threads))
         return like(out, frequency)
 
-    def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Any:
+    def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Prediction:
         """E[spend per transaction | frequency, mean spend]; customers without repeat spend
         (frequency 0, or mean repeat spend 0) get the population mean p v / (q - 1)."""
         model = self._fitted()
@@ -568,7 +567,7 @@ class GammaGamma(_Fitted):
 
     def customer_lifetime_value(self, transaction_model: _RepeatBase, frequency: Any, recency: Any, T: Any,
                                 monetary_value: Any, time: int = 12, discount_rate: float = 0.01,
-                                freq: str = "D") -> Any:
+                                freq: ClvFreq = "D") -> Prediction:
         """Discounted CLV over ``time`` months, lifetimes' scheme: per month k, expected
         spend times the increase in expected purchases, over (1 + discount_rate)^k.
         ``freq`` is the time unit of recency and T ('D', 'W', 'M' or 'H')."""

@@ -2,7 +2,7 @@
 transaction log, as lifetimes' ``summary_data_from_transaction_data``."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -13,7 +13,7 @@ from .._common.options import default_choice as _default_choice
 from .._common.convert import as_array, ids_as_int64, require_columns
 from .._common.deprecation import renamed_parameters
 from .._common.messages import user_terms
-from .._common.time import FREQ_PERIODS, is_calendar, period_index, period_start, readable, reject_yyyymmdd, times_as_ns
+from .._common.time import FREQ_PERIODS, Timezone, is_calendar, period_index, period_start, readable, reject_yyyymmdd, times_as_ns
 from ..errors import InputTypeError, InvalidArgumentError
 from ._shared import f64
 
@@ -23,6 +23,10 @@ _c = _core.customers
 
 # FutureRows codes
 _FUTURE = {"error": 0, "drop": 1}
+#: ``future=`` values (keys of _FUTURE).
+Future = Literal["error", "drop"]
+#: ``freq=`` values for calendar times.
+Freq = Literal["D", "W", "H"]
 
 
 def _periods(values: Any, freq: str, name: str, timezone: str = "utc") -> np.ndarray:
@@ -41,10 +45,10 @@ def _periods(values: Any, freq: str, name: str, timezone: str = "utc") -> np.nda
 
 @renamed_parameters({"date": "time"})
 def summary_from_transactions(df: pd.DataFrame, *, customer: str, time: str, amount: str | None = None,
-                              calibration_end: Any = None, holdout_end: Any = None, freq: str = "D",
+                              calibration_end: Any = None, holdout_end: Any = None, freq: Freq = "D",
                               freq_multiplier: float = _default("SummaryOptions", "period_length"),
-                              future: str = "drop",
-                              timezone: str = "utc") -> pd.DataFrame:
+                              future: Future = "drop",
+                              timezone: Timezone = "utc") -> pd.DataFrame:
     """Per-customer repeat-buying summary from a transaction log.
 
     Dates are floored to ``freq`` periods ('D', 'W' Monday-start weeks, 'H'; or integer

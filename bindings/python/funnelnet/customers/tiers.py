@@ -2,7 +2,7 @@
 mix forecasts and Markov lifetime value."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Literal, Self, Sequence
 
 import numpy as np
 import pandas as pd
@@ -13,11 +13,8 @@ from .._common.options import default_choice as _default_choice
 from .._common.estimator import fit_method
 from .._common.convert import as_array, encode_labels, ids_as_int64, require_columns
 from .._common.messages import user_terms
-from .._common.time import period_index, times_as_ns
+from .._common.time import Timezone, period_index, times_as_ns
 from ..errors import InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
-
-if TYPE_CHECKING:
-    from typing_extensions import Self
 
 __all__ = ["TierMigration", "markov_clv"]
 
@@ -28,6 +25,8 @@ _MONTH_CODE_OFFSET = 1970 * 12
 
 # SnapshotGaps codes
 _GAPS = {"error": 0, "skip": 1}
+#: ``gaps=`` values (keys of _GAPS).
+Gaps = Literal["error", "skip"]
 
 
 def _month_codes(values: Any, name: str, timezone: str) -> np.ndarray:
@@ -95,9 +94,9 @@ class TierMigration:
     """
 
     def __init__(self, *, tiers: Sequence[str] | None = None, lost: Sequence[str] | None = None,
-                 absorbing: Sequence[str] = (), gaps: str = _default_choice("TierMigrationOptions", "gaps", _GAPS),
+                 absorbing: Sequence[str] = (), gaps: Gaps = _default_choice("TierMigrationOptions", "gaps", _GAPS),
                  smoothing: float = _default("TierMigrationOptions", "smoothing"),
-                 periods_per_year: int = 12, timezone: str = "utc") -> None:
+                 periods_per_year: int = 12, timezone: Timezone = "utc") -> None:
         if gaps not in ("error", "skip"):
             raise InvalidArgumentError(f"gaps must be 'error' or 'skip', got {gaps!r}")
         self.tiers = None if tiers is None else [str(t) for t in tiers]

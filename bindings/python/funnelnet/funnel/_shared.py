@@ -2,7 +2,7 @@
 and event logs, and the result frames several analyses return."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,10 @@ from .stages import Funnel
 
 REPEATS = {"keep": 0, "collapse": 1}
 EMPTY_ROWS = {"error": 0, "absorbing": 1, "uniform": 2}
+#: ``repeats=`` values (keys of REPEATS).
+Repeats = Literal["keep", "collapse"]
+#: ``empty_rows=`` values (keys of EMPTY_ROWS).
+EmptyRows = Literal["error", "absorbing", "uniform"]
 
 
 def resolve_funnel(funnel: Funnel | None, names_in_order: Iterable[Any], absorbing: Sequence[str] | None) -> Funnel:

@@ -17,7 +17,7 @@ open   10.0  10.0  6.931
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,17 +33,21 @@ from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError, Shap
 from ._shared import encode_events, unknown_state
 from .chain import MarkovChain
 from .io import JsonModel
-from .opportunities import opportunity_events, opportunity_table_hint
+from .opportunities import Missing, opportunity_events, opportunity_table_hint
 from .posterior import continuous_figures
 from .stages import Funnel
 from .time_to_close import continuous_close_time_cdf, continuous_time_to_close
 
 # empty_rows in continuous time (the codes of EmptyRows that make sense there)
 _CONTINUOUS_EMPTY_ROWS = {"error": 0, "absorbing": 1}
+#: ``empty_rows=`` values of ExposureCounts.fit (keys of _CONTINUOUS_EMPTY_ROWS).
+ContinuousEmptyRows = Literal["error", "absorbing"]
 
 __all__ = ["ExposureCounts", "ContinuousChain"]
 
 _UNITS = {"s": 10**9, "min": 60 * 10**9, "h": 3600 * 10**9, "D": 86_400 * 10**9, "W": 7 * 86_400 * 10**9}
+#: ``time_unit=`` values (keys of _UNITS; pandas unit codes).
+TimeUnit = Literal["s", "min", "h", "D", "W"]
 
 
 class ExposureCounts(JsonModel):
@@ -64,7 +68,7 @@ class ExposureCounts(JsonModel):
         stage: str,
         time: str,
         cutoff: Any = None,
-        time_unit: str = "D",
+        time_unit: TimeUnit = "D",
         funnel: Funnel | None = None,
         absorbing: Sequence[str] | None = None,
         threads: int = 0,
@@ -109,9 +113,9 @@ class ExposureCounts(JsonModel):
         outcomes: Sequence[str],
         close: str | None,
         lead: str | None = None,
-        missing: str = "censor",
+        missing: Missing = "censor",
         cutoff: Any = None,
-        time_unit: str = "D",
+        time_unit: TimeUnit = "D",
         threads: int = 0,
     ) -> "ExposureCounts":
         """Exposure and exits from a CRM opportunity table (one row per opportunity with
@@ -177,7 +181,7 @@ class ExposureCounts(JsonModel):
             return NotImplemented
         return ExposureCounts(self._core.merged(other._core), self.time_unit)
 
-    def fit(self, empty_rows: str = _default_choice("ContinuousFitOptions", "empty_rows", _CONTINUOUS_EMPTY_ROWS)) -> "ContinuousChain":
+    def fit(self, empty_rows: ContinuousEmptyRows = _default_choice("ContinuousFitOptions", "empty_rows", _CONTINUOUS_EMPTY_ROWS)) -> "ContinuousChain":
         """Maximum-likelihood generator q_ij = n_ij / T_i.  ``empty_rows="absorbing"``
         keeps leads in a stage with no exposure and no exits (default: error)."""
         codes = _CONTINUOUS_EMPTY_ROWS

@@ -2,7 +2,7 @@
 event logs (pandas or Dask), period-by-period logs or a matrix; mergeable (``a + b``)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,9 +15,9 @@ from .._common.messages import user_terms
 from .._common.options import choice, unknown_column
 from .._common.time import PERIOD_NS, floor_ns, is_calendar, period_index, period_start, reject_yyyymmdd, times_as_numbers, timestamp_ns
 from ..errors import EmptyInputError, InvalidArgumentError, ShapeError
-from ._shared import EMPTY_ROWS, REPEATS, encode_events, encode_paths, is_dask_frame
+from ._shared import EMPTY_ROWS, REPEATS, EmptyRows, Repeats, encode_events, encode_paths, is_dask_frame
 from .io import JsonModel
-from .opportunities import opportunity_events, opportunity_table_hint
+from .opportunities import Missing, opportunity_events, opportunity_table_hint
 from .posterior import discrete_figures, transition_intervals
 from .stages import Funnel
 
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["TransitionCounts"]
 
 _ALIGN = {"calendar": 0, "first_event": 1}
+#: ``align=`` values (keys of _ALIGN).
+Align = Literal["calendar", "first_event"]
 
 
 class TransitionCounts(JsonModel):
@@ -58,7 +60,7 @@ class TransitionCounts(JsonModel):
         funnel: Funnel | None = None,
         absorbing: Sequence[str] | None = None,
         sep: str | None = None,
-        repeats: str = "keep",
+        repeats: Repeats = "keep",
     ) -> "TransitionCounts":
         """Counts from paths: each path is a sequence of state names, walked in order.
 
@@ -97,7 +99,7 @@ class TransitionCounts(JsonModel):
         time: str,
         funnel: Funnel | None = None,
         absorbing: Sequence[str] | None = None,
-        repeats: str = "collapse",
+        repeats: Repeats = "collapse",
         threads: int = 0,
     ) -> "TransitionCounts":
         """Counts from an event log: one row per (lead, time, stage) in any order.
@@ -135,7 +137,7 @@ class TransitionCounts(JsonModel):
         outcomes: Sequence[str],
         close: str | None,
         lead: str | None = None,
-        missing: str = "censor",
+        missing: Missing = "censor",
         cutoff: Any = None,
         threads: int = 0,
     ) -> "TransitionCounts":
@@ -189,7 +191,7 @@ class TransitionCounts(JsonModel):
                                threads=threads)
 
     @classmethod
-    def _from_dask_events(cls, ddf: Any, *, lead: str, stage: str, time: str, funnel: Funnel | None, repeats: str) -> "TransitionCounts":
+    def _from_dask_events(cls, ddf: Any, *, lead: str, stage: str, time: str, funnel: Funnel | None, repeats: Repeats) -> "TransitionCounts":
         """Count a Dask DataFrame: shuffle so each lead's events share a partition, count
         every partition in parallel, and add the counts (they are mergeable)."""
         import dask
@@ -229,7 +231,7 @@ class TransitionCounts(JsonModel):
         funnel: Funnel | None = None,
         absorbing: Sequence[str] | None = None,
         threads: int = 0,
-        align: str = "calendar",
+        align: Align = "calendar",
     ) -> "TransitionCounts":
         """Period-by-period counts from a timestamped event log, open leads censored.
 
@@ -358,7 +360,7 @@ class TransitionCounts(JsonModel):
 
     # ---------------------------------------------------------------- fitting
     def fit(self, smoothing: float = _default("FitOptions", "smoothing"),
-            empty_rows: str = _default_choice("FitOptions", "empty_rows", EMPTY_ROWS)) -> "MarkovChain":
+            empty_rows: EmptyRows = _default_choice("FitOptions", "empty_rows", EMPTY_ROWS)) -> "MarkovChain":
         """Fit a chain: maximum likelihood, or with ``smoothing`` > 0 the posterior mean
         under a symmetric Dirichlet prior (add ``smoothing`` to every entry of each
         transient row).

@@ -11,7 +11,7 @@ selection by AIC, BIC and held-out log-likelihood.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Self, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,9 +22,6 @@ from .._common.persist import JsonModel
 from ..errors import InvalidArgumentError
 from ._shared import encode_paths
 from .stages import Funnel
-
-if TYPE_CHECKING:
-    from typing_extensions import Self
 
 __all__ = ["HigherOrderChain", "select_order"]
 

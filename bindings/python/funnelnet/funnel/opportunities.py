@@ -38,7 +38,7 @@ stage), then into its outcome on its close date.  Stages without a date are hand
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -52,6 +52,8 @@ from .stages import Funnel
 __all__ = ["opportunity_events", "opportunity_table_hint"]
 
 MISSING = {"censor": 0, "untimed": 1}
+#: ``missing=`` values (keys of MISSING).
+Missing = Literal["censor", "untimed"]
 
 
 def _times(df: pd.DataFrame, col: str | None, name: str) -> np.ndarray:
@@ -80,7 +82,7 @@ def opportunity_events(
     outcomes: Sequence[str],
     close: str | None,
     lead: str | None = None,
-    missing: str = "censor",
+    missing: Missing = "censor",
     cutoff: Any = None,
 ) -> tuple[pd.DataFrame, Funnel, Any]:
     """The event log (columns ``lead``, ``stage``, ``time``), the funnel and the time kind

@@ -25,6 +25,7 @@ from .. import _core
 from .._common.results import MappingResult, result
 from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError, UnknownLabelError
 from .chain import MarkovChain
+from ._shared import Repeats
 from .counts import TransitionCounts
 from .stages import Funnel
 
@@ -124,7 +125,7 @@ class SegmentedFunnel:
         time: str,
         funnel: Funnel,
         segments: Any = None,
-        repeats: str = "collapse",
+        repeats: Repeats = "collapse",
         concentration: float | None = None,
         max_concentration: float | None = None,
     ) -> "SegmentedFunnel":

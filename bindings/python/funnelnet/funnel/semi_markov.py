@@ -24,7 +24,7 @@ age already spent in the current stage and are answered by seeded Monte Carlo.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Any, Literal, Mapping, Self, Sequence
 
 import numpy as np
 import pandas as pd
@@ -37,16 +37,15 @@ from .._common.results import Result, result
 from .._common.time import is_calendar, times_as_numbers
 from ..errors import InvalidArgumentError
 from ._shared import encode_events, unknown_state
-from .continuous import ExposureCounts
-from .opportunities import opportunity_events
+from .continuous import ExposureCounts, TimeUnit
+from .opportunities import Missing, opportunity_events
 from .stages import Funnel
-
-if TYPE_CHECKING:
-    from typing_extensions import Self
 
 __all__ = ["SemiMarkovFunnel", "GoodnessOfFit", "CloseOutlook", "kaplan_meier", "cumulative_incidence"]
 
 FAMILIES = {"empirical": 0, "exponential": 1, "weibull": 2, "gamma": 3}
+#: ``family=`` values (keys of FAMILIES).
+Family = Literal["empirical", "exponential", "weibull", "gamma"]
 
 
 def kaplan_meier(duration: Any, observed: Any) -> pd.DataFrame:
@@ -186,7 +185,7 @@ class SemiMarkovFunnel:
         True when every parametric fit converged (always true when fitted: a failed fit raises).
     """
 
-    def __init__(self, family: str = "empirical", *, tol: float = _default("SemiMarkovOptions", "tol"),
+    def __init__(self, family: Family = "empirical", *, tol: float = _default("SemiMarkovOptions", "tol"),
                  max_iter: int = _default("SemiMarkovOptions", "max_iter"), draws: int = 100_000,
                  seed: int = 0, threads: int = 0) -> None:
         choice(family, FAMILIES, "family")
@@ -200,8 +199,8 @@ class SemiMarkovFunnel:
         self.threads = int(threads)
 
     # ---------------------------------------------------------------- fitting
-    def fit(self, df: pd.DataFrame, *, lead: str, stage: str, time: str, cutoff: Any = None, time_unit: str = "D",
-            funnel: Funnel | None = None, absorbing: Sequence[str] | None = None) -> "Self":
+    def fit(self, df: pd.DataFrame, *, lead: str, stage: str, time: str, cutoff: Any = None, time_unit: TimeUnit = "D",
+            funnel: Funnel | None = None, absorbing: Sequence[str] | None = None) -> Self:
         """Fit from an event log (one row per lead entering a stage), open leads
         censored at ``cutoff`` (default: the latest event).
 
@@ -236,7 +235,7 @@ class SemiMarkovFunnel:
 
     def fit_opportunities(self, df: pd.DataFrame, *, stage: str, stage_dates: Mapping[str, str | None],
                           outcomes: Sequence[str], close: str | None, lead: str | None = None,
-                          missing: str = "censor", cutoff: Any = None, time_unit: str = "D") -> "Self":
+                          missing: Missing = "censor", cutoff: Any = None, time_unit: TimeUnit = "D") -> Self:
         """Fit from a CRM opportunity table (one row per opportunity, a date column per
         stage), read as :meth:`ExposureCounts.from_opportunities` reads it.
 

@@ -27,7 +27,7 @@ True
 from __future__ import annotations
 
 from dataclasses import field
-from typing import Any, Sequence
+from typing import Any, Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,8 @@ _EMPTY_F = np.empty(0, dtype=np.float64)
 __all__ = ["SpreadResult", "InfluenceResult", "edge_probabilities", "spread", "exact_spread", "imm", "celf"]
 
 _MODELS = {"IC": 0, "LT": 1}
+#: ``model=`` values (keys of _MODELS; lower case is accepted too).
+DiffusionModel = Literal["IC", "LT", "ic", "lt"]
 
 
 def _model(model: str) -> int:
@@ -163,7 +165,7 @@ class InfluenceResult(Result):
 def spread(
     g: ReferralGraph,
     seeds: Sequence[Any],
-    model: str = _default_choice("SpreadOptions", "model", _MODELS),
+    model: DiffusionModel = _default_choice("SpreadOptions", "model", _MODELS),
     probabilities: Any = "wc",
     n_sims: int = _default("SpreadOptions", "n_sims"),
     seed: int = _default("SpreadOptions", "seed"),
@@ -206,7 +208,7 @@ def spread(
     return SpreadResult(d["mean"], d["stderr"], d["value_mean"], d["value_stderr"], d["n_sims"], d["by_round"], by_time)
 
 
-def exact_spread(g: ReferralGraph, seeds: Sequence[Any], model: str = _default_choice("SpreadOptions", "model", _MODELS),
+def exact_spread(g: ReferralGraph, seeds: Sequence[Any], model: DiffusionModel = _default_choice("SpreadOptions", "model", _MODELS),
                  probabilities: Any = "wc") -> float:
     """Exact expected spread by enumerating every live-edge world (tiny graphs only:
     OutOfRangeError beyond 2^24 worlds)."""
@@ -239,7 +241,7 @@ def _budget(g: ReferralGraph, costs: Any, budget: float | None) -> tuple[np.ndar
 def imm(
     g: ReferralGraph,
     k: int,
-    model: str = _default_choice("ImmOptions", "model", _MODELS),
+    model: DiffusionModel = _default_choice("ImmOptions", "model", _MODELS),
     probabilities: Any = "wc",
     eps: float = _default("ImmOptions", "epsilon"),
     ell: float = _default("ImmOptions", "ell"),
@@ -269,7 +271,7 @@ def imm(
 def celf(
     g: ReferralGraph,
     k: int,
-    model: str = _default_choice("CelfOptions", "model", _MODELS),
+    model: DiffusionModel = _default_choice("CelfOptions", "model", _MODELS),
     probabilities: Any = "wc",
     n_sims: int = _default("CelfOptions", "n_sims"),
     seed: int = _default("CelfOptions", "seed"),

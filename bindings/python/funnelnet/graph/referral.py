@@ -20,7 +20,7 @@ Name: pagerank, dtype: float64
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,14 @@ _SELF_LOOPS = {"keep": 0, "drop": 1, "reject": 2}
 _DUPLICATES = {"keep": 0, "merge": 1, "reject": 2}
 _DEGREE = {"out": 0, "in": 1, "total": 2}
 _DANGLING = {"personalization": 0, "uniform": 1}
+#: ``self_loops=`` values (keys of _SELF_LOOPS).
+SelfLoops = Literal["keep", "drop", "reject"]
+#: ``duplicates=`` values (keys of _DUPLICATES).
+Duplicates = Literal["keep", "merge", "reject"]
+#: ``degree(kind=)`` values (keys of _DEGREE).
+DegreeKind = Literal["out", "in", "total"]
+#: ``pagerank(dangling=)`` names (keys of _DANGLING; a per-node vector is also accepted).
+Dangling = Literal["personalization", "uniform"]
 
 _EMPTY_F = np.empty(0, dtype=np.float64)
 _EMPTY_I = np.empty(0, dtype=np.int64)
@@ -163,8 +171,8 @@ class ReferralGraph:
         weight: Any = None,
         time: Any = None,
         nodes: Any = None,
-        self_loops: str = _default_choice("GraphOptions", "self_loops", _SELF_LOOPS),
-        duplicates: str = _default_choice("GraphOptions", "duplicates", _DUPLICATES),
+        self_loops: SelfLoops = _default_choice("GraphOptions", "self_loops", _SELF_LOOPS),
+        duplicates: Duplicates = _default_choice("GraphOptions", "duplicates", _DUPLICATES),
     ) -> "ReferralGraph":
         """Graph from parallel arrays: edge i goes from ``src[i]`` to ``dst[i]``.
 
@@ -290,8 +298,8 @@ class ReferralGraph:
         header_lines: int = _default("EdgeListOptions", "header_lines"),
         weighted: bool = _default("EdgeListOptions", "weighted"),
         symmetric: bool = _default("EdgeListOptions", "symmetric"),
-        self_loops: str = _default_choice("GraphOptions", "self_loops", _SELF_LOOPS),
-        duplicates: str = _default_choice("GraphOptions", "duplicates", _DUPLICATES),
+        self_loops: SelfLoops = _default_choice("GraphOptions", "self_loops", _SELF_LOOPS),
+        duplicates: Duplicates = _default_choice("GraphOptions", "duplicates", _DUPLICATES),
     ) -> "ReferralGraph":
         """Read a SNAP-style edge list ("u v" or "u v w" per line; '#' and '%' comments).
         FormatError names the line of a malformed entry; FileError if unreadable.
@@ -306,8 +314,8 @@ class ReferralGraph:
         return cls(core, pd.Index(np.asarray(core.ids).copy(), name="node"))
 
     @classmethod
-    def read_metis(cls, path: str, self_loops: str = _default_choice("GraphOptions", "self_loops", _SELF_LOOPS),
-                   duplicates: str = _default_choice("GraphOptions", "duplicates", _DUPLICATES)) -> "ReferralGraph":
+    def read_metis(cls, path: str, self_loops: SelfLoops = _default_choice("GraphOptions", "self_loops", _SELF_LOOPS),
+                   duplicates: Duplicates = _default_choice("GraphOptions", "duplicates", _DUPLICATES)) -> "ReferralGraph":
         """Read a METIS graph (1-based node ids 1..n, both directions of every edge)."""
         core = _core.graph.Graph.read_metis(
             str(path), _choice(self_loops, _SELF_LOOPS, "self_loops"), _choice(duplicates, _DUPLICATES, "duplicates")
@@ -386,7 +394,7 @@ class ReferralGraph:
         return pd.Series(values, index=self._labels, name=name)
 
     # ---------------------------------------------------------------- influence ranking
-    def degree(self, kind: str = "out", weighted: bool = False) -> pd.Series:
+    def degree(self, kind: DegreeKind = "out", weighted: bool = False) -> pd.Series:
         """Out-, in- or total degree: edge counts (int64, as networkx's ``degree``), or
         weight sums (float64) when ``weighted``."""
         d = np.asarray(_core.graph.degree(self._core, _choice(kind, _DEGREE, "kind"), weighted))
@@ -398,7 +406,7 @@ class ReferralGraph:
         self,
         damping: float = _default("PageRankOptions", "damping"),
         personalization: Any = None,
-        dangling: Any = _default_choice("PageRankOptions", "dangling", _DANGLING),
+        dangling: Dangling | Any = _default_choice("PageRankOptions", "dangling", _DANGLING),
         weighted: bool = _default("PageRankOptions", "weighted"),
         tol: float = _default("PageRankOptions", "tolerance"),
         max_iter: int = _default("PageRankOptions", "max_iter"),
