@@ -365,7 +365,9 @@ TEST(SyntheticCrm, OpportunitiesAreTheQuotedLeadsWithDeclaredMixes) {
     cnt[kind] += 1;
   }
   for (std::size_t l = 0; l < d.lead_account.size(); ++l)
-    if (d.lead_outcome[l] == 1) ASSERT_FALSE(std::isnan(quoted[l]));  // every win went through a quote
+    if (d.lead_outcome[l] == 1) {
+      ASSERT_FALSE(std::isnan(quoted[l]));  // every win went through a quote
+    }
   const double nopp = static_cast<double>(d.opp_lead.size());
   ASSERT_GT(lost_n, 2000);
   for (std::size_t r = 0; r < 6; ++r) {
