@@ -154,7 +154,8 @@ void validate_crm_options(const CrmOptions& o) {
   for (int i = 0; i < kCrmTransient; ++i) {
     double s = 0;
     for (int j = 0; j < kCrmStages; ++j) {
-      const double v = o.funnel_matrix[static_cast<std::size_t>(i * kCrmStages + j)];
+      const double v =
+          o.funnel_matrix[static_cast<std::size_t>(i) * kCrmStages + static_cast<std::size_t>(j)];
       if (!(v >= 0.0 && v <= 1.0))
         fail(Errc::invalid_argument, "synthetic_crm: funnel_matrix[", i, "][", j, "] must be in [0, 1], got ",
              v);
@@ -207,8 +208,8 @@ CrmTruth crm_truth(const CrmOptions& o) {
   validate_crm_options(o);
   CrmTruth t;
   t.dwell_shape = o.dwell_shape;
-  t.transition.assign(static_cast<std::size_t>(kCrmSegments * kCrmTransient * kCrmStages), 0.0);
-  t.dwell_mean.assign(static_cast<std::size_t>(kCrmSegments * kCrmTransient), 0.0);
+  t.transition.assign(static_cast<std::size_t>(kCrmSegments) * kCrmTransient * kCrmStages, 0.0);
+  t.dwell_mean.assign(static_cast<std::size_t>(kCrmSegments) * kCrmTransient, 0.0);
   t.conversion.assign(kCrmSegments, 0.0);
   for (int s = 0; s < kCrmSegments; ++s) {
     const auto kind = static_cast<std::size_t>(s / 2);
@@ -221,13 +222,13 @@ CrmTruth crm_truth(const CrmOptions& o) {
       // an odds-style effect that keeps every row a distribution.
       double sum = 0;
       for (int j = 0; j < kCrmStages; ++j) {
-        double v = o.funnel_matrix[static_cast<std::size_t>(i * kCrmStages + j)];
+        double v = o.funnel_matrix[static_cast<std::size_t>(i) * kCrmStages + static_cast<std::size_t>(j)];
         if (j > i && j != lost) v *= lift;
         p[i * kCrmStages + j] = v;
         sum += v;
       }
       for (int j = 0; j < kCrmStages; ++j) p[i * kCrmStages + j] /= sum;
-      t.dwell_mean[static_cast<std::size_t>(s * kCrmTransient + i)] =
+      t.dwell_mean[static_cast<std::size_t>(s) * kCrmTransient + static_cast<std::size_t>(i)] =
           o.dwell_mean[static_cast<std::size_t>(i)] * pace;
     }
     t.conversion[static_cast<std::size_t>(s)] = won_probability(p)[potential];
@@ -249,13 +250,13 @@ CrmTruth crm_truth(const CrmOptions& o) {
     for (int j = 0; j < 3; ++j) {
       if (i == j) continue;
       const double m = flow[i][j] / pi[static_cast<std::size_t>(i)];
-      t.tier_matrix[static_cast<std::size_t>(i * 3 + j)] = m;
+      t.tier_matrix[static_cast<std::size_t>(i) * 3 + static_cast<std::size_t>(j)] = m;
       off += m;
     }
     if (off > 1.0)
       fail(Errc::invalid_argument, "synthetic_crm: regrade_rate = ", o.regrade_rate, " with tier_mix[", i,
            "] = ", pi[static_cast<std::size_t>(i)], " moves more than all of tier ", "ABC"[i], " each month");
-    t.tier_matrix[static_cast<std::size_t>(i * 4)] = 1.0 - off;
+    t.tier_matrix[static_cast<std::size_t>(i) * 4] = 1.0 - off;
   }
   return t;
 }
@@ -315,12 +316,12 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
     out.opp_close.push_back(outcome == 0 ? kNaN : close);
     out.opp_reason.push_back(outcome == 2 ? static_cast<std::int8_t>(draw_mix(ro, o.loss_reason_mix))
                                           : static_cast<std::int8_t>(-1));
-    const double mean = o.deal_value[static_cast<std::size_t>(d.kind[i])];
+    const double mean = o.deal_value[static_cast<unsigned char>(d.kind[i])];
     out.opp_amount.push_back(gamma_draw(ro, o.deal_shape, mean / o.deal_shape));
   };
 
   const auto run_lead = [&](Rng& rf, Rng& ro, Block& out, std::size_t i, int referred, double start) {
-    const int kind = d.kind[i];
+    const int kind = static_cast<unsigned char>(d.kind[i]);
     int reactivated = 0;
     while (true) {
       const int seg = 2 * kind + referred;
@@ -345,7 +346,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
       while (true) {
         t += gamma_draw(rf, o.dwell_shape, dm[state] / o.dwell_shape);
         if (o.censor && t > horizon) break;
-        state = draw_row(rf, p + state * kCrmStages, kCrmStages);
+        state = draw_row(rf, p + static_cast<std::ptrdiff_t>(state) * kCrmStages, kCrmStages);
         if (state == target && std::isnan(quoted)) quoted = t;
         if (state < kCrmTransient) last = state;
         out.event_lead.push_back(lead);
@@ -401,7 +402,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
           std::int8_t* row = d.tiers.data() + i * months;
           row[0] = static_cast<std::int8_t>(tier);
           for (std::size_t m = 1; m < months; ++m) {
-            tier = draw_row(ra, tm + tier * 3, 3);
+            tier = draw_row(ra, tm + static_cast<std::ptrdiff_t>(tier) * 3, 3);
             row[m] = static_cast<std::int8_t>(tier);
           }
 

@@ -447,15 +447,15 @@ SemiMarkovFunnel SemiMarkovFunnel::fit(StageSpace space, std::span<const std::in
         }
       }
       const double total = exits.row(static_cast<Eigen::Index>(i)).sum();
-      for (std::size_t c = 0; c < sm.dest.size(); ++c) {
-        const auto j = static_cast<Eigen::Index>(sm.dest[c]);
+      for (const auto dest : sm.dest) {
+        const auto j = static_cast<Eigen::Index>(dest);
         m.jump_(static_cast<Eigen::Index>(i), j) = exits(static_cast<Eigen::Index>(i), j) / total;
         DurationFit f;
         f.family = HoldingFamily::empirical;
         f.converged = true;
         f.events = static_cast<std::size_t>(exits(static_cast<Eigen::Index>(i), j));
         f.censored = dur.size() - f.events;
-        m.components_.push_back({static_cast<std::int32_t>(i), sm.dest[c], f});
+        m.components_.push_back({static_cast<std::int32_t>(i), dest, f});
       }
       continue;
     }

@@ -56,9 +56,9 @@ FitReport read_report(const json& j, std::size_t n_params) {
     if (!c.is_array() || (!c.empty() && c.size() != n_params * n_params))
       fail(Errc::format_error, "model file: 'covariance' in 'report' must be empty or ", n_params * n_params,
            " numbers");
-    for (std::size_t k = 0; k < c.size(); ++k) {
+    for (const auto& value : c) {
       json one;
-      one["covariance"] = c[k];
+      one["covariance"] = value;
       out.covariance.push_back(read_real(one, "covariance"));
     }
   }

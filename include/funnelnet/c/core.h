@@ -39,6 +39,7 @@ extern "C" {
 /* Status codes: stable, never reused (they equal funnelnet::Errc in C++).  FNET_OK is 0;
  * every code, its value and its meaning is listed once, in funnelnet/c/status.h
  * (FNET_E_INVALID_ARGUMENT, FNET_E_UNKNOWN_LABEL, ..., FNET_E_TYPE). */
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): X-macro arguments are names, not expressions */
 #define FNET_STATUS_ENUMERATOR_(c_suffix, value, cxx, py, parent, builtin, doc) FNET_##c_suffix = value,
 typedef enum fnet_status { FNET_STATUS_TABLE(FNET_STATUS_ENUMERATOR_) } fnet_status;
 #undef FNET_STATUS_ENUMERATOR_

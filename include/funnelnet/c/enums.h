@@ -129,7 +129,9 @@
 /* clang-format on */
 
 /* The C enums: typedef enum fnet_repeats { FNET_REPEATS_KEEP = 0, ... } fnet_repeats; ... */
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): X-macro arguments are names, not expressions */
 #define FNET_ENUMERATOR_(c_name, value, name, doc) c_name = value,
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): X-macro arguments are names, not expressions */
 #define FNET_ENUM_TYPEDEF_(type, values) typedef enum type { values(FNET_ENUMERATOR_) } type;
 FNET_ENUM_TABLE(FNET_ENUM_TYPEDEF_)
 #undef FNET_ENUM_TYPEDEF_

@@ -47,6 +47,7 @@ extern "C" {
 /* Declares fnet_fit_options_init(fnet_fit_options*), fnet_period_options_init(...), ...
  * one per row of FNET_OPTIONS_TABLE: each writes the defaults (the _INIT values) into
  * *options; FNET_E_NULL_ARGUMENT if options is NULL. */
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): X-macro arguments are names, not expressions */
 #define FNET_OPTIONS_INIT_DECL_(type, prefix) FNET_API fnet_status type##_init(type* options);
 FNET_OPTIONS_TABLE(FNET_OPTIONS_INIT_DECL_)
 #undef FNET_OPTIONS_INIT_DECL_

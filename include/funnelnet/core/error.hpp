@@ -20,6 +20,7 @@ FUNNELNET_BEGIN
 /// Stable error codes; the values equal the C ABI's fnet_status and are never reused.
 /// The one table of codes and meanings is FNET_STATUS_TABLE in funnelnet/c/status.h.
 enum class Errc : int {
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): X-macro arguments are names, not expressions */
 #define FUNNELNET_ERRC_(c_suffix, value, cxx, py, parent, builtin, doc) cxx = value,
   FNET_STATUS_TABLE(FUNNELNET_ERRC_)
 #undef FUNNELNET_ERRC_

@@ -58,7 +58,7 @@ struct CrmOptions {
   double a_to_b_share = 0.2;  ///< of the re-grade flow not due to A losses, the share between A and B
 
   // funnel: jump chain and dwell times (days) of the base segment (organisation, not referred)
-  std::array<double, kCrmTransient * kCrmStages> funnel_matrix{
+  std::array<double, static_cast<std::size_t>(kCrmTransient) * kCrmStages> funnel_matrix{
       // potential possible target effective won lost
       0.0,  0.37, 0.03, 0.0,  0.0,  0.60,  // potential: forward, skip, lost
       0.13, 0.0,  0.22, 0.0,  0.0,  0.65,  // possible: fall back, forward, lost
