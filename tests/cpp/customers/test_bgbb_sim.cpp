@@ -29,16 +29,8 @@ struct Donations {
 // Reads ../shared/data/customers/donations.csv (frequency, recency, periods, weights:
 // 22 rows, 11,104 donors of the 1995 cohort, 6 periods).
 Donations read_donations() {
-  std::ifstream f(shared_data_dir() + "/customers/donations.csv");
-  EXPECT_TRUE(f.good());
   Donations d;
-  std::string line;
-  std::getline(f, line);
-  while (std::getline(f, line)) {
-    std::stringstream ss(line);
-    std::string c;
-    std::vector<double> v;
-    while (std::getline(ss, c, ',')) v.push_back(std::stod(c));
+  for (const auto& v : read_numeric_csv("customers/donations.csv")) {
     d.x.push_back(v[0]);
     d.tx.push_back(v[1]);
     d.n.push_back(v[2]);

@@ -28,16 +28,8 @@ struct Cdnow {
 // Reads ../shared/data/customers/cdnow_customers_summary_with_transactions.csv
 // (ID, x, t_x, T, zbar: 2,357 customers, weeks).
 Cdnow read_cdnow() {
-  std::ifstream f(shared_data_dir() + "/customers/cdnow_customers_summary_with_transactions.csv");
-  EXPECT_TRUE(f.good());
   Cdnow d;
-  std::string line;
-  std::getline(f, line);
-  while (std::getline(f, line)) {
-    std::stringstream ss(line);
-    std::string c;
-    std::vector<double> v;
-    while (std::getline(ss, c, ',')) v.push_back(std::stod(c));
+  for (const auto& v : read_numeric_csv("customers/cdnow_customers_summary_with_transactions.csv")) {
     d.x.push_back(v[1]);
     d.tx.push_back(v[2]);
     d.T.push_back(v[3]);
