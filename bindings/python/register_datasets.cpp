@@ -121,6 +121,26 @@ datasets::CrmOptions options_from(const py::dict& knobs) {
       o.gg_q = v.cast<double>();
     else if (key == "gg_v")
       o.gg_v = v.cast<double>();
+    else if (key == "region_spread")
+      o.region_spread = v.cast<double>();
+    else if (key == "industry_spread")
+      o.industry_spread = v.cast<double>();
+    else if (key == "grade_strength")
+      o.grade_strength = v.cast<double>();
+    else if (key == "channel_mix")
+      set_array(o.channel_mix, v, key);
+    else if (key == "channel_lift")
+      set_array(o.channel_lift, v, key);
+    else if (key == "touches_mean")
+      o.touches_mean = v.cast<double>();
+    else if (key == "visit_rate")
+      o.visit_rate = v.cast<double>();
+    else if (key == "promotion_rate")
+      o.promotion_rate = v.cast<double>();
+    else if (key == "customer_share")
+      o.customer_share = v.cast<double>();
+    else if (key == "customer_years")
+      o.customer_years = v.cast<double>();
     else
       fail(Errc::invalid_argument, "synthetic_crm: unknown knob ", key);
   }
@@ -149,6 +169,15 @@ py::dict truth_dict(datasets::CrmTruth& t, const datasets::CrmOptions& o) {
   d["purchase_rate"] = to_array(std::move(t.purchase_rate));
   d["dropout"] = to_array(std::move(t.dropout));
   d["spend_rate"] = to_array(std::move(t.spend_rate));
+  d["region_effect"] = to_array(std::move(t.region_effect));
+  d["industry_effect"] = to_array(std::move(t.industry_effect));
+  d["channel_mix"] = to_array(std::vector<double>(o.channel_mix.begin(), o.channel_mix.end()));
+  d["channel_lift"] = to_array(std::vector<double>(o.channel_lift.begin(), o.channel_lift.end()));
+  d["channel_won_share"] = to_array(std::move(t.channel_won_share));
+  d["channel_removal"] = to_array(std::move(t.channel_removal));
+  d["touches_mean"] = o.touches_mean;
+  d["grade_strength"] = o.grade_strength;
+  d["customer_share"] = o.customer_share;
   return d;
 }
 
@@ -177,6 +206,17 @@ void register_datasets(py::module_& m) {
         out["criteria"] = to_array_2d(std::move(d.criteria), datasets::kCrmCriteria);
         out["tiers"] = to_array_2d(std::move(d.tiers), months);
         out["won_time"] = to_array(std::move(d.won_time));
+        out["owner"] = to_array(std::move(d.owner));
+        out["customer_since"] = to_array(std::move(d.customer_since));
+        out["lead_end"] = to_array(std::move(d.lead_end));
+        out["touch_lead"] = to_array(std::move(d.touch_lead));
+        out["touch_channel"] = to_array(std::move(d.touch_channel));
+        out["touch_converted"] = to_array(std::move(d.touch_converted));
+        out["touch_time"] = to_array(std::move(d.touch_time));
+        out["act_account"] = to_array(std::move(d.act_account));
+        out["act_owner"] = to_array(std::move(d.act_owner));
+        out["act_kind"] = to_array(std::move(d.act_kind));
+        out["act_time"] = to_array(std::move(d.act_time));
         out["lead_account"] = to_array(std::move(d.lead_account));
         out["lead_segment"] = to_array(std::move(d.lead_segment));
         out["lead_referred"] = to_array(std::move(d.lead_referred));

@@ -30,6 +30,11 @@ constexpr std::uint64_t kTagReferral = 0xd6f4a2c8e0b1937dULL;
 constexpr std::uint64_t kTagReferredLead = 0x58c3e9b1f7a2d46bULL;
 constexpr std::uint64_t kTagOpportunity = 0x91e7c3a5f2d8b46dULL;
 constexpr std::uint64_t kTagReferredOpportunity = 0x2c8f6a4e1b9d7305ULL;
+constexpr std::uint64_t kTagEffects = 0x6e2b9f4d1a7c3e85ULL;
+constexpr std::uint64_t kTagTouch = 0xb7d1e5a3c9f2684bULL;
+constexpr std::uint64_t kTagVisit = 0x4a8c2e6f0d3b95e1ULL;
+constexpr std::uint64_t kTagPromotion = 0xe3f5b7d9a1c2468fULL;
+constexpr std::uint64_t kTagCustomer = 0x1d9b5f3e7a2c6408ULL;
 
 void check_prob(double v, const char* knob) {
   if (!(v >= 0.0 && v <= 1.0))
@@ -113,7 +118,7 @@ std::array<double, kCrmTransient> won_probability(const double* p) {
 struct Block {
   std::vector<std::int64_t> lead_account;
   std::vector<std::int8_t> lead_segment, lead_referred, lead_reactivated, lead_outcome;
-  std::vector<double> lead_start, lead_conversion;
+  std::vector<double> lead_start, lead_conversion, lead_end;
   std::vector<std::int64_t> event_lead;  // local lead index
   std::vector<std::int8_t> event_stage;
   std::vector<double> event_time;
@@ -124,6 +129,37 @@ struct Block {
   std::vector<std::int32_t> opp_owner;
   std::vector<double> opp_entry, opp_close, opp_amount;
 };
+
+// Touches and activities of one block of leads (or accounts, for promotions).
+struct TouchBlock {
+  std::vector<std::int64_t> touch_lead;
+  std::vector<std::int8_t> touch_channel, touch_converted;
+  std::vector<double> touch_time;
+  std::vector<std::int64_t> act_account;
+  std::vector<std::int32_t> act_owner;
+  std::vector<std::int8_t> act_kind;
+  std::vector<double> act_time;
+};
+
+// The matrix of a lead whose region x industry effect is `e`: the segment's forward moves
+// (and won) scaled by e, each row renormalised (e = 1 gives the segment's matrix).
+void effect_matrix(const double* seg, double e, double* out) {
+  for (int i = 0; i < kCrmTransient; ++i) {
+    double sum = 0;
+    for (int j = 0; j < kCrmStages; ++j) {
+      double v = seg[i * kCrmStages + j];
+      if (j > i && j != lost) v *= e;
+      out[i * kCrmStages + j] = v;
+      sum += v;
+    }
+    for (int j = 0; j < kCrmStages; ++j) out[i * kCrmStages + j] /= sum;
+  }
+}
+
+template <class T>
+void append(std::vector<T>& dst, const std::vector<T>& src) {
+  dst.insert(dst.end(), src.begin(), src.end());
+}
 
 }  // namespace
 
@@ -202,6 +238,22 @@ void validate_crm_options(const CrmOptions& o) {
   check_positive(o.gg_p, "gg_p");
   check_positive(o.gg_q, "gg_q");
   check_positive(o.gg_v, "gg_v");
+  const auto check_nonneg = [](double v, const char* knob) {
+    if (!(v >= 0.0) || !std::isfinite(v))
+      fail(Errc::invalid_argument, "synthetic_crm: ", knob, " must be >= 0 and finite, got ", v);
+  };
+  check_nonneg(o.region_spread, "region_spread");
+  check_nonneg(o.industry_spread, "industry_spread");
+  check_nonneg(o.grade_strength, "grade_strength");
+  check_mix(o.channel_mix, "channel_mix");
+  for (int c = 0; c < kCrmChannels; ++c)
+    check_positive(o.channel_lift[static_cast<std::size_t>(c)], "channel_lift");
+  if (!(o.touches_mean >= 1.0) || !std::isfinite(o.touches_mean))
+    fail(Errc::invalid_argument, "synthetic_crm: touches_mean must be >= 1 and finite, got ", o.touches_mean);
+  check_nonneg(o.visit_rate, "visit_rate");
+  check_nonneg(o.promotion_rate, "promotion_rate");
+  check_prob(o.customer_share, "customer_share");
+  check_nonneg(o.customer_years, "customer_years");
 }
 
 CrmTruth crm_truth(const CrmOptions& o) {
@@ -258,6 +310,29 @@ CrmTruth crm_truth(const CrmOptions& o) {
            "] = ", pi[static_cast<std::size_t>(i)], " moves more than all of tier ", "ABC"[i], " each month");
     t.tier_matrix[static_cast<std::size_t>(i) * 4] = 1.0 - off;
   }
+  // Region and industry effects, one draw each from the seed.
+  t.region_effect.resize(static_cast<std::size_t>(o.n_regions));
+  t.industry_effect.resize(static_cast<std::size_t>(o.n_industries));
+  {
+    Rng re(o.seed ^ kTagEffects, 0);
+    std::normal_distribution<double> z(0.0, 1.0);
+    for (auto& e : t.region_effect) e = std::exp(o.region_spread * z(re));
+    Rng ri(o.seed ^ kTagEffects, 1);
+    for (auto& e : t.industry_effect) e = std::exp(o.industry_spread * z(ri));
+  }
+  // Channels: won leads' touch shares and path-level removal effects (K = 1 + Poisson(m - 1)
+  // touches each: P(no touch on c) = E[(1 - w)^K] = (1 - w) exp(-(m - 1) w)).
+  double wsum = 0;
+  for (int c = 0; c < kCrmChannels; ++c)
+    wsum += o.channel_mix[static_cast<std::size_t>(c)] * o.channel_lift[static_cast<std::size_t>(c)];
+  t.channel_won_share.resize(kCrmChannels);
+  t.channel_removal.resize(kCrmChannels);
+  for (int c = 0; c < kCrmChannels; ++c) {
+    const auto k = static_cast<std::size_t>(c);
+    const double w = o.channel_mix[k] * o.channel_lift[k] / wsum;
+    t.channel_won_share[k] = w;
+    t.channel_removal[k] = 1.0 - (1.0 - w) * std::exp(-(o.touches_mean - 1.0) * w);
+  }
   return t;
 }
 
@@ -279,6 +354,8 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
   d.criteria.resize(n * kCrmCriteria);
   d.tiers.resize(n * months);
   d.won_time.assign(n, kNaN);
+  d.owner.resize(n);
+  d.customer_since.assign(n, kNaN);
   d.truth.purchase_rate.assign(n, kNaN);
   d.truth.dropout.assign(n, kNaN);
   d.truth.spend_rate.assign(n, kNaN);
@@ -320,13 +397,34 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
     out.opp_amount.push_back(gamma_draw(ro, o.deal_shape, mean / o.deal_shape));
   };
 
+  const auto effect_of = [&](std::size_t i) {
+    return truth.region_effect[static_cast<std::size_t>(d.region[i])] *
+           truth.industry_effect[static_cast<std::size_t>(d.industry[i])];
+  };
+  // Grade k drawn (one uniform) with weight mix_k * (c / c_base)^(s_k * grade_strength).
+  const double c_base = truth.conversion[2 * 2];  // organisation, organic
+  const auto draw_grade = [&](Rng& r, const std::array<double, 3>& mix, double c) {
+    const double tilt = std::pow(std::max(c, 1e-12) / c_base, o.grade_strength);
+    const std::array<double, 3> w{mix[0] * tilt, mix[1], mix[2] / tilt};
+    const double u = r.uniform() * (w[0] + w[1] + w[2]);
+    if (u < w[0]) return 0;
+    return u < w[0] + w[1] || w[2] <= 0 ? 1 : 2;
+  };
   const auto run_lead = [&](Rng& rf, Rng& ro, Block& out, std::size_t i, int referred, double start) {
     const int kind = static_cast<unsigned char>(d.kind[i]);
+    const double effect = effect_of(i);
     int reactivated = 0;
+    double lead_p[kCrmTransient * kCrmStages];
     while (true) {
       const int seg = 2 * kind + referred;
       const double* p =
           truth.transition.data() + static_cast<std::ptrdiff_t>(seg * kCrmTransient * kCrmStages);
+      double conversion = truth.conversion[static_cast<std::size_t>(seg)];
+      if (effect != 1.0) {
+        effect_matrix(p, effect, lead_p);
+        p = lead_p;
+        conversion = won_probability(p)[potential];
+      }
       const double* dm = truth.dwell_mean.data() + static_cast<std::ptrdiff_t>(seg * kCrmTransient);
       const auto lead = static_cast<std::int64_t>(out.lead_account.size());
       out.lead_account.push_back(static_cast<std::int64_t>(i));
@@ -334,7 +432,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
       out.lead_referred.push_back(static_cast<std::int8_t>(referred));
       out.lead_reactivated.push_back(static_cast<std::int8_t>(reactivated));
       out.lead_start.push_back(start);
-      out.lead_conversion.push_back(truth.conversion[static_cast<std::size_t>(seg)]);
+      out.lead_conversion.push_back(conversion);
       int state = potential;
       double t = start;
       out.event_lead.push_back(lead);
@@ -362,6 +460,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
         }
       }
       out.lead_outcome.push_back(outcome);
+      out.lead_end.push_back(o.censor ? std::min(t, horizon) : t);
       if (!std::isnan(quoted)) add_opportunity(ro, out, i, lead, quoted, last, outcome, t);
       if (outcome == 1) return t;
       if (outcome != 2 || !rf.bernoulli(o.reactivation_rate)) return kNaN;
@@ -390,8 +489,18 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
           d.industry[i] = static_cast<std::int16_t>(ra.below(static_cast<std::uint64_t>(o.n_industries)));
           d.region[i] = static_cast<std::int16_t>(ra.below(static_cast<std::uint64_t>(o.n_regions)));
           d.sales_mode[i] = static_cast<std::int8_t>(ra.bernoulli(o.distributor_share) ? 1 : 0);
-          d.possibility[i] = static_cast<std::int8_t>(draw_mix(ra, o.possibility_mix));
-          d.progress[i] = static_cast<std::int8_t>(draw_mix(ra, o.progress_mix));
+          {  // grades tied to the true conversion of the account's organic lead
+            const double* sp =
+                truth.transition.data() + static_cast<std::ptrdiff_t>(2 * kind * kCrmTransient * kCrmStages);
+            double c = truth.conversion[static_cast<std::size_t>(2 * kind)];
+            if (const double e = effect_of(i); e != 1.0) {
+              double m[kCrmTransient * kCrmStages];
+              effect_matrix(sp, e, m);
+              c = won_probability(m)[potential];
+            }
+            d.possibility[i] = static_cast<std::int8_t>(draw_grade(ra, o.possibility_mix, c));
+            d.progress[i] = static_cast<std::int8_t>(draw_grade(ra, o.progress_mix, c));
+          }
           int tier = draw_mix(ra, o.tier_mix);
           std::normal_distribution<double> noise(0.0, 0.12);
           for (int c = 0; c < kCrmCriteria; ++c) {
@@ -405,6 +514,8 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
             tier = draw_row(ra, tm + static_cast<std::ptrdiff_t>(tier) * 3, 3);
             row[m] = static_cast<std::int8_t>(tier);
           }
+          d.owner[i] = static_cast<std::int32_t>(d.region[i]) * o.agents_per_region +
+                       static_cast<std::int32_t>(ra.below(static_cast<std::uint64_t>(o.agents_per_region)));
 
           Rng rf(o.seed ^ kTagFunnel, i);
           const double u = rf.uniform();
@@ -563,8 +674,11 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
       [&](std::size_t b) {
         Block& out = buying[b];
         for (std::size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
-          const double won_at = d.won_time[i];
+          Rng rc(o.seed ^ kTagCustomer, i);
+          double won_at = d.won_time[i];
+          if (rc.bernoulli(o.customer_share)) won_at = -rc.uniform() * o.customer_years * 365.25;
           if (std::isnan(won_at)) continue;
+          if (won_at <= horizon) d.customer_since[i] = won_at;
           Rng rt(o.seed ^ kTagBuying, i);
           const double lambda = gamma_draw(rt, o.bg_r, 1.0 / o.bg_alpha);
           const double ga = gamma_draw(rt, o.bg_a, 1.0);
@@ -611,6 +725,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
   d.lead_outcome.resize(lead_off[nb]);
   d.lead_start.resize(lead_off[nb]);
   d.lead_conversion.resize(lead_off[nb]);
+  d.lead_end.resize(lead_off[nb]);
   d.event_lead.resize(ev_off[nb]);
   d.event_stage.resize(ev_off[nb]);
   d.event_time.resize(ev_off[nb]);
@@ -629,6 +744,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
     copy(in.lead_outcome, d.lead_outcome, lead_off[b]);
     copy(in.lead_start, d.lead_start, lead_off[b]);
     copy(in.lead_conversion, d.lead_conversion, lead_off[b]);
+    copy(in.lead_end, d.lead_end, lead_off[b]);
     const auto base = static_cast<std::int64_t>(lead_off[b]);
     for (std::size_t k = 0; k < in.event_lead.size(); ++k)
       d.event_lead[ev_off[b] + k] = in.event_lead[k] + base;
@@ -653,6 +769,78 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
     copy(in.tx_amount, d.tx_amount, tx_off[b]);
     in = Block{};
   });
+
+  // ---- touches and visits per lead, promotions per account
+  const std::size_t n_leads = d.lead_account.size();
+  const std::size_t n_lead_blocks = (n_leads + kBlock - 1) / kBlock;
+  std::vector<TouchBlock> tb(n_lead_blocks + n_blocks);
+  std::array<double, kCrmChannels> won_mix{};
+  for (std::size_t c = 0; c < won_mix.size(); ++c) won_mix[c] = truth.channel_won_share[c];
+  parallel_for(n_lead_blocks + n_blocks, o.threads, [&](std::size_t b) {
+    TouchBlock& out = tb[b];
+    if (b < n_lead_blocks) {
+      std::vector<double> times;
+      for (std::size_t l = b * kBlock; l < std::min(n_leads, (b + 1) * kBlock); ++l) {
+        const double start = d.lead_start[l];
+        const double span = std::max(0.0, d.lead_end[l] - start);
+        const bool won_lead = d.lead_outcome[l] == 1;
+        Rng rt(o.seed ^ kTagTouch, l);
+        const int k =
+            1 + (o.touches_mean > 1.0 ? std::poisson_distribution<int>(o.touches_mean - 1.0)(rt) : 0);
+        times.resize(static_cast<std::size_t>(k));
+        for (auto& t : times) t = start + rt.uniform() * span;
+        std::sort(times.begin(), times.end());
+        for (int j = 0; j < k; ++j) {
+          out.touch_lead.push_back(static_cast<std::int64_t>(l));
+          out.touch_channel.push_back(
+              static_cast<std::int8_t>(won_lead ? draw_mix(rt, won_mix) : draw_mix(rt, o.channel_mix)));
+          out.touch_converted.push_back(static_cast<std::int8_t>(won_lead && j == k - 1));
+          out.touch_time.push_back(times[static_cast<std::size_t>(j)]);
+        }
+        if (o.visit_rate > 0 && span > 0) {
+          Rng rv(o.seed ^ kTagVisit, l);
+          const auto acc = static_cast<std::size_t>(d.lead_account[l]);
+          const int v = std::poisson_distribution<int>(o.visit_rate * span / 7.0)(rv);
+          times.resize(static_cast<std::size_t>(v));
+          for (auto& t : times) t = start + rv.uniform() * span;
+          std::sort(times.begin(), times.end());
+          for (const double t : times) {
+            out.act_account.push_back(static_cast<std::int64_t>(acc));
+            out.act_owner.push_back(d.owner[acc]);
+            out.act_kind.push_back(0);
+            out.act_time.push_back(t);
+          }
+        }
+      }
+    } else if (o.promotion_rate > 0) {
+      const std::size_t a = b - n_lead_blocks;
+      std::vector<double> times;
+      for (std::size_t i = a * kBlock; i < std::min(n, (a + 1) * kBlock); ++i) {
+        Rng rp(o.seed ^ kTagPromotion, i);
+        const int v = std::poisson_distribution<int>(o.promotion_rate * horizon / 365.25)(rp);
+        times.resize(static_cast<std::size_t>(v));
+        for (auto& t : times) t = rp.uniform() * horizon;
+        std::sort(times.begin(), times.end());
+        for (const double t : times) {
+          out.act_account.push_back(static_cast<std::int64_t>(i));
+          out.act_owner.push_back(d.owner[i]);
+          out.act_kind.push_back(1);
+          out.act_time.push_back(t);
+        }
+      }
+    }
+  });
+  for (auto& in : tb) {
+    append(d.touch_lead, in.touch_lead);
+    append(d.touch_channel, in.touch_channel);
+    append(d.touch_converted, in.touch_converted);
+    append(d.touch_time, in.touch_time);
+    append(d.act_account, in.act_account);
+    append(d.act_owner, in.act_owner);
+    append(d.act_kind, in.act_kind);
+    append(d.act_time, in.act_time);
+    in = TouchBlock{};
+  }
   return d;
 }
 

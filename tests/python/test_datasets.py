@@ -20,12 +20,13 @@ Z = 4.5  # standard errors allowed
 @pytest.fixture(scope="module")
 def crm() -> fn.datasets.SyntheticCRM:
     # Uncensored: every lead runs to won or lost, so dwell means and won shares are unbiased.
-    return fn.datasets.synthetic_crm(n_accounts=100_000, months=24, seed=5, censor=False)
+    return fn.datasets.synthetic_crm(n_accounts=100_000, months=24, seed=5, censor=False, region_spread=0,
+                                     industry_spread=0)
 
 
 @pytest.fixture(scope="module")
 def crm_censored() -> fn.datasets.SyntheticCRM:
-    return fn.datasets.synthetic_crm(n_accounts=100_000, months=36, seed=9)
+    return fn.datasets.synthetic_crm(n_accounts=100_000, months=36, seed=9, region_spread=0, industry_spread=0)
 
 
 def _steps(crm) -> pd.DataFrame:
@@ -150,7 +151,8 @@ def test_lead_starts_are_seasonal(crm):
 def test_same_seed_same_frames_at_any_thread_count():
     a = fn.datasets.synthetic_crm(n_accounts=20_000, seed=3, threads=1)
     b = fn.datasets.synthetic_crm(n_accounts=20_000, seed=3, threads=4)
-    for name in ("accounts", "tiers", "leads", "events", "transactions", "opportunities", "referrals"):
+    for name in ("accounts", "tiers", "leads", "events", "transactions", "opportunities", "referrals", "touches",
+                 "activities"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
     pd.testing.assert_frame_equal(a.truth.customers, b.truth.customers)
     pd.testing.assert_frame_equal(a.truth.ties, b.truth.ties)
@@ -238,6 +240,12 @@ def test_opportunities_are_the_quoted_leads(crm_censored):
     ({"min_ties": 1.5}, fn.InputTypeError, "min_ties must be an integer"),
     ({"loss_reason_mix": [0.5, 0.5, 0.5, 0, 0, 0]}, fn.InvalidArgumentError, "loss_reason_mix must sum to 1"),
     ({"agents_per_region": 0}, fn.InvalidArgumentError, "agents_per_region must be in 1 .. 100000, got 0"),
+    ({"channel_mix": [0.5] * 6}, fn.InvalidArgumentError, "channel_mix must sum to 1"),
+    ({"channel_lift": [1, 1, 1, 1, 1]}, fn.InvalidArgumentError, "channel_lift must have 6 values, got 5"),
+    ({"touches_mean": 0.5}, fn.InvalidArgumentError, "touches_mean must be >= 1 and finite, got 0.5"),
+    ({"customer_share": 1.2}, fn.InvalidArgumentError, "customer_share must be in [0, 1], got 1.2"),
+    ({"region_spread": -1}, fn.InvalidArgumentError, "region_spread must be >= 0 and finite, got -1"),
+    ({"visit_rate": "often"}, fn.InputTypeError, "visit_rate must be a number"),
 ])
 def test_bad_knobs_are_typed_errors_naming_the_knob(kwargs, error, needle):
     args = {"n_accounts": 10} | kwargs
@@ -275,3 +283,46 @@ def test_the_result_pickles_and_compares_by_value():
     assert back.truth == crm.truth
     assert crm.to_frame().index.name == "account"
     assert "SyntheticCRM" in repr(crm)
+
+
+def test_new_frames_touches_activities_and_grades():
+    crm = fn.datasets.synthetic_crm(n_accounts=60_000, months=24, seed=13, region_spread=0.5, industry_spread=0.5)
+    to, leads = crm.touches, crm.leads
+    assert list(to.columns) == ["lead", "channel", "time", "converted"]
+    assert list(crm.activities.columns) == ["account", "owner", "kind", "time"]
+    # every lead has at least one touch inside its life; the last touch of a won lead converts
+    assert to["lead"].nunique() == len(leads)
+    start = leads["start"].to_numpy()[to["lead"].to_numpy()]
+    end = leads["end"].to_numpy()[to["lead"].to_numpy()]
+    assert ((to["time"].to_numpy() >= start) & (to["time"].to_numpy() <= end)).all()
+    conv = to.groupby("lead")["converted"].sum()
+    np.testing.assert_array_equal(conv.to_numpy(), (leads["outcome"] == "won").to_numpy().astype(int))
+    # channel shares of won leads' touches: mix x lift, normalised (binomial standard errors)
+    won_touch = to[(leads["outcome"].to_numpy() == "won")[to["lead"].to_numpy()]]
+    share = won_touch["channel"].value_counts(normalize=True).reindex(fn.datasets.CHANNELS)
+    w = crm.truth.channels["mix"] * crm.truth.channels["lift"]
+    w = w / w.sum()
+    np.testing.assert_allclose(crm.truth.channels["won_share"], w)
+    assert (np.abs(share - w) <= Z * np.sqrt(w * (1 - w) / len(won_touch))).all(), (share, w)
+    # visits are by the account's owner; owners serve the account's region
+    act = crm.activities
+    np.testing.assert_array_equal(act["owner"].to_numpy(), crm.accounts["owner"].to_numpy()[act["account"].to_numpy()])
+    assert (crm.accounts["owner"] // 5 == crm.accounts["region"]).all()
+    # grades are monotone in the true conversion probability of the account's first lead
+    first = leads.drop_duplicates("account").set_index("account")["conversion_probability"]
+    acc = crm.accounts.assign(c=first)
+    by_grade = acc.groupby("possibility", observed=True)["c"].mean()
+    assert by_grade["A"] > by_grade["B"] > by_grade["C"], by_grade
+    by_progress = acc.groupby("progress", observed=True)["c"].mean()
+    assert by_progress["Hot"] > by_progress["Warm"] > by_progress["Cold"], by_progress
+    # region effects: per region, the won share of finished leads tracks the truth's
+    # mean conversion probability (regions ordered the same way at the extremes)
+    reg = crm.accounts["region"].to_numpy()[leads["account"].to_numpy()]
+    eff = crm.truth.region_effect
+    lo, hi = eff.idxmin(), eff.idxmax()
+    p = leads.groupby(reg)["conversion_probability"].mean()
+    assert p[hi] > p[lo]
+    # existing customers: purchases before the start, about customer_share of the accounts
+    since = crm.accounts["customer_since"]
+    old = (since < crm.start).mean()
+    assert abs(old - 0.2) <= Z * np.sqrt(0.2 * 0.8 / len(since))

@@ -33,6 +33,8 @@ inline constexpr int kCrmSegments = 6;
 /// Grading criteria columns (scores in [0, 1]), in order: credit, loyalty, dependence,
 /// industry influence, expected value, difficulty, distance.
 inline constexpr int kCrmCriteria = 7;
+/// Marketing channels of the touches, in order: visit, exhibition, phone, email, web, advert.
+inline constexpr int kCrmChannels = 6;
 
 /// Knobs of synthetic_crm().  Every mix must sum to 1 and every probability lie in [0, 1];
 /// validate_crm_options() names the knob and its value otherwise.
@@ -107,6 +109,36 @@ struct CrmOptions {
   double gg_p = 6.0;      ///< amount shape per transaction
   double gg_q = 4.0;      ///< shape of the per-customer rate nu
   double gg_v = 25000.0;  ///< rate parameter of nu (mean amount p v / (q - 1) = 50,000)
+
+  // region and industry effects on conversion: each region r (industry k) has a
+  // forward-move multiplier exp(region_spread * z_r) (exp(industry_spread * z_k)), z standard
+  // normal drawn from the seed; a lead's matrix is its segment's with forward moves (and won)
+  // multiplied by region x industry effect, each row renormalised.  0 = no effect.
+  double region_spread = 0.25;    ///< log-sd of the region effects (>= 0)
+  double industry_spread = 0.25;  ///< log-sd of the industry effects (>= 0)
+  /// Prospect grades tied to the true conversion probability c of the account's first
+  /// (organic) lead: grade k is drawn with weight mix_k * (c / c_base)^(s_k * grade_strength),
+  /// s = (+1, 0, -1) for A/Hot, B/Warm, C/Cold, c_base the base segment's conversion: the
+  /// chance of A (Hot) rises with c, of C (Cold) falls.  0 = grades independent of c.
+  double grade_strength = 1.5;
+
+  // touches (attribution): each lead gets 1 + Poisson(touches_mean - 1) touches at uniform
+  // times over its life; a touch of a lead that is won is on channel c with probability
+  // proportional to channel_mix[c] * channel_lift[c], of any other lead to channel_mix[c].
+  std::array<double, kCrmChannels> channel_mix{0.25, 0.1, 0.2, 0.15, 0.2, 0.1};
+  std::array<double, kCrmChannels> channel_lift{3.0, 2.2, 1.5, 1.0, 0.7, 0.4};
+  double touches_mean = 3.0;  ///< mean touches per lead (>= 1)
+
+  // activities: the account's owner visits it during each lead at visit_rate a week, and
+  // every account gets promotions at promotion_rate a year over the history (Poisson).
+  double visit_rate = 0.2;      ///< visits a week while a lead is open (>= 0)
+  double promotion_rate = 0.5;  ///< promotions a year per account (>= 0)
+
+  // existing customers: a share of accounts already buy at month 0; their first purchase
+  // is uniform over the customer_years before month 0 (negative times), so the
+  // transactions carry a longer repeat-buying history (BG/NBD needs it).
+  double customer_share = 0.2;  ///< share of accounts that are customers at month 0, in [0, 1]
+  double customer_years = 4.0;  ///< years of purchase history before month 0 (>= 0)
 };
 
 /// Throws Errc::invalid_argument naming the knob and its value when `o` is invalid.
@@ -135,6 +167,13 @@ struct CrmTruth {
   std::vector<double> purchase_rate;  ///< lambda, per day
   std::vector<double> dropout;        ///< p
   std::vector<double> spend_rate;     ///< nu (amount ~ Gamma(gg_p, rate nu))
+  /// Forward-move multipliers per region and per industry (see CrmOptions::region_spread).
+  std::vector<double> region_effect, industry_effect;
+  /// Per channel: the probability that a won lead's touch is on it (channel_mix x
+  /// channel_lift, normalised) and its path-level removal effect, the share of won leads
+  /// with at least one touch on it: 1 - (1 - w) exp(-(touches_mean - 1) w).  Markov
+  /// attribution's removal effects rank channels in this order.
+  std::vector<double> channel_won_share, channel_removal;
 };
 
 /// The generated tables as columns.  Times are days since the start of month 0.
@@ -142,9 +181,11 @@ struct CrmData {
   // accounts (row = account id)
   std::vector<std::int8_t> kind, sales_mode, possibility, progress;
   std::vector<std::int16_t> industry, region;
-  std::vector<float> criteria;     ///< n_accounts x kCrmCriteria, row-major
-  std::vector<std::int8_t> tiers;  ///< n_accounts x months, row-major: 0 = A, 1 = B, 2 = C
-  std::vector<double> won_time;    ///< first won time (NaN if never won)
+  std::vector<float> criteria;         ///< n_accounts x kCrmCriteria, row-major
+  std::vector<std::int8_t> tiers;      ///< n_accounts x months, row-major: 0 = A, 1 = B, 2 = C
+  std::vector<double> won_time;        ///< first won time (NaN if never won)
+  std::vector<std::int32_t> owner;     ///< the account's owner agent (region * agents_per_region + k)
+  std::vector<double> customer_since;  ///< first purchase (negative: before month 0; NaN if none)
 
   // leads (row = lead id)
   std::vector<std::int64_t> lead_account;
@@ -152,6 +193,7 @@ struct CrmData {
   std::vector<std::int8_t> lead_outcome;  ///< 0 open, 1 won, 2 lost
   std::vector<double> lead_start;
   std::vector<double> lead_conversion;  ///< true conversion probability
+  std::vector<double> lead_end;         ///< last event (or the end of the history while open)
 
   // funnel events (sorted by lead, then time)
   std::vector<std::int64_t> event_lead;
@@ -177,6 +219,17 @@ struct CrmData {
   std::vector<double> ref_time;
   std::vector<std::int8_t> ref_new_lead;  ///< 1 if the referral opened a referred lead
   std::vector<std::int16_t> ref_round;    ///< cascade generation (1 = referred by an organic win)
+
+  // touches (sorted by lead, then time); converted = the last touch of a won lead
+  std::vector<std::int64_t> touch_lead;
+  std::vector<std::int8_t> touch_channel, touch_converted;
+  std::vector<double> touch_time;
+
+  // activities: visits during leads (in lead order), then promotions (in account order)
+  std::vector<std::int64_t> act_account;
+  std::vector<std::int32_t> act_owner;
+  std::vector<std::int8_t> act_kind;  ///< 0 visit, 1 promotion
+  std::vector<double> act_time;
 
   double horizon = 0;  ///< days in the history
   CrmTruth truth;

@@ -6,6 +6,7 @@
 // thread counts; and a typed error naming the knob for every bad knob.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -24,7 +25,9 @@ const CrmData& big() {
     CrmOptions o;
     o.n_accounts = 200000;
     o.seed = 7;
-    o.censor = false;  // every lead runs to its end: dwell times and won shares unbiased
+    o.censor = false;     // every lead runs to its end: dwell times and won shares unbiased
+    o.region_spread = 0;  // every lead of a segment follows the segment's matrix
+    o.industry_spread = 0;
     return synthetic_crm(o);
   }();
   return d;
@@ -178,7 +181,9 @@ TEST(SyntheticCrm, FirstPurchaseAmountsMatchGammaGamma) {
   double s = 0, s2 = 0, n = 0;
   for (std::size_t k = 0; k < d.tx_account.size(); ++k) {
     if (k > 0 && d.tx_account[k] == d.tx_account[k - 1]) continue;  // first purchase of each customer
-    EXPECT_DOUBLE_EQ(d.tx_time[k], d.won_time[static_cast<std::size_t>(d.tx_account[k])]);
+    const auto i = static_cast<std::size_t>(d.tx_account[k]);
+    EXPECT_DOUBLE_EQ(d.tx_time[k], d.customer_since[i]);
+    if (d.tx_time[k] >= 0) EXPECT_DOUBLE_EQ(d.tx_time[k], d.won_time[i]);
     s += d.tx_amount[k];
     s2 += d.tx_amount[k] * d.tx_amount[k];
     n += 1;
@@ -206,6 +211,14 @@ TEST(SyntheticCrm, SameSeedSameDataAtAnyThreadCount) {
   EXPECT_EQ(a.ref_referee, b.ref_referee);
   EXPECT_EQ(a.ref_time, b.ref_time);
   EXPECT_EQ(a.truth.tie_target, b.truth.tie_target);
+  EXPECT_EQ(a.possibility, b.possibility);
+  EXPECT_EQ(a.owner, b.owner);
+  EXPECT_EQ(a.touch_lead, b.touch_lead);
+  EXPECT_EQ(a.touch_channel, b.touch_channel);
+  EXPECT_EQ(a.touch_time, b.touch_time);
+  EXPECT_EQ(a.act_account, b.act_account);
+  EXPECT_EQ(a.act_time, b.act_time);
+  EXPECT_EQ(a.tx_time, b.tx_time);
   EXPECT_GT(a.ref_referee.size(), 100U);
   o.seed = 12;
   const CrmData c = synthetic_crm(o);
@@ -233,6 +246,14 @@ TEST(SyntheticCrm, BadKnobsAreTypedErrorsNamingTheKnob) {
   bad([](CrmOptions& o) { o.referral_probability = 2; }, "referral_probability must be in [0, 1], got 2");
   bad([](CrmOptions& o) { o.min_ties = -1; }, "min_ties must be >= 0, got -1");
   bad([](CrmOptions& o) { o.tie_tail = 0; }, "tie_tail");
+  bad([](CrmOptions& o) { o.region_spread = -0.1; }, "region_spread must be >= 0 and finite, got -0.1");
+  bad([](CrmOptions& o) { o.channel_mix = {0.5, 0.5, 0.5, 0, 0, 0}; }, "channel_mix must sum to 1");
+  bad([](CrmOptions& o) { o.channel_lift[2] = 0; }, "channel_lift");
+  bad([](CrmOptions& o) { o.touches_mean = 0.5; }, "touches_mean must be >= 1");
+  bad([](CrmOptions& o) { o.visit_rate = -1; }, "visit_rate");
+  bad([](CrmOptions& o) { o.customer_share = 1.5; }, "customer_share must be in [0, 1], got 1.5");
+  bad([](CrmOptions& o) { o.customer_years = -2; }, "customer_years");
+  bad([](CrmOptions& o) { o.grade_strength = -1; }, "grade_strength");
   bad(
       [](CrmOptions& o) {
         o.a_loss_rate = 0.9;
@@ -382,4 +403,223 @@ TEST(SyntheticCrm, OpportunitiesAreTheQuotedLeadsWithDeclaredMixes) {
     const double m = o.deal_value[k];
     EXPECT_NEAR(sum[k] / cnt[k], m, kZ * m / std::sqrt(o.deal_shape * cnt[k])) << k;
   }
+}
+
+namespace {
+
+// A company with region and industry effects, every lead run to its end.
+const CrmData& with_effects() {
+  static const CrmData d = [] {
+    CrmOptions o;
+    o.n_accounts = 150000;
+    o.seed = 21;
+    o.censor = false;
+    o.region_spread = 0.5;
+    o.industry_spread = 0.5;
+    return synthetic_crm(o);
+  }();
+  return d;
+}
+
+// Brute force: the won probability from `potential` by iterating the chain 4000 steps.
+double won_by_iteration(const std::vector<double>& p) {
+  std::vector<double> x(kCrmStages, 0.0), y(kCrmStages);
+  x[potential] = 1;
+  for (int step = 0; step < 4000; ++step) {
+    std::fill(y.begin(), y.end(), 0.0);
+    y[won] = x[won];
+    y[lost] = x[lost];
+    for (int i = 0; i < kCrmTransient; ++i)
+      for (int j = 0; j < kCrmStages; ++j)
+        y[static_cast<std::size_t>(j)] +=
+            x[static_cast<std::size_t>(i)] * p[static_cast<std::size_t>(i * kCrmStages + j)];
+    x.swap(y);
+  }
+  return x[won];
+}
+
+}  // namespace
+
+TEST(SyntheticCrm, LeadConversionCarriesRegionAndIndustryEffects) {
+  const CrmData& d = with_effects();
+  const CrmOptions o;
+  // The documented rule, rebuilt here: forward moves (and won) of the segment's matrix
+  // scaled by region x industry effect, rows renormalised; conversion by brute force.
+  for (std::size_t l = 0; l < 50; ++l) {
+    const auto i = static_cast<std::size_t>(d.lead_account[l]);
+    const double e = d.truth.region_effect[static_cast<std::size_t>(d.region[i])] *
+                     d.truth.industry_effect[static_cast<std::size_t>(d.industry[i])];
+    std::vector<double> p(d.truth.transition.begin() + d.lead_segment[l] * kCrmTransient * kCrmStages,
+                          d.truth.transition.begin() + (d.lead_segment[l] + 1) * kCrmTransient * kCrmStages);
+    for (int r = 0; r < kCrmTransient; ++r) {
+      double sum = 0;
+      for (int j = 0; j < kCrmStages; ++j) {
+        auto& v = p[static_cast<std::size_t>(r * kCrmStages + j)];
+        if (j > r && j != lost) v *= e;
+        sum += v;
+      }
+      for (int j = 0; j < kCrmStages; ++j) p[static_cast<std::size_t>(r * kCrmStages + j)] /= sum;
+    }
+    EXPECT_NEAR(d.lead_conversion[l], won_by_iteration(p), 1e-9) << "lead " << l;
+  }
+  // The effects are real: per region, the won share of its leads matches the mean of their
+  // true conversion probabilities (binomial standard error), and the regions differ.
+  const auto nr = d.truth.region_effect.size();
+  std::vector<double> won_n(nr, 0), sum_p(nr, 0), var_p(nr, 0), n(nr, 0);
+  for (std::size_t l = 0; l < d.lead_account.size(); ++l) {
+    const auto r = static_cast<std::size_t>(d.region[static_cast<std::size_t>(d.lead_account[l])]);
+    const double p = d.lead_conversion[l];
+    won_n[r] += d.lead_outcome[l] == 1;
+    sum_p[r] += p;
+    var_p[r] += p * (1 - p);
+    n[r] += 1;
+  }
+  double lo = 1, hi = 0;
+  for (std::size_t r = 0; r < nr; ++r) {
+    EXPECT_NEAR(won_n[r] / n[r], sum_p[r] / n[r], kZ * std::sqrt(var_p[r]) / n[r]) << "region " << r;
+    lo = std::min(lo, sum_p[r] / n[r]);
+    hi = std::max(hi, sum_p[r] / n[r]);
+  }
+  EXPECT_GT(hi / lo, 1.3);  // spread 0.5: regions convert visibly differently
+  // The effects follow the declared log-sd (8 + 12 draws of exp(0.5 z)).
+  double s2 = 0;
+  for (double e : d.truth.region_effect) s2 += std::log(e) * std::log(e);
+  for (double e : d.truth.industry_effect) s2 += std::log(e) * std::log(e);
+  const double sd = std::sqrt(s2 / 20.0);
+  EXPECT_GT(sd, 0.25);
+  EXPECT_LT(sd, 0.85);
+  (void)o;
+}
+
+TEST(SyntheticCrm, ProspectGradesRiseWithTheTrueConversionProbability) {
+  const CrmData& d = with_effects();
+  // First lead of each account = its organic lead (lead ids are in account order in the
+  // first blocks): its conversion probability c drives both grade axes.
+  const std::size_t n = d.kind.size();
+  std::vector<double> c(n, -1);
+  for (std::size_t l = 0; l < d.lead_account.size(); ++l) {
+    const auto i = static_cast<std::size_t>(d.lead_account[l]);
+    if (c[i] < 0 && !d.lead_referred[l]) c[i] = d.lead_conversion[l];
+  }
+  // Sort accounts into 5 bins of c; the share of A (Hot) must rise and of C (Cold) fall.
+  std::vector<double> sorted(c);
+  std::sort(sorted.begin(), sorted.end());
+  const int kBins = 5;
+  std::vector<double> cuts;
+  for (int b = 1; b < kBins; ++b) cuts.push_back(sorted[n * static_cast<std::size_t>(b) / kBins]);
+  for (const auto* grade : {&d.possibility, &d.progress}) {
+    std::vector<double> a(kBins, 0), cc(kBins, 0), m(kBins, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto b =
+          static_cast<std::size_t>(std::upper_bound(cuts.begin(), cuts.end(), c[i]) - cuts.begin());
+      a[b] += (*grade)[i] == 0;
+      cc[b] += (*grade)[i] == 2;
+      m[b] += 1;
+    }
+    int bins = 0;
+    for (int b = 0; b + 1 < kBins; ++b) {
+      const auto k = static_cast<std::size_t>(b);
+      if (m[k] < 1000 || m[k + 1] < 1000) continue;  // ties: c takes few distinct values
+      ++bins;
+      EXPECT_LT(a[k] / m[k], a[k + 1] / m[k + 1]) << "bin " << b;
+      EXPECT_GT(cc[k] / m[k], cc[k + 1] / m[k + 1]) << "bin " << b;
+    }
+    EXPECT_GE(bins, 2);
+    // The declared weights, checked exactly on average: E[1{A}] = E[w_A(c) / sum w(c)].
+    const CrmOptions o;
+    const auto& mix = grade == &d.possibility ? o.possibility_mix : o.progress_mix;
+    const double cb = d.truth.conversion[4];
+    double expect = 0, got = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double t = std::pow(c[i] / cb, o.grade_strength);
+      expect += mix[0] * t / (mix[0] * t + mix[1] + mix[2] / t);
+      got += (*grade)[i] == 0;
+    }
+    EXPECT_NEAR(got / static_cast<double>(n), expect / static_cast<double>(n),
+                kZ * std::sqrt(0.25 / static_cast<double>(n)));
+  }
+}
+
+TEST(SyntheticCrm, TouchesFollowTheChannelTruth) {
+  const CrmData& d = with_effects();
+  const CrmOptions o;
+  const std::size_t nl = d.lead_account.size();
+  std::vector<double> per_lead(nl, 0);
+  std::vector<double> won_ch(kCrmChannels, 0), other_ch(kCrmChannels, 0);
+  double won_touches = 0, other_touches = 0;
+  std::vector<double> has(static_cast<std::size_t>(kCrmChannels) * nl, 0);
+  for (std::size_t k = 0; k < d.touch_lead.size(); ++k) {
+    const auto l = static_cast<std::size_t>(d.touch_lead[k]);
+    if (k > 0) ASSERT_LE(d.touch_lead[k - 1], d.touch_lead[k]);
+    if (k > 0 && d.touch_lead[k - 1] == d.touch_lead[k]) ASSERT_LE(d.touch_time[k - 1], d.touch_time[k]);
+    ASSERT_GE(d.touch_time[k], d.lead_start[l]);
+    ASSERT_LE(d.touch_time[k], d.lead_end[l]);
+    per_lead[l] += 1;
+    const auto c = static_cast<std::size_t>(d.touch_channel[k]);
+    const bool w = d.lead_outcome[l] == 1;
+    (w ? won_ch : other_ch)[c] += 1;
+    (w ? won_touches : other_touches) += 1;
+    has[l * kCrmChannels + c] = 1;
+    const bool last = k + 1 == d.touch_lead.size() || d.touch_lead[k + 1] != d.touch_lead[k];
+    EXPECT_EQ(d.touch_converted[k], w && last ? 1 : 0);
+  }
+  double mean = 0;
+  for (double v : per_lead) {
+    ASSERT_GE(v, 1);
+    mean += v;
+  }
+  mean /= static_cast<double>(nl);
+  // 1 + Poisson(m - 1): variance m - 1.
+  EXPECT_NEAR(mean, o.touches_mean, kZ * std::sqrt((o.touches_mean - 1) / static_cast<double>(nl)));
+  double n_won = 0;
+  std::vector<double> reach(kCrmChannels, 0);
+  for (std::size_t l = 0; l < nl; ++l) {
+    if (d.lead_outcome[l] != 1) continue;
+    n_won += 1;
+    for (std::size_t c = 0; c < kCrmChannels; ++c) reach[c] += has[l * kCrmChannels + c];
+  }
+  for (std::size_t c = 0; c < kCrmChannels; ++c) {
+    const double w = d.truth.channel_won_share[c], b = o.channel_mix[c];
+    EXPECT_NEAR(won_ch[c] / won_touches, w, kZ * std::sqrt(w * (1 - w) / won_touches)) << c;
+    EXPECT_NEAR(other_ch[c] / other_touches, b, kZ * std::sqrt(b * (1 - b) / other_touches)) << c;
+    // Path-level removal effect: the share of won leads touching c.
+    const double r = d.truth.channel_removal[c];
+    EXPECT_NEAR(reach[c] / n_won, r, kZ * std::sqrt(r * (1 - r) / n_won)) << c;
+  }
+}
+
+TEST(SyntheticCrm, ActivitiesFollowTheirRates) {
+  const CrmData& d = with_effects();
+  const CrmOptions o;
+  double expect_visits = 0;
+  for (std::size_t l = 0; l < d.lead_account.size(); ++l)
+    expect_visits += o.visit_rate * (d.lead_end[l] - d.lead_start[l]) / 7.0;
+  double visits = 0, promotions = 0;
+  for (std::size_t k = 0; k < d.act_kind.size(); ++k) {
+    const auto i = static_cast<std::size_t>(d.act_account[k]);
+    EXPECT_EQ(d.act_owner[k], d.owner[i]);
+    (d.act_kind[k] == 0 ? visits : promotions) += 1;
+  }
+  // Sums of independent Poisson counts: variance = mean.
+  EXPECT_NEAR(visits, expect_visits, kZ * std::sqrt(expect_visits));
+  const double expect_promotions = o.promotion_rate * d.horizon / 365.25 * static_cast<double>(d.kind.size());
+  EXPECT_NEAR(promotions, expect_promotions, kZ * std::sqrt(expect_promotions));
+  for (std::size_t i = 0; i < d.kind.size(); ++i) {
+    ASSERT_GE(d.owner[i], d.region[i] * o.agents_per_region);
+    ASSERT_LT(d.owner[i], (d.region[i] + 1) * o.agents_per_region);
+  }
+}
+
+TEST(SyntheticCrm, ExistingCustomersCarryAPurchaseHistory) {
+  const CrmData& d = with_effects();
+  const CrmOptions o;
+  double existing = 0;
+  for (std::size_t i = 0; i < d.kind.size(); ++i) {
+    if (d.customer_since[i] < 0) {
+      ++existing;
+      EXPECT_GE(d.customer_since[i], -o.customer_years * 365.25);
+    }
+  }
+  const double n = static_cast<double>(d.kind.size()), p = o.customer_share;
+  EXPECT_NEAR(existing / n, p, kZ * std::sqrt(p * (1 - p) / n));
 }

@@ -11,6 +11,6 @@ it, so every estimator of funnelnet can be checked against known answers.
 """
 from __future__ import annotations
 
-from .synthetic import CRITERIA, KINDS, LOSS_REASONS, STAGES, CRMTruth, SyntheticCRM, synthetic_crm
+from .synthetic import CHANNELS, CRITERIA, KINDS, LOSS_REASONS, STAGES, CRMTruth, SyntheticCRM, synthetic_crm
 
-__all__ = ["synthetic_crm", "SyntheticCRM", "CRMTruth", "STAGES", "KINDS", "CRITERIA", "LOSS_REASONS"]
+__all__ = ["synthetic_crm", "SyntheticCRM", "CRMTruth", "STAGES", "KINDS", "CRITERIA", "LOSS_REASONS", "CHANNELS"]

@@ -32,7 +32,7 @@ from .._common.options import default, run_with_progress
 from .._common.results import Result, result
 from ..errors import InputTypeError, InvalidArgumentError
 
-__all__ = ["synthetic_crm", "SyntheticCRM", "CRMTruth", "STAGES", "KINDS", "CRITERIA", "LOSS_REASONS"]
+__all__ = ["synthetic_crm", "SyntheticCRM", "CRMTruth", "STAGES", "KINDS", "CRITERIA", "LOSS_REASONS", "CHANNELS"]
 
 #: Funnel stages of the generator, in code order (four transient stages, two ends).
 STAGES = ("potential", "possible", "target", "effective", "won", "lost")
@@ -40,6 +40,8 @@ STAGES = ("potential", "possible", "target", "effective", "won", "lost")
 KINDS = ("individual", "self-employed", "organisation")
 #: Grading criteria columns of ``accounts`` (scores in [0, 1]).
 CRITERIA = ("credit", "loyalty", "dependence", "industry_influence", "expected_value", "difficulty", "distance")
+#: Marketing channels of the touches, in code order.
+CHANNELS = ("visit", "exhibition", "phone", "email", "web", "advert")
 _SEGMENTS = tuple(f"{k}/{r}" for k in KINDS for r in ("organic", "referred"))
 _TIERS = ("A", "B", "C")
 _DAY_NS = 86_400_000_000_000
@@ -53,7 +55,9 @@ _KNOBS = {
     "reactivation_delay": 0, "seasonality": 0, "censor": 0, "min_ties": 0, "tie_tail": 0, "max_ties": 0,
     "referral_probability": 0, "referral_delay": 0, "product_mix": 5, "agents_per_region": 0,
     "loss_reason_mix": 6, "deal_value": 3, "deal_shape": 0, "bg_r": 0, "bg_alpha": 0, "bg_a": 0, "bg_b": 0,
-    "gg_p": 0, "gg_q": 0, "gg_v": 0,
+    "gg_p": 0, "gg_q": 0, "gg_v": 0, "region_spread": 0, "industry_spread": 0, "grade_strength": 0,
+    "channel_mix": 6, "channel_lift": 6, "touches_mean": 0, "visit_rate": 0, "promotion_rate": 0,
+    "customer_share": 0, "customer_years": 0,
 }
 _INT_KNOBS = {"n_industries", "n_regions", "min_ties", "max_ties", "agents_per_region"}
 #: Loss reasons of lost opportunities (a Pareto), in code order.
@@ -93,6 +97,21 @@ class CRMTruth(Result):
         won (the sum of its tie probabilities).
     referral_delay : float
         Mean days from a win to each of its referrals (exponential).
+    region_effect, industry_effect : pandas.Series
+        Forward-move multipliers per region and per industry (``exp(spread * z)``): a
+        lead's jump chain is its segment's ``transition`` with the forward moves (and won)
+        multiplied by ``region_effect[region] * industry_effect[industry]``, each row
+        renormalised.  ``transition`` and ``conversion`` are at effect 1; each lead's own
+        conversion probability is ``leads.conversion_probability``.
+    channels : pandas.DataFrame
+        Per channel (index :data:`CHANNELS`): ``mix`` (the channel of a touch of a lead not
+        won), ``lift``, ``won_share`` (of a won lead's touch: mix x lift, normalised) and
+        ``removal_effect`` (the share of won leads with a touch on it).  Markov
+        attribution's removal effects rank the channels in this order.
+    touches_mean : float
+        Mean touches per lead (1 + Poisson(touches_mean - 1)).
+    grade_strength : float
+        How strongly the prospect grades follow each account's true conversion probability.
     """
 
     transition: pd.DataFrame
@@ -111,6 +130,11 @@ class CRMTruth(Result):
     ties: pd.DataFrame
     influence: pd.Series
     referral_delay: float
+    region_effect: pd.Series
+    industry_effect: pd.Series
+    channels: pd.DataFrame
+    touches_mean: float
+    grade_strength: float
 
     def _table(self) -> pd.DataFrame:
         return self.transition
@@ -126,14 +150,19 @@ class SyntheticCRM(Result):
         One row per account (index ``account``): ``kind``, ``industry``, ``region``,
         ``sales_mode`` (direct / distributor), ``possibility`` (A/B/C), ``progress``
         (Hot/Warm/Cold), the grading criteria (:data:`CRITERIA`), ``tier`` (the last
-        month's tier), ``won`` (first won time, NaT if never won).
+        month's tier), ``won`` (first won time, NaT if never won), ``owner`` (the agent
+        who visits it), ``customer_since`` (first purchase; before ``start`` for the
+        accounts that were customers already, NaT if none).  Both grades are drawn with
+        odds tilted by the true conversion probability of the account's first lead
+        (``truth.grade_strength``): A and Hot accounts convert more often.
     tiers : pandas.DataFrame
         Monthly tier snapshots, wide: one row per account, one categorical column per month
         (the month's first day).  :meth:`tier_snapshots` gives the long form.
     leads : pandas.DataFrame
         One row per lead (index ``lead``): ``account``, ``segment``, ``referred``,
-        ``reactivated``, ``start``, ``outcome`` (open / won / lost) and
-        ``conversion_probability`` (the truth).
+        ``reactivated``, ``start``, ``outcome`` (open / won / lost),
+        ``conversion_probability`` (the truth, with its region and industry effects) and
+        ``end`` (the last event, or the end of the history while open).
     events : pandas.DataFrame
         Funnel events ``lead``, ``stage``, ``time``, sorted by lead then time.
     transactions : pandas.DataFrame
@@ -150,6 +179,15 @@ class SyntheticCRM(Result):
         Referrals ``referrer``, ``referee``, ``time``, ``new_lead`` (the referral opened a
         referred lead: the referee was neither won nor referred before) and ``round`` (the
         cascade generation), from an independent-cascade process over ``truth.ties``.
+    touches : pandas.DataFrame
+        Marketing touches per lead (for attribution): ``lead``, ``channel``
+        (:data:`CHANNELS`), ``time`` (uniform over the lead's life, sorted) and
+        ``converted`` (True on the last touch of a won lead); channel effects in
+        ``truth.channels``.
+    activities : pandas.DataFrame
+        ``account``, ``owner``, ``kind`` (visit: the owner visits the account during its
+        leads, ``visit_rate`` a week; promotion: ``promotion_rate`` a year per account) and
+        ``time``; visits in lead order, then promotions in account order.
     truth : CRMTruth
         The truth.
     start : pandas.Timestamp
@@ -168,6 +206,8 @@ class SyntheticCRM(Result):
     truth: CRMTruth
     start: pd.Timestamp
     end: pd.Timestamp
+    touches: pd.DataFrame
+    activities: pd.DataFrame
 
     def _table(self) -> pd.DataFrame:
         return self.accounts
@@ -255,8 +295,13 @@ def synthetic_crm(n_accounts: int = default("CrmOptions", "n_accounts"), months:
         ``referred_lift``, ``referred_pace``, ``reactivation_rate``, ``reactivation_delay``,
         ``seasonality``, ``censor``, ``min_ties`` (4), ``tie_tail`` (2), ``max_ties``,
         ``referral_probability`` (0.1), ``referral_delay`` (30 days), ``product_mix`` (5),
-        ``agents_per_region``, ``loss_reason_mix`` (6), ``deal_value`` (3), ``deal_shape``, ``bg_r``, ``bg_alpha``, ``bg_a``, ``bg_b``, ``gg_p``,
-        ``gg_q``, ``gg_v``.
+        ``agents_per_region``, ``loss_reason_mix`` (6), ``deal_value`` (3), ``deal_shape``,
+        ``bg_r``, ``bg_alpha``, ``bg_a``, ``bg_b``, ``gg_p``, ``gg_q``, ``gg_v``,
+        ``region_spread`` (0.25), ``industry_spread`` (0.25), ``grade_strength`` (1.5),
+        ``channel_mix`` (6), ``channel_lift`` (6), ``touches_mean`` (3), ``visit_rate``
+        (0.2 a week), ``promotion_rate`` (0.5 a year), ``customer_share`` (0.2 of the
+        accounts are customers at month 0), ``customer_years`` (4 years of purchase
+        history before it).
 
     Returns
     -------
@@ -314,6 +359,8 @@ def _assemble(d: dict[str, Any], origin: pd.Timestamp, months: int) -> Synthetic
         **{c: d["criteria"][:, k] for k, c in enumerate(CRITERIA)},
         "tier": pd.Categorical.from_codes(tiers_codes[:, -1] if n else np.empty(0, np.int8), categories=list(_TIERS)),
         "won": _times(o_ns, d["won_time"]),
+        "owner": d["owner"],
+        "customer_since": _times(o_ns, d["customer_since"]),
     }, index=account_index)
     tiers = pd.DataFrame({p: pd.Categorical.from_codes(tiers_codes[:, k], categories=list(_TIERS))
                           for k, p in enumerate(periods)}, index=account_index)
@@ -326,6 +373,7 @@ def _assemble(d: dict[str, Any], origin: pd.Timestamp, months: int) -> Synthetic
         "start": _times(o_ns, d["lead_start"]),
         "outcome": pd.Categorical.from_codes(d["lead_outcome"], categories=["open", "won", "lost"]),
         "conversion_probability": d["lead_conversion"],
+        "end": _times(o_ns, d["lead_end"]),
     }, index=pd.RangeIndex(d["lead_account"].shape[0], name="lead"))
     events = pd.DataFrame({
         "lead": d["event_lead"],
@@ -357,6 +405,18 @@ def _assemble(d: dict[str, Any], origin: pd.Timestamp, months: int) -> Synthetic
         "new_lead": d["ref_new_lead"].astype(bool),
         "round": d["ref_round"],
     })
+    touches = pd.DataFrame({
+        "lead": d["touch_lead"],
+        "channel": pd.Categorical.from_codes(d["touch_channel"], categories=list(CHANNELS)),
+        "time": _times(o_ns, d["touch_time"]),
+        "converted": d["touch_converted"].astype(bool),
+    })
+    activities = pd.DataFrame({
+        "account": d["act_account"],
+        "owner": d["act_owner"],
+        "kind": pd.Categorical.from_codes(d["act_kind"], categories=["visit", "promotion"]),
+        "time": _times(o_ns, d["act_time"]),
+    })
     t = d["truth"]
     offsets = t["tie_offsets"]
     ties = pd.DataFrame({"source": np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets)),
@@ -377,7 +437,16 @@ def _assemble(d: dict[str, Any], origin: pd.Timestamp, months: int) -> Synthetic
         bg_r=float(t["bg_r"]), bg_alpha=float(t["bg_alpha"]), bg_a=float(t["bg_a"]), bg_b=float(t["bg_b"]),
         gg_p=float(t["gg_p"]), gg_q=float(t["gg_q"]), gg_v=float(t["gg_v"]), customers=customers,
         ties=ties, influence=pd.Series(t["influence"], index=account_index, name="influence"),
-        referral_delay=float(t["referral_delay"]))
+        referral_delay=float(t["referral_delay"]),
+        region_effect=pd.Series(t["region_effect"], index=pd.RangeIndex(t["region_effect"].shape[0], name="region"),
+                                name="region_effect"),
+        industry_effect=pd.Series(t["industry_effect"],
+                                  index=pd.RangeIndex(t["industry_effect"].shape[0], name="industry"),
+                                  name="industry_effect"),
+        channels=pd.DataFrame({"mix": t["channel_mix"], "lift": t["channel_lift"], "won_share": t["channel_won_share"],
+                               "removal_effect": t["channel_removal"]}, index=pd.Index(CHANNELS, name="channel")),
+        touches_mean=float(t["touches_mean"]), grade_strength=float(t["grade_strength"]))
     end = origin + pd.Timedelta(days=float(d["horizon"]))
     return SyntheticCRM(accounts=accounts, tiers=tiers, leads=leads, events=events, transactions=transactions,
-                        opportunities=opportunities, referrals=referrals, truth=truth, start=origin, end=end)
+                        opportunities=opportunities, referrals=referrals, truth=truth, start=origin, end=end,
+                        touches=touches, activities=activities)
