@@ -29,6 +29,7 @@
 #include "funnelnet/c/attribution.h"
 #include "funnelnet/c/core.h"
 #include "funnelnet/c/customers.h"
+#include "funnelnet/c/datasets.h"
 #include "funnelnet/c/enums.h"
 #include "funnelnet/c/funnel.h"
 #include "funnelnet/c/graph.h"

@@ -16,6 +16,7 @@
 #include "funnelnet/c/attribution.h"
 #include "funnelnet/c/core.h"
 #include "funnelnet/c/customers.h"
+#include "funnelnet/c/datasets.h"
 #include "funnelnet/c/funnel.h"
 #include "funnelnet/c/graph.h"
 
@@ -37,7 +38,8 @@
   X(fnet_probability_spec, FNET_PROBABILITY_SPEC) \
   X(fnet_repeat_fit_options, FNET_REPEAT_FIT_OPTIONS) \
   X(fnet_summary_options, FNET_SUMMARY_OPTIONS) \
-  X(fnet_tier_options, FNET_TIER_OPTIONS)
+  X(fnet_tier_options, FNET_TIER_OPTIONS) \
+  X(fnet_crm_options, FNET_CRM_OPTIONS)
 /* clang-format on */
 
 #ifdef __cplusplus
