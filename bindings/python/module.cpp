@@ -107,6 +107,7 @@ PYBIND11_MODULE(_core, m) {
   funnelnet::python::register_attribution(attribution);
   auto graph = m.def_submodule("graph", "Referral networks");
   funnelnet::python::register_graph(graph);
+  funnelnet::python::register_ic_learning(graph);
   auto customers = m.def_submodule("customers", "Customers, tiers and repeat buying");
   funnelnet::python::register_customers(customers);
   auto datasets = m.def_submodule("datasets", "Synthetic data sets with their truth");

@@ -45,7 +45,7 @@ typedef struct fnet_crm_options {
 } fnet_crm_options;
 #define FNET_CRM_OPTIONS_VERSION 1
 #define FNET_CRM_OPTIONS_INIT \
-  { FNET_CRM_OPTIONS_VERSION, 10000, 24, 0, 0, 0, 1, 0.0, 0.1, 0.25, 0.25, 3.0, 0.2, 4.0 }
+  { FNET_CRM_OPTIONS_VERSION, 10000, 24, 0, 0, 0, 1, 0.0, 0.1, 0.25, 0.25, 3.0, 0.2, 10.0 }
 
 /* Generate a company (options may be NULL for the defaults).  Bad options:
  * FNET_E_INVALID_ARGUMENT naming the field and its value; *out is left unchanged. */

@@ -125,8 +125,8 @@ struct CrmOptions {
   // touches (attribution): each lead gets 1 + Poisson(touches_mean - 1) touches at uniform
   // times over its life; a touch of a lead that is won is on channel c with probability
   // proportional to channel_mix[c] * channel_lift[c], of any other lead to channel_mix[c].
-  std::array<double, kCrmChannels> channel_mix{0.25, 0.1, 0.2, 0.15, 0.2, 0.1};
-  std::array<double, kCrmChannels> channel_lift{3.0, 2.2, 1.5, 1.0, 0.7, 0.4};
+  std::array<double, kCrmChannels> channel_mix{0.3, 0.2, 0.18, 0.14, 0.1, 0.08};
+  std::array<double, kCrmChannels> channel_lift{2.5, 2.0, 1.4, 1.0, 0.7, 0.4};
   double touches_mean = 3.0;  ///< mean touches per lead (>= 1)
 
   // activities: the account's owner visits it during each lead at visit_rate a week, and
@@ -137,8 +137,8 @@ struct CrmOptions {
   // existing customers: a share of accounts already buy at month 0; their first purchase
   // is uniform over the customer_years before month 0 (negative times), so the
   // transactions carry a longer repeat-buying history (BG/NBD needs it).
-  double customer_share = 0.2;  ///< share of accounts that are customers at month 0, in [0, 1]
-  double customer_years = 4.0;  ///< years of purchase history before month 0 (>= 0)
+  double customer_share = 0.2;   ///< share of accounts that are customers at month 0, in [0, 1]
+  double customer_years = 10.0;  ///< years of purchase history before month 0 (>= 0)
 };
 
 /// Throws Errc::invalid_argument naming the knob and its value when `o` is invalid.

@@ -300,7 +300,7 @@ def synthetic_crm(n_accounts: int = default("CrmOptions", "n_accounts"), months:
         ``region_spread`` (0.25), ``industry_spread`` (0.25), ``grade_strength`` (1.5),
         ``channel_mix`` (6), ``channel_lift`` (6), ``touches_mean`` (3), ``visit_rate``
         (0.2 a week), ``promotion_rate`` (0.5 a year), ``customer_share`` (0.2 of the
-        accounts are customers at month 0), ``customer_years`` (4 years of purchase
+        accounts are customers at month 0), ``customer_years`` (10 years of purchase
         history before it).
 
     Returns

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from . import influence
 from .influence import InfluenceResult, SpreadResult, celf, edge_probabilities, exact_spread, imm, spread
+from .learning import learn_ic_probabilities
 from .referral import ReferralGraph
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "exact_spread",
     "imm",
     "celf",
+    "learn_ic_probabilities",
 ]
