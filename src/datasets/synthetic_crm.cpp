@@ -401,6 +401,40 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
     return truth.region_effect[static_cast<std::size_t>(d.region[i])] *
            truth.industry_effect[static_cast<std::size_t>(d.industry[i])];
   };
+  // The jump chain and conversion probability of a lead of segment `seg` of account i:
+  // cached per (segment, region, industry) when there are few combinations, else built
+  // into `scratch`.
+  const auto n_reg = static_cast<std::size_t>(o.n_regions), n_ind = static_cast<std::size_t>(o.n_industries);
+  const std::size_t n_combo = static_cast<std::size_t>(kCrmSegments) * n_reg * n_ind;
+  constexpr std::size_t kCell = static_cast<std::size_t>(kCrmTransient) * kCrmStages;
+  std::vector<double> combo_p, combo_c;
+  if (n_combo <= (std::size_t{1} << 16)) {
+    combo_p.resize(n_combo * kCell);
+    combo_c.resize(n_combo);
+    for (std::size_t c = 0; c < n_combo; ++c) {
+      const std::size_t seg = c / (n_reg * n_ind), r = (c / n_ind) % n_reg, k = c % n_ind;
+      const double e = truth.region_effect[r] * truth.industry_effect[k];
+      double* dst = combo_p.data() + c * kCell;
+      effect_matrix(truth.transition.data() + seg * kCell, e, dst);
+      combo_c[c] = e == 1.0 ? truth.conversion[seg] : won_probability(dst)[potential];
+      if (e == 1.0) std::copy_n(truth.transition.data() + seg * kCell, kCell, dst);
+    }
+  }
+  const auto chain_of = [&](int seg, std::size_t i, double* scratch, double& conversion) -> const double* {
+    const auto r = static_cast<std::size_t>(d.region[i]), k = static_cast<std::size_t>(d.industry[i]);
+    if (!combo_p.empty()) {
+      const std::size_t c = (static_cast<std::size_t>(seg) * n_reg + r) * n_ind + k;
+      conversion = combo_c[c];
+      return combo_p.data() + c * kCell;
+    }
+    const double* p = truth.transition.data() + static_cast<std::size_t>(seg) * kCell;
+    conversion = truth.conversion[static_cast<std::size_t>(seg)];
+    const double e = effect_of(i);
+    if (e == 1.0) return p;
+    effect_matrix(p, e, scratch);
+    conversion = won_probability(scratch)[potential];
+    return scratch;
+  };
   // Grade k drawn (one uniform) with weight mix_k * (c / c_base)^(s_k * grade_strength).
   const double c_base = truth.conversion[2 * 2];  // organisation, organic
   const auto draw_grade = [&](Rng& r, const std::array<double, 3>& mix, double c) {
@@ -412,19 +446,12 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
   };
   const auto run_lead = [&](Rng& rf, Rng& ro, Block& out, std::size_t i, int referred, double start) {
     const int kind = static_cast<unsigned char>(d.kind[i]);
-    const double effect = effect_of(i);
     int reactivated = 0;
     double lead_p[kCrmTransient * kCrmStages];
     while (true) {
       const int seg = 2 * kind + referred;
-      const double* p =
-          truth.transition.data() + static_cast<std::ptrdiff_t>(seg * kCrmTransient * kCrmStages);
-      double conversion = truth.conversion[static_cast<std::size_t>(seg)];
-      if (effect != 1.0) {
-        effect_matrix(p, effect, lead_p);
-        p = lead_p;
-        conversion = won_probability(p)[potential];
-      }
+      double conversion = 0;
+      const double* p = chain_of(seg, i, lead_p, conversion);
       const double* dm = truth.dwell_mean.data() + static_cast<std::ptrdiff_t>(seg * kCrmTransient);
       const auto lead = static_cast<std::int64_t>(out.lead_account.size());
       out.lead_account.push_back(static_cast<std::int64_t>(i));
@@ -490,14 +517,9 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
           d.region[i] = static_cast<std::int16_t>(ra.below(static_cast<std::uint64_t>(o.n_regions)));
           d.sales_mode[i] = static_cast<std::int8_t>(ra.bernoulli(o.distributor_share) ? 1 : 0);
           {  // grades tied to the true conversion of the account's organic lead
-            const double* sp =
-                truth.transition.data() + static_cast<std::ptrdiff_t>(2 * kind * kCrmTransient * kCrmStages);
-            double c = truth.conversion[static_cast<std::size_t>(2 * kind)];
-            if (const double e = effect_of(i); e != 1.0) {
-              double m[kCrmTransient * kCrmStages];
-              effect_matrix(sp, e, m);
-              c = won_probability(m)[potential];
-            }
+            double m[kCrmTransient * kCrmStages];
+            double c = 0;
+            chain_of(2 * kind, i, m, c);
             d.possibility[i] = static_cast<std::int8_t>(draw_grade(ra, o.possibility_mix, c));
             d.progress[i] = static_cast<std::int8_t>(draw_grade(ra, o.progress_mix, c));
           }

@@ -183,7 +183,9 @@ TEST(SyntheticCrm, FirstPurchaseAmountsMatchGammaGamma) {
     if (k > 0 && d.tx_account[k] == d.tx_account[k - 1]) continue;  // first purchase of each customer
     const auto i = static_cast<std::size_t>(d.tx_account[k]);
     EXPECT_DOUBLE_EQ(d.tx_time[k], d.customer_since[i]);
-    if (d.tx_time[k] >= 0) EXPECT_DOUBLE_EQ(d.tx_time[k], d.won_time[i]);
+    if (d.tx_time[k] >= 0) {
+      EXPECT_DOUBLE_EQ(d.tx_time[k], d.won_time[i]);
+    }
     s += d.tx_amount[k];
     s2 += d.tx_amount[k] * d.tx_amount[k];
     n += 1;
@@ -550,8 +552,12 @@ TEST(SyntheticCrm, TouchesFollowTheChannelTruth) {
   std::vector<double> has(static_cast<std::size_t>(kCrmChannels) * nl, 0);
   for (std::size_t k = 0; k < d.touch_lead.size(); ++k) {
     const auto l = static_cast<std::size_t>(d.touch_lead[k]);
-    if (k > 0) ASSERT_LE(d.touch_lead[k - 1], d.touch_lead[k]);
-    if (k > 0 && d.touch_lead[k - 1] == d.touch_lead[k]) ASSERT_LE(d.touch_time[k - 1], d.touch_time[k]);
+    if (k > 0) {
+      ASSERT_LE(d.touch_lead[k - 1], d.touch_lead[k]);
+    }
+    if (k > 0 && d.touch_lead[k - 1] == d.touch_lead[k]) {
+      ASSERT_LE(d.touch_time[k - 1], d.touch_time[k]);
+    }
     ASSERT_GE(d.touch_time[k], d.lead_start[l]);
     ASSERT_LE(d.touch_time[k], d.lead_end[l]);
     per_lead[l] += 1;
