@@ -92,7 +92,7 @@ def read_table(path: str, mapping: Mapping[str, str], required: Sequence[str] = 
     for name, col in mapping.items():
         if col in cols:
             rename[col] = name
-        elif name in required:
+        elif name in required and name not in cols:
             raise UsageError(f"{p.name}: no column {col!r} (from --map {name}={col}); "
                              f"columns are {', '.join(map(str, df.columns))}")
     df = df.rename(columns=rename)
@@ -101,7 +101,7 @@ def read_table(path: str, mapping: Mapping[str, str], required: Sequence[str] = 
             raise UsageError(f"{p.name}: no column {name!r}; name yours with --map {name}=YOUR_COLUMN "
                              f"(columns are {', '.join(map(str, df.columns))})")
     for name in dates:
-        if name in df.columns and df[name].dtype == object:
+        if name in df.columns and df[name].dtype.kind not in "iufcmMb":  # text (object or str dtype)
             parsed = pd.to_datetime(df[name], errors="coerce", utc=False)
             bad = np.flatnonzero(parsed.isna().to_numpy() & df[name].notna().to_numpy())
             if bad.size:
