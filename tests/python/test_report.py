@@ -36,7 +36,7 @@ def _section_html(page: str, sid: str) -> str:
     return m.group(1)
 
 
-def test_page_has_every_section_chart_and_csv(built):
+def test_page_has_every_section_chart_and_csv(built, crm):
     rep, out = built
     page = Path(rep.path).read_text(encoding="utf-8")
     assert [s.id for s in rep.sections] == SECTION_MODULES
@@ -58,8 +58,12 @@ def test_page_has_every_section_chart_and_csv(built):
             assert len(back) == len(df)
     # the synthetic company has everything but touches; the placeholders say what will come
     shown = {s.id for s in rep.sections if not s.skipped}
-    assert shown == {"funnel", "time_to_close", "bottlenecks", "referrals", "tiers", "repeat_buying"}
-    assert "touches" in rep.section("attribution").skipped
+    expected = {"funnel", "time_to_close", "bottlenecks", "referrals", "tiers", "repeat_buying"}
+    if isinstance(getattr(crm, "touches", None), pd.DataFrame):   # the generator makes touches (issue 12)
+        expected.add("attribution")
+    else:
+        assert "touches" in rep.section("attribution").skipped
+    assert shown == expected
     assert "pipeline" in rep.section("forecast").skipped and "scoring" in rep.section("lead_scores").skipped
 
 
@@ -203,3 +207,35 @@ def test_sections_skip_with_a_note(tmp_path: Path, crm):
         assert needs in rep.section(sid).skipped
     assert not rep.section("funnel").skipped
     assert rep.to_frame().loc["funnel", "shown"]
+
+
+def test_touches_of_a_crm_light_up_attribution(crm, tmp_path: Path):
+    # A CRM object with touches per lead (the generator's shape: lead, channel, time,
+    # converted on a won lead's last touch) and a truth naming the channels' removal effects.
+    import types
+
+    rng = np.random.default_rng(0)
+    leads = crm.leads
+    n = rng.integers(1, 4, len(leads))
+    lead = np.repeat(leads.index.to_numpy(), n)
+    won = leads["outcome"].astype(str).eq("won").to_numpy()[lead]
+    channel = np.where(rng.random(len(lead)) < 0.5, "email", "fair")
+    channel = np.where(won & (rng.random(len(lead)) < 0.5), "visit", channel)   # visits only touch won leads
+    time = leads["start"].to_numpy()[lead] + pd.to_timedelta(rng.integers(0, 30, len(lead)), unit="D").to_numpy()
+    touches = pd.DataFrame({"lead": lead, "channel": channel, "time": time}).sort_values(["lead", "time"])
+    last = ~touches["lead"].duplicated(keep="last")
+    touches["converted"] = last & leads["outcome"].astype(str).eq("won").to_numpy()[touches["lead"].to_numpy()]
+    truth = types.SimpleNamespace(channels=pd.DataFrame({"removal_effect": [0.1, 0.2, 0.9]},
+                                                        index=["email", "fair", "visit"]))
+    fake = types.SimpleNamespace(events=crm.events, accounts=crm.accounts, transactions=crm.transactions,
+                                 referrals=crm.referrals, leads=leads, touches=touches, truth=truth)
+    rep = fn.report.build(fake, out=tmp_path, sections=["attribution"])
+    s = rep.section("attribution")
+    assert not s.skipped, s.skipped
+    ch = s.tables["channels"]
+    assert ch["markov_conversions"].sum() == pytest.approx(float(touches["converted"].sum()))
+    conv = touches[touches["converted"]]["channel"].value_counts(normalize=True)
+    assert ch["last_touch_share"].to_numpy() == pytest.approx(conv.reindex(ch.index).to_numpy(), abs=1e-12)
+    assert (ch["true_removal_effect"] == truth.channels["removal_effect"].reindex(ch.index)).all()
+    same = list(ch["removal_effect"].rank()) == list(ch["true_removal_effect"].rank())
+    assert ("as the truth does" in s.meaning) == same

@@ -39,6 +39,8 @@ def _fmt(x: object) -> str:
         if not np.isfinite(x):
             return "" if np.isnan(x) else str(x)
         a = abs(float(x))
+        if float(x).is_integer() and a < 1e12:
+            return f"{int(x):,}"
         if a != 0 and (a >= 1e12 or a < 1e-3):
             return f"{x:.3g}"
         if a >= 100:

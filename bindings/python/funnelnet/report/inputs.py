@@ -138,4 +138,6 @@ def _touches(crm: Any) -> pd.DataFrame | None:
         won = crm.leads["outcome"].astype(str).eq("won").reindex(t["customer"].to_numpy(), fill_value=False).to_numpy()
         last = t.groupby("customer", sort=False)["time"].transform("max").eq(t["time"]).to_numpy()
         t = t.assign(converted=(won & last).astype("int8"))
+    elif "converted" in t.columns and t["converted"].dtype == bool:
+        t = t.assign(converted=t["converted"].astype("int8"))
     return t

@@ -31,9 +31,11 @@ def _compute(ctx: Context) -> dict[str, Any]:
         "last_touch_share": hr["last_touch"] / hr["last_touch"].sum(),
         "first_touch_share": hr["first_touch"] / hr["first_touch"].sum(),
     })
-    truth_share = getattr(ctx.truth, "channel_share", None) if ctx.truth is not None else None
-    if isinstance(truth_share, pd.Series):
-        table["true_share"] = truth_share.reindex(table.index)
+    truth_ch = getattr(ctx.truth, "channels", None) if ctx.truth is not None else None
+    if isinstance(truth_ch, pd.DataFrame) and "removal_effect" in truth_ch:
+        tr = truth_ch.copy()
+        tr.index = tr.index.astype(str)
+        table["true_removal_effect"] = tr["removal_effect"].reindex(table.index.astype(str)).to_numpy()
     table = table.sort_values("markov_share", ascending=False)
     table.index.name = "channel"
     top = table.index[0]
@@ -41,6 +43,11 @@ def _compute(ctx: Context) -> dict[str, Any]:
     under = gap.idxmax()
     meaning = (f"'{top}' earns the most conversions ({pct(table.loc[top, 'markov_share'])}); last-touch reporting "
                f"under-credits '{under}' by {pct(gap.max())} of conversions.")
+    if "true_removal_effect" in table:
+        same = list(table["removal_effect"].rank(ascending=False)) == list(
+            table["true_removal_effect"].rank(ascending=False))
+        meaning += (" The fitted removal effects rank the channels " + ("as the truth does." if same else
+                    "differently from the truth (see the table)."))
     notes = [f"{len(paths):,} journeys from {len(touches):,} touches; Markov shares are removal effects scaled to "
              "the observed conversions (exact, no simulation).", *notes]
     return {"meaning": meaning, "tables": {"channels": table, "journeys": paths.head(5000)},

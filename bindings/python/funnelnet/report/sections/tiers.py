@@ -61,6 +61,9 @@ def _compute(ctx: Context) -> dict[str, Any]:
                         "target": pd.Series(TARGET_MIX).reindex(names)})
     mix.index.name = "tier"
     rates = tm.rates()
+    # no tier is declared lost here: churn is the 'A lost per year' figure below, not these zero columns
+    rates = rates.drop(columns=[c for c in ("churn", "churn_per_year") if c in rates and not rates[c].any()])
+    rates.index.name = "tier"
     churn = pd.DataFrame({"fitted": [_a_loss_per_year(fitted)]}, index=pd.Index(["A lost per year"], name="figure"))
     regraded = float((1 - np.diag(fitted.to_numpy(float))) @ now.to_numpy(float))
     churn.loc["re-graded per month", "fitted"] = regraded
