@@ -23,6 +23,7 @@ class UsageError(Exception):
 USER_ERRORS: tuple[type[BaseException], ...] = (
     UsageError, FunnelnetError, FileNotFoundError, IsADirectoryError, PermissionError, NotADirectoryError,
     pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, TypeError, KeyError, UnicodeDecodeError,
+    ImportError,  # an optional package (pyarrow for Parquet, matplotlib for charts) is missing
 )
 
 

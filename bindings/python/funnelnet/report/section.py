@@ -48,6 +48,18 @@ class SectionResult:
     notes: Sequence[str] = ()
     skipped: str = ""
 
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        if (self.id, self.title, self.meaning, tuple(self.notes), self.skipped) != (
+                other.id, other.title, other.meaning, tuple(other.notes), other.skipped):
+            return False
+        if dict(self.figures) != dict(other.figures) or list(self.tables) != list(other.tables):
+            return False
+        return all(self.tables[k].equals(other.tables[k]) for k in self.tables)
+
+    __hash__ = None  # type: ignore[assignment]
+
 
 @dataclasses.dataclass(frozen=True)
 class Section:
