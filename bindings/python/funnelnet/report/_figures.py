@@ -26,7 +26,7 @@ def available() -> bool:
     return True
 
 
-def _axes(width: float = 7.0, height: float = 3.6) -> tuple[Any, Any]:
+def _axes(width: float = 8.0, height: float = 3.6) -> tuple[Any, Any]:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -58,8 +58,8 @@ def _side_by_side(ax: Any, labels: list[str], series: dict[str, np.ndarray], col
         ax.invert_yaxis()
     else:
         ax.set_xticks(pos, labels)
-    if n > 1:
-        ax.legend(frameon=False)
+    if n > 1:  # beside the plot, never over the bars
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
 
 
