@@ -45,6 +45,8 @@ def _fmt(x: object) -> str:
             return f"{x:.3g}"
         if a >= 100:
             return f"{x:,.0f}"
+        if a >= 10:
+            return f"{x:.1f}"
         return f"{x:.3f}"
     if isinstance(x, (int, np.integer)):
         return f"{int(x):,}"
