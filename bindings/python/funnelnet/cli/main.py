@@ -24,7 +24,7 @@ from ._errors import BAD_INPUT, UsageError, guarded
 
 __all__ = ["main", "DEFAULT_SIZE"]
 
-#: Accounts in the demo's company by default (a run of about 10 s on 2 cores).
+#: Accounts in the demo's company by default (about 20 s end to end on 2 shared cores).
 DEFAULT_SIZE = 50_000
 
 PROG = "funnelnet"
@@ -40,8 +40,8 @@ examples:
   funnelnet attribution touches.csv --map customer=customer_id,converted=conversion
   funnelnet influencers crm/referrals.csv --k 10
   funnelnet customers crm/transactions.csv --map customer=account --out clv.csv
-  funnelnet report --opportunities sales_pipeline.csv --map lead=opportunity_id,stage=deal_stage,\\
-customer=account,amount=close_value --stage-dates Prospecting=,Engaging=engage_date \\
+  funnelnet report --opportunities sales_pipeline.csv --map lead=opportunity_id,stage=deal_stage \\
+      --map customer=account,amount=close_value --stage-dates Prospecting=,Engaging=engage_date \\
       --close close_date --outcomes Won,Lost --out pipeline-report
 
 Column names: funnelnet reads the names below; --map NAME=YOUR_COLUMN renames yours

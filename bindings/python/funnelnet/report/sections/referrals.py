@@ -81,7 +81,10 @@ def _compute(ctx: Context) -> dict[str, Any]:
         seeds["true_best_spread"] = tb
         seeds["true_best_revenue"] = value * (tb - seeds["k"].to_numpy())
         notes.append("true_*: the chosen accounts' expected spread on the generator's true trade network "
-                     "(Monte Carlo, 2,000 runs), beside IMM run on the true network: the best the truth allows.")
+                     "(Monte Carlo, 2,000 runs), beside IMM run on the true network: the best the truth allows.  "
+                     "The referral log only shows the ties of accounts already won, so influential accounts not "
+                     "yet won are invisible to the data: the gap is what cultivating beyond the current "
+                     "referrers could add.")
     last = seeds.iloc[-1]
     meaning = (f"Cultivating the {k} accounts listed below is expected to bring "
                f"{last['referred_accounts']:.0f} referred accounts, worth about {last['referred_revenue']:,.0f}; "
