@@ -239,3 +239,30 @@ def test_touches_of_a_crm_light_up_attribution(crm, tmp_path: Path):
     assert (ch["true_removal_effect"] == truth.channels["removal_effect"].reindex(ch.index)).all()
     same = list(ch["removal_effect"].rank()) == list(ch["true_removal_effect"].rank())
     assert ("as the truth does" in s.meaning) == same
+
+
+def test_bottleneck_per_segment_true_step_is_the_brute_force_best(built, crm):
+    # Brute force on the true chain of each segment: raise each transition by 10 % and
+    # renormalise its row, solve for P(won | potential), keep the best.
+    rep, _ = built
+    seg = rep.section("bottlenecks").tables["segments"]
+    states = list(fn.datasets.STAGES)
+
+    def p_won(p: np.ndarray) -> float:
+        return float(np.linalg.solve(np.eye(4) - p[:, :4], p[:, 4])[0])
+
+    for s in seg.index:
+        p = crm.truth.transition.loc[s].to_numpy(float)
+        base = p_won(p)
+        gains = {}
+        for i in range(4):
+            for j in range(6):
+                if p[i, j] <= 0:
+                    continue
+                q = p.copy()
+                q[i, j] *= 1.1
+                q[i] /= 1 + 0.1 * p[i, j]   # raised by 10 %, the row renormalised
+                gains[f"{states[i]} -> {states[j]}"] = p_won(q) - base
+        best = max(gains, key=gains.get)
+        assert seg.loc[s, "true_best_step"] == best, (s, sorted(gains.items(), key=lambda kv: -kv[1])[:3])
+        assert seg.loc[s, "true_gain_10pct_exact"] == pytest.approx(gains[best], rel=1e-9)

@@ -93,7 +93,8 @@ def bottlenecks(table: pd.DataFrame) -> bytes:
     fig, ax = _axes()
     t = table.head(8)
     labels = [f"{a} -> {b}" for a, b in zip(t["from"], t["to"])]
-    _side_by_side(ax, labels, {"won per 100 leads": 100 * t["gain_10pct"].to_numpy(float)}, [_BLUE], horizontal=True)
+    col = "gain_10pct_exact" if "gain_10pct_exact" in t else "gain_10pct"
+    _side_by_side(ax, labels, {"won per 100 leads": 100 * t[col].to_numpy(float)}, [_BLUE], horizontal=True)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlabel("extra won deals per 100 new leads if this step were 10 % more likely")
     ax.set_title("Where a better step wins the most deals")
