@@ -67,6 +67,12 @@ def test_generate_writes_the_frames(crm_dir: Path, tmp_path: Path):
     tx = pd.read_parquet(tmp_path / "transactions.parquet")
     small = fn.datasets.synthetic_crm(n_accounts=500, seed=0)
     assert np.allclose(tx["amount"].to_numpy(), small.transactions["amount"].to_numpy())
+    # Parquet in: the funnel fitted from events.parquet is the absorbing chain of its events
+    out = tmp_path / "f.csv"
+    assert main(["fit-funnel", str(tmp_path / "events.parquet"), "--out", str(out)]) == 0
+    stages = ["potential", "possible", "target", "effective"]
+    got = pd.read_csv(out).set_index("stage")["win_probability"].to_numpy()
+    assert got == pytest.approx(_absorbing_win(small.events, stages, ["won", "lost"]), abs=1e-9)
 
 
 def _absorbing_win(events: pd.DataFrame, stages: list[str], outcomes: list[str]) -> np.ndarray:
