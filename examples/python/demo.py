@@ -1,7 +1,10 @@
 """funnelnet demo: simulate a seeded sales funnel, fit it back from the event log, and
 report what was recovered.  Runs on data the project generates itself.
 
-    bash scripts/demo.sh            # or: .venv/bin/python examples/python/demo.py --leads 5000
+    .venv/bin/python examples/python/demo.py --leads 5000
+
+The whole-system demo (a generated company, every analysis, the report) is
+`bash scripts/demo.sh` / `python -m funnelnet demo`; see examples/python/report.py.
 """
 from __future__ import annotations
 

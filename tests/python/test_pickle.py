@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import inspect
 import pickle
+import tempfile
 
 import numpy as np
 import pandas as pd
@@ -140,6 +141,9 @@ SAMPLES = {
     "CloseOutlook": (lambda: fn.SemiMarkovFunnel(draws=2000).fit(SEMI_LOG, lead="lead", stage="stage", time="t",
                                                                  absorbing=["won", "lost"]).outlook("a", 1.0),
                      lambda o: (o.win, o.quantiles, o.cdf, o.to_frame())),
+    "Report": (lambda: fn.report.build(fn.datasets.synthetic_crm(n_accounts=1500, seed=0), out=tempfile.mkdtemp(),
+                                       sections=["funnel", "forecast"]),
+               lambda r: (r.to_frame(), r.section("funnel").tables["stages"], r.path)),
 }
 
 

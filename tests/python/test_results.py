@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import tempfile
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,8 @@ RESULTS = {
     "SegmentTest": lambda: seg().test(),
     "GoodnessOfFit": lambda: semi().goodness_of_fit([3.0, 6.0]),
     "CloseOutlook": lambda: semi().outlook("a", 1.0, horizons=[2.0, 5.0]),
+    "Report": lambda: fn.report.build(fn.datasets.synthetic_crm(n_accounts=1500, seed=0),
+                                      out=tempfile.mkdtemp(), sections=["funnel", "forecast"]),
 }
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from . import _core
 from . import attribution, customers, funnel, graph
 from . import cli, dask, datasets, pipeline, plot, scoring  # homes of the next areas (empty)
+from . import report
 from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _errors_all
 from .funnel import (
@@ -44,7 +45,7 @@ __version__: str = _core.__version__
 __all__ = [
     # areas
     "funnel", "attribution", "graph", "customers", "influence",
-    "datasets", "pipeline", "scoring", "plot", "cli", "dask",
+    "datasets", "pipeline", "scoring", "plot", "cli", "dask", "report",
     # funnel
     "Funnel", "MarkovChain", "TransitionCounts", "ContinuousChain", "ExposureCounts",
     "SegmentedFunnel", "WhatIf", "HigherOrderChain", "select_order", "load_model", "SemiMarkovFunnel",
