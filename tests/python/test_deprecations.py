@@ -109,10 +109,11 @@ def test_old_funnel_helpers_are_deprecated_not_gone(name: str):
 
 
 def test_new_homes_exist_and_say_what_will_live_there():
-    for area in ("pipeline", "scoring", "plot", "cli", "dask"):
+    for area in ("pipeline", "scoring", "cli", "dask"):
         mod = importlib.import_module(f"funnelnet.{area}")
         assert "home of the" in mod.__doc__ and mod.__all__ == []
-    # datasets has moved in (issue 12).
+    # datasets has moved in (issue 12), plot too (issue 15).
+    assert "roc" in importlib.import_module("funnelnet.plot").__all__
     assert "synthetic_crm" in importlib.import_module("funnelnet.datasets").__all__
 
 

@@ -2,7 +2,7 @@
 removal effects, per-journey attribution and a seeded simulation estimate."""
 from __future__ import annotations
 
-from typing import Any, Self, Sequence, cast
+from typing import TYPE_CHECKING, Any, Self, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,9 @@ from ..errors import InputTypeError, InvalidArgumentError, UnknownLabelError
 from ._shared import REPEATS as _REPEATS
 from ._shared import Repeats
 from ._shared import channel_frame, journeys_core, paths_from_frame, repeats_code
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["MarkovAttribution", "markov", "markov_events"]
 
@@ -337,6 +340,13 @@ class MarkovAttribution(JsonModel):
                                            "upper": r["upper"], "exact": self._fitted().removal_effects})
         out.attrs["conversion_probability"] = r["conversion_probability"]
         return out
+
+    def plot(self, heuristics: pd.DataFrame | None = None, *, ax: Any = None, **kw: Any) -> "Axes":
+        """Draw the attributed conversions per channel (against ``heuristics``, the table
+        of :func:`funnelnet.attribution.heuristic`): :func:`funnelnet.plot.attribution`."""
+        from ..plot import attribution
+
+        return attribution(self, heuristics, ax=ax, **kw)
 
     def __repr__(self) -> str:
         if self._core is None:

@@ -23,6 +23,8 @@ from .stages import Funnel
 from .time_to_close import discrete_close_time_cdf, discrete_time_to_close
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from .counts import TransitionCounts
 
 __all__ = ["MarkovChain", "WhatIf", "AbsorptionResult"]
@@ -197,6 +199,19 @@ class MarkovChain(JsonModel):
         """
         return AbsorptionResult(probabilities=self.absorption_probabilities(), expected_steps=self.expected_steps(),
                                 steps_variance=self.steps_variance())
+
+    # ---------------------------------------------------------------- plots
+    def plot(self, kind: str = "funnel", *, ax: Any = None, **kw: Any) -> "Axes":
+        """Draw the chain: ``kind`` is ``"funnel"`` (:func:`funnelnet.plot.funnel`),
+        ``"heatmap"`` (:func:`funnelnet.plot.transition_heatmap`), ``"time_to_close"`` or
+        ``"bottlenecks"``.  Returns the matplotlib Axes."""
+        from .. import plot as _plot
+
+        charts = {"funnel": _plot.funnel, "heatmap": _plot.transition_heatmap, "time_to_close": _plot.time_to_close,
+                  "bottlenecks": _plot.bottlenecks}
+        if kind not in charts:
+            raise InvalidArgumentError(f"kind must be one of {sorted(charts)}, got {kind!r}")
+        return charts[kind](self, ax=ax, **kw)
 
     # ---------------------------------------------------------------- time to close
     def time_to_close(self, quantiles: Sequence[float] = (0.5, 0.9), max_steps: int = 1_000_000) -> pd.DataFrame:

@@ -22,6 +22,8 @@ from .posterior import discrete_figures, transition_intervals
 from .stages import Funnel
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from .chain import MarkovChain
 
 __all__ = ["TransitionCounts"]
@@ -357,6 +359,17 @@ class TransitionCounts(JsonModel):
 
     def __repr__(self) -> str:
         return f"TransitionCounts(states={self.states!r}, total={self.total:g})"
+
+    def plot(self, kind: str = "funnel", *, ax: Any = None, **kw: Any) -> "Axes":
+        """Draw the counts: ``kind`` is ``"funnel"`` (:func:`funnelnet.plot.funnel`),
+        ``"sankey"`` (:func:`funnelnet.plot.sankey`) or ``"heatmap"``
+        (:func:`funnelnet.plot.transition_heatmap`).  Returns the matplotlib Axes."""
+        from .. import plot as _plot
+
+        charts = {"funnel": _plot.funnel, "sankey": _plot.sankey, "heatmap": _plot.transition_heatmap}
+        if kind not in charts:
+            raise InvalidArgumentError(f"kind must be one of {sorted(charts)}, got {kind!r}")
+        return charts[kind](self, ax=ax, **kw)
 
     # ---------------------------------------------------------------- fitting
     def fit(self, smoothing: float = _default("FitOptions", "smoothing"),
