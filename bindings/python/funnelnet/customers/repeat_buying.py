@@ -196,6 +196,19 @@ class _Fitted(_PersistentFit):
         return pd.DataFrame({"coef": p, "se(coef)": se, "lower 95% bound": p * np.exp(-_Z95 * rel),
                              "upper 95% bound": p * np.exp(_Z95 * rel)})
 
+    def _repr_html_(self) -> str:
+        from .._common.display import html_block
+
+        name = type(self).__name__
+        if getattr(self, "_model", None) is None:
+            return html_block(name, {"fitted": False}, note="call fit() or from_params()")
+        facts: dict[str, Any] = {"fitted": True}
+        if self._n is None:
+            facts["parameters"] = "given"
+        else:
+            facts.update(n=self._n, converged=self.converged_, log_likelihood=self.log_likelihood_)
+        return html_block(name, facts, self.params_.to_frame("value").rename_axis("parameter"))
+
     def __repr__(self) -> str:
         name = type(self).__name__
         if self._model is None:

@@ -175,6 +175,18 @@ class TierMigration:
 
         return tier_migration(self, segment, ax=ax, **kw)
 
+    def _repr_html_(self) -> str:
+        from .._common.display import html_block, matrix_corner
+
+        if self._chains is None:
+            return html_block("TierMigration", {"fitted": False}, note="call fit(snapshots, ...)")
+        tiers = list(self.tiers_)
+        return html_block("TierMigration", {"tiers": len(tiers), "segments": len(self.segments_),
+                                            "customers": int(self.customers_.sum()),
+                                            "churn tiers": ", ".join(self.lost_) or "none"},
+                          matrix_corner(self._chains[0], tiers),
+                          note="" if len(self.segments_) == 1 else f"segment {self.segments_[0]!r} shown")
+
     def __repr__(self) -> str:
         if self._chains is None:
             return f"TierMigration(tiers={self.tiers!r}, lost={self.lost!r})"

@@ -138,6 +138,15 @@ class MarkovChain(JsonModel):
     def __repr__(self) -> str:
         return f"MarkovChain(states={self.states!r}, absorbing={self.absorbing_states!r})"
 
+    def _repr_html_(self) -> str:
+        from .._common.display import html_block, matrix_corner
+
+        n = len(self.states)
+        return html_block("MarkovChain", {"states": n, "stages": len(self.transient_states),
+                                          "outcomes": ", ".join(self.absorbing_states) or "none"},
+                          matrix_corner(self.to_numpy(), self.states),
+                          note="" if n <= 10 else f"first 10 of {n} states")
+
     def log_likelihood(self, counts: "TransitionCounts") -> float:
         """Log-likelihood of ``counts`` under this chain (-inf if a counted move has p = 0)."""
         return float(self._core.log_likelihood(counts._core))

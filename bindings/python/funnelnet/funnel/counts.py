@@ -347,6 +347,16 @@ class TransitionCounts(JsonModel):
         """The count matrix as a DataFrame labelled by state."""
         return pd.DataFrame(self._core.matrix, index=pd.Index(self.states, name="from"), columns=pd.Index(self.states, name="to"))
 
+    def _repr_html_(self) -> str:
+        from .._common.display import html_block, matrix_corner
+
+        n = len(self.states)
+        f = self.funnel
+        return html_block("TransitionCounts", {"transitions": f"{self.total:,.0f}", "stages": len(f.stages),
+                                               "outcomes": ", ".join(f.outcomes) or "none"},
+                          matrix_corner(self.to_numpy(), self.states),
+                          note="" if n <= 10 else f"first 10 of {n} states")
+
     @property
     def total(self) -> float:
         """Total number of counted transitions."""

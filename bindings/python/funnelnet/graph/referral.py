@@ -347,6 +347,18 @@ class ReferralGraph:
     def __repr__(self) -> str:
         return f"ReferralGraph(nodes={self.number_of_nodes}, edges={self.number_of_edges})"
 
+    def _repr_html_(self) -> str:
+        from .._common.display import html_block
+
+        c = self._core
+        k = min(5, self.number_of_edges)
+        head = pd.DataFrame({"source": self._labels.take(np.asarray(c.sources[:k], dtype=np.int64)),
+                             "target": self._labels.take(np.asarray(c.targets[:k], dtype=np.int64)),
+                             "weight": np.asarray(c.weights[:k])})
+        return html_block("ReferralGraph", {"nodes": f"{self.number_of_nodes:,}", "edges": f"{self.number_of_edges:,}",
+                                            "timed": bool(c.has_times)}, head,
+                          note=f"first {k} of {self.number_of_edges:,} edges" if self.number_of_edges > k else "")
+
     def edges(self) -> pd.DataFrame:
         """Edges in graph order (per-edge arrays such as probabilities use this order):
         source, target (labels), weight, time (if given) and input_row (the row of the

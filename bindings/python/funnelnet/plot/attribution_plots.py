@@ -70,6 +70,6 @@ def attribution(markov_result: Any, heuristics: pd.DataFrame | None = None, *, a
     right.set_ylabel("removal effect")
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = right.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="upper right")
+    ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, frameon=False)
     ax.right_ax = right
     return ax

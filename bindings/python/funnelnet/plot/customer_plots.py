@@ -165,10 +165,11 @@ def frequency_recency(model: Any, summary: Any = None, *, t: float = 1, max_freq
     (``ax.images[0].get_array()`` is the matrix)."""
     f = frequency_recency_frame(model, summary, t=t, max_frequency=max_frequency, max_recency=max_recency)
     ax = axes(ax, (6.5, 5.0))
-    heatmap(ax, f, cmap="viridis", vmin=None, colorbar=f"expected purchases in the next {t:g} periods", annotate=False, **kw)
+    ahead = f"the next {t:g} period{'' if float(t) == 1 else 's'}"
+    heatmap(ax, f, cmap="viridis", vmin=None, colorbar=f"expected purchases in {ahead}", annotate=False, **kw)
     _thin_ticks(ax, f)
     ax.set(xlabel="historical frequency (repeat purchases)", ylabel="recency (age at last purchase)",
-           title=f"Expected purchases in the next {t:g} periods\nby frequency and recency (T = {f.index[-1]})")
+           title=f"Expected purchases in {ahead}\nby frequency and recency (T = {f.index[-1]})")
     return ax
 
 

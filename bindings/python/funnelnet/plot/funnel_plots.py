@@ -129,11 +129,11 @@ def funnel(obj: Any, start: str | None = None, *, ax: Any = None, **kw: Any) -> 
     ax.set_xlim(-0.55 * wmax, 1.15 * wmax)
     ax.set_ylim(-0.7, len(f) - 0.4)
     ax.set_xticks([])
-    ax.set_xlabel(f.attrs["units"])
+    ax.set_title(f.attrs["units"], fontsize=9, loc="right", color="dimgrey")
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
-    ax.set_title("Funnel: stage volume, lost and won at each stage")
-    ax.legend(loc="lower left", fontsize=8, frameon=False)
+    ax.set_title("Funnel: volume per stage and where deals end", loc="left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=1 + len(outcomes), fontsize=8, frameon=False)
     return ax
 
 

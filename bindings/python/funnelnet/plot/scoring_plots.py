@@ -139,7 +139,7 @@ def lift_gain(y: Any, score: Any, bins: int = 10, *, ax: Any = None, **kw: Any) 
     right.set_ylim(0, max(1.1, float(f["lift"].max()) * 1.1))
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = right.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, loc="center right")
+    ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False)
     ax.right_ax = right
     return ax
 
