@@ -49,6 +49,7 @@ void register_graph(py::module_& m) {
   FUNNELNET_PY_DEFAULTS(EdgeListOptions, header_lines, comment_chars, weighted, symmetric);
   FUNNELNET_PY_DEFAULTS(PageRankOptions, damping, weighted, dangling, tolerance, max_iter, threads);
   FUNNELNET_PY_DEFAULTS(KatzOptions, alpha, beta, weighted, normalized, tolerance, max_iter, threads);
+  FUNNELNET_PY_DEFAULTS(LayoutOptions, iterations, pivots, seed, gravity, threads);
   FUNNELNET_PY_DEFAULTS(BetweennessOptions, normalized, samples, seed, threads);
   FUNNELNET_PY_DEFAULTS(SpreadOptions, model, n_sims, seed, threads);
   FUNNELNET_PY_DEFAULTS(ImmOptions, model, epsilon, ell, seed, threads, budget);
@@ -218,6 +219,23 @@ void register_graph(py::module_& m) {
       },
       py::arg("g"), py::arg("normalized"), py::arg("sources").noconvert(), py::arg("samples"),
       py::arg("seed"), py::arg("threads"), py::arg("progress") = py::none());
+
+  m.def(
+      "layout",
+      [](const ReferralGraph& g, std::size_t iterations, std::size_t pivots, std::uint64_t seed,
+         double gravity, int threads, const py::object& progress) {
+        LayoutOptions o;
+        o.iterations = iterations;
+        o.pivots = pivots;
+        o.seed = seed;
+        o.gravity = gravity;
+        o.threads = threads;
+        o.progress = progress_from_python(progress);
+        return to_numpy(nogil([&] { return layout(g, o); }));
+      },
+      "Force-directed node positions, 2n values (x0, y0, x1, y1, ...); see funnelnet/graph/layout.hpp.",
+      py::arg("g"), py::arg("iterations"), py::arg("pivots"), py::arg("seed"), py::arg("gravity"),
+      py::arg("threads"), py::arg("progress") = py::none());
 
   m.def(
       "cascades",

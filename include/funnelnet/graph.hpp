@@ -7,5 +7,6 @@
 #include "funnelnet/graph/influence.hpp"
 #include "funnelnet/graph/ic_learning.hpp"
 #include "funnelnet/graph/io.hpp"
+#include "funnelnet/graph/layout.hpp"
 #include "funnelnet/graph/referral_graph.hpp"
 #include "funnelnet/graph/structure.hpp"

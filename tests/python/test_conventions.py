@@ -214,6 +214,12 @@ CXX_DEFAULTS = {
         p: ("BetweennessOptions", p, None) for p in ("normalized", "seed", "threads")},
     "funnelnet.graph.influence.spread": {
         "model": ("SpreadOptions", "model", MODELS), **{p: ("SpreadOptions", p, None) for p in ("n_sims", "seed", "threads")}},
+    "funnelnet.plot.graph_plots.spread_curve": {
+        "model": ("SpreadOptions", "model", MODELS), **{p: ("SpreadOptions", p, None) for p in ("n_sims", "seed", "threads")}},
+    "funnelnet.plot.graph_plots.spread_curve_frame": {
+        "model": ("SpreadOptions", "model", MODELS), **{p: ("SpreadOptions", p, None) for p in ("n_sims", "seed", "threads")}},
+    "funnelnet.graph.referral.ReferralGraph.layout": {
+        p: ("LayoutOptions", p, None) for p in ("iterations", "pivots", "seed", "gravity", "threads")},
     "funnelnet.graph.influence.imm": {
         "model": ("ImmOptions", "model", MODELS), "eps": ("ImmOptions", "epsilon", None),
         **{p: ("ImmOptions", p, None) for p in ("ell", "seed", "threads")}},
@@ -236,6 +242,9 @@ CXX_DEFAULTS = {
 # Parameters named like a C++ option whose default is deliberately not the struct's:
 # (callable, parameter) -> why.
 NOT_CXX_DEFAULTS = {
+    ("funnelnet.plot.customer_plots.period_transactions", "draws"):
+        "simulated copies of the customers for the model's bars (a chart setting, no C++ struct)",
+    ("funnelnet.plot.customer_plots.period_transactions_frame", "draws"): "as period_transactions",
     ("funnelnet.attribution.heuristic.heuristic_events", "half_life"):
         "None counts touches (HeuristicOptions' 1.0 touch); a timedelta weighs by event time",
     ("funnelnet.attribution.markov.MarkovAttribution.simulate", "max_steps"):
@@ -397,6 +406,8 @@ def result_base_members() -> set[str]:
     return {n for n in dir(MappingResult) if not n.startswith("_")}
 
 SCALARS = {"float", "int", "bool", "str", "None", "Self"}
+#: What the charts of funnelnet.plot (and the objects' .plot methods) return.
+CHART_RETURNS = {"Axes"}
 
 
 def result_type_names() -> set[str]:
@@ -432,7 +443,8 @@ def test_public_analyses_return_pandas_or_a_result(name: str, obj: object):
     ret = _returns(obj)
     assert ret is not None, f"{name} has no return annotation"
     ret = ret.strip("'\"")
-    allowed = {"pd.DataFrame", "pd.Series", "pd.Index"} | result_type_names() | package_class_names() | SCALARS
+    allowed = {"pd.DataFrame", "pd.Series", "pd.Index"} | result_type_names() | package_class_names() | SCALARS \
+        | CHART_RETURNS
     if ret in allowed or name in OTHER_RETURNS:
         return
     pytest.fail(f"{name} returns {ret!r}: return a pandas object or a Result subclass "
@@ -547,7 +559,8 @@ def _zero_argument_methods(obj: object) -> list[str]:
 
 
 SKIP_AT_RUN_TIME = {"save", "to_json", "to_networkx", "to_numpy", "fields", "summary", "keys", "items", "get",
-                    "simulate"}  # writing files, text, arrays (listed above), the result base's own members
+                    "simulate", "plot"}  # writing files, text, arrays (listed above), the result base's own members;
+# plot draws a figure (tests/python/test_plot.py checks it)
 
 
 def test_analyses_return_pandas_or_a_result_at_run_time():

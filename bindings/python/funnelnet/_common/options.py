@@ -58,31 +58,77 @@ def unknown_column(role: str, col: str, columns: Sequence[Any]) -> Exception:
     return UnknownLabelError(f"{role} column {col!r} is not in the DataFrame (columns: {', '.join(map(str, columns))})")
 
 
-def progress_callback(progress: bool, desc: str, unit: str = "task") -> tuple[Any, Any]:
-    """For ``progress=True``: a ``callback(done, total) -> bool`` for the C++ progress hook
-    that feeds a tqdm bar, and the bar (close it when the job ends); ``(None, None)``
-    otherwise."""
-    if not progress:
-        return None, None
-    from tqdm.auto import tqdm
+class _CtrlC:
+    """While a long C++ job runs on the main thread: SIGINT (Ctrl-C, a Jupyter interrupt)
+    only sets ``hit``; the progress callback sees it and returns False, the C++ job stops
+    at its next check and throws ``cancelled`` before anything is stored, and
+    :func:`run_with_progress` re-raises the interrupt as KeyboardInterrupt.  The previous
+    handler is restored afterwards.  Nothing is installed off the main thread, or when the
+    program has its own SIGINT handler."""
 
-    bar = tqdm(total=0, desc=desc, unit=unit)
+    def __init__(self) -> None:
+        self.hit = False
+        self._previous: Any = None
+
+    def __enter__(self) -> "_CtrlC":
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread() \
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.hit = True
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._previous is not None:
+            import signal
+
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+
+def progress_callback(progress: bool, desc: str, unit: str = "task", ctrl_c: "_CtrlC | None" = None) -> tuple[Any, Any]:
+    """A ``callback(done, total) -> bool`` for the C++ progress hook and its tqdm bar.
+
+    With ``progress=True`` the callback feeds a tqdm bar (close it when the job ends);
+    with ``ctrl_c`` (see :func:`run_with_progress`) it returns False once Ctrl-C was
+    pressed, which cancels the job.  ``(None, None)`` when neither is asked for."""
+    if not progress and ctrl_c is None:
+        return None, None
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=0, desc=desc, unit=unit)
 
     def cb(done: int, total: int) -> bool:
-        if bar.total != total:
-            bar.total = total
-        bar.n = done
-        bar.refresh()
-        return True
+        if bar is not None:
+            if bar.total != total:
+                bar.total = total
+            bar.n = done
+            bar.refresh()
+        return not (ctrl_c is not None and ctrl_c.hit)
 
     return cb, bar
 
 
 def run_with_progress(progress: bool, desc: str, fn: Callable[[Any], Any]) -> Any:
-    """Run ``fn(callback)`` with a tqdm bar when ``progress`` is true; the bar always closes."""
-    cb, bar = progress_callback(progress, desc)
-    try:
-        return fn(cb)
-    finally:
-        if bar is not None:
-            bar.close()
+    """Run ``fn(callback)`` (a long C++ job) with a tqdm bar when ``progress`` is true;
+    the bar always closes.  Ctrl-C during the job stops it cleanly: the C++ side cancels
+    before storing anything and KeyboardInterrupt is raised here (not a CancelledError)."""
+    from ..errors import CancelledError
+
+    with _CtrlC() as ctrl_c:
+        cb, bar = progress_callback(progress, desc, ctrl_c=ctrl_c)
+        try:
+            return fn(cb)
+        except CancelledError:
+            if ctrl_c.hit:
+                raise KeyboardInterrupt(f"{desc} interrupted (nothing was changed)") from None
+            raise
+        finally:
+            if bar is not None:
+                bar.close()

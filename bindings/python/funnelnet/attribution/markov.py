@@ -2,7 +2,7 @@
 removal effects, per-journey attribution and a seeded simulation estimate."""
 from __future__ import annotations
 
-from typing import Any, Self, Sequence, cast
+from typing import TYPE_CHECKING, Any, Self, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -12,11 +12,14 @@ from .._common.options import default as _default
 from .._common.options import default_choice as _default_choice
 from .._common.estimator import fit_method
 from .._common.persist import JsonModel
-from .._common.options import progress_callback as _tqdm_callback
+from .._common.options import run_with_progress as _run_with_progress
 from ..errors import InputTypeError, InvalidArgumentError, UnknownLabelError
 from ._shared import REPEATS as _REPEATS
 from ._shared import Repeats
 from ._shared import channel_frame, journeys_core, paths_from_frame, repeats_code
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["MarkovAttribution", "markov", "markov_events"]
 
@@ -223,13 +226,8 @@ class MarkovAttribution(JsonModel):
         return self._fit_paths(paths, cust)
 
     def _fit_paths(self, paths: Any, customers: np.ndarray | None) -> Self:
-        cb, bar = _tqdm_callback(self.progress, "removal effects")
-        try:
-            core = _core.attribution.MarkovAttribution.fit(paths, self.order, repeats_code(self.repeats),
-                                                           self.threads, cb)
-        finally:
-            if bar is not None:
-                bar.close()
+        core = _run_with_progress(self.progress, "removal effects", lambda cb: _core.attribution.MarkovAttribution.fit(
+            paths, self.order, repeats_code(self.repeats), self.threads, cb))
         self._core, self._paths, self._customers = core, paths, customers
         return self
 
@@ -327,16 +325,31 @@ class MarkovAttribution(JsonModel):
         simulate.  Columns: removal_effect, lower, upper, exact."""
         if n_journeys < 2:
             raise InvalidArgumentError(f"n_journeys must be >= 2, got {n_journeys}")
-        cb, bar = _tqdm_callback(progress, "simulation")
-        try:
-            r = self._fitted().simulate(int(n_journeys), int(seed), int(threads), cb, int(max_steps))
-        finally:
-            if bar is not None:
-                bar.close()
+        r = _run_with_progress(progress, "simulation",
+                               lambda cb: self._fitted().simulate(int(n_journeys), int(seed), int(threads), cb,
+                                                                  int(max_steps)))
         out = channel_frame(self._fitted().channels, {"removal_effect": r["removal_effects"], "lower": r["lower"],
                                            "upper": r["upper"], "exact": self._fitted().removal_effects})
         out.attrs["conversion_probability"] = r["conversion_probability"]
         return out
+
+    def plot(self, heuristics: pd.DataFrame | None = None, *, ax: Any = None, **kw: Any) -> "Axes":
+        """Draw the attributed conversions per channel (against ``heuristics``, the table
+        of :func:`funnelnet.attribution.heuristic`): :func:`funnelnet.plot.attribution`."""
+        from ..plot import attribution
+
+        return attribution(self, heuristics, ax=ax, **kw)
+
+    def _repr_html_(self) -> str:
+        from .._common.display import html_block
+
+        if self._core is None:
+            return html_block("MarkovAttribution", {"order": self.order, "repeats": self.repeats, "fitted": False},
+                              note="call fit() or fit_events()")
+        ch = self.channels()
+        return html_block("MarkovAttribution", {"order": self.order, "channels": len(ch),
+                                                "P(conversion)": self.conversion_probability_},
+                          ch, note=f"first 10 of {len(ch)} channels" if len(ch) > 10 else "")
 
     def __repr__(self) -> str:
         if self._core is None:

@@ -5,7 +5,7 @@ A fit that does not converge warns (:class:`funnelnet.ConvergenceWarning`) or, w
 from __future__ import annotations
 
 import warnings
-from typing import Any, Literal, Mapping, Self
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Self
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,9 @@ from .._common.messages import user_terms
 from .._common.persist import JsonModel
 from ..errors import ConvergenceError, ConvergenceWarning, FormatError, InputTypeError, InvalidArgumentError
 from ._shared import Prediction, f64, like
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["BetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "repeat_model_from_json"]
 
@@ -193,6 +196,19 @@ class _Fitted(_PersistentFit):
         return pd.DataFrame({"coef": p, "se(coef)": se, "lower 95% bound": p * np.exp(-_Z95 * rel),
                              "upper 95% bound": p * np.exp(_Z95 * rel)})
 
+    def _repr_html_(self) -> str:
+        from .._common.display import html_block
+
+        name = type(self).__name__
+        if getattr(self, "_model", None) is None:
+            return html_block(name, {"fitted": False}, note="call fit() or from_params()")
+        facts: dict[str, Any] = {"fitted": True}
+        if self._n is None:
+            facts["parameters"] = "given"
+        else:
+            facts.update(n=self._n, converged=self.converged_, log_likelihood=self.log_likelihood_)
+        return html_block(name, facts, self.params_.to_frame("value").rename_axis("parameter"))
+
     def __repr__(self) -> str:
         name = type(self).__name__
         if self._model is None:
@@ -362,6 +378,19 @@ class _RepeatBase(_Fitted):
     def expected_number_of_purchases_up_to_time(self, t: float) -> float:
         """Expected repeat purchases in (0, t] of a new, randomly chosen customer."""
         return float(self._fitted().expected_purchases_new(float(t)))
+
+    def plot(self, summary: Any = None, kind: str = "frequency_recency", *, ax: Any = None, **kw: Any) -> "Axes":
+        """Draw the model (BG/NBD, Pareto/NBD): ``kind`` is ``"frequency_recency"``
+        (:func:`funnelnet.plot.frequency_recency`), ``"p_alive"``
+        (:func:`funnelnet.plot.p_alive_matrix`) or ``"period_transactions"``
+        (:func:`funnelnet.plot.period_transactions`, needs ``summary``).  Returns the Axes."""
+        from .. import plot as _plot
+
+        charts = {"frequency_recency": _plot.frequency_recency, "p_alive": _plot.p_alive_matrix,
+                  "period_transactions": _plot.period_transactions}
+        if kind not in charts:
+            raise InvalidArgumentError(f"kind must be one of {sorted(charts)}, got {kind!r}")
+        return charts[kind](self, summary, ax=ax, **kw)
 
 
 

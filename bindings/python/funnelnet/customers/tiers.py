@@ -2,7 +2,7 @@
 mix forecasts and Markov lifetime value."""
 from __future__ import annotations
 
-from typing import Any, Literal, Self, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Self, Sequence
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,9 @@ from .._common.convert import as_array, encode_labels, ids_as_int64, require_col
 from .._common.messages import user_terms
 from .._common.time import Timezone, period_index, times_as_ns
 from ..errors import InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["TierMigration", "markov_clv"]
 
@@ -165,6 +168,24 @@ class TierMigration:
         self.first_period_, self.last_period_ = int(first), int(last)
         self._snap = (snapshots[[customer, tier]].assign(_period=per_i), customer, tier)
         return self
+
+    def plot(self, segment: str | None = None, *, ax: Any = None, **kw: Any) -> "Axes":
+        """Draw the migration matrix as a heatmap: :func:`funnelnet.plot.tier_migration`."""
+        from ..plot import tier_migration
+
+        return tier_migration(self, segment, ax=ax, **kw)
+
+    def _repr_html_(self) -> str:
+        from .._common.display import html_block, matrix_corner
+
+        if self._chains is None:
+            return html_block("TierMigration", {"fitted": False}, note="call fit(snapshots, ...)")
+        tiers = list(self.tiers_)
+        return html_block("TierMigration", {"tiers": len(tiers), "segments": len(self.segments_),
+                                            "customers": int(self.customers_.sum()),
+                                            "churn tiers": ", ".join(self.lost_) or "none"},
+                          matrix_corner(self._chains[0], tiers),
+                          note="" if len(self.segments_) == 1 else f"segment {self.segments_[0]!r} shown")
 
     def __repr__(self) -> str:
         if self._chains is None:

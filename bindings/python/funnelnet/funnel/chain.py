@@ -23,6 +23,8 @@ from .stages import Funnel
 from .time_to_close import discrete_close_time_cdf, discrete_time_to_close
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from .counts import TransitionCounts
 
 __all__ = ["MarkovChain", "WhatIf", "AbsorptionResult"]
@@ -136,6 +138,15 @@ class MarkovChain(JsonModel):
     def __repr__(self) -> str:
         return f"MarkovChain(states={self.states!r}, absorbing={self.absorbing_states!r})"
 
+    def _repr_html_(self) -> str:
+        from .._common.display import html_block, matrix_corner
+
+        n = len(self.states)
+        return html_block("MarkovChain", {"states": n, "stages": len(self.transient_states),
+                                          "outcomes": ", ".join(self.absorbing_states) or "none"},
+                          matrix_corner(self.to_numpy(), self.states),
+                          note="" if n <= 10 else f"first 10 of {n} states")
+
     def log_likelihood(self, counts: "TransitionCounts") -> float:
         """Log-likelihood of ``counts`` under this chain (-inf if a counted move has p = 0)."""
         return float(self._core.log_likelihood(counts._core))
@@ -197,6 +208,19 @@ class MarkovChain(JsonModel):
         """
         return AbsorptionResult(probabilities=self.absorption_probabilities(), expected_steps=self.expected_steps(),
                                 steps_variance=self.steps_variance())
+
+    # ---------------------------------------------------------------- plots
+    def plot(self, kind: str = "funnel", *, ax: Any = None, **kw: Any) -> "Axes":
+        """Draw the chain: ``kind`` is ``"funnel"`` (:func:`funnelnet.plot.funnel`),
+        ``"heatmap"`` (:func:`funnelnet.plot.transition_heatmap`), ``"time_to_close"`` or
+        ``"bottlenecks"``.  Returns the matplotlib Axes."""
+        from .. import plot as _plot
+
+        charts = {"funnel": _plot.funnel, "heatmap": _plot.transition_heatmap, "time_to_close": _plot.time_to_close,
+                  "bottlenecks": _plot.bottlenecks}
+        if kind not in charts:
+            raise InvalidArgumentError(f"kind must be one of {sorted(charts)}, got {kind!r}")
+        return charts[kind](self, ax=ax, **kw)
 
     # ---------------------------------------------------------------- time to close
     def time_to_close(self, quantiles: Sequence[float] = (0.5, 0.9), max_steps: int = 1_000_000) -> pd.DataFrame:

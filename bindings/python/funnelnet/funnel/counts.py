@@ -22,6 +22,8 @@ from .posterior import discrete_figures, transition_intervals
 from .stages import Funnel
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from .chain import MarkovChain
 
 __all__ = ["TransitionCounts"]
@@ -345,6 +347,16 @@ class TransitionCounts(JsonModel):
         """The count matrix as a DataFrame labelled by state."""
         return pd.DataFrame(self._core.matrix, index=pd.Index(self.states, name="from"), columns=pd.Index(self.states, name="to"))
 
+    def _repr_html_(self) -> str:
+        from .._common.display import html_block, matrix_corner
+
+        n = len(self.states)
+        f = self.funnel
+        return html_block("TransitionCounts", {"transitions": f"{self.total:,.0f}", "stages": len(f.stages),
+                                               "outcomes": ", ".join(f.outcomes) or "none"},
+                          matrix_corner(self.to_numpy(), self.states),
+                          note="" if n <= 10 else f"first 10 of {n} states")
+
     @property
     def total(self) -> float:
         """Total number of counted transitions."""
@@ -357,6 +369,17 @@ class TransitionCounts(JsonModel):
 
     def __repr__(self) -> str:
         return f"TransitionCounts(states={self.states!r}, total={self.total:g})"
+
+    def plot(self, kind: str = "funnel", *, ax: Any = None, **kw: Any) -> "Axes":
+        """Draw the counts: ``kind`` is ``"funnel"`` (:func:`funnelnet.plot.funnel`),
+        ``"sankey"`` (:func:`funnelnet.plot.sankey`) or ``"heatmap"``
+        (:func:`funnelnet.plot.transition_heatmap`).  Returns the matplotlib Axes."""
+        from .. import plot as _plot
+
+        charts = {"funnel": _plot.funnel, "sankey": _plot.sankey, "heatmap": _plot.transition_heatmap}
+        if kind not in charts:
+            raise InvalidArgumentError(f"kind must be one of {sorted(charts)}, got {kind!r}")
+        return charts[kind](self, ax=ax, **kw)
 
     # ---------------------------------------------------------------- fitting
     def fit(self, smoothing: float = _default("FitOptions", "smoothing"),

@@ -20,7 +20,7 @@ Name: pagerank, dtype: float64
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,9 @@ from .._common.options import default_choice as _default_choice
 from .._common.options import run_with_progress as _run_with_progress
 from .._common.time import times_as_numbers
 from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["ReferralGraph"]
 
@@ -344,6 +347,18 @@ class ReferralGraph:
     def __repr__(self) -> str:
         return f"ReferralGraph(nodes={self.number_of_nodes}, edges={self.number_of_edges})"
 
+    def _repr_html_(self) -> str:
+        from .._common.display import html_block
+
+        c = self._core
+        k = min(5, self.number_of_edges)
+        head = pd.DataFrame({"source": self._labels.take(np.asarray(c.sources[:k], dtype=np.int64)),
+                             "target": self._labels.take(np.asarray(c.targets[:k], dtype=np.int64)),
+                             "weight": np.asarray(c.weights[:k])})
+        return html_block("ReferralGraph", {"nodes": f"{self.number_of_nodes:,}", "edges": f"{self.number_of_edges:,}",
+                                            "timed": bool(c.has_times)}, head,
+                          note=f"first {k} of {self.number_of_edges:,} edges" if self.number_of_edges > k else "")
+
     def edges(self) -> pd.DataFrame:
         """Edges in graph order (per-edge arrays such as probabilities use this order):
         source, target (labels), weight, time (if given) and input_row (the row of the
@@ -498,6 +513,48 @@ class ReferralGraph:
             lambda cb: _core.graph.betweenness(self._core, normalized, src, k, seed, threads, cb),
         )
         return self._series(bc, "betweenness")
+
+    def layout(
+        self,
+        iterations: int = _default("LayoutOptions", "iterations"),
+        pivots: int = _default("LayoutOptions", "pivots"),
+        seed: int = _default("LayoutOptions", "seed"),
+        gravity: float = _default("LayoutOptions", "gravity"),
+        threads: int = _default("LayoutOptions", "threads"),
+        progress: bool = False,
+    ) -> pd.DataFrame:
+        """Node positions for drawing, computed in C++ (edges undirected and unweighted):
+        a pivot-MDS start from BFS distances to ``pivots`` pivots (the global shape), then
+        ``iterations`` Fruchterman-Reingold steps with grid-based repulsion (the local
+        detail; ideal edge length 1).  Each phase costs O(n + m) per pivot or step, so
+        10^4-10^5 nodes take well under seconds.  ``gravity`` pulls nodes towards the
+        centre; the same seed gives the same layout at any thread count.
+
+        Returns a DataFrame indexed by node label with columns ``x`` and ``y``.
+
+        >>> import funnelnet as fn
+        >>> g = fn.ReferralGraph.from_edges([1, 2, 3], [2, 3, 1])
+        >>> pos = g.layout(seed=1)
+        >>> pos.shape, pos.equals(g.layout(seed=1))
+        ((3, 2), True)
+        """
+        if int(iterations) < 0:
+            raise InvalidArgumentError(f"iterations must be >= 0, got {iterations}")
+        if int(pivots) < 2:
+            raise InvalidArgumentError(f"pivots must be >= 2, got {pivots}")
+        xy = _run_with_progress(
+            progress, "layout",
+            lambda cb: _core.graph.layout(self._core, int(iterations), int(pivots), int(seed), float(gravity),
+                                          int(threads), cb),
+        )
+        xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+        return pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}, index=self._labels.copy())
+
+    def plot(self, top: int = 20, *, ax: Any = None, **kw: Any) -> "Axes":
+        """Draw the neighbourhood of the ``top`` influencers: :func:`funnelnet.plot.referral_graph`."""
+        from ..plot import referral_graph
+
+        return referral_graph(self, top, ax=ax, **kw)
 
     def cascades(self, roots: Sequence[Any] | None = None, threads: int = 0, progress: bool = False) -> pd.DataFrame:
         """Referral cascade of each root (all nodes by default): the breadth-first tree of

@@ -1,0 +1,186 @@
+"""Charts of a score against binary outcomes: ROC, cumulative gain and lift, calibration."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import EmptyInputError, InvalidArgumentError, ShapeError
+from ._mpl import axes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["roc", "roc_frame", "lift_gain", "lift_gain_frame", "calibration", "calibration_frame"]
+
+
+def _labels_scores(y: Any, score: Any, what: str = "score") -> tuple[np.ndarray, np.ndarray]:
+    """(y as 0/1 int, score as float) with typed errors naming the bad row."""
+    yy = np.asarray(y)
+    s = np.asarray(score, dtype=np.float64)
+    if yy.ndim != 1 or s.ndim != 1:
+        raise ShapeError(f"y and {what} must be 1-d, got shapes {yy.shape} and {s.shape}")
+    if len(yy) != len(s):
+        raise ShapeError(f"y has {len(yy)} rows but {what} has {len(s)}")
+    if len(yy) == 0:
+        raise EmptyInputError(f"y and {what} are empty: nothing to plot")
+    if yy.dtype == bool:
+        yy = yy.astype(np.int64)
+    try:
+        yf = yy.astype(np.float64)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"y must hold 0/1 outcomes, got {yy[0].tolist()!r} at row 0") from None
+    bad = np.flatnonzero((yf != 0) & (yf != 1))
+    if bad.size:
+        raise InvalidArgumentError(f"y must hold 0/1 outcomes, got {yy[bad[0]].tolist()!r} at row {int(bad[0])}")
+    bad = np.flatnonzero(~np.isfinite(s))
+    if bad.size:
+        raise InvalidArgumentError(f"{what} must be finite, got {float(s[bad[0]])} at row {int(bad[0])}")
+    return yf.astype(np.int64), s
+
+
+def _both_classes(y: np.ndarray) -> None:
+    if y.min() == y.max():
+        raise InvalidArgumentError(f"y holds only {'positives' if y[0] else 'negatives'}: the curve needs both outcomes")
+
+
+def roc_frame(y: Any, score: Any) -> pd.DataFrame:
+    """The ROC curve: one row per distinct score threshold (highest first), after a
+    first row at threshold +inf (nothing predicted positive).
+
+    Columns ``threshold``, ``fpr``, ``tpr``; ``attrs["auc"]`` is the area under the
+    curve (trapezoids).  The points are those of
+    ``sklearn.metrics.roc_curve(y, score, drop_intermediate=False)``.
+
+    >>> import funnelnet as fn
+    >>> f = fn.plot.roc_frame([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    >>> f[["fpr", "tpr"]].to_numpy().tolist(), f.attrs["auc"]
+    ([[0.0, 0.0], [0.0, 0.5], [0.5, 0.5], [0.5, 1.0], [1.0, 1.0]], 0.75)
+    """
+    yy, s = _labels_scores(y, score)
+    _both_classes(yy)
+    order = np.argsort(-s, kind="mergesort")
+    s, yy = s[order], yy[order]
+    last = np.r_[np.flatnonzero(np.diff(s) != 0), len(s) - 1]  # last row of each distinct score
+    tps = np.cumsum(yy)[last].astype(np.float64)
+    fps = (last + 1) - tps
+    tpr = np.r_[0.0, tps / tps[-1]]
+    fpr = np.r_[0.0, fps / fps[-1]]
+    out = pd.DataFrame({"threshold": np.r_[np.inf, s[last]], "fpr": fpr, "tpr": tpr})
+    out.attrs["auc"] = float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
+    return out
+
+
+def roc(y: Any, score: Any, *, ax: Any = None, label: str | None = None, **kw: Any) -> "Axes":
+    """Plot the ROC curve of ``score`` against the 0/1 outcomes ``y`` (see :func:`roc_frame`),
+    with the chance diagonal; the legend gives the AUC.  Returns the Axes.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import funnelnet as fn
+    >>> ax = fn.plot.roc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    >>> ax.lines[0].get_ydata().tolist()
+    [0.0, 0.5, 0.5, 1.0, 1.0]
+    """
+    f = roc_frame(y, score)
+    ax = axes(ax, (5.0, 5.0))
+    name = f"{label or 'score'} (AUC = {f.attrs['auc']:.3f})"
+    ax.plot(f["fpr"].to_numpy(), f["tpr"].to_numpy(), label=name, **kw)
+    ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="chance")
+    ax.set(xlabel="false positive rate", ylabel="true positive rate", xlim=(0, 1), ylim=(0, 1.01), title="ROC curve")
+    ax.set_aspect("equal")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def lift_gain_frame(y: Any, score: Any, bins: int = 10) -> pd.DataFrame:
+    """Cumulative gain and lift by score quantile: rows sorted by score (highest first,
+    ties in input order) are cut into ``bins`` groups of (nearly) equal size.
+
+    One row per group (``group`` 1 = the best scored): ``population`` (share of rows in
+    groups 1..g), ``gain`` (share of all positives found there), ``lift`` (gain /
+    population, 1 = no better than random) and ``response`` (positive rate within the group).
+    """
+    yy, s = _labels_scores(y, score)
+    if int(bins) < 1:
+        raise InvalidArgumentError(f"bins must be >= 1, got {bins}")
+    if yy.sum() == 0:
+        raise InvalidArgumentError("y has no positives: gain and lift are undefined")
+    bins = min(int(bins), len(yy))
+    order = np.argsort(-s, kind="mergesort")
+    yy = yy[order]
+    edges = np.floor(np.linspace(0, len(yy), bins + 1)).astype(np.int64)
+    cum = np.r_[0, np.cumsum(yy)]
+    found = cum[edges[1:]].astype(np.float64)
+    pop = edges[1:] / len(yy)
+    gain = found / cum[-1]
+    size = np.diff(edges)
+    out = pd.DataFrame({"population": pop, "gain": gain, "lift": gain / pop,
+                        "response": np.diff(np.r_[0.0, found]) / size},
+                       index=pd.RangeIndex(1, bins + 1, name="group"))
+    return out
+
+
+def lift_gain(y: Any, score: Any, bins: int = 10, *, ax: Any = None, **kw: Any) -> "Axes":
+    """Plot the cumulative gain curve (left axis, with the random baseline) and the lift
+    per score quantile (right axis) of :func:`lift_gain_frame`.  Returns the Axes of the
+    gain curve (the lift is on ``ax.right_ax``)."""
+    f = lift_gain_frame(y, score, bins)
+    ax = axes(ax)
+    x = np.r_[0.0, f["population"].to_numpy()] * 100
+    ax.plot(x, np.r_[0.0, f["gain"].to_numpy()] * 100, marker="o", label="cumulative gain", **kw)
+    ax.plot([0, 100], [0, 100], ls="--", color="grey", lw=1, label="random")
+    ax.set(xlabel="customers contacted, best scored first (%)", ylabel="positives found (%)", xlim=(0, 100),
+           ylim=(0, 101), title="Cumulative gain and lift")
+    right = ax.twinx()
+    right.plot(x[1:], f["lift"].to_numpy(), marker="s", color="tab:orange", label="lift")
+    right.axhline(1.0, color="tab:orange", lw=0.8, ls=":")
+    right.set_ylabel("lift (x random)")
+    right.set_ylim(0, max(1.1, float(f["lift"].max()) * 1.1))
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = right.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False)
+    ax.right_ax = right
+    return ax
+
+
+def calibration_frame(y: Any, prob: Any, n_bins: int = 10, strategy: str = "uniform") -> pd.DataFrame:
+    """Reliability table: predicted probabilities cut into ``n_bins`` bins (``"uniform"``
+    widths on [0, 1], or ``"quantile"`` bins of equal counts), one row per non-empty bin:
+    ``mean_predicted``, ``fraction_positive`` and ``count``.  The points are those of
+    ``sklearn.calibration.calibration_curve`` with the same arguments."""
+    yy, p = _labels_scores(y, prob, "prob")
+    bad = np.flatnonzero((p < 0) | (p > 1))
+    if bad.size:
+        raise InvalidArgumentError(f"prob must be in [0, 1], got {p[bad[0]]:g} at row {int(bad[0])}")
+    if int(n_bins) < 1:
+        raise InvalidArgumentError(f"n_bins must be >= 1, got {n_bins}")
+    if strategy == "uniform":
+        edges = np.linspace(0.0, 1.0, int(n_bins) + 1)
+    elif strategy == "quantile":
+        edges = np.percentile(p, np.linspace(0, 100, int(n_bins) + 1))
+    else:
+        raise InvalidArgumentError(f"strategy must be 'uniform' or 'quantile', got {strategy!r}")
+    ids = np.searchsorted(edges[1:-1], p)
+    count = np.bincount(ids, minlength=len(edges) - 1)
+    psum = np.bincount(ids, weights=p, minlength=len(edges) - 1)
+    tsum = np.bincount(ids, weights=yy, minlength=len(edges) - 1)
+    keep = count > 0
+    return pd.DataFrame({"mean_predicted": psum[keep] / count[keep], "fraction_positive": tsum[keep] / count[keep],
+                         "count": count[keep]}, index=pd.Index(np.flatnonzero(keep), name="bin"))
+
+
+def calibration(y: Any, prob: Any, n_bins: int = 10, strategy: str = "uniform", *, ax: Any = None,
+                label: str | None = None, **kw: Any) -> "Axes":
+    """Plot the reliability diagram of :func:`calibration_frame` (fraction of positives
+    against the mean predicted probability per bin, with the diagonal of perfect
+    calibration).  Returns the Axes."""
+    f = calibration_frame(y, prob, n_bins, strategy)
+    ax = axes(ax, (5.0, 5.0))
+    ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="perfectly calibrated")
+    ax.plot(f["mean_predicted"].to_numpy(), f["fraction_positive"].to_numpy(), marker="o", label=label or "model", **kw)
+    ax.set(xlabel="mean predicted probability", ylabel="fraction of positives", xlim=(0, 1), ylim=(0, 1.01),
+           title="Calibration")
+    ax.set_aspect("equal")
+    ax.legend(loc="upper left")
+    return ax

@@ -1,0 +1,304 @@
+// Force-directed layout (declared in include/funnelnet/graph/layout.hpp).
+#include "funnelnet/graph/layout.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "funnelnet/core/random.hpp"
+
+FUNNELNET_BEGIN
+
+namespace detail {
+namespace {
+
+/// Undirected adjacency (CSR) without self-loops: out- and in-neighbours of each node.
+struct Undirected {
+  std::vector<std::size_t> offsets;
+  std::vector<node_t> nbrs;
+};
+
+Undirected undirected(const ReferralGraph& g) {
+  const std::size_t n = g.num_nodes();
+  const auto off = g.offsets();
+  const auto tgt = g.targets();
+  const auto ioff = g.in_offsets();
+  const auto isrc = g.in_sources();
+  Undirected u;
+  u.offsets.assign(n + 1, 0);
+  for (std::size_t v = 0; v < n; ++v) {
+    std::size_t d = 0;
+    for (edge_t e = off[v]; e < off[v + 1]; ++e) d += tgt[e] != v ? 1 : 0;
+    for (edge_t e = ioff[v]; e < ioff[v + 1]; ++e) d += isrc[e] != v ? 1 : 0;
+    u.offsets[v + 1] = u.offsets[v] + d;
+  }
+  u.nbrs.resize(u.offsets[n]);
+  for (std::size_t v = 0; v < n; ++v) {
+    std::size_t k = u.offsets[v];
+    for (edge_t e = off[v]; e < off[v + 1]; ++e)
+      if (tgt[e] != v) u.nbrs[k++] = tgt[e];
+    for (edge_t e = ioff[v]; e < ioff[v + 1]; ++e)
+      if (isrc[e] != v) u.nbrs[k++] = isrc[e];
+  }
+  return u;
+}
+
+/// Nodes bucketed into square cells of side `cell` (a counting sort).
+struct Grid {
+  double x0 = 0, y0 = 0, cell = 1;
+  std::size_t nx = 1, ny = 1;
+  std::vector<std::size_t> start;  // cell c holds order[start[c] .. start[c+1])
+  std::vector<node_t> order;
+
+  [[nodiscard]] std::size_t cx(double x) const {
+    return std::min(nx - 1, static_cast<std::size_t>(std::max(0.0, (x - x0) / cell)));
+  }
+  [[nodiscard]] std::size_t cy(double y) const {
+    return std::min(ny - 1, static_cast<std::size_t>(std::max(0.0, (y - y0) / cell)));
+  }
+
+  void build(const std::vector<double>& xy, double min_cell) {
+    const std::size_t n = xy.size() / 2;
+    double x1 = -std::numeric_limits<double>::infinity();
+    double y1 = x1;
+    x0 = std::numeric_limits<double>::infinity();
+    y0 = x0;
+    for (std::size_t v = 0; v < n; ++v) {
+      x0 = std::min(x0, xy[2 * v]);
+      x1 = std::max(x1, xy[2 * v]);
+      y0 = std::min(y0, xy[2 * v + 1]);
+      y1 = std::max(y1, xy[2 * v + 1]);
+    }
+    // At most about 4n cells: a spread-out layout gets coarser cells, never a huge grid.
+    const double side = std::ceil(2.0 * std::sqrt(static_cast<double>(n))) + 1.0;
+    cell = std::max({min_cell, (x1 - x0) / side, (y1 - y0) / side});
+    nx = static_cast<std::size_t>((x1 - x0) / cell) + 1;
+    ny = static_cast<std::size_t>((y1 - y0) / cell) + 1;
+    start.assign(nx * ny + 1, 0);
+    std::vector<std::size_t> cell_of(n);
+    for (std::size_t v = 0; v < n; ++v) {
+      cell_of[v] = cy(xy[2 * v + 1]) * nx + cx(xy[2 * v]);
+      ++start[cell_of[v] + 1];
+    }
+    for (std::size_t c = 0; c < nx * ny; ++c) start[c + 1] += start[c];
+    order.resize(n);
+    std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+    for (std::size_t v = 0; v < n; ++v) order[fill[cell_of[v]]++] = static_cast<node_t>(v);
+  }
+};
+
+/// Hop distances from `s` (-1 where unreachable), by BFS over the undirected adjacency.
+void bfs(const Undirected& adj, node_t s, std::vector<std::int32_t>& dist, std::vector<node_t>& queue) {
+  std::fill(dist.begin(), dist.end(), -1);
+  queue.clear();
+  queue.push_back(s);
+  dist[s] = 0;
+  for (std::size_t head = 0; head < queue.size(); ++head) {
+    const node_t u = queue[head];
+    for (std::size_t i = adj.offsets[u]; i < adj.offsets[u + 1]; ++i) {
+      const node_t v = adj.nbrs[i];
+      if (dist[v] < 0) {
+        dist[v] = dist[u] + 1;
+        queue.push_back(v);
+      }
+    }
+  }
+}
+
+/// Pivot MDS (Brandes and Pich 2006): hop distances to k max-min pivots, double-centred,
+/// projected on the two leading right singular vectors.  Unreachable pairs count as one
+/// hop more than the longest finite distance.  Returns 2n coordinates (all 0 when the
+/// distances carry no shape, e.g. a graph without edges).
+std::vector<double> pivot_mds(const Undirected& adj, std::size_t n, std::size_t k, std::uint64_t seed) {
+  k = std::min(k, n);
+  std::vector<std::vector<std::int32_t>> cols(k, std::vector<std::int32_t>(n));
+  std::vector<std::int64_t> mind(n, std::numeric_limits<std::int64_t>::max());
+  std::vector<node_t> queue;
+  queue.reserve(n);
+  Rng rng(seed, 0);
+  auto pivot = static_cast<node_t>(
+      std::min<std::uint64_t>(n - 1, static_cast<std::uint64_t>(rng.uniform() * static_cast<double>(n))));
+  std::int32_t longest = 0;
+  for (std::size_t j = 0; j < k; ++j) {
+    bfs(adj, pivot, cols[j], queue);
+    std::int64_t best = -1;
+    for (std::size_t v = 0; v < n; ++v) {
+      const std::int32_t d = cols[j][v];
+      longest = std::max(longest, d);
+      if (d >= 0) mind[v] = std::min<std::int64_t>(mind[v], d);
+      if (mind[v] > best) {  // the node farthest from every pivot so far (unreached ones first)
+        best = mind[v];
+        pivot = static_cast<node_t>(v);
+      }
+    }
+  }
+  const double far = static_cast<double>(longest) + 1.0;
+  Eigen::MatrixXd c(n, k);
+  for (std::size_t j = 0; j < k; ++j)
+    for (std::size_t v = 0; v < n; ++v) {
+      const double d = cols[j][v] < 0 ? far : static_cast<double>(cols[j][v]);
+      c(static_cast<Eigen::Index>(v), static_cast<Eigen::Index>(j)) = d * d;
+    }
+  const Eigen::VectorXd col_mean = c.colwise().mean().transpose();
+  const Eigen::VectorXd row_mean = c.rowwise().mean();
+  const double grand = col_mean.mean();
+  c.rowwise() -= col_mean.transpose();
+  c.colwise() -= row_mean;
+  c.array() += grand;
+  c *= -0.5;
+  const Eigen::MatrixXd b = c.transpose() * c;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(b);
+  std::vector<double> xy(2 * n, 0.0);
+  if (eig.info() != Eigen::Success || k < 2) return xy;
+  const Eigen::Index last = static_cast<Eigen::Index>(k) - 1;  // eigenvalues ascend
+  const Eigen::VectorXd x = c * eig.eigenvectors().col(last);
+  const Eigen::VectorXd y = c * eig.eigenvectors().col(last - 1);
+  for (std::size_t v = 0; v < n; ++v) {
+    xy[2 * v] = x(static_cast<Eigen::Index>(v));
+    xy[2 * v + 1] = y(static_cast<Eigen::Index>(v));
+  }
+  return xy;
+}
+
+}  // namespace
+}  // namespace detail
+
+std::vector<double> layout(const ReferralGraph& g, const LayoutOptions& o) {
+  if (!(std::isfinite(o.gravity) && o.gravity >= 0.0))
+    fail(Errc::invalid_argument, "layout gravity must be finite and >= 0, got ", o.gravity);
+  const std::size_t n = g.num_nodes();
+  if (n == 0) return {};
+  const detail::Undirected adj = detail::undirected(g);
+  std::vector<double> xy =
+      n >= 3 ? detail::pivot_mds(adj, n, o.pivots, o.seed) : std::vector<double>(2 * n, 0.0);
+  // Scale to a mean edge length of 1 (the ideal length below); without edges, spread the
+  // nodes over a sqrt(n) square.  Then a small seeded jitter separates nodes that pivot
+  // MDS put on the same point (e.g. leaves of one hub).
+  double total = 0;
+  std::size_t m = 0;
+  for (std::size_t v = 0; v < n; ++v)
+    for (std::size_t i = adj.offsets[v]; i < adj.offsets[v + 1]; ++i) {
+      const node_t u = adj.nbrs[i];
+      total += std::hypot(xy[2 * v] - xy[2 * u], xy[2 * v + 1] - xy[2 * u + 1]);
+      ++m;
+    }
+  const double side = std::sqrt(static_cast<double>(n));
+  const double mean_edge = m > 0 ? total / static_cast<double>(m) : 0.0;
+  const double scale = mean_edge > 1e-12 ? 1.0 / mean_edge : 0.0;
+  Rng jitter(o.seed, 1);
+  const double amp = scale > 0 ? 0.1 : side;
+  for (double& c : xy) c = c * scale + (jitter.uniform() - 0.5) * amp;
+  if (n == 1 || o.iterations == 0) return xy;
+
+  constexpr double k = 1.0;            // ideal edge length
+  constexpr double reach = 2.0 * k;    // repulsion cut-off
+  constexpr std::size_t crowded = 48;  // a cell with more nodes repels as one mass at its centroid
+  constexpr std::size_t per_task = 2048;
+  const std::size_t n_tasks = (n + per_task - 1) / per_task;
+  std::vector<double> next(2 * n);
+  detail::Grid grid;
+  std::vector<double> cell_x, cell_y;
+  const double t0 = scale > 0 ? 1.0 : side / 10.0;  // a laid-out start only needs local moves
+  for (std::size_t it = 0; it < o.iterations; ++it) {
+    const double temp =
+        std::max(t0 * (1.0 - static_cast<double>(it) / static_cast<double>(o.iterations)), 1e-3);
+    grid.build(xy, reach);
+    const std::size_t n_cells = grid.nx * grid.ny;
+    cell_x.assign(n_cells, 0.0);
+    cell_y.assign(n_cells, 0.0);
+    for (std::size_t c = 0; c < n_cells; ++c) {
+      const std::size_t cnt = grid.start[c + 1] - grid.start[c];
+      if (cnt <= crowded) continue;
+      for (std::size_t i = grid.start[c]; i < grid.start[c + 1]; ++i) {
+        cell_x[c] += xy[2 * grid.order[i]];
+        cell_y[c] += xy[2 * grid.order[i] + 1];
+      }
+      cell_x[c] /= static_cast<double>(cnt);
+      cell_y[c] /= static_cast<double>(cnt);
+    }
+    double mx = 0, my = 0;
+    for (std::size_t v = 0; v < n; ++v) {
+      mx += xy[2 * v];
+      my += xy[2 * v + 1];
+    }
+    mx /= static_cast<double>(n);
+    my /= static_cast<double>(n);
+    parallel_for(n_tasks, o.threads, [&](std::size_t task) {
+      const std::size_t lo = task * per_task;
+      const std::size_t hi = std::min(n, lo + per_task);
+      for (std::size_t v = lo; v < hi; ++v) {
+        const double x = xy[2 * v];
+        const double y = xy[2 * v + 1];
+        double fx = 0, fy = 0;
+        const std::size_t cx = grid.cx(x);
+        const std::size_t cy = grid.cy(y);
+        for (std::size_t gy = cy > 0 ? cy - 1 : 0; gy <= std::min(grid.ny - 1, cy + 1); ++gy) {
+          for (std::size_t gx = cx > 0 ? cx - 1 : 0; gx <= std::min(grid.nx - 1, cx + 1); ++gx) {
+            const std::size_t c = gy * grid.nx + gx;
+            const std::size_t cnt = grid.start[c + 1] - grid.start[c];
+            if (cnt > crowded) {  // the whole cell as one mass (less this node when it is inside)
+              const bool own = gx == cx && gy == cy;
+              const double w = static_cast<double>(cnt) - (own ? 1.0 : 0.0);
+              double px = cell_x[c], py = cell_y[c];
+              if (own) {
+                px = (px * static_cast<double>(cnt) - x) / w;
+                py = (py * static_cast<double>(cnt) - y) / w;
+              }
+              double dx = x - px, dy = y - py;
+              double d2 = dx * dx + dy * dy;
+              if (d2 < 1e-6) {  // at the centroid: a fixed direction per node
+                const double a = static_cast<double>((v * 2654435761ULL) % 6283) / 1000.0;
+                dx = std::cos(a) * 1e-3;
+                dy = std::sin(a) * 1e-3;
+                d2 = 1e-6;
+              }
+              const double f = w * k * k / d2;
+              fx += dx * f;
+              fy += dy * f;
+              continue;
+            }
+            for (std::size_t i = grid.start[c]; i < grid.start[c + 1]; ++i) {
+              const node_t u = grid.order[i];
+              if (u == v) continue;
+              double dx = x - xy[2 * u];
+              double dy = y - xy[2 * u + 1];
+              double d2 = dx * dx + dy * dy;
+              if (d2 >= reach * reach) continue;
+              if (d2 < 1e-18) {  // coincident nodes: push apart along a direction fixed by the pair
+                const double a = static_cast<double>((v * 2654435761ULL + u) % 6283) / 1000.0;
+                dx = std::cos(a) * 1e-6;
+                dy = std::sin(a) * 1e-6;
+                d2 = 1e-12;
+              }
+              const double f = k * k / d2;  // (k^2 / d) along the unit vector (dx, dy) / d
+              fx += dx * f;
+              fy += dy * f;
+            }
+          }
+        }
+        for (std::size_t i = adj.offsets[v]; i < adj.offsets[v + 1]; ++i) {
+          const node_t u = adj.nbrs[i];
+          const double dx = x - xy[2 * u];
+          const double dy = y - xy[2 * u + 1];
+          const double d = std::sqrt(dx * dx + dy * dy);
+          const double f = d / k;  // (d^2 / k) along the unit vector
+          fx -= dx * f;
+          fy -= dy * f;
+        }
+        fx += o.gravity * (mx - x);
+        fy += o.gravity * (my - y);
+        const double len = std::sqrt(fx * fx + fy * fy);
+        const double step = len > temp ? temp / len : 1.0;
+        next[2 * v] = x + fx * step;
+        next[2 * v + 1] = y + fy * step;
+      }
+    });
+    xy.swap(next);
+    if (o.progress && !o.progress(it + 1, o.iterations))
+      fail(Errc::cancelled, "layout cancelled by the progress callback");
+  }
+  return xy;
+}
+
+FUNNELNET_END
