@@ -274,9 +274,9 @@ def _generate(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     frames = {"accounts": crm.accounts, "leads": crm.leads, "events": crm.events, "opportunities": crm.opportunities,
               "referrals": crm.referrals, "transactions": crm.transactions, "tiers": crm.tier_snapshots()}
-    touches = getattr(crm, "touches", None)
-    if isinstance(touches, pd.DataFrame):
-        frames["touches"] = touches
+    for extra in ("touches", "activities"):  # frames of newer generators
+        if isinstance(getattr(crm, extra, None), pd.DataFrame):
+            frames[extra] = getattr(crm, extra)
     t = crm.truth
     frames["truth_transition"] = t.transition
     frames["truth_tier_matrix"] = t.tier_matrix

@@ -118,13 +118,19 @@ def influencers(seeds: pd.DataFrame) -> bytes:
     """Expected referred revenue as the best accounts to cultivate are added."""
     fig, ax = _axes()
     x = np.arange(1, len(seeds) + 1)
-    ax.plot(x, seeds["referred_revenue"].to_numpy(float), marker="o", color=_BLUE, label="chosen from the data")
+    cols = [c for c in ("referred_revenue", "true_referred_revenue", "true_best_revenue") if c in seeds]
+    top = float(np.nanmax(seeds[cols].to_numpy(float))) if len(seeds) else 0.0
+    scale, unit = (1e6, " (millions)") if top >= 1e6 else ((1e3, " (thousands)") if top >= 1e4 else (1.0, ""))
+    ax.plot(x, seeds["referred_revenue"].to_numpy(float) / scale, marker="o", color=_BLUE,
+            label="chosen from the data (observed referrals)")
     if "true_best_revenue" in seeds:
-        ax.plot(x, seeds["true_best_revenue"].to_numpy(float), marker="s", color=_ORANGE, ls="--",
+        ax.plot(x, seeds["true_referred_revenue"].to_numpy(float) / scale, marker="o", color=_BLUE, ls=":",
+                label="the same accounts on the true network")
+        ax.plot(x, seeds["true_best_revenue"].to_numpy(float) / scale, marker="s", color=_ORANGE, ls="--",
                 label="best by the true network")
-        ax.legend(frameon=False)
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_xlabel("accounts cultivated (k)")
-    ax.set_ylabel("expected referred revenue")
+    ax.set_ylabel("expected referred revenue" + unit)
     ax.set_title("Referred revenue from the best k accounts to cultivate")
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
