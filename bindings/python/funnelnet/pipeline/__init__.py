@@ -1,9 +1,9 @@
-"""Pipeline forecasting (home of the pipeline area; empty for now).
-
-Will hold per-opportunity forecasts, the exact distribution of what the open pipeline
-brings per period, win/loss reports, the rolling forecast and target splits (issue
-13), built on the funnel chains.  Nothing is public here yet.
+"""Pipeline forecasting: the exact distribution of what the open pipeline brings per
+period (won count and won revenue), per-opportunity forecasts from a fitted funnel,
+their backtest, and the manager's win/loss report.
 """
 from __future__ import annotations
 
-__all__: list[str] = []
+from .distribution import WonDistribution, won_distribution
+
+__all__: list[str] = ["WonDistribution", "won_distribution"]
