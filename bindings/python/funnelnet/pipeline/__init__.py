@@ -5,5 +5,7 @@ their backtest, and the manager's win/loss report.
 from __future__ import annotations
 
 from .distribution import WonDistribution, won_distribution
+from .forecast import DEFAULT_CATEGORIES, Inflow, PipelineForecast, fit_inflow, forecast
 
-__all__: list[str] = ["WonDistribution", "won_distribution"]
+__all__: list[str] = ["WonDistribution", "won_distribution", "PipelineForecast", "Inflow", "forecast", "fit_inflow",
+                      "DEFAULT_CATEGORIES"]
