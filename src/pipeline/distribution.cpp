@@ -8,6 +8,7 @@
 #include <cmath>
 #include <complex>
 #include <numbers>
+#include <limits>
 #include <numeric>
 #include <utility>
 
@@ -42,38 +43,65 @@ const std::vector<cplx>& roots(std::size_t n) {
   return table;
 }
 
-/// In-place iterative radix-2 FFT of a (size a power of two); inverse without the 1/n.
-void fft(std::vector<cplx>& a, bool inverse) {
-  const std::size_t n = a.size();
+/// In-place iterative radix-2 FFT of (re, im) (size a power of two); the inverse
+/// without the 1/n.  Plain real arithmetic (std::complex's operator* checks for
+/// infinities on every product).
+void fft(double* re, double* im, std::size_t n, bool inverse) {
   for (std::size_t i = 1, j = 0; i < n; ++i) {  // bit reversal
     std::size_t bit = n >> 1;
     for (; (j & bit) != 0; bit >>= 1) j ^= bit;
     j ^= bit;
-    if (i < j) std::swap(a[i], a[j]);
+    if (i < j) {
+      std::swap(re[i], re[j]);
+      std::swap(im[i], im[j]);
+    }
   }
   const auto& w = roots(n);
   const std::size_t full = 2 * w.size();  // the N the table was built for
+  const double sign = inverse ? -1.0 : 1.0;
+  thread_local std::vector<double> wr, wi;
   for (std::size_t len = 2; len <= n; len <<= 1) {
     const std::size_t half = len / 2;
     const std::size_t stride = full / len;
-    for (std::size_t i = 0; i < n; i += len)
+    wr.resize(half);
+    wi.resize(half);
+    for (std::size_t j = 0; j < half; ++j) {
+      wr[j] = w[j * stride].real();
+      wi[j] = sign * w[j * stride].imag();
+    }
+    for (std::size_t i = 0; i < n; i += len) {
+      double* ar = re + i;
+      double* ai = im + i;
+      double* br = re + i + half;
+      double* bi = im + i + half;
       for (std::size_t j = 0; j < half; ++j) {
-        const cplx t = w[j * stride];
-        const cplx wj = inverse ? std::conj(t) : t;
-        const cplx u = a[i + j];
-        const cplx v = a[i + j + half] * wj;
-        a[i + j] = u + v;
-        a[i + j + half] = u - v;
+        const double vr = br[j] * wr[j] - bi[j] * wi[j];
+        const double vi = br[j] * wi[j] + bi[j] * wr[j];
+        const double ur = ar[j];
+        const double ui = ai[j];
+        ar[j] = ur + vr;
+        ai[j] = ui + vi;
+        br[j] = ur - vr;
+        bi[j] = ui - vi;
       }
+    }
   }
 }
 
-/// Drop zero entries at both ends (adjusting the offset).
-void trim(Poly& p) {
+/// Relative level below which the tails of an exact (direct) product are dropped: far
+/// below anything a double sum to 1 can resolve, and it keeps the polynomials of large
+/// blocks as short as their spread (about 9 standard deviations each side).
+constexpr double kTailFloor = 1e-18;
+
+/// Drop entries at both ends below `rel` times the peak (adjusting the offset).
+void trim(Poly& p, double rel = kTailFloor) {
+  double peak = 0.0;
+  for (const double x : p.c) peak = std::max(peak, x);
+  const double floor = std::max(rel * peak, std::numeric_limits<double>::min());
   std::size_t lo = 0;
   std::size_t hi = p.c.size();
-  while (lo < hi && p.c[lo] <= 0.0) ++lo;
-  while (hi > lo && p.c[hi - 1] <= 0.0) --hi;
+  while (lo < hi && p.c[lo] < floor) ++lo;
+  while (hi > lo && p.c[hi - 1] < floor) --hi;
   if (lo == hi) {  // cannot happen for a pmf; keep a valid polynomial
     p.c.assign(1, 0.0);
     return;
@@ -109,25 +137,28 @@ Poly multiply(const Poly& a, const Poly& b) {
     trim(r);
     return r;
   }
-  // One complex FFT of a + i b gives both transforms.
-  std::vector<cplx> z(n, cplx{0.0, 0.0});
-  for (std::size_t i = 0; i < la; ++i) z[i].real(a.c[i]);
-  for (std::size_t i = 0; i < lb; ++i) z[i].imag(b.c[i]);
-  fft(z, false);
-  std::vector<cplx> prod(n);
+  // One complex FFT of a + i b gives both transforms: A_k = (Z_k + conj Z_{n-k}) / 2,
+  // B_k = (Z_k - conj Z_{n-k}) / 2i.
+  std::vector<double> zr(n, 0.0), zi(n, 0.0);
+  std::copy(a.c.begin(), a.c.end(), zr.begin());
+  std::copy(b.c.begin(), b.c.end(), zi.begin());
+  fft(zr.data(), zi.data(), n, false);
+  std::vector<double> pr(n), pi(n);
   for (std::size_t k = 0; k < n; ++k) {
-    const cplx zk = z[k];
-    const cplx zc = std::conj(z[(n - k) & (n - 1)]);
-    const cplx ak = 0.5 * (zk + zc);
-    const cplx bk = cplx{0.0, -0.5} * (zk - zc);
-    prod[k] = ak * bk;
+    const std::size_t m = (n - k) & (n - 1);
+    const double ar = 0.5 * (zr[k] + zr[m]);
+    const double ai = 0.5 * (zi[k] - zi[m]);
+    const double br = 0.5 * (zi[k] + zi[m]);
+    const double bi = -0.5 * (zr[k] - zr[m]);
+    pr[k] = ar * br - ai * bi;
+    pi[k] = ar * bi + ai * br;
   }
-  fft(prod, true);
+  fft(pr.data(), pi.data(), n, true);
   r.c.resize(lc);
   double peak = 0.0;
   const double scale = 1.0 / static_cast<double>(n);
   for (std::size_t i = 0; i < lc; ++i) {
-    r.c[i] = prod[i].real() * scale;
+    r.c[i] = pr[i] * scale;
     peak = std::max(peak, r.c[i]);
   }
   const double floor = kFftFloor * peak;

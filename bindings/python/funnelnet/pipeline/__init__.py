@@ -9,3 +9,6 @@ from .forecast import DEFAULT_CATEGORIES, Inflow, PipelineForecast, fit_inflow, 
 
 __all__: list[str] = ["WonDistribution", "won_distribution", "PipelineForecast", "Inflow", "forecast", "fit_inflow",
                       "DEFAULT_CATEGORIES"]
+from .backtest import Backtest, WinLoss, backtest, win_loss  # noqa: E402
+
+__all__ += ["Backtest", "WinLoss", "backtest", "win_loss"]

@@ -7,7 +7,7 @@ blocks of 64 deals, direct products for short polynomials and a radix-2 FFT abov
 crossover, entries below the FFT's round-off, 1e-15 of the peak, set to zero; never a
 negative probability, mass 1 to 1e-12).  Revenue is the same product with deal ``i``
 contributing ``round(amount[i] / grid)`` cells: exact when every amount is a multiple of
-the grid (chosen automatically when the amounts share one), otherwise each amount is
+the grid (chosen automatically when the amounts share one and it is not too fine), otherwise each amount is
 rounded to the grid, an error of at most ``grid / 2`` per deal.
 
 >>> import funnelnet as fn
@@ -33,10 +33,6 @@ from .._common.results import Result, result
 from ..errors import InvalidArgumentError, ShapeError
 
 __all__ = ["WonDistribution", "won_distribution"]
-
-#: Largest grid (total cells over all deals) the automatic choice aims for.
-AUTO_CELLS = 1 << 22
-
 
 @result
 class WonDistribution(Result):
@@ -147,15 +143,21 @@ class WonDistribution(Result):
         return ax
 
 
-def choose_grid(amounts: np.ndarray) -> float:
+def choose_grid(amounts: np.ndarray, p: np.ndarray | None = None) -> float:
     """The automatic revenue grid: the largest resolution on which every amount is exact
-    when that needs at most 2^24 cells, else sum(amounts) / 2^22 (rounding each amount to
-    it)."""
-    g = float(_core.pipeline.exact_grid(amounts, 1 << 24))
+    when that needs at most 2^20 cells in all; otherwise the smaller of the smallest
+    positive amount and 1/256 of the revenue's standard deviation (at least
+    sum(amounts) / 2^24), amounts rounded to it."""
+    g = float(_core.pipeline.exact_grid(amounts, 1 << 20))
     if g > 0:
         return g
     total = float(amounts.sum())
-    return total / AUTO_CELLS if total > 0 else 1.0
+    if total <= 0:
+        return 1.0
+    pos = amounts[amounts > 0]
+    sd = float(np.sqrt(np.sum(p * (1 - p) * amounts**2))) if p is not None else total
+    res = min(float(pos.min()), sd / 256) if sd > 0 else float(pos.min())
+    return max(res, total / (1 << 24))
 
 
 def won_distribution(probabilities: Any, amounts: Any = None, grid: float | None = None, *,
@@ -173,8 +175,8 @@ def won_distribution(probabilities: Any, amounts: Any = None, grid: float | None
         Revenue resolution: amounts are rounded to multiples of it (at most grid / 2 off
         per deal).  A positive amount that rounds to zero cells raises
         InvalidArgumentError naming the deal ("grid too coarse").  Default: exact when
-        the amounts share a divisor needing at most 2^24 cells in all, else
-        sum(amounts) / 2^22.
+        the amounts share a divisor needing at most 2^20 cells in all, else the smaller
+        of the smallest positive amount and 1/256 of the revenue's standard deviation.
     threads : int
         0 = all cores; never changes the result.
 
@@ -204,5 +206,5 @@ def won_distribution(probabilities: Any, amounts: Any = None, grid: float | None
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InvalidArgumentError(f"amount of deal {i} must be finite and >= 0, got {a[i]}")
-    res = choose_grid(a) if grid is None else float(grid)
+    res = choose_grid(a, p) if grid is None else float(grid)
     return WonDistribution._wrap(_core.pipeline.revenue_distribution(p, a, res, int(threads)), "amount")

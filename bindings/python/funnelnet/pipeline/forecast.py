@@ -444,7 +444,7 @@ def forecast(open_df: pd.DataFrame, chain: Any, *, horizon: int = 3, period: str
     if res is None and len(amt):
         from .distribution import choose_grid
 
-        res = choose_grid(np.ascontiguousarray(amt))
+        res = choose_grid(np.ascontiguousarray(amt), cum[:, -1])
     count_d, rev_d, ccount_d, crev_d = [], [], [], []
     for j in range(horizon):
         count_d.append(won_distribution(per[:, j], threads=threads))
