@@ -101,7 +101,8 @@ def backtest(df: pd.DataFrame, *, snapshots: Sequence[Any], opportunity: str = "
              entered: str = "entered", closed: str = "closed", outcome: str = "outcome", amount: str = "amount",
              value: str | None = None, won: Any = "won", lost: Any = "lost", horizon: int = 3, period: str = "month",
              model: str = "semi_markov", family: str = "empirical", grid: float | None = None, draws: int = 20000,
-             seed: int = 0, threads: int = 0) -> Backtest:
+             shock_sd: float = 0.0, slip: float = 0.0, runs: int = 4000, seed: int = 0,
+             threads: int = 0) -> Backtest:
     """Backtest pipeline forecasts from each snapshot.
 
     Parameters
@@ -120,6 +121,10 @@ def backtest(df: pd.DataFrame, *, snapshots: Sequence[Any], opportunity: str = "
         conditioned on their age) or a ContinuousChain.
     grid, draws, seed, threads
         As in :func:`forecast`.
+    shock_sd, slip, runs : float, float, int
+        With a common shock or slips (see :meth:`PipelineForecast.simulate`) the P10-P90
+        bands come from ``runs`` seeded Monte Carlo futures instead of the exact
+        independent-deal distribution (the expected values stay exact).
 
     Returns
     -------
@@ -163,6 +168,14 @@ def backtest(df: pd.DataFrame, *, snapshots: Sequence[Any], opportunity: str = "
                             "amount": amt[open_]})
         f = forecast(opn, chain, horizon=horizon, period=period, snapshot=pd.Timestamp(cut), grid=grid, draws=draws,
                      seed=seed, threads=threads)
+        if shock_sd > 0 or slip > 0:
+            sim = f.simulate(runs=runs, shock_sd=shock_sd, slip=slip, seed=seed, threads=threads)
+            band = f.periods.copy()
+            for c in sim.columns:
+                if c.endswith(("_p10", "_p90")):
+                    band[c] = sim[c]
+        else:
+            band = f.periods
         # what the open deals won, per period
         first = pd.Timestamp(cut).to_period({"month": "M", "week": "W", "day": "D", "hour": "h"}[period])
         ends = [(first + j + 1).start_time.value for j in range(horizon)]
@@ -173,7 +186,7 @@ def backtest(df: pd.DataFrame, *, snapshots: Sequence[Any], opportunity: str = "
             lo = cut if j == 0 else starts[j]
             hit = w_open & (to > lo) & (to < ends[j])
             upto = w_open & (to > cut) & (to < ends[j])
-            p = f.periods.iloc[j]
+            p = band.iloc[j]
             rows.append({"snapshot": pd.Timestamp(cut), "step": j + 1, "period": f.periods.index[j],
                          "open_deals": int(open_.sum()), "expected_count": p["expected_count"],
                          "count_p10": p["count_p10"], "count_p90": p["count_p90"], "actual_count": int(hit.sum()),
