@@ -271,7 +271,7 @@ def win_loss(df: pd.DataFrame, model: Any, *, snapshot: Any, opportunity: str = 
     >>> log = pd.DataFrame({"lead": [1, 1, 2, 2], "t": [0.0, 5, 0, 9], "stage": ["a", "won", "a", "lost"]})
     >>> m = fn.SemiMarkovFunnel(draws=1000).fit(log, lead="lead", stage="stage", time="t", absorbing=["won", "lost"])
     >>> opp = pd.DataFrame({"opportunity": [1, 2, 3, 4], "stage": ["won", "lost", "a", "a"],
-    ...                     "entered": [5.0, 9.0, 8.0, 1.0], "reason": [None, "price", None, None]})
+    ...                     "entered": [5.0, 9.0, 8.0, 0.5], "reason": [None, "price", None, None]})
     >>> fn.pipeline.win_loss(opp, m, snapshot=10.0, reason="reason").table["status"].tolist()
     ['W', 'L', 'C', 'D']
     """
