@@ -1,10 +1,11 @@
 // C ABI of the pipeline area (include/funnelnet/c/pipeline.h): thin wrappers over
 // include/funnelnet/pipeline/.
+#include "funnelnet/pipeline.hpp"
+
 #include <memory>
 #include <span>
 
 #include "c_api/common.hpp"
-#include "funnelnet/pipeline.hpp"
 
 using funnelnet::capi::guard;
 using funnelnet::capi::require_ptr;
@@ -27,7 +28,8 @@ std::span<const double> doubles(const double* p, size_t n, const char* what) {
 
 extern "C" {
 
-FNET_API fnet_status fnet_distribution_count(fnet_distribution** out, const double* p, size_t n, int threads) {
+FNET_API fnet_status fnet_distribution_count(fnet_distribution** out, const double* p, size_t n,
+                                             int threads) {
   return guard([&] {
     require_ptr(out, "out");
     *out = nullptr;
@@ -48,8 +50,8 @@ FNET_API fnet_status fnet_distribution_revenue(fnet_distribution** out, const do
     if (res == 0.0) {
       for (size_t i = 0; i < n; ++i)
         if (!(sa[i] >= 0.0) || !std::isfinite(sa[i]))
-          funnelnet::fail(funnelnet::Errc::invalid_argument, "amount of deal ", i, " must be finite and >= 0, got ",
-                          sa[i]);
+          funnelnet::fail(funnelnet::Errc::invalid_argument, "amount of deal ", i,
+                          " must be finite and >= 0, got ", sa[i]);
       res = funnelnet::exact_grid(sa);
       if (res == 0.0)
         funnelnet::fail(funnelnet::Errc::invalid_argument,
@@ -62,12 +64,16 @@ FNET_API fnet_status fnet_distribution_revenue(fnet_distribution** out, const do
 }
 
 FNET_DEFINE_DESTROY(fnet_distribution_destroy, fnet_distribution)
-FNET_DEFINE_GETTER(fnet_distribution_size, size_t, fnet_distribution, distribution, distribution->value.size())
+FNET_DEFINE_GETTER(fnet_distribution_size, size_t, fnet_distribution, distribution,
+                   distribution->value.size())
 FNET_DEFINE_GETTER(fnet_distribution_resolution, double, fnet_distribution, distribution,
                    distribution->value.resolution())
-FNET_DEFINE_GETTER(fnet_distribution_offset, double, fnet_distribution, distribution, distribution->value.offset())
-FNET_DEFINE_GETTER(fnet_distribution_mean, double, fnet_distribution, distribution, distribution->value.mean())
-FNET_DEFINE_ARRAY_GETTER(fnet_distribution_pmf, double, fnet_distribution, distribution, distribution->value.pmf())
+FNET_DEFINE_GETTER(fnet_distribution_offset, double, fnet_distribution, distribution,
+                   distribution->value.offset())
+FNET_DEFINE_GETTER(fnet_distribution_mean, double, fnet_distribution, distribution,
+                   distribution->value.mean())
+FNET_DEFINE_ARRAY_GETTER(fnet_distribution_pmf, double, fnet_distribution, distribution,
+                         distribution->value.pmf())
 
 FNET_API fnet_status fnet_distribution_support(double* out, size_t capacity, size_t* needed,
                                                const fnet_distribution* distribution) {
@@ -79,7 +85,8 @@ FNET_API fnet_status fnet_distribution_support(double* out, size_t capacity, siz
   });
 }
 
-FNET_API fnet_status fnet_distribution_quantile(double* out, const fnet_distribution* distribution, double q) {
+FNET_API fnet_status fnet_distribution_quantile(double* out, const fnet_distribution* distribution,
+                                                double q) {
   return guard([&] {
     require_ptr(out, "out");
     *out = dist_of(distribution).quantile(q);
@@ -103,10 +110,12 @@ FNET_API fnet_status fnet_distribution_expected_shortfall(double* out, const fne
 }
 
 FNET_API fnet_status fnet_forecast_simulate(double* count, double* revenue, size_t capacity, size_t* needed,
-                                            const double* p, size_t n_deals, size_t periods, const double* amount,
-                                            size_t runs, double shock_sd, double slip, uint64_t seed, int threads) {
+                                            const double* p, size_t n_deals, size_t periods,
+                                            const double* amount, size_t runs, double shock_sd, double slip,
+                                            uint64_t seed, int threads) {
   return guard([&] {
-    if (periods == 0) funnelnet::fail(funnelnet::Errc::invalid_argument, "horizon must be at least 1 period, got 0");
+    if (periods == 0)
+      funnelnet::fail(funnelnet::Errc::invalid_argument, "horizon must be at least 1 period, got 0");
     if (runs == 0) funnelnet::fail(funnelnet::Errc::invalid_argument, "runs must be > 0");
     if (!funnelnet::capi::begin_outputs(runs * periods, capacity, needed, count, revenue)) return;
     funnelnet::PipelineSimOptions o;

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
-#include <numbers>
 #include <limits>
+#include <numbers>
 #include <numeric>
 #include <utility>
 

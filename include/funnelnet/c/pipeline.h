@@ -58,8 +58,9 @@ FNET_API fnet_status fnet_distribution_expected_shortfall(double* out, const fne
  * runs * periods entries each, two-call pattern; either may be NULL).  The same seed
  * gives the same result at any thread count.  Errors name the deal and period. */
 FNET_API fnet_status fnet_forecast_simulate(double* count, double* revenue, size_t capacity, size_t* needed,
-                                            const double* p, size_t n_deals, size_t periods, const double* amount,
-                                            size_t runs, double shock_sd, double slip, uint64_t seed, int threads);
+                                            const double* p, size_t n_deals, size_t periods,
+                                            const double* amount, size_t runs, double shock_sd, double slip,
+                                            uint64_t seed, int threads);
 
 #ifdef __cplusplus
 }
