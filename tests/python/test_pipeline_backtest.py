@@ -114,7 +114,7 @@ def test_win_loss_report():
     assert r.reasons.index.tolist() == ["price", "competitor"]
     assert r.reasons["count"].tolist() == [2, 1]
     assert r.reasons["cumulative_share"].iloc[-1] == pytest.approx(1.0)
-    custom = fn.pipeline.win_loss(opp, m, snapshot=100.0, progress={"deal": 60})
+    custom = fn.pipeline.win_loss(opp, m, snapshot=100.0, percent={"deal": 60})
     assert custom.table.loc["d", "progress"] == 60
 
 

@@ -104,7 +104,8 @@ def test_object_behaviour():
     back = pickle.loads(pickle.dumps(d))
     assert back == d and back.prob_at_least(300) == d.prob_at_least(300)
     df = d.to_frame()
-    assert list(df.columns) == ["value", "pmf", "cdf", "prob_at_least"]
+    assert list(df.columns) == ["pmf", "cdf", "prob_at_least"] and df.index.name == "value"
+    np.testing.assert_array_equal(df.index.to_numpy(), [0, 100, 200, 300, 400, 500, 600])
     assert df["pmf"].sum() == pytest.approx(1.0, abs=1e-12)
     assert "WonDistribution" in repr(d)
 

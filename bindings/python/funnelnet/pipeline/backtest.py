@@ -243,7 +243,7 @@ class WinLoss(Result):
 
 def win_loss(df: pd.DataFrame, model: Any, *, snapshot: Any, opportunity: str = "opportunity", stage: str = "stage",
              entered: str = "entered", reason: str | None = None, won: str = "won", lost: str = "lost",
-             progress: Mapping[str, float] | None = None, q: float = 0.9) -> WinLoss:
+             percent: Mapping[str, float] | None = None, q: float = 0.9) -> WinLoss:
     """One row per opportunity with progress %, status W/L/C/D and reason, and the loss
     reasons as a Pareto table.
 
@@ -257,7 +257,7 @@ def win_loss(df: pd.DataFrame, model: Any, *, snapshot: Any, opportunity: str = 
         ``q``-quantile of the fitted time in that stage (``model.stale``).
     snapshot : timestamp or float
         The report date (ages are measured to it, in the model's time unit).
-    progress : mapping of stage to percent, optional
+    percent : mapping of stage to progress percent, optional
         Default: the position of the stage among the open stages,
         100 * (i + 1) / (stages + 1); won deals are 100, lost 0.
 
@@ -300,8 +300,8 @@ def win_loss(df: pd.DataFrame, model: Any, *, snapshot: Any, opportunity: str = 
         raise InvalidArgumentError(f"row {r} (opportunity {ids[r]!r}): entered {entered!r} after the snapshot")
     transient = [s for s in states if s not in outcomes]
     pct = {s: 100.0 * (i + 1) / (len(transient) + 1) for i, s in enumerate(transient)}
-    if progress is not None:
-        pct.update({str(k): float(v) for k, v in progress.items()})
+    if percent is not None:
+        pct.update({str(k): float(v) for k, v in percent.items()})
     pct[won] = 100.0
     pct[lost] = 0.0
     is_open = ~np.isin(st, list(outcomes))

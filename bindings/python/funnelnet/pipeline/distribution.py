@@ -125,8 +125,8 @@ class WonDistribution(Result):
     def _table(self) -> pd.DataFrame:
         pmf = np.asarray(self.pmf)
         sf = np.cumsum(pmf[::-1])[::-1]
-        return pd.DataFrame({"value": self.support, "pmf": pmf, "cdf": np.cumsum(pmf),
-                             "prob_at_least": np.minimum(sf, 1.0)})
+        return pd.DataFrame({"pmf": pmf, "cdf": np.cumsum(pmf), "prob_at_least": np.minimum(sf, 1.0)},
+                            index=pd.Index(self.support, name="value"))
 
     def plot(self, ax: Any = None) -> Any:
         """Bar chart of the pmf with the P10, P50 and P90 marked (matplotlib imported
@@ -189,10 +189,11 @@ def won_distribution(probabilities: Any, amounts: Any = None, grid: float | None
     >>> import funnelnet as fn
     >>> d = fn.pipeline.won_distribution([0.9, 0.5, 0.2], amounts=[1000, 2500, 4000], grid=500)
     >>> d.to_frame().head(3)
-        value   pmf   cdf  prob_at_least
-    0     0.0  0.04  0.04           1.00
-    1   500.0  0.00  0.04           0.96
-    2  1000.0  0.36  0.40           0.96
+             pmf   cdf  prob_at_least
+    value                            
+    0.0     0.04  0.04           1.00
+    500.0   0.00  0.04           0.96
+    1000.0  0.36  0.40           0.96
     """
     p = np.ascontiguousarray(as_array(probabilities, np.float64, "probabilities"))
     if amounts is None:

@@ -67,7 +67,7 @@ class Inflow(Result):
     period: str
     periods: int
 
-    def expected(self, starts: Any) -> np.ndarray:
+    def _expected(self, starts: Any) -> np.ndarray:
         """Expected arrivals in the periods starting at ``starts`` (ns since the epoch)."""
         month = pd.DatetimeIndex(np.asarray(starts, dtype="datetime64[ns]")).month
         return self.rate * self.seasonal.reindex(month).fillna(1.0).to_numpy()
@@ -463,7 +463,7 @@ def forecast(open_df: pd.DataFrame, chain: Any, *, horizon: int = 3, period: str
         if period_starts is None:
             expected_new = np.full(horizon, inflow.rate)
         else:
-            expected_new = inflow.expected(period_starts)
+            expected_new = inflow._expected(period_starts)
         periods["expected_new"] = expected_new
         periods["new_p10"] = _poisson_quantile(expected_new, 0.1)
         periods["new_p90"] = _poisson_quantile(expected_new, 0.9)
