@@ -146,7 +146,7 @@ class WonDistribution(Result):
 def choose_grid(amounts: np.ndarray, p: np.ndarray | None = None) -> float:
     """The automatic revenue grid: the largest resolution on which every amount is exact
     when that needs at most 2^20 cells in all; otherwise the smaller of the smallest
-    positive amount and 1/256 of the revenue's standard deviation (at least
+    positive amount and 1/64 of the revenue's standard deviation (at least
     sum(amounts) / 2^24), amounts rounded to it."""
     g = float(_core.pipeline.exact_grid(amounts, 1 << 20))
     if g > 0:
@@ -156,7 +156,7 @@ def choose_grid(amounts: np.ndarray, p: np.ndarray | None = None) -> float:
         return 1.0
     pos = amounts[amounts > 0]
     sd = float(np.sqrt(np.sum(p * (1 - p) * amounts**2))) if p is not None else total
-    res = min(float(pos.min()), sd / 256) if sd > 0 else float(pos.min())
+    res = min(float(pos.min()), sd / 64) if sd > 0 else float(pos.min())
     return max(res, total / (1 << 24))
 
 
@@ -176,7 +176,7 @@ def won_distribution(probabilities: Any, amounts: Any = None, grid: float | None
         per deal).  A positive amount that rounds to zero cells raises
         InvalidArgumentError naming the deal ("grid too coarse").  Default: exact when
         the amounts share a divisor needing at most 2^20 cells in all, else the smaller
-        of the smallest positive amount and 1/256 of the revenue's standard deviation.
+        of the smallest positive amount and 1/64 of the revenue's standard deviation.
     threads : int
         0 = all cores; never changes the result.
 
