@@ -553,7 +553,7 @@ def _zero_argument_methods(obj: object) -> list[str]:
 
 
 SKIP_AT_RUN_TIME = {"save", "to_json", "to_networkx", "to_numpy", "fields", "summary", "keys", "items", "get",
-                    "simulate"}  # writing files, text, arrays (listed above), the result base's own members
+                    "simulate", "plot"}  # writing files, text, arrays (listed above), the result base's own members, matplotlib Axes
 
 
 def test_analyses_return_pandas_or_a_result_at_run_time():

@@ -12,3 +12,6 @@ __all__: list[str] = ["WonDistribution", "won_distribution", "PipelineForecast",
 from .backtest import Backtest, WinLoss, backtest, win_loss  # noqa: E402
 
 __all__ += ["Backtest", "WinLoss", "backtest", "win_loss"]
+from .targets import allocate_target  # noqa: E402
+
+__all__ += ["allocate_target"]

@@ -146,8 +146,8 @@ class WonDistribution(Result):
 def choose_grid(amounts: np.ndarray, p: np.ndarray | None = None) -> float:
     """The automatic revenue grid: the largest resolution on which every amount is exact
     when that needs at most 2^20 cells in all; otherwise the smaller of the smallest
-    positive amount and 1/64 of the revenue's standard deviation (at least
-    sum(amounts) / 2^24), amounts rounded to it."""
+    positive amount and 1/64 of the revenue's standard deviation, amounts rounded to
+    it (so no positive amount rounds to zero)."""
     g = float(_core.pipeline.exact_grid(amounts, 1 << 20))
     if g > 0:
         return g
@@ -157,7 +157,7 @@ def choose_grid(amounts: np.ndarray, p: np.ndarray | None = None) -> float:
     pos = amounts[amounts > 0]
     sd = float(np.sqrt(np.sum(p * (1 - p) * amounts**2))) if p is not None else total
     res = min(float(pos.min()), sd / 64) if sd > 0 else float(pos.min())
-    return max(res, total / (1 << 24))
+    return res
 
 
 def won_distribution(probabilities: Any, amounts: Any = None, grid: float | None = None, *,
