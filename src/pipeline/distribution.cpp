@@ -161,9 +161,17 @@ Poly multiply(const Poly& a, const Poly& b) {
     r.c[i] = pr[i] * scale;
     peak = std::max(peak, r.c[i]);
   }
-  const double floor = kFftFloor * peak;
+  // Round-off of an FFT product is bounded by about eps * log2(n) * |a|_2 * |b|_2 (and
+  // relative to the peak); entries below that bound (every negative one included) are
+  // noise: set to zero, so the tails are trimmed where they sink into it.
+  double na = 0.0, nb = 0.0;
+  for (const double x : a.c) na += x * x;
+  for (const double x : b.c) nb += x * x;
+  const double bound =
+      8.0 * std::numeric_limits<double>::epsilon() * std::log2(static_cast<double>(n)) * std::sqrt(na * nb);
+  const double floor = std::max(kFftFloor * peak, bound);
   for (double& x : r.c)
-    if (x < floor) x = 0.0;  // round-off (and every negative) to zero
+    if (x < floor) x = 0.0;
   trim(r);
   return r;
 }
