@@ -34,6 +34,7 @@
 #include "funnelnet/c/funnel.h"
 #include "funnelnet/c/graph.h"
 #include "funnelnet/c/options.h"
+#include "funnelnet/c/pipeline.h"
 #include "funnelnet/c/version.h"
 
 #endif /* FUNNELNET_H */

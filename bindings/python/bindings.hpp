@@ -151,5 +151,6 @@ void register_graph(py::module_& m);
 void register_customers(py::module_& m);
 void register_datasets(py::module_& m);
 void register_ic_learning(py::module_& m);  // also into funnelnet._core.graph
+void register_pipeline(py::module_& m);
 
 }  // namespace funnelnet::python

@@ -112,6 +112,8 @@ PYBIND11_MODULE(_core, m) {
   funnelnet::python::register_customers(customers);
   auto datasets = m.def_submodule("datasets", "Synthetic data sets with their truth");
   funnelnet::python::register_datasets(datasets);
+  auto pipeline = m.def_submodule("pipeline", "Pipeline forecasts and their distributions");
+  funnelnet::python::register_pipeline(pipeline);
 
   m.def(
       "defaults",

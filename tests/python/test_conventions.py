@@ -245,6 +245,10 @@ NOT_CXX_DEFAULTS = {
     ("funnelnet.plot.customer_plots.period_transactions", "draws"):
         "simulated copies of the customers for the model's bars (a chart setting, no C++ struct)",
     ("funnelnet.plot.customer_plots.period_transactions_frame", "draws"): "as period_transactions",
+    ("funnelnet.pipeline.forecast.forecast", "draws"):
+        "Monte Carlo draws per (stage, age) for a SemiMarkovFunnel (its own draws is a Python setting too)",
+    ("funnelnet.pipeline.backtest.backtest", "draws"): "passed to forecast(draws=)",
+    ("funnelnet.pipeline.backtest.backtest", "model"): "which funnel the backtest refits: a Python choice",
     ("funnelnet.attribution.heuristic.heuristic_events", "half_life"):
         "None counts touches (HeuristicOptions' 1.0 touch); a timedelta weighs by event time",
     ("funnelnet.attribution.markov.MarkovAttribution.simulate", "max_steps"):
@@ -365,6 +369,8 @@ def test_every_public_module_says_what_it_holds(module):
 # funnelnet._common.results.Result with to_frame); builders return the package's objects
 # (or Self); accessors return plain scalars.  The few others are listed with the reason.
 OTHER_RETURNS = {
+    "funnelnet.pipeline.distribution.WonDistribution.plot": "a matplotlib Axes",
+    "funnelnet.pipeline.forecast.PipelineForecast.plot": "a matplotlib Axes (fan chart)",
     # numpy arrays in the caller's own order (no labels to add)
     "funnelnet.funnel.chain.MarkovChain.to_numpy": "the matrix as numpy (to_frame is the labelled one)",
     "funnelnet.funnel.counts.TransitionCounts.to_numpy": "the matrix as numpy (to_frame is the labelled one)",

@@ -98,7 +98,35 @@ BW = np.array([50, 20, 10, 12, 8, 9], dtype=float)
 x, tx, T, m = rfm()
 SEMI_LOG = pd.DataFrame({"lead": [1, 1, 2, 2, 3, 3, 4, 4, 5], "t": [0.0, 3, 0, 7, 0, 4, 0, 9, 0],
                          "stage": ["a", "won", "a", "lost", "a", "won", "a", "lost", "a"]})
+PIPE_CHAIN = fn.MarkovChain(np.array([[0.5, 0.3, 0.2], [0, 1, 0], [0, 0, 1]]), states=["deal", "won", "lost"],
+                             absorbing=["won", "lost"])
+PIPE_DEALS = pd.DataFrame({"opportunity": ["a", "b"], "stage": "deal", "entered": 0.0, "amount": [100.0, 300.0]})
+def pipe_backtest():
+    rng = np.random.default_rng(0)
+    n = 60
+    entered = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.uniform(0, 90, n), unit="D")
+    closed = entered + pd.to_timedelta(rng.exponential(40, n), unit="D")
+    df = pd.DataFrame({"opportunity": np.arange(n), "entered": entered, "closed": closed,
+                       "outcome": np.where(rng.uniform(size=n) < 0.5, "won", "lost"), "amount": 100.0})
+    return fn.pipeline.backtest(df, snapshots=["2024-03-01"], model="continuous", horizon=2)
+
+
+def pipe_win_loss():
+    m = fn.SemiMarkovFunnel(draws=2000).fit(SEMI_LOG, lead="lead", stage="stage", time="t", absorbing=["won", "lost"])
+    opp = pd.DataFrame({"opportunity": [1, 2, 3], "stage": ["won", "lost", "a"], "entered": [3.0, 7.0, 1.0],
+                        "reason": [None, "price", None]})
+    return fn.pipeline.win_loss(opp, m, snapshot=8.0, reason="reason")
+
+
 SAMPLES = {
+    "Backtest": (pipe_backtest, lambda o: (o.table, o.coverage_count, o.wape_count, o.to_frame())),
+    "WinLoss": (pipe_win_loss, lambda o: (o.table, o.reasons, o.delayed, o.to_frame())),
+    "WonDistribution": (lambda: fn.pipeline.won_distribution([0.2, 0.7], amounts=[100.0, 250.0]),
+                        lambda o: (o.pmf, o.support, o.quantiles([0.1, 0.9]), o.prob_at_least(250.0), o.to_frame())),
+    "PipelineForecast": (lambda: fn.pipeline.forecast(PIPE_DEALS, PIPE_CHAIN, horizon=2, period=1.0, snapshot=0.0),
+                         lambda o: (o.opportunities, o.periods, o.won_by_period, o.simulate(runs=200, seed=1))),
+    "Inflow": (lambda: fn.pipeline.fit_inflow(pd.to_datetime(["2024-01-03", "2024-02-20"]), seasonal=True),
+               lambda o: (o.rate, o.seasonal, o.to_frame())),
     "Funnel": (lambda: F, lambda o: (o.states, o.stages, o.outcomes)),
     "TransitionCounts": (counts, lambda o: (o.to_frame(), o.total)),
     "MarkovChain": (lambda: counts().fit(), lambda o: (o.absorption_probabilities(), o.time_to_close())),
@@ -162,7 +190,7 @@ def test_round_trip_gives_the_same_outputs(kind: str):
 
 def test_every_public_class_has_a_pickle_sample():
     public = set()
-    for mod in (fn, fn.funnel, fn.graph, fn.graph.influence, fn.attribution, fn.customers):
+    for mod in (fn, fn.funnel, fn.graph, fn.graph.influence, fn.attribution, fn.customers, fn.pipeline):
         for name in getattr(mod, "__all__", []):
             obj = getattr(mod, name)
             if inspect.isclass(obj) and not issubclass(obj, BaseException):

@@ -39,7 +39,24 @@ def semi() -> fn.SemiMarkovFunnel:
     return fn.SemiMarkovFunnel(draws=2000).fit(log, lead="lead", stage="stage", time="t", absorbing=["won", "lost"])
 
 
+def pipeline_forecast():
+    c = fn.MarkovChain(np.array([[0.5, 0.3, 0.2], [0, 1, 0], [0, 0, 1]]), states=["deal", "won", "lost"],
+                       absorbing=["won", "lost"])
+    deals = pd.DataFrame({"opportunity": ["a", "b"], "stage": "deal", "entered": 0.0, "amount": [100.0, 300.0]})
+    return fn.pipeline.forecast(deals, c, horizon=2, period=1.0, snapshot=0.0)
+
+
+def win_loss():
+    opp = pd.DataFrame({"opportunity": [1, 2, 3], "stage": ["won", "lost", "a"], "entered": [3.0, 7.0, 1.0],
+                        "reason": [None, "price", None]})
+    return fn.pipeline.win_loss(opp, semi(), snapshot=8.0, reason="reason")
+
+
 RESULTS = {
+    "WonDistribution": lambda: fn.pipeline.won_distribution([0.2, 0.7], amounts=[100.0, 250.0]),
+    "PipelineForecast": pipeline_forecast,
+    "Inflow": lambda: fn.pipeline.fit_inflow(pd.to_datetime(["2024-01-03", "2024-02-20", "2024-02-21"])),
+    "WinLoss": win_loss,
     "WhatIf": lambda: chain().what_if("potential", "possible", 10),
     "AbsorptionResult": lambda: chain().absorption(),
     "SpreadResult": lambda: fn.influence.spread(graph(), ["ana"], probabilities=0.5, n_sims=500, seed=1),

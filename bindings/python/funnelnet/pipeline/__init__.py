@@ -1,9 +1,17 @@
-"""Pipeline forecasting (home of the pipeline area; empty for now).
-
-Will hold per-opportunity forecasts, the exact distribution of what the open pipeline
-brings per period, win/loss reports, the rolling forecast and target splits (issue
-13), built on the funnel chains.  Nothing is public here yet.
+"""Pipeline forecasting: the exact distribution of what the open pipeline brings per
+period (won count and won revenue), per-opportunity forecasts from a fitted funnel,
+their backtest, and the manager's win/loss report.
 """
 from __future__ import annotations
 
-__all__: list[str] = []
+from .distribution import WonDistribution, won_distribution
+from .forecast import DEFAULT_CATEGORIES, Inflow, PipelineForecast, fit_inflow, forecast
+
+__all__: list[str] = ["WonDistribution", "won_distribution", "PipelineForecast", "Inflow", "forecast", "fit_inflow",
+                      "DEFAULT_CATEGORIES"]
+from .backtest import Backtest, WinLoss, backtest, win_loss  # noqa: E402
+
+__all__ += ["Backtest", "WinLoss", "backtest", "win_loss"]
+from .targets import allocate_target  # noqa: E402
+
+__all__ += ["allocate_target"]

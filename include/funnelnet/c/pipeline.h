@@ -1,0 +1,69 @@
+/* funnelnet C ABI: pipeline forecasting (the exact won-count and won-revenue
+ * distributions of an open pipeline, and its seeded Monte Carlo).  C99.  See
+ * funnelnet.h for the conventions. */
+#ifndef FUNNELNET_C_PIPELINE_H
+#define FUNNELNET_C_PIPELINE_H
+
+#include "funnelnet/c/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A distribution on the lattice offset + k * resolution, k = 0 .. size - 1. */
+typedef struct fnet_distribution fnet_distribution;
+
+/* The won-count distribution of n deals won independently with probabilities p[i]
+ * (each in [0, 1]; FNET_E_INVALID_ARGUMENT naming the deal otherwise): exact, by
+ * divide-and-conquer convolution; support 0 .. n.  threads: 0 = all cores, never changes
+ * the result. */
+FNET_API fnet_status fnet_distribution_count(fnet_distribution** out, const double* p, size_t n, int threads);
+
+/* The won-revenue distribution: deal i adds amount[i] when won.  Amounts are rounded to
+ * multiples of `resolution` (> 0); a negative, NaN or infinite amount, or a positive
+ * amount that rounds to zero cells (grid too coarse), is FNET_E_INVALID_ARGUMENT naming
+ * the deal.  resolution == 0 picks the exact grid (the amounts' largest common divisor,
+ * amounts with at most 6 decimals, at most 2^24 cells in all; FNET_E_INVALID_ARGUMENT
+ * when there is none). */
+FNET_API fnet_status fnet_distribution_revenue(fnet_distribution** out, const double* p, const double* amount,
+                                               size_t n, double resolution, int threads);
+
+FNET_API void fnet_distribution_destroy(fnet_distribution* distribution);
+
+/* Number of lattice points, resolution and offset (the first support point). */
+FNET_API fnet_status fnet_distribution_size(size_t* out, const fnet_distribution* distribution);
+FNET_API fnet_status fnet_distribution_resolution(double* out, const fnet_distribution* distribution);
+FNET_API fnet_status fnet_distribution_offset(double* out, const fnet_distribution* distribution);
+
+/* The pmf and the support values (two-call pattern, size entries each). */
+FNET_API fnet_status fnet_distribution_pmf(double* out, size_t capacity, size_t* needed,
+                                           const fnet_distribution* distribution);
+FNET_API fnet_status fnet_distribution_support(double* out, size_t capacity, size_t* needed,
+                                               const fnet_distribution* distribution);
+
+/* Mean; the smallest support value x with P(X <= x) >= q (q in [0, 1]); P(X >= target)
+ * and E[max(target - X, 0)] (target >= 0; FNET_E_INVALID_ARGUMENT otherwise). */
+FNET_API fnet_status fnet_distribution_mean(double* out, const fnet_distribution* distribution);
+FNET_API fnet_status fnet_distribution_quantile(double* out, const fnet_distribution* distribution, double q);
+FNET_API fnet_status fnet_distribution_prob_at_least(double* out, const fnet_distribution* distribution,
+                                                     double target);
+FNET_API fnet_status fnet_distribution_expected_shortfall(double* out, const fnet_distribution* distribution,
+                                                          double target);
+
+/* Seeded Monte Carlo of an open pipeline: p is the row-major n_deals x periods table of
+ * P(deal won in that period) (rows sum to <= 1), amount the n_deals amounts.  In each of
+ * `runs` futures every deal's log-odds of winning within the horizon moves by one common
+ * z ~ N(0, shock_sd^2) and a won deal's close slips one period with probability `slip`.
+ * Outputs: won count and won revenue per run and period (row-major runs x periods;
+ * runs * periods entries each, two-call pattern; either may be NULL).  The same seed
+ * gives the same result at any thread count.  Errors name the deal and period. */
+FNET_API fnet_status fnet_forecast_simulate(double* count, double* revenue, size_t capacity, size_t* needed,
+                                            const double* p, size_t n_deals, size_t periods,
+                                            const double* amount, size_t runs, double shock_sd, double slip,
+                                            uint64_t seed, int threads);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FUNNELNET_C_PIPELINE_H */
