@@ -150,5 +150,6 @@ void register_attribution(py::module_& m);
 void register_graph(py::module_& m);
 void register_customers(py::module_& m);
 void register_datasets(py::module_& m);
+void register_scoring(py::module_& m);
 
 }  // namespace funnelnet::python

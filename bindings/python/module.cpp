@@ -111,6 +111,8 @@ PYBIND11_MODULE(_core, m) {
   funnelnet::python::register_customers(customers);
   auto datasets = m.def_submodule("datasets", "Synthetic data sets with their truth");
   funnelnet::python::register_datasets(datasets);
+  auto scoring = m.def_submodule("scoring", "Lead scoring: metrics and the logistic scorer");
+  funnelnet::python::register_scoring(scoring);
 
   m.def(
       "defaults",

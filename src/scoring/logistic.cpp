@@ -221,7 +221,7 @@ void validate(const MatrixRef& X, std::span<const double> y, std::span<const dou
   for (Eigen::Index i = 0; i < X.rows(); ++i)
     for (Eigen::Index j = 0; j < X.cols(); ++j)
       if (!std::isfinite(X(i, j)))
-        fail(Errc::invalid_argument, "X[", i, ", ", j, "] must be finite, got ", X(i, j));
+        fail(Errc::invalid_argument, "X[", i, ", ", j, "] must be finite (not NaN or inf), got ", X(i, j));
   double pos = 0.0, neg = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
     if (!(y[i] == 0.0 || y[i] == 1.0)) fail(Errc::invalid_argument, "y[", i, "] must be 0 or 1, got ", y[i]);
@@ -419,7 +419,7 @@ void check_predict_input(const LogisticModel& model, const MatrixRef& X) {
   for (Eigen::Index i = 0; i < X.rows(); ++i)
     for (Eigen::Index j = 0; j < X.cols(); ++j)
       if (!std::isfinite(X(i, j)))
-        fail(Errc::invalid_argument, "X[", i, ", ", j, "] must be finite, got ", X(i, j));
+        fail(Errc::invalid_argument, "X[", i, ", ", j, "] must be finite (not NaN or inf), got ", X(i, j));
 }
 }  // namespace
 }  // namespace detail

@@ -232,6 +232,9 @@ CXX_DEFAULTS = {
         "freq_multiplier": ("SummaryOptions", "period_length", None)},
     "funnelnet.datasets.synthetic.synthetic_crm": {
         p: ("CrmOptions", p, None) for p in ("n_accounts", "months", "seed", "threads")},
+    "funnelnet.scoring.logistic.LeadScorer.__init__": {
+        "tol": ("LogisticOptions", "tolerance", None), "max_iter": ("LogisticOptions", "max_iterations", None)},
+    "funnelnet.scoring.metrics.bootstrap": {"level": ("BootstrapOptions", "level", None)},
 }
 # Parameters named like a C++ option whose default is deliberately not the struct's:
 # (callable, parameter) -> why.
@@ -256,6 +259,8 @@ NOT_CXX_DEFAULTS = {
     ("funnelnet.funnel.higher_order.select_order", "smoothing"):
         "0.5: held-out likelihoods need positive smoothing (documented)",
     ("funnelnet.graph.influence.celf", "budget"): "None = no budget (C++ 0.0 = no budget)",
+    ("funnelnet.scoring.logistic.LeadScorer.wald_table", "level"):
+        "a C++ function argument (logistic_wald), not an options struct; same 0.95",
     ("funnelnet.graph.influence.imm", "budget"): "None = no budget (C++ 0.0 = no budget)",
     ("funnelnet.graph.influence.edge_probabilities", "prior"):
         "the Beta prior of learned probabilities, a C++ function argument",
@@ -388,6 +393,9 @@ OTHER_RETURNS = {
     # the reshaping behind TransitionCounts/ExposureCounts.from_opportunities (not re-exported)
     "funnelnet.funnel.opportunities.opportunity_events": "(event log, funnel, cut-off) for from_events",
     "funnelnet.funnel.opportunities.opportunity_table_hint": "a context manager adding a hint to errors",
+    # scikit-learn's estimator protocol: arrays in X's row order, params as a dict
+    **{f"funnelnet.scoring.logistic.LeadScorer.{m}": "scikit-learn estimator protocol (ndarray / dict)"
+       for m in ("decision_function", "predict", "predict_proba", "predict_log_proba", "get_params")},
 }
 
 
@@ -508,6 +516,7 @@ def _fit_samples():
         "TierMigration": (fn.customers.TierMigration(lost=()), (snaps,), {}),
         "SemiMarkovFunnel": (fn.SemiMarkovFunnel(draws=100), (log,),
                              dict(lead="id", stage="ch", time="t", absorbing=["b"])),
+        "LeadScorer": (fn.scoring.LeadScorer(), (np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 1, 0, 1]), {}),
     }
 
 
@@ -547,7 +556,7 @@ def _zero_argument_methods(obj: object) -> list[str]:
 
 
 SKIP_AT_RUN_TIME = {"save", "to_json", "to_networkx", "to_numpy", "fields", "summary", "keys", "items", "get",
-                    "simulate"}  # writing files, text, arrays (listed above), the result base's own members
+                    "simulate", "get_params"}  # writing files, text, arrays (listed above), the result base's own members
 
 
 def test_analyses_return_pandas_or_a_result_at_run_time():

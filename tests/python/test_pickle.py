@@ -140,6 +140,12 @@ SAMPLES = {
     "CloseOutlook": (lambda: fn.SemiMarkovFunnel(draws=2000).fit(SEMI_LOG, lead="lead", stage="stage", time="t",
                                                                  absorbing=["won", "lost"]).outlook("a", 1.0),
                      lambda o: (o.win, o.quantiles, o.cdf, o.to_frame())),
+    "LeadScorer": (lambda: fn.scoring.LeadScorer(C=1.0).fit(np.array([[0.0, 1], [1, 0], [2, 2], [3, 1], [4, 0]]),
+                                                             [0, 1, 0, 1, 1]),
+                   lambda o: (o.coef_, o.intercept_, o.report_, o.predict_proba(np.array([[1.0, 2.0]])))),
+    "BootstrapInterval": (lambda: fn.scoring.metrics.bootstrap("roc_auc", [0, 1, 0, 1, 1, 0], [.1, .8, .3, .6, .4, .5],
+                                                               replicates=50, seed=1),
+                          lambda o: (o.estimate, o.lower, o.replicates, o.to_frame())),
 }
 
 
@@ -158,7 +164,7 @@ def test_round_trip_gives_the_same_outputs(kind: str):
 
 def test_every_public_class_has_a_pickle_sample():
     public = set()
-    for mod in (fn, fn.funnel, fn.graph, fn.graph.influence, fn.attribution, fn.customers):
+    for mod in (fn, fn.funnel, fn.graph, fn.graph.influence, fn.attribution, fn.customers, fn.scoring):
         for name in getattr(mod, "__all__", []):
             obj = getattr(mod, name)
             if inspect.isclass(obj) and not issubclass(obj, BaseException):

@@ -49,6 +49,8 @@ RESULTS = {
     "SegmentTest": lambda: seg().test(),
     "GoodnessOfFit": lambda: semi().goodness_of_fit([3.0, 6.0]),
     "CloseOutlook": lambda: semi().outlook("a", 1.0, horizons=[2.0, 5.0]),
+    "BootstrapInterval": lambda: fn.scoring.metrics.bootstrap("roc_auc", [0, 1, 0, 1, 1, 0], [.1, .8, .3, .6, .4, .5],
+                                                              replicates=50, seed=1),
 }
 
 
