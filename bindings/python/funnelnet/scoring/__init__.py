@@ -6,11 +6,14 @@
 - :mod:`funnelnet.scoring.logistic`: :class:`LeadScorer`, penalised logistic regression in
   C++ as a scikit-learn estimator, with the 1-99 score, tiers, top factors and Wald
   intervals.
+- :func:`features`: point-in-time lead features (strictly before a cut-off).
 """
 from __future__ import annotations
 
+from . import features as _features_module  # noqa: F401
 from . import logistic, metrics
+from .features import features
 from .logistic import LeadScorer
 from .metrics import BootstrapInterval
 
-__all__ = ["metrics", "logistic", "LeadScorer", "BootstrapInterval"]
+__all__ = ["metrics", "logistic", "LeadScorer", "BootstrapInterval", "features"]
