@@ -396,6 +396,7 @@ OTHER_RETURNS = {
     # scikit-learn's estimator protocol: arrays in X's row order, params as a dict
     **{f"funnelnet.scoring.logistic.LeadScorer.{m}": "scikit-learn estimator protocol (ndarray / dict)"
        for m in ("decision_function", "predict", "predict_proba", "predict_log_proba", "get_params")},
+    "funnelnet.scoring.experiments.splits": "(train, test) index arrays, scikit-learn's cv= shape",
 }
 
 

@@ -7,13 +7,17 @@
   C++ as a scikit-learn estimator, with the 1-99 score, tiers, top factors and Wald
   intervals.
 - :func:`features`: point-in-time lead features (strictly before a cut-off).
+- :mod:`funnelnet.scoring.experiments`: seeded splits, :func:`compare` (DeLong,
+  Nadeau-Bengio, paired bootstrap) and :func:`capacity_value`.
 """
 from __future__ import annotations
 
 from . import features as _features_module  # noqa: F401
-from . import logistic, metrics
+from . import experiments, logistic, metrics
+from .experiments import Comparison, DeLongTest, capacity_value, compare, delong, splits
 from .features import features
 from .logistic import LeadScorer
 from .metrics import BootstrapInterval
 
-__all__ = ["metrics", "logistic", "LeadScorer", "BootstrapInterval", "features"]
+__all__ = ["metrics", "logistic", "experiments", "LeadScorer", "BootstrapInterval", "features", "splits",
+           "delong", "DeLongTest", "compare", "Comparison", "capacity_value"]
