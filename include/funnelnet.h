@@ -33,6 +33,7 @@
 #include "funnelnet/c/funnel.h"
 #include "funnelnet/c/graph.h"
 #include "funnelnet/c/options.h"
+#include "funnelnet/c/scoring.h"
 #include "funnelnet/c/version.h"
 
 #endif /* FUNNELNET_H */

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 #include "funnelnet/core/random.hpp"
 
@@ -56,19 +57,21 @@ struct Curve {
 
 Curve binary_curve(std::span<const double> y, std::span<const double> s, std::span<const double> w) {
   const std::size_t n = y.size();
-  std::vector<std::uint32_t> order(n);
-  std::iota(order.begin(), order.end(), 0U);
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return s[a] > s[b]; });
+  // Sort (score, row) pairs: contiguous keys sort several times faster than indices
+  // compared through the score array.
+  std::vector<std::pair<double, std::uint32_t>> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = {s[i], static_cast<std::uint32_t>(i)};
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   Curve c;
   double tp = 0.0, fp = 0.0;
   for (std::size_t k = 0; k < n; ++k) {
-    const std::uint32_t i = order[k];
+    const std::uint32_t i = order[k].second;
     const double wi = w.empty() ? 1.0 : w[i];
     if (y[i] == 1.0)
       tp += wi;
     else
       fp += wi;
-    if (k + 1 == n || s[order[k + 1]] != s[i]) {
+    if (k + 1 == n || order[k + 1].first != order[k].first) {
       c.tps.push_back(tp);
       c.fps.push_back(fp);
     }

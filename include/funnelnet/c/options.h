@@ -18,6 +18,7 @@
 #include "funnelnet/c/customers.h"
 #include "funnelnet/c/funnel.h"
 #include "funnelnet/c/graph.h"
+#include "funnelnet/c/scoring.h"
 
 /* clang-format off */
 #define FNET_OPTIONS_TABLE(X) \
@@ -37,7 +38,8 @@
   X(fnet_probability_spec, FNET_PROBABILITY_SPEC) \
   X(fnet_repeat_fit_options, FNET_REPEAT_FIT_OPTIONS) \
   X(fnet_summary_options, FNET_SUMMARY_OPTIONS) \
-  X(fnet_tier_options, FNET_TIER_OPTIONS)
+  X(fnet_tier_options, FNET_TIER_OPTIONS) \
+  X(fnet_logistic_options, FNET_LOGISTIC_OPTIONS)
 /* clang-format on */
 
 #ifdef __cplusplus
