@@ -211,6 +211,19 @@ void register_scoring(py::module_& m) {
       py::arg("X").noconvert(),
       "Exact contributions coef_j (x_ij - mean_j); funnelnet::logistic_contributions.");
 
+  m.def(
+      "isotonic_fit",
+      [](const array<double>& x, const array<double>& y, const Weights& w) {
+        auto xs = span_of(x, "x");
+        auto ys = span_of(y, "y");
+        auto ws = weights_of(w);
+        IsotonicFit f = nogil([&] { return isotonic_fit(xs, ys, ws); });
+        return py::make_tuple(to_numpy(std::move(f.x)), to_numpy(std::move(f.y)));
+      },
+      py::arg("x").noconvert(), py::arg("y").noconvert(), py::arg("sample_weight").noconvert() = py::none(),
+      "Isotonic regression by pool adjacent violators: (distinct x ascending, fitted y); "
+      "funnelnet::isotonic_fit.");
+
   FUNNELNET_PY_DEFAULTS(LogisticOptions, lambda, l1_ratio, fit_intercept, standardize, max_iterations,
                         tolerance, separation_bound, threads);
   FUNNELNET_PY_DEFAULTS(BootstrapOptions, replicates, level, seed, threads, bins, strategy);

@@ -2,5 +2,6 @@
 // logistic lead scorer.
 #pragma once
 
+#include "funnelnet/scoring/calibration.hpp"
 #include "funnelnet/scoring/logistic.hpp"
 #include "funnelnet/scoring/metrics.hpp"

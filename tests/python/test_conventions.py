@@ -397,6 +397,8 @@ OTHER_RETURNS = {
     **{f"funnelnet.scoring.logistic.LeadScorer.{m}": "scikit-learn estimator protocol (ndarray / dict)"
        for m in ("decision_function", "predict", "predict_proba", "predict_log_proba", "get_params")},
     "funnelnet.scoring.experiments.splits": "(train, test) index arrays, scikit-learn's cv= shape",
+    "funnelnet.scoring.calibration.isotonic": "(x, fitted) arrays for np.interp",
+    "funnelnet.scoring.calibration.CalibratedScorer.predict_proba": "scikit-learn estimator protocol (ndarray)",
 }
 
 
@@ -518,6 +520,8 @@ def _fit_samples():
         "SemiMarkovFunnel": (fn.SemiMarkovFunnel(draws=100), (log,),
                              dict(lead="id", stage="ch", time="t", absorbing=["b"])),
         "LeadScorer": (fn.scoring.LeadScorer(), (np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 1, 0, 1]), {}),
+        "CalibratedScorer": (fn.scoring.CalibratedScorer(fn.scoring.LeadScorer(), folds=2),
+                             (np.arange(8.0).reshape(-1, 1), [0, 1, 0, 1, 0, 1, 1, 1]), {}),
     }
 
 

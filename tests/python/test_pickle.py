@@ -143,6 +143,9 @@ SAMPLES = {
     "LeadScorer": (lambda: fn.scoring.LeadScorer(C=1.0).fit(np.array([[0.0, 1], [1, 0], [2, 2], [3, 1], [4, 0]]),
                                                              [0, 1, 0, 1, 1]),
                    lambda o: (o.coef_, o.intercept_, o.report_, o.predict_proba(np.array([[1.0, 2.0]])))),
+    "CalibratedScorer": (lambda: fn.scoring.CalibratedScorer(fn.scoring.LeadScorer(), folds=2).fit(
+        np.arange(8.0).reshape(-1, 1), [0, 1, 0, 1, 0, 1, 1, 1]),
+        lambda o: (o.calibration_[0], o.calibration_[1], o.predict_proba(np.array([[2.5]])))),
     "DeLongTest": (lambda: fn.scoring.delong([0, 0, 1, 1, 0, 1], [.1, .4, .35, .8, .2, .9], [.3, .2, .6, .7, .1, .5]),
                    lambda o: (o.auc_a, o.covariance, o.to_frame())),
     "Comparison": (lambda: fn.scoring.compare({"a": fn.scoring.LeadScorer()}, np.arange(40.0).reshape(20, 2) % 7,

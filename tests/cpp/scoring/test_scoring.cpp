@@ -314,3 +314,18 @@ TEST(ScoringLogistic, BadInputNamesTheCulprit) {
   X3.setZero();
   expect_error([&] { (void)logistic_predict(m, X3); }, Errc::shape_mismatch, "3 columns");
 }
+
+TEST(ScoringCalibration, IsotonicPoolsTiesAndViolators) {
+  // x = 1, 2, 2, 3, 4 with y = 1, 0, 1, 0, 1: ties at 2 pool to 0.5; then 1 > 0.5 pools
+  // (1 + 2 x 0.5) / 3 = 2/3 over x <= 2, then 2/3 > 0 at x = 3 pools (2 + 0) / 4 = 0.5.
+  const std::vector<double> x{1, 2, 2, 3, 4}, y{1, 0, 1, 0, 1};
+  const auto f = isotonic_fit(x, y);
+  ASSERT_EQ(f.x, (std::vector<double>{1, 2, 3, 4}));
+  EXPECT_NEAR(f.y[0], 0.5, 1e-15);
+  EXPECT_NEAR(f.y[1], 0.5, 1e-15);
+  EXPECT_NEAR(f.y[2], 0.5, 1e-15);
+  EXPECT_NEAR(f.y[3], 1.0, 1e-15);
+  expect_error([&] { (void)isotonic_fit(x, std::vector<double>{1, 0}); }, Errc::shape_mismatch, "y");
+  expect_error([&] { (void)isotonic_fit(std::vector<double>{1, NAN}, std::vector<double>{1, 0}); },
+               Errc::invalid_argument, "x[1]");
+}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['average_precision', 'bootstrap_metric', 'brier', 'calibration_curve', 'ece', 'fit_logistic', 'ks', 'log_loss', 'logistic_contributions', 'logistic_decision', 'rank_table', 'roc_auc']
+__all__: list[str] = ['average_precision', 'bootstrap_metric', 'brier', 'calibration_curve', 'ece', 'fit_logistic', 'isotonic_fit', 'ks', 'log_loss', 'logistic_contributions', 'logistic_decision', 'rank_table', 'roc_auc']
 def average_precision(y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> float:
     """
     Average precision; funnelnet::average_precision.
@@ -31,6 +31,10 @@ def ece(y: numpy.typing.NDArray[numpy.float64], p: numpy.typing.NDArray[numpy.fl
 def fit_logistic(X: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None, lambda_: typing.SupportsFloat | typing.SupportsIndex = 0.0, l1_ratio: typing.SupportsFloat | typing.SupportsIndex = 0.0, fit_intercept: bool = True, standardize: bool = False, max_iterations: typing.SupportsInt | typing.SupportsIndex = 100, tolerance: typing.SupportsFloat | typing.SupportsIndex = 1e-10, separation_bound: typing.SupportsFloat | typing.SupportsIndex = 30.0, threads: typing.SupportsInt | typing.SupportsIndex = 0, progress: typing.Any = None) -> dict:
     """
     Penalised logistic regression; funnelnet::fit_logistic.  Returns the model and its report as a dict.
+    """
+def isotonic_fit(x: numpy.typing.NDArray[numpy.float64], y: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]]:
+    """
+    Isotonic regression by pool adjacent violators: (distinct x ascending, fitted y); funnelnet::isotonic_fit.
     """
 def ks(y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> float:
     """

@@ -6,6 +6,7 @@
 - :mod:`funnelnet.scoring.logistic`: :class:`LeadScorer`, penalised logistic regression in
   C++ as a scikit-learn estimator, with the 1-99 score, tiers, top factors and Wald
   intervals.
+- :mod:`funnelnet.scoring.calibration`: Platt and isotonic calibration on held-out folds.
 - :func:`features`: point-in-time lead features (strictly before a cut-off).
 - :mod:`funnelnet.scoring.experiments`: seeded splits, :func:`compare` (DeLong,
   Nadeau-Bengio, paired bootstrap) and :func:`capacity_value`.
@@ -13,11 +14,12 @@
 from __future__ import annotations
 
 from . import features as _features_module  # noqa: F401
-from . import experiments, logistic, metrics
+from . import calibration, experiments, logistic, metrics
+from .calibration import CalibratedScorer
 from .experiments import Comparison, DeLongTest, capacity_value, compare, delong, splits
 from .features import features
 from .logistic import LeadScorer
 from .metrics import BootstrapInterval
 
-__all__ = ["metrics", "logistic", "experiments", "LeadScorer", "BootstrapInterval", "features", "splits",
+__all__ = ["metrics", "logistic", "experiments", "calibration", "CalibratedScorer", "LeadScorer", "BootstrapInterval", "features", "splits",
            "delong", "DeLongTest", "compare", "Comparison", "capacity_value"]
