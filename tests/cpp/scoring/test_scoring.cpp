@@ -326,6 +326,9 @@ TEST(ScoringCalibration, IsotonicPoolsTiesAndViolators) {
   EXPECT_NEAR(f.y[2], 0.5, 1e-15);
   EXPECT_NEAR(f.y[3], 1.0, 1e-15);
   expect_error([&] { (void)isotonic_fit(x, std::vector<double>{1, 0}); }, Errc::shape_mismatch, "y");
-  expect_error([&] { (void)isotonic_fit(std::vector<double>{1, NAN}, std::vector<double>{1, 0}); },
-               Errc::invalid_argument, "x[1]");
+  expect_error(
+      [&] {
+        (void)isotonic_fit(std::vector<double>{1, NAN}, std::vector<double>{1, 0});
+      },
+      Errc::invalid_argument, "x[1]");
 }
