@@ -36,6 +36,7 @@ struct Design {
   std::vector<std::size_t> active;
   std::vector<double> mean, inv_scale;  // per active column
   bool intercept = true;
+  [[nodiscard]] bool all_active() const { return active.size() == static_cast<std::size_t>(X.cols()); }
   [[nodiscard]] Eigen::Index k() const {
     return static_cast<Eigen::Index>(active.size()) + (intercept ? 1 : 0);
   }
@@ -43,6 +44,17 @@ struct Design {
     Z.resize(static_cast<Eigen::Index>(rows), k());
     const Eigen::Index off = intercept ? 1 : 0;
     if (intercept) Z.col(0).setOnes();
+    if (all_active()) {  // one vectorised expression over the row block
+      const auto q = static_cast<Eigen::Index>(active.size());
+      const Eigen::Map<const Eigen::RowVectorXd> m(mean.data(), q), is(inv_scale.data(), q);
+      Z.rightCols(q) =
+          ((X.middleRows(static_cast<Eigen::Index>(start), static_cast<Eigen::Index>(rows)).rowwise() - m)
+               .array()
+               .rowwise() *
+           is.array())
+              .matrix();
+      return;
+    }
     for (std::size_t jj = 0; jj < active.size(); ++jj) {
       const auto j = static_cast<Eigen::Index>(active[jj]);
       const double m = mean[jj], is = inv_scale[jj];
@@ -122,8 +134,28 @@ void newton_pass(const Problem& P, const Eigen::VectorXd& theta, std::vector<dou
 // u = Z delta.
 void direction_pass(const Problem& P, const Eigen::VectorXd& delta, std::vector<double>& u) {
   const std::size_t n = P.y.size();
+  // With every column active, u = c + X b with b_j = delta_j / scale_j and
+  // c = delta_0 - sum_j b_j mean_j: one pass over X, no standardised copy.
+  const bool direct = P.D.all_active();
+  Eigen::VectorXd b;
+  double c = 0.0;
+  if (direct) {
+    const Eigen::Index off = P.D.intercept ? 1 : 0;
+    b.resize(P.D.X.cols());
+    for (Eigen::Index j = 0; j < b.size(); ++j) {
+      b(j) = delta(off + j) * P.D.inv_scale[static_cast<std::size_t>(j)];
+      c -= b(j) * P.D.mean[static_cast<std::size_t>(j)];
+    }
+    if (P.D.intercept) c += delta(0);
+  }
   parallel_for(n_chunks(n), P.threads, [&](std::size_t t) {
     const std::size_t start = t * kChunk, rows = std::min(kChunk, n - start);
+    if (direct) {
+      Eigen::Map<Eigen::VectorXd> o(u.data() + start, static_cast<Eigen::Index>(rows));
+      o.noalias() = P.D.X.middleRows(static_cast<Eigen::Index>(start), static_cast<Eigen::Index>(rows)) * b;
+      o.array() += c;
+      return;
+    }
     Eigen::MatrixXd Z;
     P.D.chunk(start, rows, Z);
     Eigen::VectorXd v = Z * delta;
