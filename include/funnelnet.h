@@ -35,6 +35,7 @@
 #include "funnelnet/c/graph.h"
 #include "funnelnet/c/options.h"
 #include "funnelnet/c/pipeline.h"
+#include "funnelnet/c/scoring.h"
 #include "funnelnet/c/version.h"
 
 #endif /* FUNNELNET_H */

@@ -152,5 +152,6 @@ void register_customers(py::module_& m);
 void register_datasets(py::module_& m);
 void register_ic_learning(py::module_& m);  // also into funnelnet._core.graph
 void register_pipeline(py::module_& m);
+void register_scoring(py::module_& m);
 
 }  // namespace funnelnet::python

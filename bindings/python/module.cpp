@@ -114,6 +114,8 @@ PYBIND11_MODULE(_core, m) {
   funnelnet::python::register_datasets(datasets);
   auto pipeline = m.def_submodule("pipeline", "Pipeline forecasts and their distributions");
   funnelnet::python::register_pipeline(pipeline);
+  auto scoring = m.def_submodule("scoring", "Lead scoring: metrics and the logistic scorer");
+  funnelnet::python::register_scoring(scoring);
 
   m.def(
       "defaults",

@@ -238,6 +238,9 @@ CXX_DEFAULTS = {
         "freq_multiplier": ("SummaryOptions", "period_length", None)},
     "funnelnet.datasets.synthetic.synthetic_crm": {
         p: ("CrmOptions", p, None) for p in ("n_accounts", "months", "seed", "threads")},
+    "funnelnet.scoring.logistic.LeadScorer.__init__": {
+        "tol": ("LogisticOptions", "tolerance", None), "max_iter": ("LogisticOptions", "max_iterations", None)},
+    "funnelnet.scoring.metrics.bootstrap": {"level": ("BootstrapOptions", "level", None)},
 }
 # Parameters named like a C++ option whose default is deliberately not the struct's:
 # (callable, parameter) -> why.
@@ -269,6 +272,8 @@ NOT_CXX_DEFAULTS = {
     ("funnelnet.funnel.higher_order.select_order", "smoothing"):
         "0.5: held-out likelihoods need positive smoothing (documented)",
     ("funnelnet.graph.influence.celf", "budget"): "None = no budget (C++ 0.0 = no budget)",
+    ("funnelnet.scoring.logistic.LeadScorer.wald_table", "level"):
+        "a C++ function argument (logistic_wald), not an options struct; same 0.95",
     ("funnelnet.graph.influence.imm", "budget"): "None = no budget (C++ 0.0 = no budget)",
     ("funnelnet.graph.influence.edge_probabilities", "prior"):
         "the Beta prior of learned probabilities, a C++ function argument",
@@ -403,6 +408,12 @@ OTHER_RETURNS = {
     # the reshaping behind TransitionCounts/ExposureCounts.from_opportunities (not re-exported)
     "funnelnet.funnel.opportunities.opportunity_events": "(event log, funnel, cut-off) for from_events",
     "funnelnet.funnel.opportunities.opportunity_table_hint": "a context manager adding a hint to errors",
+    # scikit-learn's estimator protocol: arrays in X's row order, params as a dict
+    **{f"funnelnet.scoring.logistic.LeadScorer.{m}": "scikit-learn estimator protocol (ndarray / dict)"
+       for m in ("decision_function", "predict", "predict_proba", "predict_log_proba", "get_params")},
+    "funnelnet.scoring.experiments.splits": "(train, test) index arrays, scikit-learn's cv= shape",
+    "funnelnet.scoring.calibration.isotonic": "(x, fitted) arrays for np.interp",
+    "funnelnet.scoring.calibration.CalibratedScorer.predict_proba": "scikit-learn estimator protocol (ndarray)",
 }
 
 
@@ -526,6 +537,9 @@ def _fit_samples():
         "TierMigration": (fn.customers.TierMigration(lost=()), (snaps,), {}),
         "SemiMarkovFunnel": (fn.SemiMarkovFunnel(draws=100), (log,),
                              dict(lead="id", stage="ch", time="t", absorbing=["b"])),
+        "LeadScorer": (fn.scoring.LeadScorer(), (np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 1, 0, 1]), {}),
+        "CalibratedScorer": (fn.scoring.CalibratedScorer(fn.scoring.LeadScorer(), folds=2),
+                             (np.arange(8.0).reshape(-1, 1), [0, 1, 0, 1, 0, 1, 1, 1]), {}),
     }
 
 
@@ -565,7 +579,7 @@ def _zero_argument_methods(obj: object) -> list[str]:
 
 
 SKIP_AT_RUN_TIME = {"save", "to_json", "to_networkx", "to_numpy", "fields", "summary", "keys", "items", "get",
-                    "simulate", "plot"}  # writing files, text, arrays (listed above), the result base's own members;
+                    "simulate", "plot", "get_params"}  # writing files, text, arrays (listed above), the result base's own members;
 # plot draws a figure (tests/python/test_plot.py checks it)
 
 

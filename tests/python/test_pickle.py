@@ -172,6 +172,20 @@ SAMPLES = {
     "Report": (lambda: fn.report.build(fn.datasets.synthetic_crm(n_accounts=1500, seed=0), out=tempfile.mkdtemp(),
                                        sections=["funnel", "forecast"]),
                lambda r: (r.to_frame(), r.section("funnel").tables["stages"], r.path)),
+    "LeadScorer": (lambda: fn.scoring.LeadScorer(C=1.0).fit(np.array([[0.0, 1], [1, 0], [2, 2], [3, 1], [4, 0]]),
+                                                             [0, 1, 0, 1, 1]),
+                   lambda o: (o.coef_, o.intercept_, o.report_, o.predict_proba(np.array([[1.0, 2.0]])))),
+    "CalibratedScorer": (lambda: fn.scoring.CalibratedScorer(fn.scoring.LeadScorer(), folds=2).fit(
+        np.arange(8.0).reshape(-1, 1), [0, 1, 0, 1, 0, 1, 1, 1]),
+        lambda o: (o.calibration_[0], o.calibration_[1], o.predict_proba(np.array([[2.5]])))),
+    "DeLongTest": (lambda: fn.scoring.delong([0, 0, 1, 1, 0, 1], [.1, .4, .35, .8, .2, .9], [.3, .2, .6, .7, .1, .5]),
+                   lambda o: (o.auc_a, o.covariance, o.to_frame())),
+    "Comparison": (lambda: fn.scoring.compare({"a": fn.scoring.LeadScorer()}, np.arange(40.0).reshape(20, 2) % 7,
+                                              np.arange(20) % 2, folds=2, replicates=10),
+                   lambda o: (o.folds, o.pairs, o.oof)),
+    "BootstrapInterval": (lambda: fn.scoring.metrics.bootstrap("roc_auc", [0, 1, 0, 1, 1, 0], [.1, .8, .3, .6, .4, .5],
+                                                               replicates=50, seed=1),
+                          lambda o: (o.estimate, o.lower, o.replicates, o.to_frame())),
 }
 
 
@@ -190,7 +204,7 @@ def test_round_trip_gives_the_same_outputs(kind: str):
 
 def test_every_public_class_has_a_pickle_sample():
     public = set()
-    for mod in (fn, fn.funnel, fn.graph, fn.graph.influence, fn.attribution, fn.customers, fn.pipeline):
+    for mod in (fn, fn.funnel, fn.graph, fn.graph.influence, fn.attribution, fn.customers, fn.pipeline, fn.scoring):
         for name in getattr(mod, "__all__", []):
             obj = getattr(mod, name)
             if inspect.isclass(obj) and not issubclass(obj, BaseException):

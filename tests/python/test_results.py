@@ -69,6 +69,11 @@ RESULTS = {
     "CloseOutlook": lambda: semi().outlook("a", 1.0, horizons=[2.0, 5.0]),
     "Report": lambda: fn.report.build(fn.datasets.synthetic_crm(n_accounts=1500, seed=0),
                                       out=tempfile.mkdtemp(), sections=["funnel", "forecast"]),
+    "DeLongTest": lambda: fn.scoring.delong([0, 0, 1, 1, 0, 1], [.1, .4, .35, .8, .2, .9], [.3, .2, .6, .7, .1, .5]),
+    "Comparison": lambda: fn.scoring.compare({"a": fn.scoring.LeadScorer()}, np.arange(40.0).reshape(20, 2) % 7,
+                                             np.arange(20) % 2, folds=2, replicates=10),
+    "BootstrapInterval": lambda: fn.scoring.metrics.bootstrap("roc_auc", [0, 1, 0, 1, 1, 0], [.1, .8, .3, .6, .4, .5],
+                                                              replicates=50, seed=1),
 }
 
 

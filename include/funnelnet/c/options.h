@@ -19,6 +19,7 @@
 #include "funnelnet/c/datasets.h"
 #include "funnelnet/c/funnel.h"
 #include "funnelnet/c/graph.h"
+#include "funnelnet/c/scoring.h"
 
 /* clang-format off */
 #define FNET_OPTIONS_TABLE(X) \
@@ -40,6 +41,7 @@
   X(fnet_summary_options, FNET_SUMMARY_OPTIONS) \
   X(fnet_tier_options, FNET_TIER_OPTIONS) \
   X(fnet_crm_options, FNET_CRM_OPTIONS)
+  X(fnet_logistic_options, FNET_LOGISTIC_OPTIONS)
 /* clang-format on */
 
 #ifdef __cplusplus

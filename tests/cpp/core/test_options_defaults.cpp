@@ -9,6 +9,7 @@
 #include "funnelnet/customers.hpp"
 #include "funnelnet/funnel.hpp"
 #include "funnelnet/graph.hpp"
+#include "funnelnet/scoring.hpp"
 
 namespace fn = funnelnet;
 
@@ -137,4 +138,17 @@ TEST(OptionsDefaults, CustomersCInitIsTheCxxDefault) {
   EXPECT_EQ(t.gaps, code(tx.gaps));
   EXPECT_EQ(t.smoothing, tx.smoothing);
   EXPECT_EQ(t.empty_rows, code(tx.empty_rows));
+}
+
+TEST(OptionsDefaults, ScoringCInitIsTheCxxDefault) {
+  const fnet_logistic_options l = FNET_LOGISTIC_OPTIONS_INIT;
+  const fn::LogisticOptions lx{};
+  EXPECT_EQ(l.lambda, lx.lambda);
+  EXPECT_EQ(l.l1_ratio, lx.l1_ratio);
+  EXPECT_EQ(l.fit_intercept != 0, lx.fit_intercept);
+  EXPECT_EQ(l.standardize != 0, lx.standardize);
+  EXPECT_EQ(l.max_iterations, lx.max_iterations);
+  EXPECT_EQ(l.tolerance, lx.tolerance);
+  EXPECT_EQ(l.separation_bound, lx.separation_bound);
+  EXPECT_EQ(l.threads, lx.threads);
 }

@@ -1,9 +1,25 @@
-"""Lead scoring (home of the scoring area; empty for now).
+"""Lead scoring: metrics of binary scores and the logistic lead scorer.
 
-Will hold point-in-time features from the funnel, graph and customer models, the
-scorer, its metrics and lead-scoring experiments (issue 14).  Nothing is public here
-yet.
+- :mod:`funnelnet.scoring.metrics`: ``roc_auc``, ``average_precision``, ``log_loss``,
+  ``brier``, ``ks``, ``lift_table``, ``gain_table``, ``calibration_curve``, ``ece`` (each
+  equal to scikit-learn's where it has one) and seeded ``bootstrap`` intervals.
+- :mod:`funnelnet.scoring.logistic`: :class:`LeadScorer`, penalised logistic regression in
+  C++ as a scikit-learn estimator, with the 1-99 score, tiers, top factors and Wald
+  intervals.
+- :mod:`funnelnet.scoring.calibration`: Platt and isotonic calibration on held-out folds.
+- :func:`features`: point-in-time lead features (strictly before a cut-off).
+- :mod:`funnelnet.scoring.experiments`: seeded splits, :func:`compare` (DeLong,
+  Nadeau-Bengio, paired bootstrap) and :func:`capacity_value`.
 """
 from __future__ import annotations
 
-__all__: list[str] = []
+from . import features as _features_module  # noqa: F401
+from . import calibration, experiments, logistic, metrics
+from .calibration import CalibratedScorer
+from .experiments import Comparison, DeLongTest, capacity_value, compare, delong, splits
+from .features import features
+from .logistic import LeadScorer
+from .metrics import BootstrapInterval
+
+__all__ = ["metrics", "logistic", "experiments", "calibration", "CalibratedScorer", "LeadScorer", "BootstrapInterval", "features", "splits",
+           "delong", "DeLongTest", "compare", "Comparison", "capacity_value"]

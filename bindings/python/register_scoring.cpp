@@ -1,0 +1,232 @@
+// Python bindings for the scoring area (submodule funnelnet._core.scoring).  Thin: the
+// public API (fn.scoring.metrics, fn.scoring.LeadScorer) lives in funnelnet/scoring/.
+#include <pybind11/eigen.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+
+#include "bindings.hpp"
+#include "funnelnet/scoring.hpp"
+
+namespace funnelnet::python {
+
+namespace {
+
+using Weights = std::optional<array<double>>;
+
+std::span<const double> weights_of(const Weights& w) {
+  return w ? span_of(*w, "sample_weight") : std::span<const double>{};
+}
+
+using MetricFn = double (*)(std::span<const double>, std::span<const double>, std::span<const double>);
+
+void def_metric(py::module_& m, const char* name, MetricFn fn, const char* doc) {
+  m.def(
+      name,
+      [fn](const array<double>& y, const array<double>& s, const Weights& w) {
+        auto ys = span_of(y, "y");
+        auto ss = span_of(s, "score");
+        auto ws = weights_of(w);
+        return nogil([&] { return fn(ys, ss, ws); });
+      },
+      py::arg("y").noconvert(), py::arg("score").noconvert(),
+      py::arg("sample_weight").noconvert() = py::none(), doc);
+}
+
+LogisticModel model_from(double intercept, const array<double>& coef, const array<double>& mean) {
+  LogisticModel model;
+  auto c = span_of(coef, "coef");
+  auto mu = span_of(mean, "mean");
+  require_size(mu.size(), c.size(), "mean");
+  model.intercept = intercept;
+  model.coef.assign(c.begin(), c.end());
+  model.mean.assign(mu.begin(), mu.end());
+  return model;
+}
+
+}  // namespace
+
+void register_scoring(py::module_& m) {
+  def_metric(m, "roc_auc", &roc_auc, "ROC AUC (ties count half); funnelnet::roc_auc.");
+  def_metric(m, "average_precision", &average_precision, "Average precision; funnelnet::average_precision.");
+  def_metric(m, "log_loss", &log_loss, "Weighted mean log loss; funnelnet::log_loss.");
+  def_metric(m, "brier", &brier, "Weighted Brier score; funnelnet::brier.");
+  def_metric(m, "ks", &ks, "Kolmogorov-Smirnov statistic max |TPR - FPR|; funnelnet::ks.");
+
+  m.def(
+      "rank_table",
+      [](const array<double>& y, const array<double>& s, int bins, const Weights& w) {
+        auto ys = span_of(y, "y");
+        auto ss = span_of(s, "score");
+        auto ws = weights_of(w);
+        RankTable t = nogil([&] { return rank_table(ys, ss, bins, ws); });
+        py::dict d;
+        d["rows"] = to_numpy(std::move(t.rows));
+        d["weight"] = to_numpy(std::move(t.weight));
+        d["positives"] = to_numpy(std::move(t.positives));
+        d["score_min"] = to_numpy(std::move(t.score_min));
+        d["score_max"] = to_numpy(std::move(t.score_max));
+        d["rate"] = to_numpy(std::move(t.rate));
+        d["lift"] = to_numpy(std::move(t.lift));
+        d["cum_share"] = to_numpy(std::move(t.cum_share));
+        d["cum_gain"] = to_numpy(std::move(t.cum_gain));
+        d["cum_lift"] = to_numpy(std::move(t.cum_lift));
+        return d;
+      },
+      py::arg("y").noconvert(), py::arg("score").noconvert(), py::arg("bins"),
+      py::arg("sample_weight").noconvert() = py::none(), "Lift and gain by rank bin; funnelnet::rank_table.");
+
+  m.def(
+      "calibration_curve",
+      [](const array<double>& y, const array<double>& p, int bins, int strategy, const Weights& w) {
+        auto ys = span_of(y, "y");
+        auto ps = span_of(p, "p");
+        auto ws = weights_of(w);
+        const auto st = enum_code<BinStrategy>(strategy, 1, "strategy");
+        CalibrationCurve c = nogil([&] { return calibration_curve(ys, ps, bins, st, ws); });
+        py::dict d;
+        d["prob_true"] = to_numpy(std::move(c.prob_true));
+        d["prob_pred"] = to_numpy(std::move(c.prob_pred));
+        d["weight"] = to_numpy(std::move(c.weight));
+        d["bin"] = to_numpy(std::move(c.bin));
+        return d;
+      },
+      py::arg("y").noconvert(), py::arg("p").noconvert(), py::arg("bins"), py::arg("strategy"),
+      py::arg("sample_weight").noconvert() = py::none(), "Calibration curve; funnelnet::calibration_curve.");
+
+  m.def(
+      "ece",
+      [](const array<double>& y, const array<double>& p, int bins, int strategy, const Weights& w) {
+        auto ys = span_of(y, "y");
+        auto ps = span_of(p, "p");
+        auto ws = weights_of(w);
+        const auto st = enum_code<BinStrategy>(strategy, 1, "strategy");
+        return nogil([&] { return ece(ys, ps, bins, st, ws); });
+      },
+      py::arg("y").noconvert(), py::arg("p").noconvert(), py::arg("bins"), py::arg("strategy"),
+      py::arg("sample_weight").noconvert() = py::none(), "Expected calibration error; funnelnet::ece.");
+
+  m.def(
+      "bootstrap_metric",
+      [](int metric, const array<double>& y, const array<double>& s, const Weights& w, int replicates,
+         double level, std::uint64_t seed, int threads, int bins, int strategy, const py::object& progress) {
+        auto ys = span_of(y, "y");
+        auto ss = span_of(s, "score");
+        auto ws = weights_of(w);
+        BootstrapOptions o;
+        o.replicates = replicates;
+        o.level = level;
+        o.seed = seed;
+        o.threads = threads;
+        o.bins = bins;
+        o.strategy = enum_code<BinStrategy>(strategy, 1, "strategy");
+        const auto mt = enum_code<Metric>(metric, 5, "metric");
+        auto cb = progress_from_python(progress);
+        BootstrapInterval r = nogil([&] { return bootstrap_metric(mt, ys, ss, ws, o, cb); });
+        py::dict d;
+        d["estimate"] = r.estimate;
+        d["lower"] = r.lower;
+        d["upper"] = r.upper;
+        d["std_error"] = r.std_error;
+        d["dropped"] = r.dropped;
+        d["replicates"] = to_numpy(std::move(r.replicates));
+        return d;
+      },
+      py::arg("metric"), py::arg("y").noconvert(), py::arg("score").noconvert(),
+      py::arg("sample_weight").noconvert() = py::none(), py::arg("replicates") = 1000,
+      py::arg("level") = 0.95, py::arg("seed") = 0, py::arg("threads") = 0, py::arg("bins") = 10,
+      py::arg("strategy") = 0, py::arg("progress") = py::none(),
+      "Percentile bootstrap interval of a metric (codes: 0 roc_auc, 1 average_precision, 2 log_loss, 3 "
+      "brier, "
+      "4 ks, 5 ece); funnelnet::bootstrap_metric.");
+
+  m.def(
+      "fit_logistic",
+      [](const Eigen::Ref<const Matrix>& X, const array<double>& y, const Weights& w, double lambda,
+         double l1_ratio, bool fit_intercept, bool standardize, int max_iterations, double tolerance,
+         double separation_bound, int threads, const py::object& progress) {
+        auto ys = span_of(y, "y");
+        auto ws = weights_of(w);
+        LogisticOptions o;
+        o.lambda = lambda;
+        o.l1_ratio = l1_ratio;
+        o.fit_intercept = fit_intercept;
+        o.standardize = standardize;
+        o.max_iterations = max_iterations;
+        o.tolerance = tolerance;
+        o.separation_bound = separation_bound;
+        o.threads = threads;
+        auto cb = progress_from_python(progress);
+        LogisticModel r = nogil([&] { return fit_logistic(X, ys, ws, o, cb); });
+        py::dict d;
+        d["intercept"] = r.intercept;
+        d["coef"] = to_numpy(std::move(r.coef));
+        d["mean"] = to_numpy(std::move(r.mean));
+        d["scale"] = to_numpy(std::move(r.scale));
+        d["status"] = fit_status_name(r.status);
+        d["converged"] = r.converged();
+        d["iterations"] = r.iterations;
+        d["objective"] = r.objective;
+        d["log_loss"] = r.log_loss;
+        d["gradient_norm"] = r.gradient_norm;
+        d["separated"] = r.separated;
+        d["rank_deficient"] = r.rank_deficient;
+        d["constant_columns"] = to_numpy(std::move(r.constant_columns));
+        d["message"] = r.message;
+        d["covariance"] = to_numpy(std::move(r.covariance));
+        return d;
+      },
+      py::arg("X").noconvert(), py::arg("y").noconvert(), py::arg("sample_weight").noconvert() = py::none(),
+      py::arg("lambda_") = LogisticOptions{}.lambda, py::arg("l1_ratio") = LogisticOptions{}.l1_ratio,
+      py::arg("fit_intercept") = LogisticOptions{}.fit_intercept,
+      py::arg("standardize") = LogisticOptions{}.standardize,
+      py::arg("max_iterations") = LogisticOptions{}.max_iterations,
+      py::arg("tolerance") = LogisticOptions{}.tolerance,
+      py::arg("separation_bound") = LogisticOptions{}.separation_bound,
+      py::arg("threads") = LogisticOptions{}.threads, py::arg("progress") = py::none(),
+      "Penalised logistic regression; funnelnet::fit_logistic.  Returns the model and its report as a dict.");
+
+  m.def(
+      "logistic_decision",
+      [](double intercept, const array<double>& coef, const array<double>& mean,
+         const Eigen::Ref<const Matrix>& X, bool proba, int threads) {
+        const LogisticModel model = model_from(intercept, coef, mean);
+        std::vector<double> out = nogil([&] {
+          return proba ? logistic_predict(model, X, threads) : logistic_decision(model, X, threads);
+        });
+        return to_numpy(std::move(out));
+      },
+      py::arg("intercept"), py::arg("coef").noconvert(), py::arg("mean").noconvert(),
+      py::arg("X").noconvert(), py::arg("proba") = false, py::arg("threads") = 0,
+      "Linear predictor (or probability with proba=True) of a logistic model; funnelnet::logistic_decision.");
+
+  m.def(
+      "logistic_contributions",
+      [](double intercept, const array<double>& coef, const array<double>& mean,
+         const Eigen::Ref<const Matrix>& X) {
+        const LogisticModel model = model_from(intercept, coef, mean);
+        return nogil([&] { return logistic_contributions(model, X); });
+      },
+      py::arg("intercept"), py::arg("coef").noconvert(), py::arg("mean").noconvert(),
+      py::arg("X").noconvert(),
+      "Exact contributions coef_j (x_ij - mean_j); funnelnet::logistic_contributions.");
+
+  m.def(
+      "isotonic_fit",
+      [](const array<double>& x, const array<double>& y, const Weights& w) {
+        auto xs = span_of(x, "x");
+        auto ys = span_of(y, "y");
+        auto ws = weights_of(w);
+        IsotonicFit f = nogil([&] { return isotonic_fit(xs, ys, ws); });
+        return py::make_tuple(to_numpy(std::move(f.x)), to_numpy(std::move(f.y)));
+      },
+      py::arg("x").noconvert(), py::arg("y").noconvert(), py::arg("sample_weight").noconvert() = py::none(),
+      "Isotonic regression by pool adjacent violators: (distinct x ascending, fitted y); "
+      "funnelnet::isotonic_fit.");
+
+  FUNNELNET_PY_DEFAULTS(LogisticOptions, lambda, l1_ratio, fit_intercept, standardize, max_iterations,
+                        tolerance, separation_bound, threads);
+  FUNNELNET_PY_DEFAULTS(BootstrapOptions, replicates, level, seed, threads, bins, strategy);
+}
+
+}  // namespace funnelnet::python

@@ -1,0 +1,121 @@
+"""Experiments: splits, DeLong's test against its O(n^2) definition, the t tail against
+scipy, Nadeau-Bengio recomputed from the fold table, capacity values by brute force."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import funnelnet as fn
+from funnelnet.scoring import experiments as E
+
+stats = pytest.importorskip("scipy.stats")
+
+
+def test_splits_partition_and_respect_groups_and_time():
+    tt = E.splits(103, folds=5, seed=2)
+    tests = np.concatenate([te for _, te in tt])
+    assert sorted(tests.tolist()) == list(range(103))
+    for tr, te in tt:
+        assert np.intersect1d(tr, te).size == 0 and tr.size + te.size == 103
+    assert [te.tolist() for _, te in tt] == [te.tolist() for _, te in E.splits(103, folds=5, seed=2)]
+    g = np.arange(103) // 7
+    for tr, te in E.splits(103, folds=4, kind="group", groups=g, seed=1):
+        assert np.intersect1d(g[tr], g[te]).size == 0
+    t = np.random.default_rng(0).random(103)
+    for tr, te in E.splits(103, folds=3, kind="time", time=t):
+        assert t[tr].max() < t[te].min()
+
+
+def brute_delong(y, a, b):
+    """DeLong et al. (1988) by definition: psi kernels over all positive/negative pairs."""
+    pos, neg = y == 1, y == 0
+    out_v10, out_v01, aucs = [], [], []
+    for s in (a, b):
+        x, z = s[pos][:, None], s[neg][None, :]
+        psi = (x > z) + 0.5 * (x == z)
+        aucs.append(psi.mean())
+        out_v10.append(psi.mean(axis=1))
+        out_v01.append(psi.mean(axis=0))
+    s10, s01 = np.cov(np.vstack(out_v10)), np.cov(np.vstack(out_v01))
+    cov = s10 / pos.sum() + s01 / neg.sum()
+    return aucs, cov
+
+
+def test_delong_equals_its_definition_with_ties():
+    rng = np.random.default_rng(4)
+    y = (rng.random(300) < 0.4).astype(int)
+    a = np.round(y * 0.8 + rng.random(300), 1)
+    b = np.round(y * 0.3 + rng.random(300), 1)
+    t = E.delong(y, a, b)
+    aucs, cov = brute_delong(y, a, b)
+    assert t.auc_a == pytest.approx(aucs[0], abs=1e-12) and t.auc_b == pytest.approx(aucs[1], abs=1e-12)
+    np.testing.assert_allclose(t.covariance, cov, rtol=1e-10)
+    se = np.sqrt(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1])
+    assert t.p_value == pytest.approx(2 * stats.norm.sf(abs((aucs[0] - aucs[1]) / se)), rel=1e-9)
+    assert t.auc_a == pytest.approx(fn.scoring.metrics.roc_auc(y, a), abs=1e-12)
+
+
+@pytest.mark.parametrize("df", [1, 2, 3, 4, 5, 9, 10, 29])
+def test_student_t_tail_equals_scipy(df):
+    for t in (0.0, 0.3, 1.0, 2.5, 7.0, -1.2):
+        assert E.student_t_sf(t, df) == pytest.approx(stats.t.sf(t, df), abs=1e-13)
+
+
+def test_compare_tables_and_nadeau_bengio_by_hand():
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame(rng.normal(size=(600, 4)), columns=list("abcd"))
+    y = (rng.random(600) < 1 / (1 + np.exp(-(1.5 * X["a"] + 0.5 * X["b"])))).astype(int)
+    c = fn.scoring.compare({"full": fn.scoring.LeadScorer(), "a_only": fn.scoring.LeadScorer(C=0.1)}, X, y,
+                           folds=5, columns={"a_only": ["a"]}, replicates=300, seed=3)
+    assert c.folds.shape == (10, 8)
+    assert c.oof.notna().all().all()
+    diff = (c.folds[c.folds.scorer == "full"].set_index("fold")["roc_auc"]
+            - c.folds[c.folds.scorer == "a_only"].set_index("fold")["roc_auc"])
+    se = np.sqrt((1 / 5 + 120 / 480) * diff.var(ddof=1))
+    row = c.pairs.iloc[0]
+    assert row["nb_t"] == pytest.approx(diff.mean() / se, rel=1e-12)
+    assert row["nb_p"] == pytest.approx(2 * stats.t.sf(abs(diff.mean() / se), 4), rel=1e-9)
+    assert row["bootstrap_lower"] < row["auc_difference"] < row["bootstrap_upper"]
+    assert row["auc_difference"] == pytest.approx(
+        fn.scoring.metrics.roc_auc(y, c.oof["full"]) - fn.scoring.metrics.roc_auc(y, c.oof["a_only"]), abs=1e-12)
+    # and with a scikit-learn classifier
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    c2 = fn.scoring.compare({"lr": fn.scoring.LeadScorer(), "hgb": HistGradientBoostingClassifier(max_iter=30)},
+                            X, y, folds=3, replicates=50)
+    assert set(c2.folds.scorer) == {"lr", "hgb"}
+
+
+def test_capacity_value_by_brute_force_and_oracle():
+    rng = np.random.default_rng(6)
+    p = rng.random(50)
+    v = rng.integers(1, 10, 50).astype(float)
+    s = p + rng.normal(scale=0.3, size=50)
+    got = E.capacity_value({"noisy": s, "truth": p * v}, p, v, capacity=7, decay=0.2, periods=3)
+    order = np.argsort(-s, kind="stable")
+    want = sum(p[i] * v[i] * 0.8 ** (r // 7) for r, i in enumerate(order) if r // 7 < 3)
+    assert got.loc["noisy", "won_value"] == pytest.approx(want, rel=1e-12)
+    assert got.loc["truth", "share_of_oracle"] == pytest.approx(1.0)
+    assert got.loc["noisy", "share_of_oracle"] <= 1.0
+
+
+def test_capacity_on_the_synthetic_company():
+    """On the synthetic company the truth's ranking is the oracle; a score that is the
+    truth plus noise yields less, and a random one less still."""
+    crm = fn.datasets.synthetic_crm(n_accounts=800, seed=2)
+    p = crm.leads["conversion_probability"].to_numpy()
+    rng = np.random.default_rng(0)
+    t = E.capacity_value({"noisy_truth": p + rng.normal(scale=0.05, size=p.shape), "random": rng.random(p.shape)},
+                         p, capacity=50, decay=0.1)
+    assert t.loc["random", "won_value"] < t.loc["noisy_truth", "won_value"] <= t.loc["oracle", "won_value"]
+
+
+def test_experiment_bad_input():
+    with pytest.raises(fn.InvalidArgumentError, match="folds"):
+        E.splits(10, folds=1)
+    with pytest.raises(fn.InvalidArgumentError, match="groups"):
+        E.splits(10, folds=2, kind="group")
+    with pytest.raises(fn.InvalidArgumentError, match=r"y_true\[1\]"):
+        E.delong([0, 2, 1, 1, 0], [1, 2, 3, 4, 5], [1, 2, 3, 4, 5])
+    with pytest.raises(fn.ShapeError):
+        E.capacity_value({"s": [1, 2]}, [0.1, 0.2, 0.3], capacity=1)
