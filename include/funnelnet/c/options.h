@@ -40,7 +40,7 @@
   X(fnet_repeat_fit_options, FNET_REPEAT_FIT_OPTIONS) \
   X(fnet_summary_options, FNET_SUMMARY_OPTIONS) \
   X(fnet_tier_options, FNET_TIER_OPTIONS) \
-  X(fnet_crm_options, FNET_CRM_OPTIONS)
+  X(fnet_crm_options, FNET_CRM_OPTIONS) \
   X(fnet_logistic_options, FNET_LOGISTIC_OPTIONS)
 /* clang-format on */
 
