@@ -71,7 +71,7 @@ deals["deal_stage"].value_counts()
 
 # %%
 engaged = deals[deals["engage_date"].notna()].copy()
-cutoff = engaged[["engage_date", "close_date"]].max().max()
+cutoff = engaged[["engage_date", "close_date"]].max().max().ceil("D")
 closed = engaged[engaged["deal_stage"].isin(["Won", "Lost"])]
 cycle = (closed["close_date"] - closed["engage_date"]).dt.days
 print(f"{len(engaged):,} engaged deals, {len(closed):,} closed, {len(engaged) - len(closed):,} still open at {cutoff.date()}")
