@@ -14,10 +14,10 @@
 # 4. turn it into what the team uses: a 1-99 score, A/B/C tiers, the reasons behind a score, and the
 #    won value of working leads in score order under a weekly capacity.
 #
-# Data: the synthetic company (we know each lead's true conversion probability, so we can also
-# say how close the scorer gets to the best possible order). On the real CRM file nothing known at
-# engagement predicts the outcome (docs/scoring.md), so a synthetic company is the honest
-# playground here.
+# Data: the synthetic company (seeded: the same numbers on every run), whose stage events,
+# accounts, referrals and purchases give the features a real CRM would. On the real CRM file
+# nothing known at engagement predicts the outcome (docs/scoring.md), so the synthetic company is
+# the honest playground here.
 #
 # Measured run time: about 30 s on a shared, busy 2-core machine (`pytest tests/python/test_notebooks.py`).
 
