@@ -54,14 +54,16 @@ chain = counts.fit()
 chain
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
-fn.plot.funnel(chain, ax=axes[0])
-fn.plot.transition_heatmap(chain, ax=axes[1])
-fig.tight_layout()
+fig, ax = plt.subplots(figsize=(10, 4.5))
+fn.plot.funnel(chain, ax=ax);
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 5.5))
+fn.plot.transition_heatmap(chain, ax=ax);
 
 # %% [markdown]
-# **Reading it:** the left chart is the classic funnel, the right one the full picture
-# of moves. The chance of winning from each stage is the absorption probability:
+# **Reading it:** the funnel shows how many leads reach each stage (per lead entering) and where
+# they end; the heatmap is the full picture of moves. The chance of winning from each stage is the absorption probability:
 
 # %%
 absorb = chain.absorption().to_frame()
