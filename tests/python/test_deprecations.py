@@ -116,6 +116,8 @@ def test_new_homes_exist_and_say_what_will_live_there():
     assert "roc" in importlib.import_module("funnelnet.plot").__all__
     assert "synthetic_crm" in importlib.import_module("funnelnet.datasets").__all__
     assert "main" in importlib.import_module("funnelnet.cli").__all__
+    # scoring has moved in (issue 14).
+    assert "LeadScorer" in importlib.import_module("funnelnet.scoring").__all__
 
 
 def test_pickles_of_01_objects_that_name_old_modules_still_load():

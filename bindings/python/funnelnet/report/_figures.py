@@ -161,3 +161,19 @@ def repeat_buying(customers: pd.DataFrame) -> bytes:
     ax.set_title("Customer lifetime value (BG/NBD + Gamma-Gamma)")
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
+
+
+def gain(tables: dict[str, pd.DataFrame]) -> bytes:
+    """Cumulative gain per scorer: the share of all wins found when the top x % of leads
+    are worked first (one line per scorer, the diagonal for a random order)."""
+    fig, ax = _axes()
+    for (name, g), c in zip(tables.items(), [_BLUE, _ORANGE, _GREY]):
+        ax.plot([0.0, *g["cum_share"].to_numpy(float)], [0.0, *g["cum_gain"].to_numpy(float)], marker="o",
+                color=c, label=name)
+    ax.plot([0, 1], [0, 1], ls=":", color=_GREY, label="random order")
+    ax.set_xlabel("share of leads worked, best scores first")
+    ax.set_ylabel("share of all wins found")
+    ax.set_title("Cumulative gain on leads the scorer never saw")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
