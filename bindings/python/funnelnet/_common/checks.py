@@ -8,9 +8,11 @@ import numbers
 import os
 from typing import Any
 
+import numpy as np
+
 from ..errors import InputTypeError, OutOfRangeError
 
-__all__ = ["check_int", "check_ints", "decode_utf8", "label_list", "path_arg", "INT_RANGES"]
+__all__ = ["check_int", "check_ints", "float_matrix", "label_list", "path_arg", "INT_RANGES"]
 
 _U64 = 2**64 - 1
 _I64 = 2**63 - 1
@@ -68,11 +70,9 @@ def label_list(values: Any, name: str) -> list[str]:
         raise InputTypeError(f"{name} must be a list of names, got {type(values).__name__}") from None
 
 
-def float_matrix(values: Any, name: str) -> "np.ndarray":
+def float_matrix(values: Any, name: str) -> np.ndarray:
     """A C-contiguous float64 array of numbers; InputTypeError naming ``name`` for
     strings or objects that are not numbers (never numpy's "could not convert")."""
-    import numpy as np
-
     arr = np.asarray(values)
     if arr.dtype.kind in "USV" or (arr.dtype.kind == "O" and arr.size and isinstance(arr.flat[0], (str, bytes))):
         raise InputTypeError(f"{name} must hold numbers, got text (first entry {str(arr.flat[0])!r})" if arr.size
@@ -92,15 +92,3 @@ def path_arg(path: Any, name: str = "path") -> str:
             raise InputTypeError(f"{name} contains a NUL character: {p!r}")
         return p
     raise InputTypeError(f"{name} must be a path (str, bytes or os.PathLike), got {type(path).__name__}")
-
-
-def decode_utf8(data: bytes, what: str) -> str:
-    """Text of a file that must be UTF-8; FormatError naming the file and byte offset."""
-    from ..errors import FormatError
-
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise FormatError(f"{what} is not UTF-8 text: byte {e.start} is 0x{data[e.start]:02x}") from None
-
-
