@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   while (in.left() > 0 && lead.size() < 4096) {
     lead.push_back(in.take<std::int8_t>());
     const auto t = in.take<std::int16_t>();
-    ti.push_back((mode & 4) ? static_cast<std::int64_t>(t) * 1'000'000'000'000'000LL : t);
+    ti.push_back((mode & 4) ? static_cast<std::int64_t>(t) * 100'000'000'000'000LL : t);  // up to 3.3e18 ns
     tf.push_back((mode & 8) && t == 0x7fff ? std::nan("") : t / 7.0);
     stage.push_back(in.take<std::int8_t>() % 6);  // 5 states; 5 and negatives are out of range
   }
