@@ -288,3 +288,9 @@ def test_python_threads_sharing_one_graph_match_one_thread():
     for pr, sp in results:
         assert pr.equals(want_pr)  # bit-identical
         assert sp.mean == want_sp.mean
+
+
+def test_path_counts_that_overflow_are_refused():
+    df = pd.DataFrame({"path": ["a > b", "b", "a"], "conv": [1e308, 1e308, 1.0], "null": [1e308, 0.0, 1.0]})
+    with pytest.raises(fn.InvalidArgumentError, match="add up to more than a float holds"):
+        fn.attribution.MarkovAttribution(1).fit(df, path="path", conversions="conv", nulls="null")
