@@ -66,6 +66,7 @@ def generate() -> str:
         " * Every function of funnelnet.h called with NULL pointers and zero numbers: each",
         " * fnet_status function returns an error with a message, destroy functions accept",
         " * NULL, nothing crashes or leaks. */",
+        "/* clang-format off */",
         "#define FNET_NO_DEPRECATION_WARNINGS /* the deprecated functions are called too */",
         "#include <stdio.h>",
         "",
