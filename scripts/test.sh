@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: GoogleTest (ctest), the pure-C ABI tests, the package consumer test,
-# pytest, then the C++ and C tests again under AddressSanitizer + UBSan.
+# pytest, then the C++ and C tests again under AddressSanitizer + UBSan, the C ABI baseline
+# (abidiff), the threaded tests under ThreadSanitizer and the libFuzzer targets
+# (FUZZ_SECONDS each, default 60).
 # Installs whatever is missing first.  Exits non-zero if any test fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,5 +29,21 @@ cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFUNNELNET_SANITIZE=
 cmake --build build/asan -j "$JOBS"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -j "$JOBS" -LE package
+
+echo "== C ABI baseline: abidiff of build/release against abi/libfunnelnet.abi (added functions pass)"
+bash scripts/abi_check.sh build/release
+
+echo "== threaded code under ThreadSanitizer (counting, PageRank, diffusion, IMM, attribution, posterior, repeat buying)"
+# Only the tests that run the threads= paths, and the concurrency stress (bounded: --timeout).
+TSAN_TESTS='Thread|Parallel|Concurren|AnyThread|Posterior|PageRank|Signgam'
+cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" -DFUNNELNET_SANITIZE=thread \
+  -DFUNNELNET_BUILD_TESTS=ON -DFUNNELNET_BUILD_SHARED=OFF -DFUNNELNET_BUILD_EXAMPLES=OFF \
+  -DFUNNELNET_BUILD_PYTHON=OFF >/dev/null
+cmake --build build/tsan -j "$JOBS" --target test_core test_graph test_funnel test_customers test_attribution
+TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
+  ctest --test-dir build/tsan --output-on-failure -j "$JOBS" -L cpp -R "$TSAN_TESTS" --timeout 600
+
+echo "== libFuzzer targets (tests/fuzz), ${FUZZ_SECONDS:-60} s each: any crash, leak or timeout fails"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 
 echo "== all tests passed"

@@ -33,18 +33,39 @@ std::span<const T> span_of(const array<T>& a, const char* what) {
   return {a.data(), static_cast<std::size_t>(a.shape(0))};
 }
 
+/// The exception a signal handler raised (KeyboardInterrupt for Ctrl-C) while a C++ job
+/// ran, kept on the calling thread until the job's CancelledError reaches the exception
+/// translator (module.cpp), which raises it instead: Ctrl-C surfaces as KeyboardInterrupt.
+struct PendingSignal {
+  PyObject* type = nullptr;
+  PyObject* value = nullptr;
+  PyObject* traceback = nullptr;
+};
+inline PendingSignal& pending_signal() {
+  static thread_local PendingSignal p;
+  return p;
+}
+
 /// Adapt an optional Python callable(done, total) -> bool to a C++ Progress callback that
 /// takes the GIL to call it.  Nothing may be thrown through parallel_for's reporting
 /// loop, so a pending KeyboardInterrupt, a false return or an exception in the callable
-/// cancels the job (the C++ side then raises CancelledError).
+/// cancels the job (the C++ side then raises CancelledError; for a signal, the module's
+/// translator re-raises the signal's exception).  Without a callable the job still
+/// checks for signals as tasks finish (issue 17: Ctrl-C works whether or not
+/// progress=True).
 inline funnelnet::Progress progress_from_python(const py::object& cb) {
-  if (cb.is_none()) return {};
-  return [cb](std::uint64_t done, std::uint64_t total) {
+  const bool has_cb = !cb.is_none();
+  return [cb, has_cb](std::uint64_t done, std::uint64_t total) {
     py::gil_scoped_acquire gil;
     if (PyErr_CheckSignals() != 0) {
-      PyErr_Clear();
+      PendingSignal& p = pending_signal();
+      Py_XDECREF(p.type);
+      Py_XDECREF(p.value);
+      Py_XDECREF(p.traceback);
+      PyErr_Fetch(&p.type, &p.value, &p.traceback);
       return false;
     }
+    if (!has_cb) return true;
     try {
       return cb(done, total).cast<bool>();
     } catch (py::error_already_set& e) {

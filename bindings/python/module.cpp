@@ -92,11 +92,27 @@ PYBIND11_MODULE(_core, m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const funnelnet::Error& e) {
+      funnelnet::python::PendingSignal& sig = funnelnet::python::pending_signal();
+      if (e.code() == funnelnet::Errc::cancelled && sig.type != nullptr) {
+        PyErr_Restore(sig.type, sig.value, sig.traceback);  // Ctrl-C: KeyboardInterrupt
+        sig = {};
+        return;
+      }
       const int k = static_cast<int>(e.code());
       PyObject* cls = (k >= 0 && k <= FNET_STATUS_MAX && classes().by_code[k] != nullptr)
                           ? classes().by_code[k]
                           : classes().base;
-      PyErr_SetString(cls, e.what());
+      // Messages quote the user's bytes (a line of a file): never fail decoding them.
+      const std::string_view what = e.what();
+      PyObject* msg =
+          PyUnicode_DecodeUTF8(what.data(), static_cast<Py_ssize_t>(what.size()), "backslashreplace");
+      if (msg == nullptr) {
+        PyErr_Clear();
+        PyErr_SetString(cls, "(undecodable message)");
+        return;
+      }
+      PyErr_SetObject(cls, msg);
+      Py_DECREF(msg);
     }
   });
 

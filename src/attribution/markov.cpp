@@ -7,6 +7,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "funnelnet/core/cancel.hpp"
 #include "funnelnet/markov/solver.hpp"
 
 FUNNELNET_BEGIN
@@ -182,6 +183,7 @@ SimulationResult MarkovAttribution::simulate(std::uint64_t n_journeys, std::uint
         const std::int32_t* const last_p = last_channel.data();
         Rng rng = stream(seed, t);
         for (std::uint64_t j = 1; j <= r.n; ++j) {
+          if ((j & 0xfff) == 0 && task_should_stop()) return;  // cancelled: result discarded
           std::int32_t s = 0;
           bool converted = false;
           for (std::size_t step = 0; step < max_steps; ++step) {

@@ -182,7 +182,7 @@ FNET_API fnet_status fnet_attribution_markov_fit(fnet_attribution_markov** out, 
     funnelnet::MarkovOptions m;
     m.order = o.order;
     m.repeats = to_repeats(o.repeats, "fnet_markov_options.repeats");
-    m.threads = o.threads;
+    m.threads = funnelnet::capi::threads_arg(o.threads, "threads");
     if (o.progress != nullptr) {
       auto fn = o.progress;
       void* ud = o.user_data;
@@ -254,10 +254,15 @@ FNET_API fnet_status fnet_attribution_markov_simulate(double* estimate, double* 
     if (needed != nullptr) *needed = n;
     if (estimate == nullptr) {
       if (needed == nullptr) fail(Errc::null_argument, "estimate and needed are both NULL");
+      // A size query writes nothing: asking for intervals without the estimate would
+      // silently leave them unwritten (issue 17).
+      if (lower != nullptr || upper != nullptr)
+        fail(Errc::null_argument,
+             "estimate is NULL (a size query) but lower/upper are not: pass estimate too");
       return;
     }
     if (capacity < n) fail(Errc::buffer_too_small, "buffer holds ", capacity, " elements, ", n, " needed");
-    auto r = model->value.simulate(n_journeys, seed, threads);
+    auto r = model->value.simulate(n_journeys, seed, funnelnet::capi::threads_arg(threads, "threads"));
     for (size_t c = 0; c < n; ++c) {
       estimate[c] = r.removal_effects[c];
       if (lower != nullptr) lower[c] = r.lower[c];

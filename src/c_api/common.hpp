@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -91,6 +92,21 @@ bool begin_outputs(std::size_t n, std::size_t capacity, std::size_t* needed, con
 /// Check CSR offsets of n_rows rows (n_rows + 1 entries) before anything indexes with
 /// them: offsets[0] == 0 and non-decreasing, so every row lies inside [0, offsets[n_rows]).
 /// Errors name the row (`row` = "path", "sequence") and the offset.  Returns offsets[n_rows].
+/// A thread count from the caller: 0 = all cores, > 0 that many; negative is refused
+/// naming the field (issue 17: it silently meant all cores).
+inline int threads_arg(int threads, const char* what) {
+  if (threads < 0)
+    funnelnet::fail(funnelnet::Errc::invalid_argument, what, " must be >= 0 (0 = all cores), got ", threads);
+  return threads;
+}
+
+/// A finite tolerance (> 0 is used, <= 0 picks the default): NaN or infinity is refused.
+inline double tolerance_arg(double tol, const char* what) {
+  if (!std::isfinite(tol))
+    funnelnet::fail(funnelnet::Errc::invalid_argument, what, " must be finite, got ", tol);
+  return tol;
+}
+
 inline std::size_t check_offsets(const std::int64_t* offsets, std::size_t n_rows, const char* row) {
   require_ptr(offsets, "offsets");
   if (offsets[0] != 0)

@@ -55,7 +55,7 @@ funnelnet::RepeatFitOptions to_options(const fnet_repeat_fit_options* o, std::si
   r.max_iterations = o->max_iterations;
   r.tolerance = o->tolerance;
   r.compress = o->compress != 0;
-  r.threads = o->threads;
+  r.threads = funnelnet::capi::threads_arg(o->threads, "threads");
   if (o->initial != nullptr) r.initial.assign(o->initial, o->initial + n_params);
   return r;
 }
@@ -542,6 +542,10 @@ FNET_API fnet_status fnet_tier_clv(double* out, size_t capacity, size_t* needed,
 // Deprecated 0.1 forms: the outputs hold n entries.
 FNET_API fnet_status fnet_tier_rates(double* promotion, double* demotion, double* stay, double* churn,
                                      size_t n, const double* p, size_t n_churn, const int32_t* churn_states) {
+  // No `needed` here: four NULL outputs would be a size query that reports nothing.
+  if (promotion == nullptr && demotion == nullptr && stay == nullptr && churn == nullptr)
+    return funnelnet::capi::set_error(FNET_E_NULL_ARGUMENT,
+                                      "promotion, demotion, stay and churn are all NULL");
   size_t needed = 0;
   return fnet_tier_transition_rates(promotion, demotion, stay, churn, n, &needed, n, p, n_churn,
                                     churn_states);

@@ -251,7 +251,9 @@ FNET_API fnet_status fnet_chain_create(fnet_chain** out, const fnet_stages* stag
     require_ptr(out, "out");
     require_ptr(stages, "stages");
     require_ptr(p, "p");
-    const double tol = tolerance > 0.0 ? tolerance : funnelnet::default_row_tolerance;
+    const double tol = funnelnet::capi::tolerance_arg(tolerance, "tolerance") > 0.0
+                           ? tolerance
+                           : funnelnet::default_row_tolerance;
     auto c = funnelnet::MarkovChain(stages->value, matrix_from(p, stages->value.size()), tol);
     *out = new fnet_chain{std::move(c)};
   });
@@ -355,7 +357,7 @@ FNET_API fnet_status fnet_counts_from_periods(fnet_counts** out, const fnet_stag
     o.period = options->period;
     if (options->has_origin) o.origin = options->origin;
     if (options->has_cutoff) o.cutoff = options->cutoff;
-    o.threads = options->threads;
+    o.threads = funnelnet::capi::threads_arg(options->threads, "threads");
     auto c = funnelnet::period_counts<double>(stages->value, {lead, n}, {time, n}, {stage_ids, n}, o);
     *out = new fnet_counts{std::move(c)};
   });
@@ -417,7 +419,7 @@ FNET_API fnet_status fnet_ctmc_create(fnet_ctmc** out, const fnet_stages* stages
     require_ptr(out, "out");
     require_ptr(stages, "stages");
     require_ptr(q, "q");
-    const double tol = tolerance > 0.0 ? tolerance : 1e-9;
+    const double tol = funnelnet::capi::tolerance_arg(tolerance, "tolerance") > 0.0 ? tolerance : 1e-9;
     *out =
         new fnet_ctmc{funnelnet::ContinuousChain(stages->value, matrix_from(q, stages->value.size()), tol)};
   });

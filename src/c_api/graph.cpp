@@ -224,7 +224,7 @@ FNET_API fnet_status fnet_graph_pagerank(double* out, size_t capacity, size_t* n
       o.dangling_weights = per_node(options->dangling_weights, g);
       o.tolerance = options->tolerance;
       o.max_iter = options->max_iter;
-      o.threads = options->threads;
+      o.threads = funnelnet::capi::threads_arg(options->threads, "threads");
     }
     if (out == nullptr && needed != nullptr) {  // size query: no work
       *needed = g.num_nodes();
@@ -248,7 +248,7 @@ FNET_API fnet_status fnet_graph_katz(double* out, size_t capacity, size_t* neede
       o.normalized = options->normalized != 0;
       o.tolerance = options->tolerance;
       o.max_iter = options->max_iter;
-      o.threads = options->threads;
+      o.threads = funnelnet::capi::threads_arg(options->threads, "threads");
     }
     if (out == nullptr && needed != nullptr) {
       *needed = g.num_nodes();
@@ -291,7 +291,7 @@ FNET_API fnet_status fnet_graph_betweenness(double* out, size_t capacity, size_t
       o.sources = sources;
       o.samples = options->samples;
       o.seed = options->seed;
-      o.threads = options->threads;
+      o.threads = funnelnet::capi::threads_arg(options->threads, "threads");
       o.progress = progress_of(options->progress, options->user_data);
     }
     if (out == nullptr && needed != nullptr) {
@@ -310,7 +310,7 @@ FNET_API fnet_status fnet_graph_cascades(int64_t* size, int64_t* depth, int64_t*
     auto r = nodes_of(roots, n_roots, g, "roots");
     const size_t count = n_roots == 0 ? g.num_nodes() : n_roots;
     if (!want_outputs(count, capacity, needed, size, depth, breadth, virality)) return;
-    auto c = funnelnet::cascades(g, r, threads);
+    auto c = funnelnet::cascades(g, r, funnelnet::capi::threads_arg(threads, "threads"));
     for (size_t i = 0; i < count; ++i) {
       size[i] = c.size[i];
       depth[i] = c.depth[i];
@@ -327,7 +327,7 @@ FNET_API fnet_status fnet_cascades_analyze(fnet_cascades** out, const fnet_graph
     const auto& g = graph_of(graph);
     auto r = nodes_of(roots, n_roots, g, "roots");
     auto h = std::make_unique<fnet_cascades>();
-    h->value = funnelnet::cascades(g, r, threads);
+    h->value = funnelnet::cascades(g, r, funnelnet::capi::threads_arg(threads, "threads"));
     h->roots.resize(n_roots == 0 ? g.num_nodes() : n_roots);
     for (size_t i = 0; i < h->roots.size(); ++i) h->roots[i] = n_roots == 0 ? i : roots[i];
     *out = h.release();
@@ -406,7 +406,7 @@ FNET_API fnet_status fnet_influence_spread(double* mean, double* std_error, doub
       o.model = model_of(options->model, "fnet_spread_options.model");
       o.n_sims = options->n_sims;
       o.seed = options->seed;
-      o.threads = options->threads;
+      o.threads = funnelnet::capi::threads_arg(options->threads, "threads");
       o.node_values = per_node(options->node_values, g);
       o.progress = progress_of(options->progress, options->user_data);
     }
@@ -440,7 +440,7 @@ FNET_API fnet_status fnet_influence_activation_times(double* out, size_t capacit
       o.model = model_of(options->model, "fnet_spread_options.model");
       o.n_sims = options->n_sims;
       o.seed = options->seed;
-      o.threads = options->threads;
+      o.threads = funnelnet::capi::threads_arg(options->threads, "threads");
       o.node_values = per_node(options->node_values, g);
       o.progress = progress_of(options->progress, options->user_data);
     }
@@ -475,7 +475,7 @@ FNET_API fnet_status fnet_influence_imm(size_t* seeds, size_t capacity, size_t* 
       o.epsilon = options->epsilon;
       o.ell = options->ell;
       o.seed = options->seed;
-      o.threads = options->threads;
+      o.threads = funnelnet::capi::threads_arg(options->threads, "threads");
       o.node_values = per_node(options->node_values, g);
       o.costs = per_node(options->costs, g);
       o.budget = options->budget;
@@ -501,7 +501,7 @@ FNET_API fnet_status fnet_influence_celf(size_t* seeds, size_t capacity, size_t*
       o.model = model_of(options->model, "fnet_celf_options.model");
       o.n_sims = options->n_sims;
       o.seed = options->seed;
-      o.threads = options->threads;
+      o.threads = funnelnet::capi::threads_arg(options->threads, "threads");
       o.node_values = per_node(options->node_values, g);
       o.costs = per_node(options->costs, g);
       o.budget = options->budget;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -19,11 +20,38 @@
 #include <thread>
 #include <vector>
 
+#include "funnelnet/core/cancel.hpp"
+
 FUNNELNET_BEGIN
 namespace detail {
 namespace {
 
 thread_local bool in_pool_task = false;  // nested parallel_for runs inline
+
+struct Job;
+// The job whose task this thread is running (for task_should_stop), and, on the thread
+// that called parallel_for, the job's progress callback for heartbeats.
+struct Heartbeat {
+  Job* job = nullptr;
+  const Progress* progress = nullptr;
+  bool* cancelled = nullptr;
+  std::chrono::steady_clock::time_point last{};
+};
+thread_local Job* current_job = nullptr;
+thread_local Heartbeat* caller_heartbeat = nullptr;
+constexpr auto kHeartbeat = std::chrono::milliseconds(100);
+
+// Sets the thread's current job for a scope (restored after: nested jobs).
+class CurrentJob {
+ public:
+  explicit CurrentJob(Job* j) : saved_(current_job) { current_job = j; }
+  ~CurrentJob() { current_job = saved_; }
+  CurrentJob(const CurrentJob&) = delete;
+  CurrentJob& operator=(const CurrentJob&) = delete;
+
+ private:
+  Job* saved_;
+};
 
 struct Job {
   std::size_t n_tasks = 0;
@@ -40,6 +68,7 @@ struct Job {
 
   // Claim and run tasks until none are left or the job is stopped.
   void work() {
+    CurrentJob scope(this);
     while (!stop.load(std::memory_order_relaxed)) {
       const std::size_t task = next.fetch_add(1, std::memory_order_relaxed);
       if (task >= n_tasks) break;
@@ -47,6 +76,7 @@ struct Job {
     }
   }
   void run_one(std::size_t task) {
+    CurrentJob scope(this);
     try {
       fn.call(fn.context, task);
     } catch (...) {
@@ -91,6 +121,9 @@ class Pool {
     if (job->max_helpers > 0) wake_.notify_all();
 
     bool cancelled = false;
+    Heartbeat beat{job.get(), progress ? &progress : nullptr, &cancelled, std::chrono::steady_clock::now()};
+    Heartbeat* const saved_beat = caller_heartbeat;
+    caller_heartbeat = &beat;
     {
       const bool was = in_pool_task;
       in_pool_task = true;
@@ -114,10 +147,22 @@ class Pool {
       }
       in_pool_task = was;
     }
+    caller_heartbeat = saved_beat;
     if (job->max_helpers > 0) {
       std::unique_lock<std::mutex> lock(mutex_);
       jobs_.erase(std::remove(jobs_.begin(), jobs_.end(), job), jobs_.end());
-      job->finished.wait(lock, [&] { return job->active == 0; });
+      // Workers may still be inside long tasks: keep reporting (heartbeats, outside the
+      // lock) so that a cancel reaches them through task_should_stop.
+      while (job->active != 0) {
+        job->finished.wait_for(lock, kHeartbeat);
+        if (job->active == 0 || !progress || cancelled || job->stop.load()) continue;
+        lock.unlock();
+        if (!job->report(progress, job->done.load())) {
+          cancelled = true;
+          job->stop.store(true);
+        }
+        lock.lock();
+      }
     }
     // The final report can still cancel: when workers claimed every task before the
     // caller's first report, this is the callback's only chance to say stop.
@@ -181,6 +226,14 @@ void run_parallel(std::size_t n_tasks, unsigned n_threads, TaskFn fn, const Prog
     job.n_tasks = n_tasks;
     job.fn = fn;
     bool cancelled = false;
+    // Heartbeats only for a top-level serial job (a nested one keeps its caller's).
+    Heartbeat beat{&job, progress ? &progress : nullptr, &cancelled, std::chrono::steady_clock::now()};
+    Heartbeat* const saved_beat = caller_heartbeat;
+    if (!in_pool_task) caller_heartbeat = &beat;
+    struct Restore {
+      Heartbeat* saved;
+      ~Restore() { caller_heartbeat = saved; }
+    } restore{saved_beat};
     if (!progress) {
       job.work();
     } else {
@@ -201,6 +254,26 @@ void run_parallel(std::size_t n_tasks, unsigned n_threads, TaskFn fn, const Prog
   Pool::instance().run(n_tasks, n_threads, fn, progress);
 }
 
+}  // namespace detail
+
+bool task_should_stop() noexcept {
+  detail::Job* job = detail::current_job;
+  if (job == nullptr) return false;
+  if (job->stop.load(std::memory_order_relaxed)) return true;
+  detail::Heartbeat* beat = detail::caller_heartbeat;
+  if (beat == nullptr || beat->job != job || beat->progress == nullptr) return false;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - beat->last < detail::kHeartbeat) return false;
+  beat->last = now;
+  if (!job->report(*beat->progress, job->done.load())) {
+    *beat->cancelled = true;
+    job->stop.store(true);
+    return true;
+  }
+  return job->stop.load();
+}
+
+namespace detail {
 std::size_t pool_size() noexcept {
   try {
     return Pool::instance().size();

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "funnel/expm.hpp"
 #include "funnel/leads.hpp"
 #include "funnelnet/core/event_log.hpp"
 
@@ -143,7 +144,7 @@ Matrix ContinuousChain::transition_matrix(double t) const {
   if (!(std::isfinite(t) && t >= 0.0))
     fail(Errc::invalid_argument, "horizon t must be finite and >= 0, got ", t);
   Matrix qt = q_ * t;
-  Matrix p = qt.exp();
+  Matrix p = detail::expm_long_horizon(qt);
   // Clean rounding: entries in [0, 1], rows summing to 1.
   for (Eigen::Index i = 0; i < p.rows(); ++i) {
     p.row(i) = p.row(i).cwiseMax(0.0).cwiseMin(1.0);

@@ -11,6 +11,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "funnelnet/core/math.hpp"
 #include "funnelnet/core/parallel.hpp"
 #include "funnelnet/core/random.hpp"
 
@@ -236,7 +237,7 @@ struct GammaNll {
 
   double value(double a, double theta) const {
     double ll = 0;
-    const double lg = std::lgamma(a);
+    const double lg = detail::log_gamma(a);
     for (std::size_t r = 0; r < t.size(); ++r) {
       const double x = t[r] / unit / theta;
       if (obs[r]) {
@@ -252,7 +253,7 @@ struct GammaNll {
   double operator()(const Eigen::VectorXd& p, Eigen::VectorXd& grad) const {
     const double a = std::exp(p[0]), theta = std::exp(p[1]);
     double ll = 0, ga = 0, gt = 0;  // gradient in (a, log theta)
-    const double lg = std::lgamma(a), dg = boost::math::digamma(a);
+    const double lg = detail::log_gamma(a), dg = boost::math::digamma(a);
     const double h = 1e-6 * a;
     for (std::size_t r = 0; r < t.size(); ++r) {
       const double x = t[r] / unit / theta;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <utility>
 
+#include "funnelnet/core/cancel.hpp"
 #include "funnelnet/core/random.hpp"
 #include "graph/access.hpp"
 #include "graph/simulator.hpp"
@@ -183,9 +184,13 @@ SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds, const
         if (timed) {
           part.hist.assign(o.time_bins.size() - 1, 0.0);
           Rng trng = stream(o.seed ^ 0x7d1e5ULL, t);  // its own streams: run() results stay unchanged
-          for (std::size_t i = b; i < e; ++i) sim.run_timed(s, trng, o.delays, o.time_bins, part.hist);
+          for (std::size_t i = b; i < e; ++i) {
+            if ((i - b) % 64 == 63 && task_should_stop()) return;  // cancelled: result discarded
+            sim.run_timed(s, trng, o.delays, o.time_bins, part.hist);
+          }
         }
         for (std::size_t i = b; i < e; ++i) {
+          if ((i - b) % 64 == 63 && task_should_stop()) return;  // cancelled: result discarded
           auto [c, v] = sim.run(s, rng, &part.rounds);
           part.sum += c;
           part.sq += c * c;

@@ -2,6 +2,8 @@
 // reverse-reachable sets and CELF lazy greedy with Monte Carlo.
 #include "funnelnet/graph/influence.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -25,6 +27,14 @@ struct RRSets {
 };
 
 constexpr std::size_t rr_batch = 256;
+
+/// Half of the physical memory (bytes), the most IMM's RR sets may take; 8 GB where the
+/// size cannot be read.
+double memory_budget_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return 8e9;
+  return 0.5 * static_cast<double>(pages) * static_cast<double>(page);
+}
 
 /// Generates RR sets in fixed batches: batch b draws from stream(seed, base + b), so
 /// set i depends only on (seed, base, i), never on the thread count.
@@ -248,14 +258,32 @@ InfluenceResult imm(const ReferralGraph& g, std::size_t k, const EdgeProbabiliti
   const double lambda1 = (2.0 + 2.0 / 3.0 * eps2) *
                          (logcnk + ell * logn + std::log(std::max(std::log2(std::max(dn, 2.0)), 1.0))) * W /
                          (eps2 * eps2);
+  // RR sets are the memory of IMM (issue 17: eps = 0.001 on wiki-Vote grew to 12 GB
+  // before failing).  Before each batch of sets, estimate their memory from the mean set
+  // size seen so far (1 node before any) and refuse, naming the eps that would fit, when
+  // it exceeds half of the machine's memory.  The number of sets grows as 1 / eps^2.
+  const double budget_bytes = detail::memory_budget_bytes();
+  auto check_memory = [&](double sets, double mean_size) {
+    const double bytes =
+        sets * (static_cast<double>(sizeof(std::uint64_t)) +
+                2.0 * mean_size * static_cast<double>(sizeof(node_t)));  // sets + cover index
+    if (bytes > budget_bytes)
+      fail(Errc::no_memory, "IMM with eps=", o.epsilon, " needs about ", std::ceil(bytes / 1e9), " GB for ",
+           sets, " RR sets of ", mean_size, " nodes on average, more than the ",
+           std::floor(budget_bytes / 1e9), " GB it may use (half of this machine's memory); use eps >= ",
+           std::ceil(o.epsilon * std::sqrt(bytes / budget_bytes) * 1000.0) / 1000.0);
+  };
   double lb = 1.0;
+  double mean_size = 1.0;
   {
     detail::RRSets rr;
     const int rounds = std::max(1, static_cast<int>(std::log2(std::max(dn, 2.0))) - 1);
     for (int i = 1; i <= rounds; ++i) {
       const double x = W / std::pow(2.0, i);
+      check_memory(std::ceil(lambda1 / x), mean_size);
       const auto theta_i = static_cast<std::size_t>(std::ceil(lambda1 / x));
       gen.extend(rr, theta_i, o.progress);
+      if (rr.size() > 0) mean_size = static_cast<double>(rr.nodes.size()) / static_cast<double>(rr.size());
       auto [seeds, after] = detail::greedy_cover(rr, theta_i, n, k, o.costs, o.budget);
       const double f = after.empty() ? 0.0 : static_cast<double>(after.back()) / static_cast<double>(theta_i);
       if (W * f >= (1.0 + eps2) * x) {
@@ -268,6 +296,7 @@ InfluenceResult imm(const ReferralGraph& g, std::size_t k, const EdgeProbabiliti
   const double alpha = std::sqrt(ell * logn + std::log(2.0));
   const double beta = std::sqrt(e1 * (logcnk + ell * logn + std::log(2.0)));
   const double lambda_star = 2.0 * W * std::pow(e1 * alpha + beta, 2.0) / (o.epsilon * o.epsilon);
+  check_memory(std::ceil(lambda_star / lb), mean_size);
   const auto theta = static_cast<std::size_t>(std::ceil(lambda_star / lb));
   detail::RRSets rr;
   gen.base = std::uint64_t{1} << 40;  // fresh sets for the final phase

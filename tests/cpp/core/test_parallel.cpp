@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "expect_error.hpp"
+#include "funnelnet/core/cancel.hpp"
 #include "funnelnet/core/parallel.hpp"
 
 namespace fn = funnelnet;
@@ -126,4 +128,37 @@ TEST(Parallel, ConcurrentCallersShareThePool) {
     });
   for (auto& t : callers) t.join();
   for (int c = 0; c < 8; ++c) EXPECT_EQ(sums[static_cast<std::size_t>(c)], 20LL * (c + 1) * (255 * 256 / 2));
+}
+
+// Issue 17: a job of a few long tasks still stops soon after its progress callback says
+// stop (Ctrl-C in Python): the caller's heartbeats reach the tasks through
+// task_should_stop, on one thread and on several.
+TEST(Parallel, LongTasksStopSoonAfterTheCallbackSaysStop) {
+  for (int threads : {1, 2, 4}) {
+    SCOPED_TRACE(threads);
+    const auto start = std::chrono::steady_clock::now();
+    std::atomic<int> stopped_early{0};
+    int calls = 0;
+    funnelnet::Progress progress = [&](std::uint64_t, std::uint64_t) {
+      ++calls;
+      return std::chrono::steady_clock::now() - start < std::chrono::milliseconds(300);
+    };
+    auto body = [&](std::size_t) {
+      // Each task alone would run 20 s.
+      while (std::chrono::steady_clock::now() - start < std::chrono::seconds(20)) {
+        if (funnelnet::task_should_stop()) {
+          ++stopped_early;
+          return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    };
+    expect_error([&] { funnelnet::parallel_for(4, threads, body, progress); }, funnelnet::Errc::cancelled,
+                 "cancelled");
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_LT(took, std::chrono::seconds(5));
+    EXPECT_GE(stopped_early.load(), 1);
+    EXPECT_GE(calls, 2);  // heartbeats, not only reports at task ends
+  }
+  EXPECT_FALSE(funnelnet::task_should_stop());  // outside a task
 }

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
+from ..errors import InputTypeError, InvalidArgumentError, OutOfRangeError, ShapeError, UnknownLabelError
 from .time import times_as_numbers  # noqa: F401  (re-exported: the one time rule lives in .time)
 
 
@@ -50,11 +50,25 @@ def encode_labels(values: Any, labels: Sequence[str], name: str) -> np.ndarray:
     return codes
 
 
+def int64_column(s: pd.Series, name: str) -> np.ndarray:
+    """An integer column (numpy or pandas nullable) as int64; InvalidArgumentError naming
+    the first missing row (``pd.NA`` would otherwise become -2**63), OutOfRangeError for
+    a uint64 value that int64 cannot hold."""
+    na = np.asarray(s.isna())
+    if na.any():
+        raise InvalidArgumentError(f"{name}: row {int(np.flatnonzero(na)[0])} is missing (NA)")
+    arr = s.to_numpy(dtype=s.dtype.numpy_dtype if hasattr(s.dtype, "numpy_dtype") else None)
+    if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        i = int(np.flatnonzero(arr > np.iinfo(np.int64).max)[0])
+        raise OutOfRangeError(f"{name}: row {i} is {int(arr[i])}, larger than the int64 maximum {np.iinfo(np.int64).max}")
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
 def ids_as_int64(values: Any, name: str) -> np.ndarray:
     """Integer ids as int64 (zero-copy when possible); other ids are factorised."""
     s = pd.Series(values, copy=False)
-    if s.dtype.kind in "iu":
-        return np.ascontiguousarray(s.to_numpy(), dtype=np.int64)
+    if s.dtype.kind in "iu" and not (s.dtype.kind == "u" and len(s) and s.max() > np.iinfo(np.int64).max):
+        return int64_column(s, name)  # uint64 ids >= 2**63 are factorised below (by value)
     codes, _ = pd.factorize(s, use_na_sentinel=True)
     bad = np.flatnonzero(codes < 0)
     if bad.size:
@@ -66,6 +80,10 @@ def require_columns(df: pd.DataFrame, columns: dict[str, str | None]) -> None:
     """Raise UnknownLabelError if a named column is missing from ``df``."""
     if not isinstance(df, pd.DataFrame):
         raise InputTypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
+    for role, col in columns.items():
+        if col is not None and col in df.columns and np.count_nonzero(df.columns == col) > 1:
+            raise InvalidArgumentError(f"{role} column {col!r} appears {np.count_nonzero(df.columns == col)} "
+                                       f"times in the DataFrame; column names must be unique")
     for role, col in columns.items():
         if col is not None and col not in df.columns:
             raise UnknownLabelError(

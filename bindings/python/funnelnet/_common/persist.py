@@ -12,12 +12,22 @@ __all__ = ["JsonModel", "load_model", "read_file", "write_atomic"]
 
 def write_atomic(path: Any, text: str) -> None:
     """Write ``text`` to ``path`` crash-safely (unique temporary file, fsync, rename)."""
-    _core.funnel.write_atomic(str(path), text)
+    from .checks import path_arg
+
+    _core.funnel.write_atomic(path_arg(path), text)
 
 
 def read_file(path: Any) -> str:
-    """The whole file as text; FileError naming the path if it cannot be read."""
-    return _core.funnel.read_file(str(path))
+    """The whole file as text; FileError naming the path if it cannot be read,
+    FormatError if it is not UTF-8."""
+    from ..errors import FormatError
+    from .checks import path_arg
+
+    p = path_arg(path)
+    try:
+        return _core.funnel.read_file(p)
+    except UnicodeDecodeError as e:
+        raise FormatError(f"model file '{p}' is not UTF-8 text (byte {e.start} is 0x{e.object[e.start]:02x})") from None
 
 
 class JsonModel:

@@ -104,7 +104,9 @@ def times_as_numbers(values: Any, name: str) -> np.ndarray:
     if is_calendar(s):
         return times_as_ns(s, name)
     if s.dtype.kind in "iu":
-        return np.ascontiguousarray(s.to_numpy(), dtype=np.int64)
+        from .convert import int64_column
+
+        return int64_column(s, name)
     if s.dtype.kind == "f":
         arr = np.ascontiguousarray(s.to_numpy(), dtype=np.float64)
         bad = np.flatnonzero(~np.isfinite(arr))

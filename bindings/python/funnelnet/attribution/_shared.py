@@ -41,6 +41,11 @@ def paths_from_frame(df: pd.DataFrame, path: str, conversions: str, nulls: str |
         raise InputTypeError(f"{path} must hold strings joined by {sep!r}, got dtype {s.dtype}")
     vocab = [] if channels is None else [str(c) for c in channels]
     counts = (float_column(df, conversions, "conversions"), float_column(df, nulls, "nulls"), float_column(df, value, "value"))
+    with np.errstate(over="ignore"):
+        total = float(np.sum(counts[0]) + np.sum(counts[1]))
+    if not np.isfinite(total):  # 1e308 counts: every removal effect came out 0 (issue 17)
+        raise InvalidArgumentError(f"the {conversions} and {nulls} counts add up to more than a float holds "
+                                   f"({total}); scale them down (removal effects are ratios)")
     buffers = arrow_buffers(s)
     if buffers is not None:  # Arrow-backed strings (pandas' default str dtype): zero-copy
         return _core.attribution.PathSet.parse_buffer(buffers[0], buffers[1], sep, *counts, vocab)

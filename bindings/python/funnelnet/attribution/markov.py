@@ -17,6 +17,7 @@ from ..errors import InputTypeError, InvalidArgumentError, UnknownLabelError
 from ._shared import REPEATS as _REPEATS
 from ._shared import Repeats
 from ._shared import channel_frame, journeys_core, paths_from_frame, repeats_code
+from .._common.checks import check_ints
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -323,6 +324,7 @@ class MarkovAttribution(JsonModel):
         """Monte Carlo estimate of the channel removal effects with 95% confidence
         intervals (seeded; the same at any thread count), for comparison with tools that
         simulate.  Columns: removal_effect, lower, upper, exact."""
+        check_ints(n_journeys=n_journeys, seed=seed, threads=threads, max_steps=max_steps)
         if n_journeys < 2:
             raise InvalidArgumentError(f"n_journeys must be >= 2, got {n_journeys}")
         r = _run_with_progress(progress, "simulation",

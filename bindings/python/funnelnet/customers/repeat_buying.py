@@ -17,6 +17,7 @@ from .._common.messages import user_terms
 from .._common.persist import JsonModel
 from ..errors import ConvergenceError, ConvergenceWarning, FormatError, InputTypeError, InvalidArgumentError
 from ._shared import Prediction, f64, like
+from .._common.checks import check_ints
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -255,6 +256,7 @@ class _RepeatBase(_Fitted):
         result is the same at any count), ``strict`` (a fit that does not converge raises
         ConvergenceError instead of warning).  ``tolerance=`` is the deprecated name of
         ``tol``."""
+        check_ints(max_iterations=max_iterations, threads=threads)
         self.max_iterations = int(max_iterations)
         self.tol = float(tol)
         self.compress = bool(compress)
@@ -322,6 +324,12 @@ class _RepeatBase(_Fitted):
     def _fit(self, frequency: Any, recency: Any, T: Any, weights: Any, initial: Mapping[str, float] | None) -> Self:
         x, tx, t = f64(frequency, "frequency"), f64(recency, "recency"), f64(T, self._time)
         w = np.empty(0) if weights is None else f64(weights, "weights")
+        if initial is not None and set(initial) != set(self._names):
+            missing = [n for n in self._names if n not in initial]
+            extra = [str(n) for n in initial if n not in self._names]
+            raise InvalidArgumentError(f"initial must give every parameter of {type(self).__name__} "
+                                       f"({', '.join(self._names)}): "
+                                       + (f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(extra)}"))
         init = [] if initial is None else [float(initial[n]) for n in self._names]
         self._model = _c.RepeatModel.fit(self._kind, x, tx, t, w, self.max_iterations, self.tol,
                                          self.compress, self.threads, init)
@@ -349,6 +357,7 @@ class _RepeatBase(_Fitted):
             One row per customer: ``frequency``, ``recency`` and ``T`` (BG/BB:
             ``n_periods``), ready for :meth:`fit`.
         """
+        check_ints(size=size, seed=seed, threads=threads)
         t = np.full(int(size), float(T)) if np.ndim(T) == 0 else f64(T, self._time)
         x, tx, tt = _c.simulate_repeat(self._kind, [float(v) for v in self._fitted().params], t, int(seed),
                                        int(threads))
@@ -515,6 +524,7 @@ class GammaGamma(_Fitted):
                  compress: bool = _default("RepeatFitOptions", "compress"), threads: int = 0,
                  strict: bool = False) -> None:
         """Fit settings, as for :class:`BetaGeo` (``tolerance=`` is the deprecated name of ``tol``)."""
+        check_ints(max_iterations=max_iterations, threads=threads)
         self.max_iterations, self.tol = int(max_iterations), float(tol)
         self.compress, self.threads = bool(compress), int(threads)
         self.strict = bool(strict)
@@ -580,6 +590,7 @@ class GammaGamma(_Fitted):
         (integers >= 0; 0 gives 0): nu ~ Gamma(q, rate v) per customer, then the mean of
         ``frequency`` spends ~ Gamma(p, rate nu).  The same seed gives the same draws at
         any thread count.  Returns an array (a Series with the input's index for a Series)."""
+        check_ints(seed=seed, threads=threads)
         out = _c.simulate_spend([float(v) for v in self._fitted().params], f64(frequency, "frequency"), int(seed),
                                 int(threads))
         return like(out, frequency)

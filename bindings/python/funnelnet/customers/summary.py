@@ -14,7 +14,7 @@ from .._common.convert import as_array, ids_as_int64, require_columns
 from .._common.deprecation import renamed_parameters
 from .._common.messages import user_terms
 from .._common.time import FREQ_PERIODS, Timezone, is_calendar, period_index, period_start, readable, reject_yyyymmdd, times_as_ns
-from ..errors import InputTypeError, InvalidArgumentError
+from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError
 from ._shared import f64
 
 __all__ = ["summary_from_transactions"]
@@ -74,6 +74,8 @@ def summary_from_transactions(df: pd.DataFrame, *, customer: str, time: str, amo
     require_columns(df, {"customer": customer, "time": time, "amount": amount})
     if future not in ("error", "drop"):
         raise InvalidArgumentError(f"future must be 'error' or 'drop', got {future!r}")
+    if len(df) == 0:
+        raise EmptyInputError("summary_from_transactions: the DataFrame has no transactions")
     periods = _periods(df[time], freq, time, timezone)
     cust_col = df[customer]
     ids = ids_as_int64(cust_col, customer)
@@ -86,7 +88,13 @@ def summary_from_transactions(df: pd.DataFrame, *, customer: str, time: str, amo
         if numeric:
             raise InputTypeError(f"{name} is {v!r}, a date, but {time!r} holds numbered periods: "
                                  f"give {name} as a period number, or give {time!r} as datetimes")
-        return int(_periods(pd.Series([pd.Timestamp(v)]), freq, name, timezone)[0])
+        try:
+            ts = pd.Timestamp(v)
+        except (ValueError, TypeError) as e:
+            raise InputTypeError(f"{name}: cannot read {v!r} as a date: {e}") from None
+        if ts is pd.NaT:
+            raise InvalidArgumentError(f"{name} is NaT")
+        return int(_periods(pd.Series([ts]), freq, name, timezone)[0])
 
     cal = int(periods.max()) if calibration_end is None else cut(calibration_end, "calibration_end")
     hold = holdout_end is not None

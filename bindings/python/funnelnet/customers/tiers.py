@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.checks import check_int
 from .._common.options import default as _default
 from .._common.options import default_choice as _default_choice
 from .._common.estimator import fit_method
@@ -50,7 +51,7 @@ def markov_clv(p: Any, rewards: Any, discount: float, horizon: int | None = None
     if P.ndim != 2:
         raise ShapeError(f"P must be 2-dimensional, got shape {P.shape}")
     r = np.ascontiguousarray(np.asarray(rewards, dtype=np.float64))
-    return np.asarray(_c.markov_clv(P, r, float(discount), -1 if horizon is None else int(horizon)))
+    return np.asarray(_c.markov_clv(P, r, float(discount), -1 if horizon is None else check_int("horizon", horizon)))
 
 
 def _legacy_fit(cls: type, snapshots: pd.DataFrame, *, customer: str = "customer", period: str = "period",
@@ -107,7 +108,7 @@ class TierMigration:
         self.absorbing = [str(x) for x in absorbing]
         self.gaps = gaps
         self.smoothing = float(smoothing)
-        self.periods_per_year = int(periods_per_year)
+        self.periods_per_year = check_int("periods_per_year", periods_per_year, lo=1)
         self.timezone = timezone
         self._chains: list[np.ndarray] | None = None
 
@@ -131,6 +132,9 @@ class TierMigration:
         if tiers is None:
             tiers = sorted(map(str, pd.unique(snapshots[tier])))
         tiers = [str(t) for t in tiers]
+        dup = pd.Index(tiers)[pd.Index(tiers).duplicated()]
+        if len(dup):
+            raise InvalidArgumentError(f"tiers: {dup[0]!r} is listed more than once; tier names must be unique")
         codes = encode_labels(snapshots[tier].astype(str), tiers, tier)
         per = snapshots[period]
         if pd.api.types.is_datetime64_any_dtype(per.dtype):

@@ -21,6 +21,7 @@ from .io import JsonModel
 from .simulate import simulate_events
 from .stages import Funnel
 from .time_to_close import discrete_close_time_cdf, discrete_time_to_close
+from .._common.checks import check_ints, float_matrix
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -79,7 +80,7 @@ class MarkovChain(JsonModel):
                 states = [str(s) for s in matrix.index]
             if [str(c) for c in matrix.columns] != [str(s) for s in matrix.index]:
                 raise InvalidArgumentError("DataFrame columns must equal its index (the same states in the same order)")
-        p = np.ascontiguousarray(np.asarray(matrix, dtype=np.float64))
+        p = float_matrix(matrix, "matrix")
         if p.ndim != 2 or p.shape[0] != p.shape[1]:
             raise ShapeError(f"transition matrix must be square, got shape {p.shape}")
         if states is None:
@@ -313,4 +314,5 @@ class MarkovChain(JsonModel):
         log with columns ``lead``, ``time``, ``stage`` (categorical).  Each step waits an
         exponential time with mean ``mean_dwell[stage]`` (default 1).  Seeded: the same
         seed gives the same log at any thread count."""
+        check_ints(n_leads=n_leads, seed=seed, max_steps=max_steps, threads=threads)
         return simulate_events(self._core, n_leads, start, seed, mean_dwell, max_steps, threads)

@@ -37,6 +37,7 @@ from .opportunities import Missing, opportunity_events, opportunity_table_hint
 from .posterior import continuous_figures
 from .stages import Funnel
 from .time_to_close import continuous_close_time_cdf, continuous_time_to_close
+from .._common.checks import check_ints
 
 # empty_rows in continuous time (the codes of EmptyRows that make sense there)
 _CONTINUOUS_EMPTY_ROWS = {"error": 0, "absorbing": 1}
@@ -204,6 +205,7 @@ class ExposureCounts(JsonModel):
         expected time to close (in ``time_unit``).  Each rate q_ij is drawn from its
         conjugate posterior Gamma(n_ij + prior_shape, T_i + prior_rate); seeded (the same
         at any thread count); ``progress=True`` shows a tqdm bar."""
+        check_ints(draws=draws, seed=seed, threads=threads)
         return continuous_figures(self._core, prior_shape, prior_rate, level, draws, seed, threads, progress)
 
 

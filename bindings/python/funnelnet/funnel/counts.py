@@ -20,6 +20,7 @@ from .io import JsonModel
 from .opportunities import Missing, opportunity_events, opportunity_table_hint
 from .posterior import discrete_figures, transition_intervals
 from .stages import Funnel
+from .._common.checks import check_ints
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -310,6 +311,7 @@ class TransitionCounts(JsonModel):
         probability of each outcome and the expected steps to close.  Chains are drawn
         from the Dirichlet posterior (seeded: the same seed gives the same answer at any
         thread count); ``progress=True`` shows a tqdm bar."""
+        check_ints(draws=draws, seed=seed, threads=threads)
         return discrete_figures(self._core, prior, level, draws, seed, threads, progress)
 
     # ---------------------------------------------------------------- persistence

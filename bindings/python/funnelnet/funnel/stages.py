@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .. import _core
+from .._common.checks import label_list
 from .._common.options import pick
 
 __all__ = ["Funnel"]
@@ -25,7 +26,7 @@ class Funnel:
     """
 
     def __init__(self, stages: Sequence[str], outcomes: Sequence[str] = ()) -> None:
-        stages, outcomes = [str(s) for s in stages], [str(s) for s in outcomes]
+        stages, outcomes = label_list(stages, "stages"), label_list(outcomes, "outcomes")
         self._space = _core.funnel.StageSpace(stages + outcomes, [False] * len(stages) + [True] * len(outcomes))
 
     @classmethod

@@ -39,6 +39,7 @@ from .._common.results import Result, result
 from .._common.options import run_with_progress as _run_with_progress
 from ..errors import InputTypeError, InvalidArgumentError, ShapeError
 from .referral import ReferralGraph
+from .._common.checks import check_ints
 
 _EMPTY_F = np.empty(0, dtype=np.float64)
 
@@ -190,6 +191,7 @@ def spread(
     >>> r.by_time.tolist()
     [1.0, 1.0, 1.0]
     """
+    check_ints(n_sims=n_sims, seed=seed, threads=threads)
     g = _graph(g)
     p = _probs(g, probabilities, seed)
     s = g.positions(list(seeds), "seed")
@@ -256,6 +258,7 @@ def imm(
     expected spread with probability 1 - 1/n^ell.  With ``values`` it maximises the
     expected activated value; with ``costs`` and ``budget`` the seeds' total cost stays
     within the budget.  OutOfRangeError when k exceeds the number of nodes."""
+    check_ints(k=k, seed=seed, threads=threads)
     g = _graph(g)
     p = _probs(g, probabilities, seed)
     v = _values(g, values, "values")
@@ -283,6 +286,7 @@ def celf(
 ) -> InfluenceResult:
     """CELF lazy greedy with Monte Carlo spread (common random numbers): the classic
     reference for small graphs (cost about n * n_sims simulations)."""
+    check_ints(k=k, n_sims=n_sims, seed=seed, threads=threads)
     g = _graph(g)
     p = _probs(g, probabilities, seed)
     v = _values(g, values, "values")

@@ -34,6 +34,7 @@ from .._common.options import default_choice as _default_choice
 from .._common.options import run_with_progress as _run_with_progress
 from .._common.time import times_as_numbers
 from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError, ShapeError, UnknownLabelError
+from .._common.checks import check_int, check_ints, path_arg
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -207,7 +208,10 @@ class ReferralGraph:
         extra = None if nodes is None else np.asarray(nodes)
         if m == 0 and (extra is None or len(extra) == 0):
             raise EmptyInputError("graph has no edges and no nodes")
-        if _is_integer_array(s) and _is_integer_array(d) and (extra is None or _is_integer_array(extra)) and (m > 0 or extra is not None):
+        fits64 = all(a is None or not (a.dtype.kind == "u" and a.size and a.max() > np.iinfo(np.int64).max)
+                     for a in (s, d, extra))  # uint64 ids >= 2**63 keep their values: factorised below
+        if (fits64 and _is_integer_array(s) and _is_integer_array(d) and (extra is None or _is_integer_array(extra))
+                and (m > 0 or extra is not None)):
             s64 = np.ascontiguousarray(s, dtype=np.int64)
             d64 = np.ascontiguousarray(d, dtype=np.int64)
             n64 = _EMPTY_I if extra is None else np.ascontiguousarray(extra, dtype=np.int64)
@@ -311,7 +315,8 @@ class ReferralGraph:
         rest (n distinct nodes and m lines follow, as in SNAP's CA-GrQc) is a header,
         not an edge: without ``header_lines=1`` it raises FormatError saying so."""
         core = _core.graph.Graph.read_edge_list(
-            str(path), header_lines, weighted, symmetric, _choice(self_loops, _SELF_LOOPS, "self_loops"),
+            path_arg(path), check_int("header_lines", header_lines), weighted, symmetric,
+            _choice(self_loops, _SELF_LOOPS, "self_loops"),
             _choice(duplicates, _DUPLICATES, "duplicates"),
         )
         return cls(core, pd.Index(np.asarray(core.ids).copy(), name="node"))
@@ -321,7 +326,7 @@ class ReferralGraph:
                    duplicates: Duplicates = _default_choice("GraphOptions", "duplicates", _DUPLICATES)) -> "ReferralGraph":
         """Read a METIS graph (1-based node ids 1..n, both directions of every edge)."""
         core = _core.graph.Graph.read_metis(
-            str(path), _choice(self_loops, _SELF_LOOPS, "self_loops"), _choice(duplicates, _DUPLICATES, "duplicates")
+            path_arg(path), _choice(self_loops, _SELF_LOOPS, "self_loops"), _choice(duplicates, _DUPLICATES, "duplicates")
         )
         return cls(core, pd.Index(np.asarray(core.ids).copy(), name="node"))
 
@@ -441,6 +446,7 @@ class ReferralGraph:
         change is below ``n * tol``; ConvergenceError after ``max_iter`` iterations.
         InvalidArgumentError for a vector summing to 0 or with negative/NaN entries.
         """
+        check_ints(max_iter=max_iter, threads=threads)
         if alpha is not None:
             if damping != 0.85 and float(alpha) != float(damping):
                 raise InvalidArgumentError(f"alpha={alpha!r} and damping={damping!r} name the same parameter "
@@ -470,6 +476,7 @@ class ReferralGraph:
         ``alpha < 1 / lambda_max`` (lambda_max: the largest eigenvalue of the adjacency
         matrix); above it ConvergenceError says "use alpha < <bound>" with the bound
         computed for this graph."""
+        check_ints(max_iter=max_iter, threads=threads)
         betas = _EMPTY_F
         b = 1.0
         if np.isscalar(beta):
@@ -506,6 +513,7 @@ class ReferralGraph:
         ``networkx.betweenness_centrality(k=...)`` does (networkx >= 3.5: non-source
         nodes by (n-1)/k, source nodes by (n-1)/(k-1)).  Same seed, same result at any
         thread count."""
+        check_ints(samples=samples, seed=seed, threads=threads)
         src = _EMPTY_I if sources is None else self.positions(sources, "source")
         k = 0 if samples is None else int(samples)
         bc = _run_with_progress(
@@ -561,6 +569,7 @@ class ReferralGraph:
         everyone reached from it.  Columns: size (root included), depth, breadth (largest
         level) and virality (structural virality: mean distance between pairs in the
         tree; NaN for a single node)."""
+        check_ints(threads=threads)
         r = _EMPTY_I if roots is None else self.positions(roots, "root")
         d = _run_with_progress(progress, "cascades", lambda cb: _core.graph.cascades(self._core, r, threads, cb))
         idx = self._labels.take(d.pop("root"))
