@@ -59,7 +59,7 @@ def main() -> None:
 
     rpp = int(a.rows_per_partition)
     with distributed.LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, memory_limit=a.memory_limit) as cluster, \
+                                  dashboard_address=":0", memory_limit=a.memory_limit) as cluster, \
             distributed.Client(cluster) as client:
         print(f"{a.workers} worker processes x 1 thread, memory limit {a.memory_limit} each")
         n_ev = max(1, int(a.events) // rpp)
