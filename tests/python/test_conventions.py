@@ -189,6 +189,7 @@ CXX_DEFAULTS = {
         "conversion_is_touch": ("JourneyOptions", "conversion_is_touch", None)},
     "funnelnet.attribution.journeys.journeys": {
         p: ("JourneyOptions", p, None) for p in ("sep", "conversion_is_touch")},
+    "funnelnet.dask.journeys.journeys": {p: ("JourneyOptions", p, None) for p in ("sep", "conversion_is_touch")},
     "funnelnet.attribution.markov.MarkovAttribution.__init__": _MARKOV,
     "funnelnet.attribution.markov.markov": _MARKOV,
     "funnelnet.attribution.markov.markov_events": {
@@ -267,6 +268,8 @@ NOT_CXX_DEFAULTS = {
     ("funnelnet.funnel.counts.TransitionCounts.from_paths", "repeats"):
         "a C++ function argument; paths keep repeats by default (events collapse them)",
     ("funnelnet.funnel.segments.SegmentedFunnel.from_events", "repeats"): "as TransitionCounts.from_events",
+    ("funnelnet.dask.counts.transition_counts", "repeats"): "as TransitionCounts.from_events",
+    ("funnelnet.dask.customers.summary_from_transactions", "future"): "as customers.summary_from_transactions",
     ("funnelnet.funnel.higher_order.HigherOrderChain.__init__", "smoothing"):
         "a C++ function argument (fit_higher_order), not an options struct",
     ("funnelnet.funnel.higher_order.select_order", "smoothing"):
@@ -376,6 +379,11 @@ def test_every_public_module_says_what_it_holds(module):
 OTHER_RETURNS = {
     "funnelnet.pipeline.distribution.WonDistribution.plot": "a matplotlib Axes",
     "funnelnet.pipeline.forecast.PipelineForecast.plot": "a matplotlib Axes (fan chart)",
+    # Dask collections (lazy; .compute() gives the pandas object) and the caller's own model
+    **{f"funnelnet.dask.{n}": "a lazy Dask DataFrame/Series: .compute() gives the pandas one"
+       for n in ("customers.summary_from_transactions", "journeys.journeys", "scoring.score", "scoring.p_alive",
+                 "scoring.expected_purchases", "scoring.win_probabilities")},
+    "funnelnet.dask.customers.fit_repeat": "the model passed in, fitted (BetaGeo, ParetoNBD, ...)",
     # numpy arrays in the caller's own order (no labels to add)
     "funnelnet.funnel.chain.MarkovChain.to_numpy": "the matrix as numpy (to_frame is the labelled one)",
     "funnelnet.funnel.counts.TransitionCounts.to_numpy": "the matrix as numpy (to_frame is the labelled one)",
