@@ -37,7 +37,9 @@
   X(fnet_probability_spec, FNET_PROBABILITY_SPEC) \
   X(fnet_repeat_fit_options, FNET_REPEAT_FIT_OPTIONS) \
   X(fnet_summary_options, FNET_SUMMARY_OPTIONS) \
-  X(fnet_tier_options, FNET_TIER_OPTIONS)
+  X(fnet_tier_options, FNET_TIER_OPTIONS) \
+  X(fnet_segment_options, FNET_SEGMENT_OPTIONS) \
+  X(fnet_semi_markov_options, FNET_SEMI_MARKOV_OPTIONS)
 /* clang-format on */
 
 #ifdef __cplusplus

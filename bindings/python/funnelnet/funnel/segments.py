@@ -83,32 +83,14 @@ class SegmentedFunnel:
         self._names = [str(k) for k in counts]
         self._counts = dict(zip(self._names, counts.values()))
         self._settings = (concentration, max_concentration)
-        self._with_data = [n for n in self._names if self._counts[n].total > 0]
-        if not self._with_data:
-            raise EmptyInputError(f"no segment has data (no transitions counted in {', '.join(map(repr, self._names))})")
-        self._fit = _core.funnel.fit_segments([self._counts[n]._core for n in self._with_data], self._with_data)
+        # One rule, in C++ (fit_segments): a segment without transitions gets the pooled
+        # chain; a set or capped concentration shrinks every segment in closed form.
+        self._fit = _core.funnel.fit_segments(
+            [self._counts[n]._core for n in self._names], self._names,
+            float("nan") if concentration is None else float(concentration),
+            float("inf") if max_concentration is None else float(max_concentration))
         self._alpha = np.asarray(self._fit.concentration, dtype=np.float64).copy()
-        if concentration is not None or max_concentration is not None:
-            seen = self._alpha > 0  # transient rows with pooled data
-            if concentration is not None:
-                self._alpha[seen] = float(concentration)
-            if max_concentration is not None:
-                self._alpha = np.minimum(self._alpha, float(max_concentration))
-            self._shrunk = {n: self._shrink(n, seen) for n in self._with_data}
-        else:
-            self._shrunk = {n: MarkovChain._wrap(c) for n, c in zip(self._with_data, self._fit.shrunk)}
-
-    def _shrink(self, name: str, seen: np.ndarray) -> MarkovChain:
-        """(c_i + alpha_i p_i) / (n_i + alpha_i) on the rows in ``seen``, the pooled row elsewhere."""
-        P = self.pooled.to_numpy()
-        C = self._counts[name].to_numpy()
-        a = self._alpha[:, None]
-        n = C.sum(axis=1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rows = (C + a * P) / (n + a)
-        out = np.where(seen[:, None] & ((n + a) > 0), rows, P)
-        pooled = self.pooled
-        return MarkovChain(out, states=pooled.states, absorbing=pooled.absorbing_states)
+        self._shrunk = {n: MarkovChain._wrap(c) for n, c in zip(self._names, self._fit.shrunk)}
 
     def __reduce__(self) -> Any:
         # The per-segment counts (they pickle as versioned JSON) and the settings; unpickling refits.
@@ -171,7 +153,7 @@ class SegmentedFunnel:
     @property
     def chains(self) -> dict[str, MarkovChain]:
         """The shrunk chain of each segment (the pooled chain for a segment without data)."""
-        return {n: self._shrunk[n] if n in self._shrunk else self.pooled for n in self._names}
+        return {n: self._shrunk[n] for n in self._names}
 
     def concentration(self) -> pd.Series:
         """alpha_i per stage: the prior weight (in pseudo-transitions) of the pooled row

@@ -399,10 +399,9 @@ class SemiMarkovFunnel:
         """
         s = pd.Series(stage, copy=False)
         a = pd.Series(np.asarray(age, dtype=np.float64), index=s.index)
-        limits = {name: self.holding_quantile(name, q) for name in pd.unique(s.astype(str))}
-        for name, v in limits.items():  # a quantile the curve never reaches: the last exit seen
-            if np.isinf(v):
-                limits[name] = float(self._last_exit[self.funnel_.states.index(name)])
+        # The rule lives in C++ (SemiMarkovFunnel::stale_age, also the C ABI's): the
+        # q-quantile, or the last exit seen where the curve never reaches q.
+        limits = {name: float(self._core.stale_age(self._stage(name), float(q))) for name in pd.unique(s.astype(str))}
         lim = s.astype(str).map(limits).to_numpy(dtype=np.float64)
         return pd.Series(a.to_numpy() > lim, index=s.index, name="stale")
 
