@@ -123,7 +123,7 @@ class SegmentedFunnel:
         for c in cols:
             if c not in df.columns:
                 raise UnknownLabelError(f"segment column {c!r} is not in the DataFrame")
-        key = df[cols[0]]
+        key: Any = df[cols[0]]
         if len(cols) > 1:
             missing = df[cols].isna().any(axis=1)
             key = df[cols[0]].astype(str)

@@ -434,7 +434,7 @@ class SemiMarkovFunnel:
         inc = np.asarray(inc)[:, 0]
         k = np.searchsorted(t, h, side="right") - 1
         aj = np.where(k >= 0, inc[np.maximum(k, 0)], 0.0)
-        markov = np.asarray([float(self.markov_.close_time_cdf(float(x)).loc[start]) for x in h])
+        markov = np.asarray([float(self.markov_.close_time_cdf(float(x)).loc[start]) for x in h])  # type: ignore[arg-type]
         semi = self.close_time_cdf(h, start).to_numpy()
         table = pd.DataFrame({"aalen_johansen": aj, "markov": markov, "semi_markov": semi},
                              index=pd.Index(h, name="horizon"))
