@@ -34,9 +34,18 @@ __all__ = ["SegmentedFunnel", "SegmentTest"]
 
 @result
 class SegmentTest(MappingResult):
-    """Result of :meth:`SegmentedFunnel.test`: the likelihood-ratio ``statistic`` G, its
-    degrees of freedom ``df`` and the chi-squared ``p_value``.  Also a read-only mapping
-    with those keys (0.1 returned a dict).  ``to_frame()``: one row (``likelihood_ratio``)."""
+    """Result of :meth:`SegmentedFunnel.test`.  Also a read-only mapping with these keys
+    (0.1 returned a dict).  ``to_frame()``: one row (``likelihood_ratio``).
+
+    Attributes
+    ----------
+    statistic : float
+        The likelihood-ratio statistic G.
+    df : float
+        Its degrees of freedom.
+    p_value : float
+        P(chi-squared(df) >= G): small when the segments convert differently.
+    """
 
     statistic: float
     df: float
@@ -113,10 +122,38 @@ class SegmentedFunnel:
     ) -> "SegmentedFunnel":
         """Count an event log per value of the ``segment`` column (e.g. lead source), or
         per combination of several columns (``segment=["source", "region"]``, segments
-        named ``"referral / EMEA"``), and fit.  ``segments`` lists the segments to fit
-        (default: those present); a listed segment with no rows raises EmptyInputError
-        naming it, one whose leads are all still open gets the pooled chain.
-        ``concentration`` / ``max_concentration`` as in the constructor."""
+        named ``"referral / EMEA"``), and fit.
+
+        Parameters
+        ----------
+        df : DataFrame
+            The event log (one row per lead entering a stage).
+        segment : str or sequence of str
+            The segment column(s).
+        lead, stage, time : str
+            Columns of the lead id, the stage and the event time.
+        funnel : Funnel
+            The stages and outcomes.
+        segments : sequence, optional
+            The segments to fit (default: those present).
+        repeats : {"collapse", "keep"}
+            Repeated stages as one visit or as self-transitions.
+        concentration, max_concentration : float, optional
+            As in the constructor.
+
+        Returns
+        -------
+        SegmentedFunnel
+            One shrunk chain per segment; a segment whose leads are all still open gets
+            the pooled chain.
+
+        Raises
+        ------
+        EmptyInputError
+            A listed segment with no rows, naming it.
+        UnknownLabelError
+            A segment column that is not in ``df``.
+        """
         cols = [segment] if isinstance(segment, str) else list(segment)
         if not cols:
             raise InvalidArgumentError("segment names no column")
@@ -157,7 +194,13 @@ class SegmentedFunnel:
 
     def concentration(self) -> pd.Series:
         """alpha_i per stage: the prior weight (in pseudo-transitions) of the pooled row
-        (as set or capped).  Large values mean the segments look alike for that stage."""
+        (as set or capped).  Large values mean the segments look alike for that stage.
+
+        Returns
+        -------
+        Series
+            ``concentration`` per transient stage.
+        """
         pooled = self.pooled
         idx = pooled.transient_states
         pos = [pooled.states.index(s) for s in idx]
@@ -166,7 +209,20 @@ class SegmentedFunnel:
     def time_to_close(self, quantiles: Sequence[float] = (0.5, 0.9), long: bool = False) -> pd.DataFrame:
         """Steps (periods) until won or lost from each stage, per segment and pooled
         (see :meth:`MarkovChain.time_to_close`): columns ``(segment, statistic)``, or with
-        ``long=True`` one row per (segment, stage) with the statistics as columns."""
+        ``long=True`` one row per (segment, stage) with the statistics as columns.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Levels of the step quantiles, each in (0, 1).
+        long : bool
+            Tidy output: one row per (segment, stage).
+
+        Returns
+        -------
+        DataFrame
+            Mean, variance and quantiles of the steps to close per segment and stage.
+        """
         chains = {**self.chains, "pooled": self.pooled}
         frames = {n: c.time_to_close(quantiles) for n, c in chains.items()}
         if long:
@@ -178,14 +234,33 @@ class SegmentedFunnel:
     def test(self) -> "SegmentTest":
         """Likelihood-ratio test of "all segments share one chain": the statistic G, its
         degrees of freedom and the chi-squared p-value, as a :class:`SegmentTest`
-        (``t.p_value``; ``t["p_value"]`` and ``dict(t)`` as 0.1's dict)."""
+        (``t.p_value``; ``t["p_value"]`` and ``dict(t)`` as 0.1's dict).
+
+        Returns
+        -------
+        SegmentTest
+            ``statistic``, ``df`` and ``p_value``.
+        """
         return SegmentTest(statistic=float(self._fit.statistic), df=float(self._fit.df),
                            p_value=float(self._fit.p_value))
 
     def win_probabilities(self, outcome: str, long: bool = False) -> pd.DataFrame:
         """P(outcome) from each stage for every segment (shrunk) and the pooled chain:
         one column per segment, or with ``long=True`` a tidy table with columns
-        ``segment``, ``stage`` and ``probability``."""
+        ``segment``, ``stage`` and ``probability``.
+
+        Parameters
+        ----------
+        outcome : str
+            The outcome (e.g. ``"won"``).
+        long : bool
+            Tidy output (``segment``, ``stage``, ``probability``).
+
+        Returns
+        -------
+        DataFrame
+            P(outcome) per stage (rows) and segment (columns, ``pooled`` last).
+        """
         cols = {n: c.absorption_probabilities()[outcome] for n, c in self.chains.items()}
         cols["pooled"] = self.pooled.absorption_probabilities()[outcome]
         out = pd.DataFrame(cols)
