@@ -39,6 +39,7 @@ STUBGEN_ARGS = [
 
 def generate(python: str = sys.executable) -> dict[str, str]:
     """{file name: text} of the stubs pybind11-stubgen writes for the installed module."""
+    errors = error_bases(python)
     with tempfile.TemporaryDirectory() as tmp:
         # Run outside the source tree so `import funnelnet` finds the installed package.
         cmd = [python, "-m", "pybind11_stubgen", MODULE, "-o", tmp, *STUBGEN_ARGS]
@@ -49,21 +50,79 @@ def generate(python: str = sys.executable) -> dict[str, str]:
         out_dir = Path(tmp, *MODULE.split("."))
         if not out_dir.is_dir():  # a module without submodules is written as _core.pyi
             single = Path(tmp, *MODULE.split(".")[:-1], MODULE.split(".")[-1] + ".pyi")
-            return {"__init__.pyi": postprocess(single.read_text(), MODULE)}
+            return {"__init__.pyi": postprocess(single.read_text(), MODULE, errors)}
         files = {}
         for path in sorted(out_dir.rglob("*.pyi")):
             rel = path.relative_to(out_dir).as_posix()
             name = MODULE if rel == "__init__.pyi" else f"{MODULE}.{rel[:-4].replace('/', '.')}"
-            files[rel] = postprocess(path.read_text(), name)
+            files[rel] = postprocess(path.read_text(), name, errors if rel == "__init__.pyi" else None)
         return files
 
 
-def postprocess(text: str, module: str) -> str:
+def postprocess(text: str, module: str, errors: dict[str, list[str]] | None = None) -> str:
     """The header; module-level values dropped from annotated names (``__version__: str``,
-    not the version of the build that wrote the stub; ``__all__`` keeps its list); no
-    trailing blank lines."""
+    not the version of the build that wrote the stub; ``__all__`` keeps its list); what
+    ``mypy --strict`` needs (see :func:`strict_types`); no trailing blank lines."""
     text = re.sub(r"^(?!__all__\b)(\w+: [^=\n]+?) = .*$", r"\1", text, flags=re.M)
+    text = strict_types(text, errors or {})
     return HEADER.format(module=module) + text.rstrip() + "\n"
+
+
+_BARE = {"dict": "dict[typing.Any, typing.Any]", "list": "list[typing.Any]", "tuple": "tuple[typing.Any, ...]"}
+
+
+def strict_types(text: str, errors: dict[str, list[str]]) -> str:
+    """Make a generated stub pass ``mypy --strict`` (tests/python/test_typing.py):
+
+    - bare ``dict`` / ``list`` / ``tuple`` in signatures and annotations (pybind11 returns
+      untyped Python containers there) get ``typing.Any`` parameters;
+    - ``__eq__`` takes ``object`` (pybind11 answers NotImplemented for other types) and
+      ``__hash__ = None`` keeps its value out of the stub;
+    - the exception classes, which pybind11-stubgen imports from ``funnelnet`` (their
+      ``__module__``; a cycle through ``funnelnet.errors``), are declared with their
+      runtime bases (``errors``: {name: [base names]}).
+    """
+    out = []
+    in_doc = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not in_doc and (stripped.startswith("def ") or re.match(r"^\w+: ", stripped)):
+            line = re.sub(r"(?<![\w.\[])(dict|list|tuple)(?![\w\[])", lambda m: _BARE[m.group(1)], line)
+            line = re.sub(r"^(\s*def __eq__\(self, \w+: )[\w.]+(\) -> bool:)", r"\1object\2", line)
+            line = re.sub(r"^(\s*__hash__: typing\.ClassVar\[None\]) = None$", r"\1  # type: ignore[assignment]", line)
+        m = re.match(r"^from funnelnet import (\w+)$", line)
+        if m and m.group(1) in errors:
+            line = f"class {m.group(1)}({', '.join(errors[m.group(1)])}):\n    ..."
+        if stripped.count('"""') % 2 == 1:
+            in_doc = not in_doc
+        out.append(line)
+    text = "\n".join(out) + "\n"
+    if errors and "import typing" not in text:
+        text = text.replace("from __future__ import annotations\n", "from __future__ import annotations\nimport typing\n", 1)
+    return text
+
+
+def error_bases(python: str) -> dict[str, list[str]]:
+    """{exception class of the module: its base class names}, parents first."""
+    code = (
+        "import json, funnelnet._core as c\n"
+        "e = {n: [b.__name__ for b in o.__bases__] for n, o in vars(c).items()\n"
+        "     if isinstance(o, type) and issubclass(o, BaseException)}\n"
+        "order = []\n"
+        "def visit(n):\n"
+        "    if n in order or n not in e: return\n"
+        "    for b in e[n]: visit(b)\n"
+        "    order.append(n)\n"
+        "for n in sorted(e): visit(n)\n"
+        "print(json.dumps({n: e[n] for n in order}))\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        r = subprocess.run([python, "-c", code], cwd=tmp, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"could not read the exception classes of {MODULE}:\n{r.stderr}")
+    import json
+
+    return dict(json.loads(r.stdout))
 
 
 def stale(files: dict[str, str]) -> list[str]:

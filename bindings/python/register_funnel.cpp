@@ -388,7 +388,14 @@ void register_funnel(py::module_& m) {
       .def_readonly("statistic", &SegmentFit::statistic)
       .def_readonly("df", &SegmentFit::df)
       .def_readonly("p_value", &SegmentFit::p_value);
-  m.def("fit_segments", &fit_segments, py::arg("segments"), py::arg("names"));
+  m.def(
+      "fit_segments",
+      [](const std::vector<TransitionCounts>& segments, const std::vector<std::string>& names,
+         double concentration, double max_concentration) {
+        return fit_segments(segments, names, SegmentOptions{concentration, max_concentration});
+      },
+      py::arg("segments"), py::arg("names"), py::arg("concentration") = SegmentOptions{}.concentration,
+      py::arg("max_concentration") = SegmentOptions{}.max_concentration);
 
   // ---- persistence -----------------------------------------------------------------
   m.def("to_json", py::overload_cast<const MarkovChain&>(&io::to_json), py::arg("obj"));

@@ -3,9 +3,11 @@
 #include <pybind11/eigen.h>
 #include <pybind11/stl.h>
 
+#include <optional>
 #include <vector>
 
 #include "bindings.hpp"
+#include "funnelnet/funnel/opportunities.hpp"
 #include "funnelnet/funnel/semi_markov.hpp"
 
 namespace funnelnet::python {
@@ -112,6 +114,7 @@ void register_semi_markov(py::module_& m) {
           },
           py::arg("stage"), py::arg("t").noconvert())
       .def("holding_quantile", &SemiMarkovFunnel::holding_quantile, py::arg("stage"), py::arg("q"))
+      .def("stale_age", &SemiMarkovFunnel::stale_age, py::arg("stage"), py::arg("q"))
       .def(
           "simulate_close",
           [](const SemiMarkovFunnel& m, std::int32_t stage, double age, std::size_t draws, std::uint64_t seed,
@@ -124,6 +127,20 @@ void register_semi_markov(py::module_& m) {
             return py::make_tuple(to_numpy(std::move(d.time)), to_numpy(std::move(d.outcome)));
           },
           py::arg("stage"), py::arg("age"), py::arg("draws"), py::arg("seed"), py::arg("threads") = 0);
+
+  // The C++ reader of opportunity tables (the C ABI's): lead rows, stage codes, times, cut-off.
+  m.def(
+      "opportunity_events",
+      [](const StageSpace& space, const array<std::int32_t>& current, const array<double>& dates,
+         const array<double>& close, int missing, std::optional<double> cutoff) {
+        if (missing < 0 || missing > 1) fail(Errc::invalid_argument, "missing: unknown code ", missing);
+        auto ev = opportunity_events(space, span_of(current, "current"), span_of(dates, "dates"),
+                                     span_of(close, "close"), static_cast<MissingDates>(missing), cutoff);
+        return py::make_tuple(to_numpy(std::move(ev.lead)), to_numpy(std::move(ev.stage)),
+                              to_numpy(std::move(ev.time)), ev.cutoff);
+      },
+      py::arg("space"), py::arg("current").noconvert(), py::arg("dates").noconvert(),
+      py::arg("close").noconvert(), py::arg("missing"), py::arg("cutoff") = py::none());
 }
 
 }  // namespace funnelnet::python

@@ -7,6 +7,7 @@
 #include "funnelnet/funnel/continuous.hpp"
 #include "funnelnet/funnel/counts.hpp"
 #include "funnelnet/funnel/higher_order.hpp"
+#include "funnelnet/funnel/opportunities.hpp"
 #include "funnelnet/funnel/periods.hpp"
 #include "funnelnet/funnel/posterior.hpp"
 #include "funnelnet/funnel/recurrent.hpp"

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "c_api/common.hpp"
+#include "c_api/funnel_handles.hpp"
 #include "funnelnet/io/json.hpp"
 
 using funnelnet::Errc;
@@ -18,15 +19,6 @@ using funnelnet::capi::copy_out;
 using funnelnet::capi::guard;
 using funnelnet::capi::require_ptr;
 
-struct fnet_stages {
-  funnelnet::StageSpace value;
-};
-struct fnet_counts {
-  funnelnet::TransitionCounts value;
-};
-struct fnet_chain {
-  funnelnet::MarkovChain value;
-};
 struct fnet_absorbing {
   funnelnet::AbsorbingAnalysis value;
 };
@@ -36,13 +28,6 @@ struct fnet_sensitivity {
   std::vector<size_t> from, to;  // ranked bottlenecks, one field per array
   std::vector<double> probability, gradient, elasticity;
 };
-struct fnet_exposure {
-  funnelnet::ExposureCounts value;
-};
-struct fnet_ctmc {
-  funnelnet::ContinuousChain value;
-};
-
 namespace {
 
 funnelnet::Repeats to_repeats(const fnet_repeats& repeats) {
@@ -661,13 +646,20 @@ FNET_API fnet_status fnet_counts_posterior_intervals(double* lower, double* uppe
   });
 }
 
-FNET_API fnet_status fnet_segments_fit(fnet_chain** shrunk, double* statistic, double* df, double* p_value,
-                                       size_t n_segments, const fnet_counts* const* segments,
-                                       const char* const* names) {
+FNET_API fnet_status fnet_segments_fit_with(fnet_chain** shrunk, double* statistic, double* df,
+                                            double* p_value, size_t n_segments,
+                                            const fnet_counts* const* segments, const char* const* names,
+                                            const fnet_segment_options* options) {
   return guard([&] {
     require_ptr(statistic, "statistic");
     require_ptr(df, "df");
     require_ptr(p_value, "p_value");
+    funnelnet::SegmentOptions o;
+    if (options != nullptr) {
+      funnelnet::capi::check_options(options, FNET_SEGMENT_OPTIONS_VERSION, "fnet_segment_options");
+      if (options->has_concentration) o.concentration = options->concentration;
+      if (options->has_max_concentration) o.max_concentration = options->max_concentration;
+    }
     if (n_segments == 0) fail(Errc::empty_input, "no segments given (n_segments is 0)");
     require_ptr(segments, "segments");
     require_ptr(names, "names");
@@ -679,7 +671,7 @@ FNET_API fnet_status fnet_segments_fit(fnet_chain** shrunk, double* statistic, d
       segs.push_back(segments[s]->value);
       nm.emplace_back(names[s]);
     }
-    auto f = funnelnet::fit_segments(segs, nm);
+    auto f = funnelnet::fit_segments(segs, nm, o);
     std::vector<std::unique_ptr<fnet_chain>> made;
     if (shrunk != nullptr)
       for (auto& c : f.shrunk) made.push_back(std::make_unique<fnet_chain>(fnet_chain{std::move(c)}));
@@ -688,6 +680,12 @@ FNET_API fnet_status fnet_segments_fit(fnet_chain** shrunk, double* statistic, d
     *p_value = f.p_value;
     for (size_t s = 0; s < made.size(); ++s) shrunk[s] = made[s].release();
   });
+}
+
+FNET_API fnet_status fnet_segments_fit(fnet_chain** shrunk, double* statistic, double* df, double* p_value,
+                                       size_t n_segments, const fnet_counts* const* segments,
+                                       const char* const* names) {
+  return fnet_segments_fit_with(shrunk, statistic, df, p_value, n_segments, segments, names, nullptr);
 }
 
 // ---- persistence -----------------------------------------------------------------

@@ -52,19 +52,28 @@ double best_concentration(const std::vector<Vector>& rows, const Vector& p) {
 }  // namespace
 }  // namespace detail
 
-SegmentFit fit_segments(const std::vector<TransitionCounts>& segments,
-                        const std::vector<std::string>& names) {
+SegmentFit fit_segments(const std::vector<TransitionCounts>& segments, const std::vector<std::string>& names,
+                        const SegmentOptions& options) {
   if (segments.empty()) fail(Errc::empty_input, "no segments given");
   require_size(names.size(), segments.size(), "segment names");
   const Labels labels(names, "segment");
   const StageSpace& space = segments[0].space();
+  bool any = false;
   for (std::size_t s = 0; s < segments.size(); ++s) {
     if (!(segments[s].space() == space))
       fail(Errc::invalid_argument, "segment '", names[s], "' has a different stage space from segment '",
            names[0], "'");
-    if (segments[s].total() <= 0.0)
-      fail(Errc::empty_input, "segment '", names[s], "' has no data (no transitions counted)");
+    any = any || segments[s].total() > 0.0;
   }
+  if (!any) {
+    std::string all;
+    for (const auto& nm : names) all += (all.empty() ? "'" : ", '") + nm + "'";
+    fail(Errc::empty_input, "no segment has data (no transitions counted in ", all, ")");
+  }
+  const double set = options.concentration, cap = options.max_concentration;
+  if (!std::isnan(set) && !(std::isfinite(set) && set >= 0.0))
+    fail(Errc::invalid_argument, "concentration must be finite and >= 0 (or NaN to fit it), got ", set);
+  if (!(cap >= 0.0)) fail(Errc::invalid_argument, "max_concentration must be >= 0, got ", cap);
   const auto n = static_cast<Eigen::Index>(space.size());
   Matrix pooled_counts = Matrix::Zero(n, n);
   for (const auto& c : segments) pooled_counts += c.matrix();
@@ -90,12 +99,17 @@ SegmentFit fit_segments(const std::vector<TransitionCounts>& segments,
     }
     const Vector p = pp.row(i).transpose();
     for (Eigen::Index j = 0; j < n; ++j) k_i += pooled_counts(i, j) > 0.0 ? 1.0 : 0.0;
-    const double alpha = rows.size() >= 2 ? detail::best_concentration(rows, p) : 1e7;
+    double alpha = std::isnan(set) ? (rows.size() >= 2 ? detail::best_concentration(rows, p) : 1e7) : set;
+    alpha = std::min(alpha, cap);
     out.concentration(i) = alpha;
     for (std::size_t s = 0; s < segments.size(); ++s) {
       const Vector c = segments[s].matrix().row(i).transpose();
-      shrunk[s].row(i) = ((c + alpha * p) / (c.sum() + alpha)).transpose();
       const double ns = c.sum();
+      // No data and no prior weight (alpha = 0): nothing to estimate from, the pooled row.
+      if (ns + alpha > 0.0)
+        shrunk[s].row(i) = ((c + alpha * p) / (ns + alpha)).transpose();
+      else
+        shrunk[s].row(i) = p.transpose();
       for (Eigen::Index j = 0; j < n; ++j)
         if (c(j) > 0.0) out.statistic += 2.0 * c(j) * std::log(c(j) / (ns * p(j)));
     }

@@ -12,6 +12,8 @@
 #include <stdexcept>
 
 #include "funnelnet/core/math.hpp"
+#include "funnel/leads.hpp"
+#include "funnelnet/core/event_log.hpp"
 #include "funnelnet/core/parallel.hpp"
 #include "funnelnet/core/random.hpp"
 
@@ -410,6 +412,12 @@ SemiMarkovFunnel SemiMarkovFunnel::fit(StageSpace space, std::span<const std::in
 
   SemiMarkovFunnel m;
   m.family_ = options.family;
+  m.last_exit_.assign(n, kNaN);
+  for (std::size_t r = 0; r < stage.size(); ++r)
+    if (next[r] >= 0) {
+      double& v = m.last_exit_[static_cast<std::size_t>(stage[r])];
+      v = std::isnan(v) ? duration[r] : std::max(v, duration[r]);
+    }
   m.jump_ = Matrix::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
   m.models_.resize(n);
   // Rows of each stage.
@@ -549,6 +557,58 @@ double SemiMarkovFunnel::holding_quantile(std::int32_t stage, double q) const {
   }
   return 0.5 * (lo + hi);
 }
+
+double SemiMarkovFunnel::last_exit(std::int32_t stage) const {
+  (void)holding_survival(stage, 0.0);  // validates the stage
+  return last_exit_.empty() ? kNaN : last_exit_[static_cast<std::size_t>(stage)];
+}
+
+double SemiMarkovFunnel::stale_age(std::int32_t stage, double q) const {
+  const double v = holding_quantile(stage, q);
+  return std::isinf(v) ? last_exit(stage) : v;
+}
+
+template <class Time>
+Sojourns sojourns_from_events(const StageSpace& space, std::span<const std::int64_t> lead,
+                              std::span<const Time> time, std::span<const std::int32_t> stage,
+                              std::optional<Time> cutoff, double time_unit) {
+  const SortedEventLog<Time> log(lead, time, stage, static_cast<std::int32_t>(space.size()), "stage", "lead");
+  if (!(std::isfinite(time_unit) && time_unit > 0.0))
+    fail(Errc::invalid_argument, "time_unit must be finite and > 0, got ", time_unit);
+  const Time cut = cutoff ? *cutoff : log.last_time();
+  log.require_cutoff(cut);  // one rule: events at or before the cut-off are observed
+  const auto t_of = log.times();
+  const auto s_of = log.codes();
+  const auto off = log.offsets();
+  Sojourns out;
+  for (std::size_t g = 0; g < log.entities(); ++g) {
+    detail::check_lead_sequence<Time>(space, log, g);
+    std::int32_t cur = s_of[off[g]];
+    Time entered = t_of[off[g]];
+    auto stay = [&](Time until, std::int32_t next) {
+      if (space.is_absorbing(static_cast<std::size_t>(cur))) return;
+      out.stage.push_back(cur);
+      out.duration.push_back(static_cast<double>(until - entered) / time_unit);
+      out.next.push_back(next);
+    };
+    for (std::size_t k = off[g] + 1; k < off[g + 1]; ++k) {
+      if (s_of[k] == cur) continue;  // a status update
+      stay(t_of[k], s_of[k]);
+      cur = s_of[k];
+      entered = t_of[k];
+    }
+    stay(cut, -1);
+  }
+  return out;
+}
+
+template Sojourns sojourns_from_events<std::int64_t>(const StageSpace&, std::span<const std::int64_t>,
+                                                     std::span<const std::int64_t>,
+                                                     std::span<const std::int32_t>,
+                                                     std::optional<std::int64_t>, double);
+template Sojourns sojourns_from_events<double>(const StageSpace&, std::span<const std::int64_t>,
+                                               std::span<const double>, std::span<const std::int32_t>,
+                                               std::optional<double>, double);
 
 namespace {
 

@@ -256,8 +256,22 @@ static void test_uncertainty_segments_files(void) {
   fnet_counts_destroy(segs[1]);
   segs[1] = NULL;
   CHECK_OK(fnet_counts_from_matrix(&segs[1], s, zero));
-  CHECK_STATUS(fnet_segments_fit(shrunk, &stat, &df, &pv, 2, (const fnet_counts* const*)segs, seg_names),
-               FNET_E_EMPTY_INPUT, "segment 'cold' has no data");
+  /* A segment without transitions is pooled: its chain is the pooled one (here ref's MLE). */
+  CHECK_OK(fnet_segments_fit(shrunk, &stat, &df, &pv, 2, (const fnet_counts* const*)segs, seg_names));
+  CHECK(df == 0 && pv == 1.0);
+  CHECK_OK(fnet_chain_matrix(m1, 9, &needed, shrunk[1]));
+  CHECK_NEAR(m1[1], ref[1] / (ref[0] + ref[1] + ref[2]), 1e-12);
+  fnet_chain_destroy(shrunk[0]);
+  fnet_chain_destroy(shrunk[1]);
+  shrunk[0] = shrunk[1] = NULL;
+  /* No segment with data: an error, nothing allocated. */
+  {
+    const fnet_counts* both_empty[2];
+    both_empty[0] = segs[1];
+    both_empty[1] = segs[1];
+    CHECK_STATUS(fnet_segments_fit(shrunk, &stat, &df, &pv, 2, both_empty, seg_names), FNET_E_EMPTY_INPUT,
+                 "no segment has data");
+  }
   CHECK(shrunk[0] == NULL);
 
   /* Model files: exact round trip, then bad files. */

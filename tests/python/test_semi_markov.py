@@ -60,6 +60,49 @@ def test_opportunities_match_hand_reshaped_log(deals, missing):
         assert e.exposure["Engaging"] == pytest.approx(days)
 
 
+@pytest.mark.parametrize("missing", ["censor", "untimed"])
+def test_the_cxx_opportunity_reader_of_the_c_abi_agrees_with_python(deals, missing):
+    # The C ABI's reader (funnelnet::opportunity_events, also fnet_*_from_opportunities)
+    # against the Python reader on the CRM file: the same events, step for step.
+    from funnelnet import _core
+    from funnelnet.funnel.opportunities import opportunity_events
+
+    kw = dict(stage="deal_stage", stage_dates=STAGES, outcomes=["Won", "Lost"], close="close_date",
+              lead="opportunity_id", missing=missing, cutoff="2017-12-31")
+    log, f, _ = opportunity_events(deals, **kw)
+    states = f.states
+    ns = lambda s: s.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)  # noqa: E731
+    dates = np.column_stack([np.full(len(deals), np.nan), np.where(deals["engage_date"].isna(), np.nan,
+                                                                   ns(deals["engage_date"]))])
+    close = np.where(deals["close_date"].isna(), np.nan, ns(deals["close_date"]))
+    current = pd.Index(states).get_indexer(deals["deal_stage"]).astype(np.int32)
+    cut = float(pd.Timestamp("2017-12-31").value)
+    lead, code, t, cutoff = _core.funnel.opportunity_events(f._space, current, np.ascontiguousarray(dates).ravel(), close,
+                                                            {"censor": 0, "untimed": 1}[missing], cut)
+    assert cutoff == cut
+    assert len(lead) == len(log) > 8000
+    np.testing.assert_array_equal(deals["opportunity_id"].to_numpy()[lead], log["lead"].to_numpy())
+    np.testing.assert_array_equal(np.asarray(states, dtype=object)[code], log["stage"].to_numpy())
+    np.testing.assert_array_equal(t, log["time"].to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64))
+
+
+def test_stale_is_the_cxx_rule(deals):
+    # Python's stale() and the C++ rule (SemiMarkovFunnel::stale_age, the C ABI's
+    # fnet_semi_markov_stale): the holding quantile where the curve reaches q, else the
+    # longest observed time before an exit (computed here from the deals).
+    engaged = deals[deals["engage_date"].notna()]
+    m = fn.SemiMarkovFunnel(draws=1000).fit_opportunities(engaged, stage="deal_stage",
+                                                          stage_dates={"Engaging": "engage_date"},
+                                                          outcomes=["Won", "Lost"], close="close_date",
+                                                          lead="opportunity_id", cutoff="2017-12-31")
+    closed = engaged["close_date"].notna()
+    longest = (engaged.loc[closed, "close_date"] - engaged.loc[closed, "engage_date"]).dt.days.max()
+    i = m.funnel_.states.index("Engaging")
+    assert m._core.stale_age(i, 0.99) == longest
+    assert m._core.stale_age(i, 0.5) == m.holding_quantile("Engaging", 0.5) < longest
+    assert m.stale(["Engaging"] * 2, [longest, longest + 1], q=0.99).tolist() == [False, True]
+
+
 def test_opportunities_censor_cuts_at_a_gap():
     # b has a Proposal date but no Qualified date: its history stops at Lead (censored);
     # c has no Lead date: its history starts at Qualified.

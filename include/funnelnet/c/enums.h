@@ -30,7 +30,9 @@
   X(fnet_degree_kind, FNET_DEGREE_VALUES) \
   X(fnet_dangling, FNET_DANGLING_VALUES) \
   X(fnet_model, FNET_MODEL_VALUES) \
-  X(fnet_probability_kind, FNET_PROB_VALUES)
+  X(fnet_probability_kind, FNET_PROB_VALUES) \
+  X(fnet_holding_family, FNET_HOLDING_VALUES) \
+  X(fnet_missing_dates, FNET_MISSING_VALUES)
 
 /* Repeated stages i -> i (funnel counts, attribution journeys). */
 #define FNET_REPEATS_VALUES(V) \
@@ -126,6 +128,18 @@
   V(FNET_PROB_TRIVALENCY,        2, trivalency,        "0.1, 0.01 or 0.001 at random (seeded)") \
   V(FNET_PROB_GIVEN,             3, given,             "per_edge, checked in [0, 1]") \
   V(FNET_PROB_LEARNED,           4, learned,           "(successes + a) / (exposures + a + b)")
+
+/* Holding-time models of the semi-Markov funnel (fnet_semi_markov_options.family). */
+#define FNET_HOLDING_VALUES(V) \
+  V(FNET_HOLDING_EMPIRICAL,   0, empirical,   "Aalen-Johansen (non-parametric, censored)") \
+  V(FNET_HOLDING_EXPONENTIAL, 1, exponential, "exponential (the continuous-time chain)") \
+  V(FNET_HOLDING_WEIBULL,     2, weibull,     "Weibull by censored maximum likelihood") \
+  V(FNET_HOLDING_GAMMA,       3, gamma,       "gamma by censored maximum likelihood")
+
+/* What a missing stage date of an opportunity table means. */
+#define FNET_MISSING_VALUES(V) \
+  V(FNET_MISSING_CENSOR,  0, censor,  "keep the history up to the first gap after a dated stage") \
+  V(FNET_MISSING_UNTIMED, 1, untimed, "a step without a time of its own (the next date on the path)")
 /* clang-format on */
 
 /* The C enums: typedef enum fnet_repeats { FNET_REPEATS_KEEP = 0, ... } fnet_repeats; ... */

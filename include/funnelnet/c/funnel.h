@@ -284,10 +284,119 @@ FNET_API fnet_status fnet_counts_posterior_intervals(double* lower, double* uppe
 /* Segments: n_segments count tables over one stage space, with unique names.  Fills the
  * likelihood-ratio statistic, its degrees of freedom and p-value, and (when shrunk is not
  * NULL) one new empirical-Bayes chain per segment in shrunk[0 .. n_segments).  A segment
- * with no transitions is FNET_E_EMPTY_INPUT.  On failure nothing is allocated. */
+ * with no transitions gets the pooled chain (with no data of its own it is shrunk all the
+ * way to the pool; 0.2 rejected it); FNET_E_EMPTY_INPUT only when no segment has any.
+ * On failure nothing is allocated. */
 FNET_API fnet_status fnet_segments_fit(fnet_chain** shrunk, double* statistic, double* df, double* p_value,
                                        size_t n_segments, const fnet_counts* const* segments,
                                        const char* const* names);
+
+/* Options of fnet_segments_fit_with; initialise with FNET_SEGMENT_OPTIONS_INIT. */
+typedef struct fnet_segment_options {
+  unsigned version;          /* FNET_SEGMENT_OPTIONS_VERSION */
+  int has_concentration;     /* non-zero: use `concentration` for every stage instead of fitting it */
+  double concentration;      /* >= 0 (0 = each segment's own estimate where it has data) */
+  int has_max_concentration; /* non-zero: cap the (fitted or set) concentration at max_concentration */
+  double max_concentration;  /* >= 0 */
+} fnet_segment_options;
+#define FNET_SEGMENT_OPTIONS_VERSION 1
+#define FNET_SEGMENT_OPTIONS_INIT \
+  { FNET_SEGMENT_OPTIONS_VERSION, 0, 0.0, 0, 0.0 }
+/* fnet_segments_fit with the shrinkage set or capped (options may be NULL: fitted, no
+ * cap, as fnet_segments_fit).  Row i of segment s is (c_si + a_i p_i) / (n_si + a_i), p_i
+ * the pooled row; a segment without transitions gets the pooled chain; only when no
+ * segment has any is it FNET_E_EMPTY_INPUT.  On failure nothing is allocated. */
+FNET_API fnet_status fnet_segments_fit_with(fnet_chain** shrunk, double* statistic, double* df,
+                                            double* p_value, size_t n_segments,
+                                            const fnet_counts* const* segments, const char* const* names,
+                                            const fnet_segment_options* options);
+
+/* ---- CRM opportunity tables ------------------------------------------------------ */
+
+/* An opportunity table of n rows, one per opportunity (the shape CRMs export):
+ * current[r] is its state (an index into stages), dates is n x k row-major with one date
+ * per stage (k = the number of transient stages, in index order; NaN = no date) and
+ * close[r] its close date (read for closed rows; close may be NULL: no close dates).
+ * Each opportunity walks the stages in order (an open one up to its current stage, a
+ * closed one up to its last dated stage, then into its outcome on its close date);
+ * missing says what an undated stage means (FNET_MISSING_CENSOR: the history stops at
+ * the first gap after a dated stage; FNET_MISSING_UNTIMED: a step that takes the next
+ * date on its path).  The same rules as Python's from_opportunities; errors name the row
+ * and stage.  Counts as fnet_counts_from_events would count that log: */
+FNET_API fnet_status fnet_counts_from_opportunities(fnet_counts** out, const fnet_stages* stages, size_t n,
+                                                    const int32_t* current, const double* dates,
+                                                    const double* close, fnet_missing_dates missing,
+                                                    fnet_repeats repeats);
+/* ... and exposure as fnet_exposure_from_events (open opportunities run to cutoff when
+ * has_cutoff is non-zero, else to the latest date on any path). */
+FNET_API fnet_status fnet_exposure_from_opportunities(fnet_exposure** out, const fnet_stages* stages,
+                                                      size_t n, const int32_t* current, const double* dates,
+                                                      const double* close, fnet_missing_dates missing,
+                                                      int has_cutoff, double cutoff, double time_unit);
+
+/* ---- semi-Markov funnel (holding times fitted per stage) ------------------------- */
+
+typedef struct fnet_semi_markov fnet_semi_markov; /* a fitted semi-Markov funnel */
+
+/* Options of the semi-Markov fits; initialise with FNET_SEMI_MARKOV_OPTIONS_INIT. */
+typedef struct fnet_semi_markov_options {
+  unsigned version;           /* FNET_SEMI_MARKOV_OPTIONS_VERSION */
+  fnet_holding_family family; /* FNET_HOLDING_* (funnelnet/c/enums.h) */
+  double tol;                 /* convergence tolerance of the parametric fits */
+  int max_iter; /* their iteration limit; a fit that does not converge is FNET_E_NOT_CONVERGED */
+} fnet_semi_markov_options;
+#define FNET_SEMI_MARKOV_OPTIONS_VERSION 1
+#define FNET_SEMI_MARKOV_OPTIONS_INIT \
+  { FNET_SEMI_MARKOV_OPTIONS_VERSION, FNET_HOLDING_EMPIRICAL, 1e-10, 200 }
+
+/* Fit from n sojourns: sojourn r was spent in transient stage stage_ids[r] for
+ * duration[r] (> 0 for Weibull and gamma) and then moved to next[r], or was still there
+ * at the cut-off (next[r] = -1).  options may be NULL (defaults). */
+FNET_API fnet_status fnet_semi_markov_fit(fnet_semi_markov** out, const fnet_stages* stages, size_t n,
+                                          const int32_t* stage_ids, const double* duration,
+                                          const int32_t* next, const fnet_semi_markov_options* options);
+/* Fit from an event log of n rows (lead, time, stage) in any order, read as
+ * fnet_exposure_from_events reads it (repeats are status updates; open leads censored at
+ * cutoff when has_cutoff is non-zero, else at the latest event; durations in time_unit). */
+FNET_API fnet_status fnet_semi_markov_fit_events(fnet_semi_markov** out, const fnet_stages* stages, size_t n,
+                                                 const int64_t* lead, const double* time,
+                                                 const int32_t* stage_ids, int has_cutoff, double cutoff,
+                                                 double time_unit, const fnet_semi_markov_options* options);
+/* Fit from an opportunity table (as fnet_exposure_from_opportunities reads it). */
+FNET_API fnet_status fnet_semi_markov_fit_opportunities(fnet_semi_markov** out, const fnet_stages* stages,
+                                                        size_t n, const int32_t* current, const double* dates,
+                                                        const double* close, fnet_missing_dates missing,
+                                                        int has_cutoff, double cutoff, double time_unit,
+                                                        const fnet_semi_markov_options* options);
+FNET_API void fnet_semi_markov_destroy(fnet_semi_markov* model);
+/* Number of states. */
+FNET_API fnet_status fnet_semi_markov_size(size_t* out, const fnet_semi_markov* model);
+/* The embedded jump chain, n x n row-major (two-call pattern). */
+FNET_API fnet_status fnet_semi_markov_jump_matrix(double* out, size_t capacity, size_t* needed,
+                                                  const fnet_semi_markov* model);
+/* P(each outcome) for a lead in transient `stage` that has already spent `age` there, by
+ * `draws` seeded Monte Carlo draws (the same seed gives the same answer at any `threads`):
+ * one entry per absorbing state in index order, then the unresolved share (the empirical
+ * model past its last observed exit): n_absorbing + 1 entries (two-call pattern). */
+FNET_API fnet_status fnet_semi_markov_win_probabilities(double* out, size_t capacity, size_t* needed,
+                                                        const fnet_semi_markov* model, size_t stage,
+                                                        double age, size_t draws, uint64_t seed, int threads);
+/* P(closed within horizons[h] more time units) for the same lead, n_horizons entries
+ * (two-call pattern). */
+FNET_API fnet_status fnet_semi_markov_close_time_cdf(double* out, size_t capacity, size_t* needed,
+                                                     const fnet_semi_markov* model, size_t stage, double age,
+                                                     size_t n_horizons, const double* horizons, size_t draws,
+                                                     uint64_t seed, int threads);
+/* The q-quantile (0 < q < 1) of the time spent in transient `stage` (infinity when the
+ * empirical curve never reaches q). */
+FNET_API fnet_status fnet_semi_markov_holding_quantile(double* out, const fnet_semi_markov* model,
+                                                       size_t stage, double q);
+/* Stale deals: out[r] = 1 when deal r, in transient stage stage_ids[r] for age[r], is
+ * older than the q-quantile of that stage's holding time (or, where the quantile is
+ * infinite, than the longest time before an observed exit); n entries (two-call). */
+FNET_API fnet_status fnet_semi_markov_stale(unsigned char* out, size_t capacity, size_t* needed,
+                                            const fnet_semi_markov* model, size_t n, const int32_t* stage_ids,
+                                            const double* age, double q);
 
 /* ---- persistence (versioned JSON) ------------------------------------------------ */
 

@@ -41,7 +41,9 @@
   X(fnet_summary_options, FNET_SUMMARY_OPTIONS) \
   X(fnet_tier_options, FNET_TIER_OPTIONS) \
   X(fnet_crm_options, FNET_CRM_OPTIONS) \
-  X(fnet_logistic_options, FNET_LOGISTIC_OPTIONS)
+  X(fnet_logistic_options, FNET_LOGISTIC_OPTIONS) \
+  X(fnet_segment_options, FNET_SEGMENT_OPTIONS) \
+  X(fnet_semi_markov_options, FNET_SEMI_MARKOV_OPTIONS)
 /* clang-format on */
 
 #ifdef __cplusplus

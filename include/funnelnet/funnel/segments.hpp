@@ -11,8 +11,14 @@
 //   G = 2 sum_s sum_ij c_sij log(c_sij / (n_si p_ij)),
 //   df = sum_i (S_i - 1)(K_i - 1)   (S_i segments with data in row i, K_i destinations seen),
 // G ~ chi-squared(df) when all segments share one chain.
+//
+// A segment without transitions (e.g. one whose leads are all still open) is pooled:
+// with no counts of its own its posterior mean is the pooled row, so it gets the pooled
+// chain; it adds nothing to G or df.  One rule for C++, C and Python.  Only when no
+// segment has any transition is it an error.
 #pragma once
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -34,9 +40,21 @@ struct SegmentFit {
   double p_value = 1.0;             ///< P(chi2(df) >= G)
 };
 
+/// How far segments are shrunk toward the pool.
+struct SegmentOptions {
+  /// alpha_i for every transient stage with pooled data instead of the fitted one
+  /// (0 = each segment's own estimate where it has data; large = the pool).  NaN = fit.
+  double concentration = std::numeric_limits<double>::quiet_NaN();
+  /// Cap on alpha_i (fitted or set); infinity = no cap.
+  double max_concentration = std::numeric_limits<double>::infinity();
+};
+
 /// Fit one chain per segment with shrinkage toward the pooled chain, and test whether
-/// the segments differ.  All counts must share one stage space; names must be unique;
-/// a segment with no transitions at all is an error naming it (empty_input).
-SegmentFit fit_segments(const std::vector<TransitionCounts>& segments, const std::vector<std::string>& names);
+/// the segments differ.  All counts must share one stage space; names must be unique.
+/// A segment with no transitions gets the pooled chain (see the top of this file);
+/// empty_input when no segment has any.  `concentration` and `max_concentration` must
+/// be NaN / infinity or finite and >= 0 (invalid_argument naming the field).
+SegmentFit fit_segments(const std::vector<TransitionCounts>& segments, const std::vector<std::string>& names,
+                        const SegmentOptions& options = {});
 
 FUNNELNET_END

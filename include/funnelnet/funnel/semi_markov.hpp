@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -103,6 +104,32 @@ struct SemiMarkovOptions {
   int max_iter = 200;
 };
 
+/// Sojourns: the input of SemiMarkovFunnel::fit (one row per stay in a transient stage).
+struct Sojourns {
+  std::vector<std::int32_t> stage;  ///< the transient stage
+  std::vector<double> duration;     ///< time spent there, in time units
+  std::vector<std::int32_t> next;   ///< where the lead went, -1 = still there at the cut-off
+};
+
+/// The sojourns of an event log of n rows (lead, time, stage) in any order, read as
+/// ExposureCounts::from_events reads it (one rule: per lead rows sorted by time, ties
+/// keep row order; a repeated stage is a status update; duplicate events and leaving an
+/// outcome are errors naming the lead and row).  Open leads are censored at `cutoff`
+/// (default: the latest event; the cut-off rule of SortedEventLog).  Durations are
+/// (time difference) / time_unit.  Sojourns come per lead (in order of first
+/// appearance), in time order.
+template <class Time>
+Sojourns sojourns_from_events(const StageSpace& space, std::span<const std::int64_t> lead,
+                              std::span<const Time> time, std::span<const std::int32_t> stage,
+                              std::optional<Time> cutoff = std::nullopt, double time_unit = 1.0);
+extern template Sojourns sojourns_from_events<std::int64_t>(const StageSpace&, std::span<const std::int64_t>,
+                                                            std::span<const std::int64_t>,
+                                                            std::span<const std::int32_t>,
+                                                            std::optional<std::int64_t>, double);
+extern template Sojourns sojourns_from_events<double>(const StageSpace&, std::span<const std::int64_t>,
+                                                      std::span<const double>, std::span<const std::int32_t>,
+                                                      std::optional<double>, double);
+
 /// Monte Carlo draws of the time to close from one stage given the age already spent
 /// there: time[d] is the remaining time until an outcome (infinity when unresolved) and
 /// outcome[d] the absorbing state reached (-1 when unresolved: the empirical model puts
@@ -153,6 +180,15 @@ class SemiMarkovFunnel {
   /// P(left by t) >= q; infinity when the empirical curve never gets there.
   [[nodiscard]] double holding_quantile(std::int32_t stage, double q) const;
 
+  /// The longest observed time in stage i before an exit (NaN when none; transient i).
+  [[nodiscard]] double last_exit(std::int32_t stage) const;
+
+  /// The stale-deal rule: a deal in transient stage i is stale when its age there is
+  /// beyond this limit: the q-quantile of the holding time (0 < q < 1), or, where that
+  /// quantile is infinite (the empirical curve never reaches q), the longest observed
+  /// time before an exit (the data has no deal that left after waiting longer).
+  [[nodiscard]] double stale_age(std::int32_t stage, double q) const;
+
   /// `draws` seeded draws of the remaining time to close and the outcome for a lead in
   /// transient stage `stage` that has already spent `age` (>= 0) there.  Tasks of 4096
   /// draws use stream(seed, task), so the result does not depend on `threads`.
@@ -177,6 +213,7 @@ class SemiMarkovFunnel {
   Matrix jump_;
   std::vector<Component> components_;
   std::vector<StageModel> models_;  // per state (empty for absorbing)
+  std::vector<double> last_exit_;   // per state: the longest duration of an exit (NaN: none)
 };
 
 FUNNELNET_END

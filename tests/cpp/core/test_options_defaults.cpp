@@ -4,6 +4,8 @@
 // funnelnet._core.defaults()).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "funnelnet.h"
 #include "funnelnet/attribution.hpp"
 #include "funnelnet/customers.hpp"
@@ -30,6 +32,17 @@ TEST(OptionsDefaults, FunnelCInitIsTheCxxDefault) {
   EXPECT_EQ(p.has_origin != 0, px.origin.has_value());
   EXPECT_EQ(p.has_cutoff != 0, px.cutoff.has_value());
   EXPECT_EQ(p.threads, px.threads);
+
+  const fnet_segment_options g = FNET_SEGMENT_OPTIONS_INIT;
+  const fn::SegmentOptions gx{};
+  EXPECT_EQ(g.has_concentration != 0, !std::isnan(gx.concentration));
+  EXPECT_EQ(g.has_max_concentration != 0, !std::isinf(gx.max_concentration));
+
+  const fnet_semi_markov_options s = FNET_SEMI_MARKOV_OPTIONS_INIT;
+  const fn::SemiMarkovOptions sx{};
+  EXPECT_EQ(s.family, code(sx.family));
+  EXPECT_EQ(s.tol, sx.tol);
+  EXPECT_EQ(s.max_iter, sx.max_iter);
 }
 
 TEST(OptionsDefaults, AttributionCInitIsTheCxxDefault) {

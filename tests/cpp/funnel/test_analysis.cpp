@@ -286,13 +286,53 @@ TEST(Segments, LikelihoodRatioAndShrinkage) {
   EXPECT_NEAR(same.statistic, 0.0, 1e-10);
   EXPECT_NEAR(same.p_value, 1.0, 1e-9);
   EXPECT_GT(same.concentration(0), 1e5);
-  // Bad input.
+  // A segment without transitions is pooled: the pooled chain, and G, df, p and alpha
+  // exactly as without it (the same counts).
   TransitionCounts none(sp, Matrix::Zero(3, 3));
+  auto fit3 = fit_segments({ref, none, cold}, {"referral", "web", "cold"});
+  EXPECT_EQ(fit3.statistic, fit2.statistic);
+  EXPECT_EQ(fit3.df, fit2.df);
+  EXPECT_EQ(fit3.p_value, fit2.p_value);
+  EXPECT_NEAR(fit3.concentration(0), fit2.concentration(0), 1e-9 * fit2.concentration(0));
+  for (int j = 0; j < 3; ++j) EXPECT_NEAR(fit3.shrunk[1].matrix()(0, j), pooled[j], 1e-12);
+  EXPECT_NEAR(fit3.shrunk[2].matrix()(0, 2), fit2.shrunk[1].matrix()(0, 2), 1e-9);
+  // A set concentration: the posterior mean in closed form; a cap bounds the fitted one.
+  SegmentOptions set;
+  set.concentration = 10.0;
+  auto fit4 = fit_segments({ref, none, cold}, {"referral", "web", "cold"}, set);
+  EXPECT_EQ(fit4.concentration(0), 10.0);
+  EXPECT_NEAR(fit4.shrunk[0].matrix()(0, 1), (40 + 10 * pooled[1]) / (51 + 10), 1e-12);
+  EXPECT_NEAR(fit4.shrunk[1].matrix()(0, 1), pooled[1], 1e-12);
+  EXPECT_EQ(fit4.statistic, fit2.statistic);  // the test does not depend on the shrinkage
+  SegmentOptions own;
+  own.concentration = 0.0;  // each segment's MLE, the pooled row where it has no data
+  auto fit5 = fit_segments({ref, none}, {"referral", "web"}, own);
+  EXPECT_NEAR(fit5.shrunk[0].matrix()(0, 1), 40.0 / 51, 1e-12);
+  EXPECT_NEAR(fit5.shrunk[1].matrix()(0, 1), 40.0 / 51, 1e-12);  // the pool is the referral row
+  SegmentOptions capped;
+  capped.max_concentration = 0.5 * fit2.concentration(0);
+  EXPECT_EQ(fit_segments({ref, cold}, {"referral", "cold"}, capped).concentration(0),
+            0.5 * fit2.concentration(0));
+  // Bad input.
   expect_error(
       [&] {
-        (void)fit_segments({ref, none}, {"referral", "web"});
+        (void)fit_segments({none, none}, {"web", "email"});
       },
-      Errc::empty_input, "segment 'web' has no data");
+      Errc::empty_input, "no segment has data (no transitions counted in 'web', 'email')");
+  SegmentOptions bad;
+  bad.concentration = -1.0;
+  expect_error(
+      [&] {
+        (void)fit_segments({ref, cold}, {"a", "b"}, bad);
+      },
+      Errc::invalid_argument, "concentration must be finite and >= 0");
+  bad = {};
+  bad.max_concentration = -2.0;
+  expect_error(
+      [&] {
+        (void)fit_segments({ref, cold}, {"a", "b"}, bad);
+      },
+      Errc::invalid_argument, "max_concentration must be >= 0, got -2");
   expect_error([&] { (void)fit_segments({ref, cold}, {"x", "x"}); }, Errc::duplicate_label, "'x'");
   expect_error([&] { (void)fit_segments({}, {}); }, Errc::empty_input, "no segments");
   TransitionCounts other(StageSpace::funnel({"t"}, {"won", "lost"}), Matrix::Zero(3, 3));

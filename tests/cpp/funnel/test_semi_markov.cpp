@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "expect_error.hpp"
@@ -211,11 +212,6 @@ namespace {
 
 // Sojourns of leads through a -> {b, won, lost}, b -> {a, won, lost} with exponential
 // holding times (a CTMC); some are censored at a fixed horizon.
-struct Sojourns {
-  std::vector<std::int32_t> stage, next;
-  std::vector<double> duration;
-};
-
 Sojourns ctmc_sojourns(std::uint64_t seed, int leads, double horizon) {
   const double q[2][4] = {{0, 0.10, 0.03, 0.05}, {0.02, 0, 0.08, 0.02}};  // to a, b, won, lost
   Rng rng(seed);
@@ -353,4 +349,84 @@ TEST(SemiMarkov, BadInputNamesTheRow) {
   expect_error([&] { (void)kaplan_meier(du, obs); }, Errc::invalid_argument, "observed: row 1 is 2");
   std::vector<std::int32_t> cause{0, 3};
   expect_error([&] { (void)aalen_johansen(du, cause, 2); }, Errc::out_of_range, "cause: row 1 is 3");
+}
+
+TEST(SemiMarkov, SojournsFromAShuffledEventLog) {
+  // Stages a, b; outcomes won, lost.  Lead 7: a@0, a@2 (a status update), b@5, won@9;
+  // lead 3: b@1, open at the cut-off 10; lead 5: a@4, lost@4.5.  Rows shuffled.
+  auto sp = StageSpace::funnel({"a", "b"}, {"won", "lost"});
+  const std::vector<std::int64_t> lead = {3, 7, 5, 7, 7, 5, 7};
+  const std::vector<double> time = {1, 9, 4.5, 2, 0, 4, 5};
+  const std::vector<std::int32_t> stage = {1, 2, 3, 0, 0, 0, 1};
+  const auto s = sojourns_from_events<double>(sp, lead, time, stage, 10.0, 0.5);
+  // Leads in order of first appearance (3, 7, 5); durations in units of 0.5.
+  EXPECT_EQ(s.stage, (std::vector<std::int32_t>{1, 0, 1, 0}));
+  EXPECT_EQ(s.next, (std::vector<std::int32_t>{-1, 1, 2, 3}));
+  EXPECT_EQ(s.duration, (std::vector<double>{18, 10, 8, 1}));
+  // Default cut-off: the latest event (9).
+  EXPECT_EQ(sojourns_from_events<double>(sp, lead, time, stage).duration[0], 8.0);  // (9 - 1) / 1
+  // The same rules and messages as every event-log reader.
+  expect_error([&] { (void)sojourns_from_events<double>(sp, lead, time, stage, 8.0); },
+               Errc::invalid_argument, "row 1");
+  const std::vector<std::int64_t> lead2 = {5, 5};
+  const std::vector<double> time2 = {1, 2};
+  const std::vector<std::int32_t> stage2 = {3, 0};
+  expect_error([&] { (void)sojourns_from_events<double>(sp, lead2, time2, stage2); }, Errc::invalid_argument,
+               "lead 5 leaves absorbing stage 'lost' for 'a' (row 1)");
+  expect_error([&] { (void)sojourns_from_events<double>(sp, lead, time, stage, 10.0, 0.0); },
+               Errc::invalid_argument, "time_unit must be finite and > 0");
+  // The fitted model's stale rule: the holding quantile, else the longest exit seen.
+  const auto m = SemiMarkovFunnel::fit(sp, s.stage, s.duration, s.next);
+  EXPECT_EQ(m.last_exit(0), 10.0);
+  EXPECT_EQ(m.last_exit(1), 8.0);
+  EXPECT_EQ(m.stale_age(0, 0.5), m.holding_quantile(0, 0.5));
+  EXPECT_TRUE(std::isinf(m.holding_quantile(1, 0.9)));  // b: one exit, one censored longer
+  EXPECT_EQ(m.stale_age(1, 0.9), 8.0);
+}
+
+TEST(Opportunities, TheCrmShapeAsAnEventLog) {
+  // The Python docstring's table: a open in Prospecting without dates, b open in Engaging
+  // (engaged day 5), c won (engaged 2, closed 12), d lost (engaged 3, closed 7).
+  auto sp = StageSpace::funnel({"Prospecting", "Engaging"}, {"Won", "Lost"});
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<std::int32_t> current = {0, 1, 2, 3};
+  const std::vector<double> dates = {nan, nan, nan, 5, nan, 2, nan, 3};
+  const std::vector<double> close = {nan, nan, 12, 7};
+  const auto u = opportunity_events(sp, current, dates, close, MissingDates::untimed, 15.0);
+  // untimed: every step kept; an undated step takes the next date on its path.
+  EXPECT_EQ(u.lead, (std::vector<std::int64_t>{0, 1, 1, 2, 2, 2, 3, 3, 3}));
+  EXPECT_EQ(u.stage, (std::vector<std::int32_t>{0, 0, 1, 0, 1, 2, 0, 1, 3}));
+  EXPECT_EQ(u.time, (std::vector<double>{15, 5, 5, 2, 2, 12, 3, 3, 7}));
+  const auto counts = TransitionCounts::from_events<double>(sp, u.lead, u.time, u.stage, Repeats::collapse);
+  EXPECT_EQ(counts.matrix()(0, 1), 3.0);  // as the Python docstring: [[3, 0], [0, 1]]
+  EXPECT_EQ(counts.matrix()(1, 2), 1.0);
+  // censor: leading undated steps skipped; a has no date and is left out.
+  const auto c = opportunity_events(sp, current, dates, close, MissingDates::censor, 15.0);
+  EXPECT_EQ(c.lead, (std::vector<std::int64_t>{1, 2, 2, 3, 3}));
+  EXPECT_EQ(c.stage, (std::vector<std::int32_t>{1, 1, 2, 1, 3}));
+  // Exposure in Engaging: 10 (b, to the cut-off) + 10 (c) + 4 (d) = 24, as in Python.
+  const auto e = ExposureCounts::from_events<double>(sp, c.lead, c.time, c.stage, c.cutoff);
+  EXPECT_EQ(e.exposure()(1), 24.0);
+  EXPECT_EQ(opportunity_events(sp, current, dates, close).cutoff, 12.0);  // the latest date
+  // A gap after a dated stage cuts the history there (censor).
+  const std::vector<double> gap = {1, nan};
+  const auto g =
+      opportunity_events(sp, std::vector<std::int32_t>{2}, gap, std::vector<double>{4}, MissingDates::censor);
+  EXPECT_EQ(g.stage, (std::vector<std::int32_t>{0, 2}));  // Prospecting, then won on 4 (last dated stage)
+  // Errors name the row and stage.
+  const std::vector<double> back = {nan, nan, nan, 5, nan, 2, nan, 9};
+  expect_error(
+      [&] { (void)opportunity_events(sp, current, back, close, MissingDates::censor); },
+      Errc::invalid_argument,
+      "opportunity row 3: the date of the close ('Lost') (7) is before the date of stage 'Engaging' (9)");
+  expect_error(
+      [&] {
+        (void)opportunity_events(sp, std::vector<std::int32_t>{0, 4}, std::vector<double>(4, 1.0), {});
+      },
+      Errc::out_of_range, "current: row 1 is 4");
+  expect_error(
+      [&] {
+        (void)opportunity_events(sp, std::vector<std::int32_t>{0}, std::vector<double>{nan, nan}, {});
+      },
+      Errc::empty_input, "no opportunity has a dated step");
 }

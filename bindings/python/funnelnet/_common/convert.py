@@ -39,7 +39,7 @@ def encode_labels(values: Any, labels: Sequence[str], name: str) -> np.ndarray:
         arr = np.asarray(values)
         if arr.dtype.kind not in "OUS":
             arr = arr.astype(str)  # numeric stage names compare as text
-        codes = index.get_indexer(arr.astype(object, copy=False)).astype(np.int32)
+        codes = index.get_indexer(arr.astype(object, copy=False)).astype(np.int32)  # type: ignore[arg-type]
     bad = np.flatnonzero(codes < 0)
     if bad.size:
         i = int(bad[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import types
 import warnings
 from typing import Any, Callable, Mapping, TypeVar
 
@@ -39,7 +40,7 @@ def _user_stacklevel() -> int:
     the import machinery and outside funnelnet: the user's ``import`` line, so the
     warning is shown under Python's default filters (in ``__main__`` and notebooks)."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    frame = sys._getframe(2)  # our caller's caller
+    frame: types.FrameType | None = sys._getframe(2)  # our caller's caller
     level = 2
     while frame is not None:
         name = frame.f_code.co_filename

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import types
 import warnings
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar, cast
 
 __all__ = ["fit_method"]
 
@@ -19,7 +19,7 @@ class _FitMethod:
     the deprecated 0.1 class-method spelling (which builds an instance, then fits)."""
 
     def __init__(self, func: Callable[..., Any], legacy: Callable[..., Any], new_spelling: str) -> None:
-        functools.update_wrapper(self, func)
+        functools.update_wrapper(cast(Callable[..., Any], self), func)
         self.__func__ = func
         self._legacy = legacy
         self._new = new_spelling
@@ -32,15 +32,18 @@ class _FitMethod:
         if obj is not None:
             return types.MethodType(self.__func__, obj)
         func, legacy, new, name = self.__func__, self._legacy, self._new, self._name
+        if owner is None:  # pragma: no cover - Python always passes the owner for class access
+            raise TypeError(f"{name} accessed without an instance or a class")
+        cls: type = owner
 
         @functools.wraps(legacy)
         def on_class(*args: Any, **kwargs: Any) -> Any:
-            if args and isinstance(args[0], owner):  # Model.fit(instance, data): the plain method
+            if args and isinstance(args[0], cls):  # Model.fit(instance, data): the plain method
                 return func(*args, **kwargs)
-            warnings.warn(f"{owner.__name__}.{name}(data, ...) on the class is deprecated; "
+            warnings.warn(f"{cls.__name__}.{name}(data, ...) on the class is deprecated; "
                           f"use {new} (settings in the constructor, data in {name})",
                           DeprecationWarning, stacklevel=2)
-            return legacy(owner, *args, **kwargs)
+            return legacy(cls, *args, **kwargs)
 
         on_class.__doc__ = (f"{func.__doc__ or ''}\n\nCalled on the class with data and settings together "
                             f"(0.1's spelling) it still works, deprecated: use {new}.")

@@ -44,7 +44,7 @@ def time_formatter(times: Any) -> Callable[[float], str] | None:
     ``"month"`` (month index since January 1970, shown ``2024-01``), ``"month_code"``
     (year * 12 + month - 1, shown ``2024-01``), a callable, or None (numbers as given)."""
     if times is None or callable(times):
-        return times
+        return times  # type: ignore[no-any-return]
     if times == "ns":
         return lambda x: readable(int(x))
     if times in ("month", "month_code"):
@@ -60,7 +60,7 @@ def rewrite(message: str, ids: Any = None, entity: str | None = None, times: Any
     Series, e.g. customer ids), ``row <k>`` followed by ``(<entity> <label>)``."""
     if rows is not None and entity and not isinstance(rows, pd.RangeIndex):
 
-        def row_label(m: re.Match) -> str:
+        def row_label(m: re.Match[str]) -> str:
             k = int(m.group(1))
             return f"row {k} ({entity} {rows[k]!r})" if 0 <= k < len(rows) else m.group(0)
 
@@ -71,7 +71,7 @@ def rewrite(message: str, ids: Any = None, entity: str | None = None, times: Any
         if s.dtype.kind not in "iu":  # factorised ids: code k is the k-th distinct id
             labels = pd.unique(s.dropna())
 
-            def label(m: re.Match) -> str:
+            def label(m: re.Match[str]) -> str:
                 k = int(m.group(2))
                 return f"{m.group(1)} {labels[k]!r}" if 0 <= k < len(labels) else m.group(0)
 
@@ -79,7 +79,7 @@ def rewrite(message: str, ids: Any = None, entity: str | None = None, times: Any
     fmt = time_formatter(times)
     if fmt is not None:
 
-        def when(m: re.Match) -> str:
+        def when(m: re.Match[str]) -> str:
             try:
                 second = f" and {fmt(float(m.group(4)))}" if m.group(4) is not None else ""
                 return f"{m.group(1)} {m.group(2)}{fmt(float(m.group(3)))}{second}"

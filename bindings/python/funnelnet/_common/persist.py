@@ -85,9 +85,27 @@ def _readers() -> dict[str, Callable[[str], Any]]:
 def load_model(path: Any) -> Any:
     """Read a model file written by any ``save`` method (chains, counts, exposure
     counts, continuous chains, higher-order chains, referral graphs, BG/NBD, Pareto/NBD
-    and Gamma-Gamma models, Markov attribution).  FileError if it cannot be read;
-    FormatError if it is corrupt, of an unknown version or kind, or fails validation.
+    and Gamma-Gamma models, Markov attribution).
 
+    Parameters
+    ----------
+    path : str or path-like
+        The model file.
+
+    Returns
+    -------
+    object
+        The model, of the class that wrote the file (``MarkovChain``, ``BetaGeo``, ...).
+
+    Raises
+    ------
+    FileError
+        The file cannot be read.
+    FormatError
+        It is corrupt, of an unknown version or kind, or fails validation.
+
+    Examples
+    --------
     >>> import funnelnet as fn, tempfile, os
     >>> chain = fn.MarkovChain([[0.5, 0.5], [0, 1]], states=["open", "won"])
     >>> path = os.path.join(tempfile.mkdtemp(), "chain.json")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeVar, cast, dataclass_transform
 
 import numpy as np
 import pandas as pd
@@ -28,10 +28,26 @@ __all__ = ["Result", "MappingResult", "result"]
 _REPR_ROWS = 10
 
 
-def result(cls: type) -> type:
+_R = TypeVar("_R", bound=type)
+
+
+@dataclass_transform(frozen_default=True, eq_default=False)
+def result(cls: _R) -> _R:
     """Class decorator for result types: a frozen dataclass without generated repr or
-    equality (the :class:`Result` base provides both)."""
-    return dataclasses.dataclass(frozen=True, repr=False, eq=False)(cls)
+    equality (the :class:`Result` base provides both).
+
+    Parameters
+    ----------
+    cls : type
+        The class to decorate (a subclass of :class:`Result` with annotated fields).
+
+    Returns
+    -------
+    type
+        The same class, now a frozen dataclass (type checkers see its fields as
+        constructor keywords).
+    """
+    return cast(_R, dataclasses.dataclass(frozen=True, repr=False, eq=False)(cls))
 
 
 def _is_scalar(v: Any) -> bool:
@@ -75,7 +91,8 @@ class Result:
         """The result as a tidy DataFrame labelled with the user's ids, one row per stage /
         node / channel / round; the scalar attributes are in ``DataFrame.attrs``."""
         df = self._table()
-        df.attrs.update(self.summary())
+        for k, v in self.summary().items():
+            df.attrs[k] = v
         return df
 
     def _table(self) -> pd.DataFrame:

@@ -28,7 +28,7 @@ Periods
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -142,7 +142,7 @@ def period_index(ns: Any, period: str) -> np.ndarray:
     if period == "month":
         return t.view("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
     if period == "week":
-        return np.floor_divide(np.floor_divide(t, NS_PER_DAY) + _WEEK_SHIFT_DAYS, 7)
+        return cast("np.ndarray", np.floor_divide(np.floor_divide(t, NS_PER_DAY) + _WEEK_SHIFT_DAYS, 7))
     return np.floor_divide(t, PERIOD_NS[period])
 
 

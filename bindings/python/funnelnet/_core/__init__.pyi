@@ -4,21 +4,36 @@
 funnelnet's compiled core (private: use the funnelnet package)
 """
 from __future__ import annotations
+import typing
 import funnelnet
-from funnelnet import CancelledError
-from funnelnet import ConvergenceError
-from funnelnet import DuplicateLabelError
-from funnelnet import EmptyInputError
-from funnelnet import FileError
-from funnelnet import FormatError
-from funnelnet import FunnelnetError
-from funnelnet import InputTypeError
-from funnelnet import InternalError
-from funnelnet import InvalidArgumentError
-from funnelnet import NotAbsorbingError
-from funnelnet import OutOfRangeError
-from funnelnet import ShapeError
-from funnelnet import UnknownLabelError
+class CancelledError(FunnelnetError):
+    ...
+class ConvergenceError(FunnelnetError, RuntimeError):
+    ...
+class DuplicateLabelError(InvalidArgumentError):
+    ...
+class EmptyInputError(InvalidArgumentError):
+    ...
+class FileError(FunnelnetError, OSError):
+    ...
+class FormatError(InvalidArgumentError):
+    ...
+class FunnelnetError(Exception):
+    ...
+class InputTypeError(FunnelnetError, TypeError):
+    ...
+class InternalError(FunnelnetError, RuntimeError):
+    ...
+class InvalidArgumentError(FunnelnetError, ValueError):
+    ...
+class NotAbsorbingError(InvalidArgumentError):
+    ...
+class OutOfRangeError(InvalidArgumentError, IndexError):
+    ...
+class ShapeError(InvalidArgumentError):
+    ...
+class UnknownLabelError(InvalidArgumentError):
+    ...
 from . import funnel
 from . import attribution
 from . import graph
@@ -32,5 +47,5 @@ def defaults() -> dict:
     The defaults of the C++ options structs, read from default-constructed structs (listed by FUNNELNET_PY_DEFAULTS in register_*.cpp): {struct name: {field: value}}, enums as their integer codes, unset optionals as None.  A fresh dict on every call.
     """
 __version__: str
-error_classes_by_code: dict
+error_classes_by_code: dict[typing.Any, typing.Any]
 version_number: int

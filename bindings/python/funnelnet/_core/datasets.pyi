@@ -6,7 +6,7 @@ Synthetic data sets with their truth
 from __future__ import annotations
 import typing
 __all__: list[str] = ['synthetic_crm']
-def synthetic_crm(knobs: dict, progress: typing.Any = None) -> dict:
+def synthetic_crm(knobs: dict[typing.Any, typing.Any], progress: typing.Any = None) -> dict[typing.Any, typing.Any]:
     """
     Generate the synthetic CRM (see datasets/synthetic_crm.hpp); knobs by CrmOptions field name.
     Returns a dict of numpy columns, the horizon in days and the truth (a dict).

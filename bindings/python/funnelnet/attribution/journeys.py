@@ -21,6 +21,19 @@ def journeys(events: pd.DataFrame, *, customer: str, time: str, channel: str, co
     form a non-converting journey.  A conversion row's channel is the journey's last
     touch unless ``conversion_is_touch=False``.
 
+    Parameters
+    ----------
+    events : DataFrame
+        One row per touch or conversion.
+    customer, time, channel, converted : str
+        Columns of the customer id, the event time, the channel and the conversion flag.
+    value : str, optional
+        Column of the conversion value.
+    sep : str
+        Separator of the channel names in ``path``.
+    conversion_is_touch : bool
+        Whether a conversion row's channel is also the journey's last touch.
+
     Returns
     -------
     DataFrame with one row per journey: customer, path (names joined by ``sep``),

@@ -111,7 +111,8 @@ def _legacy_fit(cls: type, df: pd.DataFrame, path: str = "path", conversions: st
                 repeats: Repeats = "collapse", threads: int = 0, progress: bool = False,
                 channels: Sequence[str] | None = None) -> "MarkovAttribution":
     """0.1's ``MarkovAttribution.fit(df, ..., order=...)`` class method (deprecated)."""
-    return cls(order, repeats=repeats, threads=threads, progress=progress).fit(
+    model: MarkovAttribution = cls(order, repeats=repeats, threads=threads, progress=progress)
+    return model.fit(
         df, path=path, conversions=conversions, nulls=nulls, value=value, sep=sep, channels=channels)
 
 
@@ -119,7 +120,8 @@ def _legacy_fit_events(cls: type, events: pd.DataFrame, *, customer: str, time: 
                        value: str | None = None, order: int = 1, repeats: Repeats = "collapse", threads: int = 0,
                        progress: bool = False, conversion_is_touch: bool = True) -> "MarkovAttribution":
     """0.1's ``MarkovAttribution.fit_events(events, ..., order=...)`` class method (deprecated)."""
-    return cls(order, repeats=repeats, threads=threads, progress=progress).fit_events(
+    model: MarkovAttribution = cls(order, repeats=repeats, threads=threads, progress=progress)
+    return model.fit_events(
         events, customer=customer, time=time, channel=channel, converted=converted, value=value,
         conversion_is_touch=conversion_is_touch)
 
@@ -359,7 +361,7 @@ class MarkovAttribution(JsonModel):
         return f"MarkovAttribution(channels={len(self._core.channels)}, order={self.order}, states={self._core.n_states})"
 
 
-def _restore_markov_json(settings: tuple, text: str, state: tuple | None,
+def _restore_markov_json(settings: tuple[Any, ...], text: str, state: tuple[Any, ...] | None,
                          customers: np.ndarray | None) -> MarkovAttribution:
     order, repeats, threads, progress = settings
     model = MarkovAttribution(order, repeats=repeats, threads=threads, progress=progress)
@@ -375,7 +377,7 @@ def _restore_markov_json(settings: tuple, text: str, state: tuple | None,
     return model
 
 
-def _restore_markov(settings: tuple, state: tuple | None, customers: np.ndarray | None) -> MarkovAttribution:
+def _restore_markov(settings: tuple[Any, ...], state: tuple[Any, ...] | None, customers: np.ndarray | None) -> MarkovAttribution:
     order, repeats, threads, progress = settings
     model = MarkovAttribution(order, repeats=repeats, threads=threads, progress=progress)
     if state is None:

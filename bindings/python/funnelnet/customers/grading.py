@@ -147,7 +147,7 @@ def grade(df: pd.DataFrame, *, mode: GradeMode = "score", criteria: Any = None, 
     if len(tiers) != n_tiers:
         raise ShapeError(f"{len(tiers)} tier names given for {n_tiers} tiers")
     out = pd.DataFrame(index=df.index)
-    out["tier"] = pd.Categorical.from_codes(np.asarray(tier), categories=tiers, ordered=False)
+    out["tier"] = pd.Categorical.from_codes(np.asarray(tier), categories=pd.Index(tiers), ordered=False)
     out["tier"] = out["tier"].cat.as_ordered()
     out["score"] = np.asarray(score)
     contrib = np.asarray(contrib)

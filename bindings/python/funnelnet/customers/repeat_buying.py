@@ -5,7 +5,7 @@ A fit that does not converge warns (:class:`funnelnet.ConvergenceWarning`) or, w
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any, Literal, Mapping, Self
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Self, cast
 
 import numpy as np
 import pandas as pd
@@ -42,13 +42,13 @@ def repeat_model_from_json(text: str) -> BetaGeo | ParetoNBD | BetaGeoBetaBinom:
     """A BG/NBD, Pareto/NBD (or any other repeat-buying) model from the JSON text of a
     ``repeat_model`` file, as an object of the class of its kind (FormatError if corrupt)."""
     model = _c.repeat_model_from_json(text)
-    cls = _REPEAT_CLASSES.get(int(model.kind))
+    cls: Any = _REPEAT_CLASSES.get(int(model.kind))
     if cls is None:
         raise FormatError(f"model file holds repeat-buying model kind {int(model.kind)}, which no Python class wraps")
-    return cls._wrap(model)
+    return cast("BetaGeo | ParetoNBD | BetaGeoBetaBinom", cls._wrap(model))
 
 
-def _restore_repeat(cls: type, text: str | None, settings: dict) -> Any:
+def _restore_repeat(cls: Any, text: str | None, settings: dict[str, Any]) -> Any:
     obj = cls.__new__(cls)
     obj.__dict__.update(settings)
     obj._model = None if text is None else cls.from_json(text)._model
@@ -56,7 +56,7 @@ def _restore_repeat(cls: type, text: str | None, settings: dict) -> Any:
     return obj
 
 
-def _restore_state(cls: type, state: dict) -> Any:
+def _restore_state(cls: Any, state: dict[str, Any]) -> Any:
     obj = cls.__new__(cls)
     obj.__setstate__(state)
     return obj
@@ -67,14 +67,14 @@ class _PersistentFit(JsonModel):
     the fitted model goes through ``to_json``; the fit settings travel beside it."""
 
     _model: Any
-    _report: dict | None
+    _report: dict[str, Any] | None
 
     def _to_json(self) -> str:
         return _c.to_json(self._fitted())  # type: ignore[attr-defined]
 
     def __reduce__(self) -> Any:
         if self._report is not None:  # a report unpickled from an earlier version: keep it as it was
-            return (_restore_state, (type(self), self.__getstate__()))  # type: ignore[attr-defined]
+            return (_restore_state, (type(self), self.__getstate__()))
         settings = {k: v for k, v in self.__dict__.items() if k not in ("_model", "_report")}
         return (_restore_repeat, (type(self), None if self._model is None else self.to_json(), settings))
 
@@ -105,7 +105,7 @@ class _Fitted(_PersistentFit):
 
     _names: tuple[str, ...] = ()
     _model: Any
-    _report: dict | None
+    _report: dict[str, Any] | None
     _n: float | None = None
     strict: bool = False
 
@@ -120,7 +120,7 @@ class _Fitted(_PersistentFit):
         return pd.Series(self._fitted().params, index=list(self._names), dtype=float)
 
     @property
-    def report_(self) -> dict:
+    def report_(self) -> dict[str, Any]:
         """How the fit stopped: status, converged, log_likelihood, gradient_norm, unique_rows,
         at_bound, message and covariance (of the log-parameters; empty when unavailable)."""
         model = self._fitted()
@@ -245,7 +245,7 @@ class _RepeatBase(_Fitted):
             other = _REPEAT_CLASSES.get(int(model.kind))
             raise FormatError(f"model file holds a {other.__name__ if other else int(model.kind)} model, "
                               f"not a {cls.__name__}")
-        return cls._wrap(model)
+        return cast("Self", cls._wrap(model))
 
     @renamed_parameters({"tolerance": "tol"})
     def __init__(self, *, max_iterations: int = _default("RepeatFitOptions", "max_iterations"), tol: float = _default("RepeatFitOptions", "tolerance"),
@@ -263,7 +263,7 @@ class _RepeatBase(_Fitted):
         self.threads = int(threads)
         self.strict = bool(strict)
         self._model: Any = None
-        self._report: dict | None = None
+        self._report: dict[str, Any] | None = None
         self._n: float | None = None
 
     @property
@@ -274,14 +274,14 @@ class _RepeatBase(_Fitted):
 
     # Pickling goes through the JSON model file (__reduce__ above); __setstate__ still
     # reads the settings/parameters/report state pickled by earlier versions.
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         state = {k: v for k, v in self.__dict__.items() if k not in ("_model", "_report")}
         if self._model is not None:
             state["params"] = [float(x) for x in self._model.params]
             state["report"] = self.report_
         return state
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         state = dict(state)
         params, report = state.pop("params", None), state.pop("report", None)
         state.setdefault("strict", False)
@@ -471,14 +471,14 @@ class BetaGeoBetaBinom(_RepeatBase):
         """
         return self._fit(frequency, recency, n_periods, weights, initial)
 
-    def conditional_probability_alive(self, m_periods_in_future: float, frequency: Any, recency: Any,
-                                      n_periods: Any) -> Prediction:
+    def conditional_probability_alive(self, m_periods_in_future: float, frequency: Any,  # type: ignore[override]
+                                      recency: Any, n_periods: Any) -> Prediction:
         """P(alive at opportunity n_periods + m_periods_in_future | history), per customer
         (Fader, Hardie and Shang 2010, eq. A10; lifetimes' argument order)."""
         x, tx, n = self._rfm(frequency, recency, n_periods)
         return like(self._fitted().p_alive_at(float(m_periods_in_future), x, tx, n), frequency)
 
-    def p_alive(self, frequency: Any, recency: Any, n_periods: Any) -> Prediction:
+    def p_alive(self, frequency: Any, recency: Any, n_periods: Any) -> Prediction:  # type: ignore[override]
         """P(alive at the next opportunity, n_periods + 1 | history), per customer."""
         return self.conditional_probability_alive(1, frequency, recency, n_periods)
 
@@ -489,8 +489,8 @@ class BetaGeoBetaBinom(_RepeatBase):
         x, tx, n = self._rfm(frequency, recency, n_periods)
         return like(self._fitted().expected_purchases(float(m_periods_in_future), x, tx, n), frequency)
 
-    expected_purchases = conditional_expected_number_of_purchases_up_to_time
-    predict = conditional_expected_number_of_purchases_up_to_time
+    expected_purchases = conditional_expected_number_of_purchases_up_to_time  # type: ignore[assignment]
+    predict = conditional_expected_number_of_purchases_up_to_time  # type: ignore[assignment]
 
     def expected_number_of_purchases_up_to_time(self, n_periods: float) -> float:
         """Expected repeat purchases in the first ``n_periods`` opportunities of a new,
@@ -529,7 +529,7 @@ class GammaGamma(_Fitted):
         self.compress, self.threads = bool(compress), int(threads)
         self.strict = bool(strict)
         self._model: Any = None
-        self._report: dict | None = None
+        self._report: dict[str, Any] | None = None
         self._n: float | None = None
 
     @property
@@ -538,7 +538,7 @@ class GammaGamma(_Fitted):
         warnings.warn("'tolerance' is deprecated, use 'tol'", DeprecationWarning, stacklevel=2)
         return self.tol
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         state = {k: v for k, v in self.__dict__.items() if k not in ("_model", "_report")}
         if self._model is not None:
             state["params"] = [float(x) for x in self._model.params]
@@ -553,7 +553,7 @@ class GammaGamma(_Fitted):
         g._model = _c.gamma_gamma_from_json(text)
         return g
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         state = dict(state)
         params, report = state.pop("params", None), state.pop("report", None)
         state.setdefault("strict", False)

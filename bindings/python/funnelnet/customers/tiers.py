@@ -2,7 +2,7 @@
 mix forecasts and Markov lifetime value."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, Self, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Self, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -63,7 +63,7 @@ def _legacy_fit(cls: type, snapshots: pd.DataFrame, *, customer: str = "customer
                 periods_per_year=periods_per_year, timezone=timezone).fit(
         snapshots, customer=customer, period=period, tier=tier, segment=segment)
     model.tiers = list(model.tiers_)  # 0.1 code reads the tiers used from ``tiers``
-    return model
+    return cast("TierMigration", model)
 
 
 class TierMigration:
@@ -165,7 +165,7 @@ class TierMigration:
         self.lost_ = list(lost)
         self._dated = dated
         self.segments_ = seg_labels
-        self._counts = [np.asarray(c) for c in counts]
+        self._counts: list[np.ndarray] = [np.asarray(c) for c in counts]
         self._chains = [np.asarray(c) for c in chains]
         self.customers_ = pd.Series(n_cust, index=seg_labels, name="customers")
         self.late_entrants_ = pd.Series(n_late, index=seg_labels, name="late_entrants")
@@ -206,12 +206,18 @@ class TierMigration:
     @property
     def segments(self) -> list[str]:
         """Same as ``segments_`` (0.1's name): the segment labels (``["all"]`` without segments)."""
-        return self._fitted_attr("segments_")
+        return cast("list[str]", self._fitted_attr("segments_"))
 
     def _fitted_attr(self, name: str) -> Any:
         if self._chains is None:
             raise InvalidArgumentError("TierMigration is not fitted: call fit()")
         return getattr(self, name)
+
+    def _chain(self, segment: str | None) -> np.ndarray:
+        """The fitted transition matrix of one segment."""
+        i = self._seg(segment)
+        assert self._chains is not None  # _seg checked that the model is fitted
+        return self._chains[i]
 
     def _seg(self, segment: str | None) -> int:
         self._fitted_attr("segments_")
@@ -229,7 +235,7 @@ class TierMigration:
 
     def matrix(self, segment: str | None = None) -> pd.DataFrame:
         """Fitted one-period transition probabilities."""
-        return pd.DataFrame(self._chains[self._seg(segment)], index=self.tiers_, columns=self.tiers_)
+        return pd.DataFrame(self._chain(segment), index=self.tiers_, columns=self.tiers_)
 
     def _churn_idx(self) -> list[int]:
         lost = getattr(self, "lost_", None)
@@ -239,7 +245,7 @@ class TierMigration:
     def rates(self, segment: str | None = None) -> pd.DataFrame:
         """Per tier: promotion (to better tiers), demotion (to worse, not lost), stay,
         churn (to a lost tier) per period, and churn within a year."""
-        P = self._chains[self._seg(segment)]
+        P = self._chain(segment)
         lost = self._churn_idx()
         promo, demo, stay, churn = _c.tier_rates(P, lost)
         # without a churn tier nobody churns: churn_per_year is 0
@@ -251,14 +257,14 @@ class TierMigration:
         """Expected tier mix ``k`` periods ahead from ``mix`` (Series by tier or array)."""
         m = pd.Series(mix).reindex(self.tiers_).fillna(0.0).to_numpy() if isinstance(mix, (pd.Series, dict)) \
             else np.asarray(mix, dtype=np.float64)
-        return pd.Series(_c.mix_ahead(self._chains[self._seg(segment)], np.ascontiguousarray(m, dtype=np.float64),
+        return pd.Series(_c.mix_ahead(self._chain(segment), np.ascontiguousarray(m, dtype=np.float64),
                                       int(k)), index=self.tiers_)
 
     def clv(self, rewards: Any, discount: float, horizon: int | None = None,
             segment: str | None = None) -> pd.Series:
         """Markov lifetime value per tier for ``rewards`` per tier and period (see markov_clv)."""
         r = pd.Series(rewards).reindex(self.tiers_).to_numpy() if isinstance(rewards, (pd.Series, dict)) else rewards
-        return pd.Series(markov_clv(self._chains[self._seg(segment)], r, discount, horizon), index=self.tiers_)
+        return pd.Series(markov_clv(self._chain(segment), r, discount, horizon), index=self.tiers_)
 
     def flag_idle(self, orders: pd.DataFrame, n_periods: int, *, tier: str | None = None,
                   customer: str = "customer", period: str = "period") -> pd.Index:
@@ -278,7 +284,7 @@ class TierMigration:
                                      f"(last period {self.last_period_}): give the orders' periods in the same numbering")
             op = pd.Series(_month_codes(op, period, self.timezone), index=orders.index)
         recent = orders.loc[(op > self.last_period_ - n_periods) & (op <= self.last_period_), customer]
-        return members.difference(pd.Index(recent.unique()))
+        return cast("pd.Index", members.difference(pd.Index(recent.unique())))
 
     def flag_overdue(self, max_periods: int) -> pd.Index:
         """Customers in the last snapshot period whose tier has not changed for more than
@@ -289,4 +295,4 @@ class TierMigration:
         last_change = s.loc[changed].groupby(ccol)["_period"].max()
         current = s.loc[s["_period"] == self.last_period_, ccol].unique()
         lc = last_change.reindex(current)
-        return pd.Index(lc.index[(self.last_period_ - lc.to_numpy()) > max_periods])
+        return cast("pd.Index", pd.Index(lc.index[(self.last_period_ - lc.to_numpy()) > max_periods]))

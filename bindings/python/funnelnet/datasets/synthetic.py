@@ -225,7 +225,7 @@ class SyntheticCRM(Result):
         return pd.DataFrame({
             "customer": np.repeat(self.tiers.index.to_numpy(), m),
             "period": np.tile(self.tiers.columns.to_numpy(), n),
-            "tier": pd.Categorical.from_codes(codes, categories=list(_TIERS)),
+            "tier": pd.Categorical.from_codes(codes, categories=pd.Index(list(_TIERS))),
         })
 
 
@@ -350,34 +350,34 @@ def _assemble(d: dict[str, Any], origin: pd.Timestamp, months: int) -> Synthetic
     tiers_codes = d["tiers"]
     periods = pd.date_range(origin, periods=months, freq="MS")
     accounts = pd.DataFrame({
-        "kind": pd.Categorical.from_codes(d["kind"], categories=list(KINDS)),
+        "kind": pd.Categorical.from_codes(d["kind"], categories=pd.Index(list(KINDS))),
         "industry": d["industry"],
         "region": d["region"],
-        "sales_mode": pd.Categorical.from_codes(d["sales_mode"], categories=["direct", "distributor"]),
-        "possibility": pd.Categorical.from_codes(d["possibility"], categories=list(_TIERS)),
-        "progress": pd.Categorical.from_codes(d["progress"], categories=["Hot", "Warm", "Cold"]),
+        "sales_mode": pd.Categorical.from_codes(d["sales_mode"], categories=pd.Index(["direct", "distributor"])),
+        "possibility": pd.Categorical.from_codes(d["possibility"], categories=pd.Index(list(_TIERS))),
+        "progress": pd.Categorical.from_codes(d["progress"], categories=pd.Index(["Hot", "Warm", "Cold"])),
         **{c: d["criteria"][:, k] for k, c in enumerate(CRITERIA)},
-        "tier": pd.Categorical.from_codes(tiers_codes[:, -1] if n else np.empty(0, np.int8), categories=list(_TIERS)),
+        "tier": pd.Categorical.from_codes(tiers_codes[:, -1] if n else np.empty(0, np.int8), categories=pd.Index(list(_TIERS))),
         "won": _times(o_ns, d["won_time"]),
         "owner": d["owner"],
         "customer_since": _times(o_ns, d["customer_since"]),
     }, index=account_index)
-    tiers = pd.DataFrame({p: pd.Categorical.from_codes(tiers_codes[:, k], categories=list(_TIERS))
+    tiers = pd.DataFrame({p: pd.Categorical.from_codes(tiers_codes[:, k], categories=pd.Index(list(_TIERS)))
                           for k, p in enumerate(periods)}, index=account_index)
     tiers.columns.name = "period"
     leads = pd.DataFrame({
         "account": d["lead_account"],
-        "segment": pd.Categorical.from_codes(d["lead_segment"], categories=list(_SEGMENTS)),
+        "segment": pd.Categorical.from_codes(d["lead_segment"], categories=pd.Index(list(_SEGMENTS))),
         "referred": d["lead_referred"].astype(bool),
         "reactivated": d["lead_reactivated"].astype(bool),
         "start": _times(o_ns, d["lead_start"]),
-        "outcome": pd.Categorical.from_codes(d["lead_outcome"], categories=["open", "won", "lost"]),
+        "outcome": pd.Categorical.from_codes(d["lead_outcome"], categories=pd.Index(["open", "won", "lost"])),
         "conversion_probability": d["lead_conversion"],
         "end": _times(o_ns, d["lead_end"]),
     }, index=pd.RangeIndex(d["lead_account"].shape[0], name="lead"))
     events = pd.DataFrame({
         "lead": d["event_lead"],
-        "stage": pd.Categorical.from_codes(d["event_stage"], categories=list(STAGES)),
+        "stage": pd.Categorical.from_codes(d["event_stage"], categories=pd.Index(list(STAGES))),
         "time": _times(o_ns, d["event_time"]),
     })
     transactions = pd.DataFrame({
@@ -392,10 +392,10 @@ def _assemble(d: dict[str, Any], origin: pd.Timestamp, months: int) -> Synthetic
         "product": d["opp_product"],
         "owner": d["opp_owner"],
         "entry": _times(o_ns, d["opp_entry"]),
-        "stage": pd.Categorical.from_codes(d["opp_stage"], categories=list(STAGES)),
-        "status": pd.Categorical.from_codes(d["opp_status"], categories=["C", "W", "L"]),
+        "stage": pd.Categorical.from_codes(d["opp_stage"], categories=pd.Index(list(STAGES))),
+        "status": pd.Categorical.from_codes(d["opp_status"], categories=pd.Index(["C", "W", "L"])),
         "closed": _times(o_ns, d["opp_close"]),
-        "reason": pd.Categorical.from_codes(reason, categories=list(LOSS_REASONS)),
+        "reason": pd.Categorical.from_codes(reason, categories=pd.Index(list(LOSS_REASONS))),
         "amount": d["opp_amount"],
     }, index=pd.RangeIndex(d["opp_lead"].shape[0], name="opportunity"))
     referrals = pd.DataFrame({

@@ -33,6 +33,8 @@ target     1.000  0.000
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .bottlenecks import WhatIf
 from .chain import AbsorptionResult, MarkovChain
 from .continuous import ContinuousChain, ExposureCounts
@@ -72,7 +74,7 @@ _DEPRECATED_HELPERS = {
 }
 
 
-def __getattr__(name: str):  # noqa: ANN202  (PEP 562)
+def __getattr__(name: str) -> Any:  # PEP 562
     if name in _DEPRECATED_HELPERS:
         import importlib
         import warnings

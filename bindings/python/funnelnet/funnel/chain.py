@@ -3,7 +3,7 @@ analysis (win probabilities, expected steps), time to close, recurrent-chain fig
 bottlenecks, persistence and simulation (each concern in its own module)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -130,7 +130,7 @@ class MarkovChain(JsonModel):
 
     def to_numpy(self) -> np.ndarray:
         """The transition matrix."""
-        return self._core.matrix
+        return cast("np.ndarray", self._core.matrix)
 
     def to_frame(self) -> pd.DataFrame:
         """The transition matrix as a DataFrame labelled by state."""

@@ -100,9 +100,9 @@ class ExposureCounts(JsonModel):
         reject_yyyymmdd(t, time)
         if t.dtype == np.int64:
             t = t.astype(np.float64)
-        cut = None if cutoff is None else float(cutoff)
+        cutf = None if cutoff is None else float(cutoff)
         with user_terms(ids=df[lead], entity="lead"):
-            return cls(_core.funnel.ExposureCounts.from_events_f64(f._space, leads, t, codes, cut, 1.0, int(threads)), "")
+            return cls(_core.funnel.ExposureCounts.from_events_f64(f._space, leads, t, codes, cutf, 1.0, int(threads)), "")
 
     @classmethod
     def from_opportunities(

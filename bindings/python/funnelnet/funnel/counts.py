@@ -2,7 +2,7 @@
 event logs (pandas or Dask), period-by-period logs or a matrix; mergeable (``a + b``)."""
 from __future__ import annotations
 
-from typing import Any, Literal, Mapping, Sequence, TYPE_CHECKING
+from typing import Any, Literal, Mapping, Sequence, TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
@@ -283,10 +283,10 @@ class TransitionCounts(JsonModel):
             c = None if cutoff is None else int(cutoff)
             with user_terms(ids=df[lead], entity="lead"):
                 return cls(_core.funnel.period_counts_i64(f._space, leads, t, codes, int(period), o, c, int(threads)))
-        o = None if origin is None else float(origin)
-        c = None if cutoff is None else float(cutoff)
+        of = None if origin is None else float(origin)
+        cf = None if cutoff is None else float(cutoff)
         with user_terms(ids=df[lead], entity="lead"):
-            return cls(_core.funnel.period_counts_f64(f._space, leads, t, codes, float(period), o, c, int(threads)))
+            return cls(_core.funnel.period_counts_f64(f._space, leads, t, codes, float(period), of, cf, int(threads)))
 
     # ---------------------------------------------------------------- uncertainty
     def posterior_intervals(self, prior: float = _default("PosteriorOptions", "prior"),
@@ -343,7 +343,7 @@ class TransitionCounts(JsonModel):
 
     def to_numpy(self) -> np.ndarray:
         """The count matrix (rows: from, columns: to)."""
-        return self._core.matrix
+        return cast("np.ndarray", self._core.matrix)
 
     def to_frame(self) -> pd.DataFrame:
         """The count matrix as a DataFrame labelled by state."""

@@ -11,7 +11,7 @@ selection by AIC, BIC and held-out log-likelihood.
 """
 from __future__ import annotations
 
-from typing import Any, Self, Sequence
+from typing import Any, Self, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,7 @@ def _legacy_fit(cls: type, paths: Any, order: int = 2, *, funnel: Funnel | None 
                 absorbing: Sequence[str] | None = None, sep: str | None = None,
                 smoothing: float = 0.0) -> "HigherOrderChain":
     """0.1's ``HigherOrderChain.fit(paths, order=...)`` class method (deprecated)."""
-    return cls(order, smoothing=smoothing).fit(paths, funnel=funnel, absorbing=absorbing, sep=sep)
+    return cast("HigherOrderChain", cls(order, smoothing=smoothing).fit(paths, funnel=funnel, absorbing=absorbing, sep=sep))
 
 
 class HigherOrderChain(JsonModel):
@@ -58,7 +58,7 @@ class HigherOrderChain(JsonModel):
     def _fit_encoded(self, f: Funnel, codes: np.ndarray, offsets: np.ndarray) -> Self:
         self._core = _core.funnel.fit_higher_order(f._space, codes, offsets, self.order, self.smoothing)
         self._funnel = f
-        self._data = (codes, offsets)
+        self._data: tuple[np.ndarray, np.ndarray] | None = (codes, offsets)
         return self
 
     def _fitted(self) -> Any:

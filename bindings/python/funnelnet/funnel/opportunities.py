@@ -107,7 +107,7 @@ def opportunity_events(
     if cur.isna().any():
         raise InvalidArgumentError(f"{stage}: row {int(np.flatnonzero(cur.isna().to_numpy())[0])} is missing")
     states = order + outs
-    code = pd.Index(states).get_indexer(cur.astype(str).to_numpy())
+    code = pd.Index(states).get_indexer(cur.astype(str).to_numpy())  # type: ignore[arg-type]
     bad = np.flatnonzero(code < 0)
     if bad.size:
         raise UnknownLabelError(f"{stage}: row {int(bad[0])} has stage {cur.iloc[int(bad[0])]!r}, which is neither in "
@@ -170,7 +170,7 @@ def opportunity_events(
         raise EmptyInputError("no opportunity has a dated step (missing='censor' leaves out undated steps)")
     state_code = np.where(steps < k, steps, code[rows])
     ids = df[lead].to_numpy()[rows] if lead is not None else df.index.to_numpy()[rows]
-    times = t[rows, steps]
+    times: Any = t[rows, steps]
     if calendar:
         times = pd.to_datetime(times.astype(np.int64), unit="ns")
     elif np.all(times == np.round(times)) and all(

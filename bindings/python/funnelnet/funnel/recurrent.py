@@ -13,7 +13,8 @@ __all__ = ["communicating_classes", "stationary_distribution", "first_passage_ti
 
 
 def _states(core: Any) -> pd.Index:
-    return pd.Index(list(core.space.names), name="state")
+    out: pd.Index = pd.Index(list(core.space.names), name="state")
+    return out
 
 
 def communicating_classes(core: Any) -> pd.DataFrame:

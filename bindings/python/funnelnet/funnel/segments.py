@@ -34,9 +34,18 @@ __all__ = ["SegmentedFunnel", "SegmentTest"]
 
 @result
 class SegmentTest(MappingResult):
-    """Result of :meth:`SegmentedFunnel.test`: the likelihood-ratio ``statistic`` G, its
-    degrees of freedom ``df`` and the chi-squared ``p_value``.  Also a read-only mapping
-    with those keys (0.1 returned a dict).  ``to_frame()``: one row (``likelihood_ratio``)."""
+    """Result of :meth:`SegmentedFunnel.test`.  Also a read-only mapping with these keys
+    (0.1 returned a dict).  ``to_frame()``: one row (``likelihood_ratio``).
+
+    Attributes
+    ----------
+    statistic : float
+        The likelihood-ratio statistic G.
+    df : float
+        Its degrees of freedom.
+    p_value : float
+        P(chi-squared(df) >= G): small when the segments convert differently.
+    """
 
     statistic: float
     df: float
@@ -83,32 +92,14 @@ class SegmentedFunnel:
         self._names = [str(k) for k in counts]
         self._counts = dict(zip(self._names, counts.values()))
         self._settings = (concentration, max_concentration)
-        self._with_data = [n for n in self._names if self._counts[n].total > 0]
-        if not self._with_data:
-            raise EmptyInputError(f"no segment has data (no transitions counted in {', '.join(map(repr, self._names))})")
-        self._fit = _core.funnel.fit_segments([self._counts[n]._core for n in self._with_data], self._with_data)
+        # One rule, in C++ (fit_segments): a segment without transitions gets the pooled
+        # chain; a set or capped concentration shrinks every segment in closed form.
+        self._fit = _core.funnel.fit_segments(
+            [self._counts[n]._core for n in self._names], self._names,
+            float("nan") if concentration is None else float(concentration),
+            float("inf") if max_concentration is None else float(max_concentration))
         self._alpha = np.asarray(self._fit.concentration, dtype=np.float64).copy()
-        if concentration is not None or max_concentration is not None:
-            seen = self._alpha > 0  # transient rows with pooled data
-            if concentration is not None:
-                self._alpha[seen] = float(concentration)
-            if max_concentration is not None:
-                self._alpha = np.minimum(self._alpha, float(max_concentration))
-            self._shrunk = {n: self._shrink(n, seen) for n in self._with_data}
-        else:
-            self._shrunk = {n: MarkovChain._wrap(c) for n, c in zip(self._with_data, self._fit.shrunk)}
-
-    def _shrink(self, name: str, seen: np.ndarray) -> MarkovChain:
-        """(c_i + alpha_i p_i) / (n_i + alpha_i) on the rows in ``seen``, the pooled row elsewhere."""
-        P = self.pooled.to_numpy()
-        C = self._counts[name].to_numpy()
-        a = self._alpha[:, None]
-        n = C.sum(axis=1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rows = (C + a * P) / (n + a)
-        out = np.where(seen[:, None] & ((n + a) > 0), rows, P)
-        pooled = self.pooled
-        return MarkovChain(out, states=pooled.states, absorbing=pooled.absorbing_states)
+        self._shrunk = {n: MarkovChain._wrap(c) for n, c in zip(self._names, self._fit.shrunk)}
 
     def __reduce__(self) -> Any:
         # The per-segment counts (they pickle as versioned JSON) and the settings; unpickling refits.
@@ -131,17 +122,45 @@ class SegmentedFunnel:
     ) -> "SegmentedFunnel":
         """Count an event log per value of the ``segment`` column (e.g. lead source), or
         per combination of several columns (``segment=["source", "region"]``, segments
-        named ``"referral / EMEA"``), and fit.  ``segments`` lists the segments to fit
-        (default: those present); a listed segment with no rows raises EmptyInputError
-        naming it, one whose leads are all still open gets the pooled chain.
-        ``concentration`` / ``max_concentration`` as in the constructor."""
+        named ``"referral / EMEA"``), and fit.
+
+        Parameters
+        ----------
+        df : DataFrame
+            The event log (one row per lead entering a stage).
+        segment : str or sequence of str
+            The segment column(s).
+        lead, stage, time : str
+            Columns of the lead id, the stage and the event time.
+        funnel : Funnel
+            The stages and outcomes.
+        segments : sequence, optional
+            The segments to fit (default: those present).
+        repeats : {"collapse", "keep"}
+            Repeated stages as one visit or as self-transitions.
+        concentration, max_concentration : float, optional
+            As in the constructor.
+
+        Returns
+        -------
+        SegmentedFunnel
+            One shrunk chain per segment; a segment whose leads are all still open gets
+            the pooled chain.
+
+        Raises
+        ------
+        EmptyInputError
+            A listed segment with no rows, naming it.
+        UnknownLabelError
+            A segment column that is not in ``df``.
+        """
         cols = [segment] if isinstance(segment, str) else list(segment)
         if not cols:
             raise InvalidArgumentError("segment names no column")
         for c in cols:
             if c not in df.columns:
                 raise UnknownLabelError(f"segment column {c!r} is not in the DataFrame")
-        key = df[cols[0]]
+        key: Any = df[cols[0]]
         if len(cols) > 1:
             missing = df[cols].isna().any(axis=1)
             key = df[cols[0]].astype(str)
@@ -171,11 +190,17 @@ class SegmentedFunnel:
     @property
     def chains(self) -> dict[str, MarkovChain]:
         """The shrunk chain of each segment (the pooled chain for a segment without data)."""
-        return {n: self._shrunk[n] if n in self._shrunk else self.pooled for n in self._names}
+        return {n: self._shrunk[n] for n in self._names}
 
     def concentration(self) -> pd.Series:
         """alpha_i per stage: the prior weight (in pseudo-transitions) of the pooled row
-        (as set or capped).  Large values mean the segments look alike for that stage."""
+        (as set or capped).  Large values mean the segments look alike for that stage.
+
+        Returns
+        -------
+        Series
+            ``concentration`` per transient stage.
+        """
         pooled = self.pooled
         idx = pooled.transient_states
         pos = [pooled.states.index(s) for s in idx]
@@ -184,7 +209,20 @@ class SegmentedFunnel:
     def time_to_close(self, quantiles: Sequence[float] = (0.5, 0.9), long: bool = False) -> pd.DataFrame:
         """Steps (periods) until won or lost from each stage, per segment and pooled
         (see :meth:`MarkovChain.time_to_close`): columns ``(segment, statistic)``, or with
-        ``long=True`` one row per (segment, stage) with the statistics as columns."""
+        ``long=True`` one row per (segment, stage) with the statistics as columns.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Levels of the step quantiles, each in (0, 1).
+        long : bool
+            Tidy output: one row per (segment, stage).
+
+        Returns
+        -------
+        DataFrame
+            Mean, variance and quantiles of the steps to close per segment and stage.
+        """
         chains = {**self.chains, "pooled": self.pooled}
         frames = {n: c.time_to_close(quantiles) for n, c in chains.items()}
         if long:
@@ -196,14 +234,33 @@ class SegmentedFunnel:
     def test(self) -> "SegmentTest":
         """Likelihood-ratio test of "all segments share one chain": the statistic G, its
         degrees of freedom and the chi-squared p-value, as a :class:`SegmentTest`
-        (``t.p_value``; ``t["p_value"]`` and ``dict(t)`` as 0.1's dict)."""
+        (``t.p_value``; ``t["p_value"]`` and ``dict(t)`` as 0.1's dict).
+
+        Returns
+        -------
+        SegmentTest
+            ``statistic``, ``df`` and ``p_value``.
+        """
         return SegmentTest(statistic=float(self._fit.statistic), df=float(self._fit.df),
                            p_value=float(self._fit.p_value))
 
     def win_probabilities(self, outcome: str, long: bool = False) -> pd.DataFrame:
         """P(outcome) from each stage for every segment (shrunk) and the pooled chain:
         one column per segment, or with ``long=True`` a tidy table with columns
-        ``segment``, ``stage`` and ``probability``."""
+        ``segment``, ``stage`` and ``probability``.
+
+        Parameters
+        ----------
+        outcome : str
+            The outcome (e.g. ``"won"``).
+        long : bool
+            Tidy output (``segment``, ``stage``, ``probability``).
+
+        Returns
+        -------
+        DataFrame
+            P(outcome) per stage (rows) and segment (columns, ``pooled`` last).
+        """
         cols = {n: c.absorption_probabilities()[outcome] for n, c in self.chains.items()}
         cols["pooled"] = self.pooled.absorption_probabilities()[outcome]
         out = pd.DataFrame(cols)

@@ -116,9 +116,19 @@ def cumulative_incidence(duration: Any, cause: Any, causes: Sequence[str]) -> pd
 class GoodnessOfFit(Result):
     """P(closed by each horizon) from entering ``start``: the Aalen-Johansen estimate from
     the data (open leads censored) against the Markov (exponential holding times) and the
-    semi-Markov model.  Attributes: ``start``, ``table`` (one row per horizon),
-    ``max_error_markov`` and ``max_error_semi_markov`` (largest absolute difference from
-    the Aalen-Johansen column), ``leads`` (leads that entered ``start``)."""
+    semi-Markov model.
+
+    Attributes
+    ----------
+    start : str
+        The entry stage.
+    table : DataFrame
+        One row per horizon: ``aalen_johansen``, ``markov``, ``semi_markov``.
+    max_error_markov, max_error_semi_markov : float
+        Largest absolute difference from the Aalen-Johansen column.
+    leads : int
+        Leads that entered ``start``.
+    """
 
     start: str
     table: pd.DataFrame
@@ -135,7 +145,23 @@ class CloseOutlook(Result):
     """The outlook of a lead in ``stage`` that has already spent ``age`` there: outcome
     probabilities (``win``: a Series over the outcomes and ``unresolved``, the mass the
     data cannot place), ``quantiles`` of the remaining time to close (inf where not
-    reached), and ``cdf``, P(closed within each horizon); ``draws`` Monte Carlo draws."""
+    reached), and ``cdf``, P(closed within each horizon).
+
+    Attributes
+    ----------
+    stage : str
+        The stage.
+    age : float
+        Time already spent there.
+    win : Series
+        P(each outcome) and ``unresolved``.
+    quantiles : Series
+        Remaining time to close at each level.
+    cdf : Series
+        P(closed within each horizon).
+    draws : int
+        Monte Carlo draws behind the figures.
+    """
 
     stage: str
     age: float
@@ -208,10 +234,33 @@ class SemiMarkovFunnel:
         it (the same errors, naming the lead and row); repeated stages are status
         updates.  Datetime times are measured in ``time_unit``.
 
+        Parameters
+        ----------
+        df : DataFrame
+            The event log: one row per lead entering a stage, rows in any order.
+        lead, stage, time : str
+            Column names of the lead id, the stage and the time of each event.
+        cutoff : datetime-like or float, optional
+            End of observation; open leads are censored there (default: the latest event).
+        time_unit : {"s", "min", "h", "D", "W"}
+            Unit of the holding times when ``time`` holds datetimes.
+        funnel : Funnel, optional
+            The stages and outcomes (default: read from the log with ``absorbing``).
+        absorbing : sequence of str, optional
+            The outcome stages when ``funnel`` is not given.
+
         Returns
         -------
         SemiMarkovFunnel
             ``self``, fitted.
+
+        Raises
+        ------
+        InvalidArgumentError
+            Duplicate events, a lead leaving an outcome, events after the cut-off (naming
+            the lead and row); a transient stage without any observed exit (EmptyInputError).
+        ConvergenceError
+            A parametric fit that did not converge, naming the stage and destination.
         """
         exposure = ExposureCounts.from_events(df, lead=lead, stage=stage, time=time, cutoff=cutoff,
                                               time_unit=time_unit, funnel=funnel, absorbing=absorbing,
@@ -237,7 +286,29 @@ class SemiMarkovFunnel:
                           outcomes: Sequence[str], close: str | None, lead: str | None = None,
                           missing: Missing = "censor", cutoff: Any = None, time_unit: TimeUnit = "D") -> Self:
         """Fit from a CRM opportunity table (one row per opportunity, a date column per
-        stage), read as :meth:`ExposureCounts.from_opportunities` reads it.
+        stage), read as :meth:`ExposureCounts.from_opportunities` reads it (the C ABI's
+        ``fnet_semi_markov_fit_opportunities`` applies the same rules).
+
+        Parameters
+        ----------
+        df : DataFrame
+            One row per opportunity.
+        stage : str
+            Column of each opportunity's current stage (a stage or an outcome).
+        stage_dates : mapping of str to str or None
+            Each stage, in funnel order, to its date column (None: no date column).
+        outcomes : sequence of str
+            The outcome stages (e.g. ``["Won", "Lost"]``).
+        close : str or None
+            Column of the close date of closed opportunities.
+        lead : str, optional
+            Column of the opportunity id (default: the index), used in messages.
+        missing : {"censor", "untimed"}
+            What a stage without a date means (see :mod:`funnelnet.funnel.opportunities`).
+        cutoff : datetime-like or float, optional
+            End of observation (default: the latest date).
+        time_unit : {"s", "min", "h", "D", "W"}
+            Unit of the holding times.
 
         Returns
         -------
@@ -317,6 +388,19 @@ class SemiMarkovFunnel:
         ``unresolved``: the probability the data cannot place (the empirical model past
         its last observed exit).
 
+        Parameters
+        ----------
+        stage : str
+            A transient stage.
+        age : float
+            Time already spent in ``stage`` (in the model's time unit), >= 0.
+
+        Returns
+        -------
+        Series
+            P(each outcome) and ``unresolved``, indexed by ``outcome``; sums to 1
+            (Monte Carlo with ``draws`` seeded draws).
+
         Examples
         --------
         >>> import pandas as pd, funnelnet as fn
@@ -335,6 +419,20 @@ class SemiMarkovFunnel:
         """P(closed within t more time units) for a lead in ``stage`` aged ``age``, for
         each t (Monte Carlo).
 
+        Parameters
+        ----------
+        t : float or array-like
+            Horizons, in the model's time unit.
+        stage : str
+            A transient stage.
+        age : float
+            Time already spent in ``stage``.
+
+        Returns
+        -------
+        Series
+            P(closed within t), indexed by ``t``.
+
         Examples
         --------
         >>> import pandas as pd, funnelnet as fn
@@ -352,7 +450,24 @@ class SemiMarkovFunnel:
     def outlook(self, stage: str, age: float = 0.0, horizons: Sequence[float] = (30.0, 60.0, 90.0),
                 quantiles: Sequence[float] = (0.5, 0.9)) -> CloseOutlook:
         """Win probabilities, quantiles of the remaining time to close and P(closed within
-        each horizon) for a lead in ``stage`` that has already spent ``age`` there."""
+        each horizon) for a lead in ``stage`` that has already spent ``age`` there.
+
+        Parameters
+        ----------
+        stage : str
+            A transient stage.
+        age : float
+            Time already spent in ``stage``.
+        horizons : sequence of float
+            Horizons of the closing probabilities.
+        quantiles : sequence of float
+            Levels (in (0, 1)) of the remaining time to close.
+
+        Returns
+        -------
+        CloseOutlook
+            ``win``, ``quantiles`` and ``cdf`` (Series) from one set of draws.
+        """
         i = self._stage(stage)
         times, out = self._core.simulate_close(i, float(age), self.draws, self.seed, self.threads)
         states = self.funnel_.states
@@ -372,7 +487,20 @@ class SemiMarkovFunnel:
 
     def holding_quantile(self, stage: str, q: float = 0.9) -> float:
         """The q-quantile of the time spent in ``stage`` (inf when the empirical curve
-        never reaches it)."""
+        never reaches it).
+
+        Parameters
+        ----------
+        stage : str
+            A transient stage.
+        q : float
+            The level, in (0, 1).
+
+        Returns
+        -------
+        float
+            The smallest t with P(left the stage by t) >= q, in the model's time unit.
+        """
         return float(self._core.holding_quantile(self._stage(stage), float(q)))
 
     def stale(self, stage: Any, age: Any, q: float = 0.9) -> pd.Series:
@@ -389,6 +517,11 @@ class SemiMarkovFunnel:
         q : float
             The quantile (0 < q < 1).
 
+        Returns
+        -------
+        Series
+            ``stale`` (bool), one per deal, with the index of ``stage``.
+
         Examples
         --------
         >>> import pandas as pd, funnelnet as fn
@@ -399,10 +532,9 @@ class SemiMarkovFunnel:
         """
         s = pd.Series(stage, copy=False)
         a = pd.Series(np.asarray(age, dtype=np.float64), index=s.index)
-        limits = {name: self.holding_quantile(name, q) for name in pd.unique(s.astype(str))}
-        for name, v in limits.items():  # a quantile the curve never reaches: the last exit seen
-            if np.isinf(v):
-                limits[name] = float(self._last_exit[self.funnel_.states.index(name)])
+        # The rule lives in C++ (SemiMarkovFunnel::stale_age, also the C ABI's): the
+        # q-quantile, or the last exit seen where the curve never reaches q.
+        limits = {name: float(self._core.stale_age(self._stage(name), float(q))) for name in pd.unique(s.astype(str))}
         lim = s.astype(str).map(limits).to_numpy(dtype=np.float64)
         return pd.Series(a.to_numpy() > lim, index=s.index, name="stale")
 
@@ -410,6 +542,19 @@ class SemiMarkovFunnel:
         """P(closed by each horizon) from entering ``start`` (default: the stage most
         leads start in): Aalen-Johansen from the leads' own times (open leads
         censored) against the Markov and the semi-Markov model.
+
+        Parameters
+        ----------
+        horizons : sequence of float
+            Horizons, in the model's time unit.
+        start : str, optional
+            The entry stage (default: the stage most leads start in).
+
+        Returns
+        -------
+        GoodnessOfFit
+            The table (one row per horizon: ``aalen_johansen``, ``markov``,
+            ``semi_markov``) and the largest error of each model.
 
         Examples
         --------
@@ -435,7 +580,7 @@ class SemiMarkovFunnel:
         inc = np.asarray(inc)[:, 0]
         k = np.searchsorted(t, h, side="right") - 1
         aj = np.where(k >= 0, inc[np.maximum(k, 0)], 0.0)
-        markov = np.asarray([float(self.markov_.close_time_cdf(float(x)).loc[start]) for x in h])
+        markov = np.asarray([float(self.markov_.close_time_cdf(float(x)).loc[start]) for x in h])  # type: ignore[arg-type]
         semi = self.close_time_cdf(h, start).to_numpy()
         table = pd.DataFrame({"aalen_johansen": aj, "markov": markov, "semi_markov": semi},
                              index=pd.Index(h, name="horizon"))

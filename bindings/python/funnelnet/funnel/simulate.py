@@ -35,4 +35,4 @@ def simulate_events(core: Any, n_leads: int, start: str | None = None, seed: int
         dwell = [float(x) for x in mean_dwell]
     lead, t, st = _core.funnel.simulate_events(core, states.index(start), int(n_leads), int(seed), dwell,
                                                int(max_steps), int(threads))
-    return pd.DataFrame({"lead": lead, "time": t, "stage": pd.Categorical.from_codes(st, categories=states)})
+    return pd.DataFrame({"lead": lead, "time": t, "stage": pd.Categorical.from_codes(st, categories=pd.Index(states))})

@@ -99,7 +99,7 @@ def edge_probabilities(
             f"probabilities must be 'wc', 'constant', 'trivalency', 'weight', 'learned', a float or an array, got {probabilities!r}"
         )
     if np.isscalar(probabilities):
-        return _core.graph.constant_probabilities(c, float(probabilities))
+        return _core.graph.constant_probabilities(c, float(probabilities))  # type: ignore[arg-type]
     a = np.asarray(probabilities, dtype=np.float64)
     if a.ndim != 1 or len(a) != g.number_of_edges:
         raise ShapeError(f"edge probabilities have shape {a.shape}, expected ({g.number_of_edges},) (one per edge)")
@@ -151,7 +151,7 @@ class InfluenceResult(Result):
     columns ``spread`` (= ``spread_after``) and ``gain`` (what each seed added).
     """
 
-    seeds: list
+    seeds: list[Any]
     spread: float
     spread_after: pd.Series = field(repr=False)
     cost: float = 0.0
@@ -219,7 +219,7 @@ def exact_spread(g: ReferralGraph, seeds: Sequence[Any], model: DiffusionModel =
     return float(_core.graph.exact_spread(g._core, g.positions(list(seeds), "seed"), p, _model(model)))
 
 
-def _result(g: ReferralGraph, d: dict) -> InfluenceResult:
+def _result(g: ReferralGraph, d: dict[str, Any]) -> InfluenceResult:
     labels = g.nodes.take(d["seeds"])
     return InfluenceResult(
         seeds=list(labels),

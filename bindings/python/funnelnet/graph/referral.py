@@ -276,9 +276,13 @@ class ReferralGraph:
             w += [r[2] for r in rev]
         nodes = list(graph.nodes())
         if all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in nodes):
-            arr = lambda v: np.asarray(v, dtype=np.int64)  # noqa: E731
+            kind: Any = np.int64
         else:
-            arr = lambda v: np.asarray(v, dtype=object)  # noqa: E731
+            kind = object
+
+        def arr(v: Any) -> np.ndarray:
+            return np.asarray(v, dtype=kind)
+
         return cls.from_edges(arr(src), arr(dst), weight=np.asarray(w, dtype=np.float64), nodes=arr(nodes), **policies)
 
     def to_networkx(self) -> Any:
@@ -480,7 +484,7 @@ class ReferralGraph:
         betas = _EMPTY_F
         b = 1.0
         if np.isscalar(beta):
-            b = float(beta)
+            b = float(beta)  # type: ignore[arg-type]  # a scalar (np.isscalar does not narrow)
         else:
             betas = self._per_node(beta, "beta", fill=None)
         x, _ = _core.graph.katz(self._core, alpha, b, betas, weighted, normalized, tol, max_iter, threads)
