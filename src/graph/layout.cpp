@@ -111,9 +111,10 @@ void bfs(const Undirected& adj, node_t s, std::vector<std::int32_t>& dist, std::
 /// order from its first node): hop distances to k max-min pivots, double-centred,
 /// projected on the two leading right singular vectors, scaled to a mean edge length of
 /// 1.  Writes the members' coordinates into `xy`; `dist` must be -1 on the component and
-/// is left so.
+/// is left so; `local` (size n) is scratch.
 void pivot_mds(const Undirected& adj, const std::vector<node_t>& members, std::size_t k, Rng& rng,
-               std::vector<std::int32_t>& dist, std::vector<node_t>& queue, std::vector<double>& xy) {
+               std::vector<std::int32_t>& dist, std::vector<node_t>& queue, std::vector<node_t>& local,
+               std::vector<double>& xy) {
   const std::size_t n = members.size();
   if (n == 1) {
     xy[2 * members[0]] = xy[2 * members[0] + 1] = 0.0;
@@ -122,14 +123,8 @@ void pivot_mds(const Undirected& adj, const std::vector<node_t>& members, std::s
   k = std::min(k, n);
   Eigen::MatrixXd c(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(k));
   std::vector<std::int64_t> mind(n, std::numeric_limits<std::int64_t>::max());
-  // local index of each member: members are distinct nodes; a map through `dist` is not
-  // free, so sort a copy once (n log n per component).
-  std::vector<std::pair<node_t, std::size_t>> pos(n);
-  for (std::size_t i = 0; i < n; ++i) pos[i] = {members[i], i};
-  std::sort(pos.begin(), pos.end());
-  auto index_of = [&](node_t v) {
-    return std::lower_bound(pos.begin(), pos.end(), std::pair<node_t, std::size_t>{v, 0})->second;
-  };
+  for (std::size_t i = 0; i < n; ++i) local[members[i]] = static_cast<node_t>(i);
+  auto index_of = [&](node_t v) -> std::size_t { return local[v]; };
   auto pivot =
       members[std::min<std::size_t>(n - 1, static_cast<std::size_t>(rng.uniform() * static_cast<double>(n)))];
   for (std::size_t j = 0; j < k; ++j) {
@@ -190,6 +185,7 @@ std::vector<double> start_positions(const Undirected& adj, std::size_t n, std::s
   std::vector<node_t> queue;
   queue.reserve(n);
   std::vector<bool> seen(n, false);
+  std::vector<node_t> local(n);  // a node's index among its component's members
   struct Box {
     std::vector<node_t> members;
     double x0, y0, x1, y1;
@@ -204,7 +200,7 @@ std::vector<double> start_positions(const Undirected& adj, std::size_t n, std::s
       dist[v] = -1;
       seen[v] = true;
     }
-    pivot_mds(adj, b.members, pivots, rng, dist, queue, xy);
+    pivot_mds(adj, b.members, pivots, rng, dist, queue, local, xy);
     b.x0 = b.y0 = std::numeric_limits<double>::infinity();
     b.x1 = b.y1 = -std::numeric_limits<double>::infinity();
     for (node_t v : b.members) {
