@@ -88,9 +88,10 @@ struct Grid {
   }
 };
 
-/// Hop distances from `s` (-1 where unreachable), by BFS over the undirected adjacency.
+/// Hop distances from `s` by BFS over the undirected adjacency, into `dist` (which must
+/// hold -1 for every node of the component on entry); `queue` ends as the nodes reached,
+/// in BFS order, so the caller can reset just those.
 void bfs(const Undirected& adj, node_t s, std::vector<std::int32_t>& dist, std::vector<node_t>& queue) {
-  std::fill(dist.begin(), dist.end(), -1);
   queue.clear();
   queue.push_back(s);
   dist[s] = 0;
@@ -106,40 +107,40 @@ void bfs(const Undirected& adj, node_t s, std::vector<std::int32_t>& dist, std::
   }
 }
 
-/// Pivot MDS (Brandes and Pich 2006): hop distances to k max-min pivots, double-centred,
-/// projected on the two leading right singular vectors.  Unreachable pairs count as one
-/// hop more than the longest finite distance.  Returns 2n coordinates (all 0 when the
-/// distances carry no shape, e.g. a graph without edges).
-std::vector<double> pivot_mds(const Undirected& adj, std::size_t n, std::size_t k, std::uint64_t seed) {
-  k = std::min(k, n);
-  std::vector<std::vector<std::int32_t>> cols(k, std::vector<std::int32_t>(n));
-  std::vector<std::int64_t> mind(n, std::numeric_limits<std::int64_t>::max());
-  std::vector<node_t> queue;
-  queue.reserve(n);
-  Rng rng(seed, 0);
-  auto pivot = static_cast<node_t>(
-      std::min<std::uint64_t>(n - 1, static_cast<std::uint64_t>(rng.uniform() * static_cast<double>(n))));
-  std::int32_t longest = 0;
-  for (std::size_t j = 0; j < k; ++j) {
-    bfs(adj, pivot, cols[j], queue);
-    std::int64_t best = -1;
-    for (std::size_t v = 0; v < n; ++v) {
-      const std::int32_t d = cols[j][v];
-      longest = std::max(longest, d);
-      if (d >= 0) mind[v] = std::min<std::int64_t>(mind[v], d);
-      if (mind[v] > best) {  // the node farthest from every pivot so far (unreached ones first)
-        best = mind[v];
-        pivot = static_cast<node_t>(v);
-      }
-    }
+/// Pivot MDS (Brandes and Pich 2006) of one connected component (`members`, the BFS
+/// order from its first node): hop distances to k max-min pivots, double-centred,
+/// projected on the two leading right singular vectors, scaled to a mean edge length of
+/// 1.  Writes the members' coordinates into `xy`; `dist` must be -1 on the component and
+/// is left so; `local` (size n) is scratch.
+void pivot_mds(const Undirected& adj, const std::vector<node_t>& members, std::size_t k, Rng& rng,
+               std::vector<std::int32_t>& dist, std::vector<node_t>& queue, std::vector<node_t>& local,
+               std::vector<double>& xy) {
+  const std::size_t n = members.size();
+  if (n == 1) {
+    xy[2 * members[0]] = xy[2 * members[0] + 1] = 0.0;
+    return;
   }
-  const double far = static_cast<double>(longest) + 1.0;
-  Eigen::MatrixXd c(n, k);
-  for (std::size_t j = 0; j < k; ++j)
-    for (std::size_t v = 0; v < n; ++v) {
-      const double d = cols[j][v] < 0 ? far : static_cast<double>(cols[j][v]);
-      c(static_cast<Eigen::Index>(v), static_cast<Eigen::Index>(j)) = d * d;
+  k = std::min(k, n);
+  Eigen::MatrixXd c(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(k));
+  std::vector<std::int64_t> mind(n, std::numeric_limits<std::int64_t>::max());
+  for (std::size_t i = 0; i < n; ++i) local[members[i]] = static_cast<node_t>(i);
+  auto index_of = [&](node_t v) -> std::size_t { return local[v]; };
+  auto pivot =
+      members[std::min<std::size_t>(n - 1, static_cast<std::size_t>(rng.uniform() * static_cast<double>(n)))];
+  for (std::size_t j = 0; j < k; ++j) {
+    bfs(adj, pivot, dist, queue);
+    for (node_t v : queue) {
+      const std::size_t i = index_of(v);
+      const double d = dist[v];
+      c(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = d * d;
+      mind[i] = std::min<std::int64_t>(mind[i], dist[v]);
     }
+    for (node_t v : queue) dist[v] = -1;
+    std::size_t best = 0;  // the member farthest from every pivot so far (first such)
+    for (std::size_t i = 1; i < n; ++i)
+      if (mind[i] > mind[best]) best = i;
+    pivot = members[best];
+  }
   const Eigen::VectorXd col_mean = c.colwise().mean().transpose();
   const Eigen::VectorXd row_mean = c.rowwise().mean();
   const double grand = col_mean.mean();
@@ -147,16 +148,93 @@ std::vector<double> pivot_mds(const Undirected& adj, std::size_t n, std::size_t 
   c.colwise() -= row_mean;
   c.array() += grand;
   c *= -0.5;
-  const Eigen::MatrixXd b = c.transpose() * c;
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(b);
+  Eigen::VectorXd x = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n));
+  Eigen::VectorXd y = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n));
+  if (k >= 2) {
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(c.transpose() * c);
+    if (eig.info() == Eigen::Success) {
+      const Eigen::Index last = static_cast<Eigen::Index>(k) - 1;  // eigenvalues ascend
+      x = c * eig.eigenvectors().col(last);
+      y = c * eig.eigenvectors().col(last - 1);
+    }
+  } else {  // two nodes
+    x(1) = 1.0;
+  }
+  double total = 0;
+  std::size_t m = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t e = adj.offsets[members[i]]; e < adj.offsets[members[i] + 1]; ++e) {
+      const std::size_t j = index_of(adj.nbrs[e]);
+      total += std::hypot(x(static_cast<Eigen::Index>(i)) - x(static_cast<Eigen::Index>(j)),
+                          y(static_cast<Eigen::Index>(i)) - y(static_cast<Eigen::Index>(j)));
+      ++m;
+    }
+  const double scale = m > 0 && total > 1e-12 ? static_cast<double>(m) / total : 1.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    xy[2 * members[i]] = x(static_cast<Eigen::Index>(i)) * scale;
+    xy[2 * members[i] + 1] = y(static_cast<Eigen::Index>(i)) * scale;
+  }
+}
+
+/// Start positions: each connected component by pivot MDS, the components packed in
+/// rows (largest first, 2 apart) into a roughly square area.
+std::vector<double> start_positions(const Undirected& adj, std::size_t n, std::size_t pivots,
+                                    std::uint64_t seed) {
   std::vector<double> xy(2 * n, 0.0);
-  if (eig.info() != Eigen::Success || k < 2) return xy;
-  const Eigen::Index last = static_cast<Eigen::Index>(k) - 1;  // eigenvalues ascend
-  const Eigen::VectorXd x = c * eig.eigenvectors().col(last);
-  const Eigen::VectorXd y = c * eig.eigenvectors().col(last - 1);
-  for (std::size_t v = 0; v < n; ++v) {
-    xy[2 * v] = x(static_cast<Eigen::Index>(v));
-    xy[2 * v + 1] = y(static_cast<Eigen::Index>(v));
+  std::vector<std::int32_t> dist(n, -1);
+  std::vector<node_t> queue;
+  queue.reserve(n);
+  std::vector<bool> seen(n, false);
+  std::vector<node_t> local(n);  // a node's index among its component's members
+  struct Box {
+    std::vector<node_t> members;
+    double x0, y0, x1, y1;
+  };
+  std::vector<Box> boxes;
+  Rng rng(seed, 0);
+  for (std::size_t s = 0; s < n; ++s) {
+    if (seen[s]) continue;
+    bfs(adj, static_cast<node_t>(s), dist, queue);
+    Box b{queue, 0, 0, 0, 0};
+    for (node_t v : queue) {
+      dist[v] = -1;
+      seen[v] = true;
+    }
+    pivot_mds(adj, b.members, pivots, rng, dist, queue, local, xy);
+    b.x0 = b.y0 = std::numeric_limits<double>::infinity();
+    b.x1 = b.y1 = -std::numeric_limits<double>::infinity();
+    for (node_t v : b.members) {
+      b.x0 = std::min(b.x0, xy[2 * v]);
+      b.x1 = std::max(b.x1, xy[2 * v]);
+      b.y0 = std::min(b.y0, xy[2 * v + 1]);
+      b.y1 = std::max(b.y1, xy[2 * v + 1]);
+    }
+    boxes.push_back(std::move(b));
+  }
+  std::stable_sort(boxes.begin(), boxes.end(),
+                   [](const Box& a, const Box& b) { return a.members.size() > b.members.size(); });
+  constexpr double gap = 2.0;
+  double area = 0, widest = 0;
+  for (const Box& b : boxes) {
+    area += (b.x1 - b.x0 + gap) * (b.y1 - b.y0 + gap);
+    widest = std::max(widest, b.x1 - b.x0 + gap);
+  }
+  const double row_width = std::max(widest, std::sqrt(area));
+  double cx = 0, cy = 0, row_height = 0;
+  for (const Box& b : boxes) {
+    const double w = b.x1 - b.x0 + gap;
+    const double h = b.y1 - b.y0 + gap;
+    if (cx > 0 && cx + w > row_width) {
+      cx = 0;
+      cy -= row_height;
+      row_height = 0;
+    }
+    for (node_t v : b.members) {
+      xy[2 * v] += cx - b.x0;
+      xy[2 * v + 1] += cy - b.y1;
+    }
+    cx += w;
+    row_height = std::max(row_height, h);
   }
   return xy;
 }
@@ -167,28 +245,14 @@ std::vector<double> pivot_mds(const Undirected& adj, std::size_t n, std::size_t 
 std::vector<double> layout(const ReferralGraph& g, const LayoutOptions& o) {
   if (!(std::isfinite(o.gravity) && o.gravity >= 0.0))
     fail(Errc::invalid_argument, "layout gravity must be finite and >= 0, got ", o.gravity);
+  if (o.pivots < 2) fail(Errc::invalid_argument, "layout needs at least 2 pivots, got ", o.pivots);
   const std::size_t n = g.num_nodes();
   if (n == 0) return {};
   const detail::Undirected adj = detail::undirected(g);
-  std::vector<double> xy =
-      n >= 3 ? detail::pivot_mds(adj, n, o.pivots, o.seed) : std::vector<double>(2 * n, 0.0);
-  // Scale to a mean edge length of 1 (the ideal length below); without edges, spread the
-  // nodes over a sqrt(n) square.  Then a small seeded jitter separates nodes that pivot
-  // MDS put on the same point (e.g. leaves of one hub).
-  double total = 0;
-  std::size_t m = 0;
-  for (std::size_t v = 0; v < n; ++v)
-    for (std::size_t i = adj.offsets[v]; i < adj.offsets[v + 1]; ++i) {
-      const node_t u = adj.nbrs[i];
-      total += std::hypot(xy[2 * v] - xy[2 * u], xy[2 * v + 1] - xy[2 * u + 1]);
-      ++m;
-    }
-  const double side = std::sqrt(static_cast<double>(n));
-  const double mean_edge = m > 0 ? total / static_cast<double>(m) : 0.0;
-  const double scale = mean_edge > 1e-12 ? 1.0 / mean_edge : 0.0;
+  std::vector<double> xy = detail::start_positions(adj, n, o.pivots, o.seed);
+  // A small seeded jitter separates nodes that pivot MDS put on one point (leaves of a hub).
   Rng jitter(o.seed, 1);
-  const double amp = scale > 0 ? 0.1 : side;
-  for (double& c : xy) c = c * scale + (jitter.uniform() - 0.5) * amp;
+  for (double& c : xy) c += (jitter.uniform() - 0.5) * 0.1;
   if (n == 1 || o.iterations == 0) return xy;
 
   constexpr double k = 1.0;            // ideal edge length
@@ -199,7 +263,7 @@ std::vector<double> layout(const ReferralGraph& g, const LayoutOptions& o) {
   std::vector<double> next(2 * n);
   detail::Grid grid;
   std::vector<double> cell_x, cell_y;
-  const double t0 = scale > 0 ? 1.0 : side / 10.0;  // a laid-out start only needs local moves
+  constexpr double t0 = 1.0;  // the start has the shape: only local moves are needed
   for (std::size_t it = 0; it < o.iterations; ++it) {
     const double temp =
         std::max(t0 * (1.0 - static_cast<double>(it) / static_cast<double>(o.iterations)), 1e-3);

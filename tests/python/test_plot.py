@@ -195,8 +195,8 @@ def test_referral_graph_shows_the_top_neighbourhood(karate, tmp_path):
     g = nx.MultiDiGraph()
     g.add_nodes_from(karate.nodes)
     g.add_edges_from(zip(e["source"], e["target"]))
-    pr = nx.pagerank(nx.DiGraph(g))
-    top = sorted(pr, key=lambda v: -pr[v])[:3]
+    deg = dict(g.out_degree())
+    top = sorted(deg, key=lambda v: -deg[v])[:3]  # who referred the most
     near = set(top).union(*(nx.all_neighbors(g, v) for v in top))
     assert set(f.index) == near
     assert set(f.index[f["top"]]) == set(top)
@@ -208,6 +208,9 @@ def test_referral_graph_shows_the_top_neighbourhood(karate, tmp_path):
     edge_len = np.hypot(*(seg[:, 0] - seg[:, 1]).T).mean()
     pair_len = np.mean([np.hypot(*(xy.iloc[i] - xy.iloc[j])) for i in range(len(xy)) for j in range(i)])
     assert edge_len < pair_len
+    pr = karate.pagerank()
+    f = fn.plot.referral_graph_frame(karate, top=2, scores=pr, hops=0)
+    assert set(f.index) == set(pr.nlargest(2).index) and f["score"].tolist() == pr[f.index].tolist()
 
 
 def test_layout_seeded_and_labelled(karate):

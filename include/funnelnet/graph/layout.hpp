@@ -21,10 +21,11 @@ struct LayoutOptions {
 
 /// Node positions for drawing, edges taken as undirected and unweighted (self-loops
 /// ignored, parallel edges pull once each).  Two phases:
-///  1. Pivot MDS (Brandes and Pich 2006), the global shape: BFS hop distances to
-///     `pivots` max-min pivots (O(pivots (n + m))), double-centred and projected on the two
-///     leading singular vectors; unreachable pairs count one hop more than the longest
-///     distance.  Scaled to a mean edge length of 1, plus a seeded jitter of +-0.05.
+///  1. Pivot MDS (Brandes and Pich 2006) of each connected component, the global shape:
+///     BFS hop distances to `pivots` max-min pivots (O(pivots (n + m))), double-centred and
+///     projected on the two leading singular vectors, scaled to a mean edge length of 1;
+///     the components packed in rows, largest first, 2 apart; plus a seeded jitter of
+///     +-0.05.
 ///  2. `iterations` Fruchterman-Reingold steps, the local detail: repulsion k^2/d between
 ///     nodes closer than 2 (found on a uniform grid; a cell of more than 48 nodes repels
 ///     as one mass at its centroid, so a step costs O(n + m) even around big hubs),
@@ -33,7 +34,8 @@ struct LayoutOptions {
 /// Every node moves from the previous step's positions (a Jacobi step) and the phases use
 /// no thread-dependent order, so the same seed gives the same layout at any thread count.
 /// Returns 2n coordinates, node v at (xy[2v], xy[2v+1]); an empty graph gives none.
-/// Errors: invalid_argument for a negative or non-finite gravity; cancelled when the
+/// Errors: invalid_argument for a negative or non-finite gravity or fewer than 2 pivots;
+/// cancelled when the
 /// progress callback returns false.
 std::vector<double> layout(const ReferralGraph& g, const LayoutOptions& o = {});
 

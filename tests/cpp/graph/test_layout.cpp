@@ -85,15 +85,27 @@ double distance_correlation(const ReferralGraph& g, const std::vector<double>& x
 
 }  // namespace
 
-TEST(Layout, WithoutEdgesTheStartIsSeededJitterOnASquare) {
-  auto g = ReferralGraph::from_indices(9, {}, {});
+TEST(Layout, ComponentsArePackedApart) {
+  // Nine isolated nodes and two separate triangles: every component keeps its own shape
+  // (triangle sides about 1) and components stay at least about 2 apart.
+  std::vector<std::int64_t> s{9, 10, 11, 12, 13, 14}, d{10, 11, 9, 13, 14, 12};
+  auto g = ReferralGraph::from_indices(15, s, d);
   LayoutOptions o;
   o.iterations = 0;
-  o.seed = 42;
   auto xy = layout(g, o);
-  ASSERT_EQ(xy.size(), 18U);
-  Rng rng(42, 1);
-  for (double c : xy) EXPECT_DOUBLE_EQ(c, (rng.uniform() - 0.5) * 3.0);  // side sqrt(9)
+  auto dist = [&](std::size_t a, std::size_t b) {
+    return std::hypot(xy[2 * a] - xy[2 * b], xy[2 * a + 1] - xy[2 * b + 1]);
+  };
+  auto comp = [](std::size_t v) { return v < 9 ? v : (v < 12 ? 9 : 12); };
+  for (std::size_t a = 0; a < 15; ++a)
+    for (std::size_t b = a + 1; b < 15; ++b) {
+      if (comp(a) == comp(b))
+        EXPECT_NEAR(dist(a, b), 1.0, 0.15) << a << " " << b;
+      else
+        EXPECT_GT(dist(a, b), 1.8) << a << " " << b;
+    }
+  o.pivots = 1;
+  expect_error([&] { layout(g, o); }, Errc::invalid_argument, "at least 2 pivots, got 1");
 }
 
 TEST(Layout, SameLayoutAtAnyThreadCount) {

@@ -58,7 +58,9 @@ def _neighbourhood(g: Any, score: np.ndarray, top: int, hops: int, max_nodes: in
 def referral_graph_frame(graph: Any, top: int = 20, *, scores: Any = None, hops: int = 1, max_nodes: int = 500,
                          iterations: int = _ITERATIONS, seed: int = 0) -> pd.DataFrame:
     """The nodes behind :func:`referral_graph`: the ``top`` nodes by ``scores`` (a Series
-    by node label or an array in node order; default PageRank) and every node within
+    by node label or an array in node order, e.g. ``graph.pagerank()`` or an IMM marginal
+    gain; default: the out-degree, how many each referred; ties to the first in node
+    order) and every node within
     ``hops`` edges of them (either direction), at most ``max_nodes`` (the top nodes, then
     the best-scored neighbours).  Columns ``x``, ``y`` (the force-directed layout of the
     induced subgraph, :meth:`ReferralGraph.layout`, seeded), ``score`` and ``top``,
@@ -71,7 +73,7 @@ def referral_graph_frame(graph: Any, top: int = 20, *, scores: Any = None, hops:
         raise InvalidArgumentError(f"top must be >= 1, got {top}")
     if int(max_nodes) < int(top):
         raise InvalidArgumentError(f"max_nodes ({max_nodes}) must be at least top ({top})")
-    score = g.pagerank().to_numpy() if scores is None else g._per_node(scores, "scores")
+    score = g.degree("out").to_numpy(dtype=np.float64) if scores is None else g._per_node(scores, "scores")
     top_pos, shown = _neighbourhood(g, score, int(top), int(hops), int(max_nodes))
     src = np.asarray(g._core.sources, dtype=np.int64)
     dst = np.asarray(g._core.targets, dtype=np.int64)
