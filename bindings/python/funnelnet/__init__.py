@@ -2,14 +2,16 @@
 
 Markov funnels (fit from CRM event logs and paths, absorption, time to close),
 channel attribution, referral networks (influence ranking, diffusion, influence
-maximisation) and customers (ABC grading, tier migration, lifetime value, repeat
-buying).  DataFrames in, DataFrames out; the heavy lifting is C++.
+maximisation), customers (ABC grading, tier migration, lifetime value, repeat
+buying), pipeline forecasts and lead scoring.  DataFrames in, DataFrames out; the
+heavy lifting is C++.
 
 One sub-package per area: :mod:`funnelnet.funnel`, :mod:`funnelnet.attribution`,
 :mod:`funnelnet.graph` (with :mod:`funnelnet.graph.influence`, also reachable as
-``fn.influence``), :mod:`funnelnet.customers`; homes for the next areas:
-:mod:`funnelnet.datasets`, :mod:`funnelnet.pipeline`, :mod:`funnelnet.scoring`,
-:mod:`funnelnet.plot`, :mod:`funnelnet.cli`, :mod:`funnelnet.dask`.
+``fn.influence``), :mod:`funnelnet.customers`, :mod:`funnelnet.pipeline`,
+:mod:`funnelnet.scoring`, :mod:`funnelnet.datasets` (the synthetic company),
+:mod:`funnelnet.plot`, :mod:`funnelnet.report`, :mod:`funnelnet.cli` and
+:mod:`funnelnet.dask` (the same work on a Dask cluster).
 
 >>> import funnelnet as fn
 >>> fn.__version__
@@ -21,8 +23,7 @@ from typing import Any
 
 from . import _core
 from . import attribution, customers, funnel, graph
-from . import cli, dask, datasets, pipeline, plot, scoring  # homes of the next areas (empty)
-from . import report
+from . import cli, dask, datasets, pipeline, plot, report, scoring
 from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _errors_all
 from .funnel import (
