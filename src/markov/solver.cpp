@@ -7,7 +7,9 @@
 #include <Eigen/SparseLU>
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <mutex>
+#include <queue>
 
 #include "funnelnet/core/error.hpp"
 
@@ -19,9 +21,119 @@ namespace {
 using SparseLU = Eigen::SparseLU<SparseColMatrix, Eigen::COLAMDOrdering<int>>;
 using BiCGSTAB = Eigen::BiCGSTAB<SparseRowMatrix, Eigen::DiagonalPreconditioner<double>>;
 
+// By density: a block of 100+ states with at most 5% non-zeros is factorised sparse
+// (dense LU costs (2/3) n^3 whatever the structure; the natural-order sparse LU below
+// costs about n b^2 for a funnel of bandwidth b).
 bool use_sparse(Eigen::Index n, double nnz) {
-  return n >= 300 && nnz <= 0.05 * static_cast<double>(n) * static_cast<double>(n);
+  return n >= 100 && nnz <= 0.05 * static_cast<double>(n) * static_cast<double>(n);
 }
+
+// LU of A = I - Q in the natural state order, without pivoting, row by row (the
+// "IKJ" variant of Gaussian elimination on CSR rows).  I - Q is a nonsingular M-matrix
+// when every state reaches an absorbing one, so it has an LU factorisation without
+// pivoting whose pivots are positive, and elimination is stable (no growth).  Funnels
+// are close to upper triangular (most moves go forward), so the fill stays inside the
+// band of backward moves: a banded funnel costs O(n b^2).  factor() gives up (returns
+// false) when the fill exceeds a budget or a pivot is not positive; the caller then
+// uses COLAMD-ordered sparse LU.
+struct NaturalLU {
+  Eigen::Index n = 0;
+  std::vector<std::int64_t> lo, uo;  // row offsets of L (strictly lower, unit diagonal) and U
+  std::vector<int> li, ui;           // column indices; U's first entry of each row is the diagonal
+  std::vector<double> lv, uv;
+
+  bool factor(const SparseRowMatrix& q, std::size_t budget) {  // q compressed, sorted rows
+    n = q.rows();
+    const auto nn = static_cast<std::size_t>(n);
+    lo.assign(nn + 1, 0);
+    uo.assign(nn + 1, 0);
+    li.clear(), ui.clear(), lv.clear(), uv.clear();
+    std::vector<double> w(nn, 0.0);
+    std::vector<int> mark(nn, -1), upper;
+    std::priority_queue<int, std::vector<int>, std::greater<>> lower;
+    const int* qo = q.outerIndexPtr();
+    const int* qi = q.innerIndexPtr();
+    const double* qv = q.valuePtr();
+    for (int i = 0; i < static_cast<int>(n); ++i) {
+      upper.clear();
+      mark[static_cast<std::size_t>(i)] = i;
+      w[static_cast<std::size_t>(i)] = 1.0;
+      upper.push_back(i);
+      for (int k = qo[i]; k < qo[i + 1]; ++k) {
+        const int j = qi[k];
+        if (mark[static_cast<std::size_t>(j)] != i) {
+          mark[static_cast<std::size_t>(j)] = i;
+          w[static_cast<std::size_t>(j)] = 0.0;
+          if (j < i)
+            lower.push(j);
+          else
+            upper.push_back(j);
+        }
+        w[static_cast<std::size_t>(j)] -= qv[k];
+      }
+      while (!lower.empty()) {
+        const int k = lower.top();
+        lower.pop();
+        const auto uk = static_cast<std::size_t>(uo[static_cast<std::size_t>(k)]);
+        const auto ue = static_cast<std::size_t>(uo[static_cast<std::size_t>(k) + 1]);
+        const double l = w[static_cast<std::size_t>(k)] / uv[uk];
+        if (l != 0.0) {
+          for (std::size_t e = uk + 1; e < ue; ++e) {
+            const int j = ui[e];
+            if (mark[static_cast<std::size_t>(j)] != i) {
+              mark[static_cast<std::size_t>(j)] = i;
+              w[static_cast<std::size_t>(j)] = 0.0;
+              if (j < i)
+                lower.push(j);
+              else
+                upper.push_back(j);
+            }
+            w[static_cast<std::size_t>(j)] -= l * uv[e];
+          }
+          li.push_back(k);
+          lv.push_back(l);
+        }
+      }
+      lo[static_cast<std::size_t>(i) + 1] = static_cast<std::int64_t>(li.size());
+      std::sort(upper.begin() + 1, upper.end());
+      const double pivot = w[static_cast<std::size_t>(i)];
+      if (!(pivot > 1e-13)) return false;  // singular or nearly: let sparse LU decide
+      for (const int j : upper) {
+        ui.push_back(j);
+        uv.push_back(w[static_cast<std::size_t>(j)]);
+      }
+      uo[static_cast<std::size_t>(i) + 1] = static_cast<std::int64_t>(ui.size());
+      if (li.size() + ui.size() > budget) return false;
+    }
+    return true;
+  }
+
+  // x <- A^-1 x (x row-major: one row per state, one column per right-hand side).
+  void solve_in_place(Matrix& x) const {
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (auto e = lo[static_cast<std::size_t>(i)]; e < lo[static_cast<std::size_t>(i) + 1]; ++e)
+        x.row(i) -= lv[static_cast<std::size_t>(e)] * x.row(li[static_cast<std::size_t>(e)]);
+    for (Eigen::Index i = n - 1; i >= 0; --i) {
+      const auto b = static_cast<std::size_t>(uo[static_cast<std::size_t>(i)]);
+      for (auto e = b + 1; e < static_cast<std::size_t>(uo[static_cast<std::size_t>(i) + 1]); ++e)
+        x.row(i) -= uv[e] * x.row(ui[e]);
+      x.row(i) /= uv[b];
+    }
+  }
+
+  // x <- A^-T x: U^T y = x forward, then L^T x = y backward.
+  void solve_transpose_in_place(Matrix& x) const {
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const auto b = static_cast<std::size_t>(uo[static_cast<std::size_t>(i)]);
+      x.row(i) /= uv[b];
+      for (auto e = b + 1; e < static_cast<std::size_t>(uo[static_cast<std::size_t>(i) + 1]); ++e)
+        x.row(ui[e]) -= uv[e] * x.row(i);
+    }
+    for (Eigen::Index i = n - 1; i >= 0; --i)
+      for (auto e = lo[static_cast<std::size_t>(i)]; e < lo[static_cast<std::size_t>(i) + 1]; ++e)
+        x.row(li[static_cast<std::size_t>(e)]) -= lv[static_cast<std::size_t>(e)] * x.row(i);
+  }
+};
 
 // I - Q from a compressed CSR Q (inner indices sorted within rows), merging the diagonal.
 SparseRowMatrix i_minus_q(const SparseRowMatrix& q) {
@@ -72,6 +184,7 @@ struct TransientSolver::Impl {
   BiCGSTAB it;
   mutable std::once_flag slu_once, slut_once;
   mutable std::unique_ptr<SparseLU> slu, slut;
+  std::unique_ptr<NaturalLU> nlu;  // sparse_lu in the natural order, when its fill is small
 
   void dense_from(const SparseRowMatrix& q) {
     Matrix m = Matrix::Identity(n, n);
@@ -112,6 +225,13 @@ struct TransientSolver::Impl {
     if (m == Method::dense_lu) {
       dense_from(q);
     } else if (m == Method::sparse_lu) {
+      auto nat = std::make_unique<NaturalLU>();
+      // Fill budget: 4x the non-zeros of I - Q plus 16 per state (a funnel whose backward
+      // moves reach a few stages back stays far below it).
+      if (nat->factor(q, 4 * static_cast<std::size_t>(q.nonZeros()) + 16 * static_cast<std::size_t>(n))) {
+        nlu = std::move(nat);
+        return;
+      }
       a = i_minus_q(q);
       a.makeCompressed();
       auto f = std::make_unique<SparseLU>();
@@ -213,6 +333,11 @@ Matrix TransientSolver::solve(MatrixRef b) const {
     case Method::dense_lu: return s.lu.solve(b);
     case Method::iterative: return s.solve_iterative(b);
     default: {
+      if (s.nlu) {
+        Matrix x = b;
+        s.nlu->solve_in_place(x);
+        return x;
+      }
       const Eigen::MatrixXd bb = b;
       Eigen::MatrixXd x = s.sparse_lu().solve(bb);
       return x;
@@ -224,6 +349,11 @@ Matrix TransientSolver::solve_transpose(MatrixRef b) const {
   const Impl& s = *impl_;
   if (b.rows() != s.n) fail(Errc::shape_mismatch, "right-hand side has ", b.rows(), " rows, expected ", s.n);
   if (s.method == Method::dense_lu) return s.lu.transpose().solve(b);
+  if (s.nlu) {
+    Matrix x = b;
+    s.nlu->solve_transpose_in_place(x);
+    return x;
+  }
   std::call_once(s.slut_once, [&] {
     SparseColMatrix at;
     if (s.method == Method::iterative)

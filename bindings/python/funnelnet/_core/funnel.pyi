@@ -8,7 +8,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['AbsorbingAnalysis', 'AbsorptionSummary', 'ClassStructure', 'ContinuousChain', 'ContinuousPosteriorFigures', 'DurationFit', 'ExposureCounts', 'HigherOrderChain', 'MarkovChain', 'PosteriorFigures', 'SegmentFit', 'SemiMarkovFunnel', 'Sensitivity', 'StageSpace', 'TimeToClose', 'TransitionCounts', 'TransitionIntervals', 'aalen_johansen', 'analyze_absorbing', 'chain_from_json', 'close_time_cdf_continuous', 'close_time_cdf_discrete', 'communicating_classes', 'continuous_chain_from_json', 'counts_from_json', 'exposure_counts_from_json', 'first_passage_times', 'fit', 'fit_continuous', 'fit_duration', 'fit_higher_order', 'fit_segments', 'higher_order_from_json', 'higher_order_log_likelihood', 'kaplan_meier', 'model_kind', 'parse_path_buffer', 'parse_paths', 'path_names', 'period_counts_f64', 'period_counts_i64', 'posterior_figures', 'posterior_figures_continuous', 'posterior_intervals', 'raise_transition', 'rank_bottlenecks', 'read_file', 'select_order', 'sensitivity', 'simulate_events', 'stationary_distribution', 'summarize_absorption', 'time_to_close_continuous', 'time_to_close_discrete', 'to_json', 'write_atomic']
+__all__: list[str] = ['AbsorbingAnalysis', 'AbsorptionSummary', 'ClassStructure', 'ContinuousChain', 'ContinuousPosteriorFigures', 'DurationFit', 'ExposureCounts', 'HigherOrderChain', 'MarkovChain', 'PosteriorFigures', 'SegmentFit', 'SemiMarkovFunnel', 'Sensitivity', 'StageSpace', 'TimeToClose', 'TransitionCounts', 'TransitionIntervals', 'aalen_johansen', 'absorption_csr', 'analyze_absorbing', 'chain_from_json', 'close_time_cdf_continuous', 'close_time_cdf_discrete', 'communicating_classes', 'continuous_chain_from_json', 'counts_from_json', 'exposure_counts_from_json', 'first_passage_times', 'fit', 'fit_continuous', 'fit_duration', 'fit_higher_order', 'fit_segments', 'higher_order_from_json', 'higher_order_log_likelihood', 'kaplan_meier', 'model_kind', 'parse_path_buffer', 'parse_paths', 'path_names', 'period_counts_f64', 'period_counts_i64', 'posterior_figures', 'posterior_figures_continuous', 'posterior_intervals', 'raise_transition', 'rank_bottlenecks', 'read_file', 'select_order', 'sensitivity', 'simulate_events', 'stationary_distribution', 'summarize_absorption', 'time_to_close_continuous', 'time_to_close_discrete', 'to_json', 'write_atomic']
 class StageSpace:
     __hash__: typing.ClassVar[None] = None
     def __eq__(self, arg0: StageSpace) -> bool:
@@ -348,6 +348,8 @@ def aalen_johansen(duration: numpy.typing.NDArray[numpy.float64], cause: numpy.t
     """
     (time, at_risk, survival, incidence) of the Aalen-Johansen estimate.
     """
+def absorption_csr(n: typing.SupportsInt | typing.SupportsIndex, offsets: numpy.typing.NDArray[numpy.int64], columns: numpy.typing.NDArray[numpy.int32], values: numpy.typing.NDArray[numpy.float64], tol: typing.SupportsFloat | typing.SupportsIndex, absorbing: numpy.typing.NDArray[numpy.uint8], names: collections.abc.Sequence[str]) -> AbsorptionSummary:
+    ...
 def analyze_absorbing(chain: MarkovChain) -> AbsorbingAnalysis:
     ...
 def chain_from_json(text: str) -> MarkovChain:
