@@ -6,6 +6,7 @@
 #include <Eigen/SparseCore>
 #include <Eigen/SparseLU>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <functional>
 #include <mutex>
@@ -178,9 +179,86 @@ struct TransientSolver::Impl {
   Method method = Method::dense_lu;
   Eigen::Index n = 0;
   SolverOptions options;
-  Eigen::PartialPivLU<Matrix> lu;  // dense
-  SparseRowMatrix a_row;           // I - Q (iterative)
-  SparseColMatrix a;               // I - Q (sparse LU)
+  mutable Eigen::PartialPivLU<Matrix> lu;  // dense (deferred: computed on first need)
+  Matrix a_dense;                          // I - Q while the dense LU is deferred
+  bool deferred = false;
+  mutable std::once_flag lu_once;
+  mutable std::atomic<bool> krylov_failed{false};
+
+  // The dense LU; a deferred one is computed here, once.
+  const Eigen::PartialPivLU<Matrix>& dense_lu() const {
+    if (deferred) std::call_once(lu_once, [&] { lu.compute(a_dense); });
+    return lu;
+  }
+
+  // Certified block BiCGSTAB for a large dense I - Q (automatic method only): the
+  // columns of b and a column of ones (t = N 1, the expected steps) are iterated in
+  // lockstep, so each iteration reads A twice whatever the number of columns.  With the
+  // true residuals r_j, the a-posteriori bound of the iterative method certifies each
+  // column: |x_j - x^_j|_inf <= max_i t_i |r_j|_inf, and max t <= max t^ / (1 - |r_t|_inf);
+  // a column is accepted when that bound is <= max(tolerance, 1e-10) * max(1, |b_j|_inf,
+  // |x^_j|_inf)
+  // (a relative error bound: what a backward-stable LU gives for these well-conditioned
+  // chains).
+  // Chains that leave the transient states quickly (most of A's spectrum near 1) are
+  // certified in a few dozen dense mat-vecs, O(n^2) each, instead of the O(n^3) LU;
+  // others return false within a budget of about 2 n / 40 mat-vecs and the LU is used.
+  bool krylov(MatrixRef b, Matrix& out) const {
+    if (krylov_failed.load(std::memory_order_relaxed)) return false;
+    const Eigen::Index k = b.cols() + 1;
+    Eigen::MatrixXd bb(n, k);
+    bb.leftCols(k - 1) = b;
+    bb.col(k - 1).setOnes();
+    const Eigen::ArrayXd bnorm = bb.cwiseAbs().colwise().maxCoeff().transpose().array().max(1.0);
+    Eigen::MatrixXd x = Eigen::MatrixXd::Zero(n, k), r = bb, rh = bb, p = Eigen::MatrixXd::Zero(n, k),
+                    v = Eigen::MatrixXd::Zero(n, k), sv(n, k), t(n, k);
+    Eigen::ArrayXd rho = Eigen::ArrayXd::Ones(k), alpha = Eigen::ArrayXd::Ones(k),
+                   omega = Eigen::ArrayXd::Ones(k);
+    const int max_it = static_cast<int>(std::clamp<Eigen::Index>(n / 40, 10, 60));
+    bool ok = true;
+    // A column stops when its residual is at rounding level, or small and no longer
+    // falling fast (stagnation; the certificate below then decides).
+    Eigen::ArrayXd last = Eigen::ArrayXd::Constant(k, std::numeric_limits<double>::infinity());
+    Eigen::Array<bool, Eigen::Dynamic, 1> active = Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(k, true);
+    for (int it = 0; it < max_it && ok; ++it) {
+      const Eigen::ArrayXd rnorm = r.cwiseAbs().colwise().maxCoeff().transpose().array();
+      active = active && (rnorm > 1e-16 * bnorm) && !((rnorm > 0.25 * last) && (rnorm < 1e-11 * bnorm));
+      last = active.select(rnorm, last);
+      if (!active.any()) break;
+      const Eigen::ArrayXd rho_new = rh.cwiseProduct(r).colwise().sum().transpose().array();
+      const Eigen::ArrayXd beta = active.select((rho_new / rho) * (alpha / omega), 0.0);
+      for (Eigen::Index j = 0; j < k; ++j) p.col(j) = r.col(j) + beta(j) * (p.col(j) - omega(j) * v.col(j));
+      v.noalias() = a_dense * p;
+      alpha = active.select(rho_new / rh.cwiseProduct(v).colwise().sum().transpose().array(), 0.0);
+      sv = r - v * alpha.matrix().asDiagonal();
+      t.noalias() = a_dense * sv;
+      const Eigen::ArrayXd tt = t.cwiseProduct(t).colwise().sum().transpose().array();
+      omega = active.select(t.cwiseProduct(sv).colwise().sum().transpose().array() / tt, 0.0);
+      x += p * alpha.matrix().asDiagonal() + sv * omega.matrix().asDiagonal();
+      r = sv - t * omega.matrix().asDiagonal();
+      rho = active.select(rho_new, rho);
+      omega = active.select(omega, 1.0);
+      ok =
+          alpha.allFinite() && omega.allFinite() && x.allFinite() && (active.select(omega, 1.0) != 0.0).all();
+    }
+    if (ok) {
+      const Eigen::MatrixXd res = bb - a_dense * x;
+      const double rt = res.col(k - 1).cwiseAbs().maxCoeff();
+      ok = std::isfinite(rt) && rt < 0.5;
+      const double bound = ok ? x.col(k - 1).cwiseAbs().maxCoeff() / (1.0 - rt) : 0.0;
+      for (Eigen::Index j = 0; j + 1 < k && ok; ++j)
+        ok = bound * res.col(j).cwiseAbs().maxCoeff() <=
+             std::max(options.tolerance, 1e-10) * std::max(bnorm(j), x.col(j).cwiseAbs().maxCoeff());
+    }
+    if (!ok) {
+      krylov_failed.store(true, std::memory_order_relaxed);
+      return false;
+    }
+    out = x.leftCols(k - 1);
+    return true;
+  }
+  SparseRowMatrix a_row;  // I - Q (iterative)
+  SparseColMatrix a;      // I - Q (sparse LU)
   BiCGSTAB it;
   mutable std::once_flag slu_once, slut_once;
   mutable std::unique_ptr<SparseLU> slu, slut;
@@ -303,7 +381,13 @@ TransientSolver::TransientSolver(MatrixRef q, const SolverOptions& options)
   if (m == Method::dense_lu) {
     impl_->n = n;
     impl_->method = m;
-    impl_->lu = Eigen::PartialPivLU<Matrix>(Matrix(Matrix::Identity(n, n) - q));
+    if (options.method == Method::automatic && n >= 1000) {
+      // Large and dense: try the certified Krylov solve first, the LU when it is needed.
+      impl_->a_dense = Matrix::Identity(n, n) - q;
+      impl_->deferred = true;
+    } else {
+      impl_->lu = Eigen::PartialPivLU<Matrix>(Matrix(Matrix::Identity(n, n) - q));
+    }
     return;
   }
   std::vector<std::int32_t> all(static_cast<std::size_t>(n));
@@ -330,7 +414,11 @@ Matrix TransientSolver::solve(MatrixRef b) const {
   const Impl& s = *impl_;
   if (b.rows() != s.n) fail(Errc::shape_mismatch, "right-hand side has ", b.rows(), " rows, expected ", s.n);
   switch (s.method) {
-    case Method::dense_lu: return s.lu.solve(b);
+    case Method::dense_lu: {
+      Matrix x;
+      if (s.deferred && s.krylov(b, x)) return x;
+      return s.dense_lu().solve(b);
+    }
     case Method::iterative: return s.solve_iterative(b);
     default: {
       if (s.nlu) {
@@ -348,7 +436,7 @@ Matrix TransientSolver::solve(MatrixRef b) const {
 Matrix TransientSolver::solve_transpose(MatrixRef b) const {
   const Impl& s = *impl_;
   if (b.rows() != s.n) fail(Errc::shape_mismatch, "right-hand side has ", b.rows(), " rows, expected ", s.n);
-  if (s.method == Method::dense_lu) return s.lu.transpose().solve(b);
+  if (s.method == Method::dense_lu) return s.dense_lu().transpose().solve(b);
   if (s.nlu) {
     Matrix x = b;
     s.nlu->solve_transpose_in_place(x);
@@ -476,7 +564,7 @@ markov::TransientSolver funnel_solver(const Matrix& p, const std::vector<std::in
     o.method = markov::Method::sparse_lu;
     return markov::TransientSolver(q, o);
   }
-  o.method = markov::Method::dense_lu;
+  o.method = nt >= 1000 ? markov::Method::automatic : markov::Method::dense_lu;  // automatic: Krylov first
   Matrix q(nt, nt);
   for (Eigen::Index a = 0; a < nt; ++a)
     for (Eigen::Index b = 0; b < nt; ++b) q(a, b) = p(transient[a], transient[b]);

@@ -192,3 +192,40 @@ TEST(CsrChain, BadInputNamesTheRow) {
                  "no absorbing state");
   }
 }
+
+TEST(CsrChain, LargeDenseChainsKrylovOrLuAgreeWithForcedLu) {
+  // A fast-mixing dense chain (certified block BiCGSTAB) and a slow one whose spectrum
+  // lies on a circle (a 0.98 cycle plus dense noise: the certificate fails within the
+  // budget and the LU is used); both against the dense LU forced.
+  const int n = 1100;
+  Rng rng(11);
+  for (int kind = 0; kind < 2; ++kind) {
+    Matrix q(n, n);
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j) q(i, j) = rng.uniform();
+    Matrix r(n, 2);
+    for (int i = 0; i < n; ++i) {
+      r(i, 0) = 2.0 * rng.uniform();
+      r(i, 1) = 2.0 * rng.uniform();
+      if (kind == 0) {
+        const double s = q.row(i).sum() + r.row(i).sum();
+        q.row(i) /= s;
+        r.row(i) /= s;
+      } else {
+        q.row(i) *= 0.0199 / q.row(i).sum();
+        q(i, (i + 1) % n) += 0.98;
+        r.row(i) *= 0.0001 / r.row(i).sum();
+      }
+    }
+    markov::SolverOptions lu;
+    lu.method = markov::Method::dense_lu;
+    const markov::TransientSolver automatic{MatrixRef(q)}, forced{MatrixRef(q), lu};
+    const Matrix want = forced.solve(r);
+    const Matrix got = automatic.solve(r);
+    EXPECT_LT((got - want).cwiseAbs().maxCoeff(), 1e-9 * want.cwiseAbs().maxCoeff()) << kind;
+    const Matrix t = forced.solve(Matrix::Ones(n, 1));
+    EXPECT_LT((automatic.solve(t) - forced.solve(t)).cwiseAbs().maxCoeff(), 1e-9 * forced.solve(t).maxCoeff())
+        << kind;
+    EXPECT_LT((automatic.solve_transpose(r) - forced.solve_transpose(r)).cwiseAbs().maxCoeff(), 1e-9) << kind;
+  }
+}
