@@ -61,19 +61,40 @@ DATA = Path(os.environ.get("FUNNELNET_SHARED_DATA", Path(__file__).resolve().par
 
 
 def timed(f: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """Median wall time of ``repeat`` calls, and the last result."""
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
+    """Median wall time of ``repeat`` calls (at least 15 for calls under 50 ms, whose
+    medians a shared machine's scheduling would otherwise decide), and the last result."""
+    t0 = time.perf_counter()
+    out = f()
+    first = time.perf_counter() - t0
+    times, cpu = [first], []
+    if first < 0.05:
+        repeat = max(repeat, 15)
+    for _ in range(repeat - 1):
+        c0, t0 = time.process_time(), time.perf_counter()
         out = f()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    LAST_CPU[0] = statistics.median(cpu) if cpu else float("nan")
     return statistics.median(times), out
 
 
-def row(task: str, fn_time: float, baseline: str, base_time: float) -> None:
-    ROWS.append((task, f"{fn_time:.4g}", 0.0, baseline, base_time))
+LAST_CPU = [float("nan")]
+
+
+def row(task: str, fn_time: float, baseline: str, base_time: float, cpu: tuple[float, float] | None = None) -> None:
+    """One line: wall medians and their ratio; with ``cpu``, the CPU-second medians too
+    (process time: all threads; on a loaded machine the fairer figure for 1 thread)."""
+    c = "" if cpu is None else f" | cpu {cpu[0]:8.4f} s vs {cpu[1]:8.4f} s ({cpu[1] / cpu[0]:5.2f}x)"
     print(f"  {task:<58} funnelnet {fn_time:9.4f} s | {baseline:<28} {base_time:9.4f} s | "
-          f"ratio {base_time / fn_time:6.2f}x", flush=True)
+          f"ratio {base_time / fn_time:6.2f}x{c}", flush=True)
+
+
+def timed_pair(ours: Callable[[], Any], theirs: Callable[[], Any], repeat: int) -> tuple[float, float, tuple[float, float]]:
+    """Wall medians of both and their CPU-second medians."""
+    t_a, _ = timed(ours, repeat)
+    c_a = LAST_CPU[0]
+    t_b, _ = timed(theirs, repeat)
+    return t_a, t_b, (c_a, LAST_CPU[0])
 
 
 # ---------------------------------------------------------------------------- counting
@@ -162,13 +183,14 @@ def section_counting(args: argparse.Namespace) -> None:
                 return c.to_frame().reindex(index=STATES, columns=STATES).to_numpy()
             assert np.array_equal(ours(), want), f"funnelnet counts differ ({name})"
             t_fn, _ = timed(ours, args.repeat)
+            c_fn = LAST_CPU[0]
             con.execute(f"SET threads={threads}")
             assert np.array_equal(duck(df), want), f"duckdb counts differ ({name})"
             t_dk, _ = timed(lambda: duck(df), args.repeat)
-            row(f"count {name}, {threads} thread(s)", t_fn, "duckdb LAG + GROUP BY", t_dk)
+            row(f"count {name}, {threads} thread(s)", t_fn, "duckdb LAG + GROUP BY", t_dk, (c_fn, LAST_CPU[0]))
             if threads == 1:
                 t_np, _ = timed(lambda: numpy_idiom(lead, t, code), args.repeat)
-                row(f"count {name}, {threads} thread(s)", t_fn, "numpy lexsort+bincount", t_np)
+                row(f"count {name}, {threads} thread(s)", t_fn, "numpy lexsort+bincount", t_np, (c_fn, LAST_CPU[0]))
             if threads == max(args.threads):
                 assert np.array_equal(polars_counts(pdf), want), f"polars counts differ ({name})"
                 t_pl, _ = timed(lambda: polars_counts(pdf), args.repeat)
@@ -253,18 +275,18 @@ def section_absorbing(args: argparse.Namespace) -> None:
         names = [f"s{i}" for i in range(n - 2)] + ["won", "lost"]
         ours = funnelnet_absorbing(p, names)
         check_absorbing(ours, scipy_absorbing_sparse(p, n - 2), f"banded {n}")
-        t_fn, _ = timed(lambda: funnelnet_absorbing(p, names), args.repeat)
-        t_sc, _ = timed(lambda: scipy_absorbing_sparse(p, n - 2), args.repeat)
-        row(f"absorbing, {n:,}-state banded sparse funnel (CSR in)", t_fn, "scipy splu", t_sc)
+        t_fn, t_sc, c = timed_pair(lambda: funnelnet_absorbing(p, names), lambda: scipy_absorbing_sparse(p, n - 2),
+                                   args.repeat)
+        row(f"absorbing, {n:,}-state banded sparse funnel (CSR in)", t_fn, "scipy splu", t_sc, c)
     n = args.dense
     p = dense_chain(n)
     names = [f"s{i}" for i in range(n - 2)] + ["won", "lost"]
     ours = funnelnet_absorbing(p, names)
     check_absorbing(ours, scipy_absorbing_dense(p, n - 2), f"dense {n}")
-    t_fn, _ = timed(lambda: funnelnet_absorbing(p, names), max(1, args.repeat - 2))
-    t_sc, _ = timed(lambda: scipy_absorbing_dense(p, n - 2), max(1, args.repeat - 2))
+    t_fn, t_sc, c = timed_pair(lambda: funnelnet_absorbing(p, names), lambda: scipy_absorbing_dense(p, n - 2),
+                               max(2, args.repeat - 1))
     row(f"absorbing, {n:,}-state dense chain", t_fn,
-        f"LAPACK lu_factor ({os.environ.get('OPENBLAS_NUM_THREADS', '?')} thr)", t_sc)
+        f"LAPACK lu_factor ({os.environ.get('OPENBLAS_NUM_THREADS', '?')} thr)", t_sc, c)
 
 
 # ---------------------------------------------------------------------------- graphs
@@ -346,13 +368,16 @@ def section_pagerank(args: argparse.Namespace) -> None:
             assert np.abs(x_fn - ref).sum() < 20 * n * args.tol + 1e-9, f"funnelnet PageRank differs ({name})"
             assert np.abs(x_ig - ref).sum() < 1e-6, f"igraph PageRank differs ({name})"
             t_fn, _ = timed(ours, args.repeat)
+            c_fn = LAST_CPU[0]
             t_ig, _ = timed(lambda: igg.pagerank(damping=0.85, directed=True, implementation="prpack"), args.repeat)
-            row(f"PageRank {name}, {threads} thr", t_fn, "igraph PRPACK (1 thread)", t_ig)
+            cpu = (c_fn, LAST_CPU[0]) if threads == 1 else None
+            row(f"PageRank {name}, {threads} thr", t_fn, "igraph PRPACK (1 thread)", t_ig, cpu)
             if threads == 1:
                 x_sc, it_sc = scipy_pagerank(a, 0.85, args.tol)
                 assert np.abs(x_sc - ref).sum() < 20 * n * args.tol + 1e-9
                 t_sc, _ = timed(lambda: scipy_pagerank(a, 0.85, args.tol), args.repeat)
-                row(f"PageRank {name}, {threads} thr", t_fn, f"scipy power iteration ({it_sc} it)", t_sc)
+                row(f"PageRank {name}, {threads} thr", t_fn, f"scipy power iteration ({it_sc} it)", t_sc,
+                    (c_fn, LAST_CPU[0]))
             nk.setNumberOfThreads(threads)
 
             def nk_pr() -> np.ndarray:
@@ -385,9 +410,8 @@ def section_build(args: argparse.Namespace) -> None:
         g, a = ours(), theirs()
         deg = g.degree("out").reindex(np.arange(n), fill_value=0).to_numpy()
         assert np.array_equal(deg, np.diff(a.indptr)), f"out-degrees differ ({name})"
-        t_fn, _ = timed(ours, args.repeat)
-        t_sc, _ = timed(theirs, args.repeat)
-        row(f"graph build, {name}", t_fn, "scipy csr_matrix", t_sc)
+        t_fn, t_sc, c = timed_pair(ours, theirs, args.repeat)
+        row(f"graph build, {name}", t_fn, "scipy csr_matrix", t_sc, c)
 
 
 def section_stream(args: argparse.Namespace) -> None:
