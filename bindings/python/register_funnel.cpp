@@ -276,6 +276,18 @@ void register_funnel(py::module_& m) {
       .def_readonly("expected_steps", &AbsorptionSummary::expected_steps)
       .def_readonly("steps_variance", &AbsorptionSummary::steps_variance);
   m.def("summarize_absorption", &summarize_absorption, py::arg("chain"), nogil_call());
+  m.def(
+      "absorption_csr",
+      [](std::size_t n, const array<std::int64_t>& offsets, const array<std::int32_t>& columns,
+         const array<double>& values, double tol, const array<std::uint8_t>& absorbing,
+         std::vector<std::string> names) {
+        markov::CsrChain p{n, span_of(offsets, "offsets"), span_of(columns, "columns"),
+                           span_of(values, "values")};
+        const auto flags = span_of(absorbing, "absorbing");
+        return nogil([&] { return markov::absorption(p, tol, flags, names); });
+      },
+      py::arg("n"), py::arg("offsets").noconvert(), py::arg("columns").noconvert(),
+      py::arg("values").noconvert(), py::arg("tol"), py::arg("absorbing").noconvert(), py::arg("names"));
 
   // ---- recurrent chains ------------------------------------------------------------
   py::class_<ClassStructure>(m, "ClassStructure")

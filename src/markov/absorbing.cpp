@@ -3,6 +3,7 @@
 
 #include <Eigen/LU>
 #include <Eigen/SparseCore>
+#include <cmath>
 #include <cstddef>
 #include <deque>
 #include <string>
@@ -46,6 +47,158 @@ AbsorptionSummary absorption(const SparseRowMatrix& q, MatrixRef r, const Solver
     return out;
   }
   return absorption(TransientSolver(q, options), r);
+}
+
+namespace {
+std::string state_name(const std::vector<std::string>& names, std::size_t i) {
+  if (i < names.size()) return "state '" + names[i] + "'";
+  return "row " + std::to_string(i);
+}
+}  // namespace
+
+AbsorptionSummary absorption(const CsrChain& p, double tolerance, std::span<const std::uint8_t> absorbing,
+                             const std::vector<std::string>& names, const SolverOptions& options) {
+  const std::size_t n = p.n;
+  // --- validate everything first: O(n + nnz)
+  if (!(tolerance >= 0.0 && std::isfinite(tolerance)))
+    fail(Errc::invalid_argument, "tolerance must be finite and >= 0, got ", tolerance);
+  if (n == 0) fail(Errc::empty_input, "the transition matrix has no states");
+  if (!names.empty() && names.size() != n)
+    fail(Errc::shape_mismatch, names.size(), " state names for a ", n, "x", n, " matrix");
+  if (!absorbing.empty() && absorbing.size() != n)
+    fail(Errc::shape_mismatch, "absorbing has ", absorbing.size(), " flags for ", n, " states");
+  if (p.offsets.size() != n + 1)
+    fail(Errc::shape_mismatch, "CSR offsets have ", p.offsets.size(), " entries, expected n + 1 = ", n + 1);
+  if (p.columns.size() != p.values.size())
+    fail(Errc::shape_mismatch, "CSR columns have ", p.columns.size(), " entries but values have ",
+         p.values.size());
+  if (p.offsets[0] != 0) fail(Errc::invalid_argument, "CSR offsets[0] must be 0, got ", p.offsets[0]);
+  if (p.offsets[n] != static_cast<std::int64_t>(p.columns.size()))
+    fail(Errc::shape_mismatch, "CSR offsets[n] = ", p.offsets[n], " but there are ", p.columns.size(),
+         " entries");
+  std::vector<std::uint8_t> is_abs(n, 0);
+  std::vector<double> diag(n, 0.0), row_sum(n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t b = p.offsets[i], e = p.offsets[i + 1];
+    if (e < b) fail(Errc::invalid_argument, "CSR offsets decrease at row ", i, " (", b, " then ", e, ")");
+    double s = 0.0;
+    for (std::int64_t k = b; k < e; ++k) {
+      const auto kk = static_cast<std::size_t>(k);
+      const std::int32_t j = p.columns[kk];
+      if (j < 0 || static_cast<std::size_t>(j) >= n)
+        fail(Errc::out_of_range, state_name(names, i), ": column ", j, " is outside 0..", n - 1);
+      if (k > b && j <= p.columns[kk - 1])
+        fail(Errc::invalid_argument, state_name(names, i),
+             ": columns must be strictly increasing within a row (", p.columns[kk - 1], " then ", j,
+             "; sum duplicates first)");
+      const double v = p.values[kk];
+      if (!(std::isfinite(v) && v >= 0.0 && v <= 1.0))
+        fail(Errc::invalid_argument, state_name(names, i), ", column ", j,
+             ": a transition probability must be finite and in [0, 1], got ", v);
+      s += v;
+      if (static_cast<std::size_t>(j) == i) diag[i] = v;
+    }
+    if (std::abs(s - 1.0) > tolerance)
+      fail(Errc::invalid_argument, state_name(names, i), ": probabilities sum to ", s, ", not 1 (tolerance ",
+           tolerance, ")");
+    row_sum[i] = s;
+    if (absorbing.empty()) {
+      is_abs[i] = std::abs(diag[i] - 1.0) <= tolerance ? 1 : 0;
+    } else {
+      is_abs[i] = absorbing[i] ? 1 : 0;
+      if (is_abs[i] && std::abs(diag[i] - 1.0) > tolerance)
+        fail(Errc::invalid_argument, state_name(names, i), " is absorbing but P[", i, "][", i,
+             "] = ", diag[i], ", not 1");
+    }
+  }
+  std::vector<std::int32_t> tindex(n, -1), aindex(n, -1);
+  AbsorptionSummary out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (is_abs[i]) {
+      aindex[i] = static_cast<std::int32_t>(out.absorbing.size());
+      out.absorbing.push_back(static_cast<std::int32_t>(i));
+    } else {
+      tindex[i] = static_cast<std::int32_t>(out.transient.size());
+      out.transient.push_back(static_cast<std::int32_t>(i));
+    }
+  }
+  if (out.absorbing.empty())
+    fail(Errc::not_absorbing,
+         "the chain has no absorbing state, so absorption is undefined; "
+         "declare the end stages (won, lost, ...) absorbing");
+  // Every transient state must reach an absorbing one: backward search over positive
+  // entries (reverse adjacency by a counting sort, O(n + nnz)).
+  {
+    std::vector<std::int64_t> ro(n + 1, 0);
+    for (std::size_t k = 0; k < p.columns.size(); ++k)
+      if (p.values[k] > 0.0) ++ro[static_cast<std::size_t>(p.columns[k]) + 1];
+    for (std::size_t i = 0; i < n; ++i) ro[i + 1] += ro[i];
+    std::vector<std::int32_t> rsrc(static_cast<std::size_t>(ro[n]));
+    std::vector<std::int64_t> pos(ro.begin(), ro.end() - 1);
+    for (std::size_t i = 0; i < n; ++i)
+      for (auto k = p.offsets[i]; k < p.offsets[i + 1]; ++k)
+        if (p.values[static_cast<std::size_t>(k)] > 0.0)
+          rsrc[static_cast<std::size_t>(
+              pos[static_cast<std::size_t>(p.columns[static_cast<std::size_t>(k)])]++)] =
+              static_cast<std::int32_t>(i);
+    std::vector<std::uint8_t> reaches(is_abs);
+    std::vector<std::int32_t> stack(out.absorbing.begin(), out.absorbing.end());
+    while (!stack.empty()) {
+      const auto j = static_cast<std::size_t>(stack.back());
+      stack.pop_back();
+      for (auto k = ro[j]; k < ro[j + 1]; ++k) {
+        const auto i = static_cast<std::size_t>(rsrc[static_cast<std::size_t>(k)]);
+        if (!reaches[i]) {
+          reaches[i] = 1;
+          stack.push_back(static_cast<std::int32_t>(i));
+        }
+      }
+    }
+    std::string stuck;
+    std::size_t n_stuck = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      if (!reaches[i]) {
+        if (n_stuck < 5) stuck.append(n_stuck ? ", " : "").append(state_name(names, i));
+        ++n_stuck;
+      }
+    if (n_stuck > 0)
+      fail(Errc::not_absorbing, "no absorbing state is reachable from ", n_stuck, " state(s): ", stuck,
+           n_stuck > 5 ? ", ..." : "");
+  }
+  // --- Q (CSR over transient states, rows rescaled to sum to 1) and R (dense).
+  const auto nt = static_cast<Eigen::Index>(out.transient.size());
+  const auto na = static_cast<Eigen::Index>(out.absorbing.size());
+  std::vector<int> qo(static_cast<std::size_t>(nt) + 1, 0), qi;
+  std::vector<double> qv;
+  Matrix r = Matrix::Zero(nt, na);
+  for (Eigen::Index a = 0; a < nt; ++a) {
+    const auto i = static_cast<std::size_t>(out.transient[static_cast<std::size_t>(a)]);
+    const double scale = 1.0 / row_sum[i];
+    for (auto k = p.offsets[i]; k < p.offsets[i + 1]; ++k) {
+      const auto j = static_cast<std::size_t>(p.columns[static_cast<std::size_t>(k)]);
+      const double v = p.values[static_cast<std::size_t>(k)] * scale;
+      if (v == 0.0) continue;
+      if (tindex[j] >= 0) {
+        qi.push_back(tindex[j]);
+        qv.push_back(v);
+      } else {
+        r(a, aindex[j]) = v;
+      }
+    }
+    qo[static_cast<std::size_t>(a) + 1] = static_cast<int>(qi.size());
+  }
+  std::vector<std::int32_t> transient = std::move(out.transient), absorbing_ids = std::move(out.absorbing);
+  if (nt == 0) {
+    out = AbsorptionSummary{};
+    out.absorption = Matrix(0, na);
+  } else {
+    const Eigen::Map<const SparseRowMatrix> q(nt, nt, static_cast<Eigen::Index>(qi.size()), qo.data(),
+                                              qi.data(), qv.data());
+    out = absorption(TransientSolver(SparseRowMatrix(q), options), r);
+  }
+  out.transient = std::move(transient);
+  out.absorbing = std::move(absorbing_ids);
+  return out;
 }
 
 }  // namespace markov

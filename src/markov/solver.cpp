@@ -6,8 +6,11 @@
 #include <Eigen/SparseCore>
 #include <Eigen/SparseLU>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <functional>
 #include <mutex>
+#include <queue>
 
 #include "funnelnet/core/error.hpp"
 
@@ -19,9 +22,119 @@ namespace {
 using SparseLU = Eigen::SparseLU<SparseColMatrix, Eigen::COLAMDOrdering<int>>;
 using BiCGSTAB = Eigen::BiCGSTAB<SparseRowMatrix, Eigen::DiagonalPreconditioner<double>>;
 
+// By density: a block of 100+ states with at most 5% non-zeros is factorised sparse
+// (dense LU costs (2/3) n^3 whatever the structure; the natural-order sparse LU below
+// costs about n b^2 for a funnel of bandwidth b).
 bool use_sparse(Eigen::Index n, double nnz) {
-  return n >= 300 && nnz <= 0.05 * static_cast<double>(n) * static_cast<double>(n);
+  return n >= 100 && nnz <= 0.05 * static_cast<double>(n) * static_cast<double>(n);
 }
+
+// LU of A = I - Q in the natural state order, without pivoting, row by row (the
+// "IKJ" variant of Gaussian elimination on CSR rows).  I - Q is a nonsingular M-matrix
+// when every state reaches an absorbing one, so it has an LU factorisation without
+// pivoting whose pivots are positive, and elimination is stable (no growth).  Funnels
+// are close to upper triangular (most moves go forward), so the fill stays inside the
+// band of backward moves: a banded funnel costs O(n b^2).  factor() gives up (returns
+// false) when the fill exceeds a budget or a pivot is not positive; the caller then
+// uses COLAMD-ordered sparse LU.
+struct NaturalLU {
+  Eigen::Index n = 0;
+  std::vector<std::int64_t> lo, uo;  // row offsets of L (strictly lower, unit diagonal) and U
+  std::vector<int> li, ui;           // column indices; U's first entry of each row is the diagonal
+  std::vector<double> lv, uv;
+
+  bool factor(const SparseRowMatrix& q, std::size_t budget) {  // q compressed, sorted rows
+    n = q.rows();
+    const auto nn = static_cast<std::size_t>(n);
+    lo.assign(nn + 1, 0);
+    uo.assign(nn + 1, 0);
+    li.clear(), ui.clear(), lv.clear(), uv.clear();
+    std::vector<double> w(nn, 0.0);
+    std::vector<int> mark(nn, -1), upper;
+    std::priority_queue<int, std::vector<int>, std::greater<>> lower;
+    const int* qo = q.outerIndexPtr();
+    const int* qi = q.innerIndexPtr();
+    const double* qv = q.valuePtr();
+    for (int i = 0; i < static_cast<int>(n); ++i) {
+      upper.clear();
+      mark[static_cast<std::size_t>(i)] = i;
+      w[static_cast<std::size_t>(i)] = 1.0;
+      upper.push_back(i);
+      for (int k = qo[i]; k < qo[i + 1]; ++k) {
+        const int j = qi[k];
+        if (mark[static_cast<std::size_t>(j)] != i) {
+          mark[static_cast<std::size_t>(j)] = i;
+          w[static_cast<std::size_t>(j)] = 0.0;
+          if (j < i)
+            lower.push(j);
+          else
+            upper.push_back(j);
+        }
+        w[static_cast<std::size_t>(j)] -= qv[k];
+      }
+      while (!lower.empty()) {
+        const int k = lower.top();
+        lower.pop();
+        const auto uk = static_cast<std::size_t>(uo[static_cast<std::size_t>(k)]);
+        const auto ue = static_cast<std::size_t>(uo[static_cast<std::size_t>(k) + 1]);
+        const double l = w[static_cast<std::size_t>(k)] / uv[uk];
+        if (l != 0.0) {
+          for (std::size_t e = uk + 1; e < ue; ++e) {
+            const int j = ui[e];
+            if (mark[static_cast<std::size_t>(j)] != i) {
+              mark[static_cast<std::size_t>(j)] = i;
+              w[static_cast<std::size_t>(j)] = 0.0;
+              if (j < i)
+                lower.push(j);
+              else
+                upper.push_back(j);
+            }
+            w[static_cast<std::size_t>(j)] -= l * uv[e];
+          }
+          li.push_back(k);
+          lv.push_back(l);
+        }
+      }
+      lo[static_cast<std::size_t>(i) + 1] = static_cast<std::int64_t>(li.size());
+      std::sort(upper.begin() + 1, upper.end());
+      const double pivot = w[static_cast<std::size_t>(i)];
+      if (!(pivot > 1e-13)) return false;  // singular or nearly: let sparse LU decide
+      for (const int j : upper) {
+        ui.push_back(j);
+        uv.push_back(w[static_cast<std::size_t>(j)]);
+      }
+      uo[static_cast<std::size_t>(i) + 1] = static_cast<std::int64_t>(ui.size());
+      if (li.size() + ui.size() > budget) return false;
+    }
+    return true;
+  }
+
+  // x <- A^-1 x (x row-major: one row per state, one column per right-hand side).
+  void solve_in_place(Matrix& x) const {
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (auto e = lo[static_cast<std::size_t>(i)]; e < lo[static_cast<std::size_t>(i) + 1]; ++e)
+        x.row(i) -= lv[static_cast<std::size_t>(e)] * x.row(li[static_cast<std::size_t>(e)]);
+    for (Eigen::Index i = n - 1; i >= 0; --i) {
+      const auto b = static_cast<std::size_t>(uo[static_cast<std::size_t>(i)]);
+      for (auto e = b + 1; e < static_cast<std::size_t>(uo[static_cast<std::size_t>(i) + 1]); ++e)
+        x.row(i) -= uv[e] * x.row(ui[e]);
+      x.row(i) /= uv[b];
+    }
+  }
+
+  // x <- A^-T x: U^T y = x forward, then L^T x = y backward.
+  void solve_transpose_in_place(Matrix& x) const {
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const auto b = static_cast<std::size_t>(uo[static_cast<std::size_t>(i)]);
+      x.row(i) /= uv[b];
+      for (auto e = b + 1; e < static_cast<std::size_t>(uo[static_cast<std::size_t>(i) + 1]); ++e)
+        x.row(ui[e]) -= uv[e] * x.row(i);
+    }
+    for (Eigen::Index i = n - 1; i >= 0; --i)
+      for (auto e = lo[static_cast<std::size_t>(i)]; e < lo[static_cast<std::size_t>(i) + 1]; ++e)
+        x.row(li[static_cast<std::size_t>(e)]) -= lv[static_cast<std::size_t>(e)] * x.row(i);
+  }
+};
 
 // I - Q from a compressed CSR Q (inner indices sorted within rows), merging the diagonal.
 SparseRowMatrix i_minus_q(const SparseRowMatrix& q) {
@@ -66,12 +179,90 @@ struct TransientSolver::Impl {
   Method method = Method::dense_lu;
   Eigen::Index n = 0;
   SolverOptions options;
-  Eigen::PartialPivLU<Matrix> lu;  // dense
-  SparseRowMatrix a_row;           // I - Q (iterative)
-  SparseColMatrix a;               // I - Q (sparse LU)
+  mutable Eigen::PartialPivLU<Matrix> lu;  // dense (deferred: computed on first need)
+  Matrix a_dense;                          // I - Q while the dense LU is deferred
+  bool deferred = false;
+  mutable std::once_flag lu_once;
+  mutable std::atomic<bool> krylov_failed{false};
+
+  // The dense LU; a deferred one is computed here, once.
+  const Eigen::PartialPivLU<Matrix>& dense_lu() const {
+    if (deferred) std::call_once(lu_once, [&] { lu.compute(a_dense); });
+    return lu;
+  }
+
+  // Certified block BiCGSTAB for a large dense I - Q (automatic method only): the
+  // columns of b and a column of ones (t = N 1, the expected steps) are iterated in
+  // lockstep, so each iteration reads A twice whatever the number of columns.  With the
+  // true residuals r_j, the a-posteriori bound of the iterative method certifies each
+  // column: |x_j - x^_j|_inf <= max_i t_i |r_j|_inf, and max t <= max t^ / (1 - |r_t|_inf);
+  // a column is accepted when that bound is <= max(tolerance, 1e-10) * max(1, |b_j|_inf,
+  // |x^_j|_inf)
+  // (a relative error bound: what a backward-stable LU gives for these well-conditioned
+  // chains).
+  // Chains that leave the transient states quickly (most of A's spectrum near 1) are
+  // certified in a few dozen dense mat-vecs, O(n^2) each, instead of the O(n^3) LU;
+  // others return false within a budget of about 2 n / 40 mat-vecs and the LU is used.
+  bool krylov(MatrixRef b, Matrix& out) const {
+    if (krylov_failed.load(std::memory_order_relaxed)) return false;
+    const Eigen::Index k = b.cols() + 1;
+    Eigen::MatrixXd bb(n, k);
+    bb.leftCols(k - 1) = b;
+    bb.col(k - 1).setOnes();
+    const Eigen::ArrayXd bnorm = bb.cwiseAbs().colwise().maxCoeff().transpose().array().max(1.0);
+    Eigen::MatrixXd x = Eigen::MatrixXd::Zero(n, k), r = bb, rh = bb, p = Eigen::MatrixXd::Zero(n, k),
+                    v = Eigen::MatrixXd::Zero(n, k), sv(n, k), t(n, k);
+    Eigen::ArrayXd rho = Eigen::ArrayXd::Ones(k), alpha = Eigen::ArrayXd::Ones(k),
+                   omega = Eigen::ArrayXd::Ones(k);
+    const int max_it = static_cast<int>(std::clamp<Eigen::Index>(n / 40, 10, 60));
+    bool ok = true;
+    // A column stops when its residual is at rounding level, or small and no longer
+    // falling fast (stagnation; the certificate below then decides).
+    Eigen::ArrayXd last = Eigen::ArrayXd::Constant(k, std::numeric_limits<double>::infinity());
+    Eigen::Array<bool, Eigen::Dynamic, 1> active = Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(k, true);
+    for (int it = 0; it < max_it && ok; ++it) {
+      const Eigen::ArrayXd rnorm = r.cwiseAbs().colwise().maxCoeff().transpose().array();
+      active = active && (rnorm > 1e-16 * bnorm) && !((rnorm > 0.25 * last) && (rnorm < 1e-11 * bnorm));
+      last = active.select(rnorm, last);
+      if (!active.any()) break;
+      const Eigen::ArrayXd rho_new = rh.cwiseProduct(r).colwise().sum().transpose().array();
+      const Eigen::ArrayXd beta = active.select((rho_new / rho) * (alpha / omega), 0.0);
+      for (Eigen::Index j = 0; j < k; ++j) p.col(j) = r.col(j) + beta(j) * (p.col(j) - omega(j) * v.col(j));
+      v.noalias() = a_dense * p;
+      alpha = active.select(rho_new / rh.cwiseProduct(v).colwise().sum().transpose().array(), 0.0);
+      sv = r - v * alpha.matrix().asDiagonal();
+      t.noalias() = a_dense * sv;
+      const Eigen::ArrayXd tt = t.cwiseProduct(t).colwise().sum().transpose().array();
+      omega = active.select(t.cwiseProduct(sv).colwise().sum().transpose().array() / tt, 0.0);
+      x += p * alpha.matrix().asDiagonal() + sv * omega.matrix().asDiagonal();
+      r = sv - t * omega.matrix().asDiagonal();
+      rho = active.select(rho_new, rho);
+      omega = active.select(omega, 1.0);
+      ok =
+          alpha.allFinite() && omega.allFinite() && x.allFinite() && (active.select(omega, 1.0) != 0.0).all();
+    }
+    if (ok) {
+      const Eigen::MatrixXd res = bb - a_dense * x;
+      const double rt = res.col(k - 1).cwiseAbs().maxCoeff();
+      ok = std::isfinite(rt) && rt < 0.5;
+      const double bound = ok ? x.col(k - 1).cwiseAbs().maxCoeff() / (1.0 - rt) : 0.0;
+      for (Eigen::Index j = 0; j + 1 < k && ok; ++j)
+        ok = bound * res.col(j).cwiseAbs().maxCoeff() <=
+             std::max(options.tolerance, 1e-10) * std::max(bnorm(j), x.col(j).cwiseAbs().maxCoeff());
+    }
+    if (!ok) {
+      krylov_failed.store(true, std::memory_order_relaxed);
+      return false;
+    }
+    out = x.leftCols(k - 1);
+    return true;
+  }
+  SparseRowMatrix a_row;  // I - Q (iterative)
+  SparseColMatrix a;      // I - Q (sparse LU)
   BiCGSTAB it;
   mutable std::once_flag slu_once, slut_once;
   mutable std::unique_ptr<SparseLU> slu, slut;
+  std::unique_ptr<NaturalLU> nlu;  // sparse_lu in the natural order, when its fill is small
 
   void dense_from(const SparseRowMatrix& q) {
     Matrix m = Matrix::Identity(n, n);
@@ -112,6 +303,13 @@ struct TransientSolver::Impl {
     if (m == Method::dense_lu) {
       dense_from(q);
     } else if (m == Method::sparse_lu) {
+      auto nat = std::make_unique<NaturalLU>();
+      // Fill budget: 4x the non-zeros of I - Q plus 16 per state (a funnel whose backward
+      // moves reach a few stages back stays far below it).
+      if (nat->factor(q, 4 * static_cast<std::size_t>(q.nonZeros()) + 16 * static_cast<std::size_t>(n))) {
+        nlu = std::move(nat);
+        return;
+      }
       a = i_minus_q(q);
       a.makeCompressed();
       auto f = std::make_unique<SparseLU>();
@@ -183,7 +381,13 @@ TransientSolver::TransientSolver(MatrixRef q, const SolverOptions& options)
   if (m == Method::dense_lu) {
     impl_->n = n;
     impl_->method = m;
-    impl_->lu = Eigen::PartialPivLU<Matrix>(Matrix(Matrix::Identity(n, n) - q));
+    if (options.method == Method::automatic && n >= 1000) {
+      // Large and dense: try the certified Krylov solve first, the LU when it is needed.
+      impl_->a_dense = Matrix::Identity(n, n) - q;
+      impl_->deferred = true;
+    } else {
+      impl_->lu = Eigen::PartialPivLU<Matrix>(Matrix(Matrix::Identity(n, n) - q));
+    }
     return;
   }
   std::vector<std::int32_t> all(static_cast<std::size_t>(n));
@@ -210,9 +414,18 @@ Matrix TransientSolver::solve(MatrixRef b) const {
   const Impl& s = *impl_;
   if (b.rows() != s.n) fail(Errc::shape_mismatch, "right-hand side has ", b.rows(), " rows, expected ", s.n);
   switch (s.method) {
-    case Method::dense_lu: return s.lu.solve(b);
+    case Method::dense_lu: {
+      Matrix x;
+      if (s.deferred && s.krylov(b, x)) return x;
+      return s.dense_lu().solve(b);
+    }
     case Method::iterative: return s.solve_iterative(b);
     default: {
+      if (s.nlu) {
+        Matrix x = b;
+        s.nlu->solve_in_place(x);
+        return x;
+      }
       const Eigen::MatrixXd bb = b;
       Eigen::MatrixXd x = s.sparse_lu().solve(bb);
       return x;
@@ -223,7 +436,12 @@ Matrix TransientSolver::solve(MatrixRef b) const {
 Matrix TransientSolver::solve_transpose(MatrixRef b) const {
   const Impl& s = *impl_;
   if (b.rows() != s.n) fail(Errc::shape_mismatch, "right-hand side has ", b.rows(), " rows, expected ", s.n);
-  if (s.method == Method::dense_lu) return s.lu.transpose().solve(b);
+  if (s.method == Method::dense_lu) return s.dense_lu().transpose().solve(b);
+  if (s.nlu) {
+    Matrix x = b;
+    s.nlu->solve_transpose_in_place(x);
+    return x;
+  }
   std::call_once(s.slut_once, [&] {
     SparseColMatrix at;
     if (s.method == Method::iterative)
@@ -346,7 +564,7 @@ markov::TransientSolver funnel_solver(const Matrix& p, const std::vector<std::in
     o.method = markov::Method::sparse_lu;
     return markov::TransientSolver(q, o);
   }
-  o.method = markov::Method::dense_lu;
+  o.method = nt >= 1000 ? markov::Method::automatic : markov::Method::dense_lu;  // automatic: Krylov first
   Matrix q(nt, nt);
   for (Eigen::Index a = 0; a < nt; ++a)
     for (Eigen::Index b = 0; b < nt; ++b) q(a, b) = p(transient[a], transient[b]);

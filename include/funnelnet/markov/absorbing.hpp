@@ -14,6 +14,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "funnelnet/core/matrix.hpp"
@@ -57,6 +59,29 @@ namespace markov {
 
 /// The same from an already factorised block.
 [[nodiscard]] AbsorptionSummary absorption(const TransientSolver& solver, MatrixRef r);
+
+/// A full n x n transition matrix in CSR arrays (scipy.sparse's layout, borrowed):
+/// row i's entries are columns[offsets[i] .. offsets[i+1]) with `values`.
+struct CsrChain {
+  std::size_t n = 0;
+  std::span<const std::int64_t> offsets;  ///< n + 1 entries, offsets[0] = 0, non-decreasing
+  std::span<const std::int32_t> columns;  ///< strictly increasing within each row, in [0, n)
+  std::span<const double> values;         ///< probabilities in [0, 1]; rows sum to 1
+};
+
+/// Absorbing analysis of a sparse chain without a dense copy: O(nnz) validation, then
+/// the transient block Q (CSR) and R (dense |T| x |A|) and absorption() with
+/// Method::automatic (sparse LU in the natural order for funnel-shaped chains, dense LU
+/// for dense ones).  Validation is the MarkovChain constructor's (entries finite in
+/// [0, 1], rows summing to 1 within `tolerance`, then rescaled to sum to exactly 1; an
+/// absorbing state has P[a][a] = 1) plus the CSR layout; errors name the state (`names`
+/// if given, else "row i").  `absorbing`: one flag per state, or empty to take every
+/// state with P[i][i] = 1 (within `tolerance`).  Throws not_absorbing like
+/// summarize_absorption().  `transient` / `absorbing` of the result are state indices.
+[[nodiscard]] AbsorptionSummary absorption(const CsrChain& p, double tolerance = 1e-9,
+                                           std::span<const std::uint8_t> absorbing = {},
+                                           const std::vector<std::string>& names = {},
+                                           const SolverOptions& options = {});
 
 }  // namespace markov
 

@@ -5,7 +5,8 @@
 // Q is given as a sparse matrix (CSR or CSC), so large sparse chains are never built
 // dense; a dense Q is accepted as an adapter.  Three factorisations:
 //  - dense partial-pivot LU (small or dense blocks),
-//  - sparse LU with COLAMD ordering,
+//  - sparse LU: natural-order elimination without pivoting (stable for the M-matrix
+//    I - Q; funnels, mostly forward, fill little), COLAMD-ordered past a fill budget,
 //  - BiCGSTAB with a diagonal preconditioner, certified per column by the a-posteriori
 //    bound |x - x_hat|_inf <= max_i (N 1)_i * |residual|_inf (N = A^-1 >= 0), with
 //    sparse LU as the fallback when the bound is not below the tolerance.  This suits
@@ -28,7 +29,12 @@ namespace markov {
 
 /// How TransientSolver factorises I - Q.
 enum class Method {
-  automatic,  ///< dense LU, unless the block has >= 300 states and <= 5% non-zeros: sparse LU
+  /// by density: sparse LU for blocks of >= 100 states with <= 5% non-zeros, else dense
+  /// LU; a dense block of >= 1,000 states given densely is first solved by a certified
+  /// block BiCGSTAB (the a-posteriori bound of `iterative`: a relative error of at most
+  /// max(`tolerance`, 1e-10) against max(1, |b|, |x|), column by column) and
+  /// factorised only if that is not certified within about n / 20 mat-vecs.
+  automatic,
   dense_lu,   ///< dense partial-pivot LU
   sparse_lu,  ///< sparse LU (COLAMD ordering)
   iterative,  ///< BiCGSTAB certified by SolverOptions::steps_bound, sparse LU as the fallback

@@ -35,8 +35,14 @@ def encode_labels(values: Any, labels: Sequence[str], name: str) -> np.ndarray:
         codes = index.get_indexer(values.cat.categories)[values.cat.codes.to_numpy()]
         codes[values.cat.codes.to_numpy() < 0] = -1
         codes = codes.astype(np.int32)
+    elif (arr := np.asarray(values)).dtype.kind in "iu" and arr.size and _small_range(arr):
+        # Integer codes (a CRM's stage ids): the names are their decimal text, looked up
+        # once per value in the range, then one vectorised gather (no astype(str) of the
+        # column).
+        lo, hi = int(arr.min()), int(arr.max())
+        lut = index.get_indexer([str(v) for v in range(lo, hi + 1)]).astype(np.int32)
+        codes = lut[arr] if lo >= 0 else lut[np.subtract(arr, lo, dtype=np.intp)]
     else:
-        arr = np.asarray(values)
         if arr.dtype.kind not in "OUS":
             arr = arr.astype(str)  # numeric stage names compare as text
         codes = index.get_indexer(arr.astype(object, copy=False)).astype(np.int32)  # type: ignore[arg-type]
@@ -62,6 +68,11 @@ def int64_column(s: pd.Series, name: str) -> np.ndarray:
         i = int(np.flatnonzero(arr > np.iinfo(np.int64).max)[0])
         raise OutOfRangeError(f"{name}: row {i} is {int(arr[i])}, larger than the int64 maximum {np.iinfo(np.int64).max}")
     return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def _small_range(arr: np.ndarray) -> bool:
+    """Whether the integer values of ``arr`` span at most 65,536 values."""
+    return int(arr.max()) - int(arr.min()) <= 65_535
 
 
 def ids_as_int64(values: Any, name: str) -> np.ndarray:

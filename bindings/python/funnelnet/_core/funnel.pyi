@@ -8,10 +8,10 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['AbsorbingAnalysis', 'AbsorptionSummary', 'ClassStructure', 'ContinuousChain', 'ContinuousPosteriorFigures', 'DurationFit', 'ExposureCounts', 'HigherOrderChain', 'MarkovChain', 'PosteriorFigures', 'SegmentFit', 'SemiMarkovFunnel', 'Sensitivity', 'StageSpace', 'TimeToClose', 'TransitionCounts', 'TransitionIntervals', 'aalen_johansen', 'analyze_absorbing', 'chain_from_json', 'close_time_cdf_continuous', 'close_time_cdf_discrete', 'communicating_classes', 'continuous_chain_from_json', 'counts_from_json', 'exposure_counts_from_json', 'first_passage_times', 'fit', 'fit_continuous', 'fit_duration', 'fit_higher_order', 'fit_segments', 'higher_order_from_json', 'higher_order_log_likelihood', 'kaplan_meier', 'model_kind', 'opportunity_events', 'parse_path_buffer', 'parse_paths', 'path_names', 'period_counts_f64', 'period_counts_i64', 'posterior_figures', 'posterior_figures_continuous', 'posterior_intervals', 'raise_transition', 'rank_bottlenecks', 'read_file', 'select_order', 'sensitivity', 'simulate_events', 'stationary_distribution', 'summarize_absorption', 'time_to_close_continuous', 'time_to_close_discrete', 'to_json', 'write_atomic']
+__all__: list[str] = ['AbsorbingAnalysis', 'AbsorptionSummary', 'ClassStructure', 'ContinuousChain', 'ContinuousPosteriorFigures', 'DurationFit', 'ExposureCounts', 'HigherOrderChain', 'MarkovChain', 'PosteriorFigures', 'SegmentFit', 'SemiMarkovFunnel', 'Sensitivity', 'StageSpace', 'TimeToClose', 'TransitionCounts', 'TransitionIntervals', 'aalen_johansen', 'absorption_csr', 'analyze_absorbing', 'chain_from_json', 'close_time_cdf_continuous', 'close_time_cdf_discrete', 'communicating_classes', 'continuous_chain_from_json', 'counts_from_json', 'exposure_counts_from_json', 'first_passage_times', 'fit', 'fit_continuous', 'fit_duration', 'fit_higher_order', 'fit_segments', 'higher_order_from_json', 'higher_order_log_likelihood', 'kaplan_meier', 'model_kind', 'parse_path_buffer', 'parse_paths', 'path_names', 'period_counts_f64', 'period_counts_i64', 'posterior_figures', 'posterior_figures_continuous', 'posterior_intervals', 'raise_transition', 'rank_bottlenecks', 'read_file', 'select_order', 'sensitivity', 'simulate_events', 'stationary_distribution', 'summarize_absorption', 'time_to_close_continuous', 'time_to_close_discrete', 'to_json', 'write_atomic']
 class StageSpace:
-    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
-    def __eq__(self, arg0: object) -> bool:
+    __hash__: typing.ClassVar[None] = None
+    def __eq__(self, arg0: StageSpace) -> bool:
         ...
     def __init__(self, names: collections.abc.Sequence[str], absorbing: collections.abc.Sequence[bool]) -> None:
         ...
@@ -332,10 +332,8 @@ class SemiMarkovFunnel:
         ...
     def simulate_close(self, stage: typing.SupportsInt | typing.SupportsIndex, age: typing.SupportsFloat | typing.SupportsIndex, draws: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.int32]]:
         ...
-    def stale_age(self, stage: typing.SupportsInt | typing.SupportsIndex, q: typing.SupportsFloat | typing.SupportsIndex) -> float:
-        ...
     @property
-    def components(self) -> list[typing.Any]:
+    def components(self) -> list:
         ...
     @property
     def family(self) -> str:
@@ -350,6 +348,8 @@ def aalen_johansen(duration: numpy.typing.NDArray[numpy.float64], cause: numpy.t
     """
     (time, at_risk, survival, incidence) of the Aalen-Johansen estimate.
     """
+def absorption_csr(n: typing.SupportsInt | typing.SupportsIndex, offsets: numpy.typing.NDArray[numpy.int64], columns: numpy.typing.NDArray[numpy.int32], values: numpy.typing.NDArray[numpy.float64], tol: typing.SupportsFloat | typing.SupportsIndex, absorbing: numpy.typing.NDArray[numpy.uint8], names: collections.abc.Sequence[str]) -> AbsorptionSummary:
+    ...
 def analyze_absorbing(chain: MarkovChain) -> AbsorbingAnalysis:
     ...
 def chain_from_json(text: str) -> MarkovChain:
@@ -376,7 +376,7 @@ def fit_duration(family: typing.SupportsInt | typing.SupportsIndex, duration: nu
     ...
 def fit_higher_order(space: StageSpace, stages: numpy.typing.NDArray[numpy.int32], offsets: numpy.typing.NDArray[numpy.int64], order: typing.SupportsInt | typing.SupportsIndex, smoothing: typing.SupportsFloat | typing.SupportsIndex) -> HigherOrderChain:
     ...
-def fit_segments(segments: collections.abc.Sequence[TransitionCounts], names: collections.abc.Sequence[str], concentration: typing.SupportsFloat | typing.SupportsIndex = ..., max_concentration: typing.SupportsFloat | typing.SupportsIndex = ...) -> SegmentFit:
+def fit_segments(segments: collections.abc.Sequence[TransitionCounts], names: collections.abc.Sequence[str]) -> SegmentFit:
     ...
 def higher_order_from_json(text: str) -> HigherOrderChain:
     ...
@@ -390,13 +390,11 @@ def model_kind(text: str) -> str:
     """
     The kind of a model file's text (the C++ kind registry); FormatError if it is not a funnelnet model file, of an unknown kind or a version this build does not read.
     """
-def opportunity_events(space: StageSpace, current: numpy.typing.NDArray[numpy.int32], dates: numpy.typing.NDArray[numpy.float64], close: numpy.typing.NDArray[numpy.float64], missing: typing.SupportsInt | typing.SupportsIndex, cutoff: typing.SupportsFloat | typing.SupportsIndex | None = None) -> tuple[numpy.typing.NDArray[numpy.int64], numpy.typing.NDArray[numpy.int32], numpy.typing.NDArray[numpy.float64], float]:
+def parse_path_buffer(data: numpy.typing.NDArray[numpy.uint8], offsets: numpy.typing.NDArray[numpy.int64], sep: str, vocabulary: collections.abc.Sequence[str]) -> tuple:
     ...
-def parse_path_buffer(data: numpy.typing.NDArray[numpy.uint8], offsets: numpy.typing.NDArray[numpy.int64], sep: str, vocabulary: collections.abc.Sequence[str]) -> tuple[typing.Any, ...]:
+def parse_paths(paths: list, sep: str, vocabulary: collections.abc.Sequence[str]) -> tuple:
     ...
-def parse_paths(paths: list[typing.Any], sep: str, vocabulary: collections.abc.Sequence[str]) -> tuple[typing.Any, ...]:
-    ...
-def path_names(names: list[typing.Any], offsets: numpy.typing.NDArray[numpy.int64], vocabulary: collections.abc.Sequence[str]) -> tuple[typing.Any, ...]:
+def path_names(names: list, offsets: numpy.typing.NDArray[numpy.int64], vocabulary: collections.abc.Sequence[str]) -> tuple:
     ...
 def period_counts_f64(space: StageSpace, lead: numpy.typing.NDArray[numpy.int64], time: numpy.typing.NDArray[numpy.float64], stage: numpy.typing.NDArray[numpy.int32], period: typing.SupportsFloat | typing.SupportsIndex, origin: typing.SupportsFloat | typing.SupportsIndex | None, cutoff: typing.SupportsFloat | typing.SupportsIndex | None, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> TransitionCounts:
     ...
@@ -414,7 +412,7 @@ def rank_bottlenecks(chain: MarkovChain, sensitivity: Sensitivity) -> tuple[nump
     ...
 def read_file(path: str) -> str:
     ...
-def select_order(space: StageSpace, stages: numpy.typing.NDArray[numpy.int32], offsets: numpy.typing.NDArray[numpy.int64], max_order: typing.SupportsInt | typing.SupportsIndex, test_stages: numpy.typing.NDArray[numpy.int32], test_offsets: numpy.typing.NDArray[numpy.int64], smoothing: typing.SupportsFloat | typing.SupportsIndex) -> dict[typing.Any, typing.Any]:
+def select_order(space: StageSpace, stages: numpy.typing.NDArray[numpy.int32], offsets: numpy.typing.NDArray[numpy.int64], max_order: typing.SupportsInt | typing.SupportsIndex, test_stages: numpy.typing.NDArray[numpy.int32], test_offsets: numpy.typing.NDArray[numpy.int64], smoothing: typing.SupportsFloat | typing.SupportsIndex) -> dict:
     ...
 def sensitivity(chain: MarkovChain, start: numpy.typing.NDArray[numpy.float64], values: numpy.typing.NDArray[numpy.float64]) -> Sensitivity:
     ...

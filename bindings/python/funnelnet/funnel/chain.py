@@ -12,7 +12,7 @@ from .. import _core
 from .._common.options import default as _default
 from .._common.options import pick
 from .._common.results import Result, result
-from ..errors import InvalidArgumentError, ShapeError
+from ..errors import FunnelnetError, InvalidArgumentError, ShapeError
 from . import bottlenecks as _bottlenecks
 from . import recurrent as _recurrent
 from ._shared import unknown_state
@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from .counts import TransitionCounts
 
 __all__ = ["MarkovChain", "WhatIf", "AbsorptionResult"]
+
+
+def _is_scipy_sparse(obj: Any) -> bool:
+    """True for a scipy.sparse matrix or array (without importing scipy)."""
+    return type(obj).__module__.startswith("scipy.sparse")
 
 
 @result
@@ -55,9 +60,13 @@ class MarkovChain(JsonModel):
 
     Parameters
     ----------
-    matrix : array-like or DataFrame, shape (n, n)
+    matrix : array-like, DataFrame or scipy.sparse matrix, shape (n, n)
         Transition probabilities; rows must sum to 1 within ``tol``.  A DataFrame
-        supplies state names from its index (columns must match).
+        supplies state names from its index (columns must match).  A scipy.sparse
+        matrix is kept sparse and checked in O(nnz): :meth:`absorption`,
+        :meth:`absorption_probabilities`, :meth:`expected_steps` and
+        :meth:`steps_variance` then work on it without a dense copy (sparse LU), and
+        the other methods build the dense chain on first use.
     states : sequence of str, optional
         State names (default: DataFrame index, or "s0", "s1", ...).
     absorbing : sequence of str, optional
@@ -75,6 +84,11 @@ class MarkovChain(JsonModel):
     """
 
     def __init__(self, matrix: Any, states: Sequence[str] | None = None, absorbing: Sequence[str] | None = None, tol: float = 1e-9) -> None:
+        self._analysis: Any = None
+        self._csr: Any = None
+        if _is_scipy_sparse(matrix):
+            self._init_sparse(matrix, states, absorbing, float(tol))
+            return
         if isinstance(matrix, pd.DataFrame):
             if states is None:
                 states = [str(s) for s in matrix.index]
@@ -98,35 +112,102 @@ class MarkovChain(JsonModel):
             flags = [s in {str(a) for a in absorbing} for s in states]
             core = _core.funnel.MarkovChain(_core.funnel.StageSpace(states, flags), p, float(tol))
         self._core = core
-        self._analysis: Any = None
+
+    def _init_sparse(self, matrix: Any, states: Sequence[str] | None, absorbing: Sequence[str] | None, tol: float) -> None:
+        # A scipy.sparse matrix is kept as CSR and validated in O(nnz) (the checks of the
+        # dense constructor); the absorbing analysis runs on it without a dense copy.  The
+        # dense chain is built on first use by the methods that need it.
+        import scipy.sparse as sp
+
+        p = sp.csr_array(matrix)
+        if p.ndim != 2 or p.shape[0] != p.shape[1]:
+            raise ShapeError(f"transition matrix must be square, got shape {p.shape}")
+        n = p.shape[0]
+        if not p.has_canonical_format:
+            p = p.copy()
+            p.sum_duplicates()
+        names = [f"s{i}" for i in range(n)] if states is None else [str(s) for s in states]
+        if len(names) != n:
+            raise ShapeError(f"{len(names)} state names for a {n}x{n} matrix")
+        data = np.ascontiguousarray(p.data, dtype=np.float64)
+        bad = np.flatnonzero(~(np.isfinite(data) & (data >= 0.0) & (data <= 1.0)))
+        if bad.size:
+            k = int(bad[0])
+            i = int(np.searchsorted(p.indptr, k, side="right") - 1)
+            raise InvalidArgumentError(f"P[{names[i]!r}, {names[int(p.indices[k])]!r}] must be a probability in [0, 1], got {data[k]!r}")
+        sums = np.add.reduceat(data, p.indptr[:-1]) if data.size else np.zeros(n)
+        sums[np.diff(p.indptr) == 0] = 0.0
+        bad = np.flatnonzero(np.abs(sums - 1.0) > tol)
+        if bad.size:
+            i = int(bad[0])
+            raise InvalidArgumentError(f"row {names[i]!r} sums to {sums[i]!r}, not 1 (tolerance {tol})")
+        diag = p.diagonal()
+        if absorbing is None:
+            flags = np.abs(diag - 1.0) <= tol
+        else:
+            known = set(names)
+            for a in absorbing:
+                if str(a) not in known:
+                    raise unknown_state(a, names)
+            flags = np.isin(np.asarray(names, dtype=object), [str(a) for a in absorbing])
+            off = np.flatnonzero(flags & (np.abs(diag - 1.0) > tol))
+            if off.size:
+                i = int(off[0])
+                raise InvalidArgumentError(f"absorbing state {names[i]!r} has P[{names[i]!r}, {names[i]!r}] = {diag[i]!r}, not 1")
+        self._space = _core.funnel.StageSpace(names, flags.tolist())
+        self._csr = (n, np.ascontiguousarray(p.indptr, dtype=np.int64), np.ascontiguousarray(p.indices, dtype=np.int32),
+                     data, np.ascontiguousarray(flags, dtype=np.uint8), names, tol)
+
+    @property
+    def _core(self) -> Any:
+        core = self.__dict__.get("_dense_core")
+        if core is None:  # a sparse chain, densified on first use by a dense-only method
+            n, indptr, indices, data, flags, names, tol = self._csr
+            import scipy.sparse as sp
+
+            dense = sp.csr_array((data, indices, indptr), shape=(n, n)).toarray()
+            core = _core.funnel.MarkovChain(self._space, dense, tol)
+            self.__dict__["_dense_core"] = core
+        return core
+
+    @_core.setter
+    def _core(self, core: Any) -> None:
+        self.__dict__["_dense_core"] = core
+
+    @property
+    def _stage_space(self) -> Any:
+        return self._space if getattr(self, "_csr", None) is not None else self._core.space
 
     @classmethod
     def _wrap(cls, core: Any) -> "MarkovChain":
         c = cls.__new__(cls)
         c._core = core
         c._analysis = None
+        c._csr = None
         return c
 
     # ---------------------------------------------------------------- access
     @property
     def states(self) -> list[str]:
         """All state names in order."""
-        return list(self._core.space.names)
+        if getattr(self, "_csr", None) is not None:
+            return list(self._csr[5])
+        return list(self._stage_space.names)
 
     @property
     def absorbing_states(self) -> list[str]:
         """The absorbing states (outcomes)."""
-        return pick(self._core.space.names, self._core.space.absorbing)
+        return pick(self._stage_space.names, self._stage_space.absorbing)
 
     @property
     def transient_states(self) -> list[str]:
         """The transient states (stages)."""
-        return pick(self._core.space.names, self._core.space.transient)
+        return pick(self._stage_space.names, self._stage_space.transient)
 
     @property
     def funnel(self) -> Funnel:
         """The state space, as a :class:`Funnel`."""
-        return Funnel._from_space(self._core.space)
+        return Funnel._from_space(self._stage_space)
 
     def to_numpy(self) -> np.ndarray:
         """The transition matrix."""
@@ -174,7 +255,16 @@ class MarkovChain(JsonModel):
     def _summary(self) -> Any:
         # Absorption figures without the fundamental matrix (sparse solver for large chains).
         if getattr(self, "_summary_cache", None) is None:
-            self._summary_cache = self._analysis if self._analysis is not None else _core.funnel.summarize_absorption(self._core)
+            if self._analysis is not None:
+                self._summary_cache = self._analysis
+            elif getattr(self, "_csr", None) is not None and "_dense_core" not in self.__dict__:
+                n, indptr, indices, data, flags, names, tol = self._csr
+                try:  # without the names (converting them costs more than the solve) ...
+                    self._summary_cache = _core.funnel.absorption_csr(n, indptr, indices, data, tol, flags, [])
+                except FunnelnetError:  # ... which the error message then names
+                    self._summary_cache = _core.funnel.absorption_csr(n, indptr, indices, data, tol, flags, names)
+            else:
+                self._summary_cache = _core.funnel.summarize_absorption(self._core)
         return self._summary_cache
 
     def absorption_probabilities(self) -> pd.DataFrame:

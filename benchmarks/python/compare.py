@@ -1,0 +1,456 @@
+"""funnelnet against the strongest baseline a user would pick, side by side in one process.
+
+    .venv/bin/python benchmarks/python/compare.py [--only counting absorbing pagerank build]
+        [--events 10000000] [--repeat 3] [--threads 1 2] [--quick]
+
+Needs only the test requirements (tests/requirements/bench.txt: duckdb, polars, igraph,
+networkit, scipy).  Every section first checks that funnelnet and each baseline give the
+same answer (and stops with an AssertionError if not), then times each one ``--repeat``
+times and prints the median (the machine is shared: medians, not minima).  Ratios are
+baseline time / funnelnet time, so > 1 means funnelnet is faster.
+
+Sections
+  counting   transitions from 10^7 shuffled events, random int64 lead ids, stages as
+             strings, integer codes and a Categorical; 1 and 2 threads.  Baselines: duckdb
+             (LAG window + GROUP BY), polars (sort + shift over lead + group_by, its own
+             thread pool), and the pandas/numpy integer-code idiom (lexsort, shift,
+             bincount).
+  absorbing  absorption probabilities, expected steps and their variance.  Banded
+             sparse funnels of 500 and 5,000 states vs scipy.sparse.linalg.splu on the
+             same sparse matrix; a 5,000-state dense chain vs scipy.linalg.lu_factor /
+             lu_solve (LAPACK, OPENBLAS_NUM_THREADS=1 unless --blas-threads).
+  pagerank   a 75,879-node / 508,837-edge power-law graph (soc-Epinions1's size; the file
+             itself is not in ../shared/data), wiki-Vote from ../shared/data, and a
+             10^6-node / 10^7-edge random graph.  Baselines: igraph (PRPACK), scipy power
+             iteration with networkx's dangling rule and stopping rule (sum |x - x_prev| <
+             n tol), NetworKit with sink distribution and the same L1 stopping rule.
+  build      graph from int64 edge arrays vs scipy.sparse.csr_matrix.
+  stream     the machine's copy bandwidth (numpy, STREAM-style) and, for counting and
+             PageRank, the time the bytes they must move would take at that bandwidth.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+# BLAS threads are fixed when numpy loads: set them before importing it.
+if __name__ == "__main__":
+    _pre = argparse.ArgumentParser(add_help=False)
+    _pre.add_argument("--blas-threads", type=int, default=1)
+    _known, _ = _pre.parse_known_args()
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", str(_known.blas_threads))
+    os.environ.setdefault("OMP_NUM_THREADS", str(_known.blas_threads))
+    os.environ.setdefault("MKL_NUM_THREADS", str(_known.blas_threads))
+
+import statistics
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+import scipy.linalg
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+import funnelnet as fn
+
+ROWS: list[tuple[str, str, float, str, float]] = []
+DATA = Path(os.environ.get("FUNNELNET_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
+
+
+def timed(f: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """Median wall time of ``repeat`` calls (at least 15 for calls under 50 ms, whose
+    medians a shared machine's scheduling would otherwise decide), and the last result."""
+    t0 = time.perf_counter()
+    out = f()
+    first = time.perf_counter() - t0
+    times, cpu = [first], []
+    if first < 0.05:
+        repeat = max(repeat, 15)
+    for _ in range(repeat - 1):
+        c0, t0 = time.process_time(), time.perf_counter()
+        out = f()
+        times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    LAST_CPU[0] = statistics.median(cpu) if cpu else float("nan")
+    return statistics.median(times), out
+
+
+LAST_CPU = [float("nan")]
+
+
+def row(task: str, fn_time: float, baseline: str, base_time: float, cpu: tuple[float, float] | None = None) -> None:
+    """One line: wall medians and their ratio; with ``cpu``, the CPU-second medians too
+    (process time: all threads; on a loaded machine the fairer figure for 1 thread)."""
+    c = "" if cpu is None else f" | cpu {cpu[0]:8.4f} s vs {cpu[1]:8.4f} s ({cpu[1] / cpu[0]:5.2f}x)"
+    print(f"  {task:<58} funnelnet {fn_time:9.4f} s | {baseline:<28} {base_time:9.4f} s | "
+          f"ratio {base_time / fn_time:6.2f}x{c}", flush=True)
+
+
+def timed_pair(ours: Callable[[], Any], theirs: Callable[[], Any], repeat: int) -> tuple[float, float, tuple[float, float]]:
+    """Wall medians of both and their CPU-second medians."""
+    t_a, _ = timed(ours, repeat)
+    c_a = LAST_CPU[0]
+    t_b, _ = timed(theirs, repeat)
+    return t_a, t_b, (c_a, LAST_CPU[0])
+
+
+# ---------------------------------------------------------------------------- counting
+N_STAGES = 8
+STATES = [str(i) for i in range(N_STAGES + 2)]  # integer codes 0..9; 8 = won, 9 = lost
+
+
+def make_events(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """n shuffled events: leads of 2..18 events over 8 stages ending in 8 (won) or 9
+    (lost); lead ids are random 64-bit integers (CRM ids, not 0..n_leads-1)."""
+    rng = np.random.default_rng(seed)
+    lens = rng.integers(2, 19, size=n // 2 + 1)
+    lens = lens[: np.searchsorted(np.cumsum(lens), n) + 1]
+    lens[-1] -= lens.sum() - n
+    ids = np.unique(rng.integers(-(2**63), 2**63 - 1, size=len(lens) + 1000, dtype=np.int64))
+    ids = rng.permutation(ids)[: len(lens)]
+    lead = np.repeat(ids, lens)
+    t = rng.integers(1, 86_400, size=n).cumsum()
+    stage = rng.integers(0, N_STAGES, size=n).astype(np.int8)
+    last = np.cumsum(lens) - 1
+    stage[last] = N_STAGES + rng.integers(0, 2, size=len(last))
+    perm = rng.permutation(n)
+    return lead[perm], t[perm], stage[perm]
+
+
+def numpy_idiom(lead: np.ndarray, t: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The pandas/numpy integer-code idiom: sort by (lead, time), compare neighbours,
+    bincount the (from, to) pairs; repeats of the current stage are not transitions."""
+    order = np.lexsort((t, lead))
+    ls, cs = lead[order], codes[order].astype(np.int64)
+    ok = (ls[1:] == ls[:-1]) & (cs[1:] != cs[:-1])
+    k = len(STATES)
+    return np.bincount(cs[:-1][ok] * k + cs[1:][ok], minlength=k * k).reshape(k, k).astype(float)
+
+
+def section_counting(args: argparse.Namespace) -> None:
+    import duckdb
+    import polars as pl
+
+    n = args.events
+    print(f"\n## counting: {n:,} shuffled events, random int64 lead ids", flush=True)
+    lead, t, code = make_events(n)
+    variants = {
+        "integer codes": pd.DataFrame({"lead": lead, "time": t, "stage": code.astype(np.int64)}),
+        "Categorical": pd.DataFrame({"lead": lead, "time": t,
+                                     "stage": pd.Categorical.from_codes(code, categories=STATES)}),
+        "strings": pd.DataFrame({"lead": lead, "time": t, "stage": np.asarray(STATES, dtype=object)[code]}),
+    }
+    want = numpy_idiom(lead, t, code)
+    absorbing = STATES[-2:]
+    funnel = fn.Funnel(STATES[:-2], outcomes=absorbing)
+    con = duckdb.connect()
+    sql = ("SELECT prev, stage, count(*) AS c FROM (SELECT stage, lag(stage) OVER "
+           "(PARTITION BY lead ORDER BY time) AS prev FROM df) WHERE prev IS NOT NULL AND prev <> stage "
+           "GROUP BY ALL")
+    k = len(STATES)
+
+    def duck(df: pd.DataFrame) -> np.ndarray:
+        res = con.execute(sql.replace("FROM df", "FROM df_view")).fetchnumpy()
+        m = np.zeros((k, k))
+        pos = {s: i for i, s in enumerate(STATES)}
+        f = np.asarray([pos[str(x)] for x in res["prev"]])
+        g = np.asarray([pos[str(x)] for x in res["stage"]])
+        m[f, g] = res["c"]
+        return m
+
+    def polars_counts(pdf: pl.DataFrame) -> np.ndarray:
+        out = (pdf.sort(["lead", "time"])
+               .with_columns(prev=pl.col("stage").shift(1).over("lead"))
+               .filter(pl.col("prev").is_not_null() & (pl.col("prev") != pl.col("stage")))
+               .group_by(["prev", "stage"]).len())
+        m = np.zeros((k, k))
+        pos = {s: i for i, s in enumerate(STATES)}
+        f = np.asarray([pos[str(x)] for x in out["prev"].to_list()])
+        g = np.asarray([pos[str(x)] for x in out["stage"].to_list()])
+        m[f, g] = out["len"].to_numpy()
+        return m
+
+    for name, df in variants.items():
+        pdf = pl.from_pandas(df) if name != "Categorical" else pl.from_pandas(df.assign(stage=df["stage"].astype(str)))
+        con.register("df_view", df)
+        for threads in args.threads:
+            def ours() -> np.ndarray:
+                c = fn.TransitionCounts.from_events(df, lead="lead", stage="stage", time="time", funnel=funnel,
+                                                    threads=threads)
+                return c.to_frame().reindex(index=STATES, columns=STATES).to_numpy()
+            assert np.array_equal(ours(), want), f"funnelnet counts differ ({name})"
+            t_fn, _ = timed(ours, args.repeat)
+            c_fn = LAST_CPU[0]
+            con.execute(f"SET threads={threads}")
+            assert np.array_equal(duck(df), want), f"duckdb counts differ ({name})"
+            t_dk, _ = timed(lambda: duck(df), args.repeat)
+            row(f"count {name}, {threads} thread(s)", t_fn, "duckdb LAG + GROUP BY", t_dk, (c_fn, LAST_CPU[0]))
+            if threads == 1:
+                t_np, _ = timed(lambda: numpy_idiom(lead, t, code), args.repeat)
+                row(f"count {name}, {threads} thread(s)", t_fn, "numpy lexsort+bincount", t_np, (c_fn, LAST_CPU[0]))
+            if threads == max(args.threads):
+                assert np.array_equal(polars_counts(pdf), want), f"polars counts differ ({name})"
+                t_pl, _ = timed(lambda: polars_counts(pdf), args.repeat)
+                row(f"count {name}, {threads} thread(s)", t_fn, f"polars ({pl.thread_pool_size()} threads)", t_pl)
+        con.unregister("df_view")
+
+
+# ---------------------------------------------------------------------------- absorbing
+def banded_funnel(n: int, seed: int = 2) -> sp.csr_matrix:
+    """A funnel of n states (n - 2 transient stages, then won, lost) as CSR: stage i moves
+    forward to i+1..i+3, back to i-1, and to won / lost: banded, mostly upper triangular."""
+    rng = np.random.default_rng(seed)
+    nt = n - 2
+    rows, cols = [], []
+    i = np.arange(nt)
+    for off in (1, 2, 3, -1):
+        j = i + off
+        ok = (j >= 0) & (j < nt)
+        rows.append(i[ok])
+        cols.append(j[ok])
+    rows += [i, i]
+    cols += [np.full(nt, nt), np.full(nt, nt + 1)]
+    r = np.concatenate(rows)
+    c = np.concatenate(cols)
+    v = rng.uniform(0.05, 1.0, size=len(r))
+    p = sp.csr_matrix((v, (r, c)), shape=(n, n))
+    p = sp.diags(1.0 / np.asarray(p.sum(axis=1)).ravel().clip(min=1e-300)) @ p
+    p = p.tolil()
+    p[nt, nt] = 1.0
+    p[nt + 1, nt + 1] = 1.0
+    return p.tocsr()
+
+
+def dense_chain(n: int, seed: int = 3) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    p = rng.uniform(0.0, 1.0, size=(n, n))
+    p[:, -2:] *= 5.0
+    p /= p.sum(axis=1, keepdims=True)
+    p[-2:] = 0.0
+    p[-2, -2] = p[-1, -1] = 1.0
+    return p
+
+
+def scipy_absorbing_sparse(p: sp.csr_matrix, nt: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What a user writes: slice Q and R, splu(I - Q), solve for [R, 1], then N t."""
+    q = p[:nt, :nt]
+    r = p[:nt, nt:].toarray()
+    lu = spla.splu(sp.identity(nt, format="csc") - q.tocsc())
+    x = lu.solve(np.column_stack([r, np.ones(nt)]))
+    b, steps = x[:, :-1], x[:, -1]
+    var = 2.0 * lu.solve(steps) - steps - steps * steps
+    return b, steps, var
+
+
+def scipy_absorbing_dense(p: np.ndarray, nt: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    q = p[:nt, :nt]
+    lu = scipy.linalg.lu_factor(np.eye(nt) - q, overwrite_a=True, check_finite=False)
+    x = scipy.linalg.lu_solve(lu, np.column_stack([p[:nt, nt:], np.ones(nt)]), check_finite=False)
+    b, steps = x[:, :-1], x[:, -1]
+    var = 2.0 * scipy.linalg.lu_solve(lu, steps, check_finite=False) - steps - steps * steps
+    return b, steps, var
+
+
+def funnelnet_absorbing(p: Any, names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    try:
+        chain = fn.MarkovChain(p, states=names)
+    except Exception:  # a version without sparse input: the dense detour
+        chain = fn.MarkovChain(p.toarray() if sp.issparse(p) else p, states=names)
+    a = chain.absorption()
+    return a.probabilities.to_numpy(), a.expected_steps.to_numpy(), a.steps_variance.to_numpy()
+
+
+def check_absorbing(ours: tuple, theirs: tuple, what: str) -> None:
+    for x, y, name in zip(ours, theirs, ("absorption", "expected steps", "variance")):
+        assert np.allclose(x, y, rtol=1e-8, atol=1e-10), f"{what}: {name} differs (max {np.abs(x - y).max():.3g})"
+
+
+def section_absorbing(args: argparse.Namespace) -> None:
+    print("\n## absorbing analysis (B = N R, t = N 1, Var t)", flush=True)
+    for n in args.banded:
+        p = banded_funnel(n)
+        names = [f"s{i}" for i in range(n - 2)] + ["won", "lost"]
+        ours = funnelnet_absorbing(p, names)
+        check_absorbing(ours, scipy_absorbing_sparse(p, n - 2), f"banded {n}")
+        t_fn, t_sc, c = timed_pair(lambda: funnelnet_absorbing(p, names), lambda: scipy_absorbing_sparse(p, n - 2),
+                                   args.repeat)
+        row(f"absorbing, {n:,}-state banded sparse funnel (CSR in)", t_fn, "scipy splu", t_sc, c)
+    n = args.dense
+    p = dense_chain(n)
+    names = [f"s{i}" for i in range(n - 2)] + ["won", "lost"]
+    ours = funnelnet_absorbing(p, names)
+    check_absorbing(ours, scipy_absorbing_dense(p, n - 2), f"dense {n}")
+    t_fn, t_sc, c = timed_pair(lambda: funnelnet_absorbing(p, names), lambda: scipy_absorbing_dense(p, n - 2),
+                               max(2, args.repeat - 1))
+    row(f"absorbing, {n:,}-state dense chain", t_fn,
+        f"LAPACK lu_factor ({os.environ.get('OPENBLAS_NUM_THREADS', '?')} thr)", t_sc, c)
+
+
+# ---------------------------------------------------------------------------- graphs
+def powerlaw_graph(n: int, m: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """m distinct directed edges without self-loops, heavy-tailed in- and out-degrees."""
+    rng = np.random.default_rng(seed)
+    w = 1.0 / np.arange(1, n + 1) ** 0.6
+    w /= w.sum()
+    src = rng.choice(n, size=int(m * 1.15), p=w)
+    dst = rng.permutation(n)[rng.choice(n, size=int(m * 1.15), p=w)]
+    key = np.unique(src.astype(np.int64) * n + dst)
+    key = key[(key // n) != (key % n)]
+    key = rng.permutation(key)[:m]
+    return key // n, key % n
+
+
+def random_graph(n: int, m: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    key = np.unique(rng.integers(0, n, size=int(m * 1.02)) * n + rng.integers(0, n, size=int(m * 1.02)))
+    key = key[(key // n) != (key % n)]
+    key = rng.permutation(key)[:m]
+    return key // n, key % n
+
+
+def read_snap(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    e = pd.read_csv(path, sep=r"\s+", comment="#", header=None, dtype=np.int64).to_numpy()
+    _, inv = np.unique(e.ravel(), return_inverse=True)
+    e = inv.reshape(-1, 2)
+    key = np.unique(e[:, 0] * (inv.max() + 1) + e[:, 1])
+    n = int(inv.max() + 1)
+    key = key[(key // n) != (key % n)]
+    return key // n, key % n
+
+
+def scipy_pagerank(a: sp.csr_matrix, damping: float, tol: float, max_iter: int = 1000) -> tuple[np.ndarray, int]:
+    """networkx's _pagerank_scipy iteration on a prebuilt row-normalised matrix."""
+    n = a.shape[0]
+    out = np.asarray(a.sum(axis=1)).ravel()
+    dangling = out == 0
+    inv = np.where(dangling, 0.0, 1.0 / np.where(dangling, 1.0, out))
+    w = sp.csr_matrix(sp.diags(inv) @ a)
+    x = np.full(n, 1.0 / n)
+    p = np.full(n, 1.0 / n)
+    for it in range(1, max_iter + 1):
+        xlast = x
+        x = damping * (x @ w + x[dangling].sum() * p) + (1 - damping) * p
+        if np.abs(x - xlast).sum() < n * tol:
+            return x, it
+    raise RuntimeError("scipy power iteration did not converge")
+
+
+def section_pagerank(args: argparse.Namespace) -> None:
+    import igraph as ig
+    import networkit as nk
+
+    print(f"\n## PageRank (damping 0.85, stop at sum |x - x_prev| < n * {args.tol:g})", flush=True)
+    graphs: list[tuple[str, Callable[[], tuple[np.ndarray, np.ndarray]]]] = [
+        ("power-law 75,879 / 508,837 (Epinions' size)", lambda: powerlaw_graph(75_879, 508_837, 5)),
+    ]
+    wiki = DATA / "graphs" / "wiki-Vote" / "wiki-Vote.txt"
+    if wiki.exists():
+        graphs.append(("wiki-Vote (../shared/data)", lambda: read_snap(wiki)))
+    if not args.quick:
+        graphs.append(("random 10^6 / 10^7", lambda: random_graph(1_000_000, 10_000_000, 6)))
+    for name, make in graphs:
+        src, dst = make()
+        n = int(max(src.max(), dst.max()) + 1)
+        g = fn.ReferralGraph.from_edges(src, dst, nodes=np.arange(n))
+        perm = g.positions(np.arange(n))  # node order -> id order
+        a = sp.csr_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
+        ref, _ = scipy_pagerank(a, 0.85, 1e-13)
+        igg = ig.Graph(n=n, edges=np.column_stack([src, dst]), directed=True)
+        x_ig = np.asarray(igg.pagerank(damping=0.85, directed=True, implementation="prpack"))
+        nkg = nk.GraphFromCoo((np.ones(len(src)), (src.astype(np.uint64), dst.astype(np.uint64))), n=n, directed=True)
+        for threads in args.threads:
+            def ours() -> np.ndarray:
+                return g.pagerank(tol=args.tol, threads=threads).to_numpy()[perm]
+            x_fn = ours()
+            assert np.abs(x_fn - ref).sum() < 20 * n * args.tol + 1e-9, f"funnelnet PageRank differs ({name})"
+            assert np.abs(x_ig - ref).sum() < 1e-6, f"igraph PageRank differs ({name})"
+            t_fn, _ = timed(ours, args.repeat)
+            c_fn = LAST_CPU[0]
+            t_ig, _ = timed(lambda: igg.pagerank(damping=0.85, directed=True, implementation="prpack"), args.repeat)
+            cpu = (c_fn, LAST_CPU[0]) if threads == 1 else None
+            row(f"PageRank {name}, {threads} thr", t_fn, "igraph PRPACK (1 thread)", t_ig, cpu)
+            if threads == 1:
+                x_sc, it_sc = scipy_pagerank(a, 0.85, args.tol)
+                assert np.abs(x_sc - ref).sum() < 20 * n * args.tol + 1e-9
+                t_sc, _ = timed(lambda: scipy_pagerank(a, 0.85, args.tol), args.repeat)
+                row(f"PageRank {name}, {threads} thr", t_fn, f"scipy power iteration ({it_sc} it)", t_sc,
+                    (c_fn, LAST_CPU[0]))
+            nk.setNumberOfThreads(threads)
+
+            def nk_pr() -> np.ndarray:
+                pr = nk.centrality.PageRank(nkg, damp=0.85, tol=n * args.tol,
+                                            distributeSinks=nk.centrality.SinkHandling.DistributeSinks)
+                pr.norm = nk.centrality.Norm.L1_NORM
+                pr.run()
+                return np.asarray(pr.scores())
+            x_nk = nk_pr()
+            x_nk = x_nk / x_nk.sum()
+            assert np.abs(x_nk - ref).sum() < 1e-3, f"NetworKit PageRank differs ({name})"
+            t_nk, _ = timed(nk_pr, args.repeat)
+            row(f"PageRank {name}, {threads} thr", t_fn, f"NetworKit ({threads} thr)", t_nk)
+
+
+def section_build(args: argparse.Namespace) -> None:
+    print("\n## graph build from int64 edge arrays (ids 0..n-1)", flush=True)
+    cases = [("power-law 75,879 / 508,837", powerlaw_graph(75_879, 508_837, 5))]
+    if not args.quick:
+        cases.append(("random 10^6 / 10^7", random_graph(1_000_000, 10_000_000, 6)))
+    for name, (src, dst) in cases:
+        n = int(max(src.max(), dst.max()) + 1)
+        ones = np.ones(len(src))
+
+        def ours() -> Any:
+            return fn.ReferralGraph.from_edges(src, dst)
+
+        def theirs() -> Any:
+            return sp.csr_matrix((ones, (src, dst)), shape=(n, n))
+        g, a = ours(), theirs()
+        deg = g.degree("out").reindex(np.arange(n), fill_value=0).to_numpy()
+        assert np.array_equal(deg, np.diff(a.indptr)), f"out-degrees differ ({name})"
+        t_fn, t_sc, c = timed_pair(ours, theirs, args.repeat)
+        row(f"graph build, {name}", t_fn, "scipy csr_matrix", t_sc, c)
+
+
+def section_stream(args: argparse.Namespace) -> None:
+    print("\n## memory bandwidth (STREAM-style numpy copy, 1 thread)", flush=True)
+    a = np.ones(50_000_000)
+    b = np.empty_like(a)
+    np.copyto(b, a)
+    t, _ = timed(lambda: np.copyto(b, a), max(3, args.repeat))
+    bw = 2 * a.nbytes / t
+    print(f"  copy bandwidth: {bw / 1e9:.2f} GB/s (read + write of {a.nbytes / 1e6:.0f} MB in {t:.4f} s)")
+    n = args.events
+    # Counting must at least read lead (8 B), time (8 B) and stage code (1 B) per event.
+    print(f"  counting {n:,} events: >= {17 * n / 1e6:.0f} MB read -> >= {17 * n / bw:.4f} s at that bandwidth")
+    m, nn = 10_000_000, 1_000_000
+    # A pull iteration reads the 32-bit column index of each edge (4 B), gathers x/deg
+    # (8 B, assume from cache at best) and writes and reads per-node vectors (3 x 8 B).
+    per_it = 4 * m + 3 * 8 * nn
+    print(f"  PageRank 10^6 / 10^7, one iteration: >= {per_it / 1e6:.0f} MB -> >= {per_it / bw * 1e3:.2f} ms")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", nargs="*", default=["counting", "absorbing", "pagerank", "build", "stream"])
+    ap.add_argument("--events", type=int, default=10_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--threads", type=int, nargs="*", default=[1, 2])
+    ap.add_argument("--banded", type=int, nargs="*", default=[500, 5_000])
+    ap.add_argument("--dense", type=int, default=5_000)
+    ap.add_argument("--tol", type=float, default=1e-10)
+    ap.add_argument("--blas-threads", type=int, default=1)
+    ap.add_argument("--quick", action="store_true", help="skip the 10^7-edge graphs")
+    args = ap.parse_args()
+    print(f"funnelnet {fn.__version__}, numpy {np.__version__}, scipy {scipy.__version__}, "
+          f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; "
+          f"median of {args.repeat}", flush=True)
+    for s in args.only:
+        globals()[f"section_{s}"](args)
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

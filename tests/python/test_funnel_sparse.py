@@ -1,0 +1,117 @@
+"""Fast input paths of the funnel: a MarkovChain from a scipy.sparse matrix (absorbing
+analysis without a dense copy) against scipy's own sparse LU and against the dense
+chain; integer-code stages counted like their string names, against a numpy oracle."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+import funnelnet as fn
+
+
+def banded_funnel(n: int, back: int = 1, seed: int = 0) -> sp.csr_array:
+    """n - 2 stages moving forward up to 3 stages and back up to `back`, then won, lost."""
+    rng = np.random.default_rng(seed)
+    nt = n - 2
+    i = np.arange(nt)
+    rows, cols = [], []
+    for off in [1, 2, 3] + [-b for b in range(1, back + 1)]:
+        j = i + off
+        ok = (j >= 0) & (j < nt)
+        rows.append(i[ok])
+        cols.append(j[ok])
+    rows += [i, i, np.array([nt, nt + 1])]
+    cols += [np.full(nt, nt), np.full(nt, nt + 1), np.array([nt, nt + 1])]
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    v = rng.uniform(0.05, 1.0, size=len(r))
+    v[-2:] = 1.0
+    p = sp.csr_array((v, (r, c)), shape=(n, n))
+    return sp.csr_array(sp.diags_array(1.0 / p.sum(axis=1)) @ p)
+
+
+def splu_oracle(p: sp.csr_array, nt: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lu = spla.splu(sp.csc_array(sp.identity(nt) - p[:nt, :nt]))
+    x = lu.solve(np.column_stack([p[:nt, nt:].toarray(), np.ones(nt)]))
+    t = x[:, -1]
+    return x[:, :-1], t, 2 * lu.solve(t) - t - t * t
+
+
+@pytest.mark.parametrize("n, back", [(7, 1), (300, 1), (2_000, 2), (400, 40)])
+def test_sparse_chain_absorption_matches_splu_and_the_dense_chain(n: int, back: int) -> None:
+    p = banded_funnel(n, back, seed=n)
+    names = [f"s{i}" for i in range(n - 2)] + ["won", "lost"]
+    chain = fn.MarkovChain(p, states=names)
+    res = chain.absorption()
+    b, t, var = splu_oracle(p, n - 2)
+    np.testing.assert_allclose(res.probabilities.to_numpy(), b, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(res.expected_steps.to_numpy(), t, rtol=1e-9)
+    np.testing.assert_allclose(res.steps_variance.to_numpy(), var, rtol=1e-7)
+    assert list(res.probabilities.columns) == ["won", "lost"]
+    assert res.probabilities.index.tolist() == names[:-2]
+    assert chain.absorbing_states == ["won", "lost"]
+    if n <= 400:  # the dense chain gives the same answer (and the sparse one densifies on demand)
+        dense = fn.MarkovChain(p.toarray(), states=names)
+        pd.testing.assert_frame_equal(dense.absorption().to_frame(), res.to_frame(), rtol=1e-9)
+        np.testing.assert_array_equal(chain.to_numpy(), dense.to_numpy())
+
+
+def test_sparse_chain_accepts_any_scipy_format_and_explicit_absorbing() -> None:
+    p = banded_funnel(30, seed=3)
+    names = [f"s{i}" for i in range(28)] + ["won", "lost"]
+    want = fn.MarkovChain(p, states=names).absorption_probabilities()
+    for m in (sp.csc_matrix(p), sp.coo_array(p), sp.csr_matrix(p)):
+        got = fn.MarkovChain(m, states=names, absorbing=["won", "lost"]).absorption_probabilities()
+        pd.testing.assert_frame_equal(got, want, rtol=1e-13)
+
+
+def test_sparse_chain_bad_input_names_the_state() -> None:
+    p = banded_funnel(10, seed=4).tolil()
+    p[3, 4] += 0.5
+    names = list("abcdefghij")
+    with pytest.raises(fn.errors.InvalidArgumentError, match="'d'"):
+        fn.MarkovChain(sp.csr_array(p), states=names)
+    q = banded_funnel(10, seed=4).tolil()
+    q[2, 3] = -0.1
+    with pytest.raises(fn.errors.InvalidArgumentError, match=r"P\['c', 'd'\].*-0.1"):
+        fn.MarkovChain(sp.csr_array(q), states=names)
+    with pytest.raises(fn.errors.ShapeError):
+        fn.MarkovChain(sp.csr_array(np.ones((2, 3)) / 3))
+    # Two stages that only move between each other: absorption is undefined.
+    loop = sp.csr_array(np.array([[0, 1, 0], [1, 0, 0], [0, 0, 1.0]]))
+    chain = fn.MarkovChain(loop, states=["x", "y", "won"])
+    with pytest.raises(fn.errors.NotAbsorbingError, match="'x', state 'y'"):
+        chain.absorption()
+
+
+def test_integer_code_stages_count_like_their_names() -> None:
+    rng = np.random.default_rng(5)
+    n = 20_000
+    lead = rng.integers(-(2**62), 2**62, size=n // 10)[rng.integers(0, n // 10, size=n)]
+    t = rng.permutation(n)
+    code = rng.integers(0, 6, size=n)
+    code[rng.random(n) < 0.1] = 6  # outcome; leads continue after it -> not absorbing here
+    funnel = fn.Funnel([str(i) for i in range(7)])
+    ints = pd.DataFrame({"lead": lead, "time": t, "stage": code.astype(np.int16)})
+    text = ints.assign(stage=code.astype(str))
+    a = fn.TransitionCounts.from_events(ints, lead="lead", stage="stage", time="time", funnel=funnel)
+    b = fn.TransitionCounts.from_events(text, lead="lead", stage="stage", time="time", funnel=funnel)
+    # numpy oracle: sort by (lead, time), count changes of stage.
+    o = np.lexsort((t, lead))
+    ls, cs = lead[o], code[o]
+    ok = (ls[1:] == ls[:-1]) & (cs[1:] != cs[:-1])
+    want = np.zeros((7, 7))
+    np.add.at(want, (cs[:-1][ok], cs[1:][ok]), 1)
+    np.testing.assert_array_equal(a.to_numpy(), want)
+    np.testing.assert_array_equal(b.to_numpy(), want)
+    # A code without a stage name is named with its row and value.
+    bad = ints.copy()
+    bad.loc[17, "stage"] = 9
+    with pytest.raises(fn.errors.UnknownLabelError, match="row 17 .*9"):
+        fn.TransitionCounts.from_events(bad, lead="lead", stage="stage", time="time", funnel=funnel)
+    neg = ints.assign(stage=ints["stage"] - 3)
+    f2 = fn.Funnel([str(i) for i in range(-3, 4)])
+    c = fn.TransitionCounts.from_events(neg, lead="lead", stage="stage", time="time", funnel=f2)
+    np.testing.assert_array_equal(c.to_numpy(), want)
