@@ -165,3 +165,73 @@ def test_strategy_matrix_bad_input_names_the_row():
         fn.pipeline.strategy_matrix(r.assign(region="x", market_growth=0.1))
     with pytest.raises(InvalidArgumentError, match="stances"):
         fn.pipeline.strategy_matrix(r.assign(market_growth=0.1), stances={(True, True): "hold"})
+
+
+# ---------------------------------------------------------------- rolling_plan
+@pytest.fixture(scope="module")
+def plan(crm):
+    opp = crm.opportunities.reset_index()
+    snaps = pd.date_range("2024-10-01", "2025-06-01", freq="MS")
+    return opp, snaps, fn.pipeline.rolling_plan(opp, snapshots=snaps, by="product", entered="entry",
+                                                outcome="status", won="W", lost="L", horizon=3,
+                                                tenders=["2025-03-15"])
+
+
+def test_rolling_plan_actuals_recomputed_with_pandas(plan, crm):
+    opp, snaps, r = plan
+    p = r.plan
+    assert set(p["issued"]) == set(snaps) and (p.groupby(["issued", "group"]).size() == 3).all()
+    assert p.loc[p["period"] == "2025-03", "tender"].all() and not p.loc[p["period"] != "2025-03", "tender"].any()
+    end = max(opp["entry"].max(), opp["closed"].max())
+    for _, row in p.sample(25, random_state=0).iterrows():
+        s = row["issued"]
+        g = opp[(opp["product"] == row["group"]) & (opp["entry"] <= s) & ~(opp["closed"] <= s)]
+        assert row["open_deals"] == len(g)
+        month = pd.Period(row["period"], "M")
+        lo = max(s, month.start_time)
+        hit = g[(g["status"] == "W") & (g["closed"] > lo) & (g["closed"] < (month + 1).start_time)]
+        if (month + 1).start_time <= end:
+            assert row["actual_count"] == len(hit) and row["actual_revenue"] == pytest.approx(hit["amount"].sum())
+        else:
+            assert np.isnan(row["actual_count"]) and not row["observed"]
+
+
+def test_rolling_plan_groups_sum_to_the_backtest_forecast(plan):
+    opp, snaps, r = plan
+    b = fn.pipeline.backtest(opp, snapshots=snaps[:3], entered="entry", outcome="status", won="W", lost="L",
+                             horizon=3, model="continuous")
+    tot = r.plan.groupby(["issued", "step"])[["expected_count", "expected_revenue"]].sum()
+    bt = b.table.set_index(["snapshot", "step"])
+    np.testing.assert_allclose(tot.loc[bt.index, "expected_count"], bt["expected_count"], rtol=1e-9)
+    # the plan's revenue is exact (sum of amount x probability); the backtest's is the mean of the distribution
+    # on its revenue grid (amounts rounded to the grid): equal to the grid's resolution
+    np.testing.assert_allclose(tot.loc[bt.index, "expected_revenue"], bt["expected_revenue"], rtol=5e-3)
+
+
+def test_rolling_plan_accuracy_recomputed(plan):
+    _, _, r = plan
+    for k, a in r.accuracy.iterrows():
+        t = r.plan[(r.plan["step"] == k) & r.plan["observed"]]
+        f, y = t["expected_count"].to_numpy(), t["actual_count"].to_numpy()
+        assert a["rows"] == len(t)
+        assert a["wape_count"] == pytest.approx(np.abs(f - y).sum() / y.sum())
+        assert a["bias_count"] == pytest.approx((f - y).sum() / y.sum())
+        assert a["mape_count"] == pytest.approx(np.mean(np.abs(f - y)[y > 0] / y[y > 0]))
+        inside = (y >= t["count_p10"]) & (y <= t["count_p90"])
+        assert a["coverage_count"] == pytest.approx(inside.mean())
+        assert 0 <= a["slip_rate"] <= 1 and 0 <= a["commit_accuracy"] <= 1 or a["commit_deals"] == 0
+    # deals independent given their stage (the synthetic truth): the monthly band is near nominal
+    assert 0.6 <= r.accuracy.loc[1:, "coverage_count"].mean() <= 1.0
+
+
+def test_rolling_plan_bad_input():
+    d = pd.DataFrame({"opportunity": [1, 2], "entered": pd.to_datetime(["2024-01-05", "2024-02-01"]),
+                      "closed": pd.to_datetime(["2024-01-01", None]), "outcome": ["won", "open"], "amount": 1.0})
+    with pytest.raises(InvalidArgumentError, match=r"row 0 \(opportunity 1\): 'closed' is before"):
+        fn.pipeline.rolling_plan(d, snapshots=["2024-03-01"])
+    with pytest.raises(InvalidArgumentError, match="horizon"):
+        fn.pipeline.rolling_plan(d, snapshots=["2024-03-01"], horizon=0)
+    with pytest.raises(InvalidArgumentError, match="snapshots"):
+        fn.pipeline.rolling_plan(d, snapshots=[])
+    with pytest.raises(UnknownLabelError, match="region"):
+        fn.pipeline.rolling_plan(d, snapshots=["2024-03-01"], by="region")

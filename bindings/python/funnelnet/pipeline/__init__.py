@@ -18,6 +18,8 @@ from .targets import allocate_target  # noqa: E402
 __all__ += ["allocate_target"]
 from .growth import YEAR_LAGS, growth  # noqa: E402
 from .priorities import Priorities, prioritise  # noqa: E402
+from .rolling import RollingPlan, rolling_plan  # noqa: E402
 from .strategy import DEFAULT_STANCES, strategy_matrix  # noqa: E402
 
-__all__ += ["growth", "YEAR_LAGS", "Priorities", "prioritise", "strategy_matrix", "DEFAULT_STANCES"]
+__all__ += ["growth", "YEAR_LAGS", "Priorities", "prioritise", "RollingPlan", "rolling_plan", "strategy_matrix",
+            "DEFAULT_STANCES"]

@@ -22,6 +22,12 @@ from .._common.convert import require_columns
 from .._common.results import Result, result
 from ..errors import InvalidArgumentError
 
+
+def _label(v: Any) -> Any:
+    """A numpy scalar as the Python value (for messages)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
 __all__ = ["Priorities", "prioritise"]
 
 
@@ -73,7 +79,7 @@ def _check(v: np.ndarray, ids: np.ndarray, name: str, lo: float, hi: float) -> N
     bad = np.flatnonzero(~np.isfinite(v) | (v < lo) | (v > hi))
     if bad.size:
         r = int(bad[0])
-        raise InvalidArgumentError(f"row {r} (opportunity {ids[r]!r}): {name} must be in [{lo:g}, {hi:g}], "
+        raise InvalidArgumentError(f"row {r} (opportunity {_label(ids[r])!r}): {name} must be in [{lo:g}, {hi:g}], "
                                    f"got {v[r]!r}")
 
 
@@ -139,7 +145,7 @@ def prioritise(df: pd.DataFrame, capacity: int, *, opportunity: str = "opportuni
     ...                       "p_won": [0.5, 0.2, 0.9], "uplift": [0.2, 0.1, 0.2]})
     >>> r = fn.pipeline.prioritise(deals, capacity=2)
     >>> list(r.chosen), round(r.gain, 1)
-    ['b', 'c', 80.0]
+    (['b', 'c'], 80.0)
     """
     if not isinstance(capacity, (int, np.integer)) or isinstance(capacity, bool) or capacity < 0:
         raise InvalidArgumentError(f"capacity must be an integer >= 0, got {capacity!r}")
@@ -157,7 +163,7 @@ def prioritise(df: pd.DataFrame, capacity: int, *, opportunity: str = "opportuni
     bad = np.flatnonzero(~np.isfinite(eff) | (eff < 1) | (eff != np.round(eff)))
     if bad.size:
         r = int(bad[0])
-        raise InvalidArgumentError(f"row {r} (opportunity {ids[r]!r}): effort must be an integer >= 1, "
+        raise InvalidArgumentError(f"row {r} (opportunity {_label(ids[r])!r}): effort must be an integer >= 1, "
                                    f"got {eff[r]!r}")
     eff = eff.astype(np.int64)
     gain = amt * (np.minimum(1.0, p + up) - p)

@@ -14,13 +14,19 @@ low               high             maintain: a declining market we lead, keep it
 """
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
 from .._common.convert import require_columns
 from ..errors import InvalidArgumentError
+
+
+def _label(v: Any) -> Any:
+    """A numpy scalar as the Python value (for messages)."""
+    return v.item() if isinstance(v, np.generic) else v
+
 
 __all__ = ["strategy_matrix", "DEFAULT_STANCES"]
 
@@ -74,17 +80,17 @@ def strategy_matrix(regions: pd.DataFrame, *, region: str = "region", market_gro
     dup = pd.Index(names).duplicated()
     if dup.any():
         r = int(np.flatnonzero(dup)[0])
-        raise InvalidArgumentError(f"row {r}: region {names[r]!r} appears twice")
+        raise InvalidArgumentError(f"row {r}: region {_label(names[r])!r} appears twice")
     g = np.asarray(regions[market_growth], dtype=np.float64)
     s = np.asarray(regions[share], dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(g))
     if bad.size:
         r = int(bad[0])
-        raise InvalidArgumentError(f"row {r} (region {names[r]!r}): {market_growth!r} must be finite, got {g[r]!r}")
+        raise InvalidArgumentError(f"row {r} (region {_label(names[r])!r}): {market_growth!r} must be finite, got {g[r]!r}")
     bad = np.flatnonzero(~np.isfinite(s) | (s < 0) | (s > 1))
     if bad.size:
         r = int(bad[0])
-        raise InvalidArgumentError(f"row {r} (region {names[r]!r}): {share!r} must be in [0, 1], got {s[r]!r}")
+        raise InvalidArgumentError(f"row {r} (region {_label(names[r])!r}): {share!r} must be in [0, 1], got {s[r]!r}")
     table = dict(DEFAULT_STANCES if stances is None else stances)
     missing = [k for k in DEFAULT_STANCES if k not in table]
     if missing:
