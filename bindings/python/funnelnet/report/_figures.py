@@ -182,4 +182,3 @@ def repeat_buying(customers: pd.DataFrame) -> bytes:
     ax.set_title("Customer lifetime value (BG/NBD + Gamma-Gamma)")
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
-
