@@ -111,6 +111,16 @@ def pipe_backtest():
     return fn.pipeline.backtest(df, snapshots=["2024-03-01"], model="continuous", horizon=2)
 
 
+def pipe_rolling():
+    rng = np.random.default_rng(0)
+    n = 60
+    entered = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.uniform(0, 90, n), unit="D")
+    closed = entered + pd.to_timedelta(rng.exponential(40, n), unit="D")
+    df = pd.DataFrame({"opportunity": np.arange(n), "entered": entered, "closed": closed, "product": n // 2 * ["a", "b"],
+                       "outcome": np.where(rng.uniform(size=n) < 0.5, "won", "lost"), "amount": 100.0})
+    return fn.pipeline.rolling_plan(df, snapshots=["2024-03-01"], by="product", horizon=2)
+
+
 def pipe_win_loss():
     m = fn.SemiMarkovFunnel(draws=2000).fit(SEMI_LOG, lead="lead", stage="stage", time="t", absorbing=["won", "lost"])
     opp = pd.DataFrame({"opportunity": [1, 2, 3], "stage": ["won", "lost", "a"], "entered": [3.0, 7.0, 1.0],
@@ -127,6 +137,9 @@ SAMPLES = {
                          lambda o: (o.opportunities, o.periods, o.won_by_period, o.simulate(runs=200, seed=1))),
     "Inflow": (lambda: fn.pipeline.fit_inflow(pd.to_datetime(["2024-01-03", "2024-02-20"]), seasonal=True),
                lambda o: (o.rate, o.seasonal, o.to_frame())),
+    "Priorities": (lambda: fn.pipeline.prioritise(PIPE_DEALS.assign(p_won=[0.2, 0.5], uplift=0.1), 1),
+                   lambda o: (o.table, o.chosen, o.gain, o.to_frame())),
+    "RollingPlan": (pipe_rolling, lambda o: (o.plan, o.accuracy, o.to_frame())),
     "Funnel": (lambda: F, lambda o: (o.states, o.stages, o.outcomes)),
     "TransitionCounts": (counts, lambda o: (o.to_frame(), o.total)),
     "MarkovChain": (lambda: counts().fit(), lambda o: (o.absorption_probabilities(), o.time_to_close())),

@@ -58,13 +58,13 @@ def test_page_has_every_section_chart_and_csv(built, crm):
             assert len(back) == len(df)
     # the synthetic company has everything but touches; the placeholders say what will come
     shown = {s.id for s in rep.sections if not s.skipped}
-    expected = {"funnel", "time_to_close", "bottlenecks", "referrals", "tiers", "repeat_buying"}
+    expected = {"funnel", "time_to_close", "bottlenecks", "referrals", "tiers", "repeat_buying", "forecast"}
     if isinstance(getattr(crm, "touches", None), pd.DataFrame):   # the generator makes touches (issue 12)
         expected.add("attribution")
     else:
         assert "touches" in rep.section("attribution").skipped
     assert shown == expected
-    assert "pipeline" in rep.section("forecast").skipped and "scoring" in rep.section("lead_scores").skipped
+    assert "scoring" in rep.section("lead_scores").skipped
 
 
 def test_page_is_self_contained_and_small(built):
@@ -266,3 +266,62 @@ def test_bottleneck_per_segment_true_step_is_the_brute_force_best(built, crm):
         best = max(gains, key=gains.get)
         assert seg.loc[s, "true_best_step"] == best, (s, sorted(gains.items(), key=lambda kv: -kv[1])[:3])
         assert seg.loc[s, "true_gain_10pct_exact"] == pytest.approx(gains[best], rel=1e-9)
+
+
+def test_forecast_section_recomputed(built, crm):
+    """Expected wins per month = the sum over open deals of P(won in the month), from
+    scipy's expm of the generator refitted here; win quantiles from a Poisson-binomial
+    pmf built by np.convolve; revenue P(reach) against a seeded Monte Carlo; targets
+    and categories with pandas."""
+    from scipy.linalg import expm
+
+    from funnelnet.report.sections.forecast import HORIZON
+
+    rep, _ = built
+    sec = rep.section("forecast")
+    months = sec.tables["months"]
+    assert len(months) == HORIZON
+    ev = crm.events
+    chain = fn.ExposureCounts.from_events(ev, lead="lead", stage="stage", time="time", time_unit="D",
+                                          funnel=fn.Funnel(["potential", "possible", "target", "effective"],
+                                                           outcomes=["won", "lost"])).fit()
+    q = chain.generator()
+    opp = crm.opportunities
+    open_ = opp[(opp["status"] == "C") & opp["stage"].astype(str).isin(q.index[:4])]
+    last = ev.assign(stage=ev["stage"].astype(str)).groupby(["lead", "stage"])["time"].max()
+    entered = last.reindex(pd.MultiIndex.from_arrays([open_["lead"], open_["stage"].astype(str)]))
+    assert entered.notna().all() and len(sec.tables["deals"]) == len(open_)
+    snap = ev["time"].max()
+    stub = int(snap != snap.to_period("M").start_time)   # the rest of the snapshot's month: cumulative only
+    ends = [(snap.to_period("M") + j + 1).start_time for j in range(HORIZON + stub)]
+    days = [(e - snap) / pd.Timedelta(days=1) for e in ends]
+    states = list(q.index)
+    rows = [states.index(s) for s in open_["stage"].astype(str)]
+    cum = np.column_stack([expm(q.to_numpy() * t)[rows, states.index("won")] for t in days])
+    per = np.diff(np.column_stack([np.zeros(len(rows)), cum]), axis=1)[:, stub:]
+    assert list(months.index) == [str(snap.to_period("M") + j + stub) for j in range(HORIZON)]
+    np.testing.assert_allclose(months["expected_cumulative_wins"], cum.sum(axis=0)[stub:], rtol=1e-6)
+    np.testing.assert_allclose(months["expected_wins"], per.sum(axis=0), rtol=1e-6, atol=1e-9)
+    amount = open_["amount"].to_numpy()
+    np.testing.assert_allclose(months["expected_revenue"], amount @ per, rtol=2e-3)
+    for j in range(HORIZON):   # Poisson-binomial quantiles of the month's wins
+        pmf = np.array([1.0])
+        for p in per[:, j]:
+            pmf = np.convolve(pmf, [1 - p, p])
+        cdf = np.cumsum(pmf)
+        for lv, col in ((0.1, "wins_p10"), (0.5, "wins_p50"), (0.9, "wins_p90")):
+            assert months[col].iloc[j] == int(np.searchsorted(cdf, lv - 1e-12)), (j, col)
+    won = opp[opp["status"] == "W"]
+    by = won.groupby(pd.DatetimeIndex(won["closed"]).to_period("M"))["amount"].sum()
+    target = [float(by.get(pd.Period(m, "M") - 12, 0.0)) for m in months.index]
+    np.testing.assert_allclose(months["target"], target)
+    rng = np.random.default_rng(0)
+    draws = (rng.uniform(size=(20000, len(rows))) < cum[:, -1]) @ amount
+    mc = float((draws >= months["cumulative_target"].iloc[-1]).mean())
+    assert abs(months["p_reach_cumulative_target"].iloc[-1] - mc) <= 4 * np.sqrt(mc * (1 - mc) / 20000) + 0.01
+    ph = cum[:, -1]
+    cats = sec.tables["categories"]
+    want = {"commit": (ph >= 0.8).sum(), "best_case": ((ph >= 0.5) & (ph < 0.8)).sum(),
+            "pipeline": ((ph >= 0.1) & (ph < 0.5)).sum(), "omitted": (ph < 0.1).sum()}
+    assert cats["deals"].to_dict() == want
+    assert f"should bring {cum[:, -1].sum():.0f} wins" in sec.meaning

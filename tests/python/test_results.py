@@ -52,11 +52,24 @@ def win_loss():
     return fn.pipeline.win_loss(opp, semi(), snapshot=8.0, reason="reason")
 
 
+def rolling_plan():
+    rng = np.random.default_rng(0)
+    n = 60
+    entered = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.uniform(0, 90, n), unit="D")
+    closed = entered + pd.to_timedelta(rng.exponential(40, n), unit="D")
+    df = pd.DataFrame({"opportunity": np.arange(n), "entered": entered, "closed": closed,
+                       "outcome": np.where(rng.uniform(size=n) < 0.5, "won", "lost"), "amount": 100.0})
+    return fn.pipeline.rolling_plan(df, snapshots=["2024-03-01"], horizon=2)
+
+
 RESULTS = {
     "WonDistribution": lambda: fn.pipeline.won_distribution([0.2, 0.7], amounts=[100.0, 250.0]),
     "PipelineForecast": pipeline_forecast,
     "Inflow": lambda: fn.pipeline.fit_inflow(pd.to_datetime(["2024-01-03", "2024-02-20", "2024-02-21"])),
     "WinLoss": win_loss,
+    "Priorities": lambda: fn.pipeline.prioritise(pd.DataFrame({"opportunity": ["a", "b"], "amount": [1.0, 2.0],
+                                                               "p_won": [0.2, 0.5], "uplift": 0.1}), 1),
+    "RollingPlan": rolling_plan,
     "WhatIf": lambda: chain().what_if("potential", "possible", 10),
     "AbsorptionResult": lambda: chain().absorption(),
     "SpreadResult": lambda: fn.influence.spread(graph(), ["ana"], probabilities=0.5, n_sims=500, seed=1),

@@ -136,6 +136,27 @@ def influencers(seeds: pd.DataFrame) -> bytes:
     return _png(fig)
 
 
+def forecast(months: pd.DataFrame) -> bytes:
+    """Fan chart of the cumulative won revenue of the open deals: P10-P90 band, P50,
+    mean, and last year's same months (the target)."""
+    fig, ax = _axes()
+    x = np.arange(1, len(months) + 1)
+    top = float(np.nanmax(months[["cumulative_revenue_p90", "cumulative_target"]].to_numpy(float)))
+    scale, unit = (1e6, " (millions)") if top >= 1e6 else ((1e3, " (thousands)") if top >= 1e4 else (1.0, ""))
+    ax.fill_between(x, months["cumulative_revenue_p10"] / scale, months["cumulative_revenue_p90"] / scale,
+                    color=_BLUE, alpha=0.25, label="P10-P90")
+    ax.plot(x, months["cumulative_revenue_p50"] / scale, color=_BLUE, marker="o", label="P50")
+    ax.plot(x, months["expected_cumulative_revenue"] / scale, color=_BLUE, ls="--", label="mean")
+    ax.plot(x, months["cumulative_target"] / scale, color=_ORANGE, marker="s", ls=":",
+            label="last year, same months")
+    ax.set_xticks(x, [str(m) for m in months.index])
+    ax.set_ylabel("won revenue, cumulative" + unit)
+    ax.set_title("What the deals open today bring, month by month")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
 def tiers(matrix: pd.DataFrame) -> bytes:
     """Monthly tier migration, fitted vs true, per (from, to) pair."""
     fig, ax = _axes()
