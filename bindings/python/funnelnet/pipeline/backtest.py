@@ -23,6 +23,7 @@ from .._common.convert import require_columns
 from .._common.results import Result, result
 from .._common.time import times_as_ns, timestamp_ns
 from ..errors import InvalidArgumentError
+from ._shared import fit_history, forecast_errors
 from .forecast import forecast
 
 __all__ = ["Backtest", "WinLoss", "backtest", "win_loss"]
@@ -73,28 +74,6 @@ class Backtest(Result):
 
     def _table(self) -> pd.DataFrame:
         return self.table.copy()
-
-
-def _errors(f: np.ndarray, a: np.ndarray) -> tuple[float, float, float]:
-    nz = a != 0
-    mape = float(np.mean(np.abs(f[nz] - a[nz]) / np.abs(a[nz]))) if nz.any() else float("nan")
-    tot = float(np.abs(a).sum())
-    wape = float(np.abs(f - a).sum() / tot) if tot > 0 else float("nan")
-    bias = float((f - a).sum() / tot) if tot > 0 else float("nan")
-    return mape, wape, bias
-
-
-def _fit(hist: pd.DataFrame, cut: int, model: str, family: str, draws: int, seed: int, threads: int) -> Any:
-    from ..funnel.continuous import ExposureCounts
-    from ..funnel.semi_markov import SemiMarkovFunnel
-
-    if model == "semi_markov":
-        return SemiMarkovFunnel(family, draws=draws, seed=seed, threads=threads).fit(
-            hist, lead="lead", stage="stage", time="time", cutoff=pd.Timestamp(cut), absorbing=["won", "lost"])
-    if model == "continuous":
-        return ExposureCounts.from_events(hist, lead="lead", stage="stage", time="time", cutoff=pd.Timestamp(cut),
-                                          absorbing=["won", "lost"], threads=threads).fit()
-    raise InvalidArgumentError(f"model must be 'semi_markov' or 'continuous', got {model!r}")
 
 
 def backtest(df: pd.DataFrame, *, snapshots: Sequence[Any], opportunity: str = "opportunity",
@@ -162,7 +141,7 @@ def backtest(df: pd.DataFrame, *, snapshots: Sequence[Any], opportunity: str = "
                                 np.where(is_won[done], "won", "lost").astype(object)])
         time = np.concatenate([t_in[seen], t_out[done]])
         hist = pd.DataFrame({"lead": lead, "stage": stage, "time": pd.to_datetime(time)})
-        chain = _fit(hist, cut, model, family, draws, seed, threads)
+        chain = fit_history(hist, cut, model, family, draws, seed, threads)
         open_ = seen & ~done & ~((t_out <= cut) & has_close)
         opn = pd.DataFrame({"opportunity": ids[open_], "stage": "open", "entered": pd.to_datetime(t_in[open_]),
                             "amount": amt[open_]})
@@ -206,10 +185,10 @@ def backtest(df: pd.DataFrame, *, snapshots: Sequence[Any], opportunity: str = "
     t = pd.DataFrame(rows)
     for name in ("count", "revenue", "cumulative_count", "cumulative_revenue"):
         t[f"covered_{name}"] = (t[f"actual_{name}"] >= t[f"{name}_p10"]) & (t[f"actual_{name}"] <= t[f"{name}_p90"])
-    mc, wc, bc = _errors(t["expected_count"].to_numpy(), t["actual_count"].to_numpy(dtype=np.float64))
-    mr, wr, br = _errors(t["expected_revenue"].to_numpy(), t["actual_revenue"].to_numpy())
+    mc, wc, bc = forecast_errors(t["expected_count"].to_numpy(), t["actual_count"].to_numpy(dtype=np.float64))
+    mr, wr, br = forecast_errors(t["expected_revenue"].to_numpy(), t["actual_revenue"].to_numpy())
     last = t["step"] == horizon
-    _, wcc, _ = _errors(t.loc[last, "expected_cumulative_count"].to_numpy(),
+    _, wcc, _ = forecast_errors(t.loc[last, "expected_cumulative_count"].to_numpy(),
                         t.loc[last, "actual_cumulative_count"].to_numpy(dtype=np.float64))
     return Backtest(table=t, coverage_count=float(t["covered_count"].mean()),
                     coverage_revenue=float(t["covered_revenue"].mean()),

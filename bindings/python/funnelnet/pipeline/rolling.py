@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .._common.convert import require_columns
+from ._shared import fit_history, forecast_errors
 from .._common.results import Result, result
 from .._common.time import times_as_ns, timestamp_ns
 from ..errors import InvalidArgumentError
@@ -74,26 +75,6 @@ class RollingPlan(Result):
 
     def _table(self) -> pd.DataFrame:
         return self.plan.copy()
-
-
-def _errors(f: np.ndarray, a: np.ndarray) -> tuple[float, float, float]:
-    nz = a != 0
-    mape = float(np.mean(np.abs(f[nz] - a[nz]) / np.abs(a[nz]))) if nz.any() else float("nan")
-    tot = float(np.abs(a).sum())
-    wape = float(np.abs(f - a).sum() / tot) if tot > 0 else float("nan")
-    bias = float((f - a).sum() / tot) if tot > 0 else float("nan")
-    return mape, wape, bias
-
-
-def _fit(hist: pd.DataFrame, cut: int, model: str, family: str, draws: int, seed: int, threads: int) -> Any:
-    from ..funnel.continuous import ExposureCounts
-    from ..funnel.semi_markov import SemiMarkovFunnel
-
-    if model == "semi_markov":
-        return SemiMarkovFunnel(family, draws=draws, seed=seed, threads=threads).fit(
-            hist, lead="lead", stage="stage", time="time", cutoff=pd.Timestamp(cut), absorbing=["won", "lost"])
-    return ExposureCounts.from_events(hist, lead="lead", stage="stage", time="time", cutoff=pd.Timestamp(cut),
-                                      absorbing=["won", "lost"], threads=threads).fit()
 
 
 def rolling_plan(df: pd.DataFrame, *, snapshots: Sequence[Any], by: str | None = None,
@@ -194,7 +175,7 @@ def rolling_plan(df: pd.DataFrame, *, snapshots: Sequence[Any], by: str | None =
                                 np.where(is_won[done], "won", "lost").astype(object)])
         hist = pd.DataFrame({"lead": lead, "stage": stage,
                              "time": pd.to_datetime(np.concatenate([t_in[seen], t_out[done]]))})
-        chain = _fit(hist, cut, model, family, draws, seed, threads)
+        chain = fit_history(hist, cut, model, family, draws, seed, threads)
         open_ = seen & ~(has_close & (t_out <= cut))
         if not open_.any():
             continue
@@ -244,8 +225,8 @@ def rolling_plan(df: pd.DataFrame, *, snapshots: Sequence[Any], by: str | None =
     out_rows = []
     for k in range(1, horizon + 1):
         t = plan[(plan["step"] == k) & plan["observed"]]
-        mc, wc, bc = _errors(t["expected_count"].to_numpy(), t["actual_count"].to_numpy())
-        mr, wr, br = _errors(t["expected_revenue"].to_numpy(), t["actual_revenue"].to_numpy())
+        mc, wc, bc = forecast_errors(t["expected_count"].to_numpy(), t["actual_count"].to_numpy())
+        mr, wr, br = forecast_errors(t["expected_revenue"].to_numpy(), t["actual_revenue"].to_numpy())
         cov_c = ((t["actual_count"] >= t["count_p10"]) & (t["actual_count"] <= t["count_p90"])).mean() \
             if len(t) else np.nan
         cov_r = ((t["actual_revenue"] >= t["revenue_p10"]) & (t["actual_revenue"] <= t["revenue_p90"])).mean() \
