@@ -40,9 +40,9 @@ from . import graph
 from . import customers
 from . import datasets
 from . import pipeline
-__all__: list[str] = ['CancelledError', 'ConvergenceError', 'DuplicateLabelError', 'EmptyInputError', 'FileError', 'FormatError', 'FunnelnetError', 'InputTypeError', 'InternalError', 'InvalidArgumentError', 'NotAbsorbingError', 'OutOfRangeError', 'ShapeError', 'UnknownLabelError', 'attribution', 'customers', 'datasets', 'defaults', 'error_classes_by_code', 'funnel', 'graph', 'pipeline', 'version_number']
 from . import scoring
-def defaults() -> dict:
+__all__: list[str] = ['CancelledError', 'ConvergenceError', 'DuplicateLabelError', 'EmptyInputError', 'FileError', 'FormatError', 'FunnelnetError', 'InputTypeError', 'InternalError', 'InvalidArgumentError', 'NotAbsorbingError', 'OutOfRangeError', 'ShapeError', 'UnknownLabelError', 'attribution', 'customers', 'datasets', 'defaults', 'error_classes_by_code', 'funnel', 'graph', 'pipeline', 'scoring', 'version_number']
+def defaults() -> dict[typing.Any, typing.Any]:
     """
     The defaults of the C++ options structs, read from default-constructed structs (listed by FUNNELNET_PY_DEFAULTS in register_*.cpp): {struct name: {field: value}}, enums as their integer codes, unset optionals as None.  A fresh dict on every call.
     """

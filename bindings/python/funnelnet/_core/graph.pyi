@@ -8,7 +8,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Graph', 'betweenness', 'cascades', 'celf', 'components', 'constant_probabilities', 'core_numbers', 'degree', 'exact_spread', 'given_probabilities', 'graph_from_json', 'imm', 'katz', 'learned_probabilities', 'pagerank', 'referral_conversion', 'spread', 'to_json', 'trivalency', 'weighted_cascade']
+__all__: list[str] = ['Graph', 'betweenness', 'cascades', 'celf', 'components', 'constant_probabilities', 'core_numbers', 'degree', 'exact_spread', 'given_probabilities', 'graph_from_json', 'imm', 'katz', 'layout', 'learn_ic_probabilities', 'learned_probabilities', 'pagerank', 'referral_conversion', 'spread', 'to_json', 'trivalency', 'weighted_cascade']
 class Graph:
     @staticmethod
     def from_csr_edges(ids: numpy.typing.NDArray[numpy.int64], src: numpy.typing.NDArray[numpy.int64], dst: numpy.typing.NDArray[numpy.int64], weight: numpy.typing.NDArray[numpy.float64], time: numpy.typing.NDArray[numpy.float64], input_rows: numpy.typing.NDArray[numpy.int64], weighted: bool) -> Graph:
@@ -79,6 +79,15 @@ def imm(g: Graph, k: typing.SupportsInt | typing.SupportsIndex, p: numpy.typing.
     ...
 def katz(g: Graph, alpha: typing.SupportsFloat | typing.SupportsIndex, beta: typing.SupportsFloat | typing.SupportsIndex, betas: numpy.typing.NDArray[numpy.float64], weighted: bool, normalized: bool, tolerance: typing.SupportsFloat | typing.SupportsIndex, max_iter: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex) -> tuple[numpy.typing.NDArray[numpy.float64], int]:
     ...
+def layout(g: Graph, iterations: typing.SupportsInt | typing.SupportsIndex, pivots: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex, gravity: typing.SupportsFloat | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex, progress: typing.Any = None) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    Force-directed node positions, 2n values (x0, y0, x1, y1, ...); see funnelnet/graph/layout.hpp.
+    """
+def learn_ic_probabilities(source: numpy.typing.NDArray[numpy.int64], target: numpy.typing.NDArray[numpy.int64], group: numpy.typing.NDArray[numpy.int64], active: numpy.typing.NDArray[numpy.uint8], ref_source: numpy.typing.NDArray[numpy.int64], ref_target: numpy.typing.NDArray[numpy.int64], prior_a: typing.SupportsFloat | typing.SupportsIndex, prior_b: typing.SupportsFloat | typing.SupportsIndex) -> dict[typing.Any, typing.Any]:
+    """
+    IC edge probabilities from exposures and referrals (graph/ic_learning.hpp); node ids 0 .. n - 1,
+    group empty = per edge.  Returns a dict of per-edge arrays.
+    """
 def learned_probabilities(g: Graph, successes: numpy.typing.NDArray[numpy.float64], exposures: numpy.typing.NDArray[numpy.float64], prior_a: typing.SupportsFloat | typing.SupportsIndex, prior_b: typing.SupportsFloat | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.float64]:
     ...
 def pagerank(g: Graph, damping: typing.SupportsFloat | typing.SupportsIndex, weighted: bool, personalization: numpy.typing.NDArray[numpy.float64], dangling: typing.SupportsInt | typing.SupportsIndex, dangling_weights: numpy.typing.NDArray[numpy.float64], tolerance: typing.SupportsFloat | typing.SupportsIndex, max_iter: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex) -> tuple[numpy.typing.NDArray[numpy.float64], int]:

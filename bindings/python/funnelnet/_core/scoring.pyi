@@ -12,7 +12,7 @@ def average_precision(y: numpy.typing.NDArray[numpy.float64], score: numpy.typin
     """
     Average precision; funnelnet::average_precision.
     """
-def bootstrap_metric(metric: typing.SupportsInt | typing.SupportsIndex, y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None, replicates: typing.SupportsInt | typing.SupportsIndex = 1000, level: typing.SupportsFloat | typing.SupportsIndex = 0.95, seed: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 0, bins: typing.SupportsInt | typing.SupportsIndex = 10, strategy: typing.SupportsInt | typing.SupportsIndex = 0, progress: typing.Any = None) -> dict:
+def bootstrap_metric(metric: typing.SupportsInt | typing.SupportsIndex, y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None, replicates: typing.SupportsInt | typing.SupportsIndex = 1000, level: typing.SupportsFloat | typing.SupportsIndex = 0.95, seed: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 0, bins: typing.SupportsInt | typing.SupportsIndex = 10, strategy: typing.SupportsInt | typing.SupportsIndex = 0, progress: typing.Any = None) -> dict[typing.Any, typing.Any]:
     """
     Percentile bootstrap interval of a metric (codes: 0 roc_auc, 1 average_precision, 2 log_loss, 3 brier, 4 ks, 5 ece); funnelnet::bootstrap_metric.
     """
@@ -20,7 +20,7 @@ def brier(y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArray[nu
     """
     Weighted Brier score; funnelnet::brier.
     """
-def calibration_curve(y: numpy.typing.NDArray[numpy.float64], p: numpy.typing.NDArray[numpy.float64], bins: typing.SupportsInt | typing.SupportsIndex, strategy: typing.SupportsInt | typing.SupportsIndex, sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> dict:
+def calibration_curve(y: numpy.typing.NDArray[numpy.float64], p: numpy.typing.NDArray[numpy.float64], bins: typing.SupportsInt | typing.SupportsIndex, strategy: typing.SupportsInt | typing.SupportsIndex, sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> dict[typing.Any, typing.Any]:
     """
     Calibration curve; funnelnet::calibration_curve.
     """
@@ -28,7 +28,7 @@ def ece(y: numpy.typing.NDArray[numpy.float64], p: numpy.typing.NDArray[numpy.fl
     """
     Expected calibration error; funnelnet::ece.
     """
-def fit_logistic(X: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None, lambda_: typing.SupportsFloat | typing.SupportsIndex = 0.0, l1_ratio: typing.SupportsFloat | typing.SupportsIndex = 0.0, fit_intercept: bool = True, standardize: bool = False, max_iterations: typing.SupportsInt | typing.SupportsIndex = 100, tolerance: typing.SupportsFloat | typing.SupportsIndex = 1e-10, separation_bound: typing.SupportsFloat | typing.SupportsIndex = 30.0, threads: typing.SupportsInt | typing.SupportsIndex = 0, progress: typing.Any = None) -> dict:
+def fit_logistic(X: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None, lambda_: typing.SupportsFloat | typing.SupportsIndex = 0.0, l1_ratio: typing.SupportsFloat | typing.SupportsIndex = 0.0, fit_intercept: bool = True, standardize: bool = False, max_iterations: typing.SupportsInt | typing.SupportsIndex = 100, tolerance: typing.SupportsFloat | typing.SupportsIndex = 1e-10, separation_bound: typing.SupportsFloat | typing.SupportsIndex = 30.0, threads: typing.SupportsInt | typing.SupportsIndex = 0, progress: typing.Any = None) -> dict[typing.Any, typing.Any]:
     """
     Penalised logistic regression; funnelnet::fit_logistic.  Returns the model and its report as a dict.
     """
@@ -52,7 +52,7 @@ def logistic_decision(intercept: typing.SupportsFloat | typing.SupportsIndex, co
     """
     Linear predictor (or probability with proba=True) of a logistic model; funnelnet::logistic_decision.
     """
-def rank_table(y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArray[numpy.float64], bins: typing.SupportsInt | typing.SupportsIndex, sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> dict:
+def rank_table(y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArray[numpy.float64], bins: typing.SupportsInt | typing.SupportsIndex, sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> dict[typing.Any, typing.Any]:
     """
     Lift and gain by rank bin; funnelnet::rank_table.
     """
