@@ -58,13 +58,13 @@ def test_page_has_every_section_chart_and_csv(built, crm):
             assert len(back) == len(df)
     # the synthetic company has everything but touches; the placeholders say what will come
     shown = {s.id for s in rep.sections if not s.skipped}
-    expected = {"funnel", "time_to_close", "bottlenecks", "referrals", "tiers", "repeat_buying", "forecast"}
+    expected = {"funnel", "time_to_close", "bottlenecks", "referrals", "tiers", "repeat_buying", "forecast",
+                "lead_scores"}
     if isinstance(getattr(crm, "touches", None), pd.DataFrame):   # the generator makes touches (issue 12)
         expected.add("attribution")
     else:
         assert "touches" in rep.section("attribution").skipped
     assert shown == expected
-    assert "scoring" in rep.section("lead_scores").skipped
 
 
 def test_page_is_self_contained_and_small(built):
@@ -325,3 +325,35 @@ def test_forecast_section_recomputed(built, crm):
             "pipeline": ((ph >= 0.1) & (ph < 0.5)).sum(), "omitted": (ph < 0.1).sum()}
     assert cats["deals"].to_dict() == want
     assert f"should bring {cum[:, -1].sum():.0f} wins" in sec.meaning
+
+
+def test_lead_scores_section_recomputed(built):
+    """The later leads' metrics with scikit-learn, the top-decile gain, tier win rates and
+    the capacity table by brute force from the per-lead table the section writes."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    from funnelnet.report.sections.lead_scores import DECAY
+
+    rep, out = built
+    sec = rep.section("lead_scores")
+    leads = pd.read_csv(out / "lead_scores_leads.csv")
+    y = leads["won"].to_numpy()
+    assert set(np.unique(y)) == {0, 1}
+    m = sec.tables["metrics"]
+    for col, name in (("p_lead_score", "lead score"), ("p_funnel_stage", "funnel stage")):
+        p = leads[col].to_numpy()
+        assert m.loc[name, "roc_auc"] == pytest.approx(roc_auc_score(y, p), abs=1e-9)
+        assert m.loc[name, "average_precision"] == pytest.approx(average_precision_score(y, p), abs=1e-9)
+    assert m.loc["lead score", "roc_auc"] > 0.5          # better than chance on leads it never saw
+    tiers = sec.tables["tiers"]
+    np.testing.assert_allclose(tiers["win_rate"].to_numpy(),
+                               leads.groupby("tier")["won"].mean().reindex(tiers.index).to_numpy())
+    cap = sec.tables["capacity"]
+    k = int(round(0.05 * len(leads)))
+    def worth(key):   # brute force: rank r is worked in week r // k and keeps (1 - decay)^week of its chance
+        order = np.argsort(-key, kind="stable")
+        return float(np.sum(y[order] * (1 - DECAY) ** (np.arange(len(y)) // k)))
+    p = leads["p_lead_score"].to_numpy()
+    assert cap.loc["lead score", "won_value"] == pytest.approx(worth(p), rel=1e-9)
+    assert cap.loc["oracle", "won_value"] == pytest.approx(worth(y.astype(float)), rel=1e-9)
+    assert (cap["share_of_oracle"] <= 1 + 1e-12).all()

@@ -338,8 +338,23 @@ class MarkovAttribution(JsonModel):
         return out
 
     def plot(self, heuristics: pd.DataFrame | None = None, *, ax: Any = None, **kw: Any) -> "Axes":
-        """Draw the attributed conversions per channel (against ``heuristics``, the table
-        of :func:`funnelnet.attribution.heuristic`): :func:`funnelnet.plot.attribution`."""
+        """Draw the attributed conversions per channel: :func:`funnelnet.plot.attribution`.
+
+        Parameters
+        ----------
+        heuristics : DataFrame, optional
+            The table of :func:`funnelnet.attribution.heuristic`, drawn beside the removal
+            effects.
+        ax : matplotlib Axes, optional
+            Where to draw (default: a new figure).
+        **kw
+            Passed to the chart function.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on (``ax``, or a new figure's).
+        """
         from ..plot import attribution
 
         return attribution(self, heuristics, ax=ax, **kw)

@@ -389,10 +389,32 @@ class _RepeatBase(_Fitted):
         return float(self._fitted().expected_purchases_new(float(t)))
 
     def plot(self, summary: Any = None, kind: str = "frequency_recency", *, ax: Any = None, **kw: Any) -> "Axes":
-        """Draw the model (BG/NBD, Pareto/NBD): ``kind`` is ``"frequency_recency"``
-        (:func:`funnelnet.plot.frequency_recency`), ``"p_alive"``
-        (:func:`funnelnet.plot.p_alive_matrix`) or ``"period_transactions"``
-        (:func:`funnelnet.plot.period_transactions`, needs ``summary``).  Returns the Axes."""
+        """Draw the fitted model (BG/NBD, Pareto/NBD).
+
+        Parameters
+        ----------
+        summary : DataFrame, optional
+            The customers' summary (``frequency``, ``recency``, ``T``); needed for
+            ``"period_transactions"``.
+        kind : {"frequency_recency", "p_alive", "period_transactions"}
+            :func:`funnelnet.plot.frequency_recency`, :func:`funnelnet.plot.p_alive_matrix`
+            or :func:`funnelnet.plot.period_transactions` (expected vs actual repeat
+            purchases).
+        ax : matplotlib Axes, optional
+            Where to draw (default: a new figure).
+        **kw
+            Passed to the chart function.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on (``ax``, or a new figure's).
+
+        Raises
+        ------
+        InvalidArgumentError
+            For an unknown ``kind``.
+        """
         from .. import plot as _plot
 
         charts = {"frequency_recency": _plot.frequency_recency, "p_alive": _plot.p_alive_matrix,

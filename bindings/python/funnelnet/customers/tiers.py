@@ -174,7 +174,22 @@ class TierMigration:
         return self
 
     def plot(self, segment: str | None = None, *, ax: Any = None, **kw: Any) -> "Axes":
-        """Draw the migration matrix as a heatmap: :func:`funnelnet.plot.tier_migration`."""
+        """Draw the migration matrix as a heatmap: :func:`funnelnet.plot.tier_migration`.
+
+        Parameters
+        ----------
+        segment : str, optional
+            The segment's matrix (default: the pooled one).
+        ax : matplotlib Axes, optional
+            Where to draw (default: a new figure).
+        **kw
+            Passed to the chart function.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on (``ax``, or a new figure's).
+        """
         from ..plot import tier_migration
 
         return tier_migration(self, segment, ax=ax, **kw)

@@ -302,9 +302,29 @@ class MarkovChain(JsonModel):
 
     # ---------------------------------------------------------------- plots
     def plot(self, kind: str = "funnel", *, ax: Any = None, **kw: Any) -> "Axes":
-        """Draw the chain: ``kind`` is ``"funnel"`` (:func:`funnelnet.plot.funnel`),
-        ``"heatmap"`` (:func:`funnelnet.plot.transition_heatmap`), ``"time_to_close"`` or
-        ``"bottlenecks"``.  Returns the matplotlib Axes."""
+        """Draw the chain.
+
+        Parameters
+        ----------
+        kind : {"funnel", "heatmap", "time_to_close", "bottlenecks"}
+            :func:`funnelnet.plot.funnel` (stages with conversion rates),
+            :func:`funnelnet.plot.transition_heatmap`, :func:`funnelnet.plot.time_to_close`
+            or :func:`funnelnet.plot.bottlenecks`.
+        ax : matplotlib Axes, optional
+            Where to draw (default: a new figure).
+        **kw
+            Passed to the chart function.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on (``ax``, or a new figure's).
+
+        Raises
+        ------
+        InvalidArgumentError
+            For an unknown ``kind``.
+        """
         from .. import plot as _plot
 
         charts = {"funnel": _plot.funnel, "heatmap": _plot.transition_heatmap, "time_to_close": _plot.time_to_close,

@@ -373,9 +373,28 @@ class TransitionCounts(JsonModel):
         return f"TransitionCounts(states={self.states!r}, total={self.total:g})"
 
     def plot(self, kind: str = "funnel", *, ax: Any = None, **kw: Any) -> "Axes":
-        """Draw the counts: ``kind`` is ``"funnel"`` (:func:`funnelnet.plot.funnel`),
-        ``"sankey"`` (:func:`funnelnet.plot.sankey`) or ``"heatmap"``
-        (:func:`funnelnet.plot.transition_heatmap`).  Returns the matplotlib Axes."""
+        """Draw the counts.
+
+        Parameters
+        ----------
+        kind : {"funnel", "sankey", "heatmap"}
+            :func:`funnelnet.plot.funnel`, :func:`funnelnet.plot.sankey` (the flows
+            between stages) or :func:`funnelnet.plot.transition_heatmap`.
+        ax : matplotlib Axes, optional
+            Where to draw (default: a new figure).
+        **kw
+            Passed to the chart function.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on (``ax``, or a new figure's).
+
+        Raises
+        ------
+        InvalidArgumentError
+            For an unknown ``kind``.
+        """
         from .. import plot as _plot
 
         charts = {"funnel": _plot.funnel, "sankey": _plot.sankey, "heatmap": _plot.transition_heatmap}

@@ -542,7 +542,25 @@ class ReferralGraph:
         10^4-10^5 nodes take well under seconds.  ``gravity`` pulls nodes towards the
         centre; the same seed gives the same layout at any thread count.
 
-        Returns a DataFrame indexed by node label with columns ``x`` and ``y``.
+        Parameters
+        ----------
+        iterations : int
+            Force-directed refinement steps (>= 0; 0 keeps the pivot-MDS start).
+        pivots : int
+            Pivots of the MDS start (>= 2).
+        seed : int
+            Seed of the pivot choice and the jitter.
+        gravity : float
+            Pull towards the centre (finite, >= 0).
+        threads : int
+            Worker threads (0 = all cores); never changes the result.
+        progress : bool, default False
+            Show a progress bar.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by node label, columns ``x`` and ``y``.
 
         >>> import funnelnet as fn
         >>> g = fn.ReferralGraph.from_edges([1, 2, 3], [2, 3, 1])
@@ -563,7 +581,22 @@ class ReferralGraph:
         return pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}, index=self._labels.copy())
 
     def plot(self, top: int = 20, *, ax: Any = None, **kw: Any) -> "Axes":
-        """Draw the neighbourhood of the ``top`` influencers: :func:`funnelnet.plot.referral_graph`."""
+        """Draw the neighbourhood of the ``top`` influencers: :func:`funnelnet.plot.referral_graph`.
+
+        Parameters
+        ----------
+        top : int, default 20
+            How many influencers (by out-degree unless ``scores=`` is passed in ``kw``).
+        ax : matplotlib Axes, optional
+            Where to draw (default: a new figure).
+        **kw
+            Passed to the chart function.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on (``ax``, or a new figure's).
+        """
         from ..plot import referral_graph
 
         return referral_graph(self, top, ax=ax, **kw)

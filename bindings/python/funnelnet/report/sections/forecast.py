@@ -106,7 +106,7 @@ def _compute(ctx: Context) -> dict[str, Any]:
                f"{'n/a' if not np.isfinite(cover) else f'{100 * cover:.0f} %'} of what the same months won last "
                f"year, reached with probability {100 * last['p_reach_cumulative_target']:.0f} % from these deals "
                "alone; new deals must make up the rest.")
-    notes = [f"Snapshot {f.snapshot}" + (f"; the rest of {f.periods.index[0]} is counted in the cumulative figures only"
+    notes = [f"Snapshot {pd.Timestamp(f.snapshot):%Y-%m-%d %H:%M}" + (f"; the rest of {f.periods.index[0]} is counted in the cumulative figures only"
                                         if stub else "") + ".  Each open deal (status C) is "
              "forecast from its stage by the continuous-time chain fitted on the events (memoryless: the time "
              "already spent in the stage is not used); wins are independent, their count and revenue "

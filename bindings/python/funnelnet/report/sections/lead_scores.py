@@ -67,8 +67,10 @@ def _compute(ctx: Context) -> dict[str, Any]:
     metrics.index.name = "scorer"
     gains = {name: m.gain_table(y_new, p, bins=10) for name, p in scores.items()}
     gain = pd.concat({k: g[["cum_share", "cum_gain"]] for k, g in gains.items()}, names=["scorer", "decile"])
-    tiers = (pd.DataFrame({"tier": model.tiers(X_new), "won": y_new})
-             .groupby("tier", observed=True)["won"].agg(leads="size", win_rate="mean"))
+    leads = pd.DataFrame({"score": model.score_1_99(X_new), "tier": model.tiers(X_new),
+                          "p_lead_score": scores["lead score"], "p_funnel_stage": scores["funnel stage"],
+                          "won": y_new}, index=X_new.index).sort_values("p_lead_score", ascending=False, kind="stable")
+    tiers = leads.groupby("tier", observed=True)["won"].agg(leads="size", win_rate="mean")
     capacity = max(1, int(round(CAPACITY_SHARE * len(test))))
     rng = np.random.default_rng(ctx.seed)
     value = capacity_value({**scores, "random order": rng.random(len(test))}, y_new.astype(float),
@@ -84,7 +86,7 @@ def _compute(ctx: Context) -> dict[str, Any]:
              "Leads still open at the end of the log are left out (their label is unknown).",
              f"Capacity: {capacity} leads a week worked in score order; a waiting lead loses {DECAY:.0%} of its "
              "chance a week; 'oracle' works them in hindsight order (the outcomes)."]
-    return {"meaning": meaning, "tables": {"metrics": metrics, "gain": gain, "tiers": tiers, "capacity": value},
+    return {"meaning": meaning, "tables": {"metrics": metrics, "gain": gain, "tiers": tiers, "capacity": value, "leads": leads},
             "figures": {"gain": _figures.gain(gains)}, "notes": notes}
 
 
