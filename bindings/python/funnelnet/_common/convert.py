@@ -40,7 +40,7 @@ def encode_labels(values: Any, labels: Sequence[str], name: str) -> np.ndarray:
         # once per value in the range, then one vectorised gather (no astype(str) of the
         # column).
         lo, hi = int(arr.min()), int(arr.max())
-        lut = index.get_indexer([str(v) for v in range(lo, hi + 1)]).astype(np.int32)
+        lut = index.get_indexer(pd.Index([str(v) for v in range(lo, hi + 1)])).astype(np.int32)
         codes = lut[arr] if lo >= 0 else lut[np.subtract(arr, lo, dtype=np.intp)]
     else:
         if arr.dtype.kind not in "OUS":

@@ -417,11 +417,11 @@ class _RepeatBase(_Fitted):
         """
         from .. import plot as _plot
 
-        charts = {"frequency_recency": _plot.frequency_recency, "p_alive": _plot.p_alive_matrix,
+        charts: dict[str, Any] = {"frequency_recency": _plot.frequency_recency, "p_alive": _plot.p_alive_matrix,
                   "period_transactions": _plot.period_transactions}
         if kind not in charts:
             raise InvalidArgumentError(f"kind must be one of {sorted(charts)}, got {kind!r}")
-        return charts[kind](self, summary, ax=ax, **kw)
+        return cast("Axes", charts[kind](self, summary, ax=ax, **kw))
 
 
 

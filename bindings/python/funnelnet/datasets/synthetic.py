@@ -407,14 +407,14 @@ def _assemble(d: dict[str, Any], origin: pd.Timestamp, months: int) -> Synthetic
     })
     touches = pd.DataFrame({
         "lead": d["touch_lead"],
-        "channel": pd.Categorical.from_codes(d["touch_channel"], categories=list(CHANNELS)),
+        "channel": pd.Categorical.from_codes(d["touch_channel"], categories=pd.Index(list(CHANNELS))),
         "time": _times(o_ns, d["touch_time"]),
         "converted": d["touch_converted"].astype(bool),
     })
     activities = pd.DataFrame({
         "account": d["act_account"],
         "owner": d["act_owner"],
-        "kind": pd.Categorical.from_codes(d["act_kind"], categories=["visit", "promotion"]),
+        "kind": pd.Categorical.from_codes(d["act_kind"], categories=pd.Index(["visit", "promotion"])),
         "time": _times(o_ns, d["act_time"]),
     })
     t = d["truth"]

@@ -117,7 +117,7 @@ class MarkovChain(JsonModel):
         # A scipy.sparse matrix is kept as CSR and validated in O(nnz) (the checks of the
         # dense constructor); the absorbing analysis runs on it without a dense copy.  The
         # dense chain is built on first use by the methods that need it.
-        import scipy.sparse as sp
+        import scipy.sparse as sp  # type: ignore[import-untyped]
 
         p = sp.csr_array(matrix)
         if p.ndim != 2 or p.shape[0] != p.shape[1]:
@@ -327,11 +327,11 @@ class MarkovChain(JsonModel):
         """
         from .. import plot as _plot
 
-        charts = {"funnel": _plot.funnel, "heatmap": _plot.transition_heatmap, "time_to_close": _plot.time_to_close,
+        charts: dict[str, Any] = {"funnel": _plot.funnel, "heatmap": _plot.transition_heatmap, "time_to_close": _plot.time_to_close,
                   "bottlenecks": _plot.bottlenecks}
         if kind not in charts:
             raise InvalidArgumentError(f"kind must be one of {sorted(charts)}, got {kind!r}")
-        return charts[kind](self, ax=ax, **kw)
+        return cast("Axes", charts[kind](self, ax=ax, **kw))
 
     # ---------------------------------------------------------------- time to close
     def time_to_close(self, quantiles: Sequence[float] = (0.5, 0.9), max_steps: int = 1_000_000) -> pd.DataFrame:

@@ -397,10 +397,10 @@ class TransitionCounts(JsonModel):
         """
         from .. import plot as _plot
 
-        charts = {"funnel": _plot.funnel, "sankey": _plot.sankey, "heatmap": _plot.transition_heatmap}
+        charts: dict[str, Any] = {"funnel": _plot.funnel, "sankey": _plot.sankey, "heatmap": _plot.transition_heatmap}
         if kind not in charts:
             raise InvalidArgumentError(f"kind must be one of {sorted(charts)}, got {kind!r}")
-        return charts[kind](self, ax=ax, **kw)
+        return cast("Axes", charts[kind](self, ax=ax, **kw))
 
     # ---------------------------------------------------------------- fitting
     def fit(self, smoothing: float = _default("FitOptions", "smoothing"),
