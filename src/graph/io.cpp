@@ -72,7 +72,9 @@ void reject_count_header(const std::string& path, std::size_t line, const std::s
   if (data_lines < 2) return;
   const auto a = src[0], b = dst[0];
   const auto rest = static_cast<std::int64_t>(data_lines - 1);
-  if (!(b == rest || 2 * b == rest || b == 2 * rest) || a <= 0) return;
+  // 2 * b == rest written as rest / 2 (b comes from the file: doubling it can overflow).
+  const bool half = rest % 2 == 0 && b == rest / 2;
+  if (!(b == rest || half || b == 2 * rest) || a <= 0) return;
   std::vector<std::int64_t> ids;
   ids.reserve(2 * (src.size() - first_entries));
   ids.insert(ids.end(), src.begin() + static_cast<std::ptrdiff_t>(first_entries), src.end());
