@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz, clang, ASan + UBSan) in build/fuzz and runs
-# each for a bounded time on a copy of its committed seed corpus.  Fails on any crash,
+# each for a bounded time on a copy of its committed seed corpus (libFuzzer seed FUZZ_SEED,
+# default 1, so a run is repeatable).  Fails on any crash,
 # sanitizer report, leak or timeout (libFuzzer exits non-zero and leaves the input as
 # build/fuzz/artifacts/<target>/crash-*; turn each into a regression test).
 #   bash scripts/fuzz.sh [seconds per target, default 60] [target ...]
@@ -34,7 +35,7 @@ run_one() {
   local t="$1" work="build/fuzz/corpus/$1" art="build/fuzz/artifacts/$1/" log="build/fuzz/$1.log"
   mkdir -p "$work" "$art"
   cp -n "tests/fuzz/corpus/$t"/* "$work"/ 2>/dev/null || true
-  if ./build/fuzz/tests/fuzz/"$t" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
+  if ./build/fuzz/tests/fuzz/"$t" -seed="${FUZZ_SEED:-1}" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
        -max_len=4096 -print_final_stats=1 -artifact_prefix="$art" "$work" >"$log" 2>&1; then
     runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo "?")
     echo "   $t: $runs executions in ${SECONDS_EACH}s, no crash, leak or timeout"
