@@ -42,20 +42,58 @@ class JsonModel:
 
     def to_json(self) -> str:
         """The object as versioned JSON text (exact round trip); read it back with the
-        class's ``from_json``."""
+        class's ``from_json``.
+
+        Returns
+        -------
+        str
+            One JSON document with ``kind`` and ``version`` fields; ``from_json`` of it
+            gives an object whose every output is bit-identical to this one's.
+        """
         return self._to_json()
 
     def save(self, path: Any) -> None:
         """Write the object to ``path`` as versioned JSON, crash-safely (unique temporary
         file, fsync, rename); read it back with :func:`funnelnet.load_model` or the
-        class's ``load``."""
+        class's ``load``.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write (UTF-8 JSON, the text of :meth:`to_json`).  An existing
+            file is replaced atomically: a reader sees the old or the new file, never a
+            partial one.
+
+        Raises
+        ------
+        FileError
+            The file or its temporary sibling cannot be written (the message names the
+            path and the reason).
+        """
         write_atomic(path, self.to_json())
 
     @classmethod
     def load(cls, path: Any) -> Any:
-        """Read a file written by :meth:`save`.  FileError if it cannot be read;
-        FormatError if it is corrupt, of an unknown version, of another kind, or fails
-        validation."""
+        """Read a file written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A model file written by ``save`` (or any JSON text from ``to_json``).
+
+        Returns
+        -------
+        object
+            A new object of this class, equal to the one that was saved.
+
+        Raises
+        ------
+        FileError
+            The file cannot be read.
+        FormatError
+            The file is corrupt, of an unknown version, of another kind, or fails
+            validation (the message names the field).
+        """
         return cls.from_json(read_file(path))  # type: ignore[attr-defined]
 
 

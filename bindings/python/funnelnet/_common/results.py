@@ -73,11 +73,24 @@ class Result:
     # ---------------------------------------------------------------- fields
     @classmethod
     def fields(cls) -> tuple[str, ...]:
-        """The names of the result's attributes, in order."""
+        """The names of the result's attributes, in order.
+
+        Returns
+        -------
+        tuple of str
+            The dataclass field names, in declaration order.
+        """
         return tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
 
     def summary(self) -> dict[str, Any]:
-        """The scalar attributes (numbers, strings, short lists; not None) by name."""
+        """The scalar attributes (numbers, strings, short lists; not None) by name.
+
+        Returns
+        -------
+        dict of str to object
+            ``{attribute: value}`` with NumPy scalars turned into Python ``int`` /
+            ``float``; arrays and tables are left out (they are in :meth:`to_frame`).
+        """
         out: dict[str, Any] = {}
         for name in self.fields():
             v = getattr(self, name)
@@ -89,7 +102,14 @@ class Result:
 
     def to_frame(self) -> pd.DataFrame:
         """The result as a tidy DataFrame labelled with the user's ids, one row per stage /
-        node / channel / round; the scalar attributes are in ``DataFrame.attrs``."""
+        node / channel / round; the scalar attributes are in ``DataFrame.attrs``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A new frame (changing it does not change the result); ``df.attrs`` holds
+            :meth:`summary`.
+        """
         df = self._table()
         for k, v in self.summary().items():
             df.attrs[k] = v
@@ -142,15 +162,40 @@ class MappingResult(Result):
     (``keys()``, ``items()``, ``dict(result)``, ``for key in result``)."""
 
     def keys(self) -> list[str]:
-        """The attribute names (the old dict's keys)."""
+        """The attribute names (the old dict's keys).
+
+        Returns
+        -------
+        list of str
+            The field names, in order, as ``dict.keys()`` gave them.
+        """
         return list(self.fields())
 
     def items(self) -> list[tuple[str, Any]]:
-        """(name, value) pairs."""
+        """(name, value) pairs.
+
+        Returns
+        -------
+        list of tuple
+            ``(field name, value)`` for every field, in order.
+        """
         return [(k, getattr(self, k)) for k in self.fields()]
 
     def get(self, key: str, default: Any = None) -> Any:
-        """``result[key]``, or ``default`` for an unknown key."""
+        """``result[key]``, or ``default`` for an unknown key.
+
+        Parameters
+        ----------
+        key : str
+            A field name (one of :meth:`keys`).
+        default : object, default None
+            What to return when ``key`` is not a field.
+
+        Returns
+        -------
+        object
+            The field's value, or ``default``.
+        """
         return getattr(self, key) if key in self.fields() else default
 
     def __iter__(self) -> Iterator[str]:  # type: ignore[override]

@@ -97,9 +97,61 @@ def heuristic_events(events: pd.DataFrame, *, customer: str, time: str, channel:
                      conversion_is_touch: bool = _default("JourneyOptions", "conversion_is_touch")) -> pd.DataFrame:
     """Heuristic attribution of an event log (journeys as in :func:`journeys`).
 
-    ``half_life`` for time decay: None counts touches (as :func:`heuristic`); a
-    timedelta (``"7D"``, ``pd.Timedelta``) or a number in the time column's unit weights
-    each touch by 2^(-(conversion time - touch time) / half_life).
+    Rows may come in any order; each customer's events are sorted by time and split
+    into journeys after each conversion, exactly as :func:`journeys` does, so
+    ``heuristic_events(log, ...)`` equals ``heuristic(journeys(log, ...), "path",
+    "conversions")`` except for time decay, which here can use real elapsed time.
+
+    Parameters
+    ----------
+    events : DataFrame
+        One row per touch or conversion.
+    customer, time, channel, converted : str
+        Columns of the customer id, the event time (numbers or datetimes), the channel
+        name and the conversion flag (0/1 or bool).
+    value : str, optional
+        Column of the conversion value; adds ``<model>_value`` columns.
+    repeats : {"keep", "collapse"}
+        ``"keep"`` counts every touch; ``"collapse"`` treats a run of the same channel
+        as one touch.
+    half_life : None, timedelta-like or float, optional
+        Time decay: None counts touches (a touch k steps before the last weighs
+        2^(-k), as :func:`heuristic` with ``half_life=1``); a timedelta (``"7D"``,
+        ``pd.Timedelta``; needs datetime times) or a number in the time column's unit
+        weights each touch by 2^(-(conversion time - touch time) / half_life).
+    first_weight, last_weight : float
+        Position-based shares of the first and last touch (middle touches share the rest).
+    conversion_is_touch : bool
+        Whether a conversion row's channel is also the journey's last touch.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by channel, with columns first_touch, last_touch, linear, time_decay
+        and position_based (attributed conversions; each column sums to the number of
+        converting journeys), and their ``_value`` twins with ``value``.
+
+    Raises
+    ------
+    InputTypeError
+        A timedelta ``half_life`` with numeric times, or a column of the wrong type
+        (the message names the column).
+
+    Examples
+    --------
+    Customer 1 touched the fair at t=1 and converted through a demo at t=2; with a
+    half-life of one time unit the fair weighs 2^(-1), so it gets 0.5 / 1.5 of the sale:
+
+    >>> import pandas as pd, funnelnet as fn
+    >>> log = pd.DataFrame({"id": [1, 1, 1, 2], "t": [3, 1, 2, 1], "ch": ["ad", "fair", "demo", "ad"],
+    ...                     "won": [0, 0, 1, 0]})
+    >>> fn.attribution.heuristic_events(log, customer="id", time="t", channel="ch", converted="won",
+    ...                                 half_life=1)[["last_touch", "linear", "time_decay"]].round(3)
+             last_touch  linear  time_decay
+    channel                                
+    ad              0.0     0.0       0.000
+    demo            1.0     0.5       0.667
+    fair            0.0     0.5       0.333
     """
     paths, _, age, tdtype = journeys_core(events, customer, time, channel, converted, value, ">", conversion_is_touch)
     if half_life is None:

@@ -100,7 +100,55 @@ def markov_events(events: pd.DataFrame, *, customer: str, time: str, channel: st
                   progress: bool = False,
                   conversion_is_touch: bool = _default("JourneyOptions", "conversion_is_touch")) -> pd.DataFrame:
     """Exact Markov removal effects of an event log (journeys as in :func:`journeys`).
-    Same columns as :func:`markov`; use :meth:`MarkovAttribution.fit_events` for the model."""
+    Same columns as :func:`markov`; use :meth:`MarkovAttribution.fit_events` for the model.
+
+    Rows may come in any order: each customer's events are sorted by time and split
+    after each conversion; touches after a customer's last conversion form one
+    non-converting journey (a ``(null)`` path).
+
+    Parameters
+    ----------
+    events : DataFrame
+        One row per touch or conversion.
+    customer, time, channel, converted : str
+        Columns of the customer id, the event time (numbers or datetimes), the channel
+        name and the conversion flag (0/1 or bool).
+    value : str, optional
+        Column of the conversion value; adds value_removal_effect and value.
+    order : int
+        Markov order k: states are the last k channels.
+    repeats : {"collapse", "keep"}
+        Consecutive repeats collapsed (default, as ChannelAttribution) or kept as
+        self-loops (same effects at order 1).
+    threads : int
+        Threads for the removal solves (0 = all cores); results do not depend on it.
+    progress : bool
+        Show a tqdm bar over the removals.
+    conversion_is_touch : bool
+        Whether a conversion row's channel is also the journey's last touch.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by channel: removal_effect, conversions (the converting journeys split
+        by removal effect) and, with ``value``, value_removal_effect and value;
+        ``df.attrs["conversion_probability"]`` is P(conversion) of the fitted chain.
+
+    Examples
+    --------
+    Customer 2's ad touch never converts; the fair and the demo lie on customer 1's only
+    converting path, so removing either loses every conversion:
+
+    >>> import pandas as pd, funnelnet as fn
+    >>> log = pd.DataFrame({"id": [1, 1, 1, 2], "t": [3, 1, 2, 1], "ch": ["ad", "fair", "demo", "ad"],
+    ...                     "won": [0, 0, 1, 0]})
+    >>> fn.attribution.markov_events(log, customer="id", time="t", channel="ch", converted="won")
+             removal_effect  conversions
+    channel                             
+    ad                  0.0          0.0
+    demo                1.0          0.5
+    fair                1.0          0.5
+    """
     model = MarkovAttribution(order, repeats=repeats, threads=threads, progress=progress)
     return model.fit_events(events, customer=customer, time=time, channel=channel, converted=converted,
                             value=value, conversion_is_touch=conversion_is_touch).channels()
@@ -193,10 +241,28 @@ class MarkovAttribution(JsonModel):
     def from_json(cls, text: str) -> "MarkovAttribution":
         """A fitted model from JSON text written by :meth:`to_json` (channels, k-gram
         states, transitions, exits, values and removal effects; every result is the
-        same, without refitting).  FormatError if the text is corrupt.  The training
-        paths are not part of the file, so :meth:`journeys` needs a refit (a pickled
-        model keeps them).
+        same, without refitting).  The training paths are not part of the file, so
+        :meth:`journeys` needs a refit (a pickled model keeps them).
 
+        Parameters
+        ----------
+        text : str
+            JSON text from :meth:`to_json` (or a file's contents; :meth:`load` reads
+            the file).
+
+        Returns
+        -------
+        MarkovAttribution
+            A fitted model with the order and repeats setting it was saved with.
+
+        Raises
+        ------
+        FormatError
+            The text is corrupt, of another kind or version, or fails validation
+            (the message names the field).
+
+        Examples
+        --------
         >>> import pandas as pd, funnelnet as fn
         >>> df = pd.DataFrame({"path": ["A>B", "B", "A"], "conv": [2, 1, 1]})
         >>> m = fn.attribution.MarkovAttribution().fit(df, path="path", conversions="conv")
@@ -215,7 +281,51 @@ class MarkovAttribution(JsonModel):
             nulls: str | None = None, value: str | None = None, *, sep: str = ">",
             channels: Sequence[str] | None = None) -> Self:
         """Fit from aggregated paths (columns and their defaults as :func:`markov`, so the
-        table :func:`journeys` returns is read as it is); returns the model."""
+        table :func:`journeys` returns is read as it is); returns the model.
+
+        Parameters
+        ----------
+        df : DataFrame
+            One row per path (rows may repeat; their counts add up).
+        path : str
+            Column of paths, channel names joined by ``sep`` (spaces around names are
+            stripped).
+        conversions : str, optional
+            Column of conversion counts.  Default: ``"total_conversions"``
+            (ChannelAttribution) if present, else ``"conversions"`` (as :func:`journeys`
+            returns it).
+        nulls : str, optional
+            Column of non-converting journey counts.  Default: ``"total_null"`` if
+            present, else ``"nulls"``; with neither, every path converts.
+        value : str, optional
+            Column of total conversion value per path; adds value removal effects.
+        sep : str
+            Separator between channels in ``path``.
+        channels : sequence of str, optional
+            The known channels: an unknown name raises UnknownLabelError naming the row,
+            and each listed channel must occur.
+
+        Returns
+        -------
+        MarkovAttribution
+            ``self``, fitted (read :meth:`channels`, :meth:`journeys`, ...).
+
+        Raises
+        ------
+        InputTypeError, InvalidArgumentError
+            A missing column, a negative or non-finite count, or an empty path (the
+            message names the row and column).
+
+        Examples
+        --------
+        Three journeys starting at a go on to b twice; b converts 3 of 4 times:
+
+        >>> import pandas as pd, funnelnet as fn
+        >>> df = pd.DataFrame({"path": ["a > b", "b", "a"], "conversions": [2, 1, 0], "nulls": [0, 1, 1]})
+        >>> m = fn.attribution.MarkovAttribution().fit(df)
+        >>> round(m.conversion_probability_, 6)  # 0.6 * 2/3 * 3/4 + 0.4 * 3/4
+        0.6
+        """
         conversions, nulls = _count_columns(df, conversions, nulls)
         paths = paths_from_frame(df, path, conversions, nulls, value, sep, channels)
         return self._fit_paths(paths, None)
@@ -224,7 +334,29 @@ class MarkovAttribution(JsonModel):
     def fit_events(self, events: pd.DataFrame, *, customer: str, time: str, channel: str, converted: str,
                    value: str | None = None,
                    conversion_is_touch: bool = _default("JourneyOptions", "conversion_is_touch")) -> Self:
-        """Fit from an event log (journeys as in :func:`journeys`); returns the model."""
+        """Fit from an event log (journeys as in :func:`journeys`); returns the model.
+
+        Rows may come in any order: each customer's events are sorted by time and split
+        after each conversion.  :meth:`journeys` then reports each journey with its
+        customer.
+
+        Parameters
+        ----------
+        events : DataFrame
+            One row per touch or conversion.
+        customer, time, channel, converted : str
+            Columns of the customer id, the event time (numbers or datetimes), the
+            channel name and the conversion flag (0/1 or bool).
+        value : str, optional
+            Column of the conversion value; adds value removal effects.
+        conversion_is_touch : bool
+            Whether a conversion row's channel is also the journey's last touch.
+
+        Returns
+        -------
+        MarkovAttribution
+            ``self``, fitted.
+        """
         paths, cust, _, _ = journeys_core(events, customer, time, channel, converted, value, ">", conversion_is_touch)
         return self._fit_paths(paths, cust)
 
@@ -256,7 +388,30 @@ class MarkovAttribution(JsonModel):
         return int(self._fitted().n_states)
 
     def channels(self) -> pd.DataFrame:
-        """One row per channel: removal_effect, conversions (and value_removal_effect, value)."""
+        """One row per channel: removal_effect, conversions (and value_removal_effect, value).
+
+        Returns
+        -------
+        DataFrame
+            Indexed by channel.  ``removal_effect`` is the relative drop in
+            P(conversion) when the channel's journeys go to ``(null)`` (0 to 1);
+            ``conversions`` splits the total conversions over the channels in proportion
+            to the removal effects.  With a value column, ``value_removal_effect`` and
+            ``value`` do the same for value.  ``df.attrs["conversion_probability"]``
+            holds P(conversion) of the fitted chain.
+
+        Examples
+        --------
+        Removing a leaves only the journeys starting at b (0.4 * 3/4 = 0.3 of 0.6):
+
+        >>> import pandas as pd, funnelnet as fn
+        >>> df = pd.DataFrame({"path": ["a > b", "b", "a"], "conversions": [2, 1, 0], "nulls": [0, 1, 1]})
+        >>> fn.attribution.MarkovAttribution().fit(df).channels()
+                 removal_effect  conversions
+        channel                             
+        a                   0.5          1.0
+        b                   1.0          2.0
+        """
         out = _markov_frame(self)
         out.attrs["conversion_probability"] = self.conversion_probability
         return out
@@ -265,7 +420,46 @@ class MarkovAttribution(JsonModel):
                   threads: int = 0) -> pd.DataFrame:
         """Removal effects of channel sequences (each at most ``order`` channels long):
         removing ``"a > b"`` sends every journey that touches a then b consecutively
-        to ``(null)``.  Sequences are strings joined by ``sep`` (default: the model's) or lists."""
+        to ``(null)``.  Sequences are strings joined by ``sep`` (default: the model's) or lists.
+
+        Parameters
+        ----------
+        sequences : sequence of str or of lists of str
+            The channel sequences, e.g. ``["a > b", ["b"]]``; each at most ``order``
+            channels long.
+        sep : str, optional
+            Separator of the string sequences (default: the separator the model was
+            fitted with).
+        threads : int
+            Threads for the removal solves (0 = all cores); results do not depend on it.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by ``sequence`` (names joined by ``" > "``): removal_effect (and
+            value_removal_effect when the model has values).
+
+        Raises
+        ------
+        UnknownLabelError
+            A channel the model does not know (the message names the sequence and
+            lists the known channels).
+        InvalidArgumentError
+            A sequence longer than the model's order.
+
+        Examples
+        --------
+        At order 2, b converts every journey that came from a but half of those that
+        start at b, so removing the step a > b costs 2/3 of the conversions:
+
+        >>> import pandas as pd, funnelnet as fn
+        >>> df = pd.DataFrame({"path": ["a > b", "b", "a"], "conversions": [2, 1, 0], "nulls": [0, 1, 1]})
+        >>> fn.attribution.MarkovAttribution(order=2).fit(df).sequences(["a > b", ["b"]]).round(4)
+                  removal_effect
+        sequence                
+        a > b             0.6667
+        b                 1.0000
+        """
         sep = self._fitted().sep if sep is None else sep
         names = list(self._fitted().channels)
         index = {n: i for i, n in enumerate(names)}
@@ -291,7 +485,32 @@ class MarkovAttribution(JsonModel):
         """Per-journey attribution: one row per (journey, channel) with the journey's
         conversions (and value) split over its channels in proportion to their removal
         effects.  ``journey`` is the row of the input (or the journey number for event
-        logs, with its ``customer``)."""
+        logs, with its ``customer``).
+
+        Returns
+        -------
+        DataFrame
+            One row per (journey, channel): journey, customer (event logs only),
+            channel, share (the channel's share of the journey; the shares of a journey
+            sum to 1) and conversions (share times the journey's conversions), plus
+            value with a value column.
+
+        Raises
+        ------
+        InvalidArgumentError
+            The model was read from a model file, which holds no training paths.
+
+        Examples
+        --------
+        >>> import pandas as pd, funnelnet as fn
+        >>> df = pd.DataFrame({"path": ["a > b", "b", "a"], "conversions": [2, 1, 0], "nulls": [0, 1, 1]})
+        >>> fn.attribution.MarkovAttribution().fit(df).journeys().round(4)
+           journey channel   share  conversions
+        0        0       a  0.3333       0.6667
+        1        0       b  0.6667       1.3333
+        2        1       b  1.0000       1.0000
+        3        2       a  1.0000       0.0000
+        """
         if self._fitted() is not None and self._paths is None:
             raise InvalidArgumentError("journeys() needs the training paths, which a model file does not hold "
                                        "(this model was read with from_json/load): fit it again, or pickle it")
@@ -316,7 +535,27 @@ class MarkovAttribution(JsonModel):
 
     def transition_matrix(self) -> pd.DataFrame:
         """The fitted transitions (long format): from, to, probability; states are
-        k-grams joined by the separator, plus (start), (conversion) and (null)."""
+        k-grams joined by the separator, plus (start), (conversion) and (null).
+
+        Returns
+        -------
+        DataFrame
+            One row per transition with a positive probability: from, to, probability
+            (the probabilities out of each state sum to 1).
+
+        Examples
+        --------
+        >>> import pandas as pd, funnelnet as fn
+        >>> df = pd.DataFrame({"path": ["a > b", "b", "a"], "conversions": [2, 1, 0], "nulls": [0, 1, 1]})
+        >>> fn.attribution.MarkovAttribution().fit(df).transition_matrix().round(4)
+              from            to  probability
+        0  (start)             a       0.6000
+        1  (start)             b       0.4000
+        2        a             b       0.6667
+        3        a        (null)       0.3333
+        4        b  (conversion)       0.7500
+        5        b        (null)       0.2500
+        """
         f, t, p = self._fitted().transitions()
         names = np.asarray(self._fitted().state_names() + ["(null)", "(conversion)"], dtype=object)
         return pd.DataFrame({"from": names[f], "to": names[t], "probability": p})
@@ -325,7 +564,42 @@ class MarkovAttribution(JsonModel):
                  max_steps: int = 1_000_000) -> pd.DataFrame:
         """Monte Carlo estimate of the channel removal effects with 95% confidence
         intervals (seeded; the same at any thread count), for comparison with tools that
-        simulate.  Columns: removal_effect, lower, upper, exact."""
+        simulate.  Columns: removal_effect, lower, upper, exact.
+
+        Parameters
+        ----------
+        n_journeys : int
+            Journeys simulated from ``(start)`` (at least 2); the interval width
+            shrinks as 1 / sqrt(n_journeys).
+        seed : int
+            Random seed; the same seed gives the same result at any thread count.
+        threads : int
+            Worker threads (0 = all cores).
+        progress : bool
+            Show a tqdm bar.
+        max_steps : int
+            Longest simulated journey; a journey still open after it counts as null.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by channel: removal_effect (simulated), lower and upper (95%
+            interval) and exact (the linear-solve value of :meth:`channels`);
+            ``df.attrs["conversion_probability"]`` is the simulated P(conversion).
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``n_journeys`` below 2, or the model is not fitted.
+
+        Examples
+        --------
+        >>> import pandas as pd, funnelnet as fn
+        >>> df = pd.DataFrame({"path": ["a > b", "b", "a"], "conversions": [2, 1, 0], "nulls": [0, 1, 1]})
+        >>> sim = fn.attribution.MarkovAttribution().fit(df).simulate(n_journeys=100_000, seed=1)
+        >>> bool(((sim["exact"] - sim["removal_effect"]).abs() < 0.01).all())
+        True
+        """
         check_ints(n_journeys=n_journeys, seed=seed, threads=threads, max_steps=max_steps)
         if n_journeys < 2:
             raise InvalidArgumentError(f"n_journeys must be >= 2, got {n_journeys}")

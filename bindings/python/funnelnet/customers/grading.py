@@ -76,16 +76,70 @@ def grade(df: pd.DataFrame, *, mode: GradeMode = "score", criteria: Any = None, 
     - ``"value"``: Pareto grading by cumulative share of the ``value`` column at
       ``cutoffs`` (0.8, 0.95).
 
-    Returns a DataFrame on ``df``'s index: ``tier`` (ordered categorical, best first),
-    ``score``, and one ``<criterion>_contribution`` column per criterion (they add up to
-    the score; for ``"value"`` the single ``value_contribution`` is the share of the total).
+    Parameters
+    ----------
+    df : DataFrame
+        One row per customer, with the criteria (and ``value`` / ``group``) columns.
+    mode : {"score", "mix", "value"}
+        How tiers are cut (see above).
+    criteria : mapping, optional
+        ``{column: weight}`` or ``{column: (weight, "higher" | "lower")}`` (modes
+        ``"score"`` and ``"mix"``); "lower" means a smaller value is better (distance,
+        days overdue).  Criteria columns must be numeric.
+    thresholds : sequence of float or mapping, optional
+        Mode ``"score"``: score cut-offs from the best tier down (k cut-offs give k + 1
+        tiers; a score >= the first cut-off is tier A), or ``{group label: [...]}`` with
+        ``group``.
+    mix : sequence of float
+        Mode ``"mix"``: relative tier sizes, best tier first.
+    value : str, optional
+        Mode ``"value"``: the column whose cumulative share grades (revenue, margin).
+    cutoffs : sequence of float
+        Mode ``"value"``: cumulative-share cut-offs in (0, 1], increasing.
+    tiers : sequence of str, optional
+        Tier names, best first (default ``"A"``, ``"B"``, ...).
+    group : str, optional
+        Column whose groups are graded separately (thresholds or mix per group).
+    normalize : {"minmax", "zscore", "none"}
+        How each criterion is scaled before weighting: to [0, 1], to mean 0 and sd 1,
+        or as it is.
 
+    Returns
+    -------
+    DataFrame
+        On ``df``'s index: ``tier`` (ordered categorical, best first), ``score``, and
+        one ``<criterion>_contribution`` column per criterion (they add up to the score;
+        for ``"value"`` the score is the cumulative share and the single
+        ``value_contribution`` is the customer's share of the total).
+
+    Raises
+    ------
+    InvalidArgumentError
+        An unknown mode or normalize, a mode without what it needs (thresholds, value),
+        or a missing group value (the message names the row).
+    UnknownLabelError
+        A criterion that is not a column, or a group without thresholds.
+    InputTypeError
+        A criterion column that is not numeric (the message names it).
+
+    Examples
+    --------
     >>> import funnelnet as fn, pandas as pd
     >>> df = pd.DataFrame({"credit": [9, 5, 1, 7], "distance": [1, 5, 9, 2]})
     >>> g = fn.customers.grade(df, criteria={"credit": 1, "distance": (1, "lower")},
     ...                        thresholds=[1.5, 0.8])
     >>> g["tier"].tolist()
     ['A', 'B', 'C', 'A']
+
+    Pareto grading: the customers making the first 80 % of revenue are A:
+
+    >>> fn.customers.grade(pd.DataFrame({"rev": [50, 30, 10, 5, 5]}), mode="value", value="rev")
+      tier  score  value_contribution
+    0    A   0.50                0.50
+    1    A   0.80                0.30
+    2    B   0.90                0.10
+    3    B   0.95                0.05
+    4    C   1.00                0.05
     """
     if not isinstance(df, pd.DataFrame):
         raise InputTypeError(f"expected a pandas DataFrame, got {type(df).__name__}")

@@ -239,7 +239,31 @@ class _RepeatBase(_Fitted):
     @classmethod
     def from_json(cls, text: str) -> Self:
         """A model from JSON text written by :meth:`to_json` (parameters and fit report,
-        exact).  FormatError if the text is corrupt or holds another kind of model."""
+        exact).
+
+        Parameters
+        ----------
+        text : str
+            JSON text from :meth:`to_json`.
+
+        Returns
+        -------
+        model of this class
+            With the saved parameters and fit report; predictions equal the saved
+            model's bit for bit.
+
+        Raises
+        ------
+        FormatError
+            The text is corrupt or holds another kind of model (the message names it).
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> m = fn.customers.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> fn.customers.BetaGeo.from_json(m.to_json()).params_.equals(m.params_)
+        True
+        """
         model = _c.repeat_model_from_json(text)
         if int(model.kind) != cls._kind:
             other = _REPEAT_CLASSES.get(int(model.kind))
@@ -296,7 +320,30 @@ class _RepeatBase(_Fitted):
 
     @classmethod
     def from_params(cls, **params: float) -> Self:
-        """A model with given parameters (keywords named as in ``params_``)."""
+        """A model with given parameters (keywords named as in ``params_``).
+
+        Parameters
+        ----------
+        **params : float
+            Every parameter of the model by name: BG/NBD ``r, alpha, a, b``; Pareto/NBD
+            ``r, alpha, s, beta``; BG/BB ``alpha, beta, gamma, delta``.  All positive.
+
+        Returns
+        -------
+        model of this class
+            Ready to predict and simulate, as if fitted (no fit report).
+
+        Raises
+        ------
+        InvalidArgumentError
+            A parameter missing, unknown or not positive (the message names it).
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> fn.customers.ParetoNBD.from_params(r=0.55, alpha=10.58, s=0.61, beta=11.67).params_.to_dict()
+        {'r': 0.55, 'alpha': 10.58, 's': 0.61, 'beta': 11.67}
+        """
         missing = [n for n in cls._names if n not in params]
         extra = [n for n in params if n not in cls._names]
         if missing or extra:
@@ -318,6 +365,45 @@ class _RepeatBase(_Fitted):
         ``report_`` say how it stopped.  Bad rows (negative frequency, recency > T,
         recency > 0 without repeats) raise InvalidArgumentError naming the row.  Returns
         the model.
+
+        Parameters
+        ----------
+        frequency : array-like
+            Repeat purchases per customer (purchases after the first; integers >= 0).
+        recency : array-like
+            Time of the last purchase measured from the first (0 without repeats).
+        T : array-like
+            Each customer's age: time from the first purchase to the end of observation
+            (>= recency), in the same unit as ``recency``.
+        weights : array-like, optional
+            Number of customers sharing each row (default: one each).
+        initial : mapping of str to float, optional
+            Starting parameters by name (all of them), e.g. a previous fit's
+            ``params_.to_dict()``.
+
+        Returns
+        -------
+        model
+            ``self``, fitted: ``params_``, ``standard_errors_``, ``summary()``,
+            ``converged_`` and ``report_``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            A bad row (the message names the customer or row and the value).
+        ConvergenceError
+            With ``strict=True``, when the optimiser does not converge.
+
+        Examples
+        --------
+        Customers simulated from the CDNOW parameters give them back:
+
+        >>> import funnelnet as fn
+        >>> truth = fn.customers.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> d = truth.simulate(39, size=20_000, seed=1)
+        >>> fit = fn.customers.BetaGeo().fit(d["frequency"], d["recency"], d["T"])
+        >>> fit.params_.round(2).to_dict()
+        {'r': 0.24, 'alpha': 4.32, 'a': 0.84, 'b': 2.54}
         """
         return self._fit(frequency, recency, T, weights, initial)
 
@@ -367,25 +453,108 @@ class _RepeatBase(_Fitted):
         return f64(frequency, "frequency"), f64(recency, "recency"), f64(T, "T")
 
     def log_likelihood(self, frequency: Any, recency: Any, T: Any) -> Prediction:
-        """Per-customer log-likelihood at the model's parameters."""
+        """Per-customer log-likelihood at the model's parameters.
+
+        Parameters
+        ----------
+        frequency, recency, T : array-like
+            Per-customer repeat purchases, time of the last purchase after the first,
+            and age, as for :meth:`fit`.
+
+        Returns
+        -------
+        ndarray or Series
+            The log-likelihood of each customer's history (a Series with the input's
+            index when ``frequency`` is a Series); the sum is the fit's objective.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> m = fn.customers.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> m.log_likelihood([0, 2], [0, 30], [39, 39]).round(4)
+        array([-0.5555, -9.4561])
+        """
         return like(self._fitted().log_likelihood(*self._rfm(frequency, recency, T)), frequency)
 
     def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> Prediction:
-        """P(alive | frequency, recency, T) per customer."""
+        """P(alive | frequency, recency, T) per customer.
+
+        Parameters
+        ----------
+        frequency, recency, T : array-like
+            Per-customer repeat purchases, time of the last purchase after the first,
+            and age, as for :meth:`fit`.
+
+        Returns
+        -------
+        ndarray or Series
+            The probability (0 to 1) that each customer is still active at ``T`` (a
+            Series with the input's index when ``frequency`` is a Series).
+
+        Examples
+        --------
+        Under BG/NBD a customer without repeats cannot have dropped out; among two
+        customers with two repeats, the one silent since time 10 is less likely alive:
+
+        >>> import funnelnet as fn
+        >>> m = fn.customers.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> m.conditional_probability_alive([0, 2, 2], [0, 30, 10], [39, 39, 39]).round(3)
+        array([1.   , 0.72 , 0.267])
+        """
         return like(self._fitted().p_alive(*self._rfm(frequency, recency, T)), frequency)
 
     p_alive = conditional_probability_alive
 
     def conditional_expected_number_of_purchases_up_to_time(self, t: float, frequency: Any, recency: Any,
                                                              T: Any) -> Prediction:
-        """Expected purchases in the next ``t`` time units, per customer."""
+        """Expected purchases in the next ``t`` time units, per customer.
+
+        Parameters
+        ----------
+        t : float
+            Length of the future window, in the time unit of ``recency`` and ``T``.
+        frequency, recency, T : array-like
+            Per-customer repeat purchases, time of the last purchase after the first,
+            and age, as for :meth:`fit`.
+
+        Returns
+        -------
+        ndarray or Series
+            Expected purchases in (T, T + t] per customer (a Series with the input's
+            index when ``frequency`` is a Series).
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> m = fn.customers.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> m.conditional_expected_number_of_purchases_up_to_time(39, [0, 2, 2], [0, 30, 10], [39, 39, 39]).round(3)
+        array([0.195, 1.211, 0.449])
+        """
         return like(self._fitted().expected_purchases(float(t), *self._rfm(frequency, recency, T)), frequency)
 
     expected_purchases = conditional_expected_number_of_purchases_up_to_time
     predict = conditional_expected_number_of_purchases_up_to_time
 
     def expected_number_of_purchases_up_to_time(self, t: float) -> float:
-        """Expected repeat purchases in (0, t] of a new, randomly chosen customer."""
+        """Expected repeat purchases in (0, t] of a new, randomly chosen customer.
+
+        Parameters
+        ----------
+        t : float
+            Time since the first purchase, in the fit's time unit.
+
+        Returns
+        -------
+        float
+            E[X(t)] for a customer drawn from the population (no history).
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> m = fn.customers.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> round(m.expected_number_of_purchases_up_to_time(39), 4)
+        1.1967
+        """
         return float(self._fitted().expected_purchases_new(float(t)))
 
     def plot(self, summary: Any = None, kind: str = "frequency_recency", *, ax: Any = None, **kw: Any) -> "Axes":
@@ -428,6 +597,27 @@ class _RepeatBase(_Fitted):
 class BetaGeo(_RepeatBase):
     """BG/NBD model (Fader, Hardie and Lee 2005): parameters r, alpha, a, b.
 
+    While active, a customer buys at rate lambda ~ Gamma(r, alpha); after each purchase
+    they drop out with probability p ~ Beta(a, b).  The settings below are those of the
+    fit; create a model with given parameters with :meth:`from_params`.
+
+    Parameters
+    ----------
+    max_iterations : int
+        Most optimiser (L-BFGS) iterations.
+    tol : float
+        Convergence test on the gradient norm.
+    compress : bool
+        Fit on the unique rows, weighted by their counts (same result, faster on
+        large tables).
+    threads : int
+        Threads for the likelihood (0 = all cores); the result is the same at any count.
+    strict : bool
+        A fit that does not converge raises ConvergenceError instead of warning
+        (:class:`funnelnet.ConvergenceWarning`).
+
+    Examples
+    --------
     >>> import funnelnet as fn
     >>> m = fn.customers.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
     >>> round(m.expected_number_of_purchases_up_to_time(39), 4)
@@ -447,7 +637,34 @@ class BetaGeo(_RepeatBase):
 
 
 class ParetoNBD(_RepeatBase):
-    """Pareto/NBD model (Schmittlein, Morrison and Colombo 1987): parameters r, alpha, s, beta."""
+    """Pareto/NBD model (Schmittlein, Morrison and Colombo 1987): parameters r, alpha, s, beta.
+
+    While active, a customer buys at rate lambda ~ Gamma(r, alpha) and drops out at an
+    exponential time of rate mu ~ Gamma(s, beta), at any moment (not only after a
+    purchase as in BG/NBD).  Same data and methods as :class:`BetaGeo`.
+
+    Parameters
+    ----------
+    max_iterations : int
+        Most optimiser (L-BFGS) iterations.
+    tol : float
+        Convergence test on the gradient norm.
+    compress : bool
+        Fit on the unique rows, weighted by their counts (same result, faster on
+        large tables).
+    threads : int
+        Threads for the likelihood (0 = all cores); the result is the same at any count.
+    strict : bool
+        A fit that does not converge raises ConvergenceError instead of warning
+        (:class:`funnelnet.ConvergenceWarning`).
+
+    Examples
+    --------
+    >>> import funnelnet as fn
+    >>> m = fn.customers.ParetoNBD.from_params(r=0.55, alpha=10.58, s=0.61, beta=11.67)
+    >>> m.conditional_probability_alive([0, 2, 2], [0, 30, 10], [39, 39, 39]).round(3)
+    array([0.293, 0.858, 0.266])
+    """
 
     _kind = 1
     _names = ("r", "alpha", "s", "beta")
@@ -471,6 +688,23 @@ class BetaGeoBetaBinom(_RepeatBase):
     lifetimes layout of ``donations.csv``).  Predictions take the number of future
     opportunities first, as lifetimes' ``BetaGeoBetaBinomFitter`` does.
 
+    Parameters
+    ----------
+    max_iterations : int
+        Most optimiser (L-BFGS) iterations.
+    tol : float
+        Convergence test on the gradient norm.
+    compress : bool
+        Fit on the unique rows, weighted by their counts (same result, faster on
+        large tables).
+    threads : int
+        Threads for the likelihood (0 = all cores); the result is the same at any count.
+    strict : bool
+        A fit that does not converge raises ConvergenceError instead of warning
+        (:class:`funnelnet.ConvergenceWarning`).
+
+    Examples
+    --------
     >>> import funnelnet as fn
     >>> m = fn.customers.BetaGeoBetaBinom.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783)
     >>> round(m.expected_number_of_purchases_up_to_time(6), 4)
@@ -490,24 +724,111 @@ class BetaGeoBetaBinom(_RepeatBase):
         ``strict=True``, raises ConvergenceError.  Bad rows (non-integer periods,
         frequency > recency, recency > n_periods) raise InvalidArgumentError naming the
         row.  Returns the model.
+
+        Parameters
+        ----------
+        frequency : array-like of int
+            Opportunities with a purchase after the first, per row.
+        recency : array-like of int
+            The last opportunity with a purchase (0 without repeats; >= frequency).
+        n_periods : array-like of int
+            Opportunities observed (>= recency).
+        weights : array-like, optional
+            Customers sharing each row (the ``weights`` column of ``donations.csv``).
+        initial : mapping of str to float, optional
+            Starting parameters by name (all four).
+
+        Returns
+        -------
+        BetaGeoBetaBinom
+            ``self``, fitted.
+
+        Raises
+        ------
+        InvalidArgumentError
+            A bad row (the message names it and the value).
+        ConvergenceError
+            With ``strict=True``, when the optimiser does not converge.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> truth = fn.customers.BetaGeoBetaBinom.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783)
+        >>> d = truth.simulate(6, size=20_000, seed=1)
+        >>> fit = fn.customers.BetaGeoBetaBinom().fit(d["frequency"], d["recency"], d["n_periods"])
+        >>> fit.params_.round(2).to_dict()
+        {'alpha': 1.26, 'beta': 0.78, 'gamma': 0.7, 'delta': 2.96}
         """
         return self._fit(frequency, recency, n_periods, weights, initial)
 
     def conditional_probability_alive(self, m_periods_in_future: float, frequency: Any,  # type: ignore[override]
                                       recency: Any, n_periods: Any) -> Prediction:
         """P(alive at opportunity n_periods + m_periods_in_future | history), per customer
-        (Fader, Hardie and Shang 2010, eq. A10; lifetimes' argument order)."""
+        (Fader, Hardie and Shang 2010, eq. A10; lifetimes' argument order).
+
+        Parameters
+        ----------
+        m_periods_in_future : float
+            Opportunities ahead of ``n_periods`` (1 = the next one).
+        frequency, recency, n_periods : array-like of int
+            Each customer's history, as for :meth:`fit`.
+
+        Returns
+        -------
+        ndarray or Series
+            The probability that each customer is still alive at that opportunity (a
+            Series with the input's index when ``frequency`` is a Series).
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> m = fn.customers.BetaGeoBetaBinom.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783)
+        >>> m.conditional_probability_alive(1, [0, 3, 3], [0, 6, 3], [6, 6, 6]).round(3)
+        array([0.108, 0.93 , 0.095])
+        """
         x, tx, n = self._rfm(frequency, recency, n_periods)
         return like(self._fitted().p_alive_at(float(m_periods_in_future), x, tx, n), frequency)
 
     def p_alive(self, frequency: Any, recency: Any, n_periods: Any) -> Prediction:  # type: ignore[override]
-        """P(alive at the next opportunity, n_periods + 1 | history), per customer."""
+        """P(alive at the next opportunity, n_periods + 1 | history), per customer.
+
+        Parameters
+        ----------
+        frequency, recency, n_periods : array-like of int
+            Each customer's history, as for :meth:`fit`.
+
+        Returns
+        -------
+        ndarray or Series
+            ``conditional_probability_alive(1, frequency, recency, n_periods)``.
+        """
         return self.conditional_probability_alive(1, frequency, recency, n_periods)
 
     def conditional_expected_number_of_purchases_up_to_time(self, m_periods_in_future: float, frequency: Any,
                                                              recency: Any, n_periods: Any) -> Prediction:
         """Expected purchases in the next ``m_periods_in_future`` opportunities, per
-        customer (Fader, Hardie and Shang 2010, eq. 13)."""
+        customer (Fader, Hardie and Shang 2010, eq. 13).
+
+        Parameters
+        ----------
+        m_periods_in_future : float
+            Number of future opportunities.
+        frequency, recency, n_periods : array-like of int
+            Each customer's history, as for :meth:`fit`.
+
+        Returns
+        -------
+        ndarray or Series
+            Expected purchases in opportunities n_periods + 1 ... n_periods + m (a
+            Series with the input's index when ``frequency`` is a Series).
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> m = fn.customers.BetaGeoBetaBinom.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783)
+        >>> m.conditional_expected_number_of_purchases_up_to_time(5, [0, 3, 3], [0, 6, 3], [6, 6, 6]).round(3)
+        array([0.073, 2.19 , 0.224])
+        """
         x, tx, n = self._rfm(frequency, recency, n_periods)
         return like(self._fitted().expected_purchases(float(m_periods_in_future), x, tx, n), frequency)
 
@@ -516,7 +837,18 @@ class BetaGeoBetaBinom(_RepeatBase):
 
     def expected_number_of_purchases_up_to_time(self, n_periods: float) -> float:
         """Expected repeat purchases in the first ``n_periods`` opportunities of a new,
-        randomly chosen customer (Fader, Hardie and Shang 2010, eq. 8)."""
+        randomly chosen customer (Fader, Hardie and Shang 2010, eq. 8).
+
+        Parameters
+        ----------
+        n_periods : float
+            Number of opportunities after the first purchase.
+
+        Returns
+        -------
+        float
+            E[X(n)] for a customer drawn from the population.
+        """
         return float(self._fitted().expected_purchases_new(float(n_periods)))
 
 
@@ -533,6 +865,23 @@ class GammaGamma(_Fitted):
     (frequency 0, or mean repeat spend 0) are the population mean p v / (q - 1), so they
     keep a lifetime value.
 
+    Parameters
+    ----------
+    max_iterations : int
+        Most optimiser (L-BFGS) iterations.
+    tol : float
+        Convergence test on the gradient norm.
+    compress : bool
+        Fit on the unique rows, weighted by their counts (same result, faster on
+        large tables).
+    threads : int
+        Threads for the likelihood (0 = all cores); the result is the same at any count.
+    strict : bool
+        A fit that does not converge raises ConvergenceError instead of warning
+        (:class:`funnelnet.ConvergenceWarning`).
+
+    Examples
+    --------
     >>> import funnelnet as fn
     >>> g = fn.customers.GammaGamma.from_params(p=6.25, q=3.74, v=15.44)
     >>> g.conditional_expected_average_profit(2, 22.35).round(3)
@@ -570,7 +919,23 @@ class GammaGamma(_Fitted):
     @classmethod
     def from_json(cls, text: str) -> Self:
         """A model from JSON text written by :meth:`to_json` (parameters and fit report,
-        exact; FormatError if corrupt)."""
+        exact).
+
+        Parameters
+        ----------
+        text : str
+            JSON text from :meth:`to_json`.
+
+        Returns
+        -------
+        GammaGamma
+            With the saved parameters and report.
+
+        Raises
+        ------
+        FormatError
+            The text is corrupt or holds another kind of model.
+        """
         g = cls()
         g._model = _c.gamma_gamma_from_json(text)
         return g
@@ -586,7 +951,29 @@ class GammaGamma(_Fitted):
 
     @classmethod
     def from_params(cls, p: float, q: float, v: float) -> Self:
-        """A model with given parameters."""
+        """A model with given parameters.
+
+        Parameters
+        ----------
+        p : float
+            Shape of each transaction's spend, Gamma(p, rate nu).
+        q, v : float
+            Shape and rate of nu ~ Gamma(q, v) across customers (q > 1 for a finite mean).
+
+        Returns
+        -------
+        GammaGamma
+            Ready to predict and simulate.
+
+        Examples
+        --------
+        The population mean spend is p v / (q - 1):
+
+        >>> import funnelnet as fn
+        >>> g = fn.customers.GammaGamma.from_params(p=6.25, q=3.74, v=15.44)
+        >>> float(g.conditional_expected_average_profit(0, 0)[0]) == 6.25 * 15.44 / 2.74
+        True
+        """
         g = cls()
         g._model = _c.GammaGammaModel([float(p), float(q), float(v)])
         return g
@@ -595,7 +982,30 @@ class GammaGamma(_Fitted):
         """Fit to repeat buyers' frequency (>= 1) and mean repeat spend (>= 0; rows with 0
         are left out of the fit); returns the model.  A fit that does not converge warns
         (:class:`funnelnet.ConvergenceWarning`) or, with ``strict=True``, raises
-        ConvergenceError."""
+        ConvergenceError.
+
+        Parameters
+        ----------
+        frequency : array-like
+            Repeat purchases per customer (>= 1 for the rows that count).
+        monetary_value : array-like
+            Mean spend of those repeat purchases (>= 0).
+        weights : array-like, optional
+            Customers sharing each row.
+
+        Returns
+        -------
+        GammaGamma
+            ``self``, fitted.
+
+        Raises
+        ------
+        InvalidArgumentError
+            A negative or non-finite value (the message names the customer id when the
+            input is a pandas Series, else the row).
+        ConvergenceError
+            With ``strict=True``, when the optimiser does not converge.
+        """
         x, m = f64(frequency, "frequency"), f64(monetary_value, "monetary_value")
         w = np.empty(0) if weights is None else f64(weights, "weights")
         with user_terms(entity="customer", rows=_row_labels(frequency, monetary_value)):
@@ -611,7 +1021,29 @@ class GammaGamma(_Fitted):
         """Mean repeat spend drawn from the model for customers with the given frequencies
         (integers >= 0; 0 gives 0): nu ~ Gamma(q, rate v) per customer, then the mean of
         ``frequency`` spends ~ Gamma(p, rate nu).  The same seed gives the same draws at
-        any thread count.  Returns an array (a Series with the input's index for a Series)."""
+        any thread count.  Returns an array (a Series with the input's index for a Series).
+
+        Parameters
+        ----------
+        frequency : array-like of int
+            Repeat purchases per customer (>= 0).
+        seed : int
+            Random seed.
+        threads : int
+            Worker threads (0 = all cores); the draws do not depend on it.
+
+        Returns
+        -------
+        ndarray or Series
+            One simulated mean repeat spend per customer (0 where frequency is 0).
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> g = fn.customers.GammaGamma.from_params(p=6.25, q=3.74, v=15.44)
+        >>> g.simulate([0, 1, 5], seed=1).round(2)
+        array([ 0.  , 49.12, 18.31])
+        """
         check_ints(seed=seed, threads=threads)
         out = _c.simulate_spend([float(v) for v in self._fitted().params], f64(frequency, "frequency"), int(seed),
                                 int(threads))
@@ -619,7 +1051,28 @@ class GammaGamma(_Fitted):
 
     def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Prediction:
         """E[spend per transaction | frequency, mean spend]; customers without repeat spend
-        (frequency 0, or mean repeat spend 0) get the population mean p v / (q - 1)."""
+        (frequency 0, or mean repeat spend 0) get the population mean p v / (q - 1).
+
+        Parameters
+        ----------
+        frequency : array-like
+            Repeat purchases per customer.
+        monetary_value : array-like
+            Mean spend of those repeat purchases.
+
+        Returns
+        -------
+        ndarray or Series
+            Expected spend per future transaction, per customer (a Series with the
+            input's index when ``frequency`` is a Series).
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> g = fn.customers.GammaGamma.from_params(p=6.25, q=3.74, v=15.44)
+        >>> g.conditional_expected_average_profit([0, 2], [0, 22.35]).round(3)
+        array([35.219, 24.664])
+        """
         model = self._fitted()
         with user_terms(entity="customer", rows=_row_labels(frequency, monetary_value)):
             out = model.expected_spend(f64(frequency, "frequency"), f64(monetary_value, "monetary_value"))
@@ -632,7 +1085,44 @@ class GammaGamma(_Fitted):
                                 freq: ClvFreq = "D") -> Prediction:
         """Discounted CLV over ``time`` months, lifetimes' scheme: per month k, expected
         spend times the increase in expected purchases, over (1 + discount_rate)^k.
-        ``freq`` is the time unit of recency and T ('D', 'W', 'M' or 'H')."""
+        ``freq`` is the time unit of recency and T ('D', 'W', 'M' or 'H').
+
+        Parameters
+        ----------
+        transaction_model : BetaGeo or ParetoNBD
+            A fitted (or :meth:`from_params`) repeat-purchase model.
+        frequency, recency, T : array-like
+            Per-customer history in the transaction model's time unit.
+        monetary_value : array-like
+            Mean repeat spend per customer.
+        time : int
+            Horizon in months.
+        discount_rate : float
+            Monthly discount rate.
+        freq : {"D", "W", "M", "H"}
+            Time unit of ``recency`` and ``T``: days, weeks, months or hours.
+
+        Returns
+        -------
+        ndarray or Series
+            Discounted lifetime value per customer (a Series with the input's index
+            when ``frequency`` is a Series).
+
+        Raises
+        ------
+        InvalidArgumentError
+            An unknown ``freq``.
+        InputTypeError
+            ``transaction_model`` is not a BetaGeo or ParetoNBD model.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> bg = fn.customers.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> g = fn.customers.GammaGamma.from_params(p=6.25, q=3.74, v=15.44)
+        >>> g.customer_lifetime_value(bg, [0, 2], [0, 30], [39, 39], [0, 22.35], freq="W").round(2)
+        array([ 8.35, 35.84])
+        """
         if freq not in _FREQ_FACTOR:
             raise InvalidArgumentError(f"freq must be one of {sorted(_FREQ_FACTOR)}, got {freq!r}")
         if not isinstance(transaction_model, _RepeatBase):

@@ -70,6 +70,70 @@ def summary_from_transactions(df: pd.DataFrame, *, customer: str, time: str, amo
     and naive ones taken as UTC (``timezone="utc"``, the default); ``timezone="local"``
     reads aware times at their own wall-clock time, the 0.1 behaviour.  The cut-offs
     (``calibration_end``, ``holdout_end``) follow the same rule.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per purchase, in any order.
+    customer : str
+        Column of customer ids (strings or integers).
+    time : str
+        Column of purchase times: datetimes, or integer period numbers.
+    amount : str, optional
+        Column of purchase amounts; adds ``monetary_value`` (and
+        ``monetary_value_holdout``).
+    calibration_end : date-like or int, optional
+        End of the calibration period (inclusive); default: the last purchase.  A
+        period number when ``time`` holds integers.
+    holdout_end : date-like or int, optional
+        End of the holdout period; adds the holdout columns.
+    freq : {"D", "W", "H"} or None
+        Period of the flooring: days, Monday-start weeks or hours.
+    freq_multiplier : float
+        Periods per output time unit (``freq="D", freq_multiplier=7``: weeks).
+    future : {"drop", "error"}
+        What happens to rows after the last cut-off: left out, or InvalidArgumentError.
+    timezone : {"utc", "local"}
+        How time-zone-aware times are read (see above).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by customer: ``frequency``, ``recency``, ``T``, and with ``amount``
+        ``monetary_value``; with ``holdout_end`` also ``frequency_holdout``,
+        ``duration_holdout`` (and ``monetary_value_holdout``).  Ready for
+        :meth:`BetaGeo.fit` and :meth:`GammaGamma.fit`.
+
+    Raises
+    ------
+    InvalidArgumentError
+        A row after the cut-off with ``future="error"`` (naming the row and customer), a
+        cut-off before the first purchase, or a missing value.
+    InputTypeError
+        YYYYMMDD integers, a date cut-off on integer periods, or an unreadable date.
+    EmptyInputError
+        No transactions.
+
+    Examples
+    --------
+    Two purchases by ``a`` on 1 January count as one period; ``c``'s February purchase is
+    after the calibration end, so it is dropped here and counted in the holdout:
+
+    >>> import funnelnet as fn, pandas as pd
+    >>> tx = pd.DataFrame({"id": ["a", "a", "a", "b", "c", "c"],
+    ...                    "day": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-11", "2024-01-05",
+    ...                                           "2024-01-02", "2024-02-20"]),
+    ...                    "amount": [10.0, 5.0, 20.0, 7.0, 3.0, 4.0]})
+    >>> fn.customers.summary_from_transactions(tx, customer="id", time="day", amount="amount",
+    ...                                        calibration_end="2024-01-31")
+        frequency  recency     T  monetary_value
+    id                                          
+    a         1.0     10.0  30.0            20.0
+    b         0.0      0.0  26.0             0.0
+    c         0.0      0.0  29.0             0.0
+    >>> fn.customers.summary_from_transactions(tx, customer="id", time="day", calibration_end="2024-01-31",
+    ...                                        holdout_end="2024-02-29")["frequency_holdout"].tolist()
+    [0.0, 0.0, 1.0]
     """
     require_columns(df, {"customer": customer, "time": time, "amount": amount})
     if future not in ("error", "drop"):

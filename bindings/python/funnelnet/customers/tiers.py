@@ -42,10 +42,41 @@ def markov_clv(p: Any, rewards: Any, discount: float, horizon: int | None = None
     """Markov lifetime value (Pfeifer and Carraway 2000): with ``horizon`` periods,
     sum_{t<horizon} (P/(1+d))^t R; without, (I - P/(1+d))^-1 R (needs d > 0).
 
+    Parameters
+    ----------
+    p : array-like, shape (n, n)
+        One-period transition matrix between tiers (rows sum to 1).
+    rewards : array-like, shape (n,)
+        Reward (margin) per period of a customer in each tier, received at the start
+        of the period.
+    discount : float
+        Discount rate per period d (> 0 without ``horizon``).
+    horizon : int, optional
+        Number of periods counted (the current one included); default: infinite.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Expected discounted value of a customer starting in each tier.
+
+    Raises
+    ------
+    ShapeError
+        ``p`` is not a square matrix, or ``rewards`` does not match it.
+    InvalidArgumentError
+        Rows of ``p`` not summing to 1, or ``discount <= 0`` without ``horizon``.
+
+    Examples
+    --------
     >>> import numpy as np, funnelnet as fn
     >>> P = np.array([[.5, .5, 0, 0], [.2, 0, .8, 0], [.1, 0, 0, .9], [0, 0, 0, 1]])
     >>> fn.customers.markov_clv(P, [100, 0, 0, 0], 0.1).round(2)
     array([231.08,  57.29,  21.01,   0.  ])
+
+    Over two periods the value is R + P R / (1 + d), e.g. 100 + 0.5 * 100 / 1.1:
+
+    >>> fn.customers.markov_clv(P, [100, 0, 0, 0], 0.1, horizon=2).round(2)
+    array([145.45,  18.18,   9.09,   0.  ])
     """
     P = np.ascontiguousarray(np.asarray(p, dtype=np.float64))
     if P.ndim != 2:
@@ -125,6 +156,38 @@ class TierMigration:
         (``first_period_``, ``last_period_``).  A missing period between two snapshots of a customer raises
         InvalidArgumentError naming them unless ``gaps='skip'``.  Tiers with no
         observed exits stay put.
+
+        Parameters
+        ----------
+        snapshots : DataFrame
+            One row per customer and period with the customer's tier, in any order.
+        customer, period, tier : str
+            Columns of the customer id, the period (integers or datetimes) and the tier.
+        segment : str, optional
+            Column of a segment (region, industry): one chain per segment.
+
+        Returns
+        -------
+        TierMigration
+            ``self``, fitted: ``tiers_``, ``lost_``, ``segments_``, ``customers_``,
+            ``late_entrants_``, ``first_period_``, ``last_period_``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            A gap between snapshots (``gaps="error"``), a duplicated tier, or a missing
+            segment value (the message names the customer and periods).
+        UnknownLabelError
+            A tier not in ``tiers``, or a ``lost`` / ``absorbing`` tier that is not a tier.
+
+        Examples
+        --------
+        >>> import funnelnet as fn, pandas as pd
+        >>> snap = pd.DataFrame({"customer": [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4], "period": [1, 2, 3] * 4,
+        ...                      "tier": ["A", "A", "A", "A", "B", "B", "B", "B", "lost", "B", "A", "A"]})
+        >>> tm = fn.customers.TierMigration(tiers=["A", "B", "lost"], absorbing=["lost"]).fit(snap)
+        >>> tm.lost_, tm.customers_.tolist()
+        (['lost'], [4])
         """
         require_columns(snapshots, {"customer": customer, "period": period, "tier": tier, "segment": segment})
         gaps, smoothing, timezone, absorbing, lost = self.gaps, self.smoothing, self.timezone, self.absorbing, self.lost
@@ -245,11 +308,66 @@ class TierMigration:
         return self.segments_.index(str(segment))
 
     def counts(self, segment: str | None = None) -> pd.DataFrame:
-        """Observed moves from tier (rows) to tier (columns)."""
+        """Observed moves from tier (rows) to tier (columns).
+
+        Parameters
+        ----------
+        segment : str, optional
+            The segment (needed when the model was fitted per segment).
+
+        Returns
+        -------
+        DataFrame
+            Tiers by tiers: the number of customer-period moves from the row tier to the
+            column tier (staying counts on the diagonal), before smoothing.
+
+        Raises
+        ------
+        InvalidArgumentError
+            Not fitted, or fitted per segment and no ``segment`` given.
+        UnknownLabelError
+            An unknown segment.
+
+        Examples
+        --------
+        >>> import funnelnet as fn, pandas as pd
+        >>> snap = pd.DataFrame({"customer": [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4], "period": [1, 2, 3] * 4,
+        ...                      "tier": ["A", "A", "A", "A", "B", "B", "B", "B", "lost", "B", "A", "A"]})
+        >>> tm = fn.customers.TierMigration(tiers=["A", "B", "lost"], absorbing=["lost"]).fit(snap)
+        >>> tm.counts()
+                A    B  lost
+        A     3.0  1.0   0.0
+        B     1.0  2.0   1.0
+        lost  0.0  0.0   0.0
+        """
         return pd.DataFrame(self._counts[self._seg(segment)], index=self.tiers_, columns=self.tiers_)
 
     def matrix(self, segment: str | None = None) -> pd.DataFrame:
-        """Fitted one-period transition probabilities."""
+        """Fitted one-period transition probabilities.
+
+        Parameters
+        ----------
+        segment : str, optional
+            The segment (needed when the model was fitted per segment).
+
+        Returns
+        -------
+        DataFrame
+            Tiers by tiers, rows summing to 1: the counts (plus ``smoothing``) divided by
+            their row totals; tiers without exits (and absorbing tiers) stay put.
+
+        Examples
+        --------
+        >>> import funnelnet as fn, pandas as pd
+        >>> snap = pd.DataFrame({"customer": [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4], "period": [1, 2, 3] * 4,
+        ...                      "tier": ["A", "A", "A", "A", "B", "B", "B", "B", "lost", "B", "A", "A"]})
+        >>> tm = fn.customers.TierMigration(tiers=["A", "B", "lost"], absorbing=["lost"]).fit(snap)
+        >>> tm.matrix()
+                 A     B  lost
+        A     0.75  0.25  0.00
+        B     0.25  0.50  0.25
+        lost  0.00  0.00  1.00
+        """
         return pd.DataFrame(self._chain(segment), index=self.tiers_, columns=self.tiers_)
 
     def _churn_idx(self) -> list[int]:
@@ -259,7 +377,32 @@ class TierMigration:
 
     def rates(self, segment: str | None = None) -> pd.DataFrame:
         """Per tier: promotion (to better tiers), demotion (to worse, not lost), stay,
-        churn (to a lost tier) per period, and churn within a year."""
+        churn (to a lost tier) per period, and churn within a year.
+
+        Parameters
+        ----------
+        segment : str, optional
+            The segment (needed when the model was fitted per segment).
+
+        Returns
+        -------
+        DataFrame
+            Indexed by tier: promotion, demotion, stay and churn (probabilities per
+            period, summing to 1 per tier) and churn_per_year (P(reaching a lost tier
+            within ``periods_per_year`` periods); 0 without a lost tier).
+
+        Examples
+        --------
+        >>> import funnelnet as fn, pandas as pd
+        >>> snap = pd.DataFrame({"customer": [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4], "period": [1, 2, 3] * 4,
+        ...                      "tier": ["A", "A", "A", "A", "B", "B", "B", "B", "lost", "B", "A", "A"]})
+        >>> tm = fn.customers.TierMigration(tiers=["A", "B", "lost"], absorbing=["lost"]).fit(snap)
+        >>> tm.rates().round(3)
+              promotion  demotion  stay  churn  churn_per_year
+        A          0.00      0.25  0.75   0.00           0.649
+        B          0.25      0.00  0.50   0.25           0.783
+        lost       0.00      0.00  0.00   1.00           1.000
+        """
         P = self._chain(segment)
         lost = self._churn_idx()
         promo, demo, stay, churn = _c.tier_rates(P, lost)
@@ -269,7 +412,36 @@ class TierMigration:
                              "churn_per_year": yearly}, index=self.tiers_)
 
     def mix_ahead(self, mix: Any, k: int, segment: str | None = None) -> pd.Series:
-        """Expected tier mix ``k`` periods ahead from ``mix`` (Series by tier or array)."""
+        """Expected tier mix ``k`` periods ahead from ``mix`` (Series by tier or array).
+
+        Parameters
+        ----------
+        mix : Series, dict or array-like
+            Customers (or shares) per tier now: a Series or dict by tier name (missing
+            tiers count 0) or an array in ``tiers_`` order.
+        k : int
+            Periods ahead (>= 0).
+        segment : str, optional
+            The segment (needed when the model was fitted per segment).
+
+        Returns
+        -------
+        Series
+            Expected customers per tier after ``k`` periods (mix times P^k), in the
+            units of ``mix``.
+
+        Examples
+        --------
+        >>> import funnelnet as fn, pandas as pd
+        >>> snap = pd.DataFrame({"customer": [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4], "period": [1, 2, 3] * 4,
+        ...                      "tier": ["A", "A", "A", "A", "B", "B", "B", "B", "lost", "B", "A", "A"]})
+        >>> tm = fn.customers.TierMigration(tiers=["A", "B", "lost"], absorbing=["lost"]).fit(snap)
+        >>> tm.mix_ahead({"A": 50, "B": 50}, 2).round(2)
+        A       46.88
+        B       31.25
+        lost    21.88
+        dtype: float64
+        """
         m = pd.Series(mix).reindex(self.tiers_).fillna(0.0).to_numpy() if isinstance(mix, (pd.Series, dict)) \
             else np.asarray(mix, dtype=np.float64)
         return pd.Series(_c.mix_ahead(self._chain(segment), np.ascontiguousarray(m, dtype=np.float64),
@@ -277,7 +449,37 @@ class TierMigration:
 
     def clv(self, rewards: Any, discount: float, horizon: int | None = None,
             segment: str | None = None) -> pd.Series:
-        """Markov lifetime value per tier for ``rewards`` per tier and period (see markov_clv)."""
+        """Markov lifetime value per tier for ``rewards`` per tier and period (see markov_clv).
+
+        Parameters
+        ----------
+        rewards : Series, dict or array-like
+            Margin per period of a customer in each tier (by tier name, or in
+            ``tiers_`` order).
+        discount : float
+            Discount rate per period (> 0 without ``horizon``).
+        horizon : int, optional
+            Periods counted; default infinite.
+        segment : str, optional
+            The segment (needed when the model was fitted per segment).
+
+        Returns
+        -------
+        Series
+            Expected discounted value of a customer starting in each tier.
+
+        Examples
+        --------
+        >>> import funnelnet as fn, pandas as pd
+        >>> snap = pd.DataFrame({"customer": [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4], "period": [1, 2, 3] * 4,
+        ...                      "tier": ["A", "A", "A", "A", "B", "B", "B", "B", "lost", "B", "A", "A"]})
+        >>> tm = fn.customers.TierMigration(tiers=["A", "B", "lost"], absorbing=["lost"]).fit(snap)
+        >>> tm.clv({"A": 100, "B": 40, "lost": 0}, 0.1, horizon=2).round(2)
+        A       177.27
+        B        80.91
+        lost      0.00
+        dtype: float64
+        """
         r = pd.Series(rewards).reindex(self.tiers_).to_numpy() if isinstance(rewards, (pd.Series, dict)) else rewards
         return pd.Series(markov_clv(self._chain(segment), r, discount, horizon), index=self.tiers_)
 
@@ -286,7 +488,42 @@ class TierMigration:
         """Customers whose tier in the last snapshot period is ``tier`` (default: the best)
         and who have no order in the last ``n_periods`` periods up to it.  The orders'
         ``period`` column holds periods numbered as the snapshots' or datetimes (read as
-        calendar months, as in :meth:`fit`)."""
+        calendar months, as in :meth:`fit`).
+
+        Parameters
+        ----------
+        orders : DataFrame
+            One row per order, with the customer and the order's period.
+        n_periods : int
+            Look-back window: orders in periods (last - n_periods, last] count.
+        tier : str, optional
+            The tier watched (default: the best, ``tiers_[0]``).
+        customer, period : str
+            Columns of ``orders``.
+
+        Returns
+        -------
+        Index
+            The customer ids to call.
+
+        Raises
+        ------
+        InputTypeError
+            Dated orders against snapshots numbered as plain integers.
+
+        Examples
+        --------
+        Customers 1 and 4 are in tier A at period 3; only customer 1 ordered in periods
+        2-3:
+
+        >>> import funnelnet as fn, pandas as pd
+        >>> snap = pd.DataFrame({"customer": [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4], "period": [1, 2, 3] * 4,
+        ...                      "tier": ["A", "A", "A", "A", "B", "B", "B", "B", "lost", "B", "A", "A"]})
+        >>> tm = fn.customers.TierMigration(tiers=["A", "B", "lost"], absorbing=["lost"]).fit(snap)
+        >>> orders = pd.DataFrame({"customer": [1, 4], "period": [3, 1]})
+        >>> tm.flag_idle(orders, 2).tolist()
+        [4]
+        """
         snap, ccol, tcol = self._snap
         tier = self.tiers_[0] if tier is None else str(tier)
         now = snap[snap["_period"] == self.last_period_]
@@ -303,7 +540,28 @@ class TierMigration:
 
     def flag_overdue(self, max_periods: int) -> pd.Index:
         """Customers in the last snapshot period whose tier has not changed for more than
-        ``max_periods`` periods (overdue for re-grading)."""
+        ``max_periods`` periods (overdue for re-grading).
+
+        Parameters
+        ----------
+        max_periods : int
+            Periods a tier may stay unchanged.
+
+        Returns
+        -------
+        Index
+            The customer ids whose last tier change (or first snapshot) is more than
+            ``max_periods`` periods before the last snapshot period.
+
+        Examples
+        --------
+        >>> import funnelnet as fn, pandas as pd
+        >>> snap = pd.DataFrame({"customer": [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4], "period": [1, 2, 3] * 4,
+        ...                      "tier": ["A", "A", "A", "A", "B", "B", "B", "B", "lost", "B", "A", "A"]})
+        >>> tm = fn.customers.TierMigration(tiers=["A", "B", "lost"], absorbing=["lost"]).fit(snap)
+        >>> tm.flag_overdue(1).tolist()
+        [1]
+        """
         snap, ccol, tcol = self._snap
         s = snap.sort_values([ccol, "_period"])
         changed = s[tcol].ne(s.groupby(ccol)[tcol].shift())
