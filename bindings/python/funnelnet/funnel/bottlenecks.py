@@ -25,6 +25,17 @@ class WhatIf(Result):
     ``to_frame()`` is ``table`` (one row per stage) with ``value_before``,
     ``value_after`` and ``gain`` in its ``attrs``.
 
+    Attributes
+    ----------
+    chain : MarkovChain
+        The changed chain.
+    value_before, value_after : float
+        The figure (win probability or expected value from the start) before and after.
+    table : DataFrame
+        By stage: ``value before``, ``value after``, ``steps before``, ``steps after``.
+
+    Examples
+    --------
     >>> import funnelnet as fn
     >>> chain = fn.MarkovChain([[0, .5, .5], [0, 1, 0], [0, 0, 1]], states=["open", "won", "lost"])
     >>> w = chain.what_if("open", "won", 20)
@@ -46,7 +57,13 @@ class WhatIf(Result):
         return self.value_after - self.value_before
 
     def summary(self) -> dict[str, Any]:
-        """value_before, value_after and gain."""
+        """value_before, value_after and gain.
+
+        Returns
+        -------
+        dict of str to float
+            ``{"value_before": ..., "value_after": ..., "gain": ...}``.
+        """
         return {"value_before": self.value_before, "value_after": self.value_after, "gain": self.gain}
 
     def _table(self) -> pd.DataFrame:

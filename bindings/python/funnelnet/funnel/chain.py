@@ -41,7 +41,17 @@ class AbsorptionResult(Result):
     """Result of :meth:`MarkovChain.absorption`: ``probabilities`` (DataFrame, stage x
     outcome), ``expected_steps`` and ``steps_variance`` (Series by stage).
     ``to_frame()``: one row per stage, columns ``P(<outcome>)`` for each outcome, then
-    ``expected_steps`` and ``steps_variance``."""
+    ``expected_steps`` and ``steps_variance``.
+
+    Attributes
+    ----------
+    probabilities : DataFrame
+        Stage x outcome: P(ending in the outcome | starting at the stage); rows sum to 1.
+    expected_steps : Series
+        Expected transitions before absorption, by stage.
+    steps_variance : Series
+        Variance of that number of transitions, by stage.
+    """
 
     probabilities: pd.DataFrame
     expected_steps: pd.Series
@@ -210,11 +220,37 @@ class MarkovChain(JsonModel):
         return Funnel._from_space(self._stage_space)
 
     def to_numpy(self) -> np.ndarray:
-        """The transition matrix."""
+        """The transition matrix.
+
+        Returns
+        -------
+        ndarray, shape (n, n)
+            P[i, j] = P(next state j | state i), in the order of :attr:`states` (rows
+            sum to 1).  A sparse chain is made dense.
+        """
         return cast("np.ndarray", self._core.matrix)
 
     def to_frame(self) -> pd.DataFrame:
-        """The transition matrix as a DataFrame labelled by state."""
+        """The transition matrix as a DataFrame labelled by state.
+
+        Returns
+        -------
+        DataFrame
+            States by states (index ``from``, columns ``to``), rows summing to 1.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0, .5, 0, .5], [.2, 0, .5, .3], [0, 0, 1, 0], [0, 0, 0, 1]],
+        ...                        states=["lead", "demo", "won", "lost"])
+        >>> chain.to_frame()
+        to    lead  demo  won  lost
+        from                       
+        lead   0.0   0.5  0.0   0.5
+        demo   0.2   0.0  0.5   0.3
+        won    0.0   0.0  1.0   0.0
+        lost   0.0   0.0  0.0   1.0
+        """
         return pd.DataFrame(self._core.matrix, index=pd.Index(self.states, name="from"), columns=pd.Index(self.states, name="to"))
 
     def __repr__(self) -> str:
@@ -230,7 +266,24 @@ class MarkovChain(JsonModel):
                           note="" if n <= 10 else f"first 10 of {n} states")
 
     def log_likelihood(self, counts: "TransitionCounts") -> float:
-        """Log-likelihood of ``counts`` under this chain (-inf if a counted move has p = 0)."""
+        """Log-likelihood of ``counts`` under this chain (-inf if a counted move has p = 0).
+
+        Parameters
+        ----------
+        counts : TransitionCounts
+            Observed transitions over the same states.
+
+        Returns
+        -------
+        float
+            sum over (i, j) of counts[i, j] * log P[i, j]; compare chains (or a chain
+            against the counts' own fit, the maximum) on the same counts.
+
+        Raises
+        ------
+        InvalidArgumentError
+            The counts' states differ from the chain's.
+        """
         return float(self._core.log_likelihood(counts._core))
 
     # ---------------------------------------------------------------- absorbing analysis
@@ -245,7 +298,33 @@ class MarkovChain(JsonModel):
     def fundamental_matrix(self) -> pd.DataFrame:
         """N = (I - Q)^-1: expected visits to each transient stage (columns) starting from
         each transient stage (rows).  Raises NotAbsorbingError when some stage cannot
-        reach an absorbing state."""
+        reach an absorbing state.
+
+        Returns
+        -------
+        DataFrame
+            Stage x stage (index ``stage``, columns ``visits``): expected number of
+            visits, the start counting as one.
+
+        Raises
+        ------
+        NotAbsorbingError
+            A stage cannot reach an outcome (the message names it).
+
+        Examples
+        --------
+        A lead goes back from demo to lead with probability 0.2 * 0.5 per round, so it
+        visits lead 1 / (1 - 0.1) times:
+
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0, .5, 0, .5], [.2, 0, .5, .3], [0, 0, 1, 0], [0, 0, 0, 1]],
+        ...                        states=["lead", "demo", "won", "lost"])
+        >>> chain.fundamental_matrix().round(4)
+        visits    lead    demo
+        stage                 
+        lead    1.1111  0.5556
+        demo    0.2222  1.1111
+        """
         a = self._absorbing()
         idx = self._tindex()
         return pd.DataFrame(a.fundamental, index=idx, columns=pd.Index(idx.tolist(), name="visits"))
@@ -269,19 +348,70 @@ class MarkovChain(JsonModel):
 
     def absorption_probabilities(self) -> pd.DataFrame:
         """B = N R: probability of ending in each absorbing state (columns) from each
-        transient stage (rows), e.g. the win probability per stage."""
+        transient stage (rows), e.g. the win probability per stage.
+
+        Returns
+        -------
+        DataFrame
+            Stage x outcome (index ``stage``, columns ``outcome``); rows sum to 1.
+
+        Raises
+        ------
+        NotAbsorbingError
+            A stage cannot reach an outcome.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0, .5, 0, .5], [.2, 0, .5, .3], [0, 0, 1, 0], [0, 0, 0, 1]],
+        ...                        states=["lead", "demo", "won", "lost"])
+        >>> chain.absorption_probabilities().round(4)
+        outcome     won    lost
+        stage                  
+        lead     0.2778  0.7222
+        demo     0.5556  0.4444
+        """
         a = self._summary()
         cols = pd.Index(pick(self.states, a.absorbing), name="outcome")
         idx = pd.Index(pick(self.states, a.transient), name="stage")
         return pd.DataFrame(a.absorption, index=idx, columns=cols)
 
     def expected_steps(self) -> pd.Series:
-        """Expected number of steps (transitions) before absorption, per transient stage."""
+        """Expected number of steps (transitions) before absorption, per transient stage.
+
+        Returns
+        -------
+        Series
+            By stage, named ``expected_steps``: the row sums of the fundamental matrix.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0, .5, 0, .5], [.2, 0, .5, .3], [0, 0, 1, 0], [0, 0, 0, 1]],
+        ...                        states=["lead", "demo", "won", "lost"])
+        >>> chain.expected_steps().round(4).tolist()
+        [1.6667, 1.3333]
+        """
         a = self._summary()
         return pd.Series(a.expected_steps, index=pd.Index(pick(self.states, a.transient), name="stage"), name="expected_steps")
 
     def steps_variance(self) -> pd.Series:
-        """Variance of the number of steps before absorption, per transient stage."""
+        """Variance of the number of steps before absorption, per transient stage.
+
+        Returns
+        -------
+        Series
+            By stage, named ``steps_variance``: (2N - I) t - t^2 with t the expected
+            steps.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0, .5, 0, .5], [.2, 0, .5, .3], [0, 0, 1, 0], [0, 0, 0, 1]],
+        ...                        states=["lead", "demo", "won", "lost"])
+        >>> chain.steps_variance().round(4).tolist()
+        [0.7407, 0.5926]
+        """
         a = self._summary()
         return pd.Series(a.steps_variance, index=pd.Index(pick(self.states, a.transient), name="stage"), name="steps_variance")
 
@@ -290,6 +420,18 @@ class MarkovChain(JsonModel):
         :meth:`expected_steps` and :meth:`steps_variance` as attributes of an
         :class:`AbsorptionResult`, whose ``to_frame()`` has one row per stage.
 
+        Returns
+        -------
+        AbsorptionResult
+            ``probabilities``, ``expected_steps`` and ``steps_variance``.
+
+        Raises
+        ------
+        NotAbsorbingError
+            A stage cannot reach an outcome.
+
+        Examples
+        --------
         >>> import funnelnet as fn
         >>> chain = fn.MarkovChain([[0, .5, .5], [0, 1, 0], [0, 0, 1]], states=["open", "won", "lost"])
         >>> chain.absorption().to_frame()
@@ -338,7 +480,31 @@ class MarkovChain(JsonModel):
         """Number of steps (periods, for a chain fitted by ``from_periods``) until won or
         lost, per stage: ``mean``, ``sd`` and the requested quantiles (``q50``, ``q90``,
         ...; the smallest k with P(T <= k) >= q).  The distribution is discrete
-        phase-type."""
+        phase-type.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Probabilities in (0, 1) of the quantile columns.
+        max_steps : int
+            Most steps summed when a quantile is searched for.
+
+        Returns
+        -------
+        DataFrame
+            By stage: ``mean``, ``sd`` and one ``q<100 q>`` column per quantile, in steps.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0, .5, 0, .5], [.2, 0, .5, .3], [0, 0, 1, 0], [0, 0, 0, 1]],
+        ...                        states=["lead", "demo", "won", "lost"])
+        >>> chain.time_to_close().round(4)
+                 mean      sd  q50  q90
+        stage                          
+        lead   1.6667  0.8607  1.0  2.0
+        demo   1.3333  0.7698  1.0  2.0
+        """
         return discrete_time_to_close(self._core, self.states, quantiles, max_steps)
 
     def close_time_cdf(self, k: Any) -> pd.Series | pd.DataFrame:
@@ -346,27 +512,136 @@ class MarkovChain(JsonModel):
 
         ``k`` is a whole number of steps (a Series named ``P(T<=k)``) or a list of them
         (a DataFrame with one column per horizon).  A non-numeric ``k`` raises
-        InputTypeError, a negative or fractional one InvalidArgumentError."""
+        InputTypeError, a negative or fractional one InvalidArgumentError.
+
+        Parameters
+        ----------
+        k : int or sequence of int
+            Horizon(s) in steps.
+
+        Returns
+        -------
+        Series or DataFrame
+            By stage: P(won or lost within k steps), a Series named ``P(T<=k)`` for one
+            horizon, a DataFrame with one column per horizon for a list.
+
+        Raises
+        ------
+        InputTypeError
+            A non-numeric ``k``.
+        InvalidArgumentError
+            A negative or fractional ``k``.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0, .5, 0, .5], [.2, 0, .5, .3], [0, 0, 1, 0], [0, 0, 0, 1]],
+        ...                        states=["lead", "demo", "won", "lost"])
+        >>> chain.close_time_cdf([1, 2, 4]).round(4)
+        horizon    1    2     4
+        stage                  
+        lead     0.5  0.9  0.99
+        demo     0.8  0.9  0.99
+        """
         return discrete_close_time_cdf(self._core, self.transient_states, k)
 
     # ---------------------------------------------------------------- recurrent chains
     def communicating_classes(self) -> pd.DataFrame:
         """Communicating class of each state, whether the class is closed (recurrent) and
-        its period (1 = aperiodic).  Classes are numbered by their first state."""
+        its period (1 = aperiodic).  Classes are numbered by their first state.
+
+        Returns
+        -------
+        DataFrame
+            By state: ``class`` (int), ``closed`` (bool: a closed class is recurrent; an
+            absorbing state is a closed class of its own) and ``period``.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0, .5, 0, .5], [.2, 0, .5, .3], [0, 0, 1, 0], [0, 0, 0, 1]],
+        ...                        states=["lead", "demo", "won", "lost"])
+        >>> chain.communicating_classes()
+               class  closed  period
+        state                       
+        lead       0   False       2
+        demo       0   False       2
+        won        1    True       1
+        lost       2    True       1
+        """
         return _recurrent.communicating_classes(self._core)
 
     def stationary_distribution(self) -> pd.Series:
         """Long-run share of time in each state (pi P = pi).  Needs exactly one closed
-        class (InvalidArgumentError names them otherwise)."""
+        class (InvalidArgumentError names them otherwise).
+
+        Returns
+        -------
+        Series
+            By state, named ``pi``, summing to 1 (0 on transient states).
+
+        Raises
+        ------
+        InvalidArgumentError
+            The chain has more than one closed class (the message lists them).
+
+        Examples
+        --------
+        pi = (0.5, 0.1) / 0.6 solves pi P = pi:
+
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0.9, 0.1], [0.5, 0.5]], states=["active", "idle"])
+        >>> chain.stationary_distribution().round(4).tolist()
+        [0.8333, 0.1667]
+        """
         return _recurrent.stationary_distribution(self._core)
 
     def first_passage_times(self) -> pd.DataFrame:
         """Mean number of steps to first reach each state (columns) from each state
-        (rows); the diagonal holds the mean recurrence times.  Irreducible chains only."""
+        (rows); the diagonal holds the mean recurrence times.  Irreducible chains only.
+
+        Returns
+        -------
+        DataFrame
+            State x state (index ``from``, columns ``to``), in steps.
+
+        Raises
+        ------
+        InvalidArgumentError
+            The chain is not irreducible.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0.9, 0.1], [0.5, 0.5]], states=["active", "idle"])
+        >>> chain.first_passage_times()
+        to      active  idle
+        from                
+        active     1.2  10.0
+        idle       2.0   6.0
+        """
         return _recurrent.first_passage_times(self._core)
 
     def recurrence_times(self) -> pd.Series:
-        """Mean steps between visits to each state (1 / pi), irreducible chains only."""
+        """Mean steps between visits to each state (1 / pi), irreducible chains only.
+
+        Returns
+        -------
+        Series
+            By state, named ``recurrence``, in steps.
+
+        Raises
+        ------
+        InvalidArgumentError
+            The chain is not irreducible.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0.9, 0.1], [0.5, 0.5]], states=["active", "idle"])
+        >>> chain.recurrence_times().round(12).tolist()
+        [1.2, 6.0]
+        """
         return _recurrent.recurrence_times(self._core)
 
     # ---------------------------------------------------------------- bottlenecks
@@ -377,27 +652,153 @@ class MarkovChain(JsonModel):
         makes it the expected value instead.  One row per (from, to) with
         ``gradient`` = dF/dP[from][to] and ``elasticity`` = dF/dx for raising P[from][to]
         by a fraction x with the row renormalised (so 0.1 * elasticity is about the
-        effect of a 10% better step)."""
+        effect of a 10% better step).
+
+        Parameters
+        ----------
+        outcome : str, optional
+            The outcome whose probability is the figure (default: the first outcome).
+        values : dict of str to float, optional
+            ``{outcome: value}`` (e.g. deal values): the figure becomes the expected
+            value instead of a probability.
+        start : str or dict, optional
+            The starting stage, or a distribution ``{stage: share}`` (default: the first
+            stage).
+
+        Returns
+        -------
+        DataFrame
+            Indexed by (``from``, ``to``) over the transient rows: ``probability``,
+            ``gradient`` and ``elasticity``.
+
+        Raises
+        ------
+        UnknownLabelError
+            An unknown outcome or start stage.
+
+        Examples
+        --------
+        The gradient of P(won from lead) in P[demo][won] is the expected visits to demo
+        from lead, N[lead, demo] = 5/9:
+
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0, .5, 0, .5], [.2, 0, .5, .3], [0, 0, 1, 0], [0, 0, 0, 1]],
+        ...                        states=["lead", "demo", "won", "lost"])
+        >>> round(float(chain.sensitivity().loc[("demo", "won"), "gradient"]), 4)
+        0.5556
+        """
         return _bottlenecks.sensitivity(self, outcome, values, start)
 
     def bottlenecks(self, outcome: str | None = None, *, values: dict[str, float] | None = None, start: Any = None) -> pd.DataFrame:
         """Transitions ranked by their impact on the figure (see :meth:`sensitivity`):
         largest |elasticity| first.  Columns ``from``, ``to``, ``probability``,
         ``gradient``, ``elasticity`` and ``gain_10pct`` (0.1 * elasticity, the first-order
-        effect of raising that step by 10%)."""
+        effect of raising that step by 10%).
+
+        Parameters
+        ----------
+        outcome : str, optional
+            The outcome whose probability is the figure (default: the first outcome).
+        values : dict of str to float, optional
+            ``{outcome: value}`` (e.g. deal values): the figure becomes the expected
+            value instead of a probability.
+        start : str or dict, optional
+            The starting stage, or a distribution ``{stage: share}`` (default: the first
+            stage).
+
+        Returns
+        -------
+        DataFrame
+            One row per transition with a positive probability, largest |elasticity|
+            first.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0, .5, 0, .5], [.2, 0, .5, .3], [0, 0, 1, 0], [0, 0, 0, 1]],
+        ...                        states=["lead", "demo", "won", "lost"])
+        >>> chain.bottlenecks().round(4)
+           from    to  probability  gradient  elasticity  gain_10pct
+        0  lead  demo          0.5    0.6173      0.1543      0.0154
+        1  lead  lost          0.5    0.0000     -0.1543     -0.0154
+        2  demo   won          0.5    0.5556      0.1235      0.0123
+        3  demo  lost          0.3    0.0000     -0.0926     -0.0093
+        4  demo  lead          0.2    0.1543     -0.0309     -0.0031
+        """
         return _bottlenecks.bottlenecks(self, outcome, values, start)
 
     def what_if(self, from_: str, to: str, pct: float, outcome: str | None = None, *, values: dict[str, float] | None = None, start: Any = None) -> "WhatIf":
         """Raise P[from_][to] by ``pct`` percent (renormalising the row) and report the
         figure and, per stage, the win probability (or value) and expected steps before
-        and after.  Returns a :class:`WhatIf` with the changed chain."""
+        and after.  Returns a :class:`WhatIf` with the changed chain.
+
+        Parameters
+        ----------
+        from_, to : str
+            The transition to raise.
+        pct : float
+            Percent change of P[from_][to] (10 = 10 % more; negative lowers it); the
+            rest of the row is scaled so it still sums to 1.
+        outcome : str, optional
+            The outcome whose probability is the figure (default: the first outcome).
+        values : dict of str to float, optional
+            ``{outcome: value}`` (e.g. deal values): the figure becomes the expected
+            value instead of a probability.
+        start : str or dict, optional
+            The starting stage, or a distribution ``{stage: share}`` (default: the first
+            stage).
+
+        Returns
+        -------
+        WhatIf
+            ``chain`` (the changed chain), ``value_before``, ``value_after``, ``gain``
+            and the per-stage ``table``.
+
+        Raises
+        ------
+        UnknownLabelError
+            An unknown state (the message lists the states).
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0, .5, 0, .5], [.2, 0, .5, .3], [0, 0, 1, 0], [0, 0, 0, 1]],
+        ...                        states=["lead", "demo", "won", "lost"])
+        >>> w = chain.what_if("demo", "won", 10)
+        >>> round(w.value_before, 4), round(w.value_after, 4)
+        (0.2778, 0.2895)
+        """
         return _bottlenecks.what_if(self, from_, to, pct, outcome, values, start)
 
     # ---------------------------------------------------------------- persistence
 
     @classmethod
     def from_json(cls, text: str) -> "MarkovChain":
-        """A chain from JSON text written by :meth:`to_json` (FormatError if corrupt)."""
+        """A chain from JSON text written by :meth:`to_json` (FormatError if corrupt).
+
+        Parameters
+        ----------
+        text : str
+            JSON text from :meth:`to_json`.
+
+        Returns
+        -------
+        MarkovChain
+            Equal to the saved chain (states, outcomes and matrix bit for bit).
+
+        Raises
+        ------
+        FormatError
+            The text is corrupt, of another kind or version, or not a valid chain.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0, .5, 0, .5], [.2, 0, .5, .3], [0, 0, 1, 0], [0, 0, 0, 1]],
+        ...                        states=["lead", "demo", "won", "lost"])
+        >>> fn.MarkovChain.from_json(chain.to_json()) == chain
+        True
+        """
         return cls._wrap(_core.funnel.chain_from_json(text))
 
 
@@ -423,6 +824,39 @@ class MarkovChain(JsonModel):
         """Simulate ``n_leads`` leads from ``start`` (default: the first state) as an event
         log with columns ``lead``, ``time``, ``stage`` (categorical).  Each step waits an
         exponential time with mean ``mean_dwell[stage]`` (default 1).  Seeded: the same
-        seed gives the same log at any thread count."""
+        seed gives the same log at any thread count.
+
+        Parameters
+        ----------
+        n_leads : int
+            Number of leads.
+        start : str, optional
+            The stage every lead starts in (default: the first state).
+        seed : int
+            Random seed.
+        mean_dwell : dict or sequence of float, optional
+            Mean time spent in each stage per visit (by stage name, or in state order).
+        max_steps : int
+            Most transitions per lead; a lead still open after them stops there.
+        threads : int
+            Worker threads (0 = all cores); the log does not depend on it.
+
+        Returns
+        -------
+        DataFrame
+            One row per visit: ``lead`` (0 .. n_leads - 1), ``time`` (from the lead's
+            start) and ``stage``, ready for :meth:`TransitionCounts.from_events`.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.MarkovChain([[0, .5, 0, .5], [.2, 0, .5, .3], [0, 0, 1, 0], [0, 0, 0, 1]],
+        ...                        states=["lead", "demo", "won", "lost"])
+        >>> log = chain.simulate(20_000, seed=1)
+        >>> counts = fn.TransitionCounts.from_events(log, lead="lead", stage="stage", time="time",
+        ...                                          funnel=chain.funnel)
+        >>> bool(abs(counts.fit().to_frame().loc["demo", "won"] - 0.5) < 0.02)
+        True
+        """
         check_ints(n_leads=n_leads, seed=seed, max_steps=max_steps, threads=threads)
         return simulate_events(self._core, n_leads, start, seed, mean_dwell, max_steps, threads)

@@ -54,7 +54,28 @@ TimeUnit = Literal["s", "min", "h", "D", "W"]
 class ExposureCounts(JsonModel):
     """Sufficient statistics of a continuous-time funnel: exits n_ij between states and
     the exposure T_i (time spent in each stage, open leads up to the cut-off).  Counts
-    add up (``a + b``), so logs can be processed per partition."""
+    add up (``a + b``), so logs can be processed per partition.
+
+    Build with :meth:`from_events`, :meth:`from_opportunities` or :meth:`from_arrays`;
+    fit a :class:`ContinuousChain` with :meth:`fit`.
+
+    Parameters
+    ----------
+    core : funnelnet._core.funnel.ExposureCounts
+        The C++ statistics (internal: use the ``from_*`` constructors).
+    time_unit : str
+        The unit of the exposure (``"D"``, ``"h"``, ...; empty for numeric times).
+
+    Examples
+    --------
+    >>> import pandas as pd, funnelnet as fn
+    >>> log = pd.DataFrame({"lead": ["x", "x", "x", "y", "y", "z"], "day": [0.0, 4, 10, 0, 3, 1],
+    ...             "stage": ["lead", "demo", "won", "lead", "lost", "lead"]})
+    >>> e = fn.ExposureCounts.from_events(log, lead="lead", stage="stage", time="day",
+    ...                   absorbing=["won", "lost"], cutoff=12)
+    >>> e.exposure.tolist()  # x: 4 + 6 days; y: 3; z: open from day 1 to the cut-off
+    [18.0, 6.0, 0.0, 0.0]
+    """
 
     def __init__(self, core: Any, time_unit: str = "") -> None:
         self._core = core
@@ -83,6 +104,49 @@ class ExposureCounts(JsonModel):
         "W"); numeric times are used as they are.  Events at or before the cut-off are
         observed (the package's one cut-off rule).  Errors name the lead and row:
         duplicate events, leaving an outcome, a cut-off before an event.
+
+        Parameters
+        ----------
+        df : DataFrame
+            One row per event: a lead entering a stage.
+        lead, stage, time : str
+            Columns of the lead id, the stage and the event time (datetimes or numbers).
+        cutoff : time, optional
+            End of observation; default: the latest event.
+        time_unit : {"s", "min", "h", "D", "W"}
+            Unit of exposure and rates for datetime times.
+        funnel : Funnel, optional
+            The states in order; default: order of first appearance.
+        absorbing : sequence of str, optional
+            Without ``funnel``: the outcomes.
+        threads : int
+            Worker threads (0 = all cores).
+
+        Returns
+        -------
+        ExposureCounts
+
+        Raises
+        ------
+        InvalidArgumentError
+            An event after the cut-off, a duplicate event or an exit from an outcome
+            (naming the lead and time).
+        InputTypeError
+            YYYYMMDD integer times, or an opportunity table (the message names
+            :meth:`from_opportunities`).
+
+        Examples
+        --------
+        >>> import pandas as pd, funnelnet as fn
+        >>> log = pd.DataFrame({"lead": ["x", "x", "x", "y", "y", "z"], "day": [0.0, 4, 10, 0, 3, 1],
+        ...                     "stage": ["lead", "demo", "won", "lead", "lost", "lead"]})
+        >>> e = fn.ExposureCounts.from_events(log, lead="lead", stage="stage", time="day",
+        ...                                   absorbing=["won", "lost"], cutoff=12)
+        >>> e.to_frame().loc[["lead", "demo"]]
+        to    lead  demo  won  lost
+        from                       
+        lead   0.0   1.0  0.0   1.0
+        demo   0.0   0.0  1.0   0.0
         """
         with opportunity_table_hint(df, lead, time):
             require_columns(df, {"lead": lead, "stage": stage, "time": time})
@@ -129,6 +193,33 @@ class ExposureCounts(JsonModel):
         ``missing="untimed"`` an undated stage is a step with no time in it (a stage with
         exits but no exposure cannot be fitted).
 
+        Parameters
+        ----------
+        df : DataFrame
+            One row per opportunity.
+        stage : str
+            Column of the current stage.
+        stage_dates : mapping of str to str or None
+            The stages in funnel order, each with its entry-date column (or None).
+        outcomes : sequence of str
+            The closed stages.
+        close : str or None
+            Column of the close date.
+        lead : str, optional
+            Column of the opportunity id (named in errors).
+        missing : {"censor", "untimed"}
+            How stages without a date are read.
+        cutoff : time, optional
+            End of observation (default: the latest date).
+        time_unit : {"s", "min", "h", "D", "W"}
+            Unit of exposure for datetime columns.
+        threads : int
+            Worker threads (0 = all cores).
+
+        Returns
+        -------
+        ExposureCounts
+
         Examples
         --------
         >>> import pandas as pd, funnelnet as fn
@@ -147,7 +238,40 @@ class ExposureCounts(JsonModel):
 
     @classmethod
     def from_arrays(cls, counts: Any, exposure: Any, funnel: Funnel, time_unit: str = "") -> "ExposureCounts":
-        """From an exit-count matrix (zero diagonal) and one exposure per state."""
+        """From an exit-count matrix (zero diagonal) and one exposure per state.
+
+        Parameters
+        ----------
+        counts : array-like, shape (n, n)
+            Exits n_ij from state i to state j (>= 0, zero diagonal).
+        exposure : array-like, shape (n,)
+            Total time spent in each state (>= 0).
+        funnel : Funnel
+            The states in order.
+        time_unit : str
+            The unit of ``exposure`` (kept for display).
+
+        Returns
+        -------
+        ExposureCounts
+
+        Raises
+        ------
+        ShapeError
+            Shapes that do not match the funnel.
+        InputTypeError
+            ``funnel`` is not a Funnel.
+
+        Examples
+        --------
+        >>> import pandas as pd, funnelnet as fn
+        >>> log = pd.DataFrame({"lead": ["x", "x", "x", "y", "y", "z"], "day": [0.0, 4, 10, 0, 3, 1],
+        ...                     "stage": ["lead", "demo", "won", "lead", "lost", "lead"]})
+        >>> e = fn.ExposureCounts.from_events(log, lead="lead", stage="stage", time="day",
+        ...                                   absorbing=["won", "lost"], cutoff=12)
+        >>> fn.ExposureCounts.from_arrays(e.to_frame(), e.exposure, e.funnel) == e
+        True
+        """
         m = np.ascontiguousarray(np.asarray(counts, dtype=np.float64))
         t = np.ascontiguousarray(np.asarray(exposure, dtype=np.float64))
         if m.ndim != 2:
@@ -169,7 +293,13 @@ class ExposureCounts(JsonModel):
         return list(self._core.space.names)
 
     def to_frame(self) -> pd.DataFrame:
-        """Exit counts as a DataFrame (rows: from, columns: to)."""
+        """Exit counts as a DataFrame (rows: from, columns: to).
+
+        Returns
+        -------
+        DataFrame
+            States by states (index ``from``, columns ``to``), zero diagonal.
+        """
         return pd.DataFrame(self._core.matrix, index=pd.Index(self.states, name="from"), columns=pd.Index(self.states, name="to"))
 
     @property
@@ -184,7 +314,31 @@ class ExposureCounts(JsonModel):
 
     def fit(self, empty_rows: ContinuousEmptyRows = _default_choice("ContinuousFitOptions", "empty_rows", _CONTINUOUS_EMPTY_ROWS)) -> "ContinuousChain":
         """Maximum-likelihood generator q_ij = n_ij / T_i.  ``empty_rows="absorbing"``
-        keeps leads in a stage with no exposure and no exits (default: error)."""
+        keeps leads in a stage with no exposure and no exits (default: error).
+
+        Parameters
+        ----------
+        empty_rows : {"error", "absorbing"}
+            A stage with no exposure and no exits: an error naming it, or it keeps its
+            leads.
+
+        Returns
+        -------
+        ContinuousChain
+            Rates per ``time_unit``.
+
+        Examples
+        --------
+        Lead was left twice in 18 days of exposure: rate 1/18 to demo and to lost:
+
+        >>> import pandas as pd, funnelnet as fn
+        >>> log = pd.DataFrame({"lead": ["x", "x", "x", "y", "y", "z"], "day": [0.0, 4, 10, 0, 3, 1],
+        ...                     "stage": ["lead", "demo", "won", "lead", "lost", "lead"]})
+        >>> e = fn.ExposureCounts.from_events(log, lead="lead", stage="stage", time="day",
+        ...                                   absorbing=["won", "lost"], cutoff=12)
+        >>> e.fit().generator().loc["lead"].round(4).tolist()
+        [-0.1111, 0.0556, 0.0, 0.0556]
+        """
         codes = _CONTINUOUS_EMPTY_ROWS
         if empty_rows not in codes:
             raise InvalidArgumentError(f"empty_rows must be 'error' or 'absorbing', got {empty_rows!r}")
@@ -204,14 +358,62 @@ class ExposureCounts(JsonModel):
         """Posterior means and intervals per stage of the outcome probabilities and the
         expected time to close (in ``time_unit``).  Each rate q_ij is drawn from its
         conjugate posterior Gamma(n_ij + prior_shape, T_i + prior_rate); seeded (the same
-        at any thread count); ``progress=True`` shows a tqdm bar."""
+        at any thread count); ``progress=True`` shows a tqdm bar.
+
+        Parameters
+        ----------
+        prior_shape, prior_rate : float
+            Gamma prior of each rate.
+        level : float
+            Probability mass of the intervals.
+        draws : int
+            Chains drawn from the posterior.
+        seed : int
+            Random seed.
+        threads : int
+            Worker threads (0 = all cores); the result does not depend on it.
+        progress : bool
+            Show a tqdm bar.
+
+        Returns
+        -------
+        DataFrame
+            By stage: ``P(<outcome>)`` with ``lower`` / ``upper`` per outcome, then
+            ``time``, ``time lower`` and ``time upper``.
+
+        Examples
+        --------
+        >>> import pandas as pd, funnelnet as fn
+        >>> log = pd.DataFrame({"lead": ["x", "x", "x", "y", "y", "z"], "day": [0.0, 4, 10, 0, 3, 1],
+        ...                     "stage": ["lead", "demo", "won", "lead", "lost", "lead"]})
+        >>> e = fn.ExposureCounts.from_events(log, lead="lead", stage="stage", time="day",
+        ...                                   absorbing=["won", "lost"], cutoff=12)
+        >>> figs = e.posterior_figures(draws=2000, seed=1)
+        >>> list(figs.columns[-3:])
+        ['time', 'time lower', 'time upper']
+        """
         check_ints(draws=draws, seed=seed, threads=threads)
         return continuous_figures(self._core, prior_shape, prior_rate, level, draws, seed, threads, progress)
 
 
     @classmethod
     def from_json(cls, text: str) -> "ExposureCounts":
-        """From JSON text written by :meth:`to_json` (FormatError if corrupt)."""
+        """From JSON text written by :meth:`to_json` (FormatError if corrupt).
+
+        Parameters
+        ----------
+        text : str
+            JSON text from :meth:`to_json`.
+
+        Returns
+        -------
+        ExposureCounts
+
+        Raises
+        ------
+        FormatError
+            The text is corrupt, of another kind or version, or fails validation.
+        """
         return cls(_core.funnel.exposure_counts_from_json(text))
 
 
@@ -290,24 +492,112 @@ class ContinuousChain(JsonModel):
         return pick(self._core.space.names, self._core.space.transient)
 
     def generator(self) -> pd.DataFrame:
-        """Q as a DataFrame (rates per time unit)."""
+        """Q as a DataFrame (rates per time unit).
+
+        Returns
+        -------
+        DataFrame
+            States by states (index ``from``, columns ``to``); rows sum to 0.
+        """
         return pd.DataFrame(self._core.generator, index=pd.Index(self.states, name="from"), columns=pd.Index(self.states, name="to"))
 
     def transition_matrix(self, t: float) -> pd.DataFrame:
-        """P(t) = exp(Q t): where a lead in each state (rows) is t time units later."""
+        """P(t) = exp(Q t): where a lead in each state (rows) is t time units later.
+
+        Parameters
+        ----------
+        t : float
+            Elapsed time (>= 0), in the chain's time unit.
+
+        Returns
+        -------
+        DataFrame
+            States by states, rows summing to 1.
+
+        Examples
+        --------
+        A lead stays in ``lead`` for 10 days with probability exp(-0.4 * 10):
+
+        >>> import funnelnet as fn
+        >>> chain = fn.ContinuousChain([[-0.4, 0.2, 0, 0.2], [0, -0.1, 0.05, 0.05], [0, 0, 0, 0], [0, 0, 0, 0]],
+        ...                            states=["lead", "demo", "won", "lost"])
+        >>> chain.transition_matrix(10).round(4)
+        to      lead    demo     won    lost
+        from                                
+        lead  0.0183  0.2330  0.1289  0.6197
+        demo  0.0000  0.3679  0.3161  0.3161
+        won   0.0000  0.0000  1.0000  0.0000
+        lost  0.0000  0.0000  0.0000  1.0000
+        """
         return pd.DataFrame(self._core.transition_matrix(float(t)), index=pd.Index(self.states, name="from"), columns=pd.Index(self.states, name="to"))
 
     def jump_chain(self) -> MarkovChain:
-        """The embedded discrete chain: where a lead goes when it leaves a stage."""
+        """The embedded discrete chain: where a lead goes when it leaves a stage.
+
+        Returns
+        -------
+        MarkovChain
+            P[i, j] = q_ij / q_i on the stages' rows (outcomes absorbing).
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.ContinuousChain([[-0.4, 0.2, 0, 0.2], [0, -0.1, 0.05, 0.05], [0, 0, 0, 0], [0, 0, 0, 0]],
+        ...                            states=["lead", "demo", "won", "lost"])
+        >>> chain.jump_chain().to_frame().loc["lead"].tolist()
+        [0.0, 0.5, 0.0, 0.5]
+        """
         return MarkovChain._wrap(self._core.jump_chain())
 
     def absorption_probabilities(self) -> pd.DataFrame:
-        """P(ending in each outcome) from each stage (that of the jump chain)."""
+        """P(ending in each outcome) from each stage (that of the jump chain).
+
+        Returns
+        -------
+        DataFrame
+            Stage x outcome (index ``stage``, columns ``outcome``); rows sum to 1.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.ContinuousChain([[-0.4, 0.2, 0, 0.2], [0, -0.1, 0.05, 0.05], [0, 0, 0, 0], [0, 0, 0, 0]],
+        ...                            states=["lead", "demo", "won", "lost"])
+        >>> chain.absorption_probabilities()
+        outcome   won  lost
+        stage              
+        lead     0.25  0.75
+        demo     0.50  0.50
+        """
         return self.jump_chain().absorption_probabilities()
 
     def time_to_close(self, quantiles: Sequence[float] = (0.5, 0.9)) -> pd.DataFrame:
         """Time until won or lost per stage (phase-type): ``mean``, ``sd`` and
-        quantiles, in the chain's time unit."""
+        quantiles, in the chain's time unit.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Probabilities in (0, 1) of the quantile columns.
+
+        Returns
+        -------
+        DataFrame
+            By stage: ``mean``, ``sd`` and ``q<100 q>`` per quantile.
+
+        Examples
+        --------
+        From demo the time to close is exponential with rate 0.1: mean and sd 10, median
+        10 ln 2:
+
+        >>> import funnelnet as fn
+        >>> chain = fn.ContinuousChain([[-0.4, 0.2, 0, 0.2], [0, -0.1, 0.05, 0.05], [0, 0, 0, 0], [0, 0, 0, 0]],
+        ...                            states=["lead", "demo", "won", "lost"])
+        >>> chain.time_to_close().round(3)
+               mean      sd    q50     q90
+        stage                             
+        lead    7.5   9.014  4.202  18.988
+        demo   10.0  10.000  6.931  23.026
+        """
         return continuous_time_to_close(self._core, self.states, quantiles)
 
     def close_time_cdf(self, t: Any) -> pd.Series | pd.DataFrame:
@@ -315,17 +605,76 @@ class ContinuousChain(JsonModel):
 
         ``t`` is one time (a Series named ``P(T<=t)``) or a list of times (a DataFrame
         with one column per horizon).  A non-numeric ``t`` raises InputTypeError, a
-        negative one InvalidArgumentError."""
+        negative one InvalidArgumentError.
+
+        Parameters
+        ----------
+        t : float or sequence of float
+            Horizon(s).
+
+        Returns
+        -------
+        Series or DataFrame
+            By stage: P(closed within t).
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> chain = fn.ContinuousChain([[-0.4, 0.2, 0, 0.2], [0, -0.1, 0.05, 0.05], [0, 0, 0, 0], [0, 0, 0, 0]],
+        ...                            states=["lead", "demo", "won", "lost"])
+        >>> chain.close_time_cdf([7, 30]).round(4)
+        horizon       7      30
+        stage                  
+        lead     0.6487  0.9668
+        demo     0.5034  0.9502
+        """
         return continuous_close_time_cdf(self._core, self.transient_states, t)
 
     def log_likelihood(self, counts: ExposureCounts) -> float:
-        """sum n_ij log q_ij - q_i T_i."""
+        """sum n_ij log q_ij - q_i T_i.
+
+        Parameters
+        ----------
+        counts : ExposureCounts
+            Exits and exposure over the same states.
+
+        Returns
+        -------
+        float
+            The log-likelihood of the observed exits and exposure under this chain
+            (largest at ``counts.fit()``).
+
+        Examples
+        --------
+        >>> import pandas as pd, funnelnet as fn
+        >>> log = pd.DataFrame({"lead": ["x", "x", "x", "y", "y", "z"], "day": [0.0, 4, 10, 0, 3, 1],
+        ...                     "stage": ["lead", "demo", "won", "lead", "lost", "lead"]})
+        >>> e = fn.ExposureCounts.from_events(log, lead="lead", stage="stage", time="day",
+        ...                                   absorbing=["won", "lost"], cutoff=12)
+        >>> e.fit().log_likelihood(e) > fn.ContinuousChain(e.fit().generator() * 2).log_likelihood(e)
+        True
+        """
         return float(self._core.log_likelihood(counts._core))
 
 
     @classmethod
     def from_json(cls, text: str) -> "ContinuousChain":
-        """From JSON text written by :meth:`to_json` (FormatError if corrupt)."""
+        """From JSON text written by :meth:`to_json` (FormatError if corrupt).
+
+        Parameters
+        ----------
+        text : str
+            JSON text from :meth:`to_json`.
+
+        Returns
+        -------
+        ContinuousChain
+
+        Raises
+        ------
+        FormatError
+            The text is corrupt, of another kind or version, or fails validation.
+        """
         return cls._wrap(_core.funnel.continuous_chain_from_json(text))
 
 

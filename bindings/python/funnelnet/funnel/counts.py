@@ -39,7 +39,24 @@ class TransitionCounts(JsonModel):
     Markov funnel.  Counts are mergeable: ``a + b`` equals counting the union, so logs
     can be counted per partition (or per Dask chunk) and added up.
 
-    Build with :meth:`from_paths`, :meth:`from_events` or :meth:`from_matrix`.
+    Build with :meth:`from_paths`, :meth:`from_events`, :meth:`from_periods`,
+    :meth:`from_opportunities` or :meth:`from_matrix`; fit a chain with :meth:`fit`.
+
+    Parameters
+    ----------
+    core : funnelnet._core.funnel.TransitionCounts
+        The C++ counts (internal: use the ``from_*`` constructors).
+
+    Examples
+    --------
+    >>> import funnelnet as fn
+    >>> counts = fn.TransitionCounts.from_paths(
+    ...     ["lead > demo > won", "lead > demo > lost", "lead > lost", "lead > demo > won"],
+    ...     sep=">", absorbing=["won", "lost"])
+    >>> counts
+    TransitionCounts(states=['lead', 'demo', 'won', 'lost'], total=7)
+    >>> counts + counts == fn.TransitionCounts.from_matrix(2 * counts.to_numpy(), counts.funnel)
+    True
     """
 
     def __init__(self, core: Any) -> None:
@@ -48,7 +65,36 @@ class TransitionCounts(JsonModel):
     # ---------------------------------------------------------------- constructors
     @classmethod
     def from_matrix(cls, counts: Any, funnel: Funnel) -> "TransitionCounts":
-        """Counts from a square matrix (array or DataFrame in the funnel's state order)."""
+        """Counts from a square matrix (array or DataFrame in the funnel's state order).
+
+        Parameters
+        ----------
+        counts : array-like or DataFrame, shape (n, n)
+            counts[i, j] = transitions from state i to state j (finite, >= 0; rows of
+            outcomes all 0).
+        funnel : Funnel
+            The states, in the matrix's order.
+
+        Returns
+        -------
+        TransitionCounts
+
+        Raises
+        ------
+        ShapeError
+            The matrix is not n x n for the funnel's n states.
+        InvalidArgumentError
+            A negative or non-finite count, or an exit from an outcome (naming the cell).
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> counts = fn.TransitionCounts.from_paths(
+        ...     ["lead > demo > won", "lead > demo > lost", "lead > lost", "lead > demo > won"],
+        ...     sep=">", absorbing=["won", "lost"])
+        >>> fn.TransitionCounts.from_matrix(counts.to_numpy(), counts.funnel) == counts
+        True
+        """
         m = np.ascontiguousarray(np.asarray(counts, dtype=np.float64))
         if m.ndim != 2:
             raise ShapeError(f"counts must be 2-dimensional, got shape {m.shape}")
@@ -80,6 +126,33 @@ class TransitionCounts(JsonModel):
         repeats : {"keep", "collapse"}
             ``"keep"`` counts a repeated state as a self-transition (a lead that stays);
             ``"collapse"`` ignores repeats.
+        absorbing : sequence of str, optional
+            Without ``funnel``: the end states (outcomes).
+
+        Returns
+        -------
+        TransitionCounts
+
+        Raises
+        ------
+        UnknownLabelError
+            A state not in ``funnel`` (naming the path and position).
+        ShapeError
+            ``counts`` of another length than ``paths``.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> counts = fn.TransitionCounts.from_paths(
+        ...     ["lead > demo > won", "lead > demo > lost", "lead > lost", "lead > demo > won"],
+        ...     sep=">", absorbing=["won", "lost"])
+        >>> counts.to_frame()
+        to    lead  demo  won  lost
+        from                       
+        lead   0.0   3.0  0.0   1.0
+        demo   0.0   0.0  2.0   1.0
+        won    0.0   0.0  0.0   0.0
+        lost   0.0   0.0  0.0   0.0
         """
         rep = choice(repeats, REPEATS, "repeats")
         f, codes, offsets = encode_paths(paths, funnel, absorbing, sep)
@@ -116,6 +189,52 @@ class TransitionCounts(JsonModel):
         ids may be of any type.  A lead that leaves an absorbing stage raises.
         ``threads`` (0 = all cores) does not change the result.  A Dask DataFrame is
         counted partition by partition (``funnel`` required).
+
+        Parameters
+        ----------
+        df : DataFrame or dask DataFrame
+            One row per event: a lead entering a stage.
+        lead, stage, time : str
+            Columns of the lead id, the stage name and the event time.
+        funnel : Funnel, optional
+            The states in order; default: stages in order of first appearance, with
+            ``absorbing`` as the outcomes.
+        absorbing : sequence of str, optional
+            Without ``funnel``: the outcomes.
+        repeats : {"collapse", "keep"}
+            A repeated stage is a status update (``"collapse"``) or a self-transition.
+        threads : int
+            Worker threads (0 = all cores).
+
+        Returns
+        -------
+        TransitionCounts
+
+        Raises
+        ------
+        InvalidArgumentError
+            A lead leaving an outcome (naming the lead id and time).
+        EmptyInputError
+            No rows.
+        InputTypeError
+            YYYYMMDD integer times, or an opportunity table (the message names
+            :meth:`from_opportunities`).
+
+        Examples
+        --------
+        Rows in any order; lead x went lead -> demo -> won, y lead -> lost:
+
+        >>> import pandas as pd, funnelnet as fn
+        >>> log = pd.DataFrame({"lead": ["x", "y", "x", "y", "x"], "stage": ["demo", "lead", "lead", "lost", "won"],
+        ...                     "time": pd.to_datetime(["2024-01-03", "2024-01-01", "2024-01-01", "2024-01-20",
+        ...                                             "2024-01-15"])})
+        >>> c = fn.TransitionCounts.from_events(log, lead="lead", stage="stage", time="time",
+        ...                                     funnel=fn.Funnel(["lead", "demo"], outcomes=["won", "lost"]))
+        >>> c.to_frame().loc[["lead", "demo"]]
+        to    lead  demo  won  lost
+        from                       
+        lead   0.0   1.0  0.0   1.0
+        demo   0.0   0.0  1.0   0.0
         """
         if is_dask_frame(df):
             return cls._from_dask_events(df, lead=lead, stage=stage, time=time, funnel=funnel, repeats=repeats)
@@ -261,6 +380,52 @@ class TransitionCounts(JsonModel):
         order).  The cut-off rule is the package's one rule: events at or before the
         cut-off are observed, an event after it is an error.  Errors name the lead and
         row: duplicate events, leaving an outcome, events after the cut-off.
+
+        Parameters
+        ----------
+        df : DataFrame
+            One row per event: a lead entering a stage.
+        lead, stage, time : str
+            Columns of the lead id, the stage and the event time (datetimes or numbers).
+        period : {"day", "week", "month"}, Timedelta or float
+            Length of one period (a number for numeric times).
+        origin, cutoff : time, optional
+            Start of period 0 and end of observation (see above).
+        funnel : Funnel, optional
+            The states in order; default: order of first appearance.
+        absorbing : sequence of str, optional
+            Without ``funnel``: the outcomes.
+        threads : int
+            Worker threads (0 = all cores).
+        align : {"calendar", "first_event"}
+            Where the day/week grid starts when neither ``origin`` nor ``cutoff`` is given.
+
+        Returns
+        -------
+        TransitionCounts
+            Per-period counts: fit them for a chain whose step is one period.
+
+        Raises
+        ------
+        InvalidArgumentError
+            An event after the cut-off, a duplicate event, an exit from an outcome, or a
+            cut-off not a whole number of periods after the origin.
+        InputTypeError
+            YYYYMMDD integer times, or a calendar period on numeric times.
+
+        Examples
+        --------
+        Lead y stays in ``lead`` through ISO week 2 of 2024 and is lost in week 3: one
+        stay and one exit:
+
+        >>> import pandas as pd, funnelnet as fn
+        >>> log = pd.DataFrame({"lead": ["x", "y", "x", "y", "x"], "stage": ["demo", "lead", "lead", "lost", "won"],
+        ...                     "time": pd.to_datetime(["2024-01-03", "2024-01-01", "2024-01-01", "2024-01-20",
+        ...                                             "2024-01-15"])})
+        >>> c = fn.TransitionCounts.from_periods(log, lead="lead", stage="stage", time="time", period="week",
+        ...                                      absorbing=["won", "lost"])
+        >>> c.to_frame().loc["lead"].to_dict()
+        {'demo': 1.0, 'lead': 1.0, 'won': 0.0, 'lost': 1.0}
         """
         require_columns(df, {"lead": lead, "stage": stage, "time": time})
         if len(df) == 0:
@@ -294,7 +459,32 @@ class TransitionCounts(JsonModel):
         """Posterior mean and equal-tailed interval of every transition probability out
         of a stage, under a symmetric Dirichlet(``prior``) prior on each row's entries
         (exact Beta marginals).  One row per (from, to) pair; columns ``mean``,
-        ``lower``, ``upper``."""
+        ``lower``, ``upper``.
+
+        Parameters
+        ----------
+        prior : float
+            Dirichlet concentration added to every entry of a row (0.5: Jeffreys).
+        level : float
+            Probability mass of the interval, in (0, 1).
+
+        Returns
+        -------
+        DataFrame
+            Indexed by (``from``, ``to``) over the stages' rows.
+
+        Examples
+        --------
+        The lead row counts (0, 3, 0, 1); with prior 0.5 the mean of lead -> demo is
+        (3 + 0.5) / (4 + 4 * 0.5):
+
+        >>> import funnelnet as fn
+        >>> counts = fn.TransitionCounts.from_paths(
+        ...     ["lead > demo > won", "lead > demo > lost", "lead > lost", "lead > demo > won"],
+        ...     sep=">", absorbing=["won", "lost"])
+        >>> round(float(counts.posterior_intervals().loc[("lead", "demo"), "mean"]), 6) == round(3.5 / 6, 6)
+        True
+        """
         return transition_intervals(self._core, prior, level)
 
     def posterior_figures(
@@ -310,7 +500,39 @@ class TransitionCounts(JsonModel):
         """Posterior means and intervals of the derived figures, per stage: the
         probability of each outcome and the expected steps to close.  Chains are drawn
         from the Dirichlet posterior (seeded: the same seed gives the same answer at any
-        thread count); ``progress=True`` shows a tqdm bar."""
+        thread count); ``progress=True`` shows a tqdm bar.
+
+        Parameters
+        ----------
+        prior : float
+            Dirichlet concentration per entry.
+        level : float
+            Probability mass of the intervals.
+        draws : int
+            Chains drawn from the posterior.
+        seed : int
+            Random seed.
+        threads : int
+            Worker threads (0 = all cores); the result does not depend on it.
+        progress : bool
+            Show a tqdm bar.
+
+        Returns
+        -------
+        DataFrame
+            By stage: ``P(<outcome>)``, ``P(<outcome>) lower`` and ``upper`` per outcome,
+            then ``steps``, ``steps lower`` and ``steps upper``.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> counts = fn.TransitionCounts.from_paths(
+        ...     ["lead > demo > won", "lead > demo > lost", "lead > lost", "lead > demo > won"],
+        ...     sep=">", absorbing=["won", "lost"])
+        >>> figs = counts.posterior_figures(draws=2000, seed=1)
+        >>> list(figs.columns[:3])
+        ['P(won)', 'P(won) lower', 'P(won) upper']
+        """
         check_ints(draws=draws, seed=seed, threads=threads)
         return discrete_figures(self._core, prior, level, draws, seed, threads, progress)
 
@@ -318,7 +540,23 @@ class TransitionCounts(JsonModel):
 
     @classmethod
     def from_json(cls, text: str) -> "TransitionCounts":
-        """Counts from JSON text written by :meth:`to_json` (FormatError if corrupt)."""
+        """Counts from JSON text written by :meth:`to_json` (FormatError if corrupt).
+
+        Parameters
+        ----------
+        text : str
+            JSON text from :meth:`to_json`.
+
+        Returns
+        -------
+        TransitionCounts
+            Equal to the saved counts.
+
+        Raises
+        ------
+        FormatError
+            The text is corrupt, of another kind or version, or fails validation.
+        """
         return cls(_core.funnel.counts_from_json(text))
 
 
@@ -342,11 +580,23 @@ class TransitionCounts(JsonModel):
         return list(self._core.space.names)
 
     def to_numpy(self) -> np.ndarray:
-        """The count matrix (rows: from, columns: to)."""
+        """The count matrix (rows: from, columns: to).
+
+        Returns
+        -------
+        ndarray, shape (n, n)
+            In the order of :attr:`states`.
+        """
         return cast("np.ndarray", self._core.matrix)
 
     def to_frame(self) -> pd.DataFrame:
-        """The count matrix as a DataFrame labelled by state."""
+        """The count matrix as a DataFrame labelled by state.
+
+        Returns
+        -------
+        DataFrame
+            States by states (index ``from``, columns ``to``).
+        """
         return pd.DataFrame(self._core.matrix, index=pd.Index(self.states, name="from"), columns=pd.Index(self.states, name="to"))
 
     def _repr_html_(self) -> str:
@@ -411,6 +661,34 @@ class TransitionCounts(JsonModel):
 
         ``empty_rows`` says what to do with a transient stage that has no observed
         exits: ``"error"`` (default), ``"absorbing"`` (leads stay there) or ``"uniform"``.
+
+        Parameters
+        ----------
+        smoothing : float
+            Pseudo-count added to every entry of each transient row (0: maximum
+            likelihood).
+        empty_rows : {"error", "absorbing", "uniform"}
+            A stage without observed exits: error (naming it), stays put, or moves
+            uniformly.
+
+        Returns
+        -------
+        MarkovChain
+            P[i, j] = (n_ij + smoothing) / (n_i + n * smoothing) on the stages' rows.
+
+        Raises
+        ------
+        InvalidArgumentError
+            A stage without exits under ``empty_rows="error"``.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> counts = fn.TransitionCounts.from_paths(
+        ...     ["lead > demo > won", "lead > demo > lost", "lead > lost", "lead > demo > won"],
+        ...     sep=">", absorbing=["won", "lost"])
+        >>> counts.fit().to_frame().loc["demo"].round(4).tolist()
+        [0.0, 0.0, 0.6667, 0.3333]
         """
         code = choice(empty_rows, EMPTY_ROWS, "empty_rows")
         from .chain import MarkovChain
