@@ -40,6 +40,22 @@ class HigherOrderChain(JsonModel):
     settings and :meth:`fit` the paths (``smoothing`` > 0 adds a pseudo-count to every
     entry of each observed history's row).  ``HigherOrderChain.fit(paths, order=...)``
     called on the class (0.1) still works, with a DeprecationWarning.
+
+    Parameters
+    ----------
+    order : int
+        History length k (>= 1); order 1 is the ordinary chain.
+    smoothing : float
+        Pseudo-count added to every entry of each observed history's row (0: maximum
+        likelihood).
+
+    Examples
+    --------
+    >>> import funnelnet as fn
+    >>> paths = ["a>b>a>b>a>b", "b>a>b>a>b>a", "a>a>b>b>a>a>b>b"]
+    >>> ho = fn.HigherOrderChain(order=2).fit(paths, sep=">", absorbing=[])
+    >>> ho.parameters  # histories a>b and b>a each have two next stages seen
+    2.0
     """
 
     def __init__(self, order: int = 2, *, smoothing: float = 0.0) -> None:
@@ -51,7 +67,44 @@ class HigherOrderChain(JsonModel):
     def fit(self, paths: Any, *, funnel: Funnel | None = None, absorbing: Sequence[str] | None = None,
             sep: str | None = None) -> Self:
         """Fit by maximum likelihood on every transition with a full history; returns the
-        model."""
+        model.
+
+        Parameters
+        ----------
+        paths : list of sequences of str, or strings joined by ``sep``
+            The observed paths, each walked in order.
+        funnel : Funnel, optional
+            The state space; default: states in order of first appearance.
+        absorbing : sequence of str, optional
+            Without ``funnel``: the end states (``[]`` for none).
+        sep : str, optional
+            Separator when paths are strings.
+
+        Returns
+        -------
+        HigherOrderChain
+            ``self``, fitted.
+
+        Raises
+        ------
+        UnknownLabelError
+            A state not in ``funnel``.
+        EmptyInputError
+            No path is longer than ``order`` (nothing to count).
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> paths = ["a>b>a>b>a>b", "b>a>b>a>b>a", "a>a>b>b>a>a>b>b"]
+        >>> ho = fn.HigherOrderChain(order=2).fit(paths, sep=">", absorbing=[])
+        >>> ho.to_frame().round(3)
+        next         a      b
+        history              
+        a>b      0.667  0.333
+        b>a      0.200  0.800
+        a>a      0.000  1.000
+        b>b      1.000  0.000
+        """
         f, codes, offsets = encode_paths(paths, funnel, absorbing, sep)
         return self._fit_encoded(f, codes, offsets)
 
@@ -81,6 +134,23 @@ class HigherOrderChain(JsonModel):
         histories with their counts and probabilities, fit scores; exact).  FormatError
         if corrupt.  The training paths are not part of the file; ``smoothing`` reads 0.0.
 
+        Parameters
+        ----------
+        text : str
+            JSON text from :meth:`to_json`.
+
+        Returns
+        -------
+        HigherOrderChain
+            A fitted chain.
+
+        Raises
+        ------
+        FormatError
+            The text is corrupt, of another kind or version, or fails validation.
+
+        Examples
+        --------
         >>> import funnelnet as fn
         >>> ho = fn.HigherOrderChain(order=2).fit(["a>b>a>b", "b>a>a>b"], sep=">", absorbing=[])
         >>> fn.HigherOrderChain.from_json(ho.to_json()).to_frame().equals(ho.to_frame())
@@ -114,16 +184,60 @@ class HigherOrderChain(JsonModel):
         return pd.Index([">".join(row) for row in h], name="history")
 
     def to_frame(self) -> pd.DataFrame:
-        """Next-stage probabilities (columns) per history (rows, "a>b" = a then b)."""
+        """Next-stage probabilities (columns) per history (rows, "a>b" = a then b).
+
+        Returns
+        -------
+        DataFrame
+            One row per observed history (index ``history``), one column per state
+            (``next``); rows sum to 1.
+        """
         return pd.DataFrame(self._fitted().probabilities, index=self._index(), columns=pd.Index(self.states, name="next"))
 
     def counts_frame(self) -> pd.DataFrame:
-        """Next-stage counts per history."""
+        """Next-stage counts per history.
+
+        Returns
+        -------
+        DataFrame
+            As :meth:`to_frame`, with the observed counts (before smoothing).
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> paths = ["a>b>a>b>a>b", "b>a>b>a>b>a", "a>a>b>b>a>a>b>b"]
+        >>> ho = fn.HigherOrderChain(order=2).fit(paths, sep=">", absorbing=[])
+        >>> ho.counts_frame().loc["a>b"].tolist()
+        [4.0, 2.0]
+        """
         return pd.DataFrame(self._fitted().counts, index=self._index(), columns=pd.Index(self.states, name="next"))
 
     def log_likelihood(self, paths: Any, sep: str | None = None) -> float:
         """Log-likelihood of other paths' transitions with a full history (an unseen
-        history gives each next stage 1/n)."""
+        history gives each next stage 1/n).
+
+        Parameters
+        ----------
+        paths : list of sequences of str, or strings joined by ``sep``
+            Paths over the fitted states (e.g. a held-out sample).
+        sep : str, optional
+            Separator when paths are strings.
+
+        Returns
+        -------
+        float
+            Sum of log P(next | last k stages); -inf if a transition has probability 0.
+
+        Examples
+        --------
+        a>b>a>b has two transitions with a full history: log(2/3) + log(0.8):
+
+        >>> import funnelnet as fn
+        >>> paths = ["a>b>a>b>a>b", "b>a>b>a>b>a", "a>a>b>b>a>a>b>b"]
+        >>> ho = fn.HigherOrderChain(order=2).fit(paths, sep=">", absorbing=[])
+        >>> round(ho.log_likelihood(["a>b>a>b"], sep=">"), 4)
+        -0.6286
+        """
         core = self._fitted()
         _, codes, offsets = encode_paths(paths, self._funnel, None, sep)
         return float(_core.funnel.higher_order_log_likelihood(core, codes, offsets))
@@ -148,7 +262,41 @@ def select_order(paths: Any, max_order: int = 3, *, test: Any = None, funnel: Fu
     """Compare orders 1..max_order on the same transitions (positions >= max_order):
     log-likelihood, parameters, AIC, BIC and, with ``test`` paths, the held-out
     log-likelihood of chains fitted with ``smoothing``.  The best order has the smallest
-    AIC/BIC or the largest held-out log-likelihood."""
+    AIC/BIC or the largest held-out log-likelihood.
+
+    Parameters
+    ----------
+    paths : list of sequences of str, or strings joined by ``sep``
+        The training paths.
+    max_order : int
+        Highest order compared (orders 1 .. max_order).
+    test : paths, optional
+        Held-out paths; adds ``heldout_log_likelihood``.
+    funnel : Funnel, optional
+        The state space; default: order of first appearance.
+    absorbing : sequence of str, optional
+        Without ``funnel``: the end states.
+    sep : str, optional
+        Separator when paths are strings.
+    smoothing : float
+        Pseudo-count of the chains scored on ``test`` (so unseen moves are not -inf).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``order``: ``log_likelihood``, ``parameters``, ``aic``, ``bic`` (and
+        ``heldout_log_likelihood``).
+
+    Examples
+    --------
+    >>> import funnelnet as fn
+    >>> paths = ["a>b>a>b>a>b", "b>a>b>a>b>a", "a>a>b>b>a>a>b>b"]
+    >>> fn.select_order(paths, max_order=2, sep=">", absorbing=[]).round(3)
+           log_likelihood  parameters     aic     bic
+    order                                            
+    1              -7.059         2.0  18.117  19.396
+    2              -6.321         2.0  16.642  17.920
+    """
     f, codes, offsets = encode_paths(paths, funnel, absorbing, sep)
     if test is None:
         tc, to = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
