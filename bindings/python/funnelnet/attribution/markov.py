@@ -75,6 +75,8 @@ def markov(df: pd.DataFrame, path: str = "path", conversions: str | None = None,
         Column of conversion value; adds value_removal_effect and value.
     order : int
         Markov order k: states are the last k channels.
+    sep : str
+        Separator between channels in ``path``.
     repeats : {"collapse", "keep"}
         Consecutive repeats collapsed (default, as ChannelAttribution) or kept as
         self-loops (same effects at order 1).
@@ -82,6 +84,9 @@ def markov(df: pd.DataFrame, path: str = "path", conversions: str | None = None,
         Threads for the removal solves (0 = all cores); results do not depend on it.
     progress : bool
         Show a tqdm bar over the removals.
+    channels : sequence of str, optional
+        The known channels: an unknown name raises UnknownLabelError naming the row,
+        and each listed channel must occur.
 
     Returns
     -------

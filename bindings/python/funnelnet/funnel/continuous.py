@@ -450,8 +450,19 @@ class ContinuousChain(JsonModel):
     q : array-like or DataFrame (n, n)
         Off-diagonal rates >= 0; the diagonal must be minus the row's rate sum.
     states : sequence of str, optional
+        State names (default: the DataFrame's index, or "s0", "s1", ...).
     absorbing : sequence of str, optional
         Outcomes; default: every state with no exits.
+    tol : float
+        Tolerance on the row sums of Q (0 within ``tol``).
+
+    Examples
+    --------
+    >>> import funnelnet as fn
+    >>> chain = fn.ContinuousChain([[-0.4, 0.2, 0, 0.2], [0, -0.1, 0.05, 0.05], [0, 0, 0, 0], [0, 0, 0, 0]],
+    ...                            states=["lead", "demo", "won", "lost"])
+    >>> chain.transient_states
+    ['lead', 'demo']
     """
 
     def __init__(self, q: Any, states: Sequence[str] | None = None, absorbing: Sequence[str] | None = None, tol: float = 1e-9) -> None:

@@ -74,7 +74,39 @@ def edge_probabilities(
 ) -> np.ndarray:
     """Edge probabilities in ``g.edges()`` order (see the module docstring for the
     choices).  InvalidArgumentError for NaN or out-of-[0, 1] values, ShapeError for an
-    array of the wrong length."""
+    array of the wrong length.
+
+    Parameters
+    ----------
+    g : ReferralGraph
+        The referral graph.
+    probabilities : {"wc", "constant", "trivalency", "weight", "learned"}, float or array-like
+        The rule (see the module docstring).
+    p : float, optional
+        The probability of ``"constant"``.
+    seed : int
+        Seed of ``"trivalency"``.
+    successes, exposures : array-like, optional
+        Per edge, for ``"learned"``: referrals that converted and referrals made.
+    prior : tuple of float
+        Beta(a, b) prior of ``"learned"``.
+
+    Returns
+    -------
+    ndarray
+        One probability per edge, in ``g.edges()`` order.
+
+    Examples
+    --------
+    Weighted cascade: cy has two referrers, so each of its in-edges gets 1/2:
+
+    >>> import funnelnet as fn
+    >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+    >>> fn.influence.edge_probabilities(g).tolist()
+    [1.0, 0.5, 0.5, 1.0]
+    >>> fn.influence.edge_probabilities(g, "learned", successes=[1, 0, 2, 3], exposures=[4, 4, 4, 4]).round(4).tolist()
+    [0.3333, 0.1667, 0.5, 0.6667]
+    """
     g = _graph(g)
     c = g._core
     if isinstance(probabilities, str):
@@ -127,6 +159,19 @@ class SpreadResult(Result):
 
     ``to_frame()``: one row per round (``round``), column ``activations`` (= ``by_round``);
     the scalars are in its ``attrs``; ``by_time.to_frame()`` gives the timed table.
+
+    Attributes
+    ----------
+    mean, stderr : float
+        Expected number of activated nodes (seeds included) and its standard error.
+    value_mean, value_stderr : float
+        Expected activated value and its standard error (0 without ``values``).
+    n_sims : int
+        Simulations run.
+    by_round : ndarray
+        Mean newly activated nodes per round.
+    by_time : Series or None
+        Expected activations per time bin (with ``delays``).
     """
 
     mean: float
@@ -149,6 +194,19 @@ class InfluenceResult(Result):
 
     ``to_frame()``: one row per seed in the order chosen (indexed by the node labels),
     columns ``spread`` (= ``spread_after``) and ``gain`` (what each seed added).
+
+    Attributes
+    ----------
+    seeds : list
+        Node labels, in the order chosen.
+    spread : float
+        Estimated spread (or value) of all the seeds.
+    spread_after : Series
+        Estimated spread after each seed, indexed by the seeds.
+    cost : float
+        Total cost of the seeds (0 without costs).
+    n_rr_sets : int
+        Reverse-reachable sets sampled (IMM; 0 for CELF).
     """
 
     seeds: list[Any]
@@ -185,6 +243,44 @@ def spread(
     adds the activation-time distribution ``by_time``: u activating at t reaches v at
     t + delay, seeds at time 0.
 
+    Parameters
+    ----------
+    g : ReferralGraph
+        The referral graph.
+    seeds : sequence of labels
+        The seed nodes.
+    model : {"IC", "LT"}
+        Independent cascade or linear threshold (lower case accepted).
+    probabilities : str, float or array-like
+        Edge probabilities (see the module docstring); default weighted cascade.
+    n_sims : int
+        Monte Carlo simulations.
+    seed : int
+        Random seed; the same seed gives the same result at any thread count.
+    threads : int
+        Worker threads (0 = all cores).
+    values : Series, dict or array-like, optional
+        Value per node.
+    progress : bool
+        Show a tqdm bar.
+    delays : array-like, optional
+        Per-edge delay, with ``time_bins``.
+    time_bins : array-like, optional
+        Increasing bin edges of ``by_time``.
+
+    Returns
+    -------
+    SpreadResult
+
+    Raises
+    ------
+    UnknownLabelError
+        A seed that is not a node.
+    InvalidArgumentError
+        ``delays`` without ``time_bins`` or the reverse, or invalid probabilities.
+
+    Examples
+    --------
     >>> import numpy as np, funnelnet as fn
     >>> g = fn.ReferralGraph.from_edges([0, 1], [1, 2])
     >>> r = fn.influence.spread(g, [0], probabilities=1.0, n_sims=10, delays=[2.0, 3.0], time_bins=[0, 1, 3, np.inf])
@@ -213,7 +309,38 @@ def spread(
 def exact_spread(g: ReferralGraph, seeds: Sequence[Any], model: DiffusionModel = _default_choice("SpreadOptions", "model", _MODELS),
                  probabilities: Any = "wc") -> float:
     """Exact expected spread by enumerating every live-edge world (tiny graphs only:
-    OutOfRangeError beyond 2^24 worlds)."""
+    OutOfRangeError beyond 2^24 worlds).
+
+    Parameters
+    ----------
+    g : ReferralGraph
+        The referral graph.
+    seeds : sequence of labels
+        The seed nodes.
+    model : {"IC", "LT"}
+        Independent cascade or linear threshold (lower case accepted).
+    probabilities : str, float or array-like
+        Edge probabilities (see the module docstring); default weighted cascade.
+
+    Returns
+    -------
+    float
+        The expected number of activated nodes, seeds included.
+
+    Raises
+    ------
+    OutOfRangeError
+        More than 2^24 live-edge worlds.
+
+    Examples
+    --------
+    From ann with p = 0.5: bob 1/2, cy 1 - (1/2)(3/4) = 5/8, dan 5/16:
+
+    >>> import funnelnet as fn
+    >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+    >>> fn.influence.exact_spread(g, ["ann"], probabilities=0.5)
+    2.4375
+    """
     g = _graph(g)
     p = _probs(g, probabilities, 0)
     return float(_core.graph.exact_spread(g._core, g.positions(list(seeds), "seed"), p, _model(model)))
@@ -257,7 +384,53 @@ def imm(
     """Influence maximisation by IMM: at most ``k`` seeds with (1 - 1/e - eps)-optimal
     expected spread with probability 1 - 1/n^ell.  With ``values`` it maximises the
     expected activated value; with ``costs`` and ``budget`` the seeds' total cost stays
-    within the budget.  OutOfRangeError when k exceeds the number of nodes."""
+    within the budget.  OutOfRangeError when k exceeds the number of nodes.
+
+    Parameters
+    ----------
+    g : ReferralGraph
+        The referral graph.
+    k : int
+        Most seeds.
+    model : {"IC", "LT"}
+        Independent cascade or linear threshold (lower case accepted).
+    probabilities : str, float or array-like
+        Edge probabilities (see the module docstring); default weighted cascade.
+    eps : float
+        Approximation slack (smaller: more RR sets, slower).
+    ell : float
+        Confidence exponent: success probability 1 - 1/n^ell.
+    seed : int
+        Random seed; the same seed gives the same seeds at any thread count.
+    threads : int
+        Worker threads (0 = all cores).
+    values : Series, dict or array-like, optional
+        Value per node (maximise expected value).
+    costs : Series, dict or array-like, optional
+        Cost per node, with ``budget``.
+    budget : float, optional
+        Most total cost of the seeds.
+    progress : bool
+        Show a tqdm bar.
+
+    Returns
+    -------
+    InfluenceResult
+
+    Raises
+    ------
+    OutOfRangeError
+        ``k`` above the number of nodes.
+    MemoryError
+        The RR sets would not fit in memory (the message names an ``eps`` that fits).
+
+    Examples
+    --------
+    >>> import funnelnet as fn
+    >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+    >>> fn.influence.imm(g, 1, probabilities=0.5, seed=1).seeds
+    ['ann']
+    """
     check_ints(k=k, seed=seed, threads=threads)
     g = _graph(g)
     p = _probs(g, probabilities, seed)
@@ -285,7 +458,48 @@ def celf(
     progress: bool = False,
 ) -> InfluenceResult:
     """CELF lazy greedy with Monte Carlo spread (common random numbers): the classic
-    reference for small graphs (cost about n * n_sims simulations)."""
+    reference for small graphs (cost about n * n_sims simulations).
+
+    Parameters
+    ----------
+    g : ReferralGraph
+        The referral graph.
+    k : int
+        Most seeds.
+    model : {"IC", "LT"}
+        Independent cascade or linear threshold (lower case accepted).
+    probabilities : str, float or array-like
+        Edge probabilities (see the module docstring); default weighted cascade.
+    n_sims : int
+        Simulations per spread estimate.
+    seed : int
+        Random seed.
+    threads : int
+        Worker threads (0 = all cores).
+    values : Series, dict or array-like, optional
+        Value per node.
+    costs : Series, dict or array-like, optional
+        Cost per node, with ``budget`` (greedy by gain per cost).
+    budget : float, optional
+        Most total cost of the seeds.
+    progress : bool
+        Show a tqdm bar.
+
+    Returns
+    -------
+    InfluenceResult
+
+    Examples
+    --------
+    With ann too expensive for the budget, the best two others are chosen:
+
+    >>> import funnelnet as fn
+    >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+    >>> r = fn.influence.celf(g, 2, probabilities=0.5, n_sims=20_000, seed=1,
+    ...                       costs={"ann": 3, "bob": 1, "cy": 1, "dan": 1}, budget=2)
+    >>> r.seeds, r.cost
+    (['bob', 'cy'], 2.0)
+    """
     check_ints(k=k, n_sims=n_sims, seed=seed, threads=threads)
     g = _graph(g)
     p = _probs(g, probabilities, seed)

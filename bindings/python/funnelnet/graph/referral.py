@@ -72,6 +72,22 @@ class ReferralGraph:
     node stays, isolated if it has no other edge) or ``"reject"``; ``duplicates`` is
     ``"keep"`` (multigraph), ``"merge"`` (one edge, weights summed, earliest time kept;
     the default) or ``"reject"``.  Isolated nodes come from ``nodes=``.
+
+    Parameters
+    ----------
+    core : funnelnet._core.graph.Graph
+        The validated C++ graph (internal: use the constructors above).
+    labels : pandas.Index
+        The node labels in internal order (the index of every per-node result).
+
+    Examples
+    --------
+    >>> import funnelnet as fn
+    >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+    >>> g
+    ReferralGraph(nodes=4, edges=4)
+    >>> g.nodes.tolist()
+    ['ann', 'bob', 'cy', 'dan']
     """
 
     def __init__(self, core: Any, labels: pd.Index) -> None:
@@ -111,6 +127,18 @@ class ReferralGraph:
         rows.  Exact round trip through :meth:`from_json`.  InputTypeError for node
         labels that are neither integers nor strings.
 
+        Returns
+        -------
+        str
+            One JSON document (kind ``referral_graph``).
+
+        Raises
+        ------
+        InputTypeError
+            Node labels that are neither integers nor strings.
+
+        Examples
+        --------
         >>> import funnelnet as fn
         >>> g = fn.ReferralGraph.from_edges(["ann", "bob"], ["bob", "cy"])
         >>> fn.ReferralGraph.from_json(g.to_json()).edges().equals(g.edges())
@@ -124,19 +152,65 @@ class ReferralGraph:
 
     @classmethod
     def from_json(cls, text: str) -> "ReferralGraph":
-        """A graph from JSON text written by :meth:`to_json` (FormatError if corrupt)."""
+        """A graph from JSON text written by :meth:`to_json` (FormatError if corrupt).
+
+        Parameters
+        ----------
+        text : str
+            JSON text from :meth:`to_json`.
+
+        Returns
+        -------
+        ReferralGraph
+            The same nodes, edges, weights, times and input rows.
+
+        Raises
+        ------
+        FormatError
+            The text is corrupt, of another kind or version, or fails validation.
+        """
         core, names = _core.graph.graph_from_json(text)
         labels = pd.Index(names if names else np.asarray(core.ids).copy(), name="node")
         return cls(core, labels)
 
     def save(self, path: Any) -> None:
         """Write the graph to ``path`` as versioned JSON, crash-safely (unique temporary
-        file, fsync, rename); read it back with :meth:`load` or :func:`funnelnet.load_model`."""
+        file, fsync, rename); read it back with :meth:`load` or :func:`funnelnet.load_model`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write (replaced atomically if it exists).
+
+        Raises
+        ------
+        FileError
+            The file cannot be written.
+        InputTypeError
+            Node labels that are neither integers nor strings.
+        """
         write_atomic(path, self.to_json())
 
     @classmethod
     def load(cls, path: Any) -> "ReferralGraph":
-        """Read a graph file written by :meth:`save` (FileError, FormatError)."""
+        """Read a graph file written by :meth:`save` (FileError, FormatError).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A file written by :meth:`save`.
+
+        Returns
+        -------
+        ReferralGraph
+
+        Raises
+        ------
+        FileError
+            The file cannot be read.
+        FormatError
+            The file is corrupt or holds another kind of model.
+        """
         return cls.from_json(read_file(path))
 
     # ---------------------------------------------------------------- pickling
@@ -188,6 +262,38 @@ class ReferralGraph:
         Raises ShapeError for arrays of different lengths, InvalidArgumentError for a
         missing label, a bad weight or time, or a rejected self-loop, DuplicateLabelError
         for a rejected duplicate, EmptyInputError when there is nothing at all.
+
+        Parameters
+        ----------
+        src, dst : array-like
+            Referrer and referee of each edge (integers, strings or any hashable labels).
+        weight : array-like, optional
+            Per-edge weight (>= 0; default 1).
+        time : array-like, optional
+            Per-edge time (numbers or datetimes).
+        nodes : array-like, optional
+            Extra node labels (isolated nodes are kept).
+        self_loops : {"keep", "drop", "reject"}
+            What to do with an edge u -> u (see the class docstring).
+        duplicates : {"merge", "keep", "reject"}
+            What to do with repeated (u, v) edges.
+
+        Returns
+        -------
+        ReferralGraph
+
+        Examples
+        --------
+        A repeated referral is merged into one edge of weight 2 by default:
+
+        >>> import funnelnet as fn
+        >>> g = fn.ReferralGraph.from_edges([1, 1, 2], [2, 2, 3], nodes=[9])
+        >>> g.edges()[["source", "target", "weight"]]
+           source  target  weight
+        0       1       2     2.0
+        1       2       3     1.0
+        >>> g.number_of_nodes
+        4
         """
         s, d = np.asarray(src), np.asarray(dst)
         if s.ndim != 1 or d.ndim != 1:
@@ -246,6 +352,28 @@ class ReferralGraph:
         """Graph from a DataFrame with referrer / referee columns (and optional weight
         and time columns).  ``policies`` are ``self_loops=`` and ``duplicates=``.
 
+        Parameters
+        ----------
+        df : DataFrame
+            One row per referral.
+        source, target : str
+            Columns of the referrer and the referee.
+        weight, time : str, optional
+            Columns of the edge weight and time.
+        **policies
+            ``self_loops=`` and ``duplicates=``, as for :meth:`from_edges`.
+
+        Returns
+        -------
+        ReferralGraph
+
+        Raises
+        ------
+        InputTypeError
+            A named column is missing (the message lists the columns).
+
+        Examples
+        --------
         >>> import pandas as pd, funnelnet as fn
         >>> df = pd.DataFrame({"referrer": [1, 1, 2], "referee": [2, 3, 3], "deals": [2.0, 1.0, 5.0]})
         >>> fn.ReferralGraph.from_pandas(df, "referrer", "referee", weight="deals").degree(weighted=True).tolist()
@@ -263,7 +391,28 @@ class ReferralGraph:
     @classmethod
     def from_networkx(cls, graph: Any, weight: str | None = "weight", **policies: Any) -> "ReferralGraph":
         """Graph from a networkx graph (undirected graphs give both directions).  Edge
-        attribute ``weight`` is used when present (default 1); isolated nodes are kept."""
+        attribute ``weight`` is used when present (default 1); isolated nodes are kept.
+
+        Parameters
+        ----------
+        graph : networkx.Graph or networkx.DiGraph
+            The graph (multigraph edges each count).
+        weight : str or None
+            Edge attribute read as the weight; None gives every edge weight 1.
+        **policies
+            ``self_loops=`` and ``duplicates=``, as for :meth:`from_edges`.
+
+        Returns
+        -------
+        ReferralGraph
+
+        Examples
+        --------
+        >>> import networkx as nx, funnelnet as fn
+        >>> g = fn.ReferralGraph.from_networkx(nx.path_graph(3))
+        >>> g.number_of_edges  # both directions of 0-1 and 1-2
+        4
+        """
         directed = graph.is_directed()
         edges = list(graph.edges(data=True))
         src = [u for u, _, _ in edges]
@@ -287,7 +436,20 @@ class ReferralGraph:
 
     def to_networkx(self) -> Any:
         """A networkx DiGraph (MultiDiGraph if duplicate edges were kept) with ``weight``
-        (and ``time``) edge attributes."""
+        (and ``time``) edge attributes.
+
+        Returns
+        -------
+        networkx.DiGraph or networkx.MultiDiGraph
+            Nodes are the labels (isolated ones included).
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+        >>> sorted(g.to_networkx().edges())[:2]
+        [('ann', 'bob'), ('ann', 'cy')]
+        """
         import networkx as nx
 
         e = self.edges()
@@ -312,12 +474,49 @@ class ReferralGraph:
         self_loops: SelfLoops = _default_choice("GraphOptions", "self_loops", _SELF_LOOPS),
         duplicates: Duplicates = _default_choice("GraphOptions", "duplicates", _DUPLICATES),
     ) -> "ReferralGraph":
-        """Read a SNAP-style edge list ("u v" or "u v w" per line; '#' and '%' comments).
+        r"""Read a SNAP-style edge list ("u v" or "u v w" per line; '#' and '%' comments).
         FormatError names the line of a malformed entry; FileError if unreadable.
 
         ``header_lines`` lines are skipped first.  A first line "n m" that counts the
         rest (n distinct nodes and m lines follow, as in SNAP's CA-GrQc) is a header,
-        not an edge: without ``header_lines=1`` it raises FormatError saying so."""
+        not an edge: without ``header_lines=1`` it raises FormatError saying so.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The text file.
+        header_lines : int
+            Lines skipped before reading edges.
+        weighted : bool
+            Read a third column as the weight.
+        symmetric : bool
+            Add both directions of every edge (undirected data such as CA-GrQc).
+        self_loops : {"keep", "drop", "reject"}
+            What to do with an edge u -> u (see the class docstring).
+        duplicates : {"merge", "keep", "reject"}
+            What to do with repeated (u, v) edges.
+
+        Returns
+        -------
+        ReferralGraph
+            Node labels are the integer ids of the file.
+
+        Raises
+        ------
+        FileError
+            The file cannot be read.
+        FormatError
+            A malformed line, or a count header read as an edge (naming the line).
+
+        Examples
+        --------
+        >>> import os, tempfile, funnelnet as fn
+        >>> path = os.path.join(tempfile.mkdtemp(), "edges.txt")
+        >>> with open(path, "w") as f:
+        ...     _ = f.write("# referrer referee\n1 2\n1 3\n2 3\n")
+        >>> fn.ReferralGraph.read_edge_list(path).degree().tolist()
+        [2, 1, 0]
+        """
         core = _core.graph.Graph.read_edge_list(
             path_arg(path), check_int("header_lines", header_lines), weighted, symmetric,
             _choice(self_loops, _SELF_LOOPS, "self_loops"),
@@ -328,7 +527,29 @@ class ReferralGraph:
     @classmethod
     def read_metis(cls, path: str, self_loops: SelfLoops = _default_choice("GraphOptions", "self_loops", _SELF_LOOPS),
                    duplicates: Duplicates = _default_choice("GraphOptions", "duplicates", _DUPLICATES)) -> "ReferralGraph":
-        """Read a METIS graph (1-based node ids 1..n, both directions of every edge)."""
+        """Read a METIS graph (1-based node ids 1..n, both directions of every edge).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The METIS file (first line "n m [fmt]", then one line of neighbours per node).
+        self_loops : {"keep", "drop", "reject"}
+            What to do with an edge u -> u (see the class docstring).
+        duplicates : {"merge", "keep", "reject"}
+            What to do with repeated (u, v) edges.
+
+        Returns
+        -------
+        ReferralGraph
+            Node labels 1..n.
+
+        Raises
+        ------
+        FileError
+            The file cannot be read.
+        FormatError
+            A malformed header or line (naming it).
+        """
         core = _core.graph.Graph.read_metis(
             path_arg(path), _choice(self_loops, _SELF_LOOPS, "self_loops"), _choice(duplicates, _DUPLICATES, "duplicates")
         )
@@ -371,7 +592,24 @@ class ReferralGraph:
     def edges(self) -> pd.DataFrame:
         """Edges in graph order (per-edge arrays such as probabilities use this order):
         source, target (labels), weight, time (if given) and input_row (the row of the
-        input that produced the edge; the first one of a merged group)."""
+        input that produced the edge; the first one of a merged group).
+
+        Returns
+        -------
+        DataFrame
+            One row per edge.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+        >>> g.edges()
+          source target  weight  input_row
+        0    ann    bob     1.0          0
+        1    ann     cy     1.0          1
+        2    bob     cy     1.0          2
+        3     cy    dan     1.0          3
+        """
         c = self._core
         df = pd.DataFrame(
             {
@@ -386,7 +624,32 @@ class ReferralGraph:
         return df
 
     def positions(self, labels: Any, what: str = "node") -> np.ndarray:
-        """Internal positions (int64) of node labels; UnknownLabelError names the first unknown one."""
+        """Internal positions (int64) of node labels; UnknownLabelError names the first unknown one.
+
+        Parameters
+        ----------
+        labels : label or sequence of labels
+            Node labels.
+        what : str
+            What the labels are, for the error message (``"seed"``, ``"root"``, ...).
+
+        Returns
+        -------
+        ndarray of int64
+            Position of each label in :attr:`nodes`.
+
+        Raises
+        ------
+        UnknownLabelError
+            A label that is not a node.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+        >>> g.positions(["cy", "ann"]).tolist()
+        [2, 0]
+        """
         if isinstance(labels, (str, bytes)) or np.isscalar(labels):
             labels = [labels]
         vals = pd.Index(labels)
@@ -420,7 +683,27 @@ class ReferralGraph:
     # ---------------------------------------------------------------- influence ranking
     def degree(self, kind: DegreeKind = "out", weighted: bool = False) -> pd.Series:
         """Out-, in- or total degree: edge counts (int64, as networkx's ``degree``), or
-        weight sums (float64) when ``weighted``."""
+        weight sums (float64) when ``weighted``.
+
+        Parameters
+        ----------
+        kind : {"out", "in", "total"}
+            Referrals made, received, or both.
+        weighted : bool
+            Sum edge weights instead of counting edges.
+
+        Returns
+        -------
+        Series
+            By node, named ``<kind>_degree``.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+        >>> g.degree().to_dict(), g.degree("in").to_dict()
+        ({'ann': 2, 'bob': 1, 'cy': 1, 'dan': 0}, {'ann': 0, 'bob': 1, 'cy': 2, 'dan': 1})
+        """
         d = np.asarray(_core.graph.degree(self._core, _choice(kind, _DEGREE, "kind"), weighted))
         if not weighted:
             d = np.rint(d).astype(np.int64)
@@ -449,6 +732,44 @@ class ReferralGraph:
         default), ``"uniform"``, or a Series/dict/array of weights.  Stops when the L1
         change is below ``n * tol``; ConvergenceError after ``max_iter`` iterations.
         InvalidArgumentError for a vector summing to 0 or with negative/NaN entries.
+
+        Parameters
+        ----------
+        damping : float
+            Probability of following an edge, in [0, 1).
+        personalization : Series, dict or array-like, optional
+            Teleport weights (normalised).
+        dangling : {"personalization", "uniform"} or Series, dict, array-like
+            Where dangling nodes send their rank.
+        weighted : bool
+            Follow edges in proportion to their weights.
+        tol : float
+            Convergence tolerance per node.
+        max_iter : int
+            Most power iterations.
+        threads : int
+            Worker threads (0 = all cores); never changes the result.
+        alpha : float, optional
+            networkx's name for ``damping``.
+
+        Returns
+        -------
+        Series
+            By node, named ``pagerank``, summing to 1.
+
+        Raises
+        ------
+        ConvergenceError
+            Not converged after ``max_iter`` iterations.
+
+        Examples
+        --------
+        The same values as ``networkx.pagerank``:
+
+        >>> import funnelnet as fn
+        >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+        >>> g.pagerank().round(4).to_dict()
+        {'ann': 0.1205, 'bob': 0.1716, 'cy': 0.3175, 'dan': 0.3904}
         """
         check_ints(max_iter=max_iter, threads=threads)
         if alpha is not None:
@@ -479,7 +800,45 @@ class ReferralGraph:
         iteration); ``beta`` is a scalar or per node.  The iteration converges only for
         ``alpha < 1 / lambda_max`` (lambda_max: the largest eigenvalue of the adjacency
         matrix); above it ConvergenceError says "use alpha < <bound>" with the bound
-        computed for this graph."""
+        computed for this graph.
+
+        Parameters
+        ----------
+        alpha : float
+            Attenuation factor (below 1 / lambda_max).
+        beta : float or Series, dict, array-like
+            Baseline centrality, one value or one per node.
+        weighted : bool
+            Use edge weights as w_ji.
+        normalized : bool
+            Scale the result to unit Euclidean norm (as networkx).
+        tol : float
+            Convergence tolerance per node.
+        max_iter : int
+            Most iterations.
+        threads : int
+            Worker threads (0 = all cores); never changes the result.
+
+        Returns
+        -------
+        Series
+            By node, named ``katz``.
+
+        Raises
+        ------
+        ConvergenceError
+            ``alpha`` too large for this graph (the message gives the bound), or not
+            converged in ``max_iter`` iterations.
+
+        Examples
+        --------
+        The same values as ``networkx.katz_centrality(G, alpha=0.1)``:
+
+        >>> import funnelnet as fn
+        >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+        >>> g.katz(alpha=0.1).round(4).to_dict()
+        {'ann': 0.4503, 'bob': 0.4954, 'cy': 0.5449, 'dan': 0.5048}
+        """
         check_ints(max_iter=max_iter, threads=threads)
         betas = _EMPTY_F
         b = 1.0
@@ -493,12 +852,52 @@ class ReferralGraph:
     def core_numbers(self) -> pd.Series:
         """k-core number per node (degree = in + out, as networkx.core_number on a
         DiGraph).  InvalidArgumentError if the graph has self-loops (build with
-        ``self_loops="drop"``)."""
+        ``self_loops="drop"``).
+
+        Returns
+        -------
+        Series
+            By node, named ``core``: the largest k such that the node is in a subgraph
+            where every node has degree >= k.
+
+        Raises
+        ------
+        InvalidArgumentError
+            The graph has self-loops.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+        >>> g.core_numbers().to_dict()
+        {'ann': 2, 'bob': 2, 'cy': 2, 'dan': 1}
+        """
         return self._series(_core.graph.core_numbers(self._core), "core")
 
     def components(self, strong: bool = False) -> pd.Series:
         """Component label per node (weakly connected, or strongly with ``strong=True``),
-        numbered 0.. in order of each component's first node."""
+        numbered 0.. in order of each component's first node.
+
+        Parameters
+        ----------
+        strong : bool
+            Strongly connected components (following edge directions).
+
+        Returns
+        -------
+        Series
+            By node, named ``weak_component`` or ``strong_component``.
+
+        Examples
+        --------
+        The graph is connected but has no cycle, so each node is its own strong
+        component:
+
+        >>> import funnelnet as fn
+        >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+        >>> g.components().tolist(), g.components(strong=True).tolist()
+        ([0, 0, 0, 0], [0, 1, 2, 3])
+        """
         labels, _ = _core.graph.components(self._core, strong)
         return self._series(labels, "strong_component" if strong else "weak_component")
 
@@ -516,7 +915,37 @@ class ReferralGraph:
         accumulated and scaled to estimate the full value exactly as
         ``networkx.betweenness_centrality(k=...)`` does (networkx >= 3.5: non-source
         nodes by (n-1)/k, source nodes by (n-1)/(k-1)).  Same seed, same result at any
-        thread count."""
+        thread count.
+
+        Parameters
+        ----------
+        normalized : bool
+            Divide by (n - 1)(n - 2), as networkx.
+        sources : sequence of labels, optional
+            Accumulate from these sources only (an estimate).
+        samples : int, optional
+            Accumulate from this many random sources (an estimate).
+        seed : int
+            Seed of the sampled sources.
+        threads : int
+            Worker threads (0 = all cores).
+        progress : bool
+            Show a tqdm bar.
+
+        Returns
+        -------
+        Series
+            By node, named ``betweenness``.
+
+        Examples
+        --------
+        Only ann -> cy -> dan passes through a node (cy), one of the 6 ordered pairs:
+
+        >>> import funnelnet as fn
+        >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+        >>> g.betweenness().round(4).to_dict()
+        {'ann': 0.0, 'bob': 0.0, 'cy': 0.3333, 'dan': 0.0}
+        """
         check_ints(samples=samples, seed=seed, threads=threads)
         src = _EMPTY_I if sources is None else self.positions(sources, "source")
         k = 0 if samples is None else int(samples)
@@ -605,7 +1034,34 @@ class ReferralGraph:
         """Referral cascade of each root (all nodes by default): the breadth-first tree of
         everyone reached from it.  Columns: size (root included), depth, breadth (largest
         level) and virality (structural virality: mean distance between pairs in the
-        tree; NaN for a single node)."""
+        tree; NaN for a single node).
+
+        Parameters
+        ----------
+        roots : sequence of labels, optional
+            The roots (default: every node).
+        threads : int
+            Worker threads (0 = all cores).
+        progress : bool
+            Show a tqdm bar.
+
+        Returns
+        -------
+        DataFrame
+            By root: size, depth, breadth, virality.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+        >>> g.cascades()
+              size  depth  breadth  virality
+        node                                
+        ann      4      2        2  1.666667
+        bob      3      2        1  1.333333
+        cy       2      1        1  1.000000
+        dan      1      0        1       NaN
+        """
         check_ints(threads=threads)
         r = _EMPTY_I if roots is None else self.positions(roots, "root")
         d = _run_with_progress(progress, "cascades", lambda cb: _core.graph.cascades(self._core, r, threads, cb))
@@ -615,7 +1071,35 @@ class ReferralGraph:
     def referral_conversion(self, outcome: Any) -> pd.DataFrame:
         """Per-referrer conversion of referees: ``outcome`` per node (Series/dict by
         label, missing = unknown; or an array) with 1 converted, 0 not, NaN unknown.
-        Columns: referred (referees with a known outcome), converted, rate."""
+        Columns: referred (referees with a known outcome), converted, rate.
+
+        Parameters
+        ----------
+        outcome : Series, dict or array-like
+            Per node: 1 converted, 0 not, NaN (or missing from a Series/dict) unknown.
+
+        Returns
+        -------
+        DataFrame
+            By node: referred, converted, rate (NaN without known referees).
+
+        Raises
+        ------
+        UnknownLabelError
+            A label that is not a node.
+
+        Examples
+        --------
+        >>> import funnelnet as fn
+        >>> g = fn.ReferralGraph.from_edges(["ann", "ann", "bob", "cy"], ["bob", "cy", "cy", "dan"])
+        >>> g.referral_conversion({"bob": 1, "cy": 0, "dan": 1})
+              referred  converted  rate
+        node                           
+        ann          2        1.0   0.5
+        bob          1        0.0   0.0
+        cy           1        1.0   1.0
+        dan          0        0.0   NaN
+        """
         y = self._per_node(outcome, "outcome", fill=None)
         d = _core.graph.referral_conversion(self._core, y)
         return pd.DataFrame(d, index=self._labels)
