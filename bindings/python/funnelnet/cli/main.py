@@ -14,7 +14,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, NoReturn, Sequence
 
 import numpy as np
 import pandas as pd
@@ -58,7 +58,7 @@ and one line on stderr.
 class _Parser(argparse.ArgumentParser):
     """argparse with errors on one line (exit code 2)."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         """Print ``<prog>: error: <message>`` on one line and exit with status 2."""
         self.exit(BAD_INPUT, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
 
@@ -197,11 +197,20 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 # ------------------------------------------------------------------------ funnel input
-def _funnel_events(args: argparse.Namespace, path: str, mapping: dict[str, str]) -> tuple[pd.DataFrame, Any, list[str]]:
+def _outcomes(args: argparse.Namespace) -> list[str]:
+    """The outcome stages of ``--outcomes`` (won first)."""
+    outcomes = _io.parse_list(args.outcomes, "--outcomes")
+    if outcomes is None:
+        raise UsageError("--outcomes: give the outcome stages, won first, e.g. --outcomes won,lost")
+    return outcomes
+
+
+def _funnel_events(args: argparse.Namespace, path: str,
+                   mapping: dict[str, str]) -> tuple[pd.DataFrame, list[str] | None, list[str]]:
     """(events, stages or None, outcomes) from an event log or, with --stage-dates, an opportunity table."""
     from ..funnel.opportunities import opportunity_events
 
-    outcomes = _io.parse_list(args.outcomes, "--outcomes")
+    outcomes = _outcomes(args)
     stages = _io.parse_list(args.stages, "--stages")
     stage_dates = _io.parse_stage_dates(args.stage_dates)
     if stage_dates is None:
@@ -287,7 +296,7 @@ def _generate(args: argparse.Namespace) -> int:
             df.to_csv(out / f"{name}.csv", index=keep_index)
         else:
             d = df.copy()
-            d.columns = [str(c) for c in d.columns]
+            d.columns = pd.Index([str(c) for c in d.columns])
             d.to_parquet(out / f"{name}.parquet", index=keep_index)
     params = {k: v for k, v in t.summary().items()}
     (out / "truth_params.json").write_text(json.dumps(params, indent=2), encoding="utf-8")
@@ -428,7 +437,7 @@ def _report(args: argparse.Namespace) -> int:
     if not given:
         raise UsageError("report: give at least one input file (--events, --opportunities, --touches, --referrals, "
                          "--tiers, --accounts, --transactions)")
-    outcomes = _io.parse_list(args.outcomes, "--outcomes")
+    outcomes = _outcomes(args)
     kw["outcomes"] = outcomes
     if args.events:
         ev, stages, _ = _funnel_events(argparse.Namespace(**{**vars(args), "stage_dates": None}), args.events, mapping)
