@@ -742,10 +742,28 @@ def test_every_parameter_is_in_the_parameters_section():
         f"  {q}: {', '.join(m)}" for q, m in sorted(missing.items()))
 
 
+def _bare_entries(doc: str) -> list[str]:
+    """Entries of the "Parameters" section with no indented description under them (prose
+    belongs before the section or in "Notes")."""
+    m = re.search(r"^Parameters\s*\n-{3,}\s*\n(.*?)(?=^\S[^\n]*\n-{3,}\s*$|\Z)", doc, re.M | re.S)
+    lines = (m.group(1) if m else "").rstrip().splitlines()
+    return [line for i, line in enumerate(lines) if line and not line[0].isspace()
+            and not (i + 1 < len(lines) and lines[i + 1][:1].isspace())]
+
+
+def test_every_parameter_entry_says_what_it_is():
+    bare = {q: b for q, (obj, doc, sig_of) in documented_api().items()
+            if (b := _bare_entries(inspect.cleandoc(doc or "")))}
+    assert not bare, "Parameters entries without a description:\n" + "\n".join(
+        f"  {q}: {', '.join(b)}" for q, b in sorted(bare.items()))
+
+
 def test_the_parameter_check_reads_numpy_entries():
     doc = "Sum.\n\nParameters\n----------\na, b : int\n    The terms.\n**kw\n    Ignored.\n\nReturns\n-------\nint\n    a + b."
     assert _documented_parameters(doc) == {"a", "b", "kw"}
     assert _documented_parameters("No sections.") == set()
+    assert _bare_entries(doc) == []
+    assert _bare_entries("Parameters\n----------\nx : int\ny : int\n    Why.\n") == ["x : int"]
 
 
 def test_the_docstring_walk_reaches_the_areas():

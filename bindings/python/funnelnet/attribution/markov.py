@@ -194,6 +194,8 @@ class MarkovAttribution(JsonModel):
     progress : bool
         Show a tqdm bar over the removals.
 
+    Notes
+    -----
     Fit with :meth:`fit` (aggregated paths) or :meth:`fit_events` (an event log); both
     return the model.  ``MarkovAttribution.fit(df, ..., order=...)`` called on the class
     (0.1) still works, with a DeprecationWarning.

@@ -123,6 +123,8 @@ class TierMigration:
         How datetime periods are read (the package's time rule; ``"local"`` reads aware
         times at their wall-clock time, the 0.1 behaviour).
 
+    Notes
+    -----
     Customers who enter late only contribute the periods they were observed in.
     ``TierMigration.fit(snapshots, ...)`` called on the class (0.1) still works, with a
     DeprecationWarning.

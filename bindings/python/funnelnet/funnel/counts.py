@@ -116,6 +116,7 @@ class TransitionCounts(JsonModel):
         Parameters
         ----------
         paths : list of sequences of str, or strings joined by ``sep`` (list or Series)
+            One entry per observed path, each walked in order (e.g. ``"lead > demo > won"``).
         counts : array-like, optional
             How many times each path was observed (default 1 each).
         funnel : Funnel, optional

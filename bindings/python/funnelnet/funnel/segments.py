@@ -71,6 +71,8 @@ class SegmentedFunnel:
     max_concentration : float, optional
         Cap the fitted alpha_i (a cap limits how far a segment is pulled to the pool).
 
+    Notes
+    -----
     Row i of segment s is the posterior mean (c_si + alpha_i p_i) / (n_si + alpha_i), where
     p_i is the pooled row and alpha_i maximises the Dirichlet-multinomial marginal
     likelihood of all segments' row-i counts: a small segment borrows strength from
