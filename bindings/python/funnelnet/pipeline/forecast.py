@@ -140,7 +140,8 @@ class PipelineForecast(Result):
         P(won by the end of each period), opportunities x periods.
     periods : DataFrame
         One row per period: expected won count and revenue, their P10/P50/P90, the same
-        cumulative, and ``expected_new`` (Poisson inflow, reported apart) when given.
+        cumulative, and with an inflow ``expected_new`` arrivals and
+        ``expected_new_wins`` (wins of deals not yet created, reported apart).
     categories : DataFrame
         The CRM roll-up: deals, amount and expected value per category.
     count, revenue, cumulative_count, cumulative_revenue : list of WonDistribution
@@ -284,6 +285,46 @@ def _won_by(chain: Any, kind: str, codes: np.ndarray, ages: np.ndarray, ends: np
     return by[inv], ever[inv]
 
 
+def _new_won_by(chain: Any, kind: str, entry_i: int, won_i: int, starts: np.ndarray, ends: np.ndarray,
+                draws: int, seed: int, threads: int) -> np.ndarray:
+    """G[j, k]: P(a deal arriving in period j, uniformly between starts[j] and ends[j], is
+    won by ends[k]), periods x periods (zero for k < j); times from the snapshot in the
+    chain's unit.  A discrete chain's new deal takes its first step at the end of the
+    period it arrives in."""
+    h = len(ends)
+    g = np.zeros((h, h))
+    if kind == "discrete":
+        P = chain.to_numpy()
+        col = np.zeros(P.shape[0])
+        col[won_i] = 1.0
+        f = np.empty(h)
+        for m in range(h):  # f[m] = (P^(m+1))[entry, won]
+            col = P @ col
+            f[m] = col[entry_i]
+        for j in range(h):
+            g[j, j:] = f[: h - j]
+        return g
+    # arrival times by 8-point Gauss-Legendre quadrature over each period
+    x, w = np.polynomial.legendre.leggauss(8)
+    if kind == "semi_markov":
+        times, outc = chain._core.simulate_close(int(entry_i), 0.0, int(draws), int(seed), int(threads))
+        wt = np.sort(np.asarray(times)[np.asarray(outc) == won_i])
+        n_draws = len(np.asarray(outc))
+
+        def cdf(t: np.ndarray) -> np.ndarray:
+            return np.searchsorted(wt, t, side="right") / n_draws
+    else:
+        def cdf(t: np.ndarray) -> np.ndarray:
+            return np.array([np.asarray(chain._core.transition_matrix(float(v)))[entry_i, won_i] if v > 0 else 0.0
+                             for v in t.ravel()]).reshape(t.shape)
+    for j in range(h):
+        a, b = starts[j], ends[j]
+        tau = 0.5 * (b - a) * x + 0.5 * (a + b)
+        for k in range(j, h):
+            g[j, k] = 0.5 * float(np.dot(w, cdf(np.maximum(ends[k] - tau, 0.0))))
+    return g
+
+
 def _poisson_quantile(lam: np.ndarray, q: float) -> np.ndarray:
     """The smallest k with P(Poisson(lam) <= k) >= q, for each lam."""
     lam = np.asarray(lam, dtype=np.float64)
@@ -292,8 +333,9 @@ def _poisson_quantile(lam: np.ndarray, q: float) -> np.ndarray:
     from math import lgamma
 
     logfact = np.array([lgamma(x + 1) for x in k])
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         logpmf = k[None, :] * np.log(lam[:, None]) - lam[:, None] - logfact[None, :]
+    logpmf[lam == 0] = np.where(k == 0, 0.0, -np.inf)  # Poisson(0) is 0 surely
     cdf = np.cumsum(np.exp(logpmf), axis=1)
     return (cdf < q - 1e-12).sum(axis=1).astype(np.float64)
 
@@ -301,8 +343,8 @@ def _poisson_quantile(lam: np.ndarray, q: float) -> np.ndarray:
 def forecast(open_df: pd.DataFrame, chain: Any, *, horizon: int = 3, period: str | float = "month",
              snapshot: Any = None, opportunity: str = "opportunity", stage: str = "stage", entered: str = "entered",
              amount: str = "amount", won: str = "won", categories: Mapping[str, float] | None = None,
-             grid: float | None = None, inflow: Inflow | None = None, draws: int = 20000, seed: int = 0,
-             threads: int = 0) -> PipelineForecast:
+             grid: float | None = None, inflow: Inflow | None = None, entry: str | None = None, draws: int = 20000,
+             seed: int = 0, threads: int = 0) -> PipelineForecast:
     """Forecast an open pipeline: per-opportunity win probabilities by period and the
     exact distribution of the won count and revenue per period.
 
@@ -330,7 +372,14 @@ def forecast(open_df: pd.DataFrame, chain: Any, *, horizon: int = 3, period: str
     grid : float, optional
         Revenue grid (see :func:`won_distribution`).
     inflow : Inflow, optional
-        New-deal arrivals (from :func:`fit_inflow`), reported apart in ``periods``.
+        New-deal arrivals (from :func:`fit_inflow`), reported apart in ``periods``:
+        ``expected_new`` arrivals and ``expected_new_wins``, the wins they bring within
+        the horizon (Poisson, with ``new_wins_p10`` / ``new_wins_p90`` and the
+        cumulative ``expected_cumulative_new_wins``), apart from the wins of existing
+        deals.  New deals arrive evenly over each period (in the first, only after the
+        snapshot), enter the chain at ``entry`` and take the chain's path from there.
+    entry : str, optional
+        The stage new deals enter (default: the chain's first open stage).
     draws : int
         Monte Carlo draws per distinct (stage, age) for a SemiMarkovFunnel.
     seed, threads : int
@@ -467,6 +516,24 @@ def forecast(open_df: pd.DataFrame, chain: Any, *, horizon: int = 3, period: str
         periods["expected_new"] = expected_new
         periods["new_p10"] = _poisson_quantile(expected_new, 0.1)
         periods["new_p90"] = _poisson_quantile(expected_new, 0.9)
+        open_states = [s for s in states if s not in outcomes]
+        entry_s = open_states[0] if entry is None else entry
+        if entry_s not in open_states:
+            raise UnknownLabelError(f"entry={entry_s!r} is not an open stage of the chain "
+                                    f"(open stages: {', '.join(open_states)})")
+        begins = np.concatenate([[0.0], ends[:-1]])
+        if period_starts is not None:  # the first calendar period: arrivals after the snapshot only
+            full = ends[0] + (snap - period_starts[0]) / scale
+            rates = expected_new * np.r_[ends[0] / max(full, 1e-300), np.ones(horizon - 1)]
+        else:
+            rates = expected_new
+        g = _new_won_by(chain, kind, states.index(entry_s), won_i, begins, ends, draws, seed, threads)
+        new_cum = rates @ g
+        new_per = np.diff(np.r_[0.0, new_cum]).clip(min=0.0)
+        periods["expected_new_wins"] = new_per
+        periods["new_wins_p10"] = _poisson_quantile(new_per, 0.1)
+        periods["new_wins_p90"] = _poisson_quantile(new_per, 0.9)
+        periods["expected_cumulative_new_wins"] = new_cum
     roll = opp.groupby("category", observed=False).agg(deals=("amount", "size"), amount=("amount", "sum"),
                                                        expected_value=("expected_value", "sum"))
     return PipelineForecast(opportunities=opp, won_by_period=won_by, periods=periods, categories=roll,
