@@ -26,7 +26,7 @@ def fit_history(hist: pd.DataFrame, cut: int, model: str, family: str, draws: in
     from ..funnel.semi_markov import SemiMarkovFunnel
 
     if model == "semi_markov":
-        return SemiMarkovFunnel(family, draws=draws, seed=seed, threads=threads).fit(
+        return SemiMarkovFunnel(family, draws=draws, seed=seed, threads=threads).fit(  # type: ignore[arg-type]
             hist, lead="lead", stage="stage", time="time", cutoff=pd.Timestamp(cut), absorbing=list(absorbing))
     if model == "continuous":
         return ExposureCounts.from_events(hist, lead="lead", stage="stage", time="time", cutoff=pd.Timestamp(cut),

@@ -332,11 +332,21 @@ def _summary(rows: list[dict[str, Any]], horizon: int, slips: int, forecast_clos
 
 @result
 class WinLoss(Result):
-    """The win/loss report: ``table`` (one row per opportunity: stage, progress %,
-    status W/L/C/D, age in stage, the Delayed limit, reason), ``reasons`` (the loss
-    reasons as a Pareto table: count, share, cumulative share, most frequent first),
-    ``q`` (the quantile that defines Delayed) and ``won``, ``lost``, ``continuing``,
-    ``delayed`` counts."""
+    """The win/loss report.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per opportunity: stage, progress %, status W/L/C/D, age in stage, the
+        Delayed limit and the reason.
+    reasons : DataFrame
+        The loss reasons as a Pareto table: count, share, cumulative share, most
+        frequent first.
+    q : float
+        The quantile of the fitted time in stage that defines Delayed.
+    won, lost, continuing, delayed : int
+        How many opportunities have each status.
+    """
 
     table: pd.DataFrame
     reasons: pd.DataFrame

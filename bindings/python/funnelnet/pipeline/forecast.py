@@ -33,7 +33,7 @@ period
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -55,12 +55,29 @@ DEFAULT_CATEGORIES: dict[str, float] = {"commit": 0.8, "best_case": 0.5, "pipeli
 _UNIT_NS = {"s": 10**9, "min": 60 * 10**9, "h": 3600 * 10**9, "D": 86400 * 10**9, "W": 7 * 86400 * 10**9}
 
 
+def _unit_ns(unit: str) -> float:
+    """Nanoseconds in one of the chain's time units (days when it has none)."""
+    ns = _UNIT_NS.get(unit or "D")
+    if ns is None:
+        raise InvalidArgumentError(f"the chain's time unit {unit!r} is not one of {list(_UNIT_NS)}")
+    return float(ns)
+
+
 @result
 class Inflow(Result):
-    """New deals per period as Poisson arrivals: ``rate`` (mean new deals per period
-    over the history), ``seasonal`` (a Series over the month of year 1..12 of the
-    factor on the rate, all ones when not seasonal), ``period`` and ``periods`` (how
-    many periods of history)."""
+    """New deals per period as Poisson arrivals.
+
+    Attributes
+    ----------
+    rate : float
+        Mean new deals per period over the history.
+    seasonal : Series
+        The factor on the rate per month of year 1..12 (all ones when not seasonal).
+    period : str
+        The period of the rate ("day", "week" or "month").
+    periods : int
+        How many periods of history the rate was fitted on.
+    """
 
     rate: float
     seasonal: pd.Series
@@ -154,10 +171,10 @@ class PipelineForecast(Result):
     won_by_period: pd.DataFrame
     periods: pd.DataFrame
     categories: pd.DataFrame
-    count: list
-    revenue: list
-    cumulative_count: list
-    cumulative_revenue: list
+    count: list[WonDistribution]
+    revenue: list[WonDistribution]
+    cumulative_count: list[WonDistribution]
+    cumulative_revenue: list[WonDistribution]
     horizon: int
     snapshot: str
 
@@ -173,9 +190,23 @@ class PipelineForecast(Result):
                  slip: float = _default("PipelineSimOptions", "slip"), *, seed: int = 0, threads: int = 0,
                  progress: bool = False) -> pd.DataFrame:
         """Seeded Monte Carlo of the same deals with what the exact method cannot
-        express: a common shock (every deal's log-odds of winning within the horizon
-        moved by the same z ~ N(0, shock_sd^2) in a run) and slips (a won deal's close
-        moves one period later with probability ``slip``).
+        express: a common shock and slips of close dates.
+
+        Parameters
+        ----------
+        runs : int
+            Number of simulated futures.
+        shock_sd : float
+            Standard deviation of the common shock: in each run every deal's log-odds of
+            winning within the horizon moves by the same z ~ N(0, shock_sd^2).
+        slip : float
+            Probability that a won deal's close moves one period later.
+        seed : int
+            Seed of the runs.
+        threads : int
+            0 = all cores; never changes the result.
+        progress : bool
+            Show a progress bar (tqdm).
 
         Returns
         -------
@@ -205,7 +236,21 @@ class PipelineForecast(Result):
 
     def plot(self, ax: Any = None, what: str = "revenue", cumulative: bool = True) -> Any:
         """Fan chart: the P10-P90 band, the P50 and the mean per period (matplotlib
-        imported here).  ``what``: "revenue" or "count".  Returns the Axes."""
+        imported here).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (default: a new figure).
+        what : {"revenue", "count"}
+            Which distribution to chart.
+        cumulative : bool
+            Totals from the snapshot to each period's end, or each period alone.
+
+        Returns
+        -------
+        matplotlib Axes
+        """
         import matplotlib.pyplot as plt
 
         if what not in ("revenue", "count"):
@@ -337,7 +382,8 @@ def _poisson_quantile(lam: np.ndarray, q: float) -> np.ndarray:
         logpmf = k[None, :] * np.log(lam[:, None]) - lam[:, None] - logfact[None, :]
     logpmf[lam == 0] = np.where(k == 0, 0.0, -np.inf)  # Poisson(0) is 0 surely
     cdf = np.cumsum(np.exp(logpmf), axis=1)
-    return (cdf < q - 1e-12).sum(axis=1).astype(np.float64)
+    out: np.ndarray = (cdf < q - 1e-12).sum(axis=1).astype(np.float64)
+    return out
 
 
 def forecast(open_df: pd.DataFrame, chain: Any, *, horizon: int = 3, period: str | float = "month",
@@ -455,7 +501,7 @@ def forecast(open_df: pd.DataFrame, chain: Any, *, horizon: int = 3, period: str
             raise InvalidArgumentError(f"period={period!r} needs datetime {entered!r} times; give a number for numeric times")
         first = int(period_index(np.int64(int(snap)), period))
         starts = np.asarray(period_start(np.arange(first, first + horizon + 1), period), dtype=np.int64)
-        scale = float(_UNIT_NS.get(unit or "D"))
+        scale = _unit_ns(unit)
         ends = (starts[1:] - snap) / scale
         ages = (snap - t_in) / scale
         labels = pd.Index([str(pd.Timestamp(int(s)).to_period({"month": "M", "week": "W", "day": "D", "hour": "h"}[period]))
@@ -468,9 +514,9 @@ def forecast(open_df: pd.DataFrame, chain: Any, *, horizon: int = 3, period: str
         ends = length * np.arange(1, horizon + 1, dtype=np.float64)
         ages = snap - t_in
         if calendar:
-            scale = float(_UNIT_NS.get(unit or "D"))
+            scale = _unit_ns(unit)
             ages = ages / scale
-        labels = pd.Index(np.arange(1, horizon + 1), name="period")
+        labels = pd.Index(np.arange(1, horizon + 1), name="period")  # type: ignore[assignment]
         period_starts = None
     cum, ever = _won_by(chain, kind, code, ages, ends, won_i, draws, seed, threads)
     cum = np.maximum.accumulate(np.clip(cum, 0.0, 1.0), axis=1)
