@@ -183,6 +183,23 @@ FNET_API fnet_status fnet_forecast_won_by_ctmc(double* out, size_t capacity, siz
   });
 }
 
+FNET_API fnet_status fnet_forecast_won_by_semi(double* out, size_t capacity, size_t* needed,
+                                               const fnet_semi_markov* model, const size_t* stage,
+                                               const double* age, size_t n_deals, size_t won, size_t periods,
+                                               double period, size_t draws, uint64_t seed, int threads) {
+  return guard([&] {
+    require_ptr(model, "model");
+    const auto st = stages_of(stage, n_deals);
+    const auto ag = doubles(age, n_deals, "age");
+    funnelnet::capi::threads_arg(threads, "threads");
+    if (periods == 0)
+      funnelnet::fail(funnelnet::Errc::invalid_argument, "the horizon must be at least 1 period, got 0");
+    if (!funnelnet::capi::begin_outputs(table_size(n_deals, periods), capacity, needed, out)) return;
+    const auto v = funnelnet::won_by_period(model->value, st, ag, won, periods, period, draws, seed, threads);
+    std::copy(v.begin(), v.end(), out);
+  });
+}
+
 FNET_API fnet_status fnet_forecast_distribution(fnet_distribution** out, const fnet_chain* chain,
                                                 const size_t* stage, const double* amount, size_t n_deals,
                                                 size_t won, size_t period, int cumulative, double resolution,

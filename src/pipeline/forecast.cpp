@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <utility>
 
 FUNNELNET_BEGIN
 
@@ -69,6 +71,41 @@ std::vector<double> won_by_period(const ContinuousChain& chain, std::span<const 
     by[k] = w;
   }
   return gather(by, stage);
+}
+
+std::vector<double> won_by_period(const SemiMarkovFunnel& model, std::span<const std::size_t> stage,
+                                  std::span<const double> age, std::size_t won, std::size_t periods,
+                                  double period, std::size_t draws, std::uint64_t seed, int threads) {
+  check(model.space(), stage, won, periods);
+  require_size(age.size(), stage.size(), "ages");
+  if (!(period > 0.0) || !std::isfinite(period))
+    fail(Errc::invalid_argument, "period length must be finite and > 0, got ", period);
+  if (draws == 0) fail(Errc::invalid_argument, "draws must be >= 1, got 0");
+  for (std::size_t i = 0; i < age.size(); ++i)
+    if (!(age[i] >= 0.0) || !std::isfinite(age[i]))
+      fail(Errc::invalid_argument, "age of deal ", i, " must be finite and >= 0, got ", age[i]);
+  std::map<std::pair<std::size_t, double>, std::vector<double>> by;  // (stage, age) -> P(won by each end)
+  for (std::size_t i = 0; i < stage.size(); ++i) {
+    auto [it, fresh] = by.try_emplace({stage[i], age[i]});
+    if (!fresh) continue;
+    const auto d = model.simulate_close(static_cast<std::int32_t>(stage[i]), age[i], draws, seed, threads);
+    std::vector<double> t;
+    for (std::size_t r = 0; r < d.outcome.size(); ++r)
+      if (d.outcome[r] == static_cast<std::int32_t>(won)) t.push_back(d.time[r]);
+    std::sort(t.begin(), t.end());
+    it->second.resize(periods);
+    for (std::size_t k = 0; k < periods; ++k) {
+      const double end = period * static_cast<double>(k + 1);
+      const auto hit = std::upper_bound(t.begin(), t.end(), end) - t.begin();
+      it->second[k] = static_cast<double>(hit) / static_cast<double>(draws);
+    }
+  }
+  std::vector<double> out(stage.size() * periods);
+  for (std::size_t i = 0; i < stage.size(); ++i) {
+    const auto& v = by.at({stage[i], age[i]});
+    std::copy(v.begin(), v.end(), out.begin() + static_cast<std::ptrdiff_t>(i * periods));
+  }
+  return out;
 }
 
 std::vector<double> won_in_period(std::span<const double> won_by, std::size_t periods, std::size_t period,

@@ -5,6 +5,7 @@
  * brute-force enumeration of all 2^n outcomes, and the bad-input paths. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "funnelnet.h"
@@ -163,8 +164,62 @@ static void test_continuous(void) {
   fnet_stages_destroy(st);
 }
 
+static void test_semi_markov(void) {
+  /* Ten deals left stage "deal" for "won" after 4, 5, ..., 13 time units (empirical
+   * holding time): a deal aged a is won within t with probability
+   * #(a < d <= a + t) / #(d > a), counted here; the Monte Carlo within 4.5 SE. */
+  enum { M = 10, D = 4, K = 3, DRAWS = 20000 };
+  const char* names[3] = {"deal", "won", "lost"};
+  const unsigned char absorbing[3] = {0, 1, 1};
+  fnet_stages* st = NULL;
+  fnet_semi_markov* model = NULL;
+  int32_t ids[M], next[M];
+  double dur[M], by[D * K], by4[D * K];
+  const size_t stage[D] = {0, 0, 0, 0};
+  const double age[D] = {0.0, 6.0, 6.0, 11.5}, period = 2.0;
+  size_t needed = 0, i, j;
+  int k;
+  CHECK_OK(fnet_stages_create(&st, 3, names, absorbing));
+  for (i = 0; i < M; ++i) {
+    ids[i] = 0;
+    dur[i] = 4.0 + (double)i;
+    next[i] = 1;
+  }
+  CHECK_OK(fnet_semi_markov_fit(&model, st, M, ids, dur, next, NULL));
+  CHECK_OK(fnet_forecast_won_by_semi(by, D * K, &needed, model, stage, age, D, 1, K, period, DRAWS, 5, 1));
+  CHECK(needed == D * K);
+  for (i = 0; i < D; ++i)
+    for (k = 1; k <= K; ++k) {
+      double alive = 0, hit = 0, p, se;
+      for (j = 0; j < M; ++j) {
+        alive += dur[j] > age[i];
+        hit += dur[j] > age[i] && dur[j] <= age[i] + period * k;
+      }
+      p = hit / alive;
+      se = sqrt(p * (1 - p) / DRAWS);
+      CHECK(fabs(by[i * K + (size_t)(k - 1)] - p) <= 4.5 * se + 1e-12);
+    }
+  CHECK(memcmp(by + K, by + 2 * K, K * sizeof(double)) == 0); /* same (stage, age): same draws */
+  CHECK_OK(fnet_forecast_won_by_semi(by4, D * K, &needed, model, stage, age, D, 1, K, period, DRAWS, 5, 4));
+  CHECK(memcmp(by, by4, sizeof by) == 0); /* threads never change the table */
+  {
+    const double bad_age[D] = {0.0, 6.0, -1.0, 1.0};
+    CHECK_STATUS(
+        fnet_forecast_won_by_semi(by, D * K, &needed, model, stage, bad_age, D, 1, K, period, DRAWS, 5, 0),
+        FNET_E_INVALID_ARGUMENT, "deal 2");
+  }
+  CHECK_STATUS(fnet_forecast_won_by_semi(by, D * K, &needed, model, stage, age, D, 1, K, period, 0, 5, 0),
+               FNET_E_INVALID_ARGUMENT, "draws");
+  CHECK_STATUS(
+      fnet_forecast_won_by_semi(by, D * K, &needed, model, stage, NULL, D, 1, K, period, DRAWS, 5, 0),
+      FNET_E_NULL_ARGUMENT, "age");
+  fnet_semi_markov_destroy(model);
+  fnet_stages_destroy(st);
+}
+
 int main(void) {
   test_discrete();
   test_continuous();
+  test_semi_markov();
   return check_report("pipeline_forecast_abi");
 }

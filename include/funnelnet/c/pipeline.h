@@ -81,6 +81,17 @@ FNET_API fnet_status fnet_forecast_won_by_ctmc(double* out, size_t capacity, siz
                                                const fnet_ctmc* chain, const size_t* stage, size_t n_deals,
                                                size_t won, size_t periods, double period);
 
+/* The same from a fitted semi-Markov funnel, whose holding times are not memoryless: deal
+ * i is conditioned on the time age[i] (finite, >= 0, in the model's time unit) it has
+ * already spent in its stage; P(won within k * period) is the share of `draws` (>= 1)
+ * seeded Monte Carlo draws of its remaining path won by then, one simulation per
+ * distinct (stage, age) with `seed` (the same table at any `threads`).  An age negative
+ * or NaN is FNET_E_INVALID_ARGUMENT naming the deal. */
+FNET_API fnet_status fnet_forecast_won_by_semi(double* out, size_t capacity, size_t* needed,
+                                               const fnet_semi_markov* model, const size_t* stage,
+                                               const double* age, size_t n_deals, size_t won, size_t periods,
+                                               double period, size_t draws, uint64_t seed, int threads);
+
 /* The forecast's distribution for one period of a discrete chain (one step per period):
  * the wins within period `period` (0-based: 0 is the first period after the snapshot),
  * or by its end when cumulative != 0, of deals in stages stage[i], from the per-deal

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
 #include "funnelnet/core/error.hpp"
 #include "funnelnet/funnel/chain.hpp"
 #include "funnelnet/funnel/continuous.hpp"
+#include "funnelnet/funnel/semi_markov.hpp"
 
 FUNNELNET_BEGIN
 
@@ -25,6 +27,16 @@ std::vector<double> won_by_period(const MarkovChain& chain, std::span<const std:
 /// with `period` (> 0, finite) in the chain's time unit.
 std::vector<double> won_by_period(const ContinuousChain& chain, std::span<const std::size_t> stage,
                                   std::size_t won, std::size_t periods, double period);
+
+/// The same for a semi-Markov funnel, whose holding times are not memoryless: deal i is
+/// conditioned on the time age[i] (finite, >= 0, in the model's time unit) it has already
+/// spent in its stage, and P(won within k * period) is the share of `draws` (>= 1) seeded
+/// Monte Carlo draws of its remaining path that end in `won` by then; one simulation per
+/// distinct (stage, age), each with `seed`, so the table does not depend on `threads`.
+/// Errors as above, and an age negative or NaN (naming the deal), draws == 0.
+std::vector<double> won_by_period(const SemiMarkovFunnel& model, std::span<const std::size_t> stage,
+                                  std::span<const double> age, std::size_t won, std::size_t periods,
+                                  double period, std::size_t draws, std::uint64_t seed, int threads = 0);
 
 /// Column `period` (0-based) of a deals x periods table of cumulative win probabilities:
 /// P(won by its end) when `cumulative`, else P(won within it), the difference of
