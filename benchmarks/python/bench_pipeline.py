@@ -5,6 +5,10 @@ difference.
 
     .venv/bin/python benchmarks/python/bench_pipeline.py            # everything
     .venv/bin/python benchmarks/python/bench_pipeline.py --quick    # 10^4 count and a 10^5-deal revenue run
+    .venv/bin/python benchmarks/python/bench_pipeline.py --only revenue   # or --only count
+
+The load average is printed before and after: wall times on a shared machine are only
+comparable at a similar load (the CPU times printed beside them are fairer).
 
 Count: n deals with p ~ U(0, 1).  The numpy DFT evaluates prod_i (1 - p_i + p_i w^k) at
 the n + 1 roots of unity and inverts it: O(n^2), so it runs only up to 2 * 10^4 deals;
@@ -17,6 +21,7 @@ lognormal(9.5, 1) floored at 2,000).
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -99,11 +104,12 @@ def bench_revenue(n: int, months: int, threads: int, mc_runs: int) -> None:
         return [fn.pipeline.won_distribution(per[:, k], amount, threads=threads) for k in range(months)]
 
     t_fn, ds = best_of(exact, 1)
+    cpu_fn = CPU["last"]
     t_mc, sims = best_of(lambda: mc(per, amount, mc_runs, 2), 1)
     t_mc_full = t_mc / mc_runs * 10**4
     se = sims.std(axis=0) / np.sqrt(mc_runs)
     z = np.abs(sims.mean(axis=0) - np.array([d.mean for d in ds])) / se
-    print(f"revenue n={n} x {months} months: funnelnet {t_fn:.2f} s (grid {ds[0].resolution:.0f}, "
+    print(f"revenue n={n} x {months} months: funnelnet {t_fn:.2f} s wall, {cpu_fn:.2f} s CPU (grid {ds[0].resolution:.0f}, "
           f"{max(len(d.pmf) for d in ds)} cells max); numpy MC {t_mc:.2f} s for {mc_runs} runs "
           f"-> {t_mc_full:.0f} s for 10^4 runs: x{t_mc_full / t_fn:.0f}; MC mean within {z.max():.1f} SE of exact")
 
@@ -112,12 +118,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--only", choices=["count", "revenue"])
     a = ap.parse_args()
-    for n in ([10**4] if a.quick else [10**4, 10**6]):
-        bench_count(n, a.threads)
-        if a.threads == 0:
-            bench_count(n, 1, references=False)
-    bench_revenue(10**5 if a.quick else 10**6, 12, a.threads, 20 if a.quick else 10)
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    if a.only != "revenue":
+        for n in ([10**4] if a.quick else [10**4, 10**6]):
+            bench_count(n, a.threads)
+            if a.threads == 0:
+                bench_count(n, 1, references=False)
+    if a.only != "count":
+        bench_revenue(10**5 if a.quick else 10**6, 12, a.threads, 20 if a.quick else 10)
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -3,4 +3,5 @@
 #pragma once
 
 #include "funnelnet/pipeline/distribution.hpp"
+#include "funnelnet/pipeline/forecast.hpp"
 #include "funnelnet/pipeline/simulate.hpp"

@@ -4,6 +4,7 @@
 #include "funnelnet/funnel/chain.hpp"
 #include "funnelnet/funnel/continuous.hpp"
 #include "funnelnet/funnel/counts.hpp"
+#include "funnelnet/funnel/semi_markov.hpp"
 #include "funnelnet/funnel/stage_space.hpp"
 
 struct fnet_stages {
@@ -20,4 +21,7 @@ struct fnet_exposure {
 };
 struct fnet_ctmc {
   funnelnet::ContinuousChain value;
+};
+struct fnet_semi_markov {
+  funnelnet::SemiMarkovFunnel value;
 };

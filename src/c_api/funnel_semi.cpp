@@ -18,10 +18,6 @@ using funnelnet::capi::copy_out;
 using funnelnet::capi::guard;
 using funnelnet::capi::require_ptr;
 
-struct fnet_semi_markov {
-  funnelnet::SemiMarkovFunnel value;
-};
-
 namespace {
 
 // The opportunity table's event log (validated by funnelnet::opportunity_events).

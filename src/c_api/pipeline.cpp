@@ -2,10 +2,14 @@
 // include/funnelnet/pipeline/.
 #include "funnelnet/pipeline.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <memory>
 #include <span>
 
 #include "c_api/common.hpp"
+#include "c_api/funnel_handles.hpp"
 
 using funnelnet::capi::guard;
 using funnelnet::capi::require_ptr;
@@ -23,6 +27,35 @@ const funnelnet::LatticeDistribution& dist_of(const fnet_distribution* d) {
 std::span<const double> doubles(const double* p, size_t n, const char* what) {
   if (n > 0) require_ptr(p, what);
   return {p, n};
+}
+/// The won-revenue distribution; resolution 0 picks the exact grid.
+funnelnet::LatticeDistribution revenue(std::span<const double> sp, std::span<const double> sa,
+                                       double resolution, int threads) {
+  double res = resolution;
+  if (res == 0.0) {
+    for (size_t i = 0; i < sa.size(); ++i)
+      if (!(sa[i] >= 0.0) || !std::isfinite(sa[i]))
+        funnelnet::fail(funnelnet::Errc::invalid_argument, "amount of deal ", i,
+                        " must be finite and >= 0, got ", sa[i]);
+    res = funnelnet::exact_grid(sa);
+    if (res == 0.0)
+      funnelnet::fail(funnelnet::Errc::invalid_argument,
+                      "no exact grid of at most 2^24 cells for these amounts: give a resolution");
+  }
+  return funnelnet::won_revenue_distribution(sp, sa, res, threads);
+}
+
+std::span<const std::size_t> stages_of(const size_t* stage, size_t n) {
+  if (n > 0) require_ptr(stage, "stage");
+  return {stage, n};
+}
+
+/// n_deals * periods, refused when it overflows.
+size_t table_size(size_t n_deals, size_t periods) {
+  if (periods != 0 && n_deals > SIZE_MAX / periods)
+    funnelnet::fail(funnelnet::Errc::invalid_argument, "n_deals x periods (", n_deals, " x ", periods,
+                    ") overflows size_t");
+  return n_deals * periods;
 }
 }  // namespace
 
@@ -46,19 +79,8 @@ FNET_API fnet_status fnet_distribution_revenue(fnet_distribution** out, const do
     *out = nullptr;
     const auto sp = doubles(p, n, "p");
     const auto sa = doubles(amount, n, "amount");
-    double res = resolution;
-    if (res == 0.0) {
-      for (size_t i = 0; i < n; ++i)
-        if (!(sa[i] >= 0.0) || !std::isfinite(sa[i]))
-          funnelnet::fail(funnelnet::Errc::invalid_argument, "amount of deal ", i,
-                          " must be finite and >= 0, got ", sa[i]);
-      res = funnelnet::exact_grid(sa);
-      if (res == 0.0)
-        funnelnet::fail(funnelnet::Errc::invalid_argument,
-                        "no exact grid of at most 2^24 cells for these amounts: give a resolution");
-    }
     auto h = std::make_unique<fnet_distribution>();
-    h->value = funnelnet::won_revenue_distribution(sp, sa, res, threads);
+    h->value = revenue(sp, sa, resolution, threads);
     *out = h.release();
   });
 }
@@ -130,6 +152,74 @@ FNET_API fnet_status fnet_forecast_simulate(double* count, double* revenue, size
       if (count != nullptr) count[i] = r.count[i];
       if (revenue != nullptr) revenue[i] = r.revenue[i];
     }
+  });
+}
+
+FNET_API fnet_status fnet_forecast_won_by(double* out, size_t capacity, size_t* needed,
+                                          const fnet_chain* chain, const size_t* stage, size_t n_deals,
+                                          size_t won, size_t periods) {
+  return guard([&] {
+    require_ptr(chain, "chain");
+    const auto st = stages_of(stage, n_deals);
+    if (periods == 0)
+      funnelnet::fail(funnelnet::Errc::invalid_argument, "the horizon must be at least 1 period, got 0");
+    if (!funnelnet::capi::begin_outputs(table_size(n_deals, periods), capacity, needed, out)) return;
+    const auto v = funnelnet::won_by_period(chain->value, st, won, periods);
+    std::copy(v.begin(), v.end(), out);
+  });
+}
+
+FNET_API fnet_status fnet_forecast_won_by_ctmc(double* out, size_t capacity, size_t* needed,
+                                               const fnet_ctmc* chain, const size_t* stage, size_t n_deals,
+                                               size_t won, size_t periods, double period) {
+  return guard([&] {
+    require_ptr(chain, "chain");
+    const auto st = stages_of(stage, n_deals);
+    if (periods == 0)
+      funnelnet::fail(funnelnet::Errc::invalid_argument, "the horizon must be at least 1 period, got 0");
+    if (!funnelnet::capi::begin_outputs(table_size(n_deals, periods), capacity, needed, out)) return;
+    const auto v = funnelnet::won_by_period(chain->value, st, won, periods, period);
+    std::copy(v.begin(), v.end(), out);
+  });
+}
+
+FNET_API fnet_status fnet_forecast_won_by_semi(double* out, size_t capacity, size_t* needed,
+                                               const fnet_semi_markov* model, const size_t* stage,
+                                               const double* age, size_t n_deals, size_t won, size_t periods,
+                                               double period, size_t draws, uint64_t seed, int threads) {
+  return guard([&] {
+    require_ptr(model, "model");
+    const auto st = stages_of(stage, n_deals);
+    const auto ag = doubles(age, n_deals, "age");
+    funnelnet::capi::threads_arg(threads, "threads");
+    if (periods == 0)
+      funnelnet::fail(funnelnet::Errc::invalid_argument, "the horizon must be at least 1 period, got 0");
+    if (!funnelnet::capi::begin_outputs(table_size(n_deals, periods), capacity, needed, out)) return;
+    const auto v = funnelnet::won_by_period(model->value, st, ag, won, periods, period, draws, seed, threads);
+    std::copy(v.begin(), v.end(), out);
+  });
+}
+
+FNET_API fnet_status fnet_forecast_distribution(fnet_distribution** out, const fnet_chain* chain,
+                                                const size_t* stage, const double* amount, size_t n_deals,
+                                                size_t won, size_t period, int cumulative, double resolution,
+                                                int threads) {
+  return guard([&] {
+    require_ptr(out, "out");
+    *out = nullptr;
+    require_ptr(chain, "chain");
+    funnelnet::capi::threads_arg(threads, "threads");
+    if (period == SIZE_MAX)
+      funnelnet::fail(funnelnet::Errc::invalid_argument, "period ", period, " is too large");
+    const auto st = stages_of(stage, n_deals);
+    const size_t periods = period + 1;
+    table_size(n_deals, periods);
+    const auto by = funnelnet::won_by_period(chain->value, st, won, periods);
+    const auto p = funnelnet::won_in_period(by, periods, period, cumulative != 0);
+    auto h = std::make_unique<fnet_distribution>();
+    h->value = amount == nullptr ? funnelnet::won_count_distribution(p, threads)
+                                 : revenue(p, doubles(amount, n_deals, "amount"), resolution, threads);
+    *out = h.release();
   });
 }
 

@@ -113,6 +113,11 @@ void trim(Poly& p, double rel = kTailFloor) {
   }
 }
 
+/// Number of nonzero coefficients (a dilated polynomial is mostly zeros).
+std::size_t nonzeros(const Poly& a) {
+  return static_cast<std::size_t>(std::count_if(a.c.begin(), a.c.end(), [](double x) { return x != 0.0; }));
+}
+
 Poly multiply(const Poly& a, const Poly& b) {
   const std::size_t la = a.c.size();
   const std::size_t lb = b.c.size();
@@ -121,12 +126,17 @@ Poly multiply(const Poly& a, const Poly& b) {
   r.offset = a.offset + b.offset;
   std::size_t n = 1;
   while (n < lc) n <<= 1;
-  const double direct_cost = static_cast<double>(la) * static_cast<double>(lb);
+  const std::size_t za = nonzeros(a);
+  const std::size_t zb = nonzeros(b);
+  // Direct: the one with fewer nonzeros outside (a dilated polynomial is sparse).
+  const bool a_out = za * lb <= zb * la;
+  const double direct_cost = a_out ? static_cast<double>(za) * static_cast<double>(lb)
+                                   : static_cast<double>(zb) * static_cast<double>(la);
   const double fft_cost = 12.0 * static_cast<double>(n) * std::log2(static_cast<double>(n));
-  if (std::min(la, lb) <= 64 || direct_cost <= fft_cost) {
+  if (std::min(za, zb) <= 64 || direct_cost <= fft_cost) {
     r.c.assign(lc, 0.0);
-    const Poly& s = la <= lb ? a : b;  // the shorter one outside
-    const Poly& l = la <= lb ? b : a;
+    const Poly& s = a_out ? a : b;
+    const Poly& l = a_out ? b : a;
     for (std::size_t i = 0; i < s.c.size(); ++i) {
       const double x = s.c[i];
       if (x == 0.0) continue;
@@ -201,7 +211,10 @@ Poly leaf(std::span<const double> p, std::span<const std::int64_t> units, std::s
   return r;
 }
 
+Poly product_units(std::span<const double> p, std::span<const std::int64_t> units, int threads);
+
 Poly product(std::span<const double> p, std::span<const std::int64_t> units, int threads) {
+  if (!units.empty()) return product_units(p, units, threads);
   const std::size_t n = p.size();
   // Leaves: consecutive deals up to 64 of them or 4096 cells of support.
   std::vector<std::pair<std::size_t, std::size_t>> blocks;
@@ -234,6 +247,69 @@ Poly product(std::span<const double> p, std::span<const std::int64_t> units, int
     level = std::move(next);
   }
   Poly r = std::move(level.front());
+  const double mass = std::accumulate(r.c.begin(), r.c.end(), 0.0);
+  for (double& x : r.c) x /= mass;
+  return r;
+}
+
+/// The weighted product grouped by size: deals with the same number of cells u share
+/// one Poisson-binomial count pmf q (exact, trimmed as above), whose generating function
+/// in x^u is theirs: q dilated by u (nonzero only at multiples of u).  A group's trimmed
+/// support is a few standard deviations of its count, not the sum of its cells, so the
+/// polynomials left to multiply are far shorter than per-deal blocks would give; they are
+/// then multiplied shortest first, in rounds of adjacent pairs (sorted by length, ties by
+/// unit), the sparse ones directly.  The order depends on the data only, never on threads.
+Poly product_units(std::span<const double> p, std::span<const std::int64_t> units, int threads) {
+  const std::size_t n = p.size();
+  std::vector<std::size_t> order;
+  order.reserve(n);
+  std::int64_t sure = 0;  // cells of deals won with certainty
+  for (std::size_t i = 0; i < n; ++i) {
+    if (units[i] == 0 || p[i] == 0.0) continue;
+    if (p[i] == 1.0) {
+      sure += units[i];
+      continue;
+    }
+    order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return units[a] < units[b]; });
+  std::vector<std::pair<std::size_t, std::size_t>> groups;  // [begin, end) in order
+  for (std::size_t s = 0; s < order.size();) {
+    std::size_t e = s + 1;
+    while (e < order.size() && units[order[e]] == units[order[s]]) ++e;
+    groups.emplace_back(s, e);
+    s = e;
+  }
+  std::vector<double> sorted_p(order.size());
+  for (std::size_t k = 0; k < order.size(); ++k) sorted_p[k] = p[order[k]];
+  std::vector<Poly> level(groups.size());
+  parallel_for(groups.size(), threads, [&](std::size_t g) {
+    const auto [s, e] = groups[g];
+    const auto u = static_cast<std::size_t>(units[order[s]]);
+    Poly q = product(std::span<const double>(sorted_p).subspan(s, e - s), {}, 1);
+    Poly& d = level[g];
+    d.offset = q.offset * static_cast<std::int64_t>(u);
+    d.c.assign((q.c.size() - 1) * u + 1, 0.0);
+    for (std::size_t j = 0; j < q.c.size(); ++j) d.c[j * u] = q.c[j];
+  });
+  Poly r;
+  if (!level.empty()) {
+    while (level.size() > 1) {
+      std::stable_sort(level.begin(), level.end(),
+                       [](const Poly& a, const Poly& b) { return a.c.size() < b.c.size(); });
+      std::vector<Poly> next((level.size() + 1) / 2);
+      parallel_for(next.size(), threads, [&](std::size_t k) {
+        if (2 * k + 1 < level.size())
+          next[k] = multiply(level[2 * k], level[2 * k + 1]);
+        else
+          next[k] = std::move(level[2 * k]);
+      });
+      level = std::move(next);
+    }
+    r = std::move(level.front());
+  }
+  r.offset += sure;
   const double mass = std::accumulate(r.c.begin(), r.c.end(), 0.0);
   for (double& x : r.c) x /= mass;
   return r;

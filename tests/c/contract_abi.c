@@ -323,7 +323,15 @@ int main(void) {
   ++n_functions;
   CHECK_REFUSED(fnet_fit_options_init(NULL));
   ++n_functions;
+  CHECK_REFUSED(fnet_forecast_distribution(NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0.0, 0));
+  ++n_functions;
   CHECK_REFUSED(fnet_forecast_simulate(NULL, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0.0, 0.0, 0, 0));
+  ++n_functions;
+  CHECK_REFUSED(fnet_forecast_won_by(NULL, 0, NULL, NULL, NULL, 0, 0, 0));
+  ++n_functions;
+  CHECK_REFUSED(fnet_forecast_won_by_ctmc(NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0.0));
+  ++n_functions;
+  CHECK_REFUSED(fnet_forecast_won_by_semi(NULL, 0, NULL, NULL, NULL, NULL, 0, 0, 0, 0.0, 0, 0, 0));
   ++n_functions;
   CHECK_REFUSED(fnet_gamma_gamma_create(NULL, NULL));
   ++n_functions;
@@ -653,7 +661,7 @@ int main(void) {
   ++n_functions;
   (void)fnet_version_string();
   ++n_functions;
-  CHECK(n_functions == 315);
+  CHECK(n_functions == 319);
   printf("contract_abi: %d functions called with NULL / 0 arguments\n", n_functions);
   return check_report("contract_abi");
 }

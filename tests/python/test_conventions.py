@@ -255,6 +255,8 @@ NOT_CXX_DEFAULTS = {
     ("funnelnet.pipeline.backtest.backtest", "model"): "which funnel the backtest refits: a Python choice",
     ("funnelnet.pipeline.rolling.rolling_plan", "draws"): "passed to forecast(draws=)",
     ("funnelnet.pipeline.rolling.rolling_plan", "model"): "which funnel the plan refits: a Python choice",
+    ("funnelnet.pipeline.backtest.backtest_stages", "draws"): "passed to forecast(draws=)",
+    ("funnelnet.pipeline.backtest.backtest_stages", "model"): "which funnel the backtest refits: a Python choice",
     ("funnelnet.attribution.heuristic.heuristic_events", "half_life"):
         "None counts touches (HeuristicOptions' 1.0 touch); a timedelta weighs by event time",
     ("funnelnet.attribution.markov.MarkovAttribution.simulate", "max_steps"):

@@ -162,3 +162,71 @@ def test_bad_input_names_the_row():
     with pytest.raises(InvalidArgumentError, match="too coarse"):
         fn.pipeline.forecast(df, chain, period=1.0, snapshot=0.0, grid=1e6)
     pd.testing.assert_frame_equal(df, original)  # the input is left unchanged
+
+
+def _inflow(rate):
+    return fn.pipeline.Inflow(rate=rate, seasonal=pd.Series(1.0, index=pd.Index(range(1, 13), name="month"),
+                                                            name="factor"), period="month", periods=12)
+
+
+def test_inflow_wins_discrete_closed_form():
+    # A new deal arriving in period j steps at the end of it: won by the end of period k
+    # with (P^(k-j+1))[deal, won] = 0.3 (1 - 0.6^m) / 0.4, m = k - j + 1; with 5 arrivals a
+    # period, the wins within period k sum to 5 (P^k)[deal, won].
+    chain = fn.MarkovChain(np.array([[0.6, 0.3, 0.1], [0, 1, 0], [0, 0, 1]]), states=["deal", "won", "lost"],
+                           absorbing=["won", "lost"])
+    deals = pd.DataFrame({"opportunity": ["a"], "stage": ["deal"], "entered": [0.0], "amount": [100.0]})
+    f = fn.pipeline.forecast(deals, chain, horizon=4, period=1.0, snapshot=0.0, inflow=_inflow(5.0))
+    k = np.arange(1, 5)
+    want = 5 * 0.3 * (1 - 0.6**k) / 0.4
+    np.testing.assert_allclose(f.periods["expected_new_wins"], want, rtol=1e-12)
+    np.testing.assert_allclose(f.periods["expected_cumulative_new_wins"], np.cumsum(want), rtol=1e-12)
+    # Poisson quantiles of the new wins, against scipy
+    from scipy import stats
+
+    np.testing.assert_array_equal(f.periods["new_wins_p90"], stats.poisson(want).ppf(0.9))
+    # the existing deal's own wins are unchanged by the inflow
+    base = fn.pipeline.forecast(deals, chain, horizon=4, period=1.0, snapshot=0.0)
+    np.testing.assert_array_equal(f.periods["expected_count"], base.periods["expected_count"])
+
+
+def test_inflow_wins_continuous_closed_form():
+    # P(won by t) = a / r (1 - e^{-r t}); arrivals spread evenly over each period of length
+    # L: the mean over the arrival time integrates in closed form.
+    a, b, L, rate = 0.4, 0.2, 2.0, 3.0
+    r = a + b
+    chain = fn.ContinuousChain(np.array([[-r, a, b], [0, 0, 0], [0, 0, 0]]), states=["deal", "won", "lost"],
+                               absorbing=["won", "lost"])
+    deals = pd.DataFrame({"opportunity": ["a"], "stage": ["deal"], "entered": [0.0], "amount": [1.0]})
+    f = fn.pipeline.forecast(deals, chain, horizon=3, period=L, snapshot=0.0, inflow=_inflow(rate))
+    cum = []
+    for k in range(1, 4):
+        ek = k * L
+        tot = 0.0
+        for j in range(1, k + 1):
+            bj, ej = (j - 1) * L, j * L
+            tot += rate * a / r * (1 - (np.exp(-r * (ek - ej)) - np.exp(-r * (ek - bj))) / (r * L))
+        cum.append(tot)
+    np.testing.assert_allclose(f.periods["expected_cumulative_new_wins"], cum, rtol=1e-9)
+
+
+def test_inflow_wins_first_calendar_period_counts_arrivals_after_the_snapshot():
+    # Snapshot on 11 January: 21 of January's 31 days remain, so 21/31 of its arrivals are
+    # new; a chain that wins at rate a (days) from the entry stage.
+    a = 0.05
+    chain = fn.ContinuousChain(np.array([[-a, a], [0, 0]]), states=["deal", "won"], absorbing=["won"])
+    chain.time_unit = "D"
+    deals = pd.DataFrame({"opportunity": ["x"], "stage": ["deal"], "entered": [pd.Timestamp("2024-01-02")],
+                          "amount": [1.0]})
+    f = fn.pipeline.forecast(deals, chain, horizon=2, period="month", snapshot=pd.Timestamp("2024-01-11"),
+                             inflow=_inflow(31.0))
+
+    def mean_won(lo, hi, end):  # arrivals uniform on [lo, hi] days, won by `end`
+        return 1 - (np.exp(-a * (end - hi)) - np.exp(-a * (end - lo))) / (a * (hi - lo))
+
+    jan = 31.0 * 21 / 31 * mean_won(0, 21, 21)
+    feb = 31.0 * 21 / 31 * mean_won(0, 21, 50) + 31.0 * mean_won(21, 50, 50)
+    np.testing.assert_allclose(f.periods["expected_cumulative_new_wins"], [jan, feb], rtol=1e-9)
+    with pytest.raises(fn.errors.UnknownLabelError, match="entry='won'"):
+        fn.pipeline.forecast(deals, chain, horizon=2, period="month", snapshot=pd.Timestamp("2024-01-11"),
+                             inflow=_inflow(31.0), entry="won")

@@ -5,6 +5,7 @@
 #define FUNNELNET_C_PIPELINE_H
 
 #include "funnelnet/c/core.h"
+#include "funnelnet/c/funnel.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -61,6 +62,45 @@ FNET_API fnet_status fnet_forecast_simulate(double* count, double* revenue, size
                                             const double* p, size_t n_deals, size_t periods,
                                             const double* amount, size_t runs, double shock_sd, double slip,
                                             uint64_t seed, int threads);
+
+/* ---- forecasts straight from a fitted chain ---------------------------------------- */
+
+/* P(deal i won by the end of period k), k = 1 .. periods, row-major n_deals x periods
+ * (two-call pattern), for deals in the transient stages stage[i] (indices into the
+ * chain's stages) of a discrete chain taking one step per period: (P^k)[stage[i], won].
+ * Both chains are memoryless, so the time a deal has spent in its stage does not enter.
+ * Errors (FNET_E_INVALID_ARGUMENT): periods == 0; `won` not an absorbing stage; a stage
+ * out of range or absorbing (naming the deal). */
+FNET_API fnet_status fnet_forecast_won_by(double* out, size_t capacity, size_t* needed,
+                                          const fnet_chain* chain, const size_t* stage, size_t n_deals,
+                                          size_t won, size_t periods);
+
+/* The same from a continuous-time chain: exp(Q k period)[stage[i], won], with the
+ * period length (finite, > 0) in the chain's time unit. */
+FNET_API fnet_status fnet_forecast_won_by_ctmc(double* out, size_t capacity, size_t* needed,
+                                               const fnet_ctmc* chain, const size_t* stage, size_t n_deals,
+                                               size_t won, size_t periods, double period);
+
+/* The same from a fitted semi-Markov funnel, whose holding times are not memoryless: deal
+ * i is conditioned on the time age[i] (finite, >= 0, in the model's time unit) it has
+ * already spent in its stage; P(won within k * period) is the share of `draws` (>= 1)
+ * seeded Monte Carlo draws of its remaining path won by then, one simulation per
+ * distinct (stage, age) with `seed` (the same table at any `threads`).  An age negative
+ * or NaN is FNET_E_INVALID_ARGUMENT naming the deal. */
+FNET_API fnet_status fnet_forecast_won_by_semi(double* out, size_t capacity, size_t* needed,
+                                               const fnet_semi_markov* model, const size_t* stage,
+                                               const double* age, size_t n_deals, size_t won, size_t periods,
+                                               double period, size_t draws, uint64_t seed, int threads);
+
+/* The forecast's distribution for one period of a discrete chain (one step per period):
+ * the wins within period `period` (0-based: 0 is the first period after the snapshot),
+ * or by its end when cumulative != 0, of deals in stages stage[i], from the per-deal
+ * probabilities of fnet_forecast_won_by.  amount NULL: the won count; else the won
+ * revenue on `resolution` as in fnet_distribution_revenue (0 = the exact grid). */
+FNET_API fnet_status fnet_forecast_distribution(fnet_distribution** out, const fnet_chain* chain,
+                                                const size_t* stage, const double* amount, size_t n_deals,
+                                                size_t won, size_t period, int cumulative, double resolution,
+                                                int threads);
 
 #ifdef __cplusplus
 }

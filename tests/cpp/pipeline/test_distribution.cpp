@@ -111,6 +111,47 @@ TEST(WeightedBernoulli, MatchesEnumeration) {
   }
 }
 
+TEST(WeightedBernoulli, GroupedFftPathMatchesDirectRecurrence) {
+  // Thousands of deals with units drawn from a skewed set (many small, a few large, some
+  // zero, some won surely): the grouped-by-size products and their FFTs against the
+  // per-deal recurrence over the full support.
+  const std::size_t n = 4000;
+  auto p = random_p(n, 23);
+  Rng rng(24);
+  std::vector<std::int64_t> u(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double r = rng.uniform();
+    u[i] = r < 0.02  ? 0
+           : r < 0.9 ? 1 + static_cast<std::int64_t>(rng.uniform() * 12)
+                     : 13 + static_cast<std::int64_t>(rng.uniform() * 300);
+    if (i % 997 == 0) p[i] = 1.0;
+    if (i % 991 == 0) p[i] = 0.0;
+  }
+  const std::int64_t total = std::accumulate(u.begin(), u.end(), std::int64_t{0});
+  std::vector<double> q(static_cast<std::size_t>(total) + 1, 0.0);
+  q[0] = 1.0;
+  std::int64_t top = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    top += u[i];
+    for (std::int64_t k = top; k >= 0; --k) {
+      const double move = k >= u[i] ? q[static_cast<std::size_t>(k - u[i])] * p[i] : 0.0;
+      q[static_cast<std::size_t>(k)] = q[static_cast<std::size_t>(k)] * (1 - p[i]) + move;
+    }
+  }
+  const auto pmf = weighted_bernoulli_pmf(p, u, 1);
+  ASSERT_EQ(pmf.size(), q.size());
+  double mass = 0.0;
+  for (std::size_t k = 0; k < pmf.size(); ++k) {
+    ASSERT_GE(pmf[k], 0.0);
+    EXPECT_NEAR(pmf[k], q[k], 1e-13) << k;
+    mass += pmf[k];
+  }
+  EXPECT_NEAR(mass, 1.0, 1e-12);
+  EXPECT_EQ(weighted_bernoulli_pmf(p, u, 4), pmf);  // threads never change the result
+  const auto d = won_revenue_distribution(p, std::vector<double>(u.begin(), u.end()), 1.0, 3);
+  EXPECT_EQ(d.pmf(), won_revenue_distribution(p, std::vector<double>(u.begin(), u.end()), 1.0, 1).pmf());
+}
+
 TEST(LatticeDistribution, QueriesAgainstEnumeration) {
   const std::vector<double> p{0.2, 0.5, 0.9, 0.7};
   const std::vector<double> amount{100, 250, 50, 400};

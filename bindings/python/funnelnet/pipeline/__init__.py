@@ -10,9 +10,9 @@ from .forecast import DEFAULT_CATEGORIES, Inflow, PipelineForecast, fit_inflow, 
 
 __all__: list[str] = ["WonDistribution", "won_distribution", "PipelineForecast", "Inflow", "forecast", "fit_inflow",
                       "DEFAULT_CATEGORIES"]
-from .backtest import Backtest, WinLoss, backtest, win_loss  # noqa: E402
+from .backtest import Backtest, WinLoss, backtest, backtest_stages, win_loss  # noqa: E402
 
-__all__ += ["Backtest", "WinLoss", "backtest", "win_loss"]
+__all__ += ["Backtest", "WinLoss", "backtest", "backtest_stages", "win_loss"]
 from .targets import allocate_target  # noqa: E402
 
 __all__ += ["allocate_target"]

@@ -1,7 +1,7 @@
 """Helpers shared by the pipeline's backtests (private)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,15 +19,16 @@ def forecast_errors(f: np.ndarray, a: np.ndarray) -> tuple[float, float, float]:
     return mape, wape, bias
 
 
-def fit_history(hist: pd.DataFrame, cut: int, model: str, family: str, draws: int, seed: int, threads: int) -> Any:
+def fit_history(hist: pd.DataFrame, cut: int, model: str, family: str, draws: int, seed: int, threads: int,
+                absorbing: Sequence[Any] = ("won", "lost")) -> Any:
     """The funnel fitted on the history before ``cut`` (ns): semi-Markov or continuous."""
     from ..funnel.continuous import ExposureCounts
     from ..funnel.semi_markov import SemiMarkovFunnel
 
     if model == "semi_markov":
-        return SemiMarkovFunnel(family, draws=draws, seed=seed, threads=threads).fit(
-            hist, lead="lead", stage="stage", time="time", cutoff=pd.Timestamp(cut), absorbing=["won", "lost"])
+        return SemiMarkovFunnel(family, draws=draws, seed=seed, threads=threads).fit(  # type: ignore[arg-type]
+            hist, lead="lead", stage="stage", time="time", cutoff=pd.Timestamp(cut), absorbing=list(absorbing))
     if model == "continuous":
         return ExposureCounts.from_events(hist, lead="lead", stage="stage", time="time", cutoff=pd.Timestamp(cut),
-                                          absorbing=["won", "lost"], threads=threads).fit()
+                                          absorbing=list(absorbing), threads=threads).fit()
     raise InvalidArgumentError(f"model must be 'semi_markov' or 'continuous', got {model!r}")

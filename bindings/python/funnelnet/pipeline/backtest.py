@@ -24,9 +24,9 @@ from .._common.results import Result, result
 from .._common.time import times_as_ns, timestamp_ns
 from ..errors import InvalidArgumentError
 from ._shared import fit_history, forecast_errors
-from .forecast import forecast
+from .forecast import PipelineForecast, forecast
 
-__all__ = ["Backtest", "WinLoss", "backtest", "win_loss"]
+__all__ = ["Backtest", "WinLoss", "backtest", "backtest_stages", "win_loss"]
 
 
 @result
@@ -147,41 +147,171 @@ def backtest(df: pd.DataFrame, *, snapshots: Sequence[Any], opportunity: str = "
                             "amount": amt[open_]})
         f = forecast(opn, chain, horizon=horizon, period=period, snapshot=pd.Timestamp(cut), grid=grid, draws=draws,
                      seed=seed, threads=threads)
-        if shock_sd > 0 or slip > 0:
-            sim = f.simulate(runs=runs, shock_sd=shock_sd, slip=slip, seed=seed, threads=threads)
-            band = f.periods.copy()
-            for c in sim.columns:
-                if c.endswith(("_p10", "_p90")):
-                    band[c] = sim[c]
-        else:
-            band = f.periods
-        # what the open deals won, per period
-        first = pd.Timestamp(cut).to_period({"month": "M", "week": "W", "day": "D", "hour": "h"}[period])
-        ends = [(first + j + 1).start_time.value for j in range(horizon)]
-        starts = [(first + j).start_time.value for j in range(horizon)]
+        band = _band(f, shock_sd, slip, runs, seed, threads)
         w_open = is_won[open_]
         to = t_out[open_]
-        for j in range(horizon):
-            lo = cut if j == 0 else starts[j]
-            hit = w_open & (to > lo) & (to < ends[j])
-            upto = w_open & (to > cut) & (to < ends[j])
-            p = band.iloc[j]
-            rows.append({"snapshot": pd.Timestamp(cut), "step": j + 1, "period": f.periods.index[j],
-                         "open_deals": int(open_.sum()), "expected_count": p["expected_count"],
-                         "count_p10": p["count_p10"], "count_p90": p["count_p90"], "actual_count": int(hit.sum()),
-                         "expected_revenue": p["expected_revenue"], "revenue_p10": p["revenue_p10"],
-                         "revenue_p90": p["revenue_p90"], "actual_revenue": float(val[open_][hit].sum()),
-                         "expected_cumulative_count": p["expected_cumulative_count"],
-                         "cumulative_count_p10": p["cumulative_count_p10"],
-                         "cumulative_count_p90": p["cumulative_count_p90"], "actual_cumulative_count": int(upto.sum()),
-                         "expected_cumulative_revenue": p["expected_cumulative_revenue"],
-                         "cumulative_revenue_p10": p["cumulative_revenue_p10"],
-                         "cumulative_revenue_p90": p["cumulative_revenue_p90"],
-                         "actual_cumulative_revenue": float(val[open_][upto].sum())})
-        likely = f.opportunities["p_won_horizon"].to_numpy() >= 0.5
-        won_in = w_open & (to < ends[-1])
-        forecast_close += int(likely.sum())
-        slips += int((likely & ~won_in).sum())
+        rows.extend(_score(f, band, cut, period, horizon, w_open, to, val[open_]))
+        s_, c_ = _slips(f, cut, period, horizon, w_open, to)
+        slips += s_
+        forecast_close += c_
+    return _summary(rows, horizon, slips, forecast_close, len(snapshots))
+
+
+def backtest_stages(events: pd.DataFrame, amounts: Any, *, snapshots: Sequence[Any], lead: str = "lead",
+                    stage: str = "stage", time: str = "time", won: str = "won", lost: str = "lost",
+                    fill_amount: float | None = None, horizon: int = 3, period: str = "month",
+                    model: str = "semi_markov", family: str = "empirical", grid: float | None = None,
+                    draws: int = 20000, shock_sd: float = 0.0, slip: float = 0.0, runs: int = 4000, seed: int = 0,
+                    threads: int = 0) -> Backtest:
+    """Backtest pipeline forecasts from multi-stage snapshots of a stage event log.
+
+    At each snapshot the pipeline is rebuilt as it stood then, every stage included: each
+    lead's last event at or before the snapshot gives its stage and when it entered it;
+    leads whose last event is an outcome are closed.  The funnel is refitted on the events
+    up to the snapshot (open leads censored there), the open leads are forecast from their
+    own stages and ages, and the forecast is scored against the leads' later ``won``
+    events as in :func:`backtest`.
+
+    Parameters
+    ----------
+    events : DataFrame
+        The stage event log: one row per stage a lead entered (``lead``, ``stage``,
+        ``time``, datetimes), outcomes ``won`` and ``lost`` among the stages.
+    amounts : Series or mapping
+        Amount of each lead (indexed by lead id): what the forecast weights and what a
+        win counts as actual revenue.
+    snapshots : sequence of timestamps
+        When to forecast from.
+    lead, stage, time : str
+        Column names of ``events``.
+    won, lost : str
+        The outcome stages.
+    fill_amount : float, optional
+        Amount of a lead missing from ``amounts`` (default: their mean).
+    horizon, period, model, family, grid, draws, shock_sd, slip, runs, seed, threads
+        As in :func:`backtest`.
+
+    Returns
+    -------
+    Backtest
+        ``table`` has one row per (snapshot, step) and ``open_deals`` counts the open
+        leads of every stage.
+
+    Raises
+    ------
+    InvalidArgumentError
+        An empty ``snapshots``, a time that is not a datetime (naming the row), an
+        amount negative or NaN (naming the lead).
+    """
+    require_columns(events, {"lead": lead, "stage": stage, "time": time})
+    if len(snapshots) == 0:
+        raise InvalidArgumentError("snapshots is empty")
+    t_all = pd.to_datetime(events[time])
+    bad = np.flatnonzero(t_all.isna().to_numpy())
+    if bad.size:
+        r = int(bad[0])
+        raise InvalidArgumentError(f"row {r} (lead {events[lead].iloc[r]!r}): {time!r} is missing")
+    order = np.lexsort((times_as_ns(t_all, time), pd.factorize(events[lead])[0]))
+    ev = events.iloc[order]
+    ids, code = np.unique(ev[lead].to_numpy(), return_inverse=True)
+    code = np.asarray(code).reshape(-1)
+    st = ev[stage].astype(str).to_numpy()
+    tt = times_as_ns(pd.to_datetime(ev[time]), time)
+    amt_s = pd.Series(amounts, dtype=np.float64) if not isinstance(amounts, pd.Series) else amounts.astype(np.float64)
+    badv = amt_s[~np.isfinite(amt_s.to_numpy()) | (amt_s.to_numpy() < 0)]
+    if len(badv):
+        raise InvalidArgumentError(f"amount of lead {badv.index[0]!r} must be finite and >= 0, got {badv.iloc[0]!r}")
+    fill = float(amt_s.mean()) if fill_amount is None else float(fill_amount)
+    amt = amt_s.reindex(ids).fillna(fill).to_numpy(dtype=np.float64)
+    # when each lead won (the first won event), int64 max when never
+    w_at = np.full(len(ids), np.iinfo(np.int64).max, dtype=np.int64)
+    is_w = st == won
+    np.minimum.at(w_at, code[is_w], tt[is_w])
+    outcomes = {won, lost}
+    rows: list[dict[str, Any]] = []
+    slips = forecast_close = 0
+    for snap in snapshots:
+        cut = timestamp_ns(snap, "snapshot")
+        seen = tt <= cut
+        hist = pd.DataFrame({"lead": code[seen], "stage": st[seen], "time": pd.to_datetime(tt[seen])})
+        chain = fit_history(hist, cut, model, family, draws, seed, threads, absorbing=(won, lost))
+        # each lead's last event at or before the snapshot (events sorted by lead, time)
+        idx = np.flatnonzero(seen)
+        last = idx[np.r_[code[idx][1:] != code[idx][:-1], True]] if idx.size else idx
+        last = last[~np.isin(st[last], list(outcomes))]
+        who = code[last]
+        opn = pd.DataFrame({"opportunity": ids[who], "stage": st[last], "entered": pd.to_datetime(tt[last]),
+                            "amount": amt[who]})
+        f = forecast(opn, chain, horizon=horizon, period=period, snapshot=pd.Timestamp(cut), won=won, grid=grid,
+                     draws=draws, seed=seed, threads=threads)
+        band = _band(f, shock_sd, slip, runs, seed, threads)
+        w_open = w_at[who] < np.iinfo(np.int64).max
+        rows.extend(_score(f, band, cut, period, horizon, w_open, w_at[who], amt[who]))
+        s_, c_ = _slips(f, cut, period, horizon, w_open, w_at[who])
+        slips += s_
+        forecast_close += c_
+    return _summary(rows, horizon, slips, forecast_close, len(snapshots))
+
+
+def _period_bounds(cut: int, period: str, horizon: int) -> tuple[list[int], list[int]]:
+    """Starts and ends (ns) of the ``horizon`` calendar periods from the one holding ``cut``."""
+    first = pd.Timestamp(cut).to_period({"month": "M", "week": "W", "day": "D", "hour": "h"}[period])
+    starts = [int((first + j).start_time.value) for j in range(horizon)]
+    ends = [int((first + j + 1).start_time.value) for j in range(horizon)]
+    return starts, ends
+
+
+def _score(f: PipelineForecast, band: pd.DataFrame, cut: int, period: str, horizon: int, w_open: np.ndarray,
+           to: np.ndarray, val: np.ndarray) -> list[dict[str, Any]]:
+    """One row per period: the forecast's expectation and band against what the deals open
+    at ``cut`` actually won (``w_open``: won at all, ``to``: when, ns; ``val``: value)."""
+    starts, ends = _period_bounds(cut, period, horizon)
+    rows = []
+    n_open = len(w_open)
+    for j in range(horizon):
+        lo = cut if j == 0 else starts[j]
+        hit = w_open & (to > lo) & (to < ends[j])
+        upto = w_open & (to > cut) & (to < ends[j])
+        p = band.iloc[j]
+        rows.append({"snapshot": pd.Timestamp(cut), "step": j + 1, "period": f.periods.index[j],
+                     "open_deals": int(n_open), "expected_count": p["expected_count"],
+                     "count_p10": p["count_p10"], "count_p90": p["count_p90"], "actual_count": int(hit.sum()),
+                     "expected_revenue": p["expected_revenue"], "revenue_p10": p["revenue_p10"],
+                     "revenue_p90": p["revenue_p90"], "actual_revenue": float(val[hit].sum()),
+                     "expected_cumulative_count": p["expected_cumulative_count"],
+                     "cumulative_count_p10": p["cumulative_count_p10"],
+                     "cumulative_count_p90": p["cumulative_count_p90"], "actual_cumulative_count": int(upto.sum()),
+                     "expected_cumulative_revenue": p["expected_cumulative_revenue"],
+                     "cumulative_revenue_p10": p["cumulative_revenue_p10"],
+                     "cumulative_revenue_p90": p["cumulative_revenue_p90"],
+                     "actual_cumulative_revenue": float(val[upto].sum())})
+    return rows
+
+
+def _slips(f: PipelineForecast, cut: int, period: str, horizon: int, w_open: np.ndarray,
+           to: np.ndarray) -> tuple[int, int]:
+    """(Deals forecast to close within the horizon, P >= 0.5, that did not win within it;
+    deals forecast to close)."""
+    _, ends = _period_bounds(cut, period, horizon)
+    likely = f.opportunities["p_won_horizon"].to_numpy() >= 0.5
+    won_in = w_open & (to < ends[-1])
+    return int((likely & ~won_in).sum()), int(likely.sum())
+
+
+def _band(f: PipelineForecast, shock_sd: float, slip: float, runs: int, seed: int, threads: int) -> pd.DataFrame:
+    """The forecast's per-period table, with Monte Carlo P10/P90 when there is a shock or slips."""
+    if shock_sd > 0 or slip > 0:
+        sim = f.simulate(runs=runs, shock_sd=shock_sd, slip=slip, seed=seed, threads=threads)
+        band = f.periods.copy()
+        for c in sim.columns:
+            if c.endswith(("_p10", "_p90")):
+                band[c] = sim[c]
+        return band
+    return f.periods
+
+
+def _summary(rows: list[dict[str, Any]], horizon: int, slips: int, forecast_close: int, snapshots: int) -> Backtest:
+    """The Backtest of the scored rows: coverage per band, errors and the slip rate."""
     t = pd.DataFrame(rows)
     for name in ("count", "revenue", "cumulative_count", "cumulative_revenue"):
         t[f"covered_{name}"] = (t[f"actual_{name}"] >= t[f"{name}_p10"]) & (t[f"actual_{name}"] <= t[f"{name}_p90"])
@@ -197,16 +327,26 @@ def backtest(df: pd.DataFrame, *, snapshots: Sequence[Any], opportunity: str = "
                     wape_cumulative_count=wcc, mape_count=mc, wape_count=wc,
                     bias_count=bc, mape_revenue=mr, wape_revenue=wr, bias_revenue=br,
                     slip_rate=float(slips / forecast_close) if forecast_close else float("nan"),
-                    snapshots=len(snapshots))
+                    snapshots=snapshots)
 
 
 @result
 class WinLoss(Result):
-    """The win/loss report: ``table`` (one row per opportunity: stage, progress %,
-    status W/L/C/D, age in stage, the Delayed limit, reason), ``reasons`` (the loss
-    reasons as a Pareto table: count, share, cumulative share, most frequent first),
-    ``q`` (the quantile that defines Delayed) and ``won``, ``lost``, ``continuing``,
-    ``delayed`` counts."""
+    """The win/loss report.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per opportunity: stage, progress %, status W/L/C/D, age in stage, the
+        Delayed limit and the reason.
+    reasons : DataFrame
+        The loss reasons as a Pareto table: count, share, cumulative share, most
+        frequent first.
+    q : float
+        The quantile of the fitted time in stage that defines Delayed.
+    won, lost, continuing, delayed : int
+        How many opportunities have each status.
+    """
 
     table: pd.DataFrame
     reasons: pd.DataFrame

@@ -77,6 +77,10 @@ class WonDistribution(Result):
             object.__setattr__(self, k, v)
         self.__post_init__()
 
+    def _lattice(self) -> Any:
+        """The C++ LatticeDistribution that answers the queries (set in __post_init__)."""
+        return getattr(self, "_core")
+
     @property
     def support(self) -> np.ndarray:
         """The values the pmf is on: ``offset + resolution * arange(len(pmf))``."""
@@ -85,10 +89,20 @@ class WonDistribution(Result):
     @property
     def std(self) -> float:
         """Standard deviation."""
-        return float(np.sqrt(self._core.variance()))
+        return float(np.sqrt(self._lattice().variance()))
 
     def quantiles(self, q: Sequence[float] | float = (0.1, 0.5, 0.9)) -> pd.Series:
         """The smallest support value x with P(X <= x) >= q, for each q in [0, 1].
+
+        Parameters
+        ----------
+        q : float or sequence of float
+            Probability levels in [0, 1] (default P10, P50, P90).
+
+        Returns
+        -------
+        Series
+            The quantile of each level, indexed by ``q``.
 
         Examples
         --------
@@ -97,11 +111,20 @@ class WonDistribution(Result):
         [0.0, 1.0]
         """
         qs = np.atleast_1d(np.asarray(q, dtype=np.float64))
-        v = np.asarray(self._core.quantiles(np.ascontiguousarray(qs)))
+        v = np.asarray(self._lattice().quantiles(np.ascontiguousarray(qs)))
         return pd.Series(v, index=pd.Index(qs, name="q"), name="value")
 
     def prob_at_least(self, target: float) -> float:
-        """P(X >= target); a negative or NaN target raises InvalidArgumentError.
+        """P(X >= target), e.g. the chance of meeting a revenue target.
+
+        Parameters
+        ----------
+        target : float
+            The target (>= 0; a negative or NaN one raises InvalidArgumentError).
+
+        Returns
+        -------
+        float
 
         Examples
         --------
@@ -109,10 +132,19 @@ class WonDistribution(Result):
         >>> fn.pipeline.won_distribution([0.5, 0.5]).prob_at_least(1)
         0.75
         """
-        return float(self._core.prob_at_least(float(target)))
+        return float(self._lattice().prob_at_least(float(target)))
 
     def expected_shortfall(self, target: float) -> float:
         """E[max(target - X, 0)]: how far below the target the pipeline falls on average.
+
+        Parameters
+        ----------
+        target : float
+            The target (>= 0; a negative or NaN one raises InvalidArgumentError).
+
+        Returns
+        -------
+        float
 
         Examples
         --------
@@ -120,7 +152,7 @@ class WonDistribution(Result):
         >>> fn.pipeline.won_distribution([0.5, 0.5]).expected_shortfall(2)
         1.0
         """
-        return float(self._core.expected_shortfall(float(target)))
+        return float(self._lattice().expected_shortfall(float(target)))
 
     def _table(self) -> pd.DataFrame:
         pmf = np.asarray(self.pmf)
@@ -130,7 +162,17 @@ class WonDistribution(Result):
 
     def plot(self, ax: Any = None) -> Any:
         """Bar chart of the pmf with the P10, P50 and P90 marked (matplotlib imported
-        here). Returns the Axes."""
+        here).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (default: a new figure).
+
+        Returns
+        -------
+        matplotlib Axes
+        """
         import matplotlib.pyplot as plt
 
         if ax is None:

@@ -33,7 +33,7 @@ period
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -55,12 +55,29 @@ DEFAULT_CATEGORIES: dict[str, float] = {"commit": 0.8, "best_case": 0.5, "pipeli
 _UNIT_NS = {"s": 10**9, "min": 60 * 10**9, "h": 3600 * 10**9, "D": 86400 * 10**9, "W": 7 * 86400 * 10**9}
 
 
+def _unit_ns(unit: str) -> float:
+    """Nanoseconds in one of the chain's time units (days when it has none)."""
+    ns = _UNIT_NS.get(unit or "D")
+    if ns is None:
+        raise InvalidArgumentError(f"the chain's time unit {unit!r} is not one of {list(_UNIT_NS)}")
+    return float(ns)
+
+
 @result
 class Inflow(Result):
-    """New deals per period as Poisson arrivals: ``rate`` (mean new deals per period
-    over the history), ``seasonal`` (a Series over the month of year 1..12 of the
-    factor on the rate, all ones when not seasonal), ``period`` and ``periods`` (how
-    many periods of history)."""
+    """New deals per period as Poisson arrivals.
+
+    Attributes
+    ----------
+    rate : float
+        Mean new deals per period over the history.
+    seasonal : Series
+        The factor on the rate per month of year 1..12 (all ones when not seasonal).
+    period : str
+        The period of the rate ("day", "week" or "month").
+    periods : int
+        How many periods of history the rate was fitted on.
+    """
 
     rate: float
     seasonal: pd.Series
@@ -140,7 +157,8 @@ class PipelineForecast(Result):
         P(won by the end of each period), opportunities x periods.
     periods : DataFrame
         One row per period: expected won count and revenue, their P10/P50/P90, the same
-        cumulative, and ``expected_new`` (Poisson inflow, reported apart) when given.
+        cumulative, and with an inflow ``expected_new`` arrivals and
+        ``expected_new_wins`` (wins of deals not yet created, reported apart).
     categories : DataFrame
         The CRM roll-up: deals, amount and expected value per category.
     count, revenue, cumulative_count, cumulative_revenue : list of WonDistribution
@@ -153,10 +171,10 @@ class PipelineForecast(Result):
     won_by_period: pd.DataFrame
     periods: pd.DataFrame
     categories: pd.DataFrame
-    count: list
-    revenue: list
-    cumulative_count: list
-    cumulative_revenue: list
+    count: list[WonDistribution]
+    revenue: list[WonDistribution]
+    cumulative_count: list[WonDistribution]
+    cumulative_revenue: list[WonDistribution]
     horizon: int
     snapshot: str
 
@@ -172,9 +190,23 @@ class PipelineForecast(Result):
                  slip: float = _default("PipelineSimOptions", "slip"), *, seed: int = 0, threads: int = 0,
                  progress: bool = False) -> pd.DataFrame:
         """Seeded Monte Carlo of the same deals with what the exact method cannot
-        express: a common shock (every deal's log-odds of winning within the horizon
-        moved by the same z ~ N(0, shock_sd^2) in a run) and slips (a won deal's close
-        moves one period later with probability ``slip``).
+        express: a common shock and slips of close dates.
+
+        Parameters
+        ----------
+        runs : int
+            Number of simulated futures.
+        shock_sd : float
+            Standard deviation of the common shock: in each run every deal's log-odds of
+            winning within the horizon moves by the same z ~ N(0, shock_sd^2).
+        slip : float
+            Probability that a won deal's close moves one period later.
+        seed : int
+            Seed of the runs.
+        threads : int
+            0 = all cores; never changes the result.
+        progress : bool
+            Show a progress bar (tqdm).
 
         Returns
         -------
@@ -204,7 +236,21 @@ class PipelineForecast(Result):
 
     def plot(self, ax: Any = None, what: str = "revenue", cumulative: bool = True) -> Any:
         """Fan chart: the P10-P90 band, the P50 and the mean per period (matplotlib
-        imported here).  ``what``: "revenue" or "count".  Returns the Axes."""
+        imported here).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (default: a new figure).
+        what : {"revenue", "count"}
+            Which distribution to chart.
+        cumulative : bool
+            Totals from the snapshot to each period's end, or each period alone.
+
+        Returns
+        -------
+        matplotlib Axes
+        """
         import matplotlib.pyplot as plt
 
         if what not in ("revenue", "count"):
@@ -284,6 +330,46 @@ def _won_by(chain: Any, kind: str, codes: np.ndarray, ages: np.ndarray, ends: np
     return by[inv], ever[inv]
 
 
+def _new_won_by(chain: Any, kind: str, entry_i: int, won_i: int, starts: np.ndarray, ends: np.ndarray,
+                draws: int, seed: int, threads: int) -> np.ndarray:
+    """G[j, k]: P(a deal arriving in period j, uniformly between starts[j] and ends[j], is
+    won by ends[k]), periods x periods (zero for k < j); times from the snapshot in the
+    chain's unit.  A discrete chain's new deal takes its first step at the end of the
+    period it arrives in."""
+    h = len(ends)
+    g = np.zeros((h, h))
+    if kind == "discrete":
+        P = chain.to_numpy()
+        col = np.zeros(P.shape[0])
+        col[won_i] = 1.0
+        f = np.empty(h)
+        for m in range(h):  # f[m] = (P^(m+1))[entry, won]
+            col = P @ col
+            f[m] = col[entry_i]
+        for j in range(h):
+            g[j, j:] = f[: h - j]
+        return g
+    # arrival times by 8-point Gauss-Legendre quadrature over each period
+    x, w = np.polynomial.legendre.leggauss(8)
+    if kind == "semi_markov":
+        times, outc = chain._core.simulate_close(int(entry_i), 0.0, int(draws), int(seed), int(threads))
+        wt = np.sort(np.asarray(times)[np.asarray(outc) == won_i])
+        n_draws = len(np.asarray(outc))
+
+        def cdf(t: np.ndarray) -> np.ndarray:
+            return np.searchsorted(wt, t, side="right") / n_draws
+    else:
+        def cdf(t: np.ndarray) -> np.ndarray:
+            return np.array([np.asarray(chain._core.transition_matrix(float(v)))[entry_i, won_i] if v > 0 else 0.0
+                             for v in t.ravel()]).reshape(t.shape)
+    for j in range(h):
+        a, b = starts[j], ends[j]
+        tau = 0.5 * (b - a) * x + 0.5 * (a + b)
+        for k in range(j, h):
+            g[j, k] = 0.5 * float(np.dot(w, cdf(np.maximum(ends[k] - tau, 0.0))))
+    return g
+
+
 def _poisson_quantile(lam: np.ndarray, q: float) -> np.ndarray:
     """The smallest k with P(Poisson(lam) <= k) >= q, for each lam."""
     lam = np.asarray(lam, dtype=np.float64)
@@ -292,17 +378,19 @@ def _poisson_quantile(lam: np.ndarray, q: float) -> np.ndarray:
     from math import lgamma
 
     logfact = np.array([lgamma(x + 1) for x in k])
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         logpmf = k[None, :] * np.log(lam[:, None]) - lam[:, None] - logfact[None, :]
+    logpmf[lam == 0] = np.where(k == 0, 0.0, -np.inf)  # Poisson(0) is 0 surely
     cdf = np.cumsum(np.exp(logpmf), axis=1)
-    return (cdf < q - 1e-12).sum(axis=1).astype(np.float64)
+    out: np.ndarray = (cdf < q - 1e-12).sum(axis=1).astype(np.float64)
+    return out
 
 
 def forecast(open_df: pd.DataFrame, chain: Any, *, horizon: int = 3, period: str | float = "month",
              snapshot: Any = None, opportunity: str = "opportunity", stage: str = "stage", entered: str = "entered",
              amount: str = "amount", won: str = "won", categories: Mapping[str, float] | None = None,
-             grid: float | None = None, inflow: Inflow | None = None, draws: int = 20000, seed: int = 0,
-             threads: int = 0) -> PipelineForecast:
+             grid: float | None = None, inflow: Inflow | None = None, entry: str | None = None, draws: int = 20000,
+             seed: int = 0, threads: int = 0) -> PipelineForecast:
     """Forecast an open pipeline: per-opportunity win probabilities by period and the
     exact distribution of the won count and revenue per period.
 
@@ -330,7 +418,14 @@ def forecast(open_df: pd.DataFrame, chain: Any, *, horizon: int = 3, period: str
     grid : float, optional
         Revenue grid (see :func:`won_distribution`).
     inflow : Inflow, optional
-        New-deal arrivals (from :func:`fit_inflow`), reported apart in ``periods``.
+        New-deal arrivals (from :func:`fit_inflow`), reported apart in ``periods``:
+        ``expected_new`` arrivals and ``expected_new_wins``, the wins they bring within
+        the horizon (Poisson, with ``new_wins_p10`` / ``new_wins_p90`` and the
+        cumulative ``expected_cumulative_new_wins``), apart from the wins of existing
+        deals.  New deals arrive evenly over each period (in the first, only after the
+        snapshot), enter the chain at ``entry`` and take the chain's path from there.
+    entry : str, optional
+        The stage new deals enter (default: the chain's first open stage).
     draws : int
         Monte Carlo draws per distinct (stage, age) for a SemiMarkovFunnel.
     seed, threads : int
@@ -406,7 +501,7 @@ def forecast(open_df: pd.DataFrame, chain: Any, *, horizon: int = 3, period: str
             raise InvalidArgumentError(f"period={period!r} needs datetime {entered!r} times; give a number for numeric times")
         first = int(period_index(np.int64(int(snap)), period))
         starts = np.asarray(period_start(np.arange(first, first + horizon + 1), period), dtype=np.int64)
-        scale = float(_UNIT_NS.get(unit or "D"))
+        scale = _unit_ns(unit)
         ends = (starts[1:] - snap) / scale
         ages = (snap - t_in) / scale
         labels = pd.Index([str(pd.Timestamp(int(s)).to_period({"month": "M", "week": "W", "day": "D", "hour": "h"}[period]))
@@ -419,9 +514,9 @@ def forecast(open_df: pd.DataFrame, chain: Any, *, horizon: int = 3, period: str
         ends = length * np.arange(1, horizon + 1, dtype=np.float64)
         ages = snap - t_in
         if calendar:
-            scale = float(_UNIT_NS.get(unit or "D"))
+            scale = _unit_ns(unit)
             ages = ages / scale
-        labels = pd.Index(np.arange(1, horizon + 1), name="period")
+        labels = pd.Index(np.arange(1, horizon + 1), name="period")  # type: ignore[assignment]
         period_starts = None
     cum, ever = _won_by(chain, kind, code, ages, ends, won_i, draws, seed, threads)
     cum = np.maximum.accumulate(np.clip(cum, 0.0, 1.0), axis=1)
@@ -467,6 +562,24 @@ def forecast(open_df: pd.DataFrame, chain: Any, *, horizon: int = 3, period: str
         periods["expected_new"] = expected_new
         periods["new_p10"] = _poisson_quantile(expected_new, 0.1)
         periods["new_p90"] = _poisson_quantile(expected_new, 0.9)
+        open_states = [s for s in states if s not in outcomes]
+        entry_s = open_states[0] if entry is None else entry
+        if entry_s not in open_states:
+            raise UnknownLabelError(f"entry={entry_s!r} is not an open stage of the chain "
+                                    f"(open stages: {', '.join(open_states)})")
+        begins = np.concatenate([[0.0], ends[:-1]])
+        if period_starts is not None:  # the first calendar period: arrivals after the snapshot only
+            full = ends[0] + (snap - period_starts[0]) / scale
+            rates = expected_new * np.r_[ends[0] / max(full, 1e-300), np.ones(horizon - 1)]
+        else:
+            rates = expected_new
+        g = _new_won_by(chain, kind, states.index(entry_s), won_i, begins, ends, draws, seed, threads)
+        new_cum = rates @ g
+        new_per = np.diff(np.r_[0.0, new_cum]).clip(min=0.0)
+        periods["expected_new_wins"] = new_per
+        periods["new_wins_p10"] = _poisson_quantile(new_per, 0.1)
+        periods["new_wins_p90"] = _poisson_quantile(new_per, 0.9)
+        periods["expected_cumulative_new_wins"] = new_cum
     roll = opp.groupby("category", observed=False).agg(deals=("amount", "size"), amount=("amount", "sum"),
                                                        expected_value=("expected_value", "sum"))
     return PipelineForecast(opportunities=opp, won_by_period=won_by, periods=periods, categories=roll,

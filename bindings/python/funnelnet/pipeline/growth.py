@@ -73,7 +73,7 @@ def growth(df: pd.DataFrame, *, time: str = "time", value: str | None = None, by
     if period not in _FREQ:
         raise InvalidArgumentError(f"period must be one of {list(_FREQ)}, got {period!r}")
     groups = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    cols = {"time": time, **{f"by[{i}]": g for i, g in enumerate(groups)}}
+    cols: dict[str, str | None] = {"time": time, **{f"by[{i}]": g for i, g in enumerate(groups)}}
     if value is not None:
         cols["value"] = value
     if person is not None:
@@ -104,7 +104,7 @@ def growth(df: pd.DataFrame, *, time: str = "time", value: str | None = None, by
         agg["persons"] = d.groupby(keys, observed=True, sort=False)["person"].nunique().astype(np.float64)
     if groups:
         levels = [pd.Index(pd.unique(d[g]), name=g).sort_values() for g in groups]
-        full = pd.MultiIndex.from_product([*levels, span], names=keys)
+        full: pd.Index = pd.MultiIndex.from_product([*levels, span], names=keys)
     else:
         full = span
     out = agg.reindex(full, fill_value=0.0)
@@ -121,6 +121,12 @@ def growth(df: pd.DataFrame, *, time: str = "time", value: str | None = None, by
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"{name}_pop"] = (cur / prev.where(prev != 0)) - 1.0
             out[f"{name}_yoy"] = (cur / year.where(year != 0)) - 1.0
-    out.index = out.index.set_levels(out.index.levels[-1].astype(str), level=-1) if groups else \
-        pd.Index(out.index.astype(str), name="period")
+    if groups:
+        mi = out.index
+        assert isinstance(mi, pd.MultiIndex)
+        out.index = pd.MultiIndex.from_arrays(
+            [mi.get_level_values(i) for i in range(mi.nlevels - 1)] + [mi.get_level_values(-1).astype(str)],
+            names=mi.names)
+    else:
+        out.index = pd.Index(out.index.astype(str), name="period")
     return out

@@ -136,7 +136,8 @@ def rolling_plan(df: pd.DataFrame, *, snapshots: Sequence[Any], by: str | None =
         raise InvalidArgumentError(f"period must be one of {list(_FREQ)}, got {period!r}")
     if model not in ("continuous", "semi_markov"):
         raise InvalidArgumentError(f"model must be 'semi_markov' or 'continuous', got {model!r}")
-    cols = {"opportunity": opportunity, "entered": entered, "closed": closed, "outcome": outcome, "amount": amount}
+    cols: dict[str, str | None] = {"opportunity": opportunity, "entered": entered, "closed": closed,
+                                   "outcome": outcome, "amount": amount}
     if by is not None:
         cols["by"] = by
     require_columns(df, cols)
@@ -231,7 +232,8 @@ def rolling_plan(df: pd.DataFrame, *, snapshots: Sequence[Any], by: str | None =
             if len(t) else np.nan
         cov_r = ((t["actual_revenue"] >= t["revenue_p10"]) & (t["actual_revenue"] <= t["revenue_p90"])).mean() \
             if len(t) else np.nan
-        a = acc.loc[k] if k in acc.index else pd.Series({"likely": 0, "slipped": 0, "committed": 0, "commit_won": 0})
+        a = (acc.loc[k] if k in acc.index else pd.Series({"likely": 0, "slipped": 0, "committed": 0,
+                                                          "commit_won": 0})).to_dict()
         out_rows.append({"step": k, "rows": len(t), "mape_count": mc, "wape_count": wc, "bias_count": bc,
                          "mape_revenue": mr, "wape_revenue": wr, "bias_revenue": br,
                          "coverage_count": float(cov_c), "coverage_revenue": float(cov_r),

@@ -31,7 +31,8 @@ def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     left = int(total - base.sum())
     order = np.lexsort((np.arange(len(quota)), -(quota - base)))
     base[order[:left]] += 1
-    return base
+    out: np.ndarray = base
+    return out
 
 
 def allocate_target(target: float, weights: Any, *, integer: bool = False) -> pd.Series:
