@@ -156,9 +156,11 @@
 #else
 #define FNET_ENUM_UNDERLYING_
 #endif
-/* NOLINTNEXTLINE(bugprone-macro-parentheses): X-macro arguments are names, not expressions */
+/* X-macro arguments are names, not expressions. */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 #define FNET_ENUM_TYPEDEF_(type, values) \
   typedef enum type FNET_ENUM_UNDERLYING_ { values(FNET_ENUMERATOR_) } type;
+/* NOLINTEND(bugprone-macro-parentheses) */
 FNET_ENUM_TABLE(FNET_ENUM_TYPEDEF_)
 #undef FNET_ENUM_TYPEDEF_
 #undef FNET_ENUM_UNDERLYING_
