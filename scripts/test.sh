@@ -2,7 +2,8 @@
 # Runs every test: GoogleTest (ctest), the pure-C ABI tests, the package consumer test,
 # pytest, then the C++ and C tests again under AddressSanitizer + UBSan, the C ABI baseline
 # (abidiff), the threaded tests under ThreadSanitizer and the libFuzzer targets
-# (FUZZ_SECONDS each, default 60; the C ABI call-sequence target is run by name, see fuzz.sh).
+# (FUZZ_SECONDS each, default 60, the C ABI call-sequence target included).  Static
+# analysis (clang-tidy, cppcheck) is scripts/lint.sh, not run here: too slow for CI.
 # Installs whatever is missing first.  Exits non-zero if any test fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -25,6 +25,7 @@ struct fnet_markov {
 namespace {
 
 funnelnet::Labels channel_labels(size_t n, const char* const* names) {
+  funnelnet::capi::count_arg<const char*>(n, "n_channels");
   if (n > 0) require_ptr(names, "names");
   std::vector<std::string> v(n);
   for (size_t i = 0; i < n; ++i) {
@@ -94,6 +95,7 @@ FNET_API fnet_status fnet_paths_from_events(fnet_paths** out, size_t n_channels,
   return guard([&] {
     require_ptr(out, "out");
     auto labels = channel_labels(n_channels, names);
+    funnelnet::capi::count_arg<std::int64_t>(n, "n");
     if (n > 0) {
       require_ptr(customer, "customer");
       require_ptr(time, "time");
@@ -248,6 +250,15 @@ FNET_API fnet_status fnet_attribution_markov_simulate(double* estimate, double* 
                                                       size_t capacity, size_t* needed,
                                                       const fnet_markov* model, uint64_t n_journeys,
                                                       uint64_t seed, int threads) {
+  return fnet_attribution_markov_simulate_progress(estimate, lower, upper, capacity, needed, model,
+                                                   n_journeys, seed, threads, nullptr, nullptr);
+}
+
+FNET_API fnet_status fnet_attribution_markov_simulate_progress(double* estimate, double* lower, double* upper,
+                                                               size_t capacity, size_t* needed,
+                                                               const fnet_markov* model, uint64_t n_journeys,
+                                                               uint64_t seed, int threads,
+                                                               fnet_progress_fn progress, void* user_data) {
   return guard([&] {
     require_ptr(model, "model");
     const size_t n = model->value.channels().size();
@@ -262,7 +273,12 @@ FNET_API fnet_status fnet_attribution_markov_simulate(double* estimate, double* 
       return;
     }
     if (capacity < n) fail(Errc::buffer_too_small, "buffer holds ", capacity, " elements, ", n, " needed");
-    auto r = model->value.simulate(n_journeys, seed, funnelnet::capi::threads_arg(threads, "threads"));
+    funnelnet::Progress cb;
+    if (progress != nullptr)
+      cb = [progress, user_data](std::uint64_t done, std::uint64_t total) {
+        return progress(user_data, done, total) == 0;
+      };
+    auto r = model->value.simulate(n_journeys, seed, funnelnet::capi::threads_arg(threads, "threads"), cb);
     for (size_t c = 0; c < n; ++c) {
       estimate[c] = r.removal_effects[c];
       if (lower != nullptr) lower[c] = r.lower[c];

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -56,6 +57,43 @@ void require_ptr(const T* p, const char* what) {
   if (p == nullptr) funnelnet::fail(funnelnet::Errc::null_argument, what, " must not be NULL");
 }
 
+/// A caller's element count n of an array of T: refused (out_of_range naming `what`) past
+/// PTRDIFF_MAX / sizeof(T), the most elements any array of T can have, before a span is
+/// formed or anything is allocated (issue 17: fnet_graph_from_edges with m = 2^62 made the
+/// span's end overflow).  A count below the limit that still exceeds the caller's real
+/// buffer cannot be detected in C.
+template <class T = double>
+std::size_t count_arg(std::size_t n, const char* what) {
+  constexpr std::size_t limit = static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(T);
+  if (n > limit)
+    funnelnet::fail(funnelnet::Errc::out_of_range, what, " = ", n,
+                    " is more elements than any array can hold (at most ", limit, " of ", sizeof(T),
+                    " bytes): a wrong size");
+  return n;
+}
+
+/// The element count a * b of an a-by-b array of T (n * n matrices, n rows of k values):
+/// refused naming `what` when the product overflows or passes count_arg's limit.
+template <class T = double>
+std::size_t count_product(std::size_t a, std::size_t b, const char* what) {
+  constexpr std::size_t limit = static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(T);
+  if (a != 0 && b > limit / a)
+    funnelnet::fail(funnelnet::Errc::out_of_range, what, " = ", a, " x ", b,
+                    " is more elements than any array can hold (at most ", limit, " of ", sizeof(T),
+                    " bytes): a wrong size");
+  return a * b;
+}
+
+/// The caller's array p of n elements as a span: NULL refused when n > 0, n checked by
+/// count_arg; an empty span for n = 0.
+template <class T>
+std::span<const T> array_arg(const T* p, std::size_t n, const char* what) {
+  count_arg<T>(n, what);
+  if (n == 0) return {};
+  require_ptr(p, what);
+  return {p, n};
+}
+
 /// The two-call buffer pattern: sets *needed; copies `src` into `out` when `out` is not
 /// NULL and `capacity` suffices; throws buffer_too_small otherwise.
 template <class T, class Src>
@@ -79,7 +117,7 @@ void copy_out(T* out, std::size_t capacity, std::size_t* needed, const Src& src)
 template <class... Ptr>
 bool begin_outputs(std::size_t n, std::size_t capacity, std::size_t* needed, const Ptr*... out) {
   if (needed != nullptr) *needed = n;
-  if (((out == nullptr) && ...)) {
+  if ((!out && ...)) {  // !out, not (out == nullptr): clang -Wparentheses-equality for one output
     if (needed == nullptr) funnelnet::fail(funnelnet::Errc::null_argument, "outputs and needed are all NULL");
     return false;
   }
@@ -108,6 +146,10 @@ inline double tolerance_arg(double tol, const char* what) {
 }
 
 inline std::size_t check_offsets(const std::int64_t* offsets, std::size_t n_rows, const char* row) {
+  count_arg<std::int64_t>(n_rows, "number of rows (offsets hold one more)");
+  if (n_rows + 1 > static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(std::int64_t))
+    funnelnet::fail(funnelnet::Errc::out_of_range, "number of rows ", n_rows,
+                    " + 1 offsets is more than any array can hold: a wrong size");
   require_ptr(offsets, "offsets");
   if (offsets[0] != 0)
     funnelnet::fail(funnelnet::Errc::invalid_argument, "offsets[0] must be 0, got ", offsets[0]);

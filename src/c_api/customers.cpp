@@ -40,6 +40,7 @@ namespace {
 
 template <class T>
 std::span<const T> in(const T* p, std::size_t n, const char* what) {
+  funnelnet::capi::count_arg<T>(n, what);
   if (n > 0) require_ptr(p, what);
   return {p, n};
 }
@@ -70,6 +71,7 @@ Rfm rfm(std::size_t n, const double* x, const double* tx, const double* T) {
 // The n x n row-major matrix p (NULL allowed when n is 0: memcpy with a NULL pointer is
 // undefined even for 0 bytes).
 funnelnet::Matrix square(const double* p, std::size_t n) {
+  funnelnet::capi::count_product(n, n, "n (p is n x n)");
   funnelnet::Matrix m(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
   if (n == 0) return m;
   require_ptr(p, "p");
@@ -88,6 +90,7 @@ std::vector<double> flat(const funnelnet::Matrix& m) {
 }
 
 funnelnet::Vector vec(const double* p, std::size_t n, const char* what) {
+  funnelnet::capi::count_arg(n, what);
   if (n > 0) require_ptr(p, what);
   funnelnet::Vector v(static_cast<Eigen::Index>(n));
   for (std::size_t i = 0; i < n; ++i) v[static_cast<Eigen::Index>(i)] = p[i];
@@ -96,6 +99,7 @@ funnelnet::Vector vec(const double* p, std::size_t n, const char* what) {
 
 std::vector<funnelnet::Criterion> criteria_of(std::size_t m, const char* const* names, const double* weights,
                                               const int* directions) {
+  funnelnet::capi::count_arg<const char*>(m, "m (criteria)");
   if (m > 0) {
     require_ptr(names, "criteria");
     require_ptr(weights, "weights");
@@ -130,8 +134,7 @@ FNET_API fnet_status fnet_repeat_fit(fnet_repeat_model** out, fnet_repeat_kind k
     require_ptr(out, "out");
     const auto k = to_kind(kind);
     const Rfm d = rfm(n, frequency, recency, T);
-    std::span<const double> w =
-        weights == nullptr ? std::span<const double>{} : std::span<const double>{weights, n};
+    std::span<const double> w = weights == nullptr ? std::span<const double>{} : in(weights, n, "weights");
     auto m = funnelnet::RepeatModel::fit(k, d.x, d.tx, d.T, w, to_options(options, 4));
     *out = new fnet_repeat_model{std::move(m)};
   });
@@ -220,8 +223,7 @@ FNET_API fnet_status fnet_gamma_gamma_fit(fnet_gamma_gamma** out, size_t n, cons
                                           const fnet_repeat_fit_options* options) {
   return guard([&] {
     require_ptr(out, "out");
-    std::span<const double> w =
-        weights == nullptr ? std::span<const double>{} : std::span<const double>{weights, n};
+    std::span<const double> w = weights == nullptr ? std::span<const double>{} : in(weights, n, "weights");
     auto g = funnelnet::GammaGammaModel::fit(in(frequency, n, "frequency"), in(spend, n, "spend"), w,
                                              to_options(options, 3));
     *out = new fnet_gamma_gamma{std::move(g)};
@@ -278,7 +280,7 @@ FNET_API fnet_status fnet_txn_summary_create(fnet_txn_summary** out, size_t n, c
         funnelnet::capi::enum_to<funnelnet::FutureRows>(options->future, "fnet_summary_options.future");
     auto s = funnelnet::summarize_transactions(
         in(customer, n, "customer"), in(time, n, "time"),
-        amount == nullptr ? std::span<const double>{} : std::span<const double>{amount, n}, o);
+        amount == nullptr ? std::span<const double>{} : in(amount, n, "amount"), o);
     *out = new fnet_txn_summary{std::move(s)};
   });
 }
@@ -323,6 +325,8 @@ FNET_API fnet_status fnet_customer_table_create(fnet_customer_table** out, size_
   return guard([&] {
     require_ptr(out, "out");
     auto id = in(ids, n, "ids");
+    funnelnet::capi::count_arg<const char*>(k, "k (criteria)");
+    funnelnet::capi::count_product(n, k, "n x k (values)");
     if (k > 0) require_ptr(criteria, "criteria");
     if (n * k > 0) require_ptr(values, "values");
     std::vector<std::string> names(k);
@@ -346,6 +350,7 @@ FNET_API fnet_status fnet_customer_table_add_category(fnet_customer_table* table
     require_ptr(table, "table");
     require_ptr(name, "name");
     auto c = in(codes, table->value.size(), "codes");
+    funnelnet::capi::count_arg<const char*>(n_labels, "n_labels");
     if (n_labels > 0) require_ptr(labels, "labels");
     std::vector<std::string> l(n_labels);
     for (size_t j = 0; j < n_labels; ++j) {
@@ -365,6 +370,7 @@ FNET_API fnet_status fnet_grade_score(fnet_grading** out, const fnet_customer_ta
     require_ptr(table, "table");
     if (n_tiers < 2) fail(Errc::invalid_argument, "n_tiers must be >= 2, got ", n_tiers);
     require_ptr(thresholds, "thresholds");
+    funnelnet::capi::count_product(n_groups, n_tiers - 1, "n_groups x (n_tiers - 1) (thresholds)");
     funnelnet::Matrix th(static_cast<Eigen::Index>(n_groups), static_cast<Eigen::Index>(n_tiers - 1));
     if (n_groups > 0) std::memcpy(th.data(), thresholds, n_groups * (n_tiers - 1) * sizeof(double));
     auto g = funnelnet::grade_by_score(table->value, criteria_of(m, criteria, weights, directions), th,
@@ -427,6 +433,7 @@ FNET_API fnet_status fnet_tier_migration_fit(fnet_tier_migration** out, size_t n
                                              const fnet_tier_options* options) {
   return guard([&] {
     require_ptr(out, "out");
+    funnelnet::capi::count_arg<const char*>(n_states, "n_states");
     if (n_states > 0) require_ptr(names, "names");
     std::vector<std::string> v(n_states);
     std::vector<bool> a(n_states, false);
@@ -446,8 +453,7 @@ FNET_API fnet_status fnet_tier_migration_fit(fnet_tier_migration** out, size_t n
     const funnelnet::StageSpace space(std::move(v), std::move(a));
     auto tm = funnelnet::fit_tier_migration(
         space, in(customer, n, "customer"), in(period, n, "period"), in(tier, n, "tier"),
-        segment == nullptr ? std::span<const std::int32_t>{} : std::span<const std::int32_t>{segment, n},
-        n_segments, o);
+        segment == nullptr ? std::span<const std::int32_t>{} : in(segment, n, "segment"), n_segments, o);
     *out = new fnet_tier_migration{std::move(tm)};
   });
 }

@@ -35,6 +35,7 @@ funnelnet::Repeats to_repeats(const fnet_repeats& repeats) {
 }
 
 funnelnet::Matrix matrix_from(const double* data, std::size_t n) {
+  funnelnet::capi::count_product(n, n, "n x n");
   funnelnet::Matrix m(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
   std::memcpy(m.data(), data, n * n * sizeof(double));
   return m;
@@ -46,6 +47,7 @@ fnet_status counts_from_events(fnet_counts** out, const fnet_stages* stages, siz
   return guard([&] {
     require_ptr(out, "out");
     require_ptr(stages, "stages");
+    funnelnet::capi::count_arg<std::int64_t>(n, "n");
     if (n > 0) {
       require_ptr(lead, "lead");
       require_ptr(time, "time");
@@ -82,6 +84,7 @@ void fill_time_to_close(const funnelnet::TimeToClose& t, Eigen::Index row, doubl
 void check_time_args(double* mean, double* variance, double* quantiles, size_t n_probs, const double* probs) {
   require_ptr(mean, "mean");
   require_ptr(variance, "variance");
+  funnelnet::capi::count_arg(n_probs, "n_probs");
   if (n_probs > 0) {
     require_ptr(quantiles, "quantiles");
     require_ptr(probs, "probs");
@@ -118,6 +121,7 @@ FNET_API fnet_status fnet_stages_create(fnet_stages** out, size_t n, const char*
                                         const unsigned char* absorbing) {
   return guard([&] {
     require_ptr(out, "out");
+    funnelnet::capi::count_arg<const char*>(n, "n");
     if (n > 0) {
       require_ptr(names, "names");
       require_ptr(absorbing, "absorbing");
@@ -186,6 +190,8 @@ FNET_API fnet_status fnet_counts_from_paths(fnet_counts** out, const fnet_stages
     require_ptr(out, "out");
     require_ptr(stages, "stages");
     if (n_paths == 0) fail(Errc::empty_input, "no paths given (n_paths is 0)");
+    funnelnet::capi::count_arg<std::int64_t>(n_paths + 1 == 0 ? n_paths : n_paths + 1,
+                                             "n_paths + 1 (offsets)");
     require_ptr(offsets, "offsets");
     const auto total = static_cast<size_t>(offsets[n_paths] < 0 ? 0 : offsets[n_paths]);
     if (total > 0) require_ptr(stage_ids, "stage_ids");
@@ -333,6 +339,7 @@ FNET_API fnet_status fnet_counts_from_periods(fnet_counts** out, const fnet_stag
     require_ptr(stages, "stages");
     require_ptr(options, "options");
     funnelnet::capi::check_options(options, FNET_PERIOD_OPTIONS_VERSION, "fnet_period_options");
+    funnelnet::capi::count_arg<std::int64_t>(n, "n");
     if (n > 0) {
       require_ptr(lead, "lead");
       require_ptr(time, "time");
@@ -355,6 +362,7 @@ FNET_API fnet_status fnet_exposure_from_events(fnet_exposure** out, const fnet_s
   return guard([&] {
     require_ptr(out, "out");
     require_ptr(stages, "stages");
+    funnelnet::capi::count_arg<std::int64_t>(n, "n");
     if (n > 0) {
       require_ptr(lead, "lead");
       require_ptr(time, "time");
@@ -661,6 +669,7 @@ FNET_API fnet_status fnet_segments_fit_with(fnet_chain** shrunk, double* statist
       if (options->has_max_concentration) o.max_concentration = options->max_concentration;
     }
     if (n_segments == 0) fail(Errc::empty_input, "no segments given (n_segments is 0)");
+    funnelnet::capi::count_arg<const char*>(n_segments, "n_segments");
     require_ptr(segments, "segments");
     require_ptr(names, "names");
     std::vector<funnelnet::TransitionCounts> segs;

@@ -28,6 +28,8 @@ funnelnet::OpportunityEvents opportunity_log(const fnet_stages* stages, size_t n
   require_ptr(stages, "stages");
   const auto mode = funnelnet::capi::enum_to<funnelnet::MissingDates>(missing, "missing");
   const size_t k = stages->value.transient().size();
+  funnelnet::capi::count_product(n, k, "n x transient stages (dates)");
+  funnelnet::capi::count_arg(n, "n");
   if (n > 0) {
     require_ptr(current, "current");
     if (k > 0) require_ptr(dates, "dates");
@@ -105,6 +107,7 @@ FNET_API fnet_status fnet_semi_markov_fit(fnet_semi_markov** out, const fnet_sta
     require_ptr(out, "out");
     require_ptr(stages, "stages");
     const auto o = semi_options(options);
+    funnelnet::capi::count_arg(n, "n");
     if (n > 0) {
       require_ptr(stage_ids, "stage_ids");
       require_ptr(duration, "duration");
@@ -123,6 +126,7 @@ FNET_API fnet_status fnet_semi_markov_fit_events(fnet_semi_markov** out, const f
     require_ptr(out, "out");
     require_ptr(stages, "stages");
     const auto o = semi_options(options);
+    funnelnet::capi::count_arg(n, "n");
     if (n > 0) {
       require_ptr(lead, "lead");
       require_ptr(time, "time");
@@ -182,6 +186,7 @@ FNET_API fnet_status fnet_semi_markov_win_probabilities(double* out, size_t capa
     const auto& outcomes = model->value.space().absorbing();
     if (!begin_outputs(outcomes.size() + 1, capacity, needed, out)) return;
     if (draws == 0) fail(Errc::invalid_argument, "draws must be >= 1, got 0");
+    funnelnet::capi::count_arg(draws, "draws");
     const auto d = model->value.simulate_close(i, age, draws, seed, threads);
     std::vector<double> count(outcomes.size() + 1, 0.0);
     for (const auto o : d.outcome) {
@@ -204,10 +209,12 @@ FNET_API fnet_status fnet_semi_markov_close_time_cdf(double* out, size_t capacit
     const auto i = transient_stage(model, stage);
     check_age(age);
     if (!begin_outputs(n_horizons, capacity, needed, out)) return;
+    funnelnet::capi::count_arg(n_horizons, "n_horizons");
     if (n_horizons > 0) require_ptr(horizons, "horizons");
     for (size_t h = 0; h < n_horizons; ++h)
       if (std::isnan(horizons[h])) fail(Errc::invalid_argument, "horizons[", h, "] is NaN");
     if (draws == 0) fail(Errc::invalid_argument, "draws must be >= 1, got 0");
+    funnelnet::capi::count_arg(draws, "draws");
     auto d = model->value.simulate_close(i, age, draws, seed, threads);
     std::sort(d.time.begin(), d.time.end());
     for (size_t h = 0; h < n_horizons; ++h) {
@@ -231,6 +238,7 @@ FNET_API fnet_status fnet_semi_markov_stale(unsigned char* out, size_t capacity,
   return guard([&] {
     require_ptr(model, "model");
     if (!begin_outputs(n, capacity, needed, out)) return;
+    funnelnet::capi::count_arg(n, "n");
     if (n > 0) {
       require_ptr(stage_ids, "stage_ids");
       require_ptr(age, "age");

@@ -60,6 +60,7 @@ std::span<const double> per_node(const double* p, const ReferralGraph& g) {
 }
 
 std::vector<node_t> nodes_of(const size_t* idx, size_t n, const ReferralGraph& g, const char* what) {
+  funnelnet::capi::count_arg<size_t>(n, what);
   if (n > 0) require_ptr(idx, what);
   std::vector<node_t> out(n);
   for (size_t i = 0; i < n; ++i) {
@@ -116,15 +117,12 @@ FNET_API fnet_status fnet_graph_from_edges(fnet_graph** out, size_t m, const int
                                            const int64_t* nodes, const fnet_graph_options* options) {
   return guard([&] {
     require_ptr(out, "out");
-    if (m > 0) {
-      require_ptr(src, "src");
-      require_ptr(dst, "dst");
-    }
-    if (n_nodes > 0) require_ptr(nodes, "nodes");
-    auto g = ReferralGraph::from_edges(
-        {src, m}, {dst, m}, weight ? std::span<const double>{weight, m} : std::span<const double>{},
-        time ? std::span<const double>{time, m} : std::span<const double>{}, {nodes, n_nodes},
-        graph_options(options));
+    using funnelnet::capi::array_arg;
+    const auto s = array_arg(src, m, "m (src)"), d = array_arg(dst, m, "m (dst)");
+    const auto w = weight ? array_arg(weight, m, "m (weight)") : std::span<const double>{};
+    const auto t = time ? array_arg(time, m, "m (time)") : std::span<const double>{};
+    auto g =
+        ReferralGraph::from_edges(s, d, w, t, array_arg(nodes, n_nodes, "n_nodes"), graph_options(options));
     *out = new fnet_graph{std::move(g)};
   });
 }
@@ -430,6 +428,7 @@ FNET_API fnet_status fnet_influence_activation_times(double* out, size_t capacit
     require_ptr(time_bins, "time_bins");
     check_version(options, FNET_SPREAD_OPTIONS_VERSION, "fnet_spread_options");
     if (n_bins < 2) fail(Errc::invalid_argument, "time_bins needs at least 2 bin edges, got ", n_bins);
+    funnelnet::capi::count_arg(n_bins, "n_bins");
     if (out == nullptr && needed != nullptr) {
       *needed = n_bins - 1;
       return;

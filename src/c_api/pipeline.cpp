@@ -25,6 +25,7 @@ const funnelnet::LatticeDistribution& dist_of(const fnet_distribution* d) {
 }
 
 std::span<const double> doubles(const double* p, size_t n, const char* what) {
+  funnelnet::capi::count_arg(n, what);
   if (n > 0) require_ptr(p, what);
   return {p, n};
 }
@@ -139,6 +140,8 @@ FNET_API fnet_status fnet_forecast_simulate(double* count, double* revenue, size
     if (periods == 0)
       funnelnet::fail(funnelnet::Errc::invalid_argument, "horizon must be at least 1 period, got 0");
     if (runs == 0) funnelnet::fail(funnelnet::Errc::invalid_argument, "runs must be > 0");
+    funnelnet::capi::count_product(runs, periods, "runs x periods (outputs)");
+    funnelnet::capi::count_product(n_deals, periods, "n_deals x periods (p)");
     if (!funnelnet::capi::begin_outputs(runs * periods, capacity, needed, count, revenue)) return;
     funnelnet::PipelineSimOptions o;
     o.runs = runs;

@@ -22,6 +22,7 @@ struct Inputs {
 
 Inputs inputs(size_t n, const double* y, const double* s, const double* w) {
   if (n == 0) fail(Errc::empty_input, "no rows: n is 0");
+  funnelnet::capi::count_arg(n, "n");
   require_ptr(y, "y");
   require_ptr(s, "score");
   return {{y, n}, {s, n}, w == nullptr ? std::span<const double>{} : std::span<const double>{w, n}};
@@ -52,6 +53,7 @@ funnelnet::LogisticOptions to_options(const fnet_logistic_options* o) {
 }
 
 funnelnet::MatrixRef matrix(size_t n, size_t p, const double* X) {
+  funnelnet::capi::count_product(n, p, "rows x p (X)");
   require_ptr(X, "X");
   return Eigen::Map<const funnelnet::Matrix>(X, static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(p));
 }

@@ -52,7 +52,7 @@ SortedEventLog<Time>::SortedEventLog(std::span<const std::int64_t> entity, std::
   }
   first_ = last_ = time[0];
   std::int64_t lo = entity[0], hi = entity[0];
-  bool unsorted = false;
+  int out_of_order = 0;  // branchless: int operands (clang -Wbitwise-instead-of-logical)
   for (std::size_t r = 0; r < n; ++r) {
     first_ = std::min(first_, time[r]);
     last_ = std::max(last_, time[r]);
@@ -60,7 +60,9 @@ SortedEventLog<Time>::SortedEventLog(std::span<const std::int64_t> entity, std::
     hi = std::max(hi, entity[r]);
   }
   for (std::size_t r = 1; r < n; ++r)
-    unsorted |= (entity[r] < entity[r - 1]) | ((entity[r] == entity[r - 1]) & (time[r] < time[r - 1]));
+    out_of_order |= static_cast<int>(entity[r] < entity[r - 1]) |
+                    (static_cast<int>(entity[r] == entity[r - 1]) & static_cast<int>(time[r] < time[r - 1]));
+  const bool unsorted = out_of_order != 0;
 
   if (!unsorted) {
     // Already in (entity, time) order: groups are runs; nothing moves.

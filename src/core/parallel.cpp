@@ -283,4 +283,22 @@ std::size_t pool_size() noexcept {
 }
 
 }  // namespace detail
+SerialCheckpoint::SerialCheckpoint(const Progress& progress) noexcept
+    : progress_(progress ? &progress : nullptr),
+      next_(std::chrono::steady_clock::now() + detail::kHeartbeat) {}
+
+void SerialCheckpoint::operator()(std::uint64_t done, std::uint64_t total) {
+  done_ = done;
+  total_ = total;
+  (*this)();
+}
+
+void SerialCheckpoint::operator()() {
+  if (progress_ == nullptr) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_) return;
+  next_ = now + detail::kHeartbeat;
+  if (!(*progress_)(done_, total_)) fail(Errc::cancelled, "cancelled by the progress callback");
+}
+
 FUNNELNET_END

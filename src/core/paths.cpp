@@ -35,6 +35,11 @@ class Encoder {
     if (name.empty())
       fail(Errc::invalid_argument, "path ", p, ", ", words_.step, " ", k, ": empty ", words_.label,
            " name in '", whole, "'");
+    // A NUL would cut the name short for every C caller and model-file reader (issue 17;
+    // stage names get the same rule in StageSpace).
+    if (const auto nul = name.find('\0'); nul != std::string_view::npos)
+      fail(Errc::invalid_argument, "path ", p, ", ", words_.step, " ", k, ": ", words_.label, " name '",
+           name.substr(0, nul), "\\0...' contains a NUL character");
     auto it = index_.find(name);
     if (it == index_.end()) {
       if (fixed_)
@@ -95,6 +100,9 @@ void LabelPaths::validate() const {
     if (!weights_.empty()) require_nonnegative(weights_[p], detail::concat("weight of path ", p));
   }
   const auto n_labels = static_cast<std::int32_t>(labels_.size());
+  for (std::size_t i = 0; i < labels_.size(); ++i)
+    if (labels_.name(i).find('\0') != std::string::npos)
+      fail(Errc::invalid_argument, words_.label, " ", i, " name contains a NUL character");
   for (std::size_t p = 0; p < n; ++p)
     for (auto k = offsets_[p]; k < offsets_[p + 1]; ++k) {
       const std::int32_t c = codes_[static_cast<std::size_t>(k)];

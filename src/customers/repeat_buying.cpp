@@ -918,12 +918,41 @@ void RepeatModel::clv_valid(std::span<const double> x, std::span<const double> t
     fail(Errc::invalid_argument, "discount rate must be finite and > -1, got ", discount);
   for (std::size_t i = 0; i < x.size(); ++i)
     if (!std::isfinite(spend[i])) fail(Errc::invalid_argument, "spend: row ", i, " is ", spend[i]);
+  // Bounded work (issue 17: n_periods = INT_MAX ran for days, each period's expectation
+  // costing more as the horizon grows).  Expected purchases per period never increase
+  // (a customer's rate is fixed and being alive can only end), so after period k the rest
+  // of the sum is at most |spend| * (largest increment) * (1+d)^-k / d: with d > 0 the sum
+  // stops once that bound is below 1e-16 of the value, and at most
+  // 1 + log(1 / (d 1e-16)) / log(1 + d) periods are ever summed.  With d = 0 the sum
+  // telescopes to spend * E[purchases by n_periods L].  A negative rate, or a rate so
+  // small that more than kMaxClvPeriods would be summed, is refused naming n_periods.
+  constexpr double kTailTolerance = 1e-16;
+  constexpr double kMaxClvPeriods = 1e6;
+  double periods_needed = n_periods;
+  if (discount > 0.0)
+    periods_needed =
+        std::min(periods_needed, 1.0 + std::log(1.0 / (discount * kTailTolerance)) / std::log1p(discount));
+  else if (discount == 0.0)
+    periods_needed = std::min(periods_needed, 1.0);
+  if (periods_needed > kMaxClvPeriods)
+    fail(Errc::out_of_range, "n_periods = ", n_periods, " at discount rate ", discount, " would sum up to ",
+         periods_needed, " periods; at most ", kMaxClvPeriods,
+         " are summed: use fewer periods or a larger discount rate (a negative rate grows without bound)");
   for (std::size_t i = 0; i < x.size(); ++i) {
-    double v = 0.0, prev = 0.0;
+    if (discount == 0.0) {
+      out[i] = n_periods == 0 ? 0.0 : spend[i] * conditional(n_periods * period_length, x[i], tx[i], T[i]);
+      continue;
+    }
+    double v = 0.0, prev = 0.0, largest = 0.0;
     for (int k = 1; k <= n_periods; ++k) {
       const double e = conditional(k * period_length, x[i], tx[i], T[i]);
-      v += spend[i] * (e - prev) / std::pow(1.0 + discount, k);
+      const double growth = std::pow(1.0 + discount, k);
+      v += spend[i] * (e - prev) / growth;
+      largest = std::max(largest, e - prev);
       prev = e;
+      if (discount > 0.0 &&
+          std::abs(spend[i]) * largest / (growth * discount) <= kTailTolerance * std::abs(v))
+        break;
     }
     out[i] = v;
   }

@@ -1,6 +1,5 @@
 // Tier migration and Markov customer lifetime value (see funnelnet/customers/tiers.hpp).
 #include "funnelnet/customers/tiers.hpp"
-#include "funnelnet/markov/solver.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "funnelnet/core/error.hpp"
+#include "funnelnet/markov/solver.hpp"
 
 FUNNELNET_BEGIN
 
@@ -170,11 +170,38 @@ Vector markov_clv_finite(const Matrix& p, const Vector& reward, double discount,
     fail(Errc::invalid_argument, "discount rate must be finite and > -1, got ", discount);
   if (horizon < 0) fail(Errc::invalid_argument, "horizon must be >= 0, got ", horizon);
   const Matrix q = p / (1.0 + discount);
-  Vector v = Vector::Zero(p.rows()), term = reward;
-  for (std::int64_t t = 0; t < horizon; ++t) {
-    v += term;
-    term = q * term;
+  const Eigen::Index n = p.rows();
+  Vector v = Vector::Zero(n);
+  if (horizon <= std::max<std::int64_t>(64, n)) {
+    // Term by term: horizon matrix-vector products (cheaper than n^3 squarings here).
+    Vector term = reward;
+    for (std::int64_t t = 0; t < horizon; ++t) {
+      v += term;
+      term = q * term;
+    }
+  } else {
+    // By doubling over the bits of the horizon (issue 17: a term-by-term sum made
+    // horizon = INT64_MAX run forever): with S_k = sum_{t<k} Q^t R and P_k = Q^k,
+    // S_2k = S_k + P_k S_k, P_2k = P_k P_k, S_k+1 = R + Q S_k, P_k+1 = Q P_k; at most 63
+    // steps of two n x n products each.
+    int top = 62;
+    while (((horizon >> top) & 1) == 0) --top;
+    v = reward;  // k = 1
+    Matrix pk = q;
+    for (int bit = top - 1; bit >= 0; --bit) {
+      v += pk * v;
+      pk = pk * pk;
+      if ((horizon >> bit) & 1) {
+        v = reward + q * v;
+        pk = q * pk;
+      }
+    }
   }
+  for (Eigen::Index i = 0; i < n; ++i)
+    if (!std::isfinite(v[i]))
+      fail(Errc::out_of_range, "the value of state ", i, " over a horizon of ", horizon,
+           " periods at discount rate ", discount,
+           " overflows a double: use a positive discount rate or a shorter horizon");
   return v;
 }
 

@@ -42,6 +42,24 @@ TransitionCounts period_counts(const StageSpace& space, std::span<const std::int
     if (!(period > 0)) fail(Errc::invalid_argument, "period must be > 0, got ", period);
   }
   const Time tmin = log.first_time(), tmax = log.last_time();
+  {
+    // The period grid must be countable (issue 17: a window of more periods than an
+    // int64 holds overflowed a float-to-int conversion and reported a nonsense cut-off).
+    double lo = static_cast<double>(tmin), hi = static_cast<double>(tmax);
+    // (A non-finite origin or cut-off is refused below, naming it.)
+    if (options.origin && std::isfinite(static_cast<double>(*options.origin)))
+      lo = std::min(lo, static_cast<double>(*options.origin));
+    if (options.cutoff && std::isfinite(static_cast<double>(*options.cutoff)))
+      hi = std::max(hi, static_cast<double>(*options.cutoff));
+    const double p = static_cast<double>(period), periods = (hi - lo) / p;
+    if (!(periods < 0x1p52))
+      fail(Errc::out_of_range, "the window from ", lo, " to ", hi, " holds ", periods, " periods of ", period,
+           ": more than 2^52 periods; use a longer period or a shorter window");
+    if constexpr (std::is_integral_v<Time>)
+      if (hi + 2.0 * p >= 0x1p63 || lo - 2.0 * p <= -0x1p63)
+        fail(Errc::out_of_range, "the window from ", lo, " to ", hi, " with periods of ", period,
+             " reaches the limits of 64-bit times");
+  }
   Time origin{}, cutoff{};
   std::int64_t n_periods = 0;
   if (options.cutoff) {

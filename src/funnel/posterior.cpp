@@ -7,6 +7,7 @@
 #include <boost/math/distributions/beta.hpp>
 #include <cmath>
 
+#include "funnelnet/core/cancel.hpp"
 #include "funnelnet/core/random.hpp"
 #include "funnelnet/funnel/absorbing.hpp"
 #include "funnelnet/funnel/solver.hpp"
@@ -50,6 +51,12 @@ TransitionIntervals posterior_intervals(const TransitionCounts& counts, double p
 
 namespace detail {
 namespace {
+/// draws x per doubles must be an array that can exist (issue 17: the product wrapped).
+void require_draws_fit(std::size_t draws, std::size_t per) {
+  if (per != 0 && draws > static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(double) / per)
+    fail(Errc::out_of_range, "draws = ", draws, " x ", per,
+         " figures per draw is more than any array can hold");
+}
 /// Gamma(shape, 1) variate (Marsaglia and Tsang 2000; shape < 1 by boosting), drawn only
 /// from our own generator so results are the same on every platform.
 double gamma_variate(Rng& rng, double shape) {
@@ -138,6 +145,7 @@ PosteriorFigures posterior_figures(const TransitionCounts& counts, const Posteri
   const auto nt = static_cast<Eigen::Index>(out.transient.size());
   const auto na = static_cast<Eigen::Index>(out.absorbing.size());
   const std::size_t per = static_cast<std::size_t>(nt * na + nt);
+  detail::require_draws_fit(options.draws, per);
   std::vector<double> samples(options.draws * per);
   constexpr std::size_t block = 64;
   const std::size_t n_blocks = (options.draws + block - 1) / block;
@@ -148,6 +156,7 @@ PosteriorFigures posterior_figures(const TransitionCounts& counts, const Posteri
         Matrix p = Matrix::Zero(n, n);
         for (auto a : out.absorbing) p(a, a) = 1.0;
         for (std::size_t d = b * block; d < std::min(options.draws, (b + 1) * block); ++d) {
+          if (task_should_stop()) return;  // cancelled: result discarded
           for (auto i : out.transient) {
             double sum = 0.0;
             for (Eigen::Index j = 0; j < n; ++j) {
@@ -208,6 +217,7 @@ ContinuousPosteriorFigures posterior_figures(const ExposureCounts& counts,
   const auto nt = static_cast<Eigen::Index>(out.transient.size());
   const auto na = static_cast<Eigen::Index>(out.absorbing.size());
   const std::size_t per = static_cast<std::size_t>(nt * (na + 1));
+  detail::require_draws_fit(options.draws, per);
   std::vector<double> samples(options.draws * per);
   constexpr std::size_t block = 64;
   const std::size_t n_blocks = (options.draws + block - 1) / block;
@@ -217,6 +227,7 @@ ContinuousPosteriorFigures posterior_figures(const ExposureCounts& counts,
         Rng rng = stream(options.seed, b);
         Matrix s(nt, nt), rhs(nt, na + 1);
         for (std::size_t d = b * block; d < std::min(options.draws, (b + 1) * block); ++d) {
+          if (task_should_stop()) return;  // cancelled: result discarded
           s.setZero();
           rhs.setZero();
           for (Eigen::Index r = 0; r < nt; ++r) {

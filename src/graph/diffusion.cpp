@@ -177,7 +177,7 @@ SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds, const
   parallel_for(
       tasks, o.threads,
       [&](std::size_t t) {
-        const std::size_t b = o.n_sims * t / tasks, e = o.n_sims * (t + 1) / tasks;
+        const std::size_t b = task_begin(o.n_sims, t, tasks), e = task_begin(o.n_sims, t + 1, tasks);
         detail::Simulator sim(g, p, o.model, o.node_values, thr);
         Rng rng = stream(o.seed, t);
         Part& part = parts[t];

@@ -10,6 +10,7 @@
 #include <queue>
 #include <utility>
 
+#include "funnelnet/core/cancel.hpp"
 #include "funnelnet/core/math.hpp"
 #include "funnelnet/core/random.hpp"
 #include "graph/simulator.hpp"
@@ -64,6 +65,7 @@ struct RRGenerator {
           const auto ioff = g.in_offsets();
           const auto isrc = g.in_sources();
           for (std::size_t j = 0; j < rr_batch; ++j) {
+            if (j % 16 == 15 && task_should_stop()) return;  // cancelled: result discarded
             node_t root;
             if (cum.empty()) {
               root = static_cast<node_t>(rng.below(n));
@@ -126,7 +128,9 @@ struct RRGenerator {
 std::pair<std::vector<node_t>, std::vector<std::size_t>> greedy_cover(const RRSets& rr, std::size_t t,
                                                                       std::size_t n, std::size_t k,
                                                                       std::span<const double> costs,
-                                                                      double budget) {
+                                                                      double budget,
+                                                                      const Progress& progress) {
+  SerialCheckpoint checkpoint(progress);
   std::vector<std::uint64_t> noff(n + 1, 0);
   for (std::uint64_t i = 0; i < rr.offsets[t]; ++i) ++noff[rr.nodes[i] + 1];
   for (std::size_t v = 0; v < n; ++v) noff[v + 1] += noff[v];
@@ -147,6 +151,7 @@ std::pair<std::vector<node_t>, std::vector<std::size_t>> greedy_cover(const RRSe
   double spent = 0.0;
   const bool with_costs = budget > 0.0;
   while (seeds.size() < k) {
+    checkpoint(seeds.size(), k);
     std::int64_t best = -1;
     double best_score = -1.0;
     for (std::size_t v = 0; v < n; ++v) {
@@ -284,7 +289,7 @@ InfluenceResult imm(const ReferralGraph& g, std::size_t k, const EdgeProbabiliti
       const auto theta_i = static_cast<std::size_t>(std::ceil(lambda1 / x));
       gen.extend(rr, theta_i, o.progress);
       if (rr.size() > 0) mean_size = static_cast<double>(rr.nodes.size()) / static_cast<double>(rr.size());
-      auto [seeds, after] = detail::greedy_cover(rr, theta_i, n, k, o.costs, o.budget);
+      auto [seeds, after] = detail::greedy_cover(rr, theta_i, n, k, o.costs, o.budget, o.progress);
       const double f = after.empty() ? 0.0 : static_cast<double>(after.back()) / static_cast<double>(theta_i);
       if (W * f >= (1.0 + eps2) * x) {
         lb = W * f / (1.0 + eps2);
@@ -301,7 +306,7 @@ InfluenceResult imm(const ReferralGraph& g, std::size_t k, const EdgeProbabiliti
   detail::RRSets rr;
   gen.base = std::uint64_t{1} << 40;  // fresh sets for the final phase
   gen.extend(rr, theta, o.progress);
-  auto [seeds, after] = detail::greedy_cover(rr, theta, n, k, o.costs, o.budget);
+  auto [seeds, after] = detail::greedy_cover(rr, theta, n, k, o.costs, o.budget, o.progress);
   InfluenceResult r;
   r.seeds = std::move(seeds);
   for (std::size_t c : after)
@@ -321,14 +326,22 @@ InfluenceResult imm(const ReferralGraph& g, std::size_t k, std::span<const doubl
 namespace detail {
 namespace {
 /// MC estimate with the same task split and streams as spread(), on one simulator.
+/// Cancellation: inside a parallel_for task (checkpoint NULL) through task_should_stop
+/// (the partial result is discarded); on the calling thread through `checkpoint`.
 double mc_estimate(Simulator& sim, std::span<const node_t> seeds, std::size_t n_sims, std::uint64_t seed,
-                   bool value) {
+                   bool value, SerialCheckpoint* checkpoint = nullptr) {
   const std::size_t tasks = simulation_tasks(n_sims);
   double sum = 0.0;
   for (std::size_t t = 0; t < tasks; ++t) {
     Rng rng = stream(seed, t);
     double part = 0.0;
-    for (std::size_t i = n_sims * t / tasks; i < n_sims * (t + 1) / tasks; ++i) {
+    for (std::size_t i = task_begin(n_sims, t, tasks); i < task_begin(n_sims, t + 1, tasks); ++i) {
+      if ((i & 63) == 63) {
+        if (checkpoint != nullptr)
+          (*checkpoint)();
+        else if (task_should_stop())
+          return 0.0;  // cancelled: result discarded
+      }
       auto [c, v] = sim.run(seeds, rng, nullptr);
       part += value ? v : c;
     }
@@ -358,6 +371,7 @@ InfluenceResult celf(const ReferralGraph& g, std::size_t k, const EdgeProbabilit
       [&](std::size_t c) {
         detail::Simulator sim(g, p, o.model, o.node_values, thr);
         for (std::size_t v = c; v < n; v += chunks) {
+          if (task_should_stop()) return;  // cancelled: result discarded
           const node_t s = static_cast<node_t>(v);
           gain[v] = detail::mc_estimate(sim, {&s, 1}, o.n_sims, o.seed, value);
         }
@@ -379,7 +393,9 @@ InfluenceResult celf(const ReferralGraph& g, std::size_t k, const EdgeProbabilit
   detail::Simulator sim(g, p, o.model, o.node_values, thr);
   InfluenceResult r;
   double current = 0.0, spent = 0.0;
+  SerialCheckpoint checkpoint(o.progress);  // the lazy-greedy rounds run on this thread
   while (r.seeds.size() < k && !heap.empty()) {
+    checkpoint(r.seeds.size(), k);
     Item top = heap.top();
     heap.pop();
     if (with_costs && spent + o.costs[top.v] > o.budget * (1.0 + 1e-12)) continue;
@@ -392,7 +408,7 @@ InfluenceResult celf(const ReferralGraph& g, std::size_t k, const EdgeProbabilit
     }
     std::vector<node_t> s = r.seeds;
     s.push_back(top.v);
-    const double f = detail::mc_estimate(sim, s, o.n_sims, o.seed, value);
+    const double f = detail::mc_estimate(sim, s, o.n_sims, o.seed, value, &checkpoint);
     gain[top.v] = f - current;
     heap.push({score(gain[top.v], top.v), top.v, r.seeds.size()});
   }
@@ -403,9 +419,10 @@ InfluenceResult celf(const ReferralGraph& g, std::size_t k, const EdgeProbabilit
     detail::Simulator s1(g, p, o.model, o.node_values, thr);
     double best = -1.0;
     for (std::size_t v = 0; v < n; ++v) {
+      checkpoint(v, n);
       if (o.costs[v] > o.budget * (1.0 + 1e-12)) continue;
       const node_t x = static_cast<node_t>(v);
-      const double f = detail::mc_estimate(s1, {&x, 1}, o.n_sims, o.seed, value);
+      const double f = detail::mc_estimate(s1, {&x, 1}, o.n_sims, o.seed, value, &checkpoint);
       if (f > best) {
         best = f;
         single = static_cast<std::int64_t>(v);

@@ -69,6 +69,8 @@ int main(void) {
   ++n_functions;
   CHECK_REFUSED(fnet_attribution_markov_simulate(NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0));
   ++n_functions;
+  CHECK_REFUSED(fnet_attribution_markov_simulate_progress(NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, (fnet_progress_fn)0, NULL));
+  ++n_functions;
   CHECK_REFUSED(fnet_attribution_markov_to_json(NULL, 0, NULL, NULL));
   ++n_functions;
   CHECK_REFUSED(fnet_attribution_markov_value_removal_effects(NULL, 0, NULL, NULL));
@@ -661,7 +663,7 @@ int main(void) {
   ++n_functions;
   (void)fnet_version_string();
   ++n_functions;
-  CHECK(n_functions == 319);
+  CHECK(n_functions == 320);
   printf("contract_abi: %d functions called with NULL / 0 arguments\n", n_functions);
   return check_report("contract_abi");
 }

@@ -111,9 +111,13 @@ static void allocation_failure_is_a_status(void) {
   const double p[] = {0.5, 0.5, 0, 1}, reward[] = {1, 0};
   double out[2];
   size_t needed = 0;
-  /* n = 2^33 states: an n x n matrix of 2^66 doubles cannot exist. */
-  const size_t huge = (size_t)1 << 33;
-  CHECK_STATUS(fnet_tier_clv(out, huge, &needed, huge, p, reward, 0.1, -1), FNET_E_NO_MEMORY, "");
+  /* n = 2^33 states: an n x n matrix of 2^66 doubles cannot exist; refused before
+   * allocating (sizes_abi.c checks every size parameter). */
+  const size_t huge = (size_t)1 << 33, big = (size_t)1 << 29;
+  CHECK_STATUS(fnet_tier_clv(out, huge, &needed, huge, p, reward, 0.1, -1), FNET_E_OUT_OF_RANGE,
+               "n (p is n x n) = 8589934592 x 8589934592 is more elements than any array can hold");
+  /* n = 2^29: 2^58 doubles could be an array, but no machine has 2^61 bytes. */
+  CHECK_STATUS(fnet_tier_clv(out, big, &needed, big, p, reward, 0.1, -1), FNET_E_NO_MEMORY, "");
   CHECK(fnet_last_error()[0] != '\0');
   /* Still usable afterwards. */
   CHECK_OK(fnet_tier_clv(out, 2, &needed, 2, p, reward, 0.1, -1));

@@ -294,3 +294,30 @@ def test_path_counts_that_overflow_are_refused():
     df = pd.DataFrame({"path": ["a > b", "b", "a"], "conv": [1e308, 1e308, 1.0], "null": [1e308, 0.0, 1.0]})
     with pytest.raises(fn.InvalidArgumentError, match="add up to more than a float holds"):
         fn.attribution.MarkovAttribution(1).fit(df, path="path", conversions="conv", nulls="null")
+
+
+# ------------------------------------------------------------------ stop 12 (harden2)
+def test_nul_inside_a_channel_name_is_refused_naming_the_path():
+    # C callers and model-file readers would cut the name at the NUL: one rule, as for stages.
+    df = pd.DataFrame({"path": ["a > b", "b > c\x00d", "a"], "conv": [3, 1, 2], "null": [1, 4, 2]})
+    with pytest.raises(fn.InvalidArgumentError, match="path 1, touch 1: channel name 'c\\\\0...' contains a NUL"):
+        fn.attribution.MarkovAttribution(1).fit(df, path="path", conversions="conv", nulls="null")
+
+
+def test_from_periods_window_of_too_many_periods_is_named():
+    # Before: a float-to-int overflow reported as "cutoff (-9.2e-282) must be later than origin (0)".
+    df = pd.DataFrame({"lead": [1, 1], "stage": ["new", "won"], "time": [0.0, 1.0]})
+    with pytest.raises(fn.OutOfRangeError, match="the window from 0 to 1 holds 1e\\+300 periods of 1e-300"):
+        fn.TransitionCounts.from_periods(df, lead="lead", stage="stage", time="time", period=1e-300,
+                                         funnel=FUNNEL)
+
+
+def test_markov_clv_at_the_largest_horizon_is_quick_and_the_closed_form():
+    p = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.0, 0.0, 1.0]])
+    r = np.array([100.0, 40.0, 5.0])
+    t0 = time.perf_counter()
+    v = markov_clv(p, r, 0.05, horizon=2**63 - 1)  # was INT64_MAX matrix-vector products
+    assert time.perf_counter() - t0 < 5.0
+    np.testing.assert_allclose(v, np.linalg.solve(np.eye(3) - p / 1.05, r), rtol=1e-9)
+    with pytest.raises(fn.OutOfRangeError, match="overflows a double"):
+        markov_clv(p, r, -0.5, horizon=2**63 - 1)

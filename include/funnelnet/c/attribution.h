@@ -140,6 +140,16 @@ FNET_API fnet_status fnet_attribution_markov_simulate(double* estimate, double* 
                                                       size_t capacity, size_t* needed,
                                                       const fnet_attribution_markov* model,
                                                       uint64_t n_journeys, uint64_t seed, int threads);
+/* fnet_attribution_markov_simulate that can be stopped: progress (may be NULL) is called
+ * from the calling thread about every 100 ms with (tasks done, tasks); a non-zero return
+ * stops the simulation within a fraction of a second with FNET_E_CANCELLED and nothing
+ * written.  The results equal fnet_attribution_markov_simulate's. */
+FNET_API fnet_status fnet_attribution_markov_simulate_progress(double* estimate, double* lower, double* upper,
+                                                               size_t capacity, size_t* needed,
+                                                               const fnet_attribution_markov* model,
+                                                               uint64_t n_journeys, uint64_t seed,
+                                                               int threads, fnet_progress_fn progress,
+                                                               void* user_data);
 
 /* Deprecated 0.1 names (fnet_markov_* reads as customer value elsewhere): thin wrappers
  * over the fnet_attribution_markov_* function of the same suffix. */

@@ -41,7 +41,13 @@ extern "C" {
  * (FNET_E_INVALID_ARGUMENT, FNET_E_UNKNOWN_LABEL, ..., FNET_E_TYPE). */
 /* NOLINTNEXTLINE(bugprone-macro-parentheses): X-macro arguments are names, not expressions */
 #define FNET_STATUS_ENUMERATOR_(c_suffix, value, cxx, py, parent, builtin, doc) FNET_##c_suffix = value,
+/* A fixed underlying type in C++, as for the enums of enums.h: an unknown status is a
+ * value of the type, not undefined behaviour. */
+#ifdef __cplusplus
+typedef enum fnet_status : unsigned int { FNET_STATUS_TABLE(FNET_STATUS_ENUMERATOR_) } fnet_status;
+#else
 typedef enum fnet_status { FNET_STATUS_TABLE(FNET_STATUS_ENUMERATOR_) } fnet_status;
+#endif
 #undef FNET_STATUS_ENUMERATOR_
 
 /* Version of the library at run time; equals FNET_VERSION_NUMBER of a matching header. */

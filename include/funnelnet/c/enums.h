@@ -145,10 +145,25 @@
 /* The C enums: typedef enum fnet_repeats { FNET_REPEATS_KEEP = 0, ... } fnet_repeats; ... */
 /* NOLINTNEXTLINE(bugprone-macro-parentheses): X-macro arguments are names, not expressions */
 #define FNET_ENUMERATOR_(c_name, value, name, doc) c_name = value,
-/* NOLINTNEXTLINE(bugprone-macro-parentheses): X-macro arguments are names, not expressions */
-#define FNET_ENUM_TYPEDEF_(type, values) typedef enum type { values(FNET_ENUMERATOR_) } type;
+/* In C++ the enums get a fixed underlying type, unsigned int: the type C compilers (GCC,
+ * clang) already give an enum of non-negative values, so the ABI is unchanged.  Without
+ * it, a C caller's out-of-range value (say 2 for fnet_repeats) would be undefined
+ * behaviour the moment the library loads it (clang -fsanitize=enum, issue 17); with it
+ * every int a C caller passes is a value of the type, and the library refuses the ones
+ * outside the table (FNET_E_INVALID_ARGUMENT naming the parameter). */
+#ifdef __cplusplus
+#define FNET_ENUM_UNDERLYING_ : unsigned int
+#else
+#define FNET_ENUM_UNDERLYING_
+#endif
+/* X-macro arguments are names, not expressions. */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
+#define FNET_ENUM_TYPEDEF_(type, values) \
+  typedef enum type FNET_ENUM_UNDERLYING_ { values(FNET_ENUMERATOR_) } type;
+/* NOLINTEND(bugprone-macro-parentheses) */
 FNET_ENUM_TABLE(FNET_ENUM_TYPEDEF_)
 #undef FNET_ENUM_TYPEDEF_
+#undef FNET_ENUM_UNDERLYING_
 #undef FNET_ENUMERATOR_
 
 /* Number of heuristic columns (not an fnet_heuristic_column value). */

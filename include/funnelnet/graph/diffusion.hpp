@@ -140,6 +140,12 @@ constexpr std::size_t simulation_tasks(std::size_t n_sims) noexcept {
   return n_sims < 256 ? n_sims : 256;
 }
 
+/// The first simulation of task t (of `tasks`): floor(n_sims * t / tasks) computed
+/// without the product, which wrapped for n_sims near 2^64 (issue 17).
+constexpr std::size_t task_begin(std::size_t n_sims, std::size_t t, std::size_t tasks) noexcept {
+  return n_sims / tasks * t + n_sims % tasks * t / tasks;
+}
+
 /// Expected spread of `seeds` under `model` with edge probabilities `p`, by Monte Carlo.
 /// Simulations are split into a fixed set of tasks (simulation_tasks); task k draws
 /// from stream(seed, k), and task results are combined in task order, so the same seed
