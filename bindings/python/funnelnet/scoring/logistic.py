@@ -89,6 +89,30 @@ def _as_X(X: Any, name: str = "X") -> tuple[np.ndarray, list[str] | None]:
     return a, names
 
 
+def _encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(y, return_inverse=True)``, without its sort when y is numeric with at
+    most two values that differ by one (0/1 labels, bools): then min and max are the
+    classes.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n,)
+
+    Returns
+    -------
+    (classes, codes) : two ndarrays
+        The sorted distinct labels and each row's index into them.
+    """
+    if y.dtype.kind in "biuf" and y.shape[0] > 0:
+        lo, hi = y.min(), y.max()
+        if lo == hi:
+            return np.array([lo], dtype=y.dtype), np.zeros(y.shape[0], dtype=np.intp)
+        if y.dtype.kind == "b" or hi - lo == 1:
+            return np.array([lo, hi], dtype=y.dtype), (y == hi).astype(np.intp)
+    classes, codes = np.unique(y, return_inverse=True)
+    return classes, codes.reshape(-1)
+
+
 def _index_of(X: Any, n: int) -> pd.Index:
     """X's index for a DataFrame, else row numbers named ``lead``."""
     return X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(n, name="lead")
@@ -272,13 +296,14 @@ class LeadScorer:
         """
         Xa, names = _as_X(X)
         y = self._labels(y, Xa.shape[0])
-        classes, yi = np.unique(y, return_inverse=True)
+        classes, yi = _encode_labels(y)
         if classes.shape[0] < 2:
             raise InvalidArgumentError(f"y has 1 class ({classes[0]!r} only): LeadScorer needs two classes")
         if classes.shape[0] > 2:
             raise InvalidArgumentError(f"Only binary classification is supported. The type of the target is "
                                        f"multiclass: y has {classes.shape[0]} classes")
         yf = np.ascontiguousarray(yi, dtype=np.float64)
+        unit = sample_weight is None and self.class_weight is None  # no weights to pass: all 1
         w = np.ones(Xa.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         if w.ndim != 1 or w.shape[0] != Xa.shape[0]:
             raise ShapeError(f"sample_weight has shape {w.shape}, expected ({Xa.shape[0]},)")
@@ -303,7 +328,7 @@ class LeadScorer:
             if not (isinstance(C, (int, float, np.floating)) and C > 0):
                 raise InvalidArgumentError(f"C must be a positive number or None, got {C!r}")
             lam = 1.0 / (float(C) * total) if total > 0 else 0.0
-        d = _core.scoring.fit_logistic(Xa, yf, np.ascontiguousarray(w), float(lam), float(self.l1_ratio),
+        d = _core.scoring.fit_logistic(Xa, yf, None if unit else np.ascontiguousarray(w), float(lam), float(self.l1_ratio),
                                        bool(self.fit_intercept), bool(self.standardize), int(self.max_iter),
                                        float(self.tol), default("LogisticOptions", "separation_bound"),
                                        int(self.threads), None)
@@ -384,9 +409,9 @@ class LeadScorer:
         ndarray of shape (n, 2)
         """
         Xa = self._check_X(X)
-        p = _core.scoring.logistic_decision(float(self.intercept_[0]), np.ascontiguousarray(self.coef_[0]),
-                                            self.mean_, Xa, True, int(self.threads))
-        return np.column_stack([1.0 - p, p])
+        proba: np.ndarray = _core.scoring.logistic_predict_proba(
+            float(self.intercept_[0]), np.ascontiguousarray(self.coef_[0]), self.mean_, Xa, int(self.threads))
+        return proba
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Log class probabilities (stable: log-sigmoid of the linear predictor).
