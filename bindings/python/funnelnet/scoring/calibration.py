@@ -170,16 +170,17 @@ class CalibratedScorer:
         if classes.shape[0] != 2:
             raise InvalidArgumentError(f"y must have two classes, got {classes.shape[0]}")
         n = yv.shape[0]
-        take = (lambda idx: X.iloc[idx]) if hasattr(X, "iloc") else (lambda idx: np.asarray(X)[idx])
+        def take(idx: np.ndarray) -> Any:
+            return X.iloc[idx] if hasattr(X, "iloc") else np.asarray(X)[idx]
+
         oof = np.empty(n)
         for tr, te in splits(n, folds=int(self.folds), seed=int(self.seed)):
             m = type(proto)(**proto.get_params()).fit(take(tr), yv[tr])
             oof[te] = m.decision_function(take(te))
         t = yi.astype(np.float64)
-        if self.method == "isotonic":
-            self.calibration_ = isotonic(oof, t)
-        else:
-            self.calibration_ = platt(oof, t, smooth=bool(self.smooth))
+        cal: tuple[Any, Any] = isotonic(oof, t) if self.method == "isotonic" else platt(oof, t,
+                                                                                       smooth=bool(self.smooth))
+        self.calibration_ = cal
         self.scorer_ = type(proto)(**proto.get_params()).fit(X, yv)
         self.classes_ = classes
         return self

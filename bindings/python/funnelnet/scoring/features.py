@@ -33,7 +33,9 @@ _DAY = np.timedelta64(1, "D")
 
 
 def _frames(crm: Any) -> dict[str, pd.DataFrame | None]:
-    get = (lambda k: crm.get(k)) if isinstance(crm, Mapping) else (lambda k: getattr(crm, k, None))
+    def get(k: str) -> pd.DataFrame | None:
+        return crm.get(k) if isinstance(crm, Mapping) else getattr(crm, k, None)
+
     out = {k: get(k) for k in ("leads", "events", "accounts", "referrals", "transactions", "tiers")}
     for k in ("leads", "events"):
         if out[k] is None:
@@ -101,8 +103,8 @@ def _rfm_days(T: pd.DataFrame, accounts: np.ndarray, cuts: np.ndarray) -> pd.Dat
     g = t.groupby("row")
     first, last = g["day"].min(), g["day"].max()
     cut_day = pd.Series(pd.DatetimeIndex(cuts).floor("D"), index=rows["row"]).reindex(first.index)
-    return pd.DataFrame({"frequency": (g.size() - 1).astype(float), "recency": (last - first) / _DAY,
-                         "T": (cut_day - first) / _DAY})
+    return pd.DataFrame({"frequency": (g.size() - 1).astype(float), "recency": (last - first).dt.days.astype(float),
+                         "T": (cut_day - first).dt.days.astype(float)})
 
 
 def _repeat_features(T: pd.DataFrame | None, acct: np.ndarray, cuts: np.ndarray, fit_cut: pd.Timestamp,
@@ -220,6 +222,8 @@ def features(crm: Any, cutoff: Any, *, leads: Any = None, categoricals: Sequence
 
     f = _frames(crm)
     L, E = f["leads"], f["events"]
+    if L is None or E is None:  # checked by _frames; narrows the types
+        raise InvalidArgumentError("features needs 'leads' and 'events' frames")
     for col in ("account", "start"):
         if col not in L.columns:
             raise UnknownLabelError(f"leads has no {col!r} column (columns: {', '.join(map(str, L.columns))})")

@@ -25,11 +25,12 @@ True
 """
 from __future__ import annotations
 
+import importlib
 import inspect
 import sys
 import warnings
 from statistics import NormalDist
-from typing import Any, Mapping, Self
+from typing import Any, Mapping, Self, cast
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,7 @@ def _not_fitted(message: str) -> NotFittedError:
     if sk is None:
         return NotFittedError(message)
     cls = type("NotFittedError", (NotFittedError, sk.NotFittedError), {"__module__": __name__})
-    return cls(message)
+    return cast(NotFittedError, cls(message))
 
 
 class DataConversionWarning(UserWarning):
@@ -237,12 +238,9 @@ class LeadScorer:
 
     def __sklearn_tags__(self) -> Any:
         # Only scikit-learn calls this, so scikit-learn is importable here.
-        from sklearn.base import BaseEstimator, ClassifierMixin
-
-        class _Proto(ClassifierMixin, BaseEstimator):
-            pass
-
-        tags = _Proto().__sklearn_tags__()
+        base: Any = importlib.import_module("sklearn.base")
+        proto = type("_Proto", (base.ClassifierMixin, base.BaseEstimator), {})
+        tags = proto().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
         tags.input_tags.allow_nan = False
         tags.input_tags.sparse = False
@@ -267,7 +265,7 @@ class LeadScorer:
             if np.any(y != np.round(y)):
                 raise InvalidArgumentError("Unknown label type: continuous. LeadScorer needs binary labels "
                                            "(0/1, bools or two class names)")
-        return y
+        return np.asarray(y)
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Self:
         """Fit on features X and binary labels y.
@@ -507,7 +505,7 @@ class LeadScorer:
         tier_of_rank = np.searchsorted(bounds, np.arange(n), side="right")
         codes = np.empty(n, dtype=np.int64)
         codes[order] = np.minimum(tier_of_rank, len(labels) - 1)
-        return pd.Series(pd.Categorical.from_codes(codes, categories=labels, ordered=True),
+        return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(labels), ordered=True),
                          index=_index_of(X, n), name="tier")
 
     def _feature_names(self) -> list[str]:

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._common.options import default
 from ..errors import InvalidArgumentError, ShapeError, UnknownLabelError
 from .logistic import _as_X, _encode_labels
 
@@ -93,8 +94,9 @@ class PooledScorer:
     """
 
     def __init__(self, C: float = 1.0, *, tau: float | tuple[float, float] | None = None, taus: Sequence[float] = DEFAULT_TAUS,
-                 select: Literal["evidence", "cv"] = "evidence", folds: int = 5, seed: int = 0, max_iter: int = 100,
-                 tol: float = 1e-10, threads: int = 0) -> None:
+                 select: Literal["evidence", "cv"] = "evidence", folds: int = 5, seed: int = 0,
+                 max_iter: int = default("LogisticOptions", "max_iterations"),
+                 tol: float = default("LogisticOptions", "tolerance"), threads: int = 0) -> None:
         self.C = C
         self.tau = tau
         self.select = select
@@ -292,6 +294,7 @@ class PooledScorer:
         Z = (Xa - mu) / sd
         D = self._design(Z, codes)
         t = yi.astype(np.float64)
+        self.cv_: pd.DataFrame | None = None
         if self.tau is None and self.select == "evidence":
             grid = self._grid()
             ev = np.array([self._log_evidence(self._fit_design(D, t, w, tau, p, True), w, n) for tau in grid])
@@ -316,7 +319,6 @@ class PooledScorer:
                                      "log_loss": losses})
             self.tau_ = taus[int(np.argmin(losses))]
         else:
-            self.cv_ = None
             self.tau_ = (float(self.tau[0]), float(self.tau[1])) if isinstance(self.tau, (tuple, list)) else (
                 float(self.tau), float(self.tau))
         d = self._fit_design(D, t, w, self.tau_, p, True)
