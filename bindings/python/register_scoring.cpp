@@ -245,6 +245,20 @@ void register_scoring(py::module_& m) {
       "Isotonic regression by pool adjacent violators: (distinct x ascending, fitted y); "
       "funnelnet::isotonic_fit.");
 
+  m.def(
+      "platt_fit",
+      [](const array<double>& s, const array<double>& y, const Weights& w, bool smooth) {
+        auto ss = span_of(s, "scores");
+        auto ys = span_of(y, "y");
+        auto ws = weights_of(w);
+        const PlattFit f = nogil([&] { return platt_fit(ss, ys, ws, smooth); });
+        return py::make_tuple(f.a, f.b);
+      },
+      py::arg("scores").noconvert(), py::arg("y").noconvert(),
+      py::arg("sample_weight").noconvert() = py::none(), py::arg("smooth") = true,
+      "Platt scaling (a, b) of p = 1 / (1 + exp(-(a + b s))), Platt's smoothed targets with smooth; "
+      "funnelnet::platt_fit.");
+
   FUNNELNET_PY_DEFAULTS(LogisticOptions, lambda, l1_ratio, fit_intercept, standardize, max_iterations,
                         tolerance, separation_bound, threads);
   FUNNELNET_PY_DEFAULTS(BootstrapOptions, replicates, level, seed, threads, bins, strategy);

@@ -87,28 +87,10 @@ def platt(scores: Any, y: Any, *, sample_weight: Any = None, smooth: bool = True
     """
     s = as_vector(scores, "scores")
     t = as_vector(y, "y")
-    n = s.shape[0]
-    w = as_weights(sample_weight, n)
-    if t.shape[0] != n:
-        raise InvalidArgumentError(f"y has length {t.shape[0]}, scores has {n}")
-    bad = ~((t == 0) | (t == 1))
-    if np.any(bad):
-        i = int(np.flatnonzero(bad)[0])
-        raise InvalidArgumentError(f"y[{i}] must be 0 or 1, got {t[i]}")
-    ww = np.ones(n) if w is None else w
-    if smooth:
-        pos = float(np.sum(ww[t == 1]))
-        neg = float(np.sum(ww[t == 0]))
-        if pos <= 0 or neg <= 0:
-            raise InvalidArgumentError(f"y needs both classes with positive weight, got only class {int(pos > 0)}")
-        target = np.where(t == 1, (pos + 1.0) / (pos + 2.0), 1.0 / (neg + 2.0))
-        X = np.ascontiguousarray(np.concatenate([s, s]).reshape(-1, 1))
-        yy = np.concatenate([np.ones(n), np.zeros(n)])
-        wt = np.ascontiguousarray(np.concatenate([ww * target, ww * (1.0 - target)]))
-        d = _core.scoring.fit_logistic(X, yy, wt)
-    else:
-        d = _core.scoring.fit_logistic(np.ascontiguousarray(s.reshape(-1, 1)), t, w)
-    return float(d["intercept"]), float(d["coef"][0])
+    if t.shape[0] != s.shape[0]:
+        raise InvalidArgumentError(f"y has length {t.shape[0]}, scores has {s.shape[0]}")
+    a, b = _core.scoring.platt_fit(s, t, as_weights(sample_weight, s.shape[0]), bool(smooth))
+    return float(a), float(b)
 
 
 class CalibratedScorer:
