@@ -164,3 +164,14 @@ def test_referrer_tier_by_hand(crm):
         assert row[f"referrer_tier={t}"] == 1, lead
         checked += 1
     assert checked >= 3  # few referred leads are open at one cut-off
+
+
+def test_repeat_features_stay_finite_when_the_model_degenerates():
+    # On this company the BG/NBD's a and b run to their bounds: its expected purchases are
+    # not finite for the customers; they become 0 and are flagged, never NaN.
+    crm = fn.datasets.synthetic_crm(n_accounts=2000, seed=1)
+    X = fn.scoring.features(crm, cutoff="2025-03-01")
+    assert X.notna().all().all()
+    flagged = X["repeat_model_missing"] == 1
+    assert flagged.any() and (X.loc[flagged, "expected_purchases"] == 0).all()
+    assert X.loc[flagged, "p_alive"].between(0, 1).all()

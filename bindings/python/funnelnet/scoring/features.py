@@ -127,7 +127,8 @@ def _repeat_features(T: pd.DataFrame | None, acct: np.ndarray, cuts: np.ndarray,
     -------
     (p_alive, expected_purchases, missing) : three ndarrays
         0 for accounts without a purchase before the cut-off; ``missing`` is 1 for every
-        lead when no model could be fitted (too little purchase history).
+        lead when no model could be fitted (too little purchase history, no convergence)
+        and for a lead whose prediction is not finite.
     """
     n = len(acct)
     zeros = np.zeros(n)
@@ -141,21 +142,29 @@ def _repeat_features(T: pd.DataFrame | None, acct: np.ndarray, cuts: np.ndarray,
         return zeros, zeros.copy(), np.ones(n)
     s = _rfm_days(hist, np.asarray(customers), np.full(len(customers), np.datetime64(fit_cut, "ns")))
     s = s[s["T"] > 0]
+    week = 7.0  # fitted in weeks: daily units push the BG/NBD's a and b to their bounds
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = BetaGeo().fit(s["frequency"].to_numpy(), s["recency"].to_numpy(), s["T"].to_numpy())
+            model = BetaGeo().fit(s["frequency"].to_numpy(), s["recency"].to_numpy() / week,
+                                  s["T"].to_numpy() / week)
     except Exception:  # noqa: BLE001 -- a history the model cannot fit: flagged as missing
         return zeros, zeros.copy(), np.ones(n)
+    if not model.converged_:
+        return zeros, zeros.copy(), np.ones(n)
     own = _rfm_days(T, acct, cuts)
-    p_alive, expected = zeros.copy(), zeros.copy()
+    p_alive, expected, missing = zeros.copy(), zeros.copy(), np.zeros(n)
     if len(own):
         idx = own.index.to_numpy()
         f, r, t = (own[c].to_numpy() for c in ("frequency", "recency", "T"))
-        p_alive[idx] = np.asarray(model.conditional_probability_alive(f, r, t), dtype=np.float64)
-        expected[idx] = np.asarray(model.conditional_expected_number_of_purchases_up_to_time(horizon, f, r, t),
-                                   dtype=np.float64)
-    return p_alive, expected, np.zeros(n)
+        pa = np.asarray(model.conditional_probability_alive(f, r / week, t / week), dtype=np.float64)
+        ep = np.asarray(model.conditional_expected_number_of_purchases_up_to_time(horizon / week, f, r / week,
+                                                                                  t / week), dtype=np.float64)
+        # a prediction numerically out of reach (parameters at their bounds): 0, flagged
+        p_alive[idx] = np.where(np.isfinite(pa), pa, 0.0)
+        expected[idx] = np.where(np.isfinite(ep), ep, 0.0)
+        missing[idx] = (~(np.isfinite(pa) & np.isfinite(ep))).astype(np.float64)
+    return p_alive, expected, missing
 
 
 def features(crm: Any, cutoff: Any, *, leads: Any = None, categoricals: Sequence[str] = DEFAULT_CATEGORICALS,
@@ -203,7 +212,7 @@ def features(crm: Any, cutoff: Any, *, leads: Any = None, categoricals: Sequence
         (next ``repeat_horizon`` days) from a BG/NBD model fitted on the purchases
         before the earliest cut-off, each lead's own purchase summary taken at its
         cut-off (0 without purchases; ``repeat_model_missing`` = 1 when no model could
-        be fitted),
+        be fitted or its prediction is not finite),
         ``purchases_<w>d`` / ``spend_<w>d`` / ``events_<w>d`` per window, account numeric
         attributes with ``_missing`` flags, ``tier=<t>`` (last tier snapshot of a month
         that ended before the cut-off) and the one-hot categoricals.  ``attrs`` holds
