@@ -144,10 +144,16 @@ void register_scoring(py::module_& m) {
       "fit_logistic",
       [](const Eigen::Ref<const Matrix>& X, const array<double>& y, const Weights& w, double lambda,
          double l1_ratio, bool fit_intercept, bool standardize, int max_iterations, double tolerance,
-         double separation_bound, int threads, const py::object& progress) {
+         double separation_bound, int threads, const py::object& progress, const Weights& penalty_factor,
+         bool posterior_covariance) {
         auto ys = span_of(y, "y");
         auto ws = weights_of(w);
         LogisticOptions o;
+        if (penalty_factor) {
+          auto pf = span_of(*penalty_factor, "penalty_factor");
+          o.penalty_factor.assign(pf.begin(), pf.end());
+        }
+        o.posterior_covariance = posterior_covariance;
         o.lambda = lambda;
         o.l1_ratio = l1_ratio;
         o.fit_intercept = fit_intercept;
@@ -184,6 +190,7 @@ void register_scoring(py::module_& m) {
       py::arg("tolerance") = LogisticOptions{}.tolerance,
       py::arg("separation_bound") = LogisticOptions{}.separation_bound,
       py::arg("threads") = LogisticOptions{}.threads, py::arg("progress") = py::none(),
+      py::arg("penalty_factor").noconvert() = py::none(), py::arg("posterior_covariance") = false,
       "Penalised logistic regression; funnelnet::fit_logistic.  Returns the model and its report as a dict.");
 
   m.def(
@@ -199,6 +206,20 @@ void register_scoring(py::module_& m) {
       py::arg("intercept"), py::arg("coef").noconvert(), py::arg("mean").noconvert(),
       py::arg("X").noconvert(), py::arg("proba") = false, py::arg("threads") = 0,
       "Linear predictor (or probability with proba=True) of a logistic model; funnelnet::logistic_decision.");
+
+  m.def(
+      "logistic_predict_proba",
+      [](double intercept, const array<double>& coef, const array<double>& mean,
+         const Eigen::Ref<const Matrix>& X, int threads) {
+        const LogisticModel model = model_from(intercept, coef, mean);
+        py::array_t<double> out({static_cast<py::ssize_t>(X.rows()), static_cast<py::ssize_t>(2)});
+        std::span<double> o(out.mutable_data(), static_cast<std::size_t>(2 * X.rows()));
+        nogil([&] { logistic_predict_proba(model, X, o, threads); });
+        return out;
+      },
+      py::arg("intercept"), py::arg("coef").noconvert(), py::arg("mean").noconvert(),
+      py::arg("X").noconvert(), py::arg("threads") = 0,
+      "Both class probabilities (n x 2: 1 - p, p) in one pass; funnelnet::logistic_predict_proba.");
 
   m.def(
       "logistic_contributions",
@@ -223,6 +244,20 @@ void register_scoring(py::module_& m) {
       py::arg("x").noconvert(), py::arg("y").noconvert(), py::arg("sample_weight").noconvert() = py::none(),
       "Isotonic regression by pool adjacent violators: (distinct x ascending, fitted y); "
       "funnelnet::isotonic_fit.");
+
+  m.def(
+      "platt_fit",
+      [](const array<double>& s, const array<double>& y, const Weights& w, bool smooth) {
+        auto ss = span_of(s, "scores");
+        auto ys = span_of(y, "y");
+        auto ws = weights_of(w);
+        const PlattFit f = nogil([&] { return platt_fit(ss, ys, ws, smooth); });
+        return py::make_tuple(f.a, f.b);
+      },
+      py::arg("scores").noconvert(), py::arg("y").noconvert(),
+      py::arg("sample_weight").noconvert() = py::none(), py::arg("smooth") = true,
+      "Platt scaling (a, b) of p = 1 / (1 + exp(-(a + b s))), Platt's smoothed targets with smooth; "
+      "funnelnet::platt_fit.");
 
   FUNNELNET_PY_DEFAULTS(LogisticOptions, lambda, l1_ratio, fit_intercept, standardize, max_iterations,
                         tolerance, separation_bound, threads);

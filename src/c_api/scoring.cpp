@@ -1,6 +1,7 @@
 // C ABI of the scoring area (include/funnelnet/c/scoring.h).
 #include "funnelnet/scoring.hpp"
 
+#include <algorithm>
 #include <span>
 
 #include "common.hpp"
@@ -139,3 +140,33 @@ FNET_API fnet_status fnet_logistic_predict(double* out, const fnet_logistic* mod
 }
 
 }  // extern "C"
+
+FNET_API fnet_status fnet_scoring_platt(double* a, double* b, size_t n, const double* score, const double* y,
+                                        const double* weight, int smooth) {
+  return guard([&] {
+    require_ptr(a, "a");
+    require_ptr(b, "b");
+    const Inputs in = inputs(n, y, score, weight);
+    const funnelnet::PlattFit f = funnelnet::platt_fit(in.s, in.y, in.w, smooth != 0);
+    *a = f.a;
+    *b = f.b;
+  });
+}
+
+FNET_API fnet_status fnet_scoring_isotonic(double* x, double* fitted, size_t capacity, size_t* needed,
+                                           size_t n, const double* score, const double* y,
+                                           const double* weight) {
+  return guard([&] {
+    const Inputs in = inputs(n, y, score, weight);
+    const funnelnet::IsotonicFit f = funnelnet::isotonic_fit(in.s, in.y, in.w);
+    if (needed != nullptr) *needed = f.x.size();
+    if (x == nullptr && fitted == nullptr) {
+      if (needed == nullptr) fail(Errc::null_argument, "x, fitted and needed are all NULL");
+      return;
+    }
+    if (capacity < f.x.size())
+      fail(Errc::buffer_too_small, "buffer holds ", capacity, " elements, ", f.x.size(), " needed");
+    if (x != nullptr) std::copy(f.x.begin(), f.x.end(), x);
+    if (fitted != nullptr) std::copy(f.y.begin(), f.y.end(), fitted);
+  });
+}

@@ -1,4 +1,4 @@
-// Isotonic regression (see funnelnet/scoring/calibration.hpp).
+// Isotonic regression and Platt scaling (see funnelnet/scoring/calibration.hpp).
 #include "funnelnet/scoring/calibration.hpp"
 
 #include <algorithm>
@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <numeric>
 #include <utility>
+#include <vector>
+
+#include "funnelnet/scoring/logistic.hpp"
 
 FUNNELNET_BEGIN
 
@@ -70,6 +73,50 @@ IsotonicFit isotonic_fit(std::span<const double> x, std::span<const double> y,
     for (std::size_t k = start[b]; k < end; ++k) out.y[k] = sv[b];
   }
   return out;
+}
+
+FUNNELNET_END
+
+FUNNELNET_BEGIN
+
+PlattFit platt_fit(std::span<const double> score, std::span<const double> y, std::span<const double> weight,
+                   bool smooth) {
+  const std::size_t n = score.size();
+  if (n == 0) fail(Errc::empty_input, "no rows: score is empty");
+  require_size(y.size(), n, "y");
+  if (!weight.empty()) require_size(weight.size(), n, "sample_weight");
+  double pos = 0.0, neg = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(score[i]))
+      fail(Errc::invalid_argument, "score[", i, "] must be finite, got ", score[i]);
+    if (!(y[i] == 0.0 || y[i] == 1.0)) fail(Errc::invalid_argument, "y[", i, "] must be 0 or 1, got ", y[i]);
+    const double wi = weight.empty() ? 1.0 : weight[i];
+    if (!(std::isfinite(wi) && wi >= 0.0))
+      fail(Errc::invalid_argument, "sample_weight[", i, "] must be finite and >= 0, got ", wi);
+    (y[i] == 1.0 ? pos : neg) += wi;
+  }
+  if (!(pos > 0.0) || !(neg > 0.0))
+    fail(Errc::invalid_argument, "y needs both classes with positive weight, got only class ",
+         pos > 0.0 ? 1 : 0);
+  LogisticModel m;
+  if (smooth) {
+    const double t_pos = (pos + 1.0) / (pos + 2.0), t_neg = 1.0 / (neg + 2.0);
+    Matrix X(static_cast<Eigen::Index>(2 * n), 1);
+    std::vector<double> yy(2 * n), ww(2 * n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double wi = weight.empty() ? 1.0 : weight[i], t = y[i] == 1.0 ? t_pos : t_neg;
+      X(static_cast<Eigen::Index>(i), 0) = X(static_cast<Eigen::Index>(n + i), 0) = score[i];
+      yy[i] = 1.0;
+      yy[n + i] = 0.0;
+      ww[i] = wi * t;
+      ww[n + i] = wi * (1.0 - t);
+    }
+    m = fit_logistic(X, yy, ww);
+  } else {
+    const Eigen::Map<const Matrix> X(score.data(), static_cast<Eigen::Index>(n), 1);
+    m = fit_logistic(X, y, weight);
+  }
+  return {m.intercept, m.coef[0], m.converged()};
 }
 
 FUNNELNET_END

@@ -9,12 +9,16 @@
 #include <limits>
 #include <numeric>
 
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h>
+#endif
+
 FUNNELNET_BEGIN
 
 namespace detail {
 namespace {
 
-constexpr std::size_t kChunk = 4096;  // rows per task: fixes the summation order
+constexpr std::size_t kChunk = 2048;  // rows per task: fixes the summation order
 
 inline double softplus(double eta) noexcept {
   return eta > 0.0 ? eta + std::log1p(std::exp(-eta)) : std::log1p(std::exp(eta));
@@ -29,39 +33,116 @@ std::size_t n_chunks(std::size_t n) {
   return (n + kChunk - 1) / kChunk;
 }
 
-// The standardised design: column j of the fit is (x_j - mean_j) / scale_j over the
-// active (non-constant) columns, preceded by a column of ones with an intercept.
+// H += Z' Z on the lower triangle, for Z (rows x ld, row-major, ld a multiple of 8) and
+// H (ld x ld, row-major: H[i * ld + j], j <= i; tiles that straddle the diagonal also
+// write some j > i, which are ignored).  Register tiles of 4 x 8 over all rows.
+constexpr std::size_t kLane = 8;
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define FUNNELNET_SYRK_AVX2 1
+__attribute__((target("avx2,fma"))) void syrk_lower_avx2(const double* Z, std::size_t rows, std::size_t ld,
+                                                         double* H) {
+  for (std::size_t ib = 0; ib < ld; ib += 4)
+    for (std::size_t jb = 0; jb < ib + 4; jb += kLane) {
+      __m256d c[4][2];
+      for (auto& row : c) row[0] = row[1] = _mm256_setzero_pd();
+      const double* z = Z;
+      for (std::size_t r = 0; r < rows; ++r, z += ld) {
+        const __m256d b0 = _mm256_loadu_pd(z + jb), b1 = _mm256_loadu_pd(z + jb + 4);
+        for (std::size_t a = 0; a < 4; ++a) {
+          const __m256d s = _mm256_broadcast_sd(z + ib + a);
+          c[a][0] = _mm256_fmadd_pd(s, b0, c[a][0]);
+          c[a][1] = _mm256_fmadd_pd(s, b1, c[a][1]);
+        }
+      }
+      for (std::size_t a = 0; a < 4; ++a) {
+        double* h = H + (ib + a) * ld + jb;
+        _mm256_storeu_pd(h, _mm256_add_pd(_mm256_loadu_pd(h), c[a][0]));
+        _mm256_storeu_pd(h + 4, _mm256_add_pd(_mm256_loadu_pd(h + 4), c[a][1]));
+      }
+    }
+}
+#endif
+
+void syrk_lower_generic(const double* Z, std::size_t rows, std::size_t ld, double* H) {
+  for (std::size_t ib = 0; ib < ld; ib += 4)
+    for (std::size_t jb = 0; jb < ib + 4; jb += kLane) {
+      double c[4][kLane] = {};
+      const double* z = Z;
+      for (std::size_t r = 0; r < rows; ++r, z += ld)
+        for (std::size_t a = 0; a < 4; ++a)
+          for (std::size_t l = 0; l < kLane; ++l) c[a][l] += z[ib + a] * z[jb + l];
+      for (std::size_t a = 0; a < 4; ++a)
+        for (std::size_t l = 0; l < kLane; ++l) H[(ib + a) * ld + jb + l] += c[a][l];
+    }
+}
+
+void syrk_lower(const double* Z, std::size_t rows, std::size_t ld, double* H) {
+#ifdef FUNNELNET_SYRK_AVX2
+  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (avx2) {
+    syrk_lower_avx2(Z, rows, ld, H);
+    return;
+  }
+#endif
+  syrk_lower_generic(Z, rows, ld, H);
+}
+
+// The standardised design: parameter 0 is the intercept (when fitted), parameter
+// off + jj the coefficient of the standardised active column active[jj],
+// (x_j - centre_j) * inv_scale_j.  Every pass works on row blocks of X centred into a
+// small buffer (no standardised copy of X is ever made; centring before any product
+// keeps columns with a large mean and a small spread accurate).
 struct Design {
   const MatrixRef& X;
   std::vector<std::size_t> active;
-  std::vector<double> mean, inv_scale;  // per active column
+  std::vector<double> centre;     // per column of X (0 without an intercept)
+  std::vector<double> inv_scale;  // per column of X (0 for a constant column)
   bool intercept = true;
-  [[nodiscard]] bool all_active() const { return active.size() == static_cast<std::size_t>(X.cols()); }
-  [[nodiscard]] Eigen::Index k() const {
-    return static_cast<Eigen::Index>(active.size()) + (intercept ? 1 : 0);
+  [[nodiscard]] Eigen::Index off() const { return intercept ? 1 : 0; }
+  [[nodiscard]] Eigen::Index k() const { return static_cast<Eigen::Index>(active.size()) + off(); }
+  [[nodiscard]] Eigen::Index p() const { return X.cols(); }
+  // theta -> (b0, b): eta = b0 + (x - centre) . b.
+  void raw(const Eigen::VectorXd& theta, double& b0, Eigen::VectorXd& b) const {
+    b0 = intercept ? theta(0) : 0.0;
+    b = Eigen::VectorXd::Zero(p());
+    for (std::size_t jj = 0; jj < active.size(); ++jj) {
+      const std::size_t j = active[jj];
+      b(static_cast<Eigen::Index>(j)) = theta(off() + static_cast<Eigen::Index>(jj)) * inv_scale[j];
+    }
   }
-  void chunk(std::size_t start, std::size_t rows, Eigen::MatrixXd& Z) const {
-    Z.resize(static_cast<Eigen::Index>(rows), k());
-    const Eigen::Index off = intercept ? 1 : 0;
-    if (intercept) Z.col(0).setOnes();
-    if (all_active()) {  // one vectorised expression over the row block
-      const auto q = static_cast<Eigen::Index>(active.size());
-      const Eigen::Map<const Eigen::RowVectorXd> m(mean.data(), q), is(inv_scale.data(), q);
-      Z.rightCols(q) =
-          ((X.middleRows(static_cast<Eigen::Index>(start), static_cast<Eigen::Index>(rows)).rowwise() - m)
-               .array()
-               .rowwise() *
-           is.array())
-              .matrix();
-      return;
+  // Zc = X[start:start+rows] - centre.
+  void centred(std::size_t start, std::size_t rows, Matrix& Zc) const {
+    const Eigen::Map<const Eigen::RowVectorXd> m(centre.data(), p());
+    Zc.resize(static_cast<Eigen::Index>(rows), p());
+    Zc.noalias() =
+        X.middleRows(static_cast<Eigen::Index>(start), static_cast<Eigen::Index>(rows)).rowwise() - m;
+  }
+  // Standardised gradient / Hessian from the ones on the centred raw columns
+  // (index 0 = intercept, 1 + j = column j).
+  void standardise(const Eigen::VectorXd& g_raw, const Eigen::MatrixXd& h_raw, Eigen::VectorXd& g,
+                   Eigen::MatrixXd* h) const {
+    const Eigen::Index K = k();
+    std::vector<Eigen::Index> src(static_cast<std::size_t>(K));
+    std::vector<double> f(static_cast<std::size_t>(K));
+    if (intercept) {
+      src[0] = 0;
+      f[0] = 1.0;
     }
     for (std::size_t jj = 0; jj < active.size(); ++jj) {
-      const auto j = static_cast<Eigen::Index>(active[jj]);
-      const double m = mean[jj], is = inv_scale[jj];
-      auto col = Z.col(off + static_cast<Eigen::Index>(jj));
-      for (std::size_t r = 0; r < rows; ++r)
-        col(static_cast<Eigen::Index>(r)) = (X(static_cast<Eigen::Index>(start + r), j) - m) * is;
+      const auto a = static_cast<std::size_t>(off()) + jj;
+      src[a] = 1 + static_cast<Eigen::Index>(active[jj]);
+      f[a] = inv_scale[active[jj]];
     }
+    g.resize(K);
+    for (Eigen::Index a = 0; a < K; ++a)
+      g(a) = f[static_cast<std::size_t>(a)] * g_raw(src[static_cast<std::size_t>(a)]);
+    if (h == nullptr) return;
+    h->resize(K, K);
+    for (Eigen::Index a = 0; a < K; ++a)
+      for (Eigen::Index c = 0; c < K; ++c)
+        (*h)(a, c) = f[static_cast<std::size_t>(a)] * f[static_cast<std::size_t>(c)] *
+                     h_raw(src[static_cast<std::size_t>(a)], src[static_cast<std::size_t>(c)]);
   }
 };
 
@@ -88,90 +169,92 @@ struct Problem {
   }
 };
 
-// One pass: eta = Z theta, the smooth objective, its gradient and Hessian (means over W).
+// One pass over X at theta: eta, the smooth loss, its gradient and (optionally) its
+// Hessian, means over W, on the standardised scale.  The Hessian is a rank-k update
+// (syrk) of the centred row block scaled by sqrt(w p (1 - p)); the row blocks' parts
+// are added in block order, so the result does not depend on the thread count.
 void newton_pass(const Problem& P, const Eigen::VectorXd& theta, std::vector<double>& eta, double& loss,
-                 Eigen::VectorXd& grad, Eigen::MatrixXd& hess) {
+                 Eigen::VectorXd& grad, Eigen::MatrixXd* hess) {
   const std::size_t n = P.y.size(), T = n_chunks(n);
-  const Eigen::Index k = P.D.k();
+  const Eigen::Index p = P.D.p();
+  double b0 = 0.0;
+  Eigen::VectorXd b;
+  P.D.raw(theta, b0, b);
   std::vector<double> part_loss(T, 0.0);
   std::vector<Eigen::VectorXd> part_g(T);
-  std::vector<Eigen::MatrixXd> part_h(T);
+  std::vector<Eigen::MatrixXd> part_h(hess != nullptr ? T : 0);
   parallel_for(T, P.threads, [&](std::size_t t) {
     const std::size_t start = t * kChunk, rows = std::min(kChunk, n - start);
-    Eigen::MatrixXd Z;
-    P.D.chunk(start, rows, Z);
-    Eigen::VectorXd e = Z * theta, res(static_cast<Eigen::Index>(rows)), sw(static_cast<Eigen::Index>(rows));
+    const auto R = static_cast<Eigen::Index>(rows);
+    thread_local Matrix Zc;
+    thread_local std::vector<double> Zs, Hl;
+    P.D.centred(start, rows, Zc);
+    Eigen::Map<Eigen::VectorXd> e(eta.data() + start, R);
+    e.noalias() = Zc * b;
+    e.array() += b0;
+    Eigen::VectorXd res(R), v(R);
     double l = 0.0;
     for (std::size_t r = 0; r < rows; ++r) {
       const std::size_t i = start + r;
       const auto rr = static_cast<Eigen::Index>(r);
-      const double wi = P.weight(i), ei = e(rr), pi = sigmoid(ei);
-      eta[i] = ei;
-      l += wi * (softplus(ei) - P.y[i] * ei);
+      const double wi = P.weight(i), ei = e(rr);
+      // one exp for both the loss and the probability
+      const double z = std::exp(-std::abs(ei));
+      const double pi = ei >= 0.0 ? 1.0 / (1.0 + z) : z / (1.0 + z);
+      l += wi * ((ei > 0.0 ? ei : 0.0) + std::log1p(z) - P.y[i] * ei);
       res(rr) = wi * (pi - P.y[i]);
-      sw(rr) = std::sqrt(wi * pi * (1.0 - pi));
+      v(rr) = wi * pi * (1.0 - pi);
     }
     part_loss[t] = l;
-    part_g[t] = Z.transpose() * res;
-    Z.array().colwise() *= sw.array();
-    part_h[t] = Eigen::MatrixXd::Zero(k, k);
-    part_h[t].selfadjointView<Eigen::Lower>().rankUpdate(Z.transpose());
+    Eigen::VectorXd g(p + 1);
+    g(0) = res.sum();
+    g.tail(p).noalias() = Zc.transpose() * res;
+    part_g[t] = std::move(g);
+    if (hess == nullptr) return;
+    // [sqrt(v), sqrt(v) (x - centre)] padded to a multiple of kLane columns, then H = Z'Z.
+    const auto P1 = static_cast<std::size_t>(p) + 1, ld = (P1 + kLane - 1) / kLane * kLane;
+    Zs.assign(rows * ld, 0.0);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const double sv = std::sqrt(v(static_cast<Eigen::Index>(r)));
+      double* zr = Zs.data() + r * ld;
+      const double* xr = Zc.data() + r * static_cast<std::size_t>(p);
+      zr[0] = sv;
+      for (std::size_t j = 0; j < static_cast<std::size_t>(p); ++j) zr[1 + j] = sv * xr[j];
+    }
+    Hl.assign(ld * ld, 0.0);
+    syrk_lower(Zs.data(), rows, ld, Hl.data());
+    const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> hm(
+        Hl.data(), static_cast<Eigen::Index>(ld), static_cast<Eigen::Index>(ld));
+    part_h[t] = hm.topLeftCorner(p + 1, p + 1);
   });
   loss = 0.0;
-  grad = Eigen::VectorXd::Zero(k);
-  hess = Eigen::MatrixXd::Zero(k, k);
+  Eigen::VectorXd g_raw = Eigen::VectorXd::Zero(p + 1);
+  Eigen::MatrixXd h_raw;
+  if (hess != nullptr) h_raw = Eigen::MatrixXd::Zero(p + 1, p + 1);
   for (std::size_t t = 0; t < T; ++t) {
     loss += part_loss[t];
-    grad += part_g[t];
-    hess += part_h[t];
+    g_raw += part_g[t];
+    if (hess != nullptr) h_raw += part_h[t];
   }
   loss /= P.W;
-  grad /= P.W;
-  hess = hess.selfadjointView<Eigen::Lower>();
-  hess /= P.W;
-}
-
-// u = Z delta.
-void direction_pass(const Problem& P, const Eigen::VectorXd& delta, std::vector<double>& u) {
-  const std::size_t n = P.y.size();
-  // With every column active, u = c + X b with b_j = delta_j / scale_j and
-  // c = delta_0 - sum_j b_j mean_j: one pass over X, no standardised copy.
-  const bool direct = P.D.all_active();
-  Eigen::VectorXd b;
-  double c = 0.0;
-  if (direct) {
-    const Eigen::Index off = P.D.intercept ? 1 : 0;
-    b.resize(P.D.X.cols());
-    for (Eigen::Index j = 0; j < b.size(); ++j) {
-      b(j) = delta(off + j) * P.D.inv_scale[static_cast<std::size_t>(j)];
-      c -= b(j) * P.D.mean[static_cast<std::size_t>(j)];
-    }
-    if (P.D.intercept) c += delta(0);
+  g_raw /= P.W;
+  if (hess != nullptr) {
+    h_raw /= P.W;
+    h_raw = h_raw.selfadjointView<Eigen::Lower>();
   }
-  parallel_for(n_chunks(n), P.threads, [&](std::size_t t) {
-    const std::size_t start = t * kChunk, rows = std::min(kChunk, n - start);
-    if (direct) {
-      Eigen::Map<Eigen::VectorXd> o(u.data() + start, static_cast<Eigen::Index>(rows));
-      o.noalias() = P.D.X.middleRows(static_cast<Eigen::Index>(start), static_cast<Eigen::Index>(rows)) * b;
-      o.array() += c;
-      return;
-    }
-    Eigen::MatrixXd Z;
-    P.D.chunk(start, rows, Z);
-    Eigen::VectorXd v = Z * delta;
-    for (std::size_t r = 0; r < rows; ++r) u[start + r] = v(static_cast<Eigen::Index>(r));
-  });
+  P.D.standardise(g_raw, h_raw, grad, hess);
 }
 
-// Smooth loss (mean over W) at eta + a u.
-double loss_along(const Problem& P, const std::vector<double>& eta, const std::vector<double>& u, double a) {
+// Smooth loss (mean over W) at eta0 + a (eta1 - eta0).
+double loss_along(const Problem& P, const std::vector<double>& eta0, const std::vector<double>& eta1,
+                  double a) {
   const std::size_t n = P.y.size(), T = n_chunks(n);
   std::vector<double> part(T, 0.0);
   parallel_for(T, P.threads, [&](std::size_t t) {
     const std::size_t start = t * kChunk, end = std::min(n, start + kChunk);
     double l = 0.0;
     for (std::size_t i = start; i < end; ++i) {
-      const double e = eta[i] + a * u[i];
+      const double e = eta0[i] + a * (eta1[i] - eta0[i]);
       l += P.weight(i) * (softplus(e) - P.y[i] * e);
     }
     part[t] = l;
@@ -234,6 +317,35 @@ Eigen::VectorXd newton_step(const Eigen::MatrixXd& H, const Eigen::VectorXd& g) 
   return -(V * (inv.asDiagonal() * (V.transpose() * g)));
 }
 
+// The first non-finite cell of X in row-major order (rows in chunks, in parallel);
+// -1 when every cell is finite.
+std::int64_t first_non_finite_row(const MatrixRef& X, int threads) {
+  const auto n = static_cast<std::size_t>(X.rows());
+  const std::size_t T = n_chunks(n);
+  std::vector<std::int64_t> bad(T, -1);
+  parallel_for(T, threads, [&](std::size_t t) {
+    const std::size_t start = t * kChunk, rows = std::min(kChunk, n - start);
+    const auto block = X.middleRows(static_cast<Eigen::Index>(start), static_cast<Eigen::Index>(rows));
+    if (block.allFinite()) return;
+    for (Eigen::Index r = 0; r < block.rows(); ++r)
+      if (!block.row(r).allFinite()) {
+        bad[t] = static_cast<std::int64_t>(start) + r;
+        return;
+      }
+  });
+  for (const std::int64_t b : bad)
+    if (b >= 0) return b;
+  return -1;
+}
+
+[[noreturn]] void fail_non_finite_row(const MatrixRef& X, std::int64_t row) {
+  const auto i = static_cast<Eigen::Index>(row);
+  for (Eigen::Index j = 0; j < X.cols(); ++j)
+    if (!std::isfinite(X(i, j)))
+      fail(Errc::invalid_argument, "X[", i, ", ", j, "] must be finite (not NaN or inf), got ", X(i, j));
+  fail(Errc::invalid_argument, "X row ", i, " is not finite");
+}
+
 void validate(const MatrixRef& X, std::span<const double> y, std::span<const double> w,
               const LogisticOptions& o) {
   if (!(std::isfinite(o.lambda) && o.lambda >= 0.0))
@@ -248,12 +360,16 @@ void validate(const MatrixRef& X, std::span<const double> y, std::span<const dou
   const auto n = static_cast<std::size_t>(X.rows());
   if (n == 0) fail(Errc::empty_input, "no rows: X has 0 rows");
   if (X.cols() == 0) fail(Errc::empty_input, "no features: X has 0 columns");
+  if (!o.penalty_factor.empty()) {
+    require_size(o.penalty_factor.size(), static_cast<std::size_t>(X.cols()), "penalty_factor");
+    for (std::size_t j = 0; j < o.penalty_factor.size(); ++j)
+      if (!(std::isfinite(o.penalty_factor[j]) && o.penalty_factor[j] >= 0.0))
+        fail(Errc::invalid_argument, "penalty_factor[", j, "] must be finite and >= 0, got ",
+             o.penalty_factor[j]);
+  }
   require_size(y.size(), n, "y");
   if (!w.empty()) require_size(w.size(), n, "sample_weight");
-  for (Eigen::Index i = 0; i < X.rows(); ++i)
-    for (Eigen::Index j = 0; j < X.cols(); ++j)
-      if (!std::isfinite(X(i, j)))
-        fail(Errc::invalid_argument, "X[", i, ", ", j, "] must be finite (not NaN or inf), got ", X(i, j));
+  if (const std::int64_t bad = first_non_finite_row(X, o.threads); bad >= 0) fail_non_finite_row(X, bad);
   double pos = 0.0, neg = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
     if (!(y[i] == 0.0 || y[i] == 1.0)) fail(Errc::invalid_argument, "y[", i, "] must be 0 or 1, got ", y[i]);
@@ -265,6 +381,36 @@ void validate(const MatrixRef& X, std::span<const double> y, std::span<const dou
   if (!(pos > 0.0) || !(neg > 0.0))
     fail(Errc::invalid_argument, "y needs both classes with positive weight, got only class ",
          pos > 0.0 ? 1 : 0);
+}
+
+// Weighted column sums of X (centre = nullptr) or of (X - centre)^2, in row blocks
+// added in block order.
+Eigen::VectorXd column_sums(const MatrixRef& X, std::span<const double> w, const Eigen::VectorXd* centre,
+                            int threads) {
+  const auto n = static_cast<std::size_t>(X.rows());
+  const std::size_t T = n_chunks(n);
+  std::vector<Eigen::VectorXd> part(T);
+  parallel_for(T, threads, [&](std::size_t t) {
+    const std::size_t start = t * kChunk, rows = std::min(kChunk, n - start);
+    const auto R = static_cast<Eigen::Index>(rows);
+    const auto block = X.middleRows(static_cast<Eigen::Index>(start), R);
+    if (centre == nullptr) {
+      if (w.empty())
+        part[t] = block.colwise().sum().transpose();
+      else
+        part[t] = block.transpose() * Eigen::Map<const Eigen::VectorXd>(w.data() + start, R);
+      return;
+    }
+    Matrix Zc = block.rowwise() - centre->transpose();
+    if (w.empty())
+      part[t] = Zc.array().square().colwise().sum().transpose();
+    else
+      part[t] =
+          Zc.array().square().matrix().transpose() * Eigen::Map<const Eigen::VectorXd>(w.data() + start, R);
+  });
+  Eigen::VectorXd s = Eigen::VectorXd::Zero(X.cols());
+  for (const auto& v : part) s += v;
+  return s;
 }
 
 }  // namespace
@@ -287,36 +433,29 @@ LogisticModel fit_logistic(const MatrixRef& X, std::span<const double> y, std::s
     W += wi;
     Wpos += wi * y[i];
   }
-  std::vector<double> mean(p, 0.0), ss(p, 0.0);
-  for (std::size_t i = 0; i < n; ++i) {
-    const double wi = weight.empty() ? 1.0 : weight[i];
-    for (std::size_t j = 0; j < p; ++j)
-      mean[j] += wi * X(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
-  }
-  for (double& m : mean) m /= W;
-  const std::vector<double> centre = options.fit_intercept ? mean : std::vector<double>(p, 0.0);
-  for (std::size_t i = 0; i < n; ++i) {
-    const double wi = weight.empty() ? 1.0 : weight[i];
-    for (std::size_t j = 0; j < p; ++j) {
-      const double v = X(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) - centre[j];
-      ss[j] += wi * v * v;
-    }
-  }
-  detail::Design D{X, {}, {}, {}, options.fit_intercept};
+  const Eigen::VectorXd mean = detail::column_sums(X, weight, nullptr, options.threads) / W;
+  const Eigen::VectorXd centre =
+      options.fit_intercept ? mean : Eigen::VectorXd::Zero(static_cast<Eigen::Index>(p));
+  const Eigen::VectorXd ss = detail::column_sums(X, weight, &centre, options.threads);
+  detail::Design D{X,
+                   {},
+                   std::vector<double>(centre.data(), centre.data() + p),
+                   std::vector<double>(p, 0.0),
+                   options.fit_intercept};
   for (std::size_t j = 0; j < p; ++j) {
-    const double s = std::sqrt(ss[j] / W);
-    model.mean[j] = mean[j];
-    if (!(s > 1e-12 * std::max(1.0, std::abs(mean[j])))) {
+    const auto jj = static_cast<Eigen::Index>(j);
+    const double s = std::sqrt(ss(jj) / W);
+    model.mean[j] = mean(jj);
+    if (!(s > 1e-12 * std::max(1.0, std::abs(mean(jj))))) {
       model.constant_columns.push_back(static_cast<std::int64_t>(j));
       continue;
     }
     model.scale[j] = s;
     D.active.push_back(j);
-    D.mean.push_back(centre[j]);
-    D.inv_scale.push_back(1.0 / s);
+    D.inv_scale[j] = 1.0 / s;
   }
   const Eigen::Index k = D.k();
-  const Eigen::Index off = options.fit_intercept ? 1 : 0;
+  const Eigen::Index off = D.off();
 
   detail::Problem P{D,
                     y,
@@ -326,29 +465,32 @@ LogisticModel fit_logistic(const MatrixRef& X, std::span<const double> y, std::s
                     options.lambda * options.l1_ratio,
                     std::vector<double>(static_cast<std::size_t>(k), 0.0),
                     options.threads};
-  for (std::size_t jj = 0; jj < D.active.size(); ++jj)
-    P.d[static_cast<std::size_t>(off) + jj] = options.standardize ? 1.0 : 1.0 / model.scale[D.active[jj]];
+  for (std::size_t jj = 0; jj < D.active.size(); ++jj) {
+    const std::size_t j = D.active[jj];
+    const double factor = options.penalty_factor.empty() ? 1.0 : options.penalty_factor[j];
+    P.d[static_cast<std::size_t>(off) + jj] = factor * (options.standardize ? 1.0 : 1.0 / model.scale[j]);
+  }
   const bool unpenalised = options.lambda == 0.0;
 
   Eigen::VectorXd theta = Eigen::VectorXd::Zero(k);
   if (options.fit_intercept) theta(0) = std::log(Wpos / (W - Wpos));
-  std::vector<double> eta(n), u(n);
-  Eigen::VectorXd g;
-  Eigen::MatrixXd H;
-  double loss = 0.0;
+  std::vector<double> eta(n), eta_trial(n);
+  Eigen::VectorXd g, g_trial;
+  Eigen::MatrixXd H, H_trial;
+  double loss = 0.0, loss_trial = 0.0;
   model.status = FitStatus::max_iterations;
-
-  if (k == 0) {  // every column constant and no intercept: the model is p = 1/2
-    model.status = FitStatus::converged;
-    detail::newton_pass(P, theta, eta, loss, g, H);
-  }
-  for (int it = 0; k > 0; ++it) {
-    detail::newton_pass(P, theta, eta, loss, g, H);
+  const auto add_l2 = [&](Eigen::VectorXd& gg, Eigen::MatrixXd& hh, const Eigen::VectorXd& t) {
     for (Eigen::Index j = 0; j < k; ++j) {
       const double dj = P.d[static_cast<std::size_t>(j)];
-      g(j) += P.lam_l2 * dj * dj * theta(j);
-      H(j, j) += P.lam_l2 * dj * dj;
+      gg(j) += P.lam_l2 * dj * dj * t(j);
+      hh(j, j) += P.lam_l2 * dj * dj;
     }
+  };
+
+  detail::newton_pass(P, theta, eta, loss, g, &H);
+  if (k == 0) model.status = FitStatus::converged;  // every column constant, no intercept: p = 1/2
+  for (int it = 0; k > 0; ++it) {
+    add_l2(g, H, theta);
     model.gradient_norm = detail::subgradient_norm(P, theta, g);
     model.iterations = it;
     if (!std::isfinite(loss) || !std::isfinite(model.gradient_norm)) {
@@ -365,42 +507,59 @@ LogisticModel fit_logistic(const MatrixRef& X, std::span<const double> y, std::s
       fail(Errc::cancelled, "fit_logistic cancelled by the progress callback at iteration ", it + 1);
     const Eigen::VectorXd delta =
         P.lam_l1 > 0.0 ? detail::prox_newton_step(P, theta, g, H) : detail::newton_step(H, g);
-    detail::direction_pass(P, delta, u);
     const double f0 = loss + P.l2(theta) + P.l1(theta);
     const double decrease = g.dot(delta) + P.l1(theta + delta) - P.l1(theta);
+    bool accepted = false;
     double a = 1.0;
-    // Within rounding of the optimum the objective cannot resolve the decrease: take the
-    // full (locally quadratically convergent) step.
-    bool accepted = decrease < 0.0 && -decrease < 1e-13 * (1.0 + std::abs(f0));
-    for (int ls = 0; !accepted && ls < 60 && decrease < 0.0; ++ls, a *= 0.5) {
-      const Eigen::VectorXd trial = theta + a * delta;
-      const double f = detail::loss_along(P, eta, u, a) + P.l2(trial) + P.l1(trial);
-      if (f <= f0 + 1e-4 * a * decrease) {
+    if (decrease < 0.0) {
+      // The full step, evaluated with its gradient and Hessian in one pass over X (the
+      // usual case: Newton's full step is accepted).
+      const Eigen::VectorXd trial = theta + delta;
+      detail::newton_pass(P, trial, eta_trial, loss_trial, g_trial, &H_trial);
+      const double f = loss_trial + P.l2(trial) + P.l1(trial);
+      // Within rounding of the optimum the objective cannot resolve the decrease: take
+      // the full (locally quadratically convergent) step.
+      if (f <= f0 + 1e-4 * decrease || -decrease < 1e-13 * (1.0 + std::abs(f0))) {
         accepted = true;
-        break;
+        theta = trial;
+        std::swap(eta, eta_trial);
+        std::swap(g, g_trial);
+        std::swap(H, H_trial);
+        loss = loss_trial;
+      } else {
+        // Backtrack along eta + a (eta_trial - eta): no pass over X until a step is found.
+        for (int ls = 1; ls < 60; ++ls) {
+          a *= 0.5;
+          const Eigen::VectorXd t2 = theta + a * delta;
+          if (detail::loss_along(P, eta, eta_trial, a) + P.l2(t2) + P.l1(t2) <= f0 + 1e-4 * a * decrease) {
+            accepted = true;
+            theta = t2;
+            detail::newton_pass(P, theta, eta, loss, g, &H);
+            break;
+          }
+        }
       }
     }
     if (!accepted) {  // no descent possible: at the optimum to rounding, or stuck
       model.status = model.gradient_norm < 1e-7 ? FitStatus::converged : FitStatus::line_search_failed;
       break;
     }
-    theta += a * delta;
     if (unpenalised && k > off && theta.tail(k - off).cwiseAbs().maxCoeff() > options.separation_bound) {
       model.separated = true;
       model.status = FitStatus::max_iterations;
-      detail::newton_pass(P, theta, eta, loss, g, H);
       model.gradient_norm = detail::subgradient_norm(P, theta, g);
       break;
     }
   }
 
   // Coefficients on the user's scale.
-  model.intercept = options.fit_intercept ? theta(0) : 0.0;
-  for (std::size_t jj = 0; jj < D.active.size(); ++jj) {
-    const std::size_t j = D.active[jj];
-    const double b = theta(off + static_cast<Eigen::Index>(jj)) * D.inv_scale[jj];
-    model.coef[j] = b;
-    model.intercept -= b * D.mean[jj];
+  double b0 = 0.0;
+  Eigen::VectorXd b;
+  D.raw(theta, b0, b);
+  model.intercept = b0;
+  for (std::size_t j = 0; j < p; ++j) {
+    model.coef[j] = b(static_cast<Eigen::Index>(j));
+    model.intercept -= model.coef[j] * D.centre[j];
   }
   model.log_loss = loss;
   model.objective = loss + P.l2(theta) + P.l1(theta);
@@ -415,7 +574,11 @@ LogisticModel fit_logistic(const MatrixRef& X, std::span<const double> y, std::s
   }
   const bool well_posed = unpenalised && model.converged() && !model.rank_deficient && !model.separated &&
                           model.constant_columns.empty() && k > 0;
-  if (well_posed) {
+  // The posterior (Laplace) covariance of an L2 fit: the inverse of the penalised
+  // Hessian, the penalty read as a Gaussian prior.
+  const bool posterior = options.posterior_covariance && !unpenalised && P.lam_l1 == 0.0 &&
+                         model.converged() && model.constant_columns.empty() && k > 0;
+  if (well_posed || posterior) {
     // Covariance of theta: (W H)^-1; then the linear map to (intercept, coef).
     Eigen::LLT<Eigen::MatrixXd> llt(H * W);
     if (llt.info() == Eigen::Success) {
@@ -424,11 +587,11 @@ LogisticModel fit_logistic(const MatrixRef& X, std::span<const double> y, std::s
       if (options.fit_intercept) {
         T(0, 0) = 1.0;
         for (std::size_t jj = 0; jj < D.active.size(); ++jj)
-          T(0, 1 + static_cast<Eigen::Index>(jj)) = -D.mean[jj] * D.inv_scale[jj];
+          T(0, 1 + static_cast<Eigen::Index>(jj)) = -D.centre[D.active[jj]] * D.inv_scale[D.active[jj]];
       }
       for (std::size_t jj = 0; jj < D.active.size(); ++jj) {
         const auto c = off + static_cast<Eigen::Index>(jj);
-        T(c, c) = D.inv_scale[jj];
+        T(c, c) = D.inv_scale[D.active[jj]];
       }
       const Eigen::MatrixXd cov = T * cov_t * T.transpose();
       model.covariance.assign(cov.data(), cov.data() + cov.size());  // symmetric: order irrelevant
@@ -445,36 +608,90 @@ LogisticModel fit_logistic(const MatrixRef& X, std::span<const double> y, std::s
 
 namespace detail {
 namespace {
-void check_predict_input(const LogisticModel& model, const MatrixRef& X) {
+void check_columns(const LogisticModel& model, const MatrixRef& X) {
   if (static_cast<std::size_t>(X.cols()) != model.coef.size())
     fail(Errc::shape_mismatch, "X has ", X.cols(), " columns, the model was fitted on ", model.coef.size());
-  for (Eigen::Index i = 0; i < X.rows(); ++i)
-    for (Eigen::Index j = 0; j < X.cols(); ++j)
-      if (!std::isfinite(X(i, j)))
-        fail(Errc::invalid_argument, "X[", i, ", ", j, "] must be finite (not NaN or inf), got ", X(i, j));
+}
+void check_predict_input(const LogisticModel& model, const MatrixRef& X) {
+  check_columns(model, X);
+  if (const std::int64_t bad = first_non_finite_row(X, 0); bad >= 0) fail_non_finite_row(X, bad);
+}
+
+constexpr std::size_t kPredictChunk = 8192;
+
+// eta = intercept + X coef into out (n values), with `finish(start, rows)` run on each
+// finished block.  A non-finite cell of X makes its row's eta non-finite (NaN and inf
+// propagate through the dot product, inf * 0 is NaN), so only rows with a non-finite
+// eta are searched for the cell to name: no separate pass over X.
+template <class Finish>
+void decision_into(const LogisticModel& model, const MatrixRef& X, double* out, int threads,
+                   Finish&& finish) {
+  check_columns(model, X);
+  const auto n = static_cast<std::size_t>(X.rows());
+  const std::size_t T = (n + kPredictChunk - 1) / kPredictChunk;
+  std::vector<std::int64_t> bad(T, -1);
+  const Eigen::Map<const Eigen::VectorXd> b(model.coef.data(), static_cast<Eigen::Index>(model.coef.size()));
+  parallel_for(T, threads, [&](std::size_t t) {
+    const std::size_t start = t * kPredictChunk, rows = std::min(kPredictChunk, n - start);
+    Eigen::Map<Eigen::VectorXd> o(out + start, static_cast<Eigen::Index>(rows));
+    o.noalias() = X.middleRows(static_cast<Eigen::Index>(start), static_cast<Eigen::Index>(rows)) * b;
+    o.array() += model.intercept;
+    if (!o.allFinite())
+      for (std::size_t r = 0; r < rows; ++r)
+        if (!std::isfinite(o(static_cast<Eigen::Index>(r))) &&
+            !X.row(static_cast<Eigen::Index>(start + r)).allFinite()) {
+          bad[t] = static_cast<std::int64_t>(start + r);
+          return;
+        }
+    finish(start, rows);
+  });
+  for (const std::int64_t row : bad)
+    if (row >= 0) fail_non_finite_row(X, row);
 }
 }  // namespace
 }  // namespace detail
 
 std::vector<double> logistic_decision(const LogisticModel& model, const MatrixRef& X, int threads) {
-  detail::check_predict_input(model, X);
-  const auto n = static_cast<std::size_t>(X.rows());
-  std::vector<double> out(n);
-  const Eigen::Map<const Eigen::VectorXd> b(model.coef.data(), static_cast<Eigen::Index>(model.coef.size()));
-  const std::size_t chunk = 16384;
-  parallel_for((n + chunk - 1) / chunk, threads, [&](std::size_t t) {
-    const std::size_t start = t * chunk, rows = std::min(chunk, n - start);
-    Eigen::Map<Eigen::VectorXd> o(out.data() + start, static_cast<Eigen::Index>(rows));
-    o.noalias() = X.middleRows(static_cast<Eigen::Index>(start), static_cast<Eigen::Index>(rows)) * b;
-    o.array() += model.intercept;
-  });
+  std::vector<double> out(static_cast<std::size_t>(X.rows()));
+  detail::decision_into(model, X, out.data(), threads, [](std::size_t, std::size_t) {});
   return out;
 }
 
 std::vector<double> logistic_predict(const LogisticModel& model, const MatrixRef& X, int threads) {
-  auto out = logistic_decision(model, X, threads);
-  for (double& v : out) v = detail::sigmoid(v);
+  std::vector<double> out(static_cast<std::size_t>(X.rows()));
+  detail::decision_into(model, X, out.data(), threads, [&](std::size_t start, std::size_t rows) {
+    for (std::size_t i = start; i < start + rows; ++i) out[i] = detail::sigmoid(out[i]);
+  });
   return out;
+}
+
+void logistic_predict_proba(const LogisticModel& model, const MatrixRef& X, std::span<double> out,
+                            int threads) {
+  const auto n = static_cast<std::size_t>(X.rows());
+  require_size(out.size(), 2 * n, "out (2 n slots)");
+  detail::check_columns(model, X);
+  const std::size_t T = (n + detail::kPredictChunk - 1) / detail::kPredictChunk;
+  std::vector<std::int64_t> bad(T, -1);
+  const Eigen::Map<const Eigen::VectorXd> b(model.coef.data(), static_cast<Eigen::Index>(model.coef.size()));
+  parallel_for(T, threads, [&](std::size_t t) {
+    const std::size_t start = t * detail::kPredictChunk, rows = std::min(detail::kPredictChunk, n - start);
+    Eigen::VectorXd o = X.middleRows(static_cast<Eigen::Index>(start), static_cast<Eigen::Index>(rows)) * b;
+    o.array() += model.intercept;
+    for (std::size_t r = 0; r < rows; ++r) {
+      const double e = o(static_cast<Eigen::Index>(r));
+      if (!std::isfinite(e) && !X.row(static_cast<Eigen::Index>(start + r)).allFinite()) {
+        bad[t] = static_cast<std::int64_t>(start + r);
+        return;
+      }
+      // 1 - p and p without cancellation
+      const double z = std::exp(-std::abs(e));
+      const double big = 1.0 / (1.0 + z), small = z / (1.0 + z);
+      out[2 * (start + r)] = e >= 0.0 ? small : big;
+      out[2 * (start + r) + 1] = e >= 0.0 ? big : small;
+    }
+  });
+  for (const std::int64_t row : bad)
+    if (row >= 0) detail::fail_non_finite_row(X, row);
 }
 
 Matrix logistic_contributions(const LogisticModel& model, const MatrixRef& X) {

@@ -533,9 +533,13 @@ int main(void) {
   ++n_functions;
   CHECK_REFUSED(fnet_scoring_ece(NULL, 0, NULL, NULL, NULL, 0));
   ++n_functions;
+  CHECK_REFUSED(fnet_scoring_isotonic(NULL, NULL, 0, NULL, 0, NULL, NULL, NULL));
+  ++n_functions;
   CHECK_REFUSED(fnet_scoring_ks(NULL, 0, NULL, NULL, NULL));
   ++n_functions;
   CHECK_REFUSED(fnet_scoring_log_loss(NULL, 0, NULL, NULL, NULL));
+  ++n_functions;
+  CHECK_REFUSED(fnet_scoring_platt(NULL, NULL, 0, NULL, NULL, NULL, 0));
   ++n_functions;
   CHECK_REFUSED(fnet_scoring_roc_auc(NULL, 0, NULL, NULL, NULL));
   ++n_functions;
@@ -663,7 +667,7 @@ int main(void) {
   ++n_functions;
   (void)fnet_version_string();
   ++n_functions;
-  CHECK(n_functions == 320);
+  CHECK(n_functions == 322);
   printf("contract_abi: %d functions called with NULL / 0 arguments\n", n_functions);
   return check_report("contract_abi");
 }

@@ -90,5 +90,44 @@ int main(void) {
     CHECK_OK(fnet_logistic_options_init(&o));
     CHECK(o.max_iterations == 100 && o.fit_intercept == 1);
   }
+  /* calibration: Platt and isotonic */
+  {
+    const double s6[6] = {-3, -2, -1, 1, 2, 3}, y6[6] = {0, 0, 0, 1, 1, 1};
+    double a = 1.0, b = 0.0, r = 0.0, X[100], yy[100], xs[4], fit[4];
+    const double xi[4] = {1, 2, 3, 4}, yi[4] = {1, 0, 1, 1}, yb[4] = {0, 1, 2, 1};
+    size_t needed = 0;
+    int i;
+    /* separable scores stay finite with Platt's targets 4/5 and 1/5: a = 0 by symmetry
+     * and b solves sum_s s (4/5 - sigmoid(b s)) = 0 over s = 1, 2, 3 */
+    CHECK_OK(fnet_scoring_platt(&a, &b, 6, s6, y6, NULL, 1));
+    CHECK_NEAR(a, 0.0, 1e-9);
+    CHECK(b > 0.0 && b < 10.0);
+    for (i = 1; i <= 3; ++i) r += i * (0.8 - 1.0 / (1.0 + exp(-b * i)));
+    CHECK_NEAR(r, 0.0, 1e-9);
+    /* without smoothing on a binary score: the 2x2 table's log odds */
+    for (i = 0; i < 100; ++i) {
+      X[i] = i < 40 ? 1.0 : 0.0;
+      yy[i] = i < 40 ? (i < 25 ? 1.0 : 0.0) : (i < 60 ? 1.0 : 0.0);
+    }
+    CHECK_OK(fnet_scoring_platt(&a, &b, 100, X, yy, NULL, 0));
+    CHECK_NEAR(a, log(20.0 / 40.0), 1e-9);
+    CHECK_NEAR(b, log((25.0 / 15.0) / (20.0 / 40.0)), 1e-9);
+    CHECK_STATUS(fnet_scoring_platt(&a, &b, 4, xi, yb, NULL, 1), FNET_E_INVALID_ARGUMENT, "y[2]");
+    CHECK_STATUS(fnet_scoring_platt(&a, &b, 2, xi, yi + 2, NULL, 1), FNET_E_INVALID_ARGUMENT, "only class 1");
+    CHECK_STATUS(fnet_scoring_platt(NULL, &b, 4, xi, yi, NULL, 1), FNET_E_NULL_ARGUMENT, "a");
+    /* isotonic: (1, 0, 1, 1) pools the first two */
+    CHECK_OK(fnet_scoring_isotonic(NULL, NULL, 0, &needed, 4, xi, yi, NULL));
+    CHECK(needed == 4);
+    CHECK_STATUS(fnet_scoring_isotonic(xs, fit, 2, &needed, 4, xi, yi, NULL), FNET_E_BUFFER_TOO_SMALL,
+                 "4 needed");
+    CHECK_OK(fnet_scoring_isotonic(xs, fit, 4, &needed, 4, xi, yi, NULL));
+    CHECK_NEAR(xs[0], 1.0, 0.0);
+    CHECK_NEAR(xs[3], 4.0, 0.0);
+    CHECK_NEAR(fit[0], 0.5, 1e-15);
+    CHECK_NEAR(fit[1], 0.5, 1e-15);
+    CHECK_NEAR(fit[2], 1.0, 1e-15);
+    CHECK_NEAR(fit[3], 1.0, 1e-15);
+    CHECK_STATUS(fnet_scoring_isotonic(NULL, NULL, 0, NULL, 4, xi, yi, NULL), FNET_E_NULL_ARGUMENT, "NULL");
+  }
   return check_report("scoring_abi");
 }

@@ -242,6 +242,8 @@ CXX_DEFAULTS = {
     "funnelnet.scoring.logistic.LeadScorer.__init__": {
         "tol": ("LogisticOptions", "tolerance", None), "max_iter": ("LogisticOptions", "max_iterations", None)},
     "funnelnet.scoring.metrics.bootstrap": {"level": ("BootstrapOptions", "level", None)},
+    "funnelnet.scoring.pooled.PooledScorer.__init__": {
+        "tol": ("LogisticOptions", "tolerance", None), "max_iter": ("LogisticOptions", "max_iterations", None)},
 }
 # Parameters named like a C++ option whose default is deliberately not the struct's:
 # (callable, parameter) -> why.
@@ -292,6 +294,7 @@ NOT_CXX_DEFAULTS = {
         "Monte Carlo draws per query: a C++ function argument (simulate_close), not an options struct",
     ("funnelnet.graph.referral.ReferralGraph.pagerank", "alpha"):
         "networkx's name for damping; None = use damping",
+    ("funnelnet.scoring.pooled.PooledScorer.intervals", "level"): "as LeadScorer.wald_table (no C++ struct)",
     # RepeatFitOptions.threads (and FNET_REPEAT_FIT_OPTIONS_INIT) default to 1; the
     # package's convention is threads=0 (all cores; the result is the same at any count).
 }
@@ -426,6 +429,9 @@ OTHER_RETURNS = {
     "funnelnet.scoring.experiments.splits": "(train, test) index arrays, scikit-learn's cv= shape",
     "funnelnet.scoring.calibration.isotonic": "(x, fitted) arrays for np.interp",
     "funnelnet.scoring.calibration.CalibratedScorer.predict_proba": "scikit-learn estimator protocol (ndarray)",
+    "funnelnet.scoring.calibration.platt": "(a, b) of the calibration curve",
+    **{f"funnelnet.scoring.pooled.PooledScorer.{m}": "arrays in X's row order, as LeadScorer's"
+       for m in ("decision_function", "predict", "predict_proba")},
 }
 
 
@@ -552,6 +558,8 @@ def _fit_samples():
         "LeadScorer": (fn.scoring.LeadScorer(), (np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 1, 0, 1]), {}),
         "CalibratedScorer": (fn.scoring.CalibratedScorer(fn.scoring.LeadScorer(), folds=2),
                              (np.arange(8.0).reshape(-1, 1), [0, 1, 0, 1, 0, 1, 1, 1]), {}),
+        "PooledScorer": (fn.scoring.PooledScorer(tau=0.5), (np.arange(8.0).reshape(-1, 1), [0, 1, 0, 1, 0, 1, 1, 1],
+                                                            [0, 0, 0, 0, 1, 1, 1, 1]), {}),
     }
 
 

@@ -199,6 +199,9 @@ SAMPLES = {
     "BootstrapInterval": (lambda: fn.scoring.metrics.bootstrap("roc_auc", [0, 1, 0, 1, 1, 0], [.1, .8, .3, .6, .4, .5],
                                                                replicates=50, seed=1),
                           lambda o: (o.estimate, o.lower, o.replicates, o.to_frame())),
+    "PooledScorer": (lambda: fn.scoring.PooledScorer(tau=0.5).fit(np.arange(16.0).reshape(-1, 2) % 5,
+                                                                  [0, 1, 0, 1, 1, 0, 1, 1], [0, 0, 0, 0, 1, 1, 1, 1]),
+                     lambda o: (o.segment_coef_, o.intervals(), o.predict_proba(np.array([[1.0, 2.0]]), [1]))),
 }
 
 

@@ -97,8 +97,8 @@ def test_vocabularies_other_bucket_and_missing_values(crm):
     assert (Y["kind=other"] == 1).all() and (Y.filter(like="kind=").sum(axis=1) == 1).all()
     assert (Y["credit"] == 0).all() and (Y["credit_missing"] == 1).all()
     # one-hot blocks sum to one for every categorical
-    for prefix in ("stage=", "industry=", "region=", "tier="):
-        assert (X.filter(like=prefix).sum(axis=1) == 1).all(), prefix
+    for prefix in ("stage=", "industry=", "region=", "tier=", "referrer_tier="):
+        assert (X.filter(regex=f"^{prefix}").sum(axis=1) == 1).all(), prefix
 
 
 def test_cutoff_before_any_event_is_a_clear_error(crm):
@@ -122,3 +122,56 @@ def test_scorer_on_features_beats_the_start_time_truth(crm):
     oracle = fn.scoring.metrics.roc_auc(yte, L.loc[Xte.index, "conversion_probability"])
     assert auc > 0.6
     assert auc >= oracle - 0.05
+
+
+def test_repeat_buying_features_equal_lifetimes(crm):
+    """P(alive) and expected purchases against lifetimes' BG/NBD, fitted by lifetimes on
+    its own daily summary of the purchases before the cut-off."""
+    from lifetimes import BetaGeoFitter
+    from lifetimes.utils import summary_data_from_transaction_data
+
+    f = frames(crm)
+    X = fn.scoring.features(f, cutoff=CUT, repeat_horizon=60.0)
+    tx = f["transactions"][f["transactions"]["time"] < CUT]
+    s = summary_data_from_transaction_data(tx, "account", "time", freq="D", observation_period_end=CUT)
+    bg = BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
+    acct = f["leads"].loc[X.index, "account"]
+    has = acct.isin(s.index).to_numpy()
+    assert has.sum() > 20 and (~has).sum() > 20
+    r = s.loc[acct[has]]
+    pa = bg.conditional_probability_alive(r["frequency"], r["recency"], r["T"])
+    ep = bg.conditional_expected_number_of_purchases_up_to_time(60.0, r["frequency"], r["recency"], r["T"])
+    np.testing.assert_allclose(X["p_alive"].to_numpy()[has], np.asarray(pa), atol=2e-3)
+    np.testing.assert_allclose(X["expected_purchases"].to_numpy()[has], np.asarray(ep), rtol=1e-2, atol=1e-3)
+    assert (X["p_alive"].to_numpy()[~has] == 0).all() and (X["repeat_model_missing"] == 0).all()
+    assert X["p_alive"].to_numpy()[has].std() > 0.01  # informative, not a constant
+
+
+def test_referrer_tier_by_hand(crm):
+    f = frames(crm)
+    X = fn.scoring.features(f, cutoff=CUT)
+    R, TS = f["referrals"], f["tiers"]
+    known = [p for p in TS.columns if p + pd.offsets.MonthBegin(1) <= CUT]
+    checked = 0
+    for lead in X.index:
+        account = f["leads"].loc[lead, "account"]
+        r = R[(R["referee"] == account) & (R["time"] < CUT)].sort_values("time")
+        row = X.loc[lead].filter(regex="^referrer_tier=")
+        if len(r) == 0 or not known:
+            assert row["referrer_tier=other"] == 1
+            continue
+        t = TS.loc[r["referrer"].iloc[0], known[-1]]
+        assert row[f"referrer_tier={t}"] == 1, lead
+        checked += 1
+    assert checked >= 3  # few referred leads are open at one cut-off
+
+
+def test_repeat_features_stay_finite_when_the_model_degenerates():
+    # On this company the BG/NBD's a and b run to their bounds: its expected purchases are
+    # not finite for the customers; they become 0 and are flagged, never NaN.
+    crm = fn.datasets.synthetic_crm(n_accounts=2000, seed=1)
+    X = fn.scoring.features(crm, cutoff="2025-03-01")
+    assert X.notna().all().all()
+    flagged = X["repeat_model_missing"] == 1
+    assert flagged.any() and (X.loc[flagged, "expected_purchases"] == 0).all()
+    assert X.loc[flagged, "p_alive"].between(0, 1).all()

@@ -73,6 +73,21 @@ FNET_API fnet_status fnet_logistic_report(double* intercept, int* status, int* i
 FNET_API fnet_status fnet_logistic_predict(double* out, const fnet_logistic* model, size_t m, size_t p,
                                            const double* X);
 
+/* ---- calibration -------------------------------------------------------------------- */
+/* Platt scaling: *a and *b of p = 1 / (1 + exp(-(a + b score))), fitted by maximum
+ * likelihood to the 0/1 labels y (weights may be NULL); smooth != 0 uses Platt's (1999)
+ * targets (N+ + 1) / (N+ + 2) and 1 / (N- + 2).  FNET_E_INVALID_ARGUMENT names a
+ * non-finite score, a label not 0/1, a negative weight or one class. */
+FNET_API fnet_status fnet_scoring_platt(double* a, double* b, size_t n, const double* score, const double* y,
+                                        const double* weight, int smooth);
+/* Isotonic regression (pool adjacent violators, ties pooled first, as scikit-learn's
+ * IsotonicRegression): the distinct scores ascending into x and the fitted values into
+ * fitted (either may be NULL), `capacity` slots each; *needed receives their count
+ * (two-call pattern: x = fitted = NULL asks for the count). */
+FNET_API fnet_status fnet_scoring_isotonic(double* x, double* fitted, size_t capacity, size_t* needed,
+                                           size_t n, const double* score, const double* y,
+                                           const double* weight);
+
 #ifdef __cplusplus
 }
 #endif

@@ -45,6 +45,13 @@ struct LogisticOptions {
   double tolerance = 1e-10;        ///< inf-norm of the (minimum-norm sub)gradient, standardised scale
   double separation_bound = 30.0;  ///< |standardised coefficient| that signals separation (no penalty)
   int threads = 0;                 ///< 0 = all cores; the result does not depend on it
+  /// Per-column multiplier of the penalty (p values >= 0; empty = all 1): 0 leaves a
+  /// column unpenalised.  Used by the pooled (hierarchical) scorer to shrink only the
+  /// segment deviations.
+  std::vector<double> penalty_factor;
+  /// With an L2 penalty (l1_ratio 0), also report the posterior (Laplace) covariance:
+  /// the inverse of the penalised Hessian, the penalty read as a Gaussian prior.
+  bool posterior_covariance = false;
 };
 
 /// A fitted (or given) logistic model and how its fit went.
@@ -65,7 +72,8 @@ struct LogisticModel {
   std::vector<std::int64_t> constant_columns;
   std::string message;
   /// Covariance of (intercept, coef...) on the user's scale, (p+1) x (p+1) row-major
-  /// (without an intercept: p x p of the coefficients); empty when not available.
+  /// (without an intercept: p x p of the coefficients); empty when not available.  With
+  /// `posterior_covariance` and an L2 penalty: the posterior (Laplace) covariance.
   std::vector<double> covariance;
   [[nodiscard]] bool converged() const noexcept { return status == FitStatus::converged; }
   [[nodiscard]] std::size_t n_features() const noexcept { return coef.size(); }
@@ -84,6 +92,11 @@ std::vector<double> logistic_decision(const LogisticModel& model, const MatrixRe
 
 /// P(y = 1) = 1 / (1 + exp(-eta)).
 std::vector<double> logistic_predict(const LogisticModel& model, const MatrixRef& X, int threads = 0);
+
+/// Both class probabilities in one pass: out[2 i] = 1 - p_i, out[2 i + 1] = p_i (an
+/// n x 2 row-major array; each computed without cancellation).  `out` has 2 n slots.
+void logistic_predict_proba(const LogisticModel& model, const MatrixRef& X, std::span<double> out,
+                            int threads = 0);
 
 /// Exact contributions: C[i, j] = coef_j (X[i, j] - mean_j), so that
 /// eta_i = (intercept + sum_j coef_j mean_j) + sum_j C[i, j].  n x p.

@@ -1,7 +1,9 @@
 // Scoring metrics and the logistic scorer against brute force and closed forms.
 #include <gtest/gtest.h>
 
+#include <Eigen/LU>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "expect_error.hpp"
@@ -331,4 +333,83 @@ TEST(ScoringCalibration, IsotonicPoolsTiesAndViolators) {
         (void)isotonic_fit(std::vector<double>{1, NAN}, std::vector<double>{1, 0});
       },
       Errc::invalid_argument, "x[1]");
+}
+
+TEST(ScoringLogistic, PenaltyFactorWeighsEachColumn) {
+  // penalty_factor {0, 2}: column 0 unpenalised, column 1 under (lambda / 2) (2 b1)^2.
+  // Central differences of the written-out objective vanish at the solution.
+  std::vector<double> y;
+  const Matrix X = design(700, 2, 21, y);
+  LogisticOptions o;
+  o.lambda = 0.02;
+  o.penalty_factor = {0.0, 2.0};
+  const auto m = fit_logistic(X, y, {}, o);
+  ASSERT_TRUE(m.converged()) << m.message;
+  const auto f = [&](double b0, std::vector<double> b) {
+    double l = 0.0;
+    for (Eigen::Index i = 0; i < X.rows(); ++i) {
+      const double eta = b0 + X(i, 0) * b[0] + X(i, 1) * b[1];
+      l += std::log1p(std::exp(eta)) - y[static_cast<std::size_t>(i)] * eta;
+    }
+    return l / static_cast<double>(X.rows()) + 0.5 * 0.02 * 4.0 * b[1] * b[1];
+  };
+  const double h = 1e-5;
+  for (std::size_t j = 0; j < 2; ++j) {
+    auto bp = m.coef, bm = m.coef;
+    bp[j] += h;
+    bm[j] -= h;
+    EXPECT_NEAR((f(m.intercept, bp) - f(m.intercept, bm)) / (2 * h), 0.0, 1e-8) << "column " << j;
+  }
+  EXPECT_NEAR(m.objective, f(m.intercept, m.coef), 1e-12);
+  o.penalty_factor = {1.0, -1.0};
+  expect_error([&] { (void)fit_logistic(X, y, {}, o); }, Errc::invalid_argument, "penalty_factor[1]");
+  o.penalty_factor = {1.0};
+  expect_error([&] { (void)fit_logistic(X, y, {}, o); }, Errc::shape_mismatch, "penalty_factor");
+}
+
+TEST(ScoringLogistic, PosteriorCovarianceIsTheInversePenalisedHessian) {
+  std::vector<double> y;
+  const Matrix X = design(500, 3, 22, y);
+  LogisticOptions o;
+  o.lambda = 0.05;
+  o.posterior_covariance = true;
+  const auto m = fit_logistic(X, y, {}, o);
+  ASSERT_TRUE(m.converged());
+  ASSERT_EQ(m.covariance.size(), 16U);
+  // Hessian of n * objective in (intercept, coef), written out.
+  Eigen::MatrixXd H = Eigen::MatrixXd::Zero(4, 4);
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    Eigen::Vector4d z(1.0, X(i, 0), X(i, 1), X(i, 2));
+    const double eta = m.intercept + X(i, 0) * m.coef[0] + X(i, 1) * m.coef[1] + X(i, 2) * m.coef[2];
+    const double p = 1.0 / (1.0 + std::exp(-eta));
+    H += p * (1.0 - p) * z * z.transpose();
+  }
+  for (int j = 1; j < 4; ++j) H(j, j) += 500.0 * 0.05;
+  const Eigen::MatrixXd V = H.inverse();
+  for (int a = 0; a < 4; ++a)
+    for (int b = 0; b < 4; ++b)
+      EXPECT_NEAR(m.covariance[static_cast<std::size_t>(a * 4 + b)], V(a, b),
+                  1e-9 * std::abs(V(a, a)) + 1e-12);
+  o.posterior_covariance = false;
+  EXPECT_TRUE(fit_logistic(X, y, {}, o).covariance.empty());
+}
+
+TEST(ScoringLogistic, PredictProbaPairsAndNonFiniteCells) {
+  std::vector<double> y;
+  Matrix X = design(3000, 3, 23, y);
+  const auto m = fit_logistic(X, y);
+  const auto p = logistic_predict(m, X);
+  std::vector<double> pairs(2 * p.size());
+  logistic_predict_proba(m, X, pairs, 2);
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    EXPECT_NEAR(pairs[2 * i + 1], p[i], 1e-15);
+    EXPECT_NEAR(pairs[2 * i], 1.0 - p[i], 1e-15);
+  }
+  X(2500, 2) = std::numeric_limits<double>::infinity();
+  X(2900, 0) = std::nan("");
+  expect_error([&] { (void)logistic_predict(m, X); }, Errc::invalid_argument, "X[2500, 2]");
+  expect_error([&] { logistic_predict_proba(m, X, pairs); }, Errc::invalid_argument, "X[2500, 2]");
+  expect_error([&] { (void)fit_logistic(X, y); }, Errc::invalid_argument, "X[2500, 2]");
+  std::vector<double> short_out(3);
+  expect_error([&] { logistic_predict_proba(m, X, short_out); }, Errc::shape_mismatch, "out");
 }

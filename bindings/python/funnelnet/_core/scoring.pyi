@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['average_precision', 'bootstrap_metric', 'brier', 'calibration_curve', 'ece', 'fit_logistic', 'isotonic_fit', 'ks', 'log_loss', 'logistic_contributions', 'logistic_decision', 'rank_table', 'roc_auc']
+__all__: list[str] = ['average_precision', 'bootstrap_metric', 'brier', 'calibration_curve', 'ece', 'fit_logistic', 'isotonic_fit', 'ks', 'log_loss', 'logistic_contributions', 'logistic_decision', 'logistic_predict_proba', 'platt_fit', 'rank_table', 'roc_auc']
 def average_precision(y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> float:
     """
     Average precision; funnelnet::average_precision.
@@ -28,7 +28,7 @@ def ece(y: numpy.typing.NDArray[numpy.float64], p: numpy.typing.NDArray[numpy.fl
     """
     Expected calibration error; funnelnet::ece.
     """
-def fit_logistic(X: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None, lambda_: typing.SupportsFloat | typing.SupportsIndex = 0.0, l1_ratio: typing.SupportsFloat | typing.SupportsIndex = 0.0, fit_intercept: bool = True, standardize: bool = False, max_iterations: typing.SupportsInt | typing.SupportsIndex = 100, tolerance: typing.SupportsFloat | typing.SupportsIndex = 1e-10, separation_bound: typing.SupportsFloat | typing.SupportsIndex = 30.0, threads: typing.SupportsInt | typing.SupportsIndex = 0, progress: typing.Any = None) -> dict[typing.Any, typing.Any]:
+def fit_logistic(X: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None, lambda_: typing.SupportsFloat | typing.SupportsIndex = 0.0, l1_ratio: typing.SupportsFloat | typing.SupportsIndex = 0.0, fit_intercept: bool = True, standardize: bool = False, max_iterations: typing.SupportsInt | typing.SupportsIndex = 100, tolerance: typing.SupportsFloat | typing.SupportsIndex = 1e-10, separation_bound: typing.SupportsFloat | typing.SupportsIndex = 30.0, threads: typing.SupportsInt | typing.SupportsIndex = 0, progress: typing.Any = None, penalty_factor: numpy.typing.NDArray[numpy.float64] | None = None, posterior_covariance: bool = False) -> dict[typing.Any, typing.Any]:
     """
     Penalised logistic regression; funnelnet::fit_logistic.  Returns the model and its report as a dict.
     """
@@ -51,6 +51,14 @@ def logistic_contributions(intercept: typing.SupportsFloat | typing.SupportsInde
 def logistic_decision(intercept: typing.SupportsFloat | typing.SupportsIndex, coef: numpy.typing.NDArray[numpy.float64], mean: numpy.typing.NDArray[numpy.float64], X: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], proba: bool = False, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.typing.NDArray[numpy.float64]:
     """
     Linear predictor (or probability with proba=True) of a logistic model; funnelnet::logistic_decision.
+    """
+def logistic_predict_proba(intercept: typing.SupportsFloat | typing.SupportsIndex, coef: numpy.typing.NDArray[numpy.float64], mean: numpy.typing.NDArray[numpy.float64], X: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], threads: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    Both class probabilities (n x 2: 1 - p, p) in one pass; funnelnet::logistic_predict_proba.
+    """
+def platt_fit(scores: numpy.typing.NDArray[numpy.float64], y: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None, smooth: bool = True) -> tuple[float, float]:
+    """
+    Platt scaling (a, b) of p = 1 / (1 + exp(-(a + b s))), Platt's smoothed targets with smooth; funnelnet::platt_fit.
     """
 def rank_table(y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArray[numpy.float64], bins: typing.SupportsInt | typing.SupportsIndex, sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> dict[typing.Any, typing.Any]:
     """

@@ -6,6 +6,8 @@
 - :mod:`funnelnet.scoring.logistic`: :class:`LeadScorer`, penalised logistic regression in
   C++ as a scikit-learn estimator, with the 1-99 score, tiers, top factors and Wald
   intervals.
+- :mod:`funnelnet.scoring.pooled`: :class:`PooledScorer`, per-segment scorers shrunk
+  toward a pooled one (a hierarchical prior) for small teams.
 - :mod:`funnelnet.scoring.calibration`: Platt and isotonic calibration on held-out folds.
 - :func:`features`: point-in-time lead features (strictly before a cut-off).
 - :mod:`funnelnet.scoring.experiments`: seeded splits, :func:`compare` (DeLong,
@@ -14,12 +16,13 @@
 from __future__ import annotations
 
 from . import features as _features_module  # noqa: F401
-from . import calibration, experiments, logistic, metrics
+from . import calibration, experiments, logistic, metrics, pooled
 from .calibration import CalibratedScorer
 from .experiments import Comparison, DeLongTest, capacity_value, compare, delong, splits
 from .features import features
 from .logistic import LeadScorer
 from .metrics import BootstrapInterval
+from .pooled import PooledScorer
 
 __all__ = ["metrics", "logistic", "experiments", "calibration", "CalibratedScorer", "LeadScorer", "BootstrapInterval", "features", "splits",
-           "delong", "DeLongTest", "compare", "Comparison", "capacity_value"]
+           "delong", "DeLongTest", "compare", "Comparison", "capacity_value", "pooled", "PooledScorer"]

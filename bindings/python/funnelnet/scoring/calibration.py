@@ -24,7 +24,7 @@ from .. import _core
 from ..errors import InvalidArgumentError
 from ._shared import as_vector, as_weights
 
-__all__ = ["isotonic", "CalibratedScorer"]
+__all__ = ["isotonic", "platt", "CalibratedScorer"]
 
 
 def isotonic(scores: Any, y: Any, *, sample_weight: Any = None) -> tuple[np.ndarray, np.ndarray]:
@@ -51,6 +51,48 @@ def isotonic(scores: Any, y: Any, *, sample_weight: Any = None) -> tuple[np.ndar
     return _core.scoring.isotonic_fit(s, t, as_weights(sample_weight, s.shape[0]))
 
 
+def platt(scores: Any, y: Any, *, sample_weight: Any = None, smooth: bool = True) -> tuple[float, float]:
+    """Platt scaling: the logistic curve ``p = 1 / (1 + exp(-(a + b s)))`` fitted to
+    labels ``y`` on scores ``s`` by maximum likelihood.
+
+    With ``smooth`` (Platt 1999), the targets are not 0/1 but ``(N+ + 1) / (N+ + 2)``
+    for the positives and ``1 / (N- + 2)`` for the negatives (``N+``/``N-`` the weighted
+    class totals): a prior that keeps the curve finite on separable scores and tempers
+    small calibration sets.  Soft targets are fitted exactly, each row entering once as
+    a positive with weight ``w t`` and once as a negative with weight ``w (1 - t)``.
+
+    Parameters
+    ----------
+    scores, y : array-like of shape (n,)
+        Decision values and 0/1 labels.
+    sample_weight : array-like, optional
+    smooth : bool, default True
+        Platt's target smoothing; False fits the 0/1 labels.
+
+    Returns
+    -------
+    (a, b) : two floats
+        Intercept and slope on the score.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Labels other than 0/1, one class, NaN scores, negative weights.
+
+    Examples
+    --------
+    >>> a, b = platt([-2.0, -1.0, 0.0, 1.0, 2.0], [0, 0, 1, 0, 1])
+    >>> bool(b > 0)
+    True
+    """
+    s = as_vector(scores, "scores")
+    t = as_vector(y, "y")
+    if t.shape[0] != s.shape[0]:
+        raise InvalidArgumentError(f"y has length {t.shape[0]}, scores has {s.shape[0]}")
+    a, b = _core.scoring.platt_fit(s, t, as_weights(sample_weight, s.shape[0]), bool(smooth))
+    return float(a), float(b)
+
+
 class CalibratedScorer:
     """A scorer whose probabilities are calibrated on held-out folds.
 
@@ -61,7 +103,9 @@ class CalibratedScorer:
         a scikit-learn linear model); refitted on clones, the original is not changed.
         Default: ``LeadScorer()``.
     method : {"isotonic", "platt"}, default "isotonic"
-        ``platt``: an unpenalised logistic regression of y on the decision value.
+        ``platt``: :func:`platt`, a logistic curve of y on the decision value.
+    smooth : bool, default True
+        Platt's target smoothing (``method="platt"`` only; see :func:`platt`).
     folds : int, default 5
     seed : int, default 0
         Seed of the fold split.
@@ -76,8 +120,9 @@ class CalibratedScorer:
     """
 
     def __init__(self, scorer: Any = None, *, method: Literal["isotonic", "platt"] = "isotonic", folds: int = 5,
-                 seed: int = 0) -> None:
+                 seed: int = 0, smooth: bool = True) -> None:
         self.scorer = scorer
+        self.smooth = smooth
         self.method = method
         self.folds = folds
         self.seed = seed
@@ -107,17 +152,17 @@ class CalibratedScorer:
         if classes.shape[0] != 2:
             raise InvalidArgumentError(f"y must have two classes, got {classes.shape[0]}")
         n = yv.shape[0]
-        take = (lambda idx: X.iloc[idx]) if hasattr(X, "iloc") else (lambda idx: np.asarray(X)[idx])
+        def take(idx: np.ndarray) -> Any:
+            return X.iloc[idx] if hasattr(X, "iloc") else np.asarray(X)[idx]
+
         oof = np.empty(n)
         for tr, te in splits(n, folds=int(self.folds), seed=int(self.seed)):
             m = type(proto)(**proto.get_params()).fit(take(tr), yv[tr])
             oof[te] = m.decision_function(take(te))
         t = yi.astype(np.float64)
-        if self.method == "isotonic":
-            self.calibration_ = isotonic(oof, t)
-        else:
-            d = _core.scoring.fit_logistic(np.ascontiguousarray(oof.reshape(-1, 1)), t)
-            self.calibration_ = (float(d["intercept"]), float(d["coef"][0]))
+        cal: tuple[Any, Any] = isotonic(oof, t) if self.method == "isotonic" else platt(oof, t,
+                                                                                       smooth=bool(self.smooth))
+        self.calibration_ = cal
         self.scorer_ = type(proto)(**proto.get_params()).fit(X, yv)
         self.classes_ = classes
         return self

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -31,7 +33,9 @@ _DAY = np.timedelta64(1, "D")
 
 
 def _frames(crm: Any) -> dict[str, pd.DataFrame | None]:
-    get = (lambda k: crm.get(k)) if isinstance(crm, Mapping) else (lambda k: getattr(crm, k, None))
+    def get(k: str) -> pd.DataFrame | None:
+        return crm.get(k) if isinstance(crm, Mapping) else getattr(crm, k, None)
+
     out = {k: get(k) for k in ("leads", "events", "accounts", "referrals", "transactions", "tiers")}
     for k in ("leads", "events"):
         if out[k] is None:
@@ -49,9 +53,124 @@ def _one_hot(values: pd.Series, vocab: Sequence[Any], prefix: str) -> pd.DataFra
     return pd.DataFrame(m, index=values.index, columns=[f"{prefix}={v}" for v in vocab] + [f"{prefix}=other"])
 
 
+def _tier_at(TS: pd.DataFrame, accounts: np.ndarray, cuts: np.ndarray) -> pd.Series:
+    """Each account's tier in the last monthly snapshot of a month that ended at or
+    before its cut-off (missing when none).
+
+    Parameters
+    ----------
+    TS : DataFrame
+        Wide monthly snapshots (one column per month's first day).
+    accounts, cuts : ndarray
+        One account and one cut-off per row.
+
+    Returns
+    -------
+    Series of object, positional index
+    """
+    periods = pd.DatetimeIndex(TS.columns)
+    ends = periods + pd.offsets.MonthBegin(1)  # a month's snapshot is known once the month ended
+    idx = np.searchsorted(ends.to_numpy(), cuts, side="right") - 1  # last end <= cut-off
+    tier = pd.Series(pd.NA, index=pd.RangeIndex(len(accounts)), dtype=object)
+    has = (idx >= 0) & pd.Index(accounts).isin(TS.index)
+    if has.any():
+        codes = TS.reindex(accounts).to_numpy()
+        tier[has] = codes[np.arange(len(accounts))[has], idx[has]]
+    return tier
+
+
+def _rfm_days(T: pd.DataFrame, accounts: np.ndarray, cuts: np.ndarray) -> pd.DataFrame:
+    """Repeat-buying summary in days per row (account, cut-off) from purchases strictly
+    before the cut-off, as lifetimes' daily summary: ``frequency`` (distinct purchase
+    days - 1), ``recency`` (last - first purchase day) and ``T`` (cut-off day - first).
+
+    Parameters
+    ----------
+    T : DataFrame
+        Transactions ``account``, ``time``.
+    accounts, cuts : ndarray
+        One account and one cut-off per row.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by row position; only rows with a purchase before their cut-off.
+    """
+    rows = pd.DataFrame({"account": accounts, "row": np.arange(len(accounts)), "cut": cuts})
+    t = T[["account", "time"]].merge(rows, on="account")
+    t = t[t["time"] < t["cut"]]
+    t = t.assign(day=t["time"].dt.floor("D")).drop_duplicates(["row", "day"])
+    g = t.groupby("row")
+    first, last = g["day"].min(), g["day"].max()
+    cut_day = pd.Series(pd.DatetimeIndex(cuts).floor("D"), index=rows["row"]).reindex(first.index)
+    return pd.DataFrame({"frequency": (g.size() - 1).astype(float), "recency": (last - first).dt.days.astype(float),
+                         "T": (cut_day - first).dt.days.astype(float)})
+
+
+def _repeat_features(T: pd.DataFrame | None, acct: np.ndarray, cuts: np.ndarray, fit_cut: pd.Timestamp,
+                     horizon: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P(alive) and expected purchases in the next ``horizon`` days from a BG/NBD model
+    fitted on every account's purchases strictly before ``fit_cut``; each lead's own
+    summary is taken at its own cut-off.
+
+    Parameters
+    ----------
+    T : DataFrame or None
+    acct, cuts : ndarray
+        Per lead: account and cut-off.
+    fit_cut : Timestamp
+        The model sees purchases strictly before it (the earliest cut-off).
+    horizon : float
+        Days ahead for the expected purchases.
+
+    Returns
+    -------
+    (p_alive, expected_purchases, missing) : three ndarrays
+        0 for accounts without a purchase before the cut-off; ``missing`` is 1 for every
+        lead when no model could be fitted (too little purchase history, no convergence)
+        and for a lead whose prediction is not finite.
+    """
+    n = len(acct)
+    zeros = np.zeros(n)
+    if T is None or not len(T):
+        return zeros, zeros.copy(), np.ones(n)
+    from ..customers import BetaGeo
+
+    hist = T[T["time"] < fit_cut]
+    customers = pd.unique(hist["account"])
+    if len(customers) < 10:
+        return zeros, zeros.copy(), np.ones(n)
+    s = _rfm_days(hist, np.asarray(customers), np.full(len(customers), np.datetime64(fit_cut, "ns")))
+    s = s[s["T"] > 0]
+    week = 7.0  # fitted in weeks: daily units push the BG/NBD's a and b to their bounds
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = BetaGeo().fit(s["frequency"].to_numpy(), s["recency"].to_numpy() / week,
+                                  s["T"].to_numpy() / week)
+    except Exception:  # noqa: BLE001 -- a history the model cannot fit: flagged as missing
+        return zeros, zeros.copy(), np.ones(n)
+    if not model.converged_:
+        return zeros, zeros.copy(), np.ones(n)
+    own = _rfm_days(T, acct, cuts)
+    p_alive, expected, missing = zeros.copy(), zeros.copy(), np.zeros(n)
+    if len(own):
+        idx = own.index.to_numpy()
+        f, r, t = (own[c].to_numpy() for c in ("frequency", "recency", "T"))
+        pa = np.asarray(model.conditional_probability_alive(f, r / week, t / week), dtype=np.float64)
+        ep = np.asarray(model.conditional_expected_number_of_purchases_up_to_time(horizon / week, f, r / week,
+                                                                                  t / week), dtype=np.float64)
+        # a prediction numerically out of reach (parameters at their bounds): 0, flagged
+        p_alive[idx] = np.where(np.isfinite(pa), pa, 0.0)
+        expected[idx] = np.where(np.isfinite(ep), ep, 0.0)
+        missing[idx] = (~(np.isfinite(pa) & np.isfinite(ep))).astype(np.float64)
+    return p_alive, expected, missing
+
+
 def features(crm: Any, cutoff: Any, *, leads: Any = None, categoricals: Sequence[str] = DEFAULT_CATEGORICALS,
              vocabularies: Mapping[str, Sequence[Any]] | None = None, windows: Sequence[int] = (30, 90),
-             stages: Sequence[str] | None = None, absorbing: Sequence[str] = ("won", "lost")) -> pd.DataFrame:
+             stages: Sequence[str] | None = None, absorbing: Sequence[str] = ("won", "lost"),
+             repeat_horizon: float = 90.0) -> pd.DataFrame:
     """Features of the leads open at ``cutoff``, from data strictly before it.
 
     Parameters
@@ -76,6 +195,8 @@ def features(crm: Any, cutoff: Any, *, leads: Any = None, categoricals: Sequence
     stages : sequence of str, optional
         Stage order for regressions (default: the stage column's categories).
     absorbing : sequence of str, default ("won", "lost")
+    repeat_horizon : float, default 90.0
+        Days ahead for ``expected_purchases``.
 
     Returns
     -------
@@ -85,7 +206,13 @@ def features(crm: Any, cutoff: Any, *, leads: Any = None, categoricals: Sequence
         ``chain_win_probability`` (absorption in won from the current stage of a chain
         fitted on the transitions before the cut-off), ``referred``,
         ``referrals_made`` and ``pagerank`` of the account in the referral graph before
-        the cut-off, ``is_customer`` (account won before),
+        the cut-off, ``referrer_tier=<t>`` (one-hot tier, at the lead's cut-off, of the
+        account that referred it before the cut-off; ``other`` when none),
+        ``is_customer`` (account won before), ``p_alive`` and ``expected_purchases``
+        (next ``repeat_horizon`` days) from a BG/NBD model fitted on the purchases
+        before the earliest cut-off, each lead's own purchase summary taken at its
+        cut-off (0 without purchases; ``repeat_model_missing`` = 1 when no model could
+        be fitted or its prediction is not finite),
         ``purchases_<w>d`` / ``spend_<w>d`` / ``events_<w>d`` per window, account numeric
         attributes with ``_missing`` flags, ``tier=<t>`` (last tier snapshot of a month
         that ended before the cut-off) and the one-hot categoricals.  ``attrs`` holds
@@ -104,6 +231,8 @@ def features(crm: Any, cutoff: Any, *, leads: Any = None, categoricals: Sequence
 
     f = _frames(crm)
     L, E = f["leads"], f["events"]
+    if L is None or E is None:  # checked by _frames; narrows the types
+        raise InvalidArgumentError("features needs 'leads' and 'events' frames")
     for col in ("account", "start"):
         if col not in L.columns:
             raise UnknownLabelError(f"leads has no {col!r} column (columns: {', '.join(map(str, L.columns))})")
@@ -205,6 +334,12 @@ def features(crm: Any, cutoff: Any, *, leads: Any = None, categoricals: Sequence
             out[f"purchases_{w}d"] = gt.size().reindex(rows).fillna(0).astype(float)
             out[f"spend_{w}d"] = gt["amount"].sum().reindex(rows).fillna(0).astype(float)
 
+    # ---- repeat buying (BG/NBD)
+    pa, ep, miss = _repeat_features(T, acct.to_numpy(), c.to_numpy(), chain_cut, float(repeat_horizon))
+    out["p_alive"] = pa
+    out["expected_purchases"] = ep
+    out["repeat_model_missing"] = miss
+
     # ---- account attributes
     if A is not None:
         a = A.reindex(acct.to_numpy())
@@ -223,18 +358,22 @@ def features(crm: Any, cutoff: Any, *, leads: Any = None, categoricals: Sequence
             out = out.join(_one_hot(vals, vocab[col], col))
     TS = f["tiers"]
     if TS is not None and len(TS.columns):
-        periods = pd.DatetimeIndex(TS.columns)
-        ends = periods + pd.offsets.MonthBegin(1)  # a month's snapshot is known once the month ended
-        idx = np.searchsorted(ends.to_numpy(), c.to_numpy(), side="right") - 1  # last end <= cut-off
-        tier = pd.Series(pd.NA, index=rows, dtype=object)
-        has = idx >= 0
-        if has.any():
-            codes = TS.reindex(acct.to_numpy())
-            vals = codes.to_numpy()[np.arange(len(rows))[has], idx[has]]
-            tier[has] = vals
+        tier = _tier_at(TS, acct.to_numpy(), c.to_numpy())
+        tier.index = rows
         vocab.setdefault("tier", sorted(pd.unique(pd.Series(np.asarray(TS.to_numpy()).ravel()).dropna()).tolist(),
                                         key=str))
         out = out.join(_one_hot(tier, vocab["tier"], "tier"))
+        # the referrer's tier: the first referral of the lead's account before its cut-off
+        ref_tier = pd.Series(pd.NA, index=rows, dtype=object)
+        if R is not None and len(R):
+            m = R[["referrer", "referee", "time"]].merge(
+                pd.DataFrame({"referee": acct.to_numpy(), "lead": rows, "cut": c.to_numpy()}), on="referee")
+            m = m[m["time"] < m["cut"]].sort_values(["lead", "time"], kind="stable").drop_duplicates("lead")
+            if len(m):
+                t2 = _tier_at(TS, m["referrer"].to_numpy(), m["cut"].to_numpy())
+                ref_tier.loc[m["lead"].to_numpy()] = t2.to_numpy()
+        vocab.setdefault("referrer_tier", vocab["tier"])
+        out = out.join(_one_hot(ref_tier, vocab["referrer_tier"], "referrer_tier"))
     out = out.astype(np.float64)
     out.attrs["vocabularies"] = vocab
     out.attrs["cutoff"] = str(global_cut)

@@ -25,11 +25,12 @@ True
 """
 from __future__ import annotations
 
+import importlib
 import inspect
 import sys
 import warnings
 from statistics import NormalDist
-from typing import Any, Mapping, Self
+from typing import Any, Mapping, Self, cast
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,7 @@ def _not_fitted(message: str) -> NotFittedError:
     if sk is None:
         return NotFittedError(message)
     cls = type("NotFittedError", (NotFittedError, sk.NotFittedError), {"__module__": __name__})
-    return cls(message)
+    return cast(NotFittedError, cls(message))
 
 
 class DataConversionWarning(UserWarning):
@@ -87,6 +88,30 @@ def _as_X(X: Any, name: str = "X") -> tuple[np.ndarray, list[str] | None]:
     if a.shape[1] == 0:
         raise InvalidArgumentError(f"Found array with 0 feature(s) (shape={a.shape}) while a minimum of 1 is required.")
     return a, names
+
+
+def _encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(y, return_inverse=True)``, without its sort when y is numeric with at
+    most two values that differ by one (0/1 labels, bools): then min and max are the
+    classes.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n,)
+
+    Returns
+    -------
+    (classes, codes) : two ndarrays
+        The sorted distinct labels and each row's index into them.
+    """
+    if y.dtype.kind in "biuf" and y.shape[0] > 0:
+        lo, hi = y.min(), y.max()
+        if lo == hi:
+            return np.array([lo], dtype=y.dtype), np.zeros(y.shape[0], dtype=np.intp)
+        if y.dtype.kind == "b" or hi - lo == 1:
+            return np.array([lo, hi], dtype=y.dtype), (y == hi).astype(np.intp)
+    classes, codes = np.unique(y, return_inverse=True)
+    return classes, codes.reshape(-1)
 
 
 def _index_of(X: Any, n: int) -> pd.Index:
@@ -213,12 +238,9 @@ class LeadScorer:
 
     def __sklearn_tags__(self) -> Any:
         # Only scikit-learn calls this, so scikit-learn is importable here.
-        from sklearn.base import BaseEstimator, ClassifierMixin
-
-        class _Proto(ClassifierMixin, BaseEstimator):
-            pass
-
-        tags = _Proto().__sklearn_tags__()
+        base: Any = importlib.import_module("sklearn.base")
+        proto = type("_Proto", (base.ClassifierMixin, base.BaseEstimator), {})
+        tags = proto().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
         tags.input_tags.allow_nan = False
         tags.input_tags.sparse = False
@@ -243,7 +265,7 @@ class LeadScorer:
             if np.any(y != np.round(y)):
                 raise InvalidArgumentError("Unknown label type: continuous. LeadScorer needs binary labels "
                                            "(0/1, bools or two class names)")
-        return y
+        return np.asarray(y)
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Self:
         """Fit on features X and binary labels y.
@@ -272,13 +294,14 @@ class LeadScorer:
         """
         Xa, names = _as_X(X)
         y = self._labels(y, Xa.shape[0])
-        classes, yi = np.unique(y, return_inverse=True)
+        classes, yi = _encode_labels(y)
         if classes.shape[0] < 2:
             raise InvalidArgumentError(f"y has 1 class ({classes[0]!r} only): LeadScorer needs two classes")
         if classes.shape[0] > 2:
             raise InvalidArgumentError(f"Only binary classification is supported. The type of the target is "
                                        f"multiclass: y has {classes.shape[0]} classes")
         yf = np.ascontiguousarray(yi, dtype=np.float64)
+        unit = sample_weight is None and self.class_weight is None  # no weights to pass: all 1
         w = np.ones(Xa.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         if w.ndim != 1 or w.shape[0] != Xa.shape[0]:
             raise ShapeError(f"sample_weight has shape {w.shape}, expected ({Xa.shape[0]},)")
@@ -303,7 +326,7 @@ class LeadScorer:
             if not (isinstance(C, (int, float, np.floating)) and C > 0):
                 raise InvalidArgumentError(f"C must be a positive number or None, got {C!r}")
             lam = 1.0 / (float(C) * total) if total > 0 else 0.0
-        d = _core.scoring.fit_logistic(Xa, yf, np.ascontiguousarray(w), float(lam), float(self.l1_ratio),
+        d = _core.scoring.fit_logistic(Xa, yf, None if unit else np.ascontiguousarray(w), float(lam), float(self.l1_ratio),
                                        bool(self.fit_intercept), bool(self.standardize), int(self.max_iter),
                                        float(self.tol), default("LogisticOptions", "separation_bound"),
                                        int(self.threads), None)
@@ -384,9 +407,9 @@ class LeadScorer:
         ndarray of shape (n, 2)
         """
         Xa = self._check_X(X)
-        p = _core.scoring.logistic_decision(float(self.intercept_[0]), np.ascontiguousarray(self.coef_[0]),
-                                            self.mean_, Xa, True, int(self.threads))
-        return np.column_stack([1.0 - p, p])
+        proba: np.ndarray = _core.scoring.logistic_predict_proba(
+            float(self.intercept_[0]), np.ascontiguousarray(self.coef_[0]), self.mean_, Xa, int(self.threads))
+        return proba
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Log class probabilities (stable: log-sigmoid of the linear predictor).
@@ -482,7 +505,7 @@ class LeadScorer:
         tier_of_rank = np.searchsorted(bounds, np.arange(n), side="right")
         codes = np.empty(n, dtype=np.int64)
         codes[order] = np.minimum(tier_of_rank, len(labels) - 1)
-        return pd.Series(pd.Categorical.from_codes(codes, categories=labels, ordered=True),
+        return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(labels), ordered=True),
                          index=_index_of(X, n), name="tier")
 
     def _feature_names(self) -> list[str]:
