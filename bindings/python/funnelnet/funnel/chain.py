@@ -419,10 +419,13 @@ class MarkovChain(JsonModel):
         mean_dwell: dict[str, float] | Sequence[float] | None = None,
         max_steps: int = _default("SimulateOptions", "max_steps"),
         threads: int = _default("SimulateOptions", "threads"),
+        progress: bool = False,
     ) -> pd.DataFrame:
         """Simulate ``n_leads`` leads from ``start`` (default: the first state) as an event
         log with columns ``lead``, ``time``, ``stage`` (categorical).  Each step waits an
         exponential time with mean ``mean_dwell[stage]`` (default 1).  Seeded: the same
-        seed gives the same log at any thread count."""
+        seed gives the same log at any thread count (and split across Dask workers by
+        :func:`funnelnet.dask.simulate_events`).  ``progress=True`` shows a ``tqdm.auto``
+        bar; Ctrl-C stops with KeyboardInterrupt."""
         check_ints(n_leads=n_leads, seed=seed, max_steps=max_steps, threads=threads)
-        return simulate_events(self._core, n_leads, start, seed, mean_dwell, max_steps, threads)
+        return simulate_events(self._core, n_leads, start, seed, mean_dwell, max_steps, threads, progress)
