@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ... import plot
 from .. import _figures
 from .._shared import Context
 from ..section import Section
@@ -83,7 +84,7 @@ def _compute(ctx: Context) -> dict[str, Any]:
         notes.append(f"segments: the best step in each segment's fitted chain vs in its true chain; they agree in "
                      f"{agree} of the {len(big)} segments with 1,000 leads or more.")
     return {"meaning": meaning, "tables": tables,
-            "figures": {"bottlenecks": _figures.bottlenecks(table)}, "notes": notes}
+            "figures": {"bottlenecks": _figures.draw(plot.bottlenecks, table, 8, "gain_10pct_exact", size=(8.0, 4.0))}, "notes": notes}
 
 
 SECTION = Section(id="bottlenecks", title="Bottlenecks", needs=("events",), compute=_compute)

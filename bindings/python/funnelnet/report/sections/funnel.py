@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import FunnelnetError
+from ... import plot
 from .. import _figures
 from .._shared import Context, pct
 from ..section import Section
@@ -109,7 +110,7 @@ def _compute(ctx: Context) -> dict[str, Any]:
              "win probability: the fitted Markov chain's probability of ending won from each stage."]
     if seg is not None:
         notes.append("segments: the chain fitted on each segment's leads vs the generator's true win probability.")
-    return {"meaning": meaning, "tables": tables, "figures": {"funnel": _figures.funnel(stages)}, "notes": notes}
+    return {"meaning": meaning, "tables": tables, "figures": {"funnel": _figures.draw(plot.funnel, ctx.counts, size=(8.0, 1.2 + 0.8 * len(stages)))}, "notes": notes}
 
 
 SECTION = Section(id="funnel", title="Funnel: stage conversion and where deals are lost", needs=("events",),
