@@ -75,7 +75,7 @@ def main() -> None:
             distributed.Client(cluster) as client:
         print(f"Dask: {a.workers} worker processes x 1 thread, memory limit {a.memory_limit} each")
         t0 = time.perf_counter()
-        ddf = fn.dask.simulate_events(chain, n_leads, seed=1, mean_dwell=DWELL,
+        ddf = fn.dask.simulate_events(chain, n_leads, seed=1, mean_dwell=DWELL, threads=1,
                                       leads_per_partition=a.leads_per_partition)
         got = fn.dask.transition_counts(ddf, lead="lead", stage="stage", time="time", funnel=F,
                                         partitioned_by_lead=True)
@@ -85,7 +85,7 @@ def main() -> None:
         print(f"simulate + count on the cluster: {ddf.npartitions} partitions, {got.total:,.0f} transitions: "
               f"{t1 - t0:.1f} s" + ("" if want is None else " (counts equal to one machine, bit for bit)"))
         t0 = time.perf_counter()
-        r = fn.dask.spread(g, seeds, probabilities=0.05, n_sims=a.sims, seed=3, tasks_per_partition=32)
+        r = fn.dask.spread(g, seeds, probabilities=0.05, n_sims=a.sims, seed=3, tasks_per_partition=32, threads=1)
         t_dask = time.perf_counter() - t0
         assert (r.mean, r.stderr) == (one.mean, one.stderr), "spread differs"
         print(f"spread, {a.sims:,} simulations on 20,000 nodes: one machine {t_one:.2f} s, Dask {t_dask:.2f} s "

@@ -3,7 +3,7 @@ its random streams, one Dask task per range, so the cluster's result is exactly 
 single-machine run with the same seed (not merely the same distribution)."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,11 @@ import pandas as pd
 from .. import _core
 from .._common.checks import check_ints
 from .._common.options import default as _default
+from .._common.options import default_choice as _default_choice
 from ..errors import InputTypeError, InvalidArgumentError
+
+if TYPE_CHECKING:
+    from ..graph.influence import SpreadResult
 
 __all__ = ["simulate_events", "spread"]
 
@@ -23,7 +27,7 @@ def simulate_events(chain: Any, n_leads: int, start: str | None = None, *,
                     seed: int = _default("SimulateOptions", "seed"),
                     mean_dwell: dict[str, float] | Sequence[float] | None = None,
                     max_steps: int = _default("SimulateOptions", "max_steps"),
-                    leads_per_partition: int = LEADS_PER_PARTITION, threads: int = 1) -> Any:
+                    leads_per_partition: int = LEADS_PER_PARTITION, threads: int = 0) -> Any:
     """:meth:`MarkovChain.simulate <funnelnet.MarkovChain.simulate>` as a Dask DataFrame
     whose partitions are simulated on the workers.
 
@@ -52,7 +56,8 @@ def simulate_events(chain: Any, n_leads: int, start: str | None = None, *,
     leads_per_partition : int
         Leads per partition (a multiple of 4,096).
     threads : int
-        Threads per partition on its worker (1: let Dask run partitions in parallel).
+        Threads per partition on its worker (0 = all its cores; 1 when Dask runs one
+        partition per core).  The log does not depend on it.
 
     Returns
     -------
@@ -103,10 +108,11 @@ def simulate_events(chain: Any, n_leads: int, start: str | None = None, *,
     return dd.from_delayed(parts, meta=meta, verify_meta=False)
 
 
-def spread(graph: Any, seeds: Sequence[Any], model: str = "IC", probabilities: Any = "wc", *,
+def spread(graph: Any, seeds: Sequence[Any], model: str = _default_choice("SpreadOptions", "model", {"IC": 0, "LT": 1}),
+           probabilities: Any = "wc", *,
            n_sims: int = _default("SpreadOptions", "n_sims"), seed: int = _default("SpreadOptions", "seed"),
            values: Any = None, delays: Any = None, time_bins: Any = None, tasks_per_partition: int = 16,
-           threads: int = 1) -> Any:
+           threads: int = 0) -> "SpreadResult":
     """:func:`funnelnet.influence.spread` with its Monte Carlo split across Dask workers
     by random stream; the result is that of one machine with the same seed, bit for bit.
 
@@ -134,7 +140,8 @@ def spread(graph: Any, seeds: Sequence[Any], model: str = "IC", probabilities: A
     tasks_per_partition : int
         Simulation tasks per Dask task.
     threads : int
-        Threads per Dask task on its worker.
+        Threads per Dask task on its worker (0 = all its cores); the result does not
+        depend on it.
 
     Returns
     -------

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["funnel", "funnel_frame", "transition_heatmap", "transition_heatmap_frame", "sankey", "sankey_frame",
            "time_to_close", "time_to_close_frame", "bottlenecks", "bottlenecks_frame"]
 
+_UNIT_WORDS = {"s": "seconds", "min": "minutes", "h": "hours", "D": "days", "W": "weeks"}
 _OUTCOME_COLOURS = ["tab:green", "tab:red", "tab:grey", "tab:purple", "tab:brown"]
 
 
@@ -466,7 +467,8 @@ def time_to_close(chain: Any, stages: Sequence[str] | None = None, quantiles: Se
             ax.plot([v], [float(c[1:]) / 100], marker="o", ms=4, color=line.get_color(), ls="none")
     for c in next(iter(qs.values())):
         ax.axhline(float(c[1:]) / 100, color="grey", lw=0.6, ls=":")
-    ax.set(xlabel=f"{f.attrs['unit']} until won or lost", ylabel="P(closed)", ylim=(0, 1.02),
+    unit = _UNIT_WORDS.get(f.attrs["unit"], f.attrs["unit"])
+    ax.set(xlabel=f"{unit} until won or lost", ylabel="P(closed)", ylim=(0, 1.02),
            title="Time to close (dots: quantiles " + ", ".join(c[1:] + "%" for c in next(iter(qs.values()))) + ")")
     ax.legend(title="from stage", fontsize=8)
     return cast("Axes", ax)

@@ -299,7 +299,8 @@ def spread_curve(graph: Any, seeds: Any = None, *, model: str = _MODEL, probabil
                         label="\u00b12 standard errors" if "label" not in kw else None)
     ax.set(xlabel="number of seeds (in the order given)", ylabel="expected activated nodes", title=title)
     ax.set_xticks(k if len(k) <= 20 else np.linspace(1, len(k), 10).round().astype(int))
-    ax.set_ylim(bottom=0)
+    hi = float(np.nanmax(m + 2 * se)) * 1.05 if len(m) else 1.0
+    ax.set_ylim(0, max(hi, ax.get_ylim()[1] if len(ax.lines) > 1 else 0.0))  # room for every curve drawn
     if "label" in kw:
         ax.legend(fontsize=8)
     return cast("Axes", ax)
