@@ -470,6 +470,8 @@ def test_forecast_fan_of_a_pipeline_forecast():
     # the mean: each deal's amount times its chance to be won within k steps (closed form here)
     won_by = np.array([0.3 * (1 - 0.5**k) / 0.5 for k in range(1, 5)])
     np.testing.assert_allclose(ax.lines[1].get_ydata(), 390.0 * won_by, rtol=1e-9)
+    per = fn.plot.forecast_fan_frame(f, cumulative=False)       # each period's own: the increments
+    np.testing.assert_allclose(per["mean"].to_numpy(), 390.0 * np.diff(np.r_[0.0, won_by]), rtol=1e-9)
 
 
 def test_spread_curve_of_a_precomputed_frame():

@@ -18,7 +18,7 @@ __all__ = ["forecast_fan", "forecast_fan_frame"]
 _WHAT = {"revenue": "won revenue", "count": "won deals"}
 
 
-def forecast_fan_frame(forecast: Any, what: str = "revenue", target: Any = None) -> pd.DataFrame:
+def forecast_fan_frame(forecast: Any, what: str = "revenue", target: Any = None, cumulative: bool = True) -> pd.DataFrame:
     """The numbers behind :func:`forecast_fan`: one row per period.
 
     Parameters
@@ -30,13 +30,16 @@ def forecast_fan_frame(forecast: Any, what: str = "revenue", target: Any = None)
     what : {"revenue", "count"}
         Won revenue or the number of won deals.
     target : array-like, optional
-        A cumulative target per period (e.g. last year's same months), drawn beside.
+        A target per period (e.g. last year's same months), drawn beside.
+    cumulative : bool
+        Cumulative figures (default) or each period's own (``expected_<what>``,
+        ``<what>_p10`` ...).
 
     Returns
     -------
     DataFrame
-        Indexed by period: ``mean``, ``p10``, ``p50``, ``p90`` (cumulative) and
-        ``target`` when given.
+        Indexed by period: ``mean``, ``p10``, ``p50``, ``p90`` and ``target`` when
+        given.
 
     Examples
     --------
@@ -50,8 +53,8 @@ def forecast_fan_frame(forecast: Any, what: str = "revenue", target: Any = None)
         raise InvalidArgumentError(f"what must be one of {sorted(_WHAT)}, got {what!r}")
     table = getattr(forecast, "periods", forecast)
     table = require_frame(table, "forecast periods")
-    cols = {"mean": f"expected_cumulative_{what}", "p10": f"cumulative_{what}_p10",
-            "p50": f"cumulative_{what}_p50", "p90": f"cumulative_{what}_p90"}
+    col = ("cumulative_" if cumulative else "") + what
+    cols = {"mean": f"expected_{col}", "p10": f"{col}_p10", "p50": f"{col}_p50", "p90": f"{col}_p90"}
     miss = [c for c in cols.values() if c not in table.columns]
     if miss:
         raise InputTypeError(f"forecast periods have no {', '.join(repr(c) for c in miss)} column: pass the "
@@ -66,8 +69,8 @@ def forecast_fan_frame(forecast: Any, what: str = "revenue", target: Any = None)
     return out
 
 
-def forecast_fan(forecast: Any, what: str = "revenue", target: Any = None, *, ax: Any = None,
-                 target_label: str = "target", **kw: Any) -> "Axes":
+def forecast_fan(forecast: Any, what: str = "revenue", target: Any = None, *, cumulative: bool = True,
+                 ax: Any = None, target_label: str = "target", **kw: Any) -> "Axes":
     """Plot the fan chart of a pipeline forecast: the P10-P90 band of the cumulative won
     revenue (or count), the median and the mean, and a target when given.
 
@@ -78,7 +81,9 @@ def forecast_fan(forecast: Any, what: str = "revenue", target: Any = None, *, ax
     what : {"revenue", "count"}
         Won revenue or the number of won deals.
     target : array-like, optional
-        A cumulative target per period.
+        A target per period.
+    cumulative : bool
+        Cumulative figures (default) or each period's own.
     ax : matplotlib Axes, optional
         Where to draw (default: a new figure).
     target_label : str
@@ -92,7 +97,7 @@ def forecast_fan(forecast: Any, what: str = "revenue", target: Any = None, *, ax
         ``ax.collections[0]`` is the band; ``ax.lines`` are the median, the mean and
         the target, in that order.
     """
-    f = forecast_fan_frame(forecast, what, target)
+    f = forecast_fan_frame(forecast, what, target, cumulative)
     ax = axes(ax)
     x = np.arange(1, len(f) + 1)
     top = float(np.nanmax(f.to_numpy())) if len(f) else 0.0
@@ -106,7 +111,8 @@ def forecast_fan(forecast: Any, what: str = "revenue", target: Any = None, *, ax
     if "target" in f:
         ax.plot(x, f["target"] / scale, color="tab:orange", marker="s", ls=":", label=target_label)
     ax.set_xticks(x, [str(p) for p in f.index])
-    ax.set(ylabel=f"{_WHAT[what]}, cumulative{unit}", title="Forecast: what the open deals bring, period by period")
+    ax.set(ylabel=f"{_WHAT[what]}{', cumulative' if cumulative else ' per period'}{unit}",
+           title="Forecast: what the open deals bring, period by period")
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.spines[["top", "right"]].set_visible(False)

@@ -2,7 +2,7 @@
 extra deals (derivatives of the win probability of a new lead)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ def _steps(chain: Any, won: str, start: str) -> pd.DataFrame:
     t = chain.bottlenecks(won, start=start)
     t["gain_10pct_exact"] = [chain.what_if(str(a), str(b), 10, won, start=start).gain
                              for a, b in zip(t["from"], t["to"])]   # one solve per transition, not per lead
-    return t.sort_values("gain_10pct_exact", ascending=False, kind="stable").reset_index(drop=True)
+    return cast(pd.DataFrame, t.sort_values("gain_10pct_exact", ascending=False, kind="stable").reset_index(drop=True))
 
 
 def _best_step(chain: Any, won: str, start: str) -> tuple[str, float]:

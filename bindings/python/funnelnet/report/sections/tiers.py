@@ -51,7 +51,7 @@ def _compute(ctx: Context) -> dict[str, Any]:
     fitted = tm.matrix()
     names = [str(t) for t in fitted.index]
     long = pd.Series(fitted.stack(), name="fitted").reset_index()
-    long.columns = ["from", "to", "fitted"]
+    long.columns = pd.Index(["from", "to", "fitted"])
     truth = getattr(ctx.truth, "tier_matrix", None) if ctx.truth is not None else None
     if isinstance(truth, pd.DataFrame):
         long["true"] = truth.reindex(index=names, columns=names).stack().to_numpy()
