@@ -177,12 +177,15 @@ def spread(graph: Any, seeds: Sequence[Any], model: str = _default_choice("Sprea
     code = inf._model(model)
     tasks = int(_core.graph.simulation_tasks(int(n_sims)))
 
-    def run(first: int, last: int) -> list[Any]:
-        return list(_core.graph.spread_parts(g._core, s, p, code, int(n_sims), int(seed), int(threads), v, dl, tb,
-                                             first, last))
+    def run(inputs: Any, first: int, last: int) -> list[Any]:
+        graph_, s_, p_, v_, dl_, tb_ = inputs
+        return list(_core.graph.spread_parts(graph_._core, s_, p_, code, int(n_sims), int(seed), int(threads), v_,
+                                             dl_, tb_, first, last))
 
+    # one key: the graph and the arrays go to each worker once, not once per task
+    shared = dask.delayed((g, s, p, v, dl, tb), pure=True, traverse=False)
     ranges = [(a, min(a + int(tasks_per_partition), tasks)) for a in range(0, tasks, int(tasks_per_partition))]
-    pieces = dask.compute(*[dask.delayed(run)(a, b) for a, b in ranges])
+    pieces = dask.compute(*[dask.delayed(run)(shared, a, b) for a, b in ranges])
     parts = [q for piece in pieces for q in piece]
     d = _core.graph.combine_spread(parts, int(n_sims))
     by_time = None
