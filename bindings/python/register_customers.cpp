@@ -84,18 +84,20 @@ void register_customers(py::module_& m) {
           "fit",
           [](int kind, const array<double>& x, const array<double>& tx, const array<double>& T,
              const array<double>& w, int max_iterations, double tolerance, bool compress, int threads,
-             std::vector<double> initial) {
+             std::vector<double> initial, const py::object& progress) {
             if (kind < 0 || kind > 2)
               fail(Errc::invalid_argument, "kind must be 0 (BG/NBD), 1 (Pareto/NBD) or 2 (BG/BB)");
             auto [xs, txs, Ts] = rfm(x, tx, T);
             auto ws = span_of(w, "weights");
             auto o = fit_options(max_iterations, tolerance, compress, threads, std::move(initial));
+            o.progress = progress_from_python(progress);
             py::gil_scoped_release release;
             return RepeatModel::fit(static_cast<RepeatKind>(kind), xs, txs, Ts, ws, o);
           },
           py::arg("kind"), py::arg("frequency").noconvert(), py::arg("recency").noconvert(),
           py::arg("T").noconvert(), py::arg("weights").noconvert(), py::arg("max_iterations"),
-          py::arg("tolerance"), py::arg("compress"), py::arg("threads"), py::arg("initial"))
+          py::arg("tolerance"), py::arg("compress"), py::arg("threads"), py::arg("initial"),
+          py::arg("progress") = py::none())
       .def_property_readonly(
           "params",
           [](const RepeatModel& r) { return std::vector<double>(r.params().begin(), r.params().end()); })
@@ -170,17 +172,19 @@ void register_customers(py::module_& m) {
       .def_static(
           "fit",
           [](const array<double>& x, const array<double>& spend, const array<double>& w, int max_iterations,
-             double tolerance, bool compress, int threads, std::vector<double> initial) {
+             double tolerance, bool compress, int threads, std::vector<double> initial,
+             const py::object& progress) {
             auto xs = span_of(x, "frequency");
             auto ms = span_of(spend, "spend");
             auto ws = span_of(w, "weights");
             auto o = fit_options(max_iterations, tolerance, compress, threads, std::move(initial));
+            o.progress = progress_from_python(progress);
             py::gil_scoped_release release;
             return GammaGammaModel::fit(xs, ms, ws, o);
           },
           py::arg("frequency").noconvert(), py::arg("spend").noconvert(), py::arg("weights").noconvert(),
           py::arg("max_iterations"), py::arg("tolerance"), py::arg("compress"), py::arg("threads"),
-          py::arg("initial"))
+          py::arg("initial"), py::arg("progress") = py::none())
       .def_property_readonly(
           "params",
           [](const GammaGammaModel& g) { return std::vector<double>(g.params().begin(), g.params().end()); })

@@ -186,18 +186,22 @@ void register_funnel(py::module_& m) {
   m.def(
       "simulate_events",
       [](const MarkovChain& chain, std::size_t start, std::size_t n_leads, std::uint64_t seed,
-         std::vector<double> mean_dwell, std::size_t max_steps, int threads) {
+         std::vector<double> mean_dwell, std::size_t max_steps, int threads, std::size_t first_lead,
+         const py::object& progress) {
         SimulateOptions o;
         o.seed = seed;
         o.mean_dwell = std::move(mean_dwell);
         o.max_steps = max_steps;
         o.threads = threads;
+        o.first_lead = first_lead;
+        o.progress = progress_from_python(progress);
         auto log = nogil([&] { return simulate_events(chain, start, n_leads, o); });
         return py::make_tuple(to_numpy(std::move(log.lead)), to_numpy(std::move(log.time)),
                               to_numpy(std::move(log.stage)));
       },
       py::arg("chain"), py::arg("start"), py::arg("n_leads"), py::arg("seed"), py::arg("mean_dwell"),
-      py::arg("max_steps"), py::arg("threads"));
+      py::arg("max_steps"), py::arg("threads"), py::arg("first_lead") = 0, py::arg("progress") = py::none());
+  m.attr("SIMULATE_BLOCK") = simulate_block;
 
   // ---- time ----------------------------------------------------------------------
   m.def("period_counts_i64", &period_counts_py<std::int64_t>, py::arg("space"), py::arg("lead").noconvert(),

@@ -326,6 +326,68 @@ void register_graph(py::module_& m) {
       py::arg("time_bins").noconvert() = array<double>(0));
 
   m.def(
+      "simulation_tasks", [](std::size_t n_sims) { return simulation_tasks(n_sims); }, py::arg("n_sims"));
+  m.def(
+      "spread_parts",
+      [](const ReferralGraph& g, const array<std::int64_t>& seeds, const array<double>& p, int model,
+         std::size_t n_sims, std::uint64_t seed, int threads, const array<double>& values,
+         const array<double>& delays, const array<double>& time_bins, std::size_t first_task,
+         std::size_t last_task) {
+        auto s = as_nodes(seeds, g, "seeds");
+        auto ps = span_of(p, "probabilities");
+        SpreadOptions o;
+        o.delays = span_of(delays, "delays");
+        o.time_bins = span_of(time_bins, "time_bins");
+        o.model = model_of(model);
+        o.n_sims = n_sims;
+        o.seed = seed;
+        o.threads = threads;
+        o.node_values = span_of(values, "values");
+        o.progress = progress_from_python(py::none());
+        auto parts = nogil(
+            [&] { return spread_parts(g, s, EdgeProbabilities::given(g, ps), o, first_task, last_task); });
+        py::list out;
+        for (auto& q : parts)
+          out.append(py::make_tuple(q.sum, q.sq, q.vsum, q.vsq, to_numpy(std::move(q.rounds)),
+                                    to_numpy(std::move(q.hist))));
+        return out;
+      },
+      py::arg("g"), py::arg("seeds").noconvert(), py::arg("p").noconvert(), py::arg("model"),
+      py::arg("n_sims"), py::arg("seed"), py::arg("threads"), py::arg("values").noconvert(),
+      py::arg("delays").noconvert(), py::arg("time_bins").noconvert(), py::arg("first_task"),
+      py::arg("last_task"));
+  m.def(
+      "combine_spread",
+      [](const py::list& parts, std::size_t n_sims) {
+        std::vector<SpreadPart> ps;
+        ps.reserve(parts.size());
+        for (const auto& item : parts) {
+          auto t = item.cast<py::tuple>();
+          if (t.size() != 6)
+            fail(Errc::invalid_argument, "a spread part is a 6-tuple, got ", t.size(), " items");
+          SpreadPart q;
+          q.sum = t[0].cast<double>();
+          q.sq = t[1].cast<double>();
+          q.vsum = t[2].cast<double>();
+          q.vsq = t[3].cast<double>();
+          q.rounds = t[4].cast<std::vector<double>>();
+          q.hist = t[5].cast<std::vector<double>>();
+          ps.push_back(std::move(q));
+        }
+        auto r = combine_spread(ps, n_sims);
+        py::dict d;
+        d["mean"] = r.mean;
+        d["stderr"] = r.stderr_;
+        d["value_mean"] = r.value_mean;
+        d["value_stderr"] = r.value_stderr;
+        d["n_sims"] = r.n_sims;
+        d["by_round"] = to_numpy(std::move(r.by_round));
+        d["by_time"] = to_numpy(std::move(r.by_time));
+        return d;
+      },
+      py::arg("parts"), py::arg("n_sims"));
+
+  m.def(
       "exact_spread",
       [](const ReferralGraph& g, const array<std::int64_t>& seeds, const array<double>& p, int model) {
         auto s = as_nodes(seeds, g, "seeds");

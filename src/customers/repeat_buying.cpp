@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <boost/math/special_functions/digamma.hpp>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -513,7 +514,19 @@ FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const Rep
   double best_f = std::numeric_limits<double>::infinity();
   Vec best_g = Vec::Zero(static_cast<Eigen::Index>(K));
   int evals = 0;
+  bool cancelled = false;
+  auto last_report = std::chrono::steady_clock::now();
   auto objective = [&](const Vec& th, Vec& grad) -> double {
+    if (o.progress) {  // throttled: the callback may take Python's GIL
+      const auto now = std::chrono::steady_clock::now();
+      if (evals == 0 || now - last_report >= std::chrono::milliseconds(100)) {
+        last_report = now;
+        if (!o.progress(static_cast<std::uint64_t>(evals), 0)) {
+          cancelled = true;
+          fail(Errc::cancelled, "cancelled by the progress callback");
+        }
+      }
+    }
     ++evals;
     std::array<double, K> p{}, g{};
     for (std::size_t k = 0; k < K; ++k) p[k] = std::exp(th[static_cast<Eigen::Index>(k)]);
@@ -589,6 +602,7 @@ FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const Rep
       }
       break;
     } catch (const std::exception& e) {
+      if (cancelled) throw;
       rep.status = FitStatus::line_search_failed;
       rep.message = e.what();
       if (attempt > 0) rep.message += concat(" (after ", attempt, " restarts)");

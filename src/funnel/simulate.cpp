@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
+#include "funnelnet/core/cancel.hpp"
 #include "funnelnet/core/parallel.hpp"
 #include "funnelnet/core/random.hpp"
 
@@ -20,38 +22,48 @@ EventLog simulate_events(const MarkovChain& chain, std::size_t start, std::size_
     if (!(std::isfinite(dwell[i]) && dwell[i] > 0.0))
       fail(Errc::invalid_argument, "mean_dwell for stage '", chain.space().name(i),
            "' must be finite and > 0, got ", dwell[i]);
+  if (options.first_lead % simulate_block != 0)
+    fail(Errc::invalid_argument, "first_lead must be a multiple of ", simulate_block, ", got ",
+         options.first_lead);
+  if (n_leads > std::numeric_limits<std::size_t>::max() - options.first_lead)
+    fail(Errc::out_of_range, "first_lead + n_leads overflows: ", options.first_lead, " + ", n_leads);
   // Cumulative rows for inverse-CDF sampling.
   Matrix cum = chain.matrix();
   for (Eigen::Index i = 0; i < cum.rows(); ++i)
     for (Eigen::Index j = 1; j < cum.cols(); ++j) cum(i, j) += cum(i, j - 1);
 
-  constexpr std::size_t block = 4096;
+  constexpr std::size_t block = simulate_block;
   const std::size_t n_blocks = (n_leads + block - 1) / block;
+  const std::size_t first_block = options.first_lead / block;
   std::vector<EventLog> parts(n_blocks);
-  parallel_for(n_blocks, options.threads, [&](std::size_t b) {
-    Rng rng = stream(options.seed, b);
-    EventLog& out = parts[b];
-    const std::size_t first = b * block;
-    const std::size_t last = std::min(n_leads, first + block);
-    for (std::size_t l = first; l < last; ++l) {
-      std::size_t s = start;
-      double t = 0.0;
-      out.lead.push_back(static_cast<std::int64_t>(l));
-      out.time.push_back(t);
-      out.stage.push_back(static_cast<std::int32_t>(s));
-      for (std::size_t step = 0; step < options.max_steps && !chain.space().is_absorbing(s); ++step) {
-        t += rng.exponential(1.0 / dwell[s]);
-        const double u = rng.uniform();
-        std::size_t next = 0;
-        const auto row = static_cast<Eigen::Index>(s);
-        while (next + 1 < n && cum(row, static_cast<Eigen::Index>(next)) <= u) ++next;
-        s = next;
-        out.lead.push_back(static_cast<std::int64_t>(l));
-        out.time.push_back(t);
-        out.stage.push_back(static_cast<std::int32_t>(s));
-      }
-    }
-  });
+  parallel_for(
+      n_blocks, options.threads,
+      [&](std::size_t b) {
+        Rng rng = stream(options.seed, first_block + b);
+        EventLog& out = parts[b];
+        const std::size_t first = options.first_lead + b * block;
+        const std::size_t last = options.first_lead + std::min(n_leads, b * block + block);
+        for (std::size_t l = first; l < last; ++l) {
+          if ((l - first) % 256 == 255 && task_should_stop()) return;  // cancelled: result discarded
+          std::size_t s = start;
+          double t = 0.0;
+          out.lead.push_back(static_cast<std::int64_t>(l));
+          out.time.push_back(t);
+          out.stage.push_back(static_cast<std::int32_t>(s));
+          for (std::size_t step = 0; step < options.max_steps && !chain.space().is_absorbing(s); ++step) {
+            t += rng.exponential(1.0 / dwell[s]);
+            const double u = rng.uniform();
+            std::size_t next = 0;
+            const auto row = static_cast<Eigen::Index>(s);
+            while (next + 1 < n && cum(row, static_cast<Eigen::Index>(next)) <= u) ++next;
+            s = next;
+            out.lead.push_back(static_cast<std::int64_t>(l));
+            out.time.push_back(t);
+            out.stage.push_back(static_cast<std::int32_t>(s));
+          }
+        }
+      },
+      options.progress);
   EventLog all;
   std::size_t total = 0;
   for (const auto& p : parts) total += p.lead.size();

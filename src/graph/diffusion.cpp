@@ -145,8 +145,9 @@ std::vector<double> learned_probabilities(const ReferralGraph& g, std::span<cons
 
 // ---------------------------------------------------------------- simulation
 
-SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds, const EdgeProbabilities& probs,
-                    const SpreadOptions& o) {
+std::vector<SpreadPart> spread_parts(const ReferralGraph& g, std::span<const node_t> seeds,
+                                     const EdgeProbabilities& probs, const SpreadOptions& o,
+                                     std::size_t first_task, std::size_t last_task) {
   probs.require_graph(g);
   probs.require_model(o.model);
   const std::span<const double> p = probs.values();
@@ -168,19 +169,20 @@ SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds, const
     }
   }
   const std::size_t tasks = simulation_tasks(o.n_sims);
+  if (first_task > last_task)
+    fail(Errc::invalid_argument, "first_task (", first_task, ") must be <= last_task (", last_task, ")");
+  last_task = std::min(last_task, tasks);
+  first_task = std::min(first_task, last_task);
   const auto thr = o.model == Model::ic ? detail::ic_thresholds(p) : std::vector<std::uint64_t>{};
-  struct Part {
-    double sum = 0, sq = 0, vsum = 0, vsq = 0;
-    std::vector<double> rounds, hist;
-  };
-  std::vector<Part> parts(tasks);
+  std::vector<SpreadPart> parts(last_task - first_task);
   parallel_for(
-      tasks, o.threads,
-      [&](std::size_t t) {
+      parts.size(), o.threads,
+      [&](std::size_t k) {
+        const std::size_t t = first_task + k;
         const std::size_t b = task_begin(o.n_sims, t, tasks), e = task_begin(o.n_sims, t + 1, tasks);
         detail::Simulator sim(g, p, o.model, o.node_values, thr);
         Rng rng = stream(o.seed, t);
-        Part& part = parts[t];
+        SpreadPart& part = parts[k];
         if (timed) {
           part.hist.assign(o.time_bins.size() - 1, 0.0);
           Rng trng = stream(o.seed ^ 0x7d1e5ULL, t);  // its own streams: run() results stay unchanged
@@ -199,8 +201,16 @@ SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds, const
         }
       },
       o.progress);
+  return parts;
+}
+
+SpreadResult combine_spread(std::span<const SpreadPart> parts, std::size_t n_sims) {
+  if (n_sims == 0) fail(Errc::invalid_argument, "n_sims must be > 0");
+  if (parts.size() != simulation_tasks(n_sims))
+    fail(Errc::invalid_argument, "combine_spread needs the parts of all ", simulation_tasks(n_sims),
+         " tasks of ", n_sims, " simulations, got ", parts.size());
   SpreadResult r;
-  r.n_sims = o.n_sims;
+  r.n_sims = n_sims;
   double sum = 0, sq = 0, vsum = 0, vsq = 0;
   for (const auto& part : parts) {
     sum += part.sum;
@@ -212,16 +222,22 @@ SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds, const
     if (part.rounds.size() > r.by_round.size()) r.by_round.resize(part.rounds.size(), 0.0);
     for (std::size_t k = 0; k < part.rounds.size(); ++k) r.by_round[k] += part.rounds[k];
   }
-  const double n = static_cast<double>(o.n_sims);
+  const double n = static_cast<double>(n_sims);
   r.mean = sum / n;
   r.value_mean = vsum / n;
-  if (o.n_sims > 1) {
+  if (n_sims > 1) {
     r.stderr_ = std::sqrt(std::max(0.0, (sq - n * r.mean * r.mean) / (n - 1.0)) / n);
     r.value_stderr = std::sqrt(std::max(0.0, (vsq - n * r.value_mean * r.value_mean) / (n - 1.0)) / n);
   }
   for (double& x : r.by_round) x /= n;
   for (double& x : r.by_time) x /= n;
   return r;
+}
+
+SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds, const EdgeProbabilities& probs,
+                    const SpreadOptions& o) {
+  const auto parts = spread_parts(g, seeds, probs, o, 0, simulation_tasks(o.n_sims));
+  return combine_spread(parts, o.n_sims);
 }
 
 SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds, std::span<const double> p,

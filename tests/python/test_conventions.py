@@ -244,6 +244,10 @@ CXX_DEFAULTS = {
     "funnelnet.scoring.metrics.bootstrap": {"level": ("BootstrapOptions", "level", None)},
     "funnelnet.scoring.pooled.PooledScorer.__init__": {
         "tol": ("LogisticOptions", "tolerance", None), "max_iter": ("LogisticOptions", "max_iterations", None)},
+    "funnelnet.dask.simulate.simulate_events": {
+        p: ("SimulateOptions", p, None) for p in ("seed", "max_steps", "threads")},
+    "funnelnet.dask.simulate.spread": {
+        "model": ("SpreadOptions", "model", MODELS), **{p: ("SpreadOptions", p, None) for p in ("n_sims", "seed", "threads")}},
 }
 # Parameters named like a C++ option whose default is deliberately not the struct's:
 # (callable, parameter) -> why.
@@ -391,6 +395,7 @@ OTHER_RETURNS = {
        for n in ("customers.summary_from_transactions", "journeys.journeys", "scoring.score", "scoring.p_alive",
                  "scoring.expected_purchases", "scoring.win_probabilities")},
     "funnelnet.dask.customers.fit_repeat": "the model passed in, fitted (BetaGeo, ParetoNBD, ...)",
+    "funnelnet.dask.simulate.simulate_events": "a lazy Dask DataFrame: .compute() gives the pandas one",
     # numpy arrays in the caller's own order (no labels to add)
     "funnelnet.funnel.chain.MarkovChain.to_numpy": "the matrix as numpy (to_frame is the labelled one)",
     "funnelnet.funnel.counts.TransitionCounts.to_numpy": "the matrix as numpy (to_frame is the labelled one)",

@@ -144,3 +144,69 @@ def test_bad_input_names_the_column(events):
                               funnel=F)
     with pytest.raises(fn.errors.InputTypeError, match="Dask DataFrame"):
         fn.dask.transition_counts(events, lead="lead", stage="stage", time="time", funnel=F)
+
+
+# ---------------------------------------------------------------- Monte Carlo by seed stream
+def test_simulate_events_split_by_stream_is_the_single_machine_log(client, chain):
+    block = 4096
+    one = chain.simulate(3 * block + 123, seed=11, mean_dwell=[3.0, 5.0, 4.0, 1.0, 1.0], threads=2)
+    ddf = fn.dask.simulate_events(chain, 3 * block + 123, seed=11, mean_dwell=[3.0, 5.0, 4.0, 1.0, 1.0],
+                                  leads_per_partition=block)
+    assert ddf.npartitions == 4
+    got = client.compute(ddf).result().reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, one)              # row for row, bit for bit
+    assert got["lead"].is_monotonic_increasing and got["lead"].iloc[-1] == 3 * block + 122
+    # a different split of the same stream: the same log; another seed: another log
+    other = client.compute(fn.dask.simulate_events(chain, 3 * block + 123, seed=11,
+                                                   mean_dwell=[3.0, 5.0, 4.0, 1.0, 1.0],
+                                                   leads_per_partition=2 * block)).result()
+    pd.testing.assert_frame_equal(other.reset_index(drop=True), one)
+    assert not chain.simulate(3 * block + 123, seed=12).equals(one)
+
+
+def test_counts_of_a_simulated_log_without_shuffle(client, chain):
+    ddf = fn.dask.simulate_events(chain, 10_000, seed=5, leads_per_partition=4096)
+    got = fn.dask.transition_counts(ddf, lead="lead", stage="stage", time="time", funnel=F,
+                                    partitioned_by_lead=True)
+    log = chain.simulate(10_000, seed=5)
+    want = fn.TransitionCounts.from_events(log, lead="lead", stage="stage", time="time", funnel=F)
+    np.testing.assert_array_equal(got.to_frame().to_numpy(), want.to_frame().to_numpy())
+    shuffled = fn.dask.transition_counts(ddf, lead="lead", stage="stage", time="time", funnel=F)
+    np.testing.assert_array_equal(shuffled.to_frame().to_numpy(), want.to_frame().to_numpy())
+
+
+def test_spread_split_by_stream_is_bit_for_bit(client):
+    rng = np.random.default_rng(4)
+    g = fn.ReferralGraph.from_edges(rng.integers(0, 300, 1500), rng.integers(0, 300, 1500))
+    vals = rng.gamma(2.0, 100.0, g.number_of_nodes)  # float values: the sums' order matters
+    for n_sims, per in ((5000, 7), (100, 30), (1, 1)):
+        want = fn.influence.spread(g, [0, 1, 2], probabilities=0.1, n_sims=n_sims, seed=9, values=vals, threads=2)
+        got = fn.dask.spread(g, [0, 1, 2], probabilities=0.1, n_sims=n_sims, seed=9, values=vals,
+                             tasks_per_partition=per)
+        assert (got.mean, got.stderr, got.value_mean, got.value_stderr, got.n_sims) == \
+            (want.mean, want.stderr, want.value_mean, want.value_stderr, want.n_sims)
+        np.testing.assert_array_equal(got.by_round, want.by_round)
+    # LT with delays: the timed streams split the same way
+    kw = dict(model="LT", probabilities="wc", n_sims=600, seed=2, delays=rng.uniform(0, 5, g.number_of_edges),
+              time_bins=[0, 1, 2, 4, np.inf])
+    a, b = fn.influence.spread(g, [5], **kw), fn.dask.spread(g, [5], tasks_per_partition=64, **kw)
+    assert a.mean == b.mean and a.stderr == b.stderr
+    np.testing.assert_array_equal(a.by_time.to_numpy(), b.by_time.to_numpy())
+
+
+def test_monte_carlo_bad_input():
+    chain = fn.MarkovChain([[0.5, 0.5], [0, 1]], states=["open", "won"])
+    with pytest.raises(fn.InvalidArgumentError, match="leads_per_partition must be a positive multiple of 4096"):
+        fn.dask.simulate_events(chain, 10, leads_per_partition=1000)
+    with pytest.raises(fn.InputTypeError, match="chain must be a MarkovChain"):
+        fn.dask.simulate_events("chain", 10)
+    with pytest.raises(fn.UnknownLabelError, match="nowhere"):
+        fn.dask.simulate_events(chain, 10, "nowhere")
+    with pytest.raises(fn.InvalidArgumentError, match="first_lead must be a multiple of 4096"):
+        from funnelnet.funnel.simulate import simulate_events
+        simulate_events(chain._core, 10, first_lead=5)
+    g = fn.ReferralGraph.from_edges([0], [1])
+    with pytest.raises(fn.InvalidArgumentError, match="tasks_per_partition must be >= 1"):
+        fn.dask.spread(g, [0], tasks_per_partition=0)
+    with pytest.raises(fn.UnknownLabelError):
+        fn.dask.spread(g, [42])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -107,7 +108,12 @@ def test_ctrl_c_cancels_a_fit_and_changes_nothing(big_paths):
     small = pd.DataFrame({"path": ["a > b", "b"], "total_conversions": [1, 0], "total_null": [0, 1]})
     m = fn.attribution.MarkovAttribution(order=3).fit(small)
     before = m.channels()
-    timer = _interrupt_after(0.2)
+    # the interrupt must reach the C++ fit, after the paths are read (Python, about a tenth of the fit)
+    import sys as _sys
+    mk = _sys.modules["funnelnet.attribution.markov"]
+    t0 = time.perf_counter()
+    mk.paths_from_frame(big_paths, "path", "total_conversions", "total_null", None, ">", None)
+    timer = _interrupt_after(0.1 + 2 * (time.perf_counter() - t0))
     with pytest.raises(KeyboardInterrupt, match="nothing was changed"):  # the fit takes > 1 s
         m.fit(big_paths)
     timer.join()

@@ -400,3 +400,87 @@ def test_bad_input_typed_errors(counts):
         fn.plot.spread_curve(fn.ReferralGraph.from_edges([1], [2]), [1, 99])
     with pytest.raises(fn.InvalidArgumentError, match="kind must be one of"):
         counts.fit().plot("pie")
+
+
+# ---------------------------------------------------------------- issue 15: shared by the report
+def test_lift_gain_of_several_scorers_is_each_ones_curve(scored, tmp_path):
+    y, score, prob = scored
+    ax = fn.plot.lift_gain(y, {"a": score, "b": prob}, bins=5)
+    _png(ax, tmp_path, "lift_gain_two")
+    for i, s in enumerate((score, prob)):
+        one = fn.plot.lift_gain_frame(y, s, bins=5)
+        np.testing.assert_allclose(ax.lines[i].get_ydata()[1:], one["gain"].to_numpy() * 100)
+        np.testing.assert_allclose(ax.right_ax.lines[i].get_ydata(), one["lift"].to_numpy())
+    f = fn.plot.lift_gain_frame(y, {"a": score, "b": prob}, bins=5)
+    assert f.index.names == ["scorer", "group"] and len(f) == 10
+    assert [line.get_label() for line in ax.lines] == ["a", "b", "random"]
+    # brute force: the best-scored 20 % of rows hold this share of the positives
+    top = np.argsort(-prob, kind="stable")[: len(y) // 5]
+    assert f.loc[("b", 1), "gain"] == pytest.approx(y[top].sum() / y.sum())
+
+
+def test_roc_and_calibration_share_one_reference_line(scored):
+    y, score, prob = scored
+    ax = fn.plot.roc(y, score, label="a")
+    fn.plot.roc(y, prob, label="b", ax=ax)
+    assert [line.get_label() for line in ax.lines] == [f"a (AUC = {fn.plot.roc_frame(y, score).attrs['auc']:.3f})",
+                                                       "chance", f"b (AUC = {fn.plot.roc_frame(y, prob).attrs['auc']:.3f})"]
+    ax = fn.plot.calibration(y, prob, label="a")
+    fn.plot.calibration(y, np.clip(prob * 0.9, 0, 1), label="b", ax=ax)
+    assert sum(line.get_label() == "perfectly calibrated" for line in ax.lines) == 1
+
+
+def test_bottlenecks_draw_another_column(counts):
+    t = counts.fit().bottlenecks()
+    t["exact"] = np.arange(len(t), dtype=float)[::-1]
+    ax = fn.plot.bottlenecks(t, top=3, value="exact")
+    assert [b.get_width() for b in ax.containers[0]] == t["exact"].head(3).tolist()
+    with pytest.raises(fn.InputTypeError, match="no 'nope' column"):
+        fn.plot.bottlenecks(t, value="nope")
+
+
+def test_forecast_fan_draws_the_quantiles(tmp_path):
+    months = pd.DataFrame({"expected_cumulative_revenue": [1e5, 2.5e5, 3e5],
+                           "cumulative_revenue_p10": [5e4, 1.5e5, 2e5], "cumulative_revenue_p50": [9e4, 2.4e5, 2.9e5],
+                           "cumulative_revenue_p90": [1.6e5, 3.5e5, 4.2e5]}, index=["Jan", "Feb", "Mar"])
+    ax = fn.plot.forecast_fan(months, target=[1e5, 2e5, 3.5e5])
+    _png(ax, tmp_path, "forecast_fan")
+    s = ax.fan_scale
+    assert s == 1e3
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), months["cumulative_revenue_p50"] / s)
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), months["expected_cumulative_revenue"] / s)
+    np.testing.assert_allclose(ax.lines[2].get_ydata(), [100, 200, 350])
+    band = ax.collections[0].get_paths()[0].vertices
+    assert band[:, 1].min() == pytest.approx(50) and band[:, 1].max() == pytest.approx(420)
+    with pytest.raises(fn.InputTypeError, match="'cumulative_count_p10'"):
+        fn.plot.forecast_fan(months, what="count")
+    with pytest.raises(fn.InvalidArgumentError, match="one value per period"):
+        fn.plot.forecast_fan(months, target=[1.0])
+    with pytest.raises(fn.EmptyInputError):
+        fn.plot.forecast_fan(months.iloc[:0])
+
+
+def test_forecast_fan_of_a_pipeline_forecast():
+    chain = fn.MarkovChain([[0.5, 0.3, 0.2], [0, 1, 0], [0, 0, 1]], states=["open", "won", "lost"])
+    deals = pd.DataFrame({"opportunity": [1, 2, 3], "stage": "open", "amount": [100.0, 250.0, 40.0],
+                          "entered": 0.0})
+    f = fn.pipeline.forecast(deals, chain, horizon=4, period=1.0, snapshot=0.0)
+    ax = fn.plot.forecast_fan(f)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), f.periods["cumulative_revenue_p50"].to_numpy())
+    # the mean: each deal's amount times its chance to be won within k steps (closed form here)
+    won_by = np.array([0.3 * (1 - 0.5**k) / 0.5 for k in range(1, 5)])
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), 390.0 * won_by, rtol=1e-9)
+    per = fn.plot.forecast_fan_frame(f, cumulative=False)       # each period's own: the increments
+    np.testing.assert_allclose(per["mean"].to_numpy(), 390.0 * np.diff(np.r_[0.0, won_by]), rtol=1e-9)
+
+
+def test_spread_curve_of_a_precomputed_frame():
+    g = fn.ReferralGraph.from_edges([0, 1, 2], [1, 2, 3])
+    f = fn.plot.spread_curve_frame(g, [0, 2], probabilities=1.0, n_sims=5)
+    ax = fn.plot.spread_curve(f, label="given")
+    fn.plot.spread_curve(f.assign(spread=f["spread"] + 1), ax=ax, label="more")
+    assert [list(line.get_ydata()) for line in ax.lines] == [[4.0, 4.0], [5.0, 5.0]]
+    with pytest.raises(fn.InvalidArgumentError, match="seeds only with a graph"):
+        fn.plot.spread_curve(f, [0])
+    with pytest.raises(fn.InputTypeError, match="no 'spread' column"):
+        fn.plot.spread_curve(f.drop(columns="spread"))

@@ -357,3 +357,26 @@ def test_lead_scores_section_recomputed(built):
     assert cap.loc["lead score", "won_value"] == pytest.approx(worth(p), rel=1e-9)
     assert cap.loc["oracle", "won_value"] == pytest.approx(worth(y.astype(float)), rel=1e-9)
     assert (cap["share_of_oracle"] <= 1 + 1e-12).all()
+
+
+def test_charts_are_drawn_by_fn_plot(built, crm):
+    # one drawing code path: each section's PNG is, byte for byte, the fn.plot chart of the
+    # section's own objects drawn on a figure of the same size (Agg output is deterministic)
+    from funnelnet.report import _figures
+
+    rep, _ = built
+    from funnelnet.report._shared import Context
+
+    counts = Context(fn.report.inputs_from_crm(crm)).counts
+    stages = rep.section("funnel").tables["stages"]
+    assert rep.section("funnel").figures["funnel"] == _figures.draw(fn.plot.funnel, counts,
+                                                                    size=(8.0, 1.2 + 0.8 * len(stages)))
+    steps = rep.section("bottlenecks").tables["steps"]
+    assert rep.section("bottlenecks").figures["bottlenecks"] == _figures.draw(
+        fn.plot.bottlenecks, steps, 8, "gain_10pct_exact", size=(8.0, 4.0))
+    months = rep.section("forecast").tables["months"]
+    assert rep.section("forecast").figures["forecast"] == _figures.draw(
+        fn.plot.forecast_fan, months, "revenue", months["cumulative_target"], target_label="last year, same months")
+    seeds = rep.section("referrals").tables["cultivate"]
+    ax_png = rep.section("referrals").figures["cultivate"]
+    assert ax_png[:8] == b"\x89PNG\r\n\x1a\n" and len(seeds) == 10

@@ -88,27 +88,21 @@ p_new = model.predict_proba(X_new)[:, 1]
 p_stage = stage_model.predict_proba(X_new[stage_cols])[:, 1]
 m = fn.scoring.metrics
 print(f"test AUC: lead score {m.roc_auc(y_new, p_new):.3f}, funnel stage {m.roc_auc(y_new, p_stage):.3f}")
-gain = {name: m.gain_table(y_new, p, bins=10) for name, p in [("lead score", p_new), ("funnel stage", p_stage)]}
-cal = m.calibration_curve(y_new, p_new, bins=8, strategy="quantile")
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-for name, g in gain.items():
-    axes[0].plot([0, *g["cum_share"]], [0, *g["cum_gain"]], marker="o", label=name)
-axes[0].plot([0, 1], [0, 1], ":", color="grey", label="random order")
-axes[0].set(xlabel="share of leads worked, best scores first", ylabel="share of all wins found",
-            title="Cumulative gain on later leads")
-axes[0].legend()
-axes[1].plot(cal["prob_pred"], cal["prob_true"], marker="o", label="lead score")
-axes[1].plot([0, cal["prob_pred"].max()], [0, cal["prob_pred"].max()], ":", color="grey", label="perfectly calibrated")
-axes[1].set(xlabel="predicted win probability", ylabel="share actually won", title="Calibration (8 equal-size bins)")
-axes[1].legend()
-fig.tight_layout()
+scores = {"lead score": p_new, "funnel stage": p_stage}
+fig, axes = plt.subplots(1, 3, figsize=(16, 5), layout="constrained")
+for name, p in scores.items():
+    fn.plot.roc(y_new, p, label=name, ax=axes[0])
+fn.plot.lift_gain(y_new, scores, bins=10, ax=axes[1])
+fn.plot.calibration(y_new, p_new, n_bins=8, strategy="quantile", label="lead score", ax=axes[2])
+axes[2].set_title("Calibration (8 equal-size bins)")
 m.lift_table(y_new, p_new, bins=10)[["rows", "positives", "rate", "lift"]].head(3)
 
 # %% [markdown]
-# **Reading it:** left, the share of all wins found when the team works the top x % of leads by
-# each score (the higher the curve, the fewer calls per win); right, whether a lead scored 30 % is
-# won about 30 % of the time (points on the diagonal): a calibrated score can be read as a
-# probability in the forecast. The table: the top 10 % of leads by score and how many times the
+# **Reading it:** left, the ROC curves (the area under each is its AUC); middle, the share of all
+# wins found when the team works the top x % of leads by each score (the higher the curve, the
+# fewer calls per win) with each score's lift per decile on the right axis; right, whether a lead
+# scored 30 % is won about 30 % of the time (points on the diagonal): a calibrated score can be read
+# as a probability in the forecast. The table: the top 10 % of leads by score and how many times the
 # average win rate they have (lift).
 
 # %% [markdown]

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "funnelnet/core/error.hpp"
+#include "funnelnet/core/parallel.hpp"
 #include "funnelnet/customers/summary.hpp"
 
 FUNNELNET_BEGIN
@@ -66,6 +67,10 @@ struct RepeatFitOptions {
   bool compress = true;         ///< fit on weighted unique rows (same optimum, less work)
   int threads = 1;              ///< threads for the likelihood (0 = all cores); same result at any count
   std::vector<double> initial;  ///< starting parameters (empty: a data-based default)
+  /// Called with (likelihood evaluations so far, 0 = total unknown) at the start and at
+  /// most about every 100 ms; returning false cancels the fit (Errc::cancelled, nothing
+  /// returned).
+  Progress progress;
 };
 
 /// Which transaction model a RepeatModel holds.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "funnelnet/core/parallel.hpp"
 #include "funnelnet/funnel/chain.hpp"
 
 FUNNELNET_BEGIN
@@ -26,7 +27,17 @@ struct SimulateOptions {
   /// Stop a lead after this many steps even if it has not been absorbed.
   std::size_t max_steps = 1000;
   int threads = 0;  ///< 0 = all cores; the result does not depend on it
+  /// Simulate leads [first_lead, first_lead + n_leads) of the seeded stream (lead ids
+  /// count from first_lead): the runs of disjoint ranges, concatenated, are exactly the
+  /// log of one run over their union.  Must be a multiple of simulate_block (each block
+  /// of leads draws from its own random stream).
+  std::size_t first_lead = 0;
+  /// Called as blocks of leads finish; returning false cancels (Errc::cancelled).
+  Progress progress;
 };
+
+/// Leads per random stream in simulate_events (first_lead must be a multiple of it).
+inline constexpr std::size_t simulate_block = 4096;
 
 /// Simulate `n_leads` leads starting in stage `start`; each lead records one event per
 /// step (self-transitions of transient stages included) until it is absorbed.

@@ -159,6 +159,28 @@ SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds, const
 SpreadResult spread(const ReferralGraph& g, std::span<const node_t> seeds, std::span<const double> p,
                     const SpreadOptions& o = {});
 
+/// The mergeable sums of one task of spread(): its simulations
+/// [n_sims * t / T, n_sims * (t + 1) / T) with T = simulation_tasks(n_sims), drawn from
+/// stream(seed, t).
+struct SpreadPart {
+  double sum = 0, sq = 0, vsum = 0, vsq = 0;  ///< activated count and value: sums, sums of squares
+  std::vector<double> rounds;                 ///< newly activated per round, summed
+  std::vector<double> hist;                   ///< with delays: activations per time bin, summed
+};
+
+/// Tasks [first_task, last_task) of spread(g, seeds, p, o), in task order (last_task is
+/// clamped to simulation_tasks(o.n_sims)).  Run on different machines and concatenated
+/// in task order, the parts give combine_spread() exactly spread()'s result, bit for bit:
+/// a seeded Monte Carlo split by random stream.  Errors as spread(); invalid_argument for
+/// first_task > last_task.
+std::vector<SpreadPart> spread_parts(const ReferralGraph& g, std::span<const node_t> seeds,
+                                     const EdgeProbabilities& p, const SpreadOptions& o,
+                                     std::size_t first_task, std::size_t last_task);
+
+/// spread()'s result from the parts of all simulation_tasks(n_sims) tasks in task order
+/// (invalid_argument for another number of parts).
+SpreadResult combine_spread(std::span<const SpreadPart> parts, std::size_t n_sims);
+
 /// Largest number of live-edge worlds exact_spread enumerates.
 inline constexpr std::uint64_t max_exact_worlds = std::uint64_t{1} << 24;
 

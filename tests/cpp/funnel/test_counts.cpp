@@ -279,3 +279,36 @@ TEST(Counts, FromCorePathsEqualsArraysAndBruteForce) {
   expect_error([&] { (void)TransitionCounts::from_paths(space, after_won); }, Errc::invalid_argument,
                "path 0, step 1: the path continues after absorbing stage 'won'");
 }
+
+TEST(Simulate, RangesOfTheStreamConcatenateToOneRun) {
+  auto space = funnel5();
+  Matrix p(5, 5);
+  p << .3, .4, 0, 0, .3, .1, .3, .4, 0, .2, 0, .1, .3, .4, .2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1;
+  MarkovChain chain(space, p);
+  SimulateOptions o;
+  o.seed = 7;
+  const std::size_t n = 3 * simulate_block + 77;
+  auto whole = simulate_events(chain, 0, n, o);
+  EventLog joined;
+  for (std::size_t first = 0; first < n; first += 2 * simulate_block) {  // two blocks per piece
+    o.first_lead = first;
+    auto part = simulate_events(chain, 0, std::min(2 * simulate_block, n - first), o);
+    joined.lead.insert(joined.lead.end(), part.lead.begin(), part.lead.end());
+    joined.time.insert(joined.time.end(), part.time.begin(), part.time.end());
+    joined.stage.insert(joined.stage.end(), part.stage.begin(), part.stage.end());
+  }
+  EXPECT_EQ(joined.lead, whole.lead);
+  EXPECT_EQ(joined.time, whole.time);
+  EXPECT_EQ(joined.stage, whole.stage);
+  o.first_lead = 5;
+  expect_error([&] { simulate_events(chain, 0, 10, o); }, Errc::invalid_argument,
+               "first_lead must be a multiple of 4096");
+  // a progress callback that says stop cancels; one that goes on changes nothing
+  o.first_lead = 0;
+  std::uint64_t calls = 0;
+  o.progress = [&](std::uint64_t, std::uint64_t) { return ++calls < 2; };
+  expect_error([&] { simulate_events(chain, 0, 20 * simulate_block, o); }, Errc::cancelled, "cancelled");
+  o.progress = [](std::uint64_t, std::uint64_t) { return true; };
+  auto again = simulate_events(chain, 0, n, o);
+  EXPECT_EQ(again.time, whole.time);
+}

@@ -58,77 +58,85 @@ def unknown_column(role: str, col: str, columns: Sequence[Any]) -> Exception:
     return UnknownLabelError(f"{role} column {col!r} is not in the DataFrame (columns: {', '.join(map(str, columns))})")
 
 
-class _CtrlC:
-    """While a long C++ job runs on the main thread: SIGINT (Ctrl-C, a Jupyter interrupt)
-    only sets ``hit``; the progress callback sees it and returns False, the C++ job stops
-    at its next check and throws ``cancelled`` before anything is stored, and
-    :func:`run_with_progress` re-raises the interrupt as KeyboardInterrupt.  The previous
-    handler is restored afterwards.  Nothing is installed off the main thread, or when the
-    program has its own SIGINT handler."""
-
-    def __init__(self) -> None:
-        self.hit = False
-        self._previous: Any = None
-
-    def __enter__(self) -> "_CtrlC":
-        import signal
-        import threading
-
-        if threading.current_thread() is threading.main_thread() \
-                and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def _handle(self, signum: int, frame: Any) -> None:
-        self.hit = True
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._previous is not None:
-            import signal
-
-            signal.signal(signal.SIGINT, self._previous)
-            self._previous = None
-
-
-def progress_callback(progress: bool, desc: str, unit: str = "task", ctrl_c: "_CtrlC | None" = None) -> tuple[Any, Any]:
+def progress_callback(progress: bool, desc: str, unit: str = "task") -> tuple[Any, Any]:
     """A ``callback(done, total) -> bool`` for the C++ progress hook and its tqdm bar.
 
-    With ``progress=True`` the callback feeds a tqdm bar (close it when the job ends);
-    with ``ctrl_c`` (see :func:`run_with_progress`) it returns False once Ctrl-C was
-    pressed, which cancels the job.  ``(None, None)`` when neither is asked for."""
-    if not progress and ctrl_c is None:
-        return None, None
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
+    With ``progress=True`` the callback feeds a ``tqdm.auto`` bar (close it when the job
+    ends); the C++ side calls it as tasks finish and about every 100 ms during long
+    tasks, and the bar redraws at most every 0.1 s (tqdm's ``mininterval``), so a bar
+    costs nothing measurable.  ``(None, None)``
+    without ``progress``: the job then still reacts to Ctrl-C (see
+    :func:`run_with_progress`).
 
-        bar = tqdm(total=0, desc=desc, unit=unit)
+    Parameters
+    ----------
+    progress : bool
+        Whether to show a bar.
+    desc : str
+        The bar's label.
+    unit : str
+        The unit of the counts.
+
+    Returns
+    -------
+    tuple
+        ``(callback, bar)``, both None without ``progress``.
+    """
+    if not progress:
+        return None, None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=0, desc=desc, unit=unit, mininterval=0.1)
 
     def cb(done: int, total: int) -> bool:
-        if bar is not None:
-            if bar.total != total:
-                bar.total = total
-            bar.n = done
+        t = total or None  # 0: total unknown (an optimiser's evaluations)
+        if bar.total != t:
+            bar.total = t
             bar.refresh()
-        return not (ctrl_c is not None and ctrl_c.hit)
+        if done > bar.n:
+            bar.update(done - bar.n)  # redraws only past mininterval
+        return True
 
     return cb, bar
 
 
 def run_with_progress(progress: bool, desc: str, fn: Callable[[Any], Any]) -> Any:
     """Run ``fn(callback)`` (a long C++ job) with a tqdm bar when ``progress`` is true;
-    the bar always closes.  Ctrl-C during the job stops it cleanly: the C++ side cancels
-    before storing anything and KeyboardInterrupt is raised here (not a CancelledError)."""
-    from ..errors import CancelledError
+    the bar always closes.
 
-    with _CtrlC() as ctrl_c:
-        cb, bar = progress_callback(progress, desc, ctrl_c=ctrl_c)
-        try:
-            return fn(cb)
-        except CancelledError:
-            if ctrl_c.hit:
-                raise KeyboardInterrupt(f"{desc} interrupted (nothing was changed)") from None
+    Ctrl-C (one mechanism, the same with or without a bar): the C++ job runs with the GIL
+    released; on its calling thread ``parallel_for`` calls the binding's progress adapter
+    about every 100 ms, which runs Python's signal handlers (``PyErr_CheckSignals``).
+    When a handler raises (Python's default SIGINT handler raises KeyboardInterrupt), the
+    adapter keeps that exception and returns false, every task stops at its next
+    ``task_should_stop()`` check, the job throws ``cancelled`` before anything is stored,
+    and the binding re-raises the handler's exception.  Here it is raised again naming the
+    job: ``KeyboardInterrupt("<desc> interrupted (nothing was changed)")``.  A program's
+    own SIGINT handler is respected (it runs; only if it raises is the job cancelled).
+
+    Parameters
+    ----------
+    progress : bool
+        Whether to show a ``tqdm.auto`` bar.
+    desc : str
+        The job's name (bar label and interrupt message).
+    fn : callable
+        ``fn(callback)`` runs the job, passing ``callback`` (None or the bar's
+        callback) to the C++ binding.
+
+    Returns
+    -------
+    object
+        What ``fn`` returns.
+    """
+    bar = None
+    try:
+        cb, bar = progress_callback(progress, desc)
+        return fn(cb)
+    except KeyboardInterrupt as e:
+        if e.args:  # already named (a nested job)
             raise
-        finally:
-            if bar is not None:
-                bar.close()
+        raise KeyboardInterrupt(f"{desc} interrupted (nothing was changed)") from None
+    finally:
+        if bar is not None:
+            bar.close()

@@ -11,7 +11,7 @@ import typing
 __all__: list[str] = ['GammaGammaModel', 'RepeatModel', 'churn_within', 'fit_tier_migration', 'gamma_gamma_from_json', 'grade_mix', 'grade_score', 'grade_value', 'markov_clv', 'mix_ahead', 'repeat_model_from_json', 'simulate_repeat', 'simulate_spend', 'summarize_transactions', 'tier_rates', 'to_json']
 class RepeatModel:
     @staticmethod
-    def fit(kind: typing.SupportsInt | typing.SupportsIndex, frequency: numpy.typing.NDArray[numpy.float64], recency: numpy.typing.NDArray[numpy.float64], T: numpy.typing.NDArray[numpy.float64], weights: numpy.typing.NDArray[numpy.float64], max_iterations: typing.SupportsInt | typing.SupportsIndex, tolerance: typing.SupportsFloat | typing.SupportsIndex, compress: bool, threads: typing.SupportsInt | typing.SupportsIndex, initial: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> RepeatModel:
+    def fit(kind: typing.SupportsInt | typing.SupportsIndex, frequency: numpy.typing.NDArray[numpy.float64], recency: numpy.typing.NDArray[numpy.float64], T: numpy.typing.NDArray[numpy.float64], weights: numpy.typing.NDArray[numpy.float64], max_iterations: typing.SupportsInt | typing.SupportsIndex, tolerance: typing.SupportsFloat | typing.SupportsIndex, compress: bool, threads: typing.SupportsInt | typing.SupportsIndex, initial: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], progress: typing.Any = None) -> RepeatModel:
         ...
     def __init__(self, kind: typing.SupportsInt | typing.SupportsIndex, params: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> None:
         ...
@@ -38,7 +38,7 @@ class RepeatModel:
         ...
 class GammaGammaModel:
     @staticmethod
-    def fit(frequency: numpy.typing.NDArray[numpy.float64], spend: numpy.typing.NDArray[numpy.float64], weights: numpy.typing.NDArray[numpy.float64], max_iterations: typing.SupportsInt | typing.SupportsIndex, tolerance: typing.SupportsFloat | typing.SupportsIndex, compress: bool, threads: typing.SupportsInt | typing.SupportsIndex, initial: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> GammaGammaModel:
+    def fit(frequency: numpy.typing.NDArray[numpy.float64], spend: numpy.typing.NDArray[numpy.float64], weights: numpy.typing.NDArray[numpy.float64], max_iterations: typing.SupportsInt | typing.SupportsIndex, tolerance: typing.SupportsFloat | typing.SupportsIndex, compress: bool, threads: typing.SupportsInt | typing.SupportsIndex, initial: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], progress: typing.Any = None) -> GammaGammaModel:
         ...
     def __init__(self, params: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> None:
         ...

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .. import _core
 from .._common.options import default as _default
+from .._common.options import run_with_progress
 from .._common.deprecation import renamed_parameters
 from .._common.messages import user_terms
 from .._common.persist import JsonModel
@@ -355,7 +356,7 @@ class _RepeatBase(_Fitted):
         return m
 
     def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None,
-            initial: Mapping[str, float] | None = None) -> Self:
+            initial: Mapping[str, float] | None = None, *, progress: bool = False) -> Self:
         """Fit by maximum likelihood to per-customer frequency (repeat purchases), recency
         (time of the last purchase after the first) and T (age), in any one time unit.
 
@@ -364,7 +365,7 @@ class _RepeatBase(_Fitted):
         try) or, with ``strict=True``, raises ConvergenceError; ``converged_`` and
         ``report_`` say how it stopped.  Bad rows (negative frequency, recency > T,
         recency > 0 without repeats) raise InvalidArgumentError naming the row.  Returns
-        the model.
+        the model.  ``progress=True`` shows a bar; Ctrl-C leaves the model as it was.
 
         Parameters
         ----------
@@ -380,6 +381,9 @@ class _RepeatBase(_Fitted):
         initial : mapping of str to float, optional
             Starting parameters by name (all of them), e.g. a previous fit's
             ``params_.to_dict()``.
+        progress : bool, default False
+            Show a ``tqdm.auto`` bar of likelihood evaluations.  Ctrl-C stops the fit
+            with KeyboardInterrupt and leaves the model as it was.
 
         Returns
         -------
@@ -405,9 +409,10 @@ class _RepeatBase(_Fitted):
         >>> fit.params_.round(2).to_dict()
         {'r': 0.24, 'alpha': 4.32, 'a': 0.84, 'b': 2.54}
         """
-        return self._fit(frequency, recency, T, weights, initial)
+        return self._fit(frequency, recency, T, weights, initial, progress)
 
-    def _fit(self, frequency: Any, recency: Any, T: Any, weights: Any, initial: Mapping[str, float] | None) -> Self:
+    def _fit(self, frequency: Any, recency: Any, T: Any, weights: Any, initial: Mapping[str, float] | None,
+             progress: bool = False) -> Self:
         x, tx, t = f64(frequency, "frequency"), f64(recency, "recency"), f64(T, self._time)
         w = np.empty(0) if weights is None else f64(weights, "weights")
         if initial is not None and set(initial) != set(self._names):
@@ -417,8 +422,8 @@ class _RepeatBase(_Fitted):
                                        f"({', '.join(self._names)}): "
                                        + (f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(extra)}"))
         init = [] if initial is None else [float(initial[n]) for n in self._names]
-        self._model = _c.RepeatModel.fit(self._kind, x, tx, t, w, self.max_iterations, self.tol,
-                                         self.compress, self.threads, init)
+        self._model = run_with_progress(progress, f"{type(self).__name__} fit", lambda cb: _c.RepeatModel.fit(
+            self._kind, x, tx, t, w, self.max_iterations, self.tol, self.compress, self.threads, init, cb))
         self._report = None
         self._n = float(len(x) if weights is None else w.sum())
         self._check_convergence(stacklevel=4)
@@ -716,14 +721,14 @@ class BetaGeoBetaBinom(_RepeatBase):
     _time = "n_periods"
 
     def fit(self, frequency: Any, recency: Any, n_periods: Any, weights: Any = None,
-            initial: Mapping[str, float] | None = None) -> Self:
+            initial: Mapping[str, float] | None = None, *, progress: bool = False) -> Self:
         """Fit by maximum likelihood to integer (frequency, recency, n_periods) rows,
         optionally weighted (``weights[i]`` customers share row i).
 
         A fit that does not converge warns (:class:`funnelnet.ConvergenceWarning`) or, with
         ``strict=True``, raises ConvergenceError.  Bad rows (non-integer periods,
         frequency > recency, recency > n_periods) raise InvalidArgumentError naming the
-        row.  Returns the model.
+        row.  Returns the model.  ``progress=True`` shows a bar; Ctrl-C leaves the model as it was.
 
         Parameters
         ----------
@@ -737,6 +742,9 @@ class BetaGeoBetaBinom(_RepeatBase):
             Customers sharing each row (the ``weights`` column of ``donations.csv``).
         initial : mapping of str to float, optional
             Starting parameters by name (all four).
+        progress : bool, default False
+            Show a ``tqdm.auto`` bar of likelihood evaluations.  Ctrl-C stops the fit
+            with KeyboardInterrupt and leaves the model as it was.
 
         Returns
         -------
@@ -759,7 +767,7 @@ class BetaGeoBetaBinom(_RepeatBase):
         >>> fit.params_.round(2).to_dict()
         {'alpha': 1.26, 'beta': 0.78, 'gamma': 0.7, 'delta': 2.96}
         """
-        return self._fit(frequency, recency, n_periods, weights, initial)
+        return self._fit(frequency, recency, n_periods, weights, initial, progress)
 
     def conditional_probability_alive(self, m_periods_in_future: float, frequency: Any,  # type: ignore[override]
                                       recency: Any, n_periods: Any) -> Prediction:
@@ -978,11 +986,11 @@ class GammaGamma(_Fitted):
         g._model = _c.GammaGammaModel([float(p), float(q), float(v)])
         return g
 
-    def fit(self, frequency: Any, monetary_value: Any, weights: Any = None) -> Self:
+    def fit(self, frequency: Any, monetary_value: Any, weights: Any = None, *, progress: bool = False) -> Self:
         """Fit to repeat buyers' frequency (>= 1) and mean repeat spend (>= 0; rows with 0
         are left out of the fit); returns the model.  A fit that does not converge warns
         (:class:`funnelnet.ConvergenceWarning`) or, with ``strict=True``, raises
-        ConvergenceError.
+        ConvergenceError.  ``progress=True`` shows a bar; Ctrl-C leaves the model as it was.
 
         Parameters
         ----------
@@ -992,6 +1000,9 @@ class GammaGamma(_Fitted):
             Mean spend of those repeat purchases (>= 0).
         weights : array-like, optional
             Customers sharing each row.
+        progress : bool, default False
+            Show a ``tqdm.auto`` bar of likelihood evaluations.  Ctrl-C stops the fit
+            with KeyboardInterrupt and leaves the model as it was.
 
         Returns
         -------
@@ -1009,8 +1020,8 @@ class GammaGamma(_Fitted):
         x, m = f64(frequency, "frequency"), f64(monetary_value, "monetary_value")
         w = np.empty(0) if weights is None else f64(weights, "weights")
         with user_terms(entity="customer", rows=_row_labels(frequency, monetary_value)):
-            self._model = _c.GammaGammaModel.fit(x, m, w, self.max_iterations, self.tol, self.compress,
-                                                 self.threads, [])
+            self._model = run_with_progress(progress, "GammaGamma fit", lambda cb: _c.GammaGammaModel.fit(
+                x, m, w, self.max_iterations, self.tol, self.compress, self.threads, [], cb))
         self._report = None
         keep = m > 0
         self._n = float(keep.sum() if weights is None else w[keep].sum())

@@ -7,6 +7,8 @@
   model) log-likelihood summed across partitions, fitting and scoring.
 - :mod:`.scoring` -- per-partition scoring with a fitted model (``map_partitions``).
 - :mod:`.journeys` -- attribution journeys after a shuffle by customer.
+- :mod:`.simulate` -- Monte Carlo split across workers by seed stream (the same result
+  as one machine with the same seed).
 
 The rule: every row of one lead (customer) must be in one partition before it is
 counted.  Each function shuffles by the id column (``DataFrame.shuffle(on=...)``) and
@@ -21,9 +23,11 @@ from .counts import exposure_counts, period_counts, transition_counts
 from .customers import fit_repeat, log_likelihood, summary_from_transactions
 from .journeys import journeys
 from .scoring import expected_purchases, p_alive, score, win_probabilities
+from .simulate import simulate_events, spread
 
 __all__ = [
     "transition_counts", "period_counts", "exposure_counts",
     "summary_from_transactions", "log_likelihood", "fit_repeat",
     "journeys", "score", "p_alive", "expected_purchases", "win_probabilities",
+    "simulate_events", "spread",
 ]

@@ -54,7 +54,7 @@ def check_frame(ddf: Any, columns: Mapping[str, tuple[str | None, str]]) -> None
                                  f"{' or '.join(ok)}")
 
 
-def _number_rows(part: pd.DataFrame, partition_info: dict | None = None) -> pd.DataFrame:
+def _number_rows(part: pd.DataFrame, partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
     k = 0 if partition_info is None else int(partition_info["number"])
     out = part.copy()
     out[PART] = np.int64(k)

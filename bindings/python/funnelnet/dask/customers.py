@@ -25,7 +25,32 @@ def summary_from_transactions(ddf: Any, *, customer: str, time: str, amount: str
     """:func:`funnelnet.customers.summary_from_transactions` on a Dask DataFrame: a Dask
     DataFrame, one row per customer (indexed by customer, sorted within partitions).
     Without ``calibration_end`` the latest transaction (one extra pass) is used, as on
-    one machine.  Rows equal the single-machine summary's bit for bit."""
+    one machine.  Rows equal the single-machine summary's bit for bit.
+
+    Parameters
+    ----------
+    ddf : dask.dataframe.DataFrame
+        The transaction log, one row per purchase.
+    customer, time : str
+        Its columns.
+    amount : str, optional
+        The amount column (monetary value).
+    calibration_end, holdout_end : time, optional
+        As in fn.customers.summary_from_transactions.
+    freq : str
+        Time unit of the summary.
+    freq_multiplier : float
+        Units per period.
+    future : str
+        What to do with purchases after the observation end.
+    timezone : str
+        How time zones of the times are handled.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        One row per customer, the columns of the single-machine summary.
+    """
     check_frame(ddf, {"customer": (customer, "label"), "time": (time, "time"), "amount": (amount, "number")})
     if calibration_end is None:
         calibration_end = global_max(ddf, time)
@@ -34,7 +59,7 @@ def summary_from_transactions(ddf: Any, *, customer: str, time: str, amount: str
         if not isinstance(calibration_end, pd.Timestamp):
             calibration_end = int(calibration_end)
     keep = [customer, time] + ([amount] if amount is not None else [])
-    kw = dict(customer=customer, time=time, amount=amount, calibration_end=calibration_end,
+    kw: dict[str, Any] = dict(customer=customer, time=time, amount=amount, calibration_end=calibration_end,
               holdout_end=holdout_end, freq=freq, freq_multiplier=freq_multiplier, future=future,
               timezone=timezone)
     head = ddf._meta[keep]
@@ -49,7 +74,7 @@ def summary_from_transactions(ddf: Any, *, customer: str, time: str, amount: str
     return shuffle_by(ddf, customer, keep).map_partitions(one, meta=meta)
 
 
-def _meta_summary(sample: pd.DataFrame, kw: dict) -> pd.DataFrame:
+def _meta_summary(sample: pd.DataFrame, kw: dict[str, Any]) -> pd.DataFrame:
     cols = ["frequency", "recency", "T"]
     if kw["amount"] is not None:
         cols.append("monetary_value")
@@ -66,7 +91,22 @@ def log_likelihood(model: Any, summary: Any, *, frequency: str = "frequency", re
                    T: str = "T") -> float:
     """Total log-likelihood of a fitted (or ``from_params``) repeat model over a Dask
     summary: per-partition sums, added on the driver.  Equal to
-    ``model.log_likelihood(...).sum()`` on one machine to 1e-12 relative."""
+    ``model.log_likelihood(...).sum()`` on one machine to 1e-12 relative.
+
+    Parameters
+    ----------
+    model : BetaGeo, ParetoNBD or BetaGeoBetaBinom
+        A fitted (or from_params) repeat model.
+    summary : dask.dataframe.DataFrame
+        One row per customer with the frequency, recency and T columns.
+    frequency, recency, T : str
+        The summary's columns.
+
+    Returns
+    -------
+    float
+        The sum over customers of the model's per-customer log-likelihood.
+    """
     check_frame(summary, {"frequency": (frequency, "number"), "recency": (recency, "number"), "T": (T, "number")})
 
     def one(part: pd.DataFrame) -> pd.Series:
@@ -84,7 +124,22 @@ def fit_repeat(model: Any, summary: Any, *, frequency: str = "frequency", recenc
                T: str = "T") -> Any:
     """Fit a repeat model (``BetaGeo()``, ``ParetoNBD()``, ...) to a Dask summary: the
     three columns are collected (one row per customer), sorted by customer and fitted on
-    the driver.  Equal to fitting the single-machine summary."""
+    the driver.  Equal to fitting the single-machine summary.
+
+    Parameters
+    ----------
+    model : BetaGeo, ParetoNBD or BetaGeoBetaBinom
+        An unfitted model with its options.
+    summary : dask.dataframe.DataFrame
+        One row per customer with the frequency, recency and T columns.
+    frequency, recency, T : str
+        The summary's columns.
+
+    Returns
+    -------
+    model
+        The same model object, fitted.
+    """
     check_frame(summary, {"frequency": (frequency, "number"), "recency": (recency, "number"), "T": (T, "number")})
     rfm = summary[[frequency, recency, T]].compute().sort_index(kind="stable")
     if len(rfm) == 0:

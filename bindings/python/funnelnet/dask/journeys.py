@@ -21,11 +21,30 @@ def journeys(ddf: Any, *, customer: str, time: str, channel: str, converted: str
     journeys (customer, path, conversions, nulls[, value]).  Each customer's journeys are
     those of the single-machine call, in the same order; customers come in partition
     order.  Aggregate with ``.groupby("path")[["conversions", "nulls"]].sum()`` for
-    :func:`funnelnet.attribution.markov`."""
+    :func:`funnelnet.attribution.markov`.
+
+    Parameters
+    ----------
+    ddf : dask.dataframe.DataFrame
+        The touches, one row per touch.
+    customer, time, channel, converted : str
+        Its columns.
+    value : str, optional
+        A conversion value column.
+    sep : str
+        Separator of the channels in a path.
+    conversion_is_touch : bool
+        Whether the converting row is itself a touch.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        One row per journey, as fn.attribution.journeys gives it per customer.
+    """
     check_frame(ddf, {"customer": (customer, "label"), "time": (time, "time"), "channel": (channel, "label"),
                       "converted": (converted, "number"), "value": (value, "number")})
     keep = [customer, time, channel, converted] + ([value] if value is not None else [])
-    kw = dict(customer=customer, time=time, channel=channel, converted=converted, value=value, sep=sep,
+    kw: dict[str, Any] = dict(customer=customer, time=time, channel=channel, converted=converted, value=value, sep=sep,
               conversion_is_touch=conversion_is_touch)
     cols = {"customer": ddf._meta[customer].dtype, "path": object, "conversions": np.int64, "nulls": np.int64}
     meta = pd.DataFrame({k: pd.Series([], dtype=v) for k, v in cols.items()})

@@ -14,7 +14,22 @@ __all__ = ["score", "p_alive", "expected_purchases", "win_probabilities"]
 
 
 def score(ddf: Any, func: Callable[[pd.DataFrame], Any], *, name: str = "score") -> Any:
-    """A Dask Series: ``func(partition)`` (one value per row) on every partition."""
+    """A Dask Series: ``func(partition)`` (one value per row) on every partition.
+
+    Parameters
+    ----------
+    ddf : dask.dataframe.DataFrame
+        The rows to score.
+    func : callable
+        func(partition) returns one value per row.
+    name : str
+        The Series' name.
+
+    Returns
+    -------
+    dask.dataframe.Series
+        The scores, float64, on the frame's index.
+    """
     def one(part: pd.DataFrame) -> pd.Series:
         return pd.Series(np.asarray(func(part), dtype=np.float64), index=part.index, name=name)
 
@@ -27,14 +42,46 @@ def _rfm(ddf: Any, frequency: str, recency: str, T: str) -> None:
 
 def p_alive(model: Any, summary: Any, *, frequency: str = "frequency", recency: str = "recency",
             T: str = "T") -> Any:
-    """P(alive) per customer of a Dask summary, as ``model.p_alive`` gives it."""
+    """P(alive) per customer of a Dask summary, as ``model.p_alive`` gives it.
+
+    Parameters
+    ----------
+    model : BetaGeo, ParetoNBD or BetaGeoBetaBinom
+        A fitted (or from_params) repeat model.
+    summary : dask.dataframe.DataFrame
+        One row per customer with the frequency, recency and T columns.
+    frequency, recency, T : str
+        The summary's columns.
+
+    Returns
+    -------
+    dask.dataframe.Series
+        P(alive) per customer.
+    """
     _rfm(summary, frequency, recency, T)
     return score(summary, lambda p: model.p_alive(p[frequency], p[recency], p[T]), name="p_alive")
 
 
 def expected_purchases(model: Any, t: float, summary: Any, *, frequency: str = "frequency",
                        recency: str = "recency", T: str = "T") -> Any:
-    """Expected purchases in the next ``t`` per customer of a Dask summary."""
+    """Expected purchases in the next ``t`` per customer of a Dask summary.
+
+    Parameters
+    ----------
+    model : BetaGeo, ParetoNBD or BetaGeoBetaBinom
+        A fitted (or from_params) repeat model.
+    t : float
+        The future time span.
+    summary : dask.dataframe.DataFrame
+        One row per customer with the frequency, recency and T columns.
+    frequency, recency, T : str
+        The summary's columns.
+
+    Returns
+    -------
+    dask.dataframe.Series
+        Expected purchases per customer.
+    """
     _rfm(summary, frequency, recency, T)
     return score(summary, lambda p: model.expected_purchases(float(t), p[frequency], p[recency], p[T]),
                  name="expected_purchases")
@@ -43,7 +90,24 @@ def expected_purchases(model: Any, t: float, summary: Any, *, frequency: str = "
 def win_probabilities(chain: Any, ddf: Any, *, stage: str, outcome: str) -> Any:
     """P(ending in ``outcome``) for every row, from its current ``stage``, under a fitted
     :class:`~funnelnet.MarkovChain` (the chain's absorption probabilities; a row already
-    in an outcome gets 1 or 0)."""
+    in an outcome gets 1 or 0).
+
+    Parameters
+    ----------
+    chain : MarkovChain
+        A fitted chain.
+    ddf : dask.dataframe.DataFrame
+        The rows, each with its current stage.
+    stage : str
+        The stage column.
+    outcome : str
+        The outcome whose probability is returned.
+
+    Returns
+    -------
+    dask.dataframe.Series
+        P(ending in outcome) per row.
+    """
     check_frame(ddf, {"stage": (stage, "text")})
     table = chain.absorption_probabilities()
     if outcome not in table.columns:

@@ -820,11 +820,12 @@ class MarkovChain(JsonModel):
         mean_dwell: dict[str, float] | Sequence[float] | None = None,
         max_steps: int = _default("SimulateOptions", "max_steps"),
         threads: int = _default("SimulateOptions", "threads"),
+        progress: bool = False,
     ) -> pd.DataFrame:
         """Simulate ``n_leads`` leads from ``start`` (default: the first state) as an event
         log with columns ``lead``, ``time``, ``stage`` (categorical).  Each step waits an
         exponential time with mean ``mean_dwell[stage]`` (default 1).  Seeded: the same
-        seed gives the same log at any thread count.
+        seed gives the same log at any thread count.  Split across Dask workers by :func:`funnelnet.dask.simulate_events`.
 
         Parameters
         ----------
@@ -840,6 +841,9 @@ class MarkovChain(JsonModel):
             Most transitions per lead; a lead still open after them stops there.
         threads : int
             Worker threads (0 = all cores); the log does not depend on it.
+        progress : bool, default False
+            Show a ``tqdm.auto`` bar of simulated leads.  Ctrl-C stops with
+            KeyboardInterrupt.
 
         Returns
         -------
@@ -859,4 +863,4 @@ class MarkovChain(JsonModel):
         True
         """
         check_ints(n_leads=n_leads, seed=seed, max_steps=max_steps, threads=threads)
-        return simulate_events(self._core, n_leads, start, seed, mean_dwell, max_steps, threads)
+        return simulate_events(self._core, n_leads, start, seed, mean_dwell, max_steps, threads, progress)

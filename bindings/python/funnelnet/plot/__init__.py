@@ -13,7 +13,8 @@ naming ``pip install funnelnet[plot]``.
 - referral networks: :func:`referral_graph`, :func:`spread_curve`;
 - customers: :func:`grade_mix`, :func:`tier_migration`, :func:`frequency_recency`,
   :func:`p_alive_matrix`, :func:`period_transactions`;
-- scores: :func:`roc`, :func:`lift_gain`, :func:`calibration`.
+- scores: :func:`roc`, :func:`lift_gain`, :func:`calibration`;
+- forecasts: :func:`forecast_fan`.
 
 >>> import matplotlib; matplotlib.use("Agg")
 >>> import funnelnet as fn
@@ -37,6 +38,7 @@ from .customer_plots import (
     tier_migration,
     tier_migration_frame,
 )
+from .forecast_plots import forecast_fan, forecast_fan_frame
 from .funnel_plots import (
     bottlenecks,
     bottlenecks_frame,
@@ -69,4 +71,5 @@ __all__ = [
     "roc", "roc_frame",
     "lift_gain", "lift_gain_frame",
     "calibration", "calibration_frame",
+    "forecast_fan", "forecast_fan_frame",
 ]

@@ -2,7 +2,7 @@
 against the heuristic models, per channel."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,18 @@ def attribution_frame(markov_result: Any, heuristics: pd.DataFrame | None = None
     ``markov_result`` is a fitted :class:`~funnelnet.attribution.MarkovAttribution` or the
     table of :func:`funnelnet.attribution.markov`.  An unfitted model raises
     InvalidArgumentError, an empty table EmptyInputError.
+
+    Parameters
+    ----------
+    markov_result : MarkovAttribution or DataFrame
+        The Markov attribution (fitted model or its channel table).
+    heuristics : DataFrame, optional
+        The table of :func:`funnelnet.attribution.heuristic`, drawn beside.
+
+    Returns
+    -------
+    DataFrame
+        One row per channel, the columns above.
     """
     from ..attribution import MarkovAttribution
 
@@ -51,8 +63,24 @@ def attribution_frame(markov_result: Any, heuristics: pd.DataFrame | None = None
 def attribution(markov_result: Any, heuristics: pd.DataFrame | None = None, *, ax: Any = None, **kw: Any) -> "Axes":
     """Plot :func:`attribution_frame`: grouped bars of attributed conversions per channel,
     one bar per model (Markov first, then each heuristic), and the Markov removal effect
-    of each channel as a black marker on the right axis.  Returns the Axes; its
-    ``containers`` hold one bar group per model in the frame's column order.
+    of each channel as a black marker on the right axis.
+
+    Parameters
+    ----------
+    markov_result : MarkovAttribution or DataFrame
+        As in :func:`attribution_frame`.
+    heuristics : DataFrame, optional
+        As in :func:`attribution_frame`.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    **kw
+        Passed to every ``bar`` call.
+
+    Returns
+    -------
+    matplotlib Axes
+        Its ``containers`` hold one bar group per model in the frame's column order;
+        the removal effects are on ``ax.right_ax``.
     """
     f = attribution_frame(markov_result, heuristics)
     models = [c for c in f.columns if c != "removal_effect"]
@@ -72,4 +100,4 @@ def attribution(markov_result: Any, heuristics: pd.DataFrame | None = None, *, a
     h2, l2 = right.get_legend_handles_labels()
     ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, frameon=False)
     ax.right_ax = right
-    return ax
+    return cast("Axes", ax)

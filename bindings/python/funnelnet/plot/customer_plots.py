@@ -3,7 +3,7 @@ plots users know from lifetimes (frequency/recency and P(alive) matrices, expect
 against actual repeat purchases)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,21 @@ def grade_mix_frame(grades: Any, value: Any = None) -> pd.DataFrame:
     """Customers per tier: ``customers`` and ``share`` (of all customers), and with
     ``value`` (a column name of ``grades`` or a Series on its index) ``value`` and
     ``value_share``.  ``grades`` is the table of :func:`funnelnet.customers.grade` (its
-    ``tier`` column) or a Series of tiers; tiers keep their categorical order (best first)."""
+    ``tier`` column) or a Series of tiers; tiers keep their categorical order (best first).
+
+    Parameters
+    ----------
+    grades : DataFrame or Series
+        The table of fn.customers.grade (its tier column) or a Series of tiers.
+    value : str or Series, optional
+        A column of grades or a Series on its index: the value per customer.
+
+    Returns
+    -------
+    DataFrame
+        One row per tier (best first): customers, share, and with value also value and
+        value_share.
+    """
     if isinstance(grades, pd.DataFrame):
         if "tier" not in grades.columns:
             raise InputTypeError("grades has no 'tier' column: pass fn.customers.grade(...) or a Series of tiers")
@@ -53,7 +67,24 @@ def grade_mix_frame(grades: Any, value: Any = None) -> pd.DataFrame:
 def grade_mix(grades: Any, value: Any = None, *, ax: Any = None, **kw: Any) -> "Axes":
     """Plot the grade mix (:func:`grade_mix_frame`): customers per tier as bars labelled
     with their share (and, with ``value``, the value share as a second bar on the right
-    axis).  Returns the Axes (``ax.containers[0]`` holds the customer bars)."""
+    axis).  Returns the Axes (``ax.containers[0]`` holds the customer bars).
+
+    Parameters
+    ----------
+    grades : DataFrame or Series
+        As in grade_mix_frame.
+    value : str or Series, optional
+        As in grade_mix_frame.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    **kw
+        Passed to the drawing call.
+
+    Returns
+    -------
+    matplotlib Axes
+        ax.containers[0] holds the customer bars; the value shares are on ax.right_ax.
+    """
     f = grade_mix_frame(grades, value)
     ax = axes(ax, (max(4.5, 1.5 + 0.9 * len(f)), 4.0))
     x = np.arange(len(f), dtype=np.float64)
@@ -74,13 +105,26 @@ def grade_mix(grades: Any, value: Any = None, *, ax: Any = None, **kw: Any) -> "
         h2, l2 = right.get_legend_handles_labels()
         ax.legend(h1 + h2, l1 + l2, fontsize=8)
         ax.right_ax = right
-    return ax
+    return cast("Axes", ax)
 
 
 def tier_migration_frame(model: Any, segment: str | None = None) -> pd.DataFrame:
     """The fitted tier-to-tier transition probabilities of a
     :class:`~funnelnet.customers.TierMigration` (its ``matrix(segment)``); an unfitted
-    model raises InvalidArgumentError."""
+    model raises InvalidArgumentError.
+
+    Parameters
+    ----------
+    model : TierMigration
+        A fitted tier-migration model.
+    segment : str, optional
+        The segment's matrix (default: the pooled one).
+
+    Returns
+    -------
+    DataFrame
+        Transition probabilities, rows this period's tier, columns next period's.
+    """
     from ..customers import TierMigration
 
     if not isinstance(model, TierMigration):
@@ -95,13 +139,32 @@ def tier_migration(model: Any, segment: str | None = None, *, ax: Any = None, an
                    **kw: Any) -> "Axes":
     """Plot the tier-migration matrix (:func:`tier_migration_frame`) as a heatmap: the
     row is this period's tier, the column next period's.  Returns the Axes
-    (``ax.images[0].get_array()`` is the matrix)."""
+    (``ax.images[0].get_array()`` is the matrix).
+
+    Parameters
+    ----------
+    model : TierMigration
+        A fitted tier-migration model.
+    segment : str, optional
+        The segment's matrix.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    annotate : bool, optional
+        Write the probabilities in the cells (default: for at most 15 x 15 tiers).
+    **kw
+        Passed to the drawing call.
+
+    Returns
+    -------
+    matplotlib Axes
+        ax.images[0].get_array() is the matrix.
+    """
     f = tier_migration_frame(model, segment)
     ax = axes(ax, (1.8 + 0.7 * f.shape[1], 1.2 + 0.6 * f.shape[0]))
     f = f.rename_axis(index="tier this period", columns="tier next period")
     heatmap(ax, f, vmin=0.0, vmax=1.0, colorbar="probability", annotate=annotate, **kw)
     ax.set_title("Tier migration" + (f" ({segment})" if segment else ""))
-    return ax
+    return cast("Axes", ax)
 
 
 def _repeat(model: Any) -> Any:
@@ -150,7 +213,29 @@ def frequency_recency_frame(model: Any, summary: Any = None, *, t: float = 1, ma
     (columns 0..max_frequency) and recency (rows 0..max_recency) observed for
     ``T = max_recency`` periods: lifetimes' ``plot_frequency_recency_matrix`` grid, NaN
     in the impossible cells (frequency 0 with recency > 0).  The maxima default to the
-    largest frequency and T in ``summary``."""
+    largest frequency and T in ``summary``.
+
+    Parameters
+    ----------
+    model : BetaGeo or ParetoNBD
+        A fitted repeat-buying model.
+    summary : DataFrame, optional
+        The customers' frequency, recency and T; sets the grid's maxima when they are not
+        given.
+    t : float
+        The future periods of the expected purchases.
+    max_frequency : int, optional
+        The largest frequency shown (default: the summary's largest).
+    max_recency : int, optional
+        The largest recency shown, also the age T of every cell (default: the summary's
+        largest T).
+
+    Returns
+    -------
+    DataFrame
+        Rows recency 0..max_recency, columns frequency 0..max_frequency; NaN in the
+        impossible cells.
+    """
     m = _repeat(model)
     mf, mr = _grid_sizes(summary, max_frequency, max_recency)
     r, f = np.meshgrid(np.arange(mr + 1, dtype=np.float64), np.arange(mf + 1, dtype=np.float64), indexing="ij")
@@ -162,7 +247,32 @@ def frequency_recency(model: Any, summary: Any = None, *, t: float = 1, max_freq
                       max_recency: int | None = None, ax: Any = None, **kw: Any) -> "Axes":
     """Plot :func:`frequency_recency_frame` as lifetimes does (recency down the rows,
     frequency across, the best customers bottom right).  Returns the Axes
-    (``ax.images[0].get_array()`` is the matrix)."""
+    (``ax.images[0].get_array()`` is the matrix).
+
+    Parameters
+    ----------
+    model : BetaGeo or ParetoNBD
+        A fitted repeat-buying model.
+    summary : DataFrame, optional
+        The customers' frequency, recency and T; sets the grid's maxima when they are not
+        given.
+    t : float
+        The future periods of the expected purchases.
+    max_frequency : int, optional
+        The largest frequency shown (default: the summary's largest).
+    max_recency : int, optional
+        The largest recency shown, also the age T of every cell (default: the summary's
+        largest T).
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    **kw
+        Passed to the drawing call.
+
+    Returns
+    -------
+    matplotlib Axes
+        ax.images[0].get_array() is the matrix.
+    """
     f = frequency_recency_frame(model, summary, t=t, max_frequency=max_frequency, max_recency=max_recency)
     ax = axes(ax, (6.5, 5.0))
     ahead = f"the next {t:g} period{'' if float(t) == 1 else 's'}"
@@ -170,13 +280,33 @@ def frequency_recency(model: Any, summary: Any = None, *, t: float = 1, max_freq
     _thin_ticks(ax, f)
     ax.set(xlabel="historical frequency (repeat purchases)", ylabel="recency (age at last purchase)",
            title=f"Expected purchases in {ahead}\nby frequency and recency (T = {f.index[-1]})")
-    return ax
+    return cast("Axes", ax)
 
 
 def p_alive_matrix_frame(model: Any, summary: Any = None, *, max_frequency: int | None = None,
                          max_recency: int | None = None) -> pd.DataFrame:
     """P(alive) of a customer with each frequency (columns) and recency (rows) observed
-    for ``T = max_recency`` periods: lifetimes' ``plot_probability_alive_matrix`` grid."""
+    for ``T = max_recency`` periods: lifetimes' ``plot_probability_alive_matrix`` grid.
+
+    Parameters
+    ----------
+    model : BetaGeo or ParetoNBD
+        A fitted repeat-buying model.
+    summary : DataFrame, optional
+        The customers' frequency, recency and T; sets the grid's maxima when they are not
+        given.
+    max_frequency : int, optional
+        The largest frequency shown (default: the summary's largest).
+    max_recency : int, optional
+        The largest recency shown, also the age T of every cell (default: the summary's
+        largest T).
+
+    Returns
+    -------
+    DataFrame
+        Rows recency, columns frequency: P(alive) of a customer observed for T = max_recency
+        periods; NaN in the impossible cells.
+    """
     m = _repeat(model)
     mf, mr = _grid_sizes(summary, max_frequency, max_recency)
     r, f = np.meshgrid(np.arange(mr + 1, dtype=np.float64), np.arange(mf + 1, dtype=np.float64), indexing="ij")
@@ -186,14 +316,37 @@ def p_alive_matrix_frame(model: Any, summary: Any = None, *, max_frequency: int 
 def p_alive_matrix(model: Any, summary: Any = None, *, max_frequency: int | None = None,
                    max_recency: int | None = None, ax: Any = None, **kw: Any) -> "Axes":
     """Plot :func:`p_alive_matrix_frame` (recency down the rows, frequency across).
-    Returns the Axes (``ax.images[0].get_array()`` is the matrix)."""
+    Returns the Axes (``ax.images[0].get_array()`` is the matrix).
+
+    Parameters
+    ----------
+    model : BetaGeo or ParetoNBD
+        A fitted repeat-buying model.
+    summary : DataFrame, optional
+        The customers' frequency, recency and T; sets the grid's maxima when they are not
+        given.
+    max_frequency : int, optional
+        The largest frequency shown (default: the summary's largest).
+    max_recency : int, optional
+        The largest recency shown, also the age T of every cell (default: the summary's
+        largest T).
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    **kw
+        Passed to the drawing call.
+
+    Returns
+    -------
+    matplotlib Axes
+        ax.images[0].get_array() is the matrix.
+    """
     f = p_alive_matrix_frame(model, summary, max_frequency=max_frequency, max_recency=max_recency)
     ax = axes(ax, (6.5, 5.0))
     heatmap(ax, f, cmap="viridis", vmin=0.0, vmax=1.0, colorbar="P(alive)", annotate=False, **kw)
     _thin_ticks(ax, f)
     ax.set(xlabel="historical frequency (repeat purchases)", ylabel="recency (age at last purchase)",
            title=f"Probability a customer is alive\nby frequency and recency (T = {f.index[-1]})")
-    return ax
+    return cast("Axes", ax)
 
 
 def _thin_ticks(ax: Any, f: pd.DataFrame) -> None:
@@ -210,7 +363,26 @@ def period_transactions_frame(model: Any, summary: Any, *, max_frequency: int = 
     (from ``summary``) against the model (the average over ``draws`` seeded simulations of
     every customer with their own T): one row per count 0..max_frequency-1 and a last row
     ``">=max_frequency"``; columns ``actual`` and ``model`` (lifetimes'
-    ``plot_period_transactions``, with the tail pooled instead of cut)."""
+    ``plot_period_transactions``, with the tail pooled instead of cut).
+
+    Parameters
+    ----------
+    model : BetaGeo or ParetoNBD
+        A fitted repeat-buying model.
+    summary : DataFrame
+        The customers' frequency, recency and T (their ages are simulated).
+    max_frequency : int
+        Frequencies from this value up are pooled in the last row.
+    draws : int
+        Simulated populations averaged.
+    seed : int
+        Seed of the simulation.
+
+    Returns
+    -------
+    DataFrame
+        One row per repeat-purchase count: actual and model customers.
+    """
     m = _repeat(model)
     if summary is None or len(summary) == 0:
         raise EmptyInputError("summary is empty: nothing to plot")
@@ -234,7 +406,30 @@ def period_transactions(model: Any, summary: Any, *, max_frequency: int = 7, dra
                         threads: int = 0, ax: Any = None, **kw: Any) -> "Axes":
     """Plot :func:`period_transactions_frame`: customers by number of repeat purchases,
     actual and model side by side.  Returns the Axes (``ax.containers[0]`` actual,
-    ``ax.containers[1]`` model)."""
+    ``ax.containers[1]`` model).
+
+    Parameters
+    ----------
+    model : BetaGeo or ParetoNBD
+        A fitted repeat-buying model.
+    summary : DataFrame
+        The customers' frequency, recency and T.
+    max_frequency : int
+        Frequencies from this value up are pooled in the last bar.
+    draws : int
+        Simulated populations averaged.
+    seed : int
+        Seed of the simulation.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    **kw
+        Passed to the drawing call.
+
+    Returns
+    -------
+    matplotlib Axes
+        ax.containers[0] holds the actual bars, ax.containers[1] the model's.
+    """
     f = period_transactions_frame(model, summary, max_frequency=max_frequency, draws=draws, seed=seed, threads=threads)
     ax = axes(ax)
     x = np.arange(len(f), dtype=np.float64)
@@ -244,4 +439,4 @@ def period_transactions(model: Any, summary: Any, *, max_frequency: int = 7, dra
     ax.set(xlabel="repeat purchases in the calibration period", ylabel="customers",
            title="Frequency of repeat transactions: actual against model")
     ax.legend()
-    return ax
+    return cast("Axes", ax)

@@ -2,7 +2,7 @@
 a Sankey of counted flows, time to close, and the bottleneck ranking."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["funnel", "funnel_frame", "transition_heatmap", "transition_heatmap_frame", "sankey", "sankey_frame",
            "time_to_close", "time_to_close_frame", "bottlenecks", "bottlenecks_frame"]
 
+_UNIT_WORDS = {"s": "seconds", "min": "minutes", "h": "hours", "D": "days", "W": "weeks"}
 _OUTCOME_COLOURS = ["tab:green", "tab:red", "tab:grey", "tab:purple", "tab:brown"]
 
 
@@ -42,6 +43,21 @@ def funnel_frame(obj: Any, start: str | None = None) -> pd.DataFrame:
     fundamental matrix's row), ``to_<outcome>`` = expected visits x P[stage, outcome],
     the rates are the transition probabilities.
 
+    Parameters
+    ----------
+    obj : TransitionCounts, MarkovChain or ContinuousChain
+        The counts or the fitted chain.
+    start : str, optional
+        For a chain: the stage a lead enters at (default: the first stage).
+
+    Returns
+    -------
+    DataFrame
+        One row per stage in funnel order: entered, to_<outcome>, rate_<outcome> and
+        next_rate; attrs['outcomes'] and attrs['units'].
+
+    Examples
+    --------
     >>> import funnelnet as fn
     >>> c = fn.TransitionCounts.from_paths(["a>b>won", "a>lost", "a>b>lost"],
     ...                                    funnel=fn.Funnel(["a", "b"], ["won", "lost"]), sep=">")
@@ -95,6 +111,24 @@ def funnel(obj: Any, start: str | None = None, *, ax: Any = None, **kw: Any) -> 
     right end, and the rate of moving on to the next stage between the bars.  Returns the
     Axes; ``ax.containers[0]`` holds the stage bars.
 
+    Parameters
+    ----------
+    obj : TransitionCounts, MarkovChain or ContinuousChain
+        The counts or the fitted chain.
+    start : str, optional
+        For a chain: the stage a lead enters at (default: the first stage).
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    **kw
+        Passed to the drawing call.
+
+    Returns
+    -------
+    matplotlib Axes
+        ax.containers[0] holds the stage bars.
+
+    Examples
+    --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import funnelnet as fn
     >>> c = fn.TransitionCounts.from_paths(["a>b>won", "a>lost", "a>b>lost"],
@@ -134,25 +168,54 @@ def funnel(obj: Any, start: str | None = None, *, ax: Any = None, **kw: Any) -> 
         ax.spines[side].set_visible(False)
     ax.set_title("Funnel: volume per stage and where deals end", loc="left")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=1 + len(outcomes), fontsize=8, frameon=False)
-    return ax
+    return cast("Axes", ax)
 
 
 def transition_heatmap_frame(obj: Any) -> pd.DataFrame:
     """The matrix behind :func:`transition_heatmap`: transition probabilities of a chain
-    (or counts of :class:`~funnelnet.TransitionCounts`), rows ``from``, columns ``to``."""
+    (or counts of :class:`~funnelnet.TransitionCounts`), rows ``from``, columns ``to``.
+
+    Parameters
+    ----------
+    obj : TransitionCounts, MarkovChain or ContinuousChain
+        The counts or the fitted chain.
+
+    Returns
+    -------
+    DataFrame
+        The matrix, rows from, columns to (a continuous chain: its generator).
+    """
     kind = _kind(obj)
     if kind == "continuous":
-        return obj.generator()
+        return cast(pd.DataFrame, obj.generator())
     m = obj.to_frame()
     if m.empty:
         raise EmptyInputError("the chain has no states: nothing to plot")
-    return m
+    return cast(pd.DataFrame, m)
 
 
 def transition_heatmap(obj: Any, *, ax: Any = None, annotate: bool | None = None, **kw: Any) -> "Axes":
     """Plot :func:`transition_heatmap_frame` as a heatmap (cells annotated up to 15
     states).  Returns the Axes; ``ax.images[0].get_array()`` is the matrix.
 
+    Parameters
+    ----------
+    obj : TransitionCounts, MarkovChain or ContinuousChain
+        The counts or the fitted chain.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    annotate : bool, optional
+        Write the values in the cells (default: for at most 15 x 15 states).
+    **kw
+        Passed to the drawing call.
+
+    Returns
+    -------
+    matplotlib Axes
+        ax.images[0].get_array() is the matrix.
+
+    Examples
+    --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import funnelnet as fn
     >>> chain = fn.MarkovChain([[0, .5, .5], [0, 1, 0], [0, 0, 1]], states=["open", "won", "lost"])
@@ -167,12 +230,23 @@ def transition_heatmap(obj: Any, *, ax: Any = None, annotate: bool | None = None
             fmt="{:,.0f}" if counts else "{:.2f}", cmap="RdBu_r" if continuous else "Blues",
             colorbar="transitions" if counts else ("rate" if continuous else "probability"), annotate=annotate, **kw)
     ax.set_title("Transition counts" if counts else ("Transition rates" if continuous else "Transition probabilities"))
-    return ax
+    return cast("Axes", ax)
 
 
 def sankey_frame(counts: Any) -> pd.DataFrame:
     """The flows behind :func:`sankey`: one row per counted move between two different
-    states (``from``, ``to``, ``count``), in matrix order; staying put is left out."""
+    states (``from``, ``to``, ``count``), in matrix order; staying put is left out.
+
+    Parameters
+    ----------
+    counts : TransitionCounts
+        Counted transitions.
+
+    Returns
+    -------
+    DataFrame
+        One row per move between two different states: from, to, count.
+    """
     from ..funnel import TransitionCounts
 
     if not isinstance(counts, TransitionCounts):
@@ -203,7 +277,27 @@ def sankey(counts: Any, *, ax: Any = None, node_width: float = 0.06, gap: float 
     funnel order from left to right, the outcomes in the last column, band thickness
     proportional to the count; moves back to an earlier stage are arcs under the nodes.
     Each band (or arc) is a patch whose ``gid`` is ``"from->to"`` (each node rectangle
-    ``"node:<state>"``); ``ax.sankey_scale`` is the height of one count.  Returns the Axes."""
+    ``"node:<state>"``); ``ax.sankey_scale`` is the height of one count.  Returns the Axes.
+
+    Parameters
+    ----------
+    counts : TransitionCounts
+        Counted transitions.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    node_width : float
+        Width of a stage's box (axes units).
+    gap : float
+        Vertical gap between boxes (axes units).
+    **kw
+        Passed to the drawing call.
+
+    Returns
+    -------
+    matplotlib Axes
+        The node boxes and flow bands are ``ax.patches`` (gids as above);
+        ``ax.sankey_scale`` is the height of one count.
+    """
     from matplotlib.patches import FancyArrowPatch, PathPatch, Rectangle
 
     f = sankey_frame(counts)
@@ -272,7 +366,7 @@ def sankey(counts: Any, *, ax: Any = None, node_width: float = 0.06, gap: float 
     ax.set_axis_off()
     ax.set_title("Flows between stages (counted transitions)")
     ax.sankey_scale = scale
-    return ax
+    return cast("Axes", ax)
 
 
 def time_to_close_frame(chain: Any, stages: Sequence[str] | None = None, quantiles: Sequence[float] = (0.5, 0.9),
@@ -282,7 +376,25 @@ def time_to_close_frame(chain: Any, stages: Sequence[str] | None = None, quantil
     :class:`~funnelnet.ContinuousChain`), one row per (stage, k).  The horizon runs to
     ``horizon`` (default: the largest 99% quantile of the stages shown).  Columns
     ``stage``, ``k`` (or ``t``), ``cdf``; ``attrs["quantiles"]`` holds
-    ``{stage: {"q50": ..., ...}}`` from the chain's ``time_to_close(quantiles)``."""
+    ``{stage: {"q50": ..., ...}}`` from the chain's ``time_to_close(quantiles)``.
+
+    Parameters
+    ----------
+    chain : MarkovChain or ContinuousChain
+        A fitted chain (steps, or time for a continuous chain).
+    stages : sequence of str, optional
+        The stages shown (default: every transient stage).
+    quantiles : sequence of float
+        Quantiles of the time to close marked on each curve.
+    horizon : float, optional
+        Where the curves end (default: the largest 99 % quantile).
+
+    Returns
+    -------
+    DataFrame
+        One row per (stage, k or t): stage, k (or t), cdf; attrs['quantiles'] maps each
+        stage to its quantiles.
+    """
     kind = _kind(chain)
     if kind == "counts":
         raise InputTypeError("time_to_close needs a fitted chain: call counts.fit() first")
@@ -300,6 +412,7 @@ def time_to_close_frame(chain: Any, stages: Sequence[str] | None = None, quantil
     qcols = [f"q{100 * p:g}" for p in quantiles]
     if horizon is None:
         horizon = float(ttc["q99"].max())
+    grid: np.ndarray
     if kind == "chain":
         grid = np.arange(int(np.ceil(horizon)) + 1)
         name = "k"
@@ -318,7 +431,28 @@ def time_to_close_frame(chain: Any, stages: Sequence[str] | None = None, quantil
 def time_to_close(chain: Any, stages: Sequence[str] | None = None, quantiles: Sequence[float] = (0.5, 0.9),
                   horizon: float | None = None, *, ax: Any = None, **kw: Any) -> "Axes":
     """Plot P(closed within k) per stage (:func:`time_to_close_frame`), one line per stage
-    (``ax.lines[i]`` for the i-th stage shown), with the quantiles marked.  Returns the Axes."""
+    (``ax.lines[i]`` for the i-th stage shown), with the quantiles marked.  Returns the Axes.
+
+    Parameters
+    ----------
+    chain : MarkovChain or ContinuousChain
+        A fitted chain (steps, or time for a continuous chain).
+    stages : sequence of str, optional
+        The stages shown (default: every transient stage).
+    quantiles : sequence of float
+        Quantiles of the time to close marked on each curve.
+    horizon : float, optional
+        Where the curves end (default: the largest 99 % quantile).
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    **kw
+        Passed to the drawing call.
+
+    Returns
+    -------
+    matplotlib Axes
+        ax.lines[i] is the i-th stage's CDF.
+    """
     f = time_to_close_frame(chain, stages, quantiles, horizon)
     ax = axes(ax)
     xname = "k" if "k" in f.columns else "t"
@@ -333,36 +467,74 @@ def time_to_close(chain: Any, stages: Sequence[str] | None = None, quantiles: Se
             ax.plot([v], [float(c[1:]) / 100], marker="o", ms=4, color=line.get_color(), ls="none")
     for c in next(iter(qs.values())):
         ax.axhline(float(c[1:]) / 100, color="grey", lw=0.6, ls=":")
-    ax.set(xlabel=f"{f.attrs['unit']} until won or lost", ylabel="P(closed)", ylim=(0, 1.02),
+    unit = _UNIT_WORDS.get(f.attrs["unit"], f.attrs["unit"])
+    ax.set(xlabel=f"{unit} until won or lost", ylabel="P(closed)", ylim=(0, 1.02),
            title="Time to close (dots: quantiles " + ", ".join(c[1:] + "%" for c in next(iter(qs.values()))) + ")")
     ax.legend(title="from stage", fontsize=8)
-    return ax
+    return cast("Axes", ax)
 
 
-def bottlenecks_frame(result: Any, top: int = 10) -> pd.DataFrame:
-    """The ranking behind :func:`bottlenecks`: the first ``top`` rows of a chain's
-    ``bottlenecks()`` table (or of the chain given itself), with a ``transition`` label
-    ``"from -> to"``; columns ``probability``, ``elasticity``, ``gain_10pct``."""
+def bottlenecks_frame(result: Any, top: int = 10, value: str = "gain_10pct") -> pd.DataFrame:
+    """The ranking behind :func:`bottlenecks`.
+
+    Parameters
+    ----------
+    result : DataFrame or MarkovChain
+        A chain's ``bottlenecks()`` table (columns ``from``, ``to`` and ``value``), or
+        the chain itself.
+    top : int
+        Number of rows kept (the table's first ``top``).
+    value : str
+        The column ranked and drawn: ``"gain_10pct"`` (the first-order change when the
+        step gets 10 % better) or another column of the table, e.g. the exact
+        ``what_if`` gain a report adds.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by a ``transition`` label ``"from -> to"``: ``from``, ``to``,
+        ``probability``, ``elasticity``, ``gain_10pct`` (those present) and ``value``.
+    """
     from ..funnel import MarkovChain
 
     if isinstance(result, MarkovChain):
         result = result.bottlenecks()
     df = require_frame(result, "bottlenecks result")
-    for c in ("from", "to", "gain_10pct"):
+    for c in ("from", "to", value):
         if c not in df.columns:
             raise InputTypeError(f"bottlenecks result has no {c!r} column: pass chain.bottlenecks()")
     df = df.head(int(top))
-    out = df.set_index(pd.Index(df["from"].astype(str) + " -> " + df["to"].astype(str), name="transition"))
-    return out[[c for c in ("from", "to", "probability", "elasticity", "gain_10pct") if c in out.columns]]
+    labels = [f"{a} -> {b}" for a, b in zip(df["from"], df["to"])]  # the top rows only
+    out = df.set_index(pd.Index(labels, name="transition"))
+    return out[list(dict.fromkeys(c for c in ("from", "to", "probability", "elasticity", "gain_10pct", value)
+                                  if c in out.columns))]
 
 
-def bottlenecks(result: Any, top: int = 10, *, ax: Any = None, **kw: Any) -> "Axes":
-    """Plot the bottleneck ranking (:func:`bottlenecks_frame`): one horizontal bar per
-    transition, the first-order change of the figure when that step gets 10% better,
-    largest first.  Returns the Axes (``ax.containers[0]`` holds the bars)."""
-    f = bottlenecks_frame(result, top)
+def bottlenecks(result: Any, top: int = 10, value: str = "gain_10pct", *, ax: Any = None, **kw: Any) -> "Axes":
+    """Plot the bottleneck ranking: one horizontal bar per transition, largest first.
+
+    Parameters
+    ----------
+    result : DataFrame or MarkovChain
+        As in :func:`bottlenecks_frame`.
+    top : int
+        Number of transitions drawn.
+    value : str
+        The column drawn (default ``"gain_10pct"``, the first-order change of the
+        figure when that step gets 10 % better).
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    **kw
+        Passed to ``barh``.
+
+    Returns
+    -------
+    matplotlib Axes
+        ``ax.containers[0]`` holds the bars, in the table's order.
+    """
+    f = bottlenecks_frame(result, top, value)
     ax = axes(ax, (7.0, 1.0 + 0.4 * len(f)))
-    g = f["gain_10pct"].to_numpy(dtype=np.float64)
+    g = f[value].to_numpy(dtype=np.float64)
     kw.setdefault("color", np.where(g >= 0, "tab:green", "tab:red"))
     y = np.arange(len(f))[::-1]
     ax.barh(y, g, **kw)
@@ -374,4 +546,4 @@ def bottlenecks(result: Any, top: int = 10, *, ax: Any = None, **kw: Any) -> "Ax
     pad = 0.25 * (hi - lo or 1.0)
     ax.set_xlim(lo - (pad if lo < 0 else 0), hi + pad)
     ax.set(xlabel="change in the figure if the step gets 10% better", title="Bottlenecks")
-    return ax
+    return cast("Axes", ax)

@@ -2,7 +2,7 @@
 the C++ force-directed layout) and the spread curve of a seed set."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -10,7 +10,7 @@ import pandas as pd
 from .._common.options import default as _default
 from .._common.options import default_choice as _default_choice
 from ..errors import EmptyInputError, InputTypeError, InvalidArgumentError
-from ._mpl import axes
+from ._mpl import axes, require_frame
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -65,7 +65,31 @@ def referral_graph_frame(graph: Any, top: int = 20, *, scores: Any = None, hops:
     the best-scored neighbours).  Columns ``x``, ``y`` (the force-directed layout of the
     induced subgraph, :meth:`ReferralGraph.layout`, seeded), ``score`` and ``top``,
     indexed by node label; ``attrs["edges"]`` is the induced subgraph's edge list as
-    (source, target) label pairs."""
+    (source, target) label pairs.
+
+    Parameters
+    ----------
+    graph : ReferralGraph
+        The referral graph.
+    top : int
+        Number of top nodes.
+    scores : Series or array-like, optional
+        Node scores (by label or in node order); default: the out-degree.
+    hops : int
+        Neighbours within this many edges of a top node are shown (either direction).
+    max_nodes : int
+        At most this many nodes (the top nodes, then the best-scored neighbours).
+    iterations : int
+        Force-directed layout steps.
+    seed : int
+        Seed of the layout.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by node label: x, y, score, top; attrs['edges'] is the induced subgraph's
+        edge list.
+    """
     from ..graph import ReferralGraph
 
     g = _graph(graph)
@@ -98,6 +122,36 @@ def referral_graph(graph: Any, top: int = 20, *, scores: Any = None, hops: int =
     (``ax.collections[1]``, the top nodes in orange), the best ``labels`` top nodes named.
     Returns the Axes.
 
+    Parameters
+    ----------
+    graph : ReferralGraph
+        The referral graph.
+    top : int
+        Number of top nodes.
+    scores : Series or array-like, optional
+        Node scores (by label or in node order); default: the out-degree.
+    hops : int
+        Neighbours within this many edges of a top node are shown (either direction).
+    max_nodes : int
+        At most this many nodes (the top nodes, then the best-scored neighbours).
+    iterations : int
+        Force-directed layout steps.
+    seed : int
+        Seed of the layout.
+    labels : int
+        Number of top nodes labelled.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    **kw
+        Passed to the drawing call.
+
+    Returns
+    -------
+    matplotlib Axes
+        ax.collections[0] holds the edges, ax.collections[1] the nodes.
+
+    Examples
+    --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import funnelnet as fn
     >>> g = fn.ReferralGraph.from_edges([1, 1, 2, 3], [2, 3, 4, 4])
@@ -118,7 +172,7 @@ def referral_graph(graph: Any, top: int = 20, *, scores: Any = None, hops: int =
         segs = np.stack([a, b], axis=1)
     else:
         segs = np.zeros((0, 2, 2))
-    ax.add_collection(LineCollection(segs, colors="grey", linewidths=0.5, alpha=0.5, zorder=1))
+    ax.add_collection(LineCollection(list(segs), colors="grey", linewidths=0.5, alpha=0.5, zorder=1))
     s = f["score"].to_numpy(dtype=np.float64)
     size = 15 + 300 * np.sqrt(s / s.max()) if s.max() > 0 else np.full(len(s), 20.0)
     colours = np.where(f["top"].to_numpy(), "tab:orange", "tab:blue")
@@ -133,7 +187,7 @@ def referral_graph(graph: Any, top: int = 20, *, scores: Any = None, hops: int =
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(f"Top {int(f['top'].sum())} influencers and their neighbours ({len(f)} nodes, {len(edges)} edges)")
-    return ax
+    return cast("Axes", ax)
 
 
 def spread_curve_frame(graph: Any, seeds: Any, *, model: str = _MODEL, probabilities: Any = "wc", n_sims: int = _N_SIMS,
@@ -142,7 +196,32 @@ def spread_curve_frame(graph: Any, seeds: Any, *, model: str = _MODEL, probabili
     (``seed`` = the k-th seed's label, ``spread`` and ``stderr`` from
     :func:`funnelnet.influence.spread` with common settings).  ``seeds`` is a list of
     node labels or an :class:`~funnelnet.graph.influence.InfluenceResult` (its seeds in
-    the order chosen)."""
+    the order chosen).
+
+    Parameters
+    ----------
+    graph : ReferralGraph
+        The referral graph.
+    seeds : list or InfluenceResult
+        The seeds in the order they are added.
+    model : {'IC', 'LT'}
+        Diffusion model.
+    probabilities : str, float or array-like
+        Edge probabilities, as in fn.influence.spread.
+    n_sims : int
+        Simulations per prefix.
+    seed : int
+        Seed of the simulations.
+    threads : int
+        Threads (the result does not depend on them).
+    progress : bool
+        Show a tqdm bar over the prefixes.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by k: seed (the k-th seed's label), spread and stderr.
+    """
     from ..graph.influence import InfluenceResult, spread
 
     g = _graph(graph)
@@ -160,7 +239,7 @@ def spread_curve_frame(graph: Any, seeds: Any, *, model: str = _MODEL, probabili
         bar = tqdm(total=len(seeds), desc="spread curve", unit="seed set")
     try:
         for k in range(1, len(seeds) + 1):  # one Monte Carlo run per prefix (k runs, not per node)
-            r = spread(g, seeds[:k], model=model, probabilities=probabilities, n_sims=n_sims, seed=seed,
+            r = spread(g, seeds[:k], model=cast(Any, model), probabilities=probabilities, n_sims=n_sims, seed=seed,
                        threads=threads)
             rows.append((seeds[k - 1], r.mean, r.stderr))
             if bar is not None:
@@ -171,21 +250,57 @@ def spread_curve_frame(graph: Any, seeds: Any, *, model: str = _MODEL, probabili
     return pd.DataFrame(rows, columns=["seed", "spread", "stderr"], index=pd.RangeIndex(1, len(seeds) + 1, name="k"))
 
 
-def spread_curve(graph: Any, seeds: Any, *, model: str = _MODEL, probabilities: Any = "wc", n_sims: int = _N_SIMS,
-                 seed: int = 0, threads: int = 0, progress: bool = False, ax: Any = None, **kw: Any) -> "Axes":
-    """Plot the expected spread of the first k seeds (:func:`spread_curve_frame`) with a
-    band of +-2 standard errors.  Returns the Axes (``ax.lines[0]`` is the curve)."""
-    f = spread_curve_frame(graph, seeds, model=model, probabilities=probabilities, n_sims=n_sims, seed=seed,
-                           threads=threads, progress=progress)
+def spread_curve(graph: Any, seeds: Any = None, *, model: str = _MODEL, probabilities: Any = "wc",
+                 n_sims: int = _N_SIMS, seed: int = 0, threads: int = 0, progress: bool = False, ax: Any = None,
+                 **kw: Any) -> "Axes":
+    """Plot the expected spread of the first k seeds with a band of +-2 standard errors.
+
+    Parameters
+    ----------
+    graph : ReferralGraph or DataFrame
+        The graph the seeds spread on, or a frame already computed (by
+        :func:`spread_curve_frame`, or any frame indexed by k with a ``spread`` column
+        and optionally ``stderr``), drawn as it is (``seeds`` then left out).
+    seeds : list or InfluenceResult, optional
+        The seeds in order (see :func:`spread_curve_frame`).
+    model, probabilities, n_sims, seed, threads, progress
+        As in :func:`spread_curve_frame`.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure); several curves may share it.
+    **kw
+        Passed to the curve's ``plot`` (``label=`` names it in a legend).
+
+    Returns
+    -------
+    matplotlib Axes
+        The curve is the last of ``ax.lines``.
+    """
+    if isinstance(graph, pd.DataFrame):
+        if seeds is not None:
+            raise InvalidArgumentError("pass seeds only with a graph; a precomputed frame is drawn as it is")
+        f = require_frame(graph, "spread curve frame")
+        if "spread" not in f.columns:
+            raise InputTypeError("spread curve frame has no 'spread' column: pass fn.plot.spread_curve_frame(...)")
+        title = "Spread of the first k seeds"
+    else:
+        if seeds is None:
+            raise InvalidArgumentError("seeds are needed with a graph")
+        f = spread_curve_frame(graph, seeds, model=model, probabilities=probabilities, n_sims=n_sims, seed=seed,
+                               threads=threads, progress=progress)
+        title = f"Spread of the first k seeds ({str(model).upper()}, {n_sims} simulations)"
     ax = axes(ax)
     k = f.index.to_numpy()
-    m = f["spread"].to_numpy()
-    se = f["stderr"].to_numpy()
+    m = f["spread"].to_numpy(dtype=np.float64)
+    se = f["stderr"].to_numpy(dtype=np.float64) if "stderr" in f.columns else np.zeros_like(m)
     kw.setdefault("marker", "o")
-    ax.plot(k, m, **kw)
-    ax.fill_between(k, m - 2 * se, m + 2 * se, alpha=0.2, label="\u00b12 standard errors")
-    ax.set(xlabel="number of seeds (in the order given)", ylabel="expected activated nodes",
-           title=f"Spread of the first k seeds ({str(model).upper()}, {n_sims} simulations)")
+    (line,) = ax.plot(k, m, **kw)
+    if np.any(se > 0):
+        ax.fill_between(k, m - 2 * se, m + 2 * se, alpha=0.2, color=line.get_color(),
+                        label="\u00b12 standard errors" if "label" not in kw else None)
+    ax.set(xlabel="number of seeds (in the order given)", ylabel="expected activated nodes", title=title)
     ax.set_xticks(k if len(k) <= 20 else np.linspace(1, len(k), 10).round().astype(int))
-    ax.set_ylim(bottom=0)
-    return ax
+    hi = float(np.nanmax(m + 2 * se)) * 1.05 if len(m) else 1.0
+    ax.set_ylim(0, max(hi, ax.get_ylim()[1] if len(ax.lines) > 1 else 0.0))  # room for every curve drawn
+    if "label" in kw:
+        ax.legend(fontsize=8)
+    return cast("Axes", ax)

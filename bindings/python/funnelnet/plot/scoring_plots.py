@@ -1,7 +1,7 @@
 """Charts of a score against binary outcomes: ROC, cumulative gain and lift, calibration."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping, cast
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,21 @@ def roc_frame(y: Any, score: Any) -> pd.DataFrame:
     curve (trapezoids).  The points are those of
     ``sklearn.metrics.roc_curve(y, score, drop_intermediate=False)``.
 
+    Parameters
+    ----------
+    y : array-like
+        The 0/1 outcomes.
+    score : array-like
+        The scores, higher meaning more likely positive.
+
+    Returns
+    -------
+    DataFrame
+        threshold, fpr, tpr, one row per distinct threshold after a first row at +inf;
+        attrs['auc'].
+
+    Examples
+    --------
     >>> import funnelnet as fn
     >>> f = fn.plot.roc_frame([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
     >>> f[["fpr", "tpr"]].to_numpy().tolist(), f.attrs["auc"]
@@ -76,6 +91,26 @@ def roc(y: Any, score: Any, *, ax: Any = None, label: str | None = None, **kw: A
     """Plot the ROC curve of ``score`` against the 0/1 outcomes ``y`` (see :func:`roc_frame`),
     with the chance diagonal; the legend gives the AUC.  Returns the Axes.
 
+    Parameters
+    ----------
+    y : array-like
+        The 0/1 outcomes.
+    score : array-like
+        The scores, higher meaning more likely positive.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    label : str, optional
+        The curve's name in the legend.
+    **kw
+        Passed to the drawing call.
+
+    Returns
+    -------
+    matplotlib Axes
+        The curve is ax.lines[0] (later curves on the same ax follow the chance line).
+
+    Examples
+    --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import funnelnet as fn
     >>> ax = fn.plot.roc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
@@ -86,26 +121,15 @@ def roc(y: Any, score: Any, *, ax: Any = None, label: str | None = None, **kw: A
     ax = axes(ax, (5.0, 5.0))
     name = f"{label or 'score'} (AUC = {f.attrs['auc']:.3f})"
     ax.plot(f["fpr"].to_numpy(), f["tpr"].to_numpy(), label=name, **kw)
-    ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="chance")
+    if not any(line.get_label() == "chance" for line in ax.lines):  # once when several scores share ax
+        ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="chance")
     ax.set(xlabel="false positive rate", ylabel="true positive rate", xlim=(0, 1), ylim=(0, 1.01), title="ROC curve")
     ax.set_aspect("equal")
     ax.legend(loc="lower right")
-    return ax
+    return cast("Axes", ax)
 
 
-def lift_gain_frame(y: Any, score: Any, bins: int = 10) -> pd.DataFrame:
-    """Cumulative gain and lift by score quantile: rows sorted by score (highest first,
-    ties in input order) are cut into ``bins`` groups of (nearly) equal size.
-
-    One row per group (``group`` 1 = the best scored): ``population`` (share of rows in
-    groups 1..g), ``gain`` (share of all positives found there), ``lift`` (gain /
-    population, 1 = no better than random) and ``response`` (positive rate within the group).
-    """
-    yy, s = _labels_scores(y, score)
-    if int(bins) < 1:
-        raise InvalidArgumentError(f"bins must be >= 1, got {bins}")
-    if yy.sum() == 0:
-        raise InvalidArgumentError("y has no positives: gain and lift are undefined")
+def _one_lift_gain(yy: np.ndarray, s: np.ndarray, bins: int) -> pd.DataFrame:
     bins = min(int(bins), len(yy))
     order = np.argsort(-s, kind="mergesort")
     yy = yy[order]
@@ -115,40 +139,126 @@ def lift_gain_frame(y: Any, score: Any, bins: int = 10) -> pd.DataFrame:
     pop = edges[1:] / len(yy)
     gain = found / cum[-1]
     size = np.diff(edges)
-    out = pd.DataFrame({"population": pop, "gain": gain, "lift": gain / pop,
-                        "response": np.diff(np.r_[0.0, found]) / size},
-                       index=pd.RangeIndex(1, bins + 1, name="group"))
-    return out
+    return pd.DataFrame({"population": pop, "gain": gain, "lift": gain / pop,
+                         "response": np.diff(np.r_[0.0, found]) / size},
+                        index=pd.RangeIndex(1, bins + 1, name="group"))
 
 
-def lift_gain(y: Any, score: Any, bins: int = 10, *, ax: Any = None, **kw: Any) -> "Axes":
-    """Plot the cumulative gain curve (left axis, with the random baseline) and the lift
-    per score quantile (right axis) of :func:`lift_gain_frame`.  Returns the Axes of the
-    gain curve (the lift is on ``ax.right_ax``)."""
+def lift_gain_frame(y: Any, score: Any, bins: int = 10) -> pd.DataFrame:
+    """Cumulative gain and lift by score quantile.
+
+    Rows sorted by score (highest first, ties in input order) are cut into ``bins``
+    groups of (nearly) equal size.
+
+    Parameters
+    ----------
+    y : array-like
+        The 0/1 outcomes.
+    score : array-like or mapping
+        The scores (higher = more likely positive), or ``{name: scores}`` to compare
+        several scorers on the same outcomes.
+    bins : int
+        Number of groups.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (``group`` 1 = the best scored): ``population`` (share of
+        rows in groups 1..g), ``gain`` (share of all positives found there), ``lift``
+        (gain / population, 1 = no better than random) and ``response`` (positive rate
+        within the group).  With a mapping the index is (``scorer``, ``group``).
+
+    Examples
+    --------
+    >>> import funnelnet as fn
+    >>> fn.plot.lift_gain_frame([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.1], bins=2)["gain"].tolist()
+    [0.5, 1.0]
+    """
+    if int(bins) < 1:
+        raise InvalidArgumentError(f"bins must be >= 1, got {bins}")
+    if isinstance(score, Mapping):
+        if not score:
+            raise EmptyInputError("no scores given: nothing to plot")
+        return pd.concat({str(k): lift_gain_frame(y, v, bins) for k, v in score.items()}, names=["scorer", "group"])
+    yy, s = _labels_scores(y, score)
+    if yy.sum() == 0:
+        raise InvalidArgumentError("y has no positives: gain and lift are undefined")
+    return _one_lift_gain(yy, s, int(bins))
+
+
+def lift_gain(y: Any, score: Any, bins: int = 10, *, ax: Any = None, lift: bool = True, **kw: Any) -> "Axes":
+    """Plot the cumulative gain curve and the lift per score quantile.
+
+    Parameters
+    ----------
+    y : array-like
+        The 0/1 outcomes.
+    score : array-like or mapping
+        The scores, or ``{name: scores}``: one gain (and lift) line per scorer.
+    bins : int
+        Number of score groups (:func:`lift_gain_frame`).
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    lift : bool
+        Draw the lift per group on a right axis (``ax.right_ax``).
+    **kw
+        Passed to the gain lines' ``plot``.
+
+    Returns
+    -------
+    matplotlib Axes
+        The Axes of the gain curves (``ax.lines[i]`` for the i-th scorer, then the
+        random baseline); the lift is on ``ax.right_ax``.
+    """
     f = lift_gain_frame(y, score, bins)
+    frames = {str(k): f.loc[k] for k in f.index.get_level_values(0).unique()} if isinstance(score, Mapping) \
+        else {"cumulative gain": f}
     ax = axes(ax)
-    x = np.r_[0.0, f["population"].to_numpy()] * 100
-    ax.plot(x, np.r_[0.0, f["gain"].to_numpy()] * 100, marker="o", label="cumulative gain", **kw)
+    right = ax.twinx() if lift else None
+    for name, g in frames.items():
+        x = np.r_[0.0, g["population"].to_numpy()] * 100
+        (line,) = ax.plot(x, np.r_[0.0, g["gain"].to_numpy()] * 100, marker="o", label=name, **kw)
+        if right is not None:
+            right.plot(x[1:], g["lift"].to_numpy(), marker="s", ls=":" if len(frames) > 1 else "-",
+                       color=line.get_color() if len(frames) > 1 else "tab:orange",
+                       label=f"lift ({name})" if len(frames) > 1 else "lift")
     ax.plot([0, 100], [0, 100], ls="--", color="grey", lw=1, label="random")
-    ax.set(xlabel="customers contacted, best scored first (%)", ylabel="positives found (%)", xlim=(0, 100),
-           ylim=(0, 101), title="Cumulative gain and lift")
-    right = ax.twinx()
-    right.plot(x[1:], f["lift"].to_numpy(), marker="s", color="tab:orange", label="lift")
-    right.axhline(1.0, color="tab:orange", lw=0.8, ls=":")
-    right.set_ylabel("lift (x random)")
-    right.set_ylim(0, max(1.1, float(f["lift"].max()) * 1.1))
+    ax.set(xlabel="rows worked, best scored first (%)", ylabel="positives found (%)", xlim=(0, 100),
+           ylim=(0, 101), title="Cumulative gain and lift" if lift else "Cumulative gain")
     h1, l1 = ax.get_legend_handles_labels()
-    h2, l2 = right.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False)
-    ax.right_ax = right
-    return ax
+    if right is not None:
+        right.axhline(1.0, color="grey", lw=0.8, ls=":")
+        right.set_ylabel("lift (x random)")
+        right.set_ylim(0, max(1.1, float(f["lift"].max()) * 1.1))
+        h2, l2 = right.get_legend_handles_labels()
+        h1, l1 = h1 + h2, l1 + l2
+        ax.right_ax = right
+    ax.legend(h1, l1, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False)
+    return cast("Axes", ax)
 
 
 def calibration_frame(y: Any, prob: Any, n_bins: int = 10, strategy: str = "uniform") -> pd.DataFrame:
     """Reliability table: predicted probabilities cut into ``n_bins`` bins (``"uniform"``
     widths on [0, 1], or ``"quantile"`` bins of equal counts), one row per non-empty bin:
     ``mean_predicted``, ``fraction_positive`` and ``count``.  The points are those of
-    ``sklearn.calibration.calibration_curve`` with the same arguments."""
+    ``sklearn.calibration.calibration_curve`` with the same arguments.
+
+    Parameters
+    ----------
+    y : array-like
+        The 0/1 outcomes.
+    prob : array-like
+        Predicted probabilities in [0, 1].
+    n_bins : int
+        Number of bins.
+    strategy : {'uniform', 'quantile'}
+        Bins of equal width on [0, 1] or of equal counts.
+
+    Returns
+    -------
+    DataFrame
+        One row per non-empty bin: mean_predicted, fraction_positive, count.
+    """
     yy, p = _labels_scores(y, prob, "prob")
     bad = np.flatnonzero((p < 0) | (p > 1))
     if bad.size:
@@ -174,13 +284,37 @@ def calibration(y: Any, prob: Any, n_bins: int = 10, strategy: str = "uniform", 
                 label: str | None = None, **kw: Any) -> "Axes":
     """Plot the reliability diagram of :func:`calibration_frame` (fraction of positives
     against the mean predicted probability per bin, with the diagonal of perfect
-    calibration).  Returns the Axes."""
+    calibration).  Returns the Axes.
+
+    Parameters
+    ----------
+    y : array-like
+        The 0/1 outcomes.
+    prob : array-like
+        Predicted probabilities in [0, 1].
+    n_bins : int
+        Number of bins.
+    strategy : {'uniform', 'quantile'}
+        Bins of equal width on [0, 1] or of equal counts.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    label : str, optional
+        The curve's name in the legend.
+    **kw
+        Passed to the drawing call.
+
+    Returns
+    -------
+    matplotlib Axes
+        ax.lines[0] is the diagonal, ax.lines[1] the curve.
+    """
     f = calibration_frame(y, prob, n_bins, strategy)
     ax = axes(ax, (5.0, 5.0))
-    ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="perfectly calibrated")
+    if not any(line.get_label() == "perfectly calibrated" for line in ax.lines):
+        ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="perfectly calibrated")
     ax.plot(f["mean_predicted"].to_numpy(), f["fraction_positive"].to_numpy(), marker="o", label=label or "model", **kw)
     ax.set(xlabel="mean predicted probability", ylabel="fraction of positives", xlim=(0, 1), ylim=(0, 1.01),
            title="Calibration")
     ax.set_aspect("equal")
     ax.legend(loc="upper left")
-    return ax
+    return cast("Axes", ax)

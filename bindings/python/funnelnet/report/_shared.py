@@ -90,5 +90,6 @@ def caught(fn: Callable[[], Any]) -> tuple[Any, list[str]]:
     return out, notes
 
 
-def pct(x: float) -> str:
-    return "n/a" if x is None or not np.isfinite(x) else f"{100 * x:.1f} %"
+def pct(x: Any) -> str:
+    """``x`` (a share, a pandas scalar) as a percentage with one decimal; "n/a" when missing."""
+    return "n/a" if x is None or not np.isfinite(float(x)) else f"{100 * float(x):.1f} %"

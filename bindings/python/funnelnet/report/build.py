@@ -43,8 +43,8 @@ class Report(Result):
 
     path: str
     folder: str
-    sections: list
-    files: list
+    sections: list[SectionResult]
+    files: list[str]
     size_bytes: int
     seconds: float
 

@@ -49,7 +49,7 @@ class SectionResult:
     skipped: str = ""
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
+        if type(other) is not type(self) or not isinstance(other, SectionResult):
             return NotImplemented
         if (self.id, self.title, self.meaning, tuple(self.notes), self.skipped) != (
                 other.id, other.title, other.meaning, tuple(other.notes), other.skipped):
@@ -84,5 +84,5 @@ class Section:
     id: str
     title: str
     needs: tuple[str, ...] = ()
-    compute: Callable[[Any], dict] | None = None
+    compute: Callable[[Any], dict[str, Any]] | None = None
     placeholder: str = ""

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from ... import plot
 from .. import _figures
 from .._shared import Context, caught, pct
 from ..section import Section
@@ -51,7 +52,7 @@ def _compute(ctx: Context) -> dict[str, Any]:
     notes = [f"{len(paths):,} journeys from {len(touches):,} touches; Markov shares are removal effects scaled to "
              "the observed conversions (exact, no simulation).", *notes]
     return {"meaning": meaning, "tables": {"channels": table, "journeys": paths.head(5000)},
-            "figures": {"attribution": _figures.attribution(table)}, "notes": notes}
+            "figures": {"attribution": _figures.draw(plot.attribution, mk, hr, size=(8.0, 4.4))}, "notes": notes}
 
 
 SECTION = Section(id="attribution", title="Channel attribution", needs=("touches",), compute=_compute)

@@ -2,11 +2,12 @@
 extra deals (derivatives of the win probability of a new lead)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
+from ... import plot
 from .. import _figures
 from .._shared import Context
 from ..section import Section
@@ -20,7 +21,7 @@ def _steps(chain: Any, won: str, start: str) -> pd.DataFrame:
     t = chain.bottlenecks(won, start=start)
     t["gain_10pct_exact"] = [chain.what_if(str(a), str(b), 10, won, start=start).gain
                              for a, b in zip(t["from"], t["to"])]   # one solve per transition, not per lead
-    return t.sort_values("gain_10pct_exact", ascending=False, kind="stable").reset_index(drop=True)
+    return cast(pd.DataFrame, t.sort_values("gain_10pct_exact", ascending=False, kind="stable").reset_index(drop=True))
 
 
 def _best_step(chain: Any, won: str, start: str) -> tuple[str, float]:
@@ -83,7 +84,7 @@ def _compute(ctx: Context) -> dict[str, Any]:
         notes.append(f"segments: the best step in each segment's fitted chain vs in its true chain; they agree in "
                      f"{agree} of the {len(big)} segments with 1,000 leads or more.")
     return {"meaning": meaning, "tables": tables,
-            "figures": {"bottlenecks": _figures.bottlenecks(table)}, "notes": notes}
+            "figures": {"bottlenecks": _figures.draw(plot.bottlenecks, table, 8, "gain_10pct_exact", size=(8.0, 4.0))}, "notes": notes}
 
 
 SECTION = Section(id="bottlenecks", title="Bottlenecks", needs=("events",), compute=_compute)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ... import plot
 from .. import _figures
 from .._shared import Context
 from ..section import Section, Skip
@@ -115,7 +116,8 @@ def _compute(ctx: Context) -> dict[str, Any]:
              "p_reach: P(won revenue >= target) from the open deals only, new deals not counted.",
              "categories: commit P(won by the end of the last month) >= 0.8, best case >= 0.5, pipeline >= 0.1, else omitted."]
     return {"meaning": meaning, "tables": {"months": months, "categories": cats, "deals": opps},
-            "figures": {"forecast": _figures.forecast(months)}, "notes": notes}
+            "figures": {"forecast": _figures.draw(plot.forecast_fan, months, "revenue", months["cumulative_target"],
+                                                  target_label="last year, same months")}, "notes": notes}
 
 
 SECTION = Section(id="forecast", title="Pipeline forecast", needs=("events", "opportunities"), compute=_compute)

@@ -2,12 +2,13 @@
 where deals are lost (and why, when the opportunities carry a loss reason)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from ...errors import FunnelnetError
+from ... import plot
 from .. import _figures
 from .._shared import Context, pct
 from ..section import Section
@@ -56,7 +57,7 @@ def _segments(ctx: Context) -> pd.DataFrame | None:
         try:
             chain = TransitionCounts.from_events(part, lead="lead", stage="stage", time="time",
                                                  funnel=ctx.funnel).fit()
-            fitted = float(chain.absorption_probabilities().loc[start, ctx.won])
+            fitted = float(chain.absorption_probabilities()[ctx.won].reindex([start]).to_numpy(float)[0])
         except FunnelnetError:  # too few leads in the segment to fit (a stage without exits): NaN
             fitted = float("nan")
         rows.append((s, int(part["lead"].nunique()), fitted, float(truth.conversion[s])))
@@ -69,7 +70,7 @@ def _transitions(ctx: Context) -> pd.DataFrame:
     long.columns = ["from", "to", "probability"]
     counts = ctx.counts.to_frame().loc[ctx.funnel.stages].stack().to_numpy()
     long["count"] = counts.astype(np.int64)
-    return long[long["count"] > 0].reset_index(drop=True)
+    return cast(pd.DataFrame, long[long["count"] > 0].reset_index(drop=True))
 
 
 def _loss_reasons(ctx: Context) -> pd.DataFrame | None:
@@ -93,10 +94,11 @@ def _compute(ctx: Context) -> dict[str, Any]:
     stages = _stage_table(ctx)
     tables: dict[str, pd.DataFrame] = {"stages": stages, "transitions": _transitions(ctx)}
     first = stages.index[0]
-    worst = stages["lost_from_here"].idxmax()
-    lost_total = stages["lost_from_here"].sum()
+    lost = stages["lost_from_here"].to_numpy(float)
+    worst = str(stages.index[int(np.argmax(lost))])
+    lost_total = float(lost.sum())
     meaning = (f"Of every 100 new leads about {100 * stages.loc[first, 'win_probability']:.1f} are won; "
-               f"most deals are lost at '{worst}' ({pct(stages.loc[worst, 'lost_from_here'] / max(lost_total, 1))} "
+               f"most deals are lost at '{worst}' ({pct(lost.max() / max(lost_total, 1.0))} "
                f"of all losses).")
     seg = _segments(ctx)
     if seg is not None:
@@ -109,7 +111,7 @@ def _compute(ctx: Context) -> dict[str, Any]:
              "win probability: the fitted Markov chain's probability of ending won from each stage."]
     if seg is not None:
         notes.append("segments: the chain fitted on each segment's leads vs the generator's true win probability.")
-    return {"meaning": meaning, "tables": tables, "figures": {"funnel": _figures.funnel(stages)}, "notes": notes}
+    return {"meaning": meaning, "tables": tables, "figures": {"funnel": _figures.draw(plot.funnel, ctx.counts, size=(8.0, 1.2 + 0.8 * len(stages)))}, "notes": notes}
 
 
 SECTION = Section(id="funnel", title="Funnel: stage conversion and where deals are lost", needs=("events",),

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ... import plot
 from .. import _figures
 from .._shared import Context, pct
 from ..section import Section, Skip
@@ -87,7 +88,7 @@ def _compute(ctx: Context) -> dict[str, Any]:
              f"Capacity: {capacity} leads a week worked in score order; a waiting lead loses {DECAY:.0%} of its "
              "chance a week; 'oracle' works them in hindsight order (the outcomes)."]
     return {"meaning": meaning, "tables": {"metrics": metrics, "gain": gain, "tiers": tiers, "capacity": value, "leads": leads},
-            "figures": {"gain": _figures.gain(gains)}, "notes": notes}
+            "figures": {"gain": _figures.draw(plot.lift_gain, y_new, scores, size=(8.0, 4.4))}, "notes": notes}
 
 
 SECTION = Section(id="lead_scores", title="Lead scores", needs=("events",), compute=_compute)

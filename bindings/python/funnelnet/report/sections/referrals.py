@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ... import plot
 from .. import _figures
 from .._shared import Context
 from ..section import Section
@@ -62,7 +63,7 @@ def _compute(ctx: Context) -> dict[str, Any]:
     value, value_note = _deal_value(ctx)
     best = influence.imm(g, k, model="IC", probabilities="wc", eps=0.3, seed=ctx.seed, threads=ctx.threads)
     seeds = best.to_frame().reset_index()
-    seeds.columns = ["account", *seeds.columns[1:]]
+    seeds.columns = pd.Index(["account", *seeds.columns[1:]])
     seeds.insert(0, "k", np.arange(1, len(seeds) + 1))
     seeds["referred_accounts"] = seeds["spread"] - seeds["k"]
     seeds["referred_revenue"] = value * seeds["referred_accounts"]
@@ -73,9 +74,9 @@ def _compute(ctx: Context) -> dict[str, Any]:
     if tn is not None:
         gt, pt = tn
         truth_best = influence.imm(gt, k, model="IC", probabilities=pt, eps=0.3, seed=ctx.seed, threads=ctx.threads)
-        ours = [influence.spread(gt, list(seeds["account"][:j]), probabilities=pt, n_sims=2000, seed=ctx.seed,
-                                 threads=ctx.threads).mean for j in range(1, k + 1)]
-        seeds["true_spread"] = ours
+        ours = plot.spread_curve_frame(gt, list(seeds["account"]), probabilities=pt, n_sims=2000, seed=ctx.seed,
+                                       threads=ctx.threads)
+        seeds["true_spread"] = ours["spread"].to_numpy()
         seeds["true_referred_revenue"] = value * (seeds["true_spread"] - seeds["k"])
         tb = truth_best.to_frame()["spread"].to_numpy(float)
         seeds["true_best_spread"] = tb
@@ -92,8 +93,18 @@ def _compute(ctx: Context) -> dict[str, Any]:
     if "true_spread" in seeds:
         share = (last["true_spread"] - k) / max(last["true_best_spread"] - k, 1e-12)
         meaning += f" On the true network they reach {100 * share:.0f} % of the best possible."
+    curve = pd.DataFrame({"spread": seeds["spread"].to_numpy(float)}, index=pd.RangeIndex(1, k + 1, name="k"))
+
+    def on_the_truth(ax: Any) -> None:
+        if "true_spread" in seeds:
+            plot.spread_curve(ours, ax=ax, ls=":", label="the same accounts on the true network")
+            best_curve = pd.DataFrame({"spread": seeds["true_best_spread"].to_numpy(float)}, index=curve.index)
+            plot.spread_curve(best_curve, ax=ax, marker="s", ls="--", label="best by the true network")
+
+    figure = _figures.draw(plot.spread_curve, curve, label="chosen from the data (IMM on the observed referrals)",
+                           extra=on_the_truth, size=(8.0, 4.0))
     return {"meaning": meaning, "tables": {"influencers": inf, "cultivate": seeds},
-            "figures": {"cultivate": _figures.influencers(seeds)}, "notes": notes}
+            "figures": {"cultivate": figure}, "notes": notes}
 
 
 SECTION = Section(id="referrals", title="Referral network: top influencers and accounts to cultivate",

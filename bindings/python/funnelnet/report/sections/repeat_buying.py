@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ... import plot
 from .. import _figures
 from .._shared import Context, caught, pct
 from ..section import Section, Skip
@@ -51,7 +52,8 @@ def _compute(ctx: Context) -> dict[str, Any]:
     if not bg.converged_:
         notes.append(f"BG/NBD did not converge: {bg.report_.get('status')}; read its figures with care.")
     return {"meaning": meaning, "tables": {"parameters": params, "customers": cust},
-            "figures": {"clv": _figures.repeat_buying(cust)}, "notes": notes}
+            "figures": {"p_alive": _figures.draw(
+                plot.p_alive_matrix, bg, s, max_frequency=int(np.quantile(s["frequency"], 0.99)), size=(7.0, 5.0))}, "notes": notes}
 
 
 SECTION = Section(id="repeat_buying", title="Repeat buying and customer lifetime value", needs=("transactions",),

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ... import plot
 from .. import _figures
 from .._shared import Context, pct
 from ..section import Section
@@ -25,7 +26,7 @@ def _a_loss_per_year(p: pd.DataFrame) -> float:
     to the lowest tier, compounded over 12 months (1 - (1 - p)^12)."""
     if "A" not in p.index:
         return float("nan")
-    return float(1.0 - (1.0 - p.loc["A"].iloc[-1]) ** 12)
+    return float(1.0 - (1.0 - float(p.loc["A"].to_numpy(float)[-1])) ** 12)
 
 
 def _grading(ctx: Context) -> pd.DataFrame | None:
@@ -49,8 +50,8 @@ def _compute(ctx: Context) -> dict[str, Any]:
     tm = TierMigration().fit(snaps, customer="customer", period="period", tier="tier")
     fitted = tm.matrix()
     names = [str(t) for t in fitted.index]
-    long = fitted.stack().rename("fitted").reset_index()
-    long.columns = ["from", "to", "fitted"]
+    long = pd.Series(fitted.stack(), name="fitted").reset_index()
+    long.columns = pd.Index(["from", "to", "fitted"])
     truth = getattr(ctx.truth, "tier_matrix", None) if ctx.truth is not None else None
     if isinstance(truth, pd.DataFrame):
         long["true"] = truth.reindex(index=names, columns=names).stack().to_numpy()
@@ -83,7 +84,7 @@ def _compute(ctx: Context) -> dict[str, Any]:
                f"a year and {pct(regraded)} of accounts change tier each month; "
                f"the A share moves from {pct(now.get('A', np.nan))} to {pct(ahead.get('A', np.nan))} in 12 months "
                f"(target {pct(TARGET_MIX['A'])}).")
-    return {"meaning": meaning, "tables": tables, "figures": {"migration": _figures.tiers(long)}, "notes": notes}
+    return {"meaning": meaning, "tables": tables, "figures": {"migration": _figures.draw(plot.tier_migration, tm, size=(6.0, 4.6))}, "notes": notes}
 
 
 SECTION = Section(id="tiers", title="ABC grades, tier migration and churn", needs=("tiers",), compute=_compute)

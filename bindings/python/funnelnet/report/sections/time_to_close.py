@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import FunnelnetError
+from ... import plot
 from .. import _figures
 from .._shared import Context
 from ..section import Section
@@ -43,7 +44,7 @@ def _segments(ctx: Context) -> pd.DataFrame | None:
         try:
             q = ExposureCounts.from_events(part, lead="lead", stage="stage", time="time", funnel=ctx.funnel,
                                            time_unit="D").fit()
-            fitted = float(q.time_to_close(quantiles=[0.5]).loc[stages[0], "mean"])
+            fitted = float(q.time_to_close(quantiles=[0.5])["mean"].reindex([stages[0]]).to_numpy(float)[0])
         except FunnelnetError:  # too few leads in the segment to fit: NaN
             fitted = float("nan")
         rows.append((s, int(part["lead"].nunique()), fitted, _true_days(truth, s, stages)))
@@ -81,8 +82,8 @@ def _compute(ctx: Context) -> dict[str, Any]:
                    f"(half within {table.loc[first, 'q50']:.0f} days, 90 % within {table.loc[first, 'q90']:.0f}).")
         notes = [f"The continuous-time chain could not be fitted ({e}); shown instead: days from entering each "
                  "stage to the close, over closed deals only (open deals left out, so these run short)."]
-        return {"meaning": meaning, "tables": {"stages": table},
-                "figures": {"time_to_close": _figures.time_to_close(table)}, "notes": notes}
+        notes.append("No chart: the time-to-close curves need the fitted chain.")
+        return {"meaning": meaning, "tables": {"stages": table}, "figures": {}, "notes": notes}
     table = q.time_to_close(quantiles=[0.5, 0.9])
     table.index.name = "stage"
     tables: dict[str, pd.DataFrame] = {"stages": table}
@@ -97,7 +98,7 @@ def _compute(ctx: Context) -> dict[str, Any]:
         tables["segments"] = seg
         notes.append("segments: fitted mean days to close from the first stage vs the generator's truth "
                      "(fundamental matrix times true mean dwell days).")
-    return {"meaning": meaning, "tables": tables, "figures": {"time_to_close": _figures.time_to_close(table)},
+    return {"meaning": meaning, "tables": tables, "figures": {"time_to_close": _figures.draw(plot.time_to_close, q, size=(8.0, 4.2))},
             "notes": notes}
 
 
