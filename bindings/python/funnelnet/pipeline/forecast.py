@@ -235,8 +235,8 @@ class PipelineForecast(Result):
         return pd.DataFrame(rows, index=self.periods.index)
 
     def plot(self, ax: Any = None, what: str = "revenue", cumulative: bool = True) -> Any:
-        """Fan chart: the P10-P90 band, the P50 and the mean per period (matplotlib
-        imported here).
+        """Fan chart: the P10-P90 band, the P50 and the mean per period; the same
+        drawing as :func:`funnelnet.plot.forecast_fan`.
 
         Parameters
         ----------
@@ -251,23 +251,9 @@ class PipelineForecast(Result):
         -------
         matplotlib Axes
         """
-        import matplotlib.pyplot as plt
+        from ..plot import forecast_fan
 
-        if what not in ("revenue", "count"):
-            raise InvalidArgumentError(f"what must be 'revenue' or 'count', got {what!r}")
-        if ax is None:
-            _, ax = plt.subplots()
-        col = ("cumulative_" if cumulative else "") + what
-        x = np.arange(1, len(self.periods) + 1)
-        t = self.periods
-        ax.fill_between(x, t[f"{col}_p10"], t[f"{col}_p90"], alpha=0.3, label="P10-P90")
-        ax.plot(x, t[f"{col}_p50"], label="P50")
-        ax.plot(x, t[f"expected_{col}"], ls="--", label="mean")
-        ax.set_xticks(x, [str(i) for i in t.index])
-        ax.set_xlabel("period")
-        ax.set_ylabel(col.replace("_", " "))
-        ax.legend()
-        return ax
+        return forecast_fan(self, what, ax=ax, cumulative=cumulative)
 
 
 def _chain_kind(chain: Any) -> str:
