@@ -119,7 +119,7 @@ TEST(Centrality, PageRankMatchesDenseSolve) {
 // Random graphs, with dangling nodes: a loose tolerance (n * tol above 1e-5) returns
 // the float-gathered iterate, a tight one finishes in double; both against the dense
 // solve, within the stopping rule's bound (change * alpha / (1 - alpha)) plus the float
-// rounding bound (alpha 2^-24 / (1 - alpha)), and both sum to 1.  Larger graphs (several
+// rounding bound (alpha 2^-24 / (1 - alpha)), and both sum to 1.  Larger graphs (2^21+ edges,
 // chunks) give bit-identical results at 1, 2 and 3 threads.
 TEST(Centrality, PageRankFloatPhaseStaysWithinItsBound) {
   std::mt19937_64 rng(11);
@@ -149,7 +149,7 @@ TEST(Centrality, PageRankFloatPhaseStaysWithinItsBound) {
     EXPECT_LT(l1, bound + 1e-12) << tol;
     EXPECT_NEAR(sum, 1.0, 1e-12) << tol;
   }
-  const auto big = random_graph(20'000, 200'000);
+  const auto big = random_graph(100'000, 2'200'000);  // over 2^21 edges: threads used
   for (const double tol : {1e-9, 1e-14}) {
     PageRankOptions o;
     o.tolerance = tol;
