@@ -361,6 +361,7 @@ def section_pagerank(args: argparse.Namespace) -> None:
         igg = ig.Graph(n=n, edges=np.column_stack([src, dst]), directed=True)
         x_ig = np.asarray(igg.pagerank(damping=0.85, directed=True, implementation="prpack"))
         nkg = nk.GraphFromCoo((np.ones(len(src)), (src.astype(np.uint64), dst.astype(np.uint64))), n=n, directed=True)
+        by_threads: dict[int, float] = {}
         for threads in args.threads:
             def ours() -> np.ndarray:
                 return g.pagerank(tol=args.tol, threads=threads).to_numpy()[perm]
@@ -369,6 +370,7 @@ def section_pagerank(args: argparse.Namespace) -> None:
             assert np.abs(x_ig - ref).sum() < 1e-6, f"igraph PageRank differs ({name})"
             t_fn, _ = timed(ours, args.repeat)
             c_fn = LAST_CPU[0]
+            by_threads[threads] = t_fn
             t_ig, _ = timed(lambda: igg.pagerank(damping=0.85, directed=True, implementation="prpack"), args.repeat)
             cpu = (c_fn, LAST_CPU[0]) if threads == 1 else None
             row(f"PageRank {name}, {threads} thr", t_fn, "igraph PRPACK (1 thread)", t_ig, cpu)
@@ -391,6 +393,11 @@ def section_pagerank(args: argparse.Namespace) -> None:
             assert np.abs(x_nk - ref).sum() < 1e-3, f"NetworKit PageRank differs ({name})"
             t_nk, _ = timed(nk_pr, args.repeat)
             row(f"PageRank {name}, {threads} thr", t_fn, f"NetworKit ({threads} thr)", t_nk)
+        if 1 in by_threads:
+            for threads, t in by_threads.items():
+                if threads != 1:
+                    print(f"  PageRank {name}: {threads} threads are {by_threads[1] / t:.2f}x 1 thread (wall medians; "
+                          f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
 
 
 def section_build(args: argparse.Namespace) -> None:

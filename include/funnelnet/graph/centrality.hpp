@@ -46,7 +46,11 @@ struct IterativeResult {
 /// PageRank by power iteration, the same iteration as networkx.pagerank:
 ///   x <- alpha (x W + (sum of x over dangling nodes) d) + (1 - alpha) p
 /// with W row-normalised (weights or counts), p the personalization (uniform if
-/// empty) and d the dangling distribution.  Errors: invalid_argument for a damping
+/// empty) and d the dangling distribution.  A pull iteration over the reverse CSR,
+/// in fixed chunks (the same result at any thread count); unweighted graphs gather
+/// float contributions while the L1 change is above 1e-5 (each iterate then moves by
+/// at most damping * 2^-24 in L1) and finish in double when n * tolerance is below
+/// that, so the stopping rule and the fixed point are networkx's.  Errors: invalid_argument for a damping
 /// outside (0, 1], a vector with negative / NaN entries or summing to 0;
 /// shape_mismatch for a vector of the wrong length; not_converged after max_iter.
 IterativeResult pagerank(const ReferralGraph& g, const PageRankOptions& o = {});
