@@ -93,11 +93,23 @@ def backtest(df: pd.DataFrame, *, snapshots: Sequence[Any], opportunity: str = "
         uses and, optionally, the ``value`` actually won (default: the amount).
     snapshots : sequence of timestamps
         When to forecast from.
+    opportunity, entered, closed, outcome, amount : str
+        Column names of ``df``: the opportunity id, the entry and close datetimes, the
+        outcome label and the amount the forecast weights each deal by.
+    value : str, optional
+        Column of the value actually won, what a win counts as actual revenue
+        (default None: the ``amount``).
+    won, lost : scalar, default "won", "lost"
+        The ``outcome`` values of a won and of a lost deal; a deal closed with any other
+        outcome counts as neither, and is not open at snapshots after its close.
     horizon, period : int, str
         Periods ahead (calendar periods; the first holds the snapshot).
     model : {"semi_markov", "continuous"}
         The funnel refitted at each snapshot: a SemiMarkovFunnel of ``family`` (deals
         conditioned on their age) or a ContinuousChain.
+    family : {"empirical", "weibull", "gamma", "exponential"}, default "empirical"
+        Holding-time family of the SemiMarkovFunnel (see :class:`SemiMarkovFunnel`);
+        ignored when ``model="continuous"``.
     grid, draws, seed, threads
         As in :func:`forecast`.
     shock_sd, slip, runs : float, float, int
@@ -376,9 +388,22 @@ def win_loss(df: pd.DataFrame, model: Any, *, snapshot: Any, opportunity: str = 
         ``q``-quantile of the fitted time in that stage (``model.stale``).
     snapshot : timestamp or float
         The report date (ages are measured to it, in the model's time unit).
+    opportunity, stage, entered : str
+        Column names of ``df``: the opportunity id (the index of ``table``), its current
+        stage (one of the model's states) and when it entered that stage (datetimes, or
+        floats in the model's time unit); an entry after ``snapshot`` raises.
+    reason : str, optional
+        Column of the loss reason, copied to ``table`` and counted over the ``lost``
+        deals for ``reasons`` (default None: no reason column, an empty Pareto table).
+    won, lost : str, default "won", "lost"
+        The outcome stages of a won deal (status W, progress 100) and a lost one
+        (progress 0; its reason is counted).  Deals in any other outcome are L too.
     percent : mapping of stage to progress percent, optional
         Default: the position of the stage among the open stages,
         100 * (i + 1) / (stages + 1); won deals are 100, lost 0.
+    q : float, default 0.9
+        Quantile of the fitted time in stage beyond which an open deal is Delayed (D),
+        in (0, 1); a higher ``q`` flags fewer deals.
 
     Returns
     -------

@@ -96,9 +96,20 @@ def rolling_plan(df: pd.DataFrame, *, snapshots: Sequence[Any], by: str | None =
         When each plan is issued (e.g. every month start).
     by : str, optional
         Grouping column (product, region ...); default one total.
+    opportunity, entered, closed, outcome, amount : str
+        Column names of ``df``: the opportunity id, the entry and close datetimes, the
+        outcome label and the amount the forecast weights each deal by.
+    value : str, optional
+        Column of the value actually won, what a win counts as actual revenue
+        (default None: the ``amount``).
+    won, lost : scalar, default "won", "lost"
+        The ``outcome`` values of a won and of a lost deal; a deal closed with any other
+        outcome counts as neither, and is not open at snapshots after its close.
     horizon : int
         Periods per plan (>= 1; the first is the snapshot's own period).
     period : {"month", "week", "day"}
+        Calendar length of each plan period (default "month"); the plan's periods
+        are labelled in it (e.g. "2024-02").
     model, family : str
         The funnel refitted at each snapshot: "continuous" (ContinuousChain) or
         "semi_markov" (SemiMarkovFunnel of ``family``, deals conditioned on their age).

@@ -377,6 +377,9 @@ def period_transactions_frame(model: Any, summary: Any, *, max_frequency: int = 
         Simulated populations averaged.
     seed : int
         Seed of the simulation.
+    threads : int, default 0
+        Threads of the simulation (0 = all cores); the same seed gives the same
+        counts at any thread count.
 
     Returns
     -------
@@ -420,6 +423,9 @@ def period_transactions(model: Any, summary: Any, *, max_frequency: int = 7, dra
         Simulated populations averaged.
     seed : int
         Seed of the simulation.
+    threads : int, default 0
+        Threads of the simulation (0 = all cores); the same seed gives the same
+        counts at any thread count.
     ax : matplotlib Axes, optional
         Where to draw (default: a new figure).
     **kw

@@ -54,6 +54,8 @@ class Report(Result):
         Parameters
         ----------
         id : str
+            The section's id, as in the index of :meth:`to_frame` (e.g.
+            ``"time_to_close"``).
 
         Returns
         -------

@@ -62,6 +62,11 @@ class ReportInputs:
         Purchases: ``customer``, ``time``, ``amount``.
     truth : object, optional
         The generator's :class:`~funnelnet.datasets.CRMTruth` (fitted vs true columns).
+    leads : DataFrame, optional
+        One row per lead, indexed by the lead id of ``events``: ``account``, ``start``
+        and ``outcome`` (open / won / lost) let the lead-scoring section train and label
+        its scorer (it is skipped without them); a ``segment`` column adds the per-segment
+        fitted vs true tables when ``truth`` is given.
     title : str
         The report's title.
     """
@@ -101,7 +106,13 @@ def inputs_from_crm(crm: Any, title: str | None = None) -> ReportInputs:
     Parameters
     ----------
     crm : SyntheticCRM
+        The generated company (:func:`~funnelnet.datasets.synthetic_crm`): its
+        ``events``, ``accounts``, ``transactions`` and ``referrals`` are required (an
+        object without them raises InputTypeError); its opportunities, leads, touches,
+        tier snapshots and truth are taken when present.
     title : str, optional
+        The report's title (default None: "funnelnet demo: a synthetic company of N
+        accounts").
 
     Returns
     -------

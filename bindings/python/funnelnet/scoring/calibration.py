@@ -107,6 +107,8 @@ class CalibratedScorer:
     smooth : bool, default True
         Platt's target smoothing (``method="platt"`` only; see :func:`platt`).
     folds : int, default 5
+        Number of cross-fitting folds (>= 2): each row's decision value for the
+        calibrator comes from a scorer fitted on the other folds.
     seed : int, default 0
         Seed of the fold split.
 
@@ -133,7 +135,10 @@ class CalibratedScorer:
         Parameters
         ----------
         X : array-like or DataFrame
+            Features, one row per lead, as the wrapped scorer takes them.
         y : array-like of two classes
+            Labels of the rows of ``X``; the larger class (in sorted order) is the
+            positive one, the second column of :meth:`predict_proba`.
 
         Returns
         -------
@@ -173,6 +178,7 @@ class CalibratedScorer:
         Parameters
         ----------
         X : array-like or DataFrame
+            Features of the rows to score, with the columns used in :meth:`fit`.
 
         Returns
         -------

@@ -37,6 +37,7 @@ def splits(n: int, *, folds: int = 5, kind: Literal["kfold", "group", "time"] = 
     n : int
         Number of rows.
     folds : int, default 5
+        Number of test folds (>= 2, at most ``n``).
     kind : {"kfold", "group", "time"}
         ``kfold``: a seeded permutation cut into ``folds`` near-equal parts; ``group``:
         whole groups (e.g. accounts) per fold, groups permuted by the seed; ``time``:
@@ -47,6 +48,8 @@ def splits(n: int, *, folds: int = 5, kind: Literal["kfold", "group", "time"] = 
     time : array-like, optional
         Time of each row (``kind="time"``).
     seed : int, default 0
+        Seed of the permutation (``kfold``) or of the group order (``group``);
+        ``time`` splits do not use it.
 
     Returns
     -------
@@ -180,6 +183,7 @@ def delong(y_true: Any, score_a: Any, score_b: Any) -> DeLongTest:
     Parameters
     ----------
     y_true : array-like of 0/1
+        True labels, 1 for a positive row; at least 2 rows of each class.
     score_a, score_b : array-like
         Two scores of the same rows.
 
@@ -270,7 +274,10 @@ def compare(scorers: Mapping[str, Any], X: Any, y: Any, *, folds: int = 5,
         scikit-learn classifier, a Pipeline); each fold fits a clone made with
         ``get_params`` (the originals are not changed).
     X : DataFrame or array
+        Features, one row per lead; every scorer gets the same rows of each fold (and
+        only its ``columns`` when given).
     y : array-like of 0/1
+        Labels of the rows of ``X``.
     folds, kind, groups, time, seed
         The splits (:func:`splits`).
     columns : mapping name -> column names, optional
@@ -278,6 +285,7 @@ def compare(scorers: Mapping[str, Any], X: Any, y: Any, *, folds: int = 5,
     replicates : int, default 1000
         Paired bootstrap resamples of the pooled out-of-fold rows.
     progress : bool, default False
+        Show a tqdm bar over the (fold, scorer) fits.
 
     Returns
     -------

@@ -195,6 +195,9 @@ def features(crm: Any, cutoff: Any, *, leads: Any = None, categoricals: Sequence
     stages : sequence of str, optional
         Stage order for regressions (default: the stage column's categories).
     absorbing : sequence of str, default ("won", "lost")
+        The outcome stages, the first being the win (``chain_win_probability`` is the
+        absorption in it): a lead whose last event before its cut-off is one of them is
+        closed and left out, and they get no ``stage=`` column.
     repeat_horizon : float, default 90.0
         Days ahead for ``expected_purchases``.
 

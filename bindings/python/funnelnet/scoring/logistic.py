@@ -131,6 +131,7 @@ class LeadScorer:
     l1_ratio : float, default 0.0
         Elastic-net mix: 0 = L2, 1 = lasso.
     fit_intercept : bool, default True
+        Fit an intercept; False fixes it at 0 (the linear predictor is ``X @ coef``).
     standardize : bool, default False
         Penalise the coefficients of the standardised columns (glmnet) instead of the
         raw ones; coefficients are always reported on the user's scale.
@@ -149,6 +150,8 @@ class LeadScorer:
     tier_shares : tuple of float, default (0.1, 0.3, 0.6)
         Shares of leads in each priority tier, best first (A 10 / B 30 / C 60 %).
     tier_labels : tuple of str, default ("A", "B", "C")
+        Names of the priority tiers, best first, one per ``tier_shares`` entry
+        (:meth:`tiers` raises when the lengths differ).
 
     Attributes
     ----------
@@ -386,6 +389,8 @@ class LeadScorer:
         Parameters
         ----------
         X : array-like of shape (n, p)
+            Features of the leads, numeric, with the columns of :meth:`fit`
+            (a DataFrame fitted with names must have the same names, in order).
 
         Returns
         -------
@@ -401,6 +406,8 @@ class LeadScorer:
         Parameters
         ----------
         X : array-like of shape (n, p)
+            Features of the leads, numeric, with the columns of :meth:`fit`
+            (a DataFrame fitted with names must have the same names, in order).
 
         Returns
         -------
@@ -417,6 +424,8 @@ class LeadScorer:
         Parameters
         ----------
         X : array-like of shape (n, p)
+            Features of the leads, numeric, with the columns of :meth:`fit`
+            (a DataFrame fitted with names must have the same names, in order).
 
         Returns
         -------
@@ -431,6 +440,8 @@ class LeadScorer:
         Parameters
         ----------
         X : array-like of shape (n, p)
+            Features of the leads, numeric, with the columns of :meth:`fit`
+            (a DataFrame fitted with names must have the same names, in order).
 
         Returns
         -------
@@ -445,8 +456,12 @@ class LeadScorer:
         Parameters
         ----------
         X : array-like of shape (n, p)
+            Features of the leads, numeric, with the columns of :meth:`fit`
+            (a DataFrame fitted with names must have the same names, in order).
         y : array-like of shape (n,)
+            True labels of the rows of ``X``, compared with :meth:`predict`.
         sample_weight : array-like, optional
+            Weight of each row in the accuracy (default None: equal weights).
 
         Returns
         -------
@@ -462,6 +477,8 @@ class LeadScorer:
         Parameters
         ----------
         X : array-like of shape (n, p)
+            Features of the leads, numeric, with the columns of :meth:`fit`
+            (a DataFrame fitted with names must have the same names, in order).
 
         Returns
         -------
@@ -486,6 +503,8 @@ class LeadScorer:
         Parameters
         ----------
         X : array-like of shape (n, p)
+            Features of the leads, numeric, with the columns of :meth:`fit`
+            (a DataFrame fitted with names must have the same names, in order).
 
         Returns
         -------
@@ -526,6 +545,8 @@ class LeadScorer:
         Parameters
         ----------
         X : array-like of shape (n, p)
+            Features of the leads, numeric, with the columns of :meth:`fit`
+            (a DataFrame fitted with names must have the same names, in order).
 
         Returns
         -------
@@ -546,7 +567,11 @@ class LeadScorer:
         Parameters
         ----------
         X : array-like of shape (n, p)
+            Features of the leads, numeric, with the columns of :meth:`fit`
+            (a DataFrame fitted with names must have the same names, in order).
         k : int, default 3
+            Contributions listed per lead and direction (at most the number of
+            features; fewer when fewer have that sign).
 
         Returns
         -------
@@ -577,6 +602,8 @@ class LeadScorer:
         Parameters
         ----------
         level : float, default 0.95
+            Two-sided confidence level of the ``lower`` / ``upper`` Wald interval
+            (normal quantile ``z_{(1 + level) / 2}``).
 
         Returns
         -------

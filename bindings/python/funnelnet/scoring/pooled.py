@@ -64,10 +64,14 @@ class PooledScorer:
         likelihood of the data (empirical Bayes; stable with few wins), or the smallest
         K-fold cross-validated log loss.
     folds : int, default 5
+        Cross-validation folds when ``select="cv"`` chooses ``tau`` (unused otherwise).
     seed : int, default 0
         Seed of the cross-validation split.
     max_iter : int, default 100
+        Newton iterations of each penalised fit (as in :class:`LeadScorer`).
     tol : float, default 1e-10
+        Convergence tolerance of each fit: inf-norm of the gradient of the mean
+        objective (as in :class:`LeadScorer`).
     threads : int, default 0
         0 = all cores; the result does not depend on it.
 
@@ -256,6 +260,7 @@ class PooledScorer:
         segment : array-like of shape (n,)
             Each lead's segment (region, product, channel...).
         sample_weight : array-like of shape (n,), optional
+            Weight of each row in the log loss (default None: equal weights).
 
         Returns
         -------
@@ -369,6 +374,7 @@ class PooledScorer:
         Parameters
         ----------
         X : array-like of shape (n, p)
+            Features of the leads, numeric, with the ``p`` columns of :meth:`fit`.
         segment : array-like of shape (n,)
             Segments seen in ``fit`` (others raise :class:`funnelnet.UnknownLabelError`).
 
@@ -391,7 +397,10 @@ class PooledScorer:
         Parameters
         ----------
         X : array-like of shape (n, p)
+            Features of the leads, numeric, with the ``p`` columns of :meth:`fit`.
         segment : array-like of shape (n,)
+            Each lead's segment, one seen in ``fit`` (others raise
+            :class:`funnelnet.UnknownLabelError`): its scorer gives the lead's score.
 
         Returns
         -------
@@ -407,7 +416,10 @@ class PooledScorer:
         Parameters
         ----------
         X : array-like of shape (n, p)
+            Features of the leads, numeric, with the ``p`` columns of :meth:`fit`.
         segment : array-like of shape (n,)
+            Each lead's segment, one seen in ``fit`` (others raise
+            :class:`funnelnet.UnknownLabelError`): its scorer gives the lead's score.
 
         Returns
         -------
@@ -421,6 +433,7 @@ class PooledScorer:
         Parameters
         ----------
         level : float, default 0.95
+            Two-sided level of the ``lower`` / ``upper`` normal intervals, in (0, 1).
 
         Returns
         -------
