@@ -42,6 +42,35 @@ Model model_of(int m) {
   return static_cast<Model>(m);
 }
 
+// The options spread() and spread_parts() share, from their Python arguments (the spans
+// view the arrays, which outlive the call).
+SpreadOptions spread_options(int model, std::size_t n_sims, std::uint64_t seed, int threads,
+                             const array<double>& values, const array<double>& delays,
+                             const array<double>& time_bins) {
+  SpreadOptions o;
+  o.delays = span_of(delays, "delays");
+  o.time_bins = span_of(time_bins, "time_bins");
+  o.model = model_of(model);
+  o.n_sims = n_sims;
+  o.seed = seed;
+  o.threads = threads;
+  o.node_values = span_of(values, "values");
+  return o;
+}
+
+// spread()'s result as the dict the Python layer reads (spread and combine_spread).
+py::dict spread_dict(SpreadResult&& r) {
+  py::dict d;
+  d["mean"] = r.mean;
+  d["stderr"] = r.stderr_;
+  d["value_mean"] = r.value_mean;
+  d["value_stderr"] = r.value_stderr;
+  d["n_sims"] = r.n_sims;
+  d["by_round"] = to_numpy(std::move(r.by_round));
+  d["by_time"] = to_numpy(std::move(r.by_time));
+  return d;
+}
+
 }  // namespace
 
 void register_graph(py::module_& m) {
@@ -300,25 +329,9 @@ void register_graph(py::module_& m) {
          const py::object& progress, const array<double>& delays, const array<double>& time_bins) {
         auto s = as_nodes(seeds, g, "seeds");
         auto ps = span_of(p, "probabilities");
-        SpreadOptions o;
-        o.delays = span_of(delays, "delays");
-        o.time_bins = span_of(time_bins, "time_bins");
-        o.model = model_of(model);
-        o.n_sims = n_sims;
-        o.seed = seed;
-        o.threads = threads;
-        o.node_values = span_of(values, "values");
+        SpreadOptions o = spread_options(model, n_sims, seed, threads, values, delays, time_bins);
         o.progress = progress_from_python(progress);
-        auto r = nogil([&] { return spread(g, s, ps, o); });
-        py::dict d;
-        d["mean"] = r.mean;
-        d["stderr"] = r.stderr_;
-        d["value_mean"] = r.value_mean;
-        d["value_stderr"] = r.value_stderr;
-        d["n_sims"] = r.n_sims;
-        d["by_round"] = to_numpy(std::move(r.by_round));
-        d["by_time"] = to_numpy(std::move(r.by_time));
-        return d;
+        return spread_dict(nogil([&] { return spread(g, s, ps, o); }));
       },
       py::arg("g"), py::arg("seeds").noconvert(), py::arg("p").noconvert(), py::arg("model"),
       py::arg("n_sims"), py::arg("seed"), py::arg("threads"), py::arg("values").noconvert(),
@@ -335,15 +348,7 @@ void register_graph(py::module_& m) {
          std::size_t last_task) {
         auto s = as_nodes(seeds, g, "seeds");
         auto ps = span_of(p, "probabilities");
-        SpreadOptions o;
-        o.delays = span_of(delays, "delays");
-        o.time_bins = span_of(time_bins, "time_bins");
-        o.model = model_of(model);
-        o.n_sims = n_sims;
-        o.seed = seed;
-        o.threads = threads;
-        o.node_values = span_of(values, "values");
-        o.progress = progress_from_python(py::none());
+        SpreadOptions o = spread_options(model, n_sims, seed, threads, values, delays, time_bins);
         auto parts = nogil(
             [&] { return spread_parts(g, s, EdgeProbabilities::given(g, ps), o, first_task, last_task); });
         py::list out;
@@ -374,16 +379,7 @@ void register_graph(py::module_& m) {
           q.hist = t[5].cast<std::vector<double>>();
           ps.push_back(std::move(q));
         }
-        auto r = combine_spread(ps, n_sims);
-        py::dict d;
-        d["mean"] = r.mean;
-        d["stderr"] = r.stderr_;
-        d["value_mean"] = r.value_mean;
-        d["value_stderr"] = r.value_stderr;
-        d["n_sims"] = r.n_sims;
-        d["by_round"] = to_numpy(std::move(r.by_round));
-        d["by_time"] = to_numpy(std::move(r.by_time));
-        return d;
+        return spread_dict(combine_spread(ps, n_sims));
       },
       py::arg("parts"), py::arg("n_sims"));
 
