@@ -266,6 +266,7 @@ ReferralGraph ReferralGraph::build(std::vector<std::int64_t> ids, std::span<cons
     for (std::size_t v = 0; v < n; ++v) {
       std::uint64_t* b = key.data() + start[v];
       std::uint64_t* e = key.data() + start[v + 1];
+      if (e - b < 2) continue;  // also: b + 1 on an empty key (every edge a dropped loop) is UB
       if (e - b <= 24) {
         for (std::uint64_t* a = b + 1; a < e; ++a) {  // insertion sort
           const std::uint64_t x = *a;

@@ -89,6 +89,17 @@ TEST(GraphBuild, SelfLoopAndDuplicatePolicies) {
 // The bucketed counting sorts against a brute-force reference: every edge kept as a
 // (source, target, row) triple, std::sort'ed, duplicates merged by hand.  Sizes span
 // several 4,096-node blocks, with self-loops, duplicates, sparse ids and dense ids.
+TEST(GraphBuild, OnlySelfLoopsDroppedLeaveTheNodesWithoutEdges) {
+  // Found by graph_files_fuzzer: every edge a self-loop, dropped, left the sort with an
+  // empty key array and pointer arithmetic on its null data() (UBSan: pointer overflow).
+  std::vector<std::int64_t> s{7, 9, 7}, d{7, 9, 7};
+  const auto g = ReferralGraph::from_edges(s, d, {}, {}, {}, {SelfLoops::drop, Duplicates::keep});
+  EXPECT_EQ(g.num_nodes(), 2U);
+  EXPECT_EQ(g.num_edges(), 0U);
+  EXPECT_EQ(g.out_degree(0), 0U);
+  EXPECT_EQ(g.out_degree(1), 0U);
+}
+
 TEST(GraphBuild, LargeBuildsMatchASortedReference) {
   std::mt19937_64 rng(7);
   for (const bool dense : {true, false})
