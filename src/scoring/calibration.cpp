@@ -85,19 +85,10 @@ PlattFit platt_fit(std::span<const double> score, std::span<const double> y, std
   if (n == 0) fail(Errc::empty_input, "no rows: score is empty");
   require_size(y.size(), n, "y");
   if (!weight.empty()) require_size(weight.size(), n, "sample_weight");
-  double pos = 0.0, neg = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < n; ++i)
     if (!std::isfinite(score[i]))
       fail(Errc::invalid_argument, "score[", i, "] must be finite, got ", score[i]);
-    if (!(y[i] == 0.0 || y[i] == 1.0)) fail(Errc::invalid_argument, "y[", i, "] must be 0 or 1, got ", y[i]);
-    const double wi = weight.empty() ? 1.0 : weight[i];
-    if (!(std::isfinite(wi) && wi >= 0.0))
-      fail(Errc::invalid_argument, "sample_weight[", i, "] must be finite and >= 0, got ", wi);
-    (y[i] == 1.0 ? pos : neg) += wi;
-  }
-  if (!(pos > 0.0) || !(neg > 0.0))
-    fail(Errc::invalid_argument, "y needs both classes with positive weight, got only class ",
-         pos > 0.0 ? 1 : 0);
+  const auto [pos, neg] = detail::class_weights(y, weight);
   LogisticModel m;
   if (smooth) {
     const double t_pos = (pos + 1.0) / (pos + 2.0), t_neg = 1.0 / (neg + 2.0);

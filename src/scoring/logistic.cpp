@@ -370,17 +370,7 @@ void validate(const MatrixRef& X, std::span<const double> y, std::span<const dou
   require_size(y.size(), n, "y");
   if (!w.empty()) require_size(w.size(), n, "sample_weight");
   if (const std::int64_t bad = first_non_finite_row(X, o.threads); bad >= 0) fail_non_finite_row(X, bad);
-  double pos = 0.0, neg = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!(y[i] == 0.0 || y[i] == 1.0)) fail(Errc::invalid_argument, "y[", i, "] must be 0 or 1, got ", y[i]);
-    const double wi = w.empty() ? 1.0 : w[i];
-    if (!(std::isfinite(wi) && wi >= 0.0))
-      fail(Errc::invalid_argument, "sample_weight[", i, "] must be finite and >= 0, got ", wi);
-    (y[i] == 1.0 ? pos : neg) += wi;
-  }
-  if (!(pos > 0.0) || !(neg > 0.0))
-    fail(Errc::invalid_argument, "y needs both classes with positive weight, got only class ",
-         pos > 0.0 ? 1 : 0);
+  (void)detail::class_weights(y, w);
 }
 
 // Weighted column sums of X (centre = nullptr) or of (X - centre)^2, in row blocks
@@ -414,6 +404,21 @@ Eigen::VectorXd column_sums(const MatrixRef& X, std::span<const double> w, const
 }
 
 }  // namespace
+
+std::pair<double, double> class_weights(std::span<const double> y, std::span<const double> w) {
+  double pos = 0.0, neg = 0.0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    if (!(y[i] == 0.0 || y[i] == 1.0)) fail(Errc::invalid_argument, "y[", i, "] must be 0 or 1, got ", y[i]);
+    const double wi = w.empty() ? 1.0 : w[i];
+    if (!(std::isfinite(wi) && wi >= 0.0))
+      fail(Errc::invalid_argument, "sample_weight[", i, "] must be finite and >= 0, got ", wi);
+    (y[i] == 1.0 ? pos : neg) += wi;
+  }
+  if (!(pos > 0.0) || !(neg > 0.0))
+    fail(Errc::invalid_argument, "y needs both classes with positive weight, got only class ",
+         pos > 0.0 ? 1 : 0);
+  return {pos, neg};
+}
 }  // namespace detail
 
 LogisticModel fit_logistic(const MatrixRef& X, std::span<const double> y, std::span<const double> weight,

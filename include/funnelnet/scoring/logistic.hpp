@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "funnelnet/core/error.hpp"
@@ -108,5 +109,13 @@ struct WaldTable {
   std::vector<double> estimate, std_error, z, p_value, lower, upper;
 };
 WaldTable logistic_wald(const LogisticModel& model, double level = 0.95);
+
+namespace detail {
+/// Total weight of the 1s and of the 0s in y (w empty: 1 each), after checking that y
+/// holds only 0 and 1, w is finite and >= 0 and both classes have positive weight:
+/// invalid_argument naming the first bad row otherwise.  Shared by the scorer's and the
+/// Platt fit's input checks.
+std::pair<double, double> class_weights(std::span<const double> y, std::span<const double> w);
+}  // namespace detail
 
 FUNNELNET_END
