@@ -5,7 +5,9 @@
 #    configured with the packages it does not declare hidden, its headers compiled with
 #    -H and the headers they pull checked against the declaration; examples/cpp/graph.cpp
 #    built and run on funnelnet::graph with Eigen, Boost and nlohmann/json hidden; an
-#    unknown component and a component whose package is missing fail with their message.
+#    unknown component and a component whose package is missing fail with their message
+#  - every ```cmake block of README.md and docs/*.md that is a whole project (it calls
+#    project()): built with the ```cpp block just before it as its source, and run.
 cmake_policy(VERSION 3.22)
 set(prefix ${WORK_DIR}/prefix)
 file(REMOVE_RECURSE ${WORK_DIR})
@@ -185,4 +187,45 @@ if(PKG_CONFIG)
   list(GET c_sources 0 first)
   run(cc -std=c99 -Wall -Wextra -pedantic -Werror ${first} ${flags} -lm -o ${WORK_DIR}/pkgconfig_example)
   run(${WORK_DIR}/pkgconfig_example)
+endif()
+
+# ---------------------------------------------------------------- the docs' CMake projects
+file(GLOB docs ${SOURCE_DIR}/README.md ${SOURCE_DIR}/docs/*.md)
+set(n 0)
+foreach(doc IN LISTS docs)
+  file(READ ${doc} text)  # file(READ), not file(STRINGS): C++ has semicolons
+  set(cpp "")
+  while(TRUE)
+    string(REGEX MATCH "```(cpp|cmake)[^\n]*\n" fence "${text}")
+    if(NOT fence)
+      break()
+    endif()
+    set(lang ${CMAKE_MATCH_1})
+    string(FIND "${text}" "${fence}" at)
+    string(LENGTH "${fence}" len)
+    math(EXPR at "${at} + ${len}")
+    string(SUBSTRING "${text}" ${at} -1 text)
+    string(FIND "${text}" "\n```" end)
+    string(SUBSTRING "${text}" 0 ${end} body)
+    string(SUBSTRING "${text}" ${end} -1 text)
+    if(lang STREQUAL "cpp")
+      set(cpp "${body}")
+    elseif(body MATCHES "project\\(")
+      math(EXPR n "${n} + 1")
+      set(dir ${WORK_DIR}/doc_${n})
+      file(WRITE ${dir}/CMakeLists.txt "${body}\n")
+      if(NOT body MATCHES "add_executable\\(([A-Za-z_]+) ([A-Za-z_]+\\.cpp)\\)" OR cpp STREQUAL "")
+        message(FATAL_ERROR "${doc}: a CMake project block needs add_executable(name name.cpp) and a cpp block before it")
+      endif()
+      set(exe ${CMAKE_MATCH_1})
+      file(WRITE ${dir}/${CMAKE_MATCH_2} "${cpp}\n")
+      run(${CMAKE_COMMAND} -S ${dir} -B ${dir}/build -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
+      run(${CMAKE_COMMAND} --build ${dir}/build -j 2)
+      run(${dir}/build/${exe})
+      message(STATUS "${doc}: CMake block ${n} builds and runs")
+    endif()
+  endwhile()
+endforeach()
+if(n EQUAL 0)
+  message(FATAL_ERROR "no CMake project block found in README.md or docs/*.md")
 endif()
