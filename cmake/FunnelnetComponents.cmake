@@ -7,10 +7,10 @@
 # translation units do not parse them.  The default, find_package(funnelnet) with no
 # COMPONENTS, loads every component and needs every package, as before.
 #
-# This table is the one source: the targets below, the per-component export files, the
-# package config (cmake/funnelnetConfig.cmake.in) and the consumer test
-# (tests/package/run.cmake checks that each component's headers include no third-party
-# header it does not declare) all read it.
+# The table is built below and is the one source: the targets, the per-component export
+# files, the package config (cmake/funnelnetConfig.cmake.in) and the consumer test
+# (tests/package/run.cmake: each component's headers include every package it declares
+# and no other) all read it.  As it stands:
 #
 #   component    headers (the component's public API; each includes what it uses)
 #                                                     packages its headers include
@@ -27,20 +27,33 @@
 #   datasets     funnelnet/datasets.hpp               -
 #   io           funnelnet/io/json.hpp, io/file.hpp   -       (the JSON library stays in src/)
 #   c            funnelnet.h (the C ABI)              -       target funnelnet::funnelnet
-set(FUNNELNET_COMPONENTS core markov funnel attribution graph graph_boost customers pipeline
-    scoring datasets io c)
+#
+# An area is found by its umbrella header include/funnelnet/<area>.hpp (no list to edit
+# for a new area); it needs Eigen3 unless it is named in FUNNELNET_AREAS_WITHOUT_PACKAGES.
+# tests/package fails if an area's headers include a package it does not declare, or if
+# a public header belongs to no component.
+set(FUNNELNET_AREAS_WITHOUT_PACKAGES graph datasets)
+file(GLOB _umbrellas CONFIGURE_DEPENDS RELATIVE ${PROJECT_SOURCE_DIR}/include/funnelnet
+     ${PROJECT_SOURCE_DIR}/include/funnelnet/*.hpp)
+set(FUNNELNET_COMPONENTS core)
+foreach(_u IN LISTS _umbrellas)
+  string(REGEX REPLACE "\\.hpp$" "" _c "${_u}")
+  if(_c STREQUAL "core" OR _c STREQUAL "version")
+    continue()
+  endif()
+  list(APPEND FUNNELNET_COMPONENTS ${_c})
+  set(FUNNELNET_COMPONENT_${_c}_HEADERS funnelnet/${_c}.hpp)
+  if(_c IN_LIST FUNNELNET_AREAS_WITHOUT_PACKAGES)
+    set(FUNNELNET_COMPONENT_${_c}_PACKAGES "")
+  else()
+    set(FUNNELNET_COMPONENT_${_c}_PACKAGES Eigen3)
+  endif()
+endforeach()
+list(APPEND FUNNELNET_COMPONENTS graph_boost io c)
 
 set(FUNNELNET_COMPONENT_core_HEADERS funnelnet/core.hpp funnelnet/core/cancel.hpp funnelnet/core/math.hpp
-    funnelnet/core/scc.hpp)
+    funnelnet/core/scc.hpp funnelnet/version.hpp)
 set(FUNNELNET_COMPONENT_core_PACKAGES Eigen3 Boost nlohmann_json)
-foreach(_c markov funnel attribution customers pipeline scoring)
-  set(FUNNELNET_COMPONENT_${_c}_HEADERS funnelnet/${_c}.hpp)
-  set(FUNNELNET_COMPONENT_${_c}_PACKAGES Eigen3)
-endforeach()
-foreach(_c graph datasets)
-  set(FUNNELNET_COMPONENT_${_c}_HEADERS funnelnet/${_c}.hpp)
-  set(FUNNELNET_COMPONENT_${_c}_PACKAGES "")
-endforeach()
 set(FUNNELNET_COMPONENT_graph_boost_HEADERS funnelnet/graph/boost.hpp)
 set(FUNNELNET_COMPONENT_graph_boost_PACKAGES Boost)
 set(FUNNELNET_COMPONENT_io_HEADERS funnelnet/io/json.hpp funnelnet/io/file.hpp)

@@ -101,6 +101,16 @@ foreach(key IN LISTS groups)
         endif()
       endforeach()
     endforeach()
+    # ... and every package it declares is used (`core` declares all of them, as
+    # funnelnet::core always did): the table says what the headers need, no more.
+    if(NOT c STREQUAL "core")
+      foreach(p IN LISTS funnelnet_${c}_PACKAGES)
+        if(NOT included MATCHES "${marker_${p}}")
+          message(FATAL_ERROR "component ${c} declares ${p} but its headers do not include it: "
+                              "list it in FUNNELNET_AREAS_WITHOUT_PACKAGES (cmake/FunnelnetComponents.cmake)")
+        endif()
+      endforeach()
+    endif()
     foreach(h IN LISTS included)
       if(h MATCHES "/include/(funnelnet[^ ]*\\.h(pp)?)$")
         list(APPEND seen_headers ${CMAKE_MATCH_1})
