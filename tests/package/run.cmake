@@ -77,8 +77,12 @@ foreach(key IN LISTS groups)
     execute_process(COMMAND ${CMAKE_COMMAND} --build ${dir} --target headers_${c}
                     RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
     if(NOT rc EQUAL 0)
+      set(declared "${funnelnet_${c}_PACKAGES}")
+      if(NOT declared)
+        set(declared "none")
+      endif()
       message(FATAL_ERROR "component ${c}: its headers do not compile with only the packages "
-                          "it declares (${funnelnet_${c}_PACKAGES}; hidden: ${hide}):\n${out}\n${err}")
+                          "it declares [${declared}] (hidden: ${hide}):\n${out}\n${err}")
     endif()
     string(REGEX MATCHALL "\n\\.+ [^\n]+" included "\n${out}\n${err}")
     if(NOT included)
