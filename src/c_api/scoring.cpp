@@ -59,6 +59,47 @@ funnelnet::MatrixRef matrix(size_t n, size_t p, const double* X) {
   return Eigen::Map<const funnelnet::Matrix>(X, static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(p));
 }
 
+// fnet_logistic_fit and fnet_logistic_fit_ex: *out is set only on success.
+void fit(fnet_logistic** out, size_t n, size_t p, const double* X, const double* y, const double* weight,
+         const fnet_logistic_options* options, const double* penalty_factor, bool posterior) {
+  require_ptr(out, "out");
+  if (n == 0) fail(Errc::empty_input, "no rows: n is 0");
+  if (p == 0) fail(Errc::empty_input, "no features: p is 0");
+  require_ptr(y, "y");
+  auto o = to_options(options);
+  const auto Xm = matrix(n, p, X);
+  if (penalty_factor != nullptr) o.penalty_factor.assign(penalty_factor, penalty_factor + p);
+  o.posterior_covariance = posterior;
+  std::span<const double> w =
+      weight == nullptr ? std::span<const double>{} : std::span<const double>{weight, n};
+  auto m = funnelnet::fit_logistic(Xm, std::span<const double>{y, n}, w, o);
+  *out = new fnet_logistic{std::move(m)};
+}
+
+// The two scores of a paired comparison.
+struct Pair {
+  std::span<const double> y, a, b;
+};
+
+Pair pair(size_t n, const double* y, const double* a, const double* b) {
+  if (n == 0) fail(Errc::empty_input, "no rows: n is 0");
+  funnelnet::capi::count_arg(n, "n");
+  require_ptr(y, "y");
+  require_ptr(a, "score_a");
+  require_ptr(b, "score_b");
+  return {{y, n}, {a, n}, {b, n}};
+}
+
+template <class T>
+void put(T* out, T value) {
+  if (out != nullptr) *out = value;
+}
+
+// The folds of a split into the caller's buffer of n slots.
+void write_folds(int32_t* fold, const std::vector<std::int32_t>& v) {
+  std::copy(v.begin(), v.end(), fold);
+}
+
 }  // namespace
 
 extern "C" {
@@ -95,18 +136,14 @@ FNET_API fnet_status fnet_scoring_ece(double* out, size_t n, const double* y, co
 FNET_API fnet_status fnet_logistic_fit(fnet_logistic** out, size_t n, size_t p, const double* X,
                                        const double* y, const double* weight,
                                        const fnet_logistic_options* options) {
-  return guard([&] {
-    require_ptr(out, "out");
-    if (n == 0) fail(Errc::empty_input, "no rows: n is 0");
-    if (p == 0) fail(Errc::empty_input, "no features: p is 0");
-    require_ptr(y, "y");
-    const auto o = to_options(options);
-    const auto Xm = matrix(n, p, X);
-    std::span<const double> w =
-        weight == nullptr ? std::span<const double>{} : std::span<const double>{weight, n};
-    auto m = funnelnet::fit_logistic(Xm, std::span<const double>{y, n}, w, o);
-    *out = new fnet_logistic{std::move(m)};
-  });
+  return guard([&] { fit(out, n, p, X, y, weight, options, nullptr, false); });
+}
+
+FNET_API fnet_status fnet_logistic_fit_ex(fnet_logistic** out, size_t n, size_t p, const double* X,
+                                          const double* y, const double* weight,
+                                          const fnet_logistic_options* options, const double* penalty_factor,
+                                          int posterior_covariance) {
+  return guard([&] { fit(out, n, p, X, y, weight, options, penalty_factor, posterior_covariance != 0); });
 }
 
 FNET_DEFINE_DESTROY(fnet_logistic_destroy, fnet_logistic)
@@ -139,8 +176,6 @@ FNET_API fnet_status fnet_logistic_predict(double* out, const fnet_logistic* mod
   });
 }
 
-}  // extern "C"
-
 FNET_API fnet_status fnet_scoring_platt(double* a, double* b, size_t n, const double* score, const double* y,
                                         const double* weight, int smooth) {
   return guard([&] {
@@ -170,3 +205,100 @@ FNET_API fnet_status fnet_scoring_isotonic(double* x, double* fitted, size_t cap
     if (fitted != nullptr) std::copy(f.y.begin(), f.y.end(), fitted);
   });
 }
+
+FNET_API fnet_status fnet_logistic_wald(double* estimate, double* std_error, double* z, double* p_value,
+                                        double* lower, double* upper, size_t capacity, size_t* needed,
+                                        const fnet_logistic* model, double level) {
+  return guard([&] {
+    require_ptr(model, "model");
+    const funnelnet::WaldTable t = funnelnet::logistic_wald(model->value, level);
+    if (!funnelnet::capi::begin_outputs(t.estimate.size(), capacity, needed, estimate, std_error, z, p_value,
+                                        lower, upper))
+      return;
+    auto copy = [](double* dst, const std::vector<double>& src) {
+      if (dst != nullptr) std::copy(src.begin(), src.end(), dst);
+    };
+    copy(estimate, t.estimate);
+    copy(std_error, t.std_error);
+    copy(z, t.z);
+    copy(p_value, t.p_value);
+    copy(lower, t.lower);
+    copy(upper, t.upper);
+  });
+}
+
+FNET_API fnet_status fnet_scoring_kfold(int32_t* fold, size_t n, int folds, uint64_t seed) {
+  return guard([&] {
+    require_ptr(fold, "fold");
+    if (n == 0) fail(Errc::empty_input, "no rows: n is 0");
+    funnelnet::capi::count_arg<std::int64_t>(n, "n");
+    write_folds(fold, funnelnet::kfold_split(n, folds, seed));
+  });
+}
+
+FNET_API fnet_status fnet_scoring_group_kfold(int32_t* fold, size_t n, const int64_t* groups, int folds,
+                                              uint64_t seed) {
+  return guard([&] {
+    require_ptr(fold, "fold");
+    if (n == 0) fail(Errc::empty_input, "no rows: n is 0");
+    const auto g = funnelnet::capi::array_arg(groups, n, "groups");
+    write_folds(fold, funnelnet::group_kfold_split(g, folds, seed));
+  });
+}
+
+FNET_API fnet_status fnet_scoring_time_split(int32_t* fold, size_t n, const double* time, int folds) {
+  return guard([&] {
+    require_ptr(fold, "fold");
+    if (n == 0) fail(Errc::empty_input, "no rows: n is 0");
+    const auto t = funnelnet::capi::array_arg(time, n, "time");
+    write_folds(fold, funnelnet::time_split(t, folds));
+  });
+}
+
+FNET_API fnet_status fnet_scoring_delong(double* auc_a, double* auc_b, double* std_error, double* z,
+                                         double* p_value, double* covariance, size_t n, const double* y,
+                                         const double* score_a, const double* score_b) {
+  return guard([&] {
+    const Pair in = pair(n, y, score_a, score_b);
+    const funnelnet::DeLongTest t = funnelnet::delong_test(in.y, in.a, in.b);
+    put(auc_a, t.auc_a);
+    put(auc_b, t.auc_b);
+    put(std_error, t.std_error);
+    put(z, t.z);
+    put(p_value, t.p_value);
+    if (covariance != nullptr) std::copy(t.covariance.begin(), t.covariance.end(), covariance);
+  });
+}
+
+FNET_API fnet_status fnet_scoring_corrected_t(double* mean, double* std_error, double* t, double* p_value,
+                                              size_t k, const double* difference, double n_train,
+                                              double n_test) {
+  return guard([&] {
+    const auto d = funnelnet::capi::array_arg(difference, k, "difference");
+    const funnelnet::CorrectedTTest r = funnelnet::corrected_t_test(d, n_train, n_test);
+    put(mean, r.mean);
+    put(std_error, r.std_error);
+    put(t, r.t);
+    put(p_value, r.p_value);
+  });
+}
+
+FNET_API fnet_status fnet_scoring_paired_bootstrap_auc(double* estimate, double* lower, double* upper,
+                                                       double* std_error, int* dropped, size_t n,
+                                                       const double* y, const double* score_a,
+                                                       const double* score_b, int replicates, double level,
+                                                       uint64_t seed, int threads) {
+  return guard([&] {
+    const Pair in = pair(n, y, score_a, score_b);
+    funnelnet::capi::threads_arg(threads, "threads");
+    const funnelnet::PairedBootstrap r =
+        funnelnet::paired_bootstrap_auc(in.y, in.a, in.b, replicates, level, seed, threads);
+    put(estimate, r.estimate);
+    put(lower, r.lower);
+    put(upper, r.upper);
+    put(std_error, r.std_error);
+    put(dropped, r.dropped);
+  });
+}
+
+}  // extern "C"

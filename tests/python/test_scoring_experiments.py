@@ -119,3 +119,88 @@ def test_experiment_bad_input():
         E.delong([0, 2, 1, 1, 0], [1, 2, 3, 4, 5], [1, 2, 3, 4, 5])
     with pytest.raises(fn.ShapeError):
         E.capacity_value({"s": [1, 2]}, [0.1, 0.2, 0.3], capacity=1)
+
+
+def _numpy_splits(n, folds, kind, groups=None, time=None, seed=0):
+    """The numpy implementation the C++ splits replaced (issue 14): the oracle."""
+    rng = np.random.default_rng(seed)
+    out = []
+    if kind == "kfold":
+        perm = rng.permutation(n)
+        for part in np.array_split(perm, folds):
+            out.append((np.setdiff1d(perm, part), np.sort(part)))
+    elif kind == "group":
+        uniq, inv = np.unique(np.asarray(groups), return_inverse=True)
+        fold_of_group = np.empty(uniq.shape[0], dtype=np.int64)
+        fold_of_group[rng.permutation(uniq.shape[0])] = np.arange(uniq.shape[0]) % folds
+        fold = fold_of_group[inv]
+        out = [(np.flatnonzero(fold != k), np.flatnonzero(fold == k)) for k in range(folds)]
+    else:
+        blocks = np.array_split(np.argsort(np.asarray(time), kind="stable"), folds + 1)
+        out = [(np.sort(np.concatenate(blocks[: k + 1])), np.sort(blocks[k + 1])) for k in range(folds)]
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7, 2**33 + 5, 2**64 - 1])
+def test_splits_equal_numpy_default_rng_bit_for_bit(seed):
+    """The C++ splits draw from numpy's PCG64/SeedSequence: the same folds as numpy."""
+    rng = np.random.default_rng(seed % 1000)
+    for n, k in ((10, 3), (97, 5), (1000, 10), (41, 2)):
+        groups = rng.integers(0, max(k, n // 3), n)
+        names = np.array([f"account {g}" for g in groups])
+        days = rng.integers(0, 30, n).astype("datetime64[D]")
+        cases = [("kfold", {}), ("group", {"groups": groups}), ("group", {"groups": names}),
+                 ("time", {"time": days}), ("time", {"time": rng.random(n)})]
+        for kind, kw in cases:
+            got = E.splits(n, folds=k, kind=kind, seed=seed, **kw)
+            want = _numpy_splits(n, k, kind, seed=seed, **kw)
+            assert len(got) == k
+            for (tr, te), (tr0, te0) in zip(got, want):
+                np.testing.assert_array_equal(te, te0)
+                np.testing.assert_array_equal(tr, tr0)
+
+
+def test_paired_bootstrap_equals_numpy_resamples():
+    """compare()'s paired bootstrap interval against numpy's resampled rows scored by
+    scikit-learn's roc_auc_score (the oracle), and the C ABI's generator reproduces them."""
+    from sklearn.metrics import roc_auc_score
+    from funnelnet import _core
+    rng = np.random.default_rng(8)
+    y = (rng.random(150) < 0.3).astype(float)
+    a = np.round(rng.random(150) + 0.4 * y, 2)
+    b = np.round(rng.random(150) + 0.2 * y, 1)
+    got = _core.scoring.paired_bootstrap_auc(y, a, b, 250, 0.9, 11, 0)
+    idx = np.random.default_rng(11).integers(0, 150, size=(250, 150))
+    reps = np.full(250, np.nan)
+    for r, i in enumerate(idx):
+        if 0 < y[i].sum() < 150:
+            reps[r] = roc_auc_score(y[i], a[i]) - roc_auc_score(y[i], b[i])
+    np.testing.assert_allclose(got["replicates"], reps, rtol=0, atol=1e-15)
+    ok = reps[~np.isnan(reps)]
+    assert got["lower"] == pytest.approx(np.percentile(ok, 5), abs=1e-15)
+    assert got["upper"] == pytest.approx(np.percentile(ok, 95), abs=1e-15)
+    assert got["std_error"] == pytest.approx(np.std(ok, ddof=1), rel=1e-12)
+    assert got["estimate"] == pytest.approx(roc_auc_score(y, a) - roc_auc_score(y, b), abs=1e-15)
+    # the same at one thread
+    one = _core.scoring.paired_bootstrap_auc(y, a, b, 250, 0.9, 11, 1)
+    np.testing.assert_array_equal(one["replicates"], got["replicates"])
+
+
+def test_experiments_core_bad_input():
+    from funnelnet import _core
+    with pytest.raises(fn.InvalidArgumentError, match="3 rows cannot make 3 time-ordered folds"):
+        E.splits(3, folds=3, kind="time", time=[1, 2, 3])
+    with pytest.raises(fn.InvalidArgumentError, match="2 groups cannot make 3 folds"):
+        E.splits(6, folds=3, kind="group", groups=["a", "b", "a", "b", "a", "b"])
+    with pytest.raises(fn.InvalidArgumentError, match="4 positive, 0 negative"):
+        E.delong([1, 1, 1, 1], [1, 2, 3, 4], [4, 3, 2, 1])
+    with pytest.raises(fn.InvalidArgumentError, match=r"score_b\[2\]"):
+        E.delong([1, 0, 1, 0], [1, 2, 3, 4], [4, 3, np.nan, 1])
+    with pytest.raises(fn.ShapeError):
+        E.delong([1, 0, 1, 0], [1, 2, 3, 4], [4, 3, 1])
+    with pytest.raises(fn.InvalidArgumentError, match="one class"):
+        _core.scoring.paired_bootstrap_auc(np.ones(4), np.arange(4.0), np.arange(4.0), 10, 0.95, 0, 0)
+    with pytest.raises(fn.InvalidArgumentError, match="at least 2 folds"):
+        _core.scoring.corrected_t_test(np.array([0.1]), 10.0, 5.0)
+    with pytest.raises(fn.InvalidArgumentError, match="df must be >= 1"):
+        E.student_t_sf(1.0, 0)
