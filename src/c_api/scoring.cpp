@@ -301,4 +301,92 @@ FNET_API fnet_status fnet_scoring_paired_bootstrap_auc(double* estimate, double*
   });
 }
 
+FNET_API fnet_status fnet_scoring_rank_table(double* out, size_t capacity, size_t* needed, size_t n,
+                                             const double* y, const double* score, const double* weight,
+                                             int bins) {
+  return guard([&] {
+    const Inputs in = inputs(n, y, score, weight);
+    if (bins < 1) fail(Errc::invalid_argument, "bins must be >= 1, got ", bins);
+    const auto b = static_cast<size_t>(bins);
+    const size_t total = funnelnet::capi::count_product(b, 10, "bins x 10 columns");
+    if (needed != nullptr) *needed = total;
+    if (out == nullptr) {
+      if (needed == nullptr) fail(Errc::null_argument, "out and needed are both NULL");
+      return;
+    }
+    if (capacity < total)
+      fail(Errc::buffer_too_small, "buffer holds ", capacity, " elements, ", total, " needed");
+    const funnelnet::RankTable t = funnelnet::rank_table(in.y, in.s, bins, in.w);
+    const std::vector<double>* cols[10] = {&t.rows, &t.weight, &t.positives, &t.score_min, &t.score_max,
+                                           &t.rate, &t.lift,   &t.cum_share, &t.cum_gain,  &t.cum_lift};
+    for (size_t r = 0; r < t.size(); ++r)
+      for (size_t c = 0; c < 10; ++c) out[r * 10 + c] = (*cols[c])[r];
+  });
+}
+
+FNET_API fnet_status fnet_scoring_calibration_curve(int32_t* bin, double* prob_true, double* prob_pred,
+                                                    double* bin_weight, size_t capacity, size_t* needed,
+                                                    size_t n, const double* y, const double* p,
+                                                    const double* weight, int bins,
+                                                    fnet_bin_strategy strategy) {
+  return guard([&] {
+    const Inputs in = inputs(n, y, p, weight);
+    const auto st = funnelnet::capi::enum_to<funnelnet::BinStrategy>(strategy, "strategy");
+    const funnelnet::CalibrationCurve c = funnelnet::calibration_curve(in.y, in.s, bins, st, in.w);
+    if (!funnelnet::capi::begin_outputs(c.size(), capacity, needed, bin, prob_true, prob_pred, bin_weight))
+      return;
+    if (bin != nullptr) std::copy(c.bin.begin(), c.bin.end(), bin);
+    if (prob_true != nullptr) std::copy(c.prob_true.begin(), c.prob_true.end(), prob_true);
+    if (prob_pred != nullptr) std::copy(c.prob_pred.begin(), c.prob_pred.end(), prob_pred);
+    if (bin_weight != nullptr) std::copy(c.weight.begin(), c.weight.end(), bin_weight);
+  });
+}
+
+FNET_API fnet_status fnet_scoring_bootstrap(double* estimate, double* lower, double* upper, double* std_error,
+                                            int* dropped, fnet_metric metric, size_t n, const double* y,
+                                            const double* score, const double* weight, int replicates,
+                                            double level, uint64_t seed, int threads, int bins,
+                                            fnet_bin_strategy strategy) {
+  return guard([&] {
+    const Inputs in = inputs(n, y, score, weight);
+    funnelnet::BootstrapOptions o;
+    o.replicates = replicates;
+    o.level = level;
+    o.seed = seed;
+    o.threads = funnelnet::capi::threads_arg(threads, "threads");
+    o.bins = bins;
+    o.strategy = funnelnet::capi::enum_to<funnelnet::BinStrategy>(strategy, "strategy");
+    const auto mt = funnelnet::capi::enum_to<funnelnet::Metric>(metric, "metric");
+    const funnelnet::BootstrapInterval r = funnelnet::bootstrap_metric(mt, in.y, in.s, in.w, o);
+    put(estimate, r.estimate);
+    put(lower, r.lower);
+    put(upper, r.upper);
+    put(std_error, r.std_error);
+    put(dropped, r.dropped);
+  });
+}
+
+FNET_API fnet_status fnet_logistic_contributions(double* out, const fnet_logistic* model, size_t m, size_t p,
+                                                 const double* X) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(model, "model");
+    if (m == 0) return;
+    const auto Xm = matrix(m, p, X);
+    const funnelnet::Matrix c = funnelnet::logistic_contributions(model->value, Xm);
+    Eigen::Map<funnelnet::Matrix>(out, c.rows(), c.cols()) = c;
+  });
+}
+
+FNET_API fnet_status fnet_logistic_baseline(double* out, const fnet_logistic* model) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(model, "model");
+    const auto& v = model->value;
+    double b = v.intercept;
+    for (size_t j = 0; j < v.coef.size(); ++j) b += v.coef[j] * v.mean[j];
+    *out = b;
+  });
+}
+
 }  // extern "C"

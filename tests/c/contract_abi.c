@@ -433,7 +433,11 @@ int main(void) {
   ++n_functions;
   (void)fnet_last_error();
   ++n_functions;
+  CHECK_REFUSED(fnet_logistic_baseline(NULL, NULL));
+  ++n_functions;
   CHECK_REFUSED(fnet_logistic_coef(NULL, 0, NULL, NULL));
+  ++n_functions;
+  CHECK_REFUSED(fnet_logistic_contributions(NULL, NULL, 0, 0, NULL));
   ++n_functions;
   CHECK_REFUSED(fnet_logistic_covariance(NULL, 0, NULL, NULL));
   ++n_functions;
@@ -533,7 +537,11 @@ int main(void) {
   ++n_functions;
   CHECK_REFUSED(fnet_scoring_average_precision(NULL, 0, NULL, NULL, NULL));
   ++n_functions;
+  CHECK_REFUSED(fnet_scoring_bootstrap(NULL, NULL, NULL, NULL, NULL, (fnet_metric)0, 0, NULL, NULL, NULL, 0, 0.0, 0, 0, 0, (fnet_bin_strategy)0));
+  ++n_functions;
   CHECK_REFUSED(fnet_scoring_brier(NULL, 0, NULL, NULL, NULL));
+  ++n_functions;
+  CHECK_REFUSED(fnet_scoring_calibration_curve(NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL, 0, (fnet_bin_strategy)0));
   ++n_functions;
   CHECK_REFUSED(fnet_scoring_corrected_t(NULL, NULL, NULL, NULL, 0, NULL, 0.0, 0.0));
   ++n_functions;
@@ -554,6 +562,8 @@ int main(void) {
   CHECK_REFUSED(fnet_scoring_paired_bootstrap_auc(NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, 0.0, 0, 0));
   ++n_functions;
   CHECK_REFUSED(fnet_scoring_platt(NULL, NULL, 0, NULL, NULL, NULL, 0));
+  ++n_functions;
+  CHECK_REFUSED(fnet_scoring_rank_table(NULL, 0, NULL, 0, NULL, NULL, NULL, 0));
   ++n_functions;
   CHECK_REFUSED(fnet_scoring_roc_auc(NULL, 0, NULL, NULL, NULL));
   ++n_functions;
@@ -683,7 +693,7 @@ int main(void) {
   ++n_functions;
   (void)fnet_version_string();
   ++n_functions;
-  CHECK(n_functions == 330);
+  CHECK(n_functions == 335);
   printf("contract_abi: %d functions called with NULL / 0 arguments\n", n_functions);
   return check_report("contract_abi");
 }

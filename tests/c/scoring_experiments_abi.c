@@ -2,7 +2,9 @@
  * time-ordered), DeLong's test against a brute-force placement-value computation, the
  * Nadeau-Bengio corrected t-test against closed forms of Student's t, the paired
  * bootstrap (determinism, thread independence), the logistic fit's penalty factors,
- * posterior covariance and Wald table against closed forms; bad input. */
+ * posterior covariance and Wald table against closed forms; the lift/gain table, the
+ * calibration curve, the metric bootstrap and the logistic contributions against brute
+ * force; bad input. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -384,6 +386,151 @@ static void logistic_ex(void) {
   CHECK_STATUS(fnet_logistic_fit_ex(NULL, 100, 1, X, yy, NULL, &o, NULL, 0), FNET_E_NULL_ARGUMENT, "out");
 }
 
+static void rank_and_calibration(void) {
+  enum { M = 23, B = 4 };
+  double y[M], s[M], w[M], table[B * 10], prob_true[B], prob_pred[B], bw[B];
+  int32_t bins[B];
+  int order[M], i, j, b;
+  size_t needed = 0;
+  double total_w = 0, total_pos = 0, cum_w = 0, cum_pos = 0;
+  for (i = 0; i < M; ++i) {
+    s[i] = floor(uniform01() * 8.0) / 8.0; /* ties */
+    y[i] = uniform01() < s[i] ? 1.0 : 0.0;
+    w[i] = 0.5 + uniform01();
+    total_w += w[i];
+    total_pos += w[i] * y[i];
+    order[i] = i;
+  }
+  if (total_pos == 0) y[0] = 1.0, total_pos = w[0];
+  /* insertion sort by score descending, ties by row order (stable) */
+  for (i = 1; i < M; ++i)
+    for (j = i; j > 0 && s[order[j]] > s[order[j - 1]]; --j) {
+      const int t = order[j];
+      order[j] = order[j - 1];
+      order[j - 1] = t;
+    }
+  CHECK_OK(fnet_scoring_rank_table(NULL, 0, &needed, M, y, s, w, B));
+  CHECK(needed == B * 10);
+  CHECK_STATUS(fnet_scoring_rank_table(table, 10, &needed, M, y, s, w, B), FNET_E_BUFFER_TOO_SMALL,
+               "40 needed");
+  CHECK_OK(fnet_scoring_rank_table(table, B * 10, &needed, M, y, s, w, B));
+  for (b = 0; b < B; ++b) {
+    double rows = 0, wt = 0, pos = 0;
+    for (i = 0; i < M; ++i)
+      if ((i * B) / M == b) {
+        rows += 1;
+        wt += w[order[i]];
+        pos += w[order[i]] * y[order[i]];
+      }
+    cum_w += wt;
+    cum_pos += pos;
+    CHECK_NEAR(table[b * 10 + 0], rows, 0.0);
+    CHECK_NEAR(table[b * 10 + 1], wt, 1e-13);
+    CHECK_NEAR(table[b * 10 + 2], pos, 1e-13);
+    CHECK_NEAR(table[b * 10 + 5], pos / wt, 1e-13);
+    CHECK_NEAR(table[b * 10 + 6], (pos / wt) / (total_pos / total_w), 1e-12);
+    CHECK_NEAR(table[b * 10 + 7], cum_w / total_w, 1e-13);
+    CHECK_NEAR(table[b * 10 + 8], cum_pos / total_pos, 1e-13);
+  }
+  CHECK_STATUS(fnet_scoring_rank_table(table, B * 10, &needed, M, y, s, w, 0), FNET_E_INVALID_ARGUMENT,
+               "bins");
+  /* calibration curve, uniform bins: bin = number of inner edges k/B strictly below p */
+  CHECK_OK(
+      fnet_scoring_calibration_curve(NULL, NULL, NULL, NULL, 0, &needed, M, y, s, w, B, FNET_BIN_UNIFORM));
+  CHECK(needed >= 1 && needed <= B);
+  CHECK_OK(fnet_scoring_calibration_curve(bins, prob_true, prob_pred, bw, B, &needed, M, y, s, w, B,
+                                          FNET_BIN_UNIFORM));
+  for (j = 0; j < (int)needed; ++j) {
+    double sw = 0, sy = 0, sp = 0;
+    for (i = 0; i < M; ++i) {
+      int k, bi = 0;
+      for (k = 1; k < B; ++k) bi += (double)k / B < s[i];
+      if (bi == bins[j]) {
+        sw += w[i];
+        sy += w[i] * y[i];
+        sp += w[i] * s[i];
+      }
+    }
+    CHECK(sw > 0);
+    CHECK_NEAR(bw[j], sw, 1e-13);
+    CHECK_NEAR(prob_true[j], sy / sw, 1e-13);
+    CHECK_NEAR(prob_pred[j], sp / sw, 1e-13);
+  }
+  CHECK_STATUS(
+      fnet_scoring_calibration_curve(bins, NULL, NULL, NULL, B, &needed, M, y, s, w, B, (fnet_bin_strategy)7),
+      FNET_E_INVALID_ARGUMENT, "strategy");
+}
+
+static void metric_bootstrap(void) {
+  double y[N], s[N], est = 0, lo = 0, hi = 0, se = 0, est1, lo1, hi1, se1, auc = 0, ece = 0;
+  int i, dropped = -1, dropped1 = -1;
+  for (i = 0; i < N; ++i) {
+    s[i] = uniform01();
+    y[i] = uniform01() < s[i] ? 1.0 : 0.0;
+  }
+  CHECK_OK(fnet_scoring_bootstrap(&est, &lo, &hi, &se, &dropped, FNET_METRIC_ROC_AUC, N, y, s, NULL, 300, 0.9,
+                                  3, 0, 10, FNET_BIN_UNIFORM));
+  CHECK_OK(fnet_scoring_roc_auc(&auc, N, y, s, NULL));
+  CHECK_NEAR(est, auc, 0.0);
+  CHECK(lo < est && est < hi && dropped == 0);
+  /* the paired bootstrap of a score against itself: every difference is 0 */
+  {
+    double dse = -1;
+    CHECK_OK(fnet_scoring_paired_bootstrap_auc(NULL, NULL, NULL, &dse, NULL, N, y, s, s, 10, 0.9, 0, 0));
+    CHECK(dse == 0.0);
+  }
+  CHECK_OK(fnet_scoring_bootstrap(&est1, &lo1, &hi1, &se1, &dropped1, FNET_METRIC_ROC_AUC, N, y, s, NULL, 300,
+                                  0.9, 3, 1, 10, FNET_BIN_UNIFORM));
+  CHECK(est1 == est && lo1 == lo && hi1 == hi && se1 == se && dropped1 == dropped);
+  CHECK_OK(fnet_scoring_bootstrap(&est, NULL, NULL, NULL, NULL, FNET_METRIC_ECE, N, y, s, NULL, 50, 0.9, 3, 0,
+                                  5, FNET_BIN_UNIFORM));
+  CHECK_OK(fnet_scoring_ece(&ece, N, y, s, NULL, 5));
+  CHECK_NEAR(est, ece, 0.0);
+  CHECK_OK(fnet_scoring_bootstrap(&est, &lo, &hi, NULL, NULL, FNET_METRIC_ECE, N, y, s, NULL, 50, 0.9, 3, 0,
+                                  5, FNET_BIN_QUANTILE));
+  CHECK(est >= 0.0 && lo <= hi);
+  CHECK_STATUS(fnet_scoring_bootstrap(&est, NULL, NULL, NULL, NULL, (fnet_metric)9, N, y, s, NULL, 50, 0.9, 3,
+                                      0, 5, FNET_BIN_UNIFORM),
+               FNET_E_INVALID_ARGUMENT, "metric");
+  CHECK_STATUS(fnet_scoring_bootstrap(&est, NULL, NULL, NULL, NULL, FNET_METRIC_BRIER, N, y, s, NULL, 1, 0.9,
+                                      3, 0, 5, FNET_BIN_UNIFORM),
+               FNET_E_INVALID_ARGUMENT, "replicates");
+}
+
+static void contributions(void) {
+  enum { R = 60, P = 3 };
+  double X[R * P], yy[R], C[R * P], coef[P], mean[P] = {0, 0, 0}, base = 0, intercept = 0, pred[R];
+  size_t needed = 0;
+  int i, j;
+  fnet_logistic* m = NULL;
+  for (i = 0; i < R; ++i) {
+    for (j = 0; j < P; ++j) {
+      X[i * P + j] = uniform01() * (j + 1);
+      mean[j] += X[i * P + j] / R;
+    }
+    yy[i] = uniform01() < 1.0 / (1.0 + exp(-(X[i * P] - X[i * P + 2]))) ? 1.0 : 0.0;
+  }
+  CHECK_OK(fnet_logistic_fit(&m, R, P, X, yy, NULL, NULL));
+  CHECK_OK(fnet_logistic_coef(coef, P, &needed, m));
+  CHECK_OK(fnet_logistic_report(&intercept, NULL, NULL, NULL, NULL, NULL, m));
+  CHECK_OK(fnet_logistic_contributions(C, m, R, P, X));
+  CHECK_OK(fnet_logistic_baseline(&base, m));
+  CHECK_OK(fnet_logistic_predict(pred, m, R, P, X));
+  CHECK_NEAR(base, intercept + coef[0] * mean[0] + coef[1] * mean[1] + coef[2] * mean[2], 1e-12);
+  for (i = 0; i < R; ++i) {
+    double eta = base;
+    for (j = 0; j < P; ++j) {
+      CHECK_NEAR(C[i * P + j], coef[j] * (X[i * P + j] - mean[j]), 1e-12);
+      eta += C[i * P + j];
+    }
+    CHECK_NEAR(1.0 / (1.0 + exp(-eta)), pred[i], 1e-13);
+  }
+  CHECK_STATUS(fnet_logistic_contributions(C, m, R, P - 1, X), FNET_E_SHAPE_MISMATCH, "columns");
+  CHECK_STATUS(fnet_logistic_contributions(NULL, m, R, P, X), FNET_E_NULL_ARGUMENT, "out");
+  CHECK_STATUS(fnet_logistic_baseline(&base, NULL), FNET_E_NULL_ARGUMENT, "model");
+  fnet_logistic_destroy(m);
+}
+
 int main(void) {
   delong();
   corrected_t();
@@ -392,5 +539,8 @@ int main(void) {
   group_kfold();
   time_split();
   logistic_ex();
+  rank_and_calibration();
+  metric_bootstrap();
+  contributions();
   return check_report("scoring_experiments_abi");
 }

@@ -29,6 +29,36 @@ FNET_API fnet_status fnet_scoring_ks(double* out, size_t n, const double* y, con
 FNET_API fnet_status fnet_scoring_ece(double* out, size_t n, const double* y, const double* p,
                                       const double* weight, int bins);
 
+/* Lift and cumulative gain by rank bin (rows by score, highest first, ties by row order;
+ * sorted position r in bin floor(r bins / n)).  Writes a bins x 10 row-major table into
+ * out (`capacity` doubles; *needed = bins * 10, two-call pattern: out = NULL asks), bin 0
+ * the highest scores, columns in this order: rows, weight, positives, score_min,
+ * score_max, rate (positives / weight), lift (rate / overall rate), cum_share (share of
+ * the weight in bins 0..b), cum_gain (share of the positives), cum_lift (gain / share).
+ * bins >= 1. */
+FNET_API fnet_status fnet_scoring_rank_table(double* out, size_t capacity, size_t* needed, size_t n,
+                                             const double* y, const double* score, const double* weight,
+                                             int bins);
+/* Calibration curve (scikit-learn's calibration_curve): for each non-empty bin, its index,
+ * weighted mean outcome (prob_true), mean prediction (prob_pred) and weight.  Any output
+ * may be NULL; `capacity` slots each; *needed receives the number of non-empty bins
+ * (two-call pattern). */
+FNET_API fnet_status fnet_scoring_calibration_curve(int32_t* bin, double* prob_true, double* prob_pred,
+                                                    double* bin_weight, size_t capacity, size_t* needed,
+                                                    size_t n, const double* y, const double* p,
+                                                    const double* weight, int bins,
+                                                    fnet_bin_strategy strategy);
+/* Percentile bootstrap interval of a metric: replicate b resamples the n rows with
+ * replacement from the random stream (seed, b) (the same numbers as
+ * funnelnet.scoring.metrics.bootstrap and at any thread count, threads 0 = all cores);
+ * replicates with one class are dropped and counted.  bins and strategy are those of
+ * FNET_METRIC_ECE.  replicates >= 2, 0 < level < 1.  Any output may be NULL. */
+FNET_API fnet_status fnet_scoring_bootstrap(double* estimate, double* lower, double* upper, double* std_error,
+                                            int* dropped, fnet_metric metric, size_t n, const double* y,
+                                            const double* score, const double* weight, int replicates,
+                                            double level, uint64_t seed, int threads, int bins,
+                                            fnet_bin_strategy strategy);
+
 /* ---- logistic regression ------------------------------------------------------------ */
 typedef struct fnet_logistic fnet_logistic; /* a fitted logistic model and its report */
 
@@ -111,6 +141,16 @@ FNET_API fnet_status fnet_logistic_fit_ex(fnet_logistic** out, size_t n, size_t 
 FNET_API fnet_status fnet_logistic_wald(double* estimate, double* std_error, double* z, double* p_value,
                                         double* lower, double* upper, size_t capacity, size_t* needed,
                                         const fnet_logistic* model, double level);
+
+/* Exact contributions C[i, j] = coef_j (X[i, j] - mean_j) of m rows of X (m x p,
+ * row-major) into out (m x p, row-major), mean_j the weighted training mean: the linear
+ * predictor is (intercept + sum_j coef_j mean_j) + sum_j C[i, j] (read that baseline with
+ * fnet_logistic_baseline).  Sort a row to get a lead's top positive and negative factors.
+ * FNET_E_SHAPE_MISMATCH when p differs from the fit. */
+FNET_API fnet_status fnet_logistic_contributions(double* out, const fnet_logistic* model, size_t m, size_t p,
+                                                 const double* X);
+/* The linear predictor of a row at the training means: intercept + sum_j coef_j mean_j. */
+FNET_API fnet_status fnet_logistic_baseline(double* out, const fnet_logistic* model);
 
 /* ---- experiments: seeded splits ------------------------------------------------------ */
 /* Each writes the fold of each of n rows into fold (n slots).  K-fold and grouped splits
