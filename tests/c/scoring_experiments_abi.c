@@ -531,6 +531,30 @@ static void contributions(void) {
   fnet_logistic_destroy(m);
 }
 
+/* The issue's bad input for the logistic fit through the C ABI: one class, a negative
+ * weight, an infinite cell, a constant column (documented handling: coefficient 0). */
+static void logistic_bad_input(void) {
+  const double X[8] = {0, 5, 1, 5, 2, 5, 3, 5}, ones[4] = {1, 1, 1, 1}, zeros[4] = {0, 0, 0, 0};
+  const double y[4] = {0, 1, 0, 1}, wneg[4] = {1, 1, -2, 1}, Xinf[8] = {0, 5, 1, 5, INFINITY, 5, 3, 5};
+  double coef[2] = {-1, -1}, pred[4];
+  size_t needed = 0;
+  int status = -1;
+  fnet_logistic* m = NULL;
+  CHECK_STATUS(fnet_logistic_fit(&m, 4, 2, X, ones, NULL, NULL), FNET_E_INVALID_ARGUMENT, "only class 1");
+  CHECK_STATUS(fnet_logistic_fit(&m, 4, 2, X, zeros, NULL, NULL), FNET_E_INVALID_ARGUMENT, "only class 0");
+  CHECK_STATUS(fnet_logistic_fit(&m, 4, 2, X, y, wneg, NULL), FNET_E_INVALID_ARGUMENT, "[2]");
+  CHECK_STATUS(fnet_logistic_fit(&m, 4, 2, Xinf, y, NULL, NULL), FNET_E_INVALID_ARGUMENT, "X[2, 0]");
+  CHECK(m == NULL);
+  /* column 1 is constant: coefficient 0, the fit otherwise as without it */
+  CHECK_OK(fnet_logistic_fit(&m, 4, 2, X, y, NULL, NULL));
+  CHECK_OK(fnet_logistic_coef(coef, 2, &needed, m));
+  CHECK_OK(fnet_logistic_report(NULL, &status, NULL, NULL, NULL, NULL, m));
+  CHECK(coef[1] == 0.0 && isfinite(coef[0]));
+  CHECK_OK(fnet_logistic_predict(pred, m, 4, 2, X));
+  CHECK(pred[0] > 0.0 && pred[3] < 1.0 && pred[0] < pred[3]);
+  fnet_logistic_destroy(m);
+}
+
 int main(void) {
   delong();
   corrected_t();
@@ -542,5 +566,6 @@ int main(void) {
   rank_and_calibration();
   metric_bootstrap();
   contributions();
+  logistic_bad_input();
   return check_report("scoring_experiments_abi");
 }
