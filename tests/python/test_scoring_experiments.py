@@ -204,3 +204,50 @@ def test_experiments_core_bad_input():
         _core.scoring.corrected_t_test(np.array([0.1]), 10.0, 5.0)
     with pytest.raises(fn.InvalidArgumentError, match="df must be >= 1"):
         E.student_t_sf(1.0, 0)
+
+
+def _crm_frame(root):
+    """The real-data frame of benchmarks/python/bench_scoring.py (one definition)."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "python" / "bench_scoring.py"
+    spec = importlib.util.spec_from_file_location("bench_scoring", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.crm_frame(str(root))
+
+
+def test_real_crm_time_split_log_loss_and_capacity(shared_data):
+    """Issue 14's real-data check as a test: Won vs Lost on ../shared/data/crm with a time
+    split; LeadScorer's held-out log loss equals (or beats) scikit-learn's LogisticRegression
+    on the same features, and the capacity value of its ranking on the held-out outcomes
+    equals a brute-force count of the wins among the leads worked."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    X, y, t = _crm_frame(shared_data / "crm")
+    cut = t.quantile(0.7)
+    tr, te = (t < cut).to_numpy(), (t >= cut).to_numpy()
+    sc = StandardScaler().fit(X[tr])
+    Xtr, Xte = sc.transform(X[tr]), sc.transform(X[te])
+    ours = fn.scoring.LeadScorer(C=1.0).fit(Xtr, y[tr])
+    sk = LogisticRegression(C=1.0, tol=1e-10, max_iter=10000).fit(Xtr, y[tr])
+    p, q = ours.predict_proba(Xte)[:, 1], sk.predict_proba(Xte)[:, 1]
+    M = fn.scoring.metrics
+
+    def objective(coef, intercept):  # scikit-learn's: C sum log loss + |w|^2 / 2
+        eta = Xtr @ coef + intercept
+        return float(np.sum(np.logaddexp(0, eta) - y[tr] * eta) + 0.5 * coef @ coef)
+
+    # the fit is at least as good as scikit-learn's on the objective both minimise ...
+    assert objective(ours.coef_[0], ours.intercept_[0]) <= objective(sk.coef_[0], sk.intercept_[0]) * (1 + 1e-12)
+    # ... and the held-out log loss is the same (documented: 0.668226 for both)
+    assert M.log_loss(y[te], p) == pytest.approx(M.log_loss(y[te], q), rel=1e-7)
+    assert M.roc_auc(y[te], p) == pytest.approx(M.roc_auc(y[te], q), abs=1e-4)
+    # capacity: 50 leads per period for 4 periods, 10 % cooling per period
+    got = E.capacity_value({"lead score": p}, y[te].astype(float), capacity=50, decay=0.1, periods=4)
+    order = np.argsort(-p, kind="stable")[:200]
+    want = sum(y[te][i] * 0.9 ** (r // 50) for r, i in enumerate(order))
+    assert got.loc["lead score", "won_value"] == pytest.approx(want, rel=1e-12)
+    wins = int(y[te].sum())  # the oracle works the winners first
+    assert got.loc["oracle", "won_value"] == pytest.approx(
+        sum(0.9 ** (r // 50) for r in range(min(wins, 200))), rel=1e-12)
