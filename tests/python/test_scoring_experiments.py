@@ -251,3 +251,29 @@ def test_real_crm_time_split_log_loss_and_capacity(shared_data):
     wins = int(y[te].sum())  # the oracle works the winners first
     assert got.loc["oracle", "won_value"] == pytest.approx(
         sum(0.9 ** (r // 50) for r in range(min(wins, 200))), rel=1e-12)
+
+
+def test_capacity_curve_by_brute_force(tmp_path):
+    """fn.plot.capacity_curve_frame: with one period the won value at capacity c is the sum
+    of the true probabilities of the top c leads by score (brute force); the oracle bounds
+    every scorer; the plot draws those numbers."""
+    import matplotlib
+    matplotlib.use("Agg")
+    rng = np.random.default_rng(9)
+    p = rng.random(120)
+    s = {"noisy": p + rng.normal(scale=0.3, size=120), "random": rng.random(120)}
+    f = fn.plot.capacity_curve_frame(s, p, capacities=[1, 10, 37, 120])
+    assert list(f.columns) == ["noisy", "random", "oracle"]
+    for c in (1, 10, 37, 120):
+        for name, score in s.items():
+            assert f.loc[c, name] == pytest.approx(p[np.argsort(-score, kind="stable")[:c]].sum(), rel=1e-12)
+        assert f.loc[c, "oracle"] == pytest.approx(np.sort(p)[::-1][:c].sum(), rel=1e-12)
+        assert f.loc[c, "oracle"] >= f.loc[c, ["noisy", "random"]].max() - 1e-12
+    assert f.loc[120, "noisy"] == pytest.approx(p.sum())  # everyone worked: the order no longer matters
+    ax = fn.plot.capacity_curve(s, p, capacities=[1, 10, 37, 120], decay=0.1, periods=3)
+    assert len(ax.lines) == 3
+    g = fn.plot.capacity_curve_frame(s, p, capacities=[1, 10, 37, 120], decay=0.1, periods=3)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), g["noisy"].to_numpy())
+    ax.figure.savefig(tmp_path / "capacity.png")
+    with pytest.raises(fn.EmptyInputError):
+        fn.plot.capacity_curve_frame(s, [], capacities=[1])
