@@ -2,6 +2,7 @@
 #include "funnelnet/graph/referral_graph.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -126,21 +127,30 @@ ReferralGraph ReferralGraph::from_edges(std::span<const std::int64_t> src, std::
   std::vector<node_t> ms, md;
   if (total > 0 && span < static_cast<std::uint64_t>(4 * total + 1024)) {
     const auto r = static_cast<std::size_t>(span) + 1;
-    std::vector<node_t> map(r, 0);
-    for (std::int64_t x : src) map[static_cast<std::size_t>(x - lo)] = 1;
-    for (std::int64_t x : dst) map[static_cast<std::size_t>(x - lo)] = 1;
-    for (std::int64_t x : nodes) map[static_cast<std::size_t>(x - lo)] = 1;
+    // Which ids occur: a bitset (r / 8 bytes, cache-resident where a map of r indices is
+    // not), counted by popcount; the index map is only built when the ids have gaps.
+    std::vector<std::uint64_t> seen((r + 63) / 64, 0);
+    auto mark = [&](std::span<const std::int64_t> a) {
+      for (std::int64_t x : a) {
+        const auto k = static_cast<std::size_t>(x - lo);
+        seen[k >> 6] |= std::uint64_t{1} << (k & 63);
+      }
+    };
+    mark(src);
+    mark(dst);
+    mark(nodes);
     std::size_t count = 0;
-    for (std::size_t i = 0; i < r; ++i) count += map[i];
+    for (std::uint64_t word : seen) count += static_cast<std::size_t>(std::popcount(word));
     if (count > std::numeric_limits<node_t>::max() - 1) fail(Errc::out_of_range, "more than 2^32-1 nodes");
     if (count == r && lo == 0) {  // ids are exactly 0..n-1: they are the indices
       ids.resize(count);
       std::iota(ids.begin(), ids.end(), std::int64_t{0});
       return build(std::move(ids), src, dst, nullptr, nullptr, weight, time, options);
     }
+    std::vector<node_t> map(r);
     ids.reserve(count);
     for (std::size_t i = 0; i < r; ++i)
-      if (map[i] != 0) {
+      if ((seen[i >> 6] >> (i & 63)) & 1U) {
         map[i] = static_cast<node_t>(ids.size());
         ids.push_back(lo + static_cast<std::int64_t>(i));
       }
