@@ -169,7 +169,9 @@ TEST(Parallel, ResolveThreadsFollowsTheWorkRule) {
   const unsigned cores = fn::usable_cores();
   ASSERT_GE(cores, 1U);
   const unsigned hw = std::thread::hardware_concurrency();
-  if (hw > 0) EXPECT_LE(cores, hw);  // the affinity mask is a subset of the machine
+  if (hw > 0) {
+    EXPECT_LE(cores, hw);  // the affinity mask is a subset of the machine
+  }
   for (int req : {1, 2, 3, 17}) {
     EXPECT_EQ(fn::resolve_threads(req, 0, 1000), static_cast<unsigned>(req));
     EXPECT_EQ(fn::resolve_threads(req, 1'000'000'000, 1000), static_cast<unsigned>(req));

@@ -137,7 +137,9 @@ TEST(Concurrency, LazyReverseCsrFirstUsedByManyThreadsAtOnce) {
       // The derived arrays are one per storage; merged weights are the graph's own (a copy
       // holds a copy), unit weights are derived once: the same array for both then.
       for (int k = 0; k < 3; ++k) EXPECT_EQ(seen[4 * t + k], seen[k]) << t << " " << k;
-      if (t % 2 == 0) EXPECT_EQ(seen[4 * t + 3], seen[3]) << t;
+      if (t % 2 == 0) {
+        EXPECT_EQ(seen[4 * t + 3], seen[3]) << t;
+      }
       EXPECT_EQ(ranks[t], ranks[0]);
     }
     // Brute force: in-edges of v are the CSR edges with target v, in CSR order.
