@@ -417,6 +417,9 @@ def section_build(args: argparse.Namespace) -> None:
         g, a = ours(), theirs()
         deg = g.degree("out").reindex(np.arange(n), fill_value=0).to_numpy()
         assert np.array_equal(deg, np.diff(a.indptr)), f"out-degrees differ ({name})"
+        # The same CSR: with equal row lengths, equal column indices (both sorted per row).
+        ids = np.asarray(g._core.ids)
+        assert np.array_equal(ids[np.asarray(g._core.targets)], a.indices), f"CSR targets differ ({name})"
         t_fn, t_sc, c = timed_pair(ours, theirs, args.repeat)
         row(f"graph build, {name}", t_fn, "scipy csr_matrix", t_sc, c)
 

@@ -184,10 +184,13 @@ FNET_API fnet_status fnet_graph_edges(size_t* src, size_t* dst, double* weight, 
     const auto& g = graph_of(graph);
     const size_t m = g.num_edges();
     if (!want_outputs(m, capacity, needed, src, dst, weight)) return;
+    const auto s = g.sources();
+    const auto t = g.targets();
+    const auto w = g.weights();
     for (size_t e = 0; e < m; ++e) {
-      src[e] = g.sources()[e];
-      dst[e] = g.targets()[e];
-      weight[e] = g.weights()[e];
+      src[e] = s[e];
+      dst[e] = t[e];
+      weight[e] = w[e];
     }
   });
 }

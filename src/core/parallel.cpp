@@ -22,6 +22,10 @@
 
 #include "funnelnet/core/cancel.hpp"
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 FUNNELNET_BEGIN
 namespace detail {
 namespace {
@@ -271,6 +275,19 @@ bool task_should_stop() noexcept {
     return true;
   }
   return job->stop.load();
+}
+
+unsigned usable_cores() noexcept {
+#if defined(__linux__)
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    const int c = CPU_COUNT(&set);
+    if (c > 0) return static_cast<unsigned>(c);
+  }
+#endif
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1U : hw;
 }
 
 namespace detail {

@@ -105,6 +105,10 @@ namespace {
 /// than the threshold.
 constexpr double kFloatPhase = 1e-5;
 
+/// Work (edges + nodes per iteration) worth one thread in the iterative rankings
+/// (PageRank, Katz), for threads = 0: see resolve_threads.
+constexpr std::uint64_t kIterationGrain = std::uint64_t{1} << 20;
+
 template <class Off>
 IterativeResult pull_iterations(const ReferralGraph& g, const PageRankOptions& o,
                                 const std::vector<double>& p, const std::vector<double>& d,
@@ -140,10 +144,11 @@ IterativeResult pull_iterations(const ReferralGraph& g, const PageRankOptions& o
   std::vector<double> err(chunks), dang(chunks);
   const double target = static_cast<double>(n) * o.tolerance;
   bool float_now = !weighted;  // the first iterations gather floats (unweighted only)
-  // Under 2^21 edges a pass takes about a millisecond: handing chunks to a second
-  // thread cost more than it saved (0.57x on the Epinions-sized graph at load 3), so
-  // such graphs run on the calling thread.  Chunks are fixed: the result is the same.
-  const int threads = g.num_edges() < (std::size_t{1} << 21) ? 1 : o.threads;
+  // threads = 0: one thread under 2 * kIterationGrain (edges + nodes) per iteration.  A
+  // pass over 2^21 edges takes about a millisecond: handing chunks to a second thread
+  // cost more than it saved below that (0.57x on the Epinions-sized graph at load 3).
+  // Chunks are fixed, so the result is the same at any thread count.
+  const int threads = static_cast<int>(resolve_threads(o.threads, g.num_edges() + n, kIterationGrain));
   for (std::size_t it = 1; it <= o.max_iter; ++it) {
     const double* cx = x.data();
     const double* cc = contrib.data();
@@ -275,8 +280,10 @@ IterativeResult katz(const ReferralGraph& g, const KatzOptions& o) {
   const std::size_t chunks = detail::chunk_count(n);
   const std::size_t per = (n + chunks - 1) / chunks;
   std::vector<double> err(chunks);
+  const int threads =
+      static_cast<int>(resolve_threads(o.threads, g.num_edges() + n, detail::kIterationGrain));
   for (std::size_t it = 1; it <= o.max_iter; ++it) {
-    parallel_for(chunks, o.threads, [&](std::size_t c) {
+    parallel_for(chunks, threads, [&](std::size_t c) {
       const std::size_t b = c * per, e = std::min(n, b + per);
       double local = 0.0;
       for (std::size_t v = b; v < e; ++v) {
@@ -336,8 +343,11 @@ std::vector<double> betweenness(const ReferralGraph& g, const BetweennessOptions
   std::vector<std::vector<double>> partial(n_tasks);
   const auto off = g.offsets();
   const auto tg = g.targets();
+  // A breadth-first search from every source: (n + m) per source; 2^22 is worth a thread.
+  const auto threads = static_cast<int>(resolve_threads(
+      o.threads, static_cast<std::uint64_t>(src.size()) * (n + g.num_edges()), std::uint64_t{1} << 22));
   parallel_for(
-      n_tasks, o.threads,
+      n_tasks, threads,
       [&](std::size_t task) {
         std::vector<double> acc(n, 0.0), sigma(n, 0.0), delta(n, 0.0);
         std::vector<std::int64_t> dist(n, -1);

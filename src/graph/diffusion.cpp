@@ -175,8 +175,13 @@ std::vector<SpreadPart> spread_parts(const ReferralGraph& g, std::span<const nod
   first_task = std::min(first_task, last_task);
   const auto thr = o.model == Model::ic ? detail::ic_thresholds(p) : std::vector<std::uint64_t>{};
   std::vector<SpreadPart> parts(last_task - first_task);
+  // Simulations are independent tasks (no barrier); each may walk every edge: one thread
+  // per 2^22 edge visits at most, so a handful of small cascades stays on this thread.
+  const auto threads = static_cast<int>(resolve_threads(
+      o.threads, static_cast<std::uint64_t>(last_task - first_task) * (g.num_nodes() + g.num_edges()),
+      std::uint64_t{1} << 22));
   parallel_for(
-      parts.size(), o.threads,
+      parts.size(), threads,
       [&](std::size_t k) {
         const std::size_t t = first_task + k;
         const std::size_t b = task_begin(o.n_sims, t, tasks), e = task_begin(o.n_sims, t + 1, tasks);

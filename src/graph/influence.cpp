@@ -56,8 +56,11 @@ struct RRGenerator {
     const std::size_t nb = want_batches - have_batches;
     std::vector<RRSets> parts(nb);
     const std::size_t n = g.num_nodes();
+    // Each batch is rr_batch reverse searches of up to (n + m): one thread per 2^22 of that.
+    const auto used = static_cast<int>(resolve_threads(
+        threads, static_cast<std::uint64_t>(nb) * rr_batch * (n + g.num_edges()), std::uint64_t{1} << 22));
     parallel_for(
-        nb, threads,
+        nb, used,
         [&](std::size_t k) {
           Rng rng = stream(seed, base + have_batches + k);
           RRSets& out = parts[k];
@@ -366,8 +369,11 @@ InfluenceResult celf(const ReferralGraph& g, std::size_t k, const EdgeProbabilit
   const auto thr = o.model == Model::ic ? detail::ic_thresholds(p) : std::vector<std::uint64_t>{};
   std::vector<double> gain(n);
   const std::size_t chunks = std::min<std::size_t>(n, 64);
+  // n candidates x n_sims simulations, each up to (n + m): one thread per 2^22 of that.
+  const auto threads = static_cast<int>(resolve_threads(
+      o.threads, static_cast<std::uint64_t>(n) * o.n_sims * (n + g.num_edges()), std::uint64_t{1} << 22));
   parallel_for(
-      chunks, o.threads,
+      chunks, threads,
       [&](std::size_t c) {
         detail::Simulator sim(g, p, o.model, o.node_values, thr);
         for (std::size_t v = c; v < n; v += chunks) {

@@ -264,6 +264,10 @@ std::vector<double> layout(const ReferralGraph& g, const LayoutOptions& o) {
   detail::Grid grid;
   std::vector<double> cell_x, cell_y;
   constexpr double t0 = 1.0;  // the start has the shape: only local moves are needed
+  // A barrier per iteration, of about 16 n + m work (neighbouring cells and edges): one
+  // thread per 2^20 of it, as for PageRank.
+  const auto threads =
+      static_cast<int>(resolve_threads(o.threads, 16 * n + g.num_edges(), std::uint64_t{1} << 20));
   for (std::size_t it = 0; it < o.iterations; ++it) {
     const double temp =
         std::max(t0 * (1.0 - static_cast<double>(it) / static_cast<double>(o.iterations)), 1e-3);
@@ -288,7 +292,7 @@ std::vector<double> layout(const ReferralGraph& g, const LayoutOptions& o) {
     }
     mx /= static_cast<double>(n);
     my /= static_cast<double>(n);
-    parallel_for(n_tasks, o.threads, [&](std::size_t task) {
+    parallel_for(n_tasks, threads, [&](std::size_t task) {
       const std::size_t lo = task * per_task;
       const std::size_t hi = std::min(n, lo + per_task);
       for (std::size_t v = lo; v < hi; ++v) {

@@ -2,6 +2,7 @@
 #include "funnelnet/graph/referral_graph.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -126,21 +127,30 @@ ReferralGraph ReferralGraph::from_edges(std::span<const std::int64_t> src, std::
   std::vector<node_t> ms, md;
   if (total > 0 && span < static_cast<std::uint64_t>(4 * total + 1024)) {
     const auto r = static_cast<std::size_t>(span) + 1;
-    std::vector<node_t> map(r, 0);
-    for (std::int64_t x : src) map[static_cast<std::size_t>(x - lo)] = 1;
-    for (std::int64_t x : dst) map[static_cast<std::size_t>(x - lo)] = 1;
-    for (std::int64_t x : nodes) map[static_cast<std::size_t>(x - lo)] = 1;
+    // Which ids occur: a bitset (r / 8 bytes, cache-resident where a map of r indices is
+    // not), counted by popcount; the index map is only built when the ids have gaps.
+    std::vector<std::uint64_t> seen((r + 63) / 64, 0);
+    auto mark = [&](std::span<const std::int64_t> a) {
+      for (std::int64_t x : a) {
+        const auto k = static_cast<std::size_t>(x - lo);
+        seen[k >> 6] |= std::uint64_t{1} << (k & 63);
+      }
+    };
+    mark(src);
+    mark(dst);
+    mark(nodes);
     std::size_t count = 0;
-    for (std::size_t i = 0; i < r; ++i) count += map[i];
+    for (std::uint64_t word : seen) count += static_cast<std::size_t>(std::popcount(word));
     if (count > std::numeric_limits<node_t>::max() - 1) fail(Errc::out_of_range, "more than 2^32-1 nodes");
     if (count == r && lo == 0) {  // ids are exactly 0..n-1: they are the indices
       ids.resize(count);
       std::iota(ids.begin(), ids.end(), std::int64_t{0});
       return build(std::move(ids), src, dst, nullptr, nullptr, weight, time, options);
     }
+    std::vector<node_t> map(r);
     ids.reserve(count);
     for (std::size_t i = 0; i < r; ++i)
-      if (map[i] != 0) {
+      if ((seen[i >> 6] >> (i & 63)) & 1U) {
         map[i] = static_cast<node_t>(ids.size());
         ids.push_back(lo + static_cast<std::int64_t>(i));
       }
@@ -229,6 +239,53 @@ ReferralGraph ReferralGraph::from_csr_edges(std::span<const std::int64_t> ids,
   return g;
 }
 
+namespace detail {
+namespace {
+
+unsigned bit_width_of(std::uint64_t x) noexcept {  // bits needed for values 0..x
+  unsigned b = 0;
+  while (b < 64 && (x >> b) != 0) ++b;
+  return b;
+}
+
+/// The rows of one block of 2^12 sources, as (target << row_bits | input row) keys in
+/// `keys` with each key's source offset in the block from `low(k)`: counted and
+/// scattered per source into `buf` (cache-resident), sorted within each source, then
+/// written out with the duplicate policy.  `emit(v, key, first_of_row)` writes one key.
+template <class Low, class Inner, class Emit>
+void finish_block(std::size_t lo, std::size_t hi, std::size_t k0, std::size_t k1, Low low, Inner inner,
+                  std::vector<std::size_t>& start, std::vector<std::uint64_t>& buf, Emit emit) {
+  const std::size_t width = hi - lo;
+  // start[d + 1] counts source lo + d, then (prefix sums) start[d] is where it begins.
+  std::fill(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(width + 1), std::size_t{0});
+  for (std::size_t k = k0; k < k1; ++k) ++start[low(k) + 1];
+  for (std::size_t d = 0; d < width; ++d) start[d + 1] += start[d];
+  buf.resize(k1 - k0);
+  // Scatter with start[d] as the cursor of source d: afterwards start[d] is the end of
+  // source d, i.e. the beginning of d + 1, so shift the table back by one.
+  for (std::size_t k = k0; k < k1; ++k) buf[start[low(k)]++] = inner(k);
+  for (std::size_t d = width; d > 0; --d) start[d] = start[d - 1];
+  start[0] = 0;
+  for (std::size_t d = 0; d < width; ++d) {
+    std::uint64_t* b = buf.data() + start[d];
+    std::uint64_t* e = buf.data() + start[d + 1];
+    if (e - b > 24) {
+      std::sort(b, e);
+    } else if (e - b >= 2) {  // insertion sort (b + 1 on an empty row is never formed)
+      for (std::uint64_t* a = b + 1; a < e; ++a) {
+        const std::uint64_t x = *a;
+        std::uint64_t* c = a;
+        for (; c > b && c[-1] > x; --c) *c = c[-1];
+        *c = x;
+      }
+    }
+    for (std::uint64_t* a = b; a < e; ++a) emit(lo + d, *a, a == b);
+  }
+}
+
+}  // namespace
+}  // namespace detail
+
 ReferralGraph ReferralGraph::build(std::vector<std::int64_t> ids, std::span<const std::int64_t> src,
                                    std::span<const std::int64_t> dst, const std::vector<node_t>* ms,
                                    const std::vector<node_t>* md, std::span<const double> weight,
@@ -245,47 +302,120 @@ ReferralGraph ReferralGraph::build(std::vector<std::int64_t> ids, std::span<cons
              " refers itself) and self_loops is 'reject'");
   const bool drop = options.self_loops == SelfLoops::drop;
   const bool merge = options.duplicates == Duplicates::merge;
-  // Rows by source: one bucketed counting sort of packed (target << 32 | input row) keys, then a
-  // sort inside each row (short, cache-resident), so rows come out sorted by (target,
-  // input row) with duplicates adjacent.  Inputs of 2^32 rows or more take two stable
-  // counting sorts of row numbers instead (by target, then by source).
-  std::vector<edge_t> start;
-  std::vector<std::uint64_t> key;  // (target << 32 | row), or a row when m >= 2^32
-  const bool packed = m <= std::numeric_limits<std::uint32_t>::max();
-  auto source_or_skip = [&](std::size_t i) {
-    const node_t s = S(i);
-    return drop && s == D(i) ? std::numeric_limits<node_t>::max() : s;
-  };
-  if (packed) {
-    detail::bucket_sort<std::uint64_t>(
-        m, n, source_or_skip,
-        [&](std::size_t i) {
-          return (static_cast<std::uint64_t>(D(i)) << 32) | static_cast<std::uint64_t>(i);
-        },
-        key, start);
-    for (std::size_t v = 0; v < n; ++v) {
-      std::uint64_t* b = key.data() + start[v];
-      std::uint64_t* e = key.data() + start[v + 1];
-      if (e - b < 2) continue;  // also: b + 1 on an empty key (every edge a dropped loop) is UB
-      if (e - b <= 24) {
-        for (std::uint64_t* a = b + 1; a < e; ++a) {  // insertion sort
-          const std::uint64_t x = *a;
-          std::uint64_t* c = a;
-          for (; c > b && c[-1] > x; --c) *c = c[-1];
-          *c = x;
-        }
-      } else {
-        std::sort(b, e);
+  const bool reject = options.duplicates == Duplicates::reject;
+  ReferralGraph g;
+  g.weighted_ = !weight.empty();
+  std::vector<edge_t> rowstart(n + 1);
+  rowstart[0] = 0;
+  std::vector<node_t> column;
+  std::size_t me = 0;  // edges written
+  // Writes the kept input row i as edge me of source v (or adds it to edge me - 1 when
+  // it repeats that edge's target and duplicates merge).
+  auto put = [&](std::size_t v, node_t t, std::size_t i, bool first_of_row) {
+    if (!first_of_row && column[me - 1] == t) {
+      if (reject)
+        fail(Errc::duplicate_label, "edge ", ids[v], " -> ", ids[t], " appears twice (rows ",
+             g.input_row_[me - 1], " and ", i, ") and duplicates is 'reject'");
+      if (merge) {
+        if (!g.weight_.empty()) g.weight_[me - 1] += weight.empty() ? 1.0 : weight[i];
+        if (!time.empty()) g.time_[me - 1] = std::min(g.time_[me - 1], time[i]);
+        return;
       }
     }
+    column[me] = t;
+    if (!weight.empty()) g.weight_[me] = weight[i];
+    g.input_row_[me] = static_cast<std::int64_t>(i);
+    if (!time.empty()) g.time_[me] = time[i];
+    ++me;
+  };
+  // Unit weights are only materialised once a merge makes one of them differ from 1.
+  auto materialise_unit_weights = [&] {
+    if (g.weight_.empty() && weight.empty() && merge) g.weight_.assign(column.size(), 1.0);
+  };
+  const unsigned row_bits = detail::bit_width_of(m == 0 ? 0 : m - 1);
+  const unsigned node_bits = detail::bit_width_of(n == 0 ? 0 : n - 1);
+  constexpr unsigned shift = 12;  // sources per block: 4,096
+  constexpr std::size_t width = std::size_t{1} << shift;
+  if (row_bits + node_bits <= 64) {
+    // Rows by source in one bucketed counting sort: rows are partitioned by source block
+    // (a few hundred sequential streams), then each block is counted, scattered and
+    // sorted per source in a cache-resident buffer and written out directly, so no pass
+    // makes random accesses over all n sources or all m edges.  A key is (target <<
+    // row_bits | input row), with the source's offset in its block in the top bits when
+    // they fit (otherwise in a side array).
+    constexpr node_t skip = std::numeric_limits<node_t>::max();
+    const std::size_t blocks = (n + width - 1) >> shift;
+    const bool top = row_bits + node_bits <= 64 - shift;
+    const unsigned inner_bits = row_bits + node_bits;
+    const std::uint64_t inner_mask =
+        inner_bits >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << inner_bits) - 1;
+    const std::uint64_t row_mask = row_bits >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << row_bits) - 1;
+    auto source_or_skip = [&](std::size_t i) {
+      const node_t s = S(i);
+      return drop && s == D(i) ? skip : s;
+    };
+    std::vector<edge_t> bstart(blocks + 1, 0);
+    for (std::size_t i = 0; i < m; ++i) {
+      const node_t s = source_or_skip(i);
+      if (s != skip) ++bstart[(s >> shift) + 1];
+    }
+    for (std::size_t b = 0; b < blocks; ++b) bstart[b + 1] += bstart[b];
+    const std::size_t kept = bstart[blocks];
+    std::vector<std::uint64_t> keys(kept);
+    std::vector<std::uint16_t> lows(top ? 0 : kept);
+    {
+      std::vector<edge_t> bpos(bstart.begin(), bstart.end() - 1);
+      for (std::size_t i = 0; i < m; ++i) {
+        const node_t s = source_or_skip(i);
+        if (s == skip) continue;
+        const edge_t p = bpos[s >> shift]++;
+        const std::uint64_t inner = (static_cast<std::uint64_t>(D(i)) << row_bits) | i;
+        if (top)
+          keys[p] = (static_cast<std::uint64_t>(s & (width - 1)) << inner_bits) | inner;
+        else {
+          keys[p] = inner;
+          lows[p] = static_cast<std::uint16_t>(s & (width - 1));
+        }
+      }
+    }
+    column.resize(kept);
+    if (!weight.empty()) g.weight_.resize(kept);
+    g.input_row_.resize(kept);
+    if (!time.empty()) g.time_.resize(kept);
+    std::vector<std::size_t> count(width + 1);
+    std::vector<std::uint64_t> buf;
+    for (std::size_t b = 0; b < blocks; ++b) {
+      const std::size_t lo = b << shift, hi = std::min(n, lo + width);
+      std::size_t last = lo;  // next source whose row start is not written yet
+      auto emit = [&](std::size_t v, std::uint64_t key, bool first) {
+        for (; last <= v; ++last) rowstart[last] = me;
+        const auto t = static_cast<node_t>(key >> row_bits);
+        if (!first && merge && g.weight_.empty() && column[me - 1] == t) materialise_unit_weights();
+        put(v, t, static_cast<std::size_t>(key & row_mask), first);
+      };
+      if (top)
+        detail::finish_block(
+            lo, hi, bstart[b], bstart[b + 1],
+            [&](std::size_t k) { return static_cast<std::size_t>(keys[k] >> inner_bits); },
+            [&](std::size_t k) { return keys[k] & inner_mask; }, count, buf, emit);
+      else
+        detail::finish_block(
+            lo, hi, bstart[b], bstart[b + 1],
+            [&](std::size_t k) { return static_cast<std::size_t>(lows[k]); },
+            [&](std::size_t k) { return keys[k]; }, count, buf, emit);
+      for (; last < hi; ++last) rowstart[last] = me;
+    }
+    rowstart[n] = me;
   } else {
-    start.assign(n + 1, 0);
+    // (target, row) pairs that do not fit 64 bits: two stable counting sorts of row numbers
+    // (by target, then by source), so rows come out sorted by (target, input row).
+    std::vector<edge_t> start(n + 1, 0);
     for (std::size_t i = 0; i < m; ++i) {
       if (drop && S(i) == D(i)) continue;
       ++start[S(i) + 1];
     }
     for (std::size_t v = 0; v < n; ++v) start[v + 1] += start[v];
-    key.resize(start[n]);
+    std::vector<std::uint64_t> key(start[n]);
     std::vector<edge_t> tcount(n + 1, 0);
     for (std::size_t i = 0; i < m; ++i) {
       if (drop && S(i) == D(i)) continue;
@@ -300,79 +430,29 @@ ReferralGraph ReferralGraph::build(std::vector<std::int64_t> ids, std::span<cons
     std::vector<edge_t>().swap(tcount);
     std::vector<edge_t> pos(start.begin(), start.end() - 1);
     for (std::uint64_t i : by_target) key[pos[S(static_cast<std::size_t>(i))]++] = i;
-  }
-  auto row_of = [&](std::size_t k) -> std::size_t {
-    return packed ? static_cast<std::size_t>(key[k] & 0xffffffffU) : static_cast<std::size_t>(key[k]);
-  };
-  auto target_of = [&](std::size_t k) -> node_t {
-    return packed ? static_cast<node_t>(key[k] >> 32) : D(static_cast<std::size_t>(key[k]));
-  };
-  if (options.duplicates == Duplicates::reject)
-    for (std::size_t v = 0; v < n; ++v)
-      for (edge_t k = start[v] + 1; k < start[v + 1]; ++k)
-        if (target_of(k) == target_of(k - 1))
-          fail(Errc::duplicate_label, "edge ", ids[v], " -> ", ids[target_of(k)], " appears twice (rows ",
-               row_of(k - 1), " and ", row_of(k), ") and duplicates is 'reject'");
-  const std::size_t kept = start[n];
-  ReferralGraph g;
-  g.weighted_ = !weight.empty();
-  std::vector<edge_t> rowstart(n + 1, 0);
-  std::vector<node_t> column(kept);
-  g.weight_.resize(kept);
-  g.input_row_.resize(kept);
-  if (!time.empty()) g.time_.resize(kept);
-  std::size_t me = 0;  // edges written
-  for (std::size_t v = 0; v < n; ++v) {
-    for (edge_t k = start[v]; k < start[v + 1]; ++k) {
-      const std::size_t i = row_of(k);
-      const node_t t = target_of(k);
-      const double w = weight.empty() ? 1.0 : weight[i];
-      if (merge && k > start[v] && column[me - 1] == t) {
-        g.weight_[me - 1] += w;
-        if (!time.empty()) g.time_[me - 1] = std::min(g.time_[me - 1], time[i]);
-        continue;
+    std::vector<std::uint64_t>().swap(by_target);
+    const std::size_t kept = start[n];
+    column.resize(kept);
+    if (!weight.empty()) g.weight_.resize(kept);
+    g.input_row_.resize(kept);
+    if (!time.empty()) g.time_.resize(kept);
+    for (std::size_t v = 0; v < n; ++v) {
+      rowstart[v] = me;
+      for (edge_t k = start[v]; k < start[v + 1]; ++k) {
+        const auto i = static_cast<std::size_t>(key[k]);
+        const node_t t = D(i);
+        const bool first = k == start[v];
+        if (!first && merge && g.weight_.empty() && column[me - 1] == t) materialise_unit_weights();
+        put(v, t, i, first);
       }
-      column[me] = t;
-      g.weight_[me] = w;
-      g.input_row_[me] = static_cast<std::int64_t>(i);
-      if (!time.empty()) g.time_[me] = time[i];
-      ++me;
     }
-    rowstart[v + 1] = me;
+    rowstart[n] = me;
   }
-  std::vector<std::uint64_t>().swap(key);
   column.resize(me);
-  g.weight_.resize(me);
+  column.shrink_to_fit();
+  if (!g.weight_.empty()) g.weight_.resize(me);
   g.input_row_.resize(me);
   if (!time.empty()) g.time_.resize(me);
-  g.source_.resize(me);
-  // Reverse CSR (in-edges sorted by source, as the sort is stable over sources in order).
-  g.in_sources_.resize(me);
-  g.in_edges_.resize(me);
-  for (std::size_t v = 0; v < n; ++v)
-    for (edge_t e = rowstart[v]; e < rowstart[v + 1]; ++e) g.source_[e] = static_cast<node_t>(v);
-  if (me <= std::numeric_limits<std::uint32_t>::max()) {
-    // Sort (source << 32 | edge) keys by target, then unpack them in order.
-    std::vector<std::uint64_t> packed_in;
-    detail::bucket_sort<std::uint64_t>(
-        me, n, [&](std::size_t e) { return column[e]; },
-        [&](std::size_t e) { return (static_cast<std::uint64_t>(g.source_[e]) << 32) | e; }, packed_in,
-        g.in_offsets_);
-    for (std::size_t p = 0; p < me; ++p) {
-      g.in_sources_[p] = static_cast<node_t>(packed_in[p] >> 32);
-      g.in_edges_[p] = packed_in[p] & 0xffffffffU;
-    }
-  } else {
-    g.in_offsets_.assign(n + 1, 0);
-    for (node_t t : column) ++g.in_offsets_[t + 1];
-    for (std::size_t v = 0; v < n; ++v) g.in_offsets_[v + 1] += g.in_offsets_[v];
-    std::vector<edge_t> pos(g.in_offsets_.begin(), g.in_offsets_.end() - 1);
-    for (edge_t e = 0; e < me; ++e) {
-      const edge_t p = pos[column[e]]++;
-      g.in_sources_[p] = g.source_[e];
-      g.in_edges_[p] = e;
-    }
-  }
   auto csr = std::make_shared<detail::CsrStorage>();
   csr->g.m_forward.m_rowstart = std::move(rowstart);
   csr->g.m_forward.m_column = std::move(column);
@@ -381,6 +461,86 @@ ReferralGraph ReferralGraph::build(std::vector<std::int64_t> ids, std::span<cons
   g.csr_ = std::move(csr);
   g.ids_ = std::move(ids);
   return g;
+}
+
+std::span<const double> ReferralGraph::weights() const {
+  if (!weight_.empty() || !csr_) return weight_;
+  const detail::CsrStorage& s = *csr_;
+  std::call_once(s.weight_once, [&] { s.unit_weight.assign(targets_.size(), 1.0); });
+  return s.unit_weight;
+}
+
+std::span<const node_t> ReferralGraph::sources() const {
+  if (!csr_) return {};
+  const detail::CsrStorage& s = *csr_;
+  std::call_once(s.source_once, [&] {
+    const std::size_t n = num_nodes();
+    s.source.resize(targets_.size());
+    for (std::size_t v = 0; v < n; ++v)
+      std::fill(s.source.begin() + static_cast<std::ptrdiff_t>(offsets_[v]),
+                s.source.begin() + static_cast<std::ptrdiff_t>(offsets_[v + 1]), static_cast<node_t>(v));
+  });
+  return s.source;
+}
+
+namespace detail {
+namespace {
+/// The reverse CSR of a forward CSR: in-edges sorted by target, then (the sort being
+/// stable over edges in CSR order) by source and edge index.
+void build_reverse(const ReferralGraph& g, const CsrStorage& s) {
+  const std::size_t n = g.num_nodes(), me = g.num_edges();
+  const auto off = g.offsets();
+  const auto column = g.targets();
+  s.in_sources.resize(me);
+  s.in_edges.resize(me);
+  if (me <= std::numeric_limits<std::uint32_t>::max()) {
+    // Sort (source << 32 | edge) keys by target, then unpack them in order.  The value
+    // function is called once per edge in increasing edge order: a cursor tracks the source.
+    std::vector<std::uint64_t> packed_in;
+    std::size_t cur = 0;
+    bucket_sort<std::uint64_t>(
+        me, n, [&](std::size_t e) { return column[e]; },
+        [&](std::size_t e) {
+          while (off[cur + 1] <= e) ++cur;
+          return (static_cast<std::uint64_t>(cur) << 32) | e;
+        },
+        packed_in, s.in_offsets);
+    for (std::size_t p = 0; p < me; ++p) {
+      s.in_sources[p] = static_cast<node_t>(packed_in[p] >> 32);
+      s.in_edges[p] = packed_in[p] & 0xffffffffU;
+    }
+  } else {
+    s.in_offsets.assign(n + 1, 0);
+    for (node_t t : column) ++s.in_offsets[t + 1];
+    for (std::size_t v = 0; v < n; ++v) s.in_offsets[v + 1] += s.in_offsets[v];
+    std::vector<edge_t> pos(s.in_offsets.begin(), s.in_offsets.end() - 1);
+    for (std::size_t v = 0; v < n; ++v)
+      for (edge_t e = off[v]; e < off[v + 1]; ++e) {
+        const edge_t p = pos[column[e]]++;
+        s.in_sources[p] = static_cast<node_t>(v);
+        s.in_edges[p] = e;
+      }
+  }
+}
+}  // namespace
+}  // namespace detail
+
+std::span<const edge_t> ReferralGraph::in_offsets() const {
+  if (!csr_) return {};
+  std::call_once(csr_->reverse_once, [&] { detail::build_reverse(*this, *csr_); });
+  return csr_->in_offsets;
+}
+
+std::span<const node_t> ReferralGraph::in_sources() const {
+  if (!csr_) return {};
+  (void)in_offsets();
+  return csr_->in_sources;
+}
+
+std::span<const edge_t> ReferralGraph::in_edges() const {
+  if (!csr_) return {};
+  (void)in_offsets();
+  return csr_->in_edges;
 }
 
 FUNNELNET_END

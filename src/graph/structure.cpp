@@ -136,8 +136,12 @@ Cascades cascades(const ReferralGraph& g, std::span<const node_t> roots, int thr
   const auto off = g.offsets();
   const auto tg = g.targets();
   const std::size_t n_tasks = std::min<std::size_t>(r, 64);
+  // Searches from r roots, (n + m) at most together when the cascades do not overlap:
+  // one thread per 2^20 of it.
+  const auto used =
+      static_cast<int>(resolve_threads(threads, g.num_nodes() + g.num_edges(), std::uint64_t{1} << 20));
   parallel_for(
-      n_tasks, threads,
+      n_tasks, used,
       [&](std::size_t task) {
         std::vector<std::int64_t> dist(n, -1);
         std::vector<node_t> order, parent(n);

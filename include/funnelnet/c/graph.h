@@ -92,7 +92,8 @@ typedef struct fnet_pagerank_options {
   const double* dangling_weights; /* n entries for FNET_DANGLING_CUSTOM */
   double tolerance;               /* stop when sum |x - x_prev| < n * tolerance */
   size_t max_iter;
-  int threads; /* 0 = all cores */
+  int threads; /* 0: from the work (1 thread on small graphs, up to all usable cores on large ones); >0: at
+                  most that many; never changes the result */
 } fnet_pagerank_options;
 #define FNET_PAGERANK_OPTIONS_VERSION 1
 #define FNET_PAGERANK_OPTIONS_INIT \

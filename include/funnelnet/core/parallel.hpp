@@ -21,11 +21,43 @@ FUNNELNET_BEGIN
 /// calling thread only; return false to cancel (the job then throws Errc::cancelled).
 using Progress = std::function<bool(std::uint64_t done, std::uint64_t total)>;
 
-/// Number of threads to use: `requested` if > 0, else the hardware concurrency.
-inline unsigned resolve_threads(int requested) noexcept {
+/// Cores this process may run on: the CPUs of its affinity mask (taskset, cgroup
+/// cpusets, a container's limit), else std::thread::hardware_concurrency(); at least 1.
+/// Defined in src/core/parallel.cpp.
+unsigned usable_cores() noexcept;
+
+/// The thread-count rule behind every `threads=` argument of the library (C++, C ABI and
+/// Python say the same; the Python docstrings use the phrasing quoted here):
+///
+///   "threads : int, default 0.  Worker threads: 0 chooses from the size of the work
+///   (one thread for small inputs, more only when each has enough work to gain from it,
+///   never more than the usable cores); a positive number is an upper bound.  The
+///   result is the same at any thread count."
+///
+/// `requested` > 0 is used as given (an upper bound: parallel_for never uses more threads
+/// than tasks, and an area may use fewer where a split is known to lose).  `requested` <=
+/// 0 is the work-based choice: with `work` units of work (the area's own measure: edges
+/// per iteration, events, simulations x edges...) and `grain` units the least worth a
+/// thread,
+///   threads = 1                                  when work < 2 * grain,
+///   threads = min(usable_cores(), work / grain)  otherwise.
+/// An area measures its grain as the work below which a second thread does not pay for
+/// waking it and for the barriers it adds when the other core is busy (one thread must
+/// never lose to two), and names it next to the loop.  grain == 0 means every work size
+/// is worth all cores.
+inline unsigned resolve_threads(int requested, std::uint64_t work, std::uint64_t grain) noexcept {
   if (requested > 0) return static_cast<unsigned>(requested);
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1U : hw;
+  const unsigned cores = usable_cores();
+  if (grain == 0) return cores;
+  const std::uint64_t by_work = work / grain;
+  if (by_work < 2) return 1U;
+  return static_cast<unsigned>(std::min<std::uint64_t>(cores, by_work));
+}
+
+/// Number of threads with no work estimate: `requested` if > 0, else usable_cores().
+/// Prefer the three-argument form for `threads=` arguments (0 then depends on the work).
+inline unsigned resolve_threads(int requested) noexcept {
+  return requested > 0 ? static_cast<unsigned>(requested) : usable_cores();
 }
 
 namespace detail {
@@ -44,7 +76,8 @@ void run_parallel(std::size_t n_tasks, unsigned n_threads, TaskFn fn, const Prog
 std::size_t pool_size() noexcept;
 }  // namespace detail
 
-/// Run body(task) for task in [0, n_tasks) on up to `threads` threads (0 = all cores).
+/// Run body(task) for task in [0, n_tasks) on up to `threads` threads (0 = all usable
+/// cores; pass resolve_threads(threads, work, grain) for a work-based default).
 /// Tasks are claimed dynamically, so results must depend only on the task index (draw
 /// randomness from stream(seed, task)) to be independent of the thread count.  The
 /// first exception thrown by a task is rethrown here after all threads stop.  If

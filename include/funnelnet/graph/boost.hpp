@@ -11,6 +11,8 @@
 #pragma once
 
 #include <boost/graph/compressed_sparse_row_graph.hpp>
+#include <mutex>
+#include <vector>
 
 #include "funnelnet/graph/referral_graph.hpp"
 
@@ -21,8 +23,16 @@ using BoostCsr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_
                                                     boost::no_property, node_t, edge_t>;
 
 namespace detail {
+/// The forward CSR, and the arrays derived from it on first use (each behind its own
+/// once_flag, so concurrent first uses build it once; shared by every copy of the graph).
 struct CsrStorage {
   BoostCsr g;
+  mutable std::once_flag source_once, reverse_once, weight_once;
+  mutable std::vector<node_t> source;
+  mutable std::vector<edge_t> in_offsets;
+  mutable std::vector<node_t> in_sources;
+  mutable std::vector<edge_t> in_edges;
+  mutable std::vector<double> unit_weight;
 };
 }  // namespace detail
 

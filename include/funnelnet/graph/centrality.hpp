@@ -34,7 +34,7 @@ struct PageRankOptions {
   std::span<const double> dangling_weights;  ///< for Dangling::custom; normalised
   double tolerance = 1e-10;                  ///< stop when sum |x - x_prev| < n * tolerance (as networkx)
   std::size_t max_iter = 1000;
-  int threads = 0;
+  int threads = 0;  ///< 0: from the work (resolve_threads in core/parallel.hpp); >0: at most that many
 };
 
 /// Result of an iterative centrality.
@@ -63,7 +63,7 @@ struct KatzOptions {
   bool normalized = true;    ///< scale to unit Euclidean norm (as networkx)
   double tolerance = 1e-12;  ///< stop when sum |x - x_prev| < n * tolerance
   std::size_t max_iter = 10000;
-  int threads = 0;
+  int threads = 0;  ///< 0: from the work (resolve_threads in core/parallel.hpp); >0: at most that many
 };
 
 /// Katz centrality x_i = alpha sum_{j -> i} w_ji x_j + beta_i by the same iteration as
@@ -77,7 +77,7 @@ struct BetweennessOptions {
   std::span<const node_t> sources;  ///< explicit sources (empty = all, or `samples`)
   std::size_t samples = 0;          ///< > 0: this many random distinct sources (seeded)
   std::uint64_t seed = 0;
-  int threads = 0;
+  int threads = 0;  ///< 0: from the work (resolve_threads in core/parallel.hpp); >0: at most that many
   Progress progress;
 };
 

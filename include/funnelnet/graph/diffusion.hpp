@@ -112,7 +112,7 @@ struct SpreadOptions {
   Model model = Model::ic;
   std::size_t n_sims = 10000;
   std::uint64_t seed = 0;
-  int threads = 0;
+  int threads = 0;  ///< 0: from the work (resolve_threads in core/parallel.hpp); >0: at most that many
   /// Optional per-node value (e.g. win probability x deal size): also report the
   /// expected total value of the activated nodes.
   std::span<const double> node_values;

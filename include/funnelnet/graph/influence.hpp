@@ -28,7 +28,7 @@ struct ImmOptions {
   double epsilon = 0.5;  ///< approximation slack: (1 - 1/e - epsilon) with high probability
   double ell = 1.0;      ///< failure probability at most 1 / n^ell
   std::uint64_t seed = 0;
-  int threads = 0;
+  int threads = 0;  ///< 0: from the work (resolve_threads in core/parallel.hpp); >0: at most that many
   std::span<const double> node_values;  ///< maximise expected activated value instead of count
   std::span<const double> costs;        ///< per-node cost (with budget > 0)
   double budget = 0.0;  ///< > 0: choose seeds of total cost <= budget (k is then an upper bound)
@@ -55,7 +55,7 @@ struct CelfOptions {
   Model model = Model::ic;
   std::size_t n_sims = 1000;  ///< simulations per spread evaluation (common random numbers)
   std::uint64_t seed = 0;
-  int threads = 0;
+  int threads = 0;  ///< 0: from the work (resolve_threads in core/parallel.hpp); >0: at most that many
   std::span<const double> node_values;
   std::span<const double> costs;
   double budget = 0.0;

@@ -15,7 +15,7 @@ struct LayoutOptions {
   std::size_t pivots = 50;      ///< pivots of the pivot-MDS start (more = closer to full MDS)
   std::uint64_t seed = 0;       ///< first pivot from stream(seed, 0), jitter from stream(seed, 1)
   double gravity = 0.05;        ///< pull towards the centre (keeps components together), >= 0
-  int threads = 0;
+  int threads = 0;    ///< 0: from the work (resolve_threads in core/parallel.hpp); >0: at most that many
   Progress progress;  ///< called after each iteration with (iteration, iterations)
 };
 

@@ -17,7 +17,13 @@
 // Within each source the out-edges are sorted by target (then input row), so the layout
 // is deterministic whatever the input order.
 //
-// A ReferralGraph is immutable once built; copies share the CSR storage.
+// A ReferralGraph is immutable once built; copies share the CSR storage.  What only some
+// analyses need is derived on first use and then kept (shared by copies): the reverse
+// CSR (in_offsets / in_sources / in_edges), the per-edge sources, and the unit weights
+// of a graph built without weights and without merged duplicates.  The first use is
+// thread-safe (several threads may call these accessors on one graph at once); it costs
+// a pass over the edges, so a graph that is only built, or only walked forward, never
+// pays for it.
 #pragma once
 
 #include <cstddef>
@@ -114,22 +120,28 @@ class ReferralGraph {
   // Raw CSR arrays (out-edges): edges of u are [offsets[u], offsets[u+1]).
   [[nodiscard]] std::span<const edge_t> offsets() const noexcept { return offsets_; }
   [[nodiscard]] std::span<const node_t> targets() const noexcept { return targets_; }
-  /// Weight of each CSR edge.
-  [[nodiscard]] std::span<const double> weights() const noexcept { return weight_; }
+  /// Weight of each CSR edge (all 1 when no weights were given and no edges merged;
+  /// that array is derived on first use).  Throws std::bad_alloc only on the first use.
+  [[nodiscard]] std::span<const double> weights() const;
   /// Time of each CSR edge (empty if none were given).
   [[nodiscard]] std::span<const double> times() const noexcept { return time_; }
-  /// Source node of each CSR edge.
-  [[nodiscard]] std::span<const node_t> sources() const noexcept { return source_; }
+  /// Source node of each CSR edge (derived from the offsets on first use).
+  [[nodiscard]] std::span<const node_t> sources() const;
   /// Input row of each CSR edge (the first row of a merged group).
   [[nodiscard]] std::span<const std::int64_t> input_rows() const noexcept { return input_row_; }
-  // Reverse CSR (in-edges): in-edges of v are [in_offsets[v], in_offsets[v+1]);
-  // in_sources gives the source node and in_edges the CSR edge index.
-  [[nodiscard]] std::span<const edge_t> in_offsets() const noexcept { return in_offsets_; }
-  [[nodiscard]] std::span<const node_t> in_sources() const noexcept { return in_sources_; }
-  [[nodiscard]] std::span<const edge_t> in_edges() const noexcept { return in_edges_; }
+  // Reverse CSR (in-edges): in-edges of v are [in_offsets[v], in_offsets[v+1]), sorted
+  // by source then CSR edge; in_sources gives the source node and in_edges the CSR edge
+  // index.  Built on first use of any of the three (one counting sort of the edges by
+  // target); throws std::bad_alloc only then.
+  [[nodiscard]] std::span<const edge_t> in_offsets() const;
+  [[nodiscard]] std::span<const node_t> in_sources() const;
+  [[nodiscard]] std::span<const edge_t> in_edges() const;
 
   [[nodiscard]] std::size_t out_degree(node_t v) const { return offsets_[v + 1] - offsets_[v]; }
-  [[nodiscard]] std::size_t in_degree(node_t v) const { return in_offsets_[v + 1] - in_offsets_[v]; }
+  [[nodiscard]] std::size_t in_degree(node_t v) const {
+    const auto o = in_offsets();
+    return o[v + 1] - o[v];
+  }
 
  private:
   static ReferralGraph build(std::vector<std::int64_t> ids, std::span<const std::int64_t> src,
@@ -143,13 +155,9 @@ class ReferralGraph {
   std::shared_ptr<const detail::CsrStorage> csr_;  // immutable, shared by copies
   std::span<const edge_t> offsets_;                // views into *csr_
   std::span<const node_t> targets_;
-  std::vector<double> weight_;
+  std::vector<double> weight_;  // empty when every weight is 1 (then derived on first use)
   std::vector<double> time_;
-  std::vector<node_t> source_;
   std::vector<std::int64_t> input_row_;
-  std::vector<edge_t> in_offsets_;
-  std::vector<node_t> in_sources_;
-  std::vector<edge_t> in_edges_;
   bool weighted_ = false;
 };
 

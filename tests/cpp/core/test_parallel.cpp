@@ -162,3 +162,33 @@ TEST(Parallel, LongTasksStopSoonAfterTheCallbackSaysStop) {
   }
   EXPECT_FALSE(funnelnet::task_should_stop());  // outside a task
 }
+
+// The threads=0 rule (parallel.hpp): one thread below two grains of work, then one
+// thread per grain up to the usable cores; a positive request is used as given.
+TEST(Parallel, ResolveThreadsFollowsTheWorkRule) {
+  const unsigned cores = fn::usable_cores();
+  ASSERT_GE(cores, 1U);
+  const unsigned hw = std::thread::hardware_concurrency();
+  if (hw > 0) {
+    EXPECT_LE(cores, hw);  // the affinity mask is a subset of the machine
+  }
+  for (int req : {1, 2, 3, 17}) {
+    EXPECT_EQ(fn::resolve_threads(req, 0, 1000), static_cast<unsigned>(req));
+    EXPECT_EQ(fn::resolve_threads(req, 1'000'000'000, 1000), static_cast<unsigned>(req));
+    EXPECT_EQ(fn::resolve_threads(req), static_cast<unsigned>(req));
+  }
+  EXPECT_EQ(fn::resolve_threads(0), cores);
+  EXPECT_EQ(fn::resolve_threads(-1), cores);
+  // Brute force over work sizes: 1 below 2 grains, else min(cores, floor(work / grain)).
+  const std::uint64_t grain = 1000;
+  for (std::uint64_t work = 0; work <= 100 * grain; work += 37) {
+    std::uint64_t want = 1;
+    if (work >= 2 * grain) want = std::min<std::uint64_t>(cores, work / grain);
+    ASSERT_EQ(fn::resolve_threads(0, work, grain), want) << work;
+    ASSERT_EQ(fn::resolve_threads(-3, work, grain), want) << work;
+  }
+  EXPECT_EQ(fn::resolve_threads(0, 1999, 1000), 1U);
+  EXPECT_EQ(fn::resolve_threads(0, 2000, 1000), std::min(cores, 2U));
+  EXPECT_EQ(fn::resolve_threads(0, ~std::uint64_t{0}, 1), cores);
+  EXPECT_EQ(fn::resolve_threads(0, 5, 0), cores);  // grain 0: every size is worth all cores
+}

@@ -5,8 +5,10 @@
 // diffusion or IMM.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <thread>
 #include <vector>
 
@@ -93,6 +95,75 @@ TEST(Concurrency, ManyCallersOnSeparateAndSharedGraphsMatchOneThread) {
     SCOPED_TRACE(i);
     expect_same(own[i], want);
     expect_same(on_shared[i], want);
+  }
+}
+
+// The reverse CSR, per-edge sources and unit weights are derived on first use: many
+// threads touching them first at once (on one graph and on copies made before) build
+// them once, all see the same arrays, and those equal a brute-force reverse CSR.
+TEST(Concurrency, LazyReverseCsrFirstUsedByManyThreadsAtOnce) {
+  const Edges e = random_edges(1000, 8000, 5);
+  for (int round = 0; round < 3; ++round) {
+    const fn::ReferralGraph g = fn::ReferralGraph::from_edges(e.src, e.dst);
+    const fn::ReferralGraph copy = g;  // shares the storage, lazily built arrays included
+    constexpr std::size_t kThreads = 8;
+    std::vector<const void*> seen(4 * kThreads);
+    std::vector<std::vector<double>> ranks(kThreads);
+    std::atomic<bool> go{false};
+    std::vector<std::thread> ts;
+    for (std::size_t t = 0; t < kThreads; ++t)
+      ts.emplace_back([&, t] {
+        while (!go.load()) std::this_thread::yield();
+        const fn::ReferralGraph& h = t % 2 ? copy : g;
+        // A different first accessor per thread.
+        switch ((t + static_cast<std::size_t>(round)) % 4) {
+          case 0: seen[4 * t] = h.in_offsets().data(); break;
+          case 1: seen[4 * t] = h.in_sources().data(); break;
+          case 2: seen[4 * t] = h.sources().data(); break;
+          default: seen[4 * t] = h.weights().data(); break;
+        }
+        seen[4 * t] = h.in_offsets().data();
+        seen[4 * t + 1] = h.in_edges().data();
+        seen[4 * t + 2] = h.sources().data();
+        seen[4 * t + 3] = h.weights().data();
+        fn::PageRankOptions o;
+        o.threads = static_cast<int>(1 + t % 3);
+        ranks[t] = fn::pagerank(h, o).values;
+      });
+    go = true;
+    for (auto& t : ts) t.join();
+    EXPECT_TRUE(std::equal(g.weights().begin(), g.weights().end(), copy.weights().begin()));
+    for (std::size_t t = 1; t < kThreads; ++t) {
+      // The derived arrays are one per storage; merged weights are the graph's own (a copy
+      // holds a copy), unit weights are derived once: the same array for both then.
+      for (int k = 0; k < 3; ++k) EXPECT_EQ(seen[4 * t + k], seen[k]) << t << " " << k;
+      if (t % 2 == 0) {
+        EXPECT_EQ(seen[4 * t + 3], seen[3]) << t;
+      }
+      EXPECT_EQ(ranks[t], ranks[0]);
+    }
+    // Brute force: in-edges of v are the CSR edges with target v, in CSR order.
+    const auto off = g.offsets();
+    const auto tg = g.targets();
+    std::size_t p = 0;
+    for (std::size_t v = 0; v < g.num_nodes(); ++v) {
+      ASSERT_EQ(g.in_offsets()[v], p);
+      for (std::size_t u = 0; u < g.num_nodes(); ++u)
+        for (auto k = off[u]; k < off[u + 1]; ++k)
+          if (tg[k] == v) {
+            ASSERT_EQ(g.in_sources()[p], u);
+            ASSERT_EQ(g.in_edges()[p], k);
+            ASSERT_EQ(g.sources()[k], u);
+            ++p;
+          }
+    }
+    ASSERT_EQ(p, g.num_edges());
+    // Unit weights, except merged repeats: a weight counts its input rows.
+    std::map<std::pair<std::int64_t, std::int64_t>, double> rows;
+    for (std::size_t i = 0; i < e.src.size(); ++i) rows[{e.src[i], e.dst[i]}] += 1.0;
+    for (std::size_t u = 0; u < g.num_nodes(); ++u)
+      for (auto k = off[u]; k < off[u + 1]; ++k)
+        ASSERT_EQ(g.weights()[k], (rows[{g.id(static_cast<fn::node_t>(u)), g.id(tg[k])}]));
   }
 }
 

@@ -102,78 +102,86 @@ TEST(GraphBuild, OnlySelfLoopsDroppedLeaveTheNodesWithoutEdges) {
 
 TEST(GraphBuild, LargeBuildsMatchASortedReference) {
   std::mt19937_64 rng(7);
-  for (const bool dense : {true, false})
-    for (const auto policy : {Duplicates::merge, Duplicates::keep})
-      for (const auto loops : {SelfLoops::keep, SelfLoops::drop}) {
-        const std::int64_t n = 20'000;
-        const std::size_t m = 150'000;
-        std::vector<std::int64_t> s(m), d(m);
-        std::vector<double> w(m), t(m);
-        for (std::size_t i = 0; i < m; ++i) {
-          // Skewed sources (some rows longer than the insertion-sort cut-off), repeats.
-          s[i] = static_cast<std::int64_t>(rng() % (i % 5 == 0 ? 40 : n));
-          d[i] = i % 7 == 0 && i > 0 ? d[i - 1] : static_cast<std::int64_t>(rng() % n);
-          if (i % 7 == 0 && i > 0) s[i] = s[i - 1];
-          w[i] = static_cast<double>(rng() % 8);
-          t[i] = static_cast<double>(rng() % 1000);
-        }
-        if (!dense)
+  // Without weights the unit weights are derived on first use, or written out when a
+  // merge makes one of them differ from 1.
+  for (const bool weighted : {true, false})
+    for (const bool dense : {true, false})
+      for (const auto policy : {Duplicates::merge, Duplicates::keep})
+        for (const auto loops : {SelfLoops::keep, SelfLoops::drop}) {
+          SCOPED_TRACE(testing::Message() << weighted << dense << int(policy) << int(loops));
+          const std::int64_t n = 20'000;
+          const std::size_t m = 150'000;
+          std::vector<std::int64_t> s(m), d(m);
+          std::vector<double> w(m), t(m);
           for (std::size_t i = 0; i < m; ++i) {
-            s[i] = s[i] * 1'000'003 - 5'000'000'000LL;
-            d[i] = d[i] * 1'000'003 - 5'000'000'000LL;
+            // Skewed sources (some rows longer than the insertion-sort cut-off), repeats.
+            s[i] = static_cast<std::int64_t>(rng() % (i % 5 == 0 ? 40 : n));
+            d[i] = i % 7 == 0 && i > 0 ? d[i - 1] : static_cast<std::int64_t>(rng() % n);
+            if (i % 7 == 0 && i > 0) s[i] = s[i - 1];
+            w[i] = static_cast<double>(rng() % 8);
+            t[i] = static_cast<double>(rng() % 1000);
           }
-        const auto g = ReferralGraph::from_edges(s, d, w, t, {}, GraphOptions{loops, policy});
-        // Reference.
-        std::set<std::int64_t> idset(s.begin(), s.end());
-        idset.insert(d.begin(), d.end());
-        const std::vector<std::int64_t> ids(idset.begin(), idset.end());
-        auto idx = [&](std::int64_t x) {
-          return static_cast<node_t>(std::lower_bound(ids.begin(), ids.end(), x) - ids.begin());
-        };
-        std::vector<std::tuple<node_t, node_t, std::size_t>> e;
-        for (std::size_t i = 0; i < m; ++i)
-          if (!(loops == SelfLoops::drop && s[i] == d[i])) e.emplace_back(idx(s[i]), idx(d[i]), i);
-        std::sort(e.begin(), e.end());
-        std::vector<node_t> rs, rt;
-        std::vector<double> rw, rtime;
-        std::vector<std::int64_t> rrow;
-        for (std::size_t k = 0; k < e.size(); ++k) {
-          const auto [u, v, i] = e[k];
-          if (policy == Duplicates::merge && k > 0 && std::get<0>(e[k - 1]) == u &&
-              std::get<1>(e[k - 1]) == v) {
-            rw.back() += w[i];
-            rtime.back() = std::min(rtime.back(), t[i]);
-            continue;
+          if (!dense)
+            for (std::size_t i = 0; i < m; ++i) {
+              s[i] = s[i] * 1'000'003 - 5'000'000'000LL;
+              d[i] = d[i] * 1'000'003 - 5'000'000'000LL;
+            }
+          if (!weighted) std::fill(w.begin(), w.end(), 1.0);  // the reference's weights
+          const auto g = ReferralGraph::from_edges(
+              s, d, weighted ? std::span<const double>(w) : std::span<const double>{}, t, {},
+              GraphOptions{loops, policy});
+          EXPECT_EQ(g.has_weights(), weighted);
+          // Reference.
+          std::set<std::int64_t> idset(s.begin(), s.end());
+          idset.insert(d.begin(), d.end());
+          const std::vector<std::int64_t> ids(idset.begin(), idset.end());
+          auto idx = [&](std::int64_t x) {
+            return static_cast<node_t>(std::lower_bound(ids.begin(), ids.end(), x) - ids.begin());
+          };
+          std::vector<std::tuple<node_t, node_t, std::size_t>> e;
+          for (std::size_t i = 0; i < m; ++i)
+            if (!(loops == SelfLoops::drop && s[i] == d[i])) e.emplace_back(idx(s[i]), idx(d[i]), i);
+          std::sort(e.begin(), e.end());
+          std::vector<node_t> rs, rt;
+          std::vector<double> rw, rtime;
+          std::vector<std::int64_t> rrow;
+          for (std::size_t k = 0; k < e.size(); ++k) {
+            const auto [u, v, i] = e[k];
+            if (policy == Duplicates::merge && k > 0 && std::get<0>(e[k - 1]) == u &&
+                std::get<1>(e[k - 1]) == v) {
+              rw.back() += w[i];
+              rtime.back() = std::min(rtime.back(), t[i]);
+              continue;
+            }
+            rs.push_back(u);
+            rt.push_back(v);
+            rw.push_back(w[i]);
+            rtime.push_back(t[i]);
+            rrow.push_back(static_cast<std::int64_t>(i));
           }
-          rs.push_back(u);
-          rt.push_back(v);
-          rw.push_back(w[i]);
-          rtime.push_back(t[i]);
-          rrow.push_back(static_cast<std::int64_t>(i));
+          ASSERT_EQ(g.num_nodes(), ids.size());
+          ASSERT_EQ(g.num_edges(), rt.size());
+          EXPECT_TRUE(std::equal(ids.begin(), ids.end(), g.ids().begin()));
+          EXPECT_TRUE(std::equal(rs.begin(), rs.end(), g.sources().begin()));
+          EXPECT_TRUE(std::equal(rt.begin(), rt.end(), g.targets().begin()));
+          EXPECT_TRUE(std::equal(rw.begin(), rw.end(), g.weights().begin()));
+          EXPECT_TRUE(std::equal(rtime.begin(), rtime.end(), g.times().begin()));
+          EXPECT_TRUE(std::equal(rrow.begin(), rrow.end(), g.input_rows().begin()));
+          for (std::size_t v = 0; v < ids.size(); ++v)
+            for (edge_t e2 = g.offsets()[v]; e2 < g.offsets()[v + 1]; ++e2) ASSERT_EQ(g.sources()[e2], v);
+          // Reverse CSR: in-edges of each target, by (source, edge), pointing back at the edge.
+          std::vector<std::tuple<node_t, node_t, edge_t>> in;
+          for (edge_t k = 0; k < rt.size(); ++k) in.emplace_back(rt[k], rs[k], k);
+          std::sort(in.begin(), in.end());
+          for (std::size_t p = 0; p < in.size(); ++p) {
+            ASSERT_EQ(g.in_sources()[p], std::get<1>(in[p])) << p;
+            ASSERT_EQ(g.in_edges()[p], std::get<2>(in[p])) << p;
+          }
+          std::vector<edge_t> indeg(ids.size(), 0);
+          for (node_t v : rt) ++indeg[v];
+          for (std::size_t v = 0; v < ids.size(); ++v)
+            ASSERT_EQ(g.in_offsets()[v + 1] - g.in_offsets()[v], indeg[v]);
         }
-        ASSERT_EQ(g.num_nodes(), ids.size());
-        ASSERT_EQ(g.num_edges(), rt.size());
-        EXPECT_TRUE(std::equal(ids.begin(), ids.end(), g.ids().begin()));
-        EXPECT_TRUE(std::equal(rs.begin(), rs.end(), g.sources().begin()));
-        EXPECT_TRUE(std::equal(rt.begin(), rt.end(), g.targets().begin()));
-        EXPECT_TRUE(std::equal(rw.begin(), rw.end(), g.weights().begin()));
-        EXPECT_TRUE(std::equal(rtime.begin(), rtime.end(), g.times().begin()));
-        EXPECT_TRUE(std::equal(rrow.begin(), rrow.end(), g.input_rows().begin()));
-        for (std::size_t v = 0; v < ids.size(); ++v)
-          for (edge_t e2 = g.offsets()[v]; e2 < g.offsets()[v + 1]; ++e2) ASSERT_EQ(g.sources()[e2], v);
-        // Reverse CSR: in-edges of each target, by (source, edge), pointing back at the edge.
-        std::vector<std::tuple<node_t, node_t, edge_t>> in;
-        for (edge_t k = 0; k < rt.size(); ++k) in.emplace_back(rt[k], rs[k], k);
-        std::sort(in.begin(), in.end());
-        for (std::size_t p = 0; p < in.size(); ++p) {
-          ASSERT_EQ(g.in_sources()[p], std::get<1>(in[p])) << p;
-          ASSERT_EQ(g.in_edges()[p], std::get<2>(in[p])) << p;
-        }
-        std::vector<edge_t> indeg(ids.size(), 0);
-        for (node_t v : rt) ++indeg[v];
-        for (std::size_t v = 0; v < ids.size(); ++v)
-          ASSERT_EQ(g.in_offsets()[v + 1] - g.in_offsets()[v], indeg[v]);
-      }
 }
 
 TEST(GraphBuild, BadInput) {

@@ -258,7 +258,10 @@ def spread(
     seed : int
         Random seed; the same seed gives the same result at any thread count.
     threads : int
-        Worker threads (0 = all cores).
+        Worker threads: 0 chooses from the size of the work (one thread for small inputs,
+        more only when each has enough work to gain from it, never more than the usable
+        cores); a positive number is an upper bound.  The result is the same at any
+        thread count.
     values : Series, dict or array-like, optional
         Value per node.
     progress : bool
@@ -403,7 +406,10 @@ def imm(
     seed : int
         Random seed; the same seed gives the same seeds at any thread count.
     threads : int
-        Worker threads (0 = all cores).
+        Worker threads: 0 chooses from the size of the work (one thread for small inputs,
+        more only when each has enough work to gain from it, never more than the usable
+        cores); a positive number is an upper bound.  The result is the same at any
+        thread count.
     values : Series, dict or array-like, optional
         Value per node (maximise expected value).
     costs : Series, dict or array-like, optional
@@ -475,7 +481,10 @@ def celf(
     seed : int
         Random seed.
     threads : int
-        Worker threads (0 = all cores).
+        Worker threads: 0 chooses from the size of the work (one thread for small inputs,
+        more only when each has enough work to gain from it, never more than the usable
+        cores); a positive number is an upper bound.  The result is the same at any
+        thread count.
     values : Series, dict or array-like, optional
         Value per node.
     costs : Series, dict or array-like, optional

@@ -748,7 +748,10 @@ class ReferralGraph:
         max_iter : int
             Most power iterations.
         threads : int
-            Worker threads (0 = all cores); never changes the result.
+            Worker threads: 0 chooses from the size of the work (one thread for small inputs,
+            more only when each has enough work to gain from it, never more than the usable
+            cores); a positive number is an upper bound.  The result is the same at any
+            thread count.
         alpha : float, optional
             networkx's name for ``damping``.
 
@@ -817,7 +820,10 @@ class ReferralGraph:
         max_iter : int
             Most iterations.
         threads : int
-            Worker threads (0 = all cores); never changes the result.
+            Worker threads: 0 chooses from the size of the work (one thread for small inputs,
+            more only when each has enough work to gain from it, never more than the usable
+            cores); a positive number is an upper bound.  The result is the same at any
+            thread count.
 
         Returns
         -------
@@ -928,7 +934,10 @@ class ReferralGraph:
         seed : int
             Seed of the sampled sources.
         threads : int
-            Worker threads (0 = all cores).
+            Worker threads: 0 chooses from the size of the work (one thread for small inputs,
+            more only when each has enough work to gain from it, never more than the usable
+            cores); a positive number is an upper bound.  The result is the same at any
+            thread count.
         progress : bool
             Show a tqdm bar.
 
@@ -982,7 +991,10 @@ class ReferralGraph:
         gravity : float
             Pull towards the centre (finite, >= 0).
         threads : int
-            Worker threads (0 = all cores); never changes the result.
+            Worker threads: 0 chooses from the size of the work (one thread for small inputs,
+            more only when each has enough work to gain from it, never more than the usable
+            cores); a positive number is an upper bound.  The result is the same at any
+            thread count.
         progress : bool, default False
             Show a progress bar.
 
@@ -1041,7 +1053,10 @@ class ReferralGraph:
         roots : sequence of labels, optional
             The roots (default: every node).
         threads : int
-            Worker threads (0 = all cores).
+            Worker threads: 0 chooses from the size of the work (one thread for small inputs,
+            more only when each has enough work to gain from it, never more than the usable
+            cores); a positive number is an upper bound.  The result is the same at any
+            thread count.
         progress : bool
             Show a tqdm bar.
 

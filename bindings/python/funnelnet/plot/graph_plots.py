@@ -213,7 +213,10 @@ def spread_curve_frame(graph: Any, seeds: Any, *, model: str = _MODEL, probabili
     seed : int
         Seed of the simulations.
     threads : int
-        Threads (the result does not depend on them).
+        Worker threads: 0 chooses from the size of the work (one thread for small inputs,
+        more only when each has enough work to gain from it, never more than the usable
+        cores); a positive number is an upper bound.  The result is the same at any
+        thread count.
     progress : bool
         Show a tqdm bar over the prefixes.
 
