@@ -75,6 +75,7 @@ FNET_API fnet_status fnet_enum_value(int* out, const char* enum_type, const char
 
 // fnet_<x>_options_init: one per row of FNET_OPTIONS_TABLE (funnelnet/c/options.h).
 extern "C" {
+// NOLINTBEGIN(bugprone-macro-parentheses): type and prefix are names pasted into a type and a macro
 #define FNET_OPTIONS_INIT_DEF_(type, prefix)            \
   FNET_API fnet_status type##_init(type* options) {     \
     return funnelnet::capi::guard([&] {                 \
@@ -83,6 +84,7 @@ extern "C" {
     });                                                 \
   }
 FNET_OPTIONS_TABLE(FNET_OPTIONS_INIT_DEF_)
+// NOLINTEND(bugprone-macro-parentheses)
 #undef FNET_OPTIONS_INIT_DEF_
 FNET_API fnet_status fnet_max_file_bytes(uint64_t* out) {
   return funnelnet::capi::guard([&] {

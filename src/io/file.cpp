@@ -30,8 +30,9 @@ std::string unique_suffix() {
   } catch (...) {  // no entropy source: the clock and the counter still separate names
   }
   char buf[96];
-  std::snprintf(buf, sizeof buf, ".tmp-%ld-%llu-%016llx", static_cast<long>(::getpid()),
-                static_cast<unsigned long long>(counter.fetch_add(1)), static_cast<unsigned long long>(r));
+  (void)std::snprintf(buf, sizeof buf, ".tmp-%ld-%llu-%016llx", static_cast<long>(::getpid()),
+                      static_cast<unsigned long long>(counter.fetch_add(1)),
+                      static_cast<unsigned long long>(r));
   return buf;
 }
 
