@@ -32,7 +32,8 @@ if [ "$WHAT" = all ] || [ "$WHAT" = tidy ]; then
   # run-clang-tidy 14 has no -warnings-as-errors: a finding is any "warning:" or "error:"
   # line of its output (it also echoes every command and the suppressed counts).
   tidy_rc=0
-  run-clang-tidy -p build/lint -j "$JOBS" -quiet "$FILES" >build/lint/clang-tidy.log 2>&1 || tidy_rc=$?
+  run-clang-tidy -p build/lint -j "$JOBS" -quiet "$FILES" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >build/lint/clang-tidy.log ||
+    tidy_rc=$?
   if grep -E "(warning|error):" build/lint/clang-tidy.log | sort -u | grep . || [ $tidy_rc != 0 ]; then
     status=1
     echo "lint.sh: clang-tidy found problems (exit $tidy_rc; whole output: build/lint/clang-tidy.log)"
