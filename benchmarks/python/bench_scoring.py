@@ -5,6 +5,7 @@ the real-data check on ../shared/data/crm (Won vs Lost, time split).
     .venv/bin/python benchmarks/python/bench_scoring.py fit --n 1000000 --p 32
     .venv/bin/python benchmarks/python/bench_scoring.py metrics --n 10000000
     .venv/bin/python benchmarks/python/bench_scoring.py crm [--data ../shared/data/crm]
+    .venv/bin/python benchmarks/python/bench_scoring.py experiments --n 5000 [--replicates 1000]
 
 "Same log loss" means the relative difference of the training log losses is <= 1e-6;
 scikit-learn runs with tol=1e-10 (its default 1e-4 stops far from the optimum).
@@ -101,6 +102,45 @@ def crm_frame(root: str) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
     return X, y, d["engage_date"].reset_index(drop=True)
 
 
+def bench_experiments(n: int, replicates: int, threads: int) -> None:
+    """The paired bootstrap of compare() and the splits: the numpy code they replaced
+    (a Python loop over replicates) against the C++ core; wall and process (CPU) seconds,
+    the median of 3 runs each, and the largest difference of the replicates."""
+    from funnelnet import _core
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(n) < 0.3).astype(float)
+    a = np.round(rng.random(n) + 0.4 * y, 3)
+    b = np.round(rng.random(n) + 0.3 * y, 3)
+    M = fn.scoring.metrics
+
+    def numpy_bootstrap():
+        idx = np.random.default_rng(1).integers(0, n, size=(replicates, n))
+        reps = np.full(replicates, np.nan)
+        for r, i in enumerate(idx):
+            yb = y[i]
+            if 0 < yb.sum() < n:
+                reps[r] = M.roc_auc(yb, a[i]) - M.roc_auc(yb, b[i])
+        return reps
+
+    def cpp_bootstrap():
+        return _core.scoring.paired_bootstrap_auc(y, a, b, replicates, 0.95, 1, threads)["replicates"]
+
+    def median3(f):
+        runs = []
+        for _ in range(3):
+            w, c = time.perf_counter(), time.process_time()
+            out = f()
+            runs.append((time.perf_counter() - w, time.process_time() - c))
+        return out, float(np.median([r[0] for r in runs])), float(np.median([r[1] for r in runs]))
+
+    r0, w0, c0 = median3(numpy_bootstrap)
+    r1, w1, c1 = median3(cpp_bootstrap)
+    print(f"paired bootstrap, n={n}, {replicates} replicates: numpy+loop {w0:.3f} s wall / {c0:.3f} s CPU, "
+          f"C++ {w1:.3f} s wall / {c1:.3f} s CPU (threads={threads}); wall ratio {w0 / w1:.1f}x; "
+          f"max |difference| {np.nanmax(np.abs(r0 - r1)):.1e}")
+
+
 def bench_crm(root: str) -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
@@ -127,7 +167,8 @@ def bench_crm(root: str) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("part", choices=["fit", "metrics", "crm"])
+    ap.add_argument("part", choices=["fit", "metrics", "crm", "experiments"])
+    ap.add_argument("--replicates", type=int, default=1000)
     ap.add_argument("--n", type=int, default=None)
     ap.add_argument("--p", type=int, default=32)
     ap.add_argument("--C", type=float, default=1.0)
@@ -138,6 +179,8 @@ def main() -> None:
         bench_fit(a.n or 1_000_000, a.p, a.threads, a.C)
     elif a.part == "metrics":
         bench_metrics(a.n or 10_000_000)
+    elif a.part == "experiments":
+        bench_experiments(a.n or 5000, a.replicates, a.threads)
     else:
         bench_crm(a.data)
 

@@ -259,6 +259,89 @@ void register_scoring(py::module_& m) {
       "Platt scaling (a, b) of p = 1 / (1 + exp(-(a + b s))), Platt's smoothed targets with smooth; "
       "funnelnet::platt_fit.");
 
+  // ---- experiments ------------------------------------------------------------------
+  m.def(
+      "kfold_split",
+      [](std::size_t n, int folds, std::uint64_t seed) {
+        return to_numpy(nogil([&] { return kfold_split(n, folds, seed); }));
+      },
+      py::arg("n"), py::arg("folds"), py::arg("seed"),
+      "Fold of each row of a seeded K-fold split (numpy's default_rng permutation); funnelnet::kfold_split.");
+  m.def(
+      "group_kfold_split",
+      [](const array<std::int64_t>& groups, int folds, std::uint64_t seed) {
+        auto g = span_of(groups, "groups");
+        return to_numpy(nogil([&] { return group_kfold_split(g, folds, seed); }));
+      },
+      py::arg("groups").noconvert(), py::arg("folds"), py::arg("seed"),
+      "Fold of each row of a grouped K-fold split; funnelnet::group_kfold_split.");
+  m.def(
+      "time_split",
+      [](const array<double>& time, int folds) {
+        auto t = span_of(time, "time");
+        return to_numpy(nogil([&] { return time_split(t, folds); }));
+      },
+      py::arg("time").noconvert(), py::arg("folds"),
+      "Fold of each row of a time-ordered split (-1: the first block, training only); "
+      "funnelnet::time_split.");
+  m.def(
+      "delong_test",
+      [](const array<double>& y, const array<double>& a, const array<double>& b) {
+        auto ys = span_of(y, "y");
+        auto as = span_of(a, "score_a");
+        auto bs = span_of(b, "score_b");
+        const DeLongTest t = nogil([&] { return delong_test(ys, as, bs); });
+        py::dict d;
+        d["auc_a"] = t.auc_a;
+        d["auc_b"] = t.auc_b;
+        d["difference"] = t.difference;
+        d["std_error"] = t.std_error;
+        d["z"] = t.z;
+        d["p_value"] = t.p_value;
+        d["covariance"] = to_numpy(std::vector<double>(t.covariance.begin(), t.covariance.end()));
+        return d;
+      },
+      py::arg("y").noconvert(), py::arg("score_a").noconvert(), py::arg("score_b").noconvert(),
+      "DeLong's test of two correlated ROC AUCs; funnelnet::delong_test.");
+  m.def(
+      "corrected_t_test",
+      [](const array<double>& difference, double n_train, double n_test) {
+        auto ds = span_of(difference, "difference");
+        const CorrectedTTest r = corrected_t_test(ds, n_train, n_test);
+        py::dict d;
+        d["mean"] = r.mean;
+        d["std_error"] = r.std_error;
+        d["t"] = r.t;
+        d["p_value"] = r.p_value;
+        d["df"] = r.df;
+        return d;
+      },
+      py::arg("difference").noconvert(), py::arg("n_train"), py::arg("n_test"),
+      "Nadeau-Bengio corrected resampled t-test; funnelnet::corrected_t_test.");
+  m.def("student_t_sf", &student_t_sf, py::arg("t"), py::arg("df"),
+        "P(T > t) for Student's t with integer df; funnelnet::student_t_sf.");
+  m.def(
+      "paired_bootstrap_auc",
+      [](const array<double>& y, const array<double>& a, const array<double>& b, int replicates, double level,
+         std::uint64_t seed, int threads) {
+        auto ys = span_of(y, "y");
+        auto as = span_of(a, "score_a");
+        auto bs = span_of(b, "score_b");
+        PairedBootstrap r =
+            nogil([&] { return paired_bootstrap_auc(ys, as, bs, replicates, level, seed, threads); });
+        py::dict d;
+        d["estimate"] = r.estimate;
+        d["lower"] = r.lower;
+        d["upper"] = r.upper;
+        d["std_error"] = r.std_error;
+        d["dropped"] = r.dropped;
+        d["replicates"] = to_numpy(std::move(r.replicates));
+        return d;
+      },
+      py::arg("y").noconvert(), py::arg("score_a").noconvert(), py::arg("score_b").noconvert(),
+      py::arg("replicates") = 1000, py::arg("level") = 0.95, py::arg("seed") = 0, py::arg("threads") = 0,
+      "Paired percentile bootstrap of AUC(a) - AUC(b); funnelnet::paired_bootstrap_auc.");
+
   FUNNELNET_PY_DEFAULTS(LogisticOptions, lambda, l1_ratio, fit_intercept, standardize, max_iterations,
                         tolerance, separation_bound, threads);
   FUNNELNET_PY_DEFAULTS(BootstrapOptions, replicates, level, seed, threads, bins, strategy);

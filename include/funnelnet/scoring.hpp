@@ -3,5 +3,6 @@
 #pragma once
 
 #include "funnelnet/scoring/calibration.hpp"
+#include "funnelnet/scoring/experiments.hpp"
 #include "funnelnet/scoring/logistic.hpp"
 #include "funnelnet/scoring/metrics.hpp"

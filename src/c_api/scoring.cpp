@@ -59,6 +59,47 @@ funnelnet::MatrixRef matrix(size_t n, size_t p, const double* X) {
   return Eigen::Map<const funnelnet::Matrix>(X, static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(p));
 }
 
+// fnet_logistic_fit and fnet_logistic_fit_ex: *out is set only on success.
+void fit(fnet_logistic** out, size_t n, size_t p, const double* X, const double* y, const double* weight,
+         const fnet_logistic_options* options, const double* penalty_factor, bool posterior) {
+  require_ptr(out, "out");
+  if (n == 0) fail(Errc::empty_input, "no rows: n is 0");
+  if (p == 0) fail(Errc::empty_input, "no features: p is 0");
+  require_ptr(y, "y");
+  auto o = to_options(options);
+  const auto Xm = matrix(n, p, X);
+  if (penalty_factor != nullptr) o.penalty_factor.assign(penalty_factor, penalty_factor + p);
+  o.posterior_covariance = posterior;
+  std::span<const double> w =
+      weight == nullptr ? std::span<const double>{} : std::span<const double>{weight, n};
+  auto m = funnelnet::fit_logistic(Xm, std::span<const double>{y, n}, w, o);
+  *out = new fnet_logistic{std::move(m)};
+}
+
+// The two scores of a paired comparison.
+struct Pair {
+  std::span<const double> y, a, b;
+};
+
+Pair pair(size_t n, const double* y, const double* a, const double* b) {
+  if (n == 0) fail(Errc::empty_input, "no rows: n is 0");
+  funnelnet::capi::count_arg(n, "n");
+  require_ptr(y, "y");
+  require_ptr(a, "score_a");
+  require_ptr(b, "score_b");
+  return {{y, n}, {a, n}, {b, n}};
+}
+
+template <class T>
+void put(T* out, T value) {
+  if (out != nullptr) *out = value;
+}
+
+// The folds of a split into the caller's buffer of n slots.
+void write_folds(int32_t* fold, const std::vector<std::int32_t>& v) {
+  std::copy(v.begin(), v.end(), fold);
+}
+
 }  // namespace
 
 extern "C" {
@@ -95,18 +136,14 @@ FNET_API fnet_status fnet_scoring_ece(double* out, size_t n, const double* y, co
 FNET_API fnet_status fnet_logistic_fit(fnet_logistic** out, size_t n, size_t p, const double* X,
                                        const double* y, const double* weight,
                                        const fnet_logistic_options* options) {
-  return guard([&] {
-    require_ptr(out, "out");
-    if (n == 0) fail(Errc::empty_input, "no rows: n is 0");
-    if (p == 0) fail(Errc::empty_input, "no features: p is 0");
-    require_ptr(y, "y");
-    const auto o = to_options(options);
-    const auto Xm = matrix(n, p, X);
-    std::span<const double> w =
-        weight == nullptr ? std::span<const double>{} : std::span<const double>{weight, n};
-    auto m = funnelnet::fit_logistic(Xm, std::span<const double>{y, n}, w, o);
-    *out = new fnet_logistic{std::move(m)};
-  });
+  return guard([&] { fit(out, n, p, X, y, weight, options, nullptr, false); });
+}
+
+FNET_API fnet_status fnet_logistic_fit_ex(fnet_logistic** out, size_t n, size_t p, const double* X,
+                                          const double* y, const double* weight,
+                                          const fnet_logistic_options* options, const double* penalty_factor,
+                                          int posterior_covariance) {
+  return guard([&] { fit(out, n, p, X, y, weight, options, penalty_factor, posterior_covariance != 0); });
 }
 
 FNET_DEFINE_DESTROY(fnet_logistic_destroy, fnet_logistic)
@@ -139,8 +176,6 @@ FNET_API fnet_status fnet_logistic_predict(double* out, const fnet_logistic* mod
   });
 }
 
-}  // extern "C"
-
 FNET_API fnet_status fnet_scoring_platt(double* a, double* b, size_t n, const double* score, const double* y,
                                         const double* weight, int smooth) {
   return guard([&] {
@@ -170,3 +205,188 @@ FNET_API fnet_status fnet_scoring_isotonic(double* x, double* fitted, size_t cap
     if (fitted != nullptr) std::copy(f.y.begin(), f.y.end(), fitted);
   });
 }
+
+FNET_API fnet_status fnet_logistic_wald(double* estimate, double* std_error, double* z, double* p_value,
+                                        double* lower, double* upper, size_t capacity, size_t* needed,
+                                        const fnet_logistic* model, double level) {
+  return guard([&] {
+    require_ptr(model, "model");
+    const funnelnet::WaldTable t = funnelnet::logistic_wald(model->value, level);
+    if (!funnelnet::capi::begin_outputs(t.estimate.size(), capacity, needed, estimate, std_error, z, p_value,
+                                        lower, upper))
+      return;
+    auto copy = [](double* dst, const std::vector<double>& src) {
+      if (dst != nullptr) std::copy(src.begin(), src.end(), dst);
+    };
+    copy(estimate, t.estimate);
+    copy(std_error, t.std_error);
+    copy(z, t.z);
+    copy(p_value, t.p_value);
+    copy(lower, t.lower);
+    copy(upper, t.upper);
+  });
+}
+
+FNET_API fnet_status fnet_scoring_kfold(int32_t* fold, size_t n, int folds, uint64_t seed) {
+  return guard([&] {
+    require_ptr(fold, "fold");
+    if (n == 0) fail(Errc::empty_input, "no rows: n is 0");
+    funnelnet::capi::count_arg<std::int64_t>(n, "n");
+    write_folds(fold, funnelnet::kfold_split(n, folds, seed));
+  });
+}
+
+FNET_API fnet_status fnet_scoring_group_kfold(int32_t* fold, size_t n, const int64_t* groups, int folds,
+                                              uint64_t seed) {
+  return guard([&] {
+    require_ptr(fold, "fold");
+    if (n == 0) fail(Errc::empty_input, "no rows: n is 0");
+    const auto g = funnelnet::capi::array_arg(groups, n, "groups");
+    write_folds(fold, funnelnet::group_kfold_split(g, folds, seed));
+  });
+}
+
+FNET_API fnet_status fnet_scoring_time_split(int32_t* fold, size_t n, const double* time, int folds) {
+  return guard([&] {
+    require_ptr(fold, "fold");
+    if (n == 0) fail(Errc::empty_input, "no rows: n is 0");
+    const auto t = funnelnet::capi::array_arg(time, n, "time");
+    write_folds(fold, funnelnet::time_split(t, folds));
+  });
+}
+
+FNET_API fnet_status fnet_scoring_delong(double* auc_a, double* auc_b, double* std_error, double* z,
+                                         double* p_value, double* covariance, size_t n, const double* y,
+                                         const double* score_a, const double* score_b) {
+  return guard([&] {
+    const Pair in = pair(n, y, score_a, score_b);
+    const funnelnet::DeLongTest t = funnelnet::delong_test(in.y, in.a, in.b);
+    put(auc_a, t.auc_a);
+    put(auc_b, t.auc_b);
+    put(std_error, t.std_error);
+    put(z, t.z);
+    put(p_value, t.p_value);
+    if (covariance != nullptr) std::copy(t.covariance.begin(), t.covariance.end(), covariance);
+  });
+}
+
+FNET_API fnet_status fnet_scoring_corrected_t(double* mean, double* std_error, double* t, double* p_value,
+                                              size_t k, const double* difference, double n_train,
+                                              double n_test) {
+  return guard([&] {
+    const auto d = funnelnet::capi::array_arg(difference, k, "difference");
+    const funnelnet::CorrectedTTest r = funnelnet::corrected_t_test(d, n_train, n_test);
+    put(mean, r.mean);
+    put(std_error, r.std_error);
+    put(t, r.t);
+    put(p_value, r.p_value);
+  });
+}
+
+FNET_API fnet_status fnet_scoring_paired_bootstrap_auc(double* estimate, double* lower, double* upper,
+                                                       double* std_error, int* dropped, size_t n,
+                                                       const double* y, const double* score_a,
+                                                       const double* score_b, int replicates, double level,
+                                                       uint64_t seed, int threads) {
+  return guard([&] {
+    const Pair in = pair(n, y, score_a, score_b);
+    funnelnet::capi::threads_arg(threads, "threads");
+    const funnelnet::PairedBootstrap r =
+        funnelnet::paired_bootstrap_auc(in.y, in.a, in.b, replicates, level, seed, threads);
+    put(estimate, r.estimate);
+    put(lower, r.lower);
+    put(upper, r.upper);
+    put(std_error, r.std_error);
+    put(dropped, r.dropped);
+  });
+}
+
+FNET_API fnet_status fnet_scoring_rank_table(double* out, size_t capacity, size_t* needed, size_t n,
+                                             const double* y, const double* score, const double* weight,
+                                             int bins) {
+  return guard([&] {
+    const Inputs in = inputs(n, y, score, weight);
+    if (bins < 1) fail(Errc::invalid_argument, "bins must be >= 1, got ", bins);
+    const auto b = static_cast<size_t>(bins);
+    const size_t total = funnelnet::capi::count_product(b, 10, "bins x 10 columns");
+    if (needed != nullptr) *needed = total;
+    if (out == nullptr) {
+      if (needed == nullptr) fail(Errc::null_argument, "out and needed are both NULL");
+      return;
+    }
+    if (capacity < total)
+      fail(Errc::buffer_too_small, "buffer holds ", capacity, " elements, ", total, " needed");
+    const funnelnet::RankTable t = funnelnet::rank_table(in.y, in.s, bins, in.w);
+    const std::vector<double>* cols[10] = {&t.rows, &t.weight, &t.positives, &t.score_min, &t.score_max,
+                                           &t.rate, &t.lift,   &t.cum_share, &t.cum_gain,  &t.cum_lift};
+    for (size_t r = 0; r < t.size(); ++r)
+      for (size_t c = 0; c < 10; ++c) out[r * 10 + c] = (*cols[c])[r];
+  });
+}
+
+FNET_API fnet_status fnet_scoring_calibration_curve(int32_t* bin, double* prob_true, double* prob_pred,
+                                                    double* bin_weight, size_t capacity, size_t* needed,
+                                                    size_t n, const double* y, const double* p,
+                                                    const double* weight, int bins,
+                                                    fnet_bin_strategy strategy) {
+  return guard([&] {
+    const Inputs in = inputs(n, y, p, weight);
+    const auto st = funnelnet::capi::enum_to<funnelnet::BinStrategy>(strategy, "strategy");
+    const funnelnet::CalibrationCurve c = funnelnet::calibration_curve(in.y, in.s, bins, st, in.w);
+    if (!funnelnet::capi::begin_outputs(c.size(), capacity, needed, bin, prob_true, prob_pred, bin_weight))
+      return;
+    if (bin != nullptr) std::copy(c.bin.begin(), c.bin.end(), bin);
+    if (prob_true != nullptr) std::copy(c.prob_true.begin(), c.prob_true.end(), prob_true);
+    if (prob_pred != nullptr) std::copy(c.prob_pred.begin(), c.prob_pred.end(), prob_pred);
+    if (bin_weight != nullptr) std::copy(c.weight.begin(), c.weight.end(), bin_weight);
+  });
+}
+
+FNET_API fnet_status fnet_scoring_bootstrap(double* estimate, double* lower, double* upper, double* std_error,
+                                            int* dropped, fnet_metric metric, size_t n, const double* y,
+                                            const double* score, const double* weight, int replicates,
+                                            double level, uint64_t seed, int threads, int bins,
+                                            fnet_bin_strategy strategy) {
+  return guard([&] {
+    const Inputs in = inputs(n, y, score, weight);
+    funnelnet::BootstrapOptions o;
+    o.replicates = replicates;
+    o.level = level;
+    o.seed = seed;
+    o.threads = funnelnet::capi::threads_arg(threads, "threads");
+    o.bins = bins;
+    o.strategy = funnelnet::capi::enum_to<funnelnet::BinStrategy>(strategy, "strategy");
+    const auto mt = funnelnet::capi::enum_to<funnelnet::Metric>(metric, "metric");
+    const funnelnet::BootstrapInterval r = funnelnet::bootstrap_metric(mt, in.y, in.s, in.w, o);
+    put(estimate, r.estimate);
+    put(lower, r.lower);
+    put(upper, r.upper);
+    put(std_error, r.std_error);
+    put(dropped, r.dropped);
+  });
+}
+
+FNET_API fnet_status fnet_logistic_contributions(double* out, const fnet_logistic* model, size_t m, size_t p,
+                                                 const double* X) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(model, "model");
+    if (m == 0) return;
+    const auto Xm = matrix(m, p, X);
+    const funnelnet::Matrix c = funnelnet::logistic_contributions(model->value, Xm);
+    Eigen::Map<funnelnet::Matrix>(out, c.rows(), c.cols()) = c;
+  });
+}
+
+FNET_API fnet_status fnet_logistic_baseline(double* out, const fnet_logistic* model) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(model, "model");
+    const auto& v = model->value;
+    double b = v.intercept;
+    for (size_t j = 0; j < v.coef.size(); ++j) b += v.coef[j] * v.mean[j];
+    *out = b;
+  });
+}
+
+}  // extern "C"

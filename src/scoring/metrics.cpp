@@ -111,25 +111,6 @@ double ks_of(const Curve& c) {
   return d;
 }
 
-// numpy.percentile(sorted, q) with the default linear method, bit for bit: virtual
-// index q (n - 1), then numpy's two-sided lerp.
-double numpy_percentile(const std::vector<double>& sorted, double q_percent) {
-  const std::size_t n = sorted.size();
-  const double q = q_percent / 100.0;
-  const double virt = q * static_cast<double>(n - 1);
-  double prev = std::floor(virt);
-  double gamma = virt - prev;
-  if (prev < 0.0) {
-    prev = 0.0;
-    gamma = 0.0;
-  }
-  if (prev >= static_cast<double>(n - 1)) return sorted[n - 1];
-  const auto i = static_cast<std::size_t>(prev);
-  const double a = sorted[i], b = sorted[i + 1];
-  const double diff = b - a;
-  return gamma >= 0.5 ? b - diff * (1.0 - gamma) : a + diff * gamma;
-}
-
 // Inner edges of the calibration bins (bins - 1 of them).
 std::vector<double> inner_edges(std::span<const double> p, int bins, BinStrategy strategy) {
   std::vector<double> edges;
@@ -149,6 +130,26 @@ void check_bins(int bins, const char* what) {
 }
 
 }  // namespace
+
+// numpy.percentile(sorted, q) with the default linear method, bit for bit: virtual
+// index q (n - 1), then numpy's two-sided lerp.
+double numpy_percentile(const std::vector<double>& sorted, double q_percent) {
+  const std::size_t n = sorted.size();
+  const double q = q_percent / 100.0;
+  const double virt = q * static_cast<double>(n - 1);
+  double prev = std::floor(virt);
+  double gamma = virt - prev;
+  if (prev < 0.0) {
+    prev = 0.0;
+    gamma = 0.0;
+  }
+  if (prev >= static_cast<double>(n - 1)) return sorted[n - 1];
+  const auto i = static_cast<std::size_t>(prev);
+  const double a = sorted[i], b = sorted[i + 1];
+  const double diff = b - a;
+  return gamma >= 0.5 ? b - diff * (1.0 - gamma) : a + diff * gamma;
+}
+
 }  // namespace detail
 
 double roc_auc(std::span<const double> y, std::span<const double> score, std::span<const double> weight) {

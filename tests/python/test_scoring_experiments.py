@@ -119,3 +119,161 @@ def test_experiment_bad_input():
         E.delong([0, 2, 1, 1, 0], [1, 2, 3, 4, 5], [1, 2, 3, 4, 5])
     with pytest.raises(fn.ShapeError):
         E.capacity_value({"s": [1, 2]}, [0.1, 0.2, 0.3], capacity=1)
+
+
+def _numpy_splits(n, folds, kind, groups=None, time=None, seed=0):
+    """The numpy implementation the C++ splits replaced (issue 14): the oracle."""
+    rng = np.random.default_rng(seed)
+    out = []
+    if kind == "kfold":
+        perm = rng.permutation(n)
+        for part in np.array_split(perm, folds):
+            out.append((np.setdiff1d(perm, part), np.sort(part)))
+    elif kind == "group":
+        uniq, inv = np.unique(np.asarray(groups), return_inverse=True)
+        fold_of_group = np.empty(uniq.shape[0], dtype=np.int64)
+        fold_of_group[rng.permutation(uniq.shape[0])] = np.arange(uniq.shape[0]) % folds
+        fold = fold_of_group[inv]
+        out = [(np.flatnonzero(fold != k), np.flatnonzero(fold == k)) for k in range(folds)]
+    else:
+        blocks = np.array_split(np.argsort(np.asarray(time), kind="stable"), folds + 1)
+        out = [(np.sort(np.concatenate(blocks[: k + 1])), np.sort(blocks[k + 1])) for k in range(folds)]
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7, 2**33 + 5, 2**64 - 1])
+def test_splits_equal_numpy_default_rng_bit_for_bit(seed):
+    """The C++ splits draw from numpy's PCG64/SeedSequence: the same folds as numpy."""
+    rng = np.random.default_rng(seed % 1000)
+    for n, k in ((10, 3), (97, 5), (1000, 10), (41, 2)):
+        groups = rng.integers(0, max(k, n // 3), n)
+        names = np.array([f"account {g}" for g in groups])
+        days = rng.integers(0, 30, n).astype("datetime64[D]")
+        cases = [("kfold", {}), ("group", {"groups": groups}), ("group", {"groups": names}),
+                 ("time", {"time": days}), ("time", {"time": rng.random(n)})]
+        for kind, kw in cases:
+            got = E.splits(n, folds=k, kind=kind, seed=seed, **kw)
+            want = _numpy_splits(n, k, kind, seed=seed, **kw)
+            assert len(got) == k
+            for (tr, te), (tr0, te0) in zip(got, want):
+                np.testing.assert_array_equal(te, te0)
+                np.testing.assert_array_equal(tr, tr0)
+
+
+def test_paired_bootstrap_equals_numpy_resamples():
+    """compare()'s paired bootstrap interval against numpy's resampled rows scored by
+    scikit-learn's roc_auc_score (the oracle), and the C ABI's generator reproduces them."""
+    from sklearn.metrics import roc_auc_score
+    from funnelnet import _core
+    rng = np.random.default_rng(8)
+    y = (rng.random(150) < 0.3).astype(float)
+    a = np.round(rng.random(150) + 0.4 * y, 2)
+    b = np.round(rng.random(150) + 0.2 * y, 1)
+    got = _core.scoring.paired_bootstrap_auc(y, a, b, 250, 0.9, 11, 0)
+    idx = np.random.default_rng(11).integers(0, 150, size=(250, 150))
+    reps = np.full(250, np.nan)
+    for r, i in enumerate(idx):
+        if 0 < y[i].sum() < 150:
+            reps[r] = roc_auc_score(y[i], a[i]) - roc_auc_score(y[i], b[i])
+    np.testing.assert_allclose(got["replicates"], reps, rtol=0, atol=1e-15)
+    ok = reps[~np.isnan(reps)]
+    assert got["lower"] == pytest.approx(np.percentile(ok, 5), abs=1e-15)
+    assert got["upper"] == pytest.approx(np.percentile(ok, 95), abs=1e-15)
+    assert got["std_error"] == pytest.approx(np.std(ok, ddof=1), rel=1e-12)
+    assert got["estimate"] == pytest.approx(roc_auc_score(y, a) - roc_auc_score(y, b), abs=1e-15)
+    # the same at one thread
+    one = _core.scoring.paired_bootstrap_auc(y, a, b, 250, 0.9, 11, 1)
+    np.testing.assert_array_equal(one["replicates"], got["replicates"])
+
+
+def test_experiments_core_bad_input():
+    from funnelnet import _core
+    with pytest.raises(fn.InvalidArgumentError, match="3 rows cannot make 3 time-ordered folds"):
+        E.splits(3, folds=3, kind="time", time=[1, 2, 3])
+    with pytest.raises(fn.InvalidArgumentError, match="2 groups cannot make 3 folds"):
+        E.splits(6, folds=3, kind="group", groups=["a", "b", "a", "b", "a", "b"])
+    with pytest.raises(fn.InvalidArgumentError, match="4 positive, 0 negative"):
+        E.delong([1, 1, 1, 1], [1, 2, 3, 4], [4, 3, 2, 1])
+    with pytest.raises(fn.InvalidArgumentError, match=r"score_b\[2\]"):
+        E.delong([1, 0, 1, 0], [1, 2, 3, 4], [4, 3, np.nan, 1])
+    with pytest.raises(fn.ShapeError):
+        E.delong([1, 0, 1, 0], [1, 2, 3, 4], [4, 3, 1])
+    with pytest.raises(fn.InvalidArgumentError, match="one class"):
+        _core.scoring.paired_bootstrap_auc(np.ones(4), np.arange(4.0), np.arange(4.0), 10, 0.95, 0, 0)
+    with pytest.raises(fn.InvalidArgumentError, match="at least 2 folds"):
+        _core.scoring.corrected_t_test(np.array([0.1]), 10.0, 5.0)
+    with pytest.raises(fn.InvalidArgumentError, match="df must be >= 1"):
+        E.student_t_sf(1.0, 0)
+
+
+def _crm_frame(root):
+    """The real-data frame of benchmarks/python/bench_scoring.py (one definition)."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "python" / "bench_scoring.py"
+    spec = importlib.util.spec_from_file_location("bench_scoring", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.crm_frame(str(root))
+
+
+def test_real_crm_time_split_log_loss_and_capacity(shared_data):
+    """Issue 14's real-data check as a test: Won vs Lost on ../shared/data/crm with a time
+    split; LeadScorer's held-out log loss equals (or beats) scikit-learn's LogisticRegression
+    on the same features, and the capacity value of its ranking on the held-out outcomes
+    equals a brute-force count of the wins among the leads worked."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    X, y, t = _crm_frame(shared_data / "crm")
+    cut = t.quantile(0.7)
+    tr, te = (t < cut).to_numpy(), (t >= cut).to_numpy()
+    sc = StandardScaler().fit(X[tr])
+    Xtr, Xte = sc.transform(X[tr]), sc.transform(X[te])
+    ours = fn.scoring.LeadScorer(C=1.0).fit(Xtr, y[tr])
+    sk = LogisticRegression(C=1.0, tol=1e-10, max_iter=10000).fit(Xtr, y[tr])
+    p, q = ours.predict_proba(Xte)[:, 1], sk.predict_proba(Xte)[:, 1]
+    M = fn.scoring.metrics
+
+    def objective(coef, intercept):  # scikit-learn's: C sum log loss + |w|^2 / 2
+        eta = Xtr @ coef + intercept
+        return float(np.sum(np.logaddexp(0, eta) - y[tr] * eta) + 0.5 * coef @ coef)
+
+    # the fit is at least as good as scikit-learn's on the objective both minimise ...
+    assert objective(ours.coef_[0], ours.intercept_[0]) <= objective(sk.coef_[0], sk.intercept_[0]) * (1 + 1e-12)
+    # ... and the held-out log loss is the same (documented: 0.668226 for both)
+    assert M.log_loss(y[te], p) == pytest.approx(M.log_loss(y[te], q), rel=1e-7)
+    assert M.roc_auc(y[te], p) == pytest.approx(M.roc_auc(y[te], q), abs=1e-4)
+    # capacity: 50 leads per period for 4 periods, 10 % cooling per period
+    got = E.capacity_value({"lead score": p}, y[te].astype(float), capacity=50, decay=0.1, periods=4)
+    order = np.argsort(-p, kind="stable")[:200]
+    want = sum(y[te][i] * 0.9 ** (r // 50) for r, i in enumerate(order))
+    assert got.loc["lead score", "won_value"] == pytest.approx(want, rel=1e-12)
+    wins = int(y[te].sum())  # the oracle works the winners first
+    assert got.loc["oracle", "won_value"] == pytest.approx(
+        sum(0.9 ** (r // 50) for r in range(min(wins, 200))), rel=1e-12)
+
+
+def test_capacity_curve_by_brute_force(tmp_path):
+    """fn.plot.capacity_curve_frame: with one period the won value at capacity c is the sum
+    of the true probabilities of the top c leads by score (brute force); the oracle bounds
+    every scorer; the plot draws those numbers."""
+    import matplotlib
+    matplotlib.use("Agg")
+    rng = np.random.default_rng(9)
+    p = rng.random(120)
+    s = {"noisy": p + rng.normal(scale=0.3, size=120), "random": rng.random(120)}
+    f = fn.plot.capacity_curve_frame(s, p, capacities=[1, 10, 37, 120])
+    assert list(f.columns) == ["noisy", "random", "oracle"]
+    for c in (1, 10, 37, 120):
+        for name, score in s.items():
+            assert f.loc[c, name] == pytest.approx(p[np.argsort(-score, kind="stable")[:c]].sum(), rel=1e-12)
+        assert f.loc[c, "oracle"] == pytest.approx(np.sort(p)[::-1][:c].sum(), rel=1e-12)
+        assert f.loc[c, "oracle"] >= f.loc[c, ["noisy", "random"]].max() - 1e-12
+    assert f.loc[120, "noisy"] == pytest.approx(p.sum())  # everyone worked: the order no longer matters
+    ax = fn.plot.capacity_curve(s, p, capacities=[1, 10, 37, 120], decay=0.1, periods=3)
+    assert len(ax.lines) == 3
+    g = fn.plot.capacity_curve_frame(s, p, capacities=[1, 10, 37, 120], decay=0.1, periods=3)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), g["noisy"].to_numpy())
+    ax.figure.savefig(tmp_path / "capacity.png")
+    with pytest.raises(fn.EmptyInputError):
+        fn.plot.capacity_curve_frame(s, [], capacities=[1])

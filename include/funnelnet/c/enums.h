@@ -32,7 +32,9 @@
   X(fnet_model, FNET_MODEL_VALUES) \
   X(fnet_probability_kind, FNET_PROB_VALUES) \
   X(fnet_holding_family, FNET_HOLDING_VALUES) \
-  X(fnet_missing_dates, FNET_MISSING_VALUES)
+  X(fnet_missing_dates, FNET_MISSING_VALUES) \
+  X(fnet_metric, FNET_METRIC_VALUES) \
+  X(fnet_bin_strategy, FNET_BIN_VALUES)
 
 /* Repeated stages i -> i (funnel counts, attribution journeys). */
 #define FNET_REPEATS_VALUES(V) \
@@ -140,6 +142,20 @@
 #define FNET_MISSING_VALUES(V) \
   V(FNET_MISSING_CENSOR,  0, censor,  "keep the history up to the first gap after a dated stage") \
   V(FNET_MISSING_UNTIMED, 1, untimed, "a step without a time of its own (the next date on the path)")
+
+/* Metrics of binary scores that fnet_scoring_bootstrap can resample. */
+#define FNET_METRIC_VALUES(V) \
+  V(FNET_METRIC_ROC_AUC,           0, roc_auc,           "area under the ROC curve (ties count half)") \
+  V(FNET_METRIC_AVERAGE_PRECISION, 1, average_precision, "average precision (scikit-learn's step rule)") \
+  V(FNET_METRIC_LOG_LOSS,          2, log_loss,          "weighted mean log loss") \
+  V(FNET_METRIC_BRIER,             3, brier,             "weighted mean squared error") \
+  V(FNET_METRIC_KS,                4, ks,                "Kolmogorov-Smirnov statistic max |TPR - FPR|") \
+  V(FNET_METRIC_ECE,               5, ece,               "expected calibration error")
+
+/* How calibration bins are cut. */
+#define FNET_BIN_VALUES(V) \
+  V(FNET_BIN_UNIFORM,  0, uniform,  "equal-width bins on [0, 1]") \
+  V(FNET_BIN_QUANTILE, 1, quantile, "bins at quantiles of the predictions (numpy's linear percentile)")
 /* clang-format on */
 
 /* The C enums: typedef enum fnet_repeats { FNET_REPEATS_KEEP = 0, ... } fnet_repeats; ... */

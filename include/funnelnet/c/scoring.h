@@ -29,6 +29,36 @@ FNET_API fnet_status fnet_scoring_ks(double* out, size_t n, const double* y, con
 FNET_API fnet_status fnet_scoring_ece(double* out, size_t n, const double* y, const double* p,
                                       const double* weight, int bins);
 
+/* Lift and cumulative gain by rank bin (rows by score, highest first, ties by row order;
+ * sorted position r in bin floor(r bins / n)).  Writes a bins x 10 row-major table into
+ * out (`capacity` doubles; *needed = bins * 10, two-call pattern: out = NULL asks), bin 0
+ * the highest scores, columns in this order: rows, weight, positives, score_min,
+ * score_max, rate (positives / weight), lift (rate / overall rate), cum_share (share of
+ * the weight in bins 0..b), cum_gain (share of the positives), cum_lift (gain / share).
+ * bins >= 1. */
+FNET_API fnet_status fnet_scoring_rank_table(double* out, size_t capacity, size_t* needed, size_t n,
+                                             const double* y, const double* score, const double* weight,
+                                             int bins);
+/* Calibration curve (scikit-learn's calibration_curve): for each non-empty bin, its index,
+ * weighted mean outcome (prob_true), mean prediction (prob_pred) and weight.  Any output
+ * may be NULL; `capacity` slots each; *needed receives the number of non-empty bins
+ * (two-call pattern). */
+FNET_API fnet_status fnet_scoring_calibration_curve(int32_t* bin, double* prob_true, double* prob_pred,
+                                                    double* bin_weight, size_t capacity, size_t* needed,
+                                                    size_t n, const double* y, const double* p,
+                                                    const double* weight, int bins,
+                                                    fnet_bin_strategy strategy);
+/* Percentile bootstrap interval of a metric: replicate b resamples the n rows with
+ * replacement from the random stream (seed, b) (the same numbers as
+ * funnelnet.scoring.metrics.bootstrap and at any thread count, threads 0 = all cores);
+ * replicates with one class are dropped and counted.  bins and strategy are those of
+ * FNET_METRIC_ECE.  replicates >= 2, 0 < level < 1.  Any output may be NULL. */
+FNET_API fnet_status fnet_scoring_bootstrap(double* estimate, double* lower, double* upper, double* std_error,
+                                            int* dropped, fnet_metric metric, size_t n, const double* y,
+                                            const double* score, const double* weight, int replicates,
+                                            double level, uint64_t seed, int threads, int bins,
+                                            fnet_bin_strategy strategy);
+
 /* ---- logistic regression ------------------------------------------------------------ */
 typedef struct fnet_logistic fnet_logistic; /* a fitted logistic model and its report */
 
@@ -87,6 +117,85 @@ FNET_API fnet_status fnet_scoring_platt(double* a, double* b, size_t n, const do
 FNET_API fnet_status fnet_scoring_isotonic(double* x, double* fitted, size_t capacity, size_t* needed,
                                            size_t n, const double* score, const double* y,
                                            const double* weight);
+
+/* ---- logistic regression: penalty factors, posterior covariance, Wald table --------- */
+/* fnet_logistic_fit with two more inputs (fnet_logistic_options is not extended: programs
+ * built against older headers keep their struct size).  penalty_factor: p factors f_j,
+ * finite and >= 0, or NULL for all 1: coefficient j enters the penalty as f_j b_j, i.e.
+ * lambda (l1_ratio |f_j b_j| + (1 - l1_ratio)/2 (f_j b_j)^2), so f_j = 0 leaves column j
+ * unpenalised and, with L2, f_j = 2 is 4 times the penalty (glmnet's penalty.factor
+ * multiplies the whole term instead).
+ * posterior_covariance != 0 with an L2 penalty (l1_ratio 0): fnet_logistic_covariance
+ * returns the posterior (Laplace) covariance, the inverse of the penalised Hessian (the
+ * penalty read as a Gaussian prior).  FNET_E_INVALID_ARGUMENT names a bad factor. */
+FNET_API fnet_status fnet_logistic_fit_ex(fnet_logistic** out, size_t n, size_t p, const double* X,
+                                          const double* y, const double* weight,
+                                          const fnet_logistic_options* options, const double* penalty_factor,
+                                          int posterior_covariance);
+/* Standard errors and Wald intervals at `level` (0 < level < 1) of (intercept, coef...)
+ * (the coefficients only without an intercept), in that order: estimate, std_error, z,
+ * two-sided normal p_value, lower and upper = estimate -/+ z_{(1+level)/2} std_error.
+ * Any output may be NULL; `capacity` slots each; *needed receives the count (two-call
+ * pattern), 0 when the fit has no covariance (penalised without posterior_covariance,
+ * rank-deficient, separated or not converged). */
+FNET_API fnet_status fnet_logistic_wald(double* estimate, double* std_error, double* z, double* p_value,
+                                        double* lower, double* upper, size_t capacity, size_t* needed,
+                                        const fnet_logistic* model, double level);
+
+/* Exact contributions C[i, j] = coef_j (X[i, j] - mean_j) of m rows of X (m x p,
+ * row-major) into out (m x p, row-major), mean_j the weighted training mean: the linear
+ * predictor is (intercept + sum_j coef_j mean_j) + sum_j C[i, j] (read that baseline with
+ * fnet_logistic_baseline).  Sort a row to get a lead's top positive and negative factors.
+ * FNET_E_SHAPE_MISMATCH when p differs from the fit. */
+FNET_API fnet_status fnet_logistic_contributions(double* out, const fnet_logistic* model, size_t m, size_t p,
+                                                 const double* X);
+/* The linear predictor of a row at the training means: intercept + sum_j coef_j mean_j. */
+FNET_API fnet_status fnet_logistic_baseline(double* out, const fnet_logistic* model);
+
+/* ---- experiments: seeded splits ------------------------------------------------------ */
+/* Each writes the fold of each of n rows into fold (n slots).  K-fold and grouped splits
+ * draw from numpy's default generator, so fold k equals funnelnet.scoring.splits(...,
+ * seed=seed) and numpy.random.default_rng(seed) bit for bit.  FNET_E_INVALID_ARGUMENT for
+ * folds < 2 or too few rows (groups) for `folds`; FNET_E_EMPTY_INPUT for n = 0. */
+/* A seeded permutation cut into `folds` near-equal parts: fold k tests on the rows of fold
+ * k and trains on the others. */
+FNET_API fnet_status fnet_scoring_kfold(int32_t* fold, size_t n, int folds, uint64_t seed);
+/* Grouped K-fold: all rows of a group (e.g. an account id) land in one fold; the distinct
+ * groups (ascending) are permuted by the seed and dealt round-robin to the folds. */
+FNET_API fnet_status fnet_scoring_group_kfold(int32_t* fold, size_t n, const int64_t* groups, int folds,
+                                              uint64_t seed);
+/* Time-ordered (expanding window): rows by time (ties by row order) cut into folds + 1
+ * blocks; a row of block b gets fold b - 1 (the oldest block gets -1, never tested).
+ * Fold k tests on the rows of fold k and trains on the rows with fold < k (never on the
+ * future).  A NaN time is refused naming its row; needs n >= folds + 1. */
+FNET_API fnet_status fnet_scoring_time_split(int32_t* fold, size_t n, const double* time, int folds);
+
+/* ---- experiments: paired comparisons of two scores -------------------------------- */
+/* DeLong's test of AUC(a) - AUC(b) on the same n rows (ties count half): the two AUCs,
+ * the standard error of the difference, z and its two-sided p-value, and the 2 x 2
+ * covariance of the AUCs (row-major, 4 slots).  Any output may be NULL.
+ * FNET_E_INVALID_ARGUMENT names a label not 0/1 or a non-finite score, and refuses fewer
+ * than 2 rows of either class. */
+FNET_API fnet_status fnet_scoring_delong(double* auc_a, double* auc_b, double* std_error, double* z,
+                                         double* p_value, double* covariance, size_t n, const double* y,
+                                         const double* score_a, const double* score_b);
+/* Nadeau-Bengio corrected resampled t-test of k per-fold differences (k >= 2, finite):
+ * se = sqrt((1/k + n_test/n_train) s^2), t = mean / se (0 when se = 0), p two-sided from
+ * Student's t with k - 1 degrees of freedom.  n_train, n_test: the mean training and test
+ * sizes (> 0).  Any output may be NULL. */
+FNET_API fnet_status fnet_scoring_corrected_t(double* mean, double* std_error, double* t, double* p_value,
+                                              size_t k, const double* difference, double n_train,
+                                              double n_test);
+/* Paired percentile bootstrap of AUC(a) - AUC(b): `replicates` resamples of the n rows
+ * (the same rows for both scores; numpy's default_rng(seed).integers(0, n, (replicates,
+ * n)), row b for replicate b); resamples with one class are dropped and counted.  lower
+ * and upper: the (1 -/+ level) / 2 percentiles (NaN when every resample was dropped).
+ * The result does not depend on threads (0 = all cores).  Any output may be NULL. */
+FNET_API fnet_status fnet_scoring_paired_bootstrap_auc(double* estimate, double* lower, double* upper,
+                                                       double* std_error, int* dropped, size_t n,
+                                                       const double* y, const double* score_a,
+                                                       const double* score_b, int replicates, double level,
+                                                       uint64_t seed, int threads);
 
 #ifdef __cplusplus
 }

@@ -106,4 +106,10 @@ double metric_value(Metric metric, std::span<const double> y, std::span<const do
                     std::span<const double> weight = {}, int bins = 10,
                     BinStrategy strategy = BinStrategy::uniform);
 
+namespace detail {
+/// numpy.percentile(sorted, q_percent) with numpy's default linear method, bit for bit
+/// (`sorted` ascending, not empty).
+double numpy_percentile(const std::vector<double>& sorted, double q_percent);
+}  // namespace detail
+
 FUNNELNET_END

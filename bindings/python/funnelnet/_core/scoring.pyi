@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['average_precision', 'bootstrap_metric', 'brier', 'calibration_curve', 'ece', 'fit_logistic', 'isotonic_fit', 'ks', 'log_loss', 'logistic_contributions', 'logistic_decision', 'logistic_predict_proba', 'platt_fit', 'rank_table', 'roc_auc']
+__all__: list[str] = ['average_precision', 'bootstrap_metric', 'brier', 'calibration_curve', 'corrected_t_test', 'delong_test', 'ece', 'fit_logistic', 'group_kfold_split', 'isotonic_fit', 'kfold_split', 'ks', 'log_loss', 'logistic_contributions', 'logistic_decision', 'logistic_predict_proba', 'paired_bootstrap_auc', 'platt_fit', 'rank_table', 'roc_auc', 'student_t_sf', 'time_split']
 def average_precision(y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> float:
     """
     Average precision; funnelnet::average_precision.
@@ -24,6 +24,14 @@ def calibration_curve(y: numpy.typing.NDArray[numpy.float64], p: numpy.typing.ND
     """
     Calibration curve; funnelnet::calibration_curve.
     """
+def corrected_t_test(difference: numpy.typing.NDArray[numpy.float64], n_train: typing.SupportsFloat | typing.SupportsIndex, n_test: typing.SupportsFloat | typing.SupportsIndex) -> dict[typing.Any, typing.Any]:
+    """
+    Nadeau-Bengio corrected resampled t-test; funnelnet::corrected_t_test.
+    """
+def delong_test(y: numpy.typing.NDArray[numpy.float64], score_a: numpy.typing.NDArray[numpy.float64], score_b: numpy.typing.NDArray[numpy.float64]) -> dict[typing.Any, typing.Any]:
+    """
+    DeLong's test of two correlated ROC AUCs; funnelnet::delong_test.
+    """
 def ece(y: numpy.typing.NDArray[numpy.float64], p: numpy.typing.NDArray[numpy.float64], bins: typing.SupportsInt | typing.SupportsIndex, strategy: typing.SupportsInt | typing.SupportsIndex, sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> float:
     """
     Expected calibration error; funnelnet::ece.
@@ -32,9 +40,17 @@ def fit_logistic(X: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n
     """
     Penalised logistic regression; funnelnet::fit_logistic.  Returns the model and its report as a dict.
     """
+def group_kfold_split(groups: numpy.typing.NDArray[numpy.int64], folds: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.int32]:
+    """
+    Fold of each row of a grouped K-fold split; funnelnet::group_kfold_split.
+    """
 def isotonic_fit(x: numpy.typing.NDArray[numpy.float64], y: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]]:
     """
     Isotonic regression by pool adjacent violators: (distinct x ascending, fitted y); funnelnet::isotonic_fit.
+    """
+def kfold_split(n: typing.SupportsInt | typing.SupportsIndex, folds: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.int32]:
+    """
+    Fold of each row of a seeded K-fold split (numpy's default_rng permutation); funnelnet::kfold_split.
     """
 def ks(y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> float:
     """
@@ -56,6 +72,10 @@ def logistic_predict_proba(intercept: typing.SupportsFloat | typing.SupportsInde
     """
     Both class probabilities (n x 2: 1 - p, p) in one pass; funnelnet::logistic_predict_proba.
     """
+def paired_bootstrap_auc(y: numpy.typing.NDArray[numpy.float64], score_a: numpy.typing.NDArray[numpy.float64], score_b: numpy.typing.NDArray[numpy.float64], replicates: typing.SupportsInt | typing.SupportsIndex = 1000, level: typing.SupportsFloat | typing.SupportsIndex = 0.95, seed: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> dict[typing.Any, typing.Any]:
+    """
+    Paired percentile bootstrap of AUC(a) - AUC(b); funnelnet::paired_bootstrap_auc.
+    """
 def platt_fit(scores: numpy.typing.NDArray[numpy.float64], y: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None, smooth: bool = True) -> tuple[float, float]:
     """
     Platt scaling (a, b) of p = 1 / (1 + exp(-(a + b s))), Platt's smoothed targets with smooth; funnelnet::platt_fit.
@@ -67,4 +87,12 @@ def rank_table(y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArr
 def roc_auc(y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> float:
     """
     ROC AUC (ties count half); funnelnet::roc_auc.
+    """
+def student_t_sf(t: typing.SupportsFloat | typing.SupportsIndex, df: typing.SupportsInt | typing.SupportsIndex) -> float:
+    """
+    P(T > t) for Student's t with integer df; funnelnet::student_t_sf.
+    """
+def time_split(time: numpy.typing.NDArray[numpy.float64], folds: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.int32]:
+    """
+    Fold of each row of a time-ordered split (-1: the first block, training only); funnelnet::time_split.
     """

@@ -13,7 +13,7 @@ naming ``pip install funnelnet[plot]``.
 - referral networks: :func:`referral_graph`, :func:`spread_curve`;
 - customers: :func:`grade_mix`, :func:`tier_migration`, :func:`frequency_recency`,
   :func:`p_alive_matrix`, :func:`period_transactions`;
-- scores: :func:`roc`, :func:`lift_gain`, :func:`calibration`;
+- scores: :func:`roc`, :func:`lift_gain`, :func:`calibration`, :func:`capacity_curve`;
 - forecasts: :func:`forecast_fan`.
 
 >>> import matplotlib; matplotlib.use("Agg")
@@ -52,7 +52,16 @@ from .funnel_plots import (
     transition_heatmap_frame,
 )
 from .graph_plots import referral_graph, referral_graph_frame, spread_curve, spread_curve_frame
-from .scoring_plots import calibration, calibration_frame, lift_gain, lift_gain_frame, roc, roc_frame
+from .scoring_plots import (
+    calibration,
+    calibration_frame,
+    capacity_curve,
+    capacity_curve_frame,
+    lift_gain,
+    lift_gain_frame,
+    roc,
+    roc_frame,
+)
 
 __all__ = [
     "funnel", "funnel_frame",
@@ -71,5 +80,6 @@ __all__ = [
     "roc", "roc_frame",
     "lift_gain", "lift_gain_frame",
     "calibration", "calibration_frame",
+    "capacity_curve", "capacity_curve_frame",
     "forecast_fan", "forecast_fan_frame",
 ]

@@ -1,4 +1,5 @@
-"""Charts of a score against binary outcomes: ROC, cumulative gain and lift, calibration."""
+"""Charts of a score against binary outcomes: ROC, cumulative gain and lift, calibration,
+and the capacity curve (won value of a ranking as the team's capacity grows)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Mapping, cast
@@ -12,7 +13,8 @@ from ._mpl import axes
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["roc", "roc_frame", "lift_gain", "lift_gain_frame", "calibration", "calibration_frame"]
+__all__ = ["roc", "roc_frame", "lift_gain", "lift_gain_frame", "calibration", "calibration_frame",
+           "capacity_curve", "capacity_curve_frame"]
 
 
 def _labels_scores(y: Any, score: Any, what: str = "score") -> tuple[np.ndarray, np.ndarray]:
@@ -318,3 +320,95 @@ def calibration(y: Any, prob: Any, n_bins: int = 10, strategy: str = "uniform", 
     ax.set_aspect("equal")
     ax.legend(loc="upper left")
     return cast("Axes", ax)
+
+
+def capacity_curve_frame(scores: Mapping[str, Any], probability: Any, value: Any = None, *,
+                         capacities: Any = None, decay: float = 0.0, periods: int = 1) -> pd.DataFrame:
+    """Expected won value of each scorer's ranking, and of the oracle's, at each capacity
+    (leads worked per period): :func:`funnelnet.scoring.capacity_value` once per capacity.
+
+    Parameters
+    ----------
+    scores : mapping name -> array-like
+        Each scorer's score per lead.
+    probability : array-like
+        True win probability per lead (the synthetic company's ground truth, or held-out
+        0/1 outcomes).
+    value : array-like, optional
+        Deal value per lead (default 1: expected wins).
+    capacities : array-like of int, optional
+        Capacities to evaluate (default: 20 values from 1 to the number of leads).
+    decay : float, default 0.0
+        Share of the win probability lost per period of waiting.
+    periods : int, default 1
+        Periods simulated (1: the leads worked are the top ``capacity`` ones).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``capacity``; one column per scorer, then ``oracle``.
+
+    Examples
+    --------
+    >>> capacity_curve_frame({"s": [0.9, 0.1, 0.5]}, [0.8, 0.1, 0.4], capacities=[1, 2]).round(2).values.tolist()
+    [[0.8, 0.8], [1.2, 1.2]]
+    """
+    from ..scoring.experiments import capacity_value
+
+    n = int(np.asarray(probability).shape[0]) if np.ndim(probability) == 1 else 0
+    if n == 0:
+        raise EmptyInputError("probability is empty or not 1-d: nothing to plot")
+    if capacities is None:
+        caps = np.unique(np.linspace(1, n, 20).astype(np.int64))
+    else:
+        caps = np.asarray(capacities, dtype=np.int64).reshape(-1)
+        if caps.size == 0:
+            raise EmptyInputError("capacities is empty: nothing to plot")
+    rows = [capacity_value(scores, probability, value, capacity=int(c), decay=decay, periods=periods)["won_value"]
+            for c in caps]
+    frame = pd.DataFrame(rows, index=pd.Index(caps, name="capacity"))
+    frame.columns.name = None
+    return frame
+
+
+def capacity_curve(scores: Mapping[str, Any], probability: Any, value: Any = None, *, capacities: Any = None,
+                   decay: float = 0.0, periods: int = 1, ax: Any = None, **kw: Any) -> "Axes":
+    """Plot :func:`capacity_curve_frame`: won value against capacity, one line per scorer
+    and a dashed line for the oracle ranking.  Returns the Axes.
+
+    Parameters
+    ----------
+    scores : mapping name -> array-like
+        Each scorer's score per lead.
+    probability : array-like
+        True win probability (or held-out 0/1 outcome) per lead.
+    value : array-like, optional
+        Deal value per lead (default 1).
+    capacities : array-like of int, optional
+        Capacities to evaluate (default: 20 values from 1 to the number of leads).
+    decay : float, default 0.0
+        Share of the win probability lost per period of waiting.
+    periods : int, default 1
+        Periods simulated.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    **kw
+        Passed to each scorer's line.
+
+    Returns
+    -------
+    matplotlib Axes
+        One line per scorer in the order given, then the oracle's.
+    """
+    f = capacity_curve_frame(scores, probability, value, capacities=capacities, decay=decay, periods=periods)
+    ax = axes(ax, (6.0, 4.0))
+    x = f.index.to_numpy()
+    for name in f.columns:
+        if name == "oracle":
+            continue
+        ax.plot(x, f[name].to_numpy(), marker=".", label=str(name), **kw)
+    ax.plot(x, f["oracle"].to_numpy(), ls="--", color="grey", label="oracle (true probability)")
+    ax.set(xlabel="leads worked per period", ylabel="expected won value", title="Capacity curve")
+    ax.legend(loc="lower right")
+    return cast("Axes", ax)
+

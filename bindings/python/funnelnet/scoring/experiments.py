@@ -9,17 +9,19 @@ folds, and what a ranking is worth under a team's capacity.
 - :func:`capacity_value`: expected won revenue when the team works ``capacity`` leads per
   period in the order of a score and unworked leads decay, next to the oracle order.
 
-Everything is vectorised numpy; splits and bootstraps draw from ``numpy``'s generator
-seeded with ``seed`` (no thread dependence).
+The splits, DeLong's test, the corrected t-test and the paired bootstrap run in C++
+(``funnelnet/scoring/experiments.hpp``, also in the C ABI); splits and bootstraps draw
+from numpy's default generator seeded with ``seed``, bit for bit (same folds as
+``numpy.random.default_rng(seed)``, no thread dependence).
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from .. import _core
 from .._common.options import run_with_progress
 from .._common.results import Result, result
 from ..errors import InvalidArgumentError, ShapeError
@@ -60,28 +62,22 @@ def splits(n: int, *, folds: int = 5, kind: Literal["kfold", "group", "time"] = 
     >>> [len(te) for _, te in splits(10, folds=3)]
     [4, 3, 3]
     """
-    if folds < 2:
-        raise InvalidArgumentError(f"folds must be >= 2, got {folds}")
-    if n < folds:
-        raise InvalidArgumentError(f"{n} rows cannot make {folds} folds")
-    rng = np.random.default_rng(seed)
+    folds = int(folds)
     out = []
     if kind == "kfold":
-        perm = rng.permutation(n)
-        for part in np.array_split(perm, folds):
-            out.append((np.setdiff1d(perm, part), np.sort(part)))
+        fold = _core.scoring.kfold_split(int(n), folds, int(seed))
+        for k in range(folds):
+            out.append((np.flatnonzero(fold != k), np.flatnonzero(fold == k)))
     elif kind == "group":
         if groups is None:
             raise InvalidArgumentError("kind='group' needs groups=")
         g = np.asarray(groups)
         if g.shape[0] != n:
             raise ShapeError(f"groups has length {g.shape[0]}, expected {n}")
-        uniq, inv = np.unique(g, return_inverse=True)
-        if uniq.shape[0] < folds:
-            raise InvalidArgumentError(f"{uniq.shape[0]} groups cannot make {folds} folds")
-        fold_of_group = np.empty(uniq.shape[0], dtype=np.int64)
-        fold_of_group[rng.permutation(uniq.shape[0])] = np.arange(uniq.shape[0]) % folds
-        fold = fold_of_group[inv]
+        # the groups as their ranks among the distinct values (numpy.unique's order)
+        _, codes = np.unique(g, return_inverse=True)
+        fold = _core.scoring.group_kfold_split(np.ascontiguousarray(codes.reshape(-1), dtype=np.int64), folds,
+                                               int(seed))
         for k in range(folds):
             out.append((np.flatnonzero(fold != k), np.flatnonzero(fold == k)))
     elif kind == "time":
@@ -90,20 +86,14 @@ def splits(n: int, *, folds: int = 5, kind: Literal["kfold", "group", "time"] = 
         t = np.asarray(time)
         if t.shape[0] != n:
             raise ShapeError(f"time has length {t.shape[0]}, expected {n}")
-        order = np.argsort(t, kind="stable")
-        blocks = np.array_split(order, folds + 1)
+        # ranks of the times (datetimes, strings, numbers; NaN last), ties by row order
+        _, codes = np.unique(t, return_inverse=True)
+        fold = _core.scoring.time_split(np.ascontiguousarray(codes.reshape(-1), dtype=np.float64), folds)
         for k in range(folds):
-            out.append((np.sort(np.concatenate(blocks[: k + 1])), np.sort(blocks[k + 1])))
+            out.append((np.flatnonzero(fold < k), np.flatnonzero(fold == k)))
     else:
         raise InvalidArgumentError(f"kind must be 'kfold', 'group' or 'time', got {kind!r}")
     return out
-
-
-def _midranks(x: np.ndarray) -> np.ndarray:
-    """Ranks 1..n with ties given their average rank."""
-    _, inv, counts = np.unique(x, return_inverse=True, return_counts=True)
-    ends = np.cumsum(counts)
-    return (ends - (counts - 1) / 2.0)[inv]
 
 
 def student_t_sf(t: float, df: int) -> float:
@@ -124,31 +114,7 @@ def student_t_sf(t: float, df: int) -> float:
     >>> round(student_t_sf(2.0, 1), 6)  # Cauchy: 1/2 - atan(2)/pi
     0.147584
     """
-    if df < 1:
-        raise InvalidArgumentError(f"df must be >= 1, got {df}")
-    if not math.isfinite(t):
-        return 0.0 if t > 0 else 1.0
-    theta = math.atan2(t, math.sqrt(df))
-    s, c = math.sin(theta), math.cos(theta)
-    if df % 2 == 1:
-        total, term = 0.0, c
-        if df > 1:
-            total = term
-            for k in range(3, df, 2):
-                term *= c * c * (k - 1) / k
-                total += term
-        a = (2.0 / math.pi) * (theta + s * total)
-    else:
-        total, term = 1.0, 1.0
-        for k in range(2, df, 2):
-            term *= c * c * (k - 1) / k
-            total += term
-        a = s * total
-    return 0.5 * (1.0 - a)
-
-
-def _normal_sf(z: float) -> float:
-    return 0.5 * math.erfc(z / math.sqrt(2.0))
+    return float(_core.scoring.student_t_sf(float(t), int(df)))
 
 
 @result
@@ -203,32 +169,12 @@ def delong(y_true: Any, score_a: Any, score_b: Any) -> DeLongTest:
     if not (y.shape == a.shape == b.shape) or y.ndim != 1:
         raise ShapeError(f"y_true, score_a and score_b must be 1-d of one length, got {y.shape}, {a.shape}, "
                          f"{b.shape}")
-    pos, neg = y == 1, y == 0
-    if not np.all(pos | neg):
-        bad = int(np.flatnonzero(~(pos | neg))[0])
-        raise InvalidArgumentError(f"y_true[{bad}] must be 0 or 1, got {y[bad]}")
-    m, n = int(pos.sum()), int(neg.sum())
-    if m < 2 or n < 2:
-        raise InvalidArgumentError(f"DeLong's test needs at least 2 rows of each class, got {m} positive, {n} negative")
-    v10, v01, aucs = [], [], []
-    for s in (a, b):
-        if not np.all(np.isfinite(s)):
-            bad = int(np.flatnonzero(~np.isfinite(s))[0])
-            raise InvalidArgumentError(f"score[{bad}] must be finite, got {s[bad]}")
-        tx, ty, tz = _midranks(s[pos]), _midranks(s[neg]), _midranks(s)
-        tzx, tzy = tz[pos], tz[neg]
-        aucs.append((tzx.sum() - m * (m + 1) / 2.0) / (m * n))
-        v10.append((tzx - tx) / n)
-        v01.append(1.0 - (tzy - ty) / m)
-    s10 = np.cov(np.vstack(v10))
-    s01 = np.cov(np.vstack(v01))
-    cov = s10 / m + s01 / n
-    var = cov[0, 0] + cov[1, 1] - 2 * cov[0, 1]
-    diff = aucs[0] - aucs[1]
-    se = math.sqrt(max(var, 0.0))
-    z = diff / se if se > 0 else (0.0 if diff == 0 else math.copysign(math.inf, diff))
-    return DeLongTest(auc_a=float(aucs[0]), auc_b=float(aucs[1]), difference=float(diff), std_error=se, z=float(z),
-                      p_value=float(2 * _normal_sf(abs(z))), covariance=cov)
+    bad = np.flatnonzero((y != 0) & (y != 1))
+    if bad.size:
+        raise InvalidArgumentError(f"y_true[{int(bad[0])}] must be 0 or 1, got {y[bad[0]]}")
+    d = _core.scoring.delong_test(np.ascontiguousarray(y), np.ascontiguousarray(a), np.ascontiguousarray(b))
+    return DeLongTest(auc_a=d["auc_a"], auc_b=d["auc_b"], difference=d["difference"], std_error=d["std_error"],
+                      z=d["z"], p_value=d["p_value"], covariance=d["covariance"].reshape(2, 2))
 
 
 @result
@@ -346,9 +292,9 @@ def compare(scorers: Mapping[str, Any], X: Any, y: Any, *, folds: int = 5,
     fold_table = pd.DataFrame(rows)
     tested = ~np.isnan(oof).any(axis=1)
     yo, po = yv[tested], oof[tested]
-    rng = np.random.default_rng(seed)
-    boot_idx = rng.integers(0, yo.shape[0], size=(int(replicates), yo.shape[0]))
     pairs = []
+    n_te = float(np.mean([len(te) for _, te in split]))
+    n_tr = float(np.mean([len(tr) for tr, _ in split]))
     for ia in range(len(names)):
         for ib in range(ia + 1, len(names)):
             a, b = names[ia], names[ib]
@@ -358,23 +304,18 @@ def compare(scorers: Mapping[str, Any], X: Any, y: Any, *, folds: int = 5,
             diff = (fa - fb).dropna().to_numpy()
             k = diff.shape[0]
             if k >= 2:
-                n_te = float(np.mean([len(te) for _, te in split]))
-                n_tr = float(np.mean([len(tr) for tr, _ in split]))
-                var = np.var(diff, ddof=1)
-                se = math.sqrt((1.0 / k + n_te / n_tr) * var)
-                t = float(np.mean(diff) / se) if se > 0 else 0.0
-                p_nb = float(2 * student_t_sf(abs(t), k - 1))
+                nb = _core.scoring.corrected_t_test(np.ascontiguousarray(diff, dtype=np.float64), n_tr, n_te)
+                t, p_nb = float(nb["t"]), float(nb["p_value"])
             else:
                 t, p_nb = np.nan, np.nan
-            reps = []
-            for idx in boot_idx:
-                yb = yo[idx]
-                if 0 < yb.sum() < yb.shape[0]:
-                    reps.append(M.roc_auc(yb, po[idx, ia]) - M.roc_auc(yb, po[idx, ib]))
-            lo, hi = (np.percentile(reps, [2.5, 97.5]) if reps else (np.nan, np.nan))
+            # the same resampled rows for every pair: default_rng(seed).integers(0, n, (replicates, n))
+            boot = _core.scoring.paired_bootstrap_auc(yo, np.ascontiguousarray(po[:, ia]),
+                                                      np.ascontiguousarray(po[:, ib]), int(replicates), 0.95,
+                                                      int(seed), 0)
             pairs.append({"a": a, "b": b, "auc_difference": d.difference, "delong_z": d.z, "delong_p": d.p_value,
                           "nb_mean_fold_difference": float(np.mean(diff)) if k else np.nan, "nb_t": t,
-                          "nb_p": p_nb, "bootstrap_lower": float(lo), "bootstrap_upper": float(hi)})
+                          "nb_p": p_nb, "bootstrap_lower": float(boot["lower"]),
+                          "bootstrap_upper": float(boot["upper"])})
     pair_table = pd.DataFrame(pairs, columns=["a", "b", "auc_difference", "delong_z", "delong_p",
                                               "nb_mean_fold_difference", "nb_t", "nb_p", "bootstrap_lower",
                                               "bootstrap_upper"])
