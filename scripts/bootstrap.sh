@@ -9,8 +9,8 @@ cd "$ROOT"
 DEB_PACKAGES=(build-essential cmake ninja-build pkg-config libeigen3-dev libboost-graph-dev
   libboost-math-dev liblbfgspp-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev)
 # Tests also need clang (libFuzzer targets, scripts/fuzz.sh) and abigail-tools (the ABI
-# baseline check, abidiff).
-if [ "${FUNNELNET_WITH_TESTS:-0}" = 1 ]; then DEB_PACKAGES+=(clang abigail-tools); fi
+# baseline check, abidiff), clang-tidy and cppcheck (scripts/lint.sh).
+if [ "${FUNNELNET_WITH_TESTS:-0}" = 1 ]; then DEB_PACKAGES+=(clang clang-tidy cppcheck abigail-tools); fi
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

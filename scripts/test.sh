@@ -2,8 +2,8 @@
 # Runs every test: GoogleTest (ctest), the pure-C ABI tests, the package consumer test,
 # pytest, then the C++ and C tests again under AddressSanitizer + UBSan, the C ABI baseline
 # (abidiff), the threaded tests under ThreadSanitizer and the libFuzzer targets
-# (FUZZ_SECONDS each, default 60, the C ABI call-sequence target included).  Static
-# analysis (clang-tidy, cppcheck) is scripts/lint.sh, not run here: too slow for CI.
+# (FUZZ_SECONDS each, default 60, the C ABI call-sequence target included), and static
+# analysis (scripts/lint.sh: clang-tidy with the curated .clang-tidy checks, cppcheck).
 # Installs whatever is missing first.  Exits non-zero if any test fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +18,9 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DFUNNELNET_BUIL
   -DFUNNELNET_BUILD_PYTHON=ON -DPython_EXECUTABLE="$PY" -Dpybind11_DIR="$("$PY" -m pybind11 --cmakedir)" >/dev/null
 cmake --build build/release -j "$JOBS"
 ctest --test-dir build/release --output-on-failure -j "$JOBS"
+
+echo "== static analysis: clang-tidy (curated .clang-tidy checks) and cppcheck on src/; any finding fails"
+bash scripts/lint.sh
 
 echo "== Python package (the module built above, installed with pip) and pytest"
 bash scripts/build_python.sh build/release

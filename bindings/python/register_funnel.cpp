@@ -427,6 +427,10 @@ void register_funnel(py::module_& m) {
       py::arg("path"), py::arg("text"));
   m.def(
       "read_file", [](const std::string& path) { return io::read_file(path); }, py::arg("path"));
+  m.def("max_file_bytes", &io::max_file_bytes,
+        "The largest file, in bytes, that the loaders read (process-wide; 2 GiB by default).");
+  m.def("set_max_file_bytes", &io::set_max_file_bytes, py::arg("bytes"),
+        "Change the largest file the loaders read (process-wide); returns the previous limit.");
   m.def(
       "model_kind", [](const std::string& text) { return io::model_kind(text).kind; }, py::arg("text"),
       "The kind of a model file's text (the C++ kind registry); FormatError if it is not a funnelnet "

@@ -303,6 +303,7 @@ fnet_status read_handle(Handle** out, const char* arg, const char* what, Read re
   return guard([&] {
     require_ptr(out, "out");
     require_ptr(arg, what);
+    // NOLINTNEXTLINE(bugprone-unhandled-exception-at-new): guard() maps std::bad_alloc to FNET_E_NO_MEMORY
     *out = new Handle{read(arg)};
   });
 }
@@ -325,10 +326,12 @@ fnet_status json_of_handle(char* buf, std::size_t capacity, std::size_t* needed,
 //   FNET_DEFINE_GETTER(fnet_chain_size, size_t, fnet_chain, chain, chain->value.size())
 //   FNET_DEFINE_ARRAY_GETTER(fnet_chain_matrix, double, fnet_chain, chain, chain->value.matrix())
 //                                              two-call buffer pattern through copy_out
+// NOLINTBEGIN(bugprone-macro-parentheses): handle_type is a type name, not an expression
 #define FNET_DEFINE_DESTROY(name, handle_type) \
   FNET_API void name(handle_type* handle) {    \
     delete handle;                             \
   }
+// NOLINTEND(bugprone-macro-parentheses)
 #define FNET_DEFINE_GETTER(name, out_type, handle_type, var, ...)    \
   FNET_API fnet_status name(out_type* out, const handle_type* var) { \
     return ::funnelnet::capi::guard([&] {                            \

@@ -1,5 +1,6 @@
 // C ABI: version, errors.
 #include "c_api/common.hpp"
+#include "funnelnet/io/file.hpp"
 
 extern "C" {
 
@@ -45,10 +46,12 @@ FNET_API fnet_status fnet_enum_name(const char** out, const char* enum_type, int
     funnelnet::capi::require_ptr(out, "out");
     const auto& t = enum_table(enum_type);
     const auto* row = funnelnet::capi::enum_row(t.rows, value);
-    if (row == nullptr)
-      funnelnet::fail(funnelnet::Errc::invalid_argument, value, " is not a valid ", t.type_name,
-                      ": valid values are ", funnelnet::capi::enum_valid_names(t.rows));
-    *out = row->name;
+    if (row != nullptr) {
+      *out = row->name;
+      return;
+    }
+    funnelnet::fail(funnelnet::Errc::invalid_argument, value, " is not a valid ", t.type_name,
+                    ": valid values are ", funnelnet::capi::enum_valid_names(t.rows));
   });
 }
 
@@ -72,6 +75,7 @@ FNET_API fnet_status fnet_enum_value(int* out, const char* enum_type, const char
 
 // fnet_<x>_options_init: one per row of FNET_OPTIONS_TABLE (funnelnet/c/options.h).
 extern "C" {
+// NOLINTBEGIN(bugprone-macro-parentheses): type and prefix are names pasted into a type and a macro
 #define FNET_OPTIONS_INIT_DEF_(type, prefix)            \
   FNET_API fnet_status type##_init(type* options) {     \
     return funnelnet::capi::guard([&] {                 \
@@ -80,5 +84,20 @@ extern "C" {
     });                                                 \
   }
 FNET_OPTIONS_TABLE(FNET_OPTIONS_INIT_DEF_)
+// NOLINTEND(bugprone-macro-parentheses)
 #undef FNET_OPTIONS_INIT_DEF_
+FNET_API fnet_status fnet_max_file_bytes(uint64_t* out) {
+  return funnelnet::capi::guard([&] {
+    funnelnet::capi::require_ptr(out, "out");
+    *out = funnelnet::io::max_file_bytes();
+  });
+}
+
+FNET_API fnet_status fnet_set_max_file_bytes(uint64_t* previous, uint64_t bytes) {
+  return funnelnet::capi::guard([&] {
+    const auto old = funnelnet::io::set_max_file_bytes(bytes);
+    if (previous != nullptr) *previous = old;
+  });
+}
+
 }  // extern "C"

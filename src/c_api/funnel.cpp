@@ -148,8 +148,7 @@ FNET_API fnet_status fnet_stages_name(char* buf, size_t capacity, size_t* needed
     if (i >= stages->value.size())
       fail(Errc::out_of_range, "stage index ", i, " is outside [0, ", stages->value.size(), ")");
     const std::string& name = stages->value.name(i);
-    std::string with_nul(name.c_str(), name.size() + 1);
-    copy_out(buf, capacity, needed, with_nul);
+    copy_out(buf, capacity, needed, std::string_view(name.c_str(), name.size() + 1));  // with the NUL
   });
 }
 
@@ -728,8 +727,7 @@ FNET_API fnet_status fnet_chain_to_json(char* buf, size_t capacity, size_t* need
   return guard([&] {
     require_ptr(chain, "chain");
     const std::string text = funnelnet::io::to_json(chain->value);
-    std::string with_nul(text.c_str(), text.size() + 1);
-    copy_out(buf, capacity, needed, with_nul);
+    copy_out(buf, capacity, needed, std::string_view(text.c_str(), text.size() + 1));  // with the NUL
   });
 }
 

@@ -34,10 +34,7 @@ funnelnet::LatticeDistribution revenue(std::span<const double> sp, std::span<con
                                        double resolution, int threads) {
   double res = resolution;
   if (res == 0.0) {
-    for (size_t i = 0; i < sa.size(); ++i)
-      if (!(sa[i] >= 0.0) || !std::isfinite(sa[i]))
-        funnelnet::fail(funnelnet::Errc::invalid_argument, "amount of deal ", i,
-                        " must be finite and >= 0, got ", sa[i]);
+    funnelnet::check_amounts(sa);
     res = funnelnet::exact_grid(sa);
     if (res == 0.0)
       funnelnet::fail(funnelnet::Errc::invalid_argument,

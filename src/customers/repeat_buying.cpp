@@ -1240,6 +1240,7 @@ SimulatedCustomers simulate_repeat(RepeatKind kind, std::span<const double> para
       const double age = T[i];
       if (kind == RepeatKind::beta_geo) {
         const double lambda = draw_gamma(rng, p[0], p[1]), drop = draw_beta(rng, p[2], p[3]);
+        // NOLINTNEXTLINE(cert-flp30-c): t is the time of the next purchase (a Poisson process), not a counter
         for (double t = rng.exponential(lambda); t <= age; t += rng.exponential(lambda)) {
           x += 1.0;
           tx = t;
@@ -1248,17 +1249,18 @@ SimulatedCustomers simulate_repeat(RepeatKind kind, std::span<const double> para
       } else if (kind == RepeatKind::pareto_nbd) {
         const double lambda = draw_gamma(rng, p[0], p[1]), mu = draw_gamma(rng, p[2], p[3]);
         const double life = std::min(age, rng.exponential(mu));
+        // NOLINTNEXTLINE(cert-flp30-c): t is the time of the next purchase (a Poisson process), not a counter
         for (double t = rng.exponential(lambda); t <= life; t += rng.exponential(lambda)) {
           x += 1.0;
           tx = t;
         }
       } else {
         const double buy = draw_beta(rng, p[0], p[1]), drop = draw_beta(rng, p[2], p[3]);
-        for (double t = 1.0; t <= age; t += 1.0) {
+        for (std::int64_t t = 1; static_cast<double>(t) <= age; ++t) {
           if (rng.bernoulli(drop)) break;
           if (rng.bernoulli(buy)) {
             x += 1.0;
-            tx = t;
+            tx = static_cast<double>(t);
           }
         }
       }

@@ -436,7 +436,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
     return scratch;
   };
   // Grade k drawn (one uniform) with weight mix_k * (c / c_base)^(s_k * grade_strength).
-  const double c_base = truth.conversion[2 * 2];  // organisation, organic
+  const double c_base = truth.conversion[static_cast<std::size_t>(2) * 2];  // organisation, organic
   const auto draw_grade = [&](Rng& r, const std::array<double, 3>& mix, double c) {
     const double tilt = std::pow(std::max(c, 1e-12) / c_base, o.grade_strength);
     const std::array<double, 3> w{mix[0] * tilt, mix[1], mix[2] / tilt};

@@ -271,15 +271,23 @@ InfluenceResult imm(const ReferralGraph& g, std::size_t k, const EdgeProbabiliti
   // size seen so far (1 node before any) and refuse, naming the eps that would fit, when
   // it exceeds half of the machine's memory.  The number of sets grows as 1 / eps^2.
   const double budget_bytes = detail::memory_budget_bytes();
+  // Peak, measured against ru_maxrss (benchmarks/python/imm_memory.py, 1.9 to 2.4 times
+  // the old estimate of one copy of the sets plus the cover index): while a batch is
+  // merged, the per-task parts and the growing rr (up to twice its size) hold about three
+  // copies of offsets + node ids, and the cover index adds one node id per entry.
   auto check_memory = [&](double sets, double mean_size) {
-    const double bytes =
-        sets * (static_cast<double>(sizeof(std::uint64_t)) +
-                2.0 * mean_size * static_cast<double>(sizeof(node_t)));  // sets + cover index
+    const double one_copy =
+        static_cast<double>(sizeof(std::uint64_t)) + mean_size * static_cast<double>(sizeof(node_t));
+    const double bytes = sets * (3.0 * one_copy + mean_size * static_cast<double>(sizeof(std::uint32_t)));
     if (bytes > budget_bytes)
       fail(Errc::no_memory, "IMM with eps=", o.epsilon, " needs about ", std::ceil(bytes / 1e9), " GB for ",
            sets, " RR sets of ", mean_size, " nodes on average, more than the ",
            std::floor(budget_bytes / 1e9), " GB it may use (half of this machine's memory); use eps >= ",
            std::ceil(o.epsilon * std::sqrt(bytes / budget_bytes) * 1000.0) / 1000.0);
+    // The cover index numbers sets with 32 bits (reached on a machine with memory for more).
+    if (sets > static_cast<double>(UINT32_MAX))
+      fail(Errc::no_memory, "IMM with eps=", o.epsilon, " needs ", sets,
+           " RR sets, more than the 2^32 it can index; use a larger eps");
   };
   double lb = 1.0;
   double mean_size = 1.0;

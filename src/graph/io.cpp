@@ -7,10 +7,13 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <span>
 #include <string_view>
 #include <vector>
+
+#include "funnelnet/io/file.hpp"
 
 FUNNELNET_BEGIN
 
@@ -57,10 +60,40 @@ double parse_double(std::string_view f, const std::string& path, std::size_t lin
 }
 
 std::ifstream open_or_fail(const std::string& path) {
+  io::check_file_size(path, io::max_file_bytes());
   std::ifstream in(path);
   if (!in) fail(Errc::io_error, "cannot open '", path, "' for reading");
   return in;
 }
+
+/// Lines of a graph file within io::max_file_bytes(): a regular file was checked whole by
+/// open_or_fail, so std::getline reads it; a pipe or device (/dev/zero, a FIFO) is read a
+/// character at a time and refused with io_error once it passes the limit, newline or not.
+struct BoundedLines {
+  const std::string& path;
+  std::uint64_t limit = io::max_file_bytes(), seen = 0;
+  bool regular = is_regular(path);
+
+  static bool is_regular(const std::string& p) {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(p, ec);
+  }
+
+  bool getline(std::istream& in, std::string& line) {
+    if (regular) return static_cast<bool>(std::getline(in, line));
+    line.clear();
+    std::streambuf* buf = in.rdbuf();
+    for (int c; (c = buf->sbumpc()) != std::char_traits<char>::eof();) {
+      if (++seen > limit)
+        fail(Errc::io_error, "cannot read '", path, "': it is more than ", limit,
+             " bytes, over the limit of ", limit, " bytes (raise it with set_max_file_bytes)");
+      if (c == '\n') return true;
+      line.push_back(static_cast<char>(c));
+    }
+    in.setstate(std::ios::eofbit);
+    return !line.empty();
+  }
+};
 
 /// A SNAP-style "n m" header read as an edge: the first data line (a, b) is a header
 /// when a equals the number of distinct nodes on the other lines and b their number of
@@ -98,7 +131,8 @@ ReferralGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
   std::size_t lineno = 0;
   std::size_t data_lines = 0, first_line = 0, first_entries = 0;
   std::string first_text;
-  while (std::getline(in, line)) {
+  detail::BoundedLines lines{path};
+  while (lines.getline(in, line)) {
     ++lineno;
     if (lineno <= options.header_lines) continue;
     const std::string_view s = detail::trim(line);
@@ -145,7 +179,8 @@ ReferralGraph read_metis(const std::string& path, const GraphOptions& options) {
   std::vector<std::int64_t> src, dst;
   std::vector<double> w;
   std::int64_t node = 0;
-  while (std::getline(in, line)) {
+  detail::BoundedLines lines{path};
+  while (lines.getline(in, line)) {
     ++lineno;
     const std::string_view s = detail::trim(line);
     if (!s.empty() && s.front() == '%') continue;
@@ -156,7 +191,9 @@ ReferralGraph read_metis(const std::string& path, const GraphOptions& options) {
       n = detail::parse_int(f[0], path, lineno, "node count");
       m = detail::parse_int(f[1], path, lineno, "edge count");
       if (f.size() >= 3) fmt = detail::parse_int(f[2], path, lineno, "fmt");
-      if (n <= 0 || m < 0) fail(Errc::format_error, path, ":", lineno, ": bad header counts n=", n, " m=", m);
+      // m > INT64_MAX / 2: the edge-count check below doubles it.
+      if (n <= 0 || m < 0 || m > INT64_MAX / 2)
+        fail(Errc::format_error, path, ":", lineno, ": bad header counts n=", n, " m=", m);
       if (fmt != 0 && fmt != 1)
         fail(Errc::format_error, path, ":", lineno, ": METIS fmt ", fmt, " is not supported (0 or 1)");
       continue;

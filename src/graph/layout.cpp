@@ -117,7 +117,7 @@ void pivot_mds(const Undirected& adj, const std::vector<node_t>& members, std::s
                std::vector<double>& xy) {
   const std::size_t n = members.size();
   if (n == 1) {
-    xy[2 * members[0]] = xy[2 * members[0] + 1] = 0.0;
+    xy[2 * static_cast<std::size_t>(members[0])] = xy[2 * static_cast<std::size_t>(members[0]) + 1] = 0.0;
     return;
   }
   k = std::min(k, n);
@@ -171,8 +171,8 @@ void pivot_mds(const Undirected& adj, const std::vector<node_t>& members, std::s
     }
   const double scale = m > 0 && total > 1e-12 ? static_cast<double>(m) / total : 1.0;
   for (std::size_t i = 0; i < n; ++i) {
-    xy[2 * members[i]] = x(static_cast<Eigen::Index>(i)) * scale;
-    xy[2 * members[i] + 1] = y(static_cast<Eigen::Index>(i)) * scale;
+    xy[2 * static_cast<std::size_t>(members[i])] = x(static_cast<Eigen::Index>(i)) * scale;
+    xy[2 * static_cast<std::size_t>(members[i]) + 1] = y(static_cast<Eigen::Index>(i)) * scale;
   }
 }
 
@@ -204,10 +204,10 @@ std::vector<double> start_positions(const Undirected& adj, std::size_t n, std::s
     b.x0 = b.y0 = std::numeric_limits<double>::infinity();
     b.x1 = b.y1 = -std::numeric_limits<double>::infinity();
     for (node_t v : b.members) {
-      b.x0 = std::min(b.x0, xy[2 * v]);
-      b.x1 = std::max(b.x1, xy[2 * v]);
-      b.y0 = std::min(b.y0, xy[2 * v + 1]);
-      b.y1 = std::max(b.y1, xy[2 * v + 1]);
+      b.x0 = std::min(b.x0, xy[2 * static_cast<std::size_t>(v)]);
+      b.x1 = std::max(b.x1, xy[2 * static_cast<std::size_t>(v)]);
+      b.y0 = std::min(b.y0, xy[2 * static_cast<std::size_t>(v) + 1]);
+      b.y1 = std::max(b.y1, xy[2 * static_cast<std::size_t>(v) + 1]);
     }
     boxes.push_back(std::move(b));
   }
@@ -230,8 +230,8 @@ std::vector<double> start_positions(const Undirected& adj, std::size_t n, std::s
       row_height = 0;
     }
     for (node_t v : b.members) {
-      xy[2 * v] += cx - b.x0;
-      xy[2 * v + 1] += cy - b.y1;
+      xy[2 * static_cast<std::size_t>(v)] += cx - b.x0;
+      xy[2 * static_cast<std::size_t>(v) + 1] += cy - b.y1;
     }
     cx += w;
     row_height = std::max(row_height, h);
@@ -279,8 +279,8 @@ std::vector<double> layout(const ReferralGraph& g, const LayoutOptions& o) {
       const std::size_t cnt = grid.start[c + 1] - grid.start[c];
       if (cnt <= crowded) continue;
       for (std::size_t i = grid.start[c]; i < grid.start[c + 1]; ++i) {
-        cell_x[c] += xy[2 * grid.order[i]];
-        cell_y[c] += xy[2 * grid.order[i] + 1];
+        cell_x[c] += xy[2 * static_cast<std::size_t>(grid.order[i])];
+        cell_y[c] += xy[2 * static_cast<std::size_t>(grid.order[i]) + 1];
       }
       cell_x[c] /= static_cast<double>(cnt);
       cell_y[c] /= static_cast<double>(cnt);
@@ -329,8 +329,8 @@ std::vector<double> layout(const ReferralGraph& g, const LayoutOptions& o) {
             for (std::size_t i = grid.start[c]; i < grid.start[c + 1]; ++i) {
               const node_t u = grid.order[i];
               if (u == v) continue;
-              double dx = x - xy[2 * u];
-              double dy = y - xy[2 * u + 1];
+              double dx = x - xy[2 * static_cast<std::size_t>(u)];
+              double dy = y - xy[2 * static_cast<std::size_t>(u) + 1];
               double d2 = dx * dx + dy * dy;
               if (d2 >= reach * reach) continue;
               if (d2 < 1e-18) {  // coincident nodes: push apart along a direction fixed by the pair
@@ -347,8 +347,8 @@ std::vector<double> layout(const ReferralGraph& g, const LayoutOptions& o) {
         }
         for (std::size_t i = adj.offsets[v]; i < adj.offsets[v + 1]; ++i) {
           const node_t u = adj.nbrs[i];
-          const double dx = x - xy[2 * u];
-          const double dy = y - xy[2 * u + 1];
+          const double dx = x - xy[2 * static_cast<std::size_t>(u)];
+          const double dy = y - xy[2 * static_cast<std::size_t>(u) + 1];
           const double d = std::sqrt(dx * dx + dy * dy);
           const double f = d / k;  // (d^2 / k) along the unit vector
           fx -= dx * f;

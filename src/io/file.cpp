@@ -30,8 +30,9 @@ std::string unique_suffix() {
   } catch (...) {  // no entropy source: the clock and the counter still separate names
   }
   char buf[96];
-  std::snprintf(buf, sizeof buf, ".tmp-%ld-%llu-%016llx", static_cast<long>(::getpid()),
-                static_cast<unsigned long long>(counter.fetch_add(1)), static_cast<unsigned long long>(r));
+  (void)std::snprintf(buf, sizeof buf, ".tmp-%ld-%llu-%016llx", static_cast<long>(::getpid()),
+                      static_cast<unsigned long long>(counter.fetch_add(1)),
+                      static_cast<unsigned long long>(r));
   return buf;
 }
 
@@ -86,26 +87,62 @@ void write_atomic(const std::filesystem::path& path, std::string_view text) {
   }
 }
 
+namespace {
+std::atomic<std::uint64_t> g_max_file_bytes{default_max_file_bytes};
+
+[[noreturn]] void fail_too_large(const std::filesystem::path& path, std::uint64_t size, bool at_least,
+                                 std::uint64_t limit) {
+  fail(Errc::io_error, "cannot read '", path.string(), "': it is ", at_least ? "more than " : "", size,
+       " bytes, over the limit of ", limit,
+       " bytes (raise it with set_max_file_bytes / fnet_set_max_file_bytes / fn.set_max_file_bytes)");
+}
+}  // namespace
+
+std::uint64_t max_file_bytes() noexcept {
+  return g_max_file_bytes.load(std::memory_order_relaxed);
+}
+
+std::uint64_t set_max_file_bytes(std::uint64_t bytes) {
+  if (bytes == 0) fail(Errc::invalid_argument, "max_file_bytes must be at least 1, got 0");
+  return g_max_file_bytes.exchange(bytes, std::memory_order_relaxed);
+}
+
+void check_file_size(const std::filesystem::path& path, std::uint64_t limit) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > limit) fail_too_large(path, size, false, limit);
+}
+
 std::string read_file(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     fail(Errc::io_error, "cannot read '", path.string(), "': it is a folder, not a file");
+  const std::uint64_t limit = max_file_bytes();
+  check_file_size(path, limit);
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(Errc::io_error, "cannot open '", path.string(), "' for reading: ", std::strerror(errno));
   // Bounded memory (issue 17: a 1 GB whitespace file peaked at 4 GB through a growing
   // string stream and its copy): leading whitespace, which JSON ignores, is skipped
   // without being stored, and the rest is read into one buffer reserved at the size left.
+  // Bytes are counted as they are read, so a pipe or a device (/dev/zero) stops at the
+  // limit too.
+  std::uint64_t seen = 0;
   std::streambuf* buf = in.rdbuf();
   for (int c = buf->sgetc(); c == ' ' || c == '\t' || c == '\n' || c == '\r'; c = buf->snextc()) {
+    if (++seen > limit) fail_too_large(path, limit, true, limit);
   }
   std::string out;
   const auto size = std::filesystem::file_size(path, ec);
   const auto at = buf->pubseekoff(0, std::ios::cur, std::ios::in);
-  if (!ec && at >= 0 && size >= static_cast<std::uintmax_t>(at))
+  if (!ec && at >= 0 && size >= static_cast<std::uintmax_t>(at) && size <= limit)
     out.reserve(size - static_cast<std::uintmax_t>(at));
   char chunk[1 << 16];
-  for (std::streamsize got; (got = buf->sgetn(chunk, sizeof chunk)) > 0;)
+  for (std::streamsize got; (got = buf->sgetn(chunk, sizeof chunk)) > 0;) {
+    seen += static_cast<std::uint64_t>(got);
+    if (seen > limit) fail_too_large(path, limit, true, limit);
     out.append(chunk, static_cast<std::size_t>(got));
+  }
   if (in.bad()) fail(Errc::io_error, "cannot read '", path.string(), "'");
   return out;
 }

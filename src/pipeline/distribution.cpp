@@ -435,14 +435,19 @@ double LatticeDistribution::expected_shortfall(double target) const {
 
 // ---------------------------------------------------------------- grids
 
+void check_amounts(std::span<const double> amount) {
+  for (std::size_t i = 0; i < amount.size(); ++i)
+    if (!(amount[i] >= 0.0) || !std::isfinite(amount[i]))
+      fail(Errc::invalid_argument, "amount of deal ", i, " must be finite and >= 0, got ", amount[i]);
+}
+
 std::vector<std::int64_t> amounts_to_grid(std::span<const double> amount, double resolution) {
   if (!(resolution > 0.0) || !std::isfinite(resolution))
     fail(Errc::invalid_argument, "grid resolution must be finite and > 0, got ", resolution);
+  check_amounts(amount);
   std::vector<std::int64_t> units(amount.size());
   for (std::size_t i = 0; i < amount.size(); ++i) {
     const double a = amount[i];
-    if (!(a >= 0.0) || !std::isfinite(a))
-      fail(Errc::invalid_argument, "amount of deal ", i, " must be finite and >= 0, got ", a);
     const double u = std::round(a / resolution);
     if (a > 0.0 && u < 1.0)
       fail(Errc::invalid_argument, "grid too coarse: amount of deal ", i, " (", a,

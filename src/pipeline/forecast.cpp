@@ -102,7 +102,7 @@ std::vector<double> won_by_period(const SemiMarkovFunnel& model, std::span<const
   }
   std::vector<double> out(stage.size() * periods);
   for (std::size_t i = 0; i < stage.size(); ++i) {
-    const auto& v = by.at({stage[i], age[i]});
+    const std::vector<double>& v = by.at(std::make_pair(stage[i], age[i]));
     std::copy(v.begin(), v.end(), out.begin() + static_cast<std::ptrdiff_t>(i * periods));
   }
   return out;

@@ -298,7 +298,8 @@ DeLongTest delong_test(std::span<const double> y, std::span<const double> score_
   DeLongTest t;
   for (int a = 0; a < 2; ++a)
     for (int b = 0; b < 2; ++b)
-      t.covariance[static_cast<std::size_t>(2 * a + b)] = cov(v10[a], v10[b]) / M + cov(v01[a], v01[b]) / K;
+      t.covariance[2 * static_cast<std::size_t>(a) + static_cast<std::size_t>(b)] =
+          cov(v10[a], v10[b]) / M + cov(v01[a], v01[b]) / K;
   const double var = t.covariance[0] + t.covariance[3] - 2.0 * t.covariance[1];
   t.auc_a = auc[0];
   t.auc_b = auc[1];

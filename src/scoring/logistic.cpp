@@ -508,7 +508,7 @@ LogisticModel fit_logistic(const MatrixRef& X, std::span<const double> y, std::s
     }
     if (it == options.max_iterations) break;
     if (progress &&
-        !progress(static_cast<std::uint64_t>(it + 1), static_cast<std::uint64_t>(options.max_iterations)))
+        !progress(static_cast<std::uint64_t>(it) + 1, static_cast<std::uint64_t>(options.max_iterations)))
       fail(Errc::cancelled, "fit_logistic cancelled by the progress callback at iteration ", it + 1);
     const Eigen::VectorXd delta =
         P.lam_l1 > 0.0 ? detail::prox_newton_step(P, theta, g, H) : detail::newton_step(H, g);

@@ -479,6 +479,8 @@ int main(void) {
   ++n_functions;
   CHECK_REFUSED(fnet_markov_value_removal_effects(NULL, 0, NULL, NULL));
   ++n_functions;
+  CHECK_REFUSED(fnet_max_file_bytes(NULL));
+  ++n_functions;
   CHECK_REFUSED(fnet_pagerank_options_init(NULL));
   ++n_functions;
   CHECK_REFUSED(fnet_paths_ages(NULL, 0, NULL, NULL));
@@ -623,6 +625,8 @@ int main(void) {
   ++n_functions;
   CHECK_REFUSED(fnet_sensitivity_visits(NULL, 0, NULL, NULL));
   ++n_functions;
+  CHECK_REFUSED(fnet_set_max_file_bytes(NULL, 0));
+  ++n_functions;
   CHECK_REFUSED(fnet_spread_options_init(NULL));
   ++n_functions;
   CHECK_REFUSED(fnet_stages_create(NULL, 0, NULL, NULL));
@@ -693,7 +697,7 @@ int main(void) {
   ++n_functions;
   (void)fnet_version_string();
   ++n_functions;
-  CHECK(n_functions == 335);
+  CHECK(n_functions == 337);
   printf("contract_abi: %d functions called with NULL / 0 arguments\n", n_functions);
   return check_report("contract_abi");
 }

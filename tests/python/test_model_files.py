@@ -161,3 +161,63 @@ def test_a_non_converged_fit_stays_visible_after_a_round_trip():
     assert not back.converged_
     assert back.report_ == m.report_
     assert_same(pd.Series(back.params_), pd.Series(m.params_))
+
+
+@pytest.fixture
+def file_limit():
+    """Restores the loaders' size limit after the test."""
+    old = fn.max_file_bytes()
+    yield
+    fn.set_max_file_bytes(old)
+
+
+def test_oversized_files_are_refused_with_the_size_and_the_limit(tmp_path, file_limit):
+    assert fn.max_file_bytes() == 2**31
+    chain = fn.MarkovChain([[0.5, 0.3, 0.2], [0, 1, 0], [0, 0, 1]], states=["open", "won", "lost"])
+    path = tmp_path / "chain.json"
+    chain.save(path)
+    size = path.stat().st_size
+    assert fn.set_max_file_bytes(size) == 2**31
+    assert fn.load_model(path).states == chain.states  # at the limit: read
+    fn.set_max_file_bytes(size - 1)
+    for load in (fn.load_model, fn.MarkovChain.load):
+        with pytest.raises(fn.FileError, match=f"{size} bytes, over the limit of {size - 1}"):
+            load(path)
+    edges = tmp_path / "edges.txt"
+    edges.write_text("1 2\n2 3\n3 1\n")  # 12 bytes
+    fn.set_max_file_bytes(11)
+    with pytest.raises(fn.FileError, match="12 bytes, over the limit of 11"):
+        fn.ReferralGraph.read_edge_list(str(edges))
+    with pytest.raises(fn.FileError, match="12 bytes, over the limit of 11"):
+        fn.ReferralGraph.read_metis(str(edges))
+    fn.set_max_file_bytes(12)
+    assert fn.ReferralGraph.read_edge_list(str(edges)).number_of_edges == 3
+
+
+def test_endless_devices_stop_at_the_limit(file_limit):
+    fn.set_max_file_bytes(1 << 20)
+    with pytest.raises(fn.FileError, match="more than 1048576 bytes"):
+        fn.load_model("/dev/zero")
+    with pytest.raises(fn.FileError, match="more than 1048576 bytes"):
+        fn.ReferralGraph.read_edge_list("/dev/zero")
+
+
+@pytest.mark.parametrize("bad, error", [(0, fn.OutOfRangeError), (-1, fn.OutOfRangeError),
+                                        (2**64, fn.OutOfRangeError), (1.5, fn.InputTypeError),
+                                        ("1", fn.InputTypeError), (True, fn.InputTypeError)])
+def test_bad_limits_are_typed_errors_and_change_nothing(bad, error, file_limit):
+    with pytest.raises(error, match="limit"):
+        fn.set_max_file_bytes(bad)
+    assert fn.max_file_bytes() == 2**31
+
+
+def test_the_cli_refuses_an_oversized_table(tmp_path, file_limit):
+    from funnelnet.cli._io import read_table
+
+    table = tmp_path / "events.csv"
+    table.write_text("a,b\n1,2\n")  # 8 bytes
+    fn.set_max_file_bytes(7)
+    with pytest.raises(fn.FileError, match="8 bytes, over the limit of 7"):
+        read_table(str(table), {})
+    fn.set_max_file_bytes(8)
+    assert read_table(str(table), {}).shape == (1, 2)

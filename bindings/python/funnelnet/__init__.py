@@ -40,6 +40,7 @@ from .funnel import (
     select_order,
 )
 from .graph import ReferralGraph, influence
+from ._common.persist import max_file_bytes, set_max_file_bytes
 
 __version__: str = _core.__version__
 
@@ -52,6 +53,8 @@ __all__ = [
     "SegmentedFunnel", "WhatIf", "HigherOrderChain", "select_order", "load_model", "SemiMarkovFunnel",
     # referral networks
     "ReferralGraph",
+    # loader limits
+    "max_file_bytes", "set_max_file_bytes",
     "__version__", *_errors_all,
 ]
 

@@ -68,6 +68,16 @@ FNET_API fnet_status fnet_enum_name(const char** out, const char* enum_type, int
  * FNET_E_UNKNOWN_LABEL (listing the valid names) if it is not one of them. */
 FNET_API fnet_status fnet_enum_value(int* out, const char* enum_type, const char* name);
 
+/* The largest file, in bytes, that the loaders read (fnet_*_load, fnet_graph_read_edge_list,
+ * fnet_graph_read_metis): process-wide, 2 GiB (2^31) by default.  A larger file is refused
+ * before it is read with FNET_E_IO, the message naming its size and the limit; a pipe or
+ * device is cut off once it passes the limit, so memory stays bounded. */
+FNET_API fnet_status fnet_max_file_bytes(uint64_t* out);
+/* Change that limit for the whole process (thread-safe; loads already under way keep the
+ * limit they started with).  *previous (may be NULL) gets the old limit.
+ * FNET_E_INVALID_ARGUMENT for 0. */
+FNET_API fnet_status fnet_set_max_file_bytes(uint64_t* previous, uint64_t bytes);
+
 /* Progress callback for long jobs: called with work done and total from the calling
  * thread; return non-zero to cancel (the call then returns FNET_E_CANCELLED). */
 typedef int (*fnet_progress_fn)(void* user_data, uint64_t done, uint64_t total);

@@ -24,7 +24,9 @@ struct EdgeListOptions {
 /// Read a SNAP-style edge list: one "u v" (or "u v w" with `weighted`) per line,
 /// separated by blanks, tabs or commas; comment lines and blank lines are skipped.
 /// Ids are the integers in the file.  Errors: io_error if the file cannot be opened,
-/// format_error naming the path, line number and field for a malformed line.
+/// format_error naming the path, line number and field for a malformed line; io_error
+/// naming the size and the limit for a file over io::max_file_bytes() (2 GiB by
+/// default), checked before reading.
 ReferralGraph read_edge_list(const std::string& path, const EdgeListOptions& options = {});
 
 /// Read a METIS graph file: a header "n m [fmt]" (fmt 0 = no weights, 1 = edge
@@ -32,7 +34,8 @@ ReferralGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
 /// as "neighbour weight" pairs).  Lines starting with '%' are comments.  Every
 /// undirected edge appears in both lists; the result is directed with both directions.
 /// Node ids are 1..n as in the file.  format_error names the line for a bad neighbour,
-/// a wrong number of node lines or an edge count that disagrees with the header.
+/// a wrong number of node lines or an edge count that disagrees with the header;
+/// io_error for a file over io::max_file_bytes(), as for read_edge_list.
 ReferralGraph read_metis(const std::string& path, const GraphOptions& options = {});
 
 FUNNELNET_END

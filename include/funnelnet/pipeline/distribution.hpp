@@ -18,7 +18,8 @@ FUNNELNET_BEGIN
 /// index otherwise): a vector of p.size() + 1 entries, never negative, summing to 1
 /// within 1e-12.  Small blocks are multiplied out exactly; larger products use an FFT
 /// after which entries below its round-off bound (8 eps log2(n) |a|_2 |b|_2, at least
-/// 1e-15 of the peak) are set to zero and the mass renormalised.  `threads`: 0 = all cores; never changes the result.
+/// 1e-15 of the peak) are set to zero and the mass renormalised.  `threads`: 0 = all cores; never changes the
+/// result.
 std::vector<double> poisson_binomial_pmf(std::span<const double> p, int threads = 0);
 
 /// Probability mass function of sum_i units[i] * B_i with B_i ~ Bernoulli(p[i])
@@ -59,6 +60,10 @@ class LatticeDistribution {
   double resolution_ = 1.0;
   double offset_ = 0.0;
 };
+
+/// Deal amounts as the distributions take them: Errc::invalid_argument naming the first
+/// deal (row) and its value when an amount is negative, NaN or infinite.
+void check_amounts(std::span<const double> amount);
 
 /// Amounts on a value grid: units[i] = round(amount[i] / resolution).  Errors (naming
 /// the row and the value): an amount negative, NaN or infinite; resolution <= 0 or not

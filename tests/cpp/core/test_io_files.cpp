@@ -6,12 +6,15 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "expect_error.hpp"
 #include "funnelnet/funnel/chain.hpp"
+#include "funnelnet/graph/io.hpp"
+#include "funnelnet/io/file.hpp"
 #include "funnelnet/io/json.hpp"
 
 namespace fn = funnelnet;
@@ -112,4 +115,70 @@ TEST(IoFiles, HugeNumbersAreFormatErrorsNotInternal) {
       "{\"format\":\"funnelnet\",\"version\":1,\"kind\":\"markov_chain\",\"states\":[\"a\",\"won\"],"
       "\"absorbing\":[false,true],\"matrix\":[[1e999,0],[0,1]]}";
   expect_error([&] { fn::io::chain_from_json(text); }, fn::Errc::format_error, "");
+}
+
+namespace {
+// Sets the loaders' size limit for one test and puts the old one back.
+struct FileLimit {
+  std::uint64_t old;
+  explicit FileLimit(std::uint64_t bytes) : old(fn::io::set_max_file_bytes(bytes)) {}
+  ~FileLimit() { fn::io::set_max_file_bytes(old); }
+  FileLimit(const FileLimit&) = delete;
+  FileLimit& operator=(const FileLimit&) = delete;
+};
+void write_text(const fs::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+}
+}  // namespace
+
+TEST(IoFiles, OversizedFilesAreRefusedBeforeReadingWithTheSizeAndTheLimit) {
+  EXPECT_EQ(fn::io::max_file_bytes(), std::uint64_t{1} << 31);
+  EXPECT_EQ(fn::io::default_max_file_bytes, std::uint64_t{1} << 31);
+  const fs::path dir = scratch_dir("limit");
+  fn::StageSpace space({"open", "won", "lost"}, {false, true, true});
+  fn::Matrix p(3, 3);
+  p << 0.5, 0.3, 0.2, 0, 1, 0, 0, 0, 1;
+  const std::string model = fn::io::to_json(fn::MarkovChain::exact(space, p));
+  write_text(dir / "chain.json", model);
+  write_text(dir / "edges.txt", "1 2\n2 3\n3 1\n");         // 12 bytes
+  write_text(dir / "graph.metis", "3 3\n2 3\n1 3\n1 2\n");  // 16 bytes
+  const std::uint64_t size = model.size();
+  {
+    // At the limit: read.  One byte over: refused, naming the size and the limit.
+    FileLimit limit(size);
+    EXPECT_EQ(fn::io::read_file(dir / "chain.json"), model);
+    EXPECT_EQ(fn::io::load_chain(dir / "chain.json").size(), 3u);
+    fn::io::set_max_file_bytes(size - 1);
+    const std::string want = std::to_string(size) + " bytes, over the limit of " + std::to_string(size - 1);
+    expect_error([&] { fn::io::read_file(dir / "chain.json"); }, fn::Errc::io_error, want);
+    expect_error([&] { fn::io::load_chain(dir / "chain.json"); }, fn::Errc::io_error, want);
+  }
+  {
+    FileLimit limit(12);
+    EXPECT_EQ(fn::read_edge_list((dir / "edges.txt").string()).num_edges(), 3u);
+    fn::io::set_max_file_bytes(11);
+    expect_error([&] { fn::read_edge_list((dir / "edges.txt").string()); }, fn::Errc::io_error,
+                 "12 bytes, over the limit of 11");
+    fn::io::set_max_file_bytes(16);
+    EXPECT_EQ(fn::read_metis((dir / "graph.metis").string()).num_edges(), 6u);
+    fn::io::set_max_file_bytes(15);
+    expect_error([&] { fn::read_metis((dir / "graph.metis").string()); }, fn::Errc::io_error,
+                 "16 bytes, over the limit of 15");
+  }
+  EXPECT_EQ(fn::io::max_file_bytes(), std::uint64_t{1} << 31);
+  // 0 is refused and leaves the limit as it was.
+  expect_error([] { fn::io::set_max_file_bytes(0); }, fn::Errc::invalid_argument, "got 0");
+  EXPECT_EQ(fn::io::max_file_bytes(), std::uint64_t{1} << 31);
+  fs::remove_all(dir);
+}
+
+TEST(IoFiles, EndlessDevicesStopAtTheLimitWithBoundedMemory) {
+  // /dev/zero has no size and no newline: without the byte count, read_file and the
+  // graph readers' getline would grow a string until memory ran out.
+  if (!fs::exists("/dev/zero")) GTEST_SKIP() << "no /dev/zero";
+  FileLimit limit(1 << 20);
+  expect_error([] { fn::io::read_file("/dev/zero"); }, fn::Errc::io_error,
+               "more than 1048576 bytes, over the limit of 1048576");
+  expect_error([] { fn::read_edge_list("/dev/zero"); }, fn::Errc::io_error, "more than 1048576 bytes");
+  expect_error([] { fn::read_metis("/dev/zero"); }, fn::Errc::io_error, "more than 1048576 bytes");
 }

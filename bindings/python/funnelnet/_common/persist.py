@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from .. import _core
 
-__all__ = ["JsonModel", "load_model", "read_file", "write_atomic"]
+__all__ = ["JsonModel", "load_model", "max_file_bytes", "read_file", "set_max_file_bytes", "write_atomic"]
 
 
 def write_atomic(path: Any, text: str) -> None:
@@ -17,9 +17,71 @@ def write_atomic(path: Any, text: str) -> None:
     _core.funnel.write_atomic(path_arg(path), text)
 
 
+def max_file_bytes() -> int:
+    """The largest file, in bytes, that funnelnet's loaders read.
+
+    Every loader (:func:`funnelnet.load_model` and the classes' ``load``,
+    ``ReferralGraph.read_edge_list`` and ``read_metis``, the command line's CSV and
+    Parquet tables) refuses a larger file before reading it, with a
+    :class:`~funnelnet.FileError` naming the file's size and the limit, so a hostile or
+    mistaken file cannot exhaust memory.  The limit is process-wide and starts at
+    2 GiB (``2**31``); change it with :func:`set_max_file_bytes`.
+
+    Returns
+    -------
+    int
+        The current limit in bytes.
+
+    Examples
+    --------
+    >>> import funnelnet as fn
+    >>> fn.max_file_bytes()
+    2147483648
+    """
+    return int(_core.funnel.max_file_bytes())
+
+
+def set_max_file_bytes(limit: int) -> int:
+    """Change the largest file, in bytes, that funnelnet's loaders read.
+
+    Parameters
+    ----------
+    limit : int
+        The new limit in bytes, at least 1 (e.g. ``8 * 2**30`` to read an 8 GiB edge
+        list, or a few megabytes for untrusted uploads).  It applies to the whole
+        process, every thread included; a load already under way keeps the limit it
+        started with.
+
+    Returns
+    -------
+    int
+        The previous limit, so that it can be restored.
+
+    Raises
+    ------
+    InputTypeError
+        ``limit`` is not an integer.
+    OutOfRangeError
+        ``limit`` is below 1 or above ``2**64 - 1``.
+
+    Examples
+    --------
+    >>> import funnelnet as fn
+    >>> old = fn.set_max_file_bytes(1 << 20)
+    >>> fn.max_file_bytes()
+    1048576
+    >>> fn.set_max_file_bytes(old)
+    1048576
+    """
+    from .checks import check_int
+
+    v = check_int("limit", limit, 1, 2**64 - 1)
+    return int(_core.funnel.set_max_file_bytes(v))
+
+
 def read_file(path: Any) -> str:
-    """The whole file as text; FileError naming the path if it cannot be read,
-    FormatError if it is not UTF-8."""
+    """The whole file as text; FileError naming the path if it cannot be read or
+    if it is larger than :func:`max_file_bytes`, FormatError if it is not UTF-8."""
     from ..errors import FormatError
     from .checks import path_arg
 

@@ -8,7 +8,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['AbsorbingAnalysis', 'AbsorptionSummary', 'ClassStructure', 'ContinuousChain', 'ContinuousPosteriorFigures', 'DurationFit', 'ExposureCounts', 'HigherOrderChain', 'MarkovChain', 'PosteriorFigures', 'SIMULATE_BLOCK', 'SegmentFit', 'SemiMarkovFunnel', 'Sensitivity', 'StageSpace', 'TimeToClose', 'TransitionCounts', 'TransitionIntervals', 'aalen_johansen', 'absorption_csr', 'analyze_absorbing', 'chain_from_json', 'close_time_cdf_continuous', 'close_time_cdf_discrete', 'communicating_classes', 'continuous_chain_from_json', 'counts_from_json', 'exposure_counts_from_json', 'first_passage_times', 'fit', 'fit_continuous', 'fit_duration', 'fit_higher_order', 'fit_segments', 'higher_order_from_json', 'higher_order_log_likelihood', 'kaplan_meier', 'model_kind', 'opportunity_events', 'parse_path_buffer', 'parse_paths', 'path_names', 'period_counts_f64', 'period_counts_i64', 'posterior_figures', 'posterior_figures_continuous', 'posterior_intervals', 'raise_transition', 'rank_bottlenecks', 'read_file', 'select_order', 'sensitivity', 'simulate_events', 'stationary_distribution', 'summarize_absorption', 'time_to_close_continuous', 'time_to_close_discrete', 'to_json', 'write_atomic']
+__all__: list[str] = ['AbsorbingAnalysis', 'AbsorptionSummary', 'ClassStructure', 'ContinuousChain', 'ContinuousPosteriorFigures', 'DurationFit', 'ExposureCounts', 'HigherOrderChain', 'MarkovChain', 'PosteriorFigures', 'SIMULATE_BLOCK', 'SegmentFit', 'SemiMarkovFunnel', 'Sensitivity', 'StageSpace', 'TimeToClose', 'TransitionCounts', 'TransitionIntervals', 'aalen_johansen', 'absorption_csr', 'analyze_absorbing', 'chain_from_json', 'close_time_cdf_continuous', 'close_time_cdf_discrete', 'communicating_classes', 'continuous_chain_from_json', 'counts_from_json', 'exposure_counts_from_json', 'first_passage_times', 'fit', 'fit_continuous', 'fit_duration', 'fit_higher_order', 'fit_segments', 'higher_order_from_json', 'higher_order_log_likelihood', 'kaplan_meier', 'max_file_bytes', 'model_kind', 'opportunity_events', 'parse_path_buffer', 'parse_paths', 'path_names', 'period_counts_f64', 'period_counts_i64', 'posterior_figures', 'posterior_figures_continuous', 'posterior_intervals', 'raise_transition', 'rank_bottlenecks', 'read_file', 'select_order', 'sensitivity', 'set_max_file_bytes', 'simulate_events', 'stationary_distribution', 'summarize_absorption', 'time_to_close_continuous', 'time_to_close_discrete', 'to_json', 'write_atomic']
 class StageSpace:
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]
     def __eq__(self, arg0: object) -> bool:
@@ -388,6 +388,10 @@ def kaplan_meier(duration: numpy.typing.NDArray[numpy.float64], observed: numpy.
     """
     (time, at_risk, events, survival) of the Kaplan-Meier curve.
     """
+def max_file_bytes() -> int:
+    """
+    The largest file, in bytes, that the loaders read (process-wide; 2 GiB by default).
+    """
 def model_kind(text: str) -> str:
     """
     The kind of a model file's text (the C++ kind registry); FormatError if it is not a funnelnet model file, of an unknown kind or a version this build does not read.
@@ -420,6 +424,10 @@ def select_order(space: StageSpace, stages: numpy.typing.NDArray[numpy.int32], o
     ...
 def sensitivity(chain: MarkovChain, start: numpy.typing.NDArray[numpy.float64], values: numpy.typing.NDArray[numpy.float64]) -> Sensitivity:
     ...
+def set_max_file_bytes(bytes: typing.SupportsInt | typing.SupportsIndex) -> int:
+    """
+    Change the largest file the loaders read (process-wide); returns the previous limit.
+    """
 def simulate_events(chain: MarkovChain, start: typing.SupportsInt | typing.SupportsIndex, n_leads: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex, mean_dwell: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], max_steps: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex, first_lead: typing.SupportsInt | typing.SupportsIndex = 0, progress: typing.Any = None) -> tuple[numpy.typing.NDArray[numpy.int64], numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.int32]]:
     ...
 def stationary_distribution(chain: MarkovChain) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:

@@ -8,6 +8,8 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .._common.persist import max_file_bytes
+from ..errors import FileError
 from ._errors import UsageError
 
 READERS = (".csv", ".parquet", ".pq", ".tsv", ".txt")
@@ -68,6 +70,10 @@ def read_table(path: str, mapping: Mapping[str, str], required: Sequence[str] = 
         raise FileNotFoundError(2, "no such file", str(p))
     if p.is_dir():
         raise IsADirectoryError(21, "is a folder, expected a CSV or Parquet file", str(p))
+    size, limit = p.stat().st_size, max_file_bytes()
+    if size > limit:
+        raise FileError(f"cannot read '{p}': it is {size} bytes, over the limit of {limit} bytes "
+                        "(raise it with fn.set_max_file_bytes)")
     suffix = p.suffix.lower()
     if suffix in (".parquet", ".pq"):
         try:
