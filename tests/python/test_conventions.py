@@ -241,6 +241,8 @@ CXX_DEFAULTS = {
         p: ("CrmOptions", p, None) for p in ("n_accounts", "months", "seed", "threads")},
     "funnelnet.scoring.logistic.LeadScorer.__init__": {
         "tol": ("LogisticOptions", "tolerance", None), "max_iter": ("LogisticOptions", "max_iterations", None)},
+    "funnelnet.scoring.baselines.ColumnScorer.__init__": {
+        "tol": ("LogisticOptions", "tolerance", None), "max_iter": ("LogisticOptions", "max_iterations", None)},
     "funnelnet.scoring.metrics.bootstrap": {"level": ("BootstrapOptions", "level", None)},
     "funnelnet.scoring.pooled.PooledScorer.__init__": {
         "tol": ("LogisticOptions", "tolerance", None), "max_iter": ("LogisticOptions", "max_iterations", None)},
@@ -435,6 +437,8 @@ OTHER_RETURNS = {
     "funnelnet.scoring.calibration.isotonic": "(x, fitted) arrays for np.interp",
     "funnelnet.scoring.calibration.CalibratedScorer.predict_proba": "scikit-learn estimator protocol (ndarray)",
     "funnelnet.scoring.calibration.platt": "(a, b) of the calibration curve",
+    "funnelnet.scoring.baselines.baselines": "name -> estimator, the scorers= mapping of compare",
+    "funnelnet.scoring.baselines.select_columns": "column names, to index X with",
     **{f"funnelnet.scoring.pooled.PooledScorer.{m}": "arrays in X's row order, as LeadScorer's"
        for m in ("decision_function", "predict", "predict_proba")},
 }
@@ -561,6 +565,8 @@ def _fit_samples():
         "SemiMarkovFunnel": (fn.SemiMarkovFunnel(draws=100), (log,),
                              dict(lead="id", stage="ch", time="t", absorbing=["b"])),
         "LeadScorer": (fn.scoring.LeadScorer(), (np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 1, 0, 1]), {}),
+        "ColumnScorer": (fn.scoring.ColumnScorer(("x",)), (pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0], "z": 1.0}),
+                                                           [0, 1, 0, 1]), {}),
         "CalibratedScorer": (fn.scoring.CalibratedScorer(fn.scoring.LeadScorer(), folds=2),
                              (np.arange(8.0).reshape(-1, 1), [0, 1, 0, 1, 0, 1, 1, 1]), {}),
         "PooledScorer": (fn.scoring.PooledScorer(tau=0.5), (np.arange(8.0).reshape(-1, 1), [0, 1, 0, 1, 0, 1, 1, 1],

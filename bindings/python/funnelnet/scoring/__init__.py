@@ -12,11 +12,16 @@
 - :func:`features`: point-in-time lead features (strictly before a cut-off).
 - :mod:`funnelnet.scoring.experiments`: seeded splits, :func:`compare` (DeLong,
   Nadeau-Bengio, paired bootstrap) and :func:`capacity_value`.
+- :mod:`funnelnet.scoring.baselines`: :func:`baselines` (all features, funnel stage,
+  ABC tier, referral-aware) as :class:`ColumnScorer` estimators picking their columns of
+  :func:`features` by name.
 """
 from __future__ import annotations
 
 from . import features as _features_module  # noqa: F401
+from . import baselines as _baselines_module  # noqa: F401
 from . import calibration, experiments, logistic, metrics, pooled
+from .baselines import ColumnScorer, baselines, referral_baseline, stage_baseline, tier_baseline
 from .calibration import CalibratedScorer
 from .experiments import Comparison, DeLongTest, capacity_value, compare, delong, splits
 from .features import features
@@ -25,4 +30,5 @@ from .metrics import BootstrapInterval
 from .pooled import PooledScorer
 
 __all__ = ["metrics", "logistic", "experiments", "calibration", "CalibratedScorer", "LeadScorer", "BootstrapInterval", "features", "splits",
-           "delong", "DeLongTest", "compare", "Comparison", "capacity_value", "pooled", "PooledScorer"]
+           "delong", "DeLongTest", "compare", "Comparison", "capacity_value", "pooled", "PooledScorer",
+           "baselines", "ColumnScorer", "stage_baseline", "tier_baseline", "referral_baseline"]

@@ -227,7 +227,9 @@ def compare(scorers: Mapping[str, Any], X: Any, y: Any, *, folds: int = 5,
     folds, kind, groups, time, seed
         The splits (:func:`splits`).
     columns : mapping name -> column names, optional
-        Restrict a scorer to some columns of X (baselines such as the funnel stage only).
+        Restrict a scorer to some columns of X (baselines such as the funnel stage only;
+        :func:`funnelnet.scoring.baselines` gives ready-made ones that pick their columns
+        of a :func:`funnelnet.scoring.features` frame by name).
     replicates : int, default 1000
         Paired bootstrap resamples of the pooled out-of-fold rows.
     progress : bool, default False
