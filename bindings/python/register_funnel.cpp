@@ -281,6 +281,22 @@ void register_funnel(py::module_& m) {
       .def_readonly("steps_variance", &AbsorptionSummary::steps_variance);
   m.def("summarize_absorption", &summarize_absorption, py::arg("chain"), nogil_call());
   m.def(
+      "check_csr_entries",
+      [](std::size_t n, const array<std::int64_t>& offsets, const array<std::int32_t>& columns,
+         const array<double>& values, double tol, const array<std::uint8_t>& absorbing) {
+        markov::CsrChain p{n, span_of(offsets, "offsets"), span_of(columns, "columns"),
+                           span_of(values, "values")};
+        const auto flags = span_of(absorbing, "absorbing");
+        auto c = nogil([&] { return markov::check_entries(p, tol, flags); });
+        py::array_t<std::uint8_t> abs(static_cast<py::ssize_t>(c.absorbing.size()));
+        std::copy(c.absorbing.begin(), c.absorbing.end(), abs.mutable_data());
+        return py::make_tuple(c.kind, c.row, c.entry, c.value, abs);
+      },
+      py::arg("n"), py::arg("offsets").noconvert(), py::arg("columns").noconvert(),
+      py::arg("values").noconvert(), py::arg("tol"), py::arg("absorbing").noconvert(),
+      "(kind, row, entry, value, absorbing flags) of markov::check_entries: the first bad entry (1), row "
+      "sum (2) or absorbing diagonal (3), 0 if none.");
+  m.def(
       "absorption_csr",
       [](std::size_t n, const array<std::int64_t>& offsets, const array<std::int32_t>& columns,
          const array<double>& values, double tol, const array<std::uint8_t>& absorbing,

@@ -115,3 +115,56 @@ def test_integer_code_stages_count_like_their_names() -> None:
     f2 = fn.Funnel([str(i) for i in range(-3, 4)])
     c = fn.TransitionCounts.from_events(neg, lead="lead", stage="stage", time="time", funnel=f2)
     np.testing.assert_array_equal(c.to_numpy(), want)
+
+
+def test_sparse_chain_row_sum_message_is_numpys_sum() -> None:
+    # The C++ check sums rows the way numpy's add.reduceat does (first entry plus the
+    # pairwise sum of the rest), so the reported sum is numpy's to the last bit: rows of
+    # 3, 9, 40, 200 and 700 entries, none summing to 1.
+    rng = np.random.default_rng(11)
+    for width in (3, 9, 40, 200, 700):
+        n = width + 2
+        dense = np.zeros((n, n))
+        dense[0, 1:width + 1] = rng.uniform(0.0, 2.0 / width, size=width)
+        dense[1:, :] = np.eye(n)[1:]
+        p = sp.csr_array(dense)
+        want = np.add.reduceat(p.data, p.indptr[:-1])[0]
+        assert abs(want - 1.0) > 1e-9
+        with pytest.raises(fn.errors.InvalidArgumentError) as e:
+            fn.MarkovChain(p)
+        assert str(e.value) == f"row 's0' sums to {want!r}, not 1 (tolerance 1e-09)"
+
+
+def test_sparse_chain_checks_keep_their_order_and_messages() -> None:
+    p = banded_funnel(8, seed=2).tolil()
+    names = [f"s{i}" for i in range(6)] + ["won", "lost"]
+    bad = p.copy()
+    bad[4, 5] = np.nan  # a bad entry is reported before any row sum
+    bad[1, 2] += 0.5
+    with pytest.raises(fn.errors.InvalidArgumentError) as e:
+        fn.MarkovChain(sp.csr_array(bad), states=names)
+    assert str(e.value) == "P['s4', 's5'] must be a probability in [0, 1], got np.float64(nan)"
+    # An absorbing state whose P[a, a] is not 1, after the unknown-name check.
+    with pytest.raises(fn.errors.UnknownLabelError):
+        fn.MarkovChain(sp.csr_array(p), states=names, absorbing=["won", "nope"])
+    with pytest.raises(fn.errors.InvalidArgumentError) as e:
+        fn.MarkovChain(sp.csr_array(p), states=names, absorbing=["won", "lost", "s2"])
+    assert str(e.value).startswith("absorbing state 's2' has P['s2', 's2'] = np.float64(0.0), not 1")
+    # Trailing empty rows (no entries at all) sum to 0: named, not an IndexError.
+    z = sp.csr_array((np.array([1.0]), (np.array([0]), np.array([0]))), shape=(3, 3))
+    with pytest.raises(fn.errors.InvalidArgumentError, match="row 's1' sums to np.float64"):
+        fn.MarkovChain(z)
+
+
+def test_sparse_chain_labels_when_outcomes_are_not_last() -> None:
+    # Outcomes in the middle and integer state names: rows are taken, not sliced, and
+    # the names are str like the dense chain's.
+    p = banded_funnel(12, seed=7).toarray()
+    order = [0, 10, 1, 2, 3, 11, 4, 5, 6, 7, 8, 9]
+    q = p[np.ix_(order, order)]
+    states = list(range(100, 112))
+    sparse = fn.MarkovChain(sp.csr_array(q), states=states).absorption()
+    dense = fn.MarkovChain(q, states=[str(s) for s in states]).absorption()
+    pd.testing.assert_frame_equal(sparse.to_frame(), dense.to_frame(), rtol=1e-12)
+    assert sparse.probabilities.columns.tolist() == ["101", "105"]
+    assert sparse.expected_steps.index.name == "stage"
