@@ -27,6 +27,8 @@ int main(void) {
   ++n_functions;
   CHECK_REFUSED(fnet_absorbing_analyze(NULL, NULL));
   ++n_functions;
+  CHECK_REFUSED(fnet_absorbing_analyze_csr(NULL, 0, NULL, NULL, NULL, 0.0, NULL));
+  ++n_functions;
   fnet_absorbing_destroy(NULL);
   ++n_functions;
   CHECK_REFUSED(fnet_absorbing_expected_steps(NULL, 0, NULL, NULL));
@@ -667,7 +669,7 @@ int main(void) {
   ++n_functions;
   (void)fnet_version_string();
   ++n_functions;
-  CHECK(n_functions == 322);
+  CHECK(n_functions == 323);
   printf("contract_abi: %d functions called with NULL / 0 arguments\n", n_functions);
   return check_report("contract_abi");
 }
