@@ -51,11 +51,11 @@ def _str_index(names: list[str]) -> pd.Index:
     dtype = _ARROW_STR[0]
     if dtype is not None and names:
         try:
-            import pyarrow as pa  # type: ignore[import-untyped]
+            import pyarrow as pa
 
             from pandas.arrays import ArrowStringArray
 
-            return pd.Index(ArrowStringArray(pa.chunked_array([pa.array(names, type=pa.large_string())]), dtype=dtype))
+            return pd.Index(ArrowStringArray(pa.chunked_array([pa.array(names, type=pa.large_string())]), dtype=dtype))  # type: ignore[call-arg]
         except Exception:  # another pandas layout: the public constructor
             pass
     return pd.Index(names)
