@@ -3,7 +3,12 @@
 #include <pybind11/eigen.h>
 #include <pybind11/stl.h>
 
+#include <cstring>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "bindings.hpp"
 #include "funnelnet/funnel.hpp"
@@ -56,9 +61,114 @@ std::span<const double> vec_span(const array<double>& a, const char* what) {
   return span_of(a, what);
 }
 
+// int32 codes of a 1-D object array of str against `labels`; strings not among them get
+// codes len(labels), len(labels) + 1, ... in order of first appearance (returned after
+// the labels), anything else (None, NaN, non-str objects) -1.  An event log's stage
+// column repeats a few str objects millions of times, so a small cache keyed by the
+// object's address answers most rows without hashing the text (the GIL is held: the
+// objects are read, never kept).
+py::tuple encode_object_labels(const py::array& values, const std::vector<std::string>& labels) {
+  if (values.dtype().kind() != 'O' || values.ndim() != 1)
+    throw py::type_error("encode_object_labels: expected a 1-D object array");
+  const auto n = static_cast<std::size_t>(values.shape(0));
+  const auto stride = static_cast<std::ptrdiff_t>(values.strides(0));
+  const char* base = static_cast<const char*>(values.data());
+  std::vector<std::string> names(labels.begin(), labels.end());
+  std::unordered_map<std::string, std::int32_t> index;
+  for (std::size_t k = 0; k < names.size(); ++k) index.emplace(names[k], static_cast<std::int32_t>(k));
+  py::array_t<std::int32_t> codes(static_cast<py::ssize_t>(n));
+  std::int32_t* out = codes.mutable_data();
+  constexpr unsigned kBits = 10;
+  struct Slot {
+    const PyObject* obj = nullptr;
+    std::int32_t code = -1;
+  };
+  std::vector<Slot> cache(std::size_t{1} << kBits);
+  for (std::size_t r = 0; r < n; ++r) {
+    PyObject* o = *reinterpret_cast<PyObject* const*>(base + static_cast<std::ptrdiff_t>(r) * stride);
+    const std::size_t h =
+        static_cast<std::size_t>((reinterpret_cast<std::uintptr_t>(o) >> 4) * 0x9E3779B97F4A7C15ULL) >>
+        (64 - kBits);
+    Slot& slot = cache[h];
+    if (slot.obj == o && o != nullptr) {
+      out[r] = slot.code;
+      continue;
+    }
+    std::int32_t code = -1;
+    if (o != nullptr && PyUnicode_Check(o)) {
+      Py_ssize_t len = 0;
+      const char* text = PyUnicode_AsUTF8AndSize(o, &len);
+      if (text == nullptr) {
+        PyErr_Clear();  // not encodable (lone surrogates): no label can equal it
+      } else {
+        std::string key(text, static_cast<std::size_t>(len));
+        const auto [it, added] = index.emplace(std::move(key), static_cast<std::int32_t>(names.size()));
+        if (added) names.push_back(it->first);
+        code = it->second;
+      }
+    }
+    slot = Slot{o, code};
+    out[r] = code;
+  }
+  return py::make_tuple(codes, names);
+}
+
+// The same for Arrow string data (UTF-8 bytes and int64 offsets, as convert.arrow_buffers
+// gives them), without the GIL: a slot table indexed by a hash of the text remembers the
+// code of the last string seen there, so the usual few distinct stages cost a hash and a
+// comparison per row.
+py::tuple encode_utf8_labels(const array<std::uint8_t>& data, const array<std::int64_t>& offsets,
+                             const std::vector<std::string>& labels) {
+  const auto bytes = span_of(data, "data");
+  const auto off = span_of(offsets, "offsets");
+  if (off.empty()) throw py::value_error("encode_utf8_labels: offsets need n + 1 entries");
+  const std::size_t n = off.size() - 1;
+  for (std::size_t r = 0; r < n; ++r)
+    if (off[r] < 0 || off[r] > off[r + 1] || static_cast<std::size_t>(off[r + 1]) > bytes.size())
+      throw py::value_error("encode_utf8_labels: offsets are not non-decreasing within the data");
+  std::vector<std::string> names(labels.begin(), labels.end());
+  py::array_t<std::int32_t> codes(static_cast<py::ssize_t>(n));
+  std::int32_t* out = codes.mutable_data();
+  {
+    py::gil_scoped_release release;
+    std::unordered_map<std::string, std::int32_t> index;
+    for (std::size_t k = 0; k < names.size(); ++k) index.emplace(names[k], static_cast<std::int32_t>(k));
+    constexpr unsigned kBits = 8;
+    std::vector<std::int32_t> slot(std::size_t{1} << kBits, -1);
+    const char* text = reinterpret_cast<const char*>(bytes.data());
+    for (std::size_t r = 0; r < n; ++r) {
+      const std::string_view sv(text + off[r], static_cast<std::size_t>(off[r + 1] - off[r]));
+      std::uint64_t key = sv.size();
+      if (sv.size() <= 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, sv.data(), sv.size());
+        key = (key << 56) ^ w;
+      } else {
+        key ^= std::hash<std::string_view>{}(sv);
+      }
+      std::int32_t& cached = slot[static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - kBits))];
+      if (cached >= 0 && names[static_cast<std::size_t>(cached)] == sv) {
+        out[r] = cached;
+        continue;
+      }
+      const auto [it, added] = index.emplace(std::string(sv), static_cast<std::int32_t>(names.size()));
+      if (added) names.push_back(it->first);
+      cached = it->second;
+      out[r] = cached;
+    }
+  }
+  return py::make_tuple(codes, names);
+}
 }  // namespace
 
 void register_funnel(py::module_& m) {
+  m.def("encode_utf8_labels", &encode_utf8_labels, py::arg("data").noconvert(),
+        py::arg("offsets").noconvert(), py::arg("labels"),
+        "(int32 codes, names) of Arrow string data (UTF-8 bytes, n + 1 int64 offsets), as "
+        "encode_object_labels; the GIL is released.");
+  m.def("encode_object_labels", &encode_object_labels, py::arg("values"), py::arg("labels"),
+        "(int32 codes, names) of a 1-D object array of str: codes index `labels` followed by the "
+        "other strings in order of first appearance (names); -1 for anything that is not a str.");
   FUNNELNET_PY_DEFAULTS(FitOptions, smoothing, empty_rows);
   FUNNELNET_PY_DEFAULTS(ContinuousFitOptions, empty_rows);
   FUNNELNET_PY_DEFAULTS_AS("PeriodOptions", PeriodOptions<double>, period, origin, cutoff, threads);
@@ -280,6 +390,22 @@ void register_funnel(py::module_& m) {
       .def_readonly("expected_steps", &AbsorptionSummary::expected_steps)
       .def_readonly("steps_variance", &AbsorptionSummary::steps_variance);
   m.def("summarize_absorption", &summarize_absorption, py::arg("chain"), nogil_call());
+  m.def(
+      "check_csr_entries",
+      [](std::size_t n, const array<std::int64_t>& offsets, const array<std::int32_t>& columns,
+         const array<double>& values, double tol, const array<std::uint8_t>& absorbing) {
+        markov::CsrChain p{n, span_of(offsets, "offsets"), span_of(columns, "columns"),
+                           span_of(values, "values")};
+        const auto flags = span_of(absorbing, "absorbing");
+        auto c = nogil([&] { return markov::check_entries(p, tol, flags); });
+        py::array_t<std::uint8_t> abs(static_cast<py::ssize_t>(c.absorbing.size()));
+        std::copy(c.absorbing.begin(), c.absorbing.end(), abs.mutable_data());
+        return py::make_tuple(c.kind, c.row, c.entry, c.value, abs);
+      },
+      py::arg("n"), py::arg("offsets").noconvert(), py::arg("columns").noconvert(),
+      py::arg("values").noconvert(), py::arg("tol"), py::arg("absorbing").noconvert(),
+      "(kind, row, entry, value, absorbing flags) of markov::check_entries: the first bad entry (1), row "
+      "sum (2) or absorbing diagonal (3), 0 if none.");
   m.def(
       "absorption_csr",
       [](std::size_t n, const array<std::int64_t>& offsets, const array<std::int32_t>& columns,

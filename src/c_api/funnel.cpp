@@ -21,6 +21,7 @@ using funnelnet::capi::require_ptr;
 
 struct fnet_absorbing {
   funnelnet::AbsorbingAnalysis value;
+  bool sparse = false;  // from CSR: no fundamental matrix
 };
 struct fnet_sensitivity {
   size_t n = 0;
@@ -297,6 +298,38 @@ FNET_API fnet_status fnet_absorbing_analyze(fnet_absorbing** out, const fnet_cha
   });
 }
 
+FNET_API fnet_status fnet_absorbing_analyze_csr(fnet_absorbing** out, size_t n, const int64_t* offsets,
+                                                const int32_t* columns, const double* values,
+                                                double tolerance, const unsigned char* absorbing) {
+  return guard([&] {
+    require_ptr(out, "out");
+    *out = nullptr;
+    if (n == 0) fail(Errc::empty_input, "the transition matrix has no states (n = 0)");
+    require_ptr(offsets, "offsets");
+    const std::int64_t nnz = offsets[n];
+    if (nnz < 0) fail(Errc::shape_mismatch, "offsets[n] = ", nnz, " is negative");
+    if (nnz > 0) {
+      require_ptr(columns, "columns");
+      require_ptr(values, "values");
+    }
+    const auto m = static_cast<std::size_t>(nnz);
+    const funnelnet::markov::CsrChain p{n, std::span<const std::int64_t>(offsets, n + 1),
+                                        std::span<const std::int32_t>(columns, nnz > 0 ? m : 0),
+                                        std::span<const double>(values, nnz > 0 ? m : 0)};
+    const std::span<const std::uint8_t> flags(absorbing, absorbing != nullptr ? n : 0);
+    funnelnet::AbsorptionSummary s =
+        funnelnet::markov::absorption(p, tolerance > 0 ? tolerance : 1e-9, flags);
+    auto h = std::make_unique<fnet_absorbing>();
+    h->sparse = true;
+    h->value.transient = std::move(s.transient);
+    h->value.absorbing = std::move(s.absorbing);
+    h->value.absorption = std::move(s.absorption);
+    h->value.expected_steps = std::move(s.expected_steps);
+    h->value.steps_variance = std::move(s.steps_variance);
+    *out = h.release();
+  });
+}
+
 FNET_DEFINE_DESTROY(fnet_absorbing_destroy, fnet_absorbing)
 
 FNET_API fnet_status fnet_absorbing_sizes(size_t* n_transient, size_t* n_absorbing,
@@ -316,8 +349,18 @@ FNET_DEFINE_ARRAY_GETTER(fnet_absorbing_transient, size_t, fnet_absorbing, analy
 FNET_DEFINE_ARRAY_GETTER(fnet_absorbing_absorbing, size_t, fnet_absorbing, analysis,
                          analysis->value.absorbing)
 
-FNET_DEFINE_ARRAY_GETTER(fnet_absorbing_fundamental, double, fnet_absorbing, analysis,
-                         analysis->value.fundamental)
+FNET_API fnet_status fnet_absorbing_fundamental(double* out, size_t capacity, size_t* needed,
+                                                const fnet_absorbing* analysis) {
+  return guard([&] {
+    require_ptr(analysis, "analysis");
+    if (analysis->sparse)
+      fail(Errc::invalid_argument,
+           "the fundamental matrix is not computed by fnet_absorbing_analyze_csr (it is dense, "
+           "n_transient^2); "
+           "use fnet_absorbing_analyze on a dense chain");
+    copy_out(out, capacity, needed, analysis->value.fundamental);
+  });
+}
 
 FNET_DEFINE_ARRAY_GETTER(fnet_absorbing_probabilities, double, fnet_absorbing, analysis,
                          analysis->value.absorption)

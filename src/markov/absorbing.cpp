@@ -3,6 +3,7 @@
 
 #include <Eigen/LU>
 #include <Eigen/SparseCore>
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <deque>
@@ -47,6 +48,91 @@ AbsorptionSummary absorption(const SparseRowMatrix& q, MatrixRef r, const Solver
     return out;
   }
   return absorption(TransientSolver(q, options), r);
+}
+
+namespace {
+// numpy's pairwise summation of a contiguous float64 array (numpy/_core/src/umath/
+// loops_utils.h.src, pairwise_sum): 8 accumulators in blocks of up to 128, halves above.
+double numpy_pairwise_sum(const double* a, std::size_t n) {
+  if (n < 8) {
+    double res = 0.0;
+    for (std::size_t i = 0; i < n; ++i) res += a[i];
+    return res;
+  }
+  if (n <= 128) {
+    double r[8];
+    for (int j = 0; j < 8; ++j) r[j] = a[j];
+    std::size_t i = 8;
+    for (; i < n - (n % 8); i += 8)
+      for (std::size_t j = 0; j < 8; ++j) r[j] += a[i + j];
+    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; ++i) res += a[i];
+    return res;
+  }
+  std::size_t n2 = n / 2;
+  n2 -= n2 % 8;
+  return numpy_pairwise_sum(a, n2) + numpy_pairwise_sum(a + n2, n - n2);
+}
+}  // namespace
+
+CsrEntryCheck check_entries(const CsrChain& p, double tolerance, std::span<const std::uint8_t> absorbing) {
+  const std::size_t n = p.n;
+  if (p.offsets.size() != n + 1)
+    fail(Errc::shape_mismatch, "CSR offsets have ", p.offsets.size(), " entries, expected n + 1 = ", n + 1);
+  if (p.columns.size() != p.values.size())
+    fail(Errc::shape_mismatch, "CSR columns have ", p.columns.size(), " entries but values have ",
+         p.values.size());
+  if (!absorbing.empty() && absorbing.size() != n)
+    fail(Errc::shape_mismatch, "absorbing has ", absorbing.size(), " flags for ", n, " states");
+  const auto nnz = static_cast<std::int64_t>(p.values.size());
+  for (std::size_t i = 0; i < n; ++i)
+    if (p.offsets[i] < 0 || p.offsets[i] > p.offsets[i + 1] || p.offsets[i + 1] > nnz)
+      fail(Errc::shape_mismatch, "CSR offsets are not non-decreasing within 0..", nnz, " at row ", i);
+  CsrEntryCheck out;
+  const double* v = p.values.data();
+  // 1. entries: branch-free scan, then locate the first bad one if any.
+  bool all_ok = true;
+  for (std::int64_t k = 0; k < nnz; ++k) all_ok &= (v[k] >= 0.0) & (v[k] <= 1.0);  // false for NaN
+  if (!all_ok) {
+    std::int64_t k = 0;
+    while (v[k] >= 0.0 && v[k] <= 1.0) ++k;
+    out.kind = 1;
+    out.entry = k;
+    out.value = v[k];
+    out.row = static_cast<std::int64_t>(std::upper_bound(p.offsets.begin(), p.offsets.end() - 1, k) -
+                                        p.offsets.begin()) -
+              1;
+    return out;
+  }
+  // 2. row sums, 3. diagonals.
+  out.absorbing.assign(n, 0);
+  std::vector<double> diag(n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto b = static_cast<std::size_t>(p.offsets[i]), e = static_cast<std::size_t>(p.offsets[i + 1]);
+    const double s = e > b ? v[b] + numpy_pairwise_sum(v + b + 1, e - b - 1) : 0.0;
+    if (out.kind == 0 && std::abs(s - 1.0) > tolerance) {
+      out.kind = 2;
+      out.row = static_cast<std::int64_t>(i);
+      out.value = s;
+      return out;
+    }
+    for (std::size_t k = b; k < e; ++k)
+      if (p.columns[k] == static_cast<std::int32_t>(i)) diag[i] = v[k];
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (absorbing.empty()) {
+      out.absorbing[i] = std::abs(diag[i] - 1.0) <= tolerance ? 1 : 0;
+    } else {
+      out.absorbing[i] = absorbing[i] ? 1 : 0;
+      if (out.absorbing[i] && std::abs(diag[i] - 1.0) > tolerance) {
+        out.kind = 3;
+        out.row = static_cast<std::int64_t>(i);
+        out.value = diag[i];
+        return out;
+      }
+    }
+  }
+  return out;
 }
 
 namespace {
@@ -165,36 +251,51 @@ AbsorptionSummary absorption(const CsrChain& p, double tolerance, std::span<cons
       fail(Errc::not_absorbing, "no absorbing state is reachable from ", n_stuck, " state(s): ", stuck,
            n_stuck > 5 ? ", ..." : "");
   }
-  // --- Q (CSR over transient states, rows rescaled to sum to 1) and R (dense).
+  // --- Q (CSR over transient states, rows rescaled to sum to 1) and R (dense), written
+  // in place into the solver's matrix (sized by a counting pass: no growth, no copy).
   const auto nt = static_cast<Eigen::Index>(out.transient.size());
   const auto na = static_cast<Eigen::Index>(out.absorbing.size());
-  std::vector<int> qo(static_cast<std::size_t>(nt) + 1, 0), qi;
-  std::vector<double> qv;
   Matrix r = Matrix::Zero(nt, na);
-  for (Eigen::Index a = 0; a < nt; ++a) {
-    const auto i = static_cast<std::size_t>(out.transient[static_cast<std::size_t>(a)]);
-    const double scale = 1.0 / row_sum[i];
-    for (auto k = p.offsets[i]; k < p.offsets[i + 1]; ++k) {
-      const auto j = static_cast<std::size_t>(p.columns[static_cast<std::size_t>(k)]);
-      const double v = p.values[static_cast<std::size_t>(k)] * scale;
-      if (v == 0.0) continue;
-      if (tindex[j] >= 0) {
-        qi.push_back(tindex[j]);
-        qv.push_back(v);
-      } else {
-        r(a, aindex[j]) = v;
-      }
+  SparseRowMatrix q(nt, nt);
+  {
+    std::size_t nnz_q = 0;
+    for (const std::int32_t i : out.transient) {
+      const double scale = 1.0 / row_sum[static_cast<std::size_t>(i)];  // as below: same zeros
+      for (auto k = p.offsets[static_cast<std::size_t>(i)]; k < p.offsets[static_cast<std::size_t>(i) + 1];
+           ++k)
+        nnz_q += static_cast<std::size_t>(
+            (p.values[static_cast<std::size_t>(k)] * scale != 0.0) &
+            (tindex[static_cast<std::size_t>(p.columns[static_cast<std::size_t>(k)])] >= 0));
     }
-    qo[static_cast<std::size_t>(a) + 1] = static_cast<int>(qi.size());
+    q.resizeNonZeros(static_cast<Eigen::Index>(nnz_q));
+    int* qo = q.outerIndexPtr();
+    int* qi = q.innerIndexPtr();
+    double* qv = q.valuePtr();
+    int used = 0;
+    qo[0] = 0;
+    for (Eigen::Index a = 0; a < nt; ++a) {
+      const auto i = static_cast<std::size_t>(out.transient[static_cast<std::size_t>(a)]);
+      const double scale = 1.0 / row_sum[i];
+      for (auto k = p.offsets[i]; k < p.offsets[i + 1]; ++k) {
+        const auto j = static_cast<std::size_t>(p.columns[static_cast<std::size_t>(k)]);
+        const double v = p.values[static_cast<std::size_t>(k)] * scale;
+        if (v == 0.0) continue;
+        if (tindex[j] >= 0) {
+          qi[used] = tindex[j];
+          qv[used++] = v;
+        } else {
+          r(a, aindex[j]) = v;
+        }
+      }
+      qo[a + 1] = used;
+    }
   }
   std::vector<std::int32_t> transient = std::move(out.transient), absorbing_ids = std::move(out.absorbing);
   if (nt == 0) {
     out = AbsorptionSummary{};
     out.absorption = Matrix(0, na);
   } else {
-    const Eigen::Map<const SparseRowMatrix> q(nt, nt, static_cast<Eigen::Index>(qi.size()), qo.data(),
-                                              qi.data(), qv.data());
-    out = absorption(TransientSolver(SparseRowMatrix(q), options), r);
+    out = absorption(TransientSolver(q, options), r);
   }
   out.transient = std::move(transient);
   out.absorbing = std::move(absorbing_ids);

@@ -43,6 +43,26 @@ struct NaturalLU {
   std::vector<int> li, ui;           // column indices; U's first entry of each row is the diagonal
   std::vector<double> lv, uv;
 
+  using Lower = std::priority_queue<int, std::vector<int>, std::greater<>>;
+
+  // The row update of the elimination, for an entry of Q and for an entry of a U row
+  // alike: w[j] -= v on the working row i, registering column j in the row's pattern on
+  // first touch (below the diagonal: the queue of columns still to eliminate, in
+  // increasing order; on or above it: U's columns).
+  static void update(int i, int j, double v, std::vector<double>& w, std::vector<int>& mark, Lower& lower,
+                     std::vector<int>& upper) {
+    const auto jj = static_cast<std::size_t>(j);
+    if (mark[jj] != i) {
+      mark[jj] = i;
+      w[jj] = 0.0;
+      if (j < i)
+        lower.push(j);
+      else
+        upper.push_back(j);
+    }
+    w[jj] -= v;
+  }
+
   bool factor(const SparseRowMatrix& q, std::size_t budget) {  // q compressed, sorted rows
     n = q.rows();
     const auto nn = static_cast<std::size_t>(n);
@@ -51,7 +71,7 @@ struct NaturalLU {
     li.clear(), ui.clear(), lv.clear(), uv.clear();
     std::vector<double> w(nn, 0.0);
     std::vector<int> mark(nn, -1), upper;
-    std::priority_queue<int, std::vector<int>, std::greater<>> lower;
+    Lower lower;
     const int* qo = q.outerIndexPtr();
     const int* qi = q.innerIndexPtr();
     const double* qv = q.valuePtr();
@@ -60,18 +80,7 @@ struct NaturalLU {
       mark[static_cast<std::size_t>(i)] = i;
       w[static_cast<std::size_t>(i)] = 1.0;
       upper.push_back(i);
-      for (int k = qo[i]; k < qo[i + 1]; ++k) {
-        const int j = qi[k];
-        if (mark[static_cast<std::size_t>(j)] != i) {
-          mark[static_cast<std::size_t>(j)] = i;
-          w[static_cast<std::size_t>(j)] = 0.0;
-          if (j < i)
-            lower.push(j);
-          else
-            upper.push_back(j);
-        }
-        w[static_cast<std::size_t>(j)] -= qv[k];
-      }
+      for (int k = qo[i]; k < qo[i + 1]; ++k) update(i, qi[k], qv[k], w, mark, lower, upper);
       while (!lower.empty()) {
         const int k = lower.top();
         lower.pop();
@@ -79,18 +88,7 @@ struct NaturalLU {
         const auto ue = static_cast<std::size_t>(uo[static_cast<std::size_t>(k) + 1]);
         const double l = w[static_cast<std::size_t>(k)] / uv[uk];
         if (l != 0.0) {
-          for (std::size_t e = uk + 1; e < ue; ++e) {
-            const int j = ui[e];
-            if (mark[static_cast<std::size_t>(j)] != i) {
-              mark[static_cast<std::size_t>(j)] = i;
-              w[static_cast<std::size_t>(j)] = 0.0;
-              if (j < i)
-                lower.push(j);
-              else
-                upper.push_back(j);
-            }
-            w[static_cast<std::size_t>(j)] -= l * uv[e];
-          }
+          for (std::size_t e = uk + 1; e < ue; ++e) update(i, ui[e], l * uv[e], w, mark, lower, upper);
           li.push_back(k);
           lv.push_back(l);
         }
@@ -109,30 +107,56 @@ struct NaturalLU {
     return true;
   }
 
-  // x <- A^-1 x (x row-major: one row per state, one column per right-hand side).
+  // x <- A^-1 x (x row-major: one row per state, one column per right-hand side).  Raw
+  // row loops: the few right-hand sides of an absorbing analysis make Eigen's
+  // dynamic-size row expressions cost more than the arithmetic.
   void solve_in_place(Matrix& x) const {
-    for (Eigen::Index i = 0; i < n; ++i)
-      for (auto e = lo[static_cast<std::size_t>(i)]; e < lo[static_cast<std::size_t>(i) + 1]; ++e)
-        x.row(i) -= lv[static_cast<std::size_t>(e)] * x.row(li[static_cast<std::size_t>(e)]);
-    for (Eigen::Index i = n - 1; i >= 0; --i) {
-      const auto b = static_cast<std::size_t>(uo[static_cast<std::size_t>(i)]);
-      for (auto e = b + 1; e < static_cast<std::size_t>(uo[static_cast<std::size_t>(i) + 1]); ++e)
-        x.row(i) -= uv[e] * x.row(ui[e]);
-      x.row(i) /= uv[b];
+    const auto k = static_cast<std::size_t>(x.cols());
+    double* xd = x.data();
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+      double* xi = xd + i * k;
+      for (auto e = static_cast<std::size_t>(lo[i]); e < static_cast<std::size_t>(lo[i + 1]); ++e) {
+        const double l = lv[e];
+        const double* xj = xd + static_cast<std::size_t>(li[e]) * k;
+        for (std::size_t c = 0; c < k; ++c) xi[c] -= l * xj[c];
+      }
+    }
+    for (std::size_t i = static_cast<std::size_t>(n); i-- > 0;) {
+      double* xi = xd + i * k;
+      const auto b = static_cast<std::size_t>(uo[i]);
+      for (auto e = b + 1; e < static_cast<std::size_t>(uo[i + 1]); ++e) {
+        const double u = uv[e];
+        const double* xj = xd + static_cast<std::size_t>(ui[e]) * k;
+        for (std::size_t c = 0; c < k; ++c) xi[c] -= u * xj[c];
+      }
+      const double d = uv[b];
+      for (std::size_t c = 0; c < k; ++c) xi[c] /= d;
     }
   }
 
   // x <- A^-T x: U^T y = x forward, then L^T x = y backward.
   void solve_transpose_in_place(Matrix& x) const {
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const auto b = static_cast<std::size_t>(uo[static_cast<std::size_t>(i)]);
-      x.row(i) /= uv[b];
-      for (auto e = b + 1; e < static_cast<std::size_t>(uo[static_cast<std::size_t>(i) + 1]); ++e)
-        x.row(ui[e]) -= uv[e] * x.row(i);
+    const auto k = static_cast<std::size_t>(x.cols());
+    double* xd = x.data();
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+      double* xi = xd + i * k;
+      const auto b = static_cast<std::size_t>(uo[i]);
+      const double d = uv[b];
+      for (std::size_t c = 0; c < k; ++c) xi[c] /= d;
+      for (auto e = b + 1; e < static_cast<std::size_t>(uo[i + 1]); ++e) {
+        const double u = uv[e];
+        double* xj = xd + static_cast<std::size_t>(ui[e]) * k;
+        for (std::size_t c = 0; c < k; ++c) xj[c] -= u * xi[c];
+      }
     }
-    for (Eigen::Index i = n - 1; i >= 0; --i)
-      for (auto e = lo[static_cast<std::size_t>(i)]; e < lo[static_cast<std::size_t>(i) + 1]; ++e)
-        x.row(li[static_cast<std::size_t>(e)]) -= lv[static_cast<std::size_t>(e)] * x.row(i);
+    for (std::size_t i = static_cast<std::size_t>(n); i-- > 0;) {
+      const double* xi = xd + i * k;
+      for (auto e = static_cast<std::size_t>(lo[i]); e < static_cast<std::size_t>(lo[i + 1]); ++e) {
+        const double l = lv[e];
+        double* xj = xd + static_cast<std::size_t>(li[e]) * k;
+        for (std::size_t c = 0; c < k; ++c) xj[c] -= l * xi[c];
+      }
+    }
   }
 };
 

@@ -27,6 +27,8 @@ int main(void) {
   ++n_functions;
   CHECK_REFUSED(fnet_absorbing_analyze(NULL, NULL));
   ++n_functions;
+  CHECK_REFUSED(fnet_absorbing_analyze_csr(NULL, 0, NULL, NULL, NULL, 0.0, NULL));
+  ++n_functions;
   fnet_absorbing_destroy(NULL);
   ++n_functions;
   CHECK_REFUSED(fnet_absorbing_expected_steps(NULL, 0, NULL, NULL));

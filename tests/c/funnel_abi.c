@@ -56,6 +56,151 @@ static void test_absorbing(void) {
   fnet_chain_destroy(c);
 }
 
+/* A funnel of `n` states (n - 2 stages moving forward 1..3 and back 1, then won, lost),
+ * dense row-major into p, and the same chain as CSR arrays (entries > 0 only). */
+static size_t banded(int n, double* p, int64_t* off, int32_t* col, double* val) {
+  int i, j, nt = n - 2;
+  size_t k = 0;
+  unsigned s = 12345u;
+  for (i = 0; i < n * n; ++i) p[i] = 0;
+  for (i = 0; i < nt; ++i) {
+    double sum = 0;
+    for (j = 0; j < n; ++j) {
+      int near = (j > i && j <= i + 3 && j < nt) || (j == i - 1) || j >= nt;
+      if (near) {
+        s = s * 1103515245u + 12345u;
+        p[i * n + j] = 0.05 + (double)((s >> 8) % 1000) / 1000.0;
+        sum += p[i * n + j];
+      }
+    }
+    for (j = 0; j < n; ++j) p[i * n + j] /= sum;
+  }
+  p[nt * n + nt] = p[(nt + 1) * n + nt + 1] = 1;
+  off[0] = 0;
+  for (i = 0; i < n; ++i) {
+    for (j = 0; j < n; ++j)
+      if (p[i * n + j] > 0) {
+        col[k] = j;
+        val[k++] = p[i * n + j];
+      }
+    off[i + 1] = (int64_t)k;
+  }
+  return k;
+}
+
+static void test_absorbing_csr(void) {
+  enum { N = 40 };
+  static double p[N * N], val[N * N], bd[N * 2], bs[N * 2], td[N], ts[N], vd[N], vs[N], f[N * N];
+  static int64_t off[N + 1];
+  static int32_t col[N * N];
+  size_t idx_d[N], idx_s[N], needed = 0, nt = 0, na = 0, i;
+  fnet_stages* st = NULL;
+  fnet_chain* c = NULL;
+  fnet_absorbing *d = NULL, *a = NULL;
+  const char* names[N];
+  unsigned char flags[N];
+  char buf[N][8];
+  size_t nnz = banded(N, p, off, col, val);
+  for (i = 0; i < N; ++i) {
+    snprintf(buf[i], sizeof buf[i], "s%d", (int)i);
+    names[i] = buf[i];
+    flags[i] = i >= N - 2;
+  }
+  /* The dense entry is the oracle: the same figures from the CSR arrays. */
+  CHECK_OK(fnet_stages_create(&st, N, names, flags));
+  CHECK_OK(fnet_chain_create(&c, st, p, 0.0));
+  CHECK_OK(fnet_absorbing_analyze(&d, c));
+  CHECK_OK(fnet_absorbing_analyze_csr(&a, N, off, col, val, 0.0, NULL));
+  CHECK_OK(fnet_absorbing_sizes(&nt, &na, a));
+  CHECK(nt == N - 2 && na == 2);
+  CHECK_OK(fnet_absorbing_transient(idx_d, N, &needed, d));
+  CHECK_OK(fnet_absorbing_transient(idx_s, N, &needed, a));
+  for (i = 0; i < nt; ++i) CHECK(idx_d[i] == idx_s[i]);
+  CHECK_OK(fnet_absorbing_probabilities(bd, 2 * N, &needed, d));
+  CHECK_OK(fnet_absorbing_probabilities(bs, 2 * N, &needed, a));
+  CHECK(needed == 2 * nt);
+  for (i = 0; i < 2 * nt; ++i) CHECK_NEAR(bs[i], bd[i], 1e-12);
+  for (i = 0; i < nt; ++i) CHECK_NEAR(bs[2 * i] + bs[2 * i + 1], 1.0, 1e-12);
+  CHECK_OK(fnet_absorbing_expected_steps(td, N, &needed, d));
+  CHECK_OK(fnet_absorbing_expected_steps(ts, N, &needed, a));
+  CHECK_OK(fnet_absorbing_steps_variance(vd, N, &needed, d));
+  CHECK_OK(fnet_absorbing_steps_variance(vs, N, &needed, a));
+  for (i = 0; i < nt; ++i) {
+    CHECK_NEAR(ts[i], td[i], 1e-10 * td[i]);
+    CHECK_NEAR(vs[i], vd[i], 1e-9 * vd[i]);
+  }
+  /* Explicit absorbing flags give the same result. */
+  fnet_absorbing_destroy(a);
+  a = NULL;
+  CHECK_OK(fnet_absorbing_analyze_csr(&a, N, off, col, val, 1e-9, flags));
+  CHECK_OK(fnet_absorbing_expected_steps(ts, N, &needed, a));
+  CHECK_NEAR(ts[0], td[0], 1e-10 * td[0]);
+  /* N is dense: not computed from CSR. */
+  CHECK_STATUS(fnet_absorbing_fundamental(f, N * N, &needed, a), FNET_E_INVALID_ARGUMENT,
+               "fnet_absorbing_analyze_csr");
+  fnet_absorbing_destroy(a);
+  a = NULL;
+  {
+    /* Bad input: typed status, a message naming the row / column, nothing allocated. */
+    int32_t c2[N * N];
+    double v2[N * N];
+    int64_t o2[N + 1];
+    memcpy(c2, col, nnz * sizeof *col);
+    c2[off[3] + 1] = c2[off[3]]; /* row 3: a repeated column */
+    CHECK_STATUS(fnet_absorbing_analyze_csr(&a, N, off, c2, val, 0, NULL), FNET_E_INVALID_ARGUMENT,
+                 "row 3: columns must be strictly increasing");
+    CHECK(a == NULL);
+    memcpy(c2, col, nnz * sizeof *col);
+    c2[off[5]] = N; /* out of range */
+    CHECK_STATUS(fnet_absorbing_analyze_csr(&a, N, off, c2, val, 0, NULL), FNET_E_OUT_OF_RANGE,
+                 "row 5: column 40 is outside 0..39");
+    c2[off[5]] = -1;
+    CHECK_STATUS(fnet_absorbing_analyze_csr(&a, N, off, c2, val, 0, NULL), FNET_E_OUT_OF_RANGE, "column -1");
+    memcpy(v2, val, nnz * sizeof *val);
+    v2[off[2]] = -0.25;
+    CHECK_STATUS(fnet_absorbing_analyze_csr(&a, N, off, col, v2, 0, NULL), FNET_E_INVALID_ARGUMENT,
+                 "got -0.25");
+    v2[off[2]] = 1.5;
+    CHECK_STATUS(fnet_absorbing_analyze_csr(&a, N, off, col, v2, 0, NULL), FNET_E_INVALID_ARGUMENT,
+                 "in [0, 1], got 1.5");
+    memcpy(v2, val, nnz * sizeof *val);
+    v2[off[7]] *= 0.5; /* row 7 no longer sums to 1 */
+    CHECK_STATUS(fnet_absorbing_analyze_csr(&a, N, off, col, v2, 0, NULL), FNET_E_INVALID_ARGUMENT,
+                 "row 7: probabilities sum to");
+    memcpy(o2, off, sizeof off);
+    o2[N - 1] = o2[N - 2] - 1; /* row lengths that do not add up */
+    CHECK_STATUS(fnet_absorbing_analyze_csr(&a, N, o2, col, val, 0, NULL), FNET_E_INVALID_ARGUMENT,
+                 "CSR offsets decrease at row 38");
+    memcpy(o2, off, sizeof off);
+    o2[0] = 1;
+    CHECK_STATUS(fnet_absorbing_analyze_csr(&a, N, o2, col, val, 0, NULL), FNET_E_INVALID_ARGUMENT,
+                 "offsets[0] must be 0");
+    o2[0] = 0;
+    o2[N] = -3;
+    CHECK_STATUS(fnet_absorbing_analyze_csr(&a, N, o2, col, val, 0, NULL), FNET_E_SHAPE_MISMATCH, "negative");
+    flags[4] = 1; /* declared absorbing, but P[4][4] = 0 */
+    CHECK_STATUS(fnet_absorbing_analyze_csr(&a, N, off, col, val, 0, flags), FNET_E_INVALID_ARGUMENT,
+                 "row 4 is absorbing but P[4][4] = 0");
+    flags[4] = 0;
+    CHECK_STATUS(fnet_absorbing_analyze_csr(NULL, N, off, col, val, 0, NULL), FNET_E_NULL_ARGUMENT, "out");
+    CHECK_STATUS(fnet_absorbing_analyze_csr(&a, N, NULL, col, val, 0, NULL), FNET_E_NULL_ARGUMENT, "offsets");
+    CHECK_STATUS(fnet_absorbing_analyze_csr(&a, 0, off, col, val, 0, NULL), FNET_E_EMPTY_INPUT, "no states");
+    CHECK(a == NULL);
+  }
+  {
+    /* Two states that only move between each other, and won. */
+    const int64_t lo[4] = {0, 1, 2, 3};
+    const int32_t lc[3] = {1, 0, 2};
+    const double lv[3] = {1, 1, 1};
+    CHECK_STATUS(fnet_absorbing_analyze_csr(&a, 3, lo, lc, lv, 0, NULL), FNET_E_NOT_ABSORBING,
+                 "row 0, row 1");
+    CHECK(a == NULL);
+  }
+  fnet_absorbing_destroy(d);
+  fnet_chain_destroy(c);
+  fnet_stages_destroy(st);
+}
+
 static void test_fit_sequence(void) {
   /* a b a a a a b a b a b a a b b b a: MLE [[4/9,5/9],[5/7,2/7]], LL -10.37054131 */
   const char* seq =
@@ -177,6 +322,7 @@ static void test_bad_input(void) {
 int main(void) {
   test_version();
   test_absorbing();
+  test_absorbing_csr();
   test_fit_sequence();
   test_events_and_merge();
   test_bad_input();

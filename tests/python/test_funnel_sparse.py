@@ -3,6 +3,8 @@ analysis without a dense copy) against scipy's own sparse LU and against the den
 chain; integer-code stages counted like their string names, against a numpy oracle."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -115,3 +117,125 @@ def test_integer_code_stages_count_like_their_names() -> None:
     f2 = fn.Funnel([str(i) for i in range(-3, 4)])
     c = fn.TransitionCounts.from_events(neg, lead="lead", stage="stage", time="time", funnel=f2)
     np.testing.assert_array_equal(c.to_numpy(), want)
+
+
+def test_sparse_chain_row_sum_message_is_numpys_sum() -> None:
+    # The C++ check sums rows the way numpy's add.reduceat does (first entry plus the
+    # pairwise sum of the rest), so the reported sum is numpy's to the last bit: rows of
+    # 3, 9, 40, 200 and 700 entries, none summing to 1.
+    rng = np.random.default_rng(11)
+    for width in (3, 9, 40, 200, 700):
+        n = width + 2
+        dense = np.zeros((n, n))
+        dense[0, 1:width + 1] = rng.uniform(0.0, 2.0 / width, size=width)
+        dense[1:, :] = np.eye(n)[1:]
+        p = sp.csr_array(dense)
+        want = np.add.reduceat(p.data, p.indptr[:-1])[0]
+        assert abs(want - 1.0) > 1e-9
+        with pytest.raises(fn.errors.InvalidArgumentError) as e:
+            fn.MarkovChain(p)
+        assert str(e.value) == f"row 's0' sums to {want!r}, not 1 (tolerance 1e-09)"
+
+
+def test_sparse_chain_checks_keep_their_order_and_messages() -> None:
+    p = banded_funnel(8, seed=2).tolil()
+    names = [f"s{i}" for i in range(6)] + ["won", "lost"]
+    bad = p.copy()
+    bad[4, 5] = np.nan  # a bad entry is reported before any row sum
+    bad[1, 2] += 0.5
+    with pytest.raises(fn.errors.InvalidArgumentError) as e:
+        fn.MarkovChain(sp.csr_array(bad), states=names)
+    assert str(e.value) == "P['s4', 's5'] must be a probability in [0, 1], got np.float64(nan)"
+    # An absorbing state whose P[a, a] is not 1, after the unknown-name check.
+    with pytest.raises(fn.errors.UnknownLabelError):
+        fn.MarkovChain(sp.csr_array(p), states=names, absorbing=["won", "nope"])
+    with pytest.raises(fn.errors.InvalidArgumentError) as e:
+        fn.MarkovChain(sp.csr_array(p), states=names, absorbing=["won", "lost", "s2"])
+    assert str(e.value).startswith("absorbing state 's2' has P['s2', 's2'] = np.float64(0.0), not 1")
+    # Trailing empty rows (no entries at all) sum to 0: named, not an IndexError.
+    z = sp.csr_array((np.array([1.0]), (np.array([0]), np.array([0]))), shape=(3, 3))
+    with pytest.raises(fn.errors.InvalidArgumentError, match="row 's1' sums to np.float64"):
+        fn.MarkovChain(z)
+
+
+def test_sparse_chain_labels_when_outcomes_are_not_last() -> None:
+    # Outcomes in the middle and integer state names: rows are taken, not sliced, and
+    # the names are str like the dense chain's.
+    p = banded_funnel(12, seed=7).toarray()
+    order = [0, 10, 1, 2, 3, 11, 4, 5, 6, 7, 8, 9]
+    q = p[np.ix_(order, order)]
+    states = list(range(100, 112))
+    sparse = fn.MarkovChain(sp.csr_array(q), states=states).absorption()
+    dense = fn.MarkovChain(q, states=[str(s) for s in states]).absorption()
+    pd.testing.assert_frame_equal(sparse.to_frame(), dense.to_frame(), rtol=1e-12)
+    assert sparse.probabilities.columns.tolist() == ["101", "105"]
+    assert sparse.expected_steps.index.name == "stage"
+
+
+def test_string_stage_encoders_match_pandas() -> None:
+    # The C++ encoders of str columns (Arrow data without the GIL; object arrays through a
+    # cache by object) against pandas: codes index the labels, then the other strings in
+    # order of first appearance (pd.factorize's order); anything not a str is -1.
+    from funnelnet import _core
+    from funnelnet._common.convert import arrow_buffers
+
+    rng = np.random.default_rng(8)
+    vocab = np.array(["lead", "demo", "a much longer stage name, past 8 bytes", "é-accent", "", "won"], dtype=object)
+    # Distinct str objects with equal text too (not only repeated references).
+    values = np.array([str(v) + "" if k % 3 else "".join(list(str(v))) for k, v in enumerate(vocab[rng.integers(0, 6, 5_000)])],
+                      dtype=object)
+    labels = ["won", "demo"]
+    order = list(dict.fromkeys(labels + list(pd.unique(values))))
+    want = pd.Index(order).get_indexer(values)
+    codes, names = _core.funnel.encode_object_labels(values, labels)
+    assert names == order
+    np.testing.assert_array_equal(codes, want)
+    s = pd.Series(values, dtype="string[pyarrow]")
+    data, offsets = arrow_buffers(s)
+    codes2, names2 = _core.funnel.encode_utf8_labels(data, offsets, labels)
+    assert names2 == order
+    np.testing.assert_array_equal(codes2, want)
+    mixed = values.copy()
+    mixed[[3, 10]] = [None, 7]
+    codes3, _ = _core.funnel.encode_object_labels(mixed, labels)
+    assert codes3[3] == -1 and codes3[10] == -1 and (np.delete(codes3, [3, 10]) >= 0).all()
+
+
+@pytest.mark.parametrize("kind", ["str", "object", "categorical"])
+def test_string_stages_count_like_the_numpy_idiom(kind: str) -> None:
+    # Stage names as Arrow strings, object arrays or categoricals, with and without a
+    # given funnel, against the numpy oracle; a missing or unknown stage still raises
+    # the general path's error naming the row.
+    rng = np.random.default_rng(9)
+    n = 30_000
+    lead = rng.integers(-(2**63), 2**63 - 1, size=n // 8, dtype=np.int64)[rng.integers(0, n // 8, size=n)]
+    t = rng.permutation(n)
+    code = rng.integers(0, 5, size=n)
+    names = np.array(["new", "qualified", "demo", "proposal", "negotiation"], dtype=object)
+    col = names[code]
+    stage: Any = pd.Series(col, dtype="str") if kind == "str" else pd.Series(col, dtype=object)
+    if kind == "categorical":
+        stage = stage.astype("category")
+    df = pd.DataFrame({"lead": lead, "time": t, "stage": stage})
+    assert (df["stage"].dtype == object) == (kind == "object")
+    o = np.lexsort((t, lead))
+    ls, cs = lead[o], code[o]
+    ok = (ls[1:] == ls[:-1]) & (cs[1:] != cs[:-1])
+    want = np.zeros((5, 5))
+    np.add.at(want, (cs[:-1][ok], cs[1:][ok]), 1)
+    funnel = fn.Funnel(list(names))
+    for threads in (1, 2):
+        got = fn.TransitionCounts.from_events(df, lead="lead", stage="stage", time="time", funnel=funnel, threads=threads)
+        np.testing.assert_array_equal(got.to_numpy(), want)
+    inferred = fn.TransitionCounts.from_events(df, lead="lead", stage="stage", time="time", absorbing=["won"])
+    assert list(inferred.to_frame().index) == list(pd.unique(col)) + ["won"]  # first appearance
+    frame = inferred.to_frame().reindex(index=list(names), columns=list(names))
+    np.testing.assert_array_equal(frame.to_numpy(), want)
+    if kind != "categorical":
+        bad = df.copy()
+        bad.loc[123, "stage"] = "lost?"
+        with pytest.raises(fn.errors.UnknownLabelError, match="row 123 .*lost\\?"):
+            fn.TransitionCounts.from_events(bad, lead="lead", stage="stage", time="time", funnel=funnel)
+        bad.loc[123, "stage"] = None
+        with pytest.raises(fn.errors.InvalidArgumentError, match="row 123 is missing"):
+            fn.TransitionCounts.from_events(bad, lead="lead", stage="stage", time="time", funnel=funnel)

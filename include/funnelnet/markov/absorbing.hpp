@@ -69,6 +69,26 @@ struct CsrChain {
   std::span<const double> values;         ///< probabilities in [0, 1]; rows sum to 1
 };
 
+/// The first problem among a CSR chain's entries, found in one O(nnz) pass (the
+/// Python constructor's checks, in its order): an entry that is not a probability
+/// (first in storage order), else a row whose sum is off 1 by more than `tolerance`,
+/// else a flagged absorbing state whose P[i][i] is off 1.  Row sums are numpy's
+/// `add.reduceat` (first entry plus the pairwise sum of the rest), so a reported sum is
+/// the one numpy prints.  The layout (offsets, column range) must already be valid
+/// (scipy's canonical CSR); a bad layout throws shape_mismatch / out_of_range.
+struct CsrEntryCheck {
+  /// 0: no problem; 1: entry `entry` of row `row` is `value`, not in [0, 1]; 2: row
+  /// `row` sums to `value`; 3: absorbing state `row` has P[row][row] = `value`.
+  int kind = 0;
+  std::int64_t row = -1;
+  std::int64_t entry = -1;
+  double value = 0.0;
+  /// One flag per state: `absorbing` as given, or P[i][i] within `tolerance` of 1.
+  std::vector<std::uint8_t> absorbing;
+};
+[[nodiscard]] CsrEntryCheck check_entries(const CsrChain& p, double tolerance,
+                                          std::span<const std::uint8_t> absorbing = {});
+
 /// Absorbing analysis of a sparse chain without a dense copy: O(nnz) validation, then
 /// the transient block Q (CSR) and R (dense |T| x |A|) and absorption() with
 /// Method::automatic (sparse LU in the natural order for funnel-shaped chains, dense LU

@@ -8,7 +8,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['AbsorbingAnalysis', 'AbsorptionSummary', 'ClassStructure', 'ContinuousChain', 'ContinuousPosteriorFigures', 'DurationFit', 'ExposureCounts', 'HigherOrderChain', 'MarkovChain', 'PosteriorFigures', 'SIMULATE_BLOCK', 'SegmentFit', 'SemiMarkovFunnel', 'Sensitivity', 'StageSpace', 'TimeToClose', 'TransitionCounts', 'TransitionIntervals', 'aalen_johansen', 'absorption_csr', 'analyze_absorbing', 'chain_from_json', 'close_time_cdf_continuous', 'close_time_cdf_discrete', 'communicating_classes', 'continuous_chain_from_json', 'counts_from_json', 'exposure_counts_from_json', 'first_passage_times', 'fit', 'fit_continuous', 'fit_duration', 'fit_higher_order', 'fit_segments', 'higher_order_from_json', 'higher_order_log_likelihood', 'kaplan_meier', 'max_file_bytes', 'model_kind', 'opportunity_events', 'parse_path_buffer', 'parse_paths', 'path_names', 'period_counts_f64', 'period_counts_i64', 'posterior_figures', 'posterior_figures_continuous', 'posterior_intervals', 'raise_transition', 'rank_bottlenecks', 'read_file', 'select_order', 'sensitivity', 'set_max_file_bytes', 'simulate_events', 'stationary_distribution', 'summarize_absorption', 'time_to_close_continuous', 'time_to_close_discrete', 'to_json', 'write_atomic']
+__all__: list[str] = ['AbsorbingAnalysis', 'AbsorptionSummary', 'ClassStructure', 'ContinuousChain', 'ContinuousPosteriorFigures', 'DurationFit', 'ExposureCounts', 'HigherOrderChain', 'MarkovChain', 'PosteriorFigures', 'SIMULATE_BLOCK', 'SegmentFit', 'SemiMarkovFunnel', 'Sensitivity', 'StageSpace', 'TimeToClose', 'TransitionCounts', 'TransitionIntervals', 'aalen_johansen', 'absorption_csr', 'analyze_absorbing', 'chain_from_json', 'check_csr_entries', 'close_time_cdf_continuous', 'close_time_cdf_discrete', 'communicating_classes', 'continuous_chain_from_json', 'counts_from_json', 'encode_object_labels', 'encode_utf8_labels', 'exposure_counts_from_json', 'first_passage_times', 'fit', 'fit_continuous', 'fit_duration', 'fit_higher_order', 'fit_segments', 'higher_order_from_json', 'higher_order_log_likelihood', 'kaplan_meier', 'model_kind', 'opportunity_events', 'parse_path_buffer', 'parse_paths', 'path_names', 'period_counts_f64', 'period_counts_i64', 'posterior_figures', 'posterior_figures_continuous', 'posterior_intervals', 'raise_transition', 'rank_bottlenecks', 'read_file', 'select_order', 'sensitivity', 'simulate_events', 'stationary_distribution', 'summarize_absorption', 'time_to_close_continuous', 'time_to_close_discrete', 'to_json', 'write_atomic']
 class StageSpace:
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]
     def __eq__(self, arg0: object) -> bool:
@@ -356,6 +356,10 @@ def analyze_absorbing(chain: MarkovChain) -> AbsorbingAnalysis:
     ...
 def chain_from_json(text: str) -> MarkovChain:
     ...
+def check_csr_entries(n: typing.SupportsInt | typing.SupportsIndex, offsets: numpy.typing.NDArray[numpy.int64], columns: numpy.typing.NDArray[numpy.int32], values: numpy.typing.NDArray[numpy.float64], tol: typing.SupportsFloat | typing.SupportsIndex, absorbing: numpy.typing.NDArray[numpy.uint8]) -> tuple[int, int, int, float, numpy.typing.NDArray[numpy.uint8]]:
+    """
+    (kind, row, entry, value, absorbing flags) of markov::check_entries: the first bad entry (1), row sum (2) or absorbing diagonal (3), 0 if none.
+    """
 def close_time_cdf_continuous(chain: ContinuousChain, t: typing.SupportsFloat | typing.SupportsIndex) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
     ...
 def close_time_cdf_discrete(chain: MarkovChain, k: typing.SupportsInt | typing.SupportsIndex) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
@@ -366,6 +370,14 @@ def continuous_chain_from_json(text: str) -> ContinuousChain:
     ...
 def counts_from_json(text: str) -> TransitionCounts:
     ...
+def encode_object_labels(values: numpy.ndarray, labels: collections.abc.Sequence[str]) -> tuple[typing.Any, ...]:
+    """
+    (int32 codes, names) of a 1-D object array of str: codes index `labels` followed by the other strings in order of first appearance (names); -1 for anything that is not a str.
+    """
+def encode_utf8_labels(data: numpy.typing.NDArray[numpy.uint8], offsets: numpy.typing.NDArray[numpy.int64], labels: collections.abc.Sequence[str]) -> tuple[typing.Any, ...]:
+    """
+    (int32 codes, names) of Arrow string data (UTF-8 bytes, n + 1 int64 offsets), as encode_object_labels; the GIL is released.
+    """
 def exposure_counts_from_json(text: str) -> ExposureCounts:
     ...
 def first_passage_times(chain: MarkovChain) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:

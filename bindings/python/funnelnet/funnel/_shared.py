@@ -37,10 +37,47 @@ def resolve_funnel(funnel: Funnel | None, names_in_order: Iterable[Any], absorbi
     return Funnel([s for s in seen if s not in outcomes], outcomes)
 
 
+def _encode_str_column(col: pd.Series, funnel: Funnel | None,
+                       absorbing: Sequence[str] | None) -> tuple[Funnel, np.ndarray] | None:
+    """(funnel, int32 codes) of a column of str (Arrow-backed, or object dtype) encoded in
+    C++ (no Python object per row for Arrow strings, a cache by object for object
+    columns), or None when the column is of another kind or holds a missing value, a
+    non-str object or an unknown stage: the general path then raises its usual error."""
+    if funnel is not None and not isinstance(funnel, Funnel):
+        return None
+    labels = [] if funnel is None else list(funnel.states)
+    if col.dtype == object:
+        arr = col.to_numpy()
+        if arr.ndim != 1:
+            return None
+        codes, names = _core.funnel.encode_object_labels(arr, labels)
+    elif pd.api.types.is_string_dtype(col.dtype) and not bool(col.isna().any()):
+        buffers = arrow_buffers(col)
+        if buffers is None:
+            return None
+        codes, names = _core.funnel.encode_utf8_labels(buffers[0], buffers[1], labels)
+    else:
+        return None
+    if len(names) != len(labels) and funnel is not None:
+        return None  # an unknown stage
+    if len(codes) and int(codes.min()) < 0:
+        return None  # a missing value or a non-str object
+    if funnel is not None:
+        return funnel, codes
+    if absorbing is None:
+        return None
+    f = resolve_funnel(None, names, absorbing)
+    lut = pd.Index(f.states).get_indexer(pd.Index(names, dtype=object)).astype(np.int32)
+    return f, lut[codes]
+
+
 def encode_events(df: pd.DataFrame, lead: str, stage: str, funnel: Funnel | None,
                   absorbing: Sequence[str] | None) -> tuple[Funnel, np.ndarray, np.ndarray]:
     """(funnel, int32 stage codes, int64 lead ids) of an event log."""
     stage_col = df[stage]
+    fast = _encode_str_column(stage_col, funnel, absorbing)
+    if fast is not None:
+        return fast[0], fast[1], ids_as_int64(df[lead], lead)
     missing = stage_col.isna().to_numpy()
     if missing.any():
         raise InvalidArgumentError(f"{stage}: row {int(np.flatnonzero(missing)[0])} is missing")

@@ -31,6 +31,36 @@ if TYPE_CHECKING:
 __all__ = ["MarkovChain", "WhatIf", "AbsorptionResult"]
 
 
+def _str_list(states: Sequence[Any]) -> list[str]:
+    """The state names as a list of str (a list of str is copied without a per-name loop)."""
+    if type(states) is list and set(map(type, states)) == {str}:
+        return list(states)
+    return [str(s) for s in states]
+
+
+_ARROW_STR: list[Any] = []
+
+
+def _str_index(names: list[str]) -> pd.Index:
+    """``pd.Index(names)`` for a list of str.  When pandas stores strings in Arrow (its
+    default ``str`` dtype), the Arrow array is built directly: several times faster than
+    pandas' per-element conversion for thousands of names, with the same dtype."""
+    if not _ARROW_STR:
+        probe = pd.Index(["a"])
+        _ARROW_STR.append(probe.dtype if type(probe.array).__name__ == "ArrowStringArray" else None)
+    dtype = _ARROW_STR[0]
+    if dtype is not None and names:
+        try:
+            import pyarrow as pa
+
+            from pandas.arrays import ArrowStringArray
+
+            return pd.Index(ArrowStringArray(pa.chunked_array([pa.array(names, type=pa.large_string())]), dtype=dtype))  # type: ignore[call-arg]
+        except Exception:  # another pandas layout: the public constructor
+            pass
+    return pd.Index(names)
+
+
 def _is_scipy_sparse(obj: Any) -> bool:
     """True for a scipy.sparse matrix or array (without importing scipy)."""
     return type(obj).__module__.startswith("scipy.sparse")
@@ -136,37 +166,62 @@ class MarkovChain(JsonModel):
         if not p.has_canonical_format:
             p = p.copy()
             p.sum_duplicates()
-        names = [f"s{i}" for i in range(n)] if states is None else [str(s) for s in states]
+        names = [f"s{i}" for i in range(n)] if states is None else _str_list(states)
         if len(names) != n:
             raise ShapeError(f"{len(names)} state names for a {n}x{n} matrix")
         data = np.ascontiguousarray(p.data, dtype=np.float64)
-        bad = np.flatnonzero(~(np.isfinite(data) & (data >= 0.0) & (data <= 1.0)))
-        if bad.size:
-            k = int(bad[0])
-            i = int(np.searchsorted(p.indptr, k, side="right") - 1)
-            raise InvalidArgumentError(f"P[{names[i]!r}, {names[int(p.indices[k])]!r}] must be a probability in [0, 1], got {data[k]!r}")
-        sums = np.add.reduceat(data, p.indptr[:-1]) if data.size else np.zeros(n)
-        sums[np.diff(p.indptr) == 0] = 0.0
-        bad = np.flatnonzero(np.abs(sums - 1.0) > tol)
-        if bad.size:
-            i = int(bad[0])
-            raise InvalidArgumentError(f"row {names[i]!r} sums to {sums[i]!r}, not 1 (tolerance {tol})")
-        diag = p.diagonal()
-        if absorbing is None:
-            flags = np.abs(diag - 1.0) <= tol
-        else:
+        indptr = np.ascontiguousarray(p.indptr, dtype=np.int64)
+        indices = np.ascontiguousarray(p.indices, dtype=np.int32)
+        wanted = [] if absorbing is None else [str(a) for a in absorbing]
+        given = np.zeros(0, dtype=np.uint8) if absorbing is None else \
+            np.isin(np.asarray(names, dtype=object), wanted).astype(np.uint8)
+        # One O(nnz) pass in C++ (entries, then row sums as numpy sums them, then the
+        # absorbing diagonals); the messages are formatted here, with the names.
+        kind, i, k, value, flags = _core.funnel.check_csr_entries(n, indptr, indices, data, tol, given)
+        if kind == 1:
+            raise InvalidArgumentError(f"P[{names[i]!r}, {names[int(indices[k])]!r}] must be a probability in [0, 1], got {np.float64(value)!r}")
+        if kind == 2:
+            raise InvalidArgumentError(f"row {names[i]!r} sums to {np.float64(value)!r}, not 1 (tolerance {tol})")
+        if absorbing is not None:
             known = set(names)
             for a in absorbing:
                 if str(a) not in known:
                     raise unknown_state(a, names)
-            flags = np.isin(np.asarray(names, dtype=object), [str(a) for a in absorbing])
-            off = np.flatnonzero(flags & (np.abs(diag - 1.0) > tol))
-            if off.size:
-                i = int(off[0])
-                raise InvalidArgumentError(f"absorbing state {names[i]!r} has P[{names[i]!r}, {names[i]!r}] = {diag[i]!r}, not 1")
-        self._space = _core.funnel.StageSpace(names, flags.tolist())
-        self._csr = (n, np.ascontiguousarray(p.indptr, dtype=np.int64), np.ascontiguousarray(p.indices, dtype=np.int32),
-                     data, np.ascontiguousarray(flags, dtype=np.uint8), names, tol)
+        if kind == 3:
+            raise InvalidArgumentError(f"absorbing state {names[i]!r} has P[{names[i]!r}, {names[i]!r}] = {np.float64(value)!r}, not 1")
+        self._csr = (n, indptr, indices, data, flags, names, tol)
+
+    @property
+    def _space(self) -> Any:
+        # The stage space of a sparse chain, built on first use (converting thousands of
+        # names to C++ costs more than the absorbing analysis).
+        space = self.__dict__.get("_sparse_space")
+        if space is None:
+            n, indptr, indices, data, flags, names, tol = self._csr
+            space = _core.funnel.StageSpace(names, flags.astype(bool).tolist())
+            self.__dict__["_sparse_space"] = space
+        return space
+
+    def _labels(self) -> pd.Index:
+        # All state names as one Index, built once per chain; results take from it.
+        labels = self.__dict__.get("_label_index")
+        if labels is None:
+            labels = _str_index(self._csr[5] if getattr(self, "_csr", None) is not None else self.states)
+            self.__dict__["_label_index"] = labels
+        return labels
+
+    def _take(self, idx: Any, name: str) -> pd.Index:
+        # labels[idx] as a named Index: a slice when idx is a run of states (the usual
+        # funnel: transient stages first, then outcomes).
+        # (idx is strictly increasing, so first and last tell whether it is a run.)
+        idx = np.asarray(idx, dtype=np.intp)
+        labels = self._labels()
+        if idx.size and int(idx[-1]) - int(idx[0]) == idx.size - 1:
+            out = labels[int(idx[0]):int(idx[-1]) + 1]
+        else:
+            out = labels.take(idx)
+        out.name = name  # a new Index: the cached labels keep no name
+        return out
 
     @property
     def _core(self) -> Any:
@@ -346,6 +401,15 @@ class MarkovChain(JsonModel):
                 self._summary_cache = _core.funnel.summarize_absorption(self._core)
         return self._summary_cache
 
+    def _split(self) -> tuple[np.ndarray, np.ndarray]:
+        # (transient, absorbing) state indices of the absorbing analysis: from the flags
+        # of a sparse chain (what absorption_csr used), else from the summary.
+        if getattr(self, "_csr", None) is not None and "_dense_core" not in self.__dict__:
+            flags = self._csr[4]
+            return np.flatnonzero(flags == 0), np.flatnonzero(flags)
+        a = self._summary()
+        return np.asarray(a.transient, dtype=np.intp), np.asarray(a.absorbing, dtype=np.intp)
+
     def absorption_probabilities(self) -> pd.DataFrame:
         """B = N R: probability of ending in each absorbing state (columns) from each
         transient stage (rows), e.g. the win probability per stage.
@@ -372,9 +436,8 @@ class MarkovChain(JsonModel):
         demo     0.5556  0.4444
         """
         a = self._summary()
-        cols = pd.Index(pick(self.states, a.absorbing), name="outcome")
-        idx = pd.Index(pick(self.states, a.transient), name="stage")
-        return pd.DataFrame(a.absorption, index=idx, columns=cols)
+        transient, absorbing = self._split()
+        return pd.DataFrame(a.absorption, index=self._take(transient, "stage"), columns=self._take(absorbing, "outcome"))
 
     def expected_steps(self) -> pd.Series:
         """Expected number of steps (transitions) before absorption, per transient stage.
@@ -393,7 +456,7 @@ class MarkovChain(JsonModel):
         [1.6667, 1.3333]
         """
         a = self._summary()
-        return pd.Series(a.expected_steps, index=pd.Index(pick(self.states, a.transient), name="stage"), name="expected_steps")
+        return pd.Series(a.expected_steps, index=self._take(self._split()[0], "stage"), name="expected_steps")
 
     def steps_variance(self) -> pd.Series:
         """Variance of the number of steps before absorption, per transient stage.
@@ -413,7 +476,7 @@ class MarkovChain(JsonModel):
         [0.7407, 0.5926]
         """
         a = self._summary()
-        return pd.Series(a.steps_variance, index=pd.Index(pick(self.states, a.transient), name="stage"), name="steps_variance")
+        return pd.Series(a.steps_variance, index=self._take(self._split()[0], "stage"), name="steps_variance")
 
     def absorption(self) -> "AbsorptionResult":
         """The absorbing analysis in one result: :meth:`absorption_probabilities`,
@@ -439,8 +502,13 @@ class MarkovChain(JsonModel):
         stage                                                 
         open      0.5      0.5             1.0             0.0
         """
-        return AbsorptionResult(probabilities=self.absorption_probabilities(), expected_steps=self.expected_steps(),
-                                steps_variance=self.steps_variance())
+        a = self._summary()
+        transient, absorbing = self._split()
+        stage = self._take(transient, "stage")
+        return AbsorptionResult(
+            probabilities=pd.DataFrame(a.absorption, index=stage, columns=self._take(absorbing, "outcome")),
+            expected_steps=pd.Series(a.expected_steps, index=stage, name="expected_steps"),
+            steps_variance=pd.Series(a.steps_variance, index=stage, name="steps_variance"))
 
     # ---------------------------------------------------------------- plots
     def plot(self, kind: str = "funnel", *, ax: Any = None, **kw: Any) -> "Axes":
