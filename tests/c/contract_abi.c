@@ -699,7 +699,7 @@ int main(void) {
   ++n_functions;
   (void)fnet_version_string();
   ++n_functions;
-  CHECK(n_functions == 337);
+  CHECK(n_functions == 338);
   printf("contract_abi: %d functions called with NULL / 0 arguments\n", n_functions);
   return check_report("contract_abi");
 }
