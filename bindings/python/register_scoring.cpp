@@ -44,6 +44,19 @@ LogisticModel model_from(double intercept, const array<double>& coef, const arra
   return model;
 }
 
+// A bootstrap result (BootstrapInterval or PairedBootstrap) as the dict Python reads.
+template <class Interval>
+py::dict interval_dict(Interval&& r) {
+  py::dict d;
+  d["estimate"] = r.estimate;
+  d["lower"] = r.lower;
+  d["upper"] = r.upper;
+  d["std_error"] = r.std_error;
+  d["dropped"] = r.dropped;
+  d["replicates"] = to_numpy(std::move(r.replicates));
+  return d;
+}
+
 }  // namespace
 
 void register_scoring(py::module_& m) {
@@ -123,14 +136,7 @@ void register_scoring(py::module_& m) {
         const auto mt = enum_code<Metric>(metric, 5, "metric");
         auto cb = progress_from_python(progress);
         BootstrapInterval r = nogil([&] { return bootstrap_metric(mt, ys, ss, ws, o, cb); });
-        py::dict d;
-        d["estimate"] = r.estimate;
-        d["lower"] = r.lower;
-        d["upper"] = r.upper;
-        d["std_error"] = r.std_error;
-        d["dropped"] = r.dropped;
-        d["replicates"] = to_numpy(std::move(r.replicates));
-        return d;
+        return interval_dict(std::move(r));
       },
       py::arg("metric"), py::arg("y").noconvert(), py::arg("score").noconvert(),
       py::arg("sample_weight").noconvert() = py::none(), py::arg("replicates") = 1000,
@@ -329,14 +335,7 @@ void register_scoring(py::module_& m) {
         auto bs = span_of(b, "score_b");
         PairedBootstrap r =
             nogil([&] { return paired_bootstrap_auc(ys, as, bs, replicates, level, seed, threads); });
-        py::dict d;
-        d["estimate"] = r.estimate;
-        d["lower"] = r.lower;
-        d["upper"] = r.upper;
-        d["std_error"] = r.std_error;
-        d["dropped"] = r.dropped;
-        d["replicates"] = to_numpy(std::move(r.replicates));
-        return d;
+        return interval_dict(std::move(r));
       },
       py::arg("y").noconvert(), py::arg("score_a").noconvert(), py::arg("score_b").noconvert(),
       py::arg("replicates") = 1000, py::arg("level") = 0.95, py::arg("seed") = 0, py::arg("threads") = 0,

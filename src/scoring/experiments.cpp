@@ -408,28 +408,11 @@ PairedBootstrap paired_bootstrap_auc(std::span<const double> y, std::span<const 
         out.replicates[b0 + j] = roc_auc(yb, ab) - roc_auc(yb, bb);
     });
   }
-  std::vector<double> ok;
-  for (double v : out.replicates)
-    if (std::isnan(v))
-      ++out.dropped;
-    else
-      ok.push_back(v);
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  if (ok.empty()) {
-    out.lower = out.upper = out.std_error = nan;
-    return out;
-  }
-  std::sort(ok.begin(), ok.end());
-  out.lower = detail::numpy_percentile(ok, 50.0 * (1.0 - level));
-  out.upper = detail::numpy_percentile(ok, 50.0 * (1.0 + level));
-  if (ok.size() < 2) {
-    out.std_error = nan;
-  } else {
-    const double mean = std::accumulate(ok.begin(), ok.end(), 0.0) / static_cast<double>(ok.size());
-    double ss = 0.0;
-    for (double v : ok) ss += (v - mean) * (v - mean);
-    out.std_error = std::sqrt(ss / static_cast<double>(ok.size() - 1));
-  }
+  const detail::ReplicateSummary sum = detail::summarize_replicates(out.replicates, level);
+  out.dropped = sum.dropped;
+  out.lower = sum.lower;
+  out.upper = sum.upper;
+  out.std_error = sum.std_error;
   return out;
 }
 

@@ -150,6 +150,30 @@ double numpy_percentile(const std::vector<double>& sorted, double q_percent) {
   return gamma >= 0.5 ? b - diff * (1.0 - gamma) : a + diff * gamma;
 }
 
+ReplicateSummary summarize_replicates(const std::vector<double>& replicates, double level) {
+  ReplicateSummary out;
+  std::vector<double> ok;
+  ok.reserve(replicates.size());
+  for (double v : replicates)
+    if (std::isnan(v))
+      ++out.dropped;
+    else
+      ok.push_back(v);
+  out.kept = ok.size();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  out.lower = out.upper = out.std_error = nan;
+  if (ok.empty()) return out;
+  std::sort(ok.begin(), ok.end());
+  out.lower = numpy_percentile(ok, 50.0 * (1.0 - level));
+  out.upper = numpy_percentile(ok, 50.0 * (1.0 + level));
+  if (ok.size() < 2) return out;
+  const double mean = std::accumulate(ok.begin(), ok.end(), 0.0) / static_cast<double>(ok.size());
+  double ss = 0.0;
+  for (double v : ok) ss += (v - mean) * (v - mean);
+  out.std_error = std::sqrt(ss / static_cast<double>(ok.size() - 1));
+  return out;
+}
+
 }  // namespace detail
 
 double roc_auc(std::span<const double> y, std::span<const double> score, std::span<const double> weight) {
@@ -319,20 +343,12 @@ BootstrapInterval bootstrap_metric(Metric metric, std::span<const double> y, std
         }
       },
       progress);
-  std::vector<double> ok;
-  for (double v : out.replicates)
-    if (std::isnan(v))
-      ++out.dropped;
-    else
-      ok.push_back(v);
-  if (ok.size() < 2) fail(Errc::invalid_argument, "fewer than 2 bootstrap replicates had both classes");
-  std::sort(ok.begin(), ok.end());
-  out.lower = detail::numpy_percentile(ok, 50.0 * (1.0 - options.level));
-  out.upper = detail::numpy_percentile(ok, 50.0 * (1.0 + options.level));
-  const double mean = std::accumulate(ok.begin(), ok.end(), 0.0) / static_cast<double>(ok.size());
-  double ss = 0.0;
-  for (double v : ok) ss += (v - mean) * (v - mean);
-  out.std_error = std::sqrt(ss / static_cast<double>(ok.size() - 1));
+  const detail::ReplicateSummary sum = detail::summarize_replicates(out.replicates, options.level);
+  if (sum.kept < 2) fail(Errc::invalid_argument, "fewer than 2 bootstrap replicates had both classes");
+  out.dropped = sum.dropped;
+  out.lower = sum.lower;
+  out.upper = sum.upper;
+  out.std_error = sum.std_error;
   return out;
 }
 

@@ -199,6 +199,11 @@ SAMPLES = {
     "BootstrapInterval": (lambda: fn.scoring.metrics.bootstrap("roc_auc", [0, 1, 0, 1, 1, 0], [.1, .8, .3, .6, .4, .5],
                                                                replicates=50, seed=1),
                           lambda o: (o.estimate, o.lower, o.replicates, o.to_frame())),
+    "ColumnScorer": (lambda: fn.scoring.ColumnScorer(columns=("b", "stage=")).fit(
+        pd.DataFrame({"a": [0.0, 1, 2, 3, 4, 5], "b": [1.0, 0, 2, 1, 0, 2], "stage=x": [1.0, 0, 1, 0, 1, 0],
+                      "stage=y": [0.0, 1, 0, 1, 0, 1]}), [0, 1, 0, 1, 1, 0]),
+                     lambda o: (o.columns_, o.coef_, o.intercept_, o.predict_proba(
+                         pd.DataFrame({"a": [9.0], "b": [1.0], "stage=x": [0.0], "stage=y": [1.0]})))),
     "PooledScorer": (lambda: fn.scoring.PooledScorer(tau=0.5).fit(np.arange(16.0).reshape(-1, 2) % 5,
                                                                   [0, 1, 0, 1, 1, 0, 1, 1], [0, 0, 0, 0, 1, 1, 1, 1]),
                      lambda o: (o.segment_coef_, o.intervals(), o.predict_proba(np.array([[1.0, 2.0]]), [1]))),

@@ -110,6 +110,16 @@ namespace detail {
 /// numpy.percentile(sorted, q_percent) with numpy's default linear method, bit for bit
 /// (`sorted` ascending, not empty).
 double numpy_percentile(const std::vector<double>& sorted, double q_percent);
+
+/// What a percentile bootstrap reports from its replicates: NaN replicates (resamples
+/// with one class) are counted in `dropped`; the others give numpy's percentile interval
+/// at `level` (NaN when none is left) and their sample standard deviation (NaN below 2).
+struct ReplicateSummary {
+  double lower = 0.0, upper = 0.0, std_error = 0.0;
+  int dropped = 0;
+  std::size_t kept = 0;
+};
+ReplicateSummary summarize_replicates(const std::vector<double>& replicates, double level);
 }  // namespace detail
 
 FUNNELNET_END

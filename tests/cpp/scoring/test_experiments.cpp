@@ -56,7 +56,9 @@ TEST(ScoringExperiments, GroupsNeverSplitAndTimeNeverLeaks) {
   const auto f = group_kfold_split(groups, 4, 9);
   for (std::size_t i = 0; i < groups.size(); ++i)
     for (std::size_t j = 0; j < groups.size(); ++j)
-      if (groups[i] == groups[j]) ASSERT_EQ(f[i], f[j]);
+      if (groups[i] == groups[j]) {
+        ASSERT_EQ(f[i], f[j]);
+      }
   const auto tf = time_split(time, 4);
   for (int k = 0; k < 4; ++k) {
     double train_max = -1.0, test_min = 1e300;
