@@ -44,6 +44,32 @@ LogisticModel model_from(double intercept, const array<double>& coef, const arra
   return model;
 }
 
+// The parts of a PooledModel that predictions and intervals read, from fit_pooled's dict.
+PooledModel pooled_from(const py::dict& d) {
+  PooledModel m;
+  auto vec = [&](const char* key) {
+    const auto a = d[key].cast<array<double>>();
+    auto s = span_of(a, key);
+    return std::vector<double>(s.begin(), s.end());
+  };
+  m.n_features = d["n_features"].cast<std::size_t>();
+  m.n_segments = d["n_segments"].cast<std::size_t>();
+  m.mean = vec("mean");
+  m.scale = vec("scale");
+  m.theta = vec("theta");
+  m.covariance = vec("covariance");
+  m.segment_intercept = vec("segment_intercept");
+  m.segment_coef = vec("segment_coef");
+  const std::size_t p = m.n_features, S = m.n_segments, K = 1 + p * (S + 1) + S;
+  require_size(m.mean.size(), p, "mean");
+  require_size(m.scale.size(), p, "scale");
+  require_size(m.theta.size(), K, "theta");
+  require_size(m.covariance.size(), K * K, "covariance");
+  require_size(m.segment_intercept.size(), S, "segment_intercept");
+  require_size(m.segment_coef.size(), S * p, "segment_coef");
+  return m;
+}
+
 // A bootstrap result (BootstrapInterval or PairedBootstrap) as the dict Python reads.
 template <class Interval>
 py::dict interval_dict(Interval&& r) {
@@ -341,6 +367,111 @@ void register_scoring(py::module_& m) {
       py::arg("replicates") = 1000, py::arg("level") = 0.95, py::arg("seed") = 0, py::arg("threads") = 0,
       "Paired percentile bootstrap of AUC(a) - AUC(b); funnelnet::paired_bootstrap_auc.");
 
+  // ---- pooled prior, sales views ---------------------------------------------------------
+  m.def(
+      "fit_pooled",
+      [](const Eigen::Ref<const Matrix>& X, const array<double>& y, const array<std::int64_t>& segment,
+         std::size_t n_segments, const Weights& w, double C, double tau_intercept, double tau_coef,
+         const array<double>& taus, int select, int folds, std::uint64_t seed, int max_iterations,
+         double tolerance, int threads, const py::object& progress) {
+        auto ys = span_of(y, "y");
+        auto ss = span_of(segment, "segment");
+        auto ws = weights_of(w);
+        auto ts = span_of(taus, "taus");
+        PooledOptions o;
+        o.C = C;
+        o.tau_intercept = tau_intercept;
+        o.tau_coef = tau_coef;
+        o.taus.assign(ts.begin(), ts.end());
+        o.select = enum_code<TauSelect>(select, 1, "select");
+        o.folds = folds;
+        o.seed = seed;
+        o.max_iterations = max_iterations;
+        o.tolerance = tolerance;
+        o.threads = threads;
+        auto cb = progress_from_python(progress);
+        PooledModel r = nogil([&] { return fit_pooled(X, ys, ss, n_segments, ws, o, cb); });
+        py::dict d;
+        d["n_features"] = r.n_features;
+        d["n_segments"] = r.n_segments;
+        d["tau_intercept"] = r.tau_intercept;
+        d["tau_coef"] = r.tau_coef;
+        d["mean"] = to_numpy(std::move(r.mean));
+        d["scale"] = to_numpy(std::move(r.scale));
+        d["theta"] = to_numpy(std::move(r.theta));
+        d["covariance"] = to_numpy(std::move(r.covariance));
+        d["intercept"] = r.intercept;
+        d["coef"] = to_numpy(std::move(r.coef));
+        d["segment_intercept"] = to_numpy(std::move(r.segment_intercept));
+        d["segment_coef"] = to_numpy(std::move(r.segment_coef));
+        d["grid_intercept"] = to_numpy(std::move(r.grid_intercept));
+        d["grid_coef"] = to_numpy(std::move(r.grid_coef));
+        d["grid_score"] = to_numpy(std::move(r.grid_score));
+        d["status"] = fit_status_name(r.status);
+        d["converged"] = r.converged();
+        d["iterations"] = r.iterations;
+        d["log_loss"] = r.log_loss;
+        d["message"] = r.message;
+        return d;
+      },
+      py::arg("X").noconvert(), py::arg("y").noconvert(), py::arg("segment").noconvert(),
+      py::arg("n_segments"), py::arg("sample_weight").noconvert() = py::none(),
+      py::arg("C") = PooledOptions{}.C, py::arg("tau_intercept") = PooledOptions{}.tau_intercept,
+      py::arg("tau_coef") = PooledOptions{}.tau_coef, py::arg("taus").noconvert(), py::arg("select") = 0,
+      py::arg("folds") = PooledOptions{}.folds, py::arg("seed") = PooledOptions{}.seed,
+      py::arg("max_iterations") = PooledOptions{}.max_iterations,
+      py::arg("tolerance") = PooledOptions{}.tolerance, py::arg("threads") = PooledOptions{}.threads,
+      py::arg("progress") = py::none(),
+      "Per-segment logistic scorers under a pooled prior (select: 0 evidence, 1 cv); funnelnet::fit_pooled.  "
+      "Returns the model and its report as a dict.");
+
+  m.def(
+      "pooled_decision",
+      [](const py::dict& model, const Eigen::Ref<const Matrix>& X, const array<std::int64_t>& segment) {
+        const PooledModel pm = pooled_from(model);
+        auto ss = span_of(segment, "segment");
+        return to_numpy(nogil([&] { return pooled_decision(pm, X, ss); }));
+      },
+      py::arg("model"), py::arg("X").noconvert(), py::arg("segment").noconvert(),
+      "Log-odds under each row's segment scorer (model: a fit_pooled dict); funnelnet::pooled_decision.");
+
+  m.def(
+      "pooled_intervals",
+      [](const py::dict& model, double level) {
+        const PooledModel pm = pooled_from(model);
+        WaldTable t = pooled_intervals(pm, level);
+        py::dict d;
+        d["estimate"] = to_numpy(std::move(t.estimate));
+        d["std_error"] = to_numpy(std::move(t.std_error));
+        d["z"] = to_numpy(std::move(t.z));
+        d["p_value"] = to_numpy(std::move(t.p_value));
+        d["lower"] = to_numpy(std::move(t.lower));
+        d["upper"] = to_numpy(std::move(t.upper));
+        return d;
+      },
+      py::arg("model"), py::arg("level") = 0.95,
+      "Posterior intervals of each segment's intercept and coefficients (segment-major); "
+      "funnelnet::pooled_intervals.");
+
+  m.def(
+      "score_1_99",
+      [](const array<double>& p) {
+        auto ps = span_of(p, "p");
+        return to_numpy(nogil([&] { return score_1_99(ps); }));
+      },
+      py::arg("p").noconvert(),
+      "The CRM 1-99 lead score round(100 p) clipped to 1..99; funnelnet::score_1_99.");
+  m.def(
+      "priority_tiers",
+      [](const array<double>& score, const array<double>& shares) {
+        auto ss = span_of(score, "score");
+        auto sh = span_of(shares, "shares");
+        return to_numpy(nogil([&] { return priority_tiers(ss, sh); }));
+      },
+      py::arg("score").noconvert(), py::arg("shares").noconvert(),
+      "Priority tier (0 = best) of each row by rank of its score; funnelnet::priority_tiers.");
+
+  FUNNELNET_PY_DEFAULTS(PooledOptions, C, folds, seed, max_iterations, tolerance, threads);
   FUNNELNET_PY_DEFAULTS(LogisticOptions, lambda, l1_ratio, fit_intercept, standardize, max_iterations,
                         tolerance, separation_bound, threads);
   FUNNELNET_PY_DEFAULTS(BootstrapOptions, replicates, level, seed, threads, bins, strategy);

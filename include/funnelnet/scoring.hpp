@@ -6,3 +6,5 @@
 #include "funnelnet/scoring/experiments.hpp"
 #include "funnelnet/scoring/logistic.hpp"
 #include "funnelnet/scoring/metrics.hpp"
+#include "funnelnet/scoring/pooled.hpp"
+#include "funnelnet/scoring/ranking.hpp"

@@ -2,12 +2,16 @@
 #include "funnelnet/scoring.hpp"
 
 #include <algorithm>
+#include <array>
 #include <span>
 
 #include "common.hpp"
 
 struct fnet_logistic {
   funnelnet::LogisticModel value;
+};
+struct fnet_pooled {
+  funnelnet::PooledModel value;
 };
 
 namespace {
@@ -21,12 +25,23 @@ struct Inputs {
   std::span<const double> y, s, w;
 };
 
-Inputs inputs(size_t n, const double* y, const double* s, const double* w) {
+// The n rows (n > 0) of each named column: the count and every pointer checked, in order.
+template <std::size_t K>
+std::array<std::span<const double>, K> columns(size_t n, const std::array<const double*, K>& ptr,
+                                               const std::array<const char*, K>& name) {
   if (n == 0) fail(Errc::empty_input, "no rows: n is 0");
   funnelnet::capi::count_arg(n, "n");
-  require_ptr(y, "y");
-  require_ptr(s, "score");
-  return {{y, n}, {s, n}, w == nullptr ? std::span<const double>{} : std::span<const double>{w, n}};
+  std::array<std::span<const double>, K> out;
+  for (std::size_t k = 0; k < K; ++k) {
+    require_ptr(ptr[k], name[k]);
+    out[k] = {ptr[k], n};
+  }
+  return out;
+}
+
+Inputs inputs(size_t n, const double* y, const double* s, const double* w) {
+  const auto c = columns<2>(n, {y, s}, {"y", "score"});
+  return {c[0], c[1], w == nullptr ? std::span<const double>{} : std::span<const double>{w, n}};
 }
 
 template <class F>
@@ -84,12 +99,24 @@ struct Pair {
 };
 
 Pair pair(size_t n, const double* y, const double* a, const double* b) {
-  if (n == 0) fail(Errc::empty_input, "no rows: n is 0");
-  funnelnet::capi::count_arg(n, "n");
-  require_ptr(y, "y");
-  require_ptr(a, "score_a");
-  require_ptr(b, "score_b");
-  return {{y, n}, {a, n}, {b, n}};
+  const auto c = columns<3>(n, {y, a, b}, {"y", "score_a", "score_b"});
+  return {c[0], c[1], c[2]};
+}
+
+funnelnet::PooledOptions to_options(const fnet_pooled_options* o) {
+  funnelnet::PooledOptions r;
+  if (o == nullptr) return r;
+  funnelnet::capi::check_options(o, FNET_POOLED_OPTIONS_VERSION, "fnet_pooled_options");
+  r.C = o->C;
+  r.tau_intercept = o->tau_intercept;
+  r.tau_coef = o->tau_coef;
+  r.select = funnelnet::capi::enum_to<funnelnet::TauSelect>(o->select, "fnet_pooled_options.select");
+  r.folds = o->folds;
+  r.seed = o->seed;
+  r.max_iterations = o->max_iterations;
+  r.tolerance = funnelnet::capi::tolerance_arg(o->tolerance, "fnet_pooled_options.tolerance");
+  r.threads = funnelnet::capi::threads_arg(o->threads, "fnet_pooled_options.threads");
+  return r;
 }
 
 template <class T>
@@ -388,6 +415,126 @@ FNET_API fnet_status fnet_logistic_baseline(double* out, const fnet_logistic* mo
     double b = v.intercept;
     for (size_t j = 0; j < v.coef.size(); ++j) b += v.coef[j] * v.mean[j];
     *out = b;
+  });
+}
+
+// ---- pooled prior -------------------------------------------------------------------
+
+FNET_API fnet_status fnet_pooled_fit(fnet_pooled** out, size_t n, size_t p, const double* X, const double* y,
+                                     const int64_t* segment, size_t n_segments, const double* weight,
+                                     const double* taus, size_t n_taus, const fnet_pooled_options* options) {
+  return guard([&] {
+    require_ptr(out, "out");
+    if (p == 0) fail(Errc::empty_input, "no features: p is 0");
+    const auto c = columns<1>(n, {y}, {"y"});
+    auto o = to_options(options);
+    const auto Xm = matrix(n, p, X);
+    const auto seg = funnelnet::capi::array_arg(segment, n, "segment");
+    if (taus != nullptr) {
+      const auto t = funnelnet::capi::array_arg(taus, n_taus, "taus");
+      o.taus.assign(t.begin(), t.end());
+    }
+    const std::span<const double> w =
+        weight == nullptr ? std::span<const double>{} : std::span<const double>{weight, n};
+    auto m = funnelnet::fit_pooled(Xm, c[0], seg, n_segments, w, o);
+    // cppcheck-suppress ignoredReturnValue
+    *out = new fnet_pooled{std::move(m)};
+  });
+}
+
+FNET_DEFINE_DESTROY(fnet_pooled_destroy, fnet_pooled)
+FNET_DEFINE_ARRAY_GETTER(fnet_pooled_coef, double, fnet_pooled, model, model->value.coef)
+FNET_DEFINE_ARRAY_GETTER(fnet_pooled_segment_intercept, double, fnet_pooled, model,
+                         model->value.segment_intercept)
+FNET_DEFINE_ARRAY_GETTER(fnet_pooled_segment_coef, double, fnet_pooled, model, model->value.segment_coef)
+FNET_DEFINE_ARRAY_GETTER(fnet_pooled_covariance, double, fnet_pooled, model, model->value.covariance)
+
+FNET_API fnet_status fnet_pooled_sizes(size_t* n_features, size_t* n_segments, size_t* n_candidates,
+                                       const fnet_pooled* model) {
+  return guard([&] {
+    require_ptr(model, "model");
+    put(n_features, model->value.n_features);
+    put(n_segments, model->value.n_segments);
+    put(n_candidates, model->value.grid_score.size());
+  });
+}
+
+FNET_API fnet_status fnet_pooled_report(double* tau_intercept, double* tau_coef, double* intercept,
+                                        int* status, int* iterations, double* log_loss,
+                                        const fnet_pooled* model) {
+  return guard([&] {
+    require_ptr(model, "model");
+    const auto& m = model->value;
+    put(tau_intercept, m.tau_intercept);
+    put(tau_coef, m.tau_coef);
+    put(intercept, m.intercept);
+    put(status, static_cast<int>(m.status));
+    put(iterations, m.iterations);
+    put(log_loss, m.log_loss);
+  });
+}
+
+FNET_API fnet_status fnet_pooled_candidates(double* tau_intercept, double* tau_coef, double* score,
+                                            size_t capacity, size_t* needed, const fnet_pooled* model) {
+  return guard([&] {
+    require_ptr(model, "model");
+    const auto& m = model->value;
+    if (!funnelnet::capi::begin_outputs(m.grid_score.size(), capacity, needed, tau_intercept, tau_coef,
+                                        score))
+      return;
+    if (tau_intercept != nullptr) std::copy(m.grid_intercept.begin(), m.grid_intercept.end(), tau_intercept);
+    if (tau_coef != nullptr) std::copy(m.grid_coef.begin(), m.grid_coef.end(), tau_coef);
+    if (score != nullptr) std::copy(m.grid_score.begin(), m.grid_score.end(), score);
+  });
+}
+
+FNET_API fnet_status fnet_pooled_predict(double* out, const fnet_pooled* model, size_t m, size_t p,
+                                         const double* X, const int64_t* segment) {
+  return guard([&] {
+    require_ptr(out, "out");
+    require_ptr(model, "model");
+    if (m == 0) return;
+    const auto Xm = matrix(m, p, X);
+    const auto seg = funnelnet::capi::array_arg(segment, m, "segment");
+    const auto v = funnelnet::pooled_predict(model->value, Xm, seg);
+    std::copy(v.begin(), v.end(), out);
+  });
+}
+
+FNET_API fnet_status fnet_pooled_intervals(double* estimate, double* std_error, double* z, double* p_value,
+                                           double* lower, double* upper, size_t capacity, size_t* needed,
+                                           const fnet_pooled* model, double level) {
+  return guard([&] {
+    require_ptr(model, "model");
+    const funnelnet::WaldTable t = funnelnet::pooled_intervals(model->value, level);
+    if (!funnelnet::capi::begin_outputs(t.estimate.size(), capacity, needed, estimate, std_error, z, p_value,
+                                        lower, upper))
+      return;
+    for (auto [dst, src] :
+         {std::pair{estimate, &t.estimate}, std::pair{std_error, &t.std_error}, std::pair{z, &t.z},
+          std::pair{p_value, &t.p_value}, std::pair{lower, &t.lower}, std::pair{upper, &t.upper}})
+      if (dst != nullptr) std::copy(src->begin(), src->end(), dst);
+  });
+}
+
+// ---- sales views ----------------------------------------------------------------------
+
+FNET_API fnet_status fnet_scoring_score_1_99(int32_t* out, size_t n, const double* p) {
+  return guard([&] {
+    require_ptr(out, "out");
+    const auto v = funnelnet::score_1_99(funnelnet::capi::array_arg(p, n, "p"));
+    std::copy(v.begin(), v.end(), out);
+  });
+}
+
+FNET_API fnet_status fnet_scoring_priority_tiers(int32_t* tier, size_t n, const double* score,
+                                                 const double* shares, size_t n_shares) {
+  return guard([&] {
+    require_ptr(tier, "tier");
+    const auto s = funnelnet::capi::array_arg(score, n, "score");
+    const auto sh = funnelnet::capi::array_arg(shares, n_shares, "shares");
+    const auto v = funnelnet::priority_tiers(s, sh);
+    std::copy(v.begin(), v.end(), tier);
   });
 }
 

@@ -34,7 +34,8 @@
   X(fnet_holding_family, FNET_HOLDING_VALUES) \
   X(fnet_missing_dates, FNET_MISSING_VALUES) \
   X(fnet_metric, FNET_METRIC_VALUES) \
-  X(fnet_bin_strategy, FNET_BIN_VALUES)
+  X(fnet_bin_strategy, FNET_BIN_VALUES) \
+  X(fnet_tau_select, FNET_TAU_SELECT_VALUES)
 
 /* Repeated stages i -> i (funnel counts, attribution journeys). */
 #define FNET_REPEATS_VALUES(V) \
@@ -156,6 +157,11 @@
 #define FNET_BIN_VALUES(V) \
   V(FNET_BIN_UNIFORM,  0, uniform,  "equal-width bins on [0, 1]") \
   V(FNET_BIN_QUANTILE, 1, quantile, "bins at quantiles of the predictions (numpy's linear percentile)")
+
+/* How fnet_pooled_fit chooses the prior scale tau of the segment deviations. */
+#define FNET_TAU_SELECT_VALUES(V) \
+  V(FNET_TAU_EVIDENCE, 0, evidence, "largest Laplace-approximate marginal likelihood") \
+  V(FNET_TAU_CV,       1, cv,       "smallest K-fold cross-validated log loss")
 /* clang-format on */
 
 /* The C enums: typedef enum fnet_repeats { FNET_REPEATS_KEEP = 0, ... } fnet_repeats; ... */

@@ -43,7 +43,8 @@
   X(fnet_crm_options, FNET_CRM_OPTIONS) \
   X(fnet_logistic_options, FNET_LOGISTIC_OPTIONS) \
   X(fnet_segment_options, FNET_SEGMENT_OPTIONS) \
-  X(fnet_semi_markov_options, FNET_SEMI_MARKOV_OPTIONS)
+  X(fnet_semi_markov_options, FNET_SEMI_MARKOV_OPTIONS) \
+  X(fnet_pooled_options, FNET_POOLED_OPTIONS)
 /* clang-format on */
 
 #ifdef __cplusplus

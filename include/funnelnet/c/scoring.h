@@ -197,6 +197,92 @@ FNET_API fnet_status fnet_scoring_paired_bootstrap_auc(double* estimate, double*
                                                        const double* score_b, int replicates, double level,
                                                        uint64_t seed, int threads);
 
+/* ---- per-segment scorers under a pooled prior (small teams) ------------------------ */
+/* Segment s has logit P(won) = (a + a_s) + z' (b + d_s) with z the standardised features,
+ * b ~ N(0, C I) and a_s ~ N(0, tau_intercept^2), d_s ~ N(0, tau_coef^2 I); the fit is the
+ * posterior mode and its intervals the posterior (Laplace) intervals (see
+ * funnelnet/scoring/pooled.hpp).  tau is given, or chosen from every pair of candidates. */
+typedef struct fnet_pooled fnet_pooled; /* a fitted pooled-prior model */
+
+/* Options of fnet_pooled_fit; initialise with FNET_POOLED_OPTIONS_INIT. */
+typedef struct fnet_pooled_options {
+  unsigned version;       /* FNET_POOLED_OPTIONS_VERSION */
+  double C;               /* prior variance of the pooled standardised coefficients, > 0 */
+  double tau_intercept;   /* > 0: given prior sd of the segment intercepts; 0 (with tau_coef 0): chosen */
+  double tau_coef;        /* > 0: given prior sd of the segment coefficient deviations; 0: chosen */
+  fnet_tau_select select; /* how tau is chosen when both are 0 */
+  int folds;              /* cross-validation folds (FNET_TAU_CV), >= 2 */
+  uint64_t seed;          /* seed of the cross-validation split */
+  int max_iterations;     /* Newton iterations of each fit */
+  double tolerance;       /* gradient tolerance of each fit */
+  int threads;            /* 0 = all cores; the result does not depend on it */
+} fnet_pooled_options;
+#define FNET_POOLED_OPTIONS_VERSION 1
+#define FNET_POOLED_OPTIONS_INIT \
+  { FNET_POOLED_OPTIONS_VERSION, 1.0, 0.0, 0.0, FNET_TAU_EVIDENCE, 5, 0, 100, 1e-10, 0 }
+
+/* Fit on X (n x p, row-major), labels y (0/1, n), segment codes (n values in
+ * [0, n_segments)), weights (n or NULL).  taus: n_taus candidates for tau (each > 0) or
+ * NULL for the defaults 0.03, 0.1, 0.2, 0.4, 0.8, 1.6 (unused when tau is given).
+ * options may be NULL.  FNET_E_INVALID_ARGUMENT names a non-finite cell, a label not 0/1,
+ * one class, a negative weight, a bad C / tau / candidate; FNET_E_OUT_OF_RANGE a segment
+ * code; FNET_E_EMPTY_INPUT n = 0 or p = 0.  A final fit that did not converge still
+ * returns FNET_OK: read fnet_pooled_report.  *out is set only on success. */
+FNET_API fnet_status fnet_pooled_fit(fnet_pooled** out, size_t n, size_t p, const double* X, const double* y,
+                                     const int64_t* segment, size_t n_segments, const double* weight,
+                                     const double* taus, size_t n_taus, const fnet_pooled_options* options);
+FNET_API void fnet_pooled_destroy(fnet_pooled* model);
+/* Number of features, segments and candidate tau pairs tried (0 when tau was given). */
+FNET_API fnet_status fnet_pooled_sizes(size_t* n_features, size_t* n_segments, size_t* n_candidates,
+                                       const fnet_pooled* model);
+/* The tau used, the pooled intercept (user's scale), the final fit's status
+ * (fnet_fit_status codes), iterations and training log loss; any pointer may be NULL. */
+FNET_API fnet_status fnet_pooled_report(double* tau_intercept, double* tau_coef, double* intercept,
+                                        int* status, int* iterations, double* log_loss,
+                                        const fnet_pooled* model);
+/* The pooled coefficients on the user's scale (p; two-call pattern). */
+FNET_API fnet_status fnet_pooled_coef(double* out, size_t capacity, size_t* needed, const fnet_pooled* model);
+/* Each segment's intercept (n_segments) and coefficients (n_segments x p, row-major) on
+ * the user's scale (two-call pattern). */
+FNET_API fnet_status fnet_pooled_segment_intercept(double* out, size_t capacity, size_t* needed,
+                                                   const fnet_pooled* model);
+FNET_API fnet_status fnet_pooled_segment_coef(double* out, size_t capacity, size_t* needed,
+                                              const fnet_pooled* model);
+/* Posterior covariance (K x K row-major, K = 1 + p (S + 1) + S) of the design parameters:
+ * intercept, pooled coefficients, each segment's deviations, each segment's intercept
+ * deviation (standardised scale; two-call pattern). */
+FNET_API fnet_status fnet_pooled_covariance(double* out, size_t capacity, size_t* needed,
+                                            const fnet_pooled* model);
+/* The candidates tried: tau pairs (intercept-major) and their log evidence
+ * (FNET_TAU_EVIDENCE) or mean held-out log loss (FNET_TAU_CV).  Any output may be NULL;
+ * `capacity` slots each; *needed receives the count (two-call pattern). */
+FNET_API fnet_status fnet_pooled_candidates(double* tau_intercept, double* tau_coef, double* score,
+                                            size_t capacity, size_t* needed, const fnet_pooled* model);
+/* P(y = 1) of m rows of X (m x p, row-major) under each row's segment scorer into out (m
+ * slots).  FNET_E_SHAPE_MISMATCH when p differs from the fit, FNET_E_OUT_OF_RANGE names a
+ * segment code. */
+FNET_API fnet_status fnet_pooled_predict(double* out, const fnet_pooled* model, size_t m, size_t p,
+                                         const double* X, const int64_t* segment);
+/* Posterior intervals of every segment's intercept and coefficients (n_segments x (p + 1)
+ * rows, segment-major, intercept first) at `level` (0 < level < 1): estimate, std_error,
+ * z, two-sided normal p_value, lower and upper.  Any output may be NULL; `capacity` slots
+ * each; *needed receives the count (two-call pattern). */
+FNET_API fnet_status fnet_pooled_intervals(double* estimate, double* std_error, double* z, double* p_value,
+                                           double* lower, double* upper, size_t capacity, size_t* needed,
+                                           const fnet_pooled* model, double level);
+
+/* ---- sales views of any score vector ----------------------------------------------- */
+/* The CRM 1-99 lead score of n probabilities p (each in [0, 1]): round(100 p) clipped to
+ * 1..99, halves to even, into out (n slots).  FNET_E_INVALID_ARGUMENT names a bad p. */
+FNET_API fnet_status fnet_scoring_score_1_99(int32_t* out, size_t n, const double* p);
+/* Priority tier (0 = best) of each of n rows by rank of its score (highest first, ties by
+ * row order) for the n_shares tier shares (each >= 0, summing to 1: e.g. 0.1, 0.3, 0.6
+ * for A/B/C): rows at ranks [round(n S_{t-1}), round(n S_t)) get tier t, S_t the
+ * cumulative shares; into tier (n slots).  FNET_E_INVALID_ARGUMENT names a bad share or a
+ * NaN score. */
+FNET_API fnet_status fnet_scoring_priority_tiers(int32_t* tier, size_t n, const double* score,
+                                                 const double* shares, size_t n_shares);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,8 +11,8 @@ where ``z`` are the features standardised over all leads.  The segment deviation
 shrunk toward the pooled coefficients: a segment with few leads gets nearly the pooled
 scorer, a large segment with a real difference keeps it.  ``tau`` is chosen by empirical Bayes (the
 Laplace-approximate marginal likelihood), by K-fold cross-validated log loss, or given.  The fit is one penalised logistic regression in
-C++ (the design ``[z, z 1{s}, 1{s}]`` with a per-column penalty), so it is the posterior
-mode; the intervals are the posterior (Laplace) intervals of that model at the chosen
+C++ (``funnelnet::fit_pooled``: the design ``[z, z 1{s}, 1{s}]`` with a per-column penalty,
+the candidate fits and their evidence, all without the GIL), so it is the posterior mode; the intervals are the posterior (Laplace) intervals of that model at the chosen
 ``tau``: ``estimate -/+ z_q sd`` with the covariance the inverse of the penalised Hessian.
 
 >>> import numpy as np, funnelnet as fn
@@ -27,7 +27,7 @@ True
 """
 from __future__ import annotations
 
-from statistics import NormalDist
+import warnings
 from typing import Any, Literal, Self, Sequence
 
 import numpy as np
@@ -35,7 +35,7 @@ import pandas as pd
 
 from .. import _core
 from .._common.options import default
-from ..errors import InvalidArgumentError, ShapeError, UnknownLabelError
+from ..errors import ConvergenceWarning, InvalidArgumentError, ShapeError, UnknownLabelError
 from .logistic import _as_X, _encode_labels
 
 __all__ = ["PooledScorer"]
@@ -112,26 +112,22 @@ class PooledScorer:
         self.threads = threads
 
     # ----------------------------------------------------------------- helpers
-    def _segment_codes(self, segment: Any, n: int, fitted: bool) -> np.ndarray:
-        """Each row's index into ``segments_``.
+    def _segment_codes(self, segment: Any, n: int) -> np.ndarray:
+        """Each row's index into ``segments_`` (unseen segments raise).
 
         Parameters
         ----------
         segment : array-like of shape (n,)
         n : int
             Expected length.
-        fitted : bool
-            True at predict time: unseen segments raise.
 
         Returns
         -------
-        ndarray of intp
+        ndarray of int64
         """
         s = np.asarray(segment)
         if s.ndim != 1 or s.shape[0] != n:
             raise ShapeError(f"segment has shape {s.shape}, expected ({n},)")
-        if not fitted:
-            return np.zeros(n, dtype=np.intp)
         codes = np.searchsorted(self.segments_, s)
         codes = np.minimum(codes, self.segments_.shape[0] - 1)
         bad = self.segments_[codes] != s
@@ -139,117 +135,37 @@ class PooledScorer:
             i = int(np.flatnonzero(bad)[0])
             raise UnknownLabelError(f"segment[{i}] = {s.tolist()[i]!r} was not seen in fit (segments: "
                                     f"{', '.join(map(repr, self.segments_.tolist()))})")
-        return codes.astype(np.intp)
+        return np.ascontiguousarray(codes, dtype=np.int64)
 
-    def _design(self, Z: np.ndarray, codes: np.ndarray) -> np.ndarray:
-        """``[z, z * 1{s}, 1{s}]`` for every segment s (rows x p (S + 1) + S).
-
-        Parameters
-        ----------
-        Z : ndarray of shape (n, p)
-            Standardised features.
-        codes : ndarray of shape (n,)
+    def _tau_arguments(self) -> tuple[float, float, np.ndarray, int]:
+        """The C++ fit's tau arguments: (tau_intercept, tau_coef, candidates, select code).
 
         Returns
         -------
-        ndarray
+        tuple
+            Given tau: both scales (> 0 checked in C++); None: (0, 0) and the candidates.
         """
-        n, p = Z.shape
-        S = self.segments_.shape[0]
-        D = np.zeros((n, p * (S + 1) + S))
-        D[:, :p] = Z
-        rows = np.arange(n)
-        block = p + codes[:, None] * p + np.arange(p)[None, :]
-        D[rows[:, None], block] = Z
-        D[rows, p * (S + 1) + codes] = 1.0
-        return D
-
-    def _fit_design(self, D: np.ndarray, y: np.ndarray, w: np.ndarray | None, tau: tuple[float, float], p: int,
-                    posterior: bool) -> dict[str, Any]:
-        """One penalised fit of the design (constant columns dropped).
-
-        Parameters
-        ----------
-        D : ndarray
-        y : ndarray of 0/1 floats
-        w : ndarray or None
-        tau : (float, float)
-            Prior scales of the intercept and the coefficient deviations.
-        p : int
-            Number of features.
-        posterior : bool
-            Also the posterior covariance.
-
-        Returns
-        -------
-        dict
-            The C++ report plus ``keep`` (the columns fitted) and ``coef_full``.
-        """
-        if not (np.isfinite(self.C) and self.C > 0):
-            raise InvalidArgumentError(f"C must be a positive number, got {self.C!r}")
-        if not all(np.isfinite(t) and t > 0 for t in tau):
-            raise InvalidArgumentError(f"tau must be positive numbers, got {tau!r}")
-        factor = np.full(D.shape[1], 1.0 / tau[1])
-        factor[:p] = 1.0 / np.sqrt(self.C)
-        factor[D.shape[1] - self.segments_.shape[0]:] = 1.0 / tau[0]
-        keep = np.flatnonzero(D.std(axis=0) > 0)  # a zero column: its deviation stays at the prior (0)
-        W = float(D.shape[0] if w is None else np.sum(w))
-        d: dict[str, Any] = _core.scoring.fit_logistic(
-            np.ascontiguousarray(D[:, keep]), y, w, 1.0 / W, 0.0, True, False, int(self.max_iter), float(self.tol),
-            30.0, int(self.threads), None, np.ascontiguousarray(factor[keep]), posterior)
-        full = np.zeros(D.shape[1])
-        full[keep] = d["coef"]
-        d["keep"] = keep
-        d["coef_full"] = full
-        d["factor"] = factor
-        return d
-
-    @staticmethod
-    def _log_evidence(d: dict[str, Any], w: np.ndarray | None, n: int) -> float:
-        """Laplace approximation of the log marginal likelihood of one fit (up to a
-        constant that does not depend on tau).
-
-        Parameters
-        ----------
-        d : dict
-            A :meth:`_fit_design` result with the posterior covariance.
-        w : ndarray or None
-        n : int
-
-        Returns
-        -------
-        float
-            ``-sum loss - 1/2 sum (f_j b_j)^2 + sum log f_j + 1/2 log det(covariance)``
-            over the fitted columns (a zero column's prior and posterior cancel); -inf
-            when the covariance is not available.
-        """
-        cov = d["covariance"]
-        if not cov.shape[0] or not d["converged"]:
-            return -np.inf
-        k = int(round(np.sqrt(cov.shape[0])))
-        sign, logdet = np.linalg.slogdet(cov.reshape(k, k))
-        if sign <= 0:
-            return -np.inf
-        f = d["factor"][d["keep"]]
-        b = d["coef_full"][d["keep"]]
-        total = float(n if w is None else np.sum(w))
-        return float(-total * d["log_loss"] - 0.5 * np.sum((f * b) ** 2) + np.sum(np.log(f)) + 0.5 * logdet)
-
-    def _grid(self) -> list[tuple[float, float]]:
-        """Candidate (intercept, coefficient) prior scales: every pair of ``taus``.
-
-        Returns
-        -------
-        list of (float, float)
-        """
-        taus = [float(v) for v in self.taus]
-        if not taus:
-            raise InvalidArgumentError("taus is empty: give tau or candidates to choose from")
-        return [(a, b) for a in taus for b in taus]
+        if self.select not in ("evidence", "cv"):
+            raise InvalidArgumentError(f"select must be 'evidence' or 'cv', got {self.select!r}")
+        taus = np.ascontiguousarray([float(v) for v in self.taus], dtype=np.float64)
+        code = 0 if self.select == "evidence" else 1
+        if self.tau is None:
+            if not taus.shape[0]:
+                raise InvalidArgumentError("taus is empty: give tau or candidates to choose from")
+            return 0.0, 0.0, taus, code
+        ti, tc = (self.tau[0], self.tau[1]) if isinstance(self.tau, (tuple, list)) else (self.tau, self.tau)
+        ti, tc = float(ti), float(tc)
+        if not (np.isfinite(ti) and ti > 0 and np.isfinite(tc) and tc > 0):
+            raise InvalidArgumentError(f"tau must be positive numbers, got {self.tau!r}")
+        return ti, tc, taus, code
 
     # -------------------------------------------------------------------- fit
     def fit(self, X: Any, y: Any, segment: Any, sample_weight: Any = None) -> Self:
-        """Fit the pooled prior model; choose ``tau`` by cross-validation when not given.
+        """Fit the pooled prior model; choose ``tau`` when not given.
+
+        The numerical work (design, the fits over the candidate grid, the Laplace evidence
+        or cross-validated log loss, the posterior covariance) is one C++ call,
+        ``funnelnet::fit_pooled``, run without the GIL.
 
         Parameters
         ----------
@@ -270,9 +186,14 @@ class PooledScorer:
         Raises
         ------
         InvalidArgumentError
-            One class, NaN/Inf in X, bad C or tau.
+            One class, NaN/Inf in X, a negative weight, bad C or tau.
         ShapeError
             Mismatched lengths.
+
+        Warns
+        -----
+        ConvergenceWarning
+            The final fit stopped before converging (``report_["status"]``).
         """
         Xa, names = _as_X(X)
         n, p = Xa.shape
@@ -285,86 +206,41 @@ class PooledScorer:
         s = np.asarray(segment)
         if s.ndim != 1 or s.shape[0] != n:
             raise ShapeError(f"segment has shape {s.shape}, expected ({n},)")
-        if not np.all(np.isfinite(Xa)):
-            i, j = np.argwhere(~np.isfinite(Xa))[0]
-            raise InvalidArgumentError(f"X[{i}, {j}] must be finite (not NaN or inf), got {Xa[i, j]}")
         w = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
         if w is not None and w.shape != (n,):
             raise ShapeError(f"sample_weight has shape {w.shape}, expected ({n},)")
-        self.segments_, codes = np.unique(s, return_inverse=True)
-        codes = codes.reshape(-1).astype(np.intp)
-        mu = Xa.mean(axis=0)
-        sd = Xa.std(axis=0)
-        sd = np.where(sd > 0, sd, 1.0)
-        Z = (Xa - mu) / sd
-        D = self._design(Z, codes)
-        t = yi.astype(np.float64)
-        self.cv_: pd.DataFrame | None = None
-        if self.tau is None and self.select == "evidence":
-            grid = self._grid()
-            ev = np.array([self._log_evidence(self._fit_design(D, t, w, tau, p, True), w, n) for tau in grid])
-            self.cv_ = pd.DataFrame({"tau_intercept": [g[0] for g in grid], "tau_coef": [g[1] for g in grid],
-                                     "log_evidence": ev})
-            self.tau_ = grid[int(np.argmax(ev))]
-        elif self.tau is None:
-            from .experiments import splits
-
-            taus = self._grid()
-            losses = np.zeros(len(taus))
-            for tr, te in splits(n, folds=int(self.folds), seed=int(self.seed)):
-                if np.unique(t[tr]).shape[0] < 2:
-                    continue
-                for k, tau in enumerate(taus):
-                    d = self._fit_design(D[tr], t[tr], None if w is None else w[tr], tau, p, False)
-                    eta = d["intercept"] + D[te] @ d["coef_full"]
-                    ll = np.logaddexp(0.0, eta) - t[te] * eta
-                    losses[k] += float(np.sum(ll if w is None else w[te] * ll))
-            losses /= float(n if w is None else np.sum(w))
-            self.cv_ = pd.DataFrame({"tau_intercept": [g[0] for g in taus], "tau_coef": [g[1] for g in taus],
-                                     "log_loss": losses})
-            self.tau_ = taus[int(np.argmin(losses))]
-        else:
-            self.tau_ = (float(self.tau[0]), float(self.tau[1])) if isinstance(self.tau, (tuple, list)) else (
-                float(self.tau), float(self.tau))
-        d = self._fit_design(D, t, w, self.tau_, p, True)
+        if not (np.isfinite(self.C) and self.C > 0):
+            raise InvalidArgumentError(f"C must be a positive number, got {self.C!r}")
+        ti, tc, taus, code = self._tau_arguments()
+        segments, codes = np.unique(s, return_inverse=True)
+        d: dict[str, Any] = _core.scoring.fit_pooled(
+            np.ascontiguousarray(Xa, dtype=np.float64), np.ascontiguousarray(yi, dtype=np.float64),
+            np.ascontiguousarray(codes.reshape(-1), dtype=np.int64), int(segments.shape[0]), w, float(self.C), ti,
+            tc, taus, code, int(self.folds), int(self.seed), int(self.max_iter), float(self.tol), int(self.threads))
+        self.segments_ = segments
         self.classes_ = classes
         self.n_features_in_ = p
         self.feature_names_ = names if names is not None else [f"x{j}" for j in range(p)]
-        self._mu, self._sd = mu, sd
-        S = self.segments_.shape[0]
-        theta = np.concatenate([[d["intercept"]], d["coef_full"]])  # design parameters, intercept first
-        self._theta = theta
-        # covariance of the kept parameters -> the full parameter vector (dropped columns:
-        # prior variance, independent)
-        K = theta.shape[0]
-        cov_full = np.zeros((K, K))
-        cov = d["covariance"]
-        idx = np.concatenate([[0], 1 + d["keep"]])
-        if cov.shape[0]:
-            k = idx.shape[0]
-            cov_full[np.ix_(idx, idx)] = cov.reshape(k, k)
-        dropped = np.setdiff1d(np.arange(1, K), idx)
-        cov_full[dropped, dropped] = 1.0 / d["factor"][dropped - 1] ** 2
-        self.covariance_ = cov_full
-        # the linear map from theta to per-segment (intercept, coefficients) on the user's scale
-        L = np.zeros((S, p + 1, K))
-        for si in range(S):
-            L[si, 0, 0] = 1.0
-            L[si, 0, 1 + p * (S + 1) + si] = 1.0
-            for j in range(p):
-                for col in (1 + j, 1 + p + si * p + j):
-                    L[si, 1 + j, col] = 1.0 / sd[j]
-                    L[si, 0, col] = -mu[j] / sd[j]
-        self._map = L
-        est = L @ theta  # (S, p + 1)
-        self.segment_intercept_ = pd.Series(est[:, 0], index=pd.Index(self.segments_, name="segment"),
-                                            name="intercept")
-        self.segment_coef_ = pd.DataFrame(est[:, 1:], index=pd.Index(self.segments_, name="segment"),
+        self._model = d
+        self.tau_ = (float(d["tau_intercept"]), float(d["tau_coef"]))
+        self.cv_: pd.DataFrame | None = None
+        if self.tau is None:
+            score = "log_evidence" if self.select == "evidence" else "log_loss"
+            self.cv_ = pd.DataFrame({"tau_intercept": d["grid_intercept"], "tau_coef": d["grid_coef"],
+                                     score: d["grid_score"]})
+        K = d["theta"].shape[0]
+        self.covariance_ = d["covariance"].reshape(K, K)
+        index = pd.Index(self.segments_, name="segment")
+        self.segment_intercept_ = pd.Series(d["segment_intercept"], index=index, name="intercept")
+        self.segment_coef_ = pd.DataFrame(d["segment_coef"].reshape(-1, p), index=index,
                                           columns=self.feature_names_)
-        b = theta[1:1 + p] / sd
-        self.coef_ = b.reshape(1, -1)
-        self.intercept_ = np.array([theta[0] - float(b @ mu)])
+        self.coef_ = d["coef"].reshape(1, -1)
+        self.intercept_ = np.array([d["intercept"]])
         self.report_ = {key: d[key] for key in ("status", "converged", "iterations", "log_loss", "message")}
+        if not d["converged"]:
+            warnings.warn(f"PooledScorer: the fit at tau = {self.tau_} did not converge ({d['status']}: "
+                          f"{d['message']}); raise max_iter or check for separation", ConvergenceWarning,
+                          stacklevel=2)
         return self
 
     # ------------------------------------------------------------- predictions
@@ -387,9 +263,9 @@ class PooledScorer:
         Xa, _ = _as_X(X)
         if Xa.shape[1] != self.n_features_in_:
             raise ShapeError(f"X has {Xa.shape[1]} features, the scorer was fitted on {self.n_features_in_}")
-        codes = self._segment_codes(segment, Xa.shape[0], True)
-        coef = self.segment_coef_.to_numpy()[codes]
-        return np.asarray(self.segment_intercept_.to_numpy()[codes] + np.einsum("ij,ij->i", Xa, coef))
+        codes = self._segment_codes(segment, Xa.shape[0])
+        return np.asarray(_core.scoring.pooled_decision(self._model, np.ascontiguousarray(Xa, dtype=np.float64),
+                                                        codes))
 
     def predict_proba(self, X: Any, segment: Any) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``.
@@ -445,14 +321,9 @@ class PooledScorer:
             raise InvalidArgumentError("PooledScorer is not fitted yet: call fit first")
         if not (0.0 < level < 1.0):
             raise InvalidArgumentError(f"level must lie in (0, 1), got {level}")
-        L = self._map
-        est = L @ self._theta
-        var = np.einsum("spk,kl,spl->sp", L, self.covariance_, L)
-        se = np.sqrt(np.maximum(var, 0.0))
-        q = NormalDist().inv_cdf(0.5 * (1.0 + level))
-        S, P1 = est.shape
+        t = _core.scoring.pooled_intervals(self._model, float(level))
+        S, P1 = self.segments_.shape[0], self.n_features_in_ + 1
         return pd.DataFrame({
             "segment": np.repeat(self.segments_, P1),
             "term": np.tile(np.array(["intercept"] + list(self.feature_names_), dtype=object), S),
-            "estimate": est.ravel(), "std_error": se.ravel(), "lower": (est - q * se).ravel(),
-            "upper": (est + q * se).ravel()})
+            "estimate": t["estimate"], "std_error": t["std_error"], "lower": t["lower"], "upper": t["upper"]})
