@@ -167,3 +167,145 @@ def test_bad_input_is_named() -> None:
         fn.scoring.PooledScorer(tau=-1.0).fit(X, y, seg)
     with pytest.raises(fn.InvalidArgumentError, match="two classes"):
         fn.scoring.PooledScorer(tau=0.3).fit(X, np.zeros(len(y)), seg)
+
+
+# ---- parity with the numpy implementation the C++ core replaced ------------------------
+def _numpy_pooled(X, y, seg, w, C, taus, select, folds=5, seed=0):
+    """PooledScorer 0.x in numpy over _core.scoring.fit_logistic: the design, the penalty
+    factors, the Laplace evidence (slogdet) or K-fold log loss, the chosen tau, the
+    segment coefficients and their posterior standard errors."""
+    from funnelnet import _core
+
+    n, p = X.shape
+    segments, codes = np.unique(seg, return_inverse=True)
+    S = segments.shape[0]
+    mu, sd = X.mean(0), X.std(0)
+    sd = np.where(sd > 0, sd, 1.0)
+    Z = (X - mu) / sd
+    D = np.zeros((n, p * (S + 1) + S))
+    D[:, :p] = Z
+    D[np.arange(n)[:, None], p + codes[:, None] * p + np.arange(p)[None, :]] = Z
+    D[np.arange(n), p * (S + 1) + codes] = 1.0
+
+    def fit(Dm, t, wm, tau, posterior):
+        factor = np.full(D.shape[1], 1.0 / tau[1])
+        factor[:p] = 1.0 / np.sqrt(C)
+        factor[D.shape[1] - S:] = 1.0 / tau[0]
+        keep = np.flatnonzero(Dm.std(axis=0) > 0)
+        W = float(Dm.shape[0] if wm is None else np.sum(wm))
+        d = _core.scoring.fit_logistic(np.ascontiguousarray(Dm[:, keep]), t, wm, 1.0 / W, 0.0, True, False, 100,
+                                       1e-10, 30.0, 0, None, np.ascontiguousarray(factor[keep]), posterior)
+        full = np.zeros(D.shape[1])
+        full[keep] = d["coef"]
+        return d, keep, full, factor, W
+
+    t = y.astype(float)
+    grid = [(a, b) for a in taus for b in taus]
+    if select == "evidence":
+        scores = []
+        for tau in grid:
+            d, keep, full, f, W = fit(D, t, w, tau, True)
+            k = keep.shape[0] + 1
+            _, logdet = np.linalg.slogdet(d["covariance"].reshape(k, k))
+            scores.append(-W * d["log_loss"] - 0.5 * np.sum((f[keep] * full[keep]) ** 2) + np.sum(np.log(f[keep]))
+                          + 0.5 * logdet)
+        best = grid[int(np.argmax(scores))]
+    else:
+        fold = _core.scoring.kfold_split(n, folds, seed)
+        scores = np.zeros(len(grid))
+        for kf in range(folds):
+            tr, te = fold != kf, fold == kf
+            for g, tau in enumerate(grid):
+                d, keep, full, f, W = fit(D[tr], t[tr], None if w is None else w[tr], tau, False)
+                eta = d["intercept"] + D[te] @ full
+                ll = np.logaddexp(0.0, eta) - t[te] * eta
+                scores[g] += float(np.sum(ll if w is None else w[te] * ll))
+        scores = scores / float(n if w is None else np.sum(w))
+        best = grid[int(np.argmin(scores))]
+    d, keep, full, f, W = fit(D, t, w, best, True)
+    theta = np.concatenate([[d["intercept"]], full])
+    K = theta.shape[0]
+    cov = np.zeros((K, K))
+    idx = np.concatenate([[0], 1 + keep])
+    cov[np.ix_(idx, idx)] = d["covariance"].reshape(idx.shape[0], idx.shape[0])
+    dropped = np.setdiff1d(np.arange(1, K), idx)
+    cov[dropped, dropped] = 1.0 / f[dropped - 1] ** 2
+    L = np.zeros((S, p + 1, K))
+    for s in range(S):
+        L[s, 0, 0] = L[s, 0, 1 + p * (S + 1) + s] = 1.0
+        for j in range(p):
+            for col in (1 + j, 1 + p + s * p + j):
+                L[s, 1 + j, col] = 1.0 / sd[j]
+                L[s, 0, col] = -mu[j] / sd[j]
+    est = L @ theta
+    se = np.sqrt(np.einsum("spk,kl,spl->sp", L, cov, L))
+    return np.asarray(scores), best, est, se, cov
+
+
+@pytest.mark.parametrize("select,weighted", [("evidence", False), ("evidence", True), ("cv", False), ("cv", True)])
+def test_cxx_core_equals_the_numpy_implementation(select: str, weighted: bool) -> None:
+    X, y, seg = _toy(11, n=240, S=3)
+    X = np.column_stack([X, np.full(240, 2.5)])  # a constant feature: its columns are left out of the fit
+    seg = np.array(["north", "south", "west"])[seg]
+    w = np.random.default_rng(5).uniform(0.5, 2.0, 240) if weighted else None
+    taus = (0.1, 0.4, 1.6)
+    scores, best, est, se, cov = _numpy_pooled(X, y, seg, w, 1.5, taus, select, folds=4, seed=9)
+    m = fn.scoring.PooledScorer(C=1.5, taus=taus, select=select, folds=4, seed=9).fit(X, y, seg, sample_weight=w)
+    col = "log_evidence" if select == "evidence" else "log_loss"
+    np.testing.assert_allclose(m.cv_[col].to_numpy(), scores, rtol=1e-8)
+    assert m.tau_ == best
+    np.testing.assert_allclose(m.segment_intercept_.to_numpy(), est[:, 0], rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(m.segment_coef_.to_numpy(), est[:, 1:], rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(m.covariance_, cov, rtol=1e-7, atol=1e-12)
+    iv = m.intervals(level=0.9)
+    np.testing.assert_allclose(iv["std_error"].to_numpy(), se.ravel(), rtol=1e-7)
+    np.testing.assert_allclose(iv["estimate"].to_numpy(), est.ravel(), rtol=1e-8, atol=1e-10)
+    q = 1.6448536269514722
+    np.testing.assert_allclose(iv["upper"] - iv["lower"], 2 * q * se.ravel(), rtol=1e-7)
+    Xe = X[:5]
+    eta = m.segment_intercept_.loc[seg[:5]].to_numpy() + np.einsum("ij,ij->i", Xe, m.segment_coef_.loc[seg[:5]].to_numpy())
+    np.testing.assert_allclose(m.decision_function(Xe, seg[:5]), eta, rtol=1e-12, atol=1e-12)
+
+
+def test_same_answer_at_any_thread_count() -> None:
+    X, y, seg = _toy(12, n=300)
+    a = fn.scoring.PooledScorer(taus=(0.1, 0.5), select="cv", threads=1).fit(X, y, seg)
+    b = fn.scoring.PooledScorer(taus=(0.1, 0.5), select="cv", threads=2).fit(X, y, seg)
+    np.testing.assert_array_equal(a.cv_.to_numpy(), b.cv_.to_numpy())
+    np.testing.assert_array_equal(a.segment_coef_.to_numpy(), b.segment_coef_.to_numpy())
+
+
+def test_more_bad_input_is_named() -> None:
+    X, y, seg = _toy(4)
+    with pytest.raises(fn.InvalidArgumentError, match=r"sample_weight\[3\] must be finite and >= 0, got -1"):
+        w = np.ones(len(y))
+        w[3] = -1.0
+        fn.scoring.PooledScorer(tau=0.3).fit(X, y, seg, sample_weight=w)
+    with pytest.raises(fn.ShapeError, match="sample_weight"):
+        fn.scoring.PooledScorer(tau=0.3).fit(X, y, seg, sample_weight=np.ones(3))
+    with pytest.raises(fn.InvalidArgumentError, match="C must be a positive number"):
+        fn.scoring.PooledScorer(C=0.0, tau=0.3).fit(X, y, seg)
+    with pytest.raises(fn.InvalidArgumentError, match="taus is empty"):
+        fn.scoring.PooledScorer(taus=()).fit(X, y, seg)
+    with pytest.raises(fn.InvalidArgumentError, match=r"taus\[1\] must be a positive number"):
+        fn.scoring.PooledScorer(taus=(0.1, np.inf)).fit(X, y, seg)
+    with pytest.raises(fn.InvalidArgumentError, match="select"):
+        fn.scoring.PooledScorer(select="aic").fit(X, y, seg)
+    with pytest.raises(fn.InvalidArgumentError, match="folds must be >= 2"):
+        fn.scoring.PooledScorer(select="cv", folds=1).fit(X, y, seg)
+    m = fn.scoring.PooledScorer(tau=0.3).fit(X, y, seg)
+    with pytest.raises(fn.ShapeError, match="3 features"):
+        m.decision_function(np.zeros((2, 3)), [0, 1])
+    with pytest.raises(fn.InvalidArgumentError, match=r"X\[1, 0\] must be finite"):
+        m.predict_proba(np.array([[0.0, 1.0], [np.inf, 0.0]]), [0, 1])
+    with pytest.raises(fn.InvalidArgumentError, match=r"level must lie in \(0, 1\)"):
+        m.intervals(level=1.0)
+    with pytest.raises(fn.InvalidArgumentError, match="not fitted"):
+        fn.scoring.PooledScorer().predict(X, seg)
+
+
+def test_a_fit_that_does_not_converge_warns() -> None:
+    X, y, seg = _toy(5)
+    with pytest.warns(fn.ConvergenceWarning, match="did not converge"):
+        m = fn.scoring.PooledScorer(tau=0.3, max_iter=1).fit(X, y, seg)
+    assert not m.report_["converged"]

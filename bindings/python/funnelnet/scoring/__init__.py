@@ -8,6 +8,8 @@
   intervals.
 - :mod:`funnelnet.scoring.pooled`: :class:`PooledScorer`, per-segment scorers shrunk
   toward a pooled one (a hierarchical prior) for small teams.
+- :func:`score_1_99`, :func:`priority_tiers`: the CRM 1-99 score and A/B/C (or any
+  shares) priority tiers of any score vector, in C++.
 - :mod:`funnelnet.scoring.calibration`: Platt and isotonic calibration on held-out folds.
 - :func:`features`: point-in-time lead features (strictly before a cut-off).
 - :mod:`funnelnet.scoring.experiments`: seeded splits, :func:`compare` (DeLong,
@@ -28,7 +30,9 @@ from .features import features
 from .logistic import LeadScorer
 from .metrics import BootstrapInterval
 from .pooled import PooledScorer
+from .ranking import priority_tiers, score_1_99
 
 __all__ = ["metrics", "logistic", "experiments", "calibration", "CalibratedScorer", "LeadScorer", "BootstrapInterval", "features", "splits",
            "delong", "DeLongTest", "compare", "Comparison", "capacity_value", "pooled", "PooledScorer",
-           "baselines", "ColumnScorer", "stage_baseline", "tier_baseline", "referral_baseline"]
+           "baselines", "ColumnScorer", "stage_baseline", "tier_baseline", "referral_baseline",
+           "score_1_99", "priority_tiers"]

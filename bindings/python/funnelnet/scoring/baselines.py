@@ -174,6 +174,27 @@ class ColumnScorer(LeadScorer):
         return super()._check_X(X)
 
 
+def _column_baseline(columns: tuple[str, ...], params: dict[str, Any]) -> ColumnScorer:
+    """A :class:`ColumnScorer` on ``columns`` with the given :class:`LeadScorer` parameters.
+
+    Parameters
+    ----------
+    columns : tuple of str
+        The baseline's column selector.
+    params : dict
+        :class:`LeadScorer` parameters; ``columns`` is refused (the baseline fixes it).
+
+    Returns
+    -------
+    ColumnScorer
+        Unfitted.
+    """
+    if "columns" in params:
+        raise InvalidArgumentError(f"a baseline fixes its columns ({columns!r}): use ColumnScorer(columns=...) "
+                                   "for another selection")
+    return ColumnScorer(columns, **params)
+
+
 def stage_baseline(**params: Any) -> ColumnScorer:
     """The funnel-stage baseline: a :class:`ColumnScorer` on the ``stage=`` one-hot.
 
@@ -192,7 +213,7 @@ def stage_baseline(**params: Any) -> ColumnScorer:
     >>> stage_baseline(C=10.0)
     ColumnScorer(columns=('stage=',), C=10.0)
     """
-    return ColumnScorer(STAGE_COLUMNS, **params)
+    return _column_baseline(STAGE_COLUMNS, params)
 
 
 def tier_baseline(**params: Any) -> ColumnScorer:
@@ -214,7 +235,7 @@ def tier_baseline(**params: Any) -> ColumnScorer:
     >>> tier_baseline().columns
     ('tier=',)
     """
-    return ColumnScorer(TIER_COLUMNS, **params)
+    return _column_baseline(TIER_COLUMNS, params)
 
 
 def referral_baseline(**params: Any) -> ColumnScorer:
@@ -237,7 +258,7 @@ def referral_baseline(**params: Any) -> ColumnScorer:
     >>> referral_baseline().columns
     ('stage=', 'referred', 'referrals_made', 'pagerank', 'referrer_tier=')
     """
-    return ColumnScorer(STAGE_COLUMNS + REFERRAL_COLUMNS, **params)
+    return _column_baseline(STAGE_COLUMNS + REFERRAL_COLUMNS, params)
 
 
 def baselines(**params: Any) -> dict[str, LeadScorer]:

@@ -472,7 +472,7 @@ class LeadScorer:
 
     # ----------------------------------------------------------------- sales views
     def score_1_99(self, X: Any) -> pd.Series:
-        """The CRM-style lead score: round(100 p) clipped to 1..99.
+        """The CRM-style lead score: round(100 p) clipped to 1..99 (:func:`score_1_99`).
 
         Parameters
         ----------
@@ -492,13 +492,15 @@ class LeadScorer:
         >>> m.score_1_99(np.array([[-50.0], [50.0]])).tolist() in ([1, 99], [99, 1])
         True
         """
+        from .ranking import score_1_99
+
         p = self.predict_proba(X)[:, 1]
-        return pd.Series(np.clip(np.rint(100.0 * p), 1, 99).astype(np.int64), index=_index_of(X, p.shape[0]),
-                         name="score")
+        return score_1_99(p, index=_index_of(X, p.shape[0]))
 
     def tiers(self, X: Any) -> pd.Series:
         """Priority tiers by rank of the score: the top ``tier_shares[0]`` of the leads get
-        ``tier_labels[0]``, and so on (ties by row order).
+        ``tier_labels[0]``, and so on (ties by row order; :func:`priority_tiers` of the
+        linear predictor).
 
         Parameters
         ----------
@@ -511,21 +513,14 @@ class LeadScorer:
         Series
             Named ``tier``, ordered categorical (best tier first), indexed like X.
         """
-        shares = np.asarray(self.tier_shares, dtype=np.float64)
-        labels = list(self.tier_labels)
-        if shares.ndim != 1 or shares.shape[0] != len(labels) or np.any(shares < 0) or \
-                not np.isclose(shares.sum(), 1.0):
-            raise InvalidArgumentError(f"tier_shares must be >= 0, sum to 1 and match tier_labels "
-                                       f"({len(labels)} labels), got {tuple(self.tier_shares)}")
+        from .ranking import priority_tiers
+
         eta = self.decision_function(X)
-        n = eta.shape[0]
-        order = np.argsort(-eta, kind="stable")
-        bounds = np.rint(np.cumsum(shares) * n).astype(np.int64)
-        tier_of_rank = np.searchsorted(bounds, np.arange(n), side="right")
-        codes = np.empty(n, dtype=np.int64)
-        codes[order] = np.minimum(tier_of_rank, len(labels) - 1)
-        return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(labels), ordered=True),
-                         index=_index_of(X, n), name="tier")
+        try:
+            return priority_tiers(eta, self.tier_shares, self.tier_labels, index=_index_of(X, eta.shape[0]))
+        except InvalidArgumentError as e:
+            raise InvalidArgumentError(f"tier_shares must be >= 0, sum to 1 and match tier_labels "
+                                       f"({len(self.tier_labels)} labels), got {tuple(self.tier_shares)}: {e}") from None
 
     def _feature_names(self) -> list[str]:
         """The feature names (``feature_names_in_``, or x0, x1, ...).

@@ -301,7 +301,8 @@ class PooledScorer:
         -------
         ndarray of shape (n,)
         """
-        return np.asarray(self.classes_[(self.decision_function(X, segment) > 0).astype(np.intp)])
+        eta = self.decision_function(X, segment)  # checks that the scorer is fitted
+        return np.asarray(self.classes_[(eta > 0).astype(np.intp)])
 
     def intervals(self, level: float = 0.95) -> pd.DataFrame:
         """Posterior (Laplace) intervals of every segment's intercept and coefficients.
