@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['average_precision', 'bootstrap_metric', 'brier', 'calibration_curve', 'corrected_t_test', 'delong_test', 'ece', 'fit_logistic', 'group_kfold_split', 'isotonic_fit', 'kfold_split', 'ks', 'log_loss', 'logistic_contributions', 'logistic_decision', 'logistic_predict_proba', 'paired_bootstrap_auc', 'platt_fit', 'rank_table', 'roc_auc', 'student_t_sf', 'time_split']
+__all__: list[str] = ['average_precision', 'bootstrap_metric', 'brier', 'calibration_curve', 'corrected_t_test', 'delong_test', 'ece', 'fit_logistic', 'fit_pooled', 'group_kfold_split', 'isotonic_fit', 'kfold_split', 'ks', 'log_loss', 'logistic_contributions', 'logistic_decision', 'logistic_predict_proba', 'paired_bootstrap_auc', 'platt_fit', 'pooled_decision', 'pooled_intervals', 'priority_tiers', 'rank_table', 'roc_auc', 'score_1_99', 'student_t_sf', 'time_split']
 def average_precision(y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> float:
     """
     Average precision; funnelnet::average_precision.
@@ -39,6 +39,10 @@ def ece(y: numpy.typing.NDArray[numpy.float64], p: numpy.typing.NDArray[numpy.fl
 def fit_logistic(X: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None, lambda_: typing.SupportsFloat | typing.SupportsIndex = 0.0, l1_ratio: typing.SupportsFloat | typing.SupportsIndex = 0.0, fit_intercept: bool = True, standardize: bool = False, max_iterations: typing.SupportsInt | typing.SupportsIndex = 100, tolerance: typing.SupportsFloat | typing.SupportsIndex = 1e-10, separation_bound: typing.SupportsFloat | typing.SupportsIndex = 30.0, threads: typing.SupportsInt | typing.SupportsIndex = 0, progress: typing.Any = None, penalty_factor: numpy.typing.NDArray[numpy.float64] | None = None, posterior_covariance: bool = False) -> dict[typing.Any, typing.Any]:
     """
     Penalised logistic regression; funnelnet::fit_logistic.  Returns the model and its report as a dict.
+    """
+def fit_pooled(X: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: numpy.typing.NDArray[numpy.float64], segment: numpy.typing.NDArray[numpy.int64], n_segments: typing.SupportsInt | typing.SupportsIndex, sample_weight: numpy.typing.NDArray[numpy.float64] | None = None, C: typing.SupportsFloat | typing.SupportsIndex = 1.0, tau_intercept: typing.SupportsFloat | typing.SupportsIndex = 0.0, tau_coef: typing.SupportsFloat | typing.SupportsIndex = 0.0, taus: numpy.typing.NDArray[numpy.float64], select: typing.SupportsInt | typing.SupportsIndex = 0, folds: typing.SupportsInt | typing.SupportsIndex = 5, seed: typing.SupportsInt | typing.SupportsIndex = 0, max_iterations: typing.SupportsInt | typing.SupportsIndex = 100, tolerance: typing.SupportsFloat | typing.SupportsIndex = 1e-10, threads: typing.SupportsInt | typing.SupportsIndex = 0, progress: typing.Any = None) -> dict[typing.Any, typing.Any]:
+    """
+    Per-segment logistic scorers under a pooled prior (select: 0 evidence, 1 cv); funnelnet::fit_pooled.  Returns the model and its report as a dict.
     """
 def group_kfold_split(groups: numpy.typing.NDArray[numpy.int64], folds: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.int32]:
     """
@@ -80,6 +84,18 @@ def platt_fit(scores: numpy.typing.NDArray[numpy.float64], y: numpy.typing.NDArr
     """
     Platt scaling (a, b) of p = 1 / (1 + exp(-(a + b s))), Platt's smoothed targets with smooth; funnelnet::platt_fit.
     """
+def pooled_decision(model: dict[typing.Any, typing.Any], X: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], segment: numpy.typing.NDArray[numpy.int64]) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    Log-odds under each row's segment scorer (model: a fit_pooled dict); funnelnet::pooled_decision.
+    """
+def pooled_intervals(model: dict[typing.Any, typing.Any], level: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> dict[typing.Any, typing.Any]:
+    """
+    Posterior intervals of each segment's intercept and coefficients (segment-major); funnelnet::pooled_intervals.
+    """
+def priority_tiers(score: numpy.typing.NDArray[numpy.float64], shares: numpy.typing.NDArray[numpy.float64]) -> numpy.typing.NDArray[numpy.int32]:
+    """
+    Priority tier (0 = best) of each row by rank of its score; funnelnet::priority_tiers.
+    """
 def rank_table(y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArray[numpy.float64], bins: typing.SupportsInt | typing.SupportsIndex, sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> dict[typing.Any, typing.Any]:
     """
     Lift and gain by rank bin; funnelnet::rank_table.
@@ -87,6 +103,10 @@ def rank_table(y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArr
 def roc_auc(y: numpy.typing.NDArray[numpy.float64], score: numpy.typing.NDArray[numpy.float64], sample_weight: numpy.typing.NDArray[numpy.float64] | None = None) -> float:
     """
     ROC AUC (ties count half); funnelnet::roc_auc.
+    """
+def score_1_99(p: numpy.typing.NDArray[numpy.float64]) -> numpy.typing.NDArray[numpy.int32]:
+    """
+    The CRM 1-99 lead score round(100 p) clipped to 1..99; funnelnet::score_1_99.
     """
 def student_t_sf(t: typing.SupportsFloat | typing.SupportsIndex, df: typing.SupportsInt | typing.SupportsIndex) -> float:
     """
