@@ -371,9 +371,9 @@ void register_scoring(py::module_& m) {
   m.def(
       "fit_pooled",
       [](const Eigen::Ref<const Matrix>& X, const array<double>& y, const array<std::int64_t>& segment,
-         std::size_t n_segments, const Weights& w, double C, double tau_intercept, double tau_coef,
-         const array<double>& taus, int select, int folds, std::uint64_t seed, int max_iterations,
-         double tolerance, int threads, const py::object& progress) {
+         std::size_t n_segments, const array<double>& taus, const Weights& w, double C, double tau_intercept,
+         double tau_coef, int select, int folds, std::uint64_t seed, int max_iterations, double tolerance,
+         int threads, const py::object& progress) {
         auto ys = span_of(y, "y");
         auto ss = span_of(segment, "segment");
         auto ws = weights_of(w);
@@ -415,9 +415,9 @@ void register_scoring(py::module_& m) {
         return d;
       },
       py::arg("X").noconvert(), py::arg("y").noconvert(), py::arg("segment").noconvert(),
-      py::arg("n_segments"), py::arg("sample_weight").noconvert() = py::none(),
+      py::arg("n_segments"), py::arg("taus").noconvert(), py::arg("sample_weight").noconvert() = py::none(),
       py::arg("C") = PooledOptions{}.C, py::arg("tau_intercept") = PooledOptions{}.tau_intercept,
-      py::arg("tau_coef") = PooledOptions{}.tau_coef, py::arg("taus").noconvert(), py::arg("select") = 0,
+      py::arg("tau_coef") = PooledOptions{}.tau_coef, py::arg("select") = 0,
       py::arg("folds") = PooledOptions{}.folds, py::arg("seed") = PooledOptions{}.seed,
       py::arg("max_iterations") = PooledOptions{}.max_iterations,
       py::arg("tolerance") = PooledOptions{}.tolerance, py::arg("threads") = PooledOptions{}.threads,

@@ -156,6 +156,9 @@ int main(void) {
     for (i = 0; i < 200; ++i) yb[i] = 1.0;
     CHECK_STATUS(fnet_pooled_fit(&m, 200, 1, X, yb, seg, 2, NULL, NULL, 0, NULL), FNET_E_INVALID_ARGUMENT,
                  "class");
+    for (i = 0; i < 200; ++i) yb[i] = 0.0;
+    CHECK_STATUS(fnet_pooled_fit(&m, 200, 1, X, yb, seg, 2, NULL, NULL, 0, NULL), FNET_E_INVALID_ARGUMENT,
+                 "only class 0");
     sb[150] = 5;
     CHECK_STATUS(fnet_pooled_fit(&m, 200, 1, X, y, sb, 2, NULL, NULL, 0, NULL), FNET_E_OUT_OF_RANGE,
                  "segment[150] = 5");

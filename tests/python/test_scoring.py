@@ -284,6 +284,8 @@ def test_scorer_bad_input_is_typed_and_names_the_culprit():
         LeadScorer().fit(bad, y)
     with pytest.raises(fn.InvalidArgumentError, match="1 class"):
         LeadScorer().fit(X, np.ones(50))
+    with pytest.raises(fn.InvalidArgumentError, match="1 class"):
+        LeadScorer().fit(X, np.zeros(50))
     with pytest.raises(fn.InvalidArgumentError, match="Only binary"):
         LeadScorer().fit(X, np.arange(50) % 3)
     with pytest.raises(fn.ShapeError, match="y has 49 rows"):

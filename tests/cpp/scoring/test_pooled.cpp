@@ -225,6 +225,8 @@ TEST(Pooled, BadInputIsNamed) {
   expect_error([&] { fit_pooled(t.X, t.y, seg, t.S, {}, o); }, Errc::out_of_range, "segment[11] = -1");
   const std::vector<double> ones(120, 1.0);
   expect_error([&] { fit_pooled(t.X, ones, t.seg, t.S, {}, o); }, Errc::invalid_argument, "class");
+  const std::vector<double> zeros(120, 0.0);
+  expect_error([&] { fit_pooled(t.X, zeros, t.seg, t.S, {}, o); }, Errc::invalid_argument, "only class 0");
   std::vector<double> w(120, 1.0);
   w[4] = -2.0;
   expect_error([&] { fit_pooled(t.X, t.y, t.seg, t.S, w, o); }, Errc::invalid_argument, "sample_weight[4]");

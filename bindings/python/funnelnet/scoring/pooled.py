@@ -215,8 +215,8 @@ class PooledScorer:
         segments, codes = np.unique(s, return_inverse=True)
         d: dict[str, Any] = _core.scoring.fit_pooled(
             np.ascontiguousarray(Xa, dtype=np.float64), np.ascontiguousarray(yi, dtype=np.float64),
-            np.ascontiguousarray(codes.reshape(-1), dtype=np.int64), int(segments.shape[0]), w, float(self.C), ti,
-            tc, taus, code, int(self.folds), int(self.seed), int(self.max_iter), float(self.tol), int(self.threads))
+            np.ascontiguousarray(codes.reshape(-1), dtype=np.int64), int(segments.shape[0]), taus, w, float(self.C),
+            ti, tc, code, int(self.folds), int(self.seed), int(self.max_iter), float(self.tol), int(self.threads))
         self.segments_ = segments
         self.classes_ = classes
         self.n_features_in_ = p
