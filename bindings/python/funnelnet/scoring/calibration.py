@@ -119,6 +119,17 @@ class CalibratedScorer:
     calibration_ : tuple
         Isotonic (x, fitted) or Platt (a, b) with p = 1 / (1 + exp(-(a + b d))).
     classes_ : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np, funnelnet as fn
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(500, 2))
+    >>> y = (rng.random(500) < 1 / (1 + np.exp(-(2 * X[:, 0] - 1)))).astype(int)
+    >>> c = fn.scoring.CalibratedScorer(fn.scoring.LeadScorer(), method="isotonic").fit(X, y)
+    >>> c.predict_proba(X[:2]).round(3)
+    array([[0.704, 0.296],
+           [0.629, 0.371]])
     """
 
     def __init__(self, scorer: Any = None, *, method: Literal["isotonic", "platt"] = "isotonic", folds: int = 5,

@@ -170,6 +170,20 @@ class LeadScorer:
         Weighted training means; contributions are measured from them.
     covariance_ : ndarray or None
         Covariance of (intercept, coefficients) when unpenalised and well-posed.
+
+    Examples
+    --------
+    >>> import numpy as np, funnelnet as fn
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(500, 2))
+    >>> y = (rng.random(500) < 1 / (1 + np.exp(-(2 * X[:, 0] - 1)))).astype(int)
+    >>> m = fn.scoring.LeadScorer(C=None).fit(X, y)
+    >>> m.converged_, m.coef_.round(2).tolist()
+    (True, [[1.81, 0.11]])
+    >>> m.tiers(X).value_counts().sort_index().tolist()  # A 10 / B 30 / C 60 %
+    [50, 150, 300]
+    >>> m.wald_table().index.tolist()  # unpenalised: standard errors and Wald intervals
+    ['intercept', 'x0', 'x1']
     """
 
     def __init__(self, C: float | None = 1.0, *, l1_ratio: float = 0.0, fit_intercept: bool = True,
