@@ -165,3 +165,17 @@ TEST(OptionsDefaults, ScoringCInitIsTheCxxDefault) {
   EXPECT_EQ(l.separation_bound, lx.separation_bound);
   EXPECT_EQ(l.threads, lx.threads);
 }
+
+TEST(OptionsDefaults, PooledCInitIsTheCxxDefault) {
+  const fnet_pooled_options o = FNET_POOLED_OPTIONS_INIT;
+  const fn::PooledOptions ox{};
+  EXPECT_EQ(o.C, ox.C);
+  EXPECT_EQ(o.tau_intercept, ox.tau_intercept);
+  EXPECT_EQ(o.tau_coef, ox.tau_coef);
+  EXPECT_EQ(static_cast<int>(o.select), static_cast<int>(ox.select));
+  EXPECT_EQ(o.folds, ox.folds);
+  EXPECT_EQ(o.seed, ox.seed);
+  EXPECT_EQ(o.max_iterations, ox.max_iterations);
+  EXPECT_EQ(o.tolerance, ox.tolerance);
+  EXPECT_EQ(o.threads, ox.threads);
+}
