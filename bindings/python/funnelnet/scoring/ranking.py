@@ -26,11 +26,10 @@ __all__ = ["score_1_99", "priority_tiers"]
 
 def _index(values: Any, n: int, index: Any) -> pd.Index:
     """The index of the result: ``index``, a Series' index, else row numbers."""
-    if index is not None:
-        return pd.Index(index)
-    if isinstance(values, pd.Series):
-        return values.index
-    return pd.RangeIndex(n)
+    if index is None:
+        index = values.index if isinstance(values, pd.Series) else pd.RangeIndex(n)
+    out: pd.Index = pd.Index(index)
+    return out
 
 
 def score_1_99(p: Any, *, index: Any = None) -> pd.Series:
