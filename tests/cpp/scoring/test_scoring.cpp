@@ -305,8 +305,11 @@ TEST(ScoringLogistic, BadInputNamesTheCulprit) {
         (void)fit_logistic(X, std::vector<double>{1, 1, 1});
       },
       Errc::invalid_argument, "only class 1");
-  expect_error([&] { (void)fit_logistic(X, std::vector<double>{0, 0, 0}); }, Errc::invalid_argument,
-               "only class 0");
+  expect_error(
+      [&] {
+        (void)fit_logistic(X, std::vector<double>{0, 0, 0});
+      },
+      Errc::invalid_argument, "only class 0");
   expect_error([&] { (void)fit_logistic(X, std::vector<double>{1, 0}); }, Errc::shape_mismatch, "y");
   expect_error(
       [&] {
