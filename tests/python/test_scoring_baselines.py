@@ -13,7 +13,7 @@ import pytest
 import funnelnet as fn
 from funnelnet.errors import InputTypeError, UnknownLabelError
 
-REFERRAL = {"referred", "referrals_made", "pagerank"}
+REFERRAL = {"referred", "referrals_made", "pagerank", "referrer_pagerank", "referrer_conversion"}
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,8 @@ def test_column_scorer_is_a_clonable_estimator(company):
 
     _, X, y = company
     m = fn.scoring.referral_baseline(C=0.5)
-    assert m.get_params()["columns"] == ("stage=", "referred", "referrals_made", "pagerank", "referrer_tier=")
+    assert m.get_params()["columns"] == ("stage=", "referred", "referrals_made", "pagerank", "referrer_pagerank",
+                                         "referrer_conversion", "referrer_tier=")
     assert m.get_params()["C"] == 0.5
     k = clone(m)
     assert type(k) is fn.scoring.ColumnScorer and k.get_params() == m.get_params()

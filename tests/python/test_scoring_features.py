@@ -175,3 +175,33 @@ def test_repeat_features_stay_finite_when_the_model_degenerates():
     flagged = X["repeat_model_missing"] == 1
     assert flagged.any() and (X.loc[flagged, "expected_purchases"] == 0).all()
     assert X.loc[flagged, "p_alive"].between(0, 1).all()
+
+
+def test_referrer_pagerank_and_conversion_by_hand(crm):
+    """The lead's first referrer before its cut-off (one per lead, 200 days after its
+    start): its PageRank in the referral graph before the earliest cut-off (networkx)
+    and the share of the accounts it referred before the lead's cut-off that were
+    customers before it (a loop over the rows)."""
+    import networkx as nx
+
+    f = frames(crm)
+    cut = f["leads"]["start"] + pd.Timedelta(days=200)
+    X = fn.scoring.features(f, cutoff=cut)
+    R, won = f["referrals"], f["accounts"]["won"]
+    graph = R[R["time"] < cut.loc[X.index].min()]
+    pr = nx.pagerank(nx.DiGraph(list(zip(graph["referrer"], graph["referee"]))), alpha=0.85, tol=1e-12)
+    checked = 0
+    for lead in X.index:
+        account, c = f["leads"].loc[lead, "account"], cut.loc[lead]
+        r = R[(R["referee"] == account) & (R["time"] < c)].sort_values("time", kind="stable")
+        if len(r) == 0:
+            assert X.loc[lead, "referrer_pagerank"] == 0 and X.loc[lead, "referrer_conversion"] == 0
+            continue
+        ref = r["referrer"].iloc[0]
+        assert X.loc[lead, "referrer_pagerank"] == pytest.approx(pr.get(ref, 0.0), rel=1e-6), lead
+        referred = R[(R["referrer"] == ref) & (R["time"] < c)]["referee"]
+        share = sum(1.0 for a in referred if won.get(a, pd.NaT) < c) / len(referred)
+        assert X.loc[lead, "referrer_conversion"] == pytest.approx(share, abs=1e-12), lead
+        checked += 1
+    assert checked >= 3
+    assert (X["referrer_conversion"] > 0).any()

@@ -7,7 +7,8 @@ comparison needs no list of column names:
 - ``stage``: the funnel-stage one-hot (``stage=<s>``);
 - ``tier``: the ABC-tier one-hot at the cut-off (``tier=<t>``);
 - ``referral``: the funnel stage plus the referral features (``referred``,
-  ``referrals_made``, ``pagerank``, ``referrer_tier=<t>``).
+  ``referrals_made``, ``pagerank``, ``referrer_pagerank``, ``referrer_conversion``,
+  ``referrer_tier=<t>``).
 
 :func:`baselines` returns them with the all-features :class:`LeadScorer` as a mapping
 for :func:`compare`; add any scikit-learn classifier to it.  A column selector is a
@@ -33,7 +34,8 @@ STAGE_COLUMNS: tuple[str, ...] = ("stage=",)
 #: The ABC-tier one-hot (the account's tier at the cut-off) of :func:`features`.
 TIER_COLUMNS: tuple[str, ...] = ("tier=",)
 #: The referral features of :func:`features` (without the funnel stage).
-REFERRAL_COLUMNS: tuple[str, ...] = ("referred", "referrals_made", "pagerank", "referrer_tier=")
+REFERRAL_COLUMNS: tuple[str, ...] = ("referred", "referrals_made", "pagerank", "referrer_pagerank",
+                                     "referrer_conversion", "referrer_tier=")
 
 
 def select_columns(names: Iterable[Any], columns: Sequence[str]) -> list[str]:
@@ -241,7 +243,7 @@ def tier_baseline(**params: Any) -> ColumnScorer:
 def referral_baseline(**params: Any) -> ColumnScorer:
     """The referral-aware model: a :class:`ColumnScorer` on the funnel stage and the
     referral features (``referred``, ``referrals_made``, ``pagerank``,
-    ``referrer_tier=``).
+    ``referrer_pagerank``, ``referrer_conversion``, ``referrer_tier=``).
 
     Parameters
     ----------
@@ -256,7 +258,7 @@ def referral_baseline(**params: Any) -> ColumnScorer:
     Examples
     --------
     >>> referral_baseline().columns
-    ('stage=', 'referred', 'referrals_made', 'pagerank', 'referrer_tier=')
+    ('stage=', 'referred', 'referrals_made', 'pagerank', 'referrer_pagerank', 'referrer_conversion', 'referrer_tier=')
     """
     return _column_baseline(STAGE_COLUMNS + REFERRAL_COLUMNS, params)
 

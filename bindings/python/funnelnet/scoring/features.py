@@ -209,8 +209,11 @@ def features(crm: Any, cutoff: Any, *, leads: Any = None, categoricals: Sequence
         ``chain_win_probability`` (absorption in won from the current stage of a chain
         fitted on the transitions before the cut-off), ``referred``,
         ``referrals_made`` and ``pagerank`` of the account in the referral graph before
-        the cut-off, ``referrer_tier=<t>`` (one-hot tier, at the lead's cut-off, of the
-        account that referred it before the cut-off; ``other`` when none),
+        the cut-off, ``referrer_pagerank`` (the PageRank of the account that referred
+        it first before its cut-off, in that graph; 0 when none), ``referrer_conversion``
+        (of the accounts that referrer referred before the lead's cut-off, the share
+        that were customers before it; 0 when none), ``referrer_tier=<t>`` (one-hot
+        tier, at the lead's cut-off, of that referrer; ``other`` when none),
         ``is_customer`` (account won before), ``p_alive`` and ``expected_purchases``
         (next ``repeat_horizon`` days) from a BG/NBD model fitted on the purchases
         before the earliest cut-off, each lead's own purchase summary taken at its
@@ -306,24 +309,41 @@ def features(crm: Any, cutoff: Any, *, leads: Any = None, categoricals: Sequence
     acct = L.loc[rows, "account"]
     out["referred"] = L.loc[rows, "referred"].astype(float) if "referred" in L.columns else 0.0
     R = f["referrals"]
+    A = f["accounts"]
+    won_time = A["won"] if A is not None and "won" in A.columns else None
+    pr = pd.Series(dtype=float)
     if R is not None and len(R):
         r = R[R["time"] < chain_cut]
         made = r.groupby("referrer").size()
         out["referrals_made"] = acct.map(made).fillna(0).astype(float).to_numpy()
         if len(r):
             pr = ReferralGraph.from_edges(r["referrer"].to_numpy(), r["referee"].to_numpy()).pagerank()
-            out["pagerank"] = acct.map(pr).fillna(0.0).astype(float).to_numpy()
-        else:
-            out["pagerank"] = 0.0
+        out["pagerank"] = acct.map(pr).fillna(0.0).astype(float).to_numpy()
     else:
         out["referrals_made"] = 0.0
         out["pagerank"] = 0.0
+    # the lead's referrer: the first referral of the lead's account before its cut-off
+    first_ref = pd.DataFrame({"lead": pd.Series(dtype=rows.dtype), "referrer": pd.Series(dtype=object),
+                              "cut": pd.Series(dtype=c.dtype)})
+    if R is not None and len(R):
+        m = R[["referrer", "referee", "time"]].merge(
+            pd.DataFrame({"referee": acct.to_numpy(), "lead": rows, "cut": c.to_numpy()}), on="referee")
+        first_ref = m[m["time"] < m["cut"]].sort_values(["lead", "time"], kind="stable").drop_duplicates("lead")
+    referrer = pd.Series(first_ref["referrer"].to_numpy(), index=first_ref["lead"].to_numpy()).reindex(rows)
+    out["referrer_pagerank"] = referrer.map(pr).fillna(0.0).astype(float).to_numpy()
+    # the referrer's past referral conversion: of the accounts it referred before the
+    # lead's cut-off, the share that became customers before that cut-off (0 when none)
+    conv = pd.Series(0.0, index=rows)
+    if len(first_ref) and won_time is not None:
+        past = first_ref[["lead", "referrer", "cut"]].merge(R[["referrer", "referee", "time"]], on="referrer")
+        past = past[past["time"] < past["cut"]]
+        converted = (past["referee"].map(won_time) < past["cut"]).astype(float)
+        conv.loc[:] = converted.groupby(past["lead"].to_numpy()).mean().reindex(rows).fillna(0.0).to_numpy()
+    out["referrer_conversion"] = conv.to_numpy()
 
     # ---- activity over windows
     ev_rows = ev[ev["lead"].isin(rows)]
     T = f["transactions"]
-    A = f["accounts"]
-    won_time = A["won"] if A is not None and "won" in A.columns else None
     out["is_customer"] = (acct.map(won_time) < c).astype(float).to_numpy() if won_time is not None else 0.0
     for w in windows:
         lo = ev_rows["cut"] - np.timedelta64(int(w), "D")
@@ -368,13 +388,9 @@ def features(crm: Any, cutoff: Any, *, leads: Any = None, categoricals: Sequence
         out = out.join(_one_hot(tier, vocab["tier"], "tier"))
         # the referrer's tier: the first referral of the lead's account before its cut-off
         ref_tier = pd.Series(pd.NA, index=rows, dtype=object)
-        if R is not None and len(R):
-            m = R[["referrer", "referee", "time"]].merge(
-                pd.DataFrame({"referee": acct.to_numpy(), "lead": rows, "cut": c.to_numpy()}), on="referee")
-            m = m[m["time"] < m["cut"]].sort_values(["lead", "time"], kind="stable").drop_duplicates("lead")
-            if len(m):
-                t2 = _tier_at(TS, m["referrer"].to_numpy(), m["cut"].to_numpy())
-                ref_tier.loc[m["lead"].to_numpy()] = t2.to_numpy()
+        if len(first_ref):
+            t2 = _tier_at(TS, first_ref["referrer"].to_numpy(), first_ref["cut"].to_numpy())
+            ref_tier.loc[first_ref["lead"].to_numpy()] = t2.to_numpy()
         vocab.setdefault("referrer_tier", vocab["tier"])
         out = out.join(_one_hot(ref_tier, vocab["referrer_tier"], "referrer_tier"))
     out = out.astype(np.float64)
