@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "funnelnet/core/cancel.hpp"
+#include "funnelnet/core/threads.hpp"
 #include "funnelnet/markov/solver.hpp"
 
 FUNNELNET_BEGIN
@@ -168,8 +169,10 @@ SimulationResult MarkovAttribution::simulate(std::uint64_t n_journeys, std::uint
     std::vector<std::uint64_t> touched;
   };
   std::vector<Task> tasks(n_tasks);
+  // threads = 0: from the work, a journey taken as about 8 steps (a draw and a short row scan).
+  const auto used = static_cast<int>(resolve_threads(threads, n_journeys * 8, step_grain));
   parallel_for(
-      n_tasks, threads,
+      n_tasks, used,
       [&](std::size_t t) {
         Task& r = tasks[t];
         r.n = n_journeys / n_tasks + (t < n_journeys % n_tasks ? 1 : 0);
@@ -417,8 +420,11 @@ std::pair<double, double> MarkovAttribution::solve_removed(const std::vector<cha
 std::pair<std::vector<double>, std::vector<double>> MarkovAttribution::removal_effects_of(
     const std::vector<std::vector<char>>& sets, int threads, const Progress& progress) const {
   std::vector<double> conv(sets.size(), 0.0), val(sets.size(), 0.0);
+  // threads = 0: from the work, each solve taken as 32 sweeps over the transient block.
+  const auto work = static_cast<std::uint64_t>(sets.size()) *
+                    (static_cast<std::uint64_t>(q_ ? q_->nonZeros() : 0) + n_states()) * 32;
   parallel_for(
-      sets.size(), threads,
+      sets.size(), static_cast<int>(resolve_threads(threads, work, step_grain)),
       [&](std::size_t q) {
         const auto r = solve_removed(sets[q]);
         conv[q] = clamp01(1.0 - r.first / base_.first);

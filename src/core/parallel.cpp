@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "funnelnet/core/cancel.hpp"
+#include "funnelnet/core/threads.hpp"
 
 #if defined(__linux__)
 #include <sched.h>
@@ -31,6 +32,7 @@ namespace detail {
 namespace {
 
 thread_local bool in_pool_task = false;  // nested parallel_for runs inline
+thread_local unsigned threads_peak = 0;  // see take_threads_peak
 
 struct Job;
 // The job whose task this thread is running (for task_should_stop), and, on the thread
@@ -224,6 +226,7 @@ class Pool {
 
 void run_parallel(std::size_t n_tasks, unsigned n_threads, TaskFn fn, const Progress& progress) {
   if (n_tasks == 0) return;
+  if (!in_pool_task) threads_peak = std::max(threads_peak, n_threads);
   if (n_threads <= 1 || in_pool_task) {
     // Serial: on one thread, or nested inside a task (no deadlock, no oversubscription).
     Job job;
@@ -291,6 +294,12 @@ unsigned usable_cores() noexcept {
 }
 
 namespace detail {
+unsigned take_threads_peak() noexcept {
+  const unsigned peak = threads_peak;
+  threads_peak = 0;
+  return peak;
+}
+
 std::size_t pool_size() noexcept {
   try {
     return Pool::instance().size();

@@ -26,6 +26,7 @@
 #include "funnelnet/core/math.hpp"
 #include "funnelnet/core/parallel.hpp"
 #include "funnelnet/core/random.hpp"
+#include "funnelnet/core/threads.hpp"
 #include "funnelnet/customers/detail/repeat_likelihood.hpp"
 
 FUNNELNET_BEGIN
@@ -439,8 +440,9 @@ double total_ll(const std::array<double, K>& p, const RfmRows& rows, int threads
   };
   if (n_tasks == 1)
     body(0);
-  else
-    parallel_for(n_tasks, threads, body);
+  else  // threads = 0: from the work, a row's likelihood and gradient taken as 64 steps
+    parallel_for(n_tasks, static_cast<int>(resolve_threads(threads, std::uint64_t{64} * n, step_grain)),
+                 body);
   double total = 0.0;
   g.fill(0.0);
   for (std::size_t t = 0; t < n_tasks; ++t) {
@@ -1232,7 +1234,9 @@ SimulatedCustomers simulate_repeat(RepeatKind kind, std::span<const double> para
   out.recency.assign(n, 0.0);
   out.T.assign(T.begin(), T.end());
   const std::size_t n_tasks = (n + sim_block - 1) / sim_block;
-  parallel_for(n_tasks, threads, [&](std::size_t task) {
+  // threads = 0: from the work, a customer taken as 64 steps (a few dozen purchase draws).
+  const auto used = static_cast<int>(resolve_threads(threads, std::uint64_t{64} * n, step_grain));
+  parallel_for(n_tasks, used, [&](std::size_t task) {
     Rng rng = stream(seed, task);
     const std::size_t end = std::min(n, (task + 1) * sim_block);
     for (std::size_t i = task * sim_block; i < end; ++i) {
@@ -1282,7 +1286,9 @@ std::vector<double> simulate_spend(std::span<const double> params, std::span<con
   const std::size_t n = frequency.size();
   std::vector<double> out(n, 0.0);
   const std::size_t n_tasks = (n + sim_block - 1) / sim_block;
-  parallel_for(n_tasks, threads, [&](std::size_t task) {
+  // threads = 0: from the work, a customer taken as 64 steps (a few dozen purchase draws).
+  const auto used = static_cast<int>(resolve_threads(threads, std::uint64_t{64} * n, step_grain));
+  parallel_for(n_tasks, used, [&](std::size_t task) {
     Rng rng = stream(seed, task);
     const std::size_t end = std::min(n, (task + 1) * sim_block);
     for (std::size_t i = task * sim_block; i < end; ++i) {

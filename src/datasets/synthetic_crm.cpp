@@ -10,6 +10,7 @@
 
 #include "funnelnet/core/error.hpp"
 #include "funnelnet/core/random.hpp"
+#include "funnelnet/core/threads.hpp"
 
 FUNNELNET_BEGIN
 
@@ -501,10 +502,14 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
   const std::size_t n_blocks = (n + kBlock - 1) / kBlock;
   std::vector<Block> blocks(n_blocks);
   const std::size_t total_work = 2 * n_blocks;
+  // threads = 0: from the work, an account-month taken as 8 steps (its tier snapshot,
+  // its share of leads, stage moves and purchases).
+  const auto threads = static_cast<int>(
+      resolve_threads(o.threads, static_cast<std::uint64_t>(n) * (months + 1) * 8, step_grain));
 
   // ---- phase 1: account attributes, tier snapshots, organic leads
   parallel_for(
-      n_blocks, o.threads,
+      n_blocks, threads,
       [&](std::size_t b) {
         Block& out = blocks[b];
         const std::size_t lo = b * kBlock;
@@ -574,7 +579,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
   };
   auto& off = d.truth.tie_offsets;
   off.assign(n + 1, 0);
-  parallel_for(n_blocks, o.threads, [&](std::size_t b) {
+  parallel_for(n_blocks, threads, [&](std::size_t b) {
     for (std::size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
       Rng rn(o.seed ^ kTagNetwork, i);
       off[i + 1] = ties_of(rn, i);
@@ -584,7 +589,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
   d.truth.tie_target.resize(static_cast<std::size_t>(off[n]));
   d.truth.tie_probability.resize(static_cast<std::size_t>(off[n]));
   d.truth.influence.assign(n, 0.0);
-  parallel_for(n_blocks, o.threads, [&](std::size_t b) {
+  parallel_for(n_blocks, threads, [&](std::size_t b) {
     for (std::size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
       Rng rn(o.seed ^ kTagNetwork, i);
       const std::int64_t deg = ties_of(rn, i);
@@ -626,7 +631,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
     };
     const std::size_t n_chunks = (frontier.size() + kChunk - 1) / kChunk;
     std::vector<std::vector<Fired>> fired(n_chunks);
-    parallel_for(n_chunks, o.threads, [&](std::size_t c) {
+    parallel_for(n_chunks, threads, [&](std::size_t c) {
       for (std::size_t f = c * kChunk; f < std::min(frontier.size(), (c + 1) * kChunk); ++f) {
         const auto i = static_cast<std::size_t>(frontier[f]);
         Rng rr(o.seed ^ kTagReferral, i);  // an account wins (and refers) at most once
@@ -671,7 +676,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
     const std::size_t first = blocks.size();
     blocks.resize(first + n_lead_chunks);
     std::vector<double> won_at(opens.size(), kNaN);
-    parallel_for(n_lead_chunks, o.threads, [&](std::size_t c) {
+    parallel_for(n_lead_chunks, threads, [&](std::size_t c) {
       for (std::size_t k = c * kChunk; k < std::min(opens.size(), (c + 1) * kChunk); ++k) {
         const Fired& r = all[opens[k]];
         const auto j = static_cast<std::size_t>(r.referee);
@@ -692,7 +697,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
   // ---- phase 4: repeat buying of the won accounts
   std::vector<Block> buying(n_blocks);
   parallel_for(
-      n_blocks, o.threads,
+      n_blocks, threads,
       [&](std::size_t b) {
         Block& out = buying[b];
         for (std::size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
@@ -757,7 +762,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
   const auto copy = [](const auto& src, auto& dst, std::size_t at) {
     std::copy(src.begin(), src.end(), dst.begin() + static_cast<std::ptrdiff_t>(at));
   };
-  parallel_for(nb, o.threads, [&](std::size_t b) {
+  parallel_for(nb, threads, [&](std::size_t b) {
     Block& in = blocks[b];
     copy(in.lead_account, d.lead_account, lead_off[b]);
     copy(in.lead_segment, d.lead_segment, lead_off[b]);
@@ -784,7 +789,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
     copy(in.opp_amount, d.opp_amount, opp_off[b]);
     in = Block{};  // free as we go
   });
-  parallel_for(n_blocks, o.threads, [&](std::size_t b) {
+  parallel_for(n_blocks, threads, [&](std::size_t b) {
     Block& in = buying[b];
     copy(in.tx_account, d.tx_account, tx_off[b]);
     copy(in.tx_time, d.tx_time, tx_off[b]);
@@ -798,7 +803,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
   std::vector<TouchBlock> tb(n_lead_blocks + n_blocks);
   std::array<double, kCrmChannels> won_mix{};
   for (std::size_t c = 0; c < won_mix.size(); ++c) won_mix[c] = truth.channel_won_share[c];
-  parallel_for(n_lead_blocks + n_blocks, o.threads, [&](std::size_t b) {
+  parallel_for(n_lead_blocks + n_blocks, threads, [&](std::size_t b) {
     TouchBlock& out = tb[b];
     if (b < n_lead_blocks) {
       std::vector<double> times;

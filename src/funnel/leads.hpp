@@ -13,6 +13,7 @@
 #include "funnelnet/core/error.hpp"
 #include "funnelnet/core/event_log.hpp"
 #include "funnelnet/core/parallel.hpp"
+#include "funnelnet/core/threads.hpp"
 #include "funnelnet/funnel/stage_space.hpp"
 
 FUNNELNET_BEGIN
@@ -44,7 +45,9 @@ template <class Body>
 void for_lead_tasks(std::size_t n_groups, int threads, Body&& body, std::size_t n_tasks = 64) {
   n_tasks = std::max<std::size_t>(1, std::min(n_tasks, n_groups));
   std::vector<std::exception_ptr> errors(n_tasks);
-  parallel_for(n_tasks, threads, [&](std::size_t task) {
+  // threads = 0: from the work, a lead taken as 16 steps (its few events, sorted and counted).
+  const auto used = static_cast<int>(resolve_threads(threads, std::uint64_t{16} * n_groups, step_grain));
+  parallel_for(n_tasks, used, [&](std::size_t task) {
     const std::size_t g0 = n_groups * task / n_tasks, g1 = n_groups * (task + 1) / n_tasks;
     try {
       body(task, g0, g1);

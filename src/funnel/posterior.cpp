@@ -11,6 +11,7 @@
 
 #include "funnelnet/core/cancel.hpp"
 #include "funnelnet/core/random.hpp"
+#include "funnelnet/core/threads.hpp"
 #include "funnelnet/funnel/absorbing.hpp"
 #include "funnelnet/funnel/solver.hpp"
 
@@ -154,8 +155,10 @@ PosteriorFigures posterior_figures(const TransitionCounts& counts, const Posteri
   const std::unique_ptr<double[]> samples(new double[options.draws * per]);
   constexpr std::size_t block = 64;
   const std::size_t n_blocks = (options.draws + block - 1) / block;
+  // threads = 0: from the work, a draw taken as a dense solve of the transient block.
+  const auto work = static_cast<std::uint64_t>(options.draws) * per * static_cast<std::uint64_t>(nt);
   parallel_for(
-      n_blocks, options.threads,
+      n_blocks, static_cast<int>(resolve_threads(options.threads, work, step_grain)),
       [&](std::size_t b) {
         Rng rng = stream(options.seed, b);
         Matrix p = Matrix::Zero(n, n);
@@ -229,8 +232,10 @@ ContinuousPosteriorFigures posterior_figures(const ExposureCounts& counts,
   const std::unique_ptr<double[]> samples(new double[options.draws * per]);
   constexpr std::size_t block = 64;
   const std::size_t n_blocks = (options.draws + block - 1) / block;
+  // threads = 0: from the work, a draw taken as a dense solve of the transient block.
+  const auto work = static_cast<std::uint64_t>(options.draws) * per * static_cast<std::uint64_t>(nt);
   parallel_for(
-      n_blocks, options.threads,
+      n_blocks, static_cast<int>(resolve_threads(options.threads, work, step_grain)),
       [&](std::size_t b) {
         Rng rng = stream(options.seed, b);
         Matrix s(nt, nt), rhs(nt, na + 1);

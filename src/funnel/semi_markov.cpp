@@ -11,11 +11,12 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "funnelnet/core/math.hpp"
 #include "funnel/leads.hpp"
 #include "funnelnet/core/event_log.hpp"
+#include "funnelnet/core/math.hpp"
 #include "funnelnet/core/parallel.hpp"
 #include "funnelnet/core/random.hpp"
+#include "funnelnet/core/threads.hpp"
 
 FUNNELNET_BEGIN
 
@@ -671,7 +672,9 @@ CloseDraws SemiMarkovFunnel::simulate_close(std::int32_t stage, double age, std:
   out.outcome.assign(draws, -1);
   constexpr std::size_t kBlock = 4096;
   const std::size_t tasks = (draws + kBlock - 1) / kBlock;
-  parallel_for(tasks, threads, [&](std::size_t task) {
+  // threads = 0: from the work, a draw taken as one holding time and move per stage.
+  const auto work = static_cast<std::uint64_t>(draws) * (space_.size() + 1) * 4;
+  parallel_for(tasks, static_cast<int>(resolve_threads(threads, work, step_grain)), [&](std::size_t task) {
     Rng rng = stream(seed, task);
     const std::size_t end = std::min(draws, (task + 1) * kBlock);
     for (std::size_t d = task * kBlock; d < end; ++d) {

@@ -8,6 +8,7 @@
 #include "funnelnet/core/cancel.hpp"
 #include "funnelnet/core/parallel.hpp"
 #include "funnelnet/core/random.hpp"
+#include "funnelnet/core/threads.hpp"
 
 FUNNELNET_BEGIN
 
@@ -36,8 +37,10 @@ EventLog simulate_events(const MarkovChain& chain, std::size_t start, std::size_
   const std::size_t n_blocks = (n_leads + block - 1) / block;
   const std::size_t first_block = options.first_lead / block;
   std::vector<EventLog> parts(n_blocks);
+  // threads = 0: from the work, a lead taken as one draw and row scan per stage.
+  const auto work = static_cast<std::uint64_t>(n_leads) * (n + 1);
   parallel_for(
-      n_blocks, options.threads,
+      n_blocks, static_cast<int>(resolve_threads(options.threads, work, step_grain)),
       [&](std::size_t b) {
         Rng rng = stream(options.seed, first_block + b);
         EventLog& out = parts[b];

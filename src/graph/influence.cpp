@@ -5,9 +5,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <numeric>
 #include <queue>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "funnelnet/core/cancel.hpp"
@@ -29,12 +35,13 @@ struct RRSets {
 
 constexpr std::size_t rr_batch = 256;
 
-/// Half of the physical memory (bytes), the most IMM's RR sets may take; 8 GB where the
-/// size cannot be read.
+/// Half of the memory this process may use (usable_memory_bytes: physical memory or the
+/// cgroup limit, whichever is smaller), the most IMM's RR sets may take; 8 GB where
+/// neither can be read.
 double memory_budget_bytes() {
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || page <= 0) return 8e9;
-  return 0.5 * static_cast<double>(pages) * static_cast<double>(page);
+  const std::uint64_t usable = usable_memory_bytes();
+  if (usable == 0) return 8e9;
+  return 0.5 * static_cast<double>(usable);
 }
 
 /// Generates RR sets in fixed batches: batch b draws from stream(seed, base + b), so
@@ -269,7 +276,8 @@ InfluenceResult imm(const ReferralGraph& g, std::size_t k, const EdgeProbabiliti
   // RR sets are the memory of IMM (issue 17: eps = 0.001 on wiki-Vote grew to 12 GB
   // before failing).  Before each batch of sets, estimate their memory from the mean set
   // size seen so far (1 node before any) and refuse, naming the eps that would fit, when
-  // it exceeds half of the machine's memory.  The number of sets grows as 1 / eps^2.
+  // it exceeds half of the memory this process may use (physical or its cgroup limit).  The number of sets
+  // grows as 1 / eps^2.
   const double budget_bytes = detail::memory_budget_bytes();
   // Peak, measured against ru_maxrss (benchmarks/python/imm_memory.py, 1.9 to 2.4 times
   // the old estimate of one copy of the sets plus the cover index): while a batch is
@@ -282,7 +290,9 @@ InfluenceResult imm(const ReferralGraph& g, std::size_t k, const EdgeProbabiliti
     if (bytes > budget_bytes)
       fail(Errc::no_memory, "IMM with eps=", o.epsilon, " needs about ", std::ceil(bytes / 1e9), " GB for ",
            sets, " RR sets of ", mean_size, " nodes on average, more than the ",
-           std::floor(budget_bytes / 1e9), " GB it may use (half of this machine's memory); use eps >= ",
+           std::floor(budget_bytes / 1e9),
+           " GB it may use (half of the memory this process may use: physical memory or its cgroup limit); "
+           "use eps >= ",
            std::ceil(o.epsilon * std::sqrt(bytes / budget_bytes) * 1000.0) / 1000.0);
     // The cover index numbers sets with 32 bits (reached on a machine with memory for more).
     if (sets > static_cast<double>(UINT32_MAX))
@@ -457,5 +467,79 @@ InfluenceResult celf(const ReferralGraph& g, std::size_t k, std::span<const doub
   detail::check_k_costs(g, k, o.costs, o.budget);
   return celf(g, k, EdgeProbabilities::given(g, p), o);
 }
+
+namespace detail {
+namespace {
+// The limit in one cgroup file (a decimal byte count); UINT64_MAX (no limit) for "max",
+// a missing file or anything unreadable.
+std::uint64_t read_limit_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string text;
+  if (!in || !(in >> text)) return UINT64_MAX;
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return UINT64_MAX;  // "max" or garbage
+  return v;
+}
+
+// The smallest limit in `file_name` at `mount / group` and each folder above it, up to
+// and including `mount` itself.
+std::uint64_t limit_along(const std::filesystem::path& mount, std::string_view group, const char* file_name) {
+  std::uint64_t best = UINT64_MAX;
+  std::filesystem::path rel = std::filesystem::path(std::string(group)).relative_path().lexically_normal();
+  for (;;) {
+    // A group path with ".." would leave the mount: only the mount's own file is read.
+    if (!rel.empty() && *rel.begin() == "..") rel.clear();
+    best = std::min(best, read_limit_file(mount / rel / file_name));
+    if (rel.empty() || rel == ".") break;
+    rel = rel.parent_path();
+  }
+  return best;
+}
+}  // namespace
+
+std::uint64_t cgroup_memory_limit(const std::string& cgroup_root, const std::string& proc_cgroup) {
+  const std::filesystem::path root(cgroup_root);
+  std::uint64_t best = UINT64_MAX;
+  std::string_view text(proc_cgroup);
+  while (!text.empty()) {
+    const auto eol = text.find('\n');
+    const std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
+    // "hierarchy-id:controllers:path"; v2 is "0::path".
+    const auto c1 = line.find(':');
+    const auto c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
+    if (c2 == std::string_view::npos) continue;
+    const std::string_view controllers = line.substr(c1 + 1, c2 - c1 - 1);
+    const std::string_view group = line.substr(c2 + 1);
+    if (controllers.empty()) {  // v2: mounted at the root (pure v2) or at unified/ (hybrid)
+      best = std::min(best, limit_along(root, group, "memory.max"));
+      best = std::min(best, limit_along(root / "unified", group, "memory.max"));
+      continue;
+    }
+    bool memory = false;  // v1: the hierarchy that holds the memory controller
+    for (std::string_view rest = controllers; !rest.empty();) {
+      const auto comma = rest.find(',');
+      memory = memory || rest.substr(0, comma) == "memory";
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+    if (memory) best = std::min(best, limit_along(root / "memory", group, "memory.limit_in_bytes"));
+  }
+  return best;
+}
+
+std::uint64_t usable_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  std::uint64_t physical = UINT64_MAX;
+  if (pages > 0 && page > 0) physical = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page);
+  std::string proc;
+  {
+    std::ifstream in("/proc/self/cgroup");
+    proc.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::uint64_t usable = std::min(physical, cgroup_memory_limit("/sys/fs/cgroup", proc));
+  return usable == UINT64_MAX ? 0 : usable;
+}
+}  // namespace detail
 
 FUNNELNET_END

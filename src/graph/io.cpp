@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <span>
@@ -67,31 +68,56 @@ std::ifstream open_or_fail(const std::string& path) {
 }
 
 /// Lines of a graph file within io::max_file_bytes(): a regular file was checked whole by
-/// open_or_fail, so std::getline reads it; a pipe or device (/dev/zero, a FIFO) is read a
-/// character at a time and refused with io_error once it passes the limit, newline or not.
+/// open_or_fail, so std::getline reads it; a pipe or device (/dev/zero, a FIFO, /dev/stdin)
+/// is read in blocks of 64 KiB, never more than one byte past the limit, and refused with
+/// io_error once it passes the limit, newline or not.
 struct BoundedLines {
+  static constexpr std::size_t kBlock = std::size_t{1} << 16;
   const std::string& path;
   std::uint64_t limit = io::max_file_bytes(), seen = 0;
   bool regular = is_regular(path);
+  std::vector<char> block;      // the last block read from a pipe or device
+  std::size_t at = 0, len = 0;  // block[at, len) not yet returned
 
   static bool is_regular(const std::string& p) {
     std::error_code ec;
     return std::filesystem::is_regular_file(p, ec);
   }
 
+  // Reads the next block; false at the end of the stream.
+  bool refill(std::istream& in) {
+    if (block.empty()) block.resize(kBlock);
+    // seen <= limit here, so limit - seen + 1 cannot wrap unless limit is the maximum.
+    const std::uint64_t left = limit - seen;
+    const auto want = static_cast<std::streamsize>(left >= kBlock ? kBlock : left + 1);
+    const std::streamsize got = in.rdbuf()->sgetn(block.data(), want);
+    at = 0;
+    len = got > 0 ? static_cast<std::size_t>(got) : 0;
+    seen += len;
+    if (seen > limit)
+      fail(Errc::io_error, "cannot read '", path, "': it is more than ", limit, " bytes, over the limit of ",
+           limit, " bytes (raise it with set_max_file_bytes)");
+    return len > 0;
+  }
+
   bool getline(std::istream& in, std::string& line) {
     if (regular) return static_cast<bool>(std::getline(in, line));
     line.clear();
-    std::streambuf* buf = in.rdbuf();
-    for (int c; (c = buf->sbumpc()) != std::char_traits<char>::eof();) {
-      if (++seen > limit)
-        fail(Errc::io_error, "cannot read '", path, "': it is more than ", limit,
-             " bytes, over the limit of ", limit, " bytes (raise it with set_max_file_bytes)");
-      if (c == '\n') return true;
-      line.push_back(static_cast<char>(c));
+    for (;;) {
+      if (at == len && !refill(in)) {
+        in.setstate(std::ios::eofbit);
+        return !line.empty();
+      }
+      const char* b = block.data() + at;
+      const char* e = block.data() + len;
+      const auto* nl = static_cast<const char*>(std::memchr(b, '\n', static_cast<std::size_t>(e - b)));
+      line.append(b, nl != nullptr ? nl : e);
+      if (nl != nullptr) {
+        at = static_cast<std::size_t>(nl - block.data()) + 1;
+        return true;
+      }
+      at = len;
     }
-    in.setstate(std::ios::eofbit);
-    return !line.empty();
   }
 };
 

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "funnelnet/core/parallel.hpp"
+#include "funnelnet/core/threads.hpp"
 
 FUNNELNET_BEGIN
 
@@ -214,6 +215,9 @@ Poly leaf(std::span<const double> p, std::span<const std::int64_t> units, std::s
 Poly product_units(std::span<const double> p, std::span<const std::int64_t> units, int threads);
 
 Poly product(std::span<const double> p, std::span<const std::int64_t> units, int threads) {
+  // threads = 0: from the work, a deal taken as 64 steps (its leaf product and its share
+  // of the merges above); the grouped product below is lighter, so this bounds it.
+  threads = static_cast<int>(resolve_threads(threads, std::uint64_t{64} * p.size(), step_grain));
   if (!units.empty()) return product_units(p, units, threads);
   const std::size_t n = p.size();
   // Leaves: consecutive deals up to 64 of them or 4096 cells of support.

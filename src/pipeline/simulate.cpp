@@ -6,6 +6,7 @@
 #include <numbers>
 
 #include "funnelnet/core/random.hpp"
+#include "funnelnet/core/threads.hpp"
 
 FUNNELNET_BEGIN
 
@@ -46,8 +47,10 @@ PipelineSimResult simulate_pipeline(std::span<const double> p, std::size_t perio
   r.revenue.assign(options.runs * periods, 0.0);
   constexpr std::size_t kRunsPerTask = 16;
   const std::size_t tasks = (options.runs + kRunsPerTask - 1) / kRunsPerTask;
+  // threads = 0: from the work, a few draws and a search of the periods per (run, deal).
+  const auto work = static_cast<std::uint64_t>(options.runs) * (n + 1) * 4;
   parallel_for(
-      tasks, options.threads,
+      tasks, static_cast<int>(resolve_threads(options.threads, work, step_grain)),
       [&](std::size_t t) {
         Rng rng = stream(options.seed, t);
         const std::size_t end = std::min(options.runs, (t + 1) * kRunsPerTask);

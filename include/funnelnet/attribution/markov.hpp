@@ -52,7 +52,7 @@ FUNNELNET_BEGIN
 struct MarkovOptions {
   int order = 1;                        ///< k >= 1: states are the last k channels
   Repeats repeats = Repeats::collapse;  ///< consecutive repeats: collapse (default) or keep as self-loops
-  int threads = 0;                      ///< threads for the removal solves (0 = all cores)
+  int threads = 0;                      ///< removal solves; 0: from the work (resolve_threads)
   Progress progress;                    ///< called as removals finish; return false to cancel
 };
 

@@ -89,7 +89,7 @@ typedef struct fnet_markov_options {
   unsigned version;          /* FNET_MARKOV_OPTIONS_VERSION */
   int order;                 /* k >= 1: states are the last k channels */
   fnet_repeats repeats;      /* FNET_REPEATS_COLLAPSE (default) or FNET_REPEATS_KEEP (self-loops) */
-  int threads;               /* 0 = all cores; results do not depend on it */
+  int threads;               /* 0: from the work; results do not depend on it */
   fnet_progress_fn progress; /* may be NULL */
   void* user_data;           /* passed to progress */
 } fnet_markov_options;

@@ -33,7 +33,7 @@ typedef struct fnet_repeat_fit_options {
   int max_iterations;    /* LBFGS iteration limit */
   double tolerance;      /* inf-norm of the mean-LL gradient in log-parameters */
   int compress;          /* non-zero: fit on weighted unique rows (same optimum) */
-  int threads;           /* 0 = all cores; the result does not depend on it */
+  int threads;           /* 0: from the work; the result does not depend on it */
   const double* initial; /* NULL, or starting parameters (4 for BG/NBD, Pareto/NBD; 3 for Gamma-Gamma) */
 } fnet_repeat_fit_options;
 #define FNET_REPEAT_FIT_OPTIONS_VERSION 1

@@ -33,7 +33,7 @@ typedef struct fnet_crm_options {
   int months;                  /* length of the history, 1 .. 1200 */
   int start_month;             /* calendar month of month 0, 0 (January) .. 11 */
   uint64_t seed;               /* the same seed gives the same tables at any thread count */
-  int threads;                 /* 0 = all cores; never changes the result */
+  int threads;                 /* 0: from the work; never changes the result */
   int censor;                  /* non-zero: stop every lead at the end of the history */
   double referred_share;       /* share of first leads referred from outside, [0, 1] */
   double referral_probability; /* mean IC edge probability of the trade network, [0, 1] */

@@ -153,7 +153,7 @@ typedef struct fnet_period_options {
   double origin;
   int has_cutoff; /* non-zero: cutoff ends observation (default: end of last event's period) */
   double cutoff;
-  int threads; /* 0 = all cores; the result does not depend on it */
+  int threads; /* 0: from the work; the result does not depend on it */
 } fnet_period_options;
 #define FNET_PERIOD_OPTIONS_VERSION 1
 #define FNET_PERIOD_OPTIONS_INIT \

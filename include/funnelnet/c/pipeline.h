@@ -16,7 +16,7 @@ typedef struct fnet_distribution fnet_distribution;
 
 /* The won-count distribution of n deals won independently with probabilities p[i]
  * (each in [0, 1]; FNET_E_INVALID_ARGUMENT naming the deal otherwise): exact, by
- * divide-and-conquer convolution; support 0 .. n.  threads: 0 = all cores, never changes
+ * divide-and-conquer convolution; support 0 .. n.  threads: 0 = from the work, never changes
  * the result. */
 FNET_API fnet_status fnet_distribution_count(fnet_distribution** out, const double* p, size_t n, int threads);
 

@@ -43,7 +43,7 @@ struct CrmOptions {
   int months = 24;                  ///< length of the history in months (1 .. 1200)
   int start_month = 0;              ///< calendar month of month 0 (0 = January .. 11), for seasonality
   std::uint64_t seed = 0;
-  int threads = 0;  ///< 0 = all cores; never changes the result
+  int threads = 0;  ///< 0: from the work (resolve_threads); >0: at most that many; same result at any count
 
   // accounts
   std::array<double, 3> kind_mix{0.25, 0.35, 0.40};      ///< individual, self-employed, organisation

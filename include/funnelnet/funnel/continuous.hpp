@@ -39,8 +39,8 @@ class ExposureCounts {
   /// and no exit is counted.  The cut-off rule is the same everywhere: events at or
   /// before the cut-off are observed, and a cut-off before an event is an error naming
   /// the row.  Exposure is measured in units of `time_unit` time steps (e.g. 86400e9 for
-  /// days from nanosecond times).  Errors as for period_counts().  `threads`: 0 = all
-  /// cores; the result does not depend on it.  `Time` is std::int64_t or double.
+  /// days from nanosecond times).  Errors as for period_counts().  `threads`: 0 = from
+  /// the work; the result does not depend on it.  `Time` is std::int64_t or double.
   template <class Time>
   static ExposureCounts from_events(StageSpace space, std::span<const std::int64_t> lead,
                                     std::span<const Time> time, std::span<const std::int32_t> stage,

@@ -33,7 +33,7 @@ struct PeriodOptions {
   /// end of the period holding the last event.  (cutoff - origin) must be a whole number
   /// of periods.
   std::optional<Time> cutoff;
-  int threads = 0;  ///< 0 = all cores; the result does not depend on it
+  int threads = 0;  ///< 0: from the work (resolve_threads); >0: at most that many; same result at any count
 };
 
 /// Period-by-period transition counts from an event log: row r says lead[r] entered

@@ -36,7 +36,7 @@ struct PosteriorOptions {
   double level = 0.95;
   std::size_t draws = 2000;
   std::uint64_t seed = 0;
-  int threads = 0;  ///< 0 = all cores; the result does not depend on it
+  int threads = 0;  ///< 0: from the work (resolve_threads); >0: at most that many; same result at any count
   Progress progress = {};
 };
 
@@ -60,7 +60,7 @@ struct ContinuousPosteriorOptions {
   double level = 0.95;
   std::size_t draws = 2000;
   std::uint64_t seed = 0;
-  int threads = 0;  ///< 0 = all cores; the result does not depend on it
+  int threads = 0;  ///< 0: from the work (resolve_threads); >0: at most that many; same result at any count
   Progress progress = {};
 };
 

@@ -26,7 +26,7 @@ struct SimulateOptions {
   std::vector<double> mean_dwell;
   /// Stop a lead after this many steps even if it has not been absorbed.
   std::size_t max_steps = 1000;
-  int threads = 0;  ///< 0 = all cores; the result does not depend on it
+  int threads = 0;  ///< 0: from the work (resolve_threads); >0: at most that many; same result at any count
   /// Simulate leads [first_lead, first_lead + n_leads) of the seeded stream (lead ids
   /// count from first_lead): the runs of disjoint ranges, concatenated, are exactly the
   /// log of one run over their union.  Must be a multiple of simulate_block (each block

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "funnelnet/core/parallel.hpp"
@@ -72,5 +73,22 @@ InfluenceResult celf(const ReferralGraph& g, std::size_t k, const EdgeProbabilit
 /// after k and the costs).
 InfluenceResult celf(const ReferralGraph& g, std::size_t k, std::span<const double> p,
                      const CelfOptions& o = {});
+
+namespace detail {
+/// The memory limit of this process's control group, in bytes: the smallest of the
+/// cgroup v2 `memory.max` and v1 `memory.limit_in_bytes` files found in its group's
+/// folder and every folder above it (a container that mounts its own group at the root
+/// is covered by the root's file); "max" or an unreadable file is no limit.
+/// `cgroup_root` is where the cgroup file systems are mounted ("/sys/fs/cgroup"; v2
+/// directly or under unified/, v1's memory controller under memory/) and `proc_cgroup`
+/// the text of /proc/self/cgroup: both are arguments so that a test can pass a fake tree.
+/// UINT64_MAX when no limit is found.
+std::uint64_t cgroup_memory_limit(const std::string& cgroup_root, const std::string& proc_cgroup);
+
+/// The memory this process may use, in bytes: the smaller of the physical memory and
+/// cgroup_memory_limit("/sys/fs/cgroup", /proc/self/cgroup); 0 when neither can be read.
+/// IMM refuses RR sets whose estimated memory exceeds half of it.
+std::uint64_t usable_memory_bytes();
+}  // namespace detail
 
 FUNNELNET_END

@@ -18,8 +18,8 @@ FUNNELNET_BEGIN
 /// index otherwise): a vector of p.size() + 1 entries, never negative, summing to 1
 /// within 1e-12.  Small blocks are multiplied out exactly; larger products use an FFT
 /// after which entries below its round-off bound (8 eps log2(n) |a|_2 |b|_2, at least
-/// 1e-15 of the peak) are set to zero and the mass renormalised.  `threads`: 0 = all cores; never changes the
-/// result.
+/// 1e-15 of the peak) are set to zero and the mass renormalised.  `threads`: 0 = from the work;
+/// never changes the result.
 std::vector<double> poisson_binomial_pmf(std::span<const double> p, int threads = 0);
 
 /// Probability mass function of sum_i units[i] * B_i with B_i ~ Bernoulli(p[i])

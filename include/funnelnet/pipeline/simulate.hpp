@@ -26,7 +26,7 @@ struct PipelineSimOptions {
   double slip = 0.0;
   /// Seed; the same seed gives the same result at any thread count.
   std::uint64_t seed = 0;
-  /// Threads (0 = all cores); never changes a result.
+  /// Threads (0: from the work, resolve_threads in core/parallel.hpp); never changes a result.
   int threads = 0;
 };
 

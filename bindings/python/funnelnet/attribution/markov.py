@@ -81,7 +81,10 @@ def markov(df: pd.DataFrame, path: str = "path", conversions: str | None = None,
         Consecutive repeats collapsed (default, as ChannelAttribution) or kept as
         self-loops (same effects at order 1).
     threads : int
-        Threads for the removal solves (0 = all cores); results do not depend on it.
+        Worker threads for the removal solves: 0 chooses from the size of the work
+        (one thread for small inputs, more only when each has enough work to gain
+        from it, never more than the usable cores); a positive number is an upper
+        bound.  The result is the same at any thread count.
     progress : bool
         Show a tqdm bar over the removals.
     channels : sequence of str, optional
@@ -126,7 +129,10 @@ def markov_events(events: pd.DataFrame, *, customer: str, time: str, channel: st
         Consecutive repeats collapsed (default, as ChannelAttribution) or kept as
         self-loops (same effects at order 1).
     threads : int
-        Threads for the removal solves (0 = all cores); results do not depend on it.
+        Worker threads for the removal solves: 0 chooses from the size of the work
+        (one thread for small inputs, more only when each has enough work to gain
+        from it, never more than the usable cores); a positive number is an upper
+        bound.  The result is the same at any thread count.
     progress : bool
         Show a tqdm bar over the removals.
     conversion_is_touch : bool
@@ -190,7 +196,10 @@ class MarkovAttribution(JsonModel):
         Consecutive repeats collapsed (default, as ChannelAttribution) or kept as
         self-loops (same effects at order 1).
     threads : int
-        Threads for the removal solves (0 = all cores); results do not depend on it.
+        Worker threads for the removal solves: 0 chooses from the size of the work
+        (one thread for small inputs, more only when each has enough work to gain
+        from it, never more than the usable cores); a positive number is an upper
+        bound.  The result is the same at any thread count.
     progress : bool
         Show a tqdm bar over the removals.
 
@@ -438,7 +447,11 @@ class MarkovAttribution(JsonModel):
             Separator of the string sequences (default: the separator the model was
             fitted with).
         threads : int
-            Threads for the removal solves (0 = all cores); results do not depend on it.
+            Worker threads for the removal solves: 0 chooses from the size of
+            the work (one thread for small inputs, more only when each has
+            enough work to gain from it, never more than the usable cores); a
+            positive number is an upper bound.  The result is the same at any
+            thread count.
 
         Returns
         -------
@@ -581,7 +594,10 @@ class MarkovAttribution(JsonModel):
         seed : int
             Random seed; the same seed gives the same result at any thread count.
         threads : int
-            Worker threads (0 = all cores).
+            Worker threads: 0 chooses from the size of the work (one thread for
+            small inputs, more only when each has enough work to gain from it,
+            never more than the usable cores); a positive number is an upper
+            bound.  The result is the same at any thread count.
         progress : bool
             Show a tqdm bar.
         max_steps : int

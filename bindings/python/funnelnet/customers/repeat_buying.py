@@ -616,7 +616,10 @@ class BetaGeo(_RepeatBase):
         Fit on the unique rows, weighted by their counts (same result, faster on
         large tables).
     threads : int
-        Threads for the likelihood (0 = all cores); the result is the same at any count.
+        Threads for the likelihood: 0 chooses from the size of the work (one thread
+        for small inputs, more only when each has enough work to gain from it, never
+        more than the usable cores); a positive number is an upper bound.  The
+        result is the same at any thread count.
     strict : bool
         A fit that does not converge raises ConvergenceError instead of warning
         (:class:`funnelnet.ConvergenceWarning`).
@@ -658,7 +661,10 @@ class ParetoNBD(_RepeatBase):
         Fit on the unique rows, weighted by their counts (same result, faster on
         large tables).
     threads : int
-        Threads for the likelihood (0 = all cores); the result is the same at any count.
+        Threads for the likelihood: 0 chooses from the size of the work (one thread
+        for small inputs, more only when each has enough work to gain from it, never
+        more than the usable cores); a positive number is an upper bound.  The
+        result is the same at any thread count.
     strict : bool
         A fit that does not converge raises ConvergenceError instead of warning
         (:class:`funnelnet.ConvergenceWarning`).
@@ -703,7 +709,10 @@ class BetaGeoBetaBinom(_RepeatBase):
         Fit on the unique rows, weighted by their counts (same result, faster on
         large tables).
     threads : int
-        Threads for the likelihood (0 = all cores); the result is the same at any count.
+        Threads for the likelihood: 0 chooses from the size of the work (one thread
+        for small inputs, more only when each has enough work to gain from it, never
+        more than the usable cores); a positive number is an upper bound.  The
+        result is the same at any thread count.
     strict : bool
         A fit that does not converge raises ConvergenceError instead of warning
         (:class:`funnelnet.ConvergenceWarning`).
@@ -883,7 +892,10 @@ class GammaGamma(_Fitted):
         Fit on the unique rows, weighted by their counts (same result, faster on
         large tables).
     threads : int
-        Threads for the likelihood (0 = all cores); the result is the same at any count.
+        Threads for the likelihood: 0 chooses from the size of the work (one thread
+        for small inputs, more only when each has enough work to gain from it, never
+        more than the usable cores); a positive number is an upper bound.  The
+        result is the same at any thread count.
     strict : bool
         A fit that does not converge raises ConvergenceError instead of warning
         (:class:`funnelnet.ConvergenceWarning`).
@@ -1041,7 +1053,10 @@ class GammaGamma(_Fitted):
         seed : int
             Random seed.
         threads : int
-            Worker threads (0 = all cores); the draws do not depend on it.
+            Worker threads: 0 chooses from the size of the work (one thread for
+            small inputs, more only when each has enough work to gain from it,
+            never more than the usable cores); a positive number is an upper
+            bound.  The result is the same at any thread count.
 
         Returns
         -------

@@ -56,8 +56,8 @@ def simulate_events(chain: Any, n_leads: int, start: str | None = None, *,
     leads_per_partition : int
         Leads per partition (a multiple of 4,096).
     threads : int
-        Threads per partition on its worker (0 = all its cores; 1 when Dask runs one
-        partition per core).  The log does not depend on it.
+        Threads per partition on its worker (0 = chosen from the partition's work, one
+        thread for small ones; 1 when Dask runs one partition per core).  The log does not depend on it.
 
     Returns
     -------
@@ -140,8 +140,8 @@ def spread(graph: Any, seeds: Sequence[Any], model: str = _default_choice("Sprea
     tasks_per_partition : int
         Simulation tasks per Dask task.
     threads : int
-        Threads per Dask task on its worker (0 = all its cores); the result does not
-        depend on it.
+        Threads per Dask task on its worker (0 = chosen from the task's work, one thread
+        for small ones); the result does not depend on it.
 
     Returns
     -------

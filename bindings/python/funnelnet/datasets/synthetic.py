@@ -280,7 +280,10 @@ def synthetic_crm(n_accounts: int = default("CrmOptions", "n_accounts"), months:
     seed : int
         The same seed gives identical frames at any thread count.
     threads : int
-        0 = all cores; never changes the result.
+        Worker threads: 0 chooses from the size of the work (one thread for small
+        inputs, more only when each has enough work to gain from it, never more than
+        the usable cores); a positive number is an upper bound.  The result is the
+        same at any thread count.
     start : str or Timestamp
         The history starts on the first day of this month (UTC; naive timestamps out).
     progress : bool

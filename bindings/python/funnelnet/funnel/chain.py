@@ -908,7 +908,10 @@ class MarkovChain(JsonModel):
         max_steps : int
             Most transitions per lead; a lead still open after them stops there.
         threads : int
-            Worker threads (0 = all cores); the log does not depend on it.
+            Worker threads: 0 chooses from the size of the work (one thread for
+            small inputs, more only when each has enough work to gain from it,
+            never more than the usable cores); a positive number is an upper
+            bound.  The result is the same at any thread count.
         progress : bool, default False
             Show a ``tqdm.auto`` bar of simulated leads.  Ctrl-C stops with
             KeyboardInterrupt.

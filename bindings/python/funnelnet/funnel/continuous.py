@@ -120,7 +120,10 @@ class ExposureCounts(JsonModel):
         absorbing : sequence of str, optional
             Without ``funnel``: the outcomes.
         threads : int
-            Worker threads (0 = all cores).
+            Worker threads: 0 chooses from the size of the work (one thread for
+            small inputs, more only when each has enough work to gain from it,
+            never more than the usable cores); a positive number is an upper
+            bound.  The result is the same at any thread count.
 
         Returns
         -------
@@ -214,7 +217,10 @@ class ExposureCounts(JsonModel):
         time_unit : {"s", "min", "h", "D", "W"}
             Unit of exposure for datetime columns.
         threads : int
-            Worker threads (0 = all cores).
+            Worker threads: 0 chooses from the size of the work (one thread for
+            small inputs, more only when each has enough work to gain from it,
+            never more than the usable cores); a positive number is an upper
+            bound.  The result is the same at any thread count.
 
         Returns
         -------
@@ -371,7 +377,10 @@ class ExposureCounts(JsonModel):
         seed : int
             Random seed.
         threads : int
-            Worker threads (0 = all cores); the result does not depend on it.
+            Worker threads: 0 chooses from the size of the work (one thread for
+            small inputs, more only when each has enough work to gain from it,
+            never more than the usable cores); a positive number is an upper
+            bound.  The result is the same at any thread count.
         progress : bool
             Show a tqdm bar.
 

@@ -194,7 +194,10 @@ class SemiMarkovFunnel:
     seed : int
         Seed of the draws; the same seed gives the same answer at any thread count.
     threads : int
-        0 = all cores; never changes a result.
+        Worker threads: 0 chooses from the size of the work (one thread for small
+        inputs, more only when each has enough work to gain from it, never more than
+        the usable cores); a positive number is an upper bound.  The result is the
+        same at any thread count.
 
     Attributes
     ----------

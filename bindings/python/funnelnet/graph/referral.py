@@ -58,6 +58,12 @@ _EMPTY_F = np.empty(0, dtype=np.float64)
 _EMPTY_I = np.empty(0, dtype=np.int64)
 
 
+def _node_labels(core: Any) -> pd.Index:
+    # The node ids as labels over the core graph's own read-only storage: no copy (the
+    # numpy view keeps the core alive); pandas 3 would copy without copy=False.
+    return pd.Index(np.asarray(core.ids), name="node", copy=False)
+
+
 def _is_integer_array(a: np.ndarray) -> bool:
     return a.dtype.kind in "iu" or a.dtype == bool
 
@@ -170,7 +176,7 @@ class ReferralGraph:
             The text is corrupt, of another kind or version, or fails validation.
         """
         core, names = _core.graph.graph_from_json(text)
-        labels = pd.Index(names if names else np.asarray(core.ids).copy(), name="node")
+        labels = pd.Index(names, name="node") if names else _node_labels(core)
         return cls(core, labels)
 
     def save(self, path: Any) -> None:
@@ -254,8 +260,10 @@ class ReferralGraph:
     ) -> "ReferralGraph":
         """Graph from parallel arrays: edge i goes from ``src[i]`` to ``dst[i]``.
 
-        Integer ids go to C++ without a copy (int64, C-contiguous) and are mapped there;
-        other labels (strings, mixed) are factorised with pandas.  ``weight`` (>= 0) and
+        Integer ids go to C++ without a copy when they are int64 and C-contiguous (other
+        integer dtypes and strided arrays are converted once) and are mapped there; the
+        result's node labels are a read-only view of the graph's own ids, not a copy.  Other
+        labels (strings, mixed) are factorised with pandas.  ``weight`` (>= 0) and
         ``time`` (numbers or datetimes; datetimes become float nanoseconds) are optional
         per-edge arrays.  ``nodes`` adds nodes without edges.
 
@@ -322,7 +330,7 @@ class ReferralGraph:
             d64 = np.ascontiguousarray(d, dtype=np.int64)
             n64 = _EMPTY_I if extra is None else np.ascontiguousarray(extra, dtype=np.int64)
             core = _core.graph.Graph.from_edges(s64, d64, w, t, n64, sl, du)
-            return cls(core, pd.Index(np.asarray(core.ids).copy(), name="node"))
+            return cls(core, _node_labels(core))
         parts = [pd.Series(s, copy=False), pd.Series(d, copy=False)]
         if extra is not None:
             parts.append(pd.Series(extra, copy=False))
@@ -337,7 +345,7 @@ class ReferralGraph:
         core = _core.graph.Graph.from_indices(
             len(uniques), np.ascontiguousarray(codes[:m]), np.ascontiguousarray(codes[m : 2 * m]), w, t, sl, du
         )
-        return cls(core, pd.Index(uniques, name="node"))
+        return cls(core, pd.Index(uniques, name="node", copy=False))
 
     @classmethod
     def from_pandas(
@@ -522,7 +530,7 @@ class ReferralGraph:
             _choice(self_loops, _SELF_LOOPS, "self_loops"),
             _choice(duplicates, _DUPLICATES, "duplicates"),
         )
-        return cls(core, pd.Index(np.asarray(core.ids).copy(), name="node"))
+        return cls(core, _node_labels(core))
 
     @classmethod
     def read_metis(cls, path: str, self_loops: SelfLoops = _default_choice("GraphOptions", "self_loops", _SELF_LOOPS),
@@ -553,7 +561,7 @@ class ReferralGraph:
         core = _core.graph.Graph.read_metis(
             path_arg(path), _choice(self_loops, _SELF_LOOPS, "self_loops"), _choice(duplicates, _DUPLICATES, "duplicates")
         )
-        return cls(core, pd.Index(np.asarray(core.ids).copy(), name="node"))
+        return cls(core, _node_labels(core))
 
     # ---------------------------------------------------------------- inspection
     @property

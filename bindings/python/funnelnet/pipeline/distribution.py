@@ -220,7 +220,10 @@ def won_distribution(probabilities: Any, amounts: Any = None, grid: float | None
         the amounts share a divisor needing at most 2^20 cells in all, else the smaller
         of the smallest positive amount and 1/64 of the revenue's standard deviation.
     threads : int
-        0 = all cores; never changes the result.
+        Worker threads: 0 chooses from the size of the work (one thread for small
+        inputs, more only when each has enough work to gain from it, never more than
+        the usable cores); a positive number is an upper bound.  The result is the
+        same at any thread count.
 
     Returns
     -------

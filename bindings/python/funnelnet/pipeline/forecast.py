@@ -204,7 +204,10 @@ class PipelineForecast(Result):
         seed : int
             Seed of the runs.
         threads : int
-            0 = all cores; never changes the result.
+            Worker threads: 0 chooses from the size of the work (one thread for
+            small inputs, more only when each has enough work to gain from it,
+            never more than the usable cores); a positive number is an upper
+            bound.  The result is the same at any thread count.
         progress : bool
             Show a progress bar (tqdm).
 

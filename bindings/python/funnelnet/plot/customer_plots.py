@@ -378,8 +378,11 @@ def period_transactions_frame(model: Any, summary: Any, *, max_frequency: int = 
     seed : int
         Seed of the simulation.
     threads : int, default 0
-        Threads of the simulation (0 = all cores); the same seed gives the same
-        counts at any thread count.
+        Threads of the simulation: 0 chooses from the size of the work (one thread
+        for small inputs, more only when each has enough work to gain from it, never
+        more than the usable cores); a positive number is an upper bound.  The
+        result is the same at any thread count.  The same seed gives the same counts
+        at any thread count.
 
     Returns
     -------
@@ -424,8 +427,11 @@ def period_transactions(model: Any, summary: Any, *, max_frequency: int = 7, dra
     seed : int
         Seed of the simulation.
     threads : int, default 0
-        Threads of the simulation (0 = all cores); the same seed gives the same
-        counts at any thread count.
+        Threads of the simulation: 0 chooses from the size of the work (one thread
+        for small inputs, more only when each has enough work to gain from it, never
+        more than the usable cores); a positive number is an upper bound.  The
+        result is the same at any thread count.  The same seed gives the same counts
+        at any thread count.
     ax : matplotlib Axes, optional
         Where to draw (default: a new figure).
     **kw

@@ -136,7 +136,10 @@ def build(data: Any, out: Any = "funnelnet-report", sections: Sequence[str] | No
     seed : int
         Seed of the randomised analyses (influence maximisation, spread).
     threads : int
-        0 = all cores; never changes the result.
+        Worker threads: 0 chooses from the size of the work (one thread for small
+        inputs, more only when each has enough work to gain from it, never more than
+        the usable cores); a positive number is an upper bound.  The result is the
+        same at any thread count.
     subtitle : sequence of str
         Lines shown under the title.
     progress : bool
