@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "funnelnet/core/parallel.hpp"
+#include "funnelnet/core/threads.hpp"
 #include "funnelnet/scoring/metrics.hpp"
 
 FUNNELNET_BEGIN
@@ -394,19 +395,21 @@ PairedBootstrap paired_bootstrap_auc(std::span<const double> y, std::span<const 
       else
         rows[j] = static_cast<std::uint32_t>(i);
     }
-    parallel_for(nb, threads, [&](std::size_t j) {
-      std::vector<double> yb(n), ab(n), bb(n);
-      double pos = 0.0;
-      for (std::size_t r = 0; r < n; ++r) {
-        const auto i = wide ? static_cast<std::size_t>(wide_rows[j * n + r]) : std::size_t{rows[j * n + r]};
-        yb[r] = y[i];
-        ab[r] = score_a[i];
-        bb[r] = score_b[i];
-        pos += yb[r];
-      }
-      if (pos > 0.0 && pos < static_cast<double>(n))
-        out.replicates[b0 + j] = roc_auc(yb, ab) - roc_auc(yb, bb);
-    });
+    parallel_for(nb, static_cast<int>(resolve_threads(threads, std::uint64_t{nb} * n, step_grain)),
+                 [&](std::size_t j) {
+                   std::vector<double> yb(n), ab(n), bb(n);
+                   double pos = 0.0;
+                   for (std::size_t r = 0; r < n; ++r) {
+                     const auto i =
+                         wide ? static_cast<std::size_t>(wide_rows[j * n + r]) : std::size_t{rows[j * n + r]};
+                     yb[r] = y[i];
+                     ab[r] = score_a[i];
+                     bb[r] = score_b[i];
+                     pos += yb[r];
+                   }
+                   if (pos > 0.0 && pos < static_cast<double>(n))
+                     out.replicates[b0 + j] = roc_auc(yb, ab) - roc_auc(yb, bb);
+                 });
   }
   const detail::ReplicateSummary sum = detail::summarize_replicates(out.replicates, level);
   out.dropped = sum.dropped;

@@ -9,6 +9,8 @@
 #include <limits>
 #include <numeric>
 
+#include "funnelnet/core/threads.hpp"
+
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #include <immintrin.h>
 #endif
@@ -369,7 +371,9 @@ void validate(const MatrixRef& X, std::span<const double> y, std::span<const dou
   }
   require_size(y.size(), n, "y");
   if (!w.empty()) require_size(w.size(), n, "sample_weight");
-  if (const std::int64_t bad = first_non_finite_row(X, o.threads); bad >= 0) fail_non_finite_row(X, bad);
+  const int scan_threads =
+      static_cast<int>(resolve_threads(o.threads, std::uint64_t{n} * X.cols(), step_grain));
+  if (const std::int64_t bad = first_non_finite_row(X, scan_threads); bad >= 0) fail_non_finite_row(X, bad);
   (void)detail::class_weights(y, w);
 }
 
@@ -426,6 +430,9 @@ LogisticModel fit_logistic(const MatrixRef& X, std::span<const double> y, std::s
   detail::validate(X, y, weight, options);
   const auto n = static_cast<std::size_t>(X.rows());
   const auto p = static_cast<std::size_t>(X.cols());
+  // threads = 0: from the work of one Newton pass (the Hessian, n p^2 multiply-adds).
+  const int threads =
+      static_cast<int>(resolve_threads(options.threads, std::uint64_t{n} * (p + 1) * (p + 1), step_grain));
   LogisticModel model;
   model.coef.assign(p, 0.0);
   model.mean.assign(p, 0.0);
@@ -438,10 +445,10 @@ LogisticModel fit_logistic(const MatrixRef& X, std::span<const double> y, std::s
     W += wi;
     Wpos += wi * y[i];
   }
-  const Eigen::VectorXd mean = detail::column_sums(X, weight, nullptr, options.threads) / W;
+  const Eigen::VectorXd mean = detail::column_sums(X, weight, nullptr, threads) / W;
   const Eigen::VectorXd centre =
       options.fit_intercept ? mean : Eigen::VectorXd::Zero(static_cast<Eigen::Index>(p));
-  const Eigen::VectorXd ss = detail::column_sums(X, weight, &centre, options.threads);
+  const Eigen::VectorXd ss = detail::column_sums(X, weight, &centre, threads);
   detail::Design D{X,
                    {},
                    std::vector<double>(centre.data(), centre.data() + p),
@@ -469,7 +476,7 @@ LogisticModel fit_logistic(const MatrixRef& X, std::span<const double> y, std::s
                     options.lambda * (1.0 - options.l1_ratio),
                     options.lambda * options.l1_ratio,
                     std::vector<double>(static_cast<std::size_t>(k), 0.0),
-                    options.threads};
+                    threads};
   for (std::size_t jj = 0; jj < D.active.size(); ++jj) {
     const std::size_t j = D.active[jj];
     const double factor = options.penalty_factor.empty() ? 1.0 : options.penalty_factor[j];
@@ -634,6 +641,7 @@ void decision_into(const LogisticModel& model, const MatrixRef& X, double* out, 
   check_columns(model, X);
   const auto n = static_cast<std::size_t>(X.rows());
   const std::size_t T = (n + kPredictChunk - 1) / kPredictChunk;
+  threads = static_cast<int>(resolve_threads(threads, std::uint64_t{n} * X.cols(), step_grain));
   std::vector<std::int64_t> bad(T, -1);
   const Eigen::Map<const Eigen::VectorXd> b(model.coef.data(), static_cast<Eigen::Index>(model.coef.size()));
   parallel_for(T, threads, [&](std::size_t t) {
@@ -676,6 +684,7 @@ void logistic_predict_proba(const LogisticModel& model, const MatrixRef& X, std:
   require_size(out.size(), 2 * n, "out (2 n slots)");
   detail::check_columns(model, X);
   const std::size_t T = (n + detail::kPredictChunk - 1) / detail::kPredictChunk;
+  threads = static_cast<int>(resolve_threads(threads, std::uint64_t{n} * X.cols(), step_grain));
   std::vector<std::int64_t> bad(T, -1);
   const Eigen::Map<const Eigen::VectorXd> b(model.coef.data(), static_cast<Eigen::Index>(model.coef.size()));
   parallel_for(T, threads, [&](std::size_t t) {

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "funnelnet/core/random.hpp"
+#include "funnelnet/core/threads.hpp"
 
 FUNNELNET_BEGIN
 
@@ -327,7 +328,7 @@ BootstrapInterval bootstrap_metric(Metric metric, std::span<const double> y, std
   const auto R = static_cast<std::size_t>(options.replicates);
   out.replicates.assign(R, std::numeric_limits<double>::quiet_NaN());
   parallel_for(
-      R, options.threads,
+      R, static_cast<int>(resolve_threads(options.threads, std::uint64_t{R} * n, step_grain)),
       [&](std::size_t b) {
         Rng rng = stream(options.seed, b);
         std::vector<double> yb(n), sb(n), wb(weight.empty() ? 0 : n);

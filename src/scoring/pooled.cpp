@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "funnelnet/core/threads.hpp"
 #include "funnelnet/scoring/experiments.hpp"  // kfold_split
 
 FUNNELNET_BEGIN
@@ -230,6 +231,10 @@ PooledModel fit_pooled(const MatrixRef& X, std::span<const double> y, std::span<
       }
     // The design does not depend on tau (only its penalty factors do).
     const detail::Design base = build(1.0, 1.0);
+    // threads = 0: from the work of the candidate fits (G of them, n k^2 per Newton pass).
+    const auto k_cols = static_cast<std::uint64_t>(base.D.cols()) + 1;
+    const int grid_threads =
+        static_cast<int>(resolve_threads(o.threads, std::uint64_t{G} * n * k_cols * k_cols, step_grain));
     const auto factors = [&](std::size_t g) {
       std::vector<double> f = base.factor;
       const std::size_t pc = p * (S + 1);
@@ -239,7 +244,7 @@ PooledModel fit_pooled(const MatrixRef& X, std::span<const double> y, std::span<
     m.grid_score.assign(G, 0.0);
     if (o.select == TauSelect::evidence) {
       parallel_for(
-          G, o.threads,
+          G, grid_threads,
           [&](std::size_t g) {
             const auto f = factors(g);
             const detail::DesignFit fit = detail::fit_design(base.D, y, weight, f, {}, o, true);
@@ -263,7 +268,7 @@ PooledModel fit_pooled(const MatrixRef& X, std::span<const double> y, std::span<
           }
       std::vector<double> loss(K * G, 0.0);  // fold-major
       parallel_for(
-          K * G, o.threads,
+          K * G, grid_threads,
           [&](std::size_t task) {
             const std::size_t k = task / G, g = task % G;
             if (usable[k] == 0) return;

@@ -1,6 +1,6 @@
 """The shared conventions of the public Python API (CONTRIBUTING.md, "Conventions"),
 checked on every public callable found by walking the package: no banned parameter
-names, ``threads`` defaults to 0 (all cores), ``seed`` to an integer, ``progress`` to
+names, ``threads`` defaults to 0 (chosen from the work), ``seed`` to an integer, ``progress`` to
 False, and every public function, class, method and property has a docstring."""
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def test_conventions(name: str, obj: object):
     for p in sig.parameters.values():
         assert p.name not in BANNED, f"{name}: parameter {p.name!r} should be {BANNED[p.name]!r}"
         if p.name == "threads":
-            assert p.default == 0, f"{name}: threads defaults to {p.default!r}, expected 0 (all cores)"
+            assert p.default == 0, f"{name}: threads defaults to {p.default!r}, expected 0 (chosen from the work)"
         if p.name == "seed":
             assert isinstance(p.default, int) and not isinstance(p.default, bool), \
                 f"{name}: seed defaults to {p.default!r}, expected an integer"
@@ -302,7 +302,7 @@ NOT_CXX_DEFAULTS = {
         "networkx's name for damping; None = use damping",
     ("funnelnet.scoring.pooled.PooledScorer.intervals", "level"): "as LeadScorer.wald_table (no C++ struct)",
     # RepeatFitOptions.threads (and FNET_REPEAT_FIT_OPTIONS_INIT) default to 1; the
-    # package's convention is threads=0 (all cores; the result is the same at any count).
+    # package's convention is threads=0 (chosen from the work; the result is the same at any count).
 }
 # Parameter names that, in a public signature, must be in one of the two tables.
 OPTION_NAMES = {

@@ -50,7 +50,7 @@ FNET_API fnet_status fnet_scoring_calibration_curve(int32_t* bin, double* prob_t
                                                     fnet_bin_strategy strategy);
 /* Percentile bootstrap interval of a metric: replicate b resamples the n rows with
  * replacement from the random stream (seed, b) (the same numbers as
- * funnelnet.scoring.metrics.bootstrap and at any thread count, threads 0 = all cores);
+ * funnelnet.scoring.metrics.bootstrap and at any thread count, threads 0: from the work);
  * replicates with one class are dropped and counted.  bins and strategy are those of
  * FNET_METRIC_ECE.  replicates >= 2, 0 < level < 1.  Any output may be NULL. */
 FNET_API fnet_status fnet_scoring_bootstrap(double* estimate, double* lower, double* upper, double* std_error,
@@ -74,7 +74,7 @@ typedef struct fnet_logistic_options {
   int max_iterations;      /* Newton iterations */
   double tolerance;        /* inf-norm of the (sub)gradient, standardised scale */
   double separation_bound; /* |standardised coefficient| that signals separation (no penalty) */
-  int threads;             /* 0 = all cores; the result does not depend on it */
+  int threads;             /* 0: from the work; results do not depend on it */
 } fnet_logistic_options;
 #define FNET_LOGISTIC_OPTIONS_VERSION 1
 #define FNET_LOGISTIC_OPTIONS_INIT \
@@ -190,7 +190,7 @@ FNET_API fnet_status fnet_scoring_corrected_t(double* mean, double* std_error, d
  * (the same rows for both scores; numpy's default_rng(seed).integers(0, n, (replicates,
  * n)), row b for replicate b); resamples with one class are dropped and counted.  lower
  * and upper: the (1 -/+ level) / 2 percentiles (NaN when every resample was dropped).
- * The result does not depend on threads (0 = all cores).  Any output may be NULL. */
+ * The result does not depend on threads (0: from the work).  Any output may be NULL. */
 FNET_API fnet_status fnet_scoring_paired_bootstrap_auc(double* estimate, double* lower, double* upper,
                                                        double* std_error, int* dropped, size_t n,
                                                        const double* y, const double* score_a,
@@ -215,7 +215,7 @@ typedef struct fnet_pooled_options {
   uint64_t seed;          /* seed of the cross-validation split */
   int max_iterations;     /* Newton iterations of each fit */
   double tolerance;       /* gradient tolerance of each fit */
-  int threads;            /* 0 = all cores; the result does not depend on it */
+  int threads;            /* 0: from the work; results do not depend on it */
 } fnet_pooled_options;
 #define FNET_POOLED_OPTIONS_VERSION 1
 #define FNET_POOLED_OPTIONS_INIT \

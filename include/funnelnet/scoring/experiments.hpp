@@ -85,7 +85,7 @@ struct PairedBootstrap {
 
 /// Throws as roc_auc for bad labels or scores, shape_mismatch for lengths,
 /// invalid_argument for replicates < 1 or level outside (0, 1).  The result does not
-/// depend on `threads` (0 = all cores).
+/// depend on `threads` (0: from the work, one thread for small inputs).
 PairedBootstrap paired_bootstrap_auc(std::span<const double> y, std::span<const double> score_a,
                                      std::span<const double> score_b, int replicates = 1000,
                                      double level = 0.95, std::uint64_t seed = 0, int threads = 0);

@@ -45,7 +45,7 @@ struct LogisticOptions {
   int max_iterations = 100;        ///< Newton / proximal-Newton iterations
   double tolerance = 1e-10;        ///< inf-norm of the (minimum-norm sub)gradient, standardised scale
   double separation_bound = 30.0;  ///< |standardised coefficient| that signals separation (no penalty)
-  int threads = 0;                 ///< 0 = all cores; the result does not depend on it
+  int threads = 0;                 ///< 0: from the work (one thread for small fits); results do not depend on it
   /// Per-column penalty factors f_j (p values >= 0; empty = all 1): coefficient j enters
   /// the penalty as f_j b_j (L2: (lambda / 2)(1 - l1_ratio)(f_j b_j)^2), so 0 leaves a
   /// column unpenalised.  Used by the pooled (hierarchical) scorer to shrink only the

@@ -81,7 +81,7 @@ struct BootstrapOptions {
   int replicates = 1000;  ///< resamples
   double level = 0.95;    ///< two-sided confidence level of the percentile interval
   std::uint64_t seed = 0;
-  int threads = 0;  ///< 0 = all cores; the result does not depend on it
+  int threads = 0;  ///< 0: from the work (one thread for small inputs); results do not depend on it
   int bins = 10;    ///< bins of ece
   BinStrategy strategy = BinStrategy::uniform;
 };

@@ -51,7 +51,7 @@ struct PooledOptions {
   std::uint64_t seed = 0;                  ///< seed of the cross-validation split
   int max_iterations = 100;                ///< Newton iterations of each penalised fit
   double tolerance = 1e-10;                ///< gradient tolerance of each fit (as LogisticOptions)
-  int threads = 0;                         ///< 0 = all cores; the result does not depend on it
+  int threads = 0;                         ///< 0: from the work; results do not depend on it
 };
 
 /// A fitted pooled-prior model.

@@ -12,6 +12,8 @@
 #include "funnelnet/funnel.hpp"
 #include "funnelnet/pipeline/distribution.hpp"
 #include "funnelnet/pipeline/simulate.hpp"
+#include "funnelnet/scoring/logistic.hpp"
+#include "funnelnet/scoring/metrics.hpp"
 
 namespace fn = funnelnet;
 
@@ -118,4 +120,43 @@ TEST(ThreadChoice, PipelineDistributionAndSimulationOfFewDealsRunOnOneThread) {
   const auto [sim1, v1] = test_thread_choice::at(1, sim);
   EXPECT_EQ(v0, 1U);
   EXPECT_EQ(sim0.revenue, sim1.revenue);
+}
+
+TEST(ThreadChoice, SmallScoringFitsAndBootstrapsRunOnOneThread) {
+  if (!test_thread_choice::two_cores()) GTEST_SKIP() << "one usable core";
+  // 400 leads x 3 features: one Newton pass is 400 x 4^2 = 6,400 steps, a bootstrap of
+  // 200 replicates 200 x 400 = 80,000 steps, both far below 2 x step_grain.
+  const std::size_t n = 400;
+  fn::Matrix X(static_cast<Eigen::Index>(n), 3);
+  std::vector<double> y(n), score(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto r = static_cast<Eigen::Index>(i);
+    X(r, 0) = static_cast<double>(i % 7);
+    X(r, 1) = static_cast<double>((i * 13) % 11) / 11.0;
+    X(r, 2) = static_cast<double>((i * 29) % 5);
+    y[i] = ((i * 31) % 7) < 3 ? 1.0 : 0.0;
+    score[i] = static_cast<double>((i * 17) % 23) / 23.0;
+  }
+  auto fit = [&](int t) {
+    fn::LogisticOptions o;
+    o.threads = t;
+    return fn::fit_logistic(X, y, {}, o).coef;
+  };
+  const auto [coef0, used0] = test_thread_choice::at(0, fit);
+  const auto [coef1, used1] = test_thread_choice::at(1, fit);
+  const auto [coef2, used2] = test_thread_choice::at(2, fit);
+  EXPECT_EQ(used0, 1U);
+  EXPECT_EQ(coef0, coef1);
+  EXPECT_EQ(coef0, coef2);
+  auto boot = [&](int t) {
+    fn::BootstrapOptions o;
+    o.replicates = 200;
+    o.threads = t;
+    return fn::bootstrap_metric(fn::Metric::roc_auc, y, score, {}, o).replicates;
+  };
+  const auto [b0, u0] = test_thread_choice::at(0, boot);
+  const auto [b2, u2] = test_thread_choice::at(2, boot);
+  EXPECT_EQ(u0, 1U);
+  EXPECT_EQ(u2, 2U);
+  EXPECT_EQ(b0, b2);
 }

@@ -143,7 +143,7 @@ class LeadScorer:
     tol : float, default 1e-10
         Inf-norm of the (sub)gradient of the mean objective on the standardised scale.
     threads : int, default 0
-        0 = all cores; the result does not depend on it.
+        0 chooses from the size of the work (one thread for small fits); the result does not depend on it.
     strict : bool, default False
         Raise :class:`funnelnet.ConvergenceError` instead of warning when the fit does not
         converge (separable data without a penalty, iteration limit).

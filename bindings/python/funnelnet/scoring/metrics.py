@@ -278,7 +278,7 @@ def bootstrap(metric: str, y_true: Any, y_score: Any, *, sample_weight: Any = No
     replicates : int, default 1000
     level : float, default 0.95
     seed : int, default 0
-    threads : int, default 0 (all cores)
+    threads : int, default 0 (chosen from the work: one thread for small inputs)
     bins, strategy
         Binning of ``ece``.
     progress : bool, default False
