@@ -204,15 +204,121 @@ IterativeResult pull_iterations(const ReferralGraph& g, const PageRankOptions& o
        o.tolerance, ")");
 }
 
+/// Gauss-Seidel sweeps for graphs below 2 * kIterationGrain (edges + nodes), where one
+/// thread does the work anyway: the same fixed point as the power iteration in fewer
+/// passes (11 instead of 17 on the Epinions-sized benchmark graph).  A sweep updates node
+/// v in place from the current contributions of its in-neighbours (already swept ones
+/// new, the rest old), in node order, so the result does not depend on the thread
+/// count.  Floats are gathered while a sweep's L1 change is at least kFloatPhase
+/// (unweighted only), doubles after.
+///
+/// The sweeps solve x = G x for the Google matrix G = alpha (W^T + d 1_dangling^T) +
+/// (1 - alpha) p 1^T, whose Perron vector scaled to sum 1 is the PageRank: x is kept up
+/// to a scale, sigma = sum x and the dangling sum are updated with every node, and the
+/// teleport term is (1 - alpha) sigma p.  Rescaling x after each sweep instead costs a
+/// pass; not rescaling at all (teleport (1 - alpha) p) leaves a mass error that decays
+/// only at rate alpha (22 passes instead of 11 on that graph).
+///
+/// The stopping rule is networkx's, tested on the returned vector itself: once a sweep
+/// changes x / sigma by less than kCheckRatio * n * tolerance, x is rescaled to sum 1 and
+/// one power-iteration step y = G(x) is taken in double; if sum |y - x| < n * tolerance,
+/// y is returned (exactly the test a power iteration's last step passes, so the same
+/// bound |y - x*| <= alpha / (1 - alpha) * n * tolerance holds), else the sweeps go on
+/// from y.  Every sweep and every check step counts as one iteration.
+constexpr double kCheckRatio = 2.0;
+
+template <class Off>
+IterativeResult gauss_seidel_iterations(const ReferralGraph& g, const PageRankOptions& o,
+                                        const std::vector<double>& p, const std::vector<double>& d,
+                                        const std::vector<double>& inv, const Off* ioff) {
+  const std::size_t n = g.num_nodes();
+  const node_t* isrc = g.in_sources().data();
+  const edge_t* iedge = g.in_edges().data();
+  const double* w = g.weights().data();
+  const bool weighted = o.weighted;
+  const double a = o.damping;
+  // x: sigma times the iterate (sigma = sum x); c, fc: x * inv; dsum: x over dangling nodes.
+  std::vector<double> x(n, 1.0 / static_cast<double>(n)), c(n), y(n);
+  std::vector<float> fc(n);
+  double dsum = 0.0;
+  auto refresh = [&](double scale) {
+    dsum = 0.0;
+    for (std::size_t u = 0; u < n; ++u) {
+      x[u] *= scale;
+      c[u] = x[u] * inv[u];
+      fc[u] = static_cast<float>(c[u]);
+      if (inv[u] == 0.0) dsum += x[u];
+    }
+  };
+  auto gather = [&](std::size_t v, bool fl) {
+    double s = 0.0;
+    const std::size_t k0 = ioff[v], k1 = ioff[v + 1];
+    if (weighted) {
+      for (std::size_t k = k0; k < k1; ++k) s += c[isrc[k]] * w[iedge[k]];
+    } else if (fl) {
+      for (std::size_t k = k0; k < k1; ++k) s += static_cast<double>(fc[isrc[k]]);
+    } else {
+      for (std::size_t k = k0; k < k1; ++k) s += c[isrc[k]];
+    }
+    return s;
+  };
+  refresh(1.0);
+  double sigma = 1.0;
+  const double target = static_cast<double>(n) * o.tolerance;
+  bool float_now = !weighted;
+  std::size_t it = 0;
+  while (it < o.max_iter) {
+    ++it;
+    double change = 0.0;
+    const bool fl = float_now;
+    for (std::size_t v = 0; v < n; ++v) {
+      const double nv = a * (gather(v, fl) + dsum * d[v]) + (1.0 - a) * sigma * p[v];
+      const double old = x[v];
+      change += std::abs(nv - old);
+      sigma += nv - old;
+      x[v] = nv;
+      const double q = nv * inv[v];
+      c[v] = q;
+      fc[v] = static_cast<float>(q);
+      if (inv[v] == 0.0) dsum += nv - old;
+    }
+    change /= sigma;
+    if (float_now && change < kFloatPhase) float_now = false;
+    if (change >= kCheckRatio * target || (float_now && target < kFloatPhase) || it == o.max_iter) continue;
+    // The check step: one power iteration in double from x rescaled to sum 1 (summed
+    // anew: sigma carries the rounding of its updates).
+    double total = 0.0;
+    for (const double v : x) total += v;
+    refresh(1.0 / total);
+    ++it;
+    double err = 0.0;
+    for (std::size_t v = 0; v < n; ++v) {
+      y[v] = a * (gather(v, false) + dsum * d[v]) + (1.0 - a) * p[v];
+      err += std::abs(y[v] - x[v]);
+    }
+    x.swap(y);
+    if (err < target) return {std::move(x), it};
+    refresh(1.0);
+    sigma = 1.0;
+  }
+  fail(Errc::not_converged, "pagerank did not converge in ", o.max_iter, " iterations (tolerance ",
+       o.tolerance, ")");
+}
+
 }  // namespace
 
 IterativeResult pagerank_iterate(const ReferralGraph& g, const PageRankOptions& o,
                                  const std::vector<double>& p, const std::vector<double>& d,
                                  const std::vector<double>& inv) {
   const auto ioff = g.in_offsets();
+  // Below 2 * kIterationGrain one thread does the work at threads = 0: Gauss-Seidel
+  // (sequential, fewer passes); above, the parallel power iteration.  Chosen by size
+  // only, so the result does not depend on the thread count.
+  const bool sweep = g.num_edges() + g.num_nodes() < 2 * kIterationGrain;
   if (g.num_edges() < std::numeric_limits<std::uint32_t>::max()) {
     std::vector<std::uint32_t> off32(ioff.begin(), ioff.end());
-    return pull_iterations(g, o, p, d, inv, off32.data());
+    return sweep ? gauss_seidel_iterations(g, o, p, d, inv, off32.data())
+                 : pull_iterations(g, o, p, d, inv, off32.data());
   }
   return pull_iterations(g, o, p, d, inv, ioff.data());
 }
