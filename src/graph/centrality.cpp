@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <type_traits>
 
 #include "funnelnet/core/random.hpp"
 
@@ -235,12 +236,14 @@ IterativeResult gauss_seidel_iterations(const ReferralGraph& g, const PageRankOp
   const node_t* isrc = g.in_sources().data();
   const edge_t* iedge = g.in_edges().data();
   const double* w = g.weights().data();
-  const bool weighted = o.weighted;
   const double a = o.damping;
-  // x: sigma times the iterate (sigma = sum x); c, fc: x * inv; dsum: x over dangling nodes.
+  // Uniform teleport and dangling distributions are constants (two arrays less to read).
+  const bool uniform = o.personalization.empty() && o.dangling != Dangling::custom;
+  // x: sigma times the iterate (sigma = sum x); c: x * inv (double sweeps, the check
+  // step), fc: x * inv as float (float sweeps); dsum: x over dangling nodes.
   std::vector<double> x(n, 1.0 / static_cast<double>(n)), c(n), y(n);
   std::vector<float> fc(n);
-  double dsum = 0.0;
+  double dsum = 0.0, sigma = 1.0;
   auto refresh = [&](double scale) {
     dsum = 0.0;
     for (std::size_t u = 0; u < n; ++u) {
@@ -250,41 +253,66 @@ IterativeResult gauss_seidel_iterations(const ReferralGraph& g, const PageRankOp
       if (inv[u] == 0.0) dsum += x[u];
     }
   };
-  auto gather = [&](std::size_t v, bool fl) {
-    double s = 0.0;
-    const std::size_t k0 = ioff[v], k1 = ioff[v + 1];
-    if (weighted) {
-      for (std::size_t k = k0; k < k1; ++k) s += c[isrc[k]] * w[iedge[k]];
-    } else if (fl) {
-      for (std::size_t k = k0; k < k1; ++k) s += static_cast<double>(fc[isrc[k]]);
-    } else {
-      for (std::size_t k = k0; k < k1; ++k) s += c[isrc[k]];
-    }
-    return s;
-  };
-  refresh(1.0);
-  double sigma = 1.0;
-  const double target = static_cast<double>(n) * o.tolerance;
-  bool float_now = !weighted;
-  std::size_t it = 0;
-  while (it < o.max_iter) {
-    ++it;
+  enum Mode { float_gather, double_gather, weighted_gather };
+  // One sweep; returns its L1 change.  A float sweep writes fc only, the others c only.
+  auto sweep = [&](auto mode_c, auto uniform_c) {
+    constexpr Mode mode = decltype(mode_c)::value;
+    constexpr bool uni = decltype(uniform_c)::value;
+    const double pu = 1.0 / static_cast<double>(n), tele = 1.0 - a;
     double change = 0.0;
-    const bool fl = float_now;
     for (std::size_t v = 0; v < n; ++v) {
-      const double nv = a * (gather(v, fl) + dsum * d[v]) + (1.0 - a) * sigma * p[v];
+      double s = 0.0;
+      const std::size_t k0 = ioff[v], k1 = ioff[v + 1];
+      if constexpr (mode == weighted_gather) {
+        for (std::size_t k = k0; k < k1; ++k) s += c[isrc[k]] * w[iedge[k]];
+      } else if constexpr (mode == float_gather) {
+        for (std::size_t k = k0; k < k1; ++k) s += static_cast<double>(fc[isrc[k]]);
+      } else {
+        for (std::size_t k = k0; k < k1; ++k) s += c[isrc[k]];
+      }
+      const double pv = uni ? pu : p[v], dv = uni ? pu : d[v];
+      const double nv = a * (s + dsum * dv) + tele * sigma * pv;
       const double old = x[v];
       change += std::abs(nv - old);
       sigma += nv - old;
       x[v] = nv;
-      const double q = nv * inv[v];
-      c[v] = q;
-      fc[v] = static_cast<float>(q);
-      if (inv[v] == 0.0) dsum += nv - old;
+      const double iv = inv[v];
+      if constexpr (mode == float_gather)
+        fc[v] = static_cast<float>(nv * iv);
+      else
+        c[v] = nv * iv;
+      if (iv == 0.0) dsum += nv - old;
     }
-    change /= sigma;
-    if (float_now && change < kFloatPhase) float_now = false;
-    if (change >= kCheckRatio * target || (float_now && target < kFloatPhase) || it == o.max_iter) continue;
+    return change;
+  };
+  auto run_sweep = [&](Mode m) {
+    using FG = std::integral_constant<Mode, float_gather>;
+    using DG = std::integral_constant<Mode, double_gather>;
+    using WG = std::integral_constant<Mode, weighted_gather>;
+    if (uniform) {
+      if (m == float_gather) return sweep(FG{}, std::true_type{});
+      if (m == double_gather) return sweep(DG{}, std::true_type{});
+      return sweep(WG{}, std::true_type{});
+    }
+    if (m == float_gather) return sweep(FG{}, std::false_type{});
+    if (m == double_gather) return sweep(DG{}, std::false_type{});
+    return sweep(WG{}, std::false_type{});
+  };
+  refresh(1.0);
+  const double target = static_cast<double>(n) * o.tolerance;
+  Mode mode = o.weighted ? weighted_gather : float_gather;
+  std::size_t it = 0;
+  while (it < o.max_iter) {
+    ++it;
+    const double change = run_sweep(mode) / sigma;
+    // A float sweep switches to doubles below kFloatPhase.  The check step is in double
+    // either way (a float sweep that reaches kCheckRatio * target has target above
+    // kFloatPhase / kCheckRatio, far above the float rounding of the fixed point).
+    if (mode == float_gather && change < kFloatPhase) {
+      mode = double_gather;
+      for (std::size_t u = 0; u < n; ++u) c[u] = x[u] * inv[u];
+    }
+    if (change >= kCheckRatio * target || it == o.max_iter) continue;
     // The check step: one power iteration in double from x rescaled to sum 1 (summed
     // anew: sigma carries the rounding of its updates).
     double total = 0.0;
@@ -293,7 +321,13 @@ IterativeResult gauss_seidel_iterations(const ReferralGraph& g, const PageRankOp
     ++it;
     double err = 0.0;
     for (std::size_t v = 0; v < n; ++v) {
-      y[v] = a * (gather(v, false) + dsum * d[v]) + (1.0 - a) * p[v];
+      double s = 0.0;
+      const std::size_t k0 = ioff[v], k1 = ioff[v + 1];
+      if (o.weighted)
+        for (std::size_t k = k0; k < k1; ++k) s += c[isrc[k]] * w[iedge[k]];
+      else
+        for (std::size_t k = k0; k < k1; ++k) s += c[isrc[k]];
+      y[v] = a * (s + dsum * d[v]) + (1.0 - a) * p[v];
       err += std::abs(y[v] - x[v]);
     }
     x.swap(y);
