@@ -79,6 +79,7 @@ def timed(f: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 
 LAST_CPU = [float("nan")]
+COPY_CPU_BW = [float("nan")]  # bytes per CPU second of the last copy_bandwidth()
 
 
 def row(task: str, fn_time: float, baseline: str, base_time: float, cpu: tuple[float, float] | None = None) -> None:
@@ -362,6 +363,7 @@ def section_pagerank(args: argparse.Namespace) -> None:
         x_ig = np.asarray(igg.pagerank(damping=0.85, directed=True, implementation="prpack"))
         nkg = nk.GraphFromCoo((np.ones(len(src)), (src.astype(np.uint64), dst.astype(np.uint64))), n=n, directed=True)
         by_threads: dict[int, float] = {}
+        cpu_one = float("nan")
         for threads in args.threads:
             def ours() -> np.ndarray:
                 return g.pagerank(tol=args.tol, threads=threads).to_numpy()[perm]
@@ -370,6 +372,8 @@ def section_pagerank(args: argparse.Namespace) -> None:
             assert np.abs(x_ig - ref).sum() < 1e-6, f"igraph PageRank differs ({name})"
             t_fn, _ = timed(ours, args.repeat)
             c_fn = LAST_CPU[0]
+            if threads == 1:
+                cpu_one = c_fn
             by_threads[threads] = t_fn
             t_ig, _ = timed(lambda: igg.pagerank(damping=0.85, directed=True, implementation="prpack"), args.repeat)
             cpu = (c_fn, LAST_CPU[0]) if threads == 1 else None
@@ -394,6 +398,19 @@ def section_pagerank(args: argparse.Namespace) -> None:
             t_nk, _ = timed(nk_pr, args.repeat)
             row(f"PageRank {name}, {threads} thr", t_fn, f"NetworKit ({threads} thr)", t_nk)
         if 1 in by_threads:
+            # Gap to the memory-bandwidth limit: the bytes one pass must move at least
+            # (32-bit source index and a 4-byte float gather per edge; per node the 32-bit
+            # in-offset, x read and written, 1/out-degree and the 4-byte contribution
+            # written: 36 B) against a STREAM-style copy measured now, in this process.
+            _, passes = fn._core.graph.pagerank(g._core, 0.85, False, np.empty(0), 0, np.empty(0), args.tol, 1000, 1)
+            per_pass = 8 * len(src) + 36 * n
+            copy_bandwidth(3)
+            bw = COPY_CPU_BW[0]
+            t_pass = cpu_one / passes
+            print(f"  PageRank {name}: {passes} passes, >= {per_pass / 1e6:.1f} MB each -> "
+                  f"{per_pass / t_pass / 1e9:.2f} GB/s against a {bw / 1e9:.2f} GB/s copy "
+                  f"({per_pass / bw * 1e3:.2f} ms per pass at that rate, {t_pass * 1e3:.2f} ms taken: "
+                  f"{t_pass * bw / per_pass:.1f}x the bandwidth bound; CPU-second medians, 1 thread)", flush=True)
             for threads, t in by_threads.items():
                 if threads != 1:
                     print(f"  PageRank {name}: {threads} threads are {by_threads[1] / t:.2f}x 1 thread (wall medians; "
@@ -424,14 +441,21 @@ def section_build(args: argparse.Namespace) -> None:
         row(f"graph build, {name}", t_fn, "scipy csr_matrix", t_sc, c)
 
 
-def section_stream(args: argparse.Namespace) -> None:
-    print("\n## memory bandwidth (STREAM-style numpy copy, 1 thread)", flush=True)
+def copy_bandwidth(repeat: int) -> tuple[float, float, int]:
+    """STREAM-style copy of 400 MB with numpy (1 thread): (bytes per second, seconds, bytes
+    copied), wall medians; the rate by CPU-second medians goes to COPY_CPU_BW."""
     a = np.ones(50_000_000)
     b = np.empty_like(a)
     np.copyto(b, a)
-    t, _ = timed(lambda: np.copyto(b, a), max(3, args.repeat))
-    bw = 2 * a.nbytes / t
-    print(f"  copy bandwidth: {bw / 1e9:.2f} GB/s (read + write of {a.nbytes / 1e6:.0f} MB in {t:.4f} s)")
+    t, _ = timed(lambda: np.copyto(b, a), max(3, repeat))
+    COPY_CPU_BW[0] = 2 * a.nbytes / LAST_CPU[0]
+    return 2 * a.nbytes / t, t, a.nbytes
+
+
+def section_stream(args: argparse.Namespace) -> None:
+    print("\n## memory bandwidth (STREAM-style numpy copy, 1 thread)", flush=True)
+    bw, t, nbytes = copy_bandwidth(args.repeat)
+    print(f"  copy bandwidth: {bw / 1e9:.2f} GB/s (read + write of {nbytes / 1e6:.0f} MB in {t:.4f} s)")
     n = args.events
     # Counting must at least read lead (8 B), time (8 B) and stage code (1 B) per event.
     print(f"  counting {n:,} events: >= {17 * n / 1e6:.0f} MB read -> >= {17 * n / bw:.4f} s at that bandwidth")

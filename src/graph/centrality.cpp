@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <type_traits>
 
 #include "funnelnet/core/random.hpp"
 
@@ -204,15 +205,157 @@ IterativeResult pull_iterations(const ReferralGraph& g, const PageRankOptions& o
        o.tolerance, ")");
 }
 
+/// Gauss-Seidel sweeps for graphs below 2 * kIterationGrain (edges + nodes), where one
+/// thread does the work anyway: the same fixed point as the power iteration in fewer
+/// passes (10 instead of 17 on the Epinions-sized benchmark graph).  A sweep updates node
+/// v in place from the current contributions of its in-neighbours (already swept ones
+/// new, the rest old), in node order, so the result does not depend on the thread
+/// count.  Floats are gathered while a sweep's L1 change is at least kFloatPhase
+/// (unweighted only), doubles after.
+///
+/// The sweeps solve x = G x for the Google matrix G = alpha (W^T + d 1_dangling^T) +
+/// (1 - alpha) p 1^T, whose Perron vector scaled to sum 1 is the PageRank: x is kept up
+/// to a scale, sigma = sum x and the dangling sum are updated with every node, and the
+/// teleport term is (1 - alpha) sigma p.  Rescaling x after each sweep instead costs a
+/// pass; not rescaling at all (teleport (1 - alpha) p) leaves a mass error that decays
+/// only at rate alpha (22 passes instead of 11 on that graph, checking at 2 n tol).
+///
+/// The stopping rule is networkx's, tested on the returned vector itself: once a sweep
+/// changes x / sigma by less than kCheckRatio * n * tolerance, x is rescaled to sum 1 and
+/// one power-iteration step y = G(x) is taken in double; if sum |y - x| < n * tolerance,
+/// y is returned (exactly the test a power iteration's last step passes, so the same
+/// bound |y - x*| <= alpha / (1 - alpha) * n * tolerance holds), else the sweeps go on
+/// from y.  Every sweep and every check step counts as one iteration.
+// 5: fewest passes over Epinions-sized, wiki-Vote and 1.5M-edge power-law and uniform
+// graphs at tolerances 1e-8 to 1e-12 (116 in all; 129 at 1, 119 at 8, 126 at 20): a
+// check that fails still advances x by one power-iteration step.
+constexpr double kCheckRatio = 5.0;
+
+template <class Off>
+IterativeResult gauss_seidel_iterations(const ReferralGraph& g, const PageRankOptions& o,
+                                        const std::vector<double>& p, const std::vector<double>& d,
+                                        const std::vector<double>& inv, const Off* ioff) {
+  const std::size_t n = g.num_nodes();
+  const node_t* isrc = g.in_sources().data();
+  const edge_t* iedge = g.in_edges().data();
+  const double* w = g.weights().data();
+  const double a = o.damping;
+  // Uniform teleport and dangling distributions are constants (two arrays less to read).
+  const bool uniform = o.personalization.empty() && o.dangling != Dangling::custom;
+  // x: sigma times the iterate (sigma = sum x); c: x * inv (double sweeps, the check
+  // step), fc: x * inv as float (float sweeps); dsum: x over dangling nodes.
+  std::vector<double> x(n, 1.0 / static_cast<double>(n)), c(n), y(n);
+  std::vector<float> fc(n);
+  double dsum = 0.0, sigma = 1.0;
+  auto refresh = [&](double scale) {
+    dsum = 0.0;
+    for (std::size_t u = 0; u < n; ++u) {
+      x[u] *= scale;
+      c[u] = x[u] * inv[u];
+      fc[u] = static_cast<float>(c[u]);
+      if (inv[u] == 0.0) dsum += x[u];
+    }
+  };
+  enum Mode { float_gather, double_gather, weighted_gather };
+  // One sweep; returns its L1 change.  A float sweep writes fc only, the others c only.
+  auto sweep = [&](auto mode_c, auto uniform_c) {
+    constexpr Mode mode = decltype(mode_c)::value;
+    constexpr bool uni = decltype(uniform_c)::value;
+    const double pu = 1.0 / static_cast<double>(n), tele = 1.0 - a;
+    double change = 0.0;
+    for (std::size_t v = 0; v < n; ++v) {
+      double s = 0.0;
+      const std::size_t k0 = ioff[v], k1 = ioff[v + 1];
+      if constexpr (mode == weighted_gather) {
+        for (std::size_t k = k0; k < k1; ++k) s += c[isrc[k]] * w[iedge[k]];
+      } else if constexpr (mode == float_gather) {
+        for (std::size_t k = k0; k < k1; ++k) s += static_cast<double>(fc[isrc[k]]);
+      } else {
+        for (std::size_t k = k0; k < k1; ++k) s += c[isrc[k]];
+      }
+      const double pv = uni ? pu : p[v], dv = uni ? pu : d[v];
+      const double nv = a * (s + dsum * dv) + tele * sigma * pv;
+      const double old = x[v];
+      change += std::abs(nv - old);
+      sigma += nv - old;
+      x[v] = nv;
+      const double iv = inv[v];
+      if constexpr (mode == float_gather)
+        fc[v] = static_cast<float>(nv * iv);
+      else
+        c[v] = nv * iv;
+      if (iv == 0.0) dsum += nv - old;
+    }
+    return change;
+  };
+  auto run_sweep = [&](Mode m) {
+    using FG = std::integral_constant<Mode, float_gather>;
+    using DG = std::integral_constant<Mode, double_gather>;
+    using WG = std::integral_constant<Mode, weighted_gather>;
+    if (uniform) {
+      if (m == float_gather) return sweep(FG{}, std::true_type{});
+      if (m == double_gather) return sweep(DG{}, std::true_type{});
+      return sweep(WG{}, std::true_type{});
+    }
+    if (m == float_gather) return sweep(FG{}, std::false_type{});
+    if (m == double_gather) return sweep(DG{}, std::false_type{});
+    return sweep(WG{}, std::false_type{});
+  };
+  refresh(1.0);
+  const double target = static_cast<double>(n) * o.tolerance;
+  Mode mode = o.weighted ? weighted_gather : float_gather;
+  std::size_t it = 0;
+  while (it < o.max_iter) {
+    ++it;
+    const double change = run_sweep(mode) / sigma;
+    // A float sweep switches to doubles below kFloatPhase.  The check step is in double
+    // either way (a float sweep that reaches kCheckRatio * target has target above
+    // kFloatPhase / kCheckRatio = 2e-6, above the float rounding of the fixed point, 3.4e-7).
+    if (mode == float_gather && change < kFloatPhase) {
+      mode = double_gather;
+      for (std::size_t u = 0; u < n; ++u) c[u] = x[u] * inv[u];
+    }
+    if (change >= kCheckRatio * target || it == o.max_iter) continue;
+    // The check step: one power iteration in double from x rescaled to sum 1 (summed
+    // anew: sigma carries the rounding of its updates).
+    double total = 0.0;
+    for (const double v : x) total += v;
+    refresh(1.0 / total);
+    ++it;
+    double err = 0.0;
+    for (std::size_t v = 0; v < n; ++v) {
+      double s = 0.0;
+      const std::size_t k0 = ioff[v], k1 = ioff[v + 1];
+      if (o.weighted)
+        for (std::size_t k = k0; k < k1; ++k) s += c[isrc[k]] * w[iedge[k]];
+      else
+        for (std::size_t k = k0; k < k1; ++k) s += c[isrc[k]];
+      y[v] = a * (s + dsum * d[v]) + (1.0 - a) * p[v];
+      err += std::abs(y[v] - x[v]);
+    }
+    x.swap(y);
+    if (err < target) return {std::move(x), it};
+    refresh(1.0);
+    sigma = 1.0;
+  }
+  fail(Errc::not_converged, "pagerank did not converge in ", o.max_iter, " iterations (tolerance ",
+       o.tolerance, ")");
+}
+
 }  // namespace
 
 IterativeResult pagerank_iterate(const ReferralGraph& g, const PageRankOptions& o,
                                  const std::vector<double>& p, const std::vector<double>& d,
                                  const std::vector<double>& inv) {
   const auto ioff = g.in_offsets();
+  // Below 2 * kIterationGrain one thread does the work at threads = 0: Gauss-Seidel
+  // (sequential, fewer passes); above, the parallel power iteration.  Chosen by size
+  // only, so the result does not depend on the thread count.
+  const bool sweep = g.num_edges() + g.num_nodes() < 2 * kIterationGrain;
   if (g.num_edges() < std::numeric_limits<std::uint32_t>::max()) {
     std::vector<std::uint32_t> off32(ioff.begin(), ioff.end());
-    return pull_iterations(g, o, p, d, inv, off32.data());
+    return sweep ? gauss_seidel_iterations(g, o, p, d, inv, off32.data())
+                 : pull_iterations(g, o, p, d, inv, off32.data());
   }
   return pull_iterations(g, o, p, d, inv, ioff.data());
 }

@@ -43,14 +43,22 @@ struct IterativeResult {
   std::size_t iterations = 0;
 };
 
-/// PageRank by power iteration, the same iteration as networkx.pagerank:
+/// PageRank: the fixed point of networkx.pagerank's iteration
 ///   x <- alpha (x W + (sum of x over dangling nodes) d) + (1 - alpha) p
 /// with W row-normalised (weights or counts), p the personalization (uniform if
-/// empty) and d the dangling distribution.  A pull iteration over the reverse CSR,
-/// in fixed chunks (the same result at any thread count); unweighted graphs gather
-/// float contributions while the L1 change is above 1e-5 (each iterate then moves by
-/// at most damping * 2^-24 in L1) and finish in double when n * tolerance is below
-/// that, so the stopping rule and the fixed point are networkx's.  Errors: invalid_argument for a damping
+/// empty) and d the dangling distribution, and networkx's stopping rule: the returned
+/// x is one step of that iteration from a vector of sum 1 that moved it by less than
+/// n * tolerance in L1 (so |x - x*|_1 <= alpha / (1 - alpha) * n * tolerance, as for
+/// networkx).  Graphs under 2^21 edges + nodes are solved by Gauss-Seidel sweeps in node
+/// order (about 2/3 of the passes on heavy-tailed graphs) finished by that checked
+/// step; larger ones by the power iteration itself, one parallel pull pass over the
+/// reverse CSR per step in fixed chunks.  Either way the result is the same at any
+/// thread count (the method depends on the size only).  Unweighted graphs gather
+/// float contributions while the L1 change is above 1e-5 and finish in double when
+/// n * tolerance is below that (above it, the power iteration returns its float
+/// iterate rescaled to sum 1, within 3.4e-7 in L1 of the double step).  `iterations`
+/// counts passes (sweeps and steps).
+/// Errors: invalid_argument for a damping
 /// outside (0, 1], a vector with negative / NaN entries or summing to 0;
 /// shape_mismatch for a vector of the wrong length; not_converged after max_iter.
 IterativeResult pagerank(const ReferralGraph& g, const PageRankOptions& o = {});
