@@ -13,6 +13,7 @@
 #include <queue>
 
 #include "funnelnet/core/error.hpp"
+#include "funnelnet/markov/dense_lu.hpp"
 
 FUNNELNET_BEGIN
 namespace markov {
@@ -197,20 +198,79 @@ SparseRowMatrix i_minus_q(const SparseRowMatrix& q) {
                                            inner.data(), value.data());
 }
 
+// Dense blocks of this many states or more are factorised by markov::dense::lu_nopivot
+// when I - Q allows it (smaller ones: Eigen's partial-pivot LU, as fast there).
+constexpr Eigen::Index nopivot_min = 128;
+
+// Whether A = I - Q is a Z-matrix (off-diagonal entries <= 0) with weakly dominant rows
+// (a_ii >= sum_j!=i |a_ij|, i.e. Q >= 0 off the diagonal with row sums <= 1): then, being
+// nonsingular, it is an M-matrix, and LU without pivoting is stable (growth <= 2).
+bool dominant_z_matrix(const Matrix& a) {
+  const Eigen::Index n = a.rows();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double* r = a.data() + i * n;
+    double off = 0.0;
+    bool z = true;
+    for (Eigen::Index j = 0; j < n; ++j) {
+      z &= (j == i) | (r[j] <= 0.0);
+      off -= j == i ? 0.0 : r[j];
+    }
+    if (!z || !(r[i] >= off * (1.0 - 1e-12))) return false;
+  }
+  return true;
+}
+
+// The dense factorisation of I - Q: LU without pivoting (markov::dense, AVX-512 / AVX2
+// kernels) for a large dominant Z-matrix, else Eigen's partial-pivot LU.
+struct DenseFactor {
+  Eigen::PartialPivLU<Matrix> lu;
+  Matrix nopiv;  // L (strictly lower, unit diagonal) and U, in place
+  bool use_nopiv = false;
+
+  void compute(const Matrix& a) {
+    use_nopiv = false;
+    if (a.rows() >= nopivot_min && dominant_z_matrix(a)) {
+      nopiv = a;
+      // A pivot at or below 1e-13 (the natural-order sparse LU's rule): numerically
+      // singular, left to partial pivoting as before.
+      if (dense::lu_nopivot(nopiv.data(), a.rows(), a.rows(), 1e-13)) {
+        use_nopiv = true;
+        return;
+      }
+      nopiv.resize(0, 0);
+    }
+    lu.compute(a);
+  }
+  [[nodiscard]] Matrix solve(MatrixRef b) const {
+    if (!use_nopiv) return lu.solve(b);
+    Matrix x = b;
+    nopiv.triangularView<Eigen::UnitLower>().solveInPlace(x);
+    nopiv.triangularView<Eigen::Upper>().solveInPlace(x);
+    return x;
+  }
+  [[nodiscard]] Matrix solve_transpose(MatrixRef b) const {
+    if (!use_nopiv) return lu.transpose().solve(b);
+    Matrix x = b;
+    nopiv.triangularView<Eigen::Upper>().transpose().solveInPlace(x);
+    nopiv.triangularView<Eigen::UnitLower>().transpose().solveInPlace(x);
+    return x;
+  }
+};
+
 }  // namespace
 
 struct TransientSolver::Impl {
   Method method = Method::dense_lu;
   Eigen::Index n = 0;
   SolverOptions options;
-  mutable Eigen::PartialPivLU<Matrix> lu;  // dense (deferred: computed on first need)
-  Matrix a_dense;                          // I - Q while the dense LU is deferred
+  mutable DenseFactor lu;  // dense (deferred: computed on first need)
+  Matrix a_dense;          // I - Q while the dense LU is deferred
   bool deferred = false;
   mutable std::once_flag lu_once;
   mutable std::atomic<bool> krylov_failed{false};
 
   // The dense LU; a deferred one is computed here, once.
-  const Eigen::PartialPivLU<Matrix>& dense_lu() const {
+  const DenseFactor& dense_lu() const {
     if (deferred) std::call_once(lu_once, [&] { lu.compute(a_dense); });
     return lu;
   }
@@ -238,7 +298,16 @@ struct TransientSolver::Impl {
                     v = Eigen::MatrixXd::Zero(n, k), sv(n, k), t(n, k);
     Eigen::ArrayXd rho = Eigen::ArrayXd::Ones(k), alpha = Eigen::ArrayXd::Ones(k),
                    omega = Eigen::ArrayXd::Ones(k);
-    const int max_it = static_cast<int>(std::clamp<Eigen::Index>(n / 40, 10, 60));
+    // Budget: the dense LU (markov::dense) costs about n / 60 iterations' worth of
+    // mat-vecs here and then solves for free, while the variance needs a second Krylov
+    // run: past n / 120 iterations the LU is cheaper.
+    const int max_it = static_cast<int>(std::clamp<Eigen::Index>(n / 120, 10, 60));
+    // Every `probe` iterations the residuals' rate of decrease over the last ones
+    // predicts the iterations left; a chain on which BiCGSTAB crawls or stalls (a
+    // mostly-forward dense funnel: I - Q far from normal) goes to the LU then, not
+    // after the whole budget.
+    constexpr int probe = 6;
+    double worst_before = 1.0;
     bool ok = true;
     // A column stops when its residual is at rounding level, or small and no longer
     // falling fast (stagnation; the certificate below then decides).
@@ -249,6 +318,17 @@ struct TransientSolver::Impl {
       active = active && (rnorm > 1e-16 * bnorm) && !((rnorm > 0.25 * last) && (rnorm < 1e-11 * bnorm));
       last = active.select(rnorm, last);
       if (!active.any()) break;
+      if (it > 0 && it % probe == 0) {
+        const double worst = active.select(rnorm / bnorm, 0.0).maxCoeff();
+        const double need = worst < worst_before
+                                ? it + probe * std::log(1e-13 / worst) / std::log(worst / worst_before)
+                                : HUGE_VAL;
+        if (!(need <= max_it)) {
+          ok = false;
+          break;
+        }
+        worst_before = worst;
+      }
       const Eigen::ArrayXd rho_new = rh.cwiseProduct(r).colwise().sum().transpose().array();
       const Eigen::ArrayXd beta = active.select((rho_new / rho) * (alpha / omega), 0.0);
       for (Eigen::Index j = 0; j < k; ++j) p.col(j) = r.col(j) + beta(j) * (p.col(j) - omega(j) * v.col(j));
@@ -295,7 +375,7 @@ struct TransientSolver::Impl {
     const double* qv = q.valuePtr();
     for (Eigen::Index i = 0; i < n; ++i)
       for (int k = qo[i]; k < qo[i + 1]; ++k) m(i, qi[k]) -= qv[k];
-    lu = Eigen::PartialPivLU<Matrix>(m);
+    lu.compute(m);
   }
 
   // Sparse LU of I - Q, computed on first use for the iterative method.
@@ -410,7 +490,7 @@ TransientSolver::TransientSolver(MatrixRef q, const SolverOptions& options)
       impl_->a_dense = Matrix::Identity(n, n) - q;
       impl_->deferred = true;
     } else {
-      impl_->lu = Eigen::PartialPivLU<Matrix>(Matrix(Matrix::Identity(n, n) - q));
+      impl_->lu.compute(Matrix(Matrix::Identity(n, n) - q));
     }
     return;
   }
@@ -460,7 +540,7 @@ Matrix TransientSolver::solve(MatrixRef b) const {
 Matrix TransientSolver::solve_transpose(MatrixRef b) const {
   const Impl& s = *impl_;
   if (b.rows() != s.n) fail(Errc::shape_mismatch, "right-hand side has ", b.rows(), " rows, expected ", s.n);
-  if (s.method == Method::dense_lu) return s.dense_lu().transpose().solve(b);
+  if (s.method == Method::dense_lu) return s.dense_lu().solve_transpose(b);
   if (s.nlu) {
     Matrix x = b;
     s.nlu->solve_transpose_in_place(x);
