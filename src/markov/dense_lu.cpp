@@ -57,7 +57,7 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(Index kc, const double* ap,
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 7), _MM_HINT_T0);
   }
   for (Index p = 0; p < kc; ++p, ap += 6, bp += 8) {
-    _mm_prefetch(reinterpret_cast<const char*>(bp + 16 * 8), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(bp + Index{16} * 8), _MM_HINT_T0);
     const __m256d b0 = _mm256_loadu_pd(bp);
     const __m256d b1 = _mm256_loadu_pd(bp + 4);
     __m256d a = _mm256_broadcast_sd(ap);
@@ -121,7 +121,7 @@ __attribute__((target("avx512f"))) void kernel_avx512(Index kc, const double* ap
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 23), _MM_HINT_T0);
   }
   // B's micro-panel streams from L2: ask for it 16 steps ahead (about 15% faster here).
-  constexpr Index ahead = 16 * 24;
+  constexpr Index ahead = Index{16} * 24;
   for (Index p = 0; p < kc; ++p, ap += 8, bp += 24) {
     _mm_prefetch(reinterpret_cast<const char*>(bp + ahead), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(bp + ahead + 8), _MM_HINT_T0);
@@ -254,7 +254,7 @@ std::atomic<Kernel>& current() noexcept {
 }
 
 // Products below this many multiply-adds are not worth packing: plain loops.
-constexpr Index small_product = 24 * 24 * 24;
+constexpr Index small_product = Index{24} * 24 * 24;
 
 void gemm_small(Index m, Index n, Index k, const double* a, Index lda, const double* b, Index ldb, double* c,
                 Index ldc) {
