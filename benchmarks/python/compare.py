@@ -17,8 +17,10 @@ Sections
              bincount).
   absorbing  absorption probabilities, expected steps and their variance.  Banded
              sparse funnels of 500 and 5,000 states vs scipy.sparse.linalg.splu on the
-             same sparse matrix; a 5,000-state dense chain vs scipy.linalg.lu_factor /
-             lu_solve (LAPACK, OPENBLAS_NUM_THREADS=1 unless --blas-threads).
+             same sparse matrix; a 5,000-state dense chain and a 5,000-state dense
+             mostly-forward funnel (where the LU, not the Krylov solve, decides) vs
+             scipy.linalg.lu_factor / lu_solve (LAPACK, OPENBLAS_NUM_THREADS=1 unless
+             --blas-threads).
   pagerank   a 75,879-node / 508,837-edge power-law graph (soc-Epinions1's size; the file
              itself is not in ../shared/data), wiki-Vote from ../shared/data, and a
              10^6-node / 10^7-edge random graph.  Baselines: igraph (PRPACK), scipy power
@@ -235,6 +237,19 @@ def dense_chain(n: int, seed: int = 3) -> np.ndarray:
     return p
 
 
+def forward_dense_chain(n: int, seed: int = 4) -> np.ndarray:
+    """A dense, mostly-forward funnel (every later stage reachable, 2 % weight backwards,
+    a little to won / lost from everywhere): BiCGSTAB crawls on it, so the LU decides."""
+    rng = np.random.default_rng(seed)
+    p = rng.uniform(0.0, 1.0, size=(n, n))
+    p = np.triu(p, 1) + 0.02 * np.tril(p, -1)
+    p[:, -2:] = 0.002
+    p[-2:] = 0.0
+    p /= np.maximum(p.sum(axis=1, keepdims=True), 1e-300)
+    p[-2, -2] = p[-1, -1] = 1.0
+    return p
+
+
 def scipy_absorbing_sparse(p: sp.csr_matrix, nt: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What a user writes: slice Q and R, splu(I - Q), solve for [R, 1], then N t."""
     q = p[:nt, :nt]
@@ -280,14 +295,15 @@ def section_absorbing(args: argparse.Namespace) -> None:
                                    args.repeat)
         row(f"absorbing, {n:,}-state banded sparse funnel (CSR in)", t_fn, "scipy splu", t_sc, c)
     n = args.dense
-    p = dense_chain(n)
-    names = [f"s{i}" for i in range(n - 2)] + ["won", "lost"]
-    ours = funnelnet_absorbing(p, names)
-    check_absorbing(ours, scipy_absorbing_dense(p, n - 2), f"dense {n}")
-    t_fn, t_sc, c = timed_pair(lambda: funnelnet_absorbing(p, names), lambda: scipy_absorbing_dense(p, n - 2),
-                               max(2, args.repeat - 1))
-    row(f"absorbing, {n:,}-state dense chain", t_fn,
-        f"LAPACK lu_factor ({os.environ.get('OPENBLAS_NUM_THREADS', '?')} thr)", t_sc, c)
+    for kind, make in (("dense chain", dense_chain), ("dense forward funnel", forward_dense_chain)):
+        p = make(n)
+        names = [f"s{i}" for i in range(n - 2)] + ["won", "lost"]
+        ours = funnelnet_absorbing(p, names)
+        check_absorbing(ours, scipy_absorbing_dense(p, n - 2), f"{kind} {n}")
+        t_fn, t_sc, c = timed_pair(lambda: funnelnet_absorbing(p, names), lambda: scipy_absorbing_dense(p, n - 2),
+                                   max(2, args.repeat - 1))
+        row(f"absorbing, {n:,}-state {kind}", t_fn,
+            f"LAPACK lu_factor ({os.environ.get('OPENBLAS_NUM_THREADS', '?')} thr)", t_sc, c)
 
 
 # ---------------------------------------------------------------------------- graphs

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "funnelnet/markov/absorbing.hpp"
+#include "funnelnet/markov/dense_lu.hpp"
 #include "funnelnet/markov/recurrent.hpp"
 #include "funnelnet/markov/solver.hpp"
 #include "funnelnet/markov/sparse.hpp"

@@ -13,6 +13,7 @@
 #include <queue>
 
 #include "funnelnet/core/error.hpp"
+#include "funnelnet/markov/dense_lu.hpp"
 
 FUNNELNET_BEGIN
 namespace markov {
@@ -197,20 +198,90 @@ SparseRowMatrix i_minus_q(const SparseRowMatrix& q) {
                                            inner.data(), value.data());
 }
 
+// Dense blocks of this many states or more are factorised by markov::dense::lu_nopivot
+// when I - Q allows it (smaller ones: Eigen's partial-pivot LU, as fast there).
+constexpr Eigen::Index nopivot_min = 128;
+
+// Whether A = I - Q is a Z-matrix (off-diagonal entries <= 0) with weakly dominant rows
+// (a_ii >= sum_j!=i |a_ij|, i.e. Q >= 0 off the diagonal with row sums <= 1): then, being
+// nonsingular, it is an M-matrix, and LU without pivoting is stable (growth <= 2).
+bool dominant_z_matrix(const Matrix& a) {
+  const Eigen::Index n = a.rows();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double* r = a.data() + i * n;
+    double off = 0.0;
+    bool z = true;
+    for (Eigen::Index j = 0; j < n; ++j) {
+      z &= (j == i) | (r[j] <= 0.0);
+      off -= j == i ? 0.0 : r[j];
+    }
+    if (!z || !(r[i] >= off * (1.0 - 1e-12))) return false;
+  }
+  return true;
+}
+
+// y = A x for a row-major A and the few columns of a Krylov block (column-major x):
+// each row of A is read once, for all columns (Eigen's product packs A first, several
+// times the memory traffic of this memory-bound product).
+void dense_times(const Matrix& a, const Eigen::MatrixXd& x, Eigen::MatrixXd& y) {
+  const Eigen::Index n = a.rows(), k = x.cols();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const auto row = a.row(i);
+    for (Eigen::Index c = 0; c < k; ++c) y(i, c) = row.dot(x.col(c));
+  }
+}
+
+// The dense factorisation of I - Q: LU without pivoting (markov::dense, AVX-512 / AVX2
+// kernels) for a large dominant Z-matrix, else Eigen's partial-pivot LU.
+struct DenseFactor {
+  Eigen::PartialPivLU<Matrix> lu;
+  Matrix nopiv;  // L (strictly lower, unit diagonal) and U, in place
+  bool use_nopiv = false;
+
+  void compute(const Matrix& a) {
+    use_nopiv = false;
+    if (a.rows() >= nopivot_min && dominant_z_matrix(a)) {
+      nopiv = a;
+      // A pivot at or below 1e-13 (the natural-order sparse LU's rule): numerically
+      // singular, left to partial pivoting as before.
+      if (dense::lu_nopivot(nopiv.data(), a.rows(), a.rows(), 1e-13)) {
+        use_nopiv = true;
+        return;
+      }
+      nopiv.resize(0, 0);
+    }
+    lu.compute(a);
+  }
+  [[nodiscard]] Matrix solve(MatrixRef b) const {
+    if (!use_nopiv) return lu.solve(b);
+    Matrix x = b;
+    nopiv.triangularView<Eigen::UnitLower>().solveInPlace(x);
+    nopiv.triangularView<Eigen::Upper>().solveInPlace(x);
+    return x;
+  }
+  [[nodiscard]] Matrix solve_transpose(MatrixRef b) const {
+    if (!use_nopiv) return lu.transpose().solve(b);
+    Matrix x = b;
+    nopiv.triangularView<Eigen::Upper>().transpose().solveInPlace(x);
+    nopiv.triangularView<Eigen::UnitLower>().transpose().solveInPlace(x);
+    return x;
+  }
+};
+
 }  // namespace
 
 struct TransientSolver::Impl {
   Method method = Method::dense_lu;
   Eigen::Index n = 0;
   SolverOptions options;
-  mutable Eigen::PartialPivLU<Matrix> lu;  // dense (deferred: computed on first need)
-  Matrix a_dense;                          // I - Q while the dense LU is deferred
+  mutable DenseFactor lu;  // dense (deferred: computed on first need)
+  Matrix a_dense;          // I - Q while the dense LU is deferred
   bool deferred = false;
   mutable std::once_flag lu_once;
   mutable std::atomic<bool> krylov_failed{false};
 
   // The dense LU; a deferred one is computed here, once.
-  const Eigen::PartialPivLU<Matrix>& dense_lu() const {
+  const DenseFactor& dense_lu() const {
     if (deferred) std::call_once(lu_once, [&] { lu.compute(a_dense); });
     return lu;
   }
@@ -238,7 +309,16 @@ struct TransientSolver::Impl {
                     v = Eigen::MatrixXd::Zero(n, k), sv(n, k), t(n, k);
     Eigen::ArrayXd rho = Eigen::ArrayXd::Ones(k), alpha = Eigen::ArrayXd::Ones(k),
                    omega = Eigen::ArrayXd::Ones(k);
-    const int max_it = static_cast<int>(std::clamp<Eigen::Index>(n / 40, 10, 60));
+    // Budget: the dense LU (markov::dense) costs about n / 60 iterations' worth of
+    // mat-vecs here and then solves for free, while the variance needs a second Krylov
+    // run: past n / 120 iterations the LU is cheaper.
+    const int max_it = static_cast<int>(std::clamp<Eigen::Index>(n / 120, 10, 60));
+    // Every `probe` iterations the residuals' rate of decrease over the last ones
+    // predicts the iterations left; a chain on which BiCGSTAB crawls or stalls (a
+    // mostly-forward dense funnel: I - Q far from normal) goes to the LU then, not
+    // after the whole budget.
+    constexpr int probe = 6;
+    double worst_before = 1.0;
     bool ok = true;
     // A column stops when its residual is at rounding level, or small and no longer
     // falling fast (stagnation; the certificate below then decides).
@@ -246,16 +326,29 @@ struct TransientSolver::Impl {
     Eigen::Array<bool, Eigen::Dynamic, 1> active = Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(k, true);
     for (int it = 0; it < max_it && ok; ++it) {
       const Eigen::ArrayXd rnorm = r.cwiseAbs().colwise().maxCoeff().transpose().array();
-      active = active && (rnorm > 1e-16 * bnorm) && !((rnorm > 0.25 * last) && (rnorm < 1e-11 * bnorm));
+      // (Below 1e-14 the recursive residual no longer tells: the true residual of the
+      // certificate may have stalled above it, as on mostly-forward chains.)
+      active = active && (rnorm > 1e-14 * bnorm) && !((rnorm > 0.25 * last) && (rnorm < 1e-11 * bnorm));
       last = active.select(rnorm, last);
       if (!active.any()) break;
+      if (it > 0 && it % probe == 0) {
+        const double worst = active.select(rnorm / bnorm, 0.0).maxCoeff();
+        const double need = worst < worst_before
+                                ? it + probe * std::log(1e-13 / worst) / std::log(worst / worst_before)
+                                : HUGE_VAL;
+        if (!(need <= max_it)) {
+          ok = false;
+          break;
+        }
+        worst_before = worst;
+      }
       const Eigen::ArrayXd rho_new = rh.cwiseProduct(r).colwise().sum().transpose().array();
       const Eigen::ArrayXd beta = active.select((rho_new / rho) * (alpha / omega), 0.0);
       for (Eigen::Index j = 0; j < k; ++j) p.col(j) = r.col(j) + beta(j) * (p.col(j) - omega(j) * v.col(j));
-      v.noalias() = a_dense * p;
+      dense_times(a_dense, p, v);
       alpha = active.select(rho_new / rh.cwiseProduct(v).colwise().sum().transpose().array(), 0.0);
       sv = r - v * alpha.matrix().asDiagonal();
-      t.noalias() = a_dense * sv;
+      dense_times(a_dense, sv, t);
       const Eigen::ArrayXd tt = t.cwiseProduct(t).colwise().sum().transpose().array();
       omega = active.select(t.cwiseProduct(sv).colwise().sum().transpose().array() / tt, 0.0);
       x += p * alpha.matrix().asDiagonal() + sv * omega.matrix().asDiagonal();
@@ -266,7 +359,9 @@ struct TransientSolver::Impl {
           alpha.allFinite() && omega.allFinite() && x.allFinite() && (active.select(omega, 1.0) != 0.0).all();
     }
     if (ok) {
-      const Eigen::MatrixXd res = bb - a_dense * x;
+      Eigen::MatrixXd res(n, k);
+      dense_times(a_dense, x, res);
+      res = bb - res;
       const double rt = res.col(k - 1).cwiseAbs().maxCoeff();
       ok = std::isfinite(rt) && rt < 0.5;
       const double bound = ok ? x.col(k - 1).cwiseAbs().maxCoeff() / (1.0 - rt) : 0.0;
@@ -295,7 +390,7 @@ struct TransientSolver::Impl {
     const double* qv = q.valuePtr();
     for (Eigen::Index i = 0; i < n; ++i)
       for (int k = qo[i]; k < qo[i + 1]; ++k) m(i, qi[k]) -= qv[k];
-    lu = Eigen::PartialPivLU<Matrix>(m);
+    lu.compute(m);
   }
 
   // Sparse LU of I - Q, computed on first use for the iterative method.
@@ -397,10 +492,8 @@ TransientSolver::TransientSolver(MatrixRef q, const SolverOptions& options)
   Method m = options.method;
   if (options.dense_limit > 0 && static_cast<std::size_t>(n) <= options.dense_limit) m = Method::dense_lu;
   if (m == Method::automatic) {
-    std::size_t nnz = 0;
-    for (Eigen::Index i = 0; i < n; ++i)
-      for (Eigen::Index j = 0; j < n; ++j) nnz += q(i, j) != 0.0;
-    m = use_sparse(n, static_cast<double>(nnz)) ? Method::sparse_lu : Method::dense_lu;
+    const auto nnz = static_cast<double>((q.array() != 0.0).count());
+    m = use_sparse(n, nnz) ? Method::sparse_lu : Method::dense_lu;
   }
   if (m == Method::dense_lu) {
     impl_->n = n;
@@ -410,7 +503,7 @@ TransientSolver::TransientSolver(MatrixRef q, const SolverOptions& options)
       impl_->a_dense = Matrix::Identity(n, n) - q;
       impl_->deferred = true;
     } else {
-      impl_->lu = Eigen::PartialPivLU<Matrix>(Matrix(Matrix::Identity(n, n) - q));
+      impl_->lu.compute(Matrix(Matrix::Identity(n, n) - q));
     }
     return;
   }
@@ -460,7 +553,7 @@ Matrix TransientSolver::solve(MatrixRef b) const {
 Matrix TransientSolver::solve_transpose(MatrixRef b) const {
   const Impl& s = *impl_;
   if (b.rows() != s.n) fail(Errc::shape_mismatch, "right-hand side has ", b.rows(), " rows, expected ", s.n);
-  if (s.method == Method::dense_lu) return s.dense_lu().transpose().solve(b);
+  if (s.method == Method::dense_lu) return s.dense_lu().solve_transpose(b);
   if (s.nlu) {
     Matrix x = b;
     s.nlu->solve_transpose_in_place(x);
@@ -578,9 +671,18 @@ namespace detail {
 namespace {
 markov::TransientSolver funnel_solver(const Matrix& p, const std::vector<std::int32_t>& transient) {
   const auto nt = static_cast<Eigen::Index>(transient.size());
+  // The usual funnel lists its stages first: Q is then a block of P, read by Eigen's
+  // vectorised block operations (not entry by entry through the index).
+  bool block = true;
+  for (Eigen::Index a = 0; a < nt && block; ++a)
+    block = transient[static_cast<std::size_t>(a)] == transient[0] + a;
   std::size_t nnz = 0;
-  for (Eigen::Index a = 0; a < nt; ++a)
-    for (Eigen::Index b = 0; b < nt; ++b) nnz += p(transient[a], transient[b]) != 0.0;
+  if (block && nt > 0) {
+    nnz = static_cast<std::size_t>((p.block(transient[0], transient[0], nt, nt).array() != 0.0).count());
+  } else {
+    for (Eigen::Index a = 0; a < nt; ++a)
+      for (Eigen::Index b = 0; b < nt; ++b) nnz += p(transient[a], transient[b]) != 0.0;
+  }
   markov::SolverOptions o;
   if (markov::use_sparse(nt, static_cast<double>(nnz))) {
     markov::SparseRowMatrix q;
@@ -589,6 +691,7 @@ markov::TransientSolver funnel_solver(const Matrix& p, const std::vector<std::in
     return markov::TransientSolver(q, o);
   }
   o.method = nt >= 1000 ? markov::Method::automatic : markov::Method::dense_lu;  // automatic: Krylov first
+  if (block) return markov::TransientSolver(MatrixRef(p.block(transient[0], transient[0], nt, nt)), o);
   Matrix q(nt, nt);
   for (Eigen::Index a = 0; a < nt; ++a)
     for (Eigen::Index b = 0; b < nt; ++b) q(a, b) = p(transient[a], transient[b]);

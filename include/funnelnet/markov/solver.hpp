@@ -4,7 +4,8 @@
 //
 // Q is given as a sparse matrix (CSR or CSC), so large sparse chains are never built
 // dense; a dense Q is accepted as an adapter.  Three factorisations:
-//  - dense partial-pivot LU (small or dense blocks),
+//  - dense LU (small or dense blocks): without pivoting (markov/dense_lu.hpp, SIMD kernels
+//    chosen at run time) for 128+ states when I - Q is a dominant Z-matrix, else partial pivoting,
 //  - sparse LU: natural-order elimination without pivoting (stable for the M-matrix
 //    I - Q; funnels, mostly forward, fill little), COLAMD-ordered past a fill budget,
 //  - BiCGSTAB with a diagonal preconditioner, certified per column by the a-posteriori
@@ -33,9 +34,10 @@ enum class Method {
   /// LU; a dense block of >= 1,000 states given densely is first solved by a certified
   /// block BiCGSTAB (the a-posteriori bound of `iterative`: a relative error of at most
   /// max(`tolerance`, 1e-10) against max(1, |b|, |x|), column by column) and
-  /// factorised only if that is not certified within about n / 20 mat-vecs.
+  /// factorised only if that is not certified within about n / 60 mat-vecs (or earlier,
+  /// when the residuals fall too slowly to get there).
   automatic,
-  dense_lu,   ///< dense partial-pivot LU
+  dense_lu,   ///< dense LU (without pivoting for a dominant Z-matrix I - Q, else partial pivoting)
   sparse_lu,  ///< sparse LU (COLAMD ordering)
   iterative,  ///< BiCGSTAB certified by SolverOptions::steps_bound, sparse LU as the fallback
 };

@@ -61,6 +61,30 @@ def _str_index(names: list[str]) -> pd.Index:
     return pd.Index(names)
 
 
+# Label indexes of recent chains, by their names: rebuilding the Index of thousands of
+# names costs more than a sparse funnel's absorbing analysis, and a notebook or a
+# benchmark builds chain after chain over the same states.  pd.Index is immutable, and
+# results take new (named) Index objects from it, so sharing one is safe.  Small chains
+# only (the key holds the names), and a few of them.
+_LABEL_CACHE: dict[tuple[str, ...], pd.Index] = {}
+_LABEL_CACHE_SIZE = 8
+_LABEL_CACHE_MAX_NAMES = 50_000
+
+
+def _shared_str_index(names: list[str]) -> pd.Index:
+    """``_str_index(names)``, shared between chains over the same names."""
+    if len(names) > _LABEL_CACHE_MAX_NAMES:
+        return _str_index(names)
+    key = tuple(names)
+    labels = _LABEL_CACHE.get(key)
+    if labels is None:
+        labels = _str_index(names)
+        if len(_LABEL_CACHE) >= _LABEL_CACHE_SIZE:
+            _LABEL_CACHE.pop(next(iter(_LABEL_CACHE)))
+        _LABEL_CACHE[key] = labels
+    return labels
+
+
 def _is_scipy_sparse(obj: Any) -> bool:
     """True for a scipy.sparse matrix or array (without importing scipy)."""
     return type(obj).__module__.startswith("scipy.sparse")
@@ -206,7 +230,7 @@ class MarkovChain(JsonModel):
         # All state names as one Index, built once per chain; results take from it.
         labels = self.__dict__.get("_label_index")
         if labels is None:
-            labels = _str_index(self._csr[5] if getattr(self, "_csr", None) is not None else self.states)
+            labels = _shared_str_index(self._csr[5] if getattr(self, "_csr", None) is not None else self.states)
             self.__dict__["_label_index"] = labels
         return labels
 
