@@ -96,3 +96,15 @@ def test_a_lead_leaving_an_outcome_is_named_at_every_thread_count(log: pd.DataFr
         with pytest.raises(fn.errors.InvalidArgumentError, match="lead -42 leaves absorbing stage '10' for '3'"):
             fn.TransitionCounts.from_events(bad, lead="lead", stage="stage", time="time", funnel=funnel,
                                             threads=threads)
+
+
+@pytest.mark.parametrize("offset", [3, -7])
+def test_integer_stage_ids_need_not_start_at_zero(offset: int) -> None:
+    # A CRM's stage ids 3..14 (or -7..4): names are the decimal text of the ids.
+    log = make_log(2_000, seed=11)
+    names = [str(i + offset) for i in range(12)]
+    funnel = fn.Funnel(names[:-2], outcomes=names[-2:])
+    df = log.assign(stage=log["stage"] + offset)
+    got = fn.TransitionCounts.from_events(df, lead="lead", stage="stage", time="time", funnel=funnel)
+    np.testing.assert_array_equal(got.to_frame().reindex(index=names, columns=names).to_numpy(),
+                                  oracle(log, keep=False))
