@@ -3,6 +3,7 @@
 #include <pybind11/eigen.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "funnelnet/core/parallel.hpp"
 #include "funnelnet/funnel.hpp"
 #include "funnelnet/io/json.hpp"
 #include "path_views.hpp"
@@ -114,9 +116,11 @@ py::tuple encode_object_labels(const py::array& values, const std::vector<std::s
 }
 
 // The same for Arrow string data (UTF-8 bytes and int64 offsets, as convert.arrow_buffers
-// gives them), without the GIL: a slot table indexed by a hash of the text remembers the
-// code of the last string seen there, so the usual few distinct stages cost a hash and a
-// comparison per row.
+// gives them), without the GIL, in parallel over fixed chunks of rows: in each chunk a
+// slot table indexed by a hash of the text remembers the chunk-local code of the last
+// string seen there (the usual few distinct stages cost a hash and a comparison per row);
+// the chunks' names are then merged in chunk order, so names come in order of first
+// appearance whatever the thread count, and the codes are renumbered.
 py::tuple encode_utf8_labels(const array<std::uint8_t>& data, const array<std::int64_t>& offsets,
                              const std::vector<std::string>& labels) {
   const auto bytes = span_of(data, "data");
@@ -131,31 +135,53 @@ py::tuple encode_utf8_labels(const array<std::uint8_t>& data, const array<std::i
   std::int32_t* out = codes.mutable_data();
   {
     py::gil_scoped_release release;
+    const std::size_t n_chunks = std::clamp<std::size_t>(n >> 16, 1, 64);
+    const std::size_t chunk = (n + n_chunks - 1) / n_chunks;
+    const char* text = reinterpret_cast<const char*>(bytes.data());
+    std::vector<std::vector<std::string>> local(n_chunks);  // each chunk's names, in order
+    parallel_for(
+        n_chunks, static_cast<int>(resolve_threads(0, n, std::uint64_t{1} << 17)), [&](std::size_t c) {
+          std::unordered_map<std::string, std::int32_t> index;
+          std::vector<std::string>& mine = local[c];
+          constexpr unsigned kBits = 8;
+          std::vector<std::int32_t> slot(std::size_t{1} << kBits, -1);
+          for (std::size_t r = c * chunk, r1 = std::min(n, r + chunk); r < r1; ++r) {
+            const std::string_view sv(text + off[r], static_cast<std::size_t>(off[r + 1] - off[r]));
+            std::uint64_t key = sv.size();
+            if (sv.size() <= 8) {
+              std::uint64_t w = 0;
+              std::memcpy(&w, sv.data(), sv.size());
+              key = (key << 56) ^ w;
+            } else {
+              key ^= std::hash<std::string_view>{}(sv);
+            }
+            std::int32_t& cached =
+                slot[static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - kBits))];
+            if (cached >= 0 && mine[static_cast<std::size_t>(cached)] == sv) {
+              out[r] = cached;
+              continue;
+            }
+            const auto [it, added] = index.emplace(std::string(sv), static_cast<std::int32_t>(mine.size()));
+            if (added) mine.push_back(it->first);
+            cached = it->second;
+            out[r] = cached;
+          }
+        });
     std::unordered_map<std::string, std::int32_t> index;
     for (std::size_t k = 0; k < names.size(); ++k) index.emplace(names[k], static_cast<std::int32_t>(k));
-    constexpr unsigned kBits = 8;
-    std::vector<std::int32_t> slot(std::size_t{1} << kBits, -1);
-    const char* text = reinterpret_cast<const char*>(bytes.data());
-    for (std::size_t r = 0; r < n; ++r) {
-      const std::string_view sv(text + off[r], static_cast<std::size_t>(off[r + 1] - off[r]));
-      std::uint64_t key = sv.size();
-      if (sv.size() <= 8) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, sv.data(), sv.size());
-        key = (key << 56) ^ w;
-      } else {
-        key ^= std::hash<std::string_view>{}(sv);
+    std::vector<std::vector<std::int32_t>> renumber(n_chunks);
+    for (std::size_t c = 0; c < n_chunks; ++c)
+      for (const std::string& name : local[c]) {
+        const auto [it, added] = index.emplace(name, static_cast<std::int32_t>(names.size()));
+        if (added) names.push_back(name);
+        renumber[c].push_back(it->second);
       }
-      std::int32_t& cached = slot[static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - kBits))];
-      if (cached >= 0 && names[static_cast<std::size_t>(cached)] == sv) {
-        out[r] = cached;
-        continue;
-      }
-      const auto [it, added] = index.emplace(std::string(sv), static_cast<std::int32_t>(names.size()));
-      if (added) names.push_back(it->first);
-      cached = it->second;
-      out[r] = cached;
-    }
+    parallel_for(n_chunks, static_cast<int>(resolve_threads(0, n, std::uint64_t{1} << 17)),
+                 [&](std::size_t c) {
+                   const std::int32_t* lut = renumber[c].data();
+                   for (std::size_t r = c * chunk, r1 = std::min(n, r + chunk); r < r1; ++r)
+                     out[r] = lut[out[r]];
+                 });
   }
   return py::make_tuple(codes, names);
 }

@@ -7,12 +7,12 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
-#include "core/dense_ids.hpp"
 #include "funnelnet/core/event_log.hpp"
 #include "funnelnet/core/parallel.hpp"
 
@@ -91,11 +91,17 @@ TransitionCounts TransitionCounts::merged(const TransitionCounts& other) const {
 namespace detail {
 namespace {
 
+// The absorbing flags of `space`, one byte per stage (cheap to read in inner loops).
+inline std::vector<unsigned char> absorbing_bytes(const StageSpace& space) {
+  const auto& flags = space.absorbing_flags();
+  return {flags.begin(), flags.end()};
+}
+
 // One lead's events, in input order: sort by time (stable), check that no absorbing stage
 // is left, and count consecutive pairs.  `times`/`stages` are scratch copies (mutated).
 template <class Time>
-void count_group(const StageSpace& space, Matrix& counts, std::int64_t lead_id, Time* times,
-                 std::int32_t* stages, std::size_t len, Repeats repeats) {
+void count_group(const StageSpace& space, const unsigned char* absorbing, Matrix& counts,
+                 std::int64_t lead_id, Time* times, std::int32_t* stages, std::size_t len, Repeats repeats) {
   // Insertion sort: groups are short and usually (nearly) in order already.
   for (std::size_t k = 1; k < len; ++k) {
     if (!(times[k] < times[k - 1])) continue;
@@ -110,139 +116,255 @@ void count_group(const StageSpace& space, Matrix& counts, std::int64_t lead_id, 
     times[q] = t;
     stages[q] = st;
   }
+  const bool keep = repeats == Repeats::keep;
+  const auto n_states = static_cast<std::size_t>(counts.rows());
+  double* const cell = counts.data();  // row-major: (from, to) is from * n_states + to
   for (std::size_t k = 1; k < len; ++k) {
-    const auto from = stages[k - 1];
-    const auto to = stages[k];
-    if (from == to) {
-      if (repeats == Repeats::collapse || space.is_absorbing(from)) continue;
-    } else if (space.is_absorbing(from)) {
+    const auto from = static_cast<std::size_t>(stages[k - 1]);
+    const auto to = static_cast<std::size_t>(stages[k]);
+    const bool same = from == to;
+    if (!same && absorbing[from] != 0)
       fail(Errc::invalid_argument, "lead ", lead_id, " leaves absorbing stage '", space.name(from), "' for '",
            space.name(to), "' (event ", k, " of ", len, " in time order)");
-    }
-    counts(from, to) += 1.0;
+    // A repeat counts only when kept and not the self-loop of an absorbing stage.
+    cell[from * n_states + to] += (!same || (keep && absorbing[from] == 0)) ? 1.0 : 0.0;
   }
 }
 
-// Group rows by bucket (a dense lead id from `bucket_of(r)`, in [0, n_buckets)) and count
-// each group.  Two-level counting sort: buckets are split into ~1024 partitions of
-// consecutive ids; a pass streams rows into their partition (about 1024 sequential
-// write streams, so writes stay cache-friendly), then each partition is sorted by bucket
-// inside the cache.  Passes cover ranges of partitions so that the scratch memory stays
-// near a quarter of the input's size.
-template <class Time, class BucketOf, class LeadOf>
-void count_by_buckets(const StageSpace& space, Matrix& counts, std::span<const Time> time,
-                      std::span<const std::int32_t> stage, std::size_t n_buckets, BucketOf bucket_of,
-                      LeadOf lead_of, Repeats repeats, int threads) {
-  const std::size_t n = time.size();
-  std::vector<std::uint32_t> start(n_buckets + 1, 0);
-  for (std::size_t r = 0; r < n; ++r) ++start[bucket_of(r) + 1];
-  std::partial_sum(start.begin(), start.end(), start.begin());
-  // Partitions: contiguous ranges of 2^shift buckets, about 1024 of them.  Lead ids are
-  // dense, so each holds about n / 1024 rows unless the log is very skewed.
-  unsigned shift = 0;
-  while ((n_buckets >> shift) > 1024) ++shift;
-  const std::size_t n_parts = ((n_buckets - 1) >> shift) + 1;
-  std::vector<std::uint32_t> part_first(n_parts + 1);
-  std::vector<std::uint32_t> part_rows(n_parts);
-  std::size_t largest = 0;
-  for (std::size_t k = 0; k < n_parts; ++k) part_first[k] = static_cast<std::uint32_t>(k << shift);
-  part_first[n_parts] = static_cast<std::uint32_t>(n_buckets);
-  for (std::size_t k = 0; k < n_parts; ++k) {
-    part_rows[k] = start[part_first[k + 1]] - start[part_first[k]];
-    largest = std::max<std::size_t>(largest, part_rows[k]);
+// The hash of a lead id that spreads events over partitions: splitmix64's finaliser, a
+// bijection of 64-bit words, so equal hashes mean equal ids.
+inline std::uint64_t lead_hash(std::int64_t id) noexcept {
+  auto z = static_cast<std::uint64_t>(id) + 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// One event as the partition pass copies it (16 bytes): its lead's hash shifted left by
+// the partition bits (the partition holds those top bits) with the stage code in the
+// freed low bits, and its time.
+template <class Time>
+struct EventRecord {
+  std::uint64_t key;
+  Time t;
+};
+
+// Per-thread scratch of the partition pass: a lead table in the cache, the rows grouped by
+// lead, and the thread's private count matrix.
+template <class Time>
+struct PartitionWork {
+  std::vector<std::uint64_t> keys;        // open-addressing table: lead hash ...
+  std::vector<std::uint32_t> slot_id;     // ... -> local lead number (kFree when empty)
+  std::vector<std::uint64_t> lead_of_id;  // local lead number -> lead hash
+  std::vector<std::uint32_t> id_of_row, start;
+  std::vector<Time> tbuf;
+  std::vector<std::int32_t> sbuf;
+  std::vector<unsigned char> absorbing;  // the space's absorbing flags, as bytes
+  Matrix counts;
+};
+
+// Count the leads of one partition: rows [0, m) of `rec`, in input order.  Leads get local
+// numbers through a small hash table (it stays in the cache), a counting sort groups the
+// rows by lead keeping their order, and each group is counted.  A lead is named by its
+// hash here: the caller's error path finds the user's lead id and row.
+template <class Time>
+void count_partition(const StageSpace& space, PartitionWork<Time>& w, const EventRecord<Time>* rec,
+                     std::size_t m, unsigned bits, Repeats repeats) {
+  constexpr std::uint32_t kFree = 0xffffffffU;
+  const std::uint64_t stage_mask = (std::uint64_t{1} << bits) - 1;
+  std::size_t cap = 64;
+  while (cap < m / 4) cap <<= 1;  // leads usually have several events; grown below if not
+  w.keys.resize(cap);
+  w.slot_id.assign(cap, kFree);
+  w.lead_of_id.clear();
+  if (w.id_of_row.size() < m) {
+    w.id_of_row.resize(m);
+    w.tbuf.resize(m);
+    w.sbuf.resize(m);
   }
-
-  // Passes: ranges of partitions whose rows fit the per-thread buffer.  The scratch
-  // memory of all threads together stays near a quarter of the input.
-  const std::size_t n_threads =
-      std::min<std::size_t>(resolve_threads(threads), std::max<std::size_t>(1, n >> 18));
-  const std::size_t slots = std::min(n, std::max(n / (4 * n_threads) + 1, largest));
-  std::vector<std::pair<std::size_t, std::size_t>> passes;
-  for (std::size_t k0 = 0; k0 < n_parts;) {
-    std::size_t k1 = k0, used = 0;
-    while (k1 < n_parts && (k1 == k0 || used + part_rows[k1] <= slots)) used += part_rows[k1++];
-    passes.emplace_back(k0, k1);
-    k0 = k1;
+  w.start.assign(m + 1, 0);
+  std::size_t mask = cap - 1;
+  for (std::size_t q = 0; q < m; ++q) {
+    const std::uint64_t h = rec[q].key >> bits;  // the hash's low bits identify the lead here
+    std::size_t i = static_cast<std::size_t>(h) & mask;
+    std::uint32_t g;
+    while (true) {
+      g = w.slot_id[i];
+      if (g == kFree) {
+        g = static_cast<std::uint32_t>(w.lead_of_id.size());
+        w.slot_id[i] = g;
+        w.keys[i] = h;
+        w.lead_of_id.push_back(h);
+        if (2 * w.lead_of_id.size() > cap) {  // keep the load at most 1/2: rehash
+          cap *= 2;
+          mask = cap - 1;
+          w.keys.resize(cap);
+          w.slot_id.assign(cap, kFree);
+          for (std::uint32_t e = 0; e < w.lead_of_id.size(); ++e) {
+            std::size_t j = static_cast<std::size_t>(w.lead_of_id[e]) & mask;
+            while (w.slot_id[j] != kFree) j = (j + 1) & mask;
+            w.slot_id[j] = e;
+            w.keys[j] = w.lead_of_id[e];
+          }
+        }
+        break;
+      }
+      if (w.keys[i] == h) break;
+      i = (i + 1) & mask;
+    }
+    w.id_of_row[q] = g;
+    ++w.start[g + 1];
   }
+  const std::size_t n_leads = w.lead_of_id.size();
+  for (std::size_t g = 0; g < n_leads; ++g) w.start[g + 1] += w.start[g];
+  for (std::size_t q = 0; q < m; ++q) {  // stable: a lead's rows keep their input order
+    const std::uint32_t pos = w.start[w.id_of_row[q]]++;
+    w.tbuf[pos] = rec[q].t;
+    w.sbuf[pos] = static_cast<std::int32_t>(rec[q].key & stage_mask);
+  }
+  std::uint32_t lo = 0;  // start[g] is now the end of lead g's rows
+  for (std::size_t g = 0; g < n_leads; ++g) {
+    const std::uint32_t hi = w.start[g];
+    if (hi - lo > 1)
+      count_group<Time>(space, w.absorbing.data(), w.counts, static_cast<std::int64_t>(w.lead_of_id[g]),
+                        w.tbuf.data() + lo, w.sbuf.data() + lo, hi - lo, repeats);
+    lo = hi;
+  }
+}
 
-  struct Row {
-    Time t;
-    std::uint32_t bucket;
-    std::int32_t stage;
-  };
-  struct Workspace {
-    std::vector<Row> rows;
-    std::vector<Time> tbuf;
-    std::vector<std::int32_t> sbuf;
-    std::vector<std::uint32_t> cursor, step;
-    Matrix counts;
-  };
-  std::vector<Workspace> work(n_threads);
-  std::vector<std::exception_ptr> errors(passes.size());
-  std::atomic<std::size_t> next_pass{0};
+// Shape of the partitioned count: rows are split into fixed chunks (independent of the
+// thread count) and, by the top bits of their lead's hash, into cache-sized partitions.
+struct PartitionPlan {
+  unsigned bits = 1;  // partition = lead_hash >> (64 - bits); stage codes fit in `bits` bits
+  std::size_t n_parts = 2;
+  std::size_t n_chunks = 1;
+  std::size_t chunk_rows = 0;
+  [[nodiscard]] std::size_t part(std::int64_t id) const noexcept {
+    return static_cast<std::size_t>(lead_hash(id) >> (64 - bits));
+  }
+  [[nodiscard]] std::size_t chunk_begin(std::size_t c, std::size_t n) const noexcept {
+    return std::min(n, c * chunk_rows);
+  }
+};
 
-  auto run_pass = [&](Workspace& ws, std::size_t k0, std::size_t k1) {
-    // Partitions [k0, k1) fill `rows`; other rows write to the spare last slot (branch-free).
-    std::fill(ws.cursor.begin(), ws.cursor.end(), static_cast<std::uint32_t>(slots));
-    std::fill(ws.step.begin(), ws.step.end(), 0U);
-    std::size_t used = 0;
-    for (std::size_t k = k0; k < k1; ++k) {
-      ws.cursor[k] = static_cast<std::uint32_t>(used);
-      ws.step[k] = 1;
-      used += part_rows[k];
-    }
-    for (std::size_t r = 0; r < n; ++r) {
-      const std::size_t b = bucket_of(r);
-      const std::size_t k = b >> shift;
-      const std::uint32_t pos = ws.cursor[k];
-      ws.rows[pos] = Row{time[r], static_cast<std::uint32_t>(b), stage[r]};
-      ws.cursor[k] = pos + ws.step[k];
-    }
-    std::size_t off = 0;
-    for (std::size_t k = k0; k < k1; ++k) {
-      // Counting sort of the partition by bucket, inside the cache.  Partitions are
-      // disjoint, so threads touch disjoint entries of `start`.
-      const std::size_t fb = part_first[k], lb = part_first[k + 1];
-      const std::uint32_t base = start[fb];
-      const std::size_t m = part_rows[k];
-      for (std::size_t q = 0; q < m; ++q) {
-        const Row& row = ws.rows[off + q];
-        const std::uint32_t pos = start[row.bucket]++ - base;  // start[b] ends at bucket b's end
-        ws.tbuf[pos] = row.t;
-        ws.sbuf[pos] = row.stage;
-      }
-      std::uint32_t lo = 0;
-      for (std::size_t b = fb; b < lb; ++b) {
-        const std::uint32_t hi = start[b] - base;
-        if (hi - lo > 1)
-          count_group<Time>(space, ws.counts, lead_of(b), ws.tbuf.data() + lo, ws.sbuf.data() + lo, hi - lo,
-                            repeats);
-        lo = hi;
-      }
-      off += m;
-    }
-  };
+/// Most partitions (2^kMaxPartitionBits): stage spaces whose codes need more bits take
+/// the sorting fallback.
+constexpr unsigned kMaxPartitionBits = 16;
 
-  parallel_for(n_threads, static_cast<int>(n_threads), [&](std::size_t w) {
-    Workspace& ws = work[w];
-    ws.rows.resize(slots + 1);
-    ws.tbuf.resize(largest);
-    ws.sbuf.resize(largest);
-    ws.cursor.resize(n_parts);
-    ws.step.resize(n_parts);
-    ws.counts = Matrix::Zero(counts.rows(), counts.cols());
-    for (std::size_t p; (p = next_pass.fetch_add(1)) < passes.size();) {
-      try {
-        run_pass(ws, passes[p].first, passes[p].second);
-      } catch (...) {
-        errors[p] = std::current_exception();
+/// Rows per partition (512 KiB of records): a partition's lead table and grouped rows stay
+/// in the L2 cache.
+constexpr std::size_t kPartitionRows = std::size_t{1} << 15;
+
+inline PartitionPlan plan_partitions(std::size_t n, std::size_t n_states) {
+  PartitionPlan p;
+  // About kPartitionRows rows per partition, and enough bits for a stage code.
+  while ((n >> p.bits) > kPartitionRows && p.bits < 14) ++p.bits;
+  while (p.bits < 63 && (std::uint64_t{1} << p.bits) < n_states) ++p.bits;
+  p.n_parts = std::size_t{1} << std::min(p.bits, kMaxPartitionBits);
+  p.n_chunks = std::clamp<std::size_t>(std::min(n >> 16, (std::size_t{1} << 22) / p.n_parts), 1, 64);
+  p.chunk_rows = (n + p.n_chunks - 1) / p.n_chunks;
+  return p;
+}
+
+// Events in any order: one parallel pass counts rows per (chunk, partition) (`hist`, from
+// the caller), then passes over ranges of partitions copy each partition's rows (in input
+// order) into a buffer of at most about half the events (8 bytes per event), and threads
+// count whole partitions into private matrices that are added at the end (integer-valued,
+// so exact).  Every step depends on the chunk and partition split only, never on the
+// thread count.
+template <class Time>
+void count_partitioned(const StageSpace& space, Matrix& counts, std::span<const std::int64_t> lead,
+                       std::span<const Time> time, std::span<const std::int32_t> stage, Repeats repeats,
+                       unsigned n_threads, const PartitionPlan& plan,
+                       const std::vector<std::uint32_t>& hist) {
+  const std::size_t n = lead.size(), n_parts = plan.n_parts, n_chunks = plan.n_chunks;
+  const unsigned bits = plan.bits;
+  std::vector<std::size_t> part_rows(n_parts, 0);
+  for (std::size_t c = 0; c < n_chunks; ++c)
+    for (std::size_t p = 0; p < n_parts; ++p) part_rows[p] += hist[c * n_parts + p];
+  const std::size_t largest = *std::max_element(part_rows.begin(), part_rows.end());
+  // Two passes (8 bytes of records per event), four above 2^25 events (4 bytes per event).
+  const std::size_t n_passes = n > (std::size_t{1} << 25) ? 4 : 2;
+  const std::size_t slots = std::min(n, n / n_passes + 1 + largest);
+  // Not value-initialised: every slot a partition reads was written by the scatter.
+  std::unique_ptr<EventRecord<Time>[]> buf(new EventRecord<Time>[slots + 1]);  // + 1: the spare slot
+  std::vector<PartitionWork<Time>> work(n_threads);
+  for (auto& w : work) {
+    w.counts = Matrix::Zero(counts.rows(), counts.cols());
+    w.absorbing = absorbing_bytes(space);
+  }
+  std::vector<std::size_t> part_begin(n_parts + 1);
+
+  for (std::size_t p0 = 0; p0 < n_parts;) {
+    std::size_t p1 = p0, used = 0;
+    while (p1 < n_parts && (p1 == p0 || used + part_rows[p1] <= slots)) used += part_rows[p1++];
+    const std::size_t np = p1 - p0;
+    const bool all = (np == n_parts);
+    // Offsets: partition-major, then chunk order, so each partition is in input order.
+    std::vector<std::uint32_t> offset(n_chunks * (np + 1));
+    std::size_t at = 0;
+    for (std::size_t p = p0; p < p1; ++p) {
+      part_begin[p - p0] = at;
+      for (std::size_t c = 0; c < n_chunks; ++c) {
+        offset[c * (np + 1) + (p - p0)] = static_cast<std::uint32_t>(at);
+        at += hist[c * n_parts + p];
       }
     }
-  });
-  // The error of the earliest pass, as a single thread would have met it first.
-  for (const auto& e : errors)
-    if (e) std::rethrow_exception(e);
-  for (const auto& ws : work) counts += ws.counts;  // exact: integer-valued sums
+    part_begin[np] = at;
+    for (std::size_t c = 0; c < n_chunks; ++c) offset[c * (np + 1) + np] = static_cast<std::uint32_t>(slots);
+    parallel_for(n_chunks, static_cast<int>(n_threads), [&](std::size_t c) {
+      std::uint32_t* cur = offset.data() + c * (np + 1);
+      const std::size_t r1 = plan.chunk_begin(c + 1, n);
+      EventRecord<Time>* out = buf.get();
+      for (std::size_t r = plan.chunk_begin(c, n); r < r1; ++r) {
+        const std::uint64_t h = lead_hash(lead[r]);
+        const auto rec = EventRecord<Time>{(h << bits) | static_cast<std::uint32_t>(stage[r]), time[r]};
+        const std::size_t k = static_cast<std::size_t>(h >> (64 - bits)) - p0;
+        if (all) {
+          out[cur[k]++] = rec;
+        } else {  // rows of other partitions go to the spare slot (branch-free)
+          const bool in = k < np;
+          const std::size_t j = in ? k : np;
+          const std::uint32_t pos = cur[j];
+          out[pos] = rec;
+          cur[j] = pos + static_cast<std::uint32_t>(in);
+        }
+      }
+    });
+    std::atomic<std::size_t> next{0};
+    parallel_for(n_threads, static_cast<int>(n_threads), [&](std::size_t t) {
+      PartitionWork<Time>& w = work[t];
+      for (std::size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < np;)
+        count_partition<Time>(space, w, buf.get() + part_begin[k], part_begin[k + 1] - part_begin[k], bits,
+                              repeats);
+    });
+    p0 = p1;
+  }
+  for (const auto& w : work) counts += w.counts;  // exact: integer-valued sums
+}
+
+// Events in any order when stage codes need more than kMaxPartitionBits bits (very large
+// stage spaces): sort the log by (lead, time) and count each lead's events.
+template <class Time>
+void count_sorted_log(const StageSpace& space, Matrix& counts, std::span<const std::int64_t> lead,
+                      std::span<const Time> time, std::span<const std::int32_t> stage, Repeats repeats) {
+  const auto log = SortedEventLog<Time>::borrow(lead, time, stage, static_cast<std::int32_t>(space.size()),
+                                                "stage", "lead");
+  const auto absorbing = absorbing_bytes(space);
+  const auto codes = log.codes();
+  const auto times = log.times();
+  std::vector<Time> tb;
+  std::vector<std::int32_t> sb;
+  for (std::size_t g = 0; g < log.entities(); ++g) {
+    const std::size_t k0 = log.offsets()[g], k1 = log.offsets()[g + 1];
+    if (k1 - k0 < 2) continue;
+    tb.assign(times.begin() + static_cast<std::ptrdiff_t>(k0),
+              times.begin() + static_cast<std::ptrdiff_t>(k1));
+    sb.assign(codes.begin() + static_cast<std::ptrdiff_t>(k0),
+              codes.begin() + static_cast<std::ptrdiff_t>(k1));
+    count_group<Time>(space, absorbing.data(), counts, log.entity_ids()[g], tb.data(), sb.data(), k1 - k0,
+                      repeats);
+  }
 }
 
 // Error path of from_events: the first lead (in order of first appearance) that leaves an
@@ -282,32 +404,43 @@ TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const
          "more than 2^32-2 events in one call; split the log by lead and merge the counts");
   const auto n_states = static_cast<std::int32_t>(space.size());
 
-  // Pass 1 (branch-free reductions, vectorised): validate values, find the lead-id range
-  // and whether rows are already sorted; locate the first bad row only if there is one.
-  detail::require_codes_in_range(stage, n_states, "stage");
-  if constexpr (std::is_floating_point_v<Time>) {
-    bool finite = true;
-    for (std::size_t r = 0; r < n; ++r) finite &= std::isfinite(time[r]);
-    if (!finite)
+  // Pass 1, over fixed chunks in parallel (branch-free, vectorised): validate values, see
+  // whether rows are already in (lead, time) order, and count rows per (chunk, partition)
+  // for the partition pass; locate the first bad row only if there is one.
+  const auto plan = detail::plan_partitions(n, static_cast<std::size_t>(n_states));
+  const unsigned n_threads = resolve_threads(threads, n, std::uint64_t{1} << 17);
+  std::vector<std::uint32_t> hist(plan.n_chunks * plan.n_parts, 0);
+  std::vector<unsigned char> chunk_bad(plan.n_chunks, 0), chunk_unsorted(plan.n_chunks, 0);
+  parallel_for(plan.n_chunks, static_cast<int>(n_threads), [&](std::size_t c) {
+    const std::size_t r0 = plan.chunk_begin(c, n), r1 = plan.chunk_begin(c + 1, n);
+    bool bad = false, unsorted = false;
+    for (std::size_t r = r0; r < r1; ++r)
+      bad |= static_cast<std::uint32_t>(stage[r]) >= static_cast<std::uint32_t>(n_states);
+    if constexpr (std::is_floating_point_v<Time>)
+      for (std::size_t r = r0; r < r1; ++r) bad |= !std::isfinite(time[r]);
+    for (std::size_t r = std::max<std::size_t>(r0, 1); r < r1; ++r)
+      unsorted |= (lead[r] < lead[r - 1]) | ((lead[r] == lead[r - 1]) & (time[r] < time[r - 1]));
+    std::uint32_t* h = hist.data() + c * plan.n_parts;
+    if (plan.bits <= detail::kMaxPartitionBits)
+      for (std::size_t r = r0; r < r1; ++r) ++h[plan.part(lead[r])];
+    chunk_bad[c] = bad;
+    chunk_unsorted[c] = unsorted;
+  });
+  if (std::find(chunk_bad.begin(), chunk_bad.end(), 1) != chunk_bad.end()) {
+    detail::require_codes_in_range(stage, n_states, "stage");
+    if constexpr (std::is_floating_point_v<Time>)
       for (std::size_t r = 0; r < n; ++r)
         if (!std::isfinite(time[r]))
           fail(Errc::invalid_argument, "row ", r, ": time must be finite, got ", time[r]);
   }
-  std::int64_t lo = lead[0], hi = lead[0];
-  bool unsorted = false;
-  for (std::size_t r = 0; r < n; ++r) {
-    lo = std::min(lo, lead[r]);
-    hi = std::max(hi, lead[r]);
-  }
-  for (std::size_t r = 1; r < n; ++r)
-    unsorted |= (lead[r] < lead[r - 1]) | ((lead[r] == lead[r - 1]) & (time[r] < time[r - 1]));
-  const bool sorted = !unsorted;
+  const bool sorted = std::find(chunk_unsorted.begin(), chunk_unsorted.end(), 1) == chunk_unsorted.end();
 
   TransitionCounts c = zeros(std::move(space));
   const StageSpace& sp = c.space_;
   auto count = [&] {
     if (sorted) {
       // Already in (lead, time) order: one sequential pass.
+      const auto absorbing = detail::absorbing_bytes(sp);
       std::vector<Time> tb;
       std::vector<std::int32_t> sb;
       std::size_t k = 0;
@@ -319,29 +452,17 @@ TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const
                     time.begin() + static_cast<std::ptrdiff_t>(end));
           sb.assign(stage.begin() + static_cast<std::ptrdiff_t>(k),
                     stage.begin() + static_cast<std::ptrdiff_t>(end));
-          detail::count_group<Time>(sp, c.counts_, lead[k], tb.data(), sb.data(), end - k, repeats);
+          detail::count_group<Time>(sp, absorbing.data(), c.counts_, lead[k], tb.data(), sb.data(), end - k,
+                                    repeats);
         }
         k = end;
       }
       return;
     }
-    const auto range = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
-    if (range < n / 2 + 1024) {
-      // Dense ids: the id itself is the bucket.
-      detail::count_by_buckets<Time>(
-          sp, c.counts_, time, stage, static_cast<std::size_t>(range) + 1,
-          [&](std::size_t r) { return static_cast<std::size_t>(lead[r] - lo); },
-          [&](std::size_t b) { return lo + static_cast<std::int64_t>(b); }, repeats, threads);
-    } else {
-      // Sparse ids: map them to dense ids first (4 bytes per event).
-      detail::DenseIds ids(std::min<std::size_t>(n, 1 << 20));
-      std::vector<std::uint32_t> dense(n);
-      for (std::size_t r = 0; r < n; ++r) dense[r] = ids.get(lead[r]);
-      detail::count_by_buckets<Time>(
-          sp, c.counts_, time, stage, ids.size(),
-          [&](std::size_t r) { return static_cast<std::size_t>(dense[r]); },
-          [&](std::size_t b) { return ids.original(static_cast<std::uint32_t>(b)); }, repeats, threads);
-    }
+    if (plan.bits > detail::kMaxPartitionBits)
+      detail::count_sorted_log<Time>(sp, c.counts_, lead, time, stage, repeats);
+    else
+      detail::count_partitioned<Time>(sp, c.counts_, lead, time, stage, repeats, n_threads, plan, hist);
   };
   try {
     count();

@@ -54,9 +54,11 @@ class TransitionCounts {
   /// come in any order; per lead they are ordered by time (ties keep input order) and
   /// each consecutive pair of events is one transition.  `Time` is std::int64_t (e.g.
   /// nanoseconds since the epoch) or double (e.g. days); both are compiled into the core
-  /// library.  Linear time (a two-level counting sort by lead; sparse ids are first
-  /// mapped to dense ones), scratch memory about a quarter of the input, `threads`
-  /// threads (0 = all cores); the result does not depend on the thread count.
+  /// library.  Linear time: rows are partitioned by a hash of the lead id into cache-sized
+  /// partitions (any 64-bit ids, no global id map) in two passes (four above 2^25 rows),
+  /// scratch memory 8 bytes per event (4 above 2^25); rows already in (lead, time) order
+  /// take one sequential pass.  `threads` threads (0 = as many as the work warrants, up to
+  /// all cores); the result does not depend on the thread count.
   template <class Time>
   static TransitionCounts from_events(StageSpace space, std::span<const std::int64_t> lead,
                                       std::span<const Time> time, std::span<const std::int32_t> stage,

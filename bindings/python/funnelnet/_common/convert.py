@@ -32,16 +32,16 @@ def encode_labels(values: Any, labels: Sequence[str], name: str) -> np.ndarray:
     UnknownLabelError naming the first bad row and value."""
     index = pd.Index(list(labels))
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
-        codes = index.get_indexer(values.cat.categories)[values.cat.codes.to_numpy()]
-        codes[values.cat.codes.to_numpy() < 0] = -1
-        codes = codes.astype(np.int32)
-    elif (arr := np.asarray(values)).dtype.kind in "iu" and arr.size and _small_range(arr):
+        # One int32 gather; the extra last entry maps a missing value's code -1 to -1.
+        lut = np.append(index.get_indexer(values.cat.categories), -1).astype(np.int32)
+        codes = lut[values.cat.codes.to_numpy()]
+    elif (arr := np.asarray(values)).dtype.kind in "iu" and arr.size and (rng := _int_range(arr)) is not None:
         # Integer codes (a CRM's stage ids): the names are their decimal text, looked up
         # once per value in the range, then one vectorised gather (no astype(str) of the
         # column).
-        lo, hi = int(arr.min()), int(arr.max())
+        lo, hi = rng
         lut = index.get_indexer(pd.Index([str(v) for v in range(lo, hi + 1)])).astype(np.int32)
-        codes = lut[arr] if lo >= 0 else lut[np.subtract(arr, lo, dtype=np.intp)]
+        codes = lut[arr] if lo == 0 else lut[np.subtract(arr, lo, dtype=np.intp)]
     else:
         if arr.dtype.kind not in "OUS":
             arr = arr.astype(str)  # numeric stage names compare as text
@@ -73,6 +73,12 @@ def int64_column(s: pd.Series, name: str) -> np.ndarray:
 def _small_range(arr: np.ndarray) -> bool:
     """Whether the integer values of ``arr`` span at most 65,536 values."""
     return int(arr.max()) - int(arr.min()) <= 65_535
+
+
+def _int_range(arr: np.ndarray) -> tuple[int, int] | None:
+    """(min, max) of the integer values of ``arr`` if they span at most 65,536 values."""
+    lo, hi = int(arr.min()), int(arr.max())
+    return (lo, hi) if hi - lo <= 65_535 else None
 
 
 def ids_as_int64(values: Any, name: str) -> np.ndarray:

@@ -1,0 +1,166 @@
+// The partitioned event count (random 64-bit lead ids, several chunks, partitions and
+// passes) against a brute-force oracle: the same counts for every thread count, every
+// row order and both time types, and its bad-input errors.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "expect_error.hpp"
+#include "funnelnet/core/random.hpp"
+#include "funnelnet/funnel.hpp"
+
+using namespace funnelnet;
+
+namespace test_counts_partitioned {
+
+// 12 stages: 10 transient, 2 outcomes (more than a handful of stage bits).
+StageSpace space12() {
+  return StageSpace::funnel({"s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9"}, {"won", "lost"});
+}
+
+struct Log {
+  std::vector<std::int64_t> lead;
+  std::vector<std::int64_t> time;
+  std::vector<std::int32_t> stage;
+};
+
+// Leads with random 64-bit ids (the extremes included), 1..24 events each, integer times
+// with ties, repeats of the current stage; about 60 % end in an outcome.
+Log random_log(std::uint64_t seed, std::size_t leads) {
+  Rng rng(seed);
+  Log log;
+  for (std::size_t l = 0; l < leads; ++l) {
+    std::int64_t id = static_cast<std::int64_t>(rng());
+    if (l == 0) id = INT64_MIN;
+    if (l == 1) id = INT64_MAX;
+    const int len = 1 + static_cast<int>(rng.below(24));
+    std::int64_t t = static_cast<std::int64_t>(rng.below(1000)) - 500;
+    for (int k = 0; k < len; ++k) {
+      int s = static_cast<int>(rng.below(10));
+      t += static_cast<std::int64_t>(rng.below(3));  // 0: a tie
+      if (k == len - 1 && rng.bernoulli(0.6)) {
+        s = 10 + static_cast<int>(rng.below(2));
+        t += 1;
+      }
+      log.lead.push_back(id);
+      log.time.push_back(t);
+      log.stage.push_back(s);
+    }
+  }
+  return log;
+}
+
+Log permuted(const Log& log, const std::vector<std::size_t>& perm) {
+  Log out;
+  for (auto i : perm) {
+    out.lead.push_back(log.lead[i]);
+    out.time.push_back(log.time[i]);
+    out.stage.push_back(log.stage[i]);
+  }
+  return out;
+}
+
+// Oracle: rows grouped in a std::map by lead, sorted by (time, input row), pairs counted.
+Matrix brute_force(const StageSpace& space, const Log& log, Repeats repeats) {
+  std::map<std::int64_t, std::vector<std::tuple<std::int64_t, std::size_t, std::int32_t>>> by_lead;
+  for (std::size_t r = 0; r < log.lead.size(); ++r)
+    by_lead[log.lead[r]].emplace_back(log.time[r], r, log.stage[r]);
+  const auto n = static_cast<Eigen::Index>(space.size());
+  Matrix c = Matrix::Zero(n, n);
+  for (auto& [id, ev] : by_lead) {
+    std::sort(ev.begin(), ev.end());
+    for (std::size_t k = 1; k < ev.size(); ++k) {
+      const auto from = std::get<2>(ev[k - 1]), to = std::get<2>(ev[k]);
+      if (from == to && (repeats == Repeats::collapse || space.is_absorbing(static_cast<std::size_t>(from))))
+        continue;
+      c(from, to) += 1;
+    }
+  }
+  return c;
+}
+
+}  // namespace test_counts_partitioned
+
+TEST(CountsPartitioned, RandomIdsAnyOrderAnyThreadCountMatchBruteForce) {
+  using namespace test_counts_partitioned;
+  // ~250,000 events: four fixed chunks, eight partitions, two passes.
+  const Log base = random_log(77, 20000);
+  Rng rng(5);
+  std::vector<std::size_t> shuffled(base.lead.size());
+  std::iota(shuffled.begin(), shuffled.end(), 0);
+  for (std::size_t i = shuffled.size(); i > 1; --i) std::swap(shuffled[i - 1], shuffled[rng.below(i)]);
+  std::vector<std::size_t> reversed(base.lead.size());
+  std::iota(reversed.rbegin(), reversed.rend(), 0);
+  for (const Repeats repeats : {Repeats::collapse, Repeats::keep}) {
+    const Matrix expected = brute_force(space12(), base, repeats);
+    ASSERT_GT(expected.sum(), 100000.0);
+    for (const auto* perm : {&shuffled, &reversed}) {
+      const Log log = permuted(base, *perm);
+      const Matrix want = brute_force(space12(), log, repeats);  // ties keep this log's row order
+      std::vector<double> dtime(log.time.begin(), log.time.end());
+      for (int threads : {0, 1, 2, 3}) {
+        const auto c = TransitionCounts::from_events<std::int64_t>(space12(), log.lead, log.time, log.stage,
+                                                                   repeats, threads);
+        EXPECT_EQ(c.matrix(), want) << "threads " << threads;
+        const auto d =
+            TransitionCounts::from_events<double>(space12(), log.lead, dtime, log.stage, repeats, threads);
+        EXPECT_EQ(d.matrix(), want) << "double times, threads " << threads;
+      }
+    }
+    // Sorted by (lead, time, row): the sequential path gives the same counts.
+    std::vector<std::size_t> order(base.lead.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return std::tie(base.lead[a], base.time[a]) < std::tie(base.lead[b], base.time[b]);
+    });
+    const Log sorted = permuted(base, order);
+    EXPECT_EQ(TransitionCounts::from_events<std::int64_t>(space12(), sorted.lead, sorted.time, sorted.stage,
+                                                          repeats, 2)
+                  .matrix(),
+              expected);
+  }
+}
+
+TEST(CountsPartitioned, BadRowsAreNamedAndNothingIsCounted) {
+  using namespace test_counts_partitioned;
+  Log log = random_log(9, 15000);
+  const std::size_t far = log.lead.size() - 3;
+  // A stage code outside the space, late in the log: the error names its row.
+  log.stage[far] = 12;
+  expect_error(
+      [&] {
+        (void)TransitionCounts::from_events<std::int64_t>(space12(), log.lead, log.time, log.stage,
+                                                          Repeats::collapse, 2);
+      },
+      Errc::out_of_range, "row " + std::to_string(far));
+  log.stage[far] = 0;
+  // A non-finite time (double times).
+  std::vector<double> dtime(log.time.begin(), log.time.end());
+  dtime[far] = std::numeric_limits<double>::quiet_NaN();
+  expect_error(
+      [&] {
+        (void)TransitionCounts::from_events<double>(space12(), log.lead, dtime, log.stage, Repeats::collapse,
+                                                    2);
+      },
+      Errc::invalid_argument, "row " + std::to_string(far) + ": time must be finite");
+  // A lead leaving an outcome: the user's lead id and row, the same at every thread count.
+  log.lead.insert(log.lead.end(), {-42, -42});
+  log.time.insert(log.time.end(), {10, 11});
+  log.stage.insert(log.stage.end(), {10, 3});
+  for (int threads : {1, 2, 3}) {
+    expect_error(
+        [&] {
+          (void)TransitionCounts::from_events<std::int64_t>(space12(), log.lead, log.time, log.stage,
+                                                            Repeats::collapse, threads);
+        },
+        Errc::invalid_argument,
+        "lead -42 leaves absorbing stage 'won' for 's3' (row " + std::to_string(log.lead.size() - 1) + ")");
+  }
+}
