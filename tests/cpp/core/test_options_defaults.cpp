@@ -15,6 +15,8 @@
 
 namespace fn = funnelnet;
 
+namespace test_options_defaults {
+
 template <class E>
 int code(E e) {
   return static_cast<int>(e);
@@ -165,3 +167,5 @@ TEST(OptionsDefaults, ScoringCInitIsTheCxxDefault) {
   EXPECT_EQ(l.separation_bound, lx.separation_bound);
   EXPECT_EQ(l.threads, lx.threads);
 }
+
+}  // namespace test_options_defaults
