@@ -15,7 +15,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_markov {
 
 PathSet parse(const std::vector<std::string>& paths, const std::vector<double>& conv,
               const std::vector<double>& nulls = {}, const std::vector<double>& values = {}) {
@@ -79,8 +79,6 @@ struct Brute {
     }
   }
 };
-
-}  // namespace
 
 TEST(Markov, IssueCaseRepeatsCollapsed) {
   // A>B>A>B>B>A, A>B>B>A>A, A>A, one conversion each, no nulls: RE A 1, B 0.5; attribution A 2, B 1.
@@ -245,3 +243,5 @@ TEST(Markov, BadInput) {
   o.progress = [](std::uint64_t, std::uint64_t) { return false; };
   expect_error([&] { MarkovAttribution::fit(ps, o); }, Errc::cancelled, "cancelled");
 }
+
+}  // namespace test_markov

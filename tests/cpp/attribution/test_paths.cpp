@@ -13,14 +13,13 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_paths {
 PathSet parse(const std::vector<std::string>& paths, const std::vector<double>& conv,
               const std::vector<double>& nulls = {}, const std::vector<double>& values = {},
               const std::vector<std::string>& vocab = {}, const std::string& sep = ">") {
   std::vector<std::string_view> v(paths.begin(), paths.end());
   return PathSet::parse(v, sep, conv, nulls, values, vocab);
 }
-}  // namespace
 
 TEST(Paths, ParseStripsSpacesAndNumbersChannelsByFirstAppearance) {
   auto ps = parse({" fair > visit >demo", "visit", "demo > fair"}, {1, 0, 2}, {0, 1, 0});
@@ -186,3 +185,5 @@ TEST(Heuristic, BadOptions) {
   const std::vector<double> neg{1, -1};
   expect_error([&] { heuristic_attribution(ps, o, neg); }, Errc::invalid_argument, "touch 1: age");
 }
+
+}  // namespace test_paths

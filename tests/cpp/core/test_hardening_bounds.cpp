@@ -28,7 +28,7 @@
 namespace fn = funnelnet;
 using fn::Errc;
 
-namespace {
+namespace test_hardening_bounds {
 
 fn::Matrix tiers3() {
   fn::Matrix p(3, 3);
@@ -51,8 +51,6 @@ fn::Vector clv_by_terms(const fn::Matrix& p, const fn::Vector& r, double d, std:
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
-
-}  // namespace
 
 TEST(HardeningBounds, MarkovClvByDoublingEqualsTheTermByTermSum) {
   const fn::Matrix p = tiers3();
@@ -271,3 +269,5 @@ TEST(HardeningBounds, LeadingWhitespaceOfAModelFileIsNotStored) {
   EXPECT_EQ(fn::io::read_file(path), "");
   std::remove(path.c_str());
 }
+
+}  // namespace test_hardening_bounds

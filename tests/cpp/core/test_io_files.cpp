@@ -20,7 +20,7 @@
 namespace fn = funnelnet;
 namespace fs = std::filesystem;
 
-namespace {
+namespace test_io_files {
 fs::path scratch_dir(const std::string& name) {
   fs::path d = fs::temp_directory_path() / ("funnelnet_io_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(d);
@@ -33,7 +33,6 @@ std::size_t count_temporaries(const fs::path& dir) {
     n += e.path().filename().string().find(".tmp-") != std::string::npos;
   return n;
 }
-}  // namespace
 
 TEST(IoFiles, ConcurrentWritersLeaveOneWholeVersionAndNoTemporaries) {
   const fs::path dir = scratch_dir("concurrent");
@@ -117,7 +116,6 @@ TEST(IoFiles, HugeNumbersAreFormatErrorsNotInternal) {
   expect_error([&] { fn::io::chain_from_json(text); }, fn::Errc::format_error, "");
 }
 
-namespace {
 // Sets the loaders' size limit for one test and puts the old one back.
 struct FileLimit {
   std::uint64_t old;
@@ -129,7 +127,6 @@ struct FileLimit {
 void write_text(const fs::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;
 }
-}  // namespace
 
 TEST(IoFiles, OversizedFilesAreRefusedBeforeReadingWithTheSizeAndTheLimit) {
   EXPECT_EQ(fn::io::max_file_bytes(), std::uint64_t{1} << 31);
@@ -182,3 +179,5 @@ TEST(IoFiles, EndlessDevicesStopAtTheLimitWithBoundedMemory) {
   expect_error([] { fn::read_edge_list("/dev/zero"); }, fn::Errc::io_error, "more than 1048576 bytes");
   expect_error([] { fn::read_metis("/dev/zero"); }, fn::Errc::io_error, "more than 1048576 bytes");
 }
+
+}  // namespace test_io_files

@@ -21,7 +21,7 @@
 using namespace funnelnet;
 namespace fs = std::filesystem;
 
-namespace {
+namespace test_model_files {
 fs::path scratch(const std::string& name) {
   fs::path dir = fs::temp_directory_path() / ("funnelnet_model_files_" + std::to_string(::getpid()));
   fs::create_directories(dir);
@@ -43,7 +43,6 @@ std::string edit(std::string text, const std::string& from, const std::string& t
   if (at != std::string::npos) text.replace(at, from.size(), to);
   return text;
 }
-}  // namespace
 
 TEST(ModelFiles, ReferralGraphRoundTripIsEdgeForEdge) {
   // Merged duplicates (weights summed, earliest time), a self-loop, an isolated node and
@@ -351,3 +350,5 @@ TEST(ModelFiles, RegistryKnowsEveryKind) {
   EXPECT_EQ(io::model_kind(io::to_json(g)).kind, "referral_graph");
   EXPECT_EQ(io::model_kind(io::to_json(GammaGammaModel(std::vector<double>{1, 2, 3}))).area, "customers");
 }
+
+}  // namespace test_model_files

@@ -15,6 +15,8 @@
 
 namespace fn = funnelnet;
 
+namespace test_options_defaults {
+
 template <class E>
 int code(E e) {
   return static_cast<int>(e);
@@ -179,3 +181,4 @@ TEST(OptionsDefaults, PooledCInitIsTheCxxDefault) {
   EXPECT_EQ(o.tolerance, ox.tolerance);
   EXPECT_EQ(o.threads, ox.threads);
 }
+}  // namespace test_options_defaults

@@ -15,7 +15,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_paths {
 
 // Brute force: split on every occurrence of sep, trim spaces and tabs.
 std::vector<std::string> split(const std::string& s, const std::string& sep) {
@@ -53,8 +53,6 @@ std::vector<std::string> random_strings(std::size_t n, const std::string& sep, s
   }
   return out;
 }
-
-}  // namespace
 
 TEST(CorePaths, ParseMatchesBruteForceTokenizer) {
   for (const std::string sep : {">", "::"}) {
@@ -198,3 +196,5 @@ TEST(CorePaths, ErrorsNamePathPositionAndLabel) {
   expect_error([&] { (void)LabelPaths::from_event_log(log, st, PathWords::stages()); }, Errc::out_of_range,
                "row 1: stage index 2 is outside [0, 2)");
 }
+
+}  // namespace test_paths

@@ -10,7 +10,7 @@
 
 namespace fn = funnelnet;
 
-namespace {
+namespace test_scc {
 struct Csr {
   std::vector<std::uint64_t> off;
   std::vector<std::uint32_t> tgt;
@@ -27,7 +27,6 @@ Csr random_graph(std::size_t n, double p, std::uint32_t seed) {
   }
   return g;
 }
-}  // namespace
 
 TEST(StrongComponents, MatchBruteForceMutualReachability) {
   for (std::uint32_t seed = 1; seed <= 20; ++seed) {
@@ -80,3 +79,5 @@ TEST(StrongComponents, LongCycleAndPathNeedNoRecursion) {
   EXPECT_EQ(comp[n - 1], 0);
   EXPECT_EQ(comp[0], static_cast<std::int64_t>(n - 1));
 }
+
+}  // namespace test_scc

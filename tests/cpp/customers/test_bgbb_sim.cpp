@@ -20,7 +20,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_bgbb_sim {
 
 struct Donations {
   std::vector<double> x, tx, n, w;
@@ -46,8 +46,6 @@ double binom(double n, double k) {
 double sd(const std::vector<double>& cov, int k) {
   return std::sqrt(cov[static_cast<std::size_t>(k * 4 + k)]);
 }
-
-}  // namespace
 
 TEST(BetaGeoBetaBinom, PublishedDonationEstimates) {
   const Donations d = read_donations();
@@ -228,7 +226,6 @@ TEST(BetaGeo, CovarianceIsTheInverseObservedInformation) {
       RepeatModel(RepeatKind::beta_geo, std::array<double, 4>{1, 1, 1, 1}).report().covariance.empty());
 }
 
-namespace {
 // Mean of a vector.
 double mean(const std::vector<double>& v) {
   double s = 0;
@@ -259,7 +256,6 @@ void expect_recovered(RepeatKind kind, const std::array<double, 4>& truth, doubl
         << "kind " << static_cast<int>(kind) << " parameter " << k;
   }
 }
-}  // namespace
 
 TEST(Simulate, FitsRecoverTheParameters) {
   expect_recovered(RepeatKind::beta_geo, {0.243, 4.414, 0.793, 2.426}, 39.0, 20000, 1);
@@ -330,3 +326,5 @@ TEST(GammaGamma, ZeroRepeatSpendGetsThePopulationMean) {
   EXPECT_EQ(a.params(), b.params());
   EXPECT_NE(b.report().message.find("1 repeat buyers with zero spend left out"), std::string::npos);
 }
+
+}  // namespace test_bgbb_sim

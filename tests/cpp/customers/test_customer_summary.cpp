@@ -21,7 +21,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_customer_summary {
 
 // Reads ../shared/data/customers/cdnow_customers_summary_with_transactions.csv
 // (ID, x, t_x, T, zbar: 2,357 customers, weeks).
@@ -60,8 +60,6 @@ CustomerSummary synthetic() {
   }
   return CustomerSummary({}, x, tx, T, m);
 }
-
-}  // namespace
 
 TEST(CustomerSummary, ColumnsAndDefaults) {
   const CustomerSummary s({7, 3, 9}, {0, 2, 1}, {0, 5, 1}, {10, 10, 4}, {0, 12.5, 3});
@@ -275,3 +273,5 @@ TEST(CustomerSummary, LikelihoodsLeaveSigngamAloneAndAgreeAcrossThreads) {
   EXPECT_EQ(signgam, 0) << "a likelihood called std::lgamma (writes the global signgam)";
 #endif
 }
+
+}  // namespace test_customer_summary

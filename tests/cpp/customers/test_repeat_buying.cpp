@@ -19,7 +19,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_repeat_buying {
 
 struct Cdnow {
   std::vector<double> x, tx, T, m;
@@ -37,8 +37,6 @@ Cdnow read_cdnow() {
   }
   return d;
 }
-
-}  // namespace
 
 TEST(BetaGeo, PublishedCdnowEstimates) {
   const Cdnow d = read_cdnow();
@@ -266,3 +264,5 @@ TEST(RepeatBuying, SameFitAtAnyThreadCount) {
   EXPECT_EQ(g1, g3);
   EXPECT_TRUE(std::isfinite(l1));
 }
+
+}  // namespace test_repeat_buying

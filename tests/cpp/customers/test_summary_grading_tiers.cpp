@@ -95,7 +95,7 @@ TEST(Summary, BadInput) {
   expect_error([&] { summarize_transactions(c, t, a, o); }, Errc::invalid_argument, "holdout end 5");
 }
 
-namespace {
+namespace test_summary_grading_tiers {
 CustomerTable small_table() {
   // credit, loyalty, distance for 10 customers
   Matrix v(10, 3);
@@ -106,7 +106,6 @@ CustomerTable small_table() {
   t.add_category("region", {0, 0, 0, 0, 0, 1, 1, 1, 1, 1}, {"north", "south"});
   return t;
 }
-}  // namespace
 
 TEST(Grading, WeightedScoreAndContributionsByHand) {
   const CustomerTable t = small_table();
@@ -322,3 +321,5 @@ TEST(Summary, RadixAndComparisonSortPathsAgree) {
     ++k;
   }
 }
+
+}  // namespace test_summary_grading_tiers

@@ -20,7 +20,7 @@
 using namespace funnelnet;
 using namespace funnelnet::datasets;
 
-namespace {
+namespace test_recovery {
 
 constexpr double kZ = 4.5;
 
@@ -59,8 +59,6 @@ StageSpace crm_space() {
   return StageSpace({"potential", "possible", "target", "effective", "won", "lost"},
                     {false, false, false, false, true, true});
 }
-
-}  // namespace
 
 TEST(Recovery, FittedFunnelChainPerSegmentMatchesTheTruth) {
   const CrmData& d = company();
@@ -148,3 +146,5 @@ TEST(Recovery, LearnedIcProbabilitiesMatchTheTradeNetworkTruth) {
   EXPECT_NEAR(s_hat, s_true, kZ * std::sqrt(var));
   EXPECT_LT(err_sum / exposures, 0.1);  // mean absolute error per tie, for scale
 }
+
+}  // namespace test_recovery

@@ -16,7 +16,7 @@
 using namespace funnelnet;
 using namespace funnelnet::datasets;
 
-namespace {
+namespace test_synthetic_crm {
 
 constexpr double kZ = 4.5;  // standard errors allowed (many checks: keep false alarms rare)
 
@@ -32,8 +32,6 @@ const CrmData& big() {
   }();
   return d;
 }
-
-}  // namespace
 
 TEST(SyntheticCrm, TransitionFrequenciesMatchTheTruthPerSegment) {
   const CrmData& d = big();
@@ -407,8 +405,6 @@ TEST(SyntheticCrm, OpportunitiesAreTheQuotedLeadsWithDeclaredMixes) {
   }
 }
 
-namespace {
-
 // A company with region and industry effects, every lead run to its end.
 const CrmData& with_effects() {
   static const CrmData d = [] {
@@ -439,8 +435,6 @@ double won_by_iteration(const std::vector<double>& p) {
   }
   return x[won];
 }
-
-}  // namespace
 
 TEST(SyntheticCrm, LeadConversionCarriesRegionAndIndustryEffects) {
   const CrmData& d = with_effects();
@@ -629,3 +623,5 @@ TEST(SyntheticCrm, ExistingCustomersCarryAPurchaseHistory) {
   const double n = static_cast<double>(d.kind.size()), p = o.customer_share;
   EXPECT_NEAR(existing / n, p, kZ * std::sqrt(p * (1 - p) / n));
 }
+
+}  // namespace test_synthetic_crm

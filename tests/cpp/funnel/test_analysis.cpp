@@ -17,7 +17,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_analysis {
 std::vector<std::string> names(std::size_t n) {
   std::vector<std::string> v;
   for (std::size_t i = 0; i < n; ++i) v.push_back("s" + std::to_string(i));
@@ -50,7 +50,6 @@ double win_from_first(const Matrix& p, double won_value = 1.0, double lost_value
   const Vector v = p.topRightCorner(4, 2) * Vector((Vector(2) << won_value, lost_value).finished());
   return (n * v)(0);
 }
-}  // namespace
 
 TEST(Recurrent, TwoStateClosedForm) {
   const double a = 0.3, b = 0.1;
@@ -375,3 +374,5 @@ TEST(Posterior, ContinuousRatesAreGammaRatios) {
   expect_error([&] { (void)posterior_figures(none, o); }, Errc::invalid_argument,
                "stage 's' has no exposure");
 }
+
+}  // namespace test_analysis

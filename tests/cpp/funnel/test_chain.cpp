@@ -12,7 +12,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_chain {
 
 Matrix mat(std::initializer_list<std::initializer_list<double>> rows) {
   Matrix m(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.begin()->size()));
@@ -42,8 +42,6 @@ MarkovChain gamblers_ruin(double p) {
   }
   return MarkovChain::from_matrix(names(6), m);
 }
-
-}  // namespace
 
 TEST(Absorbing, DrunkardsWalk) {
   // Kemeny and Snell's drunkard's walk on 0..4 with p = 1/2.
@@ -222,3 +220,5 @@ TEST(Chain, RejectsBadMatrices) {
   EXPECT_NO_THROW(MarkovChain(space, mat({{.5, .5 + 1e-10}, {0, 1}})));
   expect_error([&] { MarkovChain(space, mat({{.5, .5 + 1e-6}, {0, 1}})); }, Errc::invalid_argument, "tolerance");
 }
+
+}  // namespace test_chain

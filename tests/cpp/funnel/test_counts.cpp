@@ -14,7 +14,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_counts {
 
 StageSpace funnel5() {
   return StageSpace::funnel({"potential", "possible", "target"}, {"won", "lost"});
@@ -76,8 +76,6 @@ Log random_log(std::uint64_t seed, int leads, std::int64_t id_stride) {
   }
   return out;
 }
-
-}  // namespace
 
 TEST(Counts, EventsMatchBruteForceOnRandomLogs) {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
@@ -312,3 +310,5 @@ TEST(Simulate, RangesOfTheStreamConcatenateToOneRun) {
   auto again = simulate_events(chain, 0, n, o);
   EXPECT_EQ(again.time, whole.time);
 }
+
+}  // namespace test_counts

@@ -18,7 +18,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_crm {
 std::int64_t days(const std::string& ymd) {  // days since 1970-01-01 (Howard Hinnant's civil algorithm)
   int y = std::stoi(ymd.substr(0, 4));
   const unsigned m = static_cast<unsigned>(std::stoi(ymd.substr(5, 2)));
@@ -54,7 +54,6 @@ std::vector<Deal> read_pipeline() {
   }
   return out;
 }
-}  // namespace
 
 TEST(RealData, SalesPipelineWinRateAndCycle) {
   const auto deals = read_pipeline();
@@ -112,3 +111,5 @@ TEST(RealData, SalesPipelineWinRateAndCycle) {
   auto weekly = fit(period_counts<std::int64_t>(space, lead, time, stage, w));
   EXPECT_NEAR(analyze_absorbing(weekly).absorption(0, 0), won / closed, 1e-12);
 }
+
+}  // namespace test_crm

@@ -19,7 +19,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_event_log {
 
 template <class Time>
 struct Cols {
@@ -115,8 +115,6 @@ Cols<std::int64_t> funnel_log(std::uint64_t seed, int n_leads, bool shuffled) {
 }
 
 const StageSpace kSpace = StageSpace::funnel({"a", "b", "c"}, {"won", "lost"});
-
-}  // namespace
 
 TEST(EventLog, MatchesBruteForceSort) {
   for (std::uint64_t seed = 1; seed <= 5; ++seed) {
@@ -272,3 +270,5 @@ TEST(EventLog, OneCutoffRule) {
   // The default cut-off of ExposureCounts is the last event.
   EXPECT_EQ(ExposureCounts::from_events<std::int64_t>(kSpace, lead, time, stage).exposure(), e.exposure());
 }
+
+}  // namespace test_event_log

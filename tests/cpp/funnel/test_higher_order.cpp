@@ -15,7 +15,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_higher_order {
 struct Paths {
   std::vector<std::int32_t> stages;
   std::vector<std::int64_t> offsets{0};
@@ -46,7 +46,6 @@ Paths simulate(std::uint64_t seed, int n_paths, int len, bool second) {
   return p;
 }
 const StageSpace kAbc({"a", "b", "c"}, {false, false, false});
-}  // namespace
 
 TEST(HigherOrder, CountsMatchBruteForce) {
   const Paths p = simulate(1, 200, 12, true);
@@ -103,3 +102,5 @@ TEST(HigherOrder, OrderSelection) {
   std::vector<std::int32_t> short_path{0, 1};
   expect_error([&] { (void)fit_higher_order(kAbc, short_path, off, 2); }, Errc::empty_input, "history of 2");
 }
+
+}  // namespace test_higher_order

@@ -17,7 +17,7 @@
 using namespace funnelnet;
 namespace fs = std::filesystem;
 
-namespace {
+namespace test_io {
 fs::path scratch(const std::string& name) {
   fs::path dir = fs::temp_directory_path() / ("funnelnet_io_test_" + std::to_string(::getpid()));
   fs::create_directories(dir);
@@ -39,7 +39,6 @@ MarkovChain awkward_chain() {
   p(4, 4) = 1;
   return MarkovChain(StageSpace::funnel({"a", "b \"quoted\"", "c\u00e9"}, {"won", "lost"}), p);
 }
-}  // namespace
 
 TEST(ModelFiles, RoundTripsAreExact) {
   const auto chain = awkward_chain();
@@ -129,3 +128,5 @@ TEST(ModelFiles, BadFilesAreRejected) {
   EXPECT_EQ(io::read_file(path), before);
   fs::remove_all(path.parent_path());
 }
+
+}  // namespace test_io

@@ -19,7 +19,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_semi_markov {
 
 struct Sample {
   std::vector<double> t;
@@ -96,8 +96,6 @@ double gamma_loglik(const Sample& s, double a, double th) {
   }
   return ll;
 }
-
-}  // namespace
 
 TEST(KaplanMeier, MatchesRedistributeToTheRight) {
   for (std::uint64_t seed : {1u, 2u, 3u}) {
@@ -208,8 +206,6 @@ TEST(DurationFit, TiedEventsDoNotConvergeSilently) {
                Errc::not_converged, "from 'a' to 'won'");
 }
 
-namespace {
-
 // Sojourns of leads through a -> {b, won, lost}, b -> {a, won, lost} with exponential
 // holding times (a CTMC); some are censored at a fixed horizon.
 Sojourns ctmc_sojourns(std::uint64_t seed, int leads, double horizon) {
@@ -237,8 +233,6 @@ Sojourns ctmc_sojourns(std::uint64_t seed, int leads, double horizon) {
   }
   return s;
 }
-
-}  // namespace
 
 TEST(SemiMarkov, ExponentialEqualsTheContinuousChain) {
   const Sojourns s = ctmc_sojourns(21, 4000, 40.0);
@@ -430,3 +424,5 @@ TEST(Opportunities, TheCrmShapeAsAnEventLog) {
       },
       Errc::empty_input, "no opportunity has a dated step");
 }
+
+}  // namespace test_semi_markov

@@ -14,7 +14,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_time {
 
 struct Log {
   std::vector<std::int64_t> lead;
@@ -82,8 +82,6 @@ Matrix brute_period_counts(const StageSpace& sp, const Log& log, std::int64_t or
 }
 
 const StageSpace kSpace = StageSpace::funnel({"a", "b", "c"}, {"won", "lost"});
-
-}  // namespace
 
 TEST(Periods, StaysAndCensoringByHand) {
   auto sp = StageSpace::funnel({"engaging"}, {"won", "lost"});
@@ -424,3 +422,5 @@ TEST(Sparse, SummaryMatchesDenseAnalysis) {
   EXPECT_TRUE(sum.expected_steps.isApprox(dense.expected_steps, 1e-10));
   EXPECT_TRUE(sum.steps_variance.isApprox(dense.steps_variance, 1e-9));
 }
+
+}  // namespace test_time

@@ -13,7 +13,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_centrality {
 std::string data(const std::string& rel) {
   return shared_data_dir() + "/graphs/" + rel;
 }
@@ -56,7 +56,6 @@ Eigen::VectorXd exact_pagerank(const ReferralGraph& g, double alpha, bool weight
   Eigen::VectorXd x = lhs.transpose().fullPivLu().solve((1 - alpha) * p);
   return x;
 }
-}  // namespace
 
 TEST(Centrality, DegreeKinds) {
   auto g = small_directed();
@@ -396,3 +395,5 @@ TEST(Structure, ReferralConversion) {
   y[1] = 2.0;
   expect_error([&] { referral_conversion(g, y); }, Errc::invalid_argument, "node 1");
 }
+
+}  // namespace test_centrality

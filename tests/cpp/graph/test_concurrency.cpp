@@ -17,7 +17,7 @@
 
 namespace fn = funnelnet;
 
-namespace {
+namespace test_concurrency {
 
 struct Edges {
   std::vector<std::int64_t> src, dst;
@@ -69,8 +69,6 @@ void expect_same(const Answers& got, const Answers& want) {
   EXPECT_EQ(got.imm_seeds, want.imm_seeds);
   EXPECT_EQ(got.imm_spread, want.imm_spread);
 }
-
-}  // namespace
 
 TEST(Concurrency, ManyCallersOnSeparateAndSharedGraphsMatchOneThread) {
   constexpr std::size_t kCallers = 8, kRepeats = 2;
@@ -186,3 +184,5 @@ TEST(Influence, ImmRefusesAnEpsWhoseRrSetsDoNotFitInMemory) {
   o.epsilon = 0.5;
   EXPECT_EQ(fn::imm(g, 3, p, o).seeds.size(), 3U);
 }
+
+}  // namespace test_concurrency

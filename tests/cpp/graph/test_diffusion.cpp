@@ -9,7 +9,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_diffusion {
 std::string data(const std::string& rel) {
   return shared_data_dir() + "/graphs/" + rel;
 }
@@ -20,7 +20,6 @@ ReferralGraph tiny() {
   std::vector<std::int64_t> d{1, 2, 3, 3, 4, 5, 5, 0};
   return ReferralGraph::from_indices(6, s, d);
 }
-}  // namespace
 
 TEST(Diffusion, ProbabilityBuilders) {
   auto g = tiny();
@@ -299,3 +298,5 @@ TEST(Diffusion, PartsOfTheStreamsCombineToTheSameBits) {
   expect_error([&] { spread_parts(g, seeds, probs, o, 3, 2); }, Errc::invalid_argument, "first_task");
   EXPECT_TRUE(spread_parts(g, seeds, probs, o, 300, 400).empty());  // past the last task: none
 }
+
+}  // namespace test_diffusion

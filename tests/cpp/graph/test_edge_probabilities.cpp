@@ -11,14 +11,13 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_edge_probabilities {
 /// A 6-node graph with a cycle and a shared child (m = 8), external ids 100..105.
 ReferralGraph tiny() {
   std::vector<std::int64_t> s{100, 100, 101, 102, 102, 103, 104, 105};
   std::vector<std::int64_t> d{101, 102, 103, 103, 104, 105, 105, 100};
   return ReferralGraph::from_edges(s, d);
 }
-}  // namespace
 
 TEST(EdgeProbabilities, FactoriesMatchThePlainArrayBuilders) {
   auto g = tiny();
@@ -178,3 +177,5 @@ TEST(EdgeProbabilities, AnalysesGiveTheSameNumbersAsTheSpanOverloadsAtAnyThreadC
     EXPECT_EQ(c1.spread, cs.spread);
   }
 }
+
+}  // namespace test_edge_probabilities

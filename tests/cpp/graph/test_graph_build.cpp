@@ -18,7 +18,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_graph_build {
 std::string data(const std::string& rel) {
   return shared_data_dir() + "/graphs/" + rel;
 }
@@ -28,7 +28,6 @@ std::string temp_file(const std::string& name, const std::string& text) {
   std::ofstream(path) << text;
   return path;
 }
-}  // namespace
 
 TEST(GraphBuild, MapsSparseAndCompactIdsAndSortsEdges) {
   for (std::int64_t scale : {std::int64_t{1}, std::int64_t{1000000000000}}) {
@@ -310,3 +309,5 @@ TEST(GraphBoost, BoostBfsOnTheCsrViewMatchesOwnCascadeDepth) {
     EXPECT_EQ(source(*it, bg), g.sources()[k]);
   }
 }
+
+}  // namespace test_graph_build

@@ -13,7 +13,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_layout {
 
 /// A ring of n nodes (i -> i+1 mod n).
 ReferralGraph ring(std::int64_t n) {
@@ -82,8 +82,6 @@ double distance_correlation(const ReferralGraph& g, const std::vector<double>& x
   }
   return sab / std::sqrt(saa * sbb);
 }
-
-}  // namespace
 
 TEST(Layout, ComponentsArePackedApart) {
   // Nine isolated nodes and two separate triangles: every component keeps its own shape
@@ -187,3 +185,5 @@ TEST(Layout, TinyGraphs) {
   auto xy = layout(ReferralGraph::from_indices(1, s, d));
   EXPECT_TRUE(std::isfinite(xy[0]) && std::isfinite(xy[1]));
 }
+
+}  // namespace test_layout

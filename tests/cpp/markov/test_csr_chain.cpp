@@ -16,7 +16,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_csr_chain {
 
 struct Csr {
   std::size_t n = 0;
@@ -68,8 +68,6 @@ void brute(const Matrix& p, int nt, Matrix& b, Vector& t) {
     t = q * t + Vector::Ones(nt);
   }
 }
-
-}  // namespace
 
 TEST(CsrChain, BandedFunnelMatchesPowerIterationAndTheDensePath) {
   for (int n : {12, 150, 400}) {
@@ -229,3 +227,5 @@ TEST(CsrChain, LargeDenseChainsKrylovOrLuAgreeWithForcedLu) {
     EXPECT_LT((automatic.solve_transpose(r) - forced.solve_transpose(r)).cwiseAbs().maxCoeff(), 1e-9) << kind;
   }
 }
+
+}  // namespace test_csr_chain

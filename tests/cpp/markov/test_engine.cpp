@@ -19,7 +19,7 @@ using markov::SolverOptions;
 using markov::SparseColMatrix;
 using markov::SparseRowMatrix;
 
-namespace {
+namespace test_engine {
 
 // A random substochastic chain: n transient states, each with up to `deg` transient
 // successors and exits to `k` absorbing states; every state exits with probability
@@ -59,8 +59,6 @@ Matrix power_absorption(const Matrix& q, const Matrix& r, int steps) {
   for (int t = 0; t < steps; ++t) b = q * b + r;
   return b;
 }
-
-}  // namespace
 
 TEST(MarkovEngine, SparseDenseAndIterativeAgree) {
   for (int n : {5, 60, 450}) {
@@ -245,3 +243,5 @@ TEST(MarkovEngine, BadInput) {
   const SparseRowMatrix stuck = to_sparse(Matrix::Identity(3, 3));
   expect_error([&] { markov::TransientSolver t(stuck, o); }, Errc::not_absorbing, "singular");
 }
+
+}  // namespace test_engine

@@ -12,7 +12,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_distribution {
 std::vector<double> random_p(std::size_t n, std::uint64_t seed) {
   Rng rng(seed);
   std::vector<double> p(n);
@@ -40,7 +40,6 @@ std::map<std::int64_t, double> enumerate(const std::vector<double>& p,
   }
   return out;
 }
-}  // namespace
 
 TEST(PoissonBinomial, MatchesEnumerationForSmallN) {
   for (std::size_t n : {0, 1, 2, 5, 12}) {
@@ -244,3 +243,5 @@ TEST(SimulatePipeline, MeanMatchesExactAndIsThreadIndependent) {
   expect_error([&] { (void)simulate_pipeline(bad, h, amount, o); }, Errc::invalid_argument, "deal 2");
   expect_error([&] { (void)simulate_pipeline(p, 0, amount, o); }, Errc::invalid_argument, "horizon");
 }
+
+}  // namespace test_distribution

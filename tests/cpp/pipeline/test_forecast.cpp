@@ -10,11 +10,10 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_forecast {
 StageSpace space() {
   return StageSpace({"lead", "deal", "won", "lost"}, {false, false, true, true});
 }
-}  // namespace
 
 TEST(WonByPeriod, DiscreteMatchesClosedFormAndRowPowers) {
   Matrix p(4, 4);
@@ -57,3 +56,5 @@ TEST(WonByPeriod, ContinuousMatchesClosedForm) {
   expect_error([&] { (void)won_by_period(chain, std::vector<std::size_t>{1}, 2, 4, -1.0); },
                Errc::invalid_argument, "period");
 }
+
+}  // namespace test_forecast

@@ -12,7 +12,7 @@
 
 using namespace funnelnet;
 
-namespace {
+namespace test_scoring {
 
 struct Data {
   std::vector<double> y, s, w;
@@ -68,8 +68,6 @@ double brute_ap(const Data& d) {
   }
   return ap;
 }
-
-}  // namespace
 
 TEST(ScoringMetrics, AucEqualsMannWhitneyWithTies) {
   const auto d = scored_sample(600, 1);
@@ -156,7 +154,6 @@ TEST(ScoringMetrics, BadInputNamesTheCulprit) {
   expect_error([&] { (void)log_loss(y3, pbad); }, Errc::invalid_argument, "p[1]");
 }
 
-namespace {
 Matrix design(std::size_t n, std::size_t p, std::uint64_t seed, std::vector<double>& y) {
   Rng rng(seed);
   Matrix X(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(p));
@@ -189,7 +186,6 @@ double objective(const Matrix& X, const std::vector<double>& y, double b0, const
   }
   return l / static_cast<double>(X.rows()) + lambda * (l1_ratio * l1 + 0.5 * (1.0 - l1_ratio) * l2);
 }
-}  // namespace
 
 TEST(ScoringLogistic, RidgeSolutionIsStationary) {
   std::vector<double> y;
@@ -418,3 +414,5 @@ TEST(ScoringLogistic, PredictProbaPairsAndNonFiniteCells) {
   std::vector<double> short_out(3);
   expect_error([&] { logistic_predict_proba(m, X, short_out); }, Errc::shape_mismatch, "out");
 }
+
+}  // namespace test_scoring
