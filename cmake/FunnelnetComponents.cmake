@@ -52,7 +52,7 @@ endforeach()
 list(APPEND FUNNELNET_COMPONENTS graph_boost io c)
 
 set(FUNNELNET_COMPONENT_core_HEADERS funnelnet/core.hpp funnelnet/core/cancel.hpp funnelnet/core/math.hpp
-    funnelnet/core/scc.hpp funnelnet/version.hpp)
+    funnelnet/core/scc.hpp funnelnet/core/threads.hpp funnelnet/version.hpp)
 set(FUNNELNET_COMPONENT_core_PACKAGES Eigen3 Boost nlohmann_json)
 set(FUNNELNET_COMPONENT_graph_boost_HEADERS funnelnet/graph/boost.hpp)
 set(FUNNELNET_COMPONENT_graph_boost_PACKAGES Boost)

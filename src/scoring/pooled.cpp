@@ -12,7 +12,7 @@
 
 FUNNELNET_BEGIN
 
-namespace detail {
+namespace pooled_detail {
 namespace {
 
 inline double softplus(double eta) noexcept {
@@ -155,7 +155,7 @@ Term term(const PooledModel& m, std::size_t s, std::size_t t) {
 }
 
 }  // namespace
-}  // namespace detail
+}  // namespace pooled_detail
 
 PooledModel fit_pooled(const MatrixRef& X, std::span<const double> y, std::span<const std::int64_t> segment,
                        std::size_t n_segments, std::span<const double> weight, const PooledOptions& o,
@@ -184,8 +184,8 @@ PooledModel fit_pooled(const MatrixRef& X, std::span<const double> y, std::span<
     fail(Errc::invalid_argument, "C must be a positive number, got ", o.C);
   const bool given = o.tau_intercept != 0.0 || o.tau_coef != 0.0;
   if (given) {
-    detail::check_tau(o.tau_intercept, "tau_intercept");
-    detail::check_tau(o.tau_coef, "tau_coef");
+    pooled_detail::check_tau(o.tau_intercept, "tau_intercept");
+    pooled_detail::check_tau(o.tau_coef, "tau_coef");
   } else {
     if (o.taus.empty()) fail(Errc::invalid_argument, "taus is empty: give tau or candidates to choose from");
     for (std::size_t k = 0; k < o.taus.size(); ++k)
@@ -215,7 +215,7 @@ PooledModel fit_pooled(const MatrixRef& X, std::span<const double> y, std::span<
   }
   const std::size_t S = n_segments;
   const auto build = [&](double ti, double tc) {
-    return detail::design(X, segment, S, m.mean, m.scale, o.C, ti, tc);
+    return pooled_detail::design(X, segment, S, m.mean, m.scale, o.C, ti, tc);
   };
 
   // ---- choose tau ----------------------------------------------------------------------
@@ -230,7 +230,7 @@ PooledModel fit_pooled(const MatrixRef& X, std::span<const double> y, std::span<
         m.grid_coef.push_back(b);
       }
     // The design does not depend on tau (only its penalty factors do).
-    const detail::Design base = build(1.0, 1.0);
+    const pooled_detail::Design base = build(1.0, 1.0);
     // threads = 0: from the work of the candidate fits (G of them, n k^2 per Newton pass).
     const auto k_cols = static_cast<std::uint64_t>(base.D.cols()) + 1;
     const int grid_threads =
@@ -247,8 +247,8 @@ PooledModel fit_pooled(const MatrixRef& X, std::span<const double> y, std::span<
           G, grid_threads,
           [&](std::size_t g) {
             const auto f = factors(g);
-            const detail::DesignFit fit = detail::fit_design(base.D, y, weight, f, {}, o, true);
-            m.grid_score[g] = detail::log_evidence(fit, f);
+            const pooled_detail::DesignFit fit = pooled_detail::fit_design(base.D, y, weight, f, {}, o, true);
+            m.grid_score[g] = pooled_detail::log_evidence(fit, f);
           },
           progress);
     } else {
@@ -273,14 +273,15 @@ PooledModel fit_pooled(const MatrixRef& X, std::span<const double> y, std::span<
             const std::size_t k = task / G, g = task % G;
             if (usable[k] == 0) return;
             const auto f = factors(g);
-            const detail::DesignFit fit = detail::fit_design(base.D, y, weight, f, train[k], o, false);
+            const pooled_detail::DesignFit fit =
+                pooled_detail::fit_design(base.D, y, weight, f, train[k], o, false);
             double sum = 0.0;
             for (Eigen::Index i : test[k]) {
               double eta = fit.m.intercept;
               for (Eigen::Index c = 0; c < base.D.cols(); ++c)
                 eta += base.D(i, c) * fit.coef_full[static_cast<std::size_t>(c)];
               const auto iu = static_cast<std::size_t>(i);
-              const double l = detail::softplus(eta) - y[iu] * eta;
+              const double l = pooled_detail::softplus(eta) - y[iu] * eta;
               sum += weight.empty() ? l : weight[iu] * l;
             }
             loss[task] = sum;
@@ -308,8 +309,8 @@ PooledModel fit_pooled(const MatrixRef& X, std::span<const double> y, std::span<
   }
 
   // ---- the final fit at the chosen tau -----------------------------------------------
-  const detail::Design d = build(m.tau_intercept, m.tau_coef);
-  const detail::DesignFit fit = detail::fit_design(d.D, y, weight, d.factor, {}, o, true);
+  const pooled_detail::Design d = build(m.tau_intercept, m.tau_coef);
+  const pooled_detail::DesignFit fit = pooled_detail::fit_design(d.D, y, weight, d.factor, {}, o, true);
   const std::size_t K = 1 + d.factor.size();
   m.theta.assign(K, 0.0);
   m.theta[0] = fit.m.intercept;
@@ -338,7 +339,7 @@ PooledModel fit_pooled(const MatrixRef& X, std::span<const double> y, std::span<
   m.segment_coef.assign(S * p, 0.0);
   for (std::size_t s = 0; s < S; ++s)
     for (std::size_t t = 0; t <= p; ++t) {
-      const detail::Term r = detail::term(m, s, t);
+      const pooled_detail::Term r = pooled_detail::term(m, s, t);
       double v = 0.0;
       for (std::size_t a = 0; a < r.index.size(); ++a) v += r.value[a] * m.theta[r.index[a]];
       (t == 0 ? m.segment_intercept[s] : m.segment_coef[s * p + t - 1]) = v;
@@ -393,7 +394,7 @@ WaldTable pooled_intervals(const PooledModel& model, double level) {
   WaldTable t;
   for (std::size_t s = 0; s < S; ++s)
     for (std::size_t k = 0; k <= p; ++k) {
-      const detail::Term r = detail::term(model, s, k);
+      const pooled_detail::Term r = pooled_detail::term(model, s, k);
       double est = 0.0, var = 0.0;
       for (std::size_t a = 0; a < r.index.size(); ++a) {
         est += r.value[a] * model.theta[r.index[a]];
