@@ -14,6 +14,7 @@
 # build/lint/cppcheck, so an unchanged file is not analysed again.
 # clang-tidy needs a compile database without GCC precompiled headers (a GCC .gch is
 # unreadable to clang): build/lint is configured (never built) with FUNNELNET_PCH=OFF
+# and FUNNELNET_UNITY=OFF (clang-tidy checks each source file, not the unity TUs)
 # for that, separately from build/release.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,7 +26,7 @@ status=0
 
 if [ "$WHAT" = all ] || [ "$WHAT" = tidy ]; then
   command -v run-clang-tidy >/dev/null || { echo "lint.sh: run-clang-tidy not found (apt-get install -y clang-tidy)" >&2; exit 2; }
-  cmake -S . -B build/lint -G Ninja -DCMAKE_BUILD_TYPE=Release -DFUNNELNET_PCH=OFF -DFUNNELNET_BUILD_TESTS=OFF \
+  cmake -S . -B build/lint -G Ninja -DCMAKE_BUILD_TYPE=Release -DFUNNELNET_PCH=OFF -DFUNNELNET_UNITY=OFF -DFUNNELNET_BUILD_TESTS=OFF \
     -DFUNNELNET_BUILD_PYTHON=OFF -DFUNNELNET_BUILD_EXAMPLES=OFF >/dev/null
   echo "== clang-tidy (.clang-tidy) on files matching '$FILES', $JOBS at a time"
   start=$SECONDS
