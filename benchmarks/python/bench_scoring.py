@@ -24,6 +24,16 @@ import pandas as pd
 import funnelnet as fn
 
 
+def median3(f):
+    """Run f three times: (its last result, median wall s, median CPU s)."""
+    runs = []
+    for _ in range(3):
+        w, c = time.perf_counter(), time.process_time()
+        out = f()
+        runs.append((time.perf_counter() - w, time.process_time() - c))
+    return out, float(np.median([r[0] for r in runs])), float(np.median([r[1] for r in runs]))
+
+
 def timed(f):
     t = time.perf_counter()
     out = f()
@@ -127,14 +137,6 @@ def bench_experiments(n: int, replicates: int, threads: int) -> None:
     def cpp_bootstrap():
         return _core.scoring.paired_bootstrap_auc(y, a, b, replicates, 0.95, 1, threads)["replicates"]
 
-    def median3(f):
-        runs = []
-        for _ in range(3):
-            w, c = time.perf_counter(), time.process_time()
-            out = f()
-            runs.append((time.perf_counter() - w, time.process_time() - c))
-        return out, float(np.median([r[0] for r in runs])), float(np.median([r[1] for r in runs]))
-
     r0, w0, c0 = median3(numpy_bootstrap)
     r1, w1, c1 = median3(cpp_bootstrap)
     print(f"paired bootstrap, n={n}, {replicates} replicates: numpy+loop {w0:.3f} s wall / {c0:.3f} s CPU, "
@@ -182,14 +184,6 @@ def bench_pooled(n: int, p: int, S: int, threads: int) -> None:
     def cpp_pooled():
         return _core.scoring.fit_pooled(X, y, seg.astype(np.int64), S, np.array(taus), None, 1.0, 0.0, 0.0, 0,
                                         threads=threads)["grid_score"]
-
-    def median3(f):
-        runs = []
-        for _ in range(3):
-            w, c = time.perf_counter(), time.process_time()
-            out = f()
-            runs.append((time.perf_counter() - w, time.process_time() - c))
-        return out, float(np.median([r[0] for r in runs])), float(np.median([r[1] for r in runs]))
 
     r0, w0, c0 = median3(numpy_pooled)
     r1, w1, c1 = median3(cpp_pooled)
