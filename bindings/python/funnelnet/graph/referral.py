@@ -61,7 +61,8 @@ _EMPTY_I = np.empty(0, dtype=np.int64)
 def _node_labels(core: Any) -> pd.Index:
     # The node ids as labels over the core graph's own read-only storage: no copy (the
     # numpy view keeps the core alive); pandas 3 would copy without copy=False.
-    return pd.Index(np.asarray(core.ids), name="node", copy=False)
+    labels: pd.Index = pd.Index(np.asarray(core.ids), name="node", copy=False)
+    return labels
 
 
 def _is_integer_array(a: np.ndarray) -> bool:

@@ -334,7 +334,7 @@ def features(crm: Any, cutoff: Any, *, leads: Any = None, categoricals: Sequence
     # the referrer's past referral conversion: of the accounts it referred before the
     # lead's cut-off, the share that became customers before that cut-off (0 when none)
     conv = pd.Series(0.0, index=rows)
-    if len(first_ref) and won_time is not None:
+    if R is not None and len(first_ref) and won_time is not None:
         past = first_ref[["lead", "referrer", "cut"]].merge(R[["referrer", "referee", "time"]], on="referrer")
         past = past[past["time"] < past["cut"]]
         converted = (past["referee"].map(won_time) < past["cut"]).astype(float)
