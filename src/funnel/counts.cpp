@@ -286,8 +286,9 @@ void count_partitioned(const StageSpace& space, Matrix& counts, std::span<const 
   // Two passes (8 bytes of records per event), four above 2^25 events (4 bytes per event).
   const std::size_t n_passes = n > (std::size_t{1} << 25) ? 4 : 2;
   const std::size_t slots = std::min(n, n / n_passes + 1 + largest);
-  // Not value-initialised: every slot a partition reads was written by the scatter.
-  std::unique_ptr<EventRecord<Time>[]> buf(new EventRecord<Time>[slots + 1]);  // + 1: the spare slot
+  // Not value-initialised: every slot a partition reads was written by the scatter.  One
+  // spare slot per chunk (after the slots), so no two threads write the same slot.
+  std::unique_ptr<EventRecord<Time>[]> buf(new EventRecord<Time>[slots + n_chunks]);
   std::vector<PartitionWork<Time>> work(n_threads);
   for (auto& w : work) {
     w.counts = Matrix::Zero(counts.rows(), counts.cols());
@@ -311,7 +312,8 @@ void count_partitioned(const StageSpace& space, Matrix& counts, std::span<const 
       }
     }
     part_begin[np] = at;
-    for (std::size_t c = 0; c < n_chunks; ++c) offset[c * (np + 1) + np] = static_cast<std::uint32_t>(slots);
+    for (std::size_t c = 0; c < n_chunks; ++c)
+      offset[c * (np + 1) + np] = static_cast<std::uint32_t>(slots + c);
     parallel_for(n_chunks, static_cast<int>(n_threads), [&](std::size_t c) {
       std::uint32_t* cur = offset.data() + c * (np + 1);
       const std::size_t r1 = plan.chunk_begin(c + 1, n);
