@@ -164,7 +164,8 @@ _POLICIES = {"self_loops": ("GraphOptions", "self_loops", GRAPH_POLICY),
              "duplicates": ("GraphOptions", "duplicates", DUPLICATES)}
 _REPEAT_FIT = {"max_iterations": ("RepeatFitOptions", "max_iterations", None),
                "tol": ("RepeatFitOptions", "tolerance", None),
-               "compress": ("RepeatFitOptions", "compress", None)}
+               "compress": ("RepeatFitOptions", "compress", None),
+               "threads": ("RepeatFitOptions", "threads", None)}
 _MARKOV = {"order": ("MarkovOptions", "order", None), "repeats": ("MarkovOptions", "repeats", REPEATS),
            "threads": ("MarkovOptions", "threads", None)}
 CXX_DEFAULTS = {
@@ -301,8 +302,6 @@ NOT_CXX_DEFAULTS = {
     ("funnelnet.graph.referral.ReferralGraph.pagerank", "alpha"):
         "networkx's name for damping; None = use damping",
     ("funnelnet.scoring.pooled.PooledScorer.intervals", "level"): "as LeadScorer.wald_table (no C++ struct)",
-    # RepeatFitOptions.threads (and FNET_REPEAT_FIT_OPTIONS_INIT) default to 1; the
-    # package's convention is threads=0 (chosen from the work; the result is the same at any count).
 }
 # Parameter names that, in a public signature, must be in one of the two tables.
 OPTION_NAMES = {

@@ -38,7 +38,7 @@ typedef struct fnet_repeat_fit_options {
 } fnet_repeat_fit_options;
 #define FNET_REPEAT_FIT_OPTIONS_VERSION 1
 #define FNET_REPEAT_FIT_OPTIONS_INIT \
-  { FNET_REPEAT_FIT_OPTIONS_VERSION, 2000, 1e-9, 1, 1, NULL }
+  { FNET_REPEAT_FIT_OPTIONS_VERSION, 2000, 1e-9, 1, 0, NULL }
 
 /* Fit a model of `kind` to n customers' frequency (repeat purchases), recency (time of
  * the last since the first purchase) and T (age), optionally weighted (weights may be NULL).

@@ -65,7 +65,7 @@ struct RepeatFitOptions {
   /// to the log-parameters is below this.
   double tolerance = 1e-9;
   bool compress = true;         ///< fit on weighted unique rows (same optimum, less work)
-  int threads = 1;              ///< likelihood; 0: from the work (resolve_threads); same result
+  int threads = 0;              ///< likelihood; 0: from the work (resolve_threads); same result
   std::vector<double> initial;  ///< starting parameters (empty: a data-based default)
   /// Called with (likelihood evaluations so far, 0 = total unknown) at the start and at
   /// most about every 100 ms; returning false cancels the fit (Errc::cancelled, nothing

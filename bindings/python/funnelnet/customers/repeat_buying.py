@@ -274,11 +274,11 @@ class _RepeatBase(_Fitted):
 
     @renamed_parameters({"tolerance": "tol"})
     def __init__(self, *, max_iterations: int = _default("RepeatFitOptions", "max_iterations"), tol: float = _default("RepeatFitOptions", "tolerance"),
-                 compress: bool = _default("RepeatFitOptions", "compress"), threads: int = 0,
+                 compress: bool = _default("RepeatFitOptions", "compress"), threads: int = _default("RepeatFitOptions", "threads"),
                  strict: bool = False) -> None:
         """Fit settings: ``max_iterations`` and ``tol`` (gradient test) of the optimiser,
-        ``compress`` (fit on weighted unique rows), ``threads`` (0 = all cores; the
-        result is the same at any count), ``strict`` (a fit that does not converge raises
+        ``compress`` (fit on weighted unique rows), ``threads`` (0 = chosen from the
+        work; the result is the same at any count), ``strict`` (a fit that does not converge raises
         ConvergenceError instead of warning).  ``tolerance=`` is the deprecated name of
         ``tol``."""
         check_ints(max_iterations=max_iterations, threads=threads)
@@ -912,7 +912,7 @@ class GammaGamma(_Fitted):
 
     @renamed_parameters({"tolerance": "tol"})
     def __init__(self, *, max_iterations: int = _default("RepeatFitOptions", "max_iterations"), tol: float = _default("RepeatFitOptions", "tolerance"),
-                 compress: bool = _default("RepeatFitOptions", "compress"), threads: int = 0,
+                 compress: bool = _default("RepeatFitOptions", "compress"), threads: int = _default("RepeatFitOptions", "threads"),
                  strict: bool = False) -> None:
         """Fit settings, as for :class:`BetaGeo` (``tolerance=`` is the deprecated name of ``tol``)."""
         check_ints(max_iterations=max_iterations, threads=threads)
