@@ -14,6 +14,8 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <string>
+#include <vector>
 
 FUNNELNET_BEGIN
 namespace io {
@@ -123,25 +125,33 @@ std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(Errc::io_error, "cannot open '", path.string(), "' for reading: ", std::strerror(errno));
   // Bounded memory (issue 17: a 1 GB whitespace file peaked at 4 GB through a growing
-  // string stream and its copy): leading whitespace, which JSON ignores, is skipped
-  // without being stored, and the rest is read into one buffer reserved at the size left.
-  // Bytes are counted as they are read, so a pipe or a device (/dev/zero) stops at the
-  // limit too.
+  // string stream and its copy): the file is read in 64 KiB blocks; leading whitespace,
+  // which JSON ignores, is skipped without being stored, and the rest goes into one
+  // buffer reserved at the size left.  Bytes are counted as they are read, so a pipe or a
+  // device (/dev/zero) stops at the limit too.
   std::uint64_t seen = 0;
   std::streambuf* buf = in.rdbuf();
-  for (int c = buf->sgetc(); c == ' ' || c == '\t' || c == '\n' || c == '\r'; c = buf->snextc()) {
-    if (++seen > limit) fail_too_large(path, limit, true, limit);
-  }
   std::string out;
+  bool started = false;
   const auto size = std::filesystem::file_size(path, ec);
-  const auto at = buf->pubseekoff(0, std::ios::cur, std::ios::in);
-  if (!ec && at >= 0 && size >= static_cast<std::uintmax_t>(at) && size <= limit)
-    out.reserve(size - static_cast<std::uintmax_t>(at));
-  char chunk[1 << 16];
-  for (std::streamsize got; (got = buf->sgetn(chunk, sizeof chunk)) > 0;) {
+  const bool sized = !ec && size <= limit;
+  std::vector<char> chunk(std::size_t{1} << 16);
+  for (std::streamsize got;
+       (got = buf->sgetn(chunk.data(), static_cast<std::streamsize>(chunk.size()))) > 0;) {
     seen += static_cast<std::uint64_t>(got);
     if (seen > limit) fail_too_large(path, limit, true, limit);
-    out.append(chunk, static_cast<std::size_t>(got));
+    const auto n = static_cast<std::size_t>(got);
+    std::size_t from = 0;
+    if (!started) {
+      while (from < n &&
+             (chunk[from] == ' ' || chunk[from] == '\t' || chunk[from] == '\n' || chunk[from] == '\r'))
+        ++from;
+      if (from == n) continue;
+      started = true;
+      const std::uint64_t skipped = seen - n + from;
+      if (sized && size >= skipped) out.reserve(static_cast<std::size_t>(size - skipped));
+    }
+    out.append(chunk.data() + from, n - from);
   }
   if (in.bad()) fail(Errc::io_error, "cannot read '", path.string(), "'");
   return out;
