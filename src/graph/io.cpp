@@ -79,6 +79,8 @@ struct BoundedLines {
   std::vector<char> block;      // the last block read from a pipe or device
   std::size_t at = 0, len = 0;  // block[at, len) not yet returned
 
+  explicit BoundedLines(const std::string& file) : path(file) {}
+
   static bool is_regular(const std::string& p) {
     std::error_code ec;
     return std::filesystem::is_regular_file(p, ec);
