@@ -101,8 +101,9 @@ TEST(InfluenceMemory, ImmBudgetIsHalfOfTheUsableMemory) {
   const auto usable = fn::detail::usable_memory_bytes();
   const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
   ASSERT_GT(usable, 0U);
-  if (pages > 0 && page > 0)
+  if (pages > 0 && page > 0) {
     EXPECT_LE(usable, static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page));
+  }
   std::vector<std::int64_t> src, dst;
   for (std::int64_t i = 0; i < 50; ++i) {
     src.push_back(i);
