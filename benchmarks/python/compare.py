@@ -646,7 +646,9 @@ def section_customers(args: argparse.Namespace) -> None:
     import warnings
 
     import lifetimes
-    from bench_customers import lifetimes_ll, simulate
+
+    with warnings.catch_warnings():  # bench_customers silences every warning when imported
+        from bench_customers import lifetimes_ll, simulate
 
     print("\n## BG/NBD fit (funnelnet 1 thread vs lifetimes BetaGeoFitter)", flush=True)
     cases: list[tuple[str, pd.DataFrame, pd.DataFrame]] = []
