@@ -129,24 +129,34 @@ def bench_pagerank(args, nk, nx):
         print(line + f" | nk max |diff| {gap:.1e}")
 
 
-def bench_ic(args):
-    print(f"\n== IC Monte Carlo, weighted cascade (threads={args.threads} for funnelnet; cynetdiff is single-threaded) ==")
+def ic_seeds(g, k, seed=0):
+    """k distinct random seed nodes: (node positions for cynetdiff, node labels for funnelnet)."""
+    idx = np.random.default_rng(seed).choice(g.number_of_nodes, k, replace=False)
+    return idx, list(g.nodes[idx])
+
+
+def cynetdiff_ic(g, p, rng=1):
+    """cynetdiff's IndependentCascadeModel on g's CSR (node positions 0..n-1) with the
+    edge probabilities p in g.edges() order, as float32 (cynetdiff's type)."""
     from cynetdiff.models import IndependentCascadeModel
 
+    c = g._core
+    starts = array.array("I", np.searchsorted(np.asarray(c.sources), np.arange(g.number_of_nodes)).astype(np.uint32))
+    edges = array.array("I", np.asarray(c.targets, dtype=np.uint32))
+    return IndependentCascadeModel(starts, edges, activation_probs=array.array("f", p.astype(np.float32)), rng=rng)
+
+
+def bench_ic(args):
+    print(f"\n== IC Monte Carlo, weighted cascade (threads={args.threads} for funnelnet; cynetdiff is single-threaded) ==")
     for name, g in (
         ("facebook", fn.ReferralGraph.read_edge_list(DATA / "facebook" / "facebook_combined_opim.txt", header_lines=1)),
         ("wiki-Vote", fn.ReferralGraph.read_edge_list(DATA / "wiki-Vote" / "wiki-Vote.txt")),
     ):
-        c = g._core
         p = influence.edge_probabilities(g, "wc")
-        rng = np.random.default_rng(0)
-        seeds_idx = rng.choice(g.number_of_nodes, 50, replace=False)
-        seeds = list(g.nodes[seeds_idx])
+        seeds_idx, seeds = ic_seeds(g, 50)
         sims = 2000 if args.quick else 20000
         t_fn, r = timed(lambda: influence.spread(g, seeds, probabilities=p, n_sims=sims, seed=1, threads=args.threads))
-        starts = array.array("I", np.searchsorted(np.asarray(c.sources), np.arange(g.number_of_nodes)).astype(np.uint32))
-        edges = array.array("I", np.asarray(c.targets, dtype=np.uint32))
-        model = IndependentCascadeModel(starts, edges, activation_probs=array.array("f", p.astype(np.float32)), rng=1)
+        model = cynetdiff_ic(g, p, rng=1)
         t_cy, mean_cy = timed(lambda: model.compute_marginal_gains(seeds_idx.tolist(), [], sims)[0])
         print(f"{name:10s} {sims} sims: funnelnet {t_fn:.3f} s ({sims / t_fn:,.0f} sims/s, spread {r.mean:.2f} "
               f"+- {r.stderr:.2f}) | cynetdiff {t_cy:.3f} s ({sims / t_cy:,.0f} sims/s, spread {mean_cy:.2f}) "

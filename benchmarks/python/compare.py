@@ -1,10 +1,12 @@
 """funnelnet against the strongest baseline a user would pick, side by side in one process.
 
-    .venv/bin/python benchmarks/python/compare.py [--only counting absorbing pagerank build]
-        [--events 10000000] [--repeat 3] [--threads 1 2] [--quick]
+    .venv/bin/python benchmarks/python/compare.py [--only counting absorbing pagerank build
+        stream attribution ic customers] [--events 10000000] [--repeat 3] [--threads 1 2]
+        [--quick] [--smoke]
 
 Needs only the test requirements (tests/requirements/bench.txt: duckdb, polars, igraph,
-networkit, scipy).  Every section first checks that funnelnet and each baseline give the
+networkit, scipy; attribution.txt, graph.txt and customers.txt for ChannelAttribution,
+cynetdiff and lifetimes).  Every section first checks that funnelnet and each baseline give the
 same answer (and stops with an AssertionError if not), then times each one ``--repeat``
 times and prints the median (the machine is shared: medians, not minima).  Ratios are
 baseline time / funnelnet time, so > 1 means funnelnet is faster.
@@ -29,6 +31,23 @@ Sections
   build      graph from int64 edge arrays vs scipy.sparse.csr_matrix.
   stream     the machine's copy bandwidth (numpy, STREAM-style) and, for counting and
              PageRank, the time the bytes they must move would take at that bandwidth.
+  attribution  exact first-order Markov removal effects of a 10,000-row, 12-channel
+             aggregated path table shaped like ChannelAttribution's sample data
+             (bench_attribution.synthetic), checked against an independent dense solve per
+             removal written here, vs ChannelAttribution's markov_model at its defaults
+             (simulation: its error against the exact effects is printed).
+  ic         independent-cascade Monte Carlo, weighted cascade, 50 random seeds, same
+             probabilities on both sides, vs cynetdiff (single-threaded): the Epinions-sized
+             power-law graph, ca-GrQc (an arXiv collaboration network like NetHEPT, from
+             ../shared/data), facebook and wiki-Vote; spreads must agree within Monte Carlo
+             error.
+  customers  BG/NBD fit vs lifetimes' BetaGeoFitter on CDNOW (2,357 customers, also
+             checked against Fader, Hardie and Lee's published fit) and on 10^6 synthetic
+             customers (lifetimes on the first 10^5: the ratio is per customer); parameters
+             and log-likelihoods must agree.
+The last three time funnelnet at 1 thread; their CPU-second ratios are the fair figures on
+a shared machine.  --smoke runs them (and only them, unless --only says otherwise) at tiny
+sizes, for the test that keeps them working (tests/python/test_benchmarks_smoke.py).
 """
 from __future__ import annotations
 
@@ -84,12 +103,15 @@ LAST_CPU = [float("nan")]
 COPY_CPU_BW = [float("nan")]  # bytes per CPU second of the last copy_bandwidth()
 
 
-def row(task: str, fn_time: float, baseline: str, base_time: float, cpu: tuple[float, float] | None = None) -> None:
+def row(task: str, fn_time: float, baseline: str, base_time: float, cpu: tuple[float, float] | None = None,
+        scale: float = 1.0) -> None:
     """One line: wall medians and their ratio; with ``cpu``, the CPU-second medians too
-    (process time: all threads; on a loaded machine the fairer figure for 1 thread)."""
-    c = "" if cpu is None else f" | cpu {cpu[0]:8.4f} s vs {cpu[1]:8.4f} s ({cpu[1] / cpu[0]:5.2f}x)"
+    (process time: all threads; on a loaded machine the fairer figure for 1 thread).
+    ``scale`` multiplies both ratios: funnelnet's input size over the baseline's when the
+    baseline ran on a smaller sample (a ratio per item; the task should say so)."""
+    c = "" if cpu is None else f" | cpu {cpu[0]:8.4f} s vs {cpu[1]:8.4f} s ({scale * cpu[1] / cpu[0]:5.2f}x)"
     print(f"  {task:<58} funnelnet {fn_time:9.4f} s | {baseline:<28} {base_time:9.4f} s | "
-          f"ratio {base_time / fn_time:6.2f}x{c}", flush=True)
+          f"ratio {scale * base_time / fn_time:6.2f}x{c}", flush=True)
 
 
 def timed_pair(ours: Callable[[], Any], theirs: Callable[[], Any], repeat: int) -> tuple[float, float, tuple[float, float]]:
@@ -482,9 +504,194 @@ def section_stream(args: argparse.Namespace) -> None:
     print(f"  PageRank 10^6 / 10^7, one iteration: >= {per_it / 1e6:.0f} MB -> >= {per_it / bw * 1e3:.2f} ms")
 
 
+# ---------------------------------------------------------------------------- attribution
+def removal_effects_oracle(df: pd.DataFrame) -> pd.DataFrame:
+    """Exact first-order Markov removal effects of a ChannelAttribution-style path table
+    (path, total_conversions, total_null, total_conversion_value; channels joined by '>'),
+    consecutive repeats collapsed, written independently of funnelnet: transition counts by
+    numpy, then one dense solve of (I - Q) x = [p_conv, E value] per removed channel, whose
+    state then leads nowhere (to null)."""
+    df = df.reset_index(drop=True)
+    touch = df["path"].str.split(">").explode().str.strip()
+    rows = touch.index.to_numpy()
+    names = sorted(touch.unique())
+    code = pd.Categorical(touch, categories=names).codes.astype(np.int64) + 1  # 0 = (start)
+    keep = np.r_[True, (rows[1:] != rows[:-1]) | (code[1:] != code[:-1])]
+    rows, code = rows[keep], code[keep]
+    conv = df["total_conversions"].to_numpy(float)
+    null = df["total_null"].to_numpy(float)
+    val = df["total_conversion_value"].to_numpy(float)
+    w = conv + null
+    first = np.r_[True, rows[1:] != rows[:-1]]
+    last = np.r_[rows[1:] != rows[:-1], True]
+    k = len(names) + 1
+    counts = np.zeros((k, k))
+    np.add.at(counts, (np.zeros(first.sum(), dtype=np.int64), code[first]), w[rows[first]])
+    inner = np.flatnonzero(~first)
+    np.add.at(counts, (code[inner - 1], code[inner]), w[rows[inner]])
+    ends = code[last]
+    to_conv = np.bincount(ends, weights=conv[rows[last]], minlength=k)
+    to_null = np.bincount(ends, weights=null[rows[last]], minlength=k)
+    value = np.bincount(ends, weights=val[rows[last]], minlength=k)
+    out = counts.sum(axis=1) + to_conv + to_null
+    out[out == 0] = 1.0
+    q = counts / out[:, None]
+    b = np.column_stack([to_conv, value]) / out[:, None]
+
+    def from_start(removed: int | None) -> np.ndarray:
+        qq, bb = q.copy(), b.copy()
+        if removed is not None:
+            qq[removed] = 0.0
+            qq[:, removed] = 0.0
+            bb[removed] = 0.0
+        return np.linalg.solve(np.eye(k) - qq, bb)[0]
+
+    base = from_start(None)
+    eff = np.array([1.0 - from_start(c) / base for c in range(1, k)])
+    return pd.DataFrame({"removal_effect": eff[:, 0], "value_removal_effect": eff[:, 1]}, index=names)
+
+
+def section_attribution(args: argparse.Namespace) -> None:
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):  # its import prints an advertisement
+        import ChannelAttribution as ca
+    from bench_attribution import run_ca, synthetic
+
+    n_rows = args.attribution_rows
+    df = synthetic(6 * n_rows, 12, seed=1, aggregated=True).head(n_rows)
+    touches = int(df["path"].str.count(">").add(1).sum())
+    print(f"\n## Markov attribution (order 1, repeats collapsed): {len(df):,} aggregated paths, "
+          f"{touches:,} touches, 12 channels (ChannelAttribution's sample shape)", flush=True)
+
+    def ours() -> pd.DataFrame:
+        return fn.attribution.markov(df, path="path", conversions="total_conversions", nulls="total_null",
+                                     value="total_conversion_value", threads=1)
+    exact = removal_effects_oracle(df)
+    got = ours().reindex(exact.index)
+    gap = float((got[exact.columns] - exact).abs().to_numpy().max())
+    assert gap < 1e-10, f"funnelnet removal effects differ from the dense solve by {gap:.3g}"
+    _, r = run_ca(ca, df)
+    re = r["removal_effects_conversion"].reindex(exact.index)
+    err = (re - exact["removal_effect"]).abs()
+    rel = err / exact["removal_effect"]
+    t_fn, t_ca, c = timed_pair(ours, lambda: run_ca(ca, df), args.repeat)
+    row(f"Markov attribution, {len(df):,} paths / 12 ch, exact, 1 thr", t_fn, "ChannelAttribution defaults", t_ca, c)
+    print(f"  funnelnet matches the independent dense solve to {gap:.1e}; ChannelAttribution at its defaults "
+          f"(simulation, seed 0): removal effect error max {err.max():.4f}, relative max {rel.max():.1%}, "
+          f"median {rel.median():.1%}", flush=True)
+    if not args.smoke:  # its closer setting (docs/benchmarks.md's second row): seconds a call, so 2 calls
+        kw = {"nsim_start": 1e6, "max_step": 200}
+        t_ca, (_, r) = timed(lambda: run_ca(ca, df, **kw), 2)
+        rel = (r["removal_effects_conversion"].reindex(exact.index) - exact["removal_effect"]).abs() / exact[
+            "removal_effect"]
+        row("same, ChannelAttribution nsim_start 1e6, max_step 200", t_fn, "ChannelAttribution closer", t_ca,
+            (c[0], LAST_CPU[0]))
+        print(f"  ChannelAttribution at nsim_start 1e6, max_step 200: relative error max {rel.max():.1%}, "
+              f"median {rel.median():.1%}", flush=True)
+
+
+# ---------------------------------------------------------------------------- IC
+def section_ic(args: argparse.Namespace) -> None:
+    from bench_graph import cynetdiff_ic, ic_seeds
+
+    from funnelnet import influence
+
+    print("\n## IC Monte Carlo, weighted cascade (p = 1 / in-degree), 50 random seeds; funnelnet 1 thread, "
+          "cynetdiff single-threaded", flush=True)
+
+    def powerlaw() -> fn.ReferralGraph:
+        src, dst = powerlaw_graph(75_879, 508_837, 5)
+        return fn.ReferralGraph.from_edges(src, dst, nodes=np.arange(75_879))
+
+    graphs: list[tuple[str, Callable[[], fn.ReferralGraph], int]] = [
+        ("power-law 75,879 / 508,837 (Epinions' size)", powerlaw, 1_000)]
+    files = [("ca-GrQc (NetHEPT-like)", DATA / "graphs" / "ca-GrQc" / "CA-GrQc.txt", 1, 10_000),
+             ("facebook", DATA / "graphs" / "facebook" / "facebook_combined_opim.txt", 1, 5_000),
+             ("wiki-Vote", DATA / "graphs" / "wiki-Vote" / "wiki-Vote.txt", 0, 10_000)]
+    for name, path, header, sims in files[:1] if args.smoke else files:
+        if path.exists():
+            graphs.append((name, lambda path=path, header=header: fn.ReferralGraph.read_edge_list(
+                path, header_lines=header, self_loops="drop"), sims))
+    for name, make, sims in graphs:
+        sims = args.ic_sims or sims
+        g = make()
+        p = influence.edge_probabilities(g, "wc")
+        idx, seeds = ic_seeds(g, 50)
+        model = cynetdiff_ic(g, p, rng=1)
+
+        def ours() -> Any:
+            return influence.spread(g, seeds, probabilities=p, n_sims=sims, seed=1, threads=1)
+
+        def theirs() -> float:
+            return float(model.compute_marginal_gains(idx.tolist(), [], sims)[0])
+        r, mean_cy = ours(), theirs()
+        # Both estimate the same expectation; cynetdiff reports no error, so take ours for
+        # both (same variance): the difference of two means has stderr sqrt(2) x ours.
+        tol = 4.0 * np.sqrt(2.0) * r.stderr + 1e-9
+        assert abs(r.mean - mean_cy) <= tol, f"IC spreads differ ({name}): {r.mean:.2f} vs {mean_cy:.2f} (tol {tol:.2f})"
+        t_fn, t_cy, c = timed_pair(ours, theirs, args.repeat)
+        row(f"IC, {name}, {sims:,} sims", t_fn, "cynetdiff", t_cy, c)
+        print(f"  {name}: {sims / c[0]:,.0f} vs {sims / c[1]:,.0f} sims per CPU second; spread {r.mean:,.2f} "
+              f"+- {r.stderr:.2f} vs cynetdiff {mean_cy:,.2f} ({g.number_of_nodes:,} nodes, "
+              f"{g.number_of_edges:,} edges)", flush=True)
+
+
+# ---------------------------------------------------------------------------- customers
+BGNBD_PUBLISHED = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # Fader, Hardie, Lee 2005, CDNOW
+
+
+def section_customers(args: argparse.Namespace) -> None:
+    import warnings
+
+    import lifetimes
+
+    with warnings.catch_warnings():  # bench_customers silences every warning when imported
+        from bench_customers import lifetimes_ll, simulate
+
+    print("\n## BG/NBD fit (funnelnet 1 thread vs lifetimes BetaGeoFitter)", flush=True)
+    cases: list[tuple[str, pd.DataFrame, pd.DataFrame]] = []
+    cdnow = DATA / "customers" / "cdnow_customers_summary.csv"
+    if cdnow.exists():
+        cd = pd.read_csv(cdnow)
+        cases.append((f"CDNOW ({len(cd):,} customers)", cd, cd))
+    big = simulate(args.customers)
+    small = big.iloc[: args.lifetimes_customers]
+    cases.append((f"{len(big):,} synthetic customers", big, small))
+    cols = ["r", "alpha", "a", "b"]
+    for name, d, d_small in cases:
+        def fit_ours(x: pd.DataFrame = d) -> Any:
+            return fn.customers.BetaGeo(threads=1).fit(x["frequency"], x["recency"], x["T"])
+
+        def fit_theirs(x: pd.DataFrame = d_small) -> Any:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return lifetimes.BetaGeoFitter().fit(x["frequency"], x["recency"], x["T"])
+        same = fit_ours(d_small)
+        th = fit_theirs()
+        ll_th = lifetimes_ll(th, d_small)
+        ll = same.log_likelihood_
+        ours_p = same.params_[cols].to_numpy(float)
+        their_p = th.params_[cols].to_numpy(float)
+        assert ll >= ll_th - 1e-6 * abs(ll_th), f"{name}: funnelnet LL {ll} below lifetimes' {ll_th}"
+        assert np.allclose(ours_p, their_p, rtol=2e-3), f"{name}: parameters {ours_p} vs lifetimes {their_p}"
+        if d is d_small and name.startswith("CDNOW"):
+            pub = np.array([BGNBD_PUBLISHED[k] for k in cols])
+            assert np.allclose(ours_p, pub, atol=6e-4) and abs(ll + 9582.4) < 0.06, f"CDNOW fit {ours_p}, LL {ll}"
+        t_fn, t_th, c = timed_pair(fit_ours, fit_theirs, args.repeat)
+        scale = len(d) / len(d_small)
+        note = "" if scale == 1 else f", lifetimes on {len(d_small):,}: per customer"
+        row(f"BG/NBD fit, {name}{note}", t_fn, "lifetimes BetaGeoFitter", t_th, c, scale=scale)
+        print(f"  {name}: LL {ll:.6f} vs lifetimes {ll_th:.6f} (rel. diff {(ll - ll_th) / abs(ll_th):+.1e}) on "
+              f"{len(d_small):,}; r, alpha, a, b = {', '.join(f'{v:.4f}' for v in ours_p)} (lifetimes "
+              f"{', '.join(f'{v:.4f}' for v in their_p)})", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", nargs="*", default=["counting", "absorbing", "pagerank", "build", "stream"])
+    ap.add_argument("--only", nargs="*", default=None,
+                    help="sections (default: all; with --smoke: attribution ic customers)")
     ap.add_argument("--events", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--threads", type=int, nargs="*", default=[1, 2])
@@ -493,7 +700,19 @@ def main() -> None:
     ap.add_argument("--tol", type=float, default=1e-10)
     ap.add_argument("--blas-threads", type=int, default=1)
     ap.add_argument("--quick", action="store_true", help="skip the 10^7-edge graphs")
+    ap.add_argument("--attribution-rows", type=int, default=10_000)
+    ap.add_argument("--ic-sims", type=int, default=0, help="simulations per IC graph (0: sized per graph)")
+    ap.add_argument("--customers", type=int, default=1_000_000)
+    ap.add_argument("--lifetimes-customers", type=int, default=100_000)
+    ap.add_argument("--smoke", action="store_true",
+                    help="tiny sizes and 2 repeats, to check that the sections run and agree")
     args = ap.parse_args()
+    if args.smoke:
+        args.attribution_rows, args.ic_sims, args.repeat = 300, 200, 2
+        args.customers, args.lifetimes_customers = 4_000, 2_000
+    if args.only is None:
+        args.only = (["attribution", "ic", "customers"] if args.smoke else
+                     ["counting", "absorbing", "pagerank", "build", "stream", "attribution", "ic", "customers"])
     print(f"funnelnet {fn.__version__}, numpy {np.__version__}, scipy {scipy.__version__}, "
           f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; "
           f"median of {args.repeat}", flush=True)

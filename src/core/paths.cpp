@@ -32,6 +32,9 @@ class Encoder {
   // The code of `name`, the k-th element of path p (`whole` is the path as given).
   template <class Whole>
   std::int32_t code(std::string_view name, std::size_t p, std::size_t k, const Whole& whole) {
+    // Consecutive touches often repeat a name: reuse the last lookup (it passed the
+    // checks below) before hashing.
+    if (last_code_ >= 0 && name == last_name_) return last_code_;
     if (name.empty())
       fail(Errc::invalid_argument, "path ", p, ", ", words_.step, " ", k, ": empty ", words_.label,
            " name in '", whole, "'");
@@ -48,6 +51,8 @@ class Encoder {
       names_.emplace_back(name);
       it = index_.emplace(name, static_cast<std::int32_t>(names_.size() - 1)).first;
     }
+    last_name_ = name;
+    last_code_ = it->second;
     return it->second;
   }
 
@@ -62,6 +67,8 @@ class Encoder {
   const PathWords& words_;
   std::vector<std::string> names_;
   std::unordered_map<std::string_view, std::int32_t> index_;
+  std::string_view last_name_;  // views the caller's strings, like the keys
+  std::int32_t last_code_ = -1;
 };
 
 // "a > b" for the message about path p of a flat name column.
