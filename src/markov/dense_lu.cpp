@@ -450,7 +450,8 @@ Matrix allocate_matrix(Eigen::Index rows, Eigen::Index cols) {
     const auto begin = reinterpret_cast<std::uintptr_t>(m.data());
     const std::uintptr_t lo = (begin + huge - 1) & ~(huge - 1), hi = (begin + bytes) & ~(huge - 1);
     // Advice only: where the kernel refuses it, the pages are ordinary ones.
-    if (hi > lo) (void)madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+    if (hi > lo)
+      (void)madvise(static_cast<char*>(static_cast<void*>(m.data())) + (lo - begin), hi - lo, MADV_HUGEPAGE);
   }
 #endif
   return m;
