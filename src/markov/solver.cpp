@@ -251,7 +251,7 @@ struct DenseFactor {
   // dominant: whether a is known to be a dominant Z-matrix (checked here when not).
   void compute(const Matrix& a, std::optional<bool> dominant = std::nullopt) {
     use_nopiv = false;
-    if (a.rows() >= nopivot_min && dominant.value_or(dominant_z_matrix(a))) {
+    if (a.rows() >= nopivot_min && (dominant.has_value() ? *dominant : dominant_z_matrix(a))) {
       nopiv = dense::allocate_matrix(a.rows(), a.cols());
       nopiv = a;
       // A pivot at or below 1e-13 (the natural-order sparse LU's rule): numerically
