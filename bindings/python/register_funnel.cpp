@@ -15,11 +15,20 @@
 #include "funnelnet/core/parallel.hpp"
 #include "funnelnet/funnel.hpp"
 #include "funnelnet/io/json.hpp"
+#include "funnelnet/markov/dense_lu.hpp"
 #include "path_views.hpp"
 
 namespace funnelnet::python {
 
 namespace {
+
+// The chain's own copy of a transition matrix (huge pages for a large one: the copy of a
+// 5,000-state matrix faults in 100 pages instead of 50,000).
+Matrix owned_matrix(const Eigen::Ref<const Matrix>& p) {
+  Matrix m = markov::dense::allocate_matrix(p.rows(), p.cols());
+  m = p;
+  return m;
+}
 
 template <class Time>
 TransitionCounts counts_from_events(const StageSpace& space, const array<std::int64_t>& lead,
@@ -287,13 +296,13 @@ void register_funnel(py::module_& m) {
 
   py::class_<MarkovChain>(m, "MarkovChain")
       .def(py::init([](const StageSpace& space, const Eigen::Ref<const Matrix>& p, double tol) {
-             return MarkovChain(space, Matrix(p), tol);
+             return MarkovChain(space, owned_matrix(p), tol);
            }),
            py::arg("space"), py::arg("p"), py::arg("tolerance") = default_row_tolerance)
       .def_static(
           "from_matrix",
           [](std::vector<std::string> names, const Eigen::Ref<const Matrix>& p, double tol) {
-            return MarkovChain::from_matrix(std::move(names), Matrix(p), tol);
+            return MarkovChain::from_matrix(std::move(names), owned_matrix(p), tol);
           },
           py::arg("names"), py::arg("p"), py::arg("tolerance") = default_row_tolerance)
       .def_property_readonly("space", &MarkovChain::space)

@@ -264,8 +264,8 @@ AbsorptionSummary absorption(const CsrChain& p, double tolerance, std::span<cons
       for (auto k = p.offsets[static_cast<std::size_t>(i)]; k < p.offsets[static_cast<std::size_t>(i) + 1];
            ++k)
         nnz_q += static_cast<std::size_t>(
-            (p.values[static_cast<std::size_t>(k)] * scale != 0.0) &
-            (tindex[static_cast<std::size_t>(p.columns[static_cast<std::size_t>(k)])] >= 0));
+            p.values[static_cast<std::size_t>(k)] * scale != 0.0 &&
+            tindex[static_cast<std::size_t>(p.columns[static_cast<std::size_t>(k)])] >= 0);
     }
     q.resizeNonZeros(static_cast<Eigen::Index>(nnz_q));
     int* qo = q.outerIndexPtr();

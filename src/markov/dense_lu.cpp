@@ -12,7 +12,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define FUNNELNET_X86_KERNELS 1
@@ -268,6 +273,71 @@ void gemm_small(Index m, Index n, Index k, const double* a, Index lda, const dou
   }
 }
 
+// ---------------------------------------------------------------- y = A x, few columns
+// Columns in groups of up to 4, each row of A read once per group: 4 accumulators of 4
+// lanes per column, so the loads of A and x, not the additions, set the pace.
+void multiply_columns_portable(Index m, Index n, Index k, const double* a, Index lda, const double* x,
+                               Index ldx, double* y, Index ldy) {
+  for (Index i = 0; i < m; ++i) {
+    const double* ai = a + i * lda;
+    for (Index c = 0; c < k; ++c) {
+      const double* xc = x + c * ldx;
+      double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+      Index j = 0;
+      for (; j + 4 <= n; j += 4) {
+        s0 += ai[j] * xc[j];
+        s1 += ai[j + 1] * xc[j + 1];
+        s2 += ai[j + 2] * xc[j + 2];
+        s3 += ai[j + 3] * xc[j + 3];
+      }
+      for (; j < n; ++j) s0 += ai[j] * xc[j];
+      y[c * ldy + i] = (s0 + s1) + (s2 + s3);
+    }
+  }
+}
+
+#if FUNNELNET_X86_KERNELS
+__attribute__((target("avx2,fma"))) double hsum_avx2(__m256d v) {
+  const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+  return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
+__attribute__((target("avx2,fma"))) void multiply_columns_avx2(Index m, Index n, Index k, const double* a,
+                                                               Index lda, const double* x, Index ldx,
+                                                               double* y, Index ldy) {
+  for (Index c0 = 0; c0 < k; c0 += 4) {
+    const Index kc = std::min<Index>(4, k - c0);
+    const double* x0 = x + c0 * ldx;
+    // Columns past the group's width repeat its last column (their sums are not stored).
+    const double* x1 = x0 + std::min<Index>(1, kc - 1) * ldx;
+    const double* x2 = x0 + std::min<Index>(2, kc - 1) * ldx;
+    const double* x3 = x0 + std::min<Index>(3, kc - 1) * ldx;
+    for (Index i = 0; i < m; ++i) {
+      const double* ai = a + i * lda;
+      __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+      Index j = 0;
+      for (; j + 8 <= n; j += 8) {
+        const __m256d u = _mm256_loadu_pd(ai + j), v = _mm256_loadu_pd(ai + j + 4);
+        s0 = _mm256_fmadd_pd(u, _mm256_loadu_pd(x0 + j), s0);
+        t0 = _mm256_fmadd_pd(v, _mm256_loadu_pd(x0 + j + 4), t0);
+        s1 = _mm256_fmadd_pd(u, _mm256_loadu_pd(x1 + j), s1);
+        t1 = _mm256_fmadd_pd(v, _mm256_loadu_pd(x1 + j + 4), t1);
+        s2 = _mm256_fmadd_pd(u, _mm256_loadu_pd(x2 + j), s2);
+        t2 = _mm256_fmadd_pd(v, _mm256_loadu_pd(x2 + j + 4), t2);
+        s3 = _mm256_fmadd_pd(u, _mm256_loadu_pd(x3 + j), s3);
+        t3 = _mm256_fmadd_pd(v, _mm256_loadu_pd(x3 + j + 4), t3);
+      }
+      double r[4] = {hsum_avx2(_mm256_add_pd(s0, t0)), hsum_avx2(_mm256_add_pd(s1, t1)),
+                     hsum_avx2(_mm256_add_pd(s2, t2)), hsum_avx2(_mm256_add_pd(s3, t3))};
+      const double* xs[4] = {x0, x1, x2, x3};
+      for (; j < n; ++j)
+        for (Index c = 0; c < 4; ++c) r[c] += ai[j] * xs[c][j];
+      for (Index c = 0; c < kc; ++c) y[(c0 + c) * ldy + i] = r[c];
+    }
+  }
+}
+#endif
+
 // ---------------------------------------------------------------- LU and triangular solves
 constexpr Index base_size = 48;  // unblocked below this many rows / columns
 
@@ -368,6 +438,55 @@ void gemm_sub(Index m, Index n, Index k, const double* a, Index lda, const doubl
     case Kernel::avx2: gemm_blocked<Avx2Kernel>(m, n, k, a, lda, b, ldb, c, ldc); return;
 #endif
     default: gemm_blocked<PortableKernel>(m, n, k, a, lda, b, ldb, c, ldc); return;
+  }
+}
+
+Matrix allocate_matrix(Eigen::Index rows, Eigen::Index cols) {
+  Matrix m(rows, cols);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  const auto bytes = static_cast<std::uintptr_t>(sizeof(double)) * static_cast<std::uintptr_t>(m.size());
+  if (bytes >= (std::uintptr_t{4} << 20)) {
+    constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
+    const auto begin = reinterpret_cast<std::uintptr_t>(m.data());
+    const std::uintptr_t lo = (begin + huge - 1) & ~(huge - 1), hi = (begin + bytes) & ~(huge - 1);
+    // Advice only: where the kernel refuses it, the pages are ordinary ones.
+    if (hi > lo)
+      (void)madvise(static_cast<char*>(static_cast<void*>(m.data())) + (lo - begin), hi - lo, MADV_HUGEPAGE);
+  }
+#endif
+  return m;
+}
+
+void multiply_columns(Index m, Index n, Index k, const double* a, Index lda, const double* x, Index ldx,
+                      double* y, Index ldy) {
+  if (m <= 0 || k <= 0) return;
+  if (n <= 0) {
+    for (Index c = 0; c < k; ++c) std::fill(y + c * ldy, y + c * ldy + m, 0.0);
+    return;
+  }
+#if FUNNELNET_X86_KERNELS
+  if (current().load(std::memory_order_relaxed) != Kernel::portable) {
+    multiply_columns_avx2(m, n, k, a, lda, x, ldx, y, ldy);
+    return;
+  }
+#endif
+  multiply_columns_portable(m, n, k, a, lda, x, ldx, y, ldy);
+}
+
+void lu_solve_in_place(const double* lu, Index n, Index ldl, double* x, Index k, Index ldx) {
+  if (n <= 0 || k <= 0) return;
+  std::vector<double> dot(static_cast<std::size_t>(k));
+  // L y = b: row i of L (left of the diagonal) against the rows of y already final.
+  for (Index i = 1; i < n; ++i) {
+    multiply_columns(1, i, k, lu + i * ldl, ldl, x, ldx, dot.data(), 1);
+    for (Index c = 0; c < k; ++c) x[c * ldx + i] -= dot[static_cast<std::size_t>(c)];
+  }
+  // U x = y: row i of U (right of the diagonal), from the last row up.
+  for (Index i = n; i-- > 0;) {
+    const double* ui = lu + i * ldl;
+    multiply_columns(1, n - 1 - i, k, ui + i + 1, ldl, x + i + 1, ldx, dot.data(), 1);
+    for (Index c = 0; c < k; ++c)
+      x[c * ldx + i] = (x[c * ldx + i] - dot[static_cast<std::size_t>(c)]) / ui[i];
   }
 }
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <queue>
 
 #include "funnelnet/core/error.hpp"
@@ -28,6 +29,18 @@ using BiCGSTAB = Eigen::BiCGSTAB<SparseRowMatrix, Eigen::DiagonalPreconditioner<
 // costs about n b^2 for a funnel of bandwidth b).
 bool use_sparse(Eigen::Index n, double nnz) {
   return n >= 100 && nnz <= 0.05 * static_cast<double>(n) * static_cast<double>(n);
+}
+
+// use_sparse for a dense square block, counting its non-zeros row by row only until the
+// count rules the sparse methods out (a dense chain: after about 5% of its rows).
+bool use_sparse_dense_block(MatrixRef q) {
+  const Eigen::Index n = q.rows();
+  if (n < 100) return false;
+  const double limit = 0.05 * static_cast<double>(n) * static_cast<double>(n);
+  double nnz = 0.0;
+  for (Eigen::Index i = 0; i < n && nnz <= limit; ++i)
+    nnz += static_cast<double>((q.row(i).array() != 0.0).count());
+  return use_sparse(n, nnz);
 }
 
 // LU of A = I - Q in the natural state order, without pivoting, row by row (the
@@ -221,14 +234,11 @@ bool dominant_z_matrix(const Matrix& a) {
 }
 
 // y = A x for a row-major A and the few columns of a Krylov block (column-major x):
-// each row of A is read once, for all columns (Eigen's product packs A first, several
-// times the memory traffic of this memory-bound product).
+// each row of A is read once, for all columns (markov::dense::multiply_columns; Eigen's
+// product packs A first, several times the memory traffic of this memory-bound product).
 void dense_times(const Matrix& a, const Eigen::MatrixXd& x, Eigen::MatrixXd& y) {
-  const Eigen::Index n = a.rows(), k = x.cols();
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const auto row = a.row(i);
-    for (Eigen::Index c = 0; c < k; ++c) y(i, c) = row.dot(x.col(c));
-  }
+  dense::multiply_columns(a.rows(), a.cols(), x.cols(), a.data(), a.outerStride(), x.data(), x.outerStride(),
+                          y.data(), y.outerStride());
 }
 
 // The dense factorisation of I - Q: LU without pivoting (markov::dense, AVX-512 / AVX2
@@ -238,9 +248,11 @@ struct DenseFactor {
   Matrix nopiv;  // L (strictly lower, unit diagonal) and U, in place
   bool use_nopiv = false;
 
-  void compute(const Matrix& a) {
+  // dominant: whether a is known to be a dominant Z-matrix (checked here when not).
+  void compute(const Matrix& a, std::optional<bool> dominant = std::nullopt) {
     use_nopiv = false;
-    if (a.rows() >= nopivot_min && dominant_z_matrix(a)) {
+    if (a.rows() >= nopivot_min && (dominant.has_value() ? *dominant : dominant_z_matrix(a))) {
+      nopiv = dense::allocate_matrix(a.rows(), a.cols());
       nopiv = a;
       // A pivot at or below 1e-13 (the natural-order sparse LU's rule): numerically
       // singular, left to partial pivoting as before.
@@ -254,9 +266,9 @@ struct DenseFactor {
   }
   [[nodiscard]] Matrix solve(MatrixRef b) const {
     if (!use_nopiv) return lu.solve(b);
-    Matrix x = b;
-    nopiv.triangularView<Eigen::UnitLower>().solveInPlace(x);
-    nopiv.triangularView<Eigen::Upper>().solveInPlace(x);
+    Eigen::MatrixXd x = b;  // column-major: each column contiguous for the row sweeps
+    dense::lu_solve_in_place(nopiv.data(), nopiv.rows(), nopiv.outerStride(), x.data(), x.cols(),
+                             x.outerStride());
     return x;
   }
   [[nodiscard]] Matrix solve_transpose(MatrixRef b) const {
@@ -277,12 +289,13 @@ struct TransientSolver::Impl {
   mutable DenseFactor lu;  // dense (deferred: computed on first need)
   Matrix a_dense;          // I - Q while the dense LU is deferred
   bool deferred = false;
+  bool a_dominant = false;  // a_dense is a Z-matrix with weakly dominant rows
   mutable std::once_flag lu_once;
   mutable std::atomic<bool> krylov_failed{false};
 
   // The dense LU; a deferred one is computed here, once.
   const DenseFactor& dense_lu() const {
-    if (deferred) std::call_once(lu_once, [&] { lu.compute(a_dense); });
+    if (deferred) std::call_once(lu_once, [&] { lu.compute(a_dense, a_dominant); });
     return lu;
   }
 
@@ -298,6 +311,21 @@ struct TransientSolver::Impl {
   // Chains that leave the transient states quickly (most of A's spectrum near 1) are
   // certified in a few dozen dense mat-vecs, O(n^2) each, instead of the O(n^3) LU;
   // others return false within a budget of about 2 n / 40 mat-vecs and the LU is used.
+  // Whether the Krylov certificate can pass for the iterate x (its last column t = N 1,
+  // recursive residual rt < 1 there): with T = max t estimated as |x_t|_inf / (1 - rt),
+  // T * floor * |x_j|_inf must stay within tol * max(|b_j|, |x_j|_inf) for every column j
+  // but t (floor: the relative rounding level of a true residual).
+  static bool certifiable_steps(const Eigen::MatrixXd& x, double rt, const Eigen::ArrayXd& bnorm,
+                                double floor, double tol) {
+    const Eigen::Index k = x.cols();
+    const double t_max = x.col(k - 1).cwiseAbs().maxCoeff() / (1.0 - rt);
+    for (Eigen::Index j = 0; j + 1 < k; ++j) {
+      const double xj = x.col(j).cwiseAbs().maxCoeff();
+      if (t_max * floor * xj > tol * std::max(bnorm(j), xj)) return false;
+    }
+    return true;
+  }
+
   bool krylov(MatrixRef b, Matrix& out) const {
     if (krylov_failed.load(std::memory_order_relaxed)) return false;
     const Eigen::Index k = b.cols() + 1;
@@ -309,15 +337,24 @@ struct TransientSolver::Impl {
                     v = Eigen::MatrixXd::Zero(n, k), sv(n, k), t(n, k);
     Eigen::ArrayXd rho = Eigen::ArrayXd::Ones(k), alpha = Eigen::ArrayXd::Ones(k),
                    omega = Eigen::ArrayXd::Ones(k);
-    // Budget: the dense LU (markov::dense) costs about n / 60 iterations' worth of
-    // mat-vecs here and then solves for free, while the variance needs a second Krylov
-    // run: past n / 120 iterations the LU is cheaper.
-    const int max_it = static_cast<int>(std::clamp<Eigen::Index>(n / 120, 10, 60));
+    // Budget: an iteration reads A twice (two products of about 8 n^2 bytes each), the
+    // LU costs about (2/3) n^3 flops: at this machine's bandwidth and flop rate the LU is
+    // worth about n / 200 iterations, and the variance needs a second Krylov run, so a
+    // run stops after n / 400 (the LU then costs less than what is left).
+    const int max_it = static_cast<int>(std::clamp<Eigen::Index>(n / 400, 8, 30));
     // Every `probe` iterations the residuals' rate of decrease over the last ones
-    // predicts the iterations left; a chain on which BiCGSTAB crawls or stalls (a
-    // mostly-forward dense funnel: I - Q far from normal) goes to the LU then, not
-    // after the whole budget.
-    constexpr int probe = 6;
+    // predicts the iterations left; a chain on which BiCGSTAB crawls or stalls goes to
+    // the LU then, not after the whole budget.
+    constexpr int probe = 3;
+    // The certificate below needs max t * |r_j|_inf <= tol * max(|b_j|, |x_j|) for the
+    // true residual r_j = b_j - A x_j, and rounding keeps that residual near
+    // eps sqrt(n) |x_j|_inf (the error of a sum of n products: measured 0.5-2.2 times this
+    // on the benchmark chains).  From iteration 3 on, the iterate of t = N 1 estimates max
+    // t; a chain whose expected steps are too many for the certificate (a mostly-forward
+    // dense funnel: 5e4 steps at n = 5,000) goes to the LU at once, instead of converging
+    // to an answer the certificate must refuse.
+    const double residual_floor = std::numeric_limits<double>::epsilon() * std::sqrt(static_cast<double>(n));
+    const double tol = std::max(options.tolerance, 1e-10);
     double worst_before = 1.0;
     bool ok = true;
     // A column stops when its residual is at rounding level, or small and no longer
@@ -331,6 +368,10 @@ struct TransientSolver::Impl {
       active = active && (rnorm > 1e-14 * bnorm) && !((rnorm > 0.25 * last) && (rnorm < 1e-11 * bnorm));
       last = active.select(rnorm, last);
       if (!active.any()) break;
+      if (it >= 3 && rnorm(k - 1) < 0.5 && !certifiable_steps(x, rnorm(k - 1), bnorm, residual_floor, tol)) {
+        ok = false;
+        break;
+      }
       if (it > 0 && it % probe == 0) {
         const double worst = active.select(rnorm / bnorm, 0.0).maxCoeff();
         const double need = worst < worst_before
@@ -367,7 +408,7 @@ struct TransientSolver::Impl {
       const double bound = ok ? x.col(k - 1).cwiseAbs().maxCoeff() / (1.0 - rt) : 0.0;
       for (Eigen::Index j = 0; j + 1 < k && ok; ++j)
         ok = bound * res.col(j).cwiseAbs().maxCoeff() <=
-             std::max(options.tolerance, 1e-10) * std::max(bnorm(j), x.col(j).cwiseAbs().maxCoeff());
+             tol * std::max(bnorm(j), x.col(j).cwiseAbs().maxCoeff());
     }
     if (!ok) {
       krylov_failed.store(true, std::memory_order_relaxed);
@@ -491,16 +532,31 @@ TransientSolver::TransientSolver(MatrixRef q, const SolverOptions& options)
   if (q.cols() != n) fail(Errc::shape_mismatch, "the transient block is ", n, "x", q.cols(), ", not square");
   Method m = options.method;
   if (options.dense_limit > 0 && static_cast<std::size_t>(n) <= options.dense_limit) m = Method::dense_lu;
-  if (m == Method::automatic) {
-    const auto nnz = static_cast<double>((q.array() != 0.0).count());
-    m = use_sparse(n, nnz) ? Method::sparse_lu : Method::dense_lu;
-  }
+  if (m == Method::automatic) m = use_sparse_dense_block(q) ? Method::sparse_lu : Method::dense_lu;
   if (m == Method::dense_lu) {
     impl_->n = n;
     impl_->method = m;
     if (options.method == Method::automatic && n >= 1000) {
       // Large and dense: try the certified Krylov solve first, the LU when it is needed.
-      impl_->a_dense = Matrix::Identity(n, n) - q;
+      // I - Q in one pass, which also tells whether it is a dominant Z-matrix (the LU's
+      // condition for skipping pivots; a second pass over 8 n^2 bytes otherwise).
+      Matrix& a = impl_->a_dense;
+      a = dense::allocate_matrix(n, n);
+      bool dominant = true;
+      for (Eigen::Index i = 0; i < n; ++i) {
+        const double* qi = q.data() + i * q.outerStride();
+        double* ai = a.data() + i * n;
+        double off = 0.0;
+        bool z = true;
+        for (Eigen::Index j = 0; j < n; ++j) {
+          const double v = (j == i ? 1.0 : 0.0) - qi[j];
+          ai[j] = v;
+          z &= (j == i) | (v <= 0.0);
+          off -= j == i ? 0.0 : v;
+        }
+        dominant = dominant && z && (ai[i] >= off * (1.0 - 1e-12));
+      }
+      impl_->a_dominant = dominant;
       impl_->deferred = true;
     } else {
       impl_->lu.compute(Matrix(Matrix::Identity(n, n) - q));
@@ -676,15 +732,17 @@ markov::TransientSolver funnel_solver(const Matrix& p, const std::vector<std::in
   bool block = true;
   for (Eigen::Index a = 0; a < nt && block; ++a)
     block = transient[static_cast<std::size_t>(a)] == transient[0] + a;
-  std::size_t nnz = 0;
+  bool sparse = false;
   if (block && nt > 0) {
-    nnz = static_cast<std::size_t>((p.block(transient[0], transient[0], nt, nt).array() != 0.0).count());
+    sparse = markov::use_sparse_dense_block(MatrixRef(p.block(transient[0], transient[0], nt, nt)));
   } else {
+    std::size_t nnz = 0;
     for (Eigen::Index a = 0; a < nt; ++a)
       for (Eigen::Index b = 0; b < nt; ++b) nnz += p(transient[a], transient[b]) != 0.0;
+    sparse = markov::use_sparse(nt, static_cast<double>(nnz));
   }
   markov::SolverOptions o;
-  if (markov::use_sparse(nt, static_cast<double>(nnz))) {
+  if (sparse) {
     markov::SparseRowMatrix q;
     markov::sparse_block(p, transient, transient, q);
     o.method = markov::Method::sparse_lu;

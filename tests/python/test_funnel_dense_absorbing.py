@@ -77,3 +77,28 @@ def test_chains_over_the_same_names_share_labels_safely() -> None:
     assert list(second.index) == ["renamed", "demo"]
     assert list(first.columns) == ["won", "lost"] and first.columns.name == "outcome"
     np.testing.assert_allclose(first.to_numpy(), [[5 / 18, 13 / 18], [10 / 18, 8 / 18]], rtol=1e-12)
+
+
+@pytest.mark.parametrize("exit_prob", [1e-2, 1e-4, 1e-5])
+def test_krylov_or_lu_by_expected_steps_matches_numpy_solve(exit_prob: float) -> None:
+    # A 1,100-state dense chain leaving to won / lost with probability exit_prob per step:
+    # expected steps about 1 / exit_prob.  The certified Krylov solve is tried first; past
+    # about 3e4 steps (at this size) its certificate cannot pass and the LU takes over
+    # after 3 iterations.  Either way the answer is numpy's.
+    n = 1100
+    rng = np.random.default_rng(int(1 / exit_prob))
+    p = rng.uniform(0.0, 1.0, size=(n, n))
+    p[:, -2:] = 0.0
+    p /= p.sum(axis=1, keepdims=True)
+    p *= 1.0 - exit_prob
+    win = rng.uniform(size=n)
+    p[:, -2] = exit_prob * win
+    p[:, -1] = exit_prob * (1.0 - win)
+    p[-2:] = 0.0
+    p[-2, -2] = p[-1, -1] = 1.0
+    a = fn.MarkovChain(p, states=[f"s{i}" for i in range(n - 2)] + ["won", "lost"]).absorption()
+    b, t, v = _numpy_absorbing(p)
+    assert 0.5 / exit_prob < t.max() < 2.0 / exit_prob
+    np.testing.assert_allclose(a.probabilities.to_numpy(), b, rtol=1e-9, atol=1e-13)
+    np.testing.assert_allclose(a.expected_steps.to_numpy(), t, rtol=1e-9)
+    np.testing.assert_allclose(a.steps_variance.to_numpy(), v, rtol=1e-8)

@@ -4,6 +4,7 @@
 // conditioned), for every kernel this CPU can run.
 #include <gtest/gtest.h>
 
+#include <Eigen/LU>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -146,6 +147,60 @@ TEST(DenseLu, RankOneChainMatchesShermanMorrison) {
       // The transposed solve: (I - Q)^T x = w has x = w / (1 - w.c) (w^T c w^T = (w.c) w^T).
       const Matrix x = solver.solve_transpose(w);
       EXPECT_LT(((x.col(0) - w / denom).array().abs() / (w / denom).array()).maxCoeff(), tol);
+    }
+  }
+}
+
+TEST(DenseLu, MultiplyColumnsMatchesBruteForce) {
+  // Rows of A read once for up to 4 columns at a time: shapes around the 8-wide loop and
+  // the groups of 4 columns, row and column strides larger than the shape.
+  const int shapes[][3] = {{1, 1, 1}, {3, 7, 2}, {5, 8, 4}, {17, 33, 5}, {40, 129, 9}, {6, 0, 3}};
+  for (Kernel kern : kernels()) {
+    const KernelScope scope(kern);
+    for (const auto& s : shapes) {
+      const int m = s[0], n = s[1], k = s[2];
+      const int lda = n + 3, ldx = n + 2, ldy = m + 1;
+      Rng rng(static_cast<std::uint64_t>(100 * m + n));
+      std::vector<double> a(static_cast<std::size_t>(m * lda)), x(static_cast<std::size_t>(k * ldx)),
+          y(static_cast<std::size_t>(k * ldy), -7.0);
+      for (double& v : a) v = rng.uniform() - 0.5;
+      for (double& v : x) v = rng.uniform() - 0.5;
+      markov::dense::multiply_columns(m, n, k, a.data(), lda, x.data(), ldx, y.data(), ldy);
+      for (int c = 0; c < k; ++c)
+        for (int i = 0; i < m; ++i) {
+          double want = 0.0;
+          for (int j = 0; j < n; ++j)
+            want += a[static_cast<std::size_t>(i * lda + j)] * x[static_cast<std::size_t>(c * ldx + j)];
+          EXPECT_NEAR(y[static_cast<std::size_t>(c * ldy + i)], want, 1e-13 * (n + 1))
+              << "kernel " << static_cast<int>(kern) << ", " << m << "x" << n << "x" << k;
+        }
+      for (int c = 0; c < k; ++c)  // the padding of y is never written
+        EXPECT_EQ(y[static_cast<std::size_t>(c * ldy + m)], -7.0);
+    }
+  }
+}
+
+TEST(DenseLu, SolveInPlaceMatchesPartialPivoting) {
+  // The row sweeps of lu_solve_in_place against Eigen's partial-pivot LU (the oracle) on
+  // the same I - Q, for 1, 3 and 6 right-hand sides.
+  for (Kernel kern : kernels()) {
+    const KernelScope scope(kern);
+    const int n = 301;
+    const Matrix a = random_i_minus_q(n, 0.02, 9);
+    Matrix f = markov::dense::allocate_matrix(n, n);
+    f = a;
+    ASSERT_TRUE(markov::dense::lu_nopivot(f.data(), n, n, 1e-13));
+    const Eigen::PartialPivLU<Matrix> oracle(a);
+    for (const int k : {1, 3, 6}) {
+      Rng rng(static_cast<std::uint64_t>(k));
+      Eigen::MatrixXd b(n, k);
+      for (int i = 0; i < n; ++i)
+        for (int c = 0; c < k; ++c) b(i, c) = rng.uniform();
+      Eigen::MatrixXd x = b;
+      markov::dense::lu_solve_in_place(f.data(), n, n, x.data(), k, x.outerStride());
+      const Eigen::MatrixXd want = oracle.solve(b);
+      EXPECT_LT(((x - want).cwiseAbs().array() / want.cwiseAbs().array().max(1.0)).maxCoeff(), 1e-11)
+          << "kernel " << static_cast<int>(kern) << ", k " << k;
     }
   }
 }
