@@ -19,7 +19,10 @@
 FUNNELNET_BEGIN
 namespace markov {
 
-namespace {
+// The solver's helpers, in a namespace named after the file rather than an anonymous one:
+// TransientSolver::Impl (external linkage) holds a DenseFactor, and GCC warns
+// (-Wsubobject-linkage) when a unity build includes this file.
+namespace solver_cpp {
 
 using SparseLU = Eigen::SparseLU<SparseColMatrix, Eigen::COLAMDOrdering<int>>;
 using BiCGSTAB = Eigen::BiCGSTAB<SparseRowMatrix, Eigen::DiagonalPreconditioner<double>>;
@@ -280,7 +283,8 @@ struct DenseFactor {
   }
 };
 
-}  // namespace
+}  // namespace solver_cpp
+using namespace solver_cpp;  // NOLINT(google-build-using-namespace): this file's own helpers
 
 struct TransientSolver::Impl {
   Method method = Method::dense_lu;
