@@ -19,7 +19,7 @@
 
 namespace funnelnet::python {
 
-namespace {
+namespace register_funnel_cpp {
 
 template <class Time>
 TransitionCounts counts_from_events(const StageSpace& space, const array<std::int64_t>& lead,
@@ -185,9 +185,10 @@ py::tuple encode_utf8_labels(const array<std::uint8_t>& data, const array<std::i
   }
   return py::make_tuple(codes, names);
 }
-}  // namespace
+}  // namespace register_funnel_cpp
 
 void register_funnel(py::module_& m) {
+  using namespace register_funnel_cpp;  // NOLINT(google-build-using-namespace): this file's helpers
   m.def("encode_utf8_labels", &encode_utf8_labels, py::arg("data").noconvert(),
         py::arg("offsets").noconvert(), py::arg("labels"),
         "(int32 codes, names) of Arrow string data (UTF-8 bytes, n + 1 int64 offsets), as "
