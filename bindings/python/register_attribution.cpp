@@ -15,7 +15,7 @@
 
 namespace funnelnet::python {
 
-namespace {
+namespace register_attribution_cpp {
 
 std::vector<double> vec(const array<double>& a, const char* what) {
   auto s = span_of(a, what);
@@ -39,9 +39,10 @@ py::tuple journeys(const std::vector<std::string>& channels, const array<std::in
   return py::make_tuple(std::move(j.paths), to_array(std::move(j.customer)), to_array(std::move(j.age)));
 }
 
-}  // namespace
+}  // namespace register_attribution_cpp
 
 void register_attribution(py::module_& m) {
+  using namespace register_attribution_cpp;  // NOLINT(google-build-using-namespace): this file's helpers
   FUNNELNET_PY_DEFAULTS(JourneyOptions, conversion_is_touch, sep);
   FUNNELNET_PY_DEFAULTS(HeuristicOptions, repeats, half_life, first_weight, last_weight);
   FUNNELNET_PY_DEFAULTS(MarkovOptions, order, repeats, threads);

@@ -11,7 +11,7 @@
 
 namespace funnelnet::python {
 
-namespace {
+namespace register_customers_cpp {
 
 py::array_t<double> empty_out(std::size_t n) {
   return py::array_t<double>(static_cast<py::ssize_t>(n));
@@ -66,9 +66,10 @@ py::tuple grading_tuple(Grading&& g) {
   return py::make_tuple(to_array(std::move(g.tier)), g.score, g.contributions, g.columns, g.n_tiers);
 }
 
-}  // namespace
+}  // namespace register_customers_cpp
 
 void register_customers(py::module_& m) {
+  using namespace register_customers_cpp;  // NOLINT(google-build-using-namespace): this file's helpers
   FUNNELNET_PY_DEFAULTS(RepeatFitOptions, max_iterations, tolerance, compress, threads, initial);
   FUNNELNET_PY_DEFAULTS(SummaryOptions, calibration_end, holdout, holdout_end, period_length, future);
   FUNNELNET_PY_DEFAULTS(TierMigrationOptions, gaps, smoothing, empty_rows);

@@ -10,7 +10,7 @@
 
 namespace funnelnet::python {
 
-namespace {
+namespace register_datasets_cpp {
 
 template <class T>
 py::array_t<T> to_array_2d(std::vector<T>&& v, std::size_t cols) {
@@ -181,9 +181,10 @@ py::dict truth_dict(datasets::CrmTruth& t, const datasets::CrmOptions& o) {
   return d;
 }
 
-}  // namespace
+}  // namespace register_datasets_cpp
 
 void register_datasets(py::module_& m) {
+  using namespace register_datasets_cpp;  // NOLINT(google-build-using-namespace): this file's helpers
   FUNNELNET_PY_DEFAULTS_AS("CrmOptions", datasets::CrmOptions, n_accounts, months, seed, threads);
   m.def(
       "synthetic_crm",

@@ -20,7 +20,7 @@
 
 namespace funnelnet::python {
 
-namespace {
+namespace register_funnel_cpp {
 
 // The chain's own copy of a transition matrix (huge pages for a large one: the copy of a
 // 5,000-state matrix faults in 100 pages instead of 50,000).
@@ -194,9 +194,10 @@ py::tuple encode_utf8_labels(const array<std::uint8_t>& data, const array<std::i
   }
   return py::make_tuple(codes, names);
 }
-}  // namespace
+}  // namespace register_funnel_cpp
 
 void register_funnel(py::module_& m) {
+  using namespace register_funnel_cpp;  // NOLINT(google-build-using-namespace): this file's helpers
   m.def("encode_utf8_labels", &encode_utf8_labels, py::arg("data").noconvert(),
         py::arg("offsets").noconvert(), py::arg("labels"),
         "(int32 codes, names) of Arrow string data (UTF-8 bytes, n + 1 int64 offsets), as "

@@ -11,7 +11,7 @@
 
 namespace funnelnet::python {
 
-namespace {
+namespace register_graph_cpp {
 
 /// Read-only numpy view of graph storage; the graph object stays alive as its base.
 template <class T>
@@ -71,9 +71,10 @@ py::dict spread_dict(SpreadResult&& r) {
   return d;
 }
 
-}  // namespace
+}  // namespace register_graph_cpp
 
 void register_graph(py::module_& m) {
+  using namespace register_graph_cpp;  // NOLINT(google-build-using-namespace): this file's helpers
   FUNNELNET_PY_DEFAULTS(GraphOptions, self_loops, duplicates);
   FUNNELNET_PY_DEFAULTS(EdgeListOptions, header_lines, comment_chars, weighted, symmetric);
   FUNNELNET_PY_DEFAULTS(PageRankOptions, damping, weighted, dangling, tolerance, max_iter, threads);

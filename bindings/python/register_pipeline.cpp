@@ -9,16 +9,17 @@
 
 namespace funnelnet::python {
 
-namespace {
+namespace register_pipeline_cpp {
 py::array_t<double> table(std::vector<double>&& v, std::size_t rows, std::size_t cols) {
   auto* heap = new std::vector<double>(std::move(v));
   py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<double>*>(p); });
   return py::array_t<double>({static_cast<py::ssize_t>(rows), static_cast<py::ssize_t>(cols)}, heap->data(),
                              owner);
 }
-}  // namespace
+}  // namespace register_pipeline_cpp
 
 void register_pipeline(py::module_& m) {
+  using namespace register_pipeline_cpp;  // NOLINT(google-build-using-namespace): this file's helpers
   FUNNELNET_PY_DEFAULTS(PipelineSimOptions, runs, shock_sd, slip, seed, threads);
 
   py::class_<LatticeDistribution>(m, "LatticeDistribution",

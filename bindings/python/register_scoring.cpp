@@ -10,7 +10,7 @@
 
 namespace funnelnet::python {
 
-namespace {
+namespace register_scoring_cpp {
 
 using Weights = std::optional<array<double>>;
 
@@ -83,9 +83,10 @@ py::dict interval_dict(Interval&& r) {
   return d;
 }
 
-}  // namespace
+}  // namespace register_scoring_cpp
 
 void register_scoring(py::module_& m) {
+  using namespace register_scoring_cpp;  // NOLINT(google-build-using-namespace): this file's helpers
   def_metric(m, "roc_auc", &roc_auc, "ROC AUC (ties count half); funnelnet::roc_auc.");
   def_metric(m, "average_precision", &average_precision, "Average precision; funnelnet::average_precision.");
   def_metric(m, "log_loss", &log_loss, "Weighted mean log loss; funnelnet::log_loss.");

@@ -12,16 +12,17 @@
 
 namespace funnelnet::python {
 
-namespace {
+namespace register_semi_markov_cpp {
 
 HoldingFamily family_of(int f) {
   if (f < 0 || f > 3) fail(Errc::invalid_argument, "family: unknown code ", f);
   return static_cast<HoldingFamily>(f);
 }
 
-}  // namespace
+}  // namespace register_semi_markov_cpp
 
 void register_semi_markov(py::module_& m) {
+  using namespace register_semi_markov_cpp;  // NOLINT(google-build-using-namespace): this file's helpers
   FUNNELNET_PY_DEFAULTS(SemiMarkovOptions, tol, max_iter);
   m.def(
       "kaplan_meier",
