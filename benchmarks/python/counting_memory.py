@@ -6,9 +6,17 @@ child process so that one tool's allocations cannot hide the other's.
 
 The child builds the event log of ``compare.make_events`` (shuffled events, random int64
 lead ids) as a DataFrame, resets the kernel's peak-RSS mark (``/proc/self/clear_refs``),
-counts once (checking the result against numpy's lexsort + bincount idiom, computed
-before the reset), and reports VmHWM - VmRSS before the count: the memory the count
-itself needed at its peak, including the stage encoding.  Linux only.
+counts once (checking the result against numpy's lexsort + bincount idiom, computed once
+per size by the parent and handed to the children in a .npy file), and reports VmHWM -
+VmRSS before the count: the memory the count itself needed at its peak, including the
+stage encoding, with the count's CPU and wall seconds.  Each line gives both tools' time
+and memory, the time ratio (duckdb / funnelnet, CPU and wall) and the memory ratio
+(funnelnet / duckdb), and the load average when the line was printed.  Linux only.
+
+10^8 events for every encoding, one thread and two (several GB of RAM per child; the
+check's lexsort runs once per size, in the parent):
+
+    .venv/bin/python benchmarks/python/counting_memory.py --events 1e8 --threads 1 2
 """
 from __future__ import annotations
 
@@ -30,17 +38,17 @@ def _status_kib(field: str) -> int:
     raise RuntimeError(f"no {field} in /proc/self/status")
 
 
-def child(tool: str, encoding: str, n: int, threads: int) -> dict:
+def child(tool: str, encoding: str, n: int, threads: int, want_file: str) -> dict:
     import gc
 
     import numpy as np
     import pandas as pd
 
     sys.path.insert(0, str(HERE))
-    from compare import STATES, make_events, numpy_idiom
+    from compare import STATES, make_events
 
     lead, t, code = make_events(n)
-    want = numpy_idiom(lead, t, code)
+    want = np.load(want_file)
     if encoding == "integer codes":
         stage = code.astype(np.int64)
     elif encoding == "Categorical":
@@ -48,7 +56,7 @@ def child(tool: str, encoding: str, n: int, threads: int) -> dict:
     else:
         stage = np.asarray(STATES, dtype=object)[code]
     df = pd.DataFrame({"lead": lead, "time": t, "stage": stage})
-    del stage, code
+    del stage, code, lead, t
     k = len(STATES)
     if tool == "duckdb":
         import duckdb
@@ -88,28 +96,43 @@ def main() -> None:
     ap.add_argument("--threads", type=int, nargs="*", default=[1, 2])
     ap.add_argument("--encodings", nargs="*", default=["integer codes", "Categorical", "strings"])
     ap.add_argument("--tools", nargs="*", default=["funnelnet", "duckdb"])
-    ap.add_argument("--child", nargs=4, metavar=("TOOL", "ENCODING", "N", "THREADS"), help=argparse.SUPPRESS)
+    ap.add_argument("--child", nargs=5, metavar=("TOOL", "ENCODING", "N", "THREADS", "WANT"),
+                    help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        tool, enc, n, th = args.child
-        print(json.dumps(child(tool, enc, int(float(n)), int(th))))
+        tool, enc, n, th, want_file = args.child
+        print(json.dumps(child(tool, enc, int(float(n)), int(th), want_file)))
         return
-    print(f"peak extra memory of one count (fresh process each; load {os.getloadavg()[0]:.1f} on "
+    import tempfile
+
+    import numpy as np
+
+    sys.path.insert(0, str(HERE))
+    from compare import make_events, numpy_idiom
+
+    print(f"peak extra memory and time of one count (fresh process each; load {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} CPUs)")
-    for n in args.events:
-        for enc in args.encodings:
-            for th in args.threads:
-                res = {}
-                for tool in args.tools:
-                    out = subprocess.run([sys.executable, __file__, "--child", tool, enc, str(int(n)), str(th)],
-                                         check=True, capture_output=True, text=True).stdout
-                    res[tool] = json.loads(out.strip().splitlines()[-1])
-                line = f"  {int(n):>11,} events, {enc:<13}, {th} thr: " + " | ".join(
-                    f"{tool} +{r['extra_mib']:7.0f} MiB ({r['wall']:.2f} s wall, {r['cpu']:.2f} s cpu)"
-                    for tool, r in res.items())
-                if "funnelnet" in res and "duckdb" in res:
-                    line += f" | memory ratio {res['funnelnet']['extra_mib'] / res['duckdb']['extra_mib']:.2f}"
-                print(line, flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.events:
+            want_file = str(Path(tmp) / f"want_{int(n)}.npy")
+            lead, t, code = make_events(int(n))
+            np.save(want_file, numpy_idiom(lead, t, code))  # the check's oracle, once per size
+            del lead, t, code
+            for enc in args.encodings:
+                for th in args.threads:
+                    res = {}
+                    for tool in args.tools:
+                        out = subprocess.run([sys.executable, __file__, "--child", tool, enc, str(int(n)), str(th),
+                                              want_file], check=True, capture_output=True, text=True).stdout
+                        res[tool] = json.loads(out.strip().splitlines()[-1])
+                    line = f"  {int(n):>11,} events, {enc:<13}, {th} thr: " + " | ".join(
+                        f"{tool} +{r['extra_mib']:7.0f} MiB ({r['wall']:.2f} s wall, {r['cpu']:.2f} s cpu)"
+                        for tool, r in res.items())
+                    if "funnelnet" in res and "duckdb" in res:
+                        f, d = res["funnelnet"], res["duckdb"]
+                        line += (f" | time ratio {d['cpu'] / f['cpu']:.2f}x cpu, {d['wall'] / f['wall']:.2f}x wall"
+                                 f" | memory ratio {f['extra_mib'] / d['extra_mib']:.2f}")
+                    print(line + f" | load {os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":

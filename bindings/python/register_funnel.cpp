@@ -41,6 +41,42 @@ TransitionCounts counts_from_events(const StageSpace& space, const array<std::in
   return TransitionCounts::from_events<Time>(space, l, t, s, static_cast<Repeats>(repeats), threads);
 }
 
+// from_events with the stage column as raw integer codes of any width (int8 to int64, e.g.
+// a Categorical's codes or integer stage ids) and the int32 map from code - base to
+// stage index: the column is read where it is, without an int32 copy.
+template <class Time, class Code>
+TransitionCounts counts_from_codes_as(const StageSpace& space, std::span<const std::int64_t> l,
+                                      std::span<const Time> t, const py::array& codes,
+                                      std::span<const std::int32_t> map, std::int64_t base, int repeats,
+                                      int threads) {
+  const StageCodes<Code> s{
+      {static_cast<const Code*>(codes.data()), static_cast<std::size_t>(codes.shape(0))}, map, base};
+  py::gil_scoped_release release;
+  return TransitionCounts::from_events<Time, Code>(space, l, t, s, static_cast<Repeats>(repeats), threads);
+}
+
+template <class Time>
+TransitionCounts counts_from_codes(const StageSpace& space, const array<std::int64_t>& lead,
+                                   const array<Time>& time, const py::array& codes,
+                                   const array<std::int32_t>& map, std::int64_t base, int repeats,
+                                   int threads) {
+  auto l = span_of(lead, "lead");
+  auto t = span_of(time, "time");
+  auto m = span_of(map, "map");
+  if (codes.ndim() != 1 || (codes.flags() & py::array::c_style) == 0)
+    throw py::type_error("from_events_codes: stage codes must be a contiguous 1-D integer array");
+  const auto dt = codes.dtype();
+  if (dt.kind() == 'i' && dt.itemsize() == 1)
+    return counts_from_codes_as<Time, std::int8_t>(space, l, t, codes, m, base, repeats, threads);
+  if (dt.kind() == 'i' && dt.itemsize() == 2)
+    return counts_from_codes_as<Time, std::int16_t>(space, l, t, codes, m, base, repeats, threads);
+  if (dt.kind() == 'i' && dt.itemsize() == 4)
+    return counts_from_codes_as<Time, std::int32_t>(space, l, t, codes, m, base, repeats, threads);
+  if (dt.kind() == 'i' && dt.itemsize() == 8)
+    return counts_from_codes_as<Time, std::int64_t>(space, l, t, codes, m, base, repeats, threads);
+  throw py::type_error("from_events_codes: stage codes must be int8, int16, int32 or int64");
+}
+
 template <class Time>
 TransitionCounts period_counts_py(const StageSpace& space, const array<std::int64_t>& lead,
                                   const array<Time>& time, const array<std::int32_t>& stage, Time period,
@@ -124,16 +160,16 @@ py::tuple encode_object_labels(const py::array& values, const std::vector<std::s
   return py::make_tuple(codes, names);
 }
 
-// The same for Arrow string data (UTF-8 bytes and int64 offsets, as convert.arrow_buffers
-// gives them), without the GIL, in parallel over fixed chunks of rows: in each chunk a
-// slot table indexed by a hash of the text remembers the chunk-local code of the last
-// string seen there (the usual few distinct stages cost a hash and a comparison per row);
-// the chunks' names are then merged in chunk order, so names come in order of first
-// appearance whatever the thread count, and the codes are renumbered.
-py::tuple encode_utf8_labels(const array<std::uint8_t>& data, const array<std::int64_t>& offsets,
-                             const std::vector<std::string>& labels) {
-  const auto bytes = span_of(data, "data");
-  const auto off = span_of(offsets, "offsets");
+// The same for Arrow string data (UTF-8 bytes and int32 or int64 offsets, as
+// convert.arrow_buffers gives them), without the GIL, in parallel over fixed chunks of
+// rows: in each chunk a slot table indexed by a hash of the text remembers the chunk's code
+// of the last string seen there (the usual few distinct stages cost a hash and a
+// comparison per row).  Each chunk starts from `labels`, so their codes are final; other
+// names are merged in chunk order (order of first appearance whatever the thread count)
+// and only chunks that met such names are renumbered.
+template <class Offset>
+py::tuple encode_utf8_labels_as(std::span<const std::uint8_t> bytes, std::span<const Offset> off,
+                                const std::vector<std::string>& labels) {
   if (off.empty()) throw py::value_error("encode_utf8_labels: offsets need n + 1 entries");
   const std::size_t n = off.size() - 1;
   for (std::size_t r = 0; r < n; ++r)
@@ -148,51 +184,69 @@ py::tuple encode_utf8_labels(const array<std::uint8_t>& data, const array<std::i
     const std::size_t chunk = (n + n_chunks - 1) / n_chunks;
     const char* text = reinterpret_cast<const char*>(bytes.data());
     std::vector<std::vector<std::string>> local(n_chunks);  // each chunk's names, in order
-    parallel_for(
-        n_chunks, static_cast<int>(resolve_threads(0, n, std::uint64_t{1} << 17)), [&](std::size_t c) {
-          std::unordered_map<std::string, std::int32_t> index;
-          std::vector<std::string>& mine = local[c];
-          constexpr unsigned kBits = 8;
-          std::vector<std::int32_t> slot(std::size_t{1} << kBits, -1);
-          for (std::size_t r = c * chunk, r1 = std::min(n, r + chunk); r < r1; ++r) {
-            const std::string_view sv(text + off[r], static_cast<std::size_t>(off[r + 1] - off[r]));
-            std::uint64_t key = sv.size();
-            if (sv.size() <= 8) {
-              std::uint64_t w = 0;
-              std::memcpy(&w, sv.data(), sv.size());
-              key = (key << 56) ^ w;
-            } else {
-              key ^= std::hash<std::string_view>{}(sv);
-            }
-            std::int32_t& cached =
-                slot[static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - kBits))];
-            if (cached >= 0 && mine[static_cast<std::size_t>(cached)] == sv) {
-              out[r] = cached;
-              continue;
-            }
-            const auto [it, added] = index.emplace(std::string(sv), static_cast<std::int32_t>(mine.size()));
-            if (added) mine.push_back(it->first);
-            cached = it->second;
-            out[r] = cached;
-          }
-        });
+    const unsigned n_threads = resolve_threads(0, n, std::uint64_t{1} << 17);
+    parallel_for(n_chunks, static_cast<int>(n_threads), [&](std::size_t c) {
+      std::unordered_map<std::string, std::int32_t> index;
+      std::vector<std::string>& mine = local[c];
+      mine = labels;
+      for (std::size_t k = 0; k < labels.size(); ++k) index.emplace(labels[k], static_cast<std::int32_t>(k));
+      constexpr unsigned kBits = 8;
+      std::vector<std::int32_t> slot(std::size_t{1} << kBits, -1);
+      for (std::size_t r = c * chunk, r1 = std::min(n, r + chunk); r < r1; ++r) {
+        const std::string_view sv(text + off[r], static_cast<std::size_t>(off[r + 1] - off[r]));
+        std::uint64_t key = sv.size();
+        if (sv.size() <= 8) {
+          std::uint64_t w = 0;
+          std::memcpy(&w, sv.data(), sv.size());
+          key = (key << 56) ^ w;
+        } else {
+          key ^= std::hash<std::string_view>{}(sv);
+        }
+        std::int32_t& cached = slot[static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - kBits))];
+        if (cached >= 0 && mine[static_cast<std::size_t>(cached)] == sv) {
+          out[r] = cached;
+          continue;
+        }
+        const auto [it, added] = index.emplace(std::string(sv), static_cast<std::int32_t>(mine.size()));
+        if (added) mine.push_back(it->first);
+        cached = it->second;
+        out[r] = cached;
+      }
+    });
     std::unordered_map<std::string, std::int32_t> index;
     for (std::size_t k = 0; k < names.size(); ++k) index.emplace(names[k], static_cast<std::int32_t>(k));
     std::vector<std::vector<std::int32_t>> renumber(n_chunks);
-    for (std::size_t c = 0; c < n_chunks; ++c)
+    for (std::size_t c = 0; c < n_chunks; ++c) {
+      if (local[c].size() == labels.size()) continue;  // labels only: the codes are final
       for (const std::string& name : local[c]) {
         const auto [it, added] = index.emplace(name, static_cast<std::int32_t>(names.size()));
         if (added) names.push_back(name);
         renumber[c].push_back(it->second);
       }
-    parallel_for(n_chunks, static_cast<int>(resolve_threads(0, n, std::uint64_t{1} << 17)),
-                 [&](std::size_t c) {
-                   const std::int32_t* lut = renumber[c].data();
-                   for (std::size_t r = c * chunk, r1 = std::min(n, r + chunk); r < r1; ++r)
-                     out[r] = lut[out[r]];
-                 });
+    }
+    parallel_for(n_chunks, static_cast<int>(n_threads), [&](std::size_t c) {
+      if (renumber[c].empty()) return;
+      const std::int32_t* lut = renumber[c].data();
+      for (std::size_t r = c * chunk, r1 = std::min(n, r + chunk); r < r1; ++r) out[r] = lut[out[r]];
+    });
   }
   return py::make_tuple(codes, names);
+}
+
+py::tuple encode_utf8_labels(const array<std::uint8_t>& data, const py::array& offsets,
+                             const std::vector<std::string>& labels) {
+  const auto bytes = span_of(data, "data");
+  if (offsets.ndim() != 1 || (offsets.flags() & py::array::c_style) == 0)
+    throw py::type_error("encode_utf8_labels: offsets must be a contiguous 1-D array");
+  const auto dt = offsets.dtype();
+  const auto len = static_cast<std::size_t>(offsets.shape(0));
+  if (dt.kind() == 'i' && dt.itemsize() == 4)
+    return encode_utf8_labels_as<std::int32_t>(bytes, {static_cast<const std::int32_t*>(offsets.data()), len},
+                                               labels);
+  if (dt.kind() == 'i' && dt.itemsize() == 8)
+    return encode_utf8_labels_as<std::int64_t>(bytes, {static_cast<const std::int64_t*>(offsets.data()), len},
+                                               labels);
+  throw py::type_error("encode_utf8_labels: offsets must be int32 or int64");
 }
 }  // namespace register_funnel_cpp
 
@@ -200,7 +254,7 @@ void register_funnel(py::module_& m) {
   using namespace register_funnel_cpp;  // NOLINT(google-build-using-namespace): this file's helpers
   m.def("encode_utf8_labels", &encode_utf8_labels, py::arg("data").noconvert(),
         py::arg("offsets").noconvert(), py::arg("labels"),
-        "(int32 codes, names) of Arrow string data (UTF-8 bytes, n + 1 int64 offsets), as "
+        "(int32 codes, names) of Arrow string data (UTF-8 bytes, n + 1 int32 or int64 offsets), as "
         "encode_object_labels; the GIL is released.");
   m.def("encode_object_labels", &encode_object_labels, py::arg("values"), py::arg("labels"),
         "(int32 codes, names) of a 1-D object array of str: codes index `labels` followed by the "
@@ -290,6 +344,15 @@ void register_funnel(py::module_& m) {
       .def_static("from_events_f64", &counts_from_events<double>, py::arg("space"),
                   py::arg("lead").noconvert(), py::arg("time").noconvert(), py::arg("stage").noconvert(),
                   py::arg("repeats"), py::arg("threads") = 0)
+      .def_static("from_event_codes_i64", &counts_from_codes<std::int64_t>, py::arg("space"),
+                  py::arg("lead").noconvert(), py::arg("time").noconvert(), py::arg("codes"),
+                  py::arg("map").noconvert(), py::arg("base"), py::arg("repeats"), py::arg("threads") = 0,
+                  "from_events_i64 with the stages as raw integer codes (int8/16/32/64) mapped to stage "
+                  "indices by map[code - base]; a code without a stage raises UnknownLabelError.")
+      .def_static("from_event_codes_f64", &counts_from_codes<double>, py::arg("space"),
+                  py::arg("lead").noconvert(), py::arg("time").noconvert(), py::arg("codes"),
+                  py::arg("map").noconvert(), py::arg("base"), py::arg("repeats"), py::arg("threads") = 0,
+                  "from_event_codes_i64 for float64 times.")
       .def("merged", &TransitionCounts::merged, py::arg("other"))
       .def_property_readonly("space", &TransitionCounts::space)
       .def_property_readonly("matrix", &TransitionCounts::matrix, py::return_value_policy::copy)

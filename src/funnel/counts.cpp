@@ -3,6 +3,7 @@
 #include "funnelnet/funnel/counts.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <exception>
@@ -87,9 +88,10 @@ TransitionCounts TransitionCounts::merged(const TransitionCounts& other) const {
   c.counts_ += other.counts_;
   return c;
 }
-
-namespace detail {
-namespace {
+// The file's helpers live in a named namespace: the unity build compiles this file with
+// the rest of the funnel area, and lambdas of from_events capture a PartitionPlan (GCC's
+// -Wsubobject-linkage warns about types from an anonymous namespace captured there).
+namespace detail::counts_impl {
 
 // The absorbing flags of `space`, one byte per stage (cheap to read in inner loops).
 inline std::vector<unsigned char> absorbing_bytes(const StageSpace& space) {
@@ -97,12 +99,86 @@ inline std::vector<unsigned char> absorbing_bytes(const StageSpace& space) {
   return {flags.begin(), flags.end()};
 }
 
-// One lead's events, in input order: sort by time (stable), check that no absorbing stage
-// is left, and count consecutive pairs.  `times`/`stages` are scratch copies (mutated).
+// Transition tallies of one thread, n_states x n_states row-major: integer increments
+// (no floating-point add chains), added into the count matrix at the end (exact).
+using Tally = std::vector<std::uint64_t>;
+
+inline void add_tally(Matrix& counts, const Tally& tally) {
+  double* cell = counts.data();
+  for (std::size_t k = 0; k < tally.size(); ++k) cell[k] += static_cast<double>(tally[k]);
+}
+
+// The stage index of each row, from the user's stage column: int32 indices as they are...
+struct DirectStages {
+  const std::int32_t* code;
+  [[nodiscard]] std::uint32_t operator()(std::size_t r) const noexcept {
+    return static_cast<std::uint32_t>(code[r]);
+  }
+};
+
+// ... or raw codes of any integer width through a table (`map` has a last entry -1, so a
+// code outside the table maps to it without a branch).  An index >= n_states is invalid.
+template <class Code>
+struct MappedStages {
+  const Code* code;
+  const std::int32_t* map;
+  std::uint64_t base;
+  std::uint64_t size;  // entries before the sentinel
+  [[nodiscard]] std::uint32_t operator()(std::size_t r) const noexcept {
+    const std::uint64_t u = static_cast<std::uint64_t>(static_cast<std::int64_t>(code[r])) - base;
+    return static_cast<std::uint32_t>(map[std::min(u, size)]);
+  }
+};
+
+// Count the consecutive pairs of one lead's stages in time order, checking that no
+// absorbing stage is left.  A repeat counts only when kept and not the self-loop of an
+// absorbing stage.
+inline void count_pairs(const StageSpace& space, const unsigned char* absorbing, std::uint64_t* cell,
+                        std::size_t n_states, std::int64_t lead_id, const std::int32_t* stages,
+                        std::size_t len, bool keep) {
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto from = static_cast<std::size_t>(stages[k - 1]);
+    const auto to = static_cast<std::size_t>(stages[k]);
+    const bool same = from == to;
+    if (!same && absorbing[from] != 0)
+      fail(Errc::invalid_argument, "lead ", lead_id, " leaves absorbing stage '", space.name(from), "' for '",
+           space.name(to), "' (event ", k, " of ", len, " in time order)");
+    cell[from * n_states + to] += static_cast<std::uint64_t>(!same || (keep && absorbing[from] == 0));
+  }
+}
+
+/// Groups up to this many events are ordered by rank (branch-free, O(len^2) compares);
+/// longer ones by insertion sort.
+constexpr std::size_t kRankSortMax = 32;
+
+// One lead's events, in input order: order them by time (stable) and count consecutive
+// pairs.  `times`/`stages` are scratch (a long group is sorted in place).
 template <class Time>
-void count_group(const StageSpace& space, const unsigned char* absorbing, Matrix& counts,
-                 std::int64_t lead_id, Time* times, std::int32_t* stages, std::size_t len, Repeats repeats) {
-  // Insertion sort: groups are short and usually (nearly) in order already.
+void count_group(const StageSpace& space, const unsigned char* absorbing, std::uint64_t* cell,
+                 std::size_t n_states, std::int64_t lead_id, Time* times, std::int32_t* stages,
+                 std::size_t len, bool keep) {
+  if (len <= kRankSortMax) {
+    unsigned unordered = 0;
+    for (std::size_t k = 1; k < len; ++k) unordered |= static_cast<unsigned>(times[k] < times[k - 1]);
+    if (unordered == 0) {
+      count_pairs(space, absorbing, cell, n_states, lead_id, stages, len, keep);
+      return;
+    }
+    // Shuffled rows: an event's place in time order is the number of events before it
+    // (earlier rows with times <= its own, later rows with smaller times: ties keep
+    // input order).  No data-dependent branch, unlike an insertion sort of random order.
+    std::array<std::int32_t, kRankSortMax> ordered{};
+    for (std::size_t i = 0; i < len; ++i) {
+      const Time ti = times[i];
+      std::size_t rank = 0;
+      for (std::size_t j = 0; j < i; ++j) rank += static_cast<std::size_t>(times[j] <= ti);
+      for (std::size_t j = i + 1; j < len; ++j) rank += static_cast<std::size_t>(times[j] < ti);
+      ordered[rank] = stages[i];
+    }
+    count_pairs(space, absorbing, cell, n_states, lead_id, ordered.data(), len, keep);
+    return;
+  }
+  // Insertion sort: long groups are usually (nearly) in order already.
   for (std::size_t k = 1; k < len; ++k) {
     if (!(times[k] < times[k - 1])) continue;
     const Time t = times[k];
@@ -116,19 +192,7 @@ void count_group(const StageSpace& space, const unsigned char* absorbing, Matrix
     times[q] = t;
     stages[q] = st;
   }
-  const bool keep = repeats == Repeats::keep;
-  const auto n_states = static_cast<std::size_t>(counts.rows());
-  double* const cell = counts.data();  // row-major: (from, to) is from * n_states + to
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto from = static_cast<std::size_t>(stages[k - 1]);
-    const auto to = static_cast<std::size_t>(stages[k]);
-    const bool same = from == to;
-    if (!same && absorbing[from] != 0)
-      fail(Errc::invalid_argument, "lead ", lead_id, " leaves absorbing stage '", space.name(from), "' for '",
-           space.name(to), "' (event ", k, " of ", len, " in time order)");
-    // A repeat counts only when kept and not the self-loop of an absorbing stage.
-    cell[from * n_states + to] += (!same || (keep && absorbing[from] == 0)) ? 1.0 : 0.0;
-  }
+  count_pairs(space, absorbing, cell, n_states, lead_id, stages, len, keep);
 }
 
 // The hash of a lead id that spreads events over partitions: splitmix64's finaliser, a
@@ -141,7 +205,7 @@ inline std::uint64_t lead_hash(std::int64_t id) noexcept {
 }
 
 // One event as the partition pass copies it (16 bytes): its lead's hash shifted left by
-// the partition bits (the partition holds those top bits) with the stage code in the
+// the partition bits (the partition holds those top bits) with the stage index in the
 // freed low bits, and its time.
 template <class Time>
 struct EventRecord {
@@ -150,7 +214,7 @@ struct EventRecord {
 };
 
 // Per-thread scratch of the partition pass: a lead table in the cache, the rows grouped by
-// lead, and the thread's private count matrix.
+// lead, and the thread's private tallies.
 template <class Time>
 struct PartitionWork {
   std::vector<std::uint64_t> keys;        // open-addressing table: lead hash ...
@@ -160,7 +224,7 @@ struct PartitionWork {
   std::vector<Time> tbuf;
   std::vector<std::int32_t> sbuf;
   std::vector<unsigned char> absorbing;  // the space's absorbing flags, as bytes
-  Matrix counts;
+  Tally tally;
 };
 
 // Count the leads of one partition: rows [0, m) of `rec`, in input order.  Leads get local
@@ -169,9 +233,10 @@ struct PartitionWork {
 // hash here: the caller's error path finds the user's lead id and row.
 template <class Time>
 void count_partition(const StageSpace& space, PartitionWork<Time>& w, const EventRecord<Time>* rec,
-                     std::size_t m, unsigned bits, Repeats repeats) {
+                     std::size_t m, unsigned bits, bool keep) {
   constexpr std::uint32_t kFree = 0xffffffffU;
   const std::uint64_t stage_mask = (std::uint64_t{1} << bits) - 1;
+  const std::size_t n_states = space.size();
   std::size_t cap = 64;
   while (cap < m / 4) cap <<= 1;  // leads usually have several events; grown below if not
   w.keys.resize(cap);
@@ -226,8 +291,9 @@ void count_partition(const StageSpace& space, PartitionWork<Time>& w, const Even
   for (std::size_t g = 0; g < n_leads; ++g) {
     const std::uint32_t hi = w.start[g];
     if (hi - lo > 1)
-      count_group<Time>(space, w.absorbing.data(), w.counts, static_cast<std::int64_t>(w.lead_of_id[g]),
-                        w.tbuf.data() + lo, w.sbuf.data() + lo, hi - lo, repeats);
+      count_group<Time>(space, w.absorbing.data(), w.tally.data(), n_states,
+                        static_cast<std::int64_t>(w.lead_of_id[g]), w.tbuf.data() + lo, w.sbuf.data() + lo,
+                        hi - lo, keep);
     lo = hi;
   }
 }
@@ -269,14 +335,13 @@ inline PartitionPlan plan_partitions(std::size_t n, std::size_t n_states) {
 // Events in any order: one parallel pass counts rows per (chunk, partition) (`hist`, from
 // the caller), then passes over ranges of partitions copy each partition's rows (in input
 // order) into a buffer of at most about half the events (8 bytes per event), and threads
-// count whole partitions into private matrices that are added at the end (integer-valued,
-// so exact).  Every step depends on the chunk and partition split only, never on the
-// thread count.
-template <class Time>
-void count_partitioned(const StageSpace& space, Matrix& counts, std::span<const std::int64_t> lead,
-                       std::span<const Time> time, std::span<const std::int32_t> stage, Repeats repeats,
-                       unsigned n_threads, const PartitionPlan& plan,
-                       const std::vector<std::uint32_t>& hist) {
+// count whole partitions into private tallies that are added at the end (integers, so
+// exact).  Every step depends on the chunk and partition split only, never on the thread
+// count.
+template <class Time, class Stages>
+void count_partitioned(const StageSpace& space, Tally& total, std::span<const std::int64_t> lead,
+                       std::span<const Time> time, const Stages& stage, bool keep, unsigned n_threads,
+                       const PartitionPlan& plan, const std::vector<std::uint32_t>& hist) {
   const std::size_t n = lead.size(), n_parts = plan.n_parts, n_chunks = plan.n_chunks;
   const unsigned bits = plan.bits;
   std::vector<std::size_t> part_rows(n_parts, 0);
@@ -291,7 +356,7 @@ void count_partitioned(const StageSpace& space, Matrix& counts, std::span<const 
   std::unique_ptr<EventRecord<Time>[]> buf(new EventRecord<Time>[slots + n_chunks]);
   std::vector<PartitionWork<Time>> work(n_threads);
   for (auto& w : work) {
-    w.counts = Matrix::Zero(counts.rows(), counts.cols());
+    w.tally.assign(total.size(), 0);
     w.absorbing = absorbing_bytes(space);
   }
   std::vector<std::size_t> part_begin(n_parts + 1);
@@ -320,7 +385,7 @@ void count_partitioned(const StageSpace& space, Matrix& counts, std::span<const 
       EventRecord<Time>* out = buf.get();
       for (std::size_t r = plan.chunk_begin(c, n); r < r1; ++r) {
         const std::uint64_t h = lead_hash(lead[r]);
-        const auto rec = EventRecord<Time>{(h << bits) | static_cast<std::uint32_t>(stage[r]), time[r]};
+        const auto rec = EventRecord<Time>{(h << bits) | stage(r), time[r]};
         const std::size_t k = static_cast<std::size_t>(h >> (64 - bits)) - p0;
         if (all) {
           out[cur[k]++] = rec;
@@ -338,34 +403,28 @@ void count_partitioned(const StageSpace& space, Matrix& counts, std::span<const 
       PartitionWork<Time>& w = work[t];
       for (std::size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < np;)
         count_partition<Time>(space, w, buf.get() + part_begin[k], part_begin[k + 1] - part_begin[k], bits,
-                              repeats);
+                              keep);
     });
     p0 = p1;
   }
-  for (const auto& w : work) counts += w.counts;  // exact: integer-valued sums
+  for (const auto& w : work)
+    for (std::size_t k = 0; k < total.size(); ++k) total[k] += w.tally[k];
 }
 
 // Events in any order when stage codes need more than kMaxPartitionBits bits (very large
 // stage spaces): sort the log by (lead, time) and count each lead's events.
 template <class Time>
-void count_sorted_log(const StageSpace& space, Matrix& counts, std::span<const std::int64_t> lead,
-                      std::span<const Time> time, std::span<const std::int32_t> stage, Repeats repeats) {
+void count_sorted_log(const StageSpace& space, Tally& tally, std::span<const std::int64_t> lead,
+                      std::span<const Time> time, std::span<const std::int32_t> stage, bool keep) {
   const auto log = SortedEventLog<Time>::borrow(lead, time, stage, static_cast<std::int32_t>(space.size()),
                                                 "stage", "lead");
   const auto absorbing = absorbing_bytes(space);
   const auto codes = log.codes();
-  const auto times = log.times();
-  std::vector<Time> tb;
-  std::vector<std::int32_t> sb;
   for (std::size_t g = 0; g < log.entities(); ++g) {
     const std::size_t k0 = log.offsets()[g], k1 = log.offsets()[g + 1];
-    if (k1 - k0 < 2) continue;
-    tb.assign(times.begin() + static_cast<std::ptrdiff_t>(k0),
-              times.begin() + static_cast<std::ptrdiff_t>(k1));
-    sb.assign(codes.begin() + static_cast<std::ptrdiff_t>(k0),
-              codes.begin() + static_cast<std::ptrdiff_t>(k1));
-    count_group<Time>(space, absorbing.data(), counts, log.entity_ids()[g], tb.data(), sb.data(), k1 - k0,
-                      repeats);
+    if (k1 - k0 > 1)
+      count_pairs(space, absorbing.data(), tally.data(), space.size(), log.entity_ids()[g], codes.data() + k0,
+                  k1 - k0, keep);
   }
 }
 
@@ -386,50 +445,69 @@ void throw_naming_row(const StageSpace& space, std::span<const std::int64_t> lea
     }
 }
 
-}  // namespace
-}  // namespace detail
+// The stage column as int32 stage indices, for the paths that need them as an array (the
+// sorting fallback, the error path): the column itself, or a mapped copy.
+inline std::span<const std::int32_t> stage_indices(const DirectStages& s, std::size_t n,
+                                                   std::vector<std::int32_t>& /*storage*/) {
+  return {s.code, n};
+}
+template <class Code>
+std::span<const std::int32_t> stage_indices(const MappedStages<Code>& s, std::size_t n,
+                                            std::vector<std::int32_t>& storage) {
+  storage.resize(n);
+  for (std::size_t r = 0; r < n; ++r) storage[r] = static_cast<std::int32_t>(s(r));
+  return storage;
+}
 
-template <class Time>
-TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const std::int64_t> lead,
-                                               std::span<const Time> time,
-                                               std::span<const std::int32_t> stage, Repeats repeats,
-                                               int threads) {
-  static_assert(std::is_arithmetic_v<Time>, "event times must be integers or floating point");
+// The first row whose stage is not a stage index (there is one): a typed error naming it.
+inline void throw_bad_stage(const DirectStages& s, std::size_t n, std::int32_t n_states) {
+  detail::require_codes_in_range({s.code, n}, n_states, "stage");
+}
+template <class Code>
+void throw_bad_stage(const MappedStages<Code>& s, std::size_t n, std::int32_t n_states) {
+  for (std::size_t r = 0; r < n; ++r)
+    if (s(r) >= static_cast<std::uint32_t>(n_states))
+      fail(Errc::unknown_label, "stage: row ", r, " has code ", static_cast<std::int64_t>(s.code[r]),
+           ", which maps to no stage");
+}
+
+// from_events for either kind of stage column: validate, then count the sorted log in one
+// pass or partition it by lead.
+template <class Time, class Stages>
+void count_events(const StageSpace& sp, Matrix& counts, std::span<const std::int64_t> lead,
+                  std::span<const Time> time, const Stages& stage, Repeats repeats, int threads) {
   const std::size_t n = lead.size();
-  if (n == 0) fail(Errc::empty_input, "the event log has no rows");
-  require_size(time.size(), n, "time column");
-  require_size(stage.size(), n, "stage column");
-  if (repeats != Repeats::keep && repeats != Repeats::collapse)
-    fail(Errc::invalid_argument, "repeats must be keep (0) or collapse (1), got ", static_cast<int>(repeats));
-  if (n >= std::numeric_limits<std::uint32_t>::max())
-    fail(Errc::invalid_argument,
-         "more than 2^32-2 events in one call; split the log by lead and merge the counts");
-  const auto n_states = static_cast<std::int32_t>(space.size());
+  const auto n_states = static_cast<std::int32_t>(sp.size());
+  const bool keep = repeats == Repeats::keep;
 
   // Pass 1, over fixed chunks in parallel (branch-free, vectorised): validate values, see
   // whether rows are already in (lead, time) order, and count rows per (chunk, partition)
   // for the partition pass; locate the first bad row only if there is one.
-  const auto plan = detail::plan_partitions(n, static_cast<std::size_t>(n_states));
+  const auto plan = plan_partitions(n, static_cast<std::size_t>(n_states));
   const unsigned n_threads = resolve_threads(threads, n, std::uint64_t{1} << 17);
   std::vector<std::uint32_t> hist(plan.n_chunks * plan.n_parts, 0);
   std::vector<unsigned char> chunk_bad(plan.n_chunks, 0), chunk_unsorted(plan.n_chunks, 0);
   parallel_for(plan.n_chunks, static_cast<int>(n_threads), [&](std::size_t c) {
     const std::size_t r0 = plan.chunk_begin(c, n), r1 = plan.chunk_begin(c + 1, n);
-    bool bad = false, unsorted = false;
+    unsigned bad = 0, out_of_order = 0;
     for (std::size_t r = r0; r < r1; ++r)
-      bad |= static_cast<std::uint32_t>(stage[r]) >= static_cast<std::uint32_t>(n_states);
+      bad |= static_cast<unsigned>(stage(r) >= static_cast<std::uint32_t>(n_states));
     if constexpr (std::is_floating_point_v<Time>)
-      for (std::size_t r = r0; r < r1; ++r) bad |= !std::isfinite(time[r]);
+      for (std::size_t r = r0; r < r1; ++r) bad |= static_cast<unsigned>(!std::isfinite(time[r]));
+    // Bitwise on unsigned values, not bools: branch-free (vectorised) and no
+    // -Wbitwise-instead-of-logical.
     for (std::size_t r = std::max<std::size_t>(r0, 1); r < r1; ++r)
-      unsorted |= (lead[r] < lead[r - 1]) | ((lead[r] == lead[r - 1]) & (time[r] < time[r - 1]));
+      out_of_order |=
+          static_cast<unsigned>(lead[r] < lead[r - 1]) |
+          (static_cast<unsigned>(lead[r] == lead[r - 1]) & static_cast<unsigned>(time[r] < time[r - 1]));
     std::uint32_t* h = hist.data() + c * plan.n_parts;
-    if (plan.bits <= detail::kMaxPartitionBits)
+    if (plan.bits <= kMaxPartitionBits)
       for (std::size_t r = r0; r < r1; ++r) ++h[plan.part(lead[r])];
-    chunk_bad[c] = bad;
-    chunk_unsorted[c] = unsorted;
+    chunk_bad[c] = static_cast<unsigned char>(bad != 0);
+    chunk_unsorted[c] = static_cast<unsigned char>(out_of_order != 0);
   });
   if (std::find(chunk_bad.begin(), chunk_bad.end(), 1) != chunk_bad.end()) {
-    detail::require_codes_in_range(stage, n_states, "stage");
+    throw_bad_stage(stage, n, n_states);
     if constexpr (std::is_floating_point_v<Time>)
       for (std::size_t r = 0; r < n; ++r)
         if (!std::isfinite(time[r]))
@@ -437,43 +515,88 @@ TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const
   }
   const bool sorted = std::find(chunk_unsorted.begin(), chunk_unsorted.end(), 1) == chunk_unsorted.end();
 
-  TransitionCounts c = zeros(std::move(space));
-  const StageSpace& sp = c.space_;
+  Tally tally(sp.size() * sp.size(), 0);
   auto count = [&] {
     if (sorted) {
       // Already in (lead, time) order: one sequential pass.
-      const auto absorbing = detail::absorbing_bytes(sp);
-      std::vector<Time> tb;
+      const auto absorbing = absorbing_bytes(sp);
       std::vector<std::int32_t> sb;
       std::size_t k = 0;
       while (k < n) {
         std::size_t end = k + 1;
         while (end < n && lead[end] == lead[k]) ++end;
         if (end - k > 1) {
-          tb.assign(time.begin() + static_cast<std::ptrdiff_t>(k),
-                    time.begin() + static_cast<std::ptrdiff_t>(end));
-          sb.assign(stage.begin() + static_cast<std::ptrdiff_t>(k),
-                    stage.begin() + static_cast<std::ptrdiff_t>(end));
-          detail::count_group<Time>(sp, absorbing.data(), c.counts_, lead[k], tb.data(), sb.data(), end - k,
-                                    repeats);
+          sb.resize(end - k);
+          for (std::size_t r = k; r < end; ++r) sb[r - k] = static_cast<std::int32_t>(stage(r));
+          count_pairs(sp, absorbing.data(), tally.data(), sp.size(), lead[k], sb.data(), end - k, keep);
         }
         k = end;
       }
       return;
     }
-    if (plan.bits > detail::kMaxPartitionBits)
-      detail::count_sorted_log<Time>(sp, c.counts_, lead, time, stage, repeats);
-    else
-      detail::count_partitioned<Time>(sp, c.counts_, lead, time, stage, repeats, n_threads, plan, hist);
+    if (plan.bits > kMaxPartitionBits) {
+      std::vector<std::int32_t> storage;
+      count_sorted_log<Time>(sp, tally, lead, time, stage_indices(stage, n, storage), keep);
+    } else {
+      count_partitioned<Time>(sp, tally, lead, time, stage, keep, n_threads, plan, hist);
+    }
   };
   try {
     count();
   } catch (const Error&) {
     // Only a lead leaving an absorbing stage fails here; the fast path does not keep row
     // numbers, so find the user's row (error path only, no cost otherwise).
-    detail::throw_naming_row<Time>(sp, lead, time, stage);
+    std::vector<std::int32_t> storage;
+    throw_naming_row<Time>(sp, lead, time, stage_indices(stage, n, storage));
     throw;
   }
+  add_tally(counts, tally);
+}
+
+// The checks every from_events call starts with.
+inline void check_event_log(std::size_t n, std::size_t n_time, std::size_t n_stage, Repeats repeats) {
+  if (n == 0) fail(Errc::empty_input, "the event log has no rows");
+  require_size(n_time, n, "time column");
+  require_size(n_stage, n, "stage column");
+  if (repeats != Repeats::keep && repeats != Repeats::collapse)
+    fail(Errc::invalid_argument, "repeats must be keep (0) or collapse (1), got ", static_cast<int>(repeats));
+  if (n >= std::numeric_limits<std::uint32_t>::max())
+    fail(Errc::invalid_argument,
+         "more than 2^32-2 events in one call; split the log by lead and merge the counts");
+}
+
+}  // namespace detail::counts_impl
+
+template <class Time>
+TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const std::int64_t> lead,
+                                               std::span<const Time> time,
+                                               std::span<const std::int32_t> stage, Repeats repeats,
+                                               int threads) {
+  static_assert(std::is_arithmetic_v<Time>, "event times must be integers or floating point");
+  namespace impl = detail::counts_impl;
+  impl::check_event_log(lead.size(), time.size(), stage.size(), repeats);
+  TransitionCounts c = zeros(std::move(space));
+  impl::count_events<Time>(c.space_, c.counts_, lead, time, impl::DirectStages{stage.data()}, repeats,
+                           threads);
+  return c;
+}
+
+template <class Time, class Code>
+TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const std::int64_t> lead,
+                                               std::span<const Time> time, StageCodes<Code> stage,
+                                               Repeats repeats, int threads) {
+  static_assert(std::is_arithmetic_v<Time>, "event times must be integers or floating point");
+  static_assert(std::is_integral_v<Code> && std::is_signed_v<Code>, "stage codes must be signed integers");
+  namespace impl = detail::counts_impl;
+  impl::check_event_log(lead.size(), time.size(), stage.codes.size(), repeats);
+  if (stage.map.size() >= (std::size_t{1} << 31))
+    fail(Errc::invalid_argument, "the stage code map has ", stage.map.size(), " entries; at most 2^31 - 1");
+  std::vector<std::int32_t> map(stage.map.begin(), stage.map.end());
+  map.push_back(-1);  // the sentinel every out-of-table code maps to
+  TransitionCounts c = zeros(std::move(space));
+  const impl::MappedStages<Code> mapped{stage.codes.data(), map.data(),
+                                        static_cast<std::uint64_t>(stage.base), stage.map.size()};
+  impl::count_events<Time>(c.space_, c.counts_, lead, time, mapped, repeats, threads);
   return c;
 }
 
@@ -485,5 +608,18 @@ template TransitionCounts TransitionCounts::from_events<std::int64_t>(StageSpace
 template TransitionCounts TransitionCounts::from_events<double>(StageSpace, std::span<const std::int64_t>,
                                                                 std::span<const double>,
                                                                 std::span<const std::int32_t>, Repeats, int);
+
+#define FUNNELNET_COUNTS_CODES_(Time, Code)                            \
+  template TransitionCounts TransitionCounts::from_events<Time, Code>( \
+      StageSpace, std::span<const std::int64_t>, std::span<const Time>, StageCodes<Code>, Repeats, int);
+FUNNELNET_COUNTS_CODES_(std::int64_t, std::int8_t)
+FUNNELNET_COUNTS_CODES_(std::int64_t, std::int16_t)
+FUNNELNET_COUNTS_CODES_(std::int64_t, std::int32_t)
+FUNNELNET_COUNTS_CODES_(std::int64_t, std::int64_t)
+FUNNELNET_COUNTS_CODES_(double, std::int8_t)
+FUNNELNET_COUNTS_CODES_(double, std::int16_t)
+FUNNELNET_COUNTS_CODES_(double, std::int32_t)
+FUNNELNET_COUNTS_CODES_(double, std::int64_t)
+#undef FUNNELNET_COUNTS_CODES_
 
 FUNNELNET_END

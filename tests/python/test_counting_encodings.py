@@ -52,9 +52,12 @@ def encoded(df: pd.DataFrame, encoding: str) -> pd.DataFrame:
         stage = pd.Categorical.from_codes(codes, categories=STATES)
     elif encoding == "object strings":
         stage = pd.Series(np.asarray(STATES, dtype=object)[codes], dtype=object)
-    else:
+    elif encoding == "arrow strings":
         pytest.importorskip("pyarrow")
         stage = pd.Series(np.asarray(STATES)[codes], dtype="string[pyarrow]")
+    else:  # Arrow `string` (int32 offsets, read without a cast to large_string)
+        pa = pytest.importorskip("pyarrow")
+        stage = pd.Series(pa.array(np.asarray(STATES)[codes], type=pa.string()), dtype=pd.ArrowDtype(pa.string()))
     return pd.DataFrame({"lead": df["lead"].to_numpy(), "time": df["time"].to_numpy(), "stage": stage})
 
 
@@ -63,7 +66,8 @@ def log() -> pd.DataFrame:
     return make_log(15_000, seed=3)  # ~160,000 events: several chunks and partitions
 
 
-@pytest.mark.parametrize("encoding", ["integer codes", "Categorical", "object strings", "arrow strings"])
+@pytest.mark.parametrize("encoding", ["integer codes", "Categorical", "object strings", "arrow strings",
+                                      "arrow string32"])
 @pytest.mark.parametrize("repeats", ["collapse", "keep"])
 def test_every_encoding_and_thread_count_matches_pandas(log: pd.DataFrame, encoding: str, repeats: str) -> None:
     funnel = fn.Funnel(STATES[:-2], outcomes=STATES[-2:])
@@ -108,3 +112,44 @@ def test_integer_stage_ids_need_not_start_at_zero(offset: int) -> None:
     got = fn.TransitionCounts.from_events(df, lead="lead", stage="stage", time="time", funnel=funnel)
     np.testing.assert_array_equal(got.to_frame().reindex(index=names, columns=names).to_numpy(),
                                   oracle(log, keep=False))
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64])
+def test_integer_stages_of_any_width_are_read_in_place(log: pd.DataFrame, dtype: type) -> None:
+    # Stage ids -3..8 in every integer width (read by C++ through a code map, no int32
+    # copy), against the oracle on the 0..11 codes.
+    names = [str(i - 3) for i in range(12)]
+    funnel = fn.Funnel(names[:-2], outcomes=names[-2:])
+    df = log.assign(stage=(log["stage"] - 3).astype(dtype))
+    for threads in (1, 2):
+        got = fn.TransitionCounts.from_events(df, lead="lead", stage="stage", time="time", funnel=funnel,
+                                              threads=threads)
+        np.testing.assert_array_equal(got.to_frame().reindex(index=names, columns=names).to_numpy(),
+                                      oracle(log, keep=False), err_msg=f"{np.dtype(dtype)}, threads={threads}")
+
+
+def test_categorical_in_another_order_with_unused_categories(log: pd.DataFrame) -> None:
+    # The Categorical's categories: reversed, plus one the funnel lacks (never used).
+    funnel = fn.Funnel(STATES[:-2], outcomes=STATES[-2:])
+    cats = ["unused"] + STATES[::-1]
+    stage = pd.Categorical(np.asarray(STATES, dtype=object)[log["stage"].to_numpy()], categories=cats)
+    df = log.assign(stage=stage)
+    got = fn.TransitionCounts.from_events(df, lead="lead", stage="stage", time="time", funnel=funnel, threads=2)
+    np.testing.assert_array_equal(got.to_frame().reindex(index=STATES, columns=STATES).to_numpy(),
+                                  oracle(log, keep=False))
+
+
+def test_bad_integer_or_categorical_stages_are_named(log: pd.DataFrame) -> None:
+    funnel = fn.Funnel(STATES[:-2], outcomes=STATES[-2:])
+    ints = log.assign(stage=log["stage"].astype(np.int16))
+    ints.loc[1234, "stage"] = 40  # no state is named "40"
+    with pytest.raises(fn.UnknownLabelError, match="stage: row 1234 has unknown label"):
+        fn.TransitionCounts.from_events(ints, lead="lead", stage="stage", time="time", funnel=funnel)
+    cat = log.assign(stage=pd.Categorical(np.asarray(STATES + ["other"], dtype=object)[log["stage"].to_numpy()],
+                                          categories=STATES + ["other"]))
+    cat.loc[77, "stage"] = "other"  # a category the funnel lacks, used in row 77
+    with pytest.raises(fn.UnknownLabelError, match="stage: row 77 has unknown label 'other'"):
+        fn.TransitionCounts.from_events(cat, lead="lead", stage="stage", time="time", funnel=funnel)
+    cat.loc[77, "stage"] = np.nan  # a missing stage
+    with pytest.raises(fn.InvalidArgumentError, match="row 77"):
+        fn.TransitionCounts.from_events(cat, lead="lead", stage="stage", time="time", funnel=funnel)

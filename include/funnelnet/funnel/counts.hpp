@@ -21,6 +21,19 @@ enum class Repeats : int {
   collapse = 1,  ///< ignore it: only changes of stage are transitions (status logs)
 };
 
+/// A stage column given as raw integer codes with the table that maps them to stage
+/// indices: row r is in stage `map[codes[r] - base]`.  `Code` is std::int8_t,
+/// std::int16_t, std::int32_t or std::int64_t (a pandas Categorical's codes, a CRM's
+/// stage ids), so no int32 copy of the column is needed.  A code outside
+/// [base, base + map.size()) or mapped to an index outside the stage space is an error
+/// naming the row (Errc::unknown_label).
+template <class Code>
+struct StageCodes {
+  std::span<const Code> codes;        ///< one code per event
+  std::span<const std::int32_t> map;  ///< stage index of code base + k at map[k]
+  std::int64_t base = 0;              ///< the code that map[0] belongs to
+};
+
 class TransitionCounts {
  public:
   TransitionCounts() = default;
@@ -64,6 +77,15 @@ class TransitionCounts {
                                       std::span<const Time> time, std::span<const std::int32_t> stage,
                                       Repeats repeats = Repeats::collapse, int threads = 0);
 
+  /// The same count with the stage column as raw codes and a code map (`StageCodes`):
+  /// equal to mapping the codes to int32 indices first and calling the overload above,
+  /// without that copy.  Compiled for std::int64_t and double times and std::int8_t,
+  /// std::int16_t, std::int32_t and std::int64_t codes.
+  template <class Time, class Code>
+  static TransitionCounts from_events(StageSpace space, std::span<const std::int64_t> lead,
+                                      std::span<const Time> time, StageCodes<Code> stage,
+                                      Repeats repeats = Repeats::collapse, int threads = 0);
+
   /// The sum of two count tables over the same stage space.
   [[nodiscard]] TransitionCounts merged(const TransitionCounts& other) const;
 
@@ -89,5 +111,18 @@ extern template TransitionCounts TransitionCounts::from_events<double>(StageSpac
                                                                        std::span<const double>,
                                                                        std::span<const std::int32_t>, Repeats,
                                                                        int);
+
+#define FUNNELNET_COUNTS_CODES_(Time, Code)                                   \
+  extern template TransitionCounts TransitionCounts::from_events<Time, Code>( \
+      StageSpace, std::span<const std::int64_t>, std::span<const Time>, StageCodes<Code>, Repeats, int);
+FUNNELNET_COUNTS_CODES_(std::int64_t, std::int8_t)
+FUNNELNET_COUNTS_CODES_(std::int64_t, std::int16_t)
+FUNNELNET_COUNTS_CODES_(std::int64_t, std::int32_t)
+FUNNELNET_COUNTS_CODES_(std::int64_t, std::int64_t)
+FUNNELNET_COUNTS_CODES_(double, std::int8_t)
+FUNNELNET_COUNTS_CODES_(double, std::int16_t)
+FUNNELNET_COUNTS_CODES_(double, std::int32_t)
+FUNNELNET_COUNTS_CODES_(double, std::int64_t)
+#undef FUNNELNET_COUNTS_CODES_
 
 FUNNELNET_END

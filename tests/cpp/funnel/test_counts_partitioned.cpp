@@ -164,3 +164,108 @@ TEST(CountsPartitioned, BadRowsAreNamedAndNothingIsCounted) {
         "lead -42 leaves absorbing stage 'won' for 's3' (row " + std::to_string(log.lead.size() - 1) + ")");
   }
 }
+
+namespace test_counts_partitioned {
+
+// Leads of 30..90 events (past the rank-ordered group size): long groups, with ties.
+Log long_groups_log(std::uint64_t seed, std::size_t leads) {
+  Rng rng(seed);
+  Log log;
+  for (std::size_t l = 0; l < leads; ++l) {
+    const auto id = static_cast<std::int64_t>(rng());
+    const int len = 30 + static_cast<int>(rng.below(61));
+    std::int64_t t = 0;
+    for (int k = 0; k < len; ++k) {
+      t += static_cast<std::int64_t>(rng.below(3)) + (k == len - 1 ? 1 : 0);  // the outcome comes last
+      log.lead.push_back(id);
+      log.time.push_back(t);
+      log.stage.push_back(k == len - 1 ? 10 + static_cast<std::int32_t>(rng.below(2))
+                                       : static_cast<std::int32_t>(rng.below(10)));
+    }
+  }
+  return log;
+}
+
+// The stage column as raw codes of type Code: stage s is stored as code[s] (codes
+// base + 3 s, so the map has gaps), with the map from code - base to stage.
+template <class Code>
+std::pair<std::vector<Code>, std::vector<std::int32_t>> raw_codes(const Log& log, std::int64_t base) {
+  std::vector<std::int32_t> map(3 * 12, -1);
+  for (std::int32_t s = 0; s < 12; ++s) map[static_cast<std::size_t>(3 * s)] = s;
+  std::vector<Code> codes;
+  for (const auto s : log.stage) codes.push_back(static_cast<Code>(base + 3 * s));
+  return {codes, map};
+}
+
+template <class Code>
+void expect_codes_match(const Log& log, std::int64_t base) {
+  const auto [codes, map] = raw_codes<Code>(log, base);
+  std::vector<double> dtime(log.time.begin(), log.time.end());
+  for (const Repeats repeats : {Repeats::collapse, Repeats::keep}) {
+    const Matrix want = brute_force(space12(), log, repeats);
+    for (int threads : {1, 2, 3}) {
+      const StageCodes<Code> sc{codes, map, base};
+      EXPECT_EQ(
+          TransitionCounts::from_events<std::int64_t>(space12(), log.lead, log.time, sc, repeats, threads)
+              .matrix(),
+          want)
+          << sizeof(Code) << "-byte codes, threads " << threads;
+      EXPECT_EQ(
+          TransitionCounts::from_events<double>(space12(), log.lead, dtime, sc, repeats, threads).matrix(),
+          want)
+          << sizeof(Code) << "-byte codes, double times, threads " << threads;
+    }
+  }
+}
+
+}  // namespace test_counts_partitioned
+
+TEST(CountsPartitioned, RawStageCodesOfEveryWidthMatchBruteForce) {
+  using namespace test_counts_partitioned;
+  // Short groups (ordered by rank) and long ones (insertion sort), rows shuffled.
+  for (Log log : {random_log(31, 12000), long_groups_log(32, 3000)}) {
+    Rng rng(6);
+    std::vector<std::size_t> perm(log.lead.size());
+    std::iota(perm.begin(), perm.end(), 0);
+    for (std::size_t i = perm.size(); i > 1; --i) std::swap(perm[i - 1], perm[rng.below(i)]);
+    log = permuted(log, perm);
+    expect_codes_match<std::int8_t>(log, -100);
+    expect_codes_match<std::int16_t>(log, 1000);
+    expect_codes_match<std::int32_t>(log, 0);
+    expect_codes_match<std::int64_t>(log, std::int64_t{1} << 40);
+    // The int32 overload on the same log agrees.
+    EXPECT_EQ(TransitionCounts::from_events<std::int64_t>(space12(), log.lead, log.time, log.stage,
+                                                          Repeats::collapse, 2)
+                  .matrix(),
+              brute_force(space12(), log, Repeats::collapse));
+  }
+}
+
+TEST(CountsPartitioned, RawStageCodesWithoutAStageAreNamed) {
+  using namespace test_counts_partitioned;
+  const Log log = random_log(12, 15000);
+  const std::size_t far = log.lead.size() - 5;
+  auto [codes, map] = raw_codes<std::int16_t>(log, -7);
+  const std::int16_t good = codes[far];
+  // Below the table, gaps of the map and past the table.
+  for (const std::int16_t bad :
+       {std::int16_t{-8}, std::int16_t{-6}, std::int16_t{30}, std::int16_t{-7 + 35}}) {
+    codes[far] = bad;
+    expect_error(
+        [&] {
+          (void)TransitionCounts::from_events<std::int64_t>(
+              space12(), log.lead, log.time, StageCodes<std::int16_t>{codes, map, -7}, Repeats::collapse, 2);
+        },
+        Errc::unknown_label, "stage: row " + std::to_string(far) + " has code " + std::to_string(bad));
+  }
+  codes[far] = good;
+  map[0] = 12;  // stage 0's code now maps past the 12 stages
+  const auto first =
+      static_cast<std::size_t>(std::find(log.stage.begin(), log.stage.end(), 0) - log.stage.begin());
+  expect_error(
+      [&] {
+        (void)TransitionCounts::from_events<std::int64_t>(
+            space12(), log.lead, log.time, StageCodes<std::int16_t>{codes, map, -7}, Repeats::collapse, 1);
+      },
+      Errc::unknown_label, "stage: row " + std::to_string(first) + " has code -7");
+}

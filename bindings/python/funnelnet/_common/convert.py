@@ -108,9 +108,10 @@ def require_columns(df: pd.DataFrame, columns: dict[str, str | None]) -> None:
             )
 
 
-def arrow_buffers(s: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """(UTF-8 bytes, int64 offsets) of an Arrow-backed string Series, without copying the
-    text; None for other dtypes (they go through a list of str)."""
+def arrow_buffers(s: pd.Series, large_offsets: bool = True) -> tuple[np.ndarray, np.ndarray] | None:
+    """(UTF-8 bytes, offsets) of an Arrow-backed string Series, without copying the text;
+    None for other dtypes (they go through a list of str).  Offsets are int64, or with
+    ``large_offsets=False`` the column's own (int32 for Arrow ``string``: no copy)."""
     arr = s.array
     if not hasattr(arr, "__arrow_array__"):
         return None
@@ -123,9 +124,10 @@ def arrow_buffers(s: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
         chunked = chunked.combine_chunks()
     if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
         return None
-    if pa.types.is_string(chunked.type):
+    if pa.types.is_string(chunked.type) and large_offsets:
         chunked = chunked.cast(pa.large_string())
     _, off_buf, data_buf = chunked.buffers()
-    offsets = np.frombuffer(off_buf, dtype=np.int64)[chunked.offset:chunked.offset + len(chunked) + 1]
+    off_type = np.int32 if pa.types.is_string(chunked.type) else np.int64
+    offsets = np.frombuffer(off_buf, dtype=off_type)[chunked.offset:chunked.offset + len(chunked) + 1]
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
     return data, np.ascontiguousarray(offsets)

@@ -33,6 +33,16 @@ class StageSpace:
         ...
 class TransitionCounts:
     @staticmethod
+    def from_event_codes_f64(space: StageSpace, lead: numpy.typing.NDArray[numpy.int64], time: numpy.typing.NDArray[numpy.float64], codes: numpy.ndarray, map: numpy.typing.NDArray[numpy.int32], base: typing.SupportsInt | typing.SupportsIndex, repeats: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> TransitionCounts:
+        """
+        from_event_codes_i64 for float64 times.
+        """
+    @staticmethod
+    def from_event_codes_i64(space: StageSpace, lead: numpy.typing.NDArray[numpy.int64], time: numpy.typing.NDArray[numpy.int64], codes: numpy.ndarray, map: numpy.typing.NDArray[numpy.int32], base: typing.SupportsInt | typing.SupportsIndex, repeats: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> TransitionCounts:
+        """
+        from_events_i64 with the stages as raw integer codes (int8/16/32/64) mapped to stage indices by map[code - base]; a code without a stage raises UnknownLabelError.
+        """
+    @staticmethod
     def from_events_f64(space: StageSpace, lead: numpy.typing.NDArray[numpy.int64], time: numpy.typing.NDArray[numpy.float64], stage: numpy.typing.NDArray[numpy.int32], repeats: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> TransitionCounts:
         ...
     @staticmethod
@@ -374,9 +384,9 @@ def encode_object_labels(values: numpy.ndarray, labels: collections.abc.Sequence
     """
     (int32 codes, names) of a 1-D object array of str: codes index `labels` followed by the other strings in order of first appearance (names); -1 for anything that is not a str.
     """
-def encode_utf8_labels(data: numpy.typing.NDArray[numpy.uint8], offsets: numpy.typing.NDArray[numpy.int64], labels: collections.abc.Sequence[str]) -> tuple[typing.Any, ...]:
+def encode_utf8_labels(data: numpy.typing.NDArray[numpy.uint8], offsets: numpy.ndarray, labels: collections.abc.Sequence[str]) -> tuple[typing.Any, ...]:
     """
-    (int32 codes, names) of Arrow string data (UTF-8 bytes, n + 1 int64 offsets), as encode_object_labels; the GIL is released.
+    (int32 codes, names) of Arrow string data (UTF-8 bytes, n + 1 int32 or int64 offsets), as encode_object_labels; the GIL is released.
     """
 def exposure_counts_from_json(text: str) -> ExposureCounts:
     ...

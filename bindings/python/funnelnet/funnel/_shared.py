@@ -52,7 +52,7 @@ def _encode_str_column(col: pd.Series, funnel: Funnel | None,
             return None
         codes, names = _core.funnel.encode_object_labels(arr, labels)
     elif pd.api.types.is_string_dtype(col.dtype) and not bool(col.isna().any()):
-        buffers = arrow_buffers(col)
+        buffers = arrow_buffers(col, large_offsets=False)
         if buffers is None:
             return None
         codes, names = _core.funnel.encode_utf8_labels(buffers[0], buffers[1], labels)
@@ -69,6 +69,40 @@ def _encode_str_column(col: pd.Series, funnel: Funnel | None,
     f = resolve_funnel(None, names, absorbing)
     lut = pd.Index(f.states).get_indexer(pd.Index(names, dtype=object)).astype(np.int32)
     return f, lut[codes]
+
+
+def stage_code_map(col: pd.Series, funnel: Funnel | None) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """(codes, map, base) letting C++ read a stage column of integers or a Categorical
+    where it is (no int32 copy): ``codes`` is the column's own integer array (a
+    Categorical's codes), ``map[code - base]`` the funnel's state index or -1.  Integers
+    name the states whose names are their decimal text, as :func:`encode_labels` reads
+    them.  None for other columns, without a funnel, or when the names' integers span
+    more than 65,536 values.  A code without a state makes the C++ count raise
+    UnknownLabelError; callers then take the general path, whose error names the row and
+    the value."""
+    if not isinstance(funnel, Funnel):
+        return None
+    dt = col.dtype
+    if isinstance(dt, pd.CategoricalDtype):
+        lut = pd.Index(list(funnel.states)).get_indexer(dt.categories).astype(np.int32)
+        return np.ascontiguousarray(col.cat.codes.to_numpy()), lut, 0
+    if not (isinstance(dt, np.dtype) and dt.kind == "i"):
+        return None
+    index: dict[int, int] = {}
+    for k, name in enumerate(funnel.states):
+        try:
+            v = int(name)
+        except ValueError:
+            continue
+        if str(v) == name:
+            index[v] = k
+    if not index or max(index) - min(index) > 65_535:
+        return None
+    lo = min(index)
+    lut = np.full(max(index) - lo + 1, -1, dtype=np.int32)
+    for v, k in index.items():
+        lut[v - lo] = k
+    return np.ascontiguousarray(col.to_numpy()), lut, lo
 
 
 def encode_events(df: pd.DataFrame, lead: str, stage: str, funnel: Funnel | None,

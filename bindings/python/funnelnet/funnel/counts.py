@@ -10,12 +10,12 @@ import pandas as pd
 from .. import _core
 from .._common.options import default as _default
 from .._common.options import default_choice as _default_choice
-from .._common.convert import as_array, require_columns
+from .._common.convert import as_array, ids_as_int64, require_columns
 from .._common.messages import user_terms
 from .._common.options import choice, unknown_column
 from .._common.time import PERIOD_NS, floor_ns, is_calendar, period_index, period_start, reject_yyyymmdd, times_as_numbers, timestamp_ns
 from ..errors import EmptyInputError, InvalidArgumentError, ShapeError
-from ._shared import EMPTY_ROWS, REPEATS, EmptyRows, Repeats, encode_events, encode_paths, is_dask_frame
+from ._shared import EMPTY_ROWS, REPEATS, EmptyRows, Repeats, encode_events, encode_paths, is_dask_frame, stage_code_map
 from .io import JsonModel
 from .opportunities import Missing, opportunity_events, opportunity_table_hint
 from .posterior import discrete_figures, transition_intervals
@@ -245,9 +245,23 @@ class TransitionCounts(JsonModel):
                 raise EmptyInputError("the event log has no rows")
             t = times_as_numbers(df[time], time)
         rep = choice(repeats, REPEATS, "repeats")
+        core = _core.funnel.TransitionCounts
+        terms: dict[str, Any] = {"ids": df[lead], "entity": "lead", "times": "ns" if is_calendar(df[time]) else None}
+        direct = stage_code_map(df[stage], funnel)
+        if direct is not None:
+            # Integer or Categorical stages: C++ maps the column's own codes (no copy).  On a
+            # bad value the general path below runs instead and raises its error, which
+            # names the row and the value in the user's terms.
+            try:
+                leads = ids_as_int64(df[lead], lead)
+                codes_builder = core.from_event_codes_i64 if t.dtype == np.int64 else core.from_event_codes_f64
+                with user_terms(**terms):
+                    return cls(codes_builder(cast(Funnel, funnel)._space, leads, t, *direct, rep, int(threads)))
+            except InvalidArgumentError:
+                pass
         f, codes, leads = encode_events(df, lead, stage, funnel, absorbing)
-        builder = _core.funnel.TransitionCounts.from_events_i64 if t.dtype == np.int64 else _core.funnel.TransitionCounts.from_events_f64
-        with user_terms(ids=df[lead], entity="lead", times="ns" if is_calendar(df[time]) else None):
+        builder = core.from_events_i64 if t.dtype == np.int64 else core.from_events_f64
+        with user_terms(**terms):
             return cls(builder(f._space, leads, t, codes, rep, int(threads)))
 
     @classmethod
