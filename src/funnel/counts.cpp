@@ -609,17 +609,10 @@ template TransitionCounts TransitionCounts::from_events<double>(StageSpace, std:
                                                                 std::span<const double>,
                                                                 std::span<const std::int32_t>, Repeats, int);
 
-#define FUNNELNET_COUNTS_CODES_(Time, Code)                            \
+#define FUNNELNET_COUNTS_INSTANTIATE_(Time, Code)                      \
   template TransitionCounts TransitionCounts::from_events<Time, Code>( \
       StageSpace, std::span<const std::int64_t>, std::span<const Time>, StageCodes<Code>, Repeats, int);
-FUNNELNET_COUNTS_CODES_(std::int64_t, std::int8_t)
-FUNNELNET_COUNTS_CODES_(std::int64_t, std::int16_t)
-FUNNELNET_COUNTS_CODES_(std::int64_t, std::int32_t)
-FUNNELNET_COUNTS_CODES_(std::int64_t, std::int64_t)
-FUNNELNET_COUNTS_CODES_(double, std::int8_t)
-FUNNELNET_COUNTS_CODES_(double, std::int16_t)
-FUNNELNET_COUNTS_CODES_(double, std::int32_t)
-FUNNELNET_COUNTS_CODES_(double, std::int64_t)
-#undef FUNNELNET_COUNTS_CODES_
+FUNNELNET_COUNTS_CODE_TYPES(FUNNELNET_COUNTS_INSTANTIATE_)
+#undef FUNNELNET_COUNTS_INSTANTIATE_
 
 FUNNELNET_END

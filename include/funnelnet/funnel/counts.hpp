@@ -112,17 +112,21 @@ extern template TransitionCounts TransitionCounts::from_events<double>(StageSpac
                                                                        std::span<const std::int32_t>, Repeats,
                                                                        int);
 
-#define FUNNELNET_COUNTS_CODES_(Time, Code)                                   \
+// The (time, stage code) types from_events<Time, Code> is compiled for, as X(Time, Code):
+// declared here, instantiated in src/funnel/counts.cpp from the same list.
+#define FUNNELNET_COUNTS_CODE_TYPES(X) \
+  X(std::int64_t, std::int8_t)         \
+  X(std::int64_t, std::int16_t)        \
+  X(std::int64_t, std::int32_t)        \
+  X(std::int64_t, std::int64_t)        \
+  X(double, std::int8_t)               \
+  X(double, std::int16_t)              \
+  X(double, std::int32_t)              \
+  X(double, std::int64_t)
+#define FUNNELNET_COUNTS_EXTERN_(Time, Code)                                  \
   extern template TransitionCounts TransitionCounts::from_events<Time, Code>( \
       StageSpace, std::span<const std::int64_t>, std::span<const Time>, StageCodes<Code>, Repeats, int);
-FUNNELNET_COUNTS_CODES_(std::int64_t, std::int8_t)
-FUNNELNET_COUNTS_CODES_(std::int64_t, std::int16_t)
-FUNNELNET_COUNTS_CODES_(std::int64_t, std::int32_t)
-FUNNELNET_COUNTS_CODES_(std::int64_t, std::int64_t)
-FUNNELNET_COUNTS_CODES_(double, std::int8_t)
-FUNNELNET_COUNTS_CODES_(double, std::int16_t)
-FUNNELNET_COUNTS_CODES_(double, std::int32_t)
-FUNNELNET_COUNTS_CODES_(double, std::int64_t)
-#undef FUNNELNET_COUNTS_CODES_
+FUNNELNET_COUNTS_CODE_TYPES(FUNNELNET_COUNTS_EXTERN_)
+#undef FUNNELNET_COUNTS_EXTERN_
 
 FUNNELNET_END
