@@ -319,14 +319,29 @@ void require_absorbing(const MarkovChain& chain) {
     reaches[static_cast<std::size_t>(a)] = 1;
     queue.push_back(static_cast<std::size_t>(a));
   }
+  std::size_t n_reached = queue.size();
   const Matrix& p = chain.matrix();
-  while (!queue.empty()) {
+  // One pass over the rows first (row-major: contiguous reads, where the search below
+  // reads columns): a row with a positive entry to an absorbing state reaches one.  A
+  // dense chain is settled by it, and the search below stops once every state is reached.
+  for (std::size_t i = 0; i < n; ++i) {
+    if (reaches[i]) continue;
+    for (auto a : space.absorbing())
+      if (p(static_cast<Eigen::Index>(i), a) > 0.0) {
+        reaches[i] = 1;
+        queue.push_back(i);
+        ++n_reached;
+        break;
+      }
+  }
+  while (!queue.empty() && n_reached < n) {
     const std::size_t j = queue.front();
     queue.pop_front();
     for (std::size_t i = 0; i < n; ++i)
       if (!reaches[i] && p(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) > 0.0) {
         reaches[i] = 1;
         queue.push_back(i);
+        ++n_reached;
       }
   }
   std::string stuck;

@@ -218,6 +218,11 @@ SparseRowMatrix i_minus_q(const SparseRowMatrix& q) {
 // when I - Q allows it (smaller ones: Eigen's partial-pivot LU, as fast there).
 constexpr Eigen::Index nopivot_min = 128;
 
+// Dense blocks of this many states or more (automatic method) try the certified Krylov
+// solves before the LU (below it the LU's (2/3) n^3 flops cost less than a few mat-vecs'
+// overheads).
+constexpr Eigen::Index krylov_min = 500;
+
 // Whether A = I - Q is a Z-matrix (off-diagonal entries <= 0) with weakly dominant rows
 // (a_ii >= sum_j!=i |a_ij|, i.e. Q >= 0 off the diagonal with row sums <= 1): then, being
 // nonsingular, it is an M-matrix, and LU without pivoting is stable (growth <= 2).
@@ -294,8 +299,11 @@ struct TransientSolver::Impl {
   Matrix a_dense;          // I - Q while the dense LU is deferred
   bool deferred = false;
   bool a_dominant = false;  // a_dense is a Z-matrix with weakly dominant rows
+  bool a_forward = false;   // Q's strictly lower part holds at most 1/4 of its off-diagonal weight
+  double a_norm = 0.0;      // |A|_inf
   mutable std::once_flag lu_once;
   mutable std::atomic<bool> krylov_failed{false};
+  mutable std::atomic<std::size_t> krylov_ok{0};  // solves answered by krylov()
 
   // The dense LU; a deferred one is computed here, once.
   const DenseFactor& dense_lu() const {
@@ -305,40 +313,71 @@ struct TransientSolver::Impl {
 
   // Certified block BiCGSTAB for a large dense I - Q (automatic method only): the
   // columns of b and a column of ones (t = N 1, the expected steps) are iterated in
-  // lockstep, so each iteration reads A twice whatever the number of columns.  With the
-  // true residuals r_j, the a-posteriori bound of the iterative method certifies each
-  // column: |x_j - x^_j|_inf <= max_i t_i |r_j|_inf, and max t <= max t^ / (1 - |r_t|_inf);
-  // a column is accepted when that bound is <= max(tolerance, 1e-10) * max(1, |b_j|_inf,
-  // |x^_j|_inf)
-  // (a relative error bound: what a backward-stable LU gives for these well-conditioned
-  // chains).
+  // lockstep, so each iteration reads A twice whatever the number of columns.
   // Chains that leave the transient states quickly (most of A's spectrum near 1) are
-  // certified in a few dozen dense mat-vecs, O(n^2) each, instead of the O(n^3) LU;
-  // others return false within a budget of about 2 n / 40 mat-vecs and the LU is used.
-  // Whether the Krylov certificate can pass for the iterate x (its last column t = N 1,
-  // recursive residual rt < 1 there): with T = max t estimated as |x_t|_inf / (1 - rt),
-  // T * floor * |x_j|_inf must stay within tol * max(|b_j|, |x_j|_inf) for every column j
-  // but t (floor: the relative rounding level of a true residual).
-  static bool certifiable_steps(const Eigen::MatrixXd& x, double rt, const Eigen::ArrayXd& bnorm,
-                                double floor, double tol) {
-    const Eigen::Index k = x.cols();
-    const double t_max = x.col(k - 1).cwiseAbs().maxCoeff() / (1.0 - rt);
-    for (Eigen::Index j = 0; j + 1 < k; ++j) {
-      const double xj = x.col(j).cwiseAbs().maxCoeff();
-      if (t_max * floor * xj > tol * std::max(bnorm(j), xj)) return false;
+  // solved in a few dozen dense mat-vecs, O(n^2) each, instead of the O(n^3) LU.
+  // A mostly-forward chain (a_forward) is solved right-preconditioned by the upper
+  // triangle M of A (its diagonal included; A = M + L, L the strictly lower part): an
+  // iteration applies M^-1 by back substitution and A M^-1 y = y + L M^-1 y, reading A
+  // twice as well.  M^-1 L moves a walk to its next backward step: with little backward
+  // weight that is close to a rank-one map (where the next backward jump lands hardly
+  // depends on where the walk started), so the preconditioned spectrum is clustered.
+  // Others return false within a budget of a few dozen mat-vecs and the LU is used.
+  //
+  // Certificate, per column j, with the true residual r_j = b_j - A x_j: accepted when
+  // (a) the a-posteriori bound |x_j - x^_j|_inf <= max_i t_i |r_j|_inf, with max t <=
+  //     max t^ / (1 - |r_t|_inf), is <= max(tolerance, 1e-10) * max(1, |b_j|, |x^_j|), or
+  // (b) the normwise backward error |r_j|_inf / (|A|_inf |x^_j|_inf + |b_j|_inf) is at
+  //     most 4 eps sqrt(n): x^_j then solves a system within rounding of A, as a
+  //     backward-stable LU's answer does (whose a-priori backward error bound is of order
+  //     n eps), so its error obeys the same bound, cond(A) times that, as the LU's.
+  // (b) matters for chains with many expected steps (a dense forward funnel: 5e4 at
+  // n = 5,000), where even the LU's answer cannot meet (a).
+  static double backward_limit(Eigen::Index n) {
+    return 4.0 * std::numeric_limits<double>::epsilon() * std::sqrt(static_cast<double>(n));
+  }
+
+  // hat = M^-1 in (back substitution by rows, each row of M read once for all columns),
+  // out = A hat = in + L hat.
+  void forward_apply(const Eigen::MatrixXd& in, Eigen::MatrixXd& hat, Eigen::MatrixXd& out) const {
+    const Eigen::Index k = in.cols();
+    const double* a = a_dense.data();
+    const Eigen::Index lda = a_dense.outerStride();
+    hat = in;
+    double dot[8];
+    double* h = hat.data();
+    const Eigen::Index ldh = hat.outerStride();
+    for (Eigen::Index c0 = 0; c0 < k; c0 += 8) {  // at most 8 columns per sweep (dot's size)
+      const Eigen::Index kc = std::min<Eigen::Index>(8, k - c0);
+      double* hc = h + c0 * ldh;
+      for (Eigen::Index i = n; i-- > 0;) {
+        const double* ai = a + i * lda;
+        dense::multiply_columns(1, n - 1 - i, kc, ai + i + 1, lda, hc + i + 1, ldh, dot, 1);
+        for (Eigen::Index c = 0; c < kc; ++c) hc[c * ldh + i] = (hc[c * ldh + i] - dot[c]) / ai[i];
+      }
+      const double* ic = in.data() + c0 * in.outerStride();
+      double* oc = out.data() + c0 * out.outerStride();
+      for (Eigen::Index i = 0; i < n; ++i) {
+        dense::multiply_columns(1, i, kc, a + i * lda, lda, hc, ldh, dot, 1);
+        for (Eigen::Index c = 0; c < kc; ++c)
+          oc[c * out.outerStride() + i] = ic[c * in.outerStride() + i] + dot[c];
+      }
     }
-    return true;
   }
 
   bool krylov(MatrixRef b, Matrix& out) const {
     if (krylov_failed.load(std::memory_order_relaxed)) return false;
+    const bool pre = a_forward;
     const Eigen::Index k = b.cols() + 1;
     Eigen::MatrixXd bb(n, k);
     bb.leftCols(k - 1) = b;
     bb.col(k - 1).setOnes();
-    const Eigen::ArrayXd bnorm = bb.cwiseAbs().colwise().maxCoeff().transpose().array().max(1.0);
+    const Eigen::ArrayXd babs = bb.cwiseAbs().colwise().maxCoeff().transpose().array();
+    const Eigen::ArrayXd bnorm = babs.max(1.0);
+    const double eta = backward_limit(n);
     Eigen::MatrixXd x = Eigen::MatrixXd::Zero(n, k), r = bb, rh = bb, p = Eigen::MatrixXd::Zero(n, k),
-                    v = Eigen::MatrixXd::Zero(n, k), sv(n, k), t(n, k);
+                    v = Eigen::MatrixXd::Zero(n, k), sv(n, k), t(n, k), ph, sh;
+    if (pre) ph.resize(n, k), sh.resize(n, k);
     Eigen::ArrayXd rho = Eigen::ArrayXd::Ones(k), alpha = Eigen::ArrayXd::Ones(k),
                    omega = Eigen::ArrayXd::Ones(k);
     // Budget: an iteration reads A twice (two products of about 8 n^2 bytes each), the
@@ -346,18 +385,12 @@ struct TransientSolver::Impl {
     // worth about n / 200 iterations, and the variance needs a second Krylov run, so a
     // run stops after n / 400 (the LU then costs less than what is left).
     const int max_it = static_cast<int>(std::clamp<Eigen::Index>(n / 400, 8, 30));
-    // Every `probe` iterations the residuals' rate of decrease over the last ones
-    // predicts the iterations left; a chain on which BiCGSTAB crawls or stalls goes to
-    // the LU then, not after the whole budget.
-    constexpr int probe = 3;
-    // The certificate below needs max t * |r_j|_inf <= tol * max(|b_j|, |x_j|) for the
-    // true residual r_j = b_j - A x_j, and rounding keeps that residual near
-    // eps sqrt(n) |x_j|_inf (the error of a sum of n products: measured 0.5-2.2 times this
-    // on the benchmark chains).  From iteration 3 on, the iterate of t = N 1 estimates max
-    // t; a chain whose expected steps are too many for the certificate (a mostly-forward
-    // dense funnel: 5e4 steps at n = 5,000) goes to the LU at once, instead of converging
-    // to an answer the certificate must refuse.
-    const double residual_floor = std::numeric_limits<double>::epsilon() * std::sqrt(static_cast<double>(n));
+    // From iteration `first_probe` on, every `probe` iterations, the residuals' rate of
+    // decrease since the last probe predicts the iterations left; a chain on which
+    // BiCGSTAB crawls or stalls goes to the LU then, not after the whole budget.  (Not
+    // before 4: BiCGSTAB's residuals may rise in its first iterations, by a factor of 13
+    // at the third on the 5,000-state forward funnel, and fall by 1e-5 at the fourth.)
+    constexpr int first_probe = 4, probe = 3;
     const double tol = std::max(options.tolerance, 1e-10);
     double worst_before = 1.0;
     bool ok = true;
@@ -368,15 +401,16 @@ struct TransientSolver::Impl {
     for (int it = 0; it < max_it && ok; ++it) {
       const Eigen::ArrayXd rnorm = r.cwiseAbs().colwise().maxCoeff().transpose().array();
       // (Below 1e-14 the recursive residual no longer tells: the true residual of the
-      // certificate may have stalled above it, as on mostly-forward chains.)
-      active = active && (rnorm > 1e-14 * bnorm) && !((rnorm > 0.25 * last) && (rnorm < 1e-11 * bnorm));
+      // certificate may have stalled above it, as on mostly-forward chains.)  A column
+      // also stops once its recursive residual is a quarter of what certificate (b)
+      // accepts (the true residual is checked below): sooner on chains with many steps.
+      const Eigen::ArrayXd enough =
+          0.25 * eta * (a_norm * x.cwiseAbs().colwise().maxCoeff().transpose().array() + babs);
+      active = active && (rnorm > 1e-14 * bnorm) && (rnorm > enough) &&
+               !((rnorm > 0.25 * last) && (rnorm < 1e-11 * bnorm));
       last = active.select(rnorm, last);
       if (!active.any()) break;
-      if (it >= 3 && rnorm(k - 1) < 0.5 && !certifiable_steps(x, rnorm(k - 1), bnorm, residual_floor, tol)) {
-        ok = false;
-        break;
-      }
-      if (it > 0 && it % probe == 0) {
+      if (it >= first_probe && (it - first_probe) % probe == 0) {
         const double worst = active.select(rnorm / bnorm, 0.0).maxCoeff();
         const double need = worst < worst_before
                                 ? it + probe * std::log(1e-13 / worst) / std::log(worst / worst_before)
@@ -390,13 +424,22 @@ struct TransientSolver::Impl {
       const Eigen::ArrayXd rho_new = rh.cwiseProduct(r).colwise().sum().transpose().array();
       const Eigen::ArrayXd beta = active.select((rho_new / rho) * (alpha / omega), 0.0);
       for (Eigen::Index j = 0; j < k; ++j) p.col(j) = r.col(j) + beta(j) * (p.col(j) - omega(j) * v.col(j));
-      dense_times(a_dense, p, v);
+      if (pre)
+        forward_apply(p, ph, v);
+      else
+        dense_times(a_dense, p, v);
       alpha = active.select(rho_new / rh.cwiseProduct(v).colwise().sum().transpose().array(), 0.0);
       sv = r - v * alpha.matrix().asDiagonal();
-      dense_times(a_dense, sv, t);
+      if (pre)
+        forward_apply(sv, sh, t);
+      else
+        dense_times(a_dense, sv, t);
       const Eigen::ArrayXd tt = t.cwiseProduct(t).colwise().sum().transpose().array();
       omega = active.select(t.cwiseProduct(sv).colwise().sum().transpose().array() / tt, 0.0);
-      x += p * alpha.matrix().asDiagonal() + sv * omega.matrix().asDiagonal();
+      if (pre)
+        x += ph * alpha.matrix().asDiagonal() + sh * omega.matrix().asDiagonal();
+      else
+        x += p * alpha.matrix().asDiagonal() + sv * omega.matrix().asDiagonal();
       r = sv - t * omega.matrix().asDiagonal();
       rho = active.select(rho_new, rho);
       omega = active.select(omega, 1.0);
@@ -410,15 +453,20 @@ struct TransientSolver::Impl {
       const double rt = res.col(k - 1).cwiseAbs().maxCoeff();
       ok = std::isfinite(rt) && rt < 0.5;
       const double bound = ok ? x.col(k - 1).cwiseAbs().maxCoeff() / (1.0 - rt) : 0.0;
-      for (Eigen::Index j = 0; j + 1 < k && ok; ++j)
-        ok = bound * res.col(j).cwiseAbs().maxCoeff() <=
-             tol * std::max(bnorm(j), x.col(j).cwiseAbs().maxCoeff());
+      for (Eigen::Index j = 0; j + 1 < k && ok; ++j) {  // (t itself: only the bound's rt above)
+        const double rj = res.col(j).cwiseAbs().maxCoeff();
+        const double xj = x.col(j).cwiseAbs().maxCoeff();
+        const double bj = bb.col(j).cwiseAbs().maxCoeff();
+        ok = std::isfinite(rj) &&
+             (bound * rj <= tol * std::max(bnorm(j), xj) || rj <= eta * (a_norm * xj + bj));
+      }
     }
     if (!ok) {
       krylov_failed.store(true, std::memory_order_relaxed);
       return false;
     }
     out = x.leftCols(k - 1);
+    krylov_ok.fetch_add(1, std::memory_order_relaxed);
     return true;
   }
   SparseRowMatrix a_row;  // I - Q (iterative)
@@ -540,27 +588,40 @@ TransientSolver::TransientSolver(MatrixRef q, const SolverOptions& options)
   if (m == Method::dense_lu) {
     impl_->n = n;
     impl_->method = m;
-    if (options.method == Method::automatic && n >= 1000) {
+    if (options.method == Method::automatic && n >= krylov_min) {
       // Large and dense: try the certified Krylov solve first, the LU when it is needed.
       // I - Q in one pass, which also tells whether it is a dominant Z-matrix (the LU's
       // condition for skipping pivots; a second pass over 8 n^2 bytes otherwise).
       Matrix& a = impl_->a_dense;
       a = dense::allocate_matrix(n, n);
       bool dominant = true;
+      double lower = 0.0, upper = 0.0, norm = 0.0;
       for (Eigen::Index i = 0; i < n; ++i) {
         const double* qi = q.data() + i * q.outerStride();
         double* ai = a.data() + i * n;
-        double off = 0.0;
+        double lo = 0.0, up = 0.0;
         bool z = true;
-        for (Eigen::Index j = 0; j < n; ++j) {
-          const double v = (j == i ? 1.0 : 0.0) - qi[j];
-          ai[j] = v;
-          z &= (j == i) | (v <= 0.0);
-          off -= j == i ? 0.0 : v;
+        for (Eigen::Index j = 0; j < i; ++j) {
+          ai[j] = -qi[j];
+          z &= qi[j] >= 0.0;
+          lo += std::abs(qi[j]);
         }
-        dominant = dominant && z && (ai[i] >= off * (1.0 - 1e-12));
+        ai[i] = 1.0 - qi[i];
+        for (Eigen::Index j = i + 1; j < n; ++j) {
+          ai[j] = -qi[j];
+          z &= qi[j] >= 0.0;
+          up += std::abs(qi[j]);
+        }
+        dominant = dominant && z && (ai[i] >= (lo + up) * (1.0 - 1e-12));
+        lower += lo;
+        upper += up;
+        norm = std::max(norm, std::abs(ai[i]) + lo + up);
       }
       impl_->a_dominant = dominant;
+      // Preconditioned by the upper triangle when Q is mostly forward (and a Z-matrix:
+      // then lo and up above are the absolute sums).
+      impl_->a_forward = dominant && lower <= 0.25 * (lower + upper);
+      impl_->a_norm = norm;
       impl_->deferred = true;
     } else {
       impl_->lu.compute(Matrix(Matrix::Identity(n, n) - q));
@@ -585,6 +646,9 @@ Eigen::Index TransientSolver::size() const noexcept {
 }
 Method TransientSolver::method() const noexcept {
   return impl_->method;
+}
+std::size_t TransientSolver::krylov_solves() const noexcept {
+  return impl_->krylov_ok.load(std::memory_order_relaxed);
 }
 
 Matrix TransientSolver::solve(MatrixRef b) const {
@@ -752,7 +816,8 @@ markov::TransientSolver funnel_solver(const Matrix& p, const std::vector<std::in
     o.method = markov::Method::sparse_lu;
     return markov::TransientSolver(q, o);
   }
-  o.method = nt >= 1000 ? markov::Method::automatic : markov::Method::dense_lu;  // automatic: Krylov first
+  // automatic: Krylov first
+  o.method = nt >= markov::solver_cpp::krylov_min ? markov::Method::automatic : markov::Method::dense_lu;
   if (block) return markov::TransientSolver(MatrixRef(p.block(transient[0], transient[0], nt, nt)), o);
   Matrix q(nt, nt);
   for (Eigen::Index a = 0; a < nt; ++a)

@@ -12,7 +12,7 @@ import funnelnet as fn
 def _random_dense(n: int, seed: int, forward: bool = False) -> np.ndarray:
     rng = np.random.default_rng(seed)
     p = rng.uniform(0.0, 1.0, size=(n, n))
-    if forward:  # a mostly-forward funnel: BiCGSTAB crawls on it, the LU is used
+    if forward:  # a mostly-forward funnel: solved by the Krylov method preconditioned with the upper triangle
         p = np.triu(p, 1) + 0.02 * np.tril(p, -1)
         p[:, -2:] = 0.002
     else:
@@ -31,7 +31,7 @@ def _numpy_absorbing(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return x[:, :-1], t, 2.0 * np.linalg.solve(a, t) - t - t * t
 
 
-@pytest.mark.parametrize("n, forward", [(300, False), (1300, False), (1300, True)])
+@pytest.mark.parametrize("n, forward", [(300, False), (600, False), (600, True), (1300, False), (1300, True)])
 def test_dense_chain_matches_numpy_solve(n: int, forward: bool) -> None:
     p = _random_dense(n, seed=n, forward=forward)
     names = [f"s{i}" for i in range(n - 2)] + ["won", "lost"]
@@ -99,6 +99,35 @@ def test_krylov_or_lu_by_expected_steps_matches_numpy_solve(exit_prob: float) ->
     a = fn.MarkovChain(p, states=[f"s{i}" for i in range(n - 2)] + ["won", "lost"]).absorption()
     b, t, v = _numpy_absorbing(p)
     assert 0.5 / exit_prob < t.max() < 2.0 / exit_prob
+    np.testing.assert_allclose(a.probabilities.to_numpy(), b, rtol=1e-9, atol=1e-13)
+    np.testing.assert_allclose(a.expected_steps.to_numpy(), t, rtol=1e-9)
+    np.testing.assert_allclose(a.steps_variance.to_numpy(), v, rtol=1e-8)
+
+
+def test_diffusive_forward_funnel_falls_back_to_the_lu_and_matches_numpy_solve() -> None:
+    # Mostly forward (78% one stage on, 21% one stage back, 1% spread, 1e-4 out), so the
+    # upper-triangle preconditioned Krylov solve is tried; the walk is diffusive, the
+    # preconditioned spectrum spread, the solve gives up and the LU answers.
+    n = 702
+    nt = n - 2
+    rng = np.random.default_rng(8)
+    p = np.zeros((n, n))
+    q = rng.uniform(size=(nt, nt))
+    q *= 0.0099 / q.sum(axis=1, keepdims=True)
+    i = np.arange(nt)
+    q[i[:-1], i[:-1] + 1] += 0.78
+    q[i[1:], i[1:] - 1] += 0.21
+    q[0, 1] += 0.21
+    q[-1, -2] += 0.78
+    p[:nt, :nt] = q
+    win = rng.uniform(size=nt)
+    p[:nt, nt] = 1e-4 * win
+    p[:nt, nt + 1] = 1e-4 * (1.0 - win)
+    p[nt, nt] = p[nt + 1, nt + 1] = 1.0
+    assert np.tril(q, -1).sum() <= 0.25 * (np.tril(q, -1).sum() + np.triu(q, 1).sum())
+    a = fn.MarkovChain(p, states=[f"s{k}" for k in range(nt)] + ["won", "lost"]).absorption()
+    b, t, v = _numpy_absorbing(p)
+    assert t.max() > 5e3
     np.testing.assert_allclose(a.probabilities.to_numpy(), b, rtol=1e-9, atol=1e-13)
     np.testing.assert_allclose(a.expected_steps.to_numpy(), t, rtol=1e-9)
     np.testing.assert_allclose(a.steps_variance.to_numpy(), v, rtol=1e-8)

@@ -76,6 +76,9 @@ class TransientSolver {
   [[nodiscard]] Method method() const noexcept;
   /// Whether a sparse method is used.
   [[nodiscard]] bool sparse() const noexcept { return method() != Method::dense_lu; }
+  /// How many solve() calls so far a certified Krylov iteration answered (dense blocks
+  /// of the automatic method; the others went to the LU).  For tests and diagnostics.
+  [[nodiscard]] std::size_t krylov_solves() const noexcept;
 
   /// x with (I - Q) x = b (b: size() rows).
   [[nodiscard]] Matrix solve(MatrixRef b) const;

@@ -228,4 +228,57 @@ TEST(CsrChain, LargeDenseChainsKrylovOrLuAgreeWithForcedLu) {
   }
 }
 
+TEST(CsrChain, ForwardDenseFunnelPreconditionedKrylovOrLuMatchesPartialPivoting) {
+  // Dense, mostly-forward funnels (Q's strictly lower part <= 1/4 of its weight): the
+  // Krylov solve preconditioned by the upper triangle of I - Q.  kind 0: 2% backward
+  // weight spread over all earlier stages (where a backward jump lands hardly depends on
+  // where the walk was: the preconditioned spectrum is clustered, the Krylov solve is
+  // certified); kind 1: 21% of the weight one stage back, 78% one stage forward and a
+  // 1e-4 exit (a diffusive walk: the preconditioned solve crawls and must give up, the
+  // LU answers).  Both against Eigen's partial-pivot LU of I - Q as the oracle.
+  const int n = 700;
+  Rng rng(17);
+  for (int kind = 0; kind < 2; ++kind) {
+    Matrix q(n, n);
+    Matrix r(n, 2);
+    for (int i = 0; i < n; ++i) {
+      for (int j = 0; j < n; ++j) q(i, j) = rng.uniform() * (kind == 0 ? (j > i ? 1.0 : 0.02) : 1.0);
+      r(i, 0) = rng.uniform();
+      r(i, 1) = rng.uniform();
+      if (kind == 0) {
+        r.row(i) *= 0.004;
+        const double s = q.row(i).sum() + r.row(i).sum();
+        q.row(i) /= s;
+        r.row(i) /= s;
+      } else {
+        q.row(i) *= 0.0099 / q.row(i).sum();
+        q(i, (i + 1) % n) += i + 1 < n ? 0.78 : 0.0;
+        q(i, (i + n - 1) % n) += i > 0 ? 0.21 : 0.0;
+        if (i + 1 == n) q(i, i - 1) += 0.78;
+        if (i == 0) q(i, 1) += 0.21;
+        r.row(i) *= 0.0001 / r.row(i).sum();
+      }
+    }
+    const double lower = q.triangularView<Eigen::StrictlyLower>().toDenseMatrix().sum();
+    const double upper = q.triangularView<Eigen::StrictlyUpper>().toDenseMatrix().sum();
+    ASSERT_LE(lower, 0.25 * (lower + upper)) << kind;
+    const Eigen::PartialPivLU<Matrix> oracle(Matrix(Matrix::Identity(n, n) - q));
+    const markov::TransientSolver automatic{MatrixRef(q)};
+    Matrix rhs(n, 3);
+    rhs << r, Matrix::Ones(n, 1);
+    const Matrix want = oracle.solve(rhs);
+    const Matrix got = automatic.solve(rhs);
+    EXPECT_EQ(automatic.krylov_solves(), kind == 0 ? 1U : 0U) << kind;
+    for (int j = 0; j < 3; ++j)
+      EXPECT_LT((got.col(j) - want.col(j)).cwiseAbs().maxCoeff(), 1e-9 * want.col(j).cwiseAbs().maxCoeff())
+          << kind << " column " << j;
+    // The variance's second solve, with the expected steps as right-hand side.
+    const Matrix t = want.col(2);
+    const Matrix nt = automatic.solve(t);
+    EXPECT_LT((nt - oracle.solve(t)).cwiseAbs().maxCoeff(), 1e-9 * oracle.solve(t).cwiseAbs().maxCoeff())
+        << kind;
+    EXPECT_EQ(automatic.krylov_solves(), kind == 0 ? 2U : 0U) << kind;
+  }
+}
+
 }  // namespace test_csr_chain
