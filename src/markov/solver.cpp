@@ -337,30 +337,43 @@ struct TransientSolver::Impl {
     return 4.0 * std::numeric_limits<double>::epsilon() * std::sqrt(static_cast<double>(n));
   }
 
-  // hat = M^-1 in (back substitution by rows, each row of M read once for all columns),
-  // out = A hat = in + L hat.
+  // hat = M^-1 in (back substitution), out = A hat = in + L hat.  By blocks of `blk`
+  // rows: the rectangle of a block right of (left of) its diagonal block is one
+  // multiply_columns call, each row of A read once for all columns, as in the plain
+  // product; only the small triangles go row by row.
   void forward_apply(const Eigen::MatrixXd& in, Eigen::MatrixXd& hat, Eigen::MatrixXd& out) const {
+    constexpr Eigen::Index blk = 64, cols = 8;  // rows per block; columns per sweep
     const Eigen::Index k = in.cols();
     const double* a = a_dense.data();
     const Eigen::Index lda = a_dense.outerStride();
     hat = in;
-    double dot[8];
-    double* h = hat.data();
-    const Eigen::Index ldh = hat.outerStride();
-    for (Eigen::Index c0 = 0; c0 < k; c0 += 8) {  // at most 8 columns per sweep (dot's size)
-      const Eigen::Index kc = std::min<Eigen::Index>(8, k - c0);
-      double* hc = h + c0 * ldh;
-      for (Eigen::Index i = n; i-- > 0;) {
-        const double* ai = a + i * lda;
-        dense::multiply_columns(1, n - 1 - i, kc, ai + i + 1, lda, hc + i + 1, ldh, dot, 1);
-        for (Eigen::Index c = 0; c < kc; ++c) hc[c * ldh + i] = (hc[c * ldh + i] - dot[c]) / ai[i];
+    double dot[cols];
+    double tmp[blk * cols];
+    const Eigen::Index ldh = hat.outerStride(), ldi = in.outerStride(), ldo = out.outerStride();
+    for (Eigen::Index c0 = 0; c0 < k; c0 += cols) {
+      const Eigen::Index kc = std::min<Eigen::Index>(cols, k - c0);
+      double* hc = hat.data() + c0 * ldh;
+      for (Eigen::Index r1 = n; r1 > 0;) {
+        const Eigen::Index r0 = std::max<Eigen::Index>(0, r1 - blk);
+        dense::multiply_columns(r1 - r0, n - r1, kc, a + r0 * lda + r1, lda, hc + r1, ldh, tmp, blk);
+        for (Eigen::Index i = r1; i-- > r0;) {
+          const double* ai = a + i * lda;
+          dense::multiply_columns(1, r1 - 1 - i, kc, ai + i + 1, lda, hc + i + 1, ldh, dot, 1);
+          for (Eigen::Index c = 0; c < kc; ++c)
+            hc[c * ldh + i] = (hc[c * ldh + i] - tmp[c * blk + i - r0] - dot[c]) / ai[i];
+        }
+        r1 = r0;
       }
-      const double* ic = in.data() + c0 * in.outerStride();
-      double* oc = out.data() + c0 * out.outerStride();
-      for (Eigen::Index i = 0; i < n; ++i) {
-        dense::multiply_columns(1, i, kc, a + i * lda, lda, hc, ldh, dot, 1);
-        for (Eigen::Index c = 0; c < kc; ++c)
-          oc[c * out.outerStride() + i] = ic[c * in.outerStride() + i] + dot[c];
+      const double* ic = in.data() + c0 * ldi;
+      double* oc = out.data() + c0 * ldo;
+      for (Eigen::Index r0 = 0; r0 < n; r0 += blk) {
+        const Eigen::Index r1 = std::min(n, r0 + blk);
+        dense::multiply_columns(r1 - r0, r0, kc, a + r0 * lda, lda, hc, ldh, tmp, blk);
+        for (Eigen::Index i = r0; i < r1; ++i) {
+          dense::multiply_columns(1, i - r0, kc, a + i * lda + r0, lda, hc + r0, ldh, dot, 1);
+          for (Eigen::Index c = 0; c < kc; ++c)
+            oc[c * ldo + i] = ic[c * ldi + i] + tmp[c * blk + i - r0] + dot[c];
+        }
       }
     }
   }
