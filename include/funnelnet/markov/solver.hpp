@@ -31,11 +31,11 @@ namespace markov {
 /// How TransientSolver factorises I - Q.
 enum class Method {
   /// by density: sparse LU for blocks of >= 100 states with <= 5% non-zeros, else dense
-  /// LU; a dense block of >= 1,000 states given densely is first solved by a certified
-  /// block BiCGSTAB (the a-posteriori bound of `iterative`: a relative error of at most
-  /// max(`tolerance`, 1e-10) against max(1, |b|, |x|), column by column) and
-  /// factorised only if that is not certified within about n / 60 mat-vecs (or earlier,
-  /// when the residuals fall too slowly to get there).
+  /// LU; a dense block of >= 500 states given densely is first solved by a certified block
+  /// BiCGSTAB (preconditioned by the upper triangle of I - Q when Q is mostly forward; per
+  /// column, the bound of `iterative` within max(`tolerance`, 1e-10) max(1, |b|, |x|), or a
+  /// backward error within 4 eps sqrt(n)) and factorised only if that is not certified in
+  /// a budget of mat-vecs (or earlier, when the residuals fall too slowly to get there).
   automatic,
   dense_lu,   ///< dense LU (without pivoting for a dominant Z-matrix I - Q, else partial pivoting)
   sparse_lu,  ///< sparse LU (COLAMD ordering)
