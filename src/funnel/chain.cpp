@@ -1,6 +1,7 @@
 // MarkovChain: validation, inferred absorbing states, likelihood, and fitting.
 #include "funnelnet/funnel/chain.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -15,15 +16,58 @@ MarkovChain::MarkovChain(StageSpace space, Matrix p, double tolerance, bool resc
   if (p.rows() != n || p.cols() != n)
     fail(Errc::shape_mismatch, "transition matrix is ", p.rows(), "x", p.cols(), ", expected ", n, "x", n,
          " (one row and column per stage)");
+  // Rows four at a time: each row's sum keeps its left-to-right order (the rescaling
+  // below depends on it, bit for bit), but four independent sums hide the latency of the
+  // additions, and the range test is branch-free; the checks then run row by row, in the
+  // order (and with the messages) of a plain row loop.
+  constexpr Eigen::Index group = 4;
+  double sums[group] = {};
+  bool in_range[group] = {};
   for (Eigen::Index i = 0; i < n; ++i) {
-    double sum = 0.0;
-    for (Eigen::Index j = 0; j < n; ++j) {
-      const double v = p(i, j);
-      if (!(v >= 0.0 && v <= 1.0))  // also rejects NaN
-        fail(Errc::invalid_argument, "P[", space_.name(i), "][", space_.name(j),
-             "] must be a probability in [0, 1], got ", v);
-      sum += v;
+    const Eigen::Index g = i % group;
+    if (g == 0) {
+      const Eigen::Index rows = std::min(group, n - i);
+      if (rows == group) {
+        const double* r0 = p.data() + i * p.outerStride();
+        const double* r1 = r0 + p.outerStride();
+        const double* r2 = r1 + p.outerStride();
+        const double* r3 = r2 + p.outerStride();
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        bool k0 = true, k1 = true, k2 = true, k3 = true;
+        for (Eigen::Index j = 0; j < n; ++j) {
+          s0 += r0[j];
+          s1 += r1[j];
+          s2 += r2[j];
+          s3 += r3[j];
+          k0 &= (r0[j] >= 0.0) & (r0[j] <= 1.0);  // false for NaN
+          k1 &= (r1[j] >= 0.0) & (r1[j] <= 1.0);
+          k2 &= (r2[j] >= 0.0) & (r2[j] <= 1.0);
+          k3 &= (r3[j] >= 0.0) & (r3[j] <= 1.0);
+        }
+        sums[0] = s0, sums[1] = s1, sums[2] = s2, sums[3] = s3;
+        in_range[0] = k0, in_range[1] = k1, in_range[2] = k2, in_range[3] = k3;
+      } else {
+        for (Eigen::Index a = 0; a < rows; ++a) {
+          const double* r = p.data() + (i + a) * p.outerStride();
+          double s = 0.0;
+          bool k = true;
+          for (Eigen::Index j = 0; j < n; ++j) {
+            s += r[j];
+            k &= (r[j] >= 0.0) & (r[j] <= 1.0);
+          }
+          sums[a] = s;
+          in_range[a] = k;
+        }
+      }
     }
+    if (!in_range[g])
+      for (Eigen::Index j = 0; j < n; ++j) {
+        const double v = p(i, j);
+        if (!(v >= 0.0 && v <= 1.0))  // also rejects NaN
+          fail(Errc::invalid_argument, "P[", space_.name(i), "][", space_.name(j),
+               "] must be a probability in [0, 1], got ", v);
+      }
+    const double sum = sums[g];
     if (std::abs(sum - 1.0) > tolerance)
       fail(Errc::invalid_argument, "row '", space_.name(i), "' sums to ", sum, ", not 1 (tolerance ",
            tolerance, ")");
