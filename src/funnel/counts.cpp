@@ -7,7 +7,6 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <exception>
 #include <limits>
 #include <memory>
@@ -356,12 +355,11 @@ class ScatterBuffer {
  public:
   explicit ScatterBuffer(std::size_t bytes) {
     constexpr std::size_t kHuge = std::size_t{1} << 21;
-    const std::size_t align = bytes >= kHuge ? kHuge : 64;
-    const std::size_t size = (std::max<std::size_t>(bytes, 1) + align - 1) / align * align;
-    data_ = std::aligned_alloc(align, size);
-    if (data_ == nullptr) throw std::bad_alloc();
+    align_ = bytes >= kHuge ? kHuge : 64;
+    const std::size_t size = (std::max<std::size_t>(bytes, 1) + align_ - 1) / align_ * align_;
+    data_ = ::operator new (size, std::align_val_t{align_});  // throws std::bad_alloc
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (align == kHuge) (void)madvise(data_, size, MADV_HUGEPAGE);  // a hint: no huge pages is fine
+    if (align_ == kHuge) (void)madvise(data_, size, MADV_HUGEPAGE);  // a hint: no huge pages is fine
 #endif
   }
   ScatterBuffer(const ScatterBuffer&) = delete;
@@ -369,7 +367,7 @@ class ScatterBuffer {
   ScatterBuffer(ScatterBuffer&&) = delete;
   ScatterBuffer& operator=(ScatterBuffer&&) = delete;
   ~ScatterBuffer() {
-    std::free(data_);
+    ::operator delete (data_, std::align_val_t{align_});
   }
   [[nodiscard]] void* data() const noexcept {
     return data_;
@@ -377,6 +375,7 @@ class ScatterBuffer {
 
  private:
   void* data_ = nullptr;
+  std::size_t align_ = 64;
 };
 
 /// Records per 64-byte cache line.
