@@ -4,6 +4,8 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -192,8 +194,40 @@ py::tuple encode_utf8_labels_as(std::span<const std::uint8_t> bytes, std::span<c
       for (std::size_t k = 0; k < labels.size(); ++k) index.emplace(labels[k], static_cast<std::int32_t>(k));
       constexpr unsigned kBits = 8;
       std::vector<std::int32_t> slot(std::size_t{1} << kBits, -1);
+      // Strings of at most 7 bytes (most stage names) are their own key: the length in the
+      // top byte, the bytes below.  A second table maps such keys to codes, so a row costs
+      // a load and a comparison of words (no string comparison); a slot's key of all ones
+      // is no such key.
+      struct ShortSlot {
+        std::uint64_t key = ~std::uint64_t{0};
+        std::int32_t code = -1;
+      };
+      std::vector<ShortSlot> short_slot(std::size_t{1} << kBits);
+      const std::size_t n_bytes = bytes.size();
       for (std::size_t r = c * chunk, r1 = std::min(n, r + chunk); r < r1; ++r) {
-        const std::string_view sv(text + off[r], static_cast<std::size_t>(off[r + 1] - off[r]));
+        const auto b0 = static_cast<std::size_t>(off[r]);
+        const auto len = static_cast<std::size_t>(off[r + 1] - off[r]);
+        if constexpr (std::endian::native == std::endian::little) {
+          if (len <= 7 && b0 + 8 <= n_bytes) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, text + b0, 8);             // one unaligned load ...
+            word &= (std::uint64_t{1} << (8 * len)) - 1;  // ... cut to the string
+            const std::uint64_t key = (static_cast<std::uint64_t>(len) << 56) | word;
+            ShortSlot& s =
+                short_slot[static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - kBits))];
+            if (s.key == key) {
+              out[r] = s.code;
+              continue;
+            }
+            const std::string_view sv(text + b0, len);
+            const auto [it, added] = index.emplace(std::string(sv), static_cast<std::int32_t>(mine.size()));
+            if (added) mine.push_back(it->first);
+            s = ShortSlot{key, it->second};
+            out[r] = it->second;
+            continue;
+          }
+        }
+        const std::string_view sv(text + b0, len);
         std::uint64_t key = sv.size();
         if (sv.size() <= 8) {
           std::uint64_t w = 0;

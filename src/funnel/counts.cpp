@@ -6,9 +6,11 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <exception>
 #include <limits>
 #include <memory>
+#include <new>
 #include <numeric>
 #include <type_traits>
 #include <utility>
@@ -16,6 +18,13 @@
 
 #include "funnelnet/core/event_log.hpp"
 #include "funnelnet/core/parallel.hpp"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>  // streaming stores (x86-64 baseline)
+#endif
+#if defined(__linux__)
+#include <sys/mman.h>  // madvise
+#endif
 
 FUNNELNET_BEGIN
 
@@ -213,12 +222,20 @@ struct EventRecord {
   Time t;
 };
 
+// A slot of a partition's lead table: a lead hash and its local number (kFreeKey and
+// kFreeSlot when empty), side by side so a probe reads one cache line.
+struct LeadSlot {
+  std::uint64_t key;
+  std::uint32_t id;
+};
+constexpr std::uint32_t kFreeSlot = 0xffffffffU;
+constexpr std::uint64_t kFreeKey = ~std::uint64_t{0};
+
 // Per-thread scratch of the partition pass: a lead table in the cache, the rows grouped by
 // lead, and the thread's private tallies.
 template <class Time>
 struct PartitionWork {
-  std::vector<std::uint64_t> keys;        // open-addressing table: lead hash ...
-  std::vector<std::uint32_t> slot_id;     // ... -> local lead number (kFree when empty)
+  std::vector<LeadSlot> table;            // open addressing: lead hash -> local lead number
   std::vector<std::uint64_t> lead_of_id;  // local lead number -> lead hash
   std::vector<std::uint32_t> id_of_row, start;
   std::vector<Time> tbuf;
@@ -234,13 +251,11 @@ struct PartitionWork {
 template <class Time>
 void count_partition(const StageSpace& space, PartitionWork<Time>& w, const EventRecord<Time>* rec,
                      std::size_t m, unsigned bits, bool keep) {
-  constexpr std::uint32_t kFree = 0xffffffffU;
   const std::uint64_t stage_mask = (std::uint64_t{1} << bits) - 1;
   const std::size_t n_states = space.size();
   std::size_t cap = 64;
   while (cap < m / 4) cap <<= 1;  // leads usually have several events; grown below if not
-  w.keys.resize(cap);
-  w.slot_id.assign(cap, kFree);
+  w.table.assign(cap, LeadSlot{kFreeKey, kFreeSlot});
   w.lead_of_id.clear();
   if (w.id_of_row.size() < m) {
     w.id_of_row.resize(m);
@@ -254,27 +269,27 @@ void count_partition(const StageSpace& space, PartitionWork<Time>& w, const Even
     std::size_t i = static_cast<std::size_t>(h) & mask;
     std::uint32_t g;
     while (true) {
-      g = w.slot_id[i];
-      if (g == kFree) {
+      const LeadSlot slot = w.table[i];
+      if (slot.key == h) {  // a free slot's key (all ones) is no hash: h < 2^(64 - bits)
+        g = slot.id;
+        break;
+      }
+      if (slot.id == kFreeSlot) {
         g = static_cast<std::uint32_t>(w.lead_of_id.size());
-        w.slot_id[i] = g;
-        w.keys[i] = h;
+        w.table[i] = LeadSlot{h, g};
         w.lead_of_id.push_back(h);
         if (2 * w.lead_of_id.size() > cap) {  // keep the load at most 1/2: rehash
           cap *= 2;
           mask = cap - 1;
-          w.keys.resize(cap);
-          w.slot_id.assign(cap, kFree);
+          w.table.assign(cap, LeadSlot{kFreeKey, kFreeSlot});
           for (std::uint32_t e = 0; e < w.lead_of_id.size(); ++e) {
             std::size_t j = static_cast<std::size_t>(w.lead_of_id[e]) & mask;
-            while (w.slot_id[j] != kFree) j = (j + 1) & mask;
-            w.slot_id[j] = e;
-            w.keys[j] = w.lead_of_id[e];
+            while (w.table[j].id != kFreeSlot) j = (j + 1) & mask;
+            w.table[j] = LeadSlot{w.lead_of_id[e], e};
           }
         }
         break;
       }
-      if (w.keys[i] == h) break;
       i = (i + 1) & mask;
     }
     w.id_of_row[q] = g;
@@ -332,6 +347,108 @@ inline PartitionPlan plan_partitions(std::size_t n, std::size_t n_states) {
   return p;
 }
 
+// The scatter's records: uninitialised memory on a cache line and, when large, on huge
+// pages where the kernel gives them on request (Linux transparent huge pages in "madvise"
+// mode): the scatter writes to hundreds of places at once, and 2 MiB pages keep them in
+// the TLB and take a few page faults per call instead of one per 4 KiB.
+class ScatterBuffer {
+ public:
+  explicit ScatterBuffer(std::size_t bytes) {
+    constexpr std::size_t kHuge = std::size_t{1} << 21;
+    align_ = bytes >= kHuge ? kHuge : 64;
+    const std::size_t size = (std::max<std::size_t>(bytes, 1) + align_ - 1) / align_ * align_;
+    data_ = ::operator new (size, std::align_val_t{align_});  // throws std::bad_alloc
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (align_ == kHuge) (void)madvise(data_, size, MADV_HUGEPAGE);  // a hint: no huge pages is fine
+#endif
+  }
+  ScatterBuffer(const ScatterBuffer&) = delete;
+  ScatterBuffer& operator=(const ScatterBuffer&) = delete;
+  ScatterBuffer(ScatterBuffer&&) = delete;
+  ScatterBuffer& operator=(ScatterBuffer&&) = delete;
+  ~ScatterBuffer() {
+    ::operator delete (data_, std::align_val_t{align_});
+  }
+  [[nodiscard]] void* data() const noexcept {
+    return data_;
+  }
+
+ private:
+  void* data_ = nullptr;
+  std::size_t align_ = 64;
+};
+
+/// Records per 64-byte cache line.
+constexpr std::size_t kLineRecords = 4;
+
+// The first record of `p` on a cache line (p has kLineRecords spare records after the
+// ones it needs).
+template <class Time>
+EventRecord<Time>* align_to_line(EventRecord<Time>* p) noexcept {
+  static_assert(sizeof(EventRecord<Time>) * kLineRecords == 64, "four 16-byte records per cache line");
+  const auto a = reinterpret_cast<std::uintptr_t>(p);
+  return p + (((a + 63) & ~std::uintptr_t{63}) - a) / sizeof(EventRecord<Time>);
+}
+
+// Copy records [q0, q1) of a partition's line buffer `line` (record q at line[q % 4]) to
+// out[q0, q1): a whole aligned line with streaming stores (no read for ownership, the
+// cache keeps the lines still being filled), part of one with plain stores.
+template <class Time>
+void flush_line(EventRecord<Time>* out, const EventRecord<Time>* line, std::size_t q0,
+                std::size_t q1) noexcept {
+#if defined(__SSE2__)
+  if (q1 - q0 == kLineRecords) {
+    for (std::size_t i = 0; i < kLineRecords; ++i)
+      _mm_stream_si128(reinterpret_cast<__m128i*>(out + q0 + i),
+                       _mm_load_si128(reinterpret_cast<const __m128i*>(line + i)));
+    return;
+  }
+#endif
+  for (std::size_t q = q0; q < q1; ++q) out[q] = line[q % kLineRecords];
+}
+
+// The scatter of one chunk's rows [r0, r1) into partitions p0 .. p0 + np (`All`: every
+// partition, np == n_parts): row r goes to out[cur[p - p0]++], in input order.  Rows are
+// gathered per partition in a cache-line buffer (software write combining) and written a
+// line at a time; without `All`, rows of other partitions go to the spare entry np, whose
+// position (cur[np], 1) never completes a line.
+template <bool All, class Time, class Stages>
+void scatter_chunk(std::span<const std::int64_t> lead, std::span<const Time> time, const Stages& stage,
+                   std::size_t r0, std::size_t r1, unsigned bits, std::size_t p0, std::size_t np,
+                   EventRecord<Time>* out, std::uint32_t* cur) {
+  std::vector<std::uint32_t> first(cur, cur + np);  // the chunk's first position per partition
+  std::unique_ptr<EventRecord<Time>[]> lines_storage(new EventRecord<Time>[(np + 2) * kLineRecords]);
+  EventRecord<Time>* const lines = align_to_line(lines_storage.get());
+  for (std::size_t r = r0; r < r1; ++r) {
+    const std::uint64_t h = lead_hash(lead[r]);
+    const auto rec = EventRecord<Time>{(h << bits) | stage(r), time[r]};
+    const std::size_t k = static_cast<std::size_t>(h >> (64 - bits)) - p0;
+    std::size_t j = k;
+    std::uint32_t step = 1;
+    if constexpr (!All) {  // branch-free: rows of other partitions to the spare entry
+      const bool in = k < np;
+      j = in ? k : np;
+      step = static_cast<std::uint32_t>(in);
+    }
+    const std::uint32_t pos = cur[j];
+    EventRecord<Time>* line = lines + j * kLineRecords;
+    line[pos % kLineRecords] = rec;
+    cur[j] = pos + step;
+    if ((pos + step) % kLineRecords == 0 && step != 0) {
+      const std::size_t end = pos + 1;
+      flush_line(out, line, std::max<std::size_t>(first[j], end - kLineRecords), end);
+    }
+  }
+  for (std::size_t j = 0; j < np; ++j) {  // the partial last lines
+    const std::size_t end = cur[j];
+    flush_line(out, lines + j * kLineRecords,
+               std::max<std::size_t>(first[j], end / kLineRecords * kLineRecords), end);
+  }
+#if defined(__SSE2__)
+  _mm_sfence();  // the streaming stores are visible before the partitions are read
+#endif
+}
+
 // Events in any order: one parallel pass counts rows per (chunk, partition) (`hist`, from
 // the caller), then passes over ranges of partitions copy each partition's rows (in input
 // order) into a buffer of at most about half the events (8 bytes per event), and threads
@@ -351,9 +468,9 @@ void count_partitioned(const StageSpace& space, Tally& total, std::span<const st
   // Two passes (8 bytes of records per event), four above 2^25 events (4 bytes per event).
   const std::size_t n_passes = n > (std::size_t{1} << 25) ? 4 : 2;
   const std::size_t slots = std::min(n, n / n_passes + 1 + largest);
-  // Not value-initialised: every slot a partition reads was written by the scatter.  One
-  // spare slot per chunk (after the slots), so no two threads write the same slot.
-  std::unique_ptr<EventRecord<Time>[]> buf(new EventRecord<Time>[slots + n_chunks]);
+  // Not value-initialised: every slot a partition reads was written by the scatter.
+  const ScatterBuffer storage(slots * sizeof(EventRecord<Time>));
+  auto* const buf = static_cast<EventRecord<Time>*>(storage.data());
   std::vector<PartitionWork<Time>> work(n_threads);
   for (auto& w : work) {
     w.tally.assign(total.size(), 0);
@@ -377,33 +494,21 @@ void count_partitioned(const StageSpace& space, Tally& total, std::span<const st
       }
     }
     part_begin[np] = at;
-    for (std::size_t c = 0; c < n_chunks; ++c)
-      offset[c * (np + 1) + np] = static_cast<std::uint32_t>(slots + c);
+    // The spare entry of every chunk (rows of other partitions) never completes a line.
+    for (std::size_t c = 0; c < n_chunks; ++c) offset[c * (np + 1) + np] = 1;
     parallel_for(n_chunks, static_cast<int>(n_threads), [&](std::size_t c) {
       std::uint32_t* cur = offset.data() + c * (np + 1);
-      const std::size_t r1 = plan.chunk_begin(c + 1, n);
-      EventRecord<Time>* out = buf.get();
-      for (std::size_t r = plan.chunk_begin(c, n); r < r1; ++r) {
-        const std::uint64_t h = lead_hash(lead[r]);
-        const auto rec = EventRecord<Time>{(h << bits) | stage(r), time[r]};
-        const std::size_t k = static_cast<std::size_t>(h >> (64 - bits)) - p0;
-        if (all) {
-          out[cur[k]++] = rec;
-        } else {  // rows of other partitions go to the spare slot (branch-free)
-          const bool in = k < np;
-          const std::size_t j = in ? k : np;
-          const std::uint32_t pos = cur[j];
-          out[pos] = rec;
-          cur[j] = pos + static_cast<std::uint32_t>(in);
-        }
-      }
+      const std::size_t r0 = plan.chunk_begin(c, n), r1 = plan.chunk_begin(c + 1, n);
+      if (all)
+        scatter_chunk<true, Time>(lead, time, stage, r0, r1, bits, 0, np, buf, cur);
+      else
+        scatter_chunk<false, Time>(lead, time, stage, r0, r1, bits, p0, np, buf, cur);
     });
     std::atomic<std::size_t> next{0};
     parallel_for(n_threads, static_cast<int>(n_threads), [&](std::size_t t) {
       PartitionWork<Time>& w = work[t];
       for (std::size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < np;)
-        count_partition<Time>(space, w, buf.get() + part_begin[k], part_begin[k + 1] - part_begin[k], bits,
-                              keep);
+        count_partition<Time>(space, w, buf + part_begin[k], part_begin[k + 1] - part_begin[k], bits, keep);
     });
     p0 = p1;
   }
@@ -488,21 +593,28 @@ void count_events(const StageSpace& sp, Matrix& counts, std::span<const std::int
   std::vector<std::uint32_t> hist(plan.n_chunks * plan.n_parts, 0);
   std::vector<unsigned char> chunk_bad(plan.n_chunks, 0), chunk_unsorted(plan.n_chunks, 0);
   parallel_for(plan.n_chunks, static_cast<int>(n_threads), [&](std::size_t c) {
-    const std::size_t r0 = plan.chunk_begin(c, n), r1 = plan.chunk_begin(c + 1, n);
+    const std::size_t c0 = plan.chunk_begin(c, n), c1 = plan.chunk_begin(c + 1, n);
     unsigned bad = 0, out_of_order = 0;
-    for (std::size_t r = r0; r < r1; ++r)
-      bad |= static_cast<unsigned>(stage(r) >= static_cast<std::uint32_t>(n_states));
-    if constexpr (std::is_floating_point_v<Time>)
-      for (std::size_t r = r0; r < r1; ++r) bad |= static_cast<unsigned>(!std::isfinite(time[r]));
-    // Bitwise on unsigned values, not bools: branch-free (vectorised) and no
-    // -Wbitwise-instead-of-logical.
-    for (std::size_t r = std::max<std::size_t>(r0, 1); r < r1; ++r)
-      out_of_order |=
-          static_cast<unsigned>(lead[r] < lead[r - 1]) |
-          (static_cast<unsigned>(lead[r] == lead[r - 1]) & static_cast<unsigned>(time[r] < time[r - 1]));
     std::uint32_t* h = hist.data() + c * plan.n_parts;
-    if (plan.bits <= kMaxPartitionBits)
-      for (std::size_t r = r0; r < r1; ++r) ++h[plan.part(lead[r])];
+    // Blocks of rows small enough that the loops below find them in the L1/L2 cache (each
+    // loop on its own stays branch-free and vectorised; the columns are read from memory
+    // once).
+    constexpr std::size_t kBlock = 4096;
+    for (std::size_t r0 = c0; r0 < c1; r0 += kBlock) {
+      const std::size_t r1 = std::min(c1, r0 + kBlock);
+      for (std::size_t r = r0; r < r1; ++r)
+        bad |= static_cast<unsigned>(stage(r) >= static_cast<std::uint32_t>(n_states));
+      if constexpr (std::is_floating_point_v<Time>)
+        for (std::size_t r = r0; r < r1; ++r) bad |= static_cast<unsigned>(!std::isfinite(time[r]));
+      // Bitwise on unsigned values, not bools: branch-free (vectorised) and no
+      // -Wbitwise-instead-of-logical.
+      for (std::size_t r = std::max<std::size_t>(r0, 1); r < r1; ++r)
+        out_of_order |=
+            static_cast<unsigned>(lead[r] < lead[r - 1]) |
+            (static_cast<unsigned>(lead[r] == lead[r - 1]) & static_cast<unsigned>(time[r] < time[r - 1]));
+      if (plan.bits <= kMaxPartitionBits)
+        for (std::size_t r = r0; r < r1; ++r) ++h[plan.part(lead[r])];
+    }
     chunk_bad[c] = static_cast<unsigned char>(bad != 0);
     chunk_unsorted[c] = static_cast<unsigned char>(out_of_order != 0);
   });

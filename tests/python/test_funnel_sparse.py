@@ -201,6 +201,28 @@ def test_string_stage_encoders_match_pandas() -> None:
     assert codes3[3] == -1 and codes3[10] == -1 and (np.delete(codes3, [3, 10]) >= 0).all()
 
 
+@pytest.mark.parametrize("large_offsets", [False, True])
+def test_utf8_encoder_short_strings_match_pandas(large_offsets: bool) -> None:
+    # The Arrow encoder reads strings of at most 7 bytes as one word (length and bytes):
+    # names of every length from 0 to 9 bytes, names equal but for a trailing NUL or in
+    # their last byte, multi-byte UTF-8, and short names in the last 8 bytes of the data
+    # (read the general way) against pandas' order of first appearance.
+    from funnelnet import _core
+    from funnelnet._common.convert import arrow_buffers
+
+    rng = np.random.default_rng(12)
+    vocab = ["", "a", "a\x00", "b", "ab", "abcdef", "abcdefg", "abcdefh", "abcdefgh", "abcdefghi", "é", "ée", "\x00"]
+    values = [vocab[k] for k in rng.integers(0, len(vocab), 20_000)] + ["abcdefg", "a", "", "ée"]
+    labels = ["abcdefh", "a"]
+    order = list(dict.fromkeys(labels + values))
+    want = pd.Index(order).get_indexer(values)
+    s = pd.Series(values, dtype="string[pyarrow]")
+    data, offsets = arrow_buffers(s, large_offsets=large_offsets)
+    codes, names = _core.funnel.encode_utf8_labels(data, offsets, labels)
+    assert names == order
+    np.testing.assert_array_equal(codes, want)
+
+
 @pytest.mark.parametrize("kind", ["str", "object", "categorical"])
 def test_string_stages_count_like_the_numpy_idiom(kind: str) -> None:
     # Stage names as Arrow strings, object arrays or categoricals, with and without a

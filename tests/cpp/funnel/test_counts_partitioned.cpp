@@ -241,6 +241,59 @@ TEST(CountsPartitioned, RawStageCodesOfEveryWidthMatchBruteForce) {
   }
 }
 
+namespace test_counts_partitioned {
+
+// Leads of one or two events (a lead table with about as many leads as rows: it grows).
+Log short_leads_log(std::uint64_t seed, std::size_t leads) {
+  Rng rng(seed);
+  Log log;
+  for (std::size_t l = 0; l < leads; ++l) {
+    const auto id = static_cast<std::int64_t>(rng());
+    const int len = 1 + static_cast<int>(rng.below(2));
+    for (int k = 0; k < len; ++k) {
+      log.lead.push_back(id);
+      log.time.push_back(static_cast<std::int64_t>(rng.below(5)) - 2);
+      log.stage.push_back(static_cast<std::int32_t>(rng.below(10)));
+    }
+  }
+  return log;
+}
+
+}  // namespace test_counts_partitioned
+
+TEST(CountsPartitioned, ScatterLinesAndLeadTablesAtManySizesMatchBruteForce) {
+  using namespace test_counts_partitioned;
+  // Sizes from a few rows to several chunks and partitions and two scatter passes, none a
+  // multiple of the four records of a cache line: partitions whose rows start and end
+  // inside a line, partial lines shared by two chunks, the spare entry of the later
+  // passes; and leads of one or two events, whose partition lead tables grow.
+  Rng rng(8);
+  for (const std::size_t leads : {1, 2, 3, 7, 61, 5003, 11113, 23459}) {
+    for (Log log : {random_log(100 + leads, leads), short_leads_log(200 + leads, 9 * leads + 1)}) {
+      std::vector<std::size_t> perm(log.lead.size());
+      std::iota(perm.begin(), perm.end(), 0);
+      for (std::size_t i = perm.size(); i > 1; --i) std::swap(perm[i - 1], perm[rng.below(i)]);
+      log = permuted(log, perm);
+      std::vector<double> dtime(log.time.begin(), log.time.end());
+      for (const Repeats repeats : {Repeats::collapse, Repeats::keep}) {
+        const Matrix want = brute_force(space12(), log, repeats);
+        for (int threads : {1, 2, 3}) {
+          EXPECT_EQ(TransitionCounts::from_events<std::int64_t>(space12(), log.lead, log.time, log.stage,
+                                                                repeats, threads)
+                        .matrix(),
+                    want)
+              << log.lead.size() << " events, threads " << threads;
+          EXPECT_EQ(
+              TransitionCounts::from_events<double>(space12(), log.lead, dtime, log.stage, repeats, threads)
+                  .matrix(),
+              want)
+              << log.lead.size() << " events, double times, threads " << threads;
+        }
+      }
+    }
+  }
+}
+
 TEST(CountsPartitioned, RawStageCodesWithoutAStageAreNamed) {
   using namespace test_counts_partitioned;
   const Log log = random_log(12, 15000);
