@@ -171,7 +171,7 @@ py::tuple encode_object_labels(const py::array& values, const std::vector<std::s
 // and only chunks that met such names are renumbered.
 template <class Offset>
 py::tuple encode_utf8_labels_as(std::span<const std::uint8_t> bytes, std::span<const Offset> off,
-                                const std::vector<std::string>& labels) {
+                                const std::vector<std::string>& labels, int threads) {
   if (off.empty()) throw py::value_error("encode_utf8_labels: offsets need n + 1 entries");
   const std::size_t n = off.size() - 1;
   for (std::size_t r = 0; r < n; ++r)
@@ -186,7 +186,7 @@ py::tuple encode_utf8_labels_as(std::span<const std::uint8_t> bytes, std::span<c
     const std::size_t chunk = (n + n_chunks - 1) / n_chunks;
     const char* text = reinterpret_cast<const char*>(bytes.data());
     std::vector<std::vector<std::string>> local(n_chunks);  // each chunk's names, in order
-    const unsigned n_threads = resolve_threads(0, n, std::uint64_t{1} << 17);
+    const unsigned n_threads = resolve_threads(threads, n, std::uint64_t{1} << 17);
     parallel_for(n_chunks, static_cast<int>(n_threads), [&](std::size_t c) {
       std::unordered_map<std::string, std::int32_t> index;
       std::vector<std::string>& mine = local[c];
@@ -268,7 +268,7 @@ py::tuple encode_utf8_labels_as(std::span<const std::uint8_t> bytes, std::span<c
 }
 
 py::tuple encode_utf8_labels(const array<std::uint8_t>& data, const py::array& offsets,
-                             const std::vector<std::string>& labels) {
+                             const std::vector<std::string>& labels, int threads) {
   const auto bytes = span_of(data, "data");
   if (offsets.ndim() != 1 || (offsets.flags() & py::array::c_style) == 0)
     throw py::type_error("encode_utf8_labels: offsets must be a contiguous 1-D array");
@@ -276,10 +276,10 @@ py::tuple encode_utf8_labels(const array<std::uint8_t>& data, const py::array& o
   const auto len = static_cast<std::size_t>(offsets.shape(0));
   if (dt.kind() == 'i' && dt.itemsize() == 4)
     return encode_utf8_labels_as<std::int32_t>(bytes, {static_cast<const std::int32_t*>(offsets.data()), len},
-                                               labels);
+                                               labels, threads);
   if (dt.kind() == 'i' && dt.itemsize() == 8)
     return encode_utf8_labels_as<std::int64_t>(bytes, {static_cast<const std::int64_t*>(offsets.data()), len},
-                                               labels);
+                                               labels, threads);
   throw py::type_error("encode_utf8_labels: offsets must be int32 or int64");
 }
 }  // namespace register_funnel_cpp
@@ -287,9 +287,9 @@ py::tuple encode_utf8_labels(const array<std::uint8_t>& data, const py::array& o
 void register_funnel(py::module_& m) {
   using namespace register_funnel_cpp;  // NOLINT(google-build-using-namespace): this file's helpers
   m.def("encode_utf8_labels", &encode_utf8_labels, py::arg("data").noconvert(),
-        py::arg("offsets").noconvert(), py::arg("labels"),
+        py::arg("offsets").noconvert(), py::arg("labels"), py::arg("threads") = 0,
         "(int32 codes, names) of Arrow string data (UTF-8 bytes, n + 1 int32 or int64 offsets), as "
-        "encode_object_labels; the GIL is released.");
+        "encode_object_labels; the GIL is released; threads (0 = all cores) bounds the workers.");
   m.def("encode_object_labels", &encode_object_labels, py::arg("values"), py::arg("labels"),
         "(int32 codes, names) of a 1-D object array of str: codes index `labels` followed by the "
         "other strings in order of first appearance (names); -1 for anything that is not a str.");

@@ -195,6 +195,16 @@ def test_string_stage_encoders_match_pandas() -> None:
     codes2, names2 = _core.funnel.encode_utf8_labels(data, offsets, labels)
     assert names2 == order
     np.testing.assert_array_equal(codes2, want)
+    # Many chunks (n >> 16 of them): any thread count gives the codes and the order of
+    # first appearance that pandas gives.
+    big = np.concatenate([values] * 60)
+    big_s = pd.Series(big, dtype="string[pyarrow]")
+    big_data, big_offsets = arrow_buffers(big_s)
+    big_want = pd.Index(order).get_indexer(big)
+    for threads in (1, 2, 0):
+        codes_t, names_t = _core.funnel.encode_utf8_labels(big_data, big_offsets, labels, threads)
+        assert names_t == order
+        np.testing.assert_array_equal(codes_t, big_want)
     mixed = values.copy()
     mixed[[3, 10]] = [None, 7]
     codes3, _ = _core.funnel.encode_object_labels(mixed, labels)

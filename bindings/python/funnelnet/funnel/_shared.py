@@ -37,12 +37,13 @@ def resolve_funnel(funnel: Funnel | None, names_in_order: Iterable[Any], absorbi
     return Funnel([s for s in seen if s not in outcomes], outcomes)
 
 
-def _encode_str_column(col: pd.Series, funnel: Funnel | None,
-                       absorbing: Sequence[str] | None) -> tuple[Funnel, np.ndarray] | None:
+def _encode_str_column(col: pd.Series, funnel: Funnel | None, absorbing: Sequence[str] | None,
+                       threads: int = 0) -> tuple[Funnel, np.ndarray] | None:
     """(funnel, int32 codes) of a column of str (Arrow-backed, or object dtype) encoded in
     C++ (no Python object per row for Arrow strings, a cache by object for object
     columns), or None when the column is of another kind or holds a missing value, a
-    non-str object or an unknown stage: the general path then raises its usual error."""
+    non-str object or an unknown stage: the general path then raises its usual error.
+    ``threads`` (0 = all cores) bounds the Arrow encoder's worker threads."""
     if funnel is not None and not isinstance(funnel, Funnel):
         return None
     labels = [] if funnel is None else list(funnel.states)
@@ -55,7 +56,7 @@ def _encode_str_column(col: pd.Series, funnel: Funnel | None,
         buffers = arrow_buffers(col, large_offsets=False)
         if buffers is None:
             return None
-        codes, names = _core.funnel.encode_utf8_labels(buffers[0], buffers[1], labels)
+        codes, names = _core.funnel.encode_utf8_labels(buffers[0], buffers[1], labels, int(threads))
     else:
         return None
     if len(names) != len(labels) and funnel is not None:
@@ -106,10 +107,11 @@ def stage_code_map(col: pd.Series, funnel: Funnel | None) -> tuple[np.ndarray, n
 
 
 def encode_events(df: pd.DataFrame, lead: str, stage: str, funnel: Funnel | None,
-                  absorbing: Sequence[str] | None) -> tuple[Funnel, np.ndarray, np.ndarray]:
-    """(funnel, int32 stage codes, int64 lead ids) of an event log."""
+                  absorbing: Sequence[str] | None, threads: int = 0) -> tuple[Funnel, np.ndarray, np.ndarray]:
+    """(funnel, int32 stage codes, int64 lead ids) of an event log; ``threads`` (0 = all
+    cores) bounds the threads of the string encoder."""
     stage_col = df[stage]
-    fast = _encode_str_column(stage_col, funnel, absorbing)
+    fast = _encode_str_column(stage_col, funnel, absorbing, threads)
     if fast is not None:
         return fast[0], fast[1], ids_as_int64(df[lead], lead)
     missing = stage_col.isna().to_numpy()

@@ -156,7 +156,7 @@ class ExposureCounts(JsonModel):
             if len(df) == 0:
                 raise EmptyInputError("the event log has no rows")
             t = times_as_numbers(df[time], time)
-        f, codes, leads = encode_events(df, lead, stage, funnel, absorbing)
+        f, codes, leads = encode_events(df, lead, stage, funnel, absorbing, int(threads))
         if is_calendar(df[time]):
             if time_unit not in _UNITS:
                 raise InvalidArgumentError(f"time_unit must be one of {sorted(_UNITS)}, got {time_unit!r}")

@@ -259,7 +259,7 @@ class TransitionCounts(JsonModel):
                     return cls(codes_builder(cast(Funnel, funnel)._space, leads, t, *direct, rep, int(threads)))
             except InvalidArgumentError:
                 pass
-        f, codes, leads = encode_events(df, lead, stage, funnel, absorbing)
+        f, codes, leads = encode_events(df, lead, stage, funnel, absorbing, int(threads))
         builder = core.from_events_i64 if t.dtype == np.int64 else core.from_events_f64
         with user_terms(**terms):
             return cls(builder(f._space, leads, t, codes, rep, int(threads)))
@@ -445,7 +445,7 @@ class TransitionCounts(JsonModel):
         require_columns(df, {"lead": lead, "stage": stage, "time": time})
         if len(df) == 0:
             raise EmptyInputError("the event log has no rows")
-        f, codes, leads = encode_events(df, lead, stage, funnel, absorbing)
+        f, codes, leads = encode_events(df, lead, stage, funnel, absorbing, int(threads))
         t = times_as_numbers(df[time], time)
         choice(align, _ALIGN, "align")
         if is_calendar(df[time]):
