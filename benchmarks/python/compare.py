@@ -708,6 +708,20 @@ def section_customers(args: argparse.Namespace) -> None:
         print(f"  {name}: LL {ll:.6f} vs lifetimes {ll_th:.6f} (rel. diff {(ll - ll_th) / abs(ll_th):+.1e}) on "
               f"{len(d_small):,}; r, alpha, a, b = {', '.join(f'{v:.4f}' for v in ours_p)} (lifetimes "
               f"{', '.join(f'{v:.4f}' for v in their_p)})", flush=True)
+        if d is not d_small:
+            # The standard errors are computed when first read (summary): their cost on top
+            # of the fit, and the fit at the other thread counts (threads=0 chooses).
+            t_se, _ = timed(lambda: fit_ours().summary, args.repeat)
+            c_se = LAST_CPU[0]
+            print(f"  {name}: fit + summary (standard errors) 1 thread {t_se:.3f} s wall, {c_se:.3f} CPU s "
+                  f"(fit alone {t_fn:.3f} s wall, {c[0]:.3f} CPU s)", flush=True)
+            for threads in [t for t in args.threads if t != 1] + [0]:
+                def fit_at(x: pd.DataFrame = d, k: int = threads) -> Any:
+                    return fn.customers.BetaGeo(threads=k).fit(x["frequency"], x["recency"], x["T"])
+                assert np.array_equal(fit_at().params_.to_numpy(), fit_ours().params_.to_numpy())
+                t_k, _ = timed(fit_at, args.repeat)
+                print(f"  {name}: fit at threads={threads}: {t_k:.3f} s wall ({LAST_CPU[0]:.3f} CPU s), "
+                      f"{t_fn / t_k:.2f}x 1 thread's wall (load {os.getloadavg()[0]:.1f})", flush=True)
 
 
 def main() -> None:

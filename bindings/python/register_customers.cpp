@@ -21,7 +21,8 @@ std::span<double> span_out(py::array_t<double>& a) {
   return {a.mutable_data(), static_cast<std::size_t>(a.shape(0))};
 }
 
-py::dict report_dict(const FitReport& r) {
+/// The fit report without the covariance (cheap: a deferred covariance stays deferred).
+py::dict brief_report_dict(const FitReport& r) {
   py::dict d;
   d["status"] = fit_status_name(r.status);
   d["converged"] = r.converged();
@@ -32,7 +33,20 @@ py::dict report_dict(const FitReport& r) {
   d["unique_rows"] = r.unique_rows;
   d["at_bound"] = r.at_bound;
   d["message"] = r.message;
-  d["covariance"] = r.covariance;
+  return d;
+}
+
+/// The full fit report of a model: with its covariance, computed now (GIL released) when
+/// the fit deferred it.
+template <class Model>
+py::dict report_dict(const Model& m) {
+  std::vector<double> cov;
+  {
+    py::gil_scoped_release release;
+    cov = m.covariance();
+  }
+  py::dict d = brief_report_dict(m.report());
+  d["covariance"] = std::move(cov);
   return d;
 }
 
@@ -44,6 +58,7 @@ RepeatFitOptions fit_options(int max_iterations, double tolerance, bool compress
   o.compress = compress;
   o.threads = threads;
   o.initial = std::move(initial);
+  o.defer_covariance = true;  // computed when the report (standard errors, summary) is first read
   return o;
 }
 
@@ -102,7 +117,8 @@ void register_customers(py::module_& m) {
       .def_property_readonly(
           "params",
           [](const RepeatModel& r) { return std::vector<double>(r.params().begin(), r.params().end()); })
-      .def_property_readonly("report", [](const RepeatModel& r) { return report_dict(r.report()); })
+      .def_property_readonly("report", [](const RepeatModel& r) { return report_dict(r); })
+      .def_property_readonly("brief_report", [](const RepeatModel& r) { return brief_report_dict(r.report()); })
       .def_property_readonly("kind", [](const RepeatModel& r) { return static_cast<int>(r.kind()); })
       .def(
           "log_likelihood",
@@ -189,7 +205,8 @@ void register_customers(py::module_& m) {
       .def_property_readonly(
           "params",
           [](const GammaGammaModel& g) { return std::vector<double>(g.params().begin(), g.params().end()); })
-      .def_property_readonly("report", [](const GammaGammaModel& g) { return report_dict(g.report()); })
+      .def_property_readonly("report", [](const GammaGammaModel& g) { return report_dict(g); })
+      .def_property_readonly("brief_report", [](const GammaGammaModel& g) { return brief_report_dict(g.report()); })
       .def(
           "expected_spend",
           [](const GammaGammaModel& g, const array<double>& x, const array<double>& spend) {

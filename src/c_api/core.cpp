@@ -2,6 +2,25 @@
 #include "c_api/common.hpp"
 #include "funnelnet/io/file.hpp"
 
+namespace {
+
+// The enum table called type_name (outside the extern "C" block: it returns a C++
+// reference, which clang's -Wreturn-type-c-linkage flags inside one); unknown_label listing the enum types
+// otherwise.
+const funnelnet::capi::EnumTable& enum_table(const char* type_name) {
+  funnelnet::capi::require_ptr(type_name, "enum_type");
+  std::string known;
+  for (const auto& t : funnelnet::capi::kEnumTables) {
+    if (std::strcmp(t.type_name, type_name) == 0) return t;
+    known += known.empty() ? "" : ", ";
+    known += t.type_name;
+  }
+  funnelnet::fail(funnelnet::Errc::unknown_label, "'", type_name,
+                  "' is not a funnelnet enum: known enums are ", known);
+}
+
+}  // namespace
+
 extern "C" {
 
 FNET_API int fnet_version_number(void) {
@@ -23,23 +42,6 @@ FNET_API const char* fnet_last_error(void) {
 FNET_API const char* fnet_status_name(fnet_status status) {
   return funnelnet::errc_name(static_cast<funnelnet::Errc>(status));
 }
-
-namespace {
-
-// The enum table called type_name; unknown_label listing the enum types otherwise.
-const funnelnet::capi::EnumTable& enum_table(const char* type_name) {
-  funnelnet::capi::require_ptr(type_name, "enum_type");
-  std::string known;
-  for (const auto& t : funnelnet::capi::kEnumTables) {
-    if (std::strcmp(t.type_name, type_name) == 0) return t;
-    known += known.empty() ? "" : ", ";
-    known += t.type_name;
-  }
-  funnelnet::fail(funnelnet::Errc::unknown_label, "'", type_name,
-                  "' is not a funnelnet enum: known enums are ", known);
-}
-
-}  // namespace
 
 FNET_API fnet_status fnet_enum_name(const char** out, const char* enum_type, int value) {
   return funnelnet::capi::guard([&] {

@@ -15,7 +15,10 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <numeric>
 #include <random>
 #include <span>
@@ -461,6 +464,21 @@ template double total_ll<BetaGeoBetaBinomRow, 4>(const std::array<double, 4>&, c
 template double total_ll<GammaGammaRow, 3>(const std::array<double, 3>&, const RfmRows&, int,
                                            std::array<double, 3>&);
 
+struct DeferredCovariance {
+  std::once_flag once;
+  std::function<std::vector<double>()> compute;  // released after the first call
+  std::vector<double> value;
+};
+
+/// The covariance of `d`, computed on the first call (concurrent callers wait for it).
+const std::vector<double>& deferred_value(DeferredCovariance& d) {
+  std::call_once(d.once, [&d] {
+    d.value = d.compute();
+    d.compute = nullptr;
+  });
+  return d.value;
+}
+
 namespace {
 
 /// Inverse of the observed information in log-parameters at `params`: the Hessian of the
@@ -499,6 +517,26 @@ std::vector<double> log_param_covariance(const std::array<double, K>& params, co
     for (std::size_t k = 0; k < K; ++k)
       out[j * K + k] = C(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(k));
   return out;
+}
+
+/// Whether a fit with options `o` that ended as `r` leaves its covariance to the model's
+/// covariance() (RepeatFitOptions::defer_covariance): a converged or stopped fit with no
+/// parameter at its bound.  A failed line search needs the covariance for its status.
+bool covariance_deferred(const FitReport& r, const RepeatFitOptions& o) {
+  return o.defer_covariance && !r.at_bound &&
+         (r.status == FitStatus::converged || r.status == FitStatus::max_iterations);
+}
+
+/// The deferred covariance of a fit at `params` to `rows` (moved in and kept until the
+/// first covariance() call).
+template <class Row, std::size_t K>
+std::shared_ptr<DeferredCovariance> defer_covariance(const std::array<double, K>& params, RfmRows&& rows,
+                                                     int threads) {
+  auto d = std::make_shared<DeferredCovariance>();
+  d->compute = [params, kept = std::make_shared<RfmRows>(std::move(rows)), threads] {
+    return log_param_covariance<Row, K>(params, *kept, threads);
+  };
+  return d;
 }
 
 /// Maximise the weighted log-likelihood over log-parameters with LBFGS-B.
@@ -634,7 +672,8 @@ FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const Rep
   if (rep.at_bound) rep.message += "; a parameter is at its bound [1e-8, 1e8]";
   rep.evaluations = evals;
   rep.log_likelihood = -best_f * wsum;
-  if (!rep.at_bound) rep.covariance = log_param_covariance<Row, K>(params, rows, o.threads);
+  if (!rep.at_bound && !covariance_deferred(rep, o))
+    rep.covariance = log_param_covariance<Row, K>(params, rows, o.threads);
   // A line search that gives up close to the optimum: the Newton step still left,
   // delta = Cov * (wsum g) in log-parameters, measured in standard errors
   // (sqrt(delta' Cov^-1 delta) = wsum sqrt(g' Cov g)).  Below 1e-3 standard errors the
@@ -796,7 +835,7 @@ RepeatModel RepeatModel::fit_valid(RepeatKind kind, std::span<const double> freq
                                    std::span<const double> weights, const RepeatFitOptions& options) {
   RepeatModel m;
   m.kind_ = kind;
-  const detail::RfmRows rows = detail::make_rows(frequency, recency, T, weights, options.compress);
+  detail::RfmRows rows = detail::make_rows(frequency, recency, T, weights, options.compress);
   if (!options.initial.empty()) {
     detail::require_params(kind, options.initial);
     std::copy(options.initial.begin(), options.initial.end(), m.p_.begin());
@@ -831,12 +870,31 @@ RepeatModel RepeatModel::fit_valid(RepeatKind kind, std::span<const double> freq
     }
     RepeatFitOptions warm = options;
     warm.tolerance = std::max(options.tolerance, 1e-6);
+    warm.defer_covariance = true;  // its report is dropped: no covariance needed
     const std::array<double, 4> start = m.p_;
     const FitReport pre = run(sub, warm);
     if (pre.status == FitStatus::not_finite || pre.at_bound) m.p_ = start;
   }
   m.report_ = run(rows, options);
+  if (detail::covariance_deferred(m.report_, options)) {
+    switch (kind) {
+      case RepeatKind::beta_geo:
+        m.deferred_ = detail::defer_covariance<detail::BetaGeoRow, 4>(m.p_, std::move(rows), options.threads);
+        break;
+      case RepeatKind::pareto_nbd:
+        m.deferred_ = detail::defer_covariance<detail::ParetoRow, 4>(m.p_, std::move(rows), options.threads);
+        break;
+      case RepeatKind::beta_geo_beta_binom:
+        m.deferred_ =
+            detail::defer_covariance<detail::BetaGeoBetaBinomRow, 4>(m.p_, std::move(rows), options.threads);
+        break;
+    }
+  }
   return m;
+}
+
+const std::vector<double>& RepeatModel::covariance() const {
+  return deferred_ ? detail::deferred_value(*deferred_) : report_.covariance;
 }
 
 void RepeatModel::log_likelihood(const CustomerSummary& c, std::span<double> out) const {
@@ -1156,7 +1214,7 @@ GammaGammaModel GammaGammaModel::fit(const CustomerSummary& customers, std::span
 GammaGammaModel GammaGammaModel::fit_valid(std::span<const double> frequency, std::span<const double> spend,
                                            std::span<const double> weights, const RepeatFitOptions& options) {
   std::vector<double> dummy(frequency.size(), 0.0);
-  const detail::RfmRows rows = detail::make_rows(frequency, spend, dummy, weights, options.compress);
+  detail::RfmRows rows = detail::make_rows(frequency, spend, dummy, weights, options.compress);
   GammaGammaModel g;
   if (!options.initial.empty()) {
     GammaGammaModel given(options.initial);
@@ -1165,7 +1223,13 @@ GammaGammaModel GammaGammaModel::fit_valid(std::span<const double> frequency, st
     g.p_ = {1.0, 1.0, detail::weighted_mean(rows.tx, rows.w)};
   }
   g.report_ = detail::maximise<detail::GammaGammaRow, 3>(g.p_, rows, options);
+  if (detail::covariance_deferred(g.report_, options))
+    g.deferred_ = detail::defer_covariance<detail::GammaGammaRow, 3>(g.p_, std::move(rows), options.threads);
   return g;
+}
+
+const std::vector<double>& GammaGammaModel::covariance() const {
+  return deferred_ ? detail::deferred_value(*deferred_) : report_.covariance;
 }
 
 void GammaGammaModel::expected_spend(const CustomerSummary& customers, std::span<double> out) const {

@@ -110,6 +110,10 @@ constexpr double kFloatPhase = 1e-5;
 /// (PageRank, Katz), for threads = 0: see resolve_threads.
 constexpr std::uint64_t kIterationGrain = std::uint64_t{1} << 20;
 
+/// How many in-edges ahead the power iteration's gathers prefetch: 128 was the fastest
+/// of 16, 32, 64, 128 and 256 on 10^6 nodes / 10^7 random edges (1 thread, load 12).
+constexpr std::size_t kPrefetchEdges = 128;
+
 template <class Off>
 IterativeResult pull_iterations(const ReferralGraph& g, const PageRankOptions& o,
                                 const std::vector<double>& p, const std::vector<double>& d,
@@ -120,22 +124,37 @@ IterativeResult pull_iterations(const ReferralGraph& g, const PageRankOptions& o
   const double* w = g.weights().data();
   const bool weighted = o.weighted;
   const double a = o.damping;
-  std::vector<double> x(n, 1.0 / static_cast<double>(n)), next(n), contrib(n), ncontrib(n);
-  std::vector<float> fcontrib(n), nfcontrib(n);
+  // Uniform teleport and dangling distributions are constants (two arrays less to read).
+  const bool uniform = o.personalization.empty() && o.dangling != Dangling::custom;
+  // The double contributions are allocated when a double pass needs them (weighted, or
+  // leaving the float phase), the float ones only for unweighted graphs: a run that ends
+  // in the float phase never touches 16 bytes a node of them.
+  std::vector<double> x(n, 1.0 / static_cast<double>(n)), next(n), contrib, ncontrib;
+  std::vector<float> fcontrib, nfcontrib;
   double dsum = 0.0;
-  for (std::size_t u = 0; u < n; ++u) {
-    contrib[u] = x[u] * inv[u];
-    fcontrib[u] = static_cast<float>(contrib[u]);
-    if (inv[u] == 0.0) dsum += x[u];
+  if (weighted) {
+    contrib.resize(n);
+    ncontrib.resize(n);
+    for (std::size_t u = 0; u < n; ++u) contrib[u] = x[u] * inv[u];
+  } else {
+    fcontrib.resize(n);
+    nfcontrib.resize(n);
+    for (std::size_t u = 0; u < n; ++u) fcontrib[u] = static_cast<float>(x[u] * inv[u]);
   }
+  for (std::size_t u = 0; u < n; ++u)
+    if (inv[u] == 0.0) dsum += x[u];
   // Float rounding also leaks mass (a double iteration keeps sum x = 1 up to rounding):
-  // leaving the float phase rescales x to sum 1 and recomputes what depends on it.
-  auto renormalise = [&] {
+  // leaving the float phase rescales x to sum 1 and, to go on in double, recomputes what
+  // depends on it.
+  auto renormalise = [&](bool go_on) {
     double total = 0.0;
     for (double v : x) total += v;
+    for (double& v : x) v /= total;
+    if (!go_on) return;
+    contrib.resize(n);
+    ncontrib.resize(n);
     dsum = 0.0;
     for (std::size_t u = 0; u < n; ++u) {
-      x[u] /= total;
       contrib[u] = x[u] * inv[u];
       if (inv[u] == 0.0) dsum += x[u];
     }
@@ -150,6 +169,64 @@ IterativeResult pull_iterations(const ReferralGraph& g, const PageRankOptions& o
   // cost more than it saved below that (0.57x on the Epinions-sized graph at load 3).
   // Chunks are fixed, so the result is the same at any thread count.
   const int threads = static_cast<int>(resolve_threads(o.threads, g.num_edges() + n, kIterationGrain));
+  const std::size_t m_in = ioff[n];
+  enum Mode { float_gather, double_gather, weighted_gather };
+  // One chunk of a pass.  A float pass writes the float contributions only, the others
+  // the double ones only (each phase reads what it wrote).  The gathers prefetch the
+  // contribution kPrefetchEdges in-edges ahead: the gathered array (4 bytes a node in
+  // the float phase) outgrows the L2 cache on large graphs, and a random gather then
+  // waits on the L3; prefetching overlaps those waits (8.0 -> 6.6 ns per edge on 10^7
+  // random edges, 1 thread).  It does not change what is summed.
+  auto pass = [&](auto mode_c, auto uniform_c, std::size_t c, const double* cx, const double* cc,
+                  const float* fc, double* nx, double* nc, float* nfc, double ds) {
+    constexpr Mode mode = decltype(mode_c)::value;
+    constexpr bool uni = decltype(uniform_c)::value;
+    const double pu = 1.0 / static_cast<double>(n);
+    const std::size_t b = c * per, e = std::min(n, b + per);
+    double local = 0.0, dl = 0.0;
+    for (std::size_t v = b; v < e; ++v) {
+      double s = 0.0;
+      const std::size_t k0 = ioff[v], k1 = ioff[v + 1];
+      const bool ahead = k1 + kPrefetchEdges <= m_in;  // every prefetched index exists
+      if constexpr (mode == weighted_gather) {
+        if (ahead)
+          for (std::size_t k = k0; k < k1; ++k) {
+            __builtin_prefetch(cc + isrc[k + kPrefetchEdges]);
+            s += cc[isrc[k]] * w[iedge[k]];
+          }
+        else
+          for (std::size_t k = k0; k < k1; ++k) s += cc[isrc[k]] * w[iedge[k]];
+      } else if constexpr (mode == float_gather) {
+        if (ahead)
+          for (std::size_t k = k0; k < k1; ++k) {
+            __builtin_prefetch(fc + isrc[k + kPrefetchEdges]);
+            s += static_cast<double>(fc[isrc[k]]);
+          }
+        else
+          for (std::size_t k = k0; k < k1; ++k) s += static_cast<double>(fc[isrc[k]]);
+      } else {
+        if (ahead)
+          for (std::size_t k = k0; k < k1; ++k) {
+            __builtin_prefetch(cc + isrc[k + kPrefetchEdges]);
+            s += cc[isrc[k]];
+          }
+        else
+          for (std::size_t k = k0; k < k1; ++k) s += cc[isrc[k]];
+      }
+      const double pv = uni ? pu : p[v], dv = uni ? pu : d[v];
+      const double nv = a * (s + ds * dv) + (1.0 - a) * pv;
+      local += std::abs(nv - cx[v]);
+      nx[v] = nv;
+      const double q = nv * inv[v];
+      if constexpr (mode == float_gather)
+        nfc[v] = static_cast<float>(q);
+      else
+        nc[v] = q;
+      dl += inv[v] == 0.0 ? nv : 0.0;
+    }
+    err[c] = local;
+    dang[c] = dl;
+  };
   for (std::size_t it = 1; it <= o.max_iter; ++it) {
     const double* cx = x.data();
     const double* cc = contrib.data();
@@ -158,30 +235,21 @@ IterativeResult pull_iterations(const ReferralGraph& g, const PageRankOptions& o
     double* nc = ncontrib.data();
     float* nfc = nfcontrib.data();
     const double ds = dsum;
-    const bool fl = float_now;
-    parallel_for(chunks, threads, [&, cx, cc, fc, nx, nc, nfc, ds, fl](std::size_t c) {
-      const std::size_t b = c * per, e = std::min(n, b + per);
-      double local = 0.0, dl = 0.0;
-      for (std::size_t v = b; v < e; ++v) {
-        double s = 0.0;
-        const std::size_t k0 = ioff[v], k1 = ioff[v + 1];
-        if (weighted) {
-          for (std::size_t k = k0; k < k1; ++k) s += cc[isrc[k]] * w[iedge[k]];
-        } else if (fl) {
-          for (std::size_t k = k0; k < k1; ++k) s += static_cast<double>(fc[isrc[k]]);
-        } else {
-          for (std::size_t k = k0; k < k1; ++k) s += cc[isrc[k]];
-        }
-        const double nv = a * (s + ds * d[v]) + (1.0 - a) * p[v];
-        local += std::abs(nv - cx[v]);
-        nx[v] = nv;
-        const double q = nv * inv[v];
-        nc[v] = q;
-        nfc[v] = static_cast<float>(q);
-        dl += inv[v] == 0.0 ? nv : 0.0;
+    const Mode mode = weighted ? weighted_gather : float_now ? float_gather : double_gather;
+    parallel_for(chunks, threads, [&, cx, cc, fc, nx, nc, nfc, ds, mode](std::size_t c) {
+      using FG = std::integral_constant<Mode, float_gather>;
+      using DG = std::integral_constant<Mode, double_gather>;
+      using WG = std::integral_constant<Mode, weighted_gather>;
+      using U = std::true_type;
+      using NU = std::false_type;
+      if (uniform) {
+        if (mode == float_gather) return pass(FG{}, U{}, c, cx, cc, fc, nx, nc, nfc, ds);
+        if (mode == double_gather) return pass(DG{}, U{}, c, cx, cc, fc, nx, nc, nfc, ds);
+        return pass(WG{}, U{}, c, cx, cc, fc, nx, nc, nfc, ds);
       }
-      err[c] = local;
-      dang[c] = dl;
+      if (mode == float_gather) return pass(FG{}, NU{}, c, cx, cc, fc, nx, nc, nfc, ds);
+      if (mode == double_gather) return pass(DG{}, NU{}, c, cx, cc, fc, nx, nc, nfc, ds);
+      return pass(WG{}, NU{}, c, cx, cc, fc, nx, nc, nfc, ds);
     });
     x.swap(next);
     contrib.swap(ncontrib);
@@ -193,12 +261,12 @@ IterativeResult pull_iterations(const ReferralGraph& g, const PageRankOptions& o
       dsum += dang[c];
     }
     if (total < target && (!float_now || target >= kFloatPhase)) {
-      if (float_now) renormalise();
+      if (float_now) renormalise(false);
       return {std::move(x), it};
     }
     if (float_now && total < kFloatPhase) {
       float_now = false;
-      renormalise();
+      renormalise(true);
     }
   }
   fail(Errc::not_converged, "pagerank did not converge in ", o.max_iter, " iterations (tolerance ",

@@ -15,7 +15,8 @@ namespace io {
 using namespace detail;
 
 namespace {
-json report_json(const FitReport& r) {
+/// The report with the model's covariance (computed now if the fit deferred it).
+json report_json(const FitReport& r, const std::vector<double>& covariance) {
   json j;
   j["status"] = fit_status_name(r.status);
   j["iterations"] = r.iterations;
@@ -26,7 +27,7 @@ json report_json(const FitReport& r) {
   j["at_bound"] = r.at_bound;
   j["message"] = r.message;
   json cov = json::array();
-  for (double v : r.covariance) cov.push_back(real(v));
+  for (double v : covariance) cov.push_back(real(v));
   j["covariance"] = std::move(cov);
   return j;
 }
@@ -70,7 +71,7 @@ std::string to_json(const RepeatModel& model) {
   auto j = header("repeat_model");
   j["model"] = repeat_kind_name(model.kind());
   j["params"] = std::vector<double>(model.params().begin(), model.params().end());
-  j["report"] = report_json(model.report());
+  j["report"] = report_json(model.report(), model.covariance());
   return j.dump();
 }
 
@@ -94,7 +95,7 @@ RepeatModel repeat_model_from_json(std::string_view text) {
 std::string to_json(const GammaGammaModel& model) {
   auto j = header("gamma_gamma");
   j["params"] = std::vector<double>(model.params().begin(), model.params().end());
-  j["report"] = report_json(model.report());
+  j["report"] = report_json(model.report(), model.covariance());
   return j.dump();
 }
 

@@ -196,6 +196,28 @@ def test_standard_errors_against_a_numpy_hessian(cdnow):
     np.testing.assert_allclose(pn.standard_errors_, _numpy_hessian_se(ll_pn, pn.params_.to_numpy()), rtol=1e-3)
 
 
+def test_standard_errors_are_computed_when_first_read(cdnow):
+    # The fit leaves the covariance (2 K gradient evaluations) to the first read of
+    # report_, variance_matrix_, standard_errors_ or summary; converged_, log_likelihood_
+    # and repr do not need it.  Read later, it equals lifetimes' standard errors (oracle),
+    # at 1 and 2 threads alike, and a model pickled before the first read keeps it.
+    lbg = lifetimes.BetaGeoFitter().fit(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    ses = []
+    for threads in (1, 2):
+        bg = C.BetaGeo(threads=threads).fit(cdnow["x"], cdnow["t_x"], cdnow["T"])
+        assert bg.converged_ and "converged=True" in repr(bg)
+        assert "covariance" not in bg._model.brief_report
+        back = pickle.loads(pickle.dumps(bg))
+        np.testing.assert_allclose(bg.standard_errors_, lbg.standard_errors_[["r", "alpha", "a", "b"]], rtol=1e-2)
+        assert len(bg.report_["covariance"]) == 16
+        pd.testing.assert_frame_equal(back.summary, bg.summary)
+        ses.append(bg.standard_errors_.to_numpy())
+    np.testing.assert_array_equal(ses[0], ses[1])
+    rep = cdnow[cdnow["x"] > 0]
+    gg = C.GammaGamma().fit(rep["x"], rep["zbar"])
+    assert "covariance" not in gg._model.brief_report and len(gg.report_["covariance"]) == 9
+
+
 def test_given_models_have_no_standard_errors_and_reprs():
     g = C.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
     assert g.summary["se(coef)"].isna().all()

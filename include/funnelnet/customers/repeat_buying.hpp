@@ -17,6 +17,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +27,12 @@
 #include "funnelnet/customers/summary.hpp"
 
 FUNNELNET_BEGIN
+
+namespace detail {
+/// A covariance computed on first use from the rows a model was fitted to (see
+/// RepeatFitOptions::defer_covariance); defined in src/customers/repeat_buying.cpp.
+struct DeferredCovariance;
+}  // namespace detail
 
 /// How a fit stopped.  Only `converged` means the gradient test was met.
 enum class FitStatus : int {
@@ -67,6 +74,12 @@ struct RepeatFitOptions {
   bool compress = true;         ///< fit on weighted unique rows (same optimum, less work)
   int threads = 0;              ///< likelihood; 0: from the work (resolve_threads); same result
   std::vector<double> initial;  ///< starting parameters (empty: a data-based default)
+  /// Leave report().covariance empty after a converged fit and compute the covariance on
+  /// the first call of the model's covariance() instead (then cached; the model keeps the
+  /// fitted rows until then).  The 2 K gradient evaluations it takes are about a quarter
+  /// of a BG/NBD fit's.  A fit whose line search failed computes it at once either way
+  /// (its status depends on it).  Default false: report().covariance is filled by the fit.
+  bool defer_covariance = false;
   /// Called with (likelihood evaluations so far, 0 = total unknown) at the start and at
   /// most about every 100 ms; returning false cancels the fit (Errc::cancelled, nothing
   /// returned).
@@ -125,6 +138,12 @@ class RepeatModel {
   [[nodiscard]] RepeatKind kind() const noexcept { return kind_; }
   [[nodiscard]] const std::array<double, 4>& params() const noexcept { return p_; }
   [[nodiscard]] const FitReport& report() const noexcept { return report_; }
+  /// Covariance of the log-parameters (K x K, row-major, as FitReport::covariance):
+  /// report().covariance when the fit computed it; for a fit with
+  /// RepeatFitOptions::defer_covariance, computed on the first call from the fitted rows
+  /// and cached (thread-safe; copies of the model share the cache).  Empty when the model
+  /// was given rather than fitted or the Hessian is not positive definite.
+  [[nodiscard]] const std::vector<double>& covariance() const;
 
   /// Per-customer log-likelihood at the model's parameters (out: one per customer).
   void log_likelihood(const CustomerSummary& customers, std::span<double> out) const;
@@ -181,6 +200,7 @@ class RepeatModel {
   RepeatKind kind_ = RepeatKind::beta_geo;
   std::array<double, 4> p_{};
   FitReport report_;
+  std::shared_ptr<detail::DeferredCovariance> deferred_;  ///< set by a fit with defer_covariance
 };
 
 /// Customers drawn from a repeat-buying model: one (x, t_x, T) per customer.
@@ -235,6 +255,12 @@ class GammaGammaModel {
 
   [[nodiscard]] const std::array<double, 3>& params() const noexcept { return p_; }
   [[nodiscard]] const FitReport& report() const noexcept { return report_; }
+  /// Covariance of the log-parameters (3 x 3, row-major, as FitReport::covariance):
+  /// report().covariance when the fit computed it; for a fit with
+  /// RepeatFitOptions::defer_covariance, computed on the first call from the fitted rows
+  /// and cached (thread-safe; copies of the model share the cache).  Empty when the model
+  /// was given rather than fitted or the Hessian is not positive definite.
+  [[nodiscard]] const std::vector<double>& covariance() const;
 
   /// E[spend per transaction | x, m] = (p (v + x m)) / (p x + q - 1); customers with
   /// x = 0 (no repeat purchase) or m = 0 (repeat purchases without spend) get the
@@ -252,6 +278,7 @@ class GammaGammaModel {
 
   std::array<double, 3> p_{};
   FitReport report_;
+  std::shared_ptr<detail::DeferredCovariance> deferred_;  ///< set by a fit with defer_covariance
 };
 
 FUNNELNET_END

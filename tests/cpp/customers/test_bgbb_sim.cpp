@@ -11,11 +11,13 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "expect_error.hpp"
 #include "funnelnet/customers.hpp"
 #include "funnelnet/customers/detail/repeat_likelihood.hpp"
+#include "funnelnet/io/json.hpp"
 #include "shared_data.hpp"
 
 using namespace funnelnet;
@@ -255,6 +257,60 @@ void expect_recovered(RepeatKind kind, const std::array<double, 4>& truth, doubl
     EXPECT_NEAR(est, std::log(truth[static_cast<std::size_t>(k)]), 4 * sd(fit.report().covariance, k))
         << "kind " << static_cast<int>(kind) << " parameter " << k;
   }
+}
+
+// RepeatFitOptions::defer_covariance: the fit leaves report().covariance empty and
+// covariance() computes it on first use, equal bit for bit to what the eager fit reports
+// (itself checked against second differences of the likelihood above), for BG/BB on the
+// donations data, BG/NBD and Pareto/NBD on simulated customers and Gamma-Gamma on
+// simulated spend; the parameters and the rest of the report do not change; two threads
+// asking at once get the same vector, copies of the model share it, and a model file
+// holds it either way.  A model that was given has none.
+TEST(BetaGeo, DeferredCovarianceEqualsTheEagerOne) {
+  RepeatFitOptions lazy;
+  lazy.defer_covariance = true;
+  auto check = [&](RepeatKind kind, const std::vector<double>& x, const std::vector<double>& tx,
+                   const std::vector<double>& T, const std::vector<double>& w) {
+    const auto eager = RepeatModel::fit(kind, x, tx, T, w);
+    const auto deferred = RepeatModel::fit(kind, x, tx, T, w, lazy);
+    ASSERT_TRUE(eager.report().converged()) << repeat_kind_name(kind) << ": " << eager.report().message;
+    ASSERT_EQ(eager.report().covariance.size(), 16u) << repeat_kind_name(kind);
+    EXPECT_EQ(eager.covariance(), eager.report().covariance);
+    EXPECT_EQ(deferred.params(), eager.params());
+    EXPECT_EQ(deferred.report().evaluations, eager.report().evaluations);
+    EXPECT_EQ(deferred.report().log_likelihood, eager.report().log_likelihood);
+    EXPECT_TRUE(deferred.report().covariance.empty()) << repeat_kind_name(kind);
+    const RepeatModel copy = deferred;  // shares the pending computation
+    std::vector<double> first, second;
+    std::thread t1([&] { first = deferred.covariance(); });
+    std::thread t2([&] { second = copy.covariance(); });
+    t1.join();
+    t2.join();
+    EXPECT_EQ(first, eager.report().covariance) << repeat_kind_name(kind);
+    EXPECT_EQ(second, eager.report().covariance) << repeat_kind_name(kind);
+    EXPECT_EQ(&deferred.covariance(), &copy.covariance());
+    // A model file holds the covariance either way.
+    EXPECT_EQ(io::to_json(RepeatModel::fit(kind, x, tx, T, w, lazy)), io::to_json(eager));
+  };
+  const Donations d = read_donations();
+  check(RepeatKind::beta_geo_beta_binom, d.x, d.tx, d.n, d.w);
+  const std::vector<double> ages(5000, 39.0);
+  const std::array<double, 4> bg = {0.243, 4.414, 0.793, 2.426}, pn = {0.553, 10.578, 0.606, 11.669};
+  const auto sim_bg = simulate_repeat(RepeatKind::beta_geo, bg, ages, 3);
+  check(RepeatKind::beta_geo, sim_bg.frequency, sim_bg.recency, sim_bg.T, {});
+  const auto sim_pn = simulate_repeat(RepeatKind::pareto_nbd, pn, ages, 4);
+  check(RepeatKind::pareto_nbd, sim_pn.frequency, sim_pn.recency, sim_pn.T, {});
+  const std::array<double, 3> g = {6.25, 3.74, 15.44};
+  std::vector<double> freq(5000);
+  for (std::size_t i = 0; i < freq.size(); ++i) freq[i] = 1.0 + static_cast<double>(i % 5);
+  const auto spend = simulate_spend(g, freq, 5);
+  const auto eager = GammaGammaModel::fit(freq, spend);
+  const auto deferred = GammaGammaModel::fit(freq, spend, {}, lazy);
+  ASSERT_EQ(eager.report().covariance.size(), 9u);
+  EXPECT_TRUE(deferred.report().covariance.empty());
+  EXPECT_EQ(deferred.params(), eager.params());
+  EXPECT_EQ(deferred.covariance(), eager.report().covariance);
+  EXPECT_TRUE(RepeatModel(RepeatKind::beta_geo, std::array<double, 4>{1, 1, 1, 1}).covariance().empty());
 }
 
 TEST(Simulate, FitsRecoverTheParameters) {

@@ -7,6 +7,7 @@
 #include <Eigen/Dense>
 #include <cmath>
 #include <random>
+#include <utility>
 
 #include "expect_error.hpp"
 #include "funnelnet/graph.hpp"
@@ -82,6 +83,28 @@ std::size_t power_iterations(const ReferralGraph& g, double alpha, double tol) {
     if (change < static_cast<double>(n) * tol) return it;
   }
   return 10000;
+}
+
+/// networkx's power iteration (unweighted, uniform teleport and dangling) in double,
+/// edge by edge: the vector it returns at sum |x - x_prev| < n tol, and its step count.
+std::pair<std::vector<double>, std::size_t> power_iteration(const ReferralGraph& g, double alpha,
+                                                            double tol) {
+  const std::size_t n = g.num_nodes();
+  std::vector<double> out(n, 0.0), x(n, 1.0 / static_cast<double>(n)), y(n);
+  for (std::size_t e = 0; e < g.num_edges(); ++e) out[g.sources()[e]] += 1.0;
+  for (std::size_t it = 1; it < 10000; ++it) {
+    double dang = 0.0;
+    for (std::size_t u = 0; u < n; ++u)
+      if (out[u] == 0.0) dang += x[u];
+    std::fill(y.begin(), y.end(), (alpha * dang + 1.0 - alpha) / static_cast<double>(n));
+    for (std::size_t e = 0; e < g.num_edges(); ++e)
+      y[g.targets()[e]] += alpha * x[g.sources()[e]] / out[g.sources()[e]];
+    double change = 0.0;
+    for (std::size_t u = 0; u < n; ++u) change += std::abs(y[u] - x[u]);
+    x.swap(y);
+    if (change < static_cast<double>(n) * tol) return {x, it};
+  }
+  return {x, 10000};
 }
 
 }  // namespace test_pagerank_sweeps
@@ -181,4 +204,38 @@ TEST(PageRankSweeps, ThreadIndependentAndBounded) {
   o.tolerance = 1e-15;
   o.max_iter = 3;
   expect_error([&] { pagerank(g, o); }, Errc::not_converged, "did not converge in 3 iterations");
+}
+
+// Graphs over 2^21 edges + nodes take the parallel power iteration, whose passes read
+// uniform teleport and dangling weights as constants and prefetch the gathered
+// contributions.  The constants give bit for bit what the same distribution given as
+// arrays gives (an all-ones personalization, uniform dangling), at a tolerance that ends
+// in the float phase and one that ends in double; the result is within the power
+// iteration's bound of networkx's loop written out above (alpha / (1 - alpha) n tol for
+// each, plus the float phase's rounding bound), with as many passes, at 1 and 2 threads.
+TEST(PageRankSweeps, PowerIterationConstantsMatchArrays) {
+  std::mt19937_64 rng(12);
+  const std::size_t n = 200'000;
+  const auto g = random_graph(rng, static_cast<std::int64_t>(n), 2'000'000, false);
+  ASSERT_GE(g.num_edges() + g.num_nodes(), std::size_t{1} << 21);
+  const std::vector<double> ones(n, 1.0);
+  for (const double tol : {1e-9, 1e-13}) {
+    const auto [ref, passes] = power_iteration(g, 0.85, tol);
+    for (const int threads : {1, 2}) {
+      PageRankOptions o;
+      o.tolerance = tol;
+      o.threads = threads;
+      const auto constants = pagerank(g, o);
+      o.personalization = ones;
+      o.dangling = Dangling::uniform;
+      const auto arrays = pagerank(g, o);
+      EXPECT_EQ(constants.values, arrays.values) << tol;
+      EXPECT_EQ(constants.iterations, arrays.iterations) << tol;
+      double l1 = 0.0;
+      for (std::size_t i = 0; i < n; ++i) l1 += std::abs(constants.values[i] - ref[i]);
+      const double bound = 2.0 * static_cast<double>(n) * tol * 0.85 / 0.15 + 0.85 * 0x1p-24 / 0.15;
+      EXPECT_LT(l1, bound) << tol;
+      EXPECT_LE(constants.iterations, passes + 1) << tol;
+    }
+  }
 }

@@ -28,6 +28,9 @@ class RepeatModel:
     def p_alive_at(self, m: typing.SupportsFloat | typing.SupportsIndex, frequency: numpy.typing.NDArray[numpy.float64], recency: numpy.typing.NDArray[numpy.float64], T: numpy.typing.NDArray[numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
         ...
     @property
+    def brief_report(self) -> dict[typing.Any, typing.Any]:
+        ...
+    @property
     def kind(self) -> int:
         ...
     @property
@@ -43,6 +46,9 @@ class GammaGammaModel:
     def __init__(self, params: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> None:
         ...
     def expected_spend(self, frequency: numpy.typing.NDArray[numpy.float64], spend: numpy.typing.NDArray[numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def brief_report(self) -> dict[typing.Any, typing.Any]:
         ...
     @property
     def params(self) -> list[float]:

@@ -127,15 +127,21 @@ class _Fitted(_PersistentFit):
         model = self._fitted()
         return dict(self._report) if self._report is not None else dict(model.report)
 
+    def _brief_report(self) -> dict[str, Any]:
+        """The report without forcing the covariance: a fit computes it when ``report_``,
+        ``variance_matrix_``, ``standard_errors_`` or ``summary`` is first read (then cached)."""
+        model = self._fitted()
+        return dict(self._report) if self._report is not None else dict(model.brief_report)
+
     @property
     def converged_(self) -> bool:
         """Whether the gradient test was met."""
-        return bool(self.report_["converged"])
+        return bool(self._brief_report()["converged"])
 
     @property
     def log_likelihood_(self) -> float:
         """Total (weighted) log-likelihood at the fitted parameters."""
-        return float(self.report_["log_likelihood"])
+        return float(self._brief_report()["log_likelihood"])
 
     def _edge_note(self) -> str:
         """Model-specific reading of a fit that ran to the edge (empty: none)."""
@@ -144,7 +150,7 @@ class _Fitted(_PersistentFit):
     def _check_convergence(self, stacklevel: int = 3) -> None:
         """Warn (or, strict, raise) when the fit did not converge; warn when it converged
         with a parameter at its bound (the data do not identify it)."""
-        rep = self.report_
+        rep = self._brief_report()
         name = type(self).__name__
         tries = ("Try: refitting with the time unit changed (freq='W' instead of 'D' in "
                  "summary_from_transactions, or T divided by a constant), other starting values "
@@ -215,7 +221,7 @@ class _Fitted(_PersistentFit):
         name = type(self).__name__
         if self._model is None:
             return f"{name}()"
-        rep = self.report_
+        rep = self._brief_report()
         if self._n is None:
             return f"{name}({self._param_text()}; given)"
         return (f"{name}({self._param_text()}; n={self._n:g}, converged={bool(rep['converged'])}, "
