@@ -5,9 +5,9 @@
 #                                                     first), build it with ninja, print the table
 #   scripts/build_cost.sh --table BUILD.tu            print the table of an existing log
 #
-# Library + C ABI + Python module + C++/C tests + examples + header check, Release, no
-# ccache: every compile AND link goes through scripts/tu_time.sh (as the compiler and
-# linker launcher), which appends "wall user sys peakKB output" to BUILD.tu.  The
+# Library + C ABI + Python module + C++/C tests + examples, Release, no ccache; add
+# -DFUNNELNET_CHECK_HEADERS=ON to the cmake args for the header check (opt-in) too.
+# Every compile AND link goes through scripts/tu_time.sh (as the compiler and linker launcher), which appends "wall user sys peakKB output" to BUILD.tu.  The
 # module's LTO link is a link, so it is counted here (it is not a compile).
 # Environment: JOBS (ninja -j, default 2), PY (the Python with pybind11, default .venv's).
 # CPU seconds inflate under load: measure two trees back to back (or side by side) under

@@ -11,11 +11,12 @@ cd "$ROOT"
 FUNNELNET_WITH_TESTS=1 bash scripts/bootstrap.sh
 JOBS="${JOBS:-$(nproc)}"
 
-echo "== C++ / C build and tests (Release), with the Python module"
+echo "== C++ / C build and tests (Release), with the Python module and the header check"
 # The core is compiled once for the library, the tests and the Python module.
+# FUNNELNET_CHECK_HEADERS: every public header compiled alone (opt-in, on here and so in CI).
 PY="$ROOT/.venv/bin/python"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DFUNNELNET_BUILD_TESTS=ON \
-  -DFUNNELNET_BUILD_PYTHON=ON -DPython_EXECUTABLE="$PY" -Dpybind11_DIR="$("$PY" -m pybind11 --cmakedir)" >/dev/null
+  -DFUNNELNET_CHECK_HEADERS=ON -DFUNNELNET_BUILD_PYTHON=ON -DPython_EXECUTABLE="$PY" -Dpybind11_DIR="$("$PY" -m pybind11 --cmakedir)" >/dev/null
 cmake --build build/release -j "$JOBS"
 ctest --test-dir build/release --output-on-failure -j "$JOBS"
 
