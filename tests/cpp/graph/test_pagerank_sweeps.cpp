@@ -64,27 +64,6 @@ Eigen::VectorXd as_eigen(const std::vector<double>& v) {
   return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
 }
 
-/// networkx's power iteration (unweighted, uniform teleport and dangling), written out:
-/// the number of passes it needs to meet sum |x - x_prev| < n tol.
-std::size_t power_iterations(const ReferralGraph& g, double alpha, double tol) {
-  const std::size_t n = g.num_nodes();
-  std::vector<double> out(n, 0.0), x(n, 1.0 / static_cast<double>(n)), y(n);
-  for (std::size_t e = 0; e < g.num_edges(); ++e) out[g.sources()[e]] += 1.0;
-  for (std::size_t it = 1; it < 10000; ++it) {
-    double dang = 0.0;
-    for (std::size_t u = 0; u < n; ++u)
-      if (out[u] == 0.0) dang += x[u];
-    std::fill(y.begin(), y.end(), (alpha * dang + 1.0 - alpha) / static_cast<double>(n));
-    for (std::size_t e = 0; e < g.num_edges(); ++e)
-      y[g.targets()[e]] += alpha * x[g.sources()[e]] / out[g.sources()[e]];
-    double change = 0.0;
-    for (std::size_t u = 0; u < n; ++u) change += std::abs(y[u] - x[u]);
-    x.swap(y);
-    if (change < static_cast<double>(n) * tol) return it;
-  }
-  return 10000;
-}
-
 /// networkx's power iteration (unweighted, uniform teleport and dangling) in double,
 /// edge by edge: the vector it returns at sum |x - x_prev| < n tol, and its step count.
 std::pair<std::vector<double>, std::size_t> power_iteration(const ReferralGraph& g, double alpha,
@@ -105,6 +84,11 @@ std::pair<std::vector<double>, std::size_t> power_iteration(const ReferralGraph&
     if (change < static_cast<double>(n) * tol) return {x, it};
   }
   return {x, 10000};
+}
+
+/// The number of passes networkx's power iteration needs to meet sum |x - x_prev| < n tol.
+std::size_t power_iterations(const ReferralGraph& g, double alpha, double tol) {
+  return power_iteration(g, alpha, tol).second;
 }
 
 }  // namespace test_pagerank_sweeps
