@@ -23,6 +23,7 @@
 #include <random>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "funnelnet/core/error.hpp"
@@ -539,6 +540,17 @@ std::shared_ptr<DeferredCovariance> defer_covariance(const std::array<double, K>
   return d;
 }
 
+/// f(std::type_identity<Row>{}) for the likelihood row type of `kind`.
+template <class F>
+decltype(auto) with_row_type(RepeatKind kind, F&& f) {
+  switch (kind) {
+    case RepeatKind::beta_geo: return f(std::type_identity<BetaGeoRow>{});
+    case RepeatKind::pareto_nbd: return f(std::type_identity<ParetoRow>{});
+    case RepeatKind::beta_geo_beta_binom: break;
+  }
+  return f(std::type_identity<BetaGeoBetaBinomRow>{});
+}
+
 /// Maximise the weighted log-likelihood over log-parameters with LBFGS-B.
 template <class Row, std::size_t K>
 FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const RepeatFitOptions& o) {
@@ -850,12 +862,8 @@ RepeatModel RepeatModel::fit_valid(RepeatKind kind, std::span<const double> freq
       m.p_ = {1.0, alpha0, 1.0, std::max(mT, 1e-3)};
   }
   auto run = [&](const detail::RfmRows& r, const RepeatFitOptions& o) {
-    switch (kind) {
-      case RepeatKind::beta_geo: return detail::maximise<detail::BetaGeoRow, 4>(m.p_, r, o);
-      case RepeatKind::pareto_nbd: return detail::maximise<detail::ParetoRow, 4>(m.p_, r, o);
-      case RepeatKind::beta_geo_beta_binom: break;
-    }
-    return detail::maximise<detail::BetaGeoBetaBinomRow, 4>(m.p_, r, o);
+    return detail::with_row_type(
+        kind, [&]<class Row>(std::type_identity<Row>) { return detail::maximise<Row, 4>(m.p_, r, o); });
   };
   if (options.initial.empty() && rows.size() > 200000) {
     // Warm start: fit every k-th row (rows are sorted by x, so this is stratified by
@@ -876,20 +884,10 @@ RepeatModel RepeatModel::fit_valid(RepeatKind kind, std::span<const double> freq
     if (pre.status == FitStatus::not_finite || pre.at_bound) m.p_ = start;
   }
   m.report_ = run(rows, options);
-  if (detail::covariance_deferred(m.report_, options)) {
-    switch (kind) {
-      case RepeatKind::beta_geo:
-        m.deferred_ = detail::defer_covariance<detail::BetaGeoRow, 4>(m.p_, std::move(rows), options.threads);
-        break;
-      case RepeatKind::pareto_nbd:
-        m.deferred_ = detail::defer_covariance<detail::ParetoRow, 4>(m.p_, std::move(rows), options.threads);
-        break;
-      case RepeatKind::beta_geo_beta_binom:
-        m.deferred_ =
-            detail::defer_covariance<detail::BetaGeoBetaBinomRow, 4>(m.p_, std::move(rows), options.threads);
-        break;
-    }
-  }
+  if (detail::covariance_deferred(m.report_, options))
+    m.deferred_ = detail::with_row_type(kind, [&]<class Row>(std::type_identity<Row>) {
+      return detail::defer_covariance<Row, 4>(m.p_, std::move(rows), options.threads);
+    });
   return m;
 }
 
