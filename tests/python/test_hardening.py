@@ -45,6 +45,10 @@ def test_deeply_nested_json_is_a_format_error(tmp_path):
         fn.load_model(p)
 
 
+_LOG = pd.DataFrame({"lead": [1, 1], "stage": pd.Series(["a", "won"], dtype="string[pyarrow]"),
+                     "time": [1, 2]})
+
+
 @pytest.mark.parametrize(
     "call, name",
     [
@@ -63,6 +67,12 @@ def test_deeply_nested_json_is_a_format_error(tmp_path):
         (lambda: BetaGeo(threads=-4), "threads"),
         (lambda: markov_clv(np.eye(2), [1.0, 1.0], 0.1, horizon=-5), "horizon"),
         (lambda: fn.customers.TierMigration(periods_per_year=0), "periods_per_year"),
+        (lambda: fn.TransitionCounts.from_events(_LOG, lead="lead", stage="stage", time="time",
+                                                 absorbing=["won"], threads=-1), "threads"),
+        (lambda: fn.TransitionCounts.from_periods(_LOG, lead="lead", stage="stage", time="time",
+                                                  absorbing=["won"], threads=-2), "threads"),
+        (lambda: fn.ExposureCounts.from_events(_LOG, lead="lead", stage="stage", time="time",
+                                               absorbing=["won"], threads=-1), "threads"),
     ],
 )
 def test_integer_arguments_out_of_range_name_the_parameter(call, name):

@@ -151,6 +151,7 @@ class ExposureCounts(JsonModel):
         lead   0.0   1.0  0.0   1.0
         demo   0.0   0.0  1.0   0.0
         """
+        check_ints(threads=threads)
         with opportunity_table_hint(df, lead, time):
             require_columns(df, {"lead": lead, "stage": stage, "time": time})
             if len(df) == 0:

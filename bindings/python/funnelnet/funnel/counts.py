@@ -237,6 +237,7 @@ class TransitionCounts(JsonModel):
         lead   0.0   1.0  0.0   1.0
         demo   0.0   0.0  1.0   0.0
         """
+        check_ints(threads=threads)
         if is_dask_frame(df):
             return cls._from_dask_events(df, lead=lead, stage=stage, time=time, funnel=funnel, repeats=repeats)
         with opportunity_table_hint(df, lead, time):
@@ -442,6 +443,7 @@ class TransitionCounts(JsonModel):
         >>> c.to_frame().loc["lead"].to_dict()
         {'demo': 1.0, 'lead': 1.0, 'won': 0.0, 'lost': 1.0}
         """
+        check_ints(threads=threads)
         require_columns(df, {"lead": lead, "stage": stage, "time": time})
         if len(df) == 0:
             raise EmptyInputError("the event log has no rows")
