@@ -9,8 +9,10 @@
 #include <boost/math/quadrature/tanh_sinh.hpp>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "expect_error.hpp"
@@ -308,6 +310,55 @@ TEST(BetaGeo, WarmStartNewtonStepsReachThePlainFitsOptimum) {
   const auto c = RepeatModel::fit(RepeatKind::beta_geo, sim.frequency, sim.recency, sim.T, {}, two);
   EXPECT_EQ(c.params(), a.params());
   EXPECT_EQ(c.report().log_likelihood, a.report().log_likelihood);
+}
+
+// make_rows sorts groups of 4,096+ rows of one frequency by a radix sort, smaller ones by
+// std::sort.  Oracle: a std::map from (x, t_x, T) to the summed weight, filled in input
+// order (so equal rows add their weights in the same order).  Times on a coarse grid make
+// rows repeat; -0.0 and 0.0 are one time; rows of weight 0 are dropped.  Without merging,
+// the rows are the input's (weights included), sorted by (x, t_x, T).
+TEST(RepeatBuying, MakeRowsMatchesAMapOfUniqueRows) {
+  funnelnet::Rng rng(41);
+  std::vector<double> x, tx, T, w;
+  for (int i = 0; i < 30000; ++i) {
+    const double k = static_cast<double>(rng.below(4)) * static_cast<double>(rng.below(3));  // x = 0 most
+    const double t =
+        rng.below(2) == 0 ? 20.0 + 32.0 * rng.uniform() : static_cast<double>(20 + rng.below(12));
+    const double r = k == 0.0 ? (rng.below(2) == 0 ? -0.0 : 0.0)
+                              : (rng.below(2) == 0 ? t * rng.uniform() : static_cast<double>(rng.below(20)));
+    x.push_back(k);
+    T.push_back(t);
+    tx.push_back(std::min(r, t));
+    w.push_back(static_cast<double>(rng.below(4)));  // integers: sums exact in any order
+  }
+  std::map<std::tuple<double, double, double>, double> unique;
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (w[i] != 0.0) unique[{x[i], tx[i], T[i]}] += w[i];
+  const auto rows = detail::make_rows(x, tx, T, w, true);
+  ASSERT_EQ(rows.size(), unique.size());
+  std::size_t i = 0;
+  for (const auto& [key, weight] : unique) {
+    EXPECT_EQ(rows.x[i], std::get<0>(key));
+    EXPECT_EQ(rows.tx[i], std::get<1>(key));
+    EXPECT_EQ(rows.T[i], std::get<2>(key));
+    EXPECT_EQ(rows.w[i], weight);
+    ++i;
+  }
+  std::vector<std::tuple<double, double, double, double>> all, got;
+  for (std::size_t j = 0; j < x.size(); ++j)
+    if (w[j] != 0.0) all.emplace_back(x[j], tx[j], T[j], w[j]);
+  const auto sorted = detail::make_rows(x, tx, T, w, false);
+  for (std::size_t j = 0; j < sorted.size(); ++j) {
+    got.emplace_back(sorted.x[j], sorted.tx[j], sorted.T[j], sorted.w[j]);
+    if (j > 0) {  // sorted by (x, t_x, T); equal rows in any order
+      EXPECT_LE(std::tie(sorted.x[j - 1], sorted.tx[j - 1], sorted.T[j - 1]),
+                std::tie(sorted.x[j], sorted.tx[j], sorted.T[j]))
+          << j;
+    }
+  }
+  std::sort(all.begin(), all.end());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, all);
 }
 
 }  // namespace test_repeat_buying
