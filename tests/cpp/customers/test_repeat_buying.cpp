@@ -9,6 +9,7 @@
 #include <boost/math/quadrature/tanh_sinh.hpp>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -236,6 +237,38 @@ TEST(RepeatBuying, BadInput) {
   expect_error([&] { GammaGammaModel::fit(gx, gz); }, Errc::empty_input, "zero mean repeat spend (2 rows)");
   const std::vector<double> gx0 = {0, 2}, gm0 = {10, 5};
   expect_error([&] { GammaGammaModel::fit(gx0, gm0); }, Errc::invalid_argument, "repeat buyers");
+}
+
+// validate_rfm checks blocks of 1,024 rows by one branch-free test first: a bad row deep
+// in a long input is still named, each kind of bad value found where the row-by-row
+// checks would find it; 2^53 + 2 and 2^60 are integers (no x + 2^52 test applies there).
+TEST(RepeatBuying, BadRowDeepInALongInputIsNamed) {
+  const std::size_t n = 5000;
+  const std::vector<double> x0(n, 1.0), tx0(n, 2.0), T0(n, 10.0);
+  auto bad = [&](std::size_t row, double xv, double txv, double Tv, const std::string& message) {
+    std::vector<double> x = x0, tx = tx0, T = T0;
+    x[row] = xv;
+    tx[row] = txv;
+    T[row] = Tv;
+    expect_error([&] { RepeatModel::fit(RepeatKind::beta_geo, x, tx, T); }, Errc::invalid_argument, message);
+  };
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  bad(4097, 2.5, 2.0, 10.0, "frequency: row 4097 is 2.5");
+  bad(3000, 1e15 + 0.5, 2.0, 10.0, "frequency: row 3000 is");
+  bad(1023, nan, 2.0, 10.0, "frequency: row 1023");
+  bad(1024, inf, 2.0, 10.0, "frequency: row 1024");
+  bad(2047, 1.0, -1.0, 10.0, "recency: row 2047");
+  bad(4999, 1.0, nan, 10.0, "recency: row 4999");
+  bad(2500, 1.0, 2.0, inf, "T: row 2500");
+  bad(2501, 1.0, 11.0, 10.0, "row 2501: recency 11 is larger than T 10");
+  bad(12, 0.0, 2.0, 10.0, "row 12: frequency is 0 but recency is 2");
+  std::vector<double> x = x0;
+  x[1500] = 9007199254740994.0;     // 2^53 + 2
+  x[1501] = 1152921504606846976.0;  // 2^60
+  const std::vector<double> p = {0.25, 4.0, 0.8, 2.5};
+  std::vector<double> out(n);
+  RepeatModel(RepeatKind::beta_geo, p).log_likelihood(x, tx0, T0, out);  // validates, does not throw
+  EXPECT_TRUE(std::isfinite(out[0]));
 }
 
 TEST(RepeatBuying, SameFitAtAnyThreadCount) {
