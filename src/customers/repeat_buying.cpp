@@ -186,23 +186,23 @@ inline std::uint64_t time_key(double v) {
 /// exponent bits of times in one range); tmp holds m rows.  About half std::sort's time
 /// on 10^5-10^6 continuous times.  Rows with equal (t_x, T) keep their input order.
 void sort_by_time_radix(TimedRow* a, TimedRow* tmp, std::size_t m) {
-  constexpr int bits = 11, digits = (64 + bits - 1) / bits;  // per key
-  constexpr std::size_t buckets = std::size_t{1} << bits;
-  std::vector<std::uint32_t> hist(2 * digits * buckets, 0);
-  auto digit = [](std::uint64_t key, int d) {
+  constexpr std::size_t bits = 11, digits = (64 + bits - 1) / bits;  // per key
+  constexpr std::size_t buckets = std::size_t{1} << bits, passes = 2 * digits;
+  std::vector<std::uint32_t> hist(passes * buckets, 0);
+  auto digit = [](std::uint64_t key, std::size_t d) {
     return static_cast<std::size_t>(key >> (d * bits)) & (buckets - 1);
   };
   for (std::size_t i = 0; i < m; ++i) {
     const std::uint64_t kt = time_key(a[i].T), kx = time_key(a[i].tx);
-    for (int d = 0; d < digits; ++d) {
-      ++hist[static_cast<std::size_t>(d) * buckets + digit(kt, d)];
-      ++hist[static_cast<std::size_t>(digits + d) * buckets + digit(kx, d)];
+    for (std::size_t d = 0; d < digits; ++d) {
+      ++hist[d * buckets + digit(kt, d)];
+      ++hist[(digits + d) * buckets + digit(kx, d)];
     }
   }
   TimedRow* src = a;
   TimedRow* dst = tmp;
-  for (int pass = 0; pass < 2 * digits; ++pass) {
-    std::uint32_t* h = &hist[static_cast<std::size_t>(pass) * buckets];
+  for (std::size_t pass = 0; pass < passes; ++pass) {
+    std::uint32_t* h = &hist[pass * buckets];
     if (std::find(h, h + buckets, static_cast<std::uint32_t>(m)) != h + buckets) continue;  // one digit value
     std::uint32_t sum = 0;
     for (std::size_t b = 0; b < buckets; ++b) {  // counts -> first positions
@@ -211,7 +211,7 @@ void sort_by_time_radix(TimedRow* a, TimedRow* tmp, std::size_t m) {
       sum += c;
     }
     const bool on_T = pass < digits;
-    const int d = pass % digits;
+    const std::size_t d = pass % digits;
     for (std::size_t i = 0; i < m; ++i) dst[h[digit(time_key(on_T ? src[i].T : src[i].tx), d)]++] = src[i];
     std::swap(src, dst);
   }
