@@ -612,8 +612,9 @@ decltype(auto) with_row_type(RepeatKind kind, F&& f) {
 /// Maximise the weighted log-likelihood over log-parameters with LBFGS-B.  With
 /// `inverse_hessian` (K x K, row-major: an approximation of the inverse Hessian of the
 /// mean negative log-likelihood in log-parameters, e.g. a subsample's), Newton steps with
-/// that fixed matrix come first while each one contracts the gradient; LBFGS-B then starts
-/// where they stopped and decides convergence by its own test, as without them.
+/// that matrix (BFGS-updated along them) come first while each one contracts the gradient;
+/// LBFGS-B then starts where they stopped and decides convergence by its own test, as
+/// without them.
 template <class Row, std::size_t K>
 FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const RepeatFitOptions& o,
                    std::span<const double> inverse_hessian = {}) {
