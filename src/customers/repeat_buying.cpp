@@ -613,8 +613,8 @@ decltype(auto) with_row_type(RepeatKind kind, F&& f) {
 /// `inverse_hessian` (K x K, row-major: an approximation of the inverse Hessian of the
 /// mean negative log-likelihood in log-parameters, e.g. a subsample's), Newton steps with
 /// that matrix (BFGS-updated along them) come first while each one contracts the gradient;
-/// LBFGS-B then starts where they stopped and decides convergence by its own test, as
-/// without them.
+/// if they reach the tolerance, LBFGS-B starts there and confirms it by its own test, else
+/// it runs from the start exactly as without them (their evaluations are wasted).
 template <class Row, std::size_t K>
 FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const RepeatFitOptions& o,
                    std::span<const double> inverse_hessian = {}) {
@@ -700,8 +700,8 @@ FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const Rep
     if (inverse_hessian.size() == K * K) {
       // Newton steps th -= M g with the approximation M of the inverse Hessian (updated by
       // BFGS along each step), while each stays in the box, does not raise the objective
-      // beyond its rounding, and at least quarters the projected gradient norm; L-BFGS-B
-      // goes on from the last one.
+      // beyond its rounding, and at least quarters the projected gradient norm.  When they
+      // reach the tolerance, L-BFGS-B starts (and, by its own test, stops) there.
       using Mat = Eigen::Matrix<double, static_cast<int>(K), static_cast<int>(K), Eigen::RowMajor>;
       Mat M = Eigen::Map<const Mat>(inverse_hessian.data());
       double f = f0;
@@ -729,6 +729,15 @@ FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const Rep
         f = f_next;
         g = g_next;
         if (gn_next > 0.25 * gn) break;
+      }
+      if (proj_grad_norm(th, g) > o.tolerance) {
+        // The steps did not reach the tolerance (a flat ridge, a poor subsample curvature):
+        // L-BFGS-B runs from the start as without them, and the report is its own.
+        th = theta;
+        best = theta;
+        best_f = f0;
+        best_g = g0;
+        rep.iterations = 0;
       }
     }
   }
