@@ -10,6 +10,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <boost/math/special_functions/digamma.hpp>
 #include <chrono>
 #include <cmath>
@@ -24,6 +25,7 @@
 #include <span>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "funnelnet/core/error.hpp"
@@ -168,6 +170,54 @@ inline double pareto_row_core(double r, double alpha, double s, double beta, dou
   return lg_term + logS;
 }
 
+/// One customer's (t_x, T, weight) inside a frequency group of make_rows.
+struct TimedRow {
+  double tx, T, w;
+};
+
+/// Order-preserving unsigned key of a double (not NaN): -0.0 and 0.0 share a key.
+inline std::uint64_t time_key(double v) {
+  const auto u = std::bit_cast<std::uint64_t>(v + 0.0);
+  return u ^ ((std::uint64_t{0} - (u >> 63)) | (std::uint64_t{1} << 63));
+}
+
+/// Sort a[0, m) by (t_x, T): a stable LSD radix sort on the keys' 11-bit digits, T's
+/// first, skipping the digits that every row shares (all of t_x's where it is 0, the
+/// exponent bits of times in one range); tmp holds m rows.  About half std::sort's time
+/// on 10^5-10^6 continuous times.  Rows with equal (t_x, T) keep their input order.
+void sort_by_time_radix(TimedRow* a, TimedRow* tmp, std::size_t m) {
+  constexpr std::size_t bits = 11, digits = (64 + bits - 1) / bits;  // per key
+  constexpr std::size_t buckets = std::size_t{1} << bits, passes = 2 * digits;
+  std::vector<std::uint32_t> hist(passes * buckets, 0);
+  auto digit = [](std::uint64_t key, std::size_t d) {
+    return static_cast<std::size_t>(key >> (d * bits)) & (buckets - 1);
+  };
+  for (std::size_t i = 0; i < m; ++i) {
+    const std::uint64_t kt = time_key(a[i].T), kx = time_key(a[i].tx);
+    for (std::size_t d = 0; d < digits; ++d) {
+      ++hist[d * buckets + digit(kt, d)];
+      ++hist[(digits + d) * buckets + digit(kx, d)];
+    }
+  }
+  TimedRow* src = a;
+  TimedRow* dst = tmp;
+  for (std::size_t pass = 0; pass < passes; ++pass) {
+    std::uint32_t* h = &hist[pass * buckets];
+    if (std::find(h, h + buckets, static_cast<std::uint32_t>(m)) != h + buckets) continue;  // one digit value
+    std::uint32_t sum = 0;
+    for (std::size_t b = 0; b < buckets; ++b) {  // counts -> first positions
+      const std::uint32_t c = h[b];
+      h[b] = sum;
+      sum += c;
+    }
+    const bool on_T = pass < digits;
+    const std::size_t d = pass % digits;
+    for (std::size_t i = 0; i < m; ++i) dst[h[digit(time_key(on_T ? src[i].T : src[i].tx), d)]++] = src[i];
+    std::swap(src, dst);
+  }
+  if (src != a) std::copy(src, src + m, a);
+}
+
 }  // namespace
 
 /// Sort rows by (x, t_x, T) and merge equal ones, adding their weights.  Without
@@ -177,9 +227,7 @@ RfmRows make_rows(std::span<const double> x, std::span<const double> tx, std::sp
   // Counting sort by x (validated integers >= 0), then each x group by (t_x, T) on a
   // contiguous array: far fewer cache misses than sorting an index with three keys.
   const std::size_t n = x.size();
-  struct R {
-    double tx, T, w;
-  };
+  using R = TimedRow;
   double xmax = 0.0;
   for (double v : x) xmax = std::max(xmax, v);
   RfmRows rows;
@@ -208,9 +256,19 @@ RfmRows make_rows(std::span<const double> x, std::span<const double> tx, std::sp
     std::vector<std::size_t> pos(start.begin(), start.end() - 1);
     for (std::size_t i = 0; i < n; ++i)
       buf[pos[static_cast<std::size_t>(x[i])]++] = {tx[i], T[i], w.empty() ? 1.0 : w[i]};
+    std::size_t largest = 0;
+    for (std::size_t k = 0; k < groups; ++k) largest = std::max(largest, start[k + 1] - start[k]);
+    // radix sort for large groups (its 2 x 6 histograms of 2^11 counts cost more than
+    // std::sort below a few thousand rows)
+    constexpr std::size_t radix_from = 4096;
+    std::vector<R> tmp(largest >= radix_from ? largest : 0);
     for (std::size_t k = 0; k < groups; ++k) {
-      std::sort(buf.begin() + static_cast<std::ptrdiff_t>(start[k]),
-                buf.begin() + static_cast<std::ptrdiff_t>(start[k + 1]), by_time);
+      const std::size_t m = start[k + 1] - start[k];
+      if (m >= radix_from && m <= std::numeric_limits<std::uint32_t>::max())
+        sort_by_time_radix(buf.data() + start[k], tmp.data(), m);
+      else
+        std::sort(buf.begin() + static_cast<std::ptrdiff_t>(start[k]),
+                  buf.begin() + static_cast<std::ptrdiff_t>(start[k + 1]), by_time);
       for (std::size_t i = start[k]; i < start[k + 1]; ++i) emit(static_cast<double>(k), buf[i]);
     }
     return rows;
@@ -551,9 +609,15 @@ decltype(auto) with_row_type(RepeatKind kind, F&& f) {
   return f(std::type_identity<BetaGeoBetaBinomRow>{});
 }
 
-/// Maximise the weighted log-likelihood over log-parameters with LBFGS-B.
+/// Maximise the weighted log-likelihood over log-parameters with LBFGS-B.  With
+/// `inverse_hessian` (K x K, row-major: an approximation of the inverse Hessian of the
+/// mean negative log-likelihood in log-parameters, e.g. a subsample's), Newton steps with
+/// that matrix (BFGS-updated along them) come first while each one contracts the gradient;
+/// if they reach the tolerance, LBFGS-B starts there and confirms it by its own test, else
+/// it runs from the start exactly as without them (their evaluations are wasted).
 template <class Row, std::size_t K>
-FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const RepeatFitOptions& o) {
+FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const RepeatFitOptions& o,
+                   std::span<const double> inverse_hessian = {}) {
   double wsum = 0.0;
   for (double w : rows.w) wsum += w;
   FitReport rep;
@@ -568,7 +632,15 @@ FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const Rep
   int evals = 0;
   bool cancelled = false;
   auto last_report = std::chrono::steady_clock::now();
+  // The last point evaluated: LBFGS-B starts (and the report below ends) with a point just
+  // evaluated, and the likelihood is deterministic, so it is not computed again.
+  Vec last_th, last_grad;
+  double last_f = 0.0;
   auto objective = [&](const Vec& th, Vec& grad) -> double {
+    if (last_th.size() == th.size() && last_th == th) {
+      grad = last_grad;
+      return last_f;
+    }
     if (o.progress) {  // throttled: the callback may take Python's GIL
       const auto now = std::chrono::steady_clock::now();
       if (evals == 0 || now - last_report >= std::chrono::milliseconds(100)) {
@@ -591,13 +663,15 @@ FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const Rep
     }
     if (!finite) {  // steer the line search away without NaN
       grad.setZero();
-      return std::numeric_limits<double>::max();
-    }
-    if (f < best_f) {
+      f = std::numeric_limits<double>::max();
+    } else if (f < best_f) {
       best_f = f;
       best = th;
       best_g = grad;
     }
+    last_th = th;
+    last_grad = grad;
+    last_f = f;
     return f;
   };
   Vec lb = Vec::Constant(static_cast<Eigen::Index>(K), -log_param_bound);
@@ -612,6 +686,7 @@ FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const Rep
     }
     return m;
   };
+  Vec th = theta;
   {
     Vec g0(static_cast<Eigen::Index>(K));
     const double f0 = objective(theta, g0);
@@ -622,17 +697,60 @@ FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const Rep
       rep.log_likelihood = -std::numeric_limits<double>::infinity();
       return rep;
     }
+    if (inverse_hessian.size() == K * K) {
+      // Newton steps th -= M g with the approximation M of the inverse Hessian (updated by
+      // BFGS along each step), while each stays in the box, does not raise the objective
+      // beyond its rounding, and at least quarters the projected gradient norm.  When they
+      // reach the tolerance, L-BFGS-B starts (and, by its own test, stops) there.
+      using Mat = Eigen::Matrix<double, static_cast<int>(K), static_cast<int>(K), Eigen::RowMajor>;
+      Mat M = Eigen::Map<const Mat>(inverse_hessian.data());
+      double f = f0;
+      Vec g = g0;
+      constexpr int max_newton = 20;
+      for (int step = 0; step < max_newton; ++step) {
+        if (o.max_iterations > 0 && rep.iterations >= o.max_iterations) break;
+        const double gn = proj_grad_norm(th, g);
+        if (gn <= o.tolerance) break;
+        const Vec next = th - M * g;
+        if ((next.array() < lb.array()).any() || (next.array() > ub.array()).any()) break;
+        Vec g_next(static_cast<Eigen::Index>(K));
+        const double f_next = objective(next, g_next);
+        ++rep.iterations;
+        if (f_next == std::numeric_limits<double>::max() || f_next > f + 1e-15 * std::abs(f)) break;
+        const double gn_next = proj_grad_norm(next, g_next);
+        // BFGS update of M with this step (M y = s): exact along the step from now on
+        const Vec sv = next - th, yv = g_next - g;
+        const double sy = sv.dot(yv);
+        if (sy > 0.0) {
+          const Mat A = Mat::Identity() - sv * yv.transpose() / sy;
+          M = A * M * A.transpose() + sv * sv.transpose() / sy;
+        }
+        th = next;
+        f = f_next;
+        g = g_next;
+        if (gn_next > 0.25 * gn) break;
+      }
+      if (proj_grad_norm(th, g) > o.tolerance) {
+        // The steps did not reach the tolerance (a flat ridge, a poor subsample curvature):
+        // L-BFGS-B runs from the start as without them, and the report is its own.
+        th = theta;
+        best = theta;
+        best_f = f0;
+        best_g = g0;
+        rep.iterations = 0;
+      }
+    }
   }
   LBFGSpp::LBFGSBParam<double> prm;
   prm.epsilon = o.tolerance;
   prm.epsilon_rel = 0.0;
   prm.past = 0;
   prm.delta = 0.0;
-  prm.max_iterations = o.max_iterations;
+  // Newton steps count as iterations (LBFGSpp reads 0 as no limit)
+  prm.max_iterations = o.max_iterations == 0 ? 0 : std::max(1, o.max_iterations - rep.iterations);
   prm.max_linesearch = 20;
   LBFGSpp::LBFGSBSolver<double> solver(prm);
   double fx = 0.0;
-  Vec th = theta;
   // A line search that fails has usually run into a badly scaled, nearly flat ridge (BG/NBD
   // with no visible drop-out: a -> 0, b -> infinity); its quasi-Newton memory is then
   // useless.  Restart from the best point with a fresh memory while that still improves
@@ -861,10 +979,13 @@ RepeatModel RepeatModel::fit_valid(RepeatKind kind, std::span<const double> freq
     else
       m.p_ = {1.0, alpha0, 1.0, std::max(mT, 1e-3)};
   }
-  auto run = [&](const detail::RfmRows& r, const RepeatFitOptions& o) {
-    return detail::with_row_type(
-        kind, [&]<class Row>(std::type_identity<Row>) { return detail::maximise<Row, 4>(m.p_, r, o); });
+  auto run = [&](const detail::RfmRows& r, const RepeatFitOptions& o,
+                 std::span<const double> inverse_hessian) {
+    return detail::with_row_type(kind, [&]<class Row>(std::type_identity<Row>) {
+      return detail::maximise<Row, 4>(m.p_, r, o, inverse_hessian);
+    });
   };
+  std::vector<double> inverse_hessian;  // of the mean negative log-likelihood, from the warm start
   if (options.initial.empty() && rows.size() > 200000) {
     // Warm start: fit every k-th row (rows are sorted by x, so this is stratified by
     // frequency) with weight k first; the full fit then needs a few iterations only.
@@ -880,10 +1001,22 @@ RepeatModel RepeatModel::fit_valid(RepeatKind kind, std::span<const double> freq
     warm.tolerance = std::max(options.tolerance, 1e-6);
     warm.defer_covariance = true;  // its report is dropped: no covariance needed
     const std::array<double, 4> start = m.p_;
-    const FitReport pre = run(sub, warm);
-    if (pre.status == FitStatus::not_finite || pre.at_bound) m.p_ = start;
+    const FitReport pre = run(sub, warm, {});
+    if (pre.status == FitStatus::not_finite || pre.at_bound) {
+      m.p_ = start;
+    } else if (pre.status == FitStatus::converged) {
+      // The subsample's observed information (2 K gradients on its 20,000 rows) stands in
+      // for the full data's: the full fit starts with Newton steps, each of which shrinks
+      // the gradient by about the subsample's relative sampling error, instead of
+      // learning the curvature from scratch in a dozen L-BFGS iterations.
+      inverse_hessian = detail::with_row_type(kind, [&]<class Row>(std::type_identity<Row>) {
+        return detail::log_param_covariance<Row, 4>(m.p_, sub, options.threads);
+      });
+      const double sub_wsum = std::accumulate(sub.w.begin(), sub.w.end(), 0.0);
+      for (double& v : inverse_hessian) v *= sub_wsum;  // total -> mean log-likelihood
+    }
   }
-  m.report_ = run(rows, options);
+  m.report_ = run(rows, options, inverse_hessian);
   if (detail::covariance_deferred(m.report_, options))
     m.deferred_ = detail::with_row_type(kind, [&]<class Row>(std::type_identity<Row>) {
       return detail::defer_covariance<Row, 4>(m.p_, std::move(rows), options.threads);

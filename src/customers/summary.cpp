@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <ostream>
 #include <span>
@@ -175,19 +176,14 @@ std::ostream& operator<<(std::ostream& os, const RowName& r) {
   if (!r.ids.empty()) os << " (customer " << r.ids[r.row] << ")";
   return os;
 }
-}  // namespace
-
-void validate_rfm(std::span<const std::int64_t> ids, std::span<const double> x, std::span<const double> tx,
-                  std::span<const double> T, std::span<const double> monetary, std::span<const double> w,
-                  bool need_rows) {
-  require_size(tx.size(), x.size(), "recency");
-  require_size(T.size(), x.size(), "T");
-  if (!ids.empty()) require_size(ids.size(), x.size(), "ids");
-  if (!monetary.empty()) require_size(monetary.size(), x.size(), "monetary");
-  if (!w.empty()) require_size(w.size(), x.size(), "weights");
-  if (need_rows && x.empty()) fail(Errc::empty_input, "no customers to fit");
+/// The checks of validate_rfm on rows [begin, end), each failure naming its row; returns
+/// the rows' weight sum.
+double validate_rfm_rows(std::span<const std::int64_t> ids, std::span<const double> x,
+                         std::span<const double> tx, std::span<const double> T,
+                         std::span<const double> monetary, std::span<const double> w, std::size_t begin,
+                         std::size_t end) {
   double wsum = 0.0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
+  for (std::size_t i = begin; i < end; ++i) {
     const RowName row{i, ids};
     if (!(std::isfinite(x[i]) && x[i] >= 0.0))
       fail(Errc::invalid_argument, "frequency: ", row, " is ", x[i], "; frequency must be finite and >= 0");
@@ -213,6 +209,42 @@ void validate_rfm(std::span<const std::int64_t> ids, std::span<const double> x, 
         fail(Errc::invalid_argument, "weights: row ", i, " is ", w[i], "; weights must be finite and >= 0");
       wsum += w[i];
     }
+  }
+  return wsum;
+}
+
+}  // namespace
+
+void validate_rfm(std::span<const std::int64_t> ids, std::span<const double> x, std::span<const double> tx,
+                  std::span<const double> T, std::span<const double> monetary, std::span<const double> w,
+                  bool need_rows) {
+  require_size(tx.size(), x.size(), "recency");
+  require_size(T.size(), x.size(), "T");
+  if (!ids.empty()) require_size(ids.size(), x.size(), "ids");
+  if (!monetary.empty()) require_size(monetary.size(), x.size(), "monetary");
+  if (!w.empty()) require_size(w.size(), x.size(), "weights");
+  if (need_rows && x.empty()) fail(Errc::empty_input, "no customers to fit");
+  // Blocks of rows without monetary values or weights are checked first by one branch-free
+  // test (it vectorises); only a block that fails it goes through the checks below, which
+  // name the first bad row.  x is an integer if x >= 2^52 (every such double is) or x + 2^52
+  // rounds back to x.
+  constexpr double two52 = 4503599627370496.0;
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  constexpr std::size_t block = 1024;
+  const bool plain = monetary.empty() && w.empty();
+  double wsum = 0.0;
+  for (std::size_t b = 0; b < x.size(); b += block) {
+    const std::size_t e = std::min(x.size(), b + block);
+    if (plain) {
+      bool ok = true;
+      for (std::size_t i = b; i < e; ++i) {
+        const double xi = x[i], ti = tx[i], Ti = T[i];
+        ok &= (xi >= 0.0) & (xi < inf) & ((xi >= two52) | ((xi + two52) - two52 == xi)) & (ti >= 0.0) &
+              (Ti >= 0.0) & (Ti < inf) & (ti <= Ti) & ((xi != 0.0) | (ti == 0.0));
+      }
+      if (ok) continue;
+    }
+    wsum += validate_rfm_rows(ids, x, tx, T, monetary, w, b, e);
   }
   if (need_rows && !w.empty() && !(wsum > 0.0)) fail(Errc::invalid_argument, "weights are all zero");
 }

@@ -3,12 +3,17 @@
 // difference oracles, stability at extremes, and bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <boost/math/quadrature/tanh_sinh.hpp>
 #include <cmath>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "expect_error.hpp"
@@ -234,6 +239,38 @@ TEST(RepeatBuying, BadInput) {
   expect_error([&] { GammaGammaModel::fit(gx0, gm0); }, Errc::invalid_argument, "repeat buyers");
 }
 
+// validate_rfm checks blocks of 1,024 rows by one branch-free test first: a bad row deep
+// in a long input is still named, each kind of bad value found where the row-by-row
+// checks would find it; 2^53 + 2 and 2^60 are integers (no x + 2^52 test applies there).
+TEST(RepeatBuying, BadRowDeepInALongInputIsNamed) {
+  const std::size_t n = 5000;
+  const std::vector<double> x0(n, 1.0), tx0(n, 2.0), T0(n, 10.0);
+  auto bad = [&](std::size_t row, double xv, double txv, double Tv, const std::string& message) {
+    std::vector<double> x = x0, tx = tx0, T = T0;
+    x[row] = xv;
+    tx[row] = txv;
+    T[row] = Tv;
+    expect_error([&] { RepeatModel::fit(RepeatKind::beta_geo, x, tx, T); }, Errc::invalid_argument, message);
+  };
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  bad(4097, 2.5, 2.0, 10.0, "frequency: row 4097 is 2.5");
+  bad(3000, 1e15 + 0.5, 2.0, 10.0, "frequency: row 3000 is");
+  bad(1023, nan, 2.0, 10.0, "frequency: row 1023");
+  bad(1024, inf, 2.0, 10.0, "frequency: row 1024");
+  bad(2047, 1.0, -1.0, 10.0, "recency: row 2047");
+  bad(4999, 1.0, nan, 10.0, "recency: row 4999");
+  bad(2500, 1.0, 2.0, inf, "T: row 2500");
+  bad(2501, 1.0, 11.0, 10.0, "row 2501: recency 11 is larger than T 10");
+  bad(12, 0.0, 2.0, 10.0, "row 12: frequency is 0 but recency is 2");
+  std::vector<double> x = x0;
+  x[1500] = 9007199254740994.0;     // 2^53 + 2
+  x[1501] = 1152921504606846976.0;  // 2^60
+  const std::vector<double> p = {0.25, 4.0, 0.8, 2.5};
+  std::vector<double> out(n);
+  RepeatModel(RepeatKind::beta_geo, p).log_likelihood(x, tx0, T0, out);  // validates, does not throw
+  EXPECT_TRUE(std::isfinite(out[0]));
+}
+
 TEST(RepeatBuying, SameFitAtAnyThreadCount) {
   // 17,000 distinct rows (continuous T) take the 64-task parallel path.
   funnelnet::Rng rng(11);
@@ -263,6 +300,100 @@ TEST(RepeatBuying, SameFitAtAnyThreadCount) {
   EXPECT_EQ(l1, l3);
   EXPECT_EQ(g1, g3);
   EXPECT_TRUE(std::isfinite(l1));
+}
+
+// Over 200,000 distinct rows the fit starts from a 20,000-row subsample's fit and takes
+// Newton steps with that subsample's observed information before L-BFGS-B checks
+// convergence.  Oracle: the plain L-BFGS-B fit of the same rows from the default start
+// (an explicit `initial` skips the warm start and the Newton steps): the same optimum,
+// the log-likelihood to 1e-12 relative, at 1 and 2 threads bit for bit.
+TEST(BetaGeo, WarmStartNewtonStepsReachThePlainFitsOptimum) {
+  const std::size_t n = 250000;
+  funnelnet::Rng rng(29);
+  std::vector<double> T(n);
+  for (double& t : T) t = 20.0 + 32.0 * rng.uniform();  // continuous ages: no two rows merge
+  const std::array<double, 4> truth = {0.25, 4.0, 0.8, 2.5};
+  const auto sim = simulate_repeat(RepeatKind::beta_geo, truth, T, 5);
+  RepeatFitOptions newton, plain;
+  newton.threads = 1;
+  double mT = 0.0, mx = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    mT += T[i] / static_cast<double>(n);
+    mx += sim.frequency[i] / static_cast<double>(n);
+  }
+  plain.initial = {1.0, std::max(mT / (mx + 1.0), 1e-3), 0.5, 1.0};  // fit_valid's default start
+  plain.threads = 1;
+  const auto a = RepeatModel::fit(RepeatKind::beta_geo, sim.frequency, sim.recency, sim.T, {}, newton);
+  const auto b = RepeatModel::fit(RepeatKind::beta_geo, sim.frequency, sim.recency, sim.T, {}, plain);
+  ASSERT_EQ(a.report().unique_rows, n);
+  ASSERT_TRUE(a.report().converged()) << a.report().message;
+  ASSERT_TRUE(b.report().converged()) << b.report().message;
+  EXPECT_LE(a.report().gradient_norm, newton.tolerance);
+  // the Newton steps reached the tolerance (dropped steps would leave L-BFGS-B's dozens)
+  EXPECT_LE(a.report().evaluations, 8) << a.report().evaluations << " vs " << b.report().evaluations;
+  for (std::size_t k = 0; k < 4; ++k) EXPECT_NEAR(a.params()[k], b.params()[k], 1e-5 * b.params()[k]) << k;
+  const double lb = b.report().log_likelihood;
+  EXPECT_NEAR(a.report().log_likelihood, lb, 1e-12 * std::abs(lb));
+  // the reported log-likelihood is the one of the reported parameters (row by row)
+  std::vector<double> rows_ll(n);
+  a.log_likelihood(sim.frequency, sim.recency, sim.T, rows_ll);
+  double sum = 0.0;
+  for (double v : rows_ll) sum += v;
+  EXPECT_NEAR(sum, a.report().log_likelihood, 1e-11 * std::abs(lb));
+  RepeatFitOptions two = newton;
+  two.threads = 2;
+  const auto c = RepeatModel::fit(RepeatKind::beta_geo, sim.frequency, sim.recency, sim.T, {}, two);
+  EXPECT_EQ(c.params(), a.params());
+  EXPECT_EQ(c.report().log_likelihood, a.report().log_likelihood);
+}
+
+// make_rows sorts groups of 4,096+ rows of one frequency by a radix sort, smaller ones by
+// std::sort.  Oracle: a std::map from (x, t_x, T) to the summed weight, filled in input
+// order (so equal rows add their weights in the same order).  Times on a coarse grid make
+// rows repeat; -0.0 and 0.0 are one time; rows of weight 0 are dropped.  Without merging,
+// the rows are the input's (weights included), sorted by (x, t_x, T).
+TEST(RepeatBuying, MakeRowsMatchesAMapOfUniqueRows) {
+  funnelnet::Rng rng(41);
+  std::vector<double> x, tx, T, w;
+  for (int i = 0; i < 30000; ++i) {
+    const double k = static_cast<double>(rng.below(4)) * static_cast<double>(rng.below(3));  // x = 0 most
+    const double t =
+        rng.below(2) == 0 ? 20.0 + 32.0 * rng.uniform() : static_cast<double>(20 + rng.below(12));
+    const double r = k == 0.0 ? (rng.below(2) == 0 ? -0.0 : 0.0)
+                              : (rng.below(2) == 0 ? t * rng.uniform() : static_cast<double>(rng.below(20)));
+    x.push_back(k);
+    T.push_back(t);
+    tx.push_back(std::min(r, t));
+    w.push_back(static_cast<double>(rng.below(4)));  // integers: sums exact in any order
+  }
+  std::map<std::tuple<double, double, double>, double> unique;
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (w[i] != 0.0) unique[{x[i], tx[i], T[i]}] += w[i];
+  const auto rows = detail::make_rows(x, tx, T, w, true);
+  ASSERT_EQ(rows.size(), unique.size());
+  std::size_t i = 0;
+  for (const auto& [key, weight] : unique) {
+    EXPECT_EQ(rows.x[i], std::get<0>(key));
+    EXPECT_EQ(rows.tx[i], std::get<1>(key));
+    EXPECT_EQ(rows.T[i], std::get<2>(key));
+    EXPECT_EQ(rows.w[i], weight);
+    ++i;
+  }
+  std::vector<std::tuple<double, double, double, double>> all, got;
+  for (std::size_t j = 0; j < x.size(); ++j)
+    if (w[j] != 0.0) all.emplace_back(x[j], tx[j], T[j], w[j]);
+  const auto sorted = detail::make_rows(x, tx, T, w, false);
+  for (std::size_t j = 0; j < sorted.size(); ++j) {
+    got.emplace_back(sorted.x[j], sorted.tx[j], sorted.T[j], sorted.w[j]);
+    if (j > 0) {  // sorted by (x, t_x, T); equal rows in any order
+      EXPECT_LE(std::tie(sorted.x[j - 1], sorted.tx[j - 1], sorted.T[j - 1]),
+                std::tie(sorted.x[j], sorted.tx[j], sorted.T[j]))
+          << j;
+    }
+  }
+  std::sort(all.begin(), all.end());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, all);
 }
 
 }  // namespace test_repeat_buying
