@@ -1,11 +1,12 @@
 // Force-directed layout (declared in include/funnelnet/graph/layout.hpp).
 #include "funnelnet/graph/layout.hpp"
 
-#include <Eigen/Dense>
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "core/linalg.hpp"
 #include "funnelnet/core/random.hpp"
 
 FUNNELNET_BEGIN
@@ -151,11 +152,13 @@ void pivot_mds(const Undirected& adj, const std::vector<node_t>& members, std::s
   Eigen::VectorXd x = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n));
   Eigen::VectorXd y = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n));
   if (k >= 2) {
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(c.transpose() * c);
-    if (eig.info() == Eigen::Success) {
+    const Eigen::MatrixXd ctc = c.transpose() * c;
+    Eigen::VectorXd values;
+    Eigen::MatrixXd vectors;
+    if (detail::symmetric_eigen(ctc, values, &vectors)) {
       const Eigen::Index last = static_cast<Eigen::Index>(k) - 1;  // eigenvalues ascend
-      x = c * eig.eigenvectors().col(last);
-      y = c * eig.eigenvectors().col(last - 1);
+      x = c * vectors.col(last);
+      y = c * vectors.col(last - 1);
     }
   } else {  // two nodes
     x(1) = 1.0;

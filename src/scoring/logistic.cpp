@@ -2,13 +2,13 @@
 #include "funnelnet/scoring/logistic.hpp"
 
 #include <Eigen/Cholesky>
-#include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <limits>
 #include <numeric>
 
+#include "core/linalg.hpp"
 #include "funnelnet/core/threads.hpp"
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
@@ -309,13 +309,13 @@ Eigen::VectorXd prox_newton_step(const Problem& P, const Eigen::VectorXd& theta,
 // Newton step for a smooth objective: Cholesky when H is well conditioned, else the
 // minimum-norm (pseudo-inverse) step.
 Eigen::VectorXd newton_step(const Eigen::MatrixXd& H, const Eigen::VectorXd& g) {
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(H);
-  const Eigen::VectorXd& ev = es.eigenvalues();
+  Eigen::VectorXd ev;
+  Eigen::MatrixXd V;
+  detail::symmetric_eigen(H, ev, &V);
   const double top = ev.cwiseAbs().maxCoeff();
   const double cut = 1e-11 * std::max(top, std::numeric_limits<double>::min());
   Eigen::VectorXd inv(ev.size());
   for (Eigen::Index i = 0; i < ev.size(); ++i) inv(i) = ev(i) > cut ? 1.0 / ev(i) : 0.0;
-  const Eigen::MatrixXd& V = es.eigenvectors();
   return -(V * (inv.asDiagonal() * (V.transpose() * g)));
 }
 
@@ -580,9 +580,10 @@ LogisticModel fit_logistic(const MatrixRef& X, std::span<const double> y, std::s
   // is not needed: a flat direction of H is a flat direction of the design when
   // p(1-p) > 0).
   if (k > 0) {
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(H, Eigen::EigenvaluesOnly);
-    const double top = es.eigenvalues().cwiseAbs().maxCoeff();
-    model.rank_deficient = !model.separated && es.eigenvalues().minCoeff() <= 1e-10 * top;
+    Eigen::VectorXd ev;
+    detail::symmetric_eigen(H, ev, nullptr);
+    const double top = ev.cwiseAbs().maxCoeff();
+    model.rank_deficient = !model.separated && ev.minCoeff() <= 1e-10 * top;
   }
   const bool well_posed = unpenalised && model.converged() && !model.rank_deficient && !model.separated &&
                           model.constant_columns.empty() && k > 0;
