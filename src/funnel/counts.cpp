@@ -697,6 +697,14 @@ void count_events(const StageSpace& sp, Matrix& counts, std::span<const std::int
     constexpr std::size_t kBlock = 4096;
     for (std::size_t r0 = c0; r0 < c1; r0 += kBlock) {
       const std::size_t r1 = std::min(c1, r0 + kBlock);
+      // The next block's columns into the L2 cache while this one is checked: the loops
+      // below stall on memory otherwise (the hardware prefetcher starts each column anew).
+      for (std::size_t r = r1, e = std::min(c1, r1 + kBlock); r < e; r += 8) {
+        __builtin_prefetch(lead.data() + r, 0, 2);
+        __builtin_prefetch(time.data() + r, 0, 2);
+      }
+      for (std::size_t r = r1, e = std::min(c1, r1 + kBlock); r < e; r += 64 / sizeof(*stage.code))
+        __builtin_prefetch(stage.code + r, 0, 2);
       for (std::size_t r = r0; r < r1; ++r)
         bad |= static_cast<unsigned>(stage(r) >= static_cast<std::uint32_t>(n_states));
       if constexpr (std::is_floating_point_v<Time>)
