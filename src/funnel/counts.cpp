@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <exception>
@@ -21,6 +22,14 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>  // streaming stores (x86-64 baseline)
+#endif
+// The AVX2 ordering of short lead groups: compiled with a target attribute, run only
+// when __builtin_cpu_supports says so (the rest of the file is baseline x86-64 code).
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define FUNNELNET_COUNTS_AVX2 1
+#include <immintrin.h>
+#else
+#define FUNNELNET_COUNTS_AVX2 0
 #endif
 #if defined(__linux__)
 #include <sys/mman.h>  // madvise
@@ -204,6 +213,85 @@ void count_group(const StageSpace& space, const unsigned char* absorbing, std::u
   count_pairs(space, absorbing, cell, n_states, lead_id, stages, len, keep);
 }
 
+// An event time as a signed 64-bit key in the same order, equal times equal keys:
+// integers as they are, finite doubles by their bits (negative ones flipped, -0 as +0).
+inline std::int64_t order_key(std::int64_t t) noexcept {
+  return t;
+}
+inline std::int64_t order_key(double t) noexcept {
+  const auto b = std::bit_cast<std::int64_t>(t + 0.0);
+  return b ^ ((b >> 63) & std::numeric_limits<std::int64_t>::max());
+}
+
+#if FUNNELNET_COUNTS_AVX2
+// Whether count_partition orders short groups with count_groups_avx2 (this CPU has AVX2,
+// and tests have not switched it off).
+inline std::atomic<bool>& use_avx2() noexcept {
+  static std::atomic<bool> on{__builtin_cpu_supports("avx2") != 0};
+  return on;
+}
+
+// count_group for every lead of a partition (group g is rows [end[g-1], end[g]) of
+// times/stages), with AVX2 for the short unordered groups: a group whose keys span less
+// than 2^57 gets distinct keys (key - min) * 32 + input position, so an event's place in
+// time order (ties in input order) is the number of smaller keys, counted four events at
+// a time.  Other groups take count_group.  One call per partition (not per group).
+template <class Time>
+__attribute__((target("avx2"))) void count_groups_avx2(const StageSpace& space,
+                                                       const unsigned char* absorbing, std::uint64_t* cell,
+                                                       std::size_t n_states, const std::uint64_t* lead_of_id,
+                                                       const std::uint32_t* end, std::size_t n_leads,
+                                                       Time* times, std::int32_t* stages, bool keep) {
+  alignas(32) std::array<std::int64_t, kRankSortMax> key{};
+  alignas(32) std::array<std::int64_t, kRankSortMax> rank{};
+  std::array<std::int32_t, kRankSortMax> ordered{};
+  std::uint32_t lo = 0;
+  for (std::size_t g = 0; g < n_leads; ++g) {
+    const std::uint32_t hi = end[g];
+    const std::size_t len = hi - lo;
+    Time* const t = times + lo;
+    std::int32_t* const s = stages + lo;
+    const auto lead_id = static_cast<std::int64_t>(lead_of_id[g]);
+    lo = hi;
+    if (len <= 1) continue;
+    if (len > kRankSortMax) {
+      count_group<Time>(space, absorbing, cell, n_states, lead_id, t, s, len, keep);
+      continue;
+    }
+    std::int64_t kmin = order_key(t[0]), kmax = kmin;
+    key[0] = kmin;
+    unsigned unordered = 0;
+    for (std::size_t k = 1; k < len; ++k) {
+      const std::int64_t kk = order_key(t[k]);
+      unordered |= static_cast<unsigned>(kk < key[k - 1]);
+      kmin = std::min(kmin, kk);
+      kmax = std::max(kmax, kk);
+      key[k] = kk;
+    }
+    if (unordered == 0) {
+      count_pairs(space, absorbing, cell, n_states, lead_id, s, len, keep);
+      continue;
+    }
+    if (static_cast<std::uint64_t>(kmax) - static_cast<std::uint64_t>(kmin) >= (std::uint64_t{1} << 57)) {
+      count_group<Time>(space, absorbing, cell, n_states, lead_id, t, s, len, keep);
+      continue;
+    }
+    for (std::size_t k = 0; k < len; ++k)
+      key[k] = static_cast<std::int64_t>(
+          ((static_cast<std::uint64_t>(key[k]) - static_cast<std::uint64_t>(kmin)) << 5) | k);
+    for (std::size_t i0 = 0; i0 < len; i0 += 4) {
+      const __m256i ki = _mm256_load_si256(reinterpret_cast<const __m256i*>(key.data() + i0));
+      __m256i r = _mm256_setzero_si256();
+      for (std::size_t j = 0; j < len; ++j)
+        r = _mm256_sub_epi64(r, _mm256_cmpgt_epi64(ki, _mm256_set1_epi64x(key[j])));
+      _mm256_store_si256(reinterpret_cast<__m256i*>(rank.data() + i0), r);
+    }
+    for (std::size_t i = 0; i < len; ++i) ordered[static_cast<std::size_t>(rank[i])] = s[i];
+    count_pairs(space, absorbing, cell, n_states, lead_id, ordered.data(), len, keep);
+  }
+}
+#endif
+
 // The hash of a lead id that spreads events over partitions: splitmix64's finaliser, a
 // bijection of 64-bit words, so equal hashes mean equal ids.
 inline std::uint64_t lead_hash(std::int64_t id) noexcept {
@@ -302,6 +390,13 @@ void count_partition(const StageSpace& space, PartitionWork<Time>& w, const Even
     w.tbuf[pos] = rec[q].t;
     w.sbuf[pos] = static_cast<std::int32_t>(rec[q].key & stage_mask);
   }
+#if FUNNELNET_COUNTS_AVX2
+  if (use_avx2().load(std::memory_order_relaxed)) {
+    count_groups_avx2<Time>(space, w.absorbing.data(), w.tally.data(), n_states, w.lead_of_id.data(),
+                            w.start.data(), n_leads, w.tbuf.data(), w.sbuf.data(), keep);
+    return;
+  }
+#endif
   std::uint32_t lo = 0;  // start[g] is now the end of lead g's rows
   for (std::size_t g = 0; g < n_leads; ++g) {
     const std::uint32_t hi = w.start[g];
@@ -602,6 +697,14 @@ void count_events(const StageSpace& sp, Matrix& counts, std::span<const std::int
     constexpr std::size_t kBlock = 4096;
     for (std::size_t r0 = c0; r0 < c1; r0 += kBlock) {
       const std::size_t r1 = std::min(c1, r0 + kBlock);
+      // The next block's columns into the L2 cache while this one is checked: the loops
+      // below stall on memory otherwise (the hardware prefetcher starts each column anew).
+      for (std::size_t r = r1, e = std::min(c1, r1 + kBlock); r < e; r += 8) {
+        __builtin_prefetch(lead.data() + r, 0, 2);
+        __builtin_prefetch(time.data() + r, 0, 2);
+      }
+      for (std::size_t r = r1, e = std::min(c1, r1 + kBlock); r < e; r += 64 / sizeof(*stage.code))
+        __builtin_prefetch(stage.code + r, 0, 2);
       for (std::size_t r = r0; r < r1; ++r)
         bad |= static_cast<unsigned>(stage(r) >= static_cast<std::uint32_t>(n_states));
       if constexpr (std::is_floating_point_v<Time>)
@@ -678,6 +781,25 @@ inline void check_event_log(std::size_t n, std::size_t n_time, std::size_t n_sta
 }
 
 }  // namespace detail::counts_impl
+
+namespace detail {
+bool counts_avx2_supported() noexcept {
+#if FUNNELNET_COUNTS_AVX2
+  return __builtin_cpu_supports("avx2") != 0;
+#else
+  return false;
+#endif
+}
+
+bool set_counts_avx2(bool on) noexcept {
+#if FUNNELNET_COUNTS_AVX2
+  return counts_impl::use_avx2().exchange(on && counts_avx2_supported());
+#else
+  (void)on;
+  return false;
+#endif
+}
+}  // namespace detail
 
 template <class Time>
 TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const std::int64_t> lead,

@@ -153,3 +153,25 @@ def test_bad_integer_or_categorical_stages_are_named(log: pd.DataFrame) -> None:
     cat.loc[77, "stage"] = np.nan  # a missing stage
     with pytest.raises(fn.InvalidArgumentError, match="row 77"):
         fn.TransitionCounts.from_events(cat, lead="lead", stage="stage", time="time", funnel=funnel)
+
+
+@pytest.mark.parametrize("layout", ["one sliced chunk", "three chunks"])
+def test_chunked_arrow_strings_match_pandas(log: pd.DataFrame, layout: str) -> None:
+    # A one-chunk column is read where it is (no combine_chunks copy), an offset included;
+    # several chunks are combined first.  Both count as the pandas oracle does.
+    pa = pytest.importorskip("pyarrow")
+    names = np.asarray(STATES)[log["stage"].to_numpy()]
+    if layout == "one sliced chunk":
+        whole = pa.array(np.concatenate([["x", "yy"], names]), type=pa.large_string())
+        chunked = pa.chunked_array([whole.slice(2)])
+        assert chunked.chunk(0).offset == 2
+    else:
+        k = len(names) // 3
+        chunked = pa.chunked_array([pa.array(names[:k]), pa.array(names[k:2 * k]), pa.array(names[2 * k:])])
+    stage = pd.Series(pd.arrays.ArrowExtensionArray(chunked))
+    assert stage.array.__arrow_array__().num_chunks == chunked.num_chunks
+    df = pd.DataFrame({"lead": log["lead"].to_numpy(), "time": log["time"].to_numpy(), "stage": stage})
+    funnel = fn.Funnel(STATES[:-2], outcomes=STATES[-2:])
+    got = fn.TransitionCounts.from_events(df, lead="lead", stage="stage", time="time", funnel=funnel, threads=2)
+    np.testing.assert_array_equal(got.to_frame().reindex(index=STATES, columns=STATES).to_numpy(),
+                                  oracle(log, keep=False))

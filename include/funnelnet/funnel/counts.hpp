@@ -100,6 +100,16 @@ class TransitionCounts {
   Matrix counts_;
 };
 
+namespace detail {
+/// Whether from_events may order the short lead groups of a shuffled log with its AVX2
+/// kernel (on by default where the CPU has AVX2; the portable loop otherwise, with the
+/// same counts).  `set_counts_avx2` returns the previous setting and ignores `on` where
+/// the CPU or build has no AVX2.  Meant for tests and benchmarks: it changes every
+/// thread's choice.
+[[nodiscard]] bool counts_avx2_supported() noexcept;
+bool set_counts_avx2(bool on) noexcept;
+}  // namespace detail
+
 // Compiled into funnelnet::core (src/funnel/counts.cpp) for these time types.
 extern template TransitionCounts TransitionCounts::from_events<std::int64_t>(StageSpace,
                                                                              std::span<const std::int64_t>,

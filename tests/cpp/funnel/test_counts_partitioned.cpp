@@ -86,6 +86,39 @@ Matrix brute_force(const StageSpace& space, const Log& log, Repeats repeats) {
   return c;
 }
 
+// Oracle for any time type: rows grouped by lead, stably sorted by time (operator<, so
+// -0.0 and 0.0 tie and keep row order), pairs counted.
+template <class Time>
+Matrix brute_force_times(const StageSpace& space, const std::vector<std::int64_t>& lead,
+                         const std::vector<Time>& time, const std::vector<std::int32_t>& stage,
+                         Repeats repeats) {
+  std::map<std::int64_t, std::vector<std::size_t>> rows;
+  for (std::size_t r = 0; r < lead.size(); ++r) rows[lead[r]].push_back(r);
+  const auto n = static_cast<Eigen::Index>(space.size());
+  Matrix c = Matrix::Zero(n, n);
+  for (auto& [id, rs] : rows) {
+    std::stable_sort(rs.begin(), rs.end(), [&](std::size_t a, std::size_t b) { return time[a] < time[b]; });
+    for (std::size_t k = 1; k < rs.size(); ++k) {
+      const auto from = stage[rs[k - 1]], to = stage[rs[k]];
+      if (from == to && (repeats == Repeats::collapse || space.is_absorbing(static_cast<std::size_t>(from))))
+        continue;
+      c(from, to) += 1;
+    }
+  }
+  return c;
+}
+
+// Restores the counts' kernel choice at the end of a test.
+struct KernelGuard {
+  bool before = detail::set_counts_avx2(true);
+  KernelGuard() = default;
+  KernelGuard(const KernelGuard&) = delete;
+  KernelGuard& operator=(const KernelGuard&) = delete;
+  KernelGuard(KernelGuard&&) = delete;
+  KernelGuard& operator=(KernelGuard&&) = delete;
+  ~KernelGuard() { detail::set_counts_avx2(before); }
+};
+
 }  // namespace test_counts_partitioned
 
 TEST(CountsPartitioned, RandomIdsAnyOrderAnyThreadCountMatchBruteForce) {
@@ -321,4 +354,70 @@ TEST(CountsPartitioned, RawStageCodesWithoutAStageAreNamed) {
             space12(), log.lead, log.time, StageCodes<std::int16_t>{codes, map, -7}, Repeats::collapse, 1);
       },
       Errc::unknown_label, "stage: row " + std::to_string(first) + " has code -7");
+}
+
+TEST(CountsPartitioned, GroupOrderingKernelsMatchBruteForceOnTiesAndWideSpans) {
+  using namespace test_counts_partitioned;
+  // Leads of 1..40 events (the short-group kernels take up to 32), shuffled: times with
+  // ties, leads whose times span most of the int64 range or of the doubles (the AVX2
+  // kernel's keys do not fit: the portable order), negative doubles and -0.0 next to 0.0.
+  Rng rng(2026);
+  std::vector<std::int64_t> lead;
+  std::vector<std::int64_t> itime;
+  std::vector<double> dtime;
+  std::vector<std::int32_t> stage;
+  for (int l = 0; l < 3000; ++l) {
+    const auto id = static_cast<std::int64_t>(rng());
+    const int len = 1 + l % 40;
+    const int kind =
+        static_cast<int>(rng.below(4));  // 0 small span, 1 ties only, 2 wide span, 3 signed zeros
+    for (int k = 0; k < len; ++k) {
+      std::int64_t t = static_cast<std::int64_t>(rng.below(50)) - 25;
+      double d = static_cast<double>(t) * 0.5;
+      if (kind == 1) t = 7, d = -1.5;
+      if (kind == 2) {
+        t = rng.bernoulli(0.5)
+                ? std::numeric_limits<std::int64_t>::max() - static_cast<std::int64_t>(rng.below(4))
+                : std::numeric_limits<std::int64_t>::min() + static_cast<std::int64_t>(rng.below(4));
+        d = t < 0 ? -1e300 * static_cast<double>(1 + rng.below(3))
+                  : 1e-300 * static_cast<double>(rng.below(3));
+      }
+      if (kind == 3) d = rng.bernoulli(0.5) ? -0.0 : 0.0;
+      lead.push_back(id);
+      itime.push_back(t);
+      dtime.push_back(d);
+      stage.push_back(static_cast<std::int32_t>(rng.below(10)));
+    }
+  }
+  std::vector<std::size_t> perm(lead.size());
+  std::iota(perm.begin(), perm.end(), 0);
+  for (std::size_t i = perm.size(); i > 1; --i) std::swap(perm[i - 1], perm[rng.below(i)]);
+  auto shuffle = [&](auto v) {
+    auto out = v;
+    for (std::size_t i = 0; i < perm.size(); ++i) out[i] = v[perm[i]];
+    return out;
+  };
+  lead = shuffle(lead), itime = shuffle(itime), dtime = shuffle(dtime), stage = shuffle(stage);
+  const KernelGuard guard;
+  std::vector<bool> kernels{false};
+  if (detail::counts_avx2_supported()) kernels.push_back(true);
+  for (const Repeats repeats : {Repeats::collapse, Repeats::keep}) {
+    const Matrix want_i = brute_force_times(space12(), lead, itime, stage, repeats);
+    const Matrix want_d = brute_force_times(space12(), lead, dtime, stage, repeats);
+    ASSERT_GT(want_i.sum(), 10000.0);
+    ASSERT_NE(want_i, want_d);  // the two time columns order the leads differently
+    for (const bool avx2 : kernels) {
+      detail::set_counts_avx2(avx2);
+      for (int threads : {1, 2}) {
+        EXPECT_EQ(TransitionCounts::from_events<std::int64_t>(space12(), lead, itime, stage, repeats, threads)
+                      .matrix(),
+                  want_i)
+            << "avx2 " << avx2 << ", threads " << threads;
+        EXPECT_EQ(
+            TransitionCounts::from_events<double>(space12(), lead, dtime, stage, repeats, threads).matrix(),
+            want_d)
+            << "double times, avx2 " << avx2 << ", threads " << threads;
+      }
+    }
+  }
 }
