@@ -10,7 +10,6 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <boost/math/special_functions/digamma.hpp>
 #include <chrono>
 #include <cmath>
@@ -28,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/order_key.hpp"
 #include "funnelnet/core/error.hpp"
 #include "funnelnet/core/math.hpp"
 #include "funnelnet/core/parallel.hpp"
@@ -175,12 +175,6 @@ struct TimedRow {
   double tx, T, w;
 };
 
-/// Order-preserving unsigned key of a double (not NaN): -0.0 and 0.0 share a key.
-inline std::uint64_t time_key(double v) {
-  const auto u = std::bit_cast<std::uint64_t>(v + 0.0);
-  return u ^ ((std::uint64_t{0} - (u >> 63)) | (std::uint64_t{1} << 63));
-}
-
 /// Sort a[0, m) by (t_x, T): a stable LSD radix sort on the keys' 11-bit digits, T's
 /// first, skipping the digits that every row shares (all of t_x's where it is 0, the
 /// exponent bits of times in one range); tmp holds m rows.  About half std::sort's time
@@ -193,7 +187,7 @@ void sort_by_time_radix(TimedRow* a, TimedRow* tmp, std::size_t m) {
     return static_cast<std::size_t>(key >> (d * bits)) & (buckets - 1);
   };
   for (std::size_t i = 0; i < m; ++i) {
-    const std::uint64_t kt = time_key(a[i].T), kx = time_key(a[i].tx);
+    const std::uint64_t kt = double_order_key(a[i].T), kx = double_order_key(a[i].tx);
     for (std::size_t d = 0; d < digits; ++d) {
       ++hist[d * buckets + digit(kt, d)];
       ++hist[(digits + d) * buckets + digit(kx, d)];
@@ -212,7 +206,8 @@ void sort_by_time_radix(TimedRow* a, TimedRow* tmp, std::size_t m) {
     }
     const bool on_T = pass < digits;
     const std::size_t d = pass % digits;
-    for (std::size_t i = 0; i < m; ++i) dst[h[digit(time_key(on_T ? src[i].T : src[i].tx), d)]++] = src[i];
+    for (std::size_t i = 0; i < m; ++i)
+      dst[h[digit(double_order_key(on_T ? src[i].T : src[i].tx), d)]++] = src[i];
     std::swap(src, dst);
   }
   if (src != a) std::copy(src, src + m, a);

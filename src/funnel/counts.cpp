@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <exception>
@@ -17,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/order_key.hpp"
 #include "funnelnet/core/event_log.hpp"
 #include "funnelnet/core/parallel.hpp"
 
@@ -214,13 +214,12 @@ void count_group(const StageSpace& space, const unsigned char* absorbing, std::u
 }
 
 // An event time as a signed 64-bit key in the same order, equal times equal keys:
-// integers as they are, finite doubles by their bits (negative ones flipped, -0 as +0).
+// integers as they are, doubles by their unsigned order key with the sign bit flipped back.
 inline std::int64_t order_key(std::int64_t t) noexcept {
   return t;
 }
 inline std::int64_t order_key(double t) noexcept {
-  const auto b = std::bit_cast<std::int64_t>(t + 0.0);
-  return b ^ ((b >> 63) & std::numeric_limits<std::int64_t>::max());
+  return static_cast<std::int64_t>(double_order_key(t) ^ (std::uint64_t{1} << 63));
 }
 
 #if FUNNELNET_COUNTS_AVX2
