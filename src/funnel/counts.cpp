@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <exception>
@@ -150,9 +151,17 @@ struct MappedStages {
   std::uint64_t base;
   std::uint64_t size;      // entries before the sentinel
   bool every_entry_valid;  // each of map[0, size) is a stage index
-  [[nodiscard]] std::uint32_t operator()(std::size_t r) const noexcept {
+  bool identity;           // base 0 and map[k] == k: a valid code is its stage index
+  // The stage index of row r through the table (>= n_states: no stage).
+  [[nodiscard]] std::uint32_t lookup(std::size_t r) const noexcept {
     const std::uint64_t u = static_cast<std::uint64_t>(static_cast<std::int64_t>(code[r])) - base;
     return static_cast<std::uint32_t>(map[std::min(u, size)]);
+  }
+  // The same for a row already validated (`invalid` said none): an identity table is not
+  // read (a Categorical of the funnel's stages in order, integer stage codes 0, 1, ...).
+  [[nodiscard]] std::uint32_t operator()(std::size_t r) const noexcept {
+    if (identity) return static_cast<std::uint32_t>(static_cast<std::make_unsigned_t<Code>>(code[r]));
+    return lookup(r);
   }
   // Nonzero when a row of [r0, r1) maps to no stage index.  When every entry of the table
   // is one (a Categorical of the funnel's stages), a range check of the codes: no table
@@ -172,7 +181,7 @@ struct MappedStages {
       }
       return bad;
     }
-    for (std::size_t r = r0; r < r1; ++r) bad |= static_cast<unsigned>((*this)(r) >= n_states);
+    for (std::size_t r = r0; r < r1; ++r) bad |= static_cast<unsigned>(lookup(r) >= n_states);
     return bad;
   }
 };
@@ -379,29 +388,40 @@ struct PartitionWork {
 // numbers through a small hash table (it stays in the cache), a counting sort groups the
 // rows by lead keeping their order, and each group is counted.  A lead is named by its
 // hash here: the caller's error path finds the user's lead id and row.
+// Doubles a lead table of 2^log2_cap slots holding leads [0, n_leads) (their hashes in
+// lead_of_id); out of line, so the probe loop keeps its values in registers.
+[[gnu::noinline]] inline void grow_lead_table(std::vector<LeadSlot>& table, const std::uint64_t* lead_of_id,
+                                              std::uint32_t n_leads, unsigned log2_cap) {
+  table.assign(std::size_t{1} << log2_cap, LeadSlot{kFreeKey, kFreeSlot});
+  const std::size_t mask = table.size() - 1;
+  for (std::uint32_t e = 0; e < n_leads; ++e) {
+    std::size_t j = slot_of(lead_of_id[e], log2_cap);
+    while (table[j].id != kFreeSlot) j = (j + 1) & mask;
+    table[j] = LeadSlot{lead_of_id[e], e};
+  }
+}
+
 template <class Time>
 void count_partition(const StageSpace& space, PartitionWork<Time>& w, const EventRecord<Time>* rec,
                      std::size_t m, unsigned bits, bool keep) {
   const std::uint64_t stage_mask = (std::uint64_t{1} << bits) - 1;
   const std::size_t n_states = space.size();
-  std::size_t cap = 64;
   unsigned log2_cap = 6;
-  while (cap < m / 4) {  // leads usually have several events; grown below if not
-    cap <<= 1;
-    ++log2_cap;
-  }
-  w.table.assign(cap, LeadSlot{kFreeKey, kFreeSlot});
-  w.lead_of_id.clear();
+  while ((std::size_t{1} << log2_cap) < m / 4) ++log2_cap;  // leads usually have several events
+  w.table.assign(std::size_t{1} << log2_cap, LeadSlot{kFreeKey, kFreeSlot});
   if (w.id_of_row.size() < m) {
     w.id_of_row.resize(m);
     w.tbuf.resize(m);
     w.sbuf.resize(m);
+    w.lead_of_id.resize(m);  // at most one lead per row
   }
   w.start.assign(m + 1, 0);
-  std::size_t mask = cap - 1;
   std::uint32_t* const id_of_row = w.id_of_row.data();
   std::uint32_t* const start = w.start.data();
+  std::uint64_t* const lead_of_id = w.lead_of_id.data();
   LeadSlot* table = w.table.data();
+  std::size_t mask = w.table.size() - 1;
+  std::uint32_t n_leads = 0;
   for (std::size_t q = 0; q < m; ++q) {
     const std::uint64_t h = rec[q].key >> bits;  // the hash's low bits identify the lead here
     std::size_t i = slot_of(h, log2_cap);
@@ -413,20 +433,13 @@ void count_partition(const StageSpace& space, PartitionWork<Time>& w, const Even
         break;
       }
       if (slot.id == kFreeSlot) {
-        g = static_cast<std::uint32_t>(w.lead_of_id.size());
+        g = n_leads++;
         table[i] = LeadSlot{h, g};
-        w.lead_of_id.push_back(h);
-        if (2 * w.lead_of_id.size() > cap) {  // keep the load at most 1/2: rehash
-          cap *= 2;
-          ++log2_cap;
-          mask = cap - 1;
-          w.table.assign(cap, LeadSlot{kFreeKey, kFreeSlot});
+        lead_of_id[g] = h;
+        if (2 * std::size_t{n_leads} > mask + 1) [[unlikely]] {  // keep the load at most 1/2
+          grow_lead_table(w.table, lead_of_id, n_leads, ++log2_cap);
           table = w.table.data();
-          for (std::uint32_t e = 0; e < w.lead_of_id.size(); ++e) {
-            std::size_t j = slot_of(w.lead_of_id[e], log2_cap);
-            while (table[j].id != kFreeSlot) j = (j + 1) & mask;
-            table[j] = LeadSlot{w.lead_of_id[e], e};
-          }
+          mask = w.table.size() - 1;
         }
         break;
       }
@@ -435,7 +448,6 @@ void count_partition(const StageSpace& space, PartitionWork<Time>& w, const Even
     id_of_row[q] = g;
     ++start[g + 1];
   }
-  const std::size_t n_leads = w.lead_of_id.size();
   for (std::size_t g = 0; g < n_leads; ++g) start[g + 1] += start[g];
   Time* const tbuf = w.tbuf.data();
   std::int32_t* const sbuf = w.sbuf.data();
@@ -556,6 +568,20 @@ template <class Time>
   for (std::size_t q = q0; q < q1; ++q) out[q] = line[q % kLineRecords];
 }
 
+// One record into a line buffer as one 16-byte store: flush_line reads it back with a
+// 16-byte load, which the CPU forwards from one store but not from two 8-byte ones (a
+// stall of a dozen cycles per line).
+template <class Time>
+[[gnu::always_inline]] inline void store_record(EventRecord<Time>* to,
+                                                const EventRecord<Time>& rec) noexcept {
+#if defined(__SSE2__)
+  _mm_store_si128(reinterpret_cast<__m128i*>(to),
+                  _mm_set_epi64x(std::bit_cast<std::int64_t>(rec.t), static_cast<std::int64_t>(rec.key)));
+#else
+  *to = rec;
+#endif
+}
+
 // The scatter of one chunk's rows [r0, r1) into partitions p0 .. p0 + np (`All`: every
 // partition, np == n_parts): row r goes to out[cur[p - p0]++], in input order.  Rows are
 // gathered per partition in a cache-line buffer (software write combining) and written a
@@ -586,7 +612,7 @@ void scatter_chunk(std::span<const std::int64_t> lead, std::span<const Time> tim
     }
     const std::uint32_t pos = cur[j];
     EventRecord<Time>* line = lines + j * kLineRecords;
-    line[pos % kLineRecords] = rec;
+    store_record(line + pos % kLineRecords, rec);
     cur[j] = pos + step;
     if ((pos + step) % kLineRecords == 0 && step != 0) {
       const std::size_t end = pos + 1;
@@ -714,7 +740,7 @@ template <class Code>
 std::span<const std::int32_t> stage_indices(const MappedStages<Code>& s, std::size_t n,
                                             std::vector<std::int32_t>& storage) {
   storage.resize(n);
-  for (std::size_t r = 0; r < n; ++r) storage[r] = static_cast<std::int32_t>(s(r));
+  for (std::size_t r = 0; r < n; ++r) storage[r] = static_cast<std::int32_t>(s.lookup(r));
   return storage;
 }
 
@@ -725,7 +751,7 @@ inline void throw_bad_stage(const DirectStages& s, std::size_t n, std::int32_t n
 template <class Code>
 void throw_bad_stage(const MappedStages<Code>& s, std::size_t n, std::int32_t n_states) {
   for (std::size_t r = 0; r < n; ++r)
-    if (s(r) >= static_cast<std::uint32_t>(n_states))
+    if (s.lookup(r) >= static_cast<std::uint32_t>(n_states))
       fail(Errc::unknown_label, "stage: row ", r, " has code ", static_cast<std::int64_t>(s.code[r]),
            ", which maps to no stage");
 }
@@ -891,9 +917,12 @@ TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const
   const bool every_entry_valid = std::all_of(stage.map.begin(), stage.map.end(), [&](std::int32_t k) {
     return k >= 0 && static_cast<std::size_t>(k) < c.space_.size();
   });
-  const impl::MappedStages<Code> mapped{stage.codes.data(), map.data(),
-                                        static_cast<std::uint64_t>(stage.base), stage.map.size(),
-                                        every_entry_valid};
+  bool identity = stage.base == 0;
+  for (std::size_t k = 0; k < stage.map.size(); ++k)
+    identity = identity && stage.map[k] == static_cast<std::int32_t>(k);
+  const impl::MappedStages<Code> mapped{
+      stage.codes.data(), map.data(),        static_cast<std::uint64_t>(stage.base),
+      stage.map.size(),   every_entry_valid, identity};
   impl::count_events<Time>(c.space_, c.counts_, lead, time, mapped, repeats, threads);
   return c;
 }
