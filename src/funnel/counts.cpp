@@ -786,9 +786,13 @@ void count_events(const StageSpace& sp, Matrix& counts, std::span<const std::int
       const std::size_t r1 = std::min(c1, r0 + kBlock);
       // The next block's columns into the L2 cache while this one is checked: the loops
       // below stall on memory otherwise (the hardware prefetcher starts each column anew).
+      // Integer times are read only for the order check, which stops at the chunk's
+      // first row out of order (a shuffled log: its first block): then the time column is
+      // not read at all here.
+      const bool read_time = std::is_floating_point_v<Time> || out_of_order == 0;
       for (std::size_t r = r1, e = std::min(c1, r1 + kBlock); r < e; r += 8) {
         __builtin_prefetch(lead.data() + r, 0, 2);
-        __builtin_prefetch(time.data() + r, 0, 2);
+        if (read_time) __builtin_prefetch(time.data() + r, 0, 2);
       }
       for (std::size_t r = r1, e = std::min(c1, r1 + kBlock); r < e; r += 64 / sizeof(*stage.code))
         __builtin_prefetch(stage.code + r, 0, 2);
@@ -797,10 +801,11 @@ void count_events(const StageSpace& sp, Matrix& counts, std::span<const std::int
         for (std::size_t r = r0; r < r1; ++r) bad |= static_cast<unsigned>(!std::isfinite(time[r]));
       // Bitwise on unsigned values, not bools: branch-free (vectorised) and no
       // -Wbitwise-instead-of-logical.
-      for (std::size_t r = std::max<std::size_t>(r0, 1); r < r1; ++r)
-        out_of_order |=
-            static_cast<unsigned>(lead[r] < lead[r - 1]) |
-            (static_cast<unsigned>(lead[r] == lead[r - 1]) & static_cast<unsigned>(time[r] < time[r - 1]));
+      if (out_of_order == 0)
+        for (std::size_t r = std::max<std::size_t>(r0, 1); r < r1; ++r)
+          out_of_order |=
+              static_cast<unsigned>(lead[r] < lead[r - 1]) |
+              (static_cast<unsigned>(lead[r] == lead[r - 1]) & static_cast<unsigned>(time[r] < time[r - 1]));
       if (part_shift >= 64 - kMaxPartitionBits)  // a local shift: h's stores cannot alias it
         for (std::size_t r = r0; r < r1; ++r) ++h[lead_hash(lead_p[r]) >> part_shift];
     }
