@@ -7,6 +7,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -168,30 +169,44 @@ py::tuple encode_object_labels(const py::array& values, const std::vector<std::s
 // of the last string seen there (the usual few distinct stages cost a hash and a
 // comparison per row).  Each chunk starts from `labels`, so their codes are final; other
 // names are merged in chunk order (order of first appearance whatever the thread count)
-// and only chunks that met such names are renumbered.
-template <class Offset>
+// and only chunks that met such names are renumbered.  The offsets are checked as the
+// rows are read (no separate pass).  Codes of type Out: std::int8_t (then None instead of
+// codes when more than 127 names turn up: the caller asks again for int32) or int32.
+template <class Offset, class Out>
 py::tuple encode_utf8_labels_as(std::span<const std::uint8_t> bytes, std::span<const Offset> off,
                                 const std::vector<std::string>& labels, int threads) {
+  constexpr std::size_t kMaxNames = static_cast<std::size_t>(std::numeric_limits<Out>::max()) + 1;
   if (off.empty()) throw py::value_error("encode_utf8_labels: offsets need n + 1 entries");
   const std::size_t n = off.size() - 1;
-  for (std::size_t r = 0; r < n; ++r)
-    if (off[r] < 0 || off[r] > off[r + 1] || static_cast<std::size_t>(off[r + 1]) > bytes.size())
-      throw py::value_error("encode_utf8_labels: offsets are not non-decreasing within the data");
   std::vector<std::string> names(labels.begin(), labels.end());
-  py::array_t<std::int32_t> codes(static_cast<py::ssize_t>(n));
-  std::int32_t* out = codes.mutable_data();
+  if (labels.size() > kMaxNames) return py::make_tuple(py::none(), names);
+  py::array_t<Out> codes(static_cast<py::ssize_t>(n));
+  Out* out = codes.mutable_data();
+  bool bad_offsets = false, too_many = false;
   {
     py::gil_scoped_release release;
     const std::size_t n_chunks = std::clamp<std::size_t>(n >> 16, 1, 64);
     const std::size_t chunk = (n + n_chunks - 1) / n_chunks;
     const char* text = reinterpret_cast<const char*>(bytes.data());
+    const std::size_t n_bytes = bytes.size();
     std::vector<std::vector<std::string>> local(n_chunks);  // each chunk's names, in order
+    std::vector<unsigned char> chunk_bad(n_chunks, 0), chunk_full(n_chunks, 0);
     const unsigned n_threads = resolve_threads(threads, n, std::uint64_t{1} << 17);
     parallel_for(n_chunks, static_cast<int>(n_threads), [&](std::size_t c) {
       std::unordered_map<std::string, std::int32_t> index;
       std::vector<std::string>& mine = local[c];
       mine = labels;
       for (std::size_t k = 0; k < labels.size(); ++k) index.emplace(labels[k], static_cast<std::int32_t>(k));
+      // The code of a name first seen in this chunk; false when Out has no room for it.
+      auto add = [&](std::string_view sv, std::int32_t& code) {
+        const auto [it, added] = index.emplace(std::string(sv), static_cast<std::int32_t>(mine.size()));
+        if (added) {
+          if (mine.size() == kMaxNames) return false;
+          mine.push_back(it->first);
+        }
+        code = it->second;
+        return true;
+      };
       constexpr unsigned kBits = 8;
       std::vector<std::int32_t> slot(std::size_t{1} << kBits, -1);
       // Strings of at most 7 bytes (most stage names) are their own key: the length in the
@@ -203,31 +218,48 @@ py::tuple encode_utf8_labels_as(std::span<const std::uint8_t> bytes, std::span<c
         std::int32_t code = -1;
       };
       std::vector<ShortSlot> short_slot(std::size_t{1} << kBits);
-      const std::size_t n_bytes = bytes.size();
-      for (std::size_t r = c * chunk, r1 = std::min(n, r + chunk); r < r1; ++r) {
-        const auto b0 = static_cast<std::size_t>(off[r]);
-        const auto len = static_cast<std::size_t>(off[r + 1] - off[r]);
+      const std::size_t r_end = std::min(n, c * chunk + chunk);
+      std::size_t r = c * chunk;
+      if (r >= r_end) return;
+      // Each row's end offset is checked before its bytes are read: within [its start, the
+      // data's end] (the chunk's first start is checked here; a chunk before checks it too).
+      std::size_t b0 = static_cast<std::size_t>(off[r]);
+      if (off[r] < 0 || b0 > n_bytes) {
+        chunk_bad[c] = 1;
+        return;
+      }
+      for (; r < r_end; ++r) {
+        const auto e = static_cast<std::size_t>(off[r + 1]);
+        if (off[r + 1] < static_cast<Offset>(b0) || e > n_bytes) [[unlikely]] {
+          chunk_bad[c] = 1;
+          return;
+        }
+        const std::size_t len = e - b0;
+        const std::size_t start = b0;
+        b0 = e;
         if constexpr (std::endian::native == std::endian::little) {
-          if (len <= 7 && b0 + 8 <= n_bytes) {
+          if (len <= 7 && start + 8 <= n_bytes) {
             std::uint64_t word = 0;
-            std::memcpy(&word, text + b0, 8);             // one unaligned load ...
+            std::memcpy(&word, text + start, 8);          // one unaligned load ...
             word &= (std::uint64_t{1} << (8 * len)) - 1;  // ... cut to the string
             const std::uint64_t key = (static_cast<std::uint64_t>(len) << 56) | word;
             ShortSlot& s =
                 short_slot[static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - kBits))];
             if (s.key == key) {
-              out[r] = s.code;
+              out[r] = static_cast<Out>(s.code);
               continue;
             }
-            const std::string_view sv(text + b0, len);
-            const auto [it, added] = index.emplace(std::string(sv), static_cast<std::int32_t>(mine.size()));
-            if (added) mine.push_back(it->first);
-            s = ShortSlot{key, it->second};
-            out[r] = it->second;
+            std::int32_t code = 0;
+            if (!add(std::string_view(text + start, len), code)) {
+              chunk_full[c] = 1;
+              return;
+            }
+            s = ShortSlot{key, code};
+            out[r] = static_cast<Out>(code);
             continue;
           }
         }
-        const std::string_view sv(text + b0, len);
+        const std::string_view sv(text + start, len);
         std::uint64_t key = sv.size();
         if (sv.size() <= 8) {
           std::uint64_t w = 0;
@@ -238,48 +270,71 @@ py::tuple encode_utf8_labels_as(std::span<const std::uint8_t> bytes, std::span<c
         }
         std::int32_t& cached = slot[static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - kBits))];
         if (cached >= 0 && mine[static_cast<std::size_t>(cached)] == sv) {
-          out[r] = cached;
+          out[r] = static_cast<Out>(cached);
           continue;
         }
-        const auto [it, added] = index.emplace(std::string(sv), static_cast<std::int32_t>(mine.size()));
-        if (added) mine.push_back(it->first);
-        cached = it->second;
-        out[r] = cached;
+        std::int32_t code = 0;
+        if (!add(sv, code)) {
+          chunk_full[c] = 1;
+          return;
+        }
+        cached = code;
+        out[r] = static_cast<Out>(code);
       }
     });
-    std::unordered_map<std::string, std::int32_t> index;
-    for (std::size_t k = 0; k < names.size(); ++k) index.emplace(names[k], static_cast<std::int32_t>(k));
-    std::vector<std::vector<std::int32_t>> renumber(n_chunks);
-    for (std::size_t c = 0; c < n_chunks; ++c) {
-      if (local[c].size() == labels.size()) continue;  // labels only: the codes are final
-      for (const std::string& name : local[c]) {
-        const auto [it, added] = index.emplace(name, static_cast<std::int32_t>(names.size()));
-        if (added) names.push_back(name);
-        renumber[c].push_back(it->second);
+    bad_offsets = std::find(chunk_bad.begin(), chunk_bad.end(), 1) != chunk_bad.end();
+    too_many = std::find(chunk_full.begin(), chunk_full.end(), 1) != chunk_full.end();
+    if (!bad_offsets && !too_many) {
+      std::unordered_map<std::string, std::int32_t> index;
+      for (std::size_t k = 0; k < names.size(); ++k) index.emplace(names[k], static_cast<std::int32_t>(k));
+      std::vector<std::vector<Out>> renumber(n_chunks);
+      for (std::size_t c = 0; c < n_chunks && !too_many; ++c) {
+        if (local[c].size() == labels.size()) continue;  // labels only: the codes are final
+        for (const std::string& name : local[c]) {
+          const auto [it, added] = index.emplace(name, static_cast<std::int32_t>(names.size()));
+          if (added) names.push_back(name);
+          if (names.size() > kMaxNames) {
+            too_many = true;
+            break;
+          }
+          renumber[c].push_back(static_cast<Out>(it->second));
+        }
       }
+      if (!too_many)
+        parallel_for(n_chunks, static_cast<int>(n_threads), [&](std::size_t c) {
+          if (renumber[c].empty()) return;
+          const Out* lut = renumber[c].data();
+          for (std::size_t r = c * chunk, r1 = std::min(n, r + chunk); r < r1; ++r)
+            out[r] = lut[static_cast<std::size_t>(out[r])];
+        });
     }
-    parallel_for(n_chunks, static_cast<int>(n_threads), [&](std::size_t c) {
-      if (renumber[c].empty()) return;
-      const std::int32_t* lut = renumber[c].data();
-      for (std::size_t r = c * chunk, r1 = std::min(n, r + chunk); r < r1; ++r) out[r] = lut[out[r]];
-    });
   }
+  if (bad_offsets)
+    throw py::value_error("encode_utf8_labels: offsets are not non-decreasing within the data");
+  if (too_many) return py::make_tuple(py::none(), std::vector<std::string>(labels.begin(), labels.end()));
   return py::make_tuple(codes, names);
 }
 
+template <class Offset>
+py::tuple encode_utf8_offsets(std::span<const std::uint8_t> bytes, std::span<const Offset> off,
+                              const std::vector<std::string>& labels, int threads, bool narrow) {
+  if (narrow) return encode_utf8_labels_as<Offset, std::int8_t>(bytes, off, labels, threads);
+  return encode_utf8_labels_as<Offset, std::int32_t>(bytes, off, labels, threads);
+}
+
 py::tuple encode_utf8_labels(const array<std::uint8_t>& data, const py::array& offsets,
-                             const std::vector<std::string>& labels, int threads) {
+                             const std::vector<std::string>& labels, int threads, bool narrow) {
   const auto bytes = span_of(data, "data");
   if (offsets.ndim() != 1 || (offsets.flags() & py::array::c_style) == 0)
     throw py::type_error("encode_utf8_labels: offsets must be a contiguous 1-D array");
   const auto dt = offsets.dtype();
   const auto len = static_cast<std::size_t>(offsets.shape(0));
   if (dt.kind() == 'i' && dt.itemsize() == 4)
-    return encode_utf8_labels_as<std::int32_t>(bytes, {static_cast<const std::int32_t*>(offsets.data()), len},
-                                               labels, threads);
+    return encode_utf8_offsets<std::int32_t>(bytes, {static_cast<const std::int32_t*>(offsets.data()), len},
+                                             labels, threads, narrow);
   if (dt.kind() == 'i' && dt.itemsize() == 8)
-    return encode_utf8_labels_as<std::int64_t>(bytes, {static_cast<const std::int64_t*>(offsets.data()), len},
-                                               labels, threads);
+    return encode_utf8_offsets<std::int64_t>(bytes, {static_cast<const std::int64_t*>(offsets.data()), len},
+                                             labels, threads, narrow);
   throw py::type_error("encode_utf8_labels: offsets must be int32 or int64");
 }
 }  // namespace register_funnel_cpp
@@ -287,9 +342,10 @@ py::tuple encode_utf8_labels(const array<std::uint8_t>& data, const py::array& o
 void register_funnel(py::module_& m) {
   using namespace register_funnel_cpp;  // NOLINT(google-build-using-namespace): this file's helpers
   m.def("encode_utf8_labels", &encode_utf8_labels, py::arg("data").noconvert(),
-        py::arg("offsets").noconvert(), py::arg("labels"), py::arg("threads") = 0,
+        py::arg("offsets").noconvert(), py::arg("labels"), py::arg("threads") = 0, py::arg("narrow") = false,
         "(int32 codes, names) of Arrow string data (UTF-8 bytes, n + 1 int32 or int64 offsets), as "
-        "encode_object_labels; the GIL is released; threads (0 = all cores) bounds the workers.");
+        "encode_object_labels; the GIL is released; threads (0 = all cores) bounds the workers. "
+        "narrow=True: int8 codes, or None for codes when there are more than 128 names.");
   m.def("encode_object_labels", &encode_object_labels, py::arg("values"), py::arg("labels"),
         "(int32 codes, names) of a 1-D object array of str: codes index `labels` followed by the "
         "other strings in order of first appearance (names); -1 for anything that is not a str.");

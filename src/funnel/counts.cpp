@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <exception>
@@ -132,6 +133,13 @@ struct DirectStages {
   [[nodiscard]] std::uint32_t operator()(std::size_t r) const noexcept {
     return static_cast<std::uint32_t>(code[r]);
   }
+  // Nonzero when a row of [r0, r1) is no stage index (branch-free, vectorised).
+  [[nodiscard]] unsigned invalid(std::size_t r0, std::size_t r1, std::uint32_t n_states) const noexcept {
+    unsigned bad = 0;
+    for (std::size_t r = r0; r < r1; ++r)
+      bad |= static_cast<unsigned>(static_cast<std::uint32_t>(code[r]) >= n_states);
+    return bad;
+  }
 };
 
 // ... or raw codes of any integer width through a table (`map` has a last entry -1, so a
@@ -141,26 +149,64 @@ struct MappedStages {
   const Code* code;
   const std::int32_t* map;
   std::uint64_t base;
-  std::uint64_t size;  // entries before the sentinel
-  [[nodiscard]] std::uint32_t operator()(std::size_t r) const noexcept {
+  std::uint64_t size;      // entries before the sentinel
+  bool every_entry_valid;  // each of map[0, size) is a stage index
+  bool identity;           // base 0 and map[k] == k: a valid code is its stage index
+  // The stage index of row r through the table (>= n_states: no stage).
+  [[nodiscard]] std::uint32_t lookup(std::size_t r) const noexcept {
     const std::uint64_t u = static_cast<std::uint64_t>(static_cast<std::int64_t>(code[r])) - base;
     return static_cast<std::uint32_t>(map[std::min(u, size)]);
+  }
+  // The same for a row already validated (`invalid` said none): an identity table is not
+  // read (a Categorical of the funnel's stages in order, integer stage codes 0, 1, ...).
+  [[nodiscard]] std::uint32_t operator()(std::size_t r) const noexcept {
+    if (identity) return static_cast<std::uint32_t>(static_cast<std::make_unsigned_t<Code>>(code[r]));
+    return lookup(r);
+  }
+  // Nonzero when a row of [r0, r1) maps to no stage index.  When every entry of the table
+  // is one (a Categorical of the funnel's stages), a range check of the codes: no table
+  // reads, vectorised.
+  [[nodiscard]] unsigned invalid(std::size_t r0, std::size_t r1, std::uint32_t n_states) const noexcept {
+    unsigned bad = 0;
+    if (every_entry_valid) {
+      // In the code's own width where base and size allow it (more lanes per vector).
+      using U = std::make_unsigned_t<Code>;
+      if (base == 0 && size <= std::numeric_limits<U>::max()) {
+        const auto n = static_cast<U>(size);
+        for (std::size_t r = r0; r < r1; ++r) bad |= static_cast<unsigned>(static_cast<U>(code[r]) >= n);
+      } else {
+        for (std::size_t r = r0; r < r1; ++r)
+          bad |= static_cast<unsigned>(
+              static_cast<std::uint64_t>(static_cast<std::int64_t>(code[r])) - base >= size);
+      }
+      return bad;
+    }
+    for (std::size_t r = r0; r < r1; ++r) bad |= static_cast<unsigned>(lookup(r) >= n_states);
+    return bad;
   }
 };
 
 // Count the consecutive pairs of one lead's stages in time order, checking that no
 // absorbing stage is left.  A repeat counts only when kept and not the self-loop of an
 // absorbing stage.
-inline void count_pairs(const StageSpace& space, const unsigned char* absorbing, std::uint64_t* cell,
-                        std::size_t n_states, std::int64_t lead_id, const std::int32_t* stages,
-                        std::size_t len, bool keep) {
+[[gnu::cold, gnu::noinline]] inline void fail_leaves_absorbing(const StageSpace& space, std::int64_t lead_id,
+                                                               std::size_t from, std::size_t to,
+                                                               std::size_t k, std::size_t len) {
+  fail(Errc::invalid_argument, "lead ", lead_id, " leaves absorbing stage '", space.name(from), "' for '",
+       space.name(to), "' (event ", k, " of ", len, " in time order)");
+}
+
+// Small enough to inline into every caller (the error is out of line), the AVX2 one too.
+[[gnu::always_inline]] inline void count_pairs(const StageSpace& space, const unsigned char* absorbing,
+                                               std::uint64_t* cell, std::size_t n_states,
+                                               std::int64_t lead_id, const std::int32_t* stages,
+                                               std::size_t len, bool keep) {
   for (std::size_t k = 1; k < len; ++k) {
     const auto from = static_cast<std::size_t>(stages[k - 1]);
     const auto to = static_cast<std::size_t>(stages[k]);
     const bool same = from == to;
-    if (!same && absorbing[from] != 0)
-      fail(Errc::invalid_argument, "lead ", lead_id, " leaves absorbing stage '", space.name(from), "' for '",
-           space.name(to), "' (event ", k, " of ", len, " in time order)");
+    if (!same && absorbing[from] != 0) [[unlikely]]
+      fail_leaves_absorbing(space, lead_id, from, to, k, len);
     cell[from * n_states + to] += static_cast<std::uint64_t>(!same || (keep && absorbing[from] == 0));
   }
 }
@@ -291,13 +337,20 @@ __attribute__((target("avx2"))) void count_groups_avx2(const StageSpace& space,
 }
 #endif
 
-// The hash of a lead id that spreads events over partitions: splitmix64's finaliser, a
-// bijection of 64-bit words, so equal hashes mean equal ids.
+// The hash of a lead id that spreads events over partitions: a multiplication by an odd
+// constant (2^64 / golden ratio), a bijection of 64-bit words, so equal hashes mean equal
+// ids.  Partitions take its top bits (Fibonacci hashing: sequential and random ids spread
+// alike); a partition's lead table mixes the remaining bits again (slot_of).  One
+// multiplication per row and pass: the passes hash every row three times.
 inline std::uint64_t lead_hash(std::int64_t id) noexcept {
-  auto z = static_cast<std::uint64_t>(id) + 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+  return static_cast<std::uint64_t>(id) * 0x9e3779b97f4a7c15ULL;
+}
+
+// The lead-table slot of a lead hash's low bits `h` in a table of 2^log2_cap slots: the
+// top bits of another multiplicative hash (h's low bits alone would depend only on the
+// id's low bits).
+inline std::size_t slot_of(std::uint64_t h, unsigned log2_cap) noexcept {
+  return static_cast<std::size_t>((h * 0xc2b2ae3d27d4eb4fULL) >> (64 - log2_cap));
 }
 
 // One event as the partition pass copies it (16 bytes): its lead's hash shifted left by
@@ -335,59 +388,73 @@ struct PartitionWork {
 // numbers through a small hash table (it stays in the cache), a counting sort groups the
 // rows by lead keeping their order, and each group is counted.  A lead is named by its
 // hash here: the caller's error path finds the user's lead id and row.
+// Doubles a lead table of 2^log2_cap slots holding leads [0, n_leads) (their hashes in
+// lead_of_id); out of line, so the probe loop keeps its values in registers.
+[[gnu::noinline]] inline void grow_lead_table(std::vector<LeadSlot>& table, const std::uint64_t* lead_of_id,
+                                              std::uint32_t n_leads, unsigned log2_cap) {
+  table.assign(std::size_t{1} << log2_cap, LeadSlot{kFreeKey, kFreeSlot});
+  const std::size_t mask = table.size() - 1;
+  for (std::uint32_t e = 0; e < n_leads; ++e) {
+    std::size_t j = slot_of(lead_of_id[e], log2_cap);
+    while (table[j].id != kFreeSlot) j = (j + 1) & mask;
+    table[j] = LeadSlot{lead_of_id[e], e};
+  }
+}
+
 template <class Time>
 void count_partition(const StageSpace& space, PartitionWork<Time>& w, const EventRecord<Time>* rec,
                      std::size_t m, unsigned bits, bool keep) {
   const std::uint64_t stage_mask = (std::uint64_t{1} << bits) - 1;
   const std::size_t n_states = space.size();
-  std::size_t cap = 64;
-  while (cap < m / 4) cap <<= 1;  // leads usually have several events; grown below if not
-  w.table.assign(cap, LeadSlot{kFreeKey, kFreeSlot});
-  w.lead_of_id.clear();
+  unsigned log2_cap = 6;
+  while ((std::size_t{1} << log2_cap) < m / 4) ++log2_cap;  // leads usually have several events
+  w.table.assign(std::size_t{1} << log2_cap, LeadSlot{kFreeKey, kFreeSlot});
   if (w.id_of_row.size() < m) {
     w.id_of_row.resize(m);
     w.tbuf.resize(m);
     w.sbuf.resize(m);
+    w.lead_of_id.resize(m);  // at most one lead per row
   }
   w.start.assign(m + 1, 0);
-  std::size_t mask = cap - 1;
+  std::uint32_t* const id_of_row = w.id_of_row.data();
+  std::uint32_t* const start = w.start.data();
+  std::uint64_t* const lead_of_id = w.lead_of_id.data();
+  LeadSlot* table = w.table.data();
+  std::size_t mask = w.table.size() - 1;
+  std::uint32_t n_leads = 0;
   for (std::size_t q = 0; q < m; ++q) {
     const std::uint64_t h = rec[q].key >> bits;  // the hash's low bits identify the lead here
-    std::size_t i = static_cast<std::size_t>(h) & mask;
+    std::size_t i = slot_of(h, log2_cap);
     std::uint32_t g;
     while (true) {
-      const LeadSlot slot = w.table[i];
+      const LeadSlot slot = table[i];
       if (slot.key == h) {  // a free slot's key (all ones) is no hash: h < 2^(64 - bits)
         g = slot.id;
         break;
       }
       if (slot.id == kFreeSlot) {
-        g = static_cast<std::uint32_t>(w.lead_of_id.size());
-        w.table[i] = LeadSlot{h, g};
-        w.lead_of_id.push_back(h);
-        if (2 * w.lead_of_id.size() > cap) {  // keep the load at most 1/2: rehash
-          cap *= 2;
-          mask = cap - 1;
-          w.table.assign(cap, LeadSlot{kFreeKey, kFreeSlot});
-          for (std::uint32_t e = 0; e < w.lead_of_id.size(); ++e) {
-            std::size_t j = static_cast<std::size_t>(w.lead_of_id[e]) & mask;
-            while (w.table[j].id != kFreeSlot) j = (j + 1) & mask;
-            w.table[j] = LeadSlot{w.lead_of_id[e], e};
-          }
+        g = n_leads++;
+        table[i] = LeadSlot{h, g};
+        lead_of_id[g] = h;
+        if (2 * std::size_t{n_leads} > mask + 1) [[unlikely]] {  // keep the load at most 1/2
+          grow_lead_table(w.table, lead_of_id, n_leads, ++log2_cap);
+          table = w.table.data();
+          mask = w.table.size() - 1;
         }
         break;
       }
       i = (i + 1) & mask;
     }
-    w.id_of_row[q] = g;
-    ++w.start[g + 1];
+    id_of_row[q] = g;
+    ++start[g + 1];
   }
-  const std::size_t n_leads = w.lead_of_id.size();
-  for (std::size_t g = 0; g < n_leads; ++g) w.start[g + 1] += w.start[g];
+  for (std::size_t g = 0; g < n_leads; ++g) start[g + 1] += start[g];
+  Time* const tbuf = w.tbuf.data();
+  std::int32_t* const sbuf = w.sbuf.data();
   for (std::size_t q = 0; q < m; ++q) {  // stable: a lead's rows keep their input order
-    const std::uint32_t pos = w.start[w.id_of_row[q]]++;
-    w.tbuf[pos] = rec[q].t;
-    w.sbuf[pos] = static_cast<std::int32_t>(rec[q].key & stage_mask);
+    const std::uint32_t pos = start[id_of_row[q]]++;
+    tbuf[pos] = rec[q].t;
+    sbuf[pos] = static_cast<std::int32_t>(rec[q].key & stage_mask);
   }
 #if FUNNELNET_COUNTS_AVX2
   if (use_avx2().load(std::memory_order_relaxed)) {
@@ -488,8 +555,8 @@ EventRecord<Time>* align_to_line(EventRecord<Time>* p) noexcept {
 // out[q0, q1): a whole aligned line with streaming stores (no read for ownership, the
 // cache keeps the lines still being filled), part of one with plain stores.
 template <class Time>
-void flush_line(EventRecord<Time>* out, const EventRecord<Time>* line, std::size_t q0,
-                std::size_t q1) noexcept {
+[[gnu::always_inline]] inline void flush_line(EventRecord<Time>* out, const EventRecord<Time>* line,
+                                              std::size_t q0, std::size_t q1) noexcept {
 #if defined(__SSE2__)
   if (q1 - q0 == kLineRecords) {
     for (std::size_t i = 0; i < kLineRecords; ++i)
@@ -499,6 +566,20 @@ void flush_line(EventRecord<Time>* out, const EventRecord<Time>* line, std::size
   }
 #endif
   for (std::size_t q = q0; q < q1; ++q) out[q] = line[q % kLineRecords];
+}
+
+// One record into a line buffer as one 16-byte store: flush_line reads it back with a
+// 16-byte load, which the CPU forwards from one store but not from two 8-byte ones (a
+// stall of a dozen cycles per line).
+template <class Time>
+[[gnu::always_inline]] inline void store_record(EventRecord<Time>* to,
+                                                const EventRecord<Time>& rec) noexcept {
+#if defined(__SSE2__)
+  _mm_store_si128(reinterpret_cast<__m128i*>(to),
+                  _mm_set_epi64x(std::bit_cast<std::int64_t>(rec.t), static_cast<std::int64_t>(rec.key)));
+#else
+  *to = rec;
+#endif
 }
 
 // The scatter of one chunk's rows [r0, r1) into partitions p0 .. p0 + np (`All`: every
@@ -513,9 +594,14 @@ void scatter_chunk(std::span<const std::int64_t> lead, std::span<const Time> tim
   std::vector<std::uint32_t> first(cur, cur + np);  // the chunk's first position per partition
   std::unique_ptr<EventRecord<Time>[]> lines_storage(new EventRecord<Time>[(np + 2) * kLineRecords]);
   EventRecord<Time>* const lines = align_to_line(lines_storage.get());
+  // Local copies: the stores below could alias the caller's objects, so the compiler would
+  // reload them from memory on every row.
+  const Stages st = stage;
+  const std::int64_t* const lead_p = lead.data();
+  const Time* const time_p = time.data();
   for (std::size_t r = r0; r < r1; ++r) {
-    const std::uint64_t h = lead_hash(lead[r]);
-    const auto rec = EventRecord<Time>{(h << bits) | stage(r), time[r]};
+    const std::uint64_t h = lead_hash(lead_p[r]);
+    const auto rec = EventRecord<Time>{(h << bits) | st(r), time_p[r]};
     const std::size_t k = static_cast<std::size_t>(h >> (64 - bits)) - p0;
     std::size_t j = k;
     std::uint32_t step = 1;
@@ -526,7 +612,7 @@ void scatter_chunk(std::span<const std::int64_t> lead, std::span<const Time> tim
     }
     const std::uint32_t pos = cur[j];
     EventRecord<Time>* line = lines + j * kLineRecords;
-    line[pos % kLineRecords] = rec;
+    store_record(line + pos % kLineRecords, rec);
     cur[j] = pos + step;
     if ((pos + step) % kLineRecords == 0 && step != 0) {
       const std::size_t end = pos + 1;
@@ -654,7 +740,7 @@ template <class Code>
 std::span<const std::int32_t> stage_indices(const MappedStages<Code>& s, std::size_t n,
                                             std::vector<std::int32_t>& storage) {
   storage.resize(n);
-  for (std::size_t r = 0; r < n; ++r) storage[r] = static_cast<std::int32_t>(s(r));
+  for (std::size_t r = 0; r < n; ++r) storage[r] = static_cast<std::int32_t>(s.lookup(r));
   return storage;
 }
 
@@ -665,7 +751,7 @@ inline void throw_bad_stage(const DirectStages& s, std::size_t n, std::int32_t n
 template <class Code>
 void throw_bad_stage(const MappedStages<Code>& s, std::size_t n, std::int32_t n_states) {
   for (std::size_t r = 0; r < n; ++r)
-    if (s(r) >= static_cast<std::uint32_t>(n_states))
+    if (s.lookup(r) >= static_cast<std::uint32_t>(n_states))
       fail(Errc::unknown_label, "stage: row ", r, " has code ", static_cast<std::int64_t>(s.code[r]),
            ", which maps to no stage");
 }
@@ -690,6 +776,8 @@ void count_events(const StageSpace& sp, Matrix& counts, std::span<const std::int
     const std::size_t c0 = plan.chunk_begin(c, n), c1 = plan.chunk_begin(c + 1, n);
     unsigned bad = 0, out_of_order = 0;
     std::uint32_t* h = hist.data() + c * plan.n_parts;
+    const unsigned part_shift = 64 - plan.bits;
+    const std::int64_t* const lead_p = lead.data();
     // Blocks of rows small enough that the loops below find them in the L1/L2 cache (each
     // loop on its own stays branch-free and vectorised; the columns are read from memory
     // once).
@@ -698,24 +786,28 @@ void count_events(const StageSpace& sp, Matrix& counts, std::span<const std::int
       const std::size_t r1 = std::min(c1, r0 + kBlock);
       // The next block's columns into the L2 cache while this one is checked: the loops
       // below stall on memory otherwise (the hardware prefetcher starts each column anew).
+      // Integer times are read only for the order check, which stops at the chunk's
+      // first row out of order (a shuffled log: its first block): then the time column is
+      // not read at all here.
+      const bool read_time = std::is_floating_point_v<Time> || out_of_order == 0;
       for (std::size_t r = r1, e = std::min(c1, r1 + kBlock); r < e; r += 8) {
         __builtin_prefetch(lead.data() + r, 0, 2);
-        __builtin_prefetch(time.data() + r, 0, 2);
+        if (read_time) __builtin_prefetch(time.data() + r, 0, 2);
       }
       for (std::size_t r = r1, e = std::min(c1, r1 + kBlock); r < e; r += 64 / sizeof(*stage.code))
         __builtin_prefetch(stage.code + r, 0, 2);
-      for (std::size_t r = r0; r < r1; ++r)
-        bad |= static_cast<unsigned>(stage(r) >= static_cast<std::uint32_t>(n_states));
+      bad |= stage.invalid(r0, r1, static_cast<std::uint32_t>(n_states));
       if constexpr (std::is_floating_point_v<Time>)
         for (std::size_t r = r0; r < r1; ++r) bad |= static_cast<unsigned>(!std::isfinite(time[r]));
       // Bitwise on unsigned values, not bools: branch-free (vectorised) and no
       // -Wbitwise-instead-of-logical.
-      for (std::size_t r = std::max<std::size_t>(r0, 1); r < r1; ++r)
-        out_of_order |=
-            static_cast<unsigned>(lead[r] < lead[r - 1]) |
-            (static_cast<unsigned>(lead[r] == lead[r - 1]) & static_cast<unsigned>(time[r] < time[r - 1]));
-      if (plan.bits <= kMaxPartitionBits)
-        for (std::size_t r = r0; r < r1; ++r) ++h[plan.part(lead[r])];
+      if (out_of_order == 0)
+        for (std::size_t r = std::max<std::size_t>(r0, 1); r < r1; ++r)
+          out_of_order |=
+              static_cast<unsigned>(lead[r] < lead[r - 1]) |
+              (static_cast<unsigned>(lead[r] == lead[r - 1]) & static_cast<unsigned>(time[r] < time[r - 1]));
+      if (part_shift >= 64 - kMaxPartitionBits)  // a local shift: h's stores cannot alias it
+        for (std::size_t r = r0; r < r1; ++r) ++h[lead_hash(lead_p[r]) >> part_shift];
     }
     chunk_bad[c] = static_cast<unsigned char>(bad != 0);
     chunk_unsorted[c] = static_cast<unsigned char>(out_of_order != 0);
@@ -827,8 +919,15 @@ TransitionCounts TransitionCounts::from_events(StageSpace space, std::span<const
   std::vector<std::int32_t> map(stage.map.begin(), stage.map.end());
   map.push_back(-1);  // the sentinel every out-of-table code maps to
   TransitionCounts c = zeros(std::move(space));
-  const impl::MappedStages<Code> mapped{stage.codes.data(), map.data(),
-                                        static_cast<std::uint64_t>(stage.base), stage.map.size()};
+  const bool every_entry_valid = std::all_of(stage.map.begin(), stage.map.end(), [&](std::int32_t k) {
+    return k >= 0 && static_cast<std::size_t>(k) < c.space_.size();
+  });
+  bool identity = stage.base == 0;
+  for (std::size_t k = 0; k < stage.map.size(); ++k)
+    identity = identity && stage.map[k] == static_cast<std::int32_t>(k);
+  const impl::MappedStages<Code> mapped{
+      stage.codes.data(), map.data(),        static_cast<std::uint64_t>(stage.base),
+      stage.map.size(),   every_entry_valid, identity};
   impl::count_events<Time>(c.space_, c.counts_, lead, time, mapped, repeats, threads);
   return c;
 }

@@ -233,6 +233,45 @@ def test_utf8_encoder_short_strings_match_pandas(large_offsets: bool) -> None:
     np.testing.assert_array_equal(codes, want)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_utf8_encoder_int8_codes_and_offset_checks(threads: int) -> None:
+    # narrow=True: int8 codes equal to the int32 ones (and to pandas' order of first
+    # appearance) while there are at most 128 names, None beyond; offsets are checked as
+    # rows are read, in any chunk: a decreasing offset, one past the data, a negative first.
+    from funnelnet import _core
+    from funnelnet._common.convert import arrow_buffers
+
+    rng = np.random.default_rng(21)
+    vocab = [f"stage {k}" if k % 2 else f"s{k}" for k in range(128)]
+    values = [vocab[k] for k in rng.integers(0, 128, 300_000)]  # several chunks
+    labels = ["s4", "stage 7"]
+    order = list(dict.fromkeys(labels + values))
+    assert len(order) == 128
+    want = pd.Index(order).get_indexer(values)
+    data, offsets = arrow_buffers(pd.Series(values, dtype="string[pyarrow]"))
+    codes8, names8 = _core.funnel.encode_utf8_labels(data, offsets, labels, threads, True)
+    assert codes8.dtype == np.int8 and names8 == order
+    np.testing.assert_array_equal(codes8, want)
+    codes32, names32 = _core.funnel.encode_utf8_labels(data, offsets, labels, threads)
+    assert codes32.dtype == np.int32 and names32 == order
+    np.testing.assert_array_equal(codes32, want)
+    # One name more than int8 holds, first seen late (last chunk): None for the codes.
+    data2, offsets2 = arrow_buffers(pd.Series(values + ["one more"], dtype="string[pyarrow]"))
+    none, _ = _core.funnel.encode_utf8_labels(data2, offsets2, labels, threads, True)
+    assert none is None
+    codes2, names2 = _core.funnel.encode_utf8_labels(data2, offsets2, labels, threads)
+    assert names2 == order + ["one more"] and codes2[-1] == 128
+    for narrow in (False, True):
+        for where, value in ((200_000, -1), (250_000, len(data) + 1), (0, -3)):
+            bad = offsets.copy()
+            if value == -1:
+                bad[where] = bad[where - 1] - 1  # smaller than the offset before it
+            else:
+                bad[where] = value
+            with pytest.raises(ValueError, match="offsets are not non-decreasing"):
+                _core.funnel.encode_utf8_labels(data, bad, labels, threads, narrow)
+
+
 @pytest.mark.parametrize("kind", ["str", "object", "categorical"])
 def test_string_stages_count_like_the_numpy_idiom(kind: str) -> None:
     # Stage names as Arrow strings, object arrays or categoricals, with and without a
@@ -271,3 +310,23 @@ def test_string_stages_count_like_the_numpy_idiom(kind: str) -> None:
         bad.loc[123, "stage"] = None
         with pytest.raises(fn.errors.InvalidArgumentError, match="row 123 is missing"):
             fn.TransitionCounts.from_events(bad, lead="lead", stage="stage", time="time", funnel=funnel)
+
+
+def test_string_stages_of_a_funnel_with_more_than_128_states_count_like_the_numpy_idiom() -> None:
+    # More states than int8 codes hold: the count takes int32 codes and still agrees with
+    # the numpy oracle (lexsort by lead and time, pairs of changes of stage).
+    rng = np.random.default_rng(33)
+    states = [f"stage {k}" for k in range(150)]
+    funnel = fn.Funnel(states, outcomes=["won", "lost"])
+    n = 40_000
+    lead = rng.integers(0, 3_000, size=n)
+    t = rng.permutation(n)
+    code = rng.integers(0, 150, size=n)
+    df = pd.DataFrame({"lead": lead, "time": t, "stage": pd.Series(np.asarray(states, dtype=object)[code], dtype="str")})
+    got = fn.TransitionCounts.from_events(df, lead="lead", stage="stage", time="time", funnel=funnel, threads=1)
+    order = np.lexsort((t, lead))
+    ls, cs = lead[order], code[order]
+    keep = (ls[1:] == ls[:-1]) & (cs[1:] != cs[:-1])
+    want = np.zeros((152, 152))
+    np.add.at(want, (cs[:-1][keep], cs[1:][keep]), 1)
+    np.testing.assert_array_equal(got.to_frame().to_numpy(), want)

@@ -384,9 +384,9 @@ def encode_object_labels(values: numpy.ndarray, labels: collections.abc.Sequence
     """
     (int32 codes, names) of a 1-D object array of str: codes index `labels` followed by the other strings in order of first appearance (names); -1 for anything that is not a str.
     """
-def encode_utf8_labels(data: numpy.typing.NDArray[numpy.uint8], offsets: numpy.ndarray, labels: collections.abc.Sequence[str], threads: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple[typing.Any, ...]:
+def encode_utf8_labels(data: numpy.typing.NDArray[numpy.uint8], offsets: numpy.ndarray, labels: collections.abc.Sequence[str], threads: typing.SupportsInt | typing.SupportsIndex = 0, narrow: bool = False) -> tuple[typing.Any, ...]:
     """
-    (int32 codes, names) of Arrow string data (UTF-8 bytes, n + 1 int32 or int64 offsets), as encode_object_labels; the GIL is released; threads (0 = all cores) bounds the workers.
+    (int32 codes, names) of Arrow string data (UTF-8 bytes, n + 1 int32 or int64 offsets), as encode_object_labels; the GIL is released; threads (0 = all cores) bounds the workers. narrow=True: int8 codes, or None for codes when there are more than 128 names.
     """
 def exposure_counts_from_json(text: str) -> ExposureCounts:
     ...

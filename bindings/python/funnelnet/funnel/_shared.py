@@ -38,12 +38,14 @@ def resolve_funnel(funnel: Funnel | None, names_in_order: Iterable[Any], absorbi
 
 
 def _encode_str_column(col: pd.Series, funnel: Funnel | None, absorbing: Sequence[str] | None,
-                       threads: int = 0) -> tuple[Funnel, np.ndarray] | None:
+                       threads: int = 0, narrow: bool = False) -> tuple[Funnel, np.ndarray] | None:
     """(funnel, int32 codes) of a column of str (Arrow-backed, or object dtype) encoded in
     C++ (no Python object per row for Arrow strings, a cache by object for object
     columns), or None when the column is of another kind or holds a missing value, a
     non-str object or an unknown stage: the general path then raises its usual error.
-    ``threads`` (0 = all cores) bounds the Arrow encoder's worker threads."""
+    ``threads`` (0 = all cores) bounds the Arrow encoder's worker threads.  ``narrow``:
+    int8 codes from Arrow strings when there are at most 128 names (a quarter of the
+    memory to write; the stage index itself when ``funnel`` is given)."""
     if funnel is not None and not isinstance(funnel, Funnel):
         return None
     labels = [] if funnel is None else list(funnel.states)
@@ -52,17 +54,19 @@ def _encode_str_column(col: pd.Series, funnel: Funnel | None, absorbing: Sequenc
         if arr.ndim != 1:
             return None
         codes, names = _core.funnel.encode_object_labels(arr, labels)
+        if len(codes) and int(codes.min()) < 0:
+            return None  # a missing value or a non-str object
     elif pd.api.types.is_string_dtype(col.dtype) and not bool(col.isna().any()):
         buffers = arrow_buffers(col, large_offsets=False)
         if buffers is None:
             return None
-        codes, names = _core.funnel.encode_utf8_labels(buffers[0], buffers[1], labels, int(threads))
+        codes, names = _core.funnel.encode_utf8_labels(buffers[0], buffers[1], labels, int(threads), narrow)
+        if codes is None:  # more names than int8 codes
+            codes, names = _core.funnel.encode_utf8_labels(buffers[0], buffers[1], labels, int(threads))
     else:
         return None
     if len(names) != len(labels) and funnel is not None:
         return None  # an unknown stage
-    if len(codes) and int(codes.min()) < 0:
-        return None  # a missing value or a non-str object
     if funnel is not None:
         return funnel, codes
     if absorbing is None:
