@@ -43,7 +43,9 @@ Matrix DenseLU::solve_transpose(MatrixRef b) const {
   return lu_->transpose().solve(b);
 }
 Matrix DenseLU::inverse() const {
-  return lu_->inverse();
+  // What Eigen's Inverse<PartialPivLU> assignment evaluates, without its temporary copy
+  const Eigen::Index n = lu_->rows();
+  return lu_->solve(Matrix::Identity(n, n));
 }
 
 }  // namespace detail

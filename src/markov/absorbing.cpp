@@ -382,7 +382,7 @@ AbsorbingAnalysis analyze_absorbing(const MarkovChain& chain) {
     return out;
   }
   const detail::DenseLU lu(i_minus_q);
-  out.fundamental = lu.solve(Matrix::Identity(nt, nt));
+  out.fundamental = lu.inverse();  // lu.solve(Identity), without materialising the identity
   out.absorption = out.fundamental * r;
   out.expected_steps = out.fundamental.rowwise().sum();
   const Vector t = out.expected_steps;
