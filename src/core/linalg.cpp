@@ -1,5 +1,6 @@
 // Dense decompositions shared by several areas (declared in src/core/linalg.hpp).  Each
-// is instantiated and compiled here, once, for the whole library.
+// is instantiated and compiled here, once, for the whole library (the LU and the matrix
+// exponential in src/core/linalg_lu.cpp).
 #include "core/linalg.hpp"
 
 #include <Eigen/Eigenvalues>

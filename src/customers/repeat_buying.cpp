@@ -1,9 +1,9 @@
 // Repeat-buying models (see funnelnet/customers/repeat_buying.hpp): per-row likelihoods
 // with analytic gradients, their thread-count-independent totals, the LBFGS-B fit and the
-// predictions.  LBFGS++, Eigen's array code and Boost.Math stay in this file.
+// predictions.  Eigen's array code and Boost.Math stay in this file; LBFGS++'s solver is
+// compiled once in src/core/lbfgsb.cpp.
 #include "funnelnet/customers/repeat_buying.hpp"
 
-#include <LBFGSB.h>
 #include <math.h>  // lgamma_r
 
 #include <Eigen/Cholesky>
@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/lbfgsb.hpp"
 #include "core/order_key.hpp"
 #include "funnelnet/core/error.hpp"
 #include "funnelnet/core/math.hpp"
@@ -744,7 +745,7 @@ FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const Rep
   // Newton steps count as iterations (LBFGSpp reads 0 as no limit)
   prm.max_iterations = o.max_iterations == 0 ? 0 : std::max(1, o.max_iterations - rep.iterations);
   prm.max_linesearch = 20;
-  LBFGSpp::LBFGSBSolver<double> solver(prm);
+  prm.check_param();  // throws for bad settings before any attempt, as the solver's constructor did
   double fx = 0.0;
   // A line search that fails has usually run into a badly scaled, nearly flat ridge (BG/NBD
   // with no visible drop-out: a -> 0, b -> infinity); its quasi-Newton memory is then
@@ -754,7 +755,8 @@ FitReport maximise(std::array<double, K>& params, const RfmRows& rows, const Rep
   for (int attempt = 0;; ++attempt) {
     const double f_start = best_f;
     try {
-      rep.iterations += solver.minimize(objective, th, fx, lb, ub);
+      // LBFGS++'s solver is compiled once in the core (src/core/lbfgsb.cpp) for every model
+      rep.iterations += lbfgsb_minimize(prm, BoxObjective(objective), th, fx, lb, ub);
       rep.status = FitStatus::converged;
       rep.message.clear();
       // The solver's own test passed at th: report that point (its f may tie with `best`).

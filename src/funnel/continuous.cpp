@@ -2,11 +2,9 @@
 // the validated generator, P(t) = exp(Q t), and the maximum-likelihood fit.
 #include "funnelnet/funnel/continuous.hpp"
 
-#include <Eigen/LU>
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <unsupported/Eigen/MatrixFunctions>
 #include <utility>
 #include <vector>
 

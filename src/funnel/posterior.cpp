@@ -2,13 +2,13 @@
 // figures, for discrete and continuous funnels.
 #include "funnelnet/funnel/posterior.hpp"
 
-#include <Eigen/LU>
 #include <algorithm>
 #include <boost/math/distributions/beta.hpp>
 #include <cmath>
 #include <memory>
 #include <span>
 
+#include "core/linalg.hpp"
 #include "funnelnet/core/cancel.hpp"
 #include "funnelnet/core/random.hpp"
 #include "funnelnet/core/threads.hpp"
@@ -265,7 +265,7 @@ ContinuousPosteriorFigures posterior_figures(const ExposureCounts& counts,
             s(r, r) += total;  // -S
           }
           rhs.col(na).setOnes();
-          const Matrix x = Eigen::PartialPivLU<Matrix>(s).solve(rhs);
+          const Matrix x = detail::DenseLU(s).solve(rhs);
           double* dst = samples.get() + d * per;
           for (Eigen::Index r = 0; r < nt; ++r)
             for (Eigen::Index c = 0; c <= na; ++c) dst[r * (na + 1) + c] = x(r, c);

@@ -1,11 +1,10 @@
 // Time to close: phase-type moments, distribution functions and quantiles.
 #include "funnelnet/funnel/time_to_close.hpp"
 
-#include <Eigen/LU>
 #include <algorithm>
 #include <cmath>
-#include <unsupported/Eigen/MatrixFunctions>
 
+#include "core/linalg.hpp"
 #include "funnel/expm.hpp"
 #include "funnelnet/funnel/absorbing.hpp"
 #include "funnelnet/funnel/solver.hpp"
@@ -114,9 +113,9 @@ TimeToClose time_to_close(const ContinuousChain& chain, std::span<const double> 
   out.quantiles = Matrix::Zero(nt, np);
   if (nt == 0) return out;
   const Matrix s = detail::transient_block(chain.generator(), out.transient);
-  Eigen::PartialPivLU<Matrix> lu(Matrix(-s));
-  out.mean = lu.solve(Vector::Ones(nt));
-  const Vector m2 = 2.0 * lu.solve(out.mean);
+  const detail::DenseLU lu(Matrix(-s));
+  out.mean = lu.solve_vector(Vector::Ones(nt));
+  const Vector m2 = 2.0 * lu.solve_vector(out.mean);
   out.variance = m2 - out.mean.cwiseProduct(out.mean);
   auto survival = [&](double t, Eigen::Index i) {
     Matrix st = s * t;

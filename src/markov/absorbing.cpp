@@ -1,7 +1,6 @@
 // Absorbing-chain analysis of the Markov engine (declared in funnelnet/markov/absorbing.hpp).
 #include "funnelnet/markov/absorbing.hpp"
 
-#include <Eigen/LU>
 #include <Eigen/SparseCore>
 #include <algorithm>
 #include <cmath>
@@ -9,6 +8,7 @@
 #include <deque>
 #include <string>
 
+#include "core/linalg.hpp"
 #include "funnelnet/core/error.hpp"
 #include "funnelnet/funnel/chain.hpp"
 
@@ -381,8 +381,8 @@ AbsorbingAnalysis analyze_absorbing(const MarkovChain& chain) {
     out.absorption = Matrix(0, na);
     return out;
   }
-  Eigen::PartialPivLU<Matrix> lu(i_minus_q);
-  out.fundamental = lu.solve(Matrix::Identity(nt, nt));
+  const detail::DenseLU lu(i_minus_q);
+  out.fundamental = lu.inverse();  // lu.solve(Identity), without materialising the identity
   out.absorption = out.fundamental * r;
   out.expected_steps = out.fundamental.rowwise().sum();
   const Vector t = out.expected_steps;

@@ -1,7 +1,6 @@
 // Communicating classes and stationary figures (declared in funnelnet/markov/recurrent.hpp).
 #include "funnelnet/markov/recurrent.hpp"
 
-#include <Eigen/LU>
 #include <Eigen/SparseCore>
 #include <algorithm>
 #include <cstddef>
@@ -10,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "core/linalg.hpp"
 #include "funnelnet/core/error.hpp"
 #include "funnelnet/core/scc.hpp"
 #include "funnelnet/funnel/chain.hpp"
@@ -141,7 +141,7 @@ Vector stationary_distribution(const MarkovChain& chain) {
   a.row(m - 1).setOnes();
   Vector b = Vector::Zero(m);
   b(m - 1) = 1.0;
-  const Vector pic = Eigen::PartialPivLU<Matrix>(a).solve(b);
+  const Vector pic = detail::DenseLU(a).solve_vector(b);
   Vector pi = Vector::Zero(static_cast<Eigen::Index>(chain.size()));
   for (Eigen::Index k = 0; k < m; ++k) pi(members[k]) = std::max(0.0, pic(k));
   pi /= pi.sum();
@@ -158,7 +158,7 @@ Matrix first_passage_times(const MarkovChain& chain) {
   const auto n = static_cast<Eigen::Index>(chain.size());
   Matrix a = Matrix::Identity(n, n) - chain.matrix();
   a.rowwise() += pi.transpose();
-  const Matrix z = Eigen::PartialPivLU<Matrix>(a).inverse();
+  const Matrix z = detail::DenseLU(a).inverse();
   Matrix m(n, n);
   for (Eigen::Index i = 0; i < n; ++i)
     for (Eigen::Index j = 0; j < n; ++j) m(i, j) = i == j ? 1.0 / pi(j) : (z(j, j) - z(i, j)) / pi(j);

@@ -2,7 +2,6 @@
 #include "funnelnet/markov/solver.hpp"
 
 #include <Eigen/IterativeLinearSolvers>
-#include <Eigen/LU>
 #include <Eigen/SparseCore>
 #include <Eigen/SparseLU>
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include <optional>
 #include <queue>
 
+#include "core/linalg.hpp"
 #include "funnelnet/core/error.hpp"
 #include "funnelnet/markov/dense_lu.hpp"
 
@@ -252,8 +252,8 @@ void dense_times(const Matrix& a, const Eigen::MatrixXd& x, Eigen::MatrixXd& y) 
 // The dense factorisation of I - Q: LU without pivoting (markov::dense, AVX-512 / AVX2
 // kernels) for a large dominant Z-matrix, else Eigen's partial-pivot LU.
 struct DenseFactor {
-  Eigen::PartialPivLU<Matrix> lu;
-  Matrix nopiv;  // L (strictly lower, unit diagonal) and U, in place
+  detail::DenseLU lu;  // Eigen's partial-pivot LU, compiled once in the core
+  Matrix nopiv;        // L (strictly lower, unit diagonal) and U, in place
   bool use_nopiv = false;
 
   // dominant: whether a is known to be a dominant Z-matrix (checked here when not).
@@ -280,7 +280,7 @@ struct DenseFactor {
     return x;
   }
   [[nodiscard]] Matrix solve_transpose(MatrixRef b) const {
-    if (!use_nopiv) return lu.transpose().solve(b);
+    if (!use_nopiv) return lu.solve_transpose(b);
     Matrix x = b;
     nopiv.triangularView<Eigen::Upper>().transpose().solveInPlace(x);
     nopiv.triangularView<Eigen::UnitLower>().transpose().solveInPlace(x);
