@@ -33,9 +33,10 @@ inline fnet_status set_error(fnet_status status, const char* message) noexcept {
   return status;
 }
 
-/// The status of an exception caught by guard(), mapped out of line (once, not in each of
-/// guard()'s ~500 callers): funnelnet::Error's code, FNET_E_NO_MEMORY for std::bad_alloc,
-/// FNET_E_INTERNAL for anything else; the message is stored as the last error.
+/// The status of an exception caught by guard(), mapped out of line (compiled once, not in
+/// every extern "C" body): funnelnet::Error's code, FNET_E_NO_MEMORY for std::bad_alloc,
+/// FNET_E_INTERNAL for anything else, in the order of the catch clauses it replaces; the
+/// message is stored as the last error.
 [[gnu::cold, gnu::noinline]] inline fnet_status status_of(const std::exception& e) noexcept {
   if (const auto* error = dynamic_cast<const funnelnet::Error*>(&e))
     return set_error(static_cast<fnet_status>(error->code()), error->what());
