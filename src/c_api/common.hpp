@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <new>
 #include <span>
 #include <string>
@@ -32,6 +33,22 @@ inline fnet_status set_error(fnet_status status, const char* message) noexcept {
   return status;
 }
 
+/// The status of an exception caught by guard(), mapped out of line (compiled once, not in
+/// every extern "C" body): funnelnet::Error's code, FNET_E_NO_MEMORY for std::bad_alloc,
+/// FNET_E_INTERNAL for anything else, in the order of the catch clauses it replaces; the
+/// message is stored as the last error.
+[[gnu::cold, gnu::noinline]] inline fnet_status status_of(const std::exception& e) noexcept {
+  if (const auto* error = dynamic_cast<const funnelnet::Error*>(&e))
+    return set_error(static_cast<fnet_status>(error->code()), error->what());
+  if (dynamic_cast<const std::bad_alloc*>(&e) != nullptr) return set_error(FNET_E_NO_MEMORY, "out of memory");
+  return set_error(FNET_E_INTERNAL, e.what());
+}
+
+/// The status of an exception that is not a std::exception.
+[[gnu::cold, gnu::noinline]] inline fnet_status status_of_unknown() noexcept {
+  return set_error(FNET_E_INTERNAL, "unknown internal error");
+}
+
 /// Run `body` (which returns nothing and throws on failure) and map the outcome to a
 /// status.  Every extern "C" function body goes through here: nothing crosses the ABI.
 template <class Body>
@@ -40,14 +57,10 @@ fnet_status guard(Body&& body) noexcept {
     last_error().clear();
     body();
     return FNET_OK;
-  } catch (const funnelnet::Error& e) {
-    return set_error(static_cast<fnet_status>(e.code()), e.what());
-  } catch (const std::bad_alloc&) {
-    return set_error(FNET_E_NO_MEMORY, "out of memory");
   } catch (const std::exception& e) {
-    return set_error(FNET_E_INTERNAL, e.what());
+    return status_of(e);
   } catch (...) {
-    return set_error(FNET_E_INTERNAL, "unknown internal error");
+    return status_of_unknown();
   }
 }
 
