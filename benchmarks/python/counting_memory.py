@@ -2,7 +2,7 @@
 child process so that one tool's allocations cannot hide the other's.
 
     .venv/bin/python benchmarks/python/counting_memory.py [--events 10000000 100000000]
-        [--threads 1 2] [--encodings "integer codes" Categorical strings] [--tools funnelnet duckdb]
+        [--threads 1 2] [--encodings "integer codes" Categorical strings] [--tools funnelnet duckdb pandas]
 
 The child builds the event log of ``compare.make_events`` (shuffled events, random int64
 lead ids) as a DataFrame, resets the kernel's peak-RSS mark (``/proc/self/clear_refs``),
@@ -12,6 +12,8 @@ VmRSS before the count: the memory the count itself needed at its peak, includin
 stage encoding, with the count's CPU and wall seconds.  Each line gives both tools' time
 and memory, the time ratio (duckdb / funnelnet, CPU and wall) and the memory ratio
 (funnelnet / duckdb), and the load average when the line was printed.  Linux only.
+``--tools funnelnet pandas`` times compare.py's pandas idiom (sort, groupby shift,
+crosstab) the same way and prints its ratio to funnelnet: the 20x goal at 10^8.
 
 10^8 events for every encoding, one thread and two (several GB of RAM per child; the
 check's lexsort runs once per size, in the parent):
@@ -45,7 +47,7 @@ def child(tool: str, encoding: str, n: int, threads: int, want_file: str) -> dic
     import pandas as pd
 
     sys.path.insert(0, str(HERE))
-    from compare import STATES, make_events
+    from compare import STATES, make_events, pandas_idiom
 
     lead, t, code = make_events(n)
     want = np.load(want_file)
@@ -67,7 +69,7 @@ def child(tool: str, encoding: str, n: int, threads: int, want_file: str) -> dic
         sql = ("SELECT prev, stage, count(*) AS c FROM (SELECT stage, lag(stage) OVER "
                "(PARTITION BY lead ORDER BY time) AS prev FROM df_view) WHERE prev IS NOT NULL AND prev <> stage "
                "GROUP BY ALL")
-    else:
+    elif tool == "funnelnet":
         import funnelnet as fn
 
         funnel = fn.Funnel(STATES[:-2], outcomes=STATES[-2:])
@@ -75,7 +77,9 @@ def child(tool: str, encoding: str, n: int, threads: int, want_file: str) -> dic
     Path("/proc/self/clear_refs").write_text("5")  # reset the peak-RSS mark (VmHWM)
     before = _status_kib("VmRSS")
     w0, c0 = time.perf_counter(), time.process_time()
-    if tool == "duckdb":
+    if tool == "pandas":  # the idiom compare.py times (sort, groupby shift, crosstab)
+        got = pandas_idiom(df)
+    elif tool == "duckdb":
         res = con.execute(sql).fetchnumpy()
         got = np.zeros((k, k))
         pos = {s: i for i, s in enumerate(STATES)}
@@ -132,6 +136,9 @@ def main() -> None:
                         f, d = res["funnelnet"], res["duckdb"]
                         line += (f" | time ratio {d['cpu'] / f['cpu']:.2f}x cpu, {d['wall'] / f['wall']:.2f}x wall"
                                  f" | memory ratio {f['extra_mib'] / d['extra_mib']:.2f}")
+                    if "funnelnet" in res and "pandas" in res:
+                        f, p = res["funnelnet"], res["pandas"]
+                        line += f" | pandas idiom / funnelnet {p['cpu'] / f['cpu']:.2f}x cpu, {p['wall'] / f['wall']:.2f}x wall"
                     print(line + f" | load {os.getloadavg()[0]:.1f}", flush=True)
 
 
