@@ -111,11 +111,14 @@ def stage_code_map(col: pd.Series, funnel: Funnel | None) -> tuple[np.ndarray, n
 
 
 def encode_events(df: pd.DataFrame, lead: str, stage: str, funnel: Funnel | None,
-                  absorbing: Sequence[str] | None, threads: int = 0) -> tuple[Funnel, np.ndarray, np.ndarray]:
+                  absorbing: Sequence[str] | None, threads: int = 0,
+                  narrow: bool = False) -> tuple[Funnel, np.ndarray, np.ndarray]:
     """(funnel, int32 stage codes, int64 lead ids) of an event log; ``threads`` (0 = all
-    cores) bounds the threads of the string encoder."""
+    cores) bounds the threads of the string encoder.  ``narrow``: the codes may come back
+    as int8 stage indices instead (Arrow strings against a given funnel of at most 128
+    states; see :func:`_encode_str_column`)."""
     stage_col = df[stage]
-    fast = _encode_str_column(stage_col, funnel, absorbing, threads)
+    fast = _encode_str_column(stage_col, funnel, absorbing, threads, narrow)
     if fast is not None:
         return fast[0], fast[1], ids_as_int64(df[lead], lead)
     missing = stage_col.isna().to_numpy()

@@ -15,17 +15,7 @@ from .._common.messages import user_terms
 from .._common.options import choice, unknown_column
 from .._common.time import PERIOD_NS, floor_ns, is_calendar, period_index, period_start, reject_yyyymmdd, times_as_numbers, timestamp_ns
 from ..errors import EmptyInputError, InvalidArgumentError, ShapeError
-from ._shared import (
-    EMPTY_ROWS,
-    REPEATS,
-    EmptyRows,
-    Repeats,
-    _encode_str_column,
-    encode_events,
-    encode_paths,
-    is_dask_frame,
-    stage_code_map,
-)
+from ._shared import EMPTY_ROWS, REPEATS, EmptyRows, Repeats, encode_events, encode_paths, is_dask_frame, stage_code_map
 from .io import JsonModel
 from .opportunities import Missing, opportunity_events, opportunity_table_hint
 from .posterior import discrete_figures, transition_intervals
@@ -270,22 +260,15 @@ class TransitionCounts(JsonModel):
                     return cls(codes_builder(cast(Funnel, funnel)._space, leads, t, *direct, rep, int(threads)))
             except InvalidArgumentError:
                 pass
-        elif isinstance(funnel, Funnel):
-            # str stages against a funnel: int8 stage indices where they fit (a quarter of
-            # the int32 codes' memory), read by the same C++ path through an identity map.
-            fast = _encode_str_column(df[stage], funnel, None, int(threads), narrow=True)
-            if fast is not None:
-                leads = ids_as_int64(df[lead], lead)
-                with user_terms(**terms):
-                    if fast[1].dtype == np.int8:
-                        identity = np.arange(len(funnel.states), dtype=np.int32)
-                        codes_builder = core.from_event_codes_i64 if t.dtype == np.int64 else core.from_event_codes_f64
-                        return cls(codes_builder(funnel._space, leads, t, fast[1], identity, 0, rep, int(threads)))
-                    builder = core.from_events_i64 if t.dtype == np.int64 else core.from_events_f64
-                    return cls(builder(funnel._space, leads, t, fast[1], rep, int(threads)))
-        f, codes, leads = encode_events(df, lead, stage, funnel, absorbing, int(threads))
-        builder = core.from_events_i64 if t.dtype == np.int64 else core.from_events_f64
+        f, codes, leads = encode_events(df, lead, stage, funnel, absorbing, int(threads), narrow=True)
         with user_terms(**terms):
+            if codes.dtype == np.int8:
+                # str stages as int8 stage indices (a quarter of int32 codes' memory): the
+                # raw-code path above, through an identity map.
+                identity = np.arange(len(f.states), dtype=np.int32)
+                codes_builder = core.from_event_codes_i64 if t.dtype == np.int64 else core.from_event_codes_f64
+                return cls(codes_builder(f._space, leads, t, codes, identity, 0, rep, int(threads)))
+            builder = core.from_events_i64 if t.dtype == np.int64 else core.from_events_f64
             return cls(builder(f._space, leads, t, codes, rep, int(threads)))
 
     @classmethod
