@@ -46,7 +46,7 @@ TSAN_TESTS='Thread|Parallel|Concurren|AnyThread|Posterior|PageRank|Signgam'
 cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" -DFUNNELNET_SANITIZE=thread \
   -DFUNNELNET_BUILD_TESTS=ON -DFUNNELNET_BUILD_SHARED=OFF -DFUNNELNET_BUILD_EXAMPLES=OFF \
   -DFUNNELNET_BUILD_PYTHON=OFF >/dev/null
-cmake --build build/tsan -j "$JOBS" --target test_core test_graph test_funnel test_customers test_attribution
+cmake --build build/tsan -j "$JOBS" --target test_cpp
 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
   ctest --test-dir build/tsan --output-on-failure -j "$JOBS" -L cpp -R "$TSAN_TESTS" --timeout 600
 

@@ -18,9 +18,13 @@
 #include "funnelnet/graph/ic_learning.hpp"
 
 using namespace funnelnet;
-using namespace funnelnet::datasets;
 
 namespace test_recovery {
+
+// Inside the file's namespace: the C++ tests compile as one or two unity TUs
+// (tests/CMakeLists.txt), and datasets' stage enumerators (potential, target, won, lost)
+// must not reach the files after this one (Boost.Graph's target(), a test's `won`).
+using namespace funnelnet::datasets;
 
 constexpr double kZ = 4.5;
 

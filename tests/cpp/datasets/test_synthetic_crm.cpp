@@ -14,9 +14,13 @@
 #include "funnelnet/datasets.hpp"
 
 using namespace funnelnet;
-using namespace funnelnet::datasets;
 
 namespace test_synthetic_crm {
+
+// Inside the file's namespace: the C++ tests compile as one or two unity TUs
+// (tests/CMakeLists.txt), and datasets' stage enumerators (potential, target, won, lost)
+// must not reach the files after this one (Boost.Graph's target(), a test's `won`).
+using namespace funnelnet::datasets;
 
 constexpr double kZ = 4.5;  // standard errors allowed (many checks: keep false alarms rare)
 
