@@ -9,6 +9,7 @@
 #include <string>
 
 #include "funnelnet/core/error.hpp"
+#include "funnelnet/core/math.hpp"
 #include "funnelnet/core/random.hpp"
 #include "funnelnet/core/threads.hpp"
 
@@ -83,6 +84,33 @@ int draw_row(Rng& rng, const double* row, int n) {
 
 double gamma_draw(Rng& rng, double shape, double scale) {
   return std::gamma_distribution<double>(shape, scale)(rng);
+}
+
+/// A Poisson draw that is safe on worker threads.  libstdc++'s poisson_distribution
+/// takes std::lgamma for means of 12 and more (its rejection method), which writes the
+/// global `signgam`: a data race under parallel_for (ThreadSanitizer, issue 17's rule).
+/// Below 12 it multiplies uniforms and computes no log Gamma, so those draws are kept
+/// as they were; from 12 on, Hoermann's transformed rejection with squeeze (PTRS, 1993)
+/// with detail::log_gamma.  Deterministic for a given rng state, like every draw here.
+int poisson_draw(Rng& rng, double mean) {
+  if (mean < 12.0) return std::poisson_distribution<int>(mean)(rng);
+  const double slam = std::sqrt(mean);
+  const double loglam = std::log(mean);
+  const double b = 0.931 + 2.53 * slam;
+  const double a = -0.059 + 0.02483 * b;
+  const double inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+  const double v_r = 0.9277 - 3.6224 / (b - 2.0);
+  for (;;) {
+    const double u = rng.uniform() - 0.5;
+    const double v = rng.uniform();
+    const double us = 0.5 - std::abs(u);
+    const double k = std::floor((2.0 * a / us + b) * u + mean + 0.43);
+    if (us >= 0.07 && v <= v_r) return static_cast<int>(k);
+    if (k < 0.0 || (us < 0.013 && v > us)) continue;
+    if (std::log(v) + std::log(inv_alpha) - std::log(a / (us * us) + b) <=
+        -mean + k * loglam - detail::log_gamma(k + 1.0))
+      return static_cast<int>(k);
+  }
 }
 
 bool in_season(int calendar_month) {  // Mar-Jul, Sep-Nov (0 = January)
@@ -812,8 +840,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
         const double span = std::max(0.0, d.lead_end[l] - start);
         const bool won_lead = d.lead_outcome[l] == 1;
         Rng rt(o.seed ^ kTagTouch, l);
-        const int k =
-            1 + (o.touches_mean > 1.0 ? std::poisson_distribution<int>(o.touches_mean - 1.0)(rt) : 0);
+        const int k = 1 + (o.touches_mean > 1.0 ? poisson_draw(rt, o.touches_mean - 1.0) : 0);
         times.resize(static_cast<std::size_t>(k));
         for (auto& t : times) t = start + rt.uniform() * span;
         std::sort(times.begin(), times.end());
@@ -827,7 +854,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
         if (o.visit_rate > 0 && span > 0) {
           Rng rv(o.seed ^ kTagVisit, l);
           const auto acc = static_cast<std::size_t>(d.lead_account[l]);
-          const int v = std::poisson_distribution<int>(o.visit_rate * span / 7.0)(rv);
+          const int v = poisson_draw(rv, o.visit_rate * span / 7.0);
           times.resize(static_cast<std::size_t>(v));
           for (auto& t : times) t = start + rv.uniform() * span;
           std::sort(times.begin(), times.end());
@@ -844,7 +871,7 @@ CrmData synthetic_crm(const CrmOptions& o, const Progress& progress) {
       std::vector<double> times;
       for (std::size_t i = a * kBlock; i < std::min(n, (a + 1) * kBlock); ++i) {
         Rng rp(o.seed ^ kTagPromotion, i);
-        const int v = std::poisson_distribution<int>(o.promotion_rate * horizon / 365.25)(rp);
+        const int v = poisson_draw(rp, o.promotion_rate * horizon / 365.25);
         times.resize(static_cast<std::size_t>(v));
         for (auto& t : times) t = rp.uniform() * horizon;
         std::sort(times.begin(), times.end());
