@@ -85,6 +85,15 @@ def test_funnel_from_counts_draws_counted_visits_and_losses(counts, tmp_path):
     assert f["next_rate"].iloc[0] == pytest.approx(c[("lead", "qualified")] / visits[0])
 
 
+def test_funnel_labels_large_volumes_in_full(tmp_path):
+    paths = ["lead>won"] * 54_780 + ["lead>qualified>lost"] * 1_215
+    ax = fn.plot.funnel(fn.TransitionCounts.from_paths(paths, funnel=FUNNEL, sep=">"))
+    _png(ax, tmp_path, "funnel_large")
+    labels = [t.get_text() for t in ax.texts]
+    assert any(t.startswith("55,995  (") for t in labels), labels  # not 5.6e+04
+    assert any(t.startswith("1,215  (") for t in labels), labels
+
+
 def test_funnel_from_chain_uses_expected_visits(counts, tmp_path):
     chain = counts.fit()
     ax = chain.plot()  # the .plot() method is the funnel chart

@@ -105,6 +105,12 @@ def funnel_frame(obj: Any, start: str | None = None) -> pd.DataFrame:
     return out
 
 
+def _volume_label(x: float) -> str:
+    """A stage's volume as a person reads it: 54,780 leads, not 5.478e+04 (4 significant
+    digits below 1,000, where the volume can be an expected number of visits such as 1.43)."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.4g}"
+
+
 def funnel(obj: Any, start: str | None = None, *, ax: Any = None, **kw: Any) -> "Axes":
     """Plot the funnel of :func:`funnel_frame`: one centred bar per stage (its width =
     ``entered``), the share going to each outcome from that stage coloured at the bar's
@@ -154,8 +160,8 @@ def funnel(obj: Any, start: str | None = None, *, ax: Any = None, **kw: Any) -> 
     wmax = float(w.max())
     for i, stage in enumerate(f.index):
         notes = ", ".join(f"{o} {f[f'rate_{o}'].iloc[i]:.0%}" for o in outcomes if f[f"rate_{o}"].iloc[i] > 0)
-        ax.text(wmax / 2 + 0.02 * wmax, y[i], f"{w[i]:,.4g}" + (f"  ({notes})" if notes else ""), va="center",
-                fontsize=9)
+        label = _volume_label(w[i]) + (f"  ({notes})" if notes else "")
+        ax.text(wmax / 2 + 0.02 * wmax, y[i], label, va="center", fontsize=9)
         nr = f["next_rate"].iloc[i]
         if np.isfinite(nr):
             ax.text(0, y[i] - 0.5, f"\u2193 {nr:.0%} move on", ha="center", va="center", fontsize=8, color="dimgrey")
